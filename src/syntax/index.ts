@@ -1,0 +1,4 @@
+/** Syntax: tokens, the Chevrotain parser, CST → AST. */
+export { parseSource, type ParseResult } from './parse.js';
+export { parser, NnParser } from './parser.js';
+export { allTokens } from './tokens.js';

@@ -1,0 +1,209 @@
+/**
+ * CST → AST. Written defensively: after error recovery any child may be missing, and a missing
+ * piece becomes an `Error` node rather than an exception.
+ */
+import type { CstElement, CstNode, IToken } from 'chevrotain';
+import type * as ast from '../ast/index.js';
+import type { DiagnosticSink } from '../diagnostics/index.js';
+import type { LineMap, Range } from '../source/index.js';
+
+type Children = Record<string, CstElement[] | undefined>;
+
+function isToken(e: CstElement): e is IToken {
+  return 'image' in e;
+}
+
+function realToken(tok: IToken): boolean {
+  return !Number.isNaN(tok.startOffset) && !tok.isInsertedInRecovery;
+}
+
+/** First and last real tokens under a CST element, in source order. */
+function tokenSpan(e: CstElement): [IToken, IToken] | undefined {
+  if (isToken(e)) return realToken(e) ? [e, e] : undefined;
+  let first: IToken | undefined;
+  let last: IToken | undefined;
+  for (const list of Object.values(e.children)) {
+    for (const child of list ?? []) {
+      const span = tokenSpan(child);
+      if (!span) continue;
+      if (!first || span[0].startOffset < first.startOffset) first = span[0];
+      if (!last || span[1].endOffset! > last.endOffset!) last = span[1];
+    }
+  }
+  return first && last ? [first, last] : undefined;
+}
+
+export class AstBuilder {
+  constructor(
+    private readonly lines: LineMap,
+    private readonly sink: DiagnosticSink,
+    /** Where a node with no real tokens is placed: just after the last good token seen. */
+    private fallbackOffset = 0,
+  ) {}
+
+  private rangeOf(e: CstElement | undefined): Range {
+    const span = e && tokenSpan(e);
+    if (!span) return this.lines.range(this.fallbackOffset, this.fallbackOffset);
+    this.fallbackOffset = span[1].endOffset! + 1;
+    return this.lines.range(span[0].startOffset, span[1].endOffset! + 1);
+  }
+
+  private node(children: Children, key: string, index = 0): CstNode | undefined {
+    const e = children[key]?.[index];
+    return e && !isToken(e) ? e : undefined;
+  }
+
+  private token(children: Children, key: string, index = 0): IToken | undefined {
+    const e = children[key]?.[index];
+    return e && isToken(e) && realToken(e) ? e : undefined;
+  }
+
+  private nodes(children: Children, key: string): CstNode[] {
+    return (children[key] ?? []).filter((e): e is CstNode => !isToken(e));
+  }
+
+  private errorNode(e?: CstElement): ast.ErrorNode {
+    return { kind: 'Error', range: this.rangeOf(e) };
+  }
+
+  private identifier(tok: IToken | undefined): ast.Identifier | undefined {
+    return tok ? { kind: 'Identifier', name: tok.image, range: this.rangeOf(tok) } : undefined;
+  }
+
+  program(cst: CstNode): ast.Program {
+    const body = this.statements(cst.children);
+    return { kind: 'Program', body, range: this.lines.range(0, this.lines.text.length) };
+  }
+
+  private statements(children: Children): ast.Statement[] {
+    return this.nodes(children, 'statement')
+      .map((s) => this.statement(s))
+      .filter((s): s is ast.Statement => s !== undefined)
+      .sort((a, b) => a.range.start.offset - b.range.start.offset);
+  }
+
+  private statement(cst: CstNode): ast.Statement | undefined {
+    const c = cst.children;
+    const block = this.node(c, 'modelBlock');
+    if (block) return this.modelBlock(block);
+    const assignment = this.node(c, 'assignment');
+    if (assignment) return this.assignment(assignment);
+    const expression = this.node(c, 'expression');
+    if (!expression || !tokenSpan(expression)) return undefined;
+    return { kind: 'ExpressionStatement', expression: this.expression(expression), range: this.rangeOf(cst) };
+  }
+
+  private modelBlock(cst: CstNode): ast.ModelBlock | undefined {
+    const name = this.identifier(this.token(cst.children, 'Identifier'));
+    const range = this.rangeOf(cst);
+    const body = this.statements(cst.children);
+    if (!name) return undefined; // the parser has reported the missing name
+    return { kind: 'Model', name, body, range };
+  }
+
+  private assignment(cst: CstNode): ast.Assignment | undefined {
+    const target = this.identifier(this.token(cst.children, 'Identifier'));
+    const expr = this.node(cst.children, 'expression');
+    if (!target) return undefined;
+    const value = expr ? this.expression(expr) : this.errorNode(cst);
+    return { kind: 'Assignment', target, value, range: this.rangeOf(cst) };
+  }
+
+  expression(cst: CstNode): ast.Expression {
+    const steps = this.nodes(cst.children, 'term').map((term) => this.term(term));
+    if (steps.length === 1) return steps[0]!;
+    if (steps.length === 0) return this.errorNode(cst);
+    return { kind: 'Chain', steps, range: this.rangeOf(cst) };
+  }
+
+  private term(cst: CstNode): ast.Expression {
+    const c = cst.children;
+    const call = this.node(c, 'call');
+    if (call) return this.call(call);
+    const id = this.token(c, 'Identifier');
+    if (id) return this.name(id);
+    const num = this.node(c, 'number');
+    if (num) return this.number(num);
+    const str = this.token(c, 'StringLiteral');
+    if (str) return { kind: 'String', value: unquote(str.image), range: this.rangeOf(str) };
+    const open = this.token(c, 'UnterminatedString');
+    if (open) {
+      const range = this.rangeOf(open);
+      this.sink.report('unterminatedString', range, { quote: open.image[0] === '"' ? '"' : "'" });
+      return { kind: 'String', value: unquote(open.image + open.image[0]), range };
+    }
+    const tuple = this.node(c, 'tuple');
+    if (tuple) return this.tuple(tuple);
+    const list = this.node(c, 'list');
+    if (list) return { kind: 'List', elements: this.elements(list).elements, range: this.rangeOf(list) };
+    return this.errorNode(cst);
+  }
+
+  /** Bare names: Python's constants become literals, everything else stays a name. */
+  private name(tok: IToken): ast.Expression {
+    const range = this.rangeOf(tok);
+    switch (tok.image) {
+      case 'True':
+      case 'true':
+        return { kind: 'Boolean', value: true, range };
+      case 'False':
+      case 'false':
+        return { kind: 'Boolean', value: false, range };
+      case 'None':
+      case 'none':
+        return { kind: 'None', range };
+      default:
+        return { kind: 'Identifier', name: tok.image, range };
+    }
+  }
+
+  private call(cst: CstNode): ast.Expression {
+    const callee = this.identifier(this.token(cst.children, 'Identifier'));
+    if (!callee) return this.errorNode(cst);
+    const args = this.nodes(cst.children, 'argument').map((a) => this.argument(a));
+    return { kind: 'Call', callee, args, range: this.rangeOf(cst) };
+  }
+
+  private argument(cst: CstNode): ast.Argument {
+    const name = this.identifier(this.token(cst.children, 'name'));
+    const expr = this.node(cst.children, 'expression');
+    const value = expr && tokenSpan(expr) ? this.expression(expr) : this.errorNode(cst);
+    const arg: ast.Argument = { kind: 'Argument', value, range: this.rangeOf(cst) };
+    if (name) arg.name = name;
+    return arg;
+  }
+
+  private number(cst: CstNode): ast.Expression {
+    const tok = this.token(cst.children, 'NumberLiteral');
+    if (!tok) return this.errorNode(cst);
+    const sign = this.token(cst.children, 'Minus') ? '-' : '';
+    const digits = tok.image.replace(/_/g, '');
+    const raw = sign + tok.image;
+    const range = this.rangeOf(cst);
+    const value = Number(sign + digits);
+    if (!Number.isFinite(value)) this.sink.report('invalidNumber', range, { text: raw });
+    const isInteger = /^\d+$/.test(digits);
+    return { kind: 'Number', value, isInteger, raw, range };
+  }
+
+  private tuple(cst: CstNode): ast.Expression {
+    const inner = this.node(cst.children, 'elements');
+    const { elements, trailingComma } = inner ? this.elements(inner) : { elements: [], trailingComma: false };
+    // Python: `(x)` is x itself; only a comma makes a tuple.
+    if (elements.length === 1 && !trailingComma) return elements[0]!;
+    return { kind: 'Tuple', elements, range: this.rangeOf(cst) };
+  }
+
+  private elements(cst: CstNode): { elements: ast.Expression[]; trailingComma: boolean } {
+    const inner = this.node(cst.children, 'elements') ?? cst;
+    const elements = this.nodes(inner.children, 'expression').map((e) => this.expression(e));
+    const commas = (inner.children['Comma'] ?? []).length;
+    return { elements, trailingComma: elements.length > 0 && commas >= elements.length };
+  }
+}
+
+/** Python-style string unquoting for the escapes people use in paths and names. */
+export function unquote(image: string): string {
+  const body = image.slice(1, -1);
+  return body.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0' })[c] ?? c);
+}
