@@ -1,0 +1,105 @@
+/**
+ * Binds a call's arguments to a catalog entry's parameters the way Python does (positions,
+ * then keywords), checking each value against its declared type. Every problem becomes a
+ * diagnostic on the smallest culprit; the result always has every parameter, defaults filled.
+ */
+import type * as ast from '../ast/index.js';
+import type { Args, CatalogArg, CatalogEntry, CatalogKind } from '../catalog/index.js';
+import { catalog, closest } from '../catalog/index.js';
+import type { DiagnosticSink } from '../diagnostics/index.js';
+import type { Range } from '../source/index.js';
+import type { Scope } from './scope.js';
+import { ValueChecker } from './values.js';
+
+/** A call bound to its entry: values by parameter name, and where each given one was written. */
+export interface BoundCall {
+  entry: CatalogEntry;
+  args: Args;
+  /** Ranges of the arguments the user wrote (the value's range), by parameter name. */
+  ranges: Record<string, Range>;
+  callRange: Range;
+  calleeRange: Range;
+}
+
+export class Binder {
+  readonly values: ValueChecker;
+
+  constructor(
+    readonly sink: DiagnosticSink,
+    readonly scope: Scope,
+  ) {
+    this.values = new ValueChecker(this);
+  }
+
+  /** Binds `call` to `entry` of `kind`: every parameter gets a value (given or default). */
+  bind(call: ast.Call, entry: CatalogEntry, kind: CatalogKind): BoundCall {
+    const params = [...entry.args, ...catalog.common(kind)];
+    const positional = params.filter((p) => !p.keywordOnly);
+    const bound: BoundCall = { entry, args: {}, ranges: {}, callRange: call.range, calleeRange: call.callee.range };
+    let seenKeyword = false;
+    let reportedExtra = false;
+    call.args.forEach((arg, index) => {
+      const param = arg.name ? this.keywordParam(arg.name, params, entry) : positional[index];
+      if (arg.name) seenKeyword = true;
+      else if (seenKeyword) {
+        const suggestion = positional[index] ? `${positional[index].name}=…` : 'name=value';
+        this.sink.report('positionalAfterKeyword', arg.range, { suggestion });
+        return;
+      } else if (!param) {
+        if (reportedExtra) return;
+        reportedExtra = true;
+        const s = positional.length === 1 ? '' : 's';
+        this.sink.report('tooManyArguments', arg.range, { callee: entry.name, max: positional.length, s, found: call.args.filter((a) => !a.name).length });
+        return;
+      }
+      if (param) this.assign(bound, param, arg);
+    });
+    for (const p of params) {
+      if (p.name in bound.args) continue;
+      // A required argument given with a bad value stays unbound; its error is already out.
+      if (p.required && !(p.name in bound.ranges)) this.sink.report('missingArgument', call.callee.range, { callee: entry.name, arg: p.name });
+      if (!p.required) bound.args[p.name] = this.values.defaultValue(p, kind);
+    }
+    return bound;
+  }
+
+  /** Every parameter's default, for a thing named without a call (`adam`, `he_normal`). */
+  defaults(entry: CatalogEntry, kind: CatalogKind): Args {
+    const args: Args = {};
+    for (const p of [...entry.args, ...catalog.common(kind)]) if (!p.required) args[p.name] = this.values.defaultValue(p, kind);
+    return args;
+  }
+
+  private keywordParam(name: ast.Identifier, params: CatalogArg[], entry: CatalogEntry): CatalogArg | undefined {
+    const exact = params.find((p) => p.name === name.name);
+    if (exact) return exact;
+    for (const p of params) {
+      const alias = p.aliases?.find((a) => a.name === name.name);
+      if (alias) {
+        this.sink.report('legacyAlias', name.range, { alias: name.name, arg: p.name }, { hint: alias.hint });
+        return p;
+      }
+    }
+    const guess = closest(name.name, params.map((p) => p.name));
+    this.sink.report('unknownArgument', name.range, { callee: entry.name, arg: name.name }, guess ? { hint: `Did you mean '${guess}'?` } : {});
+    return undefined;
+  }
+
+  private assign(bound: BoundCall, param: CatalogArg, arg: ast.Argument): void {
+    const culprit = arg.name?.range ?? arg.value.range;
+    if (param.name in bound.ranges) {
+      this.sink.report('duplicateArgument', culprit, { arg: param.name, callee: bound.entry.name }, {
+        related: [{ range: bound.ranges[param.name]!, message: 'first given here' }],
+      });
+      return;
+    }
+    bound.ranges[param.name] = arg.value.range;
+    if (param.rejected) {
+      this.sink.report('rejectedArgument', culprit, { arg: param.name, callee: bound.entry.name, why: param.rejected });
+      return;
+    }
+    if (param.deprecated) this.sink.report('deprecatedArgument', culprit, { arg: param.name, callee: bound.entry.name, why: param.deprecated });
+    const value = this.values.check(arg.value, param, bound.entry.name);
+    if (value !== undefined) bound.args[param.name] = value;
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * A model's chain of layer calls → checked layers: arguments bound, input shape found,
+ * shapes inferred layer by layer with Keras's rules, weights and automatic names assigned.
+ */
+import type * as ast from '../ast/index.js';
+import { catalog, type Args, type Value } from '../catalog/index.js';
+import {
+  inputLayers,
+  isShapeError,
+  layerRules,
+  shapeToString,
+  toSnakeCase,
+  type Shape,
+  type WeightSpec,
+} from '../layers/index.js';
+import type { Range } from '../source/index.js';
+import { Binder, type BoundCall } from './bind.js';
+import { describe, withArticle } from './values.js';
+import type { CheckedLayer } from './types.js';
+
+/** The layer calls of a model, in order, and the Input call at the head, if any. */
+export interface LayerCalls {
+  input?: ast.Call;
+  calls: ast.Call[];
+}
+
+/** Input shape declared by Input(...) or by the first layer's input_shape / input_dim. */
+interface DeclaredInput {
+  shape: Shape;
+  range: Range;
+}
+
+/** The checked layers, the input shape, and whether one was written at all (even if invalid). */
+export function checkLayers(source: LayerCalls, binder: Binder): { layers: CheckedLayer[]; inputShape: Shape | null; inputWritten: boolean } {
+  const sink = binder.sink;
+  let declared = source.input ? inputOf(binder.bind(source.input, catalog.lookup('layer', source.input.callee.name)!, 'layer'), 'Input') : undefined;
+  const bound = source.calls.map((call) => ({ call, entry: catalog.lookup('layer', call.callee.name) }));
+  const layers: CheckedLayer[] = [];
+  const usedNames = new Map<string, Range>();
+  const counters = new Map<string, number>();
+  let shape: Shape | null = null;
+  let inputWritten = source.input !== undefined;
+  bound.forEach(({ call, entry }, index) => {
+    if (!entry) {
+      const guess = catalog.suggest('layer', call.callee.name);
+      const other = catalog.kindsOf(call.callee.name).find((k) => k !== 'layer');
+      if (other) sink.report('kindMismatch', call.callee.range, { name: call.callee.name, actual: withArticle(other), expected: 'a layer' });
+      else sink.report('unknownName', call.callee.range, { kind: 'layer', name: call.callee.name }, guess ? { hint: `Did you mean '${guess}'?` } : {});
+      shape = null;
+      return;
+    }
+    const b = binder.bind(call, entry, 'layer');
+    const fromArgs = inputOf(b, 'first');
+    if (index === 0) inputWritten ||= 'input_shape' in b.ranges || 'input_dim' in b.ranges;
+    if (fromArgs && index === 0) {
+      if (declared) sink.report('conflictingInput', fromArgs.range, { why: 'by Input(...) and by this argument.' }, { related: [{ range: declared.range, message: 'Input declared here' }] });
+      else declared = fromArgs;
+    } else if (fromArgs) {
+      const arg = 'input_shape' in b.ranges ? 'input_shape' : 'input_dim';
+      sink.report('misplacedInput', b.ranges[arg]!, { arg });
+    }
+    if (index === 0 && declared) shape = declared.shape;
+    const name = layerName(b, entry.name, usedNames, counters, binder);
+    const layer = inferLayer(b, name, shape, binder);
+    layers.push(layer);
+    shape = layer.outputShape;
+  });
+  return { layers, inputShape: declared?.shape ?? null, inputWritten };
+}
+
+/** The input shape a call declares: Input's `shape`, or a first layer's input_shape/input_dim. */
+function inputOf(b: BoundCall, role: 'Input' | 'first'): DeclaredInput | undefined {
+  const batch = (b.args['batch_size'] as number | null) ?? null;
+  if (role === 'Input') {
+    const batchShape = b.args['batch_shape'] as Shape | null;
+    if (batchShape) return { shape: batchShape, range: b.ranges['batch_shape']! };
+    const shape = b.args['shape'] as Shape | null;
+    return shape ? { shape: [batch, ...shape], range: b.ranges['shape'] ?? b.callRange } : undefined;
+  }
+  const shape = b.args['input_shape'] as Shape | null;
+  if (shape) return { shape: [batch, ...shape], range: b.ranges['input_shape']! };
+  const dim = b.args['input_dim'] as number | null;
+  if (dim) return { shape: [batch, dim], range: b.ranges['input_dim']! };
+  return undefined;
+}
+
+/** Keras's automatic names: `dense`, `dense_1`, …; explicit names must be unique. */
+function layerName(b: BoundCall, className: string, used: Map<string, Range>, counters: Map<string, number>, binder: Binder): string {
+  const given = b.args['name'];
+  if (typeof given === 'string') {
+    const earlier = used.get(given);
+    if (earlier) binder.sink.report('duplicateDefinition', b.ranges['name']!, { name: given }, { related: [{ range: earlier, message: 'first used here' }] });
+    used.set(given, b.ranges['name']!);
+    return given;
+  }
+  const prefix = toSnakeCase(className);
+  let name: string;
+  do {
+    const n = counters.get(prefix) ?? 0;
+    counters.set(prefix, n + 1);
+    name = n === 0 ? prefix : `${prefix}_${n}`;
+  } while (used.has(name));
+  used.set(name, b.calleeRange);
+  return name;
+}
+
+function inferLayer(b: BoundCall, name: string, input: Shape | null, binder: Binder): CheckedLayer {
+  const rule = layerRules[b.entry.name];
+  const layer: CheckedLayer = {
+    className: b.entry.name,
+    name,
+    args: b.args,
+    range: b.callRange,
+    argRanges: b.ranges,
+    inputShape: input,
+    outputShape: null,
+    weights: [],
+  };
+  const complete = b.entry.args.every((p) => !p.required || p.name in b.args);
+  if (!rule || !complete) return layer;
+  if (rule.merge) {
+    binder.sink.report('graphNotYet', b.calleeRange);
+    return layer;
+  }
+  if (!input) return layer;
+  const out = rule.outputShape(input, b.args);
+  if (isShapeError(out)) {
+    const at = (out.arg && b.ranges[out.arg]) || b.calleeRange;
+    binder.sink.report('incompatibleInput', at, { layer: b.entry.name, shape: shapeToString(input), why: out.error });
+    return layer;
+  }
+  layer.outputShape = out;
+  layer.weights = rule.weights?.(input, b.args) ?? [];
+  const initial = b.args['weights'];
+  if (Array.isArray(initial)) {
+    if (checkInitialWeights(initial, layer.weights, b, binder)) layer.initialWeights = initial;
+  }
+  return layer;
+}
+
+/** weights=[kernel, bias]: one nested array per weight, each of the weight's exact shape. */
+function checkInitialWeights(given: Value[], specs: WeightSpec[], b: BoundCall, binder: Binder): boolean {
+  const at = b.ranges['weights']!;
+  const report = (why: string) => {
+    binder.sink.report('weightsMismatch', at, { layer: b.entry.name, why });
+    return false;
+  };
+  if (given.length !== specs.length) {
+    return report(`expected ${specs.length} array${specs.length === 1 ? '' : 's'} (${specs.map((s) => `${s.name} ${shapeToString(s.shape)}`).join(', ')}), found ${given.length}.`);
+  }
+  for (const [i, spec] of specs.entries()) {
+    const found = nestedShape(given[i]!);
+    if (found === undefined || found.join() !== spec.shape.join()) {
+      return report(`'${spec.name}' must have shape ${shapeToString(spec.shape)}, found ${found ? shapeToString(found) : 'a ragged array'}.`);
+    }
+  }
+  return true;
+}
+
+/** The shape of a nested number array, or undefined when ragged. */
+function nestedShape(v: Value): number[] | undefined {
+  if (!Array.isArray(v)) return [];
+  const inner = v.map(nestedShape);
+  const first = inner[0];
+  if (inner.some((s) => s === undefined || s.join() !== first?.join())) return undefined;
+  return [v.length, ...(first ?? [])];
+}
+
+/** The layer calls of a chain; anything else in it is reported. */
+export function layerCallsOf(steps: ast.Expression[], binder: Binder, isFirstChain: boolean): LayerCalls {
+  const out: LayerCalls = { calls: [] };
+  steps.forEach((step, i) => {
+    if (step.kind === 'Error') return;
+    if (step.kind !== 'Call') {
+      if (step.kind === 'Identifier' && binder.scope.lookup(step.name)) binder.sink.report('graphNotYet', step.range);
+      else binder.sink.report('notALayer', step.range, { found: describe(step) }, step.kind === 'Identifier' && catalog.lookup('layer', step.name) ? { hint: `Call it: ${step.name}(…)` } : {});
+      return;
+    }
+    if (inputLayers.has(step.callee.name)) {
+      if (i === 0 && isFirstChain) out.input = step;
+      else binder.sink.report('misplacedStatement', step.callee.range, { what: `${step.callee.name}(...) must stand at the head of the model's first chain.` });
+      return;
+    }
+    if (step.callee.name === 'compile' || step.callee.name === 'fit') {
+      binder.sink.report('notALayer', step.range, { found: `${step.callee.name}(...)` }, { hint: `Put ${step.callee.name}(...) in a statement of its own, after a ';' or a new line.` });
+      return;
+    }
+    out.calls.push(step);
+  });
+  return out;
+}
+
+export type { Args };
