@@ -1,0 +1,18 @@
+/**
+ * nnlang's library surface. The pipeline: `parse` (syntax + schema) → `check` (names,
+ * arguments, shapes, training setup). Plain data in and out at every stage.
+ */
+export { parse, check, type ParseOutput } from './compiler.js';
+export type * from './ast/index.js';
+export { printNode } from './ast/index.js';
+export type { CheckResult, CheckedModel, CheckedLayer, CompileConfig, FitConfig } from './check/index.js';
+export { paramCounts } from './check/index.js';
+export type { Diagnostic, Severity } from './diagnostics/index.js';
+export { renderDiagnostic, diagnosticToJson, messages } from './diagnostics/index.js';
+export type { Position, Range } from './source/index.js';
+export { LineMap } from './source/index.js';
+export { catalog } from './catalog/index.js';
+export type { CatalogEntry, CatalogArg, CatalogFile, CatalogKind, Value, CallValue, Args } from './catalog/index.js';
+export type { Shape, WeightSpec } from './layers/index.js';
+export { shapeToString } from './layers/index.js';
+export { renderSummary, summaryInputOf, type SummaryInput, type SummaryRow, type SummaryOptions } from './summary/index.js';
