@@ -1,0 +1,55 @@
+/**
+ * Summaries of fixtures/summary/*.nn against golden text, and the lectures' V5 parameter
+ * counts against Keras's numbers (seed-vectors.md).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { check, renderSummary, summaryInputOf } from 'nnlang';
+import { expectGolden } from '../golden.js';
+
+const dir = new URL('../fixtures/summary/', import.meta.url);
+const fixtures = readdirSync(dir).filter((f) => f.endsWith('.nn')).sort();
+
+function summaryOf(name: string, columns?: number): string {
+  const result = check(readFileSync(new URL(name, dir), 'utf8'), name);
+  expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return renderSummary(summaryInputOf(result.models[0]!), columns ? { columns } : {});
+}
+
+describe('summary fixtures (76 columns, as Keras prints when not on a terminal)', () => {
+  it.each(fixtures)('%s', (name) => {
+    expectGolden(new URL(name.replace(/\.nn$/, '.txt'), dir).pathname, summaryOf(name));
+  });
+});
+
+describe('V5: parameter counts printed by summary()', () => {
+  it.each([
+    ['v5-softmax-3.nn', ' Total params: 8 (32.00 B)'],
+    ['v5-iris.nn', ' Total params: 139 (556.00 B)'],
+    ['v5-mnist.nn', ' Total params: 79,510 (310.59 KB)'],
+    ['v5-reuters.nn', ' Total params: 2,599,086 (9.91 MB)'],
+  ])('%s → %s', (name, total) => {
+    expect(summaryOf(name).split('\n')).toContain(total);
+  });
+
+  it("matches Keras's own printout of reference example 1 (88 columns)", () => {
+    expect(summaryOf('keras-example-1.nn', 92)).toBe(
+      [
+        'Model: "sequential"',
+        '┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┓',
+        '┃ Layer (type)                         ┃ Output Shape                ┃         Param # ┃',
+        '┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━┩',
+        '│ dense (Dense)                        │ (None, 3)                   │               6 │',
+        '├──────────────────────────────────────┼─────────────────────────────┼─────────────────┤',
+        '│ dense_1 (Dense)                      │ (None, 2)                   │               8 │',
+        '├──────────────────────────────────────┼─────────────────────────────┼─────────────────┤',
+        '│ dense_2 (Dense)                      │ (None, 1)                   │               3 │',
+        '└──────────────────────────────────────┴─────────────────────────────┴─────────────────┘',
+        ' Total params: 17 (68.00 B)',
+        ' Trainable params: 17 (68.00 B)',
+        ' Non-trainable params: 0 (0.00 B)',
+        '',
+      ].join('\n'),
+    );
+  });
+});
