@@ -22,13 +22,25 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
   const hidden = dense.slice(0, -1);
 
   // Vanishing gradients: saturating activations across many hidden layers (seed 002).
-  const saturating = hidden.filter((l) => catalog.lookup('activation', activationOf(l)!)?.['saturating']);
+  const saturating = hidden.filter(
+    (l) => catalog.lookup('activation', activationOf(l)!)?.['saturating'],
+  );
   if (hidden.length >= 3 && saturating.length > 0) {
     const first = saturating[0]!;
     const activation = activationOf(first)!;
-    sink.report('vanishingGradient', first.argRanges['activation'] ?? first.range, { activation, depth: hidden.length, max: activation === 'sigmoid' ? '0.25' : '1' }, {
-      related: saturating.slice(1).map((l) => ({ range: l.argRanges['activation'] ?? l.range, message: `'${activationOf(l)}' here too` })),
-    });
+    sink.report(
+      'vanishingGradient',
+      first.argRanges['activation'] ?? first.range,
+      { activation, depth: hidden.length, max: activation === 'sigmoid' ? '0.25' : '1' },
+      {
+        related: saturating
+          .slice(1)
+          .map((l) => ({
+            range: l.argRanges['activation'] ?? l.range,
+            message: `'${activationOf(l)}' here too`,
+          })),
+      },
+    );
   }
 
   model.layers.forEach((layer, i) => {
@@ -39,8 +51,19 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
       sink.report('linearCollapse', layer.range, { first: layer.name, second: next.name });
     }
     const init = layer.args['kernel_initializer'];
-    if (activation && reluLike.has(activation) && typeof init === 'object' && init !== null && 'call' in init && glorot.has(init.call)) {
-      sink.report('reluGlorot', layer.argRanges['kernel_initializer'] ?? layer.argRanges['activation'] ?? layer.range, { layer: layer.name, activation });
+    if (
+      activation &&
+      reluLike.has(activation) &&
+      typeof init === 'object' &&
+      init !== null &&
+      'call' in init &&
+      glorot.has(init.call)
+    ) {
+      sink.report(
+        'reluGlorot',
+        layer.argRanges['kernel_initializer'] ?? layer.argRanges['activation'] ?? layer.range,
+        { layer: layer.name, activation },
+      );
     }
     if (activation === 'softmax' && layer.outputShape?.at(-1) === 1) {
       sink.report('softmaxOneUnit', layer.argRanges['activation'] ?? layer.range);
@@ -53,13 +76,25 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
   const batchSize = model.fit?.args['batch_size'];
   const bn = model.layers.find((l) => l.className === 'BatchNormalization');
   if (batchSize === 1 && bn && model.fit) {
-    sink.report('batchNormBatchOne', model.fit.argRanges['batch_size']!, {}, { related: [{ range: bn.range, message: 'BatchNormalization here' }] });
+    sink.report(
+      'batchNormBatchOne',
+      model.fit.argRanges['batch_size']!,
+      {},
+      { related: [{ range: bn.range, message: 'BatchNormalization here' }] },
+    );
   }
 
   // step (the perceptron's activation) stops gradients: only fixed weights make sense with it.
   if (model.fit) {
-    const stepped = model.layers.filter((l) => activationOf(l) === 'step' || (l.className === 'Activation' && l.args['activation'] === 'step'));
+    const stepped = model.layers.filter(
+      (l) =>
+        activationOf(l) === 'step' ||
+        (l.className === 'Activation' && l.args['activation'] === 'step'),
+    );
     const lastStep = stepped.at(-1);
-    if (lastStep) sink.report('stepTrained', lastStep.argRanges['activation'] ?? lastStep.range, { layer: lastStep.name });
+    if (lastStep)
+      sink.report('stepTrained', lastStep.argRanges['activation'] ?? lastStep.range, {
+        layer: lastStep.name,
+      });
   }
 }

@@ -33,9 +33,15 @@ export class Binder {
 
   /** Binds `call` to `entry` of `kind`: every parameter gets a value (given or default). */
   bind(call: ast.Call, entry: CatalogEntry, kind: CatalogKind): BoundCall {
-    const params = [...entry.args, ...catalog.common(kind)];
+    const params = parametersOf(entry, kind);
     const positional = params.filter((p) => !p.keywordOnly);
-    const bound: BoundCall = { entry, args: {}, ranges: {}, callRange: call.range, calleeRange: call.callee.range };
+    const bound: BoundCall = {
+      entry,
+      args: {},
+      ranges: {},
+      callRange: call.range,
+      calleeRange: call.callee.range,
+    };
     let seenKeyword = false;
     let reportedExtra = false;
     call.args.forEach((arg, index) => {
@@ -49,7 +55,12 @@ export class Binder {
         if (reportedExtra) return;
         reportedExtra = true;
         const s = positional.length === 1 ? '' : 's';
-        this.sink.report('tooManyArguments', arg.range, { callee: entry.name, max: positional.length, s, found: call.args.filter((a) => !a.name).length });
+        this.sink.report('tooManyArguments', arg.range, {
+          callee: entry.name,
+          max: positional.length,
+          s,
+          found: call.args.filter((a) => !a.name).length,
+        });
         return;
       }
       if (param) this.assign(bound, param, arg);
@@ -57,7 +68,8 @@ export class Binder {
     for (const p of params) {
       if (p.name in bound.args) continue;
       // A required argument given with a bad value stays unbound; its error is already out.
-      if (p.required && !(p.name in bound.ranges)) this.sink.report('missingArgument', call.callee.range, { callee: entry.name, arg: p.name });
+      if (p.required && !(p.name in bound.ranges))
+        this.sink.report('missingArgument', call.callee.range, { callee: entry.name, arg: p.name });
       if (!p.required) bound.args[p.name] = this.values.defaultValue(p, kind);
     }
     return bound;
@@ -66,40 +78,78 @@ export class Binder {
   /** Every parameter's default, for a thing named without a call (`adam`, `he_normal`). */
   defaults(entry: CatalogEntry, kind: CatalogKind): Args {
     const args: Args = {};
-    for (const p of [...entry.args, ...catalog.common(kind)]) if (!p.required) args[p.name] = this.values.defaultValue(p, kind);
+    for (const p of parametersOf(entry, kind))
+      if (!p.required) args[p.name] = this.values.defaultValue(p, kind);
     return args;
   }
 
-  private keywordParam(name: ast.Identifier, params: CatalogArg[], entry: CatalogEntry): CatalogArg | undefined {
+  private keywordParam(
+    name: ast.Identifier,
+    params: CatalogArg[],
+    entry: CatalogEntry,
+  ): CatalogArg | undefined {
     const exact = params.find((p) => p.name === name.name);
     if (exact) return exact;
     for (const p of params) {
       const alias = p.aliases?.find((a) => a.name === name.name);
       if (alias) {
-        this.sink.report('legacyAlias', name.range, { alias: name.name, arg: p.name }, { hint: alias.hint });
+        this.sink.report(
+          'legacyAlias',
+          name.range,
+          { alias: name.name, arg: p.name },
+          { hint: alias.hint },
+        );
         return p;
       }
     }
-    const guess = closest(name.name, params.map((p) => p.name));
-    this.sink.report('unknownArgument', name.range, { callee: entry.name, arg: name.name }, guess ? { hint: `Did you mean '${guess}'?` } : {});
+    const guess = closest(
+      name.name,
+      params.map((p) => p.name),
+    );
+    this.sink.report(
+      'unknownArgument',
+      name.range,
+      { callee: entry.name, arg: name.name },
+      guess ? { hint: `Did you mean '${guess}'?` } : {},
+    );
     return undefined;
   }
 
   private assign(bound: BoundCall, param: CatalogArg, arg: ast.Argument): void {
     const culprit = arg.name?.range ?? arg.value.range;
     if (param.name in bound.ranges) {
-      this.sink.report('duplicateArgument', culprit, { arg: param.name, callee: bound.entry.name }, {
-        related: [{ range: bound.ranges[param.name]!, message: 'first given here' }],
-      });
+      this.sink.report(
+        'duplicateArgument',
+        culprit,
+        { arg: param.name, callee: bound.entry.name },
+        {
+          related: [{ range: bound.ranges[param.name]!, message: 'first given here' }],
+        },
+      );
       return;
     }
     bound.ranges[param.name] = arg.value.range;
     if (param.rejected) {
-      this.sink.report('rejectedArgument', culprit, { arg: param.name, callee: bound.entry.name, why: param.rejected });
+      this.sink.report('rejectedArgument', culprit, {
+        arg: param.name,
+        callee: bound.entry.name,
+        why: param.rejected,
+      });
       return;
     }
-    if (param.deprecated) this.sink.report('deprecatedArgument', culprit, { arg: param.name, callee: bound.entry.name, why: param.deprecated });
+    if (param.deprecated)
+      this.sink.report('deprecatedArgument', culprit, {
+        arg: param.name,
+        callee: bound.entry.name,
+        why: param.deprecated,
+      });
     const value = this.values.check(arg.value, param, bound.entry.name);
     if (value !== undefined) bound.args[param.name] = value;
   }
+}
+
+/** An entry's own parameters, then the kind's common ones it does not redefine (AdamW's weight_decay). */
+function parametersOf(entry: CatalogEntry, kind: CatalogKind): CatalogArg[] {
+  const own = new Set(entry.args.map((p) => p.name));
+  return [...entry.args, ...catalog.common(kind).filter((p) => !own.has(p.name))];
 }

@@ -18,43 +18,70 @@ export { defaultModelName } from './models.js';
 
 /** Checks every model of a parsed program, reporting into `sink`. */
 export function checkProgram(program: ast.Program, sink: DiagnosticSink): CheckedModel[] {
-  return collectModels(program, sink).map((source) => checkModel(source, new Binder(sink, source.scope)));
+  return collectModels(program, sink).map((source) =>
+    checkModel(source, new Binder(sink, source.scope)),
+  );
 }
 
 function checkModel(source: ModelSource, binder: Binder): CheckedModel {
   const calls: LayerCalls = { calls: [] };
-  const model: CheckedModel = { name: source.name, range: source.range, inputShape: null, layers: [] };
+  const model: CheckedModel = {
+    name: source.name,
+    range: source.range,
+    inputShape: null,
+    layers: [],
+  };
   let compileCall: ast.Call | undefined;
   let fitCall: ast.Call | undefined;
   let layersAfterCall = false;
   for (const s of source.statements) {
     if (s.kind !== 'ExpressionStatement') continue;
     const e = s.expression;
-    const method = e.kind === 'Call' && (e.callee.name === 'compile' || e.callee.name === 'fit') ? e : undefined;
+    const method =
+      e.kind === 'Call' && (e.callee.name === 'compile' || e.callee.name === 'fit') ? e : undefined;
     if (method) {
       const earlier = method.callee.name === 'compile' ? compileCall : fitCall;
-      if (earlier) binder.sink.report('duplicateCall', method.callee.range, { model: source.name, call: method.callee.name }, { related: [{ range: earlier.callee.range, message: 'first call here' }] });
+      if (earlier)
+        binder.sink.report(
+          'duplicateCall',
+          method.callee.range,
+          { model: source.name, call: method.callee.name },
+          { related: [{ range: earlier.callee.range, message: 'first call here' }] },
+        );
       else if (method.callee.name === 'compile') compileCall = method;
       else fitCall = method;
     } else if (e.kind === 'Chain' || e.kind === 'Call') {
       const after = compileCall ?? fitCall;
-      if (after && !layersAfterCall) binder.sink.report('compileBeforeLayers', after.callee.range, { call: after.callee.name });
+      if (after && !layersAfterCall)
+        binder.sink.report('compileBeforeLayers', after.callee.range, { call: after.callee.name });
       layersAfterCall ||= after !== undefined;
-      const found = layerCallsOf(e.kind === 'Chain' ? e.steps : [e], binder, calls.calls.length === 0 && !calls.input);
+      const found = layerCallsOf(
+        e.kind === 'Chain' ? e.steps : [e],
+        binder,
+        calls.calls.length === 0 && !calls.input,
+      );
       calls.input ??= found.input;
       calls.calls.push(...found.calls);
     } else if (e.kind !== 'Error') {
-      binder.sink.report('misplacedStatement', e.range, { what: 'A value on its own does nothing: name it (x = …) or use it in a layer.' });
+      binder.sink.report('misplacedStatement', e.range, {
+        what: 'A value on its own does nothing: name it (x = …) or use it in a layer.',
+      });
     }
   }
   const { layers, inputShape, inputWritten } = checkLayers(calls, binder);
   model.layers = layers;
   model.inputShape = inputShape;
-  if (layers.length === 0 && (calls.calls.length === 0)) binder.sink.report('emptyModel', source.nameRange, { model: source.name });
-  else if (!inputShape && !inputWritten) binder.sink.report('noInputShape', source.nameRange, { model: source.name });
+  if (layers.length === 0 && calls.calls.length === 0)
+    binder.sink.report('emptyModel', source.nameRange, { model: source.name });
+  else if (!inputShape && !inputWritten)
+    binder.sink.report('noInputShape', source.nameRange, { model: source.name });
   if (compileCall) model.compile = checkCompile(compileCall, binder);
   if (fitCall) model.fit = checkFit(fitCall, binder);
-  if (fitCall && !compileCall) binder.sink.report('fitWithoutCompile', fitCall.callee.range, { model: source.name, loss: 'categorical_crossentropy' });
+  if (fitCall && !compileCall)
+    binder.sink.report('fitWithoutCompile', fitCall.callee.range, {
+      model: source.name,
+      loss: 'categorical_crossentropy',
+    });
   if (model.compile) {
     checkLossFit(model, model.compile, binder);
     checkMetrics(model, model.compile, binder);

@@ -31,10 +31,21 @@ interface DeclaredInput {
 }
 
 /** The checked layers, the input shape, and whether one was written at all (even if invalid). */
-export function checkLayers(source: LayerCalls, binder: Binder): { layers: CheckedLayer[]; inputShape: Shape | null; inputWritten: boolean } {
+export function checkLayers(
+  source: LayerCalls,
+  binder: Binder,
+): { layers: CheckedLayer[]; inputShape: Shape | null; inputWritten: boolean } {
   const sink = binder.sink;
-  let declared = source.input ? inputOf(binder.bind(source.input, catalog.lookup('layer', source.input.callee.name)!, 'layer'), 'Input') : undefined;
-  const bound = source.calls.map((call) => ({ call, entry: catalog.lookup('layer', call.callee.name) }));
+  let declared = source.input
+    ? inputOf(
+        binder.bind(source.input, catalog.lookup('layer', source.input.callee.name)!, 'layer'),
+        'Input',
+      )
+    : undefined;
+  const bound = source.calls.map((call) => ({
+    call,
+    entry: catalog.lookup('layer', call.callee.name),
+  }));
   const layers: CheckedLayer[] = [];
   const usedNames = new Map<string, Range>();
   const counters = new Map<string, number>();
@@ -44,16 +55,35 @@ export function checkLayers(source: LayerCalls, binder: Binder): { layers: Check
     if (!entry) {
       const guess = catalog.suggest('layer', call.callee.name);
       const other = catalog.kindsOf(call.callee.name).find((k) => k !== 'layer');
-      if (other) sink.report('kindMismatch', call.callee.range, { name: call.callee.name, actual: withArticle(other), expected: 'a layer' });
-      else sink.report('unknownName', call.callee.range, { kind: 'layer', name: call.callee.name }, guess ? { hint: `Did you mean '${guess}'?` } : {});
+      if (other)
+        sink.report('kindMismatch', call.callee.range, {
+          name: call.callee.name,
+          actual: withArticle(other),
+          expected: 'a layer',
+        });
+      else
+        sink.report(
+          'unknownName',
+          call.callee.range,
+          { kind: 'layer', name: call.callee.name },
+          guess ? { hint: `Did you mean '${guess}'?` } : {},
+        );
       shape = null;
       return;
     }
     const b = binder.bind(call, entry, 'layer');
+    if (entry.unsupported)
+      sink.report('unsupported', call.callee.range, { name: entry.name, why: entry.unsupported });
     const fromArgs = inputOf(b, 'first');
     if (index === 0) inputWritten ||= 'input_shape' in b.ranges || 'input_dim' in b.ranges;
     if (fromArgs && index === 0) {
-      if (declared) sink.report('conflictingInput', fromArgs.range, { why: 'by Input(...) and by this argument.' }, { related: [{ range: declared.range, message: 'Input declared here' }] });
+      if (declared)
+        sink.report(
+          'conflictingInput',
+          fromArgs.range,
+          { why: 'by Input(...) and by this argument.' },
+          { related: [{ range: declared.range, message: 'Input declared here' }] },
+        );
       else declared = fromArgs;
     } else if (fromArgs) {
       const arg = 'input_shape' in b.ranges ? 'input_shape' : 'input_dim';
@@ -74,8 +104,14 @@ function inputOf(b: BoundCall, role: 'Input' | 'first'): DeclaredInput | undefin
   if (role === 'Input') {
     const batchShape = b.args['batch_shape'] as Shape | null;
     if (batchShape) return { shape: batchShape, range: b.ranges['batch_shape']! };
-    const shape = b.args['shape'] as Shape | null;
-    return shape ? { shape: [batch, ...shape], range: b.ranges['shape'] ?? b.callRange } : undefined;
+    // Keras 3's InputLayer still takes the legacy input_shape for shape.
+    const shape = (b.args['shape'] ?? b.args['input_shape'] ?? null) as Shape | null;
+    return shape
+      ? {
+          shape: [batch, ...shape],
+          range: b.ranges['shape'] ?? b.ranges['input_shape'] ?? b.callRange,
+        }
+      : undefined;
   }
   const shape = b.args['input_shape'] as Shape | null;
   if (shape) return { shape: [batch, ...shape], range: b.ranges['input_shape']! };
@@ -85,11 +121,23 @@ function inputOf(b: BoundCall, role: 'Input' | 'first'): DeclaredInput | undefin
 }
 
 /** Keras's automatic names: `dense`, `dense_1`, …; explicit names must be unique. */
-function layerName(b: BoundCall, className: string, used: Map<string, Range>, counters: Map<string, number>, binder: Binder): string {
+function layerName(
+  b: BoundCall,
+  className: string,
+  used: Map<string, Range>,
+  counters: Map<string, number>,
+  binder: Binder,
+): string {
   const given = b.args['name'];
   if (typeof given === 'string') {
     const earlier = used.get(given);
-    if (earlier) binder.sink.report('duplicateDefinition', b.ranges['name']!, { name: given }, { related: [{ range: earlier, message: 'first used here' }] });
+    if (earlier)
+      binder.sink.report(
+        'duplicateDefinition',
+        b.ranges['name']!,
+        { name: given },
+        { related: [{ range: earlier, message: 'first used here' }] },
+      );
     used.set(given, b.ranges['name']!);
     return given;
   }
@@ -126,7 +174,11 @@ function inferLayer(b: BoundCall, name: string, input: Shape | null, binder: Bin
   const out = rule.outputShape(input, b.args);
   if (isShapeError(out)) {
     const at = (out.arg && b.ranges[out.arg]) || b.calleeRange;
-    binder.sink.report('incompatibleInput', at, { layer: b.entry.name, shape: shapeToString(input), why: out.error });
+    binder.sink.report('incompatibleInput', at, {
+      layer: b.entry.name,
+      shape: shapeToString(input),
+      why: out.error,
+    });
     return layer;
   }
   layer.outputShape = out;
@@ -139,19 +191,28 @@ function inferLayer(b: BoundCall, name: string, input: Shape | null, binder: Bin
 }
 
 /** weights=[kernel, bias]: one nested array per weight, each of the weight's exact shape. */
-function checkInitialWeights(given: Value[], specs: WeightSpec[], b: BoundCall, binder: Binder): boolean {
+function checkInitialWeights(
+  given: Value[],
+  specs: WeightSpec[],
+  b: BoundCall,
+  binder: Binder,
+): boolean {
   const at = b.ranges['weights']!;
   const report = (why: string) => {
     binder.sink.report('weightsMismatch', at, { layer: b.entry.name, why });
     return false;
   };
   if (given.length !== specs.length) {
-    return report(`expected ${specs.length} array${specs.length === 1 ? '' : 's'} (${specs.map((s) => `${s.name} ${shapeToString(s.shape)}`).join(', ')}), found ${given.length}.`);
+    return report(
+      `expected ${specs.length} array${specs.length === 1 ? '' : 's'} (${specs.map((s) => `${s.name} ${shapeToString(s.shape)}`).join(', ')}), found ${given.length}.`,
+    );
   }
   for (const [i, spec] of specs.entries()) {
     const found = nestedShape(given[i]!);
     if (found === undefined || found.join() !== spec.shape.join()) {
-      return report(`'${spec.name}' must have shape ${shapeToString(spec.shape)}, found ${found ? shapeToString(found) : 'a ragged array'}.`);
+      return report(
+        `'${spec.name}' must have shape ${shapeToString(spec.shape)}, found ${found ? shapeToString(found) : 'a ragged array'}.`,
+      );
     }
   }
   return true;
@@ -167,22 +228,45 @@ function nestedShape(v: Value): number[] | undefined {
 }
 
 /** The layer calls of a chain; anything else in it is reported. */
-export function layerCallsOf(steps: ast.Expression[], binder: Binder, isFirstChain: boolean): LayerCalls {
+export function layerCallsOf(
+  steps: ast.Expression[],
+  binder: Binder,
+  isFirstChain: boolean,
+): LayerCalls {
   const out: LayerCalls = { calls: [] };
   steps.forEach((step, i) => {
     if (step.kind === 'Error') return;
     if (step.kind !== 'Call') {
-      if (step.kind === 'Identifier' && binder.scope.lookup(step.name)) binder.sink.report('graphNotYet', step.range);
-      else binder.sink.report('notALayer', step.range, { found: describe(step) }, step.kind === 'Identifier' && catalog.lookup('layer', step.name) ? { hint: `Call it: ${step.name}(…)` } : {});
+      if (step.kind === 'Identifier' && binder.scope.lookup(step.name))
+        binder.sink.report('graphNotYet', step.range);
+      else
+        binder.sink.report(
+          'notALayer',
+          step.range,
+          { found: describe(step) },
+          step.kind === 'Identifier' && catalog.lookup('layer', step.name)
+            ? { hint: `Call it: ${step.name}(…)` }
+            : {},
+        );
       return;
     }
     if (inputLayers.has(step.callee.name)) {
       if (i === 0 && isFirstChain) out.input = step;
-      else binder.sink.report('misplacedStatement', step.callee.range, { what: `${step.callee.name}(...) must stand at the head of the model's first chain.` });
+      else
+        binder.sink.report('misplacedStatement', step.callee.range, {
+          what: `${step.callee.name}(...) must stand at the head of the model's first chain.`,
+        });
       return;
     }
     if (step.callee.name === 'compile' || step.callee.name === 'fit') {
-      binder.sink.report('notALayer', step.range, { found: `${step.callee.name}(...)` }, { hint: `Put ${step.callee.name}(...) in a statement of its own, after a ';' or a new line.` });
+      binder.sink.report(
+        'notALayer',
+        step.range,
+        { found: `${step.callee.name}(...)` },
+        {
+          hint: `Put ${step.callee.name}(...) in a statement of its own, after a ';' or a new line.`,
+        },
+      );
       return;
     }
     out.calls.push(step);

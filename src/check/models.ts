@@ -30,12 +30,24 @@ export function collectModels(program: ast.Program, sink: DiagnosticSink): Model
   }
   if (loose.length > 0) {
     const range = { start: loose[0]!.range.start, end: loose.at(-1)!.range.end };
-    models.unshift({ name: defaultModelName, nameRange: range, range, statements: loose, scope: fileScope });
+    models.unshift({
+      name: defaultModelName,
+      nameRange: range,
+      range,
+      statements: loose,
+      scope: fileScope,
+    });
   }
   const seen = new Map<string, ModelSource>();
   for (const m of models) {
     const earlier = seen.get(m.name);
-    if (earlier) sink.report('duplicateDefinition', m.nameRange, { name: m.name }, { related: [{ range: earlier.nameRange, message: 'first defined here' }] });
+    if (earlier)
+      sink.report(
+        'duplicateDefinition',
+        m.nameRange,
+        { name: m.name },
+        { related: [{ range: earlier.nameRange, message: 'first defined here' }] },
+      );
     else seen.set(m.name, m);
   }
   return models;
@@ -46,10 +58,19 @@ function modelBlock(block: ast.ModelBlock, fileScope: Scope, sink: DiagnosticSin
   const statements: ast.Statement[] = [];
   for (const s of block.body) {
     if (s.kind === 'Assignment') define(scope, s, sink);
-    else if (s.kind === 'Model') sink.report('misplacedStatement', s.name.range, { what: 'A model block cannot stand inside another model block.' });
+    else if (s.kind === 'Model')
+      sink.report('misplacedStatement', s.name.range, {
+        what: 'A model block cannot stand inside another model block.',
+      });
     else statements.push(s);
   }
-  return { name: block.name.name, nameRange: block.name.range, range: block.range, statements, scope };
+  return {
+    name: block.name.name,
+    nameRange: block.name.range,
+    range: block.range,
+    statements,
+    scope,
+  };
 }
 
 function define(scope: Scope, a: ast.Assignment, sink: DiagnosticSink): void {
@@ -58,5 +79,11 @@ function define(scope: Scope, a: ast.Assignment, sink: DiagnosticSink): void {
     return;
   }
   const earlier = scope.define(a);
-  if (earlier) sink.report('duplicateDefinition', a.target.range, { name: a.target.name }, { related: [{ range: earlier.target.range, message: 'first defined here' }] });
+  if (earlier)
+    sink.report(
+      'duplicateDefinition',
+      a.target.range,
+      { name: a.target.name },
+      { related: [{ range: earlier.target.range, message: 'first defined here' }] },
+    );
 }

@@ -14,7 +14,12 @@ export function checkCompile(call: ast.Call, binder: Binder): CompileConfig {
   const b = binder.bind(call, catalog.lookup('method', 'compile')!, 'method');
   const loss = isCallValue(b.args['loss']) ? b.args['loss'] : null;
   if (!loss && !('loss' in b.ranges)) binder.sink.report('missingLoss', call.callee.range);
-  const optimizer = isCallValue(b.args['optimizer']) ? b.args['optimizer'] : { call: 'RMSprop', args: binder.defaults(catalog.lookup('optimizer', 'RMSprop')!, 'optimizer') };
+  const optimizer = isCallValue(b.args['optimizer'])
+    ? b.args['optimizer']
+    : {
+        call: 'RMSprop',
+        args: binder.defaults(catalog.lookup('optimizer', 'RMSprop')!, 'optimizer'),
+      };
   const metrics = Array.isArray(b.args['metrics']) ? b.args['metrics'] : [];
   return { optimizer, loss, metrics, args: b.args, range: call.range, argRanges: b.ranges };
 }
@@ -49,26 +54,66 @@ export function checkLossFit(model: CheckedModel, compile: CompileConfig, binder
   const shape = shapeToString(out);
   const target = entry['target'];
   if (units === 1 && target === 'one_hot') {
-    binder.sink.report('lossMismatch', at, { loss: entry.name, shape, why: 'with one unit the softmax cross-entropy is always 0, so nothing is learned.' }, { hint: "For two classes use one sigmoid unit with 'binary_crossentropy'." });
+    binder.sink.report(
+      'lossMismatch',
+      at,
+      {
+        loss: entry.name,
+        shape,
+        why: 'with one unit the softmax cross-entropy is always 0, so nothing is learned.',
+      },
+      { hint: "For two classes use one sigmoid unit with 'binary_crossentropy'." },
+    );
   } else if (units === 1 && target === 'sparse') {
-    binder.sink.report('lossMismatch', at, { loss: entry.name, shape, why: 'it needs one output unit per class.' }, { hint: "For two classes use one sigmoid unit with 'binary_crossentropy'." });
+    binder.sink.report(
+      'lossMismatch',
+      at,
+      { loss: entry.name, shape, why: 'it needs one output unit per class.' },
+      { hint: "For two classes use one sigmoid unit with 'binary_crossentropy'." },
+    );
   }
   const act = outputActivation(model);
   if (!act || units === null || units === undefined) return;
   checkLossActivation(entry, loss, act.name, units, at, binder);
 }
 
-function checkLossActivation(entry: CatalogEntry, loss: CallValue, activation: string, units: number, at: Range, binder: Binder): void {
+function checkLossActivation(
+  entry: CatalogEntry,
+  loss: CallValue,
+  activation: string,
+  units: number,
+  at: Range,
+  binder: Binder,
+): void {
   const fromLogits = loss.args['from_logits'] === true;
   const produces = catalog.lookup('activation', activation)?.['output'];
-  const report = (why: string, hint: string) => binder.sink.report('lossActivationMismatch', at, { loss: entry.name, activation, why }, { hint });
+  const report = (why: string, hint: string) =>
+    binder.sink.report(
+      'lossActivationMismatch',
+      at,
+      { loss: entry.name, activation, why },
+      { hint },
+    );
   if (entry['target'] === 'binary' && activation === 'softmax' && units > 1) {
-    report(`softmax makes the ${units} units compete, but this loss scores each one as an independent yes/no.`, "Use 'categorical_crossentropy' for one class per sample, or 'sigmoid' outputs for several labels per sample.");
-  } else if (entry['expectsProbabilities'] && !fromLogits && (produces === 'unbounded' || produces === 'nonnegative' || produces === 'bounded')) {
+    report(
+      `softmax makes the ${units} units compete, but this loss scores each one as an independent yes/no.`,
+      "Use 'categorical_crossentropy' for one class per sample, or 'sigmoid' outputs for several labels per sample.",
+    );
+  } else if (
+    entry['expectsProbabilities'] &&
+    !fromLogits &&
+    (produces === 'unbounded' || produces === 'nonnegative' || produces === 'bounded')
+  ) {
     const act = entry['target'] === 'binary' ? 'sigmoid' : 'softmax';
-    report(`this loss expects probabilities, but '${activation}' outputs are not.`, `Add activation='${act}' to the last layer, or pass from_logits=True to the loss.`);
+    report(
+      `this loss expects probabilities, but '${activation}' outputs are not.`,
+      `Add activation='${act}' to the last layer, or pass from_logits=True to the loss.`,
+    );
   } else if (fromLogits && (produces === 'probability' || produces === 'probabilities')) {
-    report('from_logits=True expects raw scores, but the outputs are already probabilities.', `Drop '${activation}' from the last layer, or remove from_logits=True.`);
+    report(
+      'from_logits=True expects raw scores, but the outputs are already probabilities.',
+      `Drop '${activation}' from the last layer, or remove from_logits=True.`,
+    );
   }
 }
 
@@ -80,8 +125,20 @@ export function checkMetrics(model: CheckedModel, compile: CompileConfig, binder
   const at = compile.argRanges['metrics'];
   for (const m of compile.metrics) {
     if (!isCallValue(m) || !at) continue;
-    if (units === 1 && (m.call === 'categorical_accuracy' || m.call === 'top_k_categorical_accuracy')) {
-      binder.sink.report('metricMismatch', at, { metric: m.call, shape: shapeToString(out), why: 'with one unit the arg-max is always 0, so it always reports 1.0.' }, { hint: "Use 'accuracy' or 'binary_accuracy'." });
+    if (
+      units === 1 &&
+      (m.call === 'categorical_accuracy' || m.call === 'top_k_categorical_accuracy')
+    ) {
+      binder.sink.report(
+        'metricMismatch',
+        at,
+        {
+          metric: m.call,
+          shape: shapeToString(out),
+          why: 'with one unit the arg-max is always 0, so it always reports 1.0.',
+        },
+        { hint: "Use 'accuracy' or 'binary_accuracy'." },
+      );
     }
   }
 }

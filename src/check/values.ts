@@ -84,7 +84,7 @@ export class ValueChecker {
   defaultValue(param: CatalogArg, owner: CatalogKind): Value {
     const kind = namedKinds[param.type];
     const d = (param.default ?? null) as Value;
-    if (!kind || kind === 'activation' || typeof d !== 'string' || (owner === kind)) return d;
+    if (!kind || kind === 'activation' || typeof d !== 'string' || owner === kind) return d;
     const entry = catalog.lookup(kind, d);
     return entry ? { call: entry.name, args: this.binder.defaults(entry, kind) } : d;
   }
@@ -94,12 +94,27 @@ export class ValueChecker {
     if (expr.kind === 'Error') return undefined; // a syntax error is already reported
     const resolved = this.resolveConstant(expr, param.type);
     if (resolved.kind === 'None') {
-      if (param.nullable || param.default === null || param.type === 'activation' || param.type === 'any') return null;
+      if (
+        param.nullable ||
+        param.default === null ||
+        param.type === 'activation' ||
+        param.type === 'any'
+      )
+        return null;
       return this.wrongType(expr, param, callee);
     }
-    if (resolved.kind === 'Identifier' && !(param.type in namedKinds) && !['enum', 'learning_rate', 'metrics', 'callbacks'].includes(param.type)) {
+    if (
+      resolved.kind === 'Identifier' &&
+      !(param.type in namedKinds) &&
+      !['enum', 'learning_rate', 'metrics', 'callbacks'].includes(param.type)
+    ) {
       const guess = closest(resolved.name, this.binder.scope.visibleNames());
-      this.sink.report('undefinedName', resolved.range, { name: resolved.name }, guess ? { hint: `Did you mean '${guess}'?` } : {});
+      this.sink.report(
+        'undefinedName',
+        resolved.range,
+        { name: resolved.name },
+        guess ? { hint: `Did you mean '${guess}'?` } : {},
+      );
       return undefined;
     }
     return this.checkType(resolved, param, callee, expr);
@@ -109,17 +124,31 @@ export class ValueChecker {
   private resolveConstant(expr: ast.Expression, type: ArgType): ast.Expression {
     if (expr.kind !== 'Identifier') return expr;
     const def = this.binder.scope.lookup(expr.name);
-    if (def) return def.value.kind === 'Identifier' && def.value.name === expr.name ? expr : this.resolveConstant(def.value, type);
+    if (def)
+      return def.value.kind === 'Identifier' && def.value.name === expr.name
+        ? expr
+        : this.resolveConstant(def.value, type);
     return expr;
   }
 
-  private checkType(e: ast.Expression, param: CatalogArg, callee: string, written: ast.Expression): Value | undefined {
+  private checkType(
+    e: ast.Expression,
+    param: CatalogArg,
+    callee: string,
+    written: ast.Expression,
+  ): Value | undefined {
     const kind = namedKinds[param.type];
     if (kind) return this.named(e, kind, param, callee, written);
     switch (param.type) {
       case 'int':
-        if (e.kind === 'Number' && e.isInteger) return this.bounded(e.value, param, callee, written);
-        return this.wrongType(written, param, callee, e.kind === 'Number' ? 'Write it without a decimal point.' : undefined);
+        if (e.kind === 'Number' && e.isInteger)
+          return this.bounded(e.value, param, callee, written);
+        return this.wrongType(
+          written,
+          param,
+          callee,
+          e.kind === 'Number' ? 'Write it without a decimal point.' : undefined,
+        );
       case 'float':
         if (e.kind === 'Number') return this.bounded(e.value, param, callee, written);
         return this.wrongType(written, param, callee);
@@ -152,49 +181,99 @@ export class ValueChecker {
     }
   }
 
-  private wrongType(e: ast.Expression, param: CatalogArg, callee: string, hint?: string): undefined {
-    this.sink.report('wrongType', e.range, { arg: param.name, callee, expected: typeNames[param.type], found: describe(e) }, hint ? { hint } : {});
+  private wrongType(
+    e: ast.Expression,
+    param: CatalogArg,
+    callee: string,
+    hint?: string,
+  ): undefined {
+    this.sink.report(
+      'wrongType',
+      e.range,
+      { arg: param.name, callee, expected: typeNames[param.type], found: describe(e) },
+      hint ? { hint } : {},
+    );
     return undefined;
   }
 
-  private bounded(value: number, param: CatalogArg, callee: string, e: ast.Expression): number | undefined {
+  private bounded(
+    value: number,
+    param: CatalogArg,
+    callee: string,
+    e: ast.Expression,
+  ): number | undefined {
     const { min, max, exclusiveMin, exclusiveMax } = param;
     const belowMin = min !== undefined && (exclusiveMin ? value <= min : value < min);
     const aboveMax = max !== undefined && (exclusiveMax ? value >= max : value > max);
     if (!belowMin && !aboveMax) return value;
-    this.sink.report('outOfRange', e.range, { arg: param.name, callee, bound: describeBounds(param), found: e.kind === 'Number' ? e.raw : String(value) });
+    this.sink.report('outOfRange', e.range, {
+      arg: param.name,
+      callee,
+      bound: describeBounds(param),
+      found: e.kind === 'Number' ? e.raw : String(value),
+    });
     return undefined;
   }
 
-  private enumValue(e: ast.Expression, param: CatalogArg, callee: string, written: ast.Expression): string | undefined {
+  private enumValue(
+    e: ast.Expression,
+    param: CatalogArg,
+    callee: string,
+    written: ast.Expression,
+  ): string | undefined {
     const text = e.kind === 'String' ? e.value : e.kind === 'Identifier' ? e.name : undefined;
     if (text === undefined) return this.wrongType(written, param, callee);
     const values = param.values ?? [];
-    const match = values.find((v) => v === text) ?? values.find((v) => v.toLowerCase() === text.toLowerCase());
+    const match =
+      values.find((v) => v === text) ?? values.find((v) => v.toLowerCase() === text.toLowerCase());
     if (match) return match;
-    this.sink.report('invalidEnum', written.range, { arg: param.name, callee, values: values.map((v) => `'${v}'`).join(', '), found: `'${text}'` });
+    this.sink.report('invalidEnum', written.range, {
+      arg: param.name,
+      callee,
+      values: values.map((v) => `'${v}'`).join(', '),
+      found: `'${text}'`,
+    });
     return undefined;
   }
 
   /** A shape: a tuple or list of positive ints; a single int means a 1-tuple. */
-  private shape(e: ast.Expression, param: CatalogArg, callee: string, written: ast.Expression): Value | undefined {
+  private shape(
+    e: ast.Expression,
+    param: CatalogArg,
+    callee: string,
+    written: ast.Expression,
+  ): Value | undefined {
     if (e.kind === 'Number' && e.isInteger && e.value >= 1) return [e.value];
     if (e.kind !== 'Tuple' && e.kind !== 'List') return this.wrongType(written, param, callee);
     const dims: (number | null)[] = [];
     for (const el of e.elements) {
       const d = this.resolveConstant(el, 'int');
       if (d.kind === 'None' && param.allowNone !== false) dims.push(null);
-      else if (d.kind === 'Number' && d.isInteger && (d.value >= 1 || (d.value === -1 && callee === 'Reshape'))) dims.push(d.value);
+      else if (
+        d.kind === 'Number' &&
+        d.isInteger &&
+        (d.value >= 1 || (d.value === -1 && callee === 'Reshape'))
+      )
+        dims.push(d.value);
       else {
-        this.sink.report('invalidShape', el.range, { dim: d.kind === 'Number' ? d.raw : describe(el), arg: param.name });
+        this.sink.report('invalidShape', el.range, {
+          dim: d.kind === 'Number' ? d.raw : describe(el),
+          arg: param.name,
+        });
         return undefined;
       }
     }
     return dims;
   }
 
-  private ints(e: ast.Expression, param: CatalogArg, callee: string, written: ast.Expression): Value | undefined {
-    if (e.kind === 'Number' && e.isInteger && param.type !== 'int_list') return this.bounded(e.value, param, callee, written);
+  private ints(
+    e: ast.Expression,
+    param: CatalogArg,
+    callee: string,
+    written: ast.Expression,
+  ): Value | undefined {
+    if (e.kind === 'Number' && e.isInteger && param.type !== 'int_list')
+      return this.bounded(e.value, param, callee, written);
     if (e.kind !== 'Tuple' && e.kind !== 'List') return this.wrongType(written, param, callee);
     const out: number[] = [];
     for (const el of e.elements) {
@@ -208,7 +287,12 @@ export class ValueChecker {
   }
 
   /** Nested lists of numbers (weights, float lists). */
-  private numbers(e: ast.Expression, param: CatalogArg, callee: string, written: ast.Expression): Value | undefined {
+  private numbers(
+    e: ast.Expression,
+    param: CatalogArg,
+    callee: string,
+    written: ast.Expression,
+  ): Value | undefined {
     const v = this.resolveConstant(e, 'float');
     if (v.kind === 'Number') return v.value;
     if (v.kind !== 'Tuple' && v.kind !== 'List') return this.wrongType(written, param, callee);
@@ -221,9 +305,20 @@ export class ValueChecker {
     return out;
   }
 
-  private list(e: ast.Expression, kind: CatalogKind, param: CatalogArg, callee: string, written: ast.Expression): Value | undefined {
+  private list(
+    e: ast.Expression,
+    kind: CatalogKind,
+    param: CatalogArg,
+    callee: string,
+    written: ast.Expression,
+  ): Value | undefined {
     if (e.kind !== 'List' && e.kind !== 'Tuple') {
-      return this.wrongType(written, param, callee, kind === 'metric' ? "Keras wants a list even for one metric: ['accuracy']." : undefined);
+      return this.wrongType(
+        written,
+        param,
+        callee,
+        kind === 'metric' ? "Keras wants a list even for one metric: ['accuracy']." : undefined,
+      );
     }
     const out: Value[] = [];
     for (const el of e.elements) {
@@ -234,23 +329,52 @@ export class ValueChecker {
   }
 
   /** A catalog name (bare or quoted) or a call to a catalog class, bound recursively. */
-  private named(e: ast.Expression, kind: CatalogKind, param: CatalogArg, callee: string, written: ast.Expression): Value | undefined {
-    const spelled = e.kind === 'Identifier' ? e.name : e.kind === 'String' ? e.value : e.kind === 'Call' ? e.callee.name : undefined;
+  private named(
+    e: ast.Expression,
+    kind: CatalogKind,
+    param: CatalogArg,
+    callee: string,
+    written: ast.Expression,
+  ): Value | undefined {
+    const spelled =
+      e.kind === 'Identifier'
+        ? e.name
+        : e.kind === 'String'
+          ? e.value
+          : e.kind === 'Call'
+            ? e.callee.name
+            : undefined;
     if (spelled === undefined) return this.wrongType(written, param, callee);
     const where = e.kind === 'Call' ? e.callee.range : written.range;
     const entry = catalog.lookup(kind, spelled);
     if (!entry) {
       const other = catalog.kindsOf(spelled).find((k) => k !== 'method');
-      if (other) this.sink.report('kindMismatch', where, { name: spelled, actual: withArticle(other), expected: withArticle(kind) });
-      else if (e.kind === 'Identifier' && kind !== 'activation' && !catalog.suggest(kind, spelled)) this.sink.report('undefinedName', where, { name: spelled });
+      if (other)
+        this.sink.report('kindMismatch', where, {
+          name: spelled,
+          actual: withArticle(other),
+          expected: withArticle(kind),
+        });
+      else if (e.kind === 'Identifier' && kind !== 'activation' && !catalog.suggest(kind, spelled))
+        this.sink.report('undefinedName', where, { name: spelled });
       else {
         const guess = catalog.suggest(kind, spelled);
-        this.sink.report('unknownName', where, { kind, name: spelled }, guess ? { hint: `Did you mean '${guess}'?` } : {});
+        this.sink.report(
+          'unknownName',
+          where,
+          { kind, name: spelled },
+          guess ? { hint: `Did you mean '${guess}'?` } : {},
+        );
       }
       return undefined;
     }
-    if (entry.unsupported) this.sink.report('unsupported', where, { name: entry.name, why: entry.unsupported });
-    if (e.kind !== 'Call') return kind === 'activation' ? entry.name : { call: entry.name, args: this.binder.defaults(entry, kind) };
+    if (entry.unsupported)
+      this.sink.report('unsupported', where, { name: entry.name, why: entry.unsupported });
+    if (entry.extension) this.sink.report('extensionUsed', where, { name: entry.name });
+    if (e.kind !== 'Call')
+      return kind === 'activation'
+        ? entry.name
+        : { call: entry.name, args: this.binder.defaults(entry, kind) };
     return { call: entry.name, args: this.binder.bind(e, entry, kind).args };
   }
 

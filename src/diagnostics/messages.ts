@@ -61,7 +61,7 @@ export const messages = {
   unsupported: { code: 'NN2015', severity: 'warning', message: "'{name}' is in Keras but nnlang cannot run it yet: {why}" },
   notALayer: { code: 'NN2016', severity: 'error', message: 'Expected a layer such as Dense(8) in a chain, found {found}.' },
   misplacedStatement: { code: 'NN2017', severity: 'error', message: '{what}' },
-  kindMismatch: { code: 'NN2018', severity: 'error', message: "'{name}' is a {actual}, not a {expected}." },
+  kindMismatch: { code: 'NN2018', severity: 'error', message: "'{name}' is {actual}, not {expected}." },
   ignoredArgument: { code: 'NN2019', severity: 'warning', message: "Argument '{arg}' of '{callee}' is ignored: {why}" },
   rejectedArgument: { code: 'NN2021', severity: 'error', message: "Argument '{arg}' of '{callee}' has no meaning in a .nn file: {why}" },
   graphNotYet: {
@@ -84,7 +84,7 @@ export const messages = {
   conflictingInput: { code: 'NN3005', severity: 'error', message: 'The input shape is given twice: {why}' },
   misplacedInput: { code: 'NN3006', severity: 'warning', message: "'{arg}' only has an effect on the first layer of a model; it is ignored here." },
   emptyModel: { code: 'NN3007', severity: 'error', message: "Model '{model}' has no layers." },
-  invalidShape: { code: 'NN3008', severity: 'error', message: "Invalid shape {shape}: {why}" },
+  invalidShape: { code: 'NN3008', severity: 'error', message: "Invalid dimension {dim} in '{arg}': each dimension must be a positive integer or None." },
 
   // 4xxx: compile and training setup
   lossMismatch: { code: 'NN4001', severity: 'error', message: "Loss '{loss}' does not fit the output {shape}: {why}" },

@@ -3,7 +3,7 @@ import type { Program } from '../ast/index.js';
 import { DiagnosticSink, messages, type Diagnostic } from '../diagnostics/index.js';
 import { LineMap } from '../source/index.js';
 import { parser } from './parser.js';
-import { AstBuilder } from './to-ast.js';
+import { AstBuilder, tokenEnd } from './to-ast.js';
 import { lexer } from './tokens.js';
 
 export interface ParseResult {
@@ -50,7 +50,7 @@ function syntaxDiagnostic(err: IRecognitionException, lines: LineMap, length: nu
   const tok = err.token;
   const atEnd = Number.isNaN(tok.startOffset) || tok.tokenType.name === 'EOF';
   const start = atEnd ? length : tok.startOffset;
-  const end = atEnd ? length : tok.endOffset! + 1;
+  const end = atEnd ? length : tokenEnd(tok);
   const def = messages[exceptionKeys[err.name] ?? 'expectedValue'];
   // The message itself was built from the same table by the parser's error provider.
   return { code: def.code, severity: def.severity, message: err.message, range: lines.range(start, end) };

@@ -13,6 +13,11 @@ function isToken(e: CstElement): e is IToken {
   return 'image' in e;
 }
 
+/** End offset (exclusive): the lexer tracks start offsets only. */
+export function tokenEnd(tok: IToken): number {
+  return tok.startOffset + tok.image.length;
+}
+
 function realToken(tok: IToken): boolean {
   return !Number.isNaN(tok.startOffset) && !tok.isInsertedInRecovery;
 }
@@ -27,7 +32,7 @@ function tokenSpan(e: CstElement): [IToken, IToken] | undefined {
       const span = tokenSpan(child);
       if (!span) continue;
       if (!first || span[0].startOffset < first.startOffset) first = span[0];
-      if (!last || span[1].endOffset! > last.endOffset!) last = span[1];
+      if (!last || tokenEnd(span[1]) > tokenEnd(last)) last = span[1];
     }
   }
   return first && last ? [first, last] : undefined;
@@ -44,8 +49,8 @@ export class AstBuilder {
   private rangeOf(e: CstElement | undefined): Range {
     const span = e && tokenSpan(e);
     if (!span) return this.lines.range(this.fallbackOffset, this.fallbackOffset);
-    this.fallbackOffset = span[1].endOffset! + 1;
-    return this.lines.range(span[0].startOffset, span[1].endOffset! + 1);
+    this.fallbackOffset = tokenEnd(span[1]);
+    return this.lines.range(span[0].startOffset, tokenEnd(span[1]));
   }
 
   private node(children: Children, key: string, index = 0): CstNode | undefined {
