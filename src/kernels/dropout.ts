@@ -1,0 +1,62 @@
+/**
+ * The noise layers of training: inverted Dropout and GaussianNoise. Both draw from the engine's
+ * seeded Rng, so the same seed gives the same mask or noise bit for bit. At inference both are
+ * the identity, which the plan handles by not running them.
+ */
+import type { Rng } from './random.js';
+
+/**
+ * Inverted dropout over n elements, as Keras 3 (backend random.dropout): element i is kept when
+ * U < 1 − rate, U uniform in [0, 1), and then scaled by 1/(1 − rate). mask[i] is overwritten with
+ * 1/(1 − rate) or 0 and y[i] = x[i]·mask[i] (y may be x). rate 0 keeps everything without drawing;
+ * rate 1 zeroes everything without drawing.
+ */
+export function dropoutForward(
+  x: Float32Array,
+  y: Float32Array,
+  mask: Float32Array,
+  n: number,
+  rate: number,
+  rng: Rng,
+): void {
+  if (rate <= 0 || rate >= 1) {
+    const m = rate <= 0 ? 1 : 0;
+    for (let i = 0; i < n; i++) {
+      mask[i] = m;
+      y[i] = x[i]! * m;
+    }
+    return;
+  }
+  const keep = 1 - rate;
+  // Rounded to float32 first, as TensorFlow's dropout does (x·scale with a float32 scale).
+  const scale = Math.fround(1 / keep);
+  for (let i = 0; i < n; i++) {
+    const m = rng.uniform() < keep ? scale : 0;
+    mask[i] = m;
+    y[i] = x[i]! * m;
+  }
+}
+
+/** dx[i] = dy[i]·mask[i] over n elements, with the mask dropoutForward wrote; dx is overwritten and may be dy. */
+export function dropoutBackward(
+  dy: Float32Array,
+  mask: Float32Array,
+  dx: Float32Array,
+  n: number,
+): void {
+  for (let i = 0; i < n; i++) dx[i] = dy[i]! * mask[i]!;
+}
+
+/**
+ * GaussianNoise in training: y[i] = x[i] + stddev·N(0, 1) over n elements; y is overwritten and
+ * may be x. The noise does not depend on x, so the backward pass is the identity (dx = dy).
+ */
+export function gaussianNoiseForward(
+  x: Float32Array,
+  y: Float32Array,
+  n: number,
+  stddev: number,
+  rng: Rng,
+): void {
+  for (let i = 0; i < n; i++) y[i] = x[i]! + stddev * rng.normal();
+}

@@ -1,0 +1,10 @@
+/** The kernels' public surface: pure Float32Array kernels, forward and backward, that import nothing outside kernels/. */
+export * from './matmul.js';
+export * from './activations.js';
+export * from './activation-rows.js';
+export * from './erf.js';
+export * from './dropout.js';
+export * from './normalization.js';
+export * from './prelu.js';
+export * from './losses.js';
+export * from './fold.js';

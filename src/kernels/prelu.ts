@@ -1,0 +1,62 @@
+/**
+ * PReLU, y = relu(x) − alpha·relu(−x), with a learned alpha that may be shared along axes. The
+ * plan flattens each sample to featureSize positions and builds alphaIndex, which maps a feature
+ * position to its alpha element (shared_axes collapse several positions onto one element).
+ */
+
+/**
+ * y[r,f] = x > 0 ? x : alpha[alphaIndex[f]]·x for x, y: [rows, featureSize]; y is overwritten
+ * and may be x.
+ */
+export function preluForward(
+  x: Float32Array,
+  alpha: Float32Array,
+  alphaIndex: Int32Array,
+  y: Float32Array,
+  rows: number,
+  featureSize: number,
+): void {
+  let p = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < featureSize; f++) {
+      const v = x[p]!;
+      y[p] = v > 0 ? v : alpha[alphaIndex[f]!]! * v;
+      p++;
+    }
+  }
+}
+
+/**
+ * Gradients of preluForward: dx[r,f] = dy·(x > 0 ? 1 : x < 0 ? alpha : 0) (TensorFlow's ReluGrad
+ * gives 0 at x = 0 on both terms), dx overwritten and may be dy; dalpha[alphaIndex[f]] is
+ * overwritten with Σ dy·min(x, 0) over rows and every position sharing that element.
+ */
+export function preluBackward(
+  x: Float32Array,
+  alpha: Float32Array,
+  alphaIndex: Int32Array,
+  dy: Float32Array,
+  dx: Float32Array,
+  dalpha: Float32Array,
+  rows: number,
+  featureSize: number,
+): void {
+  for (let f = 0; f < featureSize; f++) dalpha[alphaIndex[f]!] = 0;
+  let p = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < featureSize; f++) {
+      const v = x[p]!;
+      const g = dy[p]!;
+      if (v > 0) {
+        dx[p] = g;
+      } else if (v < 0) {
+        const k = alphaIndex[f]!;
+        dalpha[k] = dalpha[k]! + g * v;
+        dx[p] = alpha[k]! * g;
+      } else {
+        dx[p] = 0;
+      }
+      p++;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * A by-hand benchmark of the matmul kernels (not a unit test): `npx tsx test/kernels/matmul-bench.ts`.
+ * Prints GFLOP/s for square and Dense-shaped products, a naive ijk loop for comparison, and the
+ * per-call time of a 4-8-3 Dense model at batch 1.
+ */
+import { addBias, matmul, matmulTransA, matmulTransB } from '../../src/kernels/matmul.js';
+import { activationForward, resolveActivation } from '../../src/kernels/activations.js';
+
+type Kernel = typeof matmul;
+
+function filled(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    out[i] = s / 2147483648 - 0.5;
+  }
+  return out;
+}
+
+function naiveIjk(
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  M: number,
+  K: number,
+  N: number,
+): void {
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += a[i * K + k]! * b[k * N + j]!;
+      c[i * N + j] = s;
+    }
+  }
+}
+
+/** Seconds of CPU time this process has used: steadier than wall time when other jobs share the cores. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** [wall-clock GFLOP/s, CPU-time GFLOP/s] of one kernel on one shape. */
+function gflops(kernel: Kernel, M: number, K: number, N: number): [number, number] {
+  const a = filled(M * K, 1);
+  const b = filled(K * N, 2);
+  const c = new Float32Array(M * N);
+  for (let w = 0; w < 3; w++) kernel(a, b, c, M, K, N, false);
+  let reps = 0;
+  const start = performance.now();
+  const cpuStart = cpuSeconds();
+  while (performance.now() - start < 1500 || reps < 3) {
+    kernel(a, b, c, M, K, N, false);
+    reps++;
+  }
+  const flops = 2 * M * K * N * reps;
+  return [
+    flops / ((performance.now() - start) / 1000) / 1e9,
+    flops / (cpuSeconds() - cpuStart) / 1e9,
+  ];
+}
+
+const cases: [string, Kernel, number, number, number][] = [
+  ['matmul 512³', matmul, 512, 512, 512],
+  ['matmulTransA 512³', matmulTransA, 512, 512, 512],
+  ['matmulTransB 512³', matmulTransB, 512, 512, 512],
+  ['matmul 1024³', matmul, 1024, 1024, 1024],
+  ['matmul 128×784×256 (Dense forward)', matmul, 128, 784, 256],
+  ['matmulTransA 784×128×256 (dW)', matmulTransA, 784, 128, 256],
+  ['matmulTransB 128×256×784 (dx)', matmulTransB, 128, 256, 784],
+  ['naive ijk 512³', (a, b, c, M, K, N) => naiveIjk(a, b, c, M, K, N), 512, 512, 512],
+];
+for (const [name, kernel, M, K, N] of cases) {
+  const [wall, cpu] = gflops(kernel, M, K, N);
+  console.log(
+    `${name.padEnd(40)} ${wall.toFixed(2)} GFLOP/s wall, ${cpu.toFixed(2)} GFLOP/s CPU time`,
+  );
+}
+
+// A 4-8-3 model at batch 1: relu hidden layer, softmax output.
+const x = filled(4, 3);
+const w1 = filled(32, 4);
+const b1 = filled(8, 5);
+const w2 = filled(24, 6);
+const b2 = filled(3, 7);
+const h = new Float32Array(8);
+const y = new Float32Array(3);
+const relu = resolveActivation('relu');
+const softmax = resolveActivation('softmax');
+function predict(): void {
+  matmul(x, w1, h, 1, 4, 8, false);
+  addBias(h, b1, 1, 8);
+  activationForward(relu, h, h, 1, 8);
+  matmul(h, w2, y, 1, 8, 3, false);
+  addBias(y, b2, 1, 3);
+  activationForward(softmax, y, y, 1, 3);
+}
+for (let i = 0; i < 200_000; i++) predict();
+const calls = 2_000_000;
+const t0 = performance.now();
+for (let i = 0; i < calls; i++) predict();
+const perCall = ((performance.now() - t0) * 1000) / calls;
+console.log(`${'4-8-3 predict, batch 1'.padEnd(40)} ${(perCall * 1000).toFixed(0)} ns per call`);
