@@ -1,0 +1,314 @@
+/**
+ * A training table: a CSV file with a header → float32 features x and targets y in the
+ * encoding the loss needs, for `nn train`, `nn evaluate` and `nn predict`. Every problem in
+ * the file is a DataError that names the file, the line (1-based, the header is line 1 when it
+ * is the first line) and the column; the first rows with problems are listed together.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import {
+  DataError,
+  ProblemList,
+  describeBadCell,
+  looksNumeric,
+  parseCell,
+  parseCsv,
+  quoteValue,
+  type CsvText,
+} from './csv.js';
+import { applyScaler, checkScaler, fitScaler, type Scaler } from './scaler.js';
+import { encodeTargetCell, planTarget, type TargetEncoding, type TargetPlan } from './target.js';
+
+/** How to read a table: which column is the target, how to encode it, which columns are features. */
+export interface TableOptions {
+  /** The target column's name, or its 0-based index (negative counts from the end); default: the last column. */
+  target?: string | number;
+  /**
+   * What the loss needs (the catalog's loss `target`). 'auto' (Keras's 'crossentropy') and
+   * undefined for a label column mean 'binary' for a one-unit model, 'sparse' otherwise;
+   * undefined for a numeric column means 'regression'.
+   */
+  encoding?: TargetEncoding | 'auto';
+  /** The model's output units, checked against the class count. */
+  outputUnits?: number;
+  /** A fixed class order (from training) for evaluate and predict; unknown labels are errors. */
+  classes?: string[];
+  /** The feature columns in order (from training); default: every column but the target. */
+  features?: string[];
+  /** Fit a scaler on these rows; ignored when `scaler` is given. */
+  scaling?: 'none' | 'standard' | 'minmax';
+  /** Training's scaler, to transform these rows the same way. */
+  scaler?: Scaler;
+  /** False for predict: no target column is read (a column named like `target` is left out). */
+  hasTarget?: boolean;
+}
+
+/** A table ready for the engine: x:[rows, features.length] and y:[rows, yCols], row-major float32. */
+export interface Table {
+  x: Float32Array;
+  y: Float32Array | null;
+  rows: number;
+  features: string[];
+  targetName: string | null;
+  /** The class names in output-unit order when the target held labels (or `classes` was given). */
+  classes: string[] | null;
+  /** Columns of y (0 when there is no target). */
+  yCols: number;
+  scaler: Scaler | null;
+}
+
+/** The most floats one array of a table may hold (x or y). */
+export const MAX_TABLE_FLOATS = 2 ** 31;
+
+/** Reads a table from a file (UTF-8, optional BOM; tab-separated when named .tsv or .tab). */
+export function readTable(path: string, options: TableOptions): Table {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new DataError(`${path}: cannot read the file: ${readFailure(err)}.`, path);
+  }
+  return parseTable(text, path, options);
+}
+
+function readFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'ERR_STRING_TOO_LONG') return 'it is too large to read as text';
+  return (err as Error).message;
+}
+
+/** Parses a table from CSV text; `file` names it in error messages and chooses the delimiter. */
+export function parseTable(text: string, file: string, options: TableOptions): Table {
+  const ext = extname(file).toLowerCase();
+  const csv = parseCsv(text, file, ext === '.tsv' || ext === '.tab' ? '\t' : ',');
+  const header = checkHeader(csv, file);
+  const rows = csv.records.length;
+  if (rows === 0) {
+    const message = `${file}: there are no data rows after the header (line ${csv.headerLine}).`;
+    throw new DataError(message, file, csv.headerLine);
+  }
+  const hasTarget = options.hasTarget ?? true;
+  const targetIndex = hasTarget ? resolveTarget(header, options.target, file) : -1;
+  const featureIndex = resolveFeatures(header, options, targetIndex, file);
+  const target =
+    targetIndex >= 0
+      ? planTarget(targetCells(csv, targetIndex), header[targetIndex]!, file, options)
+      : null;
+
+  const cols = featureIndex.length;
+  const x = allocate(rows, cols, file, 'features');
+  const y = target ? allocate(rows, target.yCols, file, 'targets') : null;
+  fillRows(
+    csv,
+    featureIndex,
+    x,
+    target && y ? { plan: target, index: targetIndex, y } : null,
+    file,
+  );
+  const scaler = scale(x, rows, cols, options, file);
+  return {
+    x,
+    y,
+    rows,
+    features: featureIndex.map((i) => header[i]!),
+    targetName: target ? target.name : null,
+    classes: target ? target.classes : (options.classes ?? null),
+    yCols: target ? target.yCols : 0,
+    scaler,
+  };
+}
+
+/**
+ * Parses every row into x:[rows, features] and y (when there is a target), collecting the
+ * problems of all rows in line order; throws one DataError listing the first of them.
+ */
+function fillRows(
+  csv: CsvText,
+  featureIndex: number[],
+  x: Float32Array,
+  target: { plan: TargetPlan; index: number; y: Float32Array } | null,
+  file: string,
+): void {
+  const { header, records, lines } = csv;
+  const cols = featureIndex.length;
+  const problems = new ProblemList();
+  for (let r = 0; r < records.length; r++) {
+    const record = records[r]!;
+    const line = lines[r]!;
+    if (record.length !== header.length) {
+      const values = `${record.length} ${record.length === 1 ? 'value' : 'values'}`;
+      problems.add(line, undefined, `${values}, but the header has ${header.length} columns`);
+      continue;
+    }
+    for (let j = 0; j < cols; j++) {
+      const column = featureIndex[j]!;
+      const cell = record[column]!;
+      const v = parseCell(cell);
+      if (Number.isNaN(v)) {
+        problems.add(line, header[column], describeBadCell(header[column]!, cell));
+      } else {
+        x[r * cols + j] = v;
+      }
+    }
+    if (target) {
+      const problem = encodeTargetCell(target.plan, record[target.index]!, target.y, r);
+      if (problem !== null) problems.add(line, target.plan.name, problem);
+    }
+  }
+  problems.throwIfAny(file);
+}
+
+/** The header's names: every name present and distinct, and the line not a row of numbers. */
+function checkHeader(csv: CsvText, file: string): string[] {
+  const { header, headerLine } = csv;
+  const fail = (message: string): never => {
+    throw new DataError(`${file}, line ${headerLine}: ${message}`, file, headerLine);
+  };
+  if (header.every(looksNumeric)) {
+    fail(
+      `the first line must name the columns, but it holds numbers (${header.slice(0, 5).join(',')}${header.length > 5 ? ',…' : ''}); add a header line such as 'x1,x2,y'.`,
+    );
+  }
+  const seen = new Map<string, number>();
+  header.forEach((name, i) => {
+    if (name === '') fail(`column ${i + 1} of the header has no name.`);
+    const earlier = seen.get(name);
+    if (earlier !== undefined) {
+      fail(
+        `the column name ${quoteValue(name)} appears twice (columns ${earlier + 1} and ${i + 1}).`,
+      );
+    }
+    seen.set(name, i);
+  });
+  return header;
+}
+
+/** The target's column index from its name or (possibly negative) index. */
+function resolveTarget(
+  header: string[],
+  target: string | number | undefined,
+  file: string,
+): number {
+  if (target === undefined) return header.length - 1;
+  if (typeof target === 'number') {
+    const index = target < 0 ? header.length + target : target;
+    if (!Number.isInteger(target) || index < 0 || index >= header.length) {
+      throw new DataError(
+        `${file}: there is no column ${target}: the file has ${header.length} columns (0 to ${header.length - 1}).`,
+        file,
+      );
+    }
+    return index;
+  }
+  const index = header.indexOf(target);
+  if (index < 0) {
+    throw new DataError(`${file}: ${noColumnMessage(header, target)}`, file, undefined, target);
+  }
+  return index;
+}
+
+function noColumnMessage(header: string[], name: string): string {
+  const near = header.find((h) => h.toLowerCase() === name.toLowerCase());
+  const hint = near === undefined ? '' : ` Did you mean ${quoteValue(near)}?`;
+  return `there is no column named ${quoteValue(name)}; the columns are ${header.map(quoteValue).join(', ')}.${hint}`;
+}
+
+/** The feature columns' indices: the named ones in order, or every column but the target. */
+function resolveFeatures(
+  header: string[],
+  options: TableOptions,
+  targetIndex: number,
+  file: string,
+): number[] {
+  const named = options.features;
+  if (named) {
+    const missing = named.filter((n) => !header.includes(n));
+    if (missing.length > 0) {
+      const which =
+        missing.length === 1
+          ? `the feature column ${quoteValue(missing[0]!)} is missing`
+          : `the feature columns ${missing.map(quoteValue).join(', ')} are missing`;
+      throw new DataError(
+        `${file}: ${which}; the columns are ${header.map(quoteValue).join(', ')}.`,
+        file,
+        undefined,
+        missing[0],
+      );
+    }
+    const indices = named.map((n) => header.indexOf(n));
+    if (targetIndex >= 0 && indices.includes(targetIndex)) {
+      throw new DataError(
+        `${file}: column ${quoteValue(header[targetIndex]!)} is the target, so it cannot also be a feature.`,
+        file,
+        undefined,
+        header[targetIndex],
+      );
+    }
+    if (indices.length === 0) {
+      throw new DataError(`${file}: the list of feature columns is empty.`, file);
+    }
+    return indices;
+  }
+  const skip =
+    targetIndex >= 0
+      ? targetIndex
+      : typeof options.target === 'string'
+        ? header.indexOf(options.target)
+        : -1;
+  const indices = header.map((_, i) => i).filter((i) => i !== skip);
+  if (indices.length === 0) {
+    const only = quoteValue(header[skip]!);
+    throw new DataError(
+      `${file}: there are no feature columns: the only column is the target ${only}.`,
+      file,
+    );
+  }
+  return indices;
+}
+
+/** The target column's cells of the rows that have the header's width (the others are reported anyway). */
+function targetCells(csv: CsvText, index: number): string[] {
+  const width = csv.header.length;
+  return csv.records.filter((r) => r.length === width).map((r) => r[index]!);
+}
+
+/** A zeroed float32 array of rows × cols, or a DataError when that is more than a table may hold. */
+function allocate(rows: number, cols: number, file: string, what: string): Float32Array {
+  const n = rows * cols;
+  if (n > MAX_TABLE_FLOATS) {
+    throw new DataError(
+      `${file}: ${rows} rows × ${cols} columns of ${what} is ${n.toExponential(2)} floats, more than the ${MAX_TABLE_FLOATS} a table can hold.`,
+      file,
+    );
+  }
+  try {
+    return new Float32Array(n);
+  } catch {
+    throw new DataError(
+      `${file}: not enough memory for ${rows} rows × ${cols} columns of ${what}.`,
+      file,
+    );
+  }
+}
+
+/** Scales x in place with training's scaler or a newly fitted one, and returns the scaler used. */
+function scale(
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  options: TableOptions,
+  file: string,
+): Scaler | null {
+  if (options.scaler) {
+    checkScaler(options.scaler, cols, file);
+    applyScaler(options.scaler, x, rows, cols);
+    return options.scaler;
+  }
+  if (!options.scaling || options.scaling === 'none') return null;
+  const scaler = fitScaler(options.scaling, x, rows, cols);
+  applyScaler(scaler, x, rows, cols);
+  return scaler;
+}

@@ -1,0 +1,11 @@
+/** The data stage: CSV tables → float32 features and targets for training, evaluation and prediction. */
+export { DataError } from './csv.js';
+export {
+  readTable,
+  parseTable,
+  MAX_TABLE_FLOATS,
+  type Table,
+  type TableOptions,
+} from './dataset.js';
+export { fitScaler, applyScaler, type Scaler } from './scaler.js';
+export type { TargetEncoding } from './target.js';
