@@ -16,3 +16,10 @@ export type { CatalogEntry, CatalogArg, CatalogFile, CatalogKind, Value, CallVal
 export type { Shape, WeightSpec } from './layers/index.js';
 export { shapeToString } from './layers/index.js';
 export { renderSummary, summaryInputOf, type SummaryInput, type SummaryRow, type SummaryOptions } from './summary/index.js';
+
+// The engine: plans (src/plan) run on the typed-array kernels (src/kernels) by the runtime.
+export { loadModel, Model, ModelError, InputError, EarlyStopping, ReduceLROnPlateau, TerminateOnNaN, ModelCheckpoint, callbacksFrom } from './runtime/index.js';
+export type { LoadOptions, ModelOptions, FitOptions, History, Logs, Callback, ArrayInput } from './runtime/index.js';
+export { planModel, printPlan, verifyPlan, layoutParams, buildLayers, PlanError } from './plan/index.js';
+export type { Plan, PlanStep, PlanBuffer, PlanRequest } from './plan/index.js';
+export { readWeightsFile, writeWeightsFile, encodeWeights, decodeWeights, WeightsFileError, type WeightsFile } from './runtime/weights-file.js';

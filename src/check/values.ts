@@ -371,10 +371,13 @@ export class ValueChecker {
     if (entry.unsupported)
       this.sink.report('unsupported', where, { name: entry.name, why: entry.unsupported });
     if (entry.extension) this.sink.report('extensionUsed', where, { name: entry.name });
-    if (e.kind !== 'Call')
-      return kind === 'activation'
-        ? entry.name
-        : { call: entry.name, args: this.binder.defaults(entry, kind) };
+    if (e.kind !== 'Call') {
+      if (kind === 'activation') return entry.name;
+      // A metric named by a string keeps that string as its name, as Keras logs it ('acc' stays 'acc').
+      const args = this.binder.defaults(entry, kind);
+      if (kind === 'metric' && (args['name'] === null || args['name'] === undefined)) args['name'] = spelled;
+      return { call: entry.name, args };
+    }
     return { call: entry.name, args: this.binder.bind(e, entry, kind).args };
   }
 

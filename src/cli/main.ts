@@ -2,7 +2,15 @@
 /** The `nn` command: a thin layer over the library; nothing imports it. */
 import { parseArgs } from 'node:util';
 import { runCheck } from './check.js';
+import { CliError } from './engine.js';
+import { runPlan } from './plan.js';
+import { runEvaluate, runPredict } from './predict.js';
 import { runSummary } from './summary.js';
+import { runTrain } from './train.js';
+import { DataError } from '../data/index.js';
+import { InputError } from '../runtime/index.js';
+import { PlanError } from '../plan/index.js';
+import { WeightsFileError } from '../runtime/weights-file.js';
 
 const usage = `Usage: nn <command> [options]
 
@@ -12,6 +20,17 @@ Commands:
   summary <file>      Print Keras 3's model.summary() of a model
       --model NAME      Which model of the file (default: the first)
       --line-length N   Table width (default: Keras's, from the terminal width)
+  train <file>        Train a model on the data its fit() names, save the weights
+      --data CSV        Training data (default: fit(data=…), relative to the file)
+      --epochs N, --batch-size N, --seed N
+      --out PATH        Weights file (default: <file>.<model>.nnw beside the .nn file)
+      --plot SVG        Draw the loss and metric curves
+  evaluate <file>     Loss and metrics of trained weights on a CSV (--weights, --data)
+  predict <file>      Predictions for a CSV, as CSV (--weights, --data, --out)
+  plan <file>         The execution plan and its peak memory
+      --training        The training step's plan instead of inference
+      --batch N         Batch size the plan is laid out for (default 32)
+  (each takes --model NAME: which model of the file)
 
 Options:
   -h, --help          Show this help
@@ -31,6 +50,15 @@ function main(argv: string[]): number {
         format: { type: 'string' },
         model: { type: 'string' },
         'line-length': { type: 'string' },
+        data: { type: 'string' },
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        plot: { type: 'string' },
+        weights: { type: 'string' },
+        training: { type: 'boolean' },
+        batch: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -57,19 +85,101 @@ function main(argv: string[]): number {
     case 'check': {
       if (files.length === 0) return fail('name at least one .nn file.');
       const format = values.format ?? 'text';
-      if (format !== 'text' && format !== 'json') return fail(`--format must be 'text' or 'json', not '${format}'.`);
+      if (format !== 'text' && format !== 'json')
+        return fail(`--format must be 'text' or 'json', not '${format}'.`);
       return runCheck(files, { format }, write);
     }
     case 'summary': {
       if (files.length !== 1) return fail('name exactly one .nn file.');
-      const lineLength = values['line-length'] === undefined ? undefined : Number(values['line-length']);
-      if (lineLength !== undefined && !(Number.isInteger(lineLength) && lineLength >= 40 && lineLength <= 400)) return fail('--line-length must be an integer from 40 to 400.');
+      const lineLength =
+        values['line-length'] === undefined ? undefined : Number(values['line-length']);
+      if (
+        lineLength !== undefined &&
+        !(Number.isInteger(lineLength) && lineLength >= 40 && lineLength <= 400)
+      )
+        return fail('--line-length must be an integer from 40 to 400.');
       const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
-      return runSummary(files[0]!, { model: values.model, lineLength, columns }, write, (s) => process.stderr.write(s));
+      return runSummary(files[0]!, { model: values.model, lineLength, columns }, write, (s) =>
+        process.stderr.write(s),
+      );
+    }
+    case 'train':
+    case 'evaluate':
+    case 'predict':
+    case 'plan': {
+      if (files.length !== 1) return fail('name exactly one .nn file.');
+      const int = (flag: string, min: number): number | undefined => {
+        const raw = values[flag as keyof typeof values] as string | undefined;
+        if (raw === undefined) return undefined;
+        const n = Number(raw);
+        if (!Number.isInteger(n) || n < min)
+          throw new UsageError(`--${flag} must be an integer ≥ ${min}, not '${raw}'.`);
+        return n;
+      };
+      const err = (s: string) => process.stderr.write(s);
+      try {
+        const common = {
+          ...(values.model ? { model: values.model } : {}),
+          ...(values.data ? { data: values.data } : {}),
+        };
+        if (command === 'train') {
+          const opts = {
+            ...common,
+            epochs: int('epochs', 1),
+            batchSize: int('batch-size', 1),
+            seed: int('seed', 0),
+            out: values.out,
+            plot: values.plot,
+          };
+          return runTrain(files[0]!, stripUndefined(opts), process.stdout, err);
+        }
+        if (command === 'plan')
+          return runPlan(
+            files[0]!,
+            stripUndefined({
+              model: values.model,
+              training: values.training,
+              batch: int('batch', 1),
+            }),
+            write,
+            err,
+          );
+        const apply = stripUndefined({ ...common, weights: values.weights, out: values.out });
+        return command === 'evaluate'
+          ? runEvaluate(files[0]!, apply, write, err)
+          : runPredict(files[0]!, apply, write, err);
+      } catch (e) {
+        if (e instanceof UsageError) return fail(e.message);
+        if (
+          e instanceof CliError ||
+          e instanceof DataError ||
+          e instanceof InputError ||
+          e instanceof PlanError ||
+          e instanceof WeightsFileError
+        ) {
+          process.stderr.write(`nn ${command}: ${e.message}\n`);
+          return 1;
+        }
+        throw e;
+      }
     }
     default:
       return fail(`unknown command '${command}'.`);
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+class UsageError extends Error {}
+
+function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  // A throw that reaches here is a bug in nnlang: say so in one line, no stack trace.
+  process.stderr.write(
+    `nn: internal error NN9001 (a bug in nnlang, please report it): ${e instanceof Error ? e.message : String(e)}\n`,
+  );
+  process.exitCode = 70;
+}

@@ -1,0 +1,78 @@
+/**
+ * What `nn train`, `nn evaluate`, `nn predict` and `nn plan` share: reading and checking the
+ * .nn file, choosing its model, and reading its CSV the way its loss needs.
+ */
+import { dirname, resolve } from 'node:path';
+import { catalog, type CallValue } from '../catalog/index.js';
+import type { CheckedModel } from '../check/index.js';
+import { check } from '../compiler.js';
+import type { TableOptions } from '../data/index.js';
+import { renderDiagnostic } from '../diagnostics/index.js';
+import { readSource } from './io.js';
+
+/** A failure to report as one line (and exit 1): bad input, not a bug. */
+export class CliError extends Error {}
+
+export interface Loaded {
+  file: string;
+  model: CheckedModel;
+}
+
+/** Checks the file; prints its errors and fails when there are any. */
+export function loadChecked(
+  file: string,
+  modelName: string | undefined,
+  err: (s: string) => void,
+): Loaded {
+  const read = readSource(file);
+  if ('error' in read)
+    throw new CliError(`${file} - error NN6001: Cannot read '${file}': ${read.error}`);
+  const result = check(read.text, file);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    for (const d of errors) err(renderDiagnostic(d, result.lines, file));
+    throw new CliError(
+      `${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was run.`,
+    );
+  }
+  const model = modelName
+    ? result.models.find((m) => m.name === modelName)
+    : (result.models.find((m) => m.fit) ?? result.models[0]);
+  if (!model) {
+    const names = result.models.map((m) => `'${m.name}'`).join(', ') || 'no models';
+    throw new CliError(
+      `${file} - error NN6003: No model named '${modelName ?? ''}' in this file; it has ${names}.`,
+    );
+  }
+  return { file, model };
+}
+
+/** The data file named by fit(data=…) or --data, relative to the .nn file. */
+export function dataPath(loaded: Loaded, override: string | undefined): string {
+  if (override) return override;
+  const named = loaded.model.fit?.args['data'];
+  if (typeof named !== 'string')
+    throw new CliError(
+      `model '${loaded.model.name}' names no data: add fit(data='file.csv', target='column') or pass --data.`,
+    );
+  return resolve(dirname(loaded.file), named);
+}
+
+/** How the loss wants its targets: the catalog's `target` of the compiled loss. */
+export function targetEncoding(model: CheckedModel): TableOptions['encoding'] {
+  const loss = model.compile?.loss as CallValue | null | undefined;
+  const target = loss ? catalog.lookup('loss', loss.call)?.['target'] : undefined;
+  return target === 'one_hot' ||
+    target === 'sparse' ||
+    target === 'binary' ||
+    target === 'regression' ||
+    target === 'auto'
+    ? target
+    : undefined;
+}
+
+export function outputUnits(model: CheckedModel): number | undefined {
+  const shape = model.layers.at(-1)?.outputShape;
+  const units = shape?.at(-1);
+  return typeof units === 'number' ? units : undefined;
+}

@@ -1,0 +1,127 @@
+/**
+ * `nn evaluate` and `nn predict`: a trained model (its .nn file and saved weights) on a CSV.
+ * The weights file remembers the training's feature columns, class names and scaling, so new
+ * data is read exactly the way the training data was.
+ */
+import { basename, dirname, join } from 'node:path';
+import { readTable, type Scaler } from '../data/index.js';
+import { Model } from '../runtime/index.js';
+import { readWeightsFile, writeFileAtomic, type WeightsFile } from '../runtime/weights-file.js';
+import {
+  CliError,
+  dataPath,
+  loadChecked,
+  outputUnits,
+  targetEncoding,
+  type Loaded,
+} from './engine.js';
+
+export interface ApplyOptions {
+  model?: string;
+  data?: string;
+  weights?: string;
+  out?: string;
+}
+
+function trained(
+  file: string,
+  options: ApplyOptions,
+  err: (s: string) => void,
+): { loaded: Loaded; model: Model; saved: WeightsFile } {
+  const loaded = loadChecked(file, options.model, err);
+  const path =
+    options.weights ?? join(dirname(file), `${basename(file, '.nn')}.${loaded.model.name}.nnw`);
+  const saved = readWeightsFile(path);
+  const model = new Model(loaded.model, { seed: 0 });
+  if (!model.built) model.build([null, saved.data?.features?.length ?? 0]);
+  const specs = model.weightSpecs();
+  const mismatch =
+    specs.length !== saved.weights.length ||
+    specs.some((s, i) => s.shape.join() !== saved.weights[i]!.shape.join());
+  if (mismatch)
+    throw new CliError(
+      `${path}: these weights (${saved.weights.map((w) => `${w.layer}/${w.name} ${JSON.stringify(w.shape)}`).join(', ')}) do not fit model '${loaded.model.name}'.`,
+    );
+  model.setWeights(saved.weights.map((w) => w.values));
+  return { loaded, model, saved };
+}
+
+function tableOptions(saved: WeightsFile) {
+  const data = saved.data ?? {};
+  return {
+    ...(data.features ? { features: data.features } : {}),
+    ...(data.classes ? { classes: data.classes } : {}),
+    ...(data.scaler ? { scaler: data.scaler as Scaler } : {}),
+  };
+}
+
+export function runEvaluate(
+  file: string,
+  options: ApplyOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
+  const { loaded, model, saved } = trained(file, options, err);
+  const target = saved.data?.target ?? (loaded.model.fit?.args['target'] as string | undefined);
+  const table = readTable(dataPath(loaded, options.data), {
+    ...tableOptions(saved),
+    ...(target ? { target } : {}),
+    encoding: targetEncoding(loaded.model),
+    ...(outputUnits(loaded.model) ? { outputUnits: outputUnits(loaded.model)! } : {}),
+  });
+  const logs = model.evaluateLogs(
+    { data: table.x, rows: table.rows, cols: table.features.length },
+    table.y!,
+    32,
+  );
+  out(
+    `${table.rows} samples - ${Object.entries(logs)
+      .map(([k, v]) => `${k}: ${v.toFixed(4)}`)
+      .join(' - ')}\n`,
+  );
+  return 0;
+}
+
+export function runPredict(
+  file: string,
+  options: ApplyOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
+  const { loaded, model, saved } = trained(file, options, err);
+  const table = readTable(dataPath(loaded, options.data), {
+    ...tableOptions(saved),
+    hasTarget: false,
+  });
+  const predictions = model.predict(table.x);
+  const units = predictions.length / Math.max(1, table.rows);
+  const classes = saved.data?.classes ?? null;
+  const lines: string[] = [];
+  if (classes) {
+    lines.push(['predicted', ...classes.map((c) => `p_${c}`)].join(','));
+    for (let r = 0; r < table.rows; r++) {
+      const row = Array.from(predictions.subarray(r * units, (r + 1) * units));
+      const best = units === 1 ? (row[0]! > 0.5 ? 1 : 0) : row.indexOf(Math.max(...row));
+      const probs = units === 1 ? [1 - row[0]!, row[0]!] : row;
+      lines.push(
+        [csvCell(classes[best] ?? String(best)), ...probs.map((p) => String(p))].join(','),
+      );
+    }
+  } else {
+    lines.push(
+      Array.from({ length: units }, (_, j) => (units === 1 ? 'prediction' : `output_${j}`)).join(
+        ',',
+      ),
+    );
+    for (let r = 0; r < table.rows; r++)
+      lines.push(Array.from(predictions.subarray(r * units, (r + 1) * units), String).join(','));
+  }
+  const text = lines.join('\n') + '\n';
+  if (options.out) writeFileAtomic(options.out, text);
+  else out(text);
+  return 0;
+}
+
+function csvCell(s: string): string {
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

@@ -1,0 +1,111 @@
+/**
+ * `nn train <file>`: trains a model on the data its fit() names (flags override), with
+ * Keras's progress bar, then saves the weights (atomically) and, with --plot, the curves.
+ */
+import { basename, dirname, join } from 'node:path';
+import type { CallValue } from '../catalog/index.js';
+import { readTable } from '../data/index.js';
+import { callbacksFrom, Model, type Callback } from '../runtime/index.js';
+import { writeFileAtomic, writeWeightsFile } from '../runtime/weights-file.js';
+import { CliError, dataPath, loadChecked, outputUnits, targetEncoding } from './engine.js';
+import { renderHistorySvg } from './plot.js';
+import { ProgressBar, type ProgressStream } from './progress.js';
+
+export interface TrainOptions {
+  model?: string;
+  data?: string;
+  epochs?: number;
+  batchSize?: number;
+  seed?: number;
+  out?: string;
+  plot?: string;
+  verbose?: boolean;
+}
+
+export function runTrain(
+  file: string,
+  options: TrainOptions,
+  stdout: ProgressStream,
+  err: (s: string) => void,
+): number {
+  const loaded = loadChecked(file, options.model, err);
+  const checked = loaded.model;
+  if (!checked.compile)
+    throw new CliError(
+      `model '${checked.name}' has no compile(): add compile(optimizer, loss) to train it.`,
+    );
+  const fitArgs = checked.fit?.args ?? {};
+  const target = fitArgs['target'] as string | number | null | undefined;
+  const table = readTable(dataPath(loaded, options.data), {
+    ...(target !== null && target !== undefined ? { target } : {}),
+    encoding: targetEncoding(checked),
+    ...(outputUnits(checked) ? { outputUnits: outputUnits(checked)! } : {}),
+  });
+  const model = new Model(checked, options.seed === undefined ? {} : { seed: options.seed });
+  const x = table.rows > 0 ? table.x : new Float32Array(0);
+  if (!model.built) model.build([null, table.features.length]);
+  const epochs = options.epochs ?? (fitArgs['epochs'] as number | undefined) ?? 1;
+  const batchSize = options.batchSize ?? (fitArgs['batch_size'] as number | null | undefined) ?? 32;
+  const validationSplit = (fitArgs['validation_split'] as number | undefined) ?? 0;
+  const trainRows =
+    validationSplit > 0 ? Math.floor(table.rows * (1 - validationSplit)) : table.rows;
+  const say = (line: string) => stdout.write(`${line}\n`);
+  const out = options.out ?? join(dirname(file), `${basename(file, '.nn')}.${checked.name}.nnw`);
+  const save = (m: Model, path: string) => writeWeightsFile(path, weightsOf(m, table));
+  const callbacks: Callback[] = [
+    ...callbacksFrom((fitArgs['callbacks'] as CallValue[] | null | undefined) ?? [], { say, save }),
+    progress(stdout, Math.ceil(trainRows / Math.min(batchSize, trainRows)), epochs),
+  ];
+  say(
+    `Training '${checked.name}' on ${table.rows} samples of ${table.features.length} features (seed ${model.seed}).`,
+  );
+  const history = model.fit(x, table.y!, {
+    epochs,
+    batchSize,
+    shuffle: fitArgs['shuffle'] !== false,
+    validationSplit,
+    callbacks,
+  });
+  writeWeightsFile(out, weightsOf(model, table));
+  say(`Weights saved to ${out}`);
+  if (options.plot) {
+    writeFileAtomic(
+      options.plot,
+      renderHistorySvg(history.history, { title: `${checked.name}: training` }),
+    );
+    say(`Curves drawn in ${options.plot}`);
+  }
+  return 0;
+}
+
+function weightsOf(
+  model: Model,
+  table: {
+    features: string[];
+    targetName: string | null;
+    classes: string[] | null;
+    scaler: { kind: string; offset: number[]; scale: number[] } | null;
+  },
+) {
+  const values = model.getWeights();
+  return {
+    model: model.name,
+    weights: model.weightSpecs().map((w, i) => ({ ...w, values: values[i]! })),
+    data: {
+      features: table.features,
+      target: table.targetName,
+      classes: table.classes,
+      scaler: table.scaler,
+    },
+  };
+}
+
+/** Keras's progress bar as a callback. */
+function progress(stream: ProgressStream, steps: number, epochs: number): Callback {
+  const bar = new ProgressBar(stream, { steps, epochs });
+  return {
+    onEpochBegin: (epoch) => bar.startEpoch(epoch),
+    onBatchEnd: (batch, logs) => bar.update(batch + 1, logs),
+    onEpochEnd: (_epoch, logs) => bar.endEpoch(logs),
+  };
+}

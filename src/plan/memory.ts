@@ -1,0 +1,72 @@
+/**
+ * Buffer reuse by liveness: every work-arena buffer lives from the step that first writes it
+ * to the step that last reads it; buffers whose lifetimes do not overlap share memory. The
+ * arena's size is the plan's peak memory, and the runtime allocates exactly that.
+ */
+import { arenaOf, bufferLength, type Plan } from './types.js';
+
+/** Offsets are rounded up to 16 bytes, so a SIMD tier can load them aligned. */
+const align = 4;
+
+interface Interval {
+  id: number;
+  start: number;
+  end: number;
+  length: number;
+}
+
+/** Lifetimes in step indices: inputs and prepared buffers are live from the start; the output and the loss to the end. */
+export function liveness(plan: Plan): Interval[] {
+  const n = plan.steps.length;
+  const start = new Map<number, number>();
+  const end = new Map<number, number>();
+  const touch = (id: number, at: number) => {
+    if (id < 0) return;
+    if (!start.has(id)) start.set(id, at);
+    end.set(id, Math.max(end.get(id) ?? at, at));
+  };
+  for (const id of [plan.input, plan.target ?? -1]) touch(id, -1);
+  // What prepare steps write is kept between runs: live over the whole plan.
+  for (const s of plan.prepare) for (const id of s.outputs) [-1, n].forEach((at) => touch(id, at));
+  plan.steps.forEach((s, i) => {
+    for (const id of s.inputs) touch(id, i);
+    for (const id of s.outputs) touch(id, i);
+  });
+  for (const id of [plan.output, plan.loss ?? -1]) touch(id, n);
+  const out: Interval[] = [];
+  for (const [id, s] of start) {
+    const b = plan.buffers[id]!;
+    if (arenaOf(b) !== 'work') continue;
+    out.push({ id, start: s, end: end.get(id)!, length: roundUp(bufferLength(b, plan.batchSize)) });
+  }
+  return out.sort((a, b) => a.start - b.start || b.length - a.length || a.id - b.id);
+}
+
+/** Assigns work-arena offsets (first fit among the memory of buffers no longer live) and sets `workSize`. */
+export function assignMemory(input: Plan): Plan {
+  const plan: Plan = { ...input, buffers: input.buffers.map((b) => ({ ...b })) };
+  const live: { offset: number; length: number; end: number }[] = [];
+  let size = 0;
+  const intervals = liveness(plan);
+  const used = new Set(intervals.map((iv) => iv.id));
+  for (const iv of intervals) {
+    for (let i = live.length - 1; i >= 0; i--) if (live[i]!.end < iv.start) live.splice(i, 1);
+    live.sort((a, b) => a.offset - b.offset);
+    let offset = 0;
+    for (const block of live) {
+      if (block.offset - offset >= iv.length) break;
+      offset = Math.max(offset, block.offset + block.length);
+    }
+    live.push({ offset, length: iv.length, end: iv.end });
+    plan.buffers[iv.id]!.offset = offset;
+    size = Math.max(size, offset + iv.length);
+  }
+  // Unused work buffers (removed by a pass) keep offset -1 and take no memory.
+  for (const b of plan.buffers) if (arenaOf(b) === 'work' && !used.has(b.id)) b.offset = -1;
+  plan.workSize = size;
+  return plan;
+}
+
+function roundUp(n: number): number {
+  return Math.ceil(n / align) * align;
+}

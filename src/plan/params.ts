@@ -1,0 +1,62 @@
+/**
+ * A model's parameters: every weight in Keras's get_weights() order with its place in the
+ * parameter arena (weights first, then the gradients of the trainable ones). Inference and
+ * training plans of one model share this layout, so they share one parameter arena.
+ */
+import type { CheckedLayer } from '../check/index.js';
+import type { Value } from '../catalog/index.js';
+
+export interface ParamEntry {
+  layer: string;
+  /** Keras's weight name: kernel, bias, gamma, beta, moving_mean, moving_variance, alpha. */
+  name: string;
+  shape: number[];
+  size: number;
+  trainable: boolean;
+  offset: number;
+  /** Offset of the gradient, or -1 for a non-trainable weight. */
+  gradOffset: number;
+  initializer: Value;
+  regularizer: Value;
+  constraint: Value;
+}
+
+export interface ParamLayout {
+  entries: ParamEntry[];
+  /** Total elements of the parameter arena. */
+  size: number;
+  /** Elements of the weights alone (what get_weights() returns). */
+  weightSize: number;
+}
+
+/** Lays out the weights of built layers; a frozen layer (trainable=False) gets no gradients. */
+export function layoutParams(layers: readonly CheckedLayer[]): ParamLayout {
+  const entries: ParamEntry[] = [];
+  let offset = 0;
+  for (const layer of layers) {
+    const layerTrainable = layer.args['trainable'] !== false;
+    for (const w of layer.weights) {
+      const size = w.shape.reduce((a, b) => a * b, 1);
+      entries.push({
+        layer: layer.name,
+        name: w.name,
+        shape: w.shape,
+        size,
+        trainable: w.trainable && layerTrainable,
+        offset,
+        gradOffset: -1,
+        initializer: w.initializer,
+        regularizer: layer.args[`${w.name}_regularizer`] ?? null,
+        constraint: layer.args[`${w.name}_constraint`] ?? null,
+      });
+      offset += size;
+    }
+  }
+  const weightSize = offset;
+  for (const e of entries) {
+    if (!e.trainable) continue;
+    e.gradOffset = offset;
+    offset += e.size;
+  }
+  return { entries, size: offset, weightSize };
+}

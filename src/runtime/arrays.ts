@@ -1,0 +1,69 @@
+/** Inputs and targets as the library takes them: row-major Float32Arrays or nested number arrays. */
+
+export type ArrayInput = Float32Array | number[] | number[][] | number[][][];
+
+export class InputError extends Error {}
+
+/** A batch-first matrix: `rows` samples of `cols` values each. */
+export interface Matrix {
+  data: Float32Array;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * Flattens `x` to rows of `cols` values. A Float32Array or a flat number array is taken as
+ * row-major with `cols` per row; nested arrays must be rectangular. `cols` null: taken from
+ * the nested array (a flat array is then one value per row).
+ */
+export function toMatrix(x: ArrayInput, cols: number | null, what: string): Matrix {
+  if (
+    x instanceof Float32Array ||
+    (Array.isArray(x) && (x.length === 0 || typeof x[0] === 'number'))
+  ) {
+    const data = x instanceof Float32Array ? x : Float32Array.from(x as number[]);
+    const width = cols ?? 1;
+    if (data.length % width !== 0)
+      throw new InputError(
+        `${what} has ${data.length} values, not a whole number of rows of ${width}.`,
+      );
+    checkFinite(data, what);
+    return { data, rows: data.length / width, cols: width };
+  }
+  if (!Array.isArray(x))
+    throw new InputError(`${what} must be a Float32Array or nested arrays of numbers.`);
+  const rows = x.length;
+  const first = flattenRow(x[0], what, 0);
+  const width = first.length;
+  if (cols !== null && width !== cols)
+    throw new InputError(`${what} has ${width} values per sample; the model expects ${cols}.`);
+  const data = new Float32Array(rows * width);
+  data.set(first, 0);
+  for (let r = 1; r < rows; r++) {
+    const row = flattenRow(x[r], what, r);
+    if (row.length !== width)
+      throw new InputError(`${what}: row ${r} has ${row.length} values, row 0 has ${width}.`);
+    data.set(row, r * width);
+  }
+  checkFinite(data, what);
+  return { data, rows, cols: width };
+}
+
+function flattenRow(row: unknown, what: string, r: number): number[] {
+  if (typeof row === 'number') return [row];
+  if (!Array.isArray(row)) throw new InputError(`${what}: row ${r} is not an array of numbers.`);
+  return (row as unknown[]).flat(Infinity).map((v) => {
+    if (typeof v !== 'number')
+      throw new InputError(`${what}: row ${r} holds ${JSON.stringify(v)}, not a number.`);
+    return v;
+  });
+}
+
+function checkFinite(data: Float32Array, what: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!))
+      throw new InputError(
+        `${what} holds ${data[i]} at index ${i}: every value must be a finite number.`,
+      );
+  }
+}

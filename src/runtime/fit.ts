@@ -1,0 +1,122 @@
+/**
+ * Keras's fit loop: the validation split (the last fraction, taken before shuffling), a
+ * reshuffle every epoch from the model's seeded generator, batches gathered into buffers
+ * allocated once, the running size-weighted mean loss and stateful metrics per epoch,
+ * validation at epoch end, callbacks, and the History.
+ */
+import { InputError, type ArrayInput, type Matrix } from './arrays.js';
+import type { Callback } from './callbacks.js';
+import type { Model } from './model.js';
+
+export interface FitOptions {
+  epochs?: number;
+  /** Keras's default: 32. */
+  batchSize?: number;
+  shuffle?: boolean;
+  /** The last fraction of the samples (before shuffling) is held out for validation. */
+  validationSplit?: number;
+  validationData?: [ArrayInput, ArrayInput];
+  callbacks?: Callback[];
+  initialEpoch?: number;
+}
+
+/** What fit() returns: per-epoch logs, as Keras's History. */
+export interface History {
+  epoch: number[];
+  history: Record<string, number[]>;
+}
+
+export type Logs = Record<string, number>;
+
+export function fitModel(model: Model, x: ArrayInput, y: ArrayInput, options: FitOptions): History {
+  const all = model.matrixOf(x);
+  const targets = model.targetsOf(y, all.rows);
+  const { train, trainY, val } = split(model, all, targets, options);
+  const epochs = options.epochs ?? 1;
+  const batch = Math.max(1, Math.min(options.batchSize ?? 32, train.rows));
+  const callbacks = options.callbacks ?? [];
+  const history: History = { epoch: [], history: {} };
+  const inSize = train.cols;
+  const ySize = trainY.cols;
+  const bx = new Float32Array(batch * inSize);
+  const by = new Float32Array(batch * ySize);
+  const order = new Int32Array(train.rows).map((_, i) => i);
+  const metrics = model.metrics();
+  model.stopTraining = false;
+  for (const cb of callbacks) cb.onTrainBegin?.(model);
+  for (let epoch = options.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
+    for (const cb of callbacks) cb.onEpochBegin?.(epoch);
+    if (options.shuffle !== false) shuffle(order, model);
+    for (const m of metrics) m.reset();
+    let lossSum = 0;
+    let seen = 0;
+    let logs: Logs = {};
+    const steps = Math.ceil(train.rows / batch);
+    for (let s = 0; s < steps; s++) {
+      const n = Math.min(batch, train.rows - s * batch);
+      for (let r = 0; r < n; r++) {
+        const src = order[s * batch + r]!;
+        bx.set(train.data.subarray(src * inSize, (src + 1) * inSize), r * inSize);
+        by.set(trainY.data.subarray(src * ySize, (src + 1) * ySize), r * ySize);
+      }
+      const loss = model.step(bx, by, n, metrics, batch);
+      lossSum += loss * n;
+      seen += n;
+      logs = epochLogs(lossSum / seen, metrics);
+      for (const cb of callbacks) cb.onBatchEnd?.(s, logs, steps);
+      if (model.stopTraining) break;
+    }
+    if (val) Object.assign(logs, prefixed(model.evaluateLogs(val.x, val.y, batch), 'val_'));
+    for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs);
+    history.epoch.push(epoch);
+    for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
+  }
+  for (const cb of callbacks) cb.onTrainEnd?.(model);
+  return history;
+}
+
+function epochLogs(loss: number, metrics: ReturnType<Model['metrics']>): Logs {
+  const logs: Logs = { loss };
+  for (const m of metrics) logs[m.name] = m.result();
+  return logs;
+}
+
+function prefixed(logs: Logs, prefix: string): Logs {
+  return Object.fromEntries(Object.entries(logs).map(([k, v]) => [prefix + k, v]));
+}
+
+/** Fisher–Yates with the model's generator: the same seed, the same order. */
+function shuffle(order: Int32Array, model: Model): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = model.rng.below(i + 1);
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+}
+
+function split(model: Model, all: Matrix, targets: Matrix, options: FitOptions) {
+  if (options.validationData) {
+    const vx = model.matrixOf(options.validationData[0]);
+    return { train: all, trainY: targets, val: { x: vx, y: options.validationData[1] } };
+  }
+  const v = options.validationSplit ?? 0;
+  if (v <= 0) return { train: all, trainY: targets, val: null };
+  if (v >= 1) throw new InputError(`validationSplit must be in [0, 1), found ${v}.`);
+  const at = Math.floor(all.rows * (1 - v));
+  if (at === 0 || at === all.rows)
+    throw new InputError(
+      `validationSplit=${v} of ${all.rows} samples leaves ${at === 0 ? 'no training' : 'no validation'} samples.`,
+    );
+  const rowsOf = (m: Matrix, from: number, to: number): Matrix => ({
+    data: m.data.subarray(from * m.cols, to * m.cols),
+    rows: to - from,
+    cols: m.cols,
+  });
+  const valY = rowsOf(targets, at, all.rows);
+  return {
+    train: rowsOf(all, 0, at),
+    trainY: rowsOf(targets, 0, at),
+    val: { x: rowsOf(all, at, all.rows), y: valY.data as ArrayInput },
+  };
+}
