@@ -155,8 +155,9 @@ export function formatProgressLine(state: ProgressState): string {
     ? `${pyFixed(state.elapsed, 0)}s`
     : formatEta(state.timePerStep * (target - current));
   line += ` ${paint('1', time)} ${formatStepTime(state.timePerStep)}`;
-  for (const [key, value] of orderLogs(state.logs ?? {}))
+  for (const [key, value] of orderLogs(state.logs ?? {})) {
     line += ` - ${key}: ${formatLogValue(value)}`;
+  }
   return line;
 }
 
@@ -166,8 +167,9 @@ export function formatProgressLine(state: ProgressState): string {
  */
 export function formatEpochLine(state: Omit<ProgressState, 'final' | 'color'>): string {
   let line = `${stepCount(state.current, state.target)} - ${pyFixed(state.elapsed, 0)}s - ${formatStepTime(state.timePerStep)}`;
-  for (const [key, value] of orderLogs(state.logs ?? {}))
+  for (const [key, value] of orderLogs(state.logs ?? {})) {
     line += ` - ${key}: ${value > 1e-3 ? pyFixed(value, 4) : pyExponent(value, 4)}`;
+  }
   return line;
 }
 

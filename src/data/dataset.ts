@@ -238,6 +238,15 @@ function resolveFeatures(
         missing[0],
       );
     }
+    const twice = named.find((n, i) => named.indexOf(n) !== i);
+    if (twice !== undefined) {
+      throw new DataError(
+        `${file}: the feature column ${quoteValue(twice)} is listed twice.`,
+        file,
+        undefined,
+        twice,
+      );
+    }
     const indices = named.map((n) => header.indexOf(n));
     if (targetIndex >= 0 && indices.includes(targetIndex)) {
       throw new DataError(

@@ -120,6 +120,10 @@ export function resolveActivation(
   if (canonical === 'threshold' && (!('threshold' in args) || !('default_value' in args))) {
     throw new Error(`activation 'threshold' requires 'threshold' and 'default_value'`);
   }
+  const approximate = args['approximate'] ?? false;
+  if (typeof approximate !== 'boolean') {
+    throw new Error(`activation '${name}': 'approximate' must be a boolean`);
+  }
   const shrink = canonical === 'hard_shrink' || canonical === 'soft_shrink';
   const spec: ActivationSpec = {
     name: canonical,
@@ -129,12 +133,9 @@ export function resolveActivation(
     threshold: numberArg(name, args, 'threshold', shrink ? 0.5 : 0),
     defaultValue: numberArg(name, args, 'default_value', 0),
     b: numberArg(name, args, 'b', 4),
-    approximate: args['approximate'] ?? false,
+    approximate,
     axis: numberArg(name, args, 'axis', -1),
-  } as ActivationSpec;
-  if (typeof spec.approximate !== 'boolean') {
-    throw new Error(`activation '${name}': 'approximate' must be a boolean`);
-  }
+  };
   if (!Number.isInteger(spec.axis)) {
     throw new Error(`activation '${name}': 'axis' must be an integer`);
   }

@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
 import {
   DataError,
   parseTable,
@@ -15,10 +14,7 @@ import {
 
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../fixtures/data/${name}`, import.meta.url));
-const iris = readFileSync(fixture('iris-mini.csv'), 'utf8');
 const IRIS_CLASSES = ['setosa', 'versicolor', 'virginica'];
-// iris-mini.csv rows: virginica, setosa, versicolor, setosa, virginica, versicolor
-const IRIS_SPARSE = [2, 0, 1, 0, 2, 1];
 
 function errorOf(f: () => unknown): DataError {
   try {
@@ -30,11 +26,6 @@ function errorOf(f: () => unknown): DataError {
   }
   throw new Error('expected a DataError');
 }
-
-const rowsOf = (a: Float32Array, cols: number) =>
-  Array.from({ length: a.length / cols }, (_, r) =>
-    Array.from(a.subarray(r * cols, (r + 1) * cols)),
-  );
 
 describe('bad cells and ragged rows (bad-cells.csv)', () => {
   it('lists the first 10 bad rows with their editor line numbers, column names and values', () => {
@@ -203,6 +194,12 @@ describe('choosing columns', () => {
       text,
       { features: ['a', 'e', 'f'] },
       "c.csv: the feature columns 'e', 'f' are missing; the columns are 'a', 'b', 'c', 'd'.",
+    ],
+    [
+      'a feature named twice',
+      text,
+      { features: ['a', 'b', 'a'] },
+      "c.csv: the feature column 'a' is listed twice.",
     ],
     [
       'the target as a feature',

@@ -6,13 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import {
-  DataError,
-  parseTable,
-  readTable,
-  type Table,
-  type TableOptions,
-} from '../../src/data/index.js';
+import { DataError, parseTable, type TableOptions } from '../../src/data/index.js';
 
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../fixtures/data/${name}`, import.meta.url));

@@ -222,9 +222,6 @@ describe('activation values from the Keras 3 docs and issues', () => {
     ['relu', { negative_slope: 0.5 }, [-10, -5, 0, 5, 10], [-5, -2.5, 0, 5, 10]],
     ['relu', { max_value: 5 }, [-10, -5, 0, 5, 10], [0, 0, 0, 5, 5]],
     ['relu', { threshold: 5 }, [-10, -5, 0, 5, 10], [0, 0, 0, 0, 10]],
-    // Keras 3's hard_sigmoid docstring: 0 at or below −3, 1 at or above 3, x/6 + 1/2 between
-    // (TF.js and tf.keras 2 use 0.2x + 0.5, which would give 0.2 and 0.8 at ∓1.5).
-    ['hard_sigmoid', {}, [-4, -3, -1.5, 0, 1.5, 3, 4], [0, 0, 0.25, 0.5, 0.75, 1, 1]],
     // Keras 3's hard_silu docstring: 0 below −3, x above 3, x(x + 3)/6 between.
     ['hard_silu', {}, [-4, -1.5, 1.5, 4], [0, -0.375, 1.125, 4]],
     // keras.ops docstrings.
@@ -249,6 +246,16 @@ describe('activation values from the Keras 3 docs and issues', () => {
       expectClose(run(name, args, xs), expected, 1e-6, 1e-7, name);
     });
   }
+});
+
+describe('hard_sigmoid against the Keras 3 formula, not TF.js (which uses 0.2x + 0.5)', () => {
+  it("follows Keras 3's docstring: 0 at or below −3, 1 at or above 3, x/6 + 1/2 between", () => {
+    // TF.js and tf.keras 2 would give 0.2 and 0.8 at ∓1.5, and saturate at ∓2.5.
+    const x = Float32Array.of(-4, -3, -2.5, -1.5, 0, 1.5, 2.5, 3, 4);
+    const y = new Float32Array(x.length);
+    activationForward(resolveActivation('hard_sigmoid'), x, y, 1, x.length);
+    expectClose(y, [0, 0, 1 / 12, 0.25, 0.5, 0.75, 11 / 12, 1, 1], 1e-7, 0, 'hard_sigmoid');
+  });
 });
 
 describe('erfc', () => {
