@@ -39,10 +39,10 @@ export function runTrain(
   const table = readTable(dataPath(loaded, options.data), {
     ...(target !== null && target !== undefined ? { target } : {}),
     encoding: targetEncoding(checked),
+    scaling: (fitArgs['scaling'] as 'none' | 'standard' | 'minmax' | undefined) ?? 'none',
     ...(outputUnits(checked) ? { outputUnits: outputUnits(checked)! } : {}),
   });
   const model = new Model(checked, options.seed === undefined ? {} : { seed: options.seed });
-  const x = table.rows > 0 ? table.x : new Float32Array(0);
   if (!model.built) model.build([null, table.features.length]);
   const epochs = options.epochs ?? (fitArgs['epochs'] as number | undefined) ?? 1;
   const batchSize = options.batchSize ?? (fitArgs['batch_size'] as number | null | undefined) ?? 32;
@@ -59,7 +59,7 @@ export function runTrain(
   say(
     `Training '${checked.name}' on ${table.rows} samples of ${table.features.length} features (seed ${model.seed}).`,
   );
-  const history = model.fit(x, table.y!, {
+  const history = model.fit(table.x, table.y!, {
     epochs,
     batchSize,
     shuffle: fitArgs['shuffle'] !== false,

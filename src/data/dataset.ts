@@ -5,6 +5,7 @@
  * is the first line) and the column; the first rows with problems are listed together.
  */
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { extname } from 'node:path';
 import {
   DataError,
@@ -60,15 +61,18 @@ export interface Table {
 /** The most floats one array of a table may hold (x or y). */
 export const MAX_TABLE_FLOATS = 2 ** 31;
 
-/** Reads a table from a file (UTF-8, optional BOM; tab-separated when named .tsv or .tab). */
+/** Reads a table from a file (UTF-8, optional BOM; tab-separated when named .tsv or .tab; gunzipped when named .gz). */
 export function readTable(path: string, options: TableOptions): Table {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // A .gz file (e.g. data.csv.gz) is read through gunzip: large samples ship compressed.
+    text = path.endsWith('.gz')
+      ? gunzipSync(readFileSync(path)).toString('utf8')
+      : readFileSync(path, 'utf8');
   } catch (err) {
     throw new DataError(`${path}: cannot read the file: ${readFailure(err)}.`, path);
   }
-  return parseTable(text, path, options);
+  return parseTable(text, path.replace(/\.gz$/, ''), options);
 }
 
 function readFailure(err: unknown): string {
@@ -77,6 +81,8 @@ function readFailure(err: unknown): string {
   if (code === 'EISDIR') return 'it is a directory';
   if (code === 'EACCES') return 'permission denied';
   if (code === 'ERR_STRING_TOO_LONG') return 'it is too large to read as text';
+  if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR')
+    return 'it is not a valid gzip file (truncated or corrupt?)';
   return (err as Error).message;
 }
 
