@@ -1,0 +1,105 @@
+/**
+ * The `nn` command end to end (a child process, as a user runs it): train → evaluate → predict →
+ * plan on a sample, and bad input — a broken CSV, a truncated weights file, a wrong flag — as one
+ * located line and exit code 1 or 2, never a stack trace.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'nn-cli-'));
+
+function nn(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args],
+    { cwd: root, encoding: 'utf8' },
+  );
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
+
+describe('nn train, evaluate, predict, plan', () => {
+  const weights = join(tmp, 'weather.nnw');
+
+  it('trains the weather sample and saves its weights', () => {
+    const r = nn(
+      'train',
+      'samples/weather.nn',
+      '--seed',
+      '3',
+      '--out',
+      weights,
+      '--plot',
+      join(tmp, 'curves.svg'),
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/^7\/7|1\/1 - \d+s/m);
+    expect(r.out).toContain(`Weights saved to ${weights}`);
+    expect(readFileSync(join(tmp, 'curves.svg'), 'utf8')).toMatch(/^<svg/);
+  }, 60_000);
+
+  it('evaluates and predicts with them', () => {
+    const e = nn('evaluate', 'samples/weather.nn', '--weights', weights);
+    expect(e.code, e.err).toBe(0);
+    expect(e.out).toMatch(/^7 samples - loss: [\d.]+ - accuracy: 1\.0000$/m);
+    const p = nn('predict', 'samples/weather.nn', '--weights', weights);
+    expect(p.code, p.err).toBe(0);
+    const rows = p.out.trim().split('\n');
+    expect(rows[0]).toBe('prediction');
+    expect(rows.slice(1).map((v) => (Number(v) > 0.5 ? 1 : 0))).toEqual([1, 1, 0, 0, 1, 0, 0]);
+  }, 60_000);
+
+  it('prints the plan with its peak memory', () => {
+    const r = nn('plan', 'samples/iris.nn', '--training', '--batch', '16');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(
+      /^training plan of model 'iris', batch size 16\nmemory: .* = peak [\d.]+ KB/,
+    );
+    expect(r.out).toContain('softmax_cross_entropy');
+  }, 60_000);
+});
+
+describe('bad input: one located line, exit 1', () => {
+  it('a CSV with a bad cell names the file, line and column', () => {
+    const csv = join(tmp, 'bad.csv');
+    writeFileSync(csv, 'cloud,wind,rain\n0.8,0.6,1\n0.6,oops,1\n');
+    const r = nn('train', 'samples/weather.nn', '--data', csv);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/bad\.csv.*line 3.*wind.*oops/s);
+    noStack(r.err);
+  }, 60_000);
+
+  it('a truncated weights file says so', () => {
+    const good = join(tmp, 'w.nnw');
+    expect(
+      nn('train', 'samples/weather.nn', '--seed', '1', '--epochs', '1', '--out', good).code,
+    ).toBe(0);
+    const cut = join(tmp, 'cut.nnw');
+    const bytes = readFileSync(good);
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 3));
+    const r = nn('evaluate', 'samples/weather.nn', '--weights', cut);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cut\.nnw: not a valid nnlang weights file: .*truncated/);
+    noStack(r.err);
+  }, 60_000);
+
+  it('a .nn file with errors prints its diagnostics and runs nothing', () => {
+    const file = join(tmp, 'broken.nn');
+    writeFileSync(file, 'Input(2) -> Dense(1, sigmoid\ncompile(adam, binary_crossentropy)\n');
+    const r = nn('train', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/broken\.nn:\d+:\d+ - error NN1003/);
+    noStack(r.err);
+  }, 60_000);
+
+  it('a wrong flag value is a usage error, exit 2', () => {
+    const r = nn('train', 'samples/weather.nn', '--epochs', 'many');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--epochs must be an integer');
+  }, 60_000);
+});
