@@ -1,6 +1,12 @@
 /** `nn check <files…> [--format json]`: every diagnostic of every file; exit 1 on any error. */
 import { check } from '../compiler.js';
-import { diagnosticToJson, hasErrors, renderDiagnostic, makeDiagnostic, type Diagnostic } from '../diagnostics/index.js';
+import {
+  diagnosticToJson,
+  hasErrors,
+  renderDiagnostic,
+  makeDiagnostic,
+  type Diagnostic,
+} from '../diagnostics/index.js';
 import { LineMap } from '../source/index.js';
 import { readSource } from './io.js';
 
@@ -16,13 +22,18 @@ export function runCheck(files: string[], options: CheckOptions, out: (s: string
     const read = readSource(file);
     const lines = new LineMap('text' in read ? read.text : '');
     const diagnostics: Diagnostic[] =
-      'text' in read ? check(read.text, file).diagnostics : [makeDiagnostic('fileNotFound', lines.range(0, 0), { path: file, why: read.error })];
+      'text' in read
+        ? check(read.text, file).diagnostics
+        : [makeDiagnostic('fileNotFound', lines.range(0, 0), { path: file, why: read.error })];
     if (hasErrors(diagnostics)) errors += diagnostics.filter((d) => d.severity === 'error').length;
     warnings += diagnostics.filter((d) => d.severity === 'warning').length;
     if (options.format === 'json') json.push(...diagnostics.map((d) => diagnosticToJson(d, file)));
     else for (const d of diagnostics) out(renderDiagnostic(d, lines, file));
   }
   if (options.format === 'json') out(JSON.stringify(json, null, 2) + '\n');
-  else if (errors + warnings > 0) out(`Found ${errors} error${errors === 1 ? '' : 's'} and ${warnings} warning${warnings === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}.\n`);
+  else if (errors + warnings > 0)
+    out(
+      `Found ${errors} error${errors === 1 ? '' : 's'} and ${warnings} warning${warnings === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}.\n`,
+    );
   return errors > 0 ? 1 : 0;
 }

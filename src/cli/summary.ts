@@ -11,7 +11,12 @@ export interface SummaryCliOptions {
   columns?: number;
 }
 
-export function runSummary(file: string, options: SummaryCliOptions, out: (s: string) => void, err: (s: string) => void): number {
+export function runSummary(
+  file: string,
+  options: SummaryCliOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
   const read = readSource(file);
   if ('error' in read) {
     err(`${file} - error NN6001: Cannot read '${file}': ${read.error}\n`);
@@ -23,10 +28,14 @@ export function runSummary(file: string, options: SummaryCliOptions, out: (s: st
     for (const d of errors) err(renderDiagnostic(d, result.lines, file));
     return 1;
   }
-  const model = options.model ? result.models.find((m) => m.name === options.model) : result.models[0];
+  const model = options.model
+    ? result.models.find((m) => m.name === options.model)
+    : result.models[0];
   if (!model) {
     const names = result.models.map((m) => `'${m.name}'`).join(', ') || 'no models';
-    err(`${file} - error NN6003: No model named '${options.model ?? ''}' in this file; it has ${names}.\n`);
+    err(
+      `${file} - error NN6003: No model named '${options.model ?? ''}' in this file; it has ${names}.\n`,
+    );
     return 1;
   }
   const summaryOptions: Parameters<typeof renderSummary>[1] = {};

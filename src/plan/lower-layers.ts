@@ -211,6 +211,30 @@ function optional(...ids: (number | null)[]): number[] {
   return ids.map((id) => id ?? -1);
 }
 
+/** The backward step of Batch/LayerNormalization: dx, dγ and dβ from the saved statistics. */
+function normalizationBackward(
+  op: 'batch_norm_backward' | 'layer_norm_backward',
+  c: LayerContext,
+  f: Forward,
+  dy: number,
+  needDx: boolean,
+): number | null {
+  const { rows, cols } = lastAxisOnly(c);
+  const dx = needDx ? c.b.batch(`${c.layer.name}/d_in`, 'gradient', c.layer.inputShape!) : null;
+  const dGamma = c.grad('gamma');
+  const dBeta = c.grad('beta');
+  if (dx === null && dGamma === null && dBeta === null) return null;
+  const saved = [f.saved['mean']!, f.saved['invStd']!];
+  c.b.step(
+    op,
+    c.layer.name,
+    [f.x, dy, c.param('gamma') ?? -1, ...saved],
+    optional(dx, dGamma, dBeta),
+    { rows, cols },
+  );
+  return dx;
+}
+
 const batchNormalization: LayerLowering = {
   forward(c, x): Forward {
     const { rows, cols } = lastAxisOnly(c);
@@ -237,24 +261,12 @@ const batchNormalization: LayerLowering = {
     return { x, y, saved: { mean, invStd } };
   },
   backward(c, f, dy, needDx) {
-    const { rows, cols } = lastAxisOnly(c);
-    const dx = needDx ? c.b.batch(`${c.layer.name}/d_in`, 'gradient', c.layer.inputShape!) : null;
-    const dGamma = c.grad('gamma');
-    const dBeta = c.grad('beta');
-    if (dx === null && dGamma === null && dBeta === null) return null;
-    const inference = f.saved['mean'] === undefined;
-    if (inference)
+    if (f.saved['mean'] === undefined) {
       throw new PlanError(
         `training through a frozen ${c.layer.className} is not supported by the engine yet.`,
       );
-    c.b.step(
-      'batch_norm_backward',
-      c.layer.name,
-      [f.x, dy, c.param('gamma') ?? -1, f.saved['mean']!, f.saved['invStd']!],
-      optional(dx, dGamma, dBeta),
-      { rows, cols },
-    );
-    return dx;
+    }
+    return normalizationBackward('batch_norm_backward', c, f, dy, needDx);
   },
 };
 
@@ -277,21 +289,7 @@ const layerNormalization: LayerLowering = {
     );
     return { x, y, saved: { mean, invStd } };
   },
-  backward(c, f, dy, needDx) {
-    const { rows, cols } = lastAxisOnly(c);
-    const dx = needDx ? c.b.batch(`${c.layer.name}/d_in`, 'gradient', c.layer.inputShape!) : null;
-    const dGamma = c.grad('gamma');
-    const dBeta = c.grad('beta');
-    if (dx === null && dGamma === null && dBeta === null) return null;
-    c.b.step(
-      'layer_norm_backward',
-      c.layer.name,
-      [f.x, dy, c.param('gamma') ?? -1, f.saved['mean']!, f.saved['invStd']!],
-      optional(dx, dGamma, dBeta),
-      { rows, cols },
-    );
-    return dx;
-  },
+  backward: (c, f, dy, needDx) => normalizationBackward('layer_norm_backward', c, f, dy, needDx),
 };
 
 const unitNormalization: LayerLowering = {

@@ -7,7 +7,6 @@
 import type { CallValue } from '../catalog/index.js';
 import * as k from '../kernels/index.js';
 import type { Rng } from '../kernels/random.js';
-import type { Metric } from '../metrics/index.js';
 import type { Optimizer, ParamSlot } from '../optim/index.js';
 import { createRegularizer } from '../optim/index.js';
 import { arenaOf, bufferLength, type Plan, type PlanStep } from '../plan/index.js';
@@ -318,15 +317,4 @@ function opt(view: Float32Array): Float32Array | null {
 function activationOf(attr: unknown): k.ActivationSpec {
   const a = attr as { name: string; args?: Record<string, unknown> };
   return k.resolveActivation(a.name, a.args ?? {});
-}
-
-/** Updates every metric with the first `n` samples of a run's output. */
-export function updateMetrics(
-  metrics: readonly Metric[],
-  yTrue: Float32Array,
-  yPred: Float32Array,
-  rows: number,
-  cols: number,
-): void {
-  for (const m of metrics) m.update(yTrue, yPred, rows, cols);
 }

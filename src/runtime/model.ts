@@ -141,10 +141,8 @@ export class Model {
   /** Features as a matrix of the model's input size (building the model from nested data if needed). */
   matrixOf(x: ArrayInput): Matrix {
     if (!this.layers) {
-      const probe = toMatrix(x, x instanceof Float32Array ? null : null, 'x');
-      this.ensureBuilt(
-        x instanceof Float32Array || typeof (x as unknown[])[0] === 'number' ? null : probe.cols,
-      );
+      const flat = x instanceof Float32Array || typeof (x as unknown[])[0] === 'number';
+      this.ensureBuilt(flat ? null : toMatrix(x, null, 'x').cols);
     }
     return toMatrix(x, this.inputSize(), 'x');
   }
@@ -199,7 +197,8 @@ export class Model {
   /** Outputs for every sample of `x`, row-major (samples × output size). */
   predict(x: ArrayInput, options: { batchSize?: number } = {}): Float32Array {
     const m = this.matrixOf(x);
-    const batch = Math.max(1, Math.min(options.batchSize ?? 32, m.rows));
+    // One plan per batch size (Keras's default 32), whatever the number of rows: a call with fewer runs it on fewer rows.
+    const batch = Math.max(1, options.batchSize ?? 32);
     const bound = this.plan('inference', batch);
     bound.prepare(this.version);
     const out = new Float32Array(m.rows * this.outputSize());
@@ -220,7 +219,14 @@ export class Model {
   trainOnBatch(x: ArrayInput, y: ArrayInput): number {
     const mx = this.matrixOf(x);
     const my = this.targetsOf(y, mx.rows);
-    return this.step(mx.data, my.data, mx.rows, null);
+    // Plans are laid out for powers of two, so batches of varying sizes share a few plans.
+    return this.step(
+      mx.data,
+      my.data,
+      mx.rows,
+      null,
+      2 ** Math.ceil(Math.log2(Math.max(1, mx.rows))),
+    );
   }
 
   /** A training step over `n` rows already laid out; metrics see the forward pass's outputs. */
