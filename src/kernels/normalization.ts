@@ -86,7 +86,7 @@ export function batchNormBackward(
   gamma: Float32Array | null,
   saveMean: Float32Array,
   saveInvStd: Float32Array,
-  dx: Float32Array,
+  dx: Float32Array | null,
   dgamma: Float32Array | null,
   dbeta: Float32Array | null,
   rows: number,
@@ -105,6 +105,7 @@ export function batchNormBackward(
     }
     if (dgamma !== null) dgamma[c] = sumDyXhat;
     if (dbeta !== null) dbeta[c] = sumDy;
+    if (dx === null) continue; // the first layer: no one needs dx
     const k = (gamma === null ? 1 : gamma[c]!) * invStd;
     const meanDy = sumDy / rows;
     const meanDyXhat = sumDyXhat / rows;
@@ -171,7 +172,7 @@ export function layerNormBackward(
   gamma: Float32Array | null,
   saveMean: Float32Array,
   saveInvStd: Float32Array,
-  dx: Float32Array,
+  dx: Float32Array | null,
   dgamma: Float32Array | null,
   dbeta: Float32Array | null,
   rows: number,
@@ -179,6 +180,7 @@ export function layerNormBackward(
   rmsScaling = false,
 ): void {
   layerNormParamGrads(x, dy, saveMean, saveInvStd, dgamma, dbeta, rows, C, rmsScaling);
+  if (dx === null) return; // the first layer: no one needs dx
   for (let r = 0; r < rows; r++) {
     const off = r * C;
     const end = off + C;

@@ -28,35 +28,36 @@ export function preluForward(
 
 /**
  * Gradients of preluForward: dx[r,f] = dy·(x > 0 ? 1 : x < 0 ? alpha : 0) (TensorFlow's ReluGrad
- * gives 0 at x = 0 on both terms), dx overwritten and may be dy; dalpha[alphaIndex[f]] is
- * overwritten with Σ dy·min(x, 0) over rows and every position sharing that element.
+ * gives 0 at x = 0 on both terms), dx overwritten and may be dy (null: not computed); dalpha[alphaIndex[f]] is
+ * overwritten (null: not computed) with Σ dy·min(x, 0) over rows and every position sharing that element.
  */
 export function preluBackward(
   x: Float32Array,
   alpha: Float32Array,
   alphaIndex: Int32Array,
   dy: Float32Array,
-  dx: Float32Array,
-  dalpha: Float32Array,
+  dx: Float32Array | null,
+  dalpha: Float32Array | null,
   rows: number,
   featureSize: number,
 ): void {
-  for (let f = 0; f < featureSize; f++) dalpha[alphaIndex[f]!] = 0;
-  let p = 0;
-  for (let r = 0; r < rows; r++) {
-    for (let f = 0; f < featureSize; f++) {
-      const v = x[p]!;
-      const g = dy[p]!;
-      if (v > 0) {
-        dx[p] = g;
-      } else if (v < 0) {
-        const k = alphaIndex[f]!;
-        dalpha[k] = dalpha[k]! + g * v;
-        dx[p] = alpha[k]! * g;
-      } else {
-        dx[p] = 0;
+  if (dalpha !== null) {
+    for (let f = 0; f < featureSize; f++) dalpha[alphaIndex[f]!] = 0;
+    for (let r = 0, p = 0; r < rows; r++) {
+      for (let f = 0; f < featureSize; f++, p++) {
+        const v = x[p]!;
+        if (v < 0) {
+          const k = alphaIndex[f]!;
+          dalpha[k] = dalpha[k]! + dy[p]! * v;
+        }
       }
-      p++;
+    }
+  }
+  if (dx === null) return;
+  for (let r = 0, p = 0; r < rows; r++) {
+    for (let f = 0; f < featureSize; f++, p++) {
+      const v = x[p]!;
+      dx[p] = v > 0 ? dy[p]! : v < 0 ? alpha[alphaIndex[f]!]! * dy[p]! : 0;
     }
   }
 }

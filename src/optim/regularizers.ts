@@ -7,10 +7,10 @@ import { ArgReader, foldName, splitNamed, type Named } from './named.js';
 /** A penalty on a weight tensor and its gradient. */
 export interface Regularizer {
   readonly className: string;
-  /** The penalty for weights w (accumulated in float64). */
-  penalty(w: Float32Array): number;
-  /** grad += ∂penalty/∂w (accumulates; sign(0) = 0 for L1). */
-  addGradient(w: Float32Array, grad: Float32Array): void;
+  /** The penalty for the first `length` values of w (accumulated in float64). */
+  penalty(w: Float32Array, length?: number): number;
+  /** grad += scale·∂penalty/∂w over the first `length` values (accumulates; sign(0) = 0 for L1). */
+  addGradient(w: Float32Array, grad: Float32Array, length?: number, scale?: number): void;
 }
 
 /** The regularizer a spec names, or null for null; throws for unknown names or invalid args. */
@@ -67,10 +67,10 @@ class L1L2 implements Regularizer {
     this.l2 = Math.fround(l2);
   }
 
-  penalty(w: Float32Array): number {
+  penalty(w: Float32Array, length = w.length): number {
     let abs = 0;
     let sq = 0;
-    for (let i = 0; i < w.length; i++) {
+    for (let i = 0; i < length; i++) {
       const v = w[i] as number;
       abs += Math.abs(v);
       sq += v * v;
@@ -78,10 +78,10 @@ class L1L2 implements Regularizer {
     return this.l1 * abs + this.l2 * sq;
   }
 
-  addGradient(w: Float32Array, grad: Float32Array): void {
-    const l1 = this.l1;
-    const twoL2 = 2 * this.l2;
-    for (let i = 0; i < w.length; i++) {
+  addGradient(w: Float32Array, grad: Float32Array, length = w.length, scale = 1): void {
+    const l1 = this.l1 * scale;
+    const twoL2 = 2 * this.l2 * scale;
+    for (let i = 0; i < length; i++) {
       const v = w[i] as number;
       const sign = v > 0 ? 1 : v < 0 ? -1 : 0;
       grad[i] = (grad[i] as number) + l1 * sign + twoL2 * v;

@@ -62,11 +62,6 @@ export class BoundPlan {
     for (let i = 0; i < calls.length; i++) calls[i]!(n);
   }
 
-  /** A buffer for an output nobody reads (a gradient not needed); allocated once, at bind time. */
-  private scratch(length: number): Float32Array {
-    return new Float32Array(length);
-  }
-
   private compile(s: PlanStep): Call {
     const v = (i: number): Float32Array => this.views[s.inputs[i]!] ?? empty;
     const o = (i: number): Float32Array | null =>
@@ -115,7 +110,7 @@ export class BoundPlan {
       case 'copy': {
         const [x, y] = [v(0), o(0)!];
         const size = num('size');
-        return (n) => y.set(x.subarray(0, n * size));
+        return (n) => y.set(x.length === n * size ? x : x.subarray(0, n * size));
       }
       case 'dropout': {
         const [x, y, mask] = [v(0), o(0)!, o(1)!];
@@ -166,7 +161,7 @@ export class BoundPlan {
       }
       case 'batch_norm_backward': {
         const [x, dy, gamma, saveMean, saveInvStd] = [v(0), v(1), opt(v(2)), v(3), v(4)];
-        const [dx, dGamma, dBeta] = [o(0) ?? this.scratch(v(0).length), o(1), o(2)];
+        const [dx, dGamma, dBeta] = [o(0), o(1), o(2)];
         return (n) =>
           k.batchNormBackward(
             x,
@@ -189,7 +184,7 @@ export class BoundPlan {
       }
       case 'layer_norm_backward': {
         const [x, dy, gamma, mean, invStd] = [v(0), v(1), opt(v(2)), v(3), v(4)];
-        const [dx, dGamma, dBeta] = [o(0) ?? this.scratch(v(0).length), o(1), o(2)];
+        const [dx, dGamma, dBeta] = [o(0), o(1), o(2)];
         return (n) =>
           k.layerNormBackward(x, dy, gamma, mean, invStd, dx, dGamma, dBeta, n * rowsPer, cols);
       }
@@ -209,7 +204,7 @@ export class BoundPlan {
       }
       case 'prelu_backward': {
         const [x, alpha, dy] = [v(0), v(1), v(2)];
-        const [dx, dAlpha] = [o(0) ?? this.scratch(v(0).length), o(1) ?? this.scratch(v(1).length)];
+        const [dx, dAlpha] = [o(0), o(1)];
         const index = Int32Array.from(s.attrs['alphaIndex'] as number[]);
         const size = num('size');
         return (n) => k.preluBackward(x, alpha, index, dy, dx, dAlpha, n, size);
@@ -287,15 +282,10 @@ export class BoundPlan {
         const [y, dy, loss] = [v(0), v(1), v(2)];
         const size = num('size');
         if (!reg) return () => undefined;
-        const grad = this.scratch(y.length);
         return (n) => {
           // Keras divides the activity penalty by the batch size, and so its gradient.
-          const m = n * size;
-          const rows = y.subarray(0, m);
-          loss[0] = Math.fround(loss[0]! + reg.penalty(rows) / n);
-          grad.fill(0, 0, m);
-          reg.addGradient(rows, grad);
-          for (let i = 0; i < m; i++) dy[i] = dy[i]! + grad[i]! / n;
+          loss[0] = Math.fround(loss[0]! + reg.penalty(y, n * size) / n);
+          reg.addGradient(y, dy, n * size, 1 / n);
         };
       }
       case 'optimizer': {
