@@ -45,6 +45,7 @@ export class Model {
   private version = 0;
   private readonly plans = new Map<string, BoundPlan>();
   private opt: Optimizer | null = null;
+  private resolvedLoss: CallValue | null = null;
   private slots: ParamSlot[] = [];
 
   constructor(
@@ -149,6 +150,7 @@ export class Model {
 
   /** Targets as the loss needs them: one class index per sample for sparse losses, else the output's size. */
   targetsOf(y: ArrayInput, rows: number): Matrix {
+    this.resolveCrossentropy(y, rows);
     const m = toMatrix(y, this.targetSize(), 'y');
     if (m.rows !== rows) throw new InputError(`x has ${rows} samples but y has ${m.rows}.`);
     return m;
@@ -162,7 +164,32 @@ export class Model {
   }
 
   loss(): CallValue | null {
-    return (this.checked.compile?.loss as CallValue | null | undefined) ?? null;
+    return (
+      this.resolvedLoss ?? (this.checked.compile?.loss as CallValue | null | undefined) ?? null
+    );
+  }
+
+  /**
+   * Keras resolves loss='crossentropy' by the shapes it first sees: binary for one output
+   * unit, sparse when the targets are one class index per sample, categorical otherwise.
+   */
+  private resolveCrossentropy(y: ArrayInput, rows: number): void {
+    const loss = this.checked.compile?.loss as CallValue | null | undefined;
+    if (this.resolvedLoss || !loss || catalog.lookup('loss', loss.call)?.['target'] !== 'auto')
+      return;
+    const units = this.outputSize();
+    const values = y instanceof Float32Array ? y.length : (y as unknown[]).flat(Infinity).length;
+    const call =
+      units === 1
+        ? 'binary_crossentropy'
+        : values === rows
+          ? 'sparse_categorical_crossentropy'
+          : 'categorical_crossentropy';
+    const entry = catalog.lookup('loss', call)!;
+    const args = Object.fromEntries(
+      entry.args.filter((a) => a.name in loss.args).map((a) => [a.name, loss.args[a.name]!]),
+    );
+    this.resolvedLoss = { call, args };
   }
 
   /** The bound plan for a mode and batch capacity, built on first use. */
