@@ -7,10 +7,14 @@
  * renormalization p/Σp differentiated through. Sums are carried in float64.
  */
 
+// Module-local copies for the hot loops: V8 reads an exported binding through a cell, and a
+// ternary mixing that tagged value with a double boxes the double (a HeapNumber per element).
+const eps = Math.fround(1e-7);
+const oneMinusEps = Math.fround(1 - 1e-7);
 /** Keras's `backend.epsilon()` as the float32 the clip bounds become. */
-export const EPS = Math.fround(1e-7);
+export const EPS = eps;
 /** `1 − epsilon()` rounded to float32 (0.99999988), the upper clip bound Keras applies. */
-export const ONE_MINUS_EPS = Math.fround(1 - 1e-7);
+export const ONE_MINUS_EPS = oneMinusEps;
 
 /** The options of the cross-entropy family (a LossSpec satisfies this). */
 export interface CrossentropyOptions {
@@ -23,12 +27,12 @@ export interface CrossentropyOptions {
 
 /** clip(q, eps, 1 − eps); NaN stays NaN as in tf.clip_by_value. */
 function clip(q: number): number {
-  return q < EPS ? EPS : q > ONE_MINUS_EPS ? ONE_MINUS_EPS : q;
+  return q < eps ? eps : q > oneMinusEps ? oneMinusEps : q;
 }
 
 /** Whether the clip passes the gradient (TF's clip_by_value passes it at the bounds too). */
 function inClip(q: number): boolean {
-  return q >= EPS && q <= ONE_MINUS_EPS;
+  return q >= eps && q <= oneMinusEps;
 }
 
 function sigmoid(x: number): number {

@@ -6,7 +6,10 @@
  * among tied maxima. Sums are carried in float64.
  */
 
-import { EPS } from './loss-crossentropy.js';
+import { EPS as EXPORTED_EPS } from './loss-crossentropy.js';
+
+/** A module-local copy: V8 reads an imported binding through a cell, which boxes doubles in hot loops. */
+const EPS = EXPORTED_EPS;
 
 /** The losses computed here. */
 export type ElementwiseLossName =

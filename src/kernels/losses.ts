@@ -92,22 +92,19 @@ function reductionDivisor(
 }
 
 /** Validates the shapes and gathers what the reduction needs. */
-function prepare(
+/** Checks the buffers' sizes and the sample weights' count; throws with the loss's name. */
+function checkInputs(
   spec: LossSpec,
   yTrue: Float32Array,
   yPred: Float32Array,
   rows: number,
   cols: number,
   sampleWeight: Float32Array | null,
-): { divisor: number; hinge01: boolean } {
+): void {
   checkShapes(spec, yTrue, yPred, rows, cols);
   if (sampleWeight && sampleWeight.length < rows) {
     throw new Error(`${spec.name}: expected ${rows} sample weights, got ${sampleWeight.length}.`);
   }
-  return {
-    divisor: reductionDivisor(spec, yTrue, rows, sampleWeight),
-    hinge01: hingeConvert(spec, yTrue, rows * cols),
-  };
 }
 
 /** The sparse target of row r as an in-range class index (Keras casts it to int). */
@@ -235,7 +232,31 @@ export function lossForward(
   perSample?: Float32Array,
   sampleWeight: Float32Array | null = null,
 ): number {
-  const { divisor, hinge01 } = prepare(spec, yTrue, yPred, rows, cols, sampleWeight);
+  lossForwardInto(spec, yTrue, yPred, rows, cols, scalar, perSample, sampleWeight);
+  return scalar[0]!;
+}
+
+/** Where lossForward receives its value (a typed array: writing a double there allocates nothing). */
+const scalar = new Float64Array(1);
+
+/**
+ * lossForward's value written to out[0] instead of returned: a training step calls this, since
+ * V8 boxes a double returned from a call on the heap and a step must not allocate.
+ */
+export function lossForwardInto(
+  spec: LossSpec,
+  yTrue: Float32Array,
+  yPred: Float32Array,
+  rows: number,
+  cols: number,
+  out: Float32Array | Float64Array,
+  perSample?: Float32Array,
+  sampleWeight: Float32Array | null = null,
+): void {
+  // Separate calls, not one object: a training step must not allocate.
+  checkInputs(spec, yTrue, yPred, rows, cols, sampleWeight);
+  const divisor = reductionDivisor(spec, yTrue, rows, sampleWeight);
+  const hinge01 = hingeConvert(spec, yTrue, rows * cols);
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const w = (sampleWeight ? sampleWeight[r]! : 1) * rowMask(spec, yTrue, r);
@@ -243,8 +264,8 @@ export function lossForward(
     if (perSample) perSample[r] = v;
     total += v;
   }
-  if (spec.reduction === 'none') return rows > 0 ? total / rows : 0;
-  return divisor === 0 ? 0 : total / divisor;
+  if (spec.reduction === 'none') out[0] = rows > 0 ? total / rows : 0;
+  else out[0] = divisor === 0 ? 0 : total / divisor;
 }
 
 /**
@@ -260,7 +281,10 @@ export function lossGradient(
   cols: number,
   sampleWeight: Float32Array | null = null,
 ): void {
-  const { divisor, hinge01 } = prepare(spec, yTrue, yPred, rows, cols, sampleWeight);
+  // Separate calls, not one object: a training step must not allocate.
+  checkInputs(spec, yTrue, yPred, rows, cols, sampleWeight);
+  const divisor = reductionDivisor(spec, yTrue, rows, sampleWeight);
+  const hinge01 = hingeConvert(spec, yTrue, rows * cols);
   if (grad.length < rows * cols)
     throw new Error(`${spec.name}: grad must hold ${rows * cols} values.`);
   for (let r = 0; r < rows; r++) {

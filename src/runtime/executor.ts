@@ -246,7 +246,7 @@ export class BoundPlan {
         const [loss, grad] = [o(0)!, o(1)!];
         return (n) => {
           const rows = n * rowsPer;
-          loss[0] = k.lossForward(spec, yTrue, yPred, rows, cols);
+          k.lossForwardInto(spec, yTrue, yPred, rows, cols, loss);
           k.lossGradient(spec, yTrue, yPred, grad, rows, cols);
         };
       }
@@ -261,7 +261,7 @@ export class BoundPlan {
         const softmax = s.op === 'softmax_cross_entropy';
         return (n) => {
           const rows = n * rowsPer;
-          loss[0] = k.lossForward(spec, yTrue, probs, rows, cols);
+          k.lossForwardInto(spec, yTrue, probs, rows, cols, loss);
           if (softmax)
             k.softmaxCrossEntropyGrad(probs, yTrue, dLogits, rows, cols, smoothing, sparse);
           else k.sigmoidBinaryCrossEntropyGrad(probs, yTrue, dLogits, rows, cols, smoothing);

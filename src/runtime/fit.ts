@@ -54,18 +54,18 @@ export function fitModel(model: Model, x: ArrayInput, y: ArrayInput, options: Fi
     const steps = Math.ceil(train.rows / batch);
     for (let s = 0; s < steps; s++) {
       const n = Math.min(batch, train.rows - s * batch);
-      for (let r = 0; r < n; r++) {
-        const src = order[s * batch + r]!;
-        bx.set(train.data.subarray(src * inSize, (src + 1) * inSize), r * inSize);
-        by.set(trainY.data.subarray(src * ySize, (src + 1) * ySize), r * ySize);
-      }
+      gatherRows(train.data, order, s * batch, n, inSize, bx);
+      gatherRows(trainY.data, order, s * batch, n, ySize, by);
       const loss = model.step(bx, by, n, metrics, batch);
       lossSum += loss * n;
       seen += n;
-      logs = epochLogs(lossSum / seen, metrics);
-      for (const cb of callbacks) cb.onBatchEnd?.(s, logs, steps);
+      if (callbacks.length > 0) {
+        logs = epochLogs(lossSum / seen, metrics);
+        for (const cb of callbacks) cb.onBatchEnd?.(s, logs, steps);
+      }
       if (model.stopTraining) break;
     }
+    if (seen > 0) logs = epochLogs(lossSum / seen, metrics);
     if (val) Object.assign(logs, prefixed(model.evaluateLogs(val.x, val.y, batch), 'val_'));
     for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs);
     history.epoch.push(epoch);
@@ -73,6 +73,22 @@ export function fitModel(model: Model, x: ArrayInput, y: ArrayInput, options: Fi
   }
   for (const cb of callbacks) cb.onTrainEnd?.(model);
   return history;
+}
+
+/** out[r] = data[order[first + r]] for n rows of `size` values (no subarray views). */
+function gatherRows(
+  data: Float32Array,
+  order: Int32Array,
+  first: number,
+  n: number,
+  size: number,
+  out: Float32Array,
+): void {
+  for (let r = 0; r < n; r++) {
+    const src = order[first + r]! * size;
+    const dst = r * size;
+    for (let c = 0; c < size; c++) out[dst + c] = data[src + c]!;
+  }
 }
 
 function epochLogs(loss: number, metrics: ReturnType<Model['metrics']>): Logs {

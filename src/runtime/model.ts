@@ -43,7 +43,12 @@ export class Model {
   private layout: ParamLayout | null = null;
   private params = new Float32Array(0);
   private version = 0;
-  private readonly plans = new Map<string, BoundPlan>();
+  private readonly inferencePlans = new Map<number, BoundPlan>();
+  private readonly trainingPlans = new Map<number, BoundPlan>();
+  /** Values per sample of the input, the output and the target, fixed by build(). */
+  private inSize = 0;
+  private outSize = 0;
+  private tgtSize = 0;
   private opt: Optimizer | null = null;
   private resolvedLoss: CallValue | null = null;
   private slots: ParamSlot[] = [];
@@ -104,7 +109,11 @@ export class Model {
         shape: e.shape,
         constraint: createConstraint(e.constraint as CallValue | null),
       }));
-    this.plans.clear();
+    this.inferencePlans.clear();
+    this.trainingPlans.clear();
+    this.inSize = (this.inputShape!.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    this.outSize = (this.outputShape!.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    this.tgtSize = this.targetSizeOf(this.loss());
     this.opt = null;
     this.version++;
   }
@@ -132,11 +141,11 @@ export class Model {
   }
 
   private inputSize(): number {
-    return (this.inputShape!.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    return this.inSize;
   }
 
   private outputSize(): number {
-    return (this.outputShape!.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    return this.outSize;
   }
 
   /** Features as a matrix of the model's input size (building the model from nested data if needed). */
@@ -157,10 +166,12 @@ export class Model {
   }
 
   targetSize(): number {
-    const loss = this.loss();
-    return loss && catalog.lookup('loss', loss.call)?.['target'] === 'sparse'
-      ? 1
-      : this.outputSize();
+    return this.tgtSize;
+  }
+
+  /** Targets per sample a loss takes: one class index for sparse losses, else the output's size. */
+  private targetSizeOf(loss: CallValue | null): number {
+    return loss && catalog.lookup('loss', loss.call)?.['target'] === 'sparse' ? 1 : this.outSize;
   }
 
   loss(): CallValue | null {
@@ -190,12 +201,14 @@ export class Model {
       entry.args.filter((a) => a.name in loss.args).map((a) => [a.name, loss.args[a.name]!]),
     );
     this.resolvedLoss = { call, args };
+    this.tgtSize = this.targetSizeOf(this.resolvedLoss);
+    this.trainingPlans.clear();
   }
 
   /** The bound plan for a mode and batch capacity, built on first use. */
   plan(mode: 'inference' | 'training', batchSize: number): BoundPlan {
-    const key = `${mode}/${batchSize}`;
-    let bound = this.plans.get(key);
+    const plans = mode === 'training' ? this.trainingPlans : this.inferencePlans;
+    let bound = plans.get(batchSize);
     if (!bound) {
       const loss = this.loss();
       if (mode === 'training' && !loss)
@@ -216,7 +229,7 @@ export class Model {
         rng: this.rng,
         ...(mode === 'training' ? { optimizer: this.optimizer, slots: this.slots } : {}),
       });
-      this.plans.set(key, bound);
+      plans.set(batchSize, bound);
     }
     return bound;
   }
@@ -235,9 +248,9 @@ export class Model {
     const outSize = this.outputSize();
     for (let start = 0; start < m.rows; start += batch) {
       const n = Math.min(batch, m.rows - start);
-      input.set(m.data.subarray(start * inSize, (start + n) * inSize));
+      copyRows(m.data, start * inSize, input, 0, n * inSize);
       bound.run(n);
-      out.set(output.subarray(0, n * outSize), start * outSize);
+      copyRows(output, 0, out, start * outSize, n * outSize);
     }
     return out;
   }
@@ -265,8 +278,8 @@ export class Model {
     capacity = n,
   ): number {
     const bound = this.plan('training', capacity);
-    bound.view(bound.plan.input).set(x.subarray(0, n * this.inputSize()));
-    bound.view(bound.plan.target!).set(y.subarray(0, n * this.targetSize()));
+    copyRows(x, 0, bound.view(bound.plan.input), 0, n * this.inSize);
+    copyRows(y, 0, bound.view(bound.plan.target!), 0, n * this.tgtSize);
     bound.run(n);
     this.version++;
     if (metrics)
@@ -360,6 +373,19 @@ export class Model {
     }
     return renderSummary(input, options);
   }
+}
+
+/** dst[to..to+count) = src[from..from+count), without making subarray views (which allocate). */
+function copyRows(
+  src: Float32Array,
+  from: number,
+  dst: Float32Array,
+  to: number,
+  count: number,
+): void {
+  if (from === 0 && to === 0 && count === src.length && count <= dst.length) dst.set(src);
+  else if (count > 512) dst.set(src.subarray(from, from + count), to);
+  else for (let i = 0; i < count; i++) dst[to + i] = src[from + i]!;
 }
 
 function flatten(v: Value): number[] {
