@@ -1,0 +1,114 @@
+/**
+ * Issue 3's engine benchmark: our Float32Array engine against TF.js ('cpu', pure JavaScript,
+ * and 'wasm', SIMD) on seven workloads — training steps of a 784-128-64-10 MLP (W1, W2), epochs
+ * of an iris-sized 4-8-3 model (W3), predict latency and throughput (W4–W6), and a 512³ matrix
+ * product (W7) — with the issue's targets beside the numbers.
+ *
+ * Method: the run is split into rounds; in each round every cell (engine × workload) is warmed
+ * up (which also calibrates a run to ~runMs) and then timed in several runs. Rounds interleave
+ * the engines so that a change in machine load falls on all of them; a cell's figure is the
+ * median of its samples from every round. Run: npm run bench:engine [-- --rounds=N | --quick].
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
+import type { Budget, Runner } from './engine/measure.js';
+import { ourRunners, sink } from './engine/ours.js';
+import { details, fastest, table, targetReport, type Cell } from './engine/report.js';
+import { tfjsRunners, tfSink } from './engine/tfjs.js';
+import { benchData } from './engine/workloads.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const roundsArg = args.find((a) => a.startsWith('--rounds='));
+const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : quick ? 1 : 5;
+const budget: Budget = quick
+  ? { warmupMs: 80, runs: 2, runMs: 60, minCalls: 2 }
+  : { warmupMs: 150, runs: 2, runMs: 120, minCalls: 2 };
+
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+/** Which wasm binary the backend loads in Node: it looks beside its own dist/ entry point. */
+function wasmBinary(): string {
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('@tensorflow/tfjs-backend-wasm');
+  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
+  const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+  const name = `tfjs-backend-wasm${threads && simd ? '-threaded-simd' : simd ? '-simd' : ''}.wasm`;
+  const path = join(dirname(entry), name);
+  return `simd=${simd} threads=${threads}, ${name} ${existsSync(path) ? 'found' : 'MISSING'} in ${dirname(entry)}`;
+}
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  // TF.js's production mode: its documented fast setting (in 4.22 it only silences warnings,
+  // among them the banner suggesting tfjs-node, which is not a peer here).
+  tf.enableProdMode();
+  await tf.setBackend('wasm');
+  await tf.ready();
+  console.log('engine benchmark (issue 3)');
+  console.log(
+    `  node ${process.version} (V8 ${process.versions.v8}), ${cpus.length} × ${cpus[0]?.model ?? '?'}`,
+  );
+  console.log(
+    `  tfjs ${tf.version.tfjs} (tfjs-core ${tf.version['tfjs-core']}, tfjs-layers ${tf.version['tfjs-layers']}, tfjs-backend-cpu ${tf.version['tfjs-backend-cpu']}), tfjs-backend-wasm ${version_wasm}: ${wasmBinary()}; prod mode`,
+  );
+  console.log(`  load average at start: ${load()}`);
+  if (quick)
+    console.log('  --quick: a smoke run; TF.js is not fully warmed up, so do not quote it');
+  console.log(
+    `  ${rounds} round(s); per cell per round: warm-up ≥ ${budget.warmupMs} ms (×3 in round 1), ${budget.runs} runs of ~${budget.runMs} ms\n`,
+  );
+
+  const data = benchData(7);
+  const cells = new Map<string, Cell>();
+  const record = async (r: Runner, b: Budget) => {
+    const key = `${r.engine}/${r.workload}/${r.how}`;
+    const cell = cells.get(key) ?? {
+      engine: r.engine,
+      workload: r.workload,
+      how: r.how,
+      samples: [],
+    };
+    cells.set(key, cell);
+    cell.samples.push(...(await r.measure(b)));
+  };
+  const t0 = performance.now();
+  for (let round = 0; round < rounds; round++) {
+    // The first round warms up longer: TF.js builds its training functions on first use.
+    const b = round === 0 ? { ...budget, warmupMs: budget.warmupMs * 3 } : budget;
+    for (const r of ourRunners(data)) await record(r, b);
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await tf.setBackend(backend);
+      const { runners, dispose } = tfjsRunners(`tfjs-${backend}`, data);
+      for (const r of runners) await record(r, b);
+      dispose();
+    }
+    console.log(
+      `  round ${round + 1}/${rounds} done at ${((performance.now() - t0) / 1000).toFixed(0)} s, load ${load()}`,
+    );
+  }
+
+  const all = [...cells.values()];
+  console.log(`\nmedians (ratios: how many times faster our public API is; > 1 = we are faster)\n`);
+  console.log(table(all));
+  console.log(`\nfastest runs (less sensitive to other processes on the machine)\n`);
+  console.log(table(all, fastest));
+  console.log(`\n${targetReport(all)}\n`);
+  console.log(details(all));
+  console.log(
+    `\n  load average at end: ${load()}; total ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  );
+  // Results feed these sinks so no work can be optimized away; print them so they are used.
+  if (!Number.isFinite(sink[0]! + tfSink[0]!))
+    console.log(`  (a result was not finite: ${sink[0]} ${tfSink[0]})`);
+}
+
+await main();

@@ -1,0 +1,118 @@
+/**
+ * Our engine on the seven workloads, twice: through the public API (trainOnBatch, fit, predict:
+ * the numbers that count) and through the lower-level path (Model.step on laid-out arrays, a
+ * BoundPlan's input view / run / output view), which shows how much the API's conversions cost.
+ */
+import { loadModel, type Model } from '../../src/index.js';
+import { matmul } from '../../src/kernels/matmul.js';
+import { measureSync, type Runner } from './measure.js';
+import {
+  bigBatch,
+  gemmSize,
+  mlpSource,
+  tinyBatch,
+  tinySource,
+  type BenchData,
+  type WorkloadId,
+} from './workloads.js';
+
+/**
+ * Keeps results alive so V8 cannot drop the work that produced them. A Float64Array, not a
+ * `let`: storing a double into a closure or module variable allocates a HeapNumber each time.
+ */
+export const sink = new Float64Array(1);
+
+/** Adds a result to the sink. */
+export function keep(v: number): void {
+  sink[0] = sink[0]! + v;
+}
+
+function sync(engine: string, workload: WorkloadId, how: string, fn: () => void): Runner {
+  return { engine, workload, how, measure: async (budget) => measureSync(fn, budget) };
+}
+
+/** The public API runners ('ours') and the lower-level runners ('ours-raw'). */
+export function ourRunners(d: BenchData): Runner[] {
+  const mlp32 = loadModel(mlpSource, { seed: 1 });
+  const mlp128 = loadModel(mlpSource, { seed: 1 });
+  const tiny = loadModel(tinySource, { seed: 1 });
+  const mlpInfer = loadModel(mlpSource, { seed: 1 });
+  const tinyInfer = loadModel(tinySource, { seed: 1 });
+  const gemmC = new Float32Array(gemmSize * gemmSize);
+  const tinyBatches = batchesOf(d.tinyX, d.tinyY, 4, 3, tinyBatch);
+
+  return [
+    sync('ours', 'W1', 'trainOnBatch(Float32Array, Float32Array)', () => {
+      keep(mlp32.trainOnBatch(d.x32, d.y32));
+    }),
+    sync('ours', 'W2', 'trainOnBatch(Float32Array, Float32Array)', () => {
+      keep(mlp128.trainOnBatch(d.x128, d.y128));
+    }),
+    sync('ours', 'W3', 'fit(x, y, {epochs: 1, batchSize: 16}) per epoch (shuffled)', () => {
+      keep(tiny.fit(d.tinyX, d.tinyY, { epochs: 1, batchSize: tinyBatch }).epoch.length);
+    }),
+    sync('ours', 'W4', 'predict(Float32Array(784))', () => {
+      keep(mlpInfer.predict(d.x1)[0]!);
+    }),
+    sync('ours', 'W5', 'predict(x, {batchSize: 1024})', () => {
+      keep(mlpInfer.predict(d.x1024, { batchSize: bigBatch })[0]!);
+    }),
+    sync('ours', 'W6', 'predict(Float32Array(4))', () => {
+      keep(tinyInfer.predict(d.tinyX1)[0]!);
+    }),
+    sync('ours', 'W7', 'matmul() from src/kernels/matmul.ts', () => {
+      matmul(d.gemmA, d.gemmB, gemmC, gemmSize, gemmSize, gemmSize, false);
+      keep(gemmC[0]!);
+    }),
+    sync('ours-raw', 'W1', 'Model.step(x, y, 32, null, 32)', () => {
+      keep(mlp32.step(d.x32, d.y32, 32, null, 32));
+    }),
+    sync('ours-raw', 'W2', 'Model.step(x, y, 128, null, 128)', () => {
+      keep(mlp128.step(d.x128, d.y128, 128, null, 128));
+    }),
+    sync('ours-raw', 'W3', '10 × Model.step on fixed batches (no shuffle)', () => {
+      for (const b of tinyBatches) keep(tiny.step(b.x, b.y, b.n, null, tinyBatch));
+    }),
+    planRunner(mlpInfer, 'W4', d.x1, 1),
+    planRunner(mlpInfer, 'W5', d.x1024, bigBatch),
+    planRunner(tinyInfer, 'W6', d.tinyX1, 1),
+  ];
+}
+
+/** Inference through a BoundPlan: copy into the input view, run, read the output view. */
+function planRunner(model: Model, workload: WorkloadId, x: Float32Array, batch: number): Runner {
+  const bound = model.plan('inference', batch);
+  const input = bound.view(bound.plan.input);
+  const output = bound.view(bound.plan.output);
+  return sync(
+    'ours-raw',
+    workload,
+    `plan('inference', ${batch}): input.set, run(${batch}), output`,
+    () => {
+      input.set(x);
+      bound.run(batch);
+      keep(output[0]!);
+    },
+  );
+}
+
+/** A data set cut into consecutive batches of `batch` rows (the last may be shorter). */
+export function batchesOf(
+  x: Float32Array,
+  y: Float32Array,
+  inSize: number,
+  ySize: number,
+  batch: number,
+): { x: Float32Array; y: Float32Array; n: number }[] {
+  const rows = x.length / inSize;
+  const out: { x: Float32Array; y: Float32Array; n: number }[] = [];
+  for (let start = 0; start < rows; start += batch) {
+    const n = Math.min(batch, rows - start);
+    out.push({
+      x: x.slice(start * inSize, (start + n) * inSize),
+      y: y.slice(start * ySize, (start + n) * ySize),
+      n,
+    });
+  }
+  return out;
+}
