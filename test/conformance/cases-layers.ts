@@ -1,0 +1,218 @@
+/**
+ * The table's layer and regularization cases: normalization, dropout and activation layers
+ * around the Dense ones, and weight/activity regularizers and weight constraints.
+ */
+import { adam, dense, make, sgd } from './case-builder.js';
+import { KNOWN_GAPS } from './known-gaps.js';
+import { k, type Arg, type KerasCall } from './spec.js';
+
+/** Layers around the Dense ones: normalization, dropout (rate 0 trains identically), activations. */
+const LAYERS: {
+  label: string;
+  hidden: (size: () => number) => KerasCall[];
+  loss: string;
+  optimizer: KerasCall;
+  steps?: number;
+}[] = [
+  {
+    label: 'BatchNormalization',
+    // Not relu: a unit active on the whole batch passes its bias straight to BatchNormalization,
+    // which cancels it; a zero gradient up to rounding is noise that no two engines share.
+    hidden: (size) => [dense(size(), 'tanh'), k('BatchNormalization')],
+    loss: 'categorical_crossentropy',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'BatchNormalization momentum/epsilon',
+    hidden: (size) => [
+      dense(size(), undefined, { use_bias: false }),
+      k('BatchNormalization', [], { momentum: 0.8, epsilon: 0.01 }),
+      k('Activation', ['tanh']),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'BatchNormalization between hidden layers',
+    hidden: (size) => [dense(size(), 'tanh'), k('BatchNormalization'), dense(size(), 'relu')],
+    loss: 'bce_logits',
+    optimizer: k('RMSprop', [], { learning_rate: 0.01 }),
+  },
+  {
+    label: 'LayerNormalization',
+    hidden: (size) => [dense(size(), 'tanh'), k('LayerNormalization')],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'LayerNormalization epsilon',
+    hidden: (size) => [
+      dense(size()),
+      k('LayerNormalization', [], { epsilon: 1e-5 }),
+      dense(size(), 'elu'),
+    ],
+    loss: 'sparse_categorical_crossentropy',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'PReLU',
+    hidden: (size) => [dense(size()), k('PReLU')],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'PReLU twice',
+    hidden: (size) => [dense(size()), k('PReLU'), dense(size()), k('PReLU')],
+    loss: 'cce_logits',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'LeakyReLU default',
+    hidden: (size) => [dense(size()), k('LeakyReLU')],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'LeakyReLU negative_slope',
+    hidden: (size) => [dense(size()), k('LeakyReLU', [], { negative_slope: 0.1 })],
+    loss: 'mae',
+    optimizer: sgd(0.1),
+  },
+  { label: 'ELU', hidden: (size) => [dense(size()), k('ELU')], loss: 'mse', optimizer: sgd(0.1) },
+  {
+    label: 'ELU alpha',
+    hidden: (size) => [dense(size()), k('ELU', [], { alpha: 0.5 })],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  { label: 'ReLU', hidden: (size) => [dense(size()), k('ReLU')], loss: 'mse', optimizer: sgd(0.1) },
+  {
+    label: 'ReLU max_value',
+    hidden: (size) => [dense(size()), k('ReLU', [], { max_value: 0.8 })],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'ReLU negative_slope threshold',
+    hidden: (size) => [dense(size()), k('ReLU', [], { negative_slope: 0.1, threshold: 0.3 })],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'Softmax layer (TF.js is given Keras 3’s axis −1; its default is 1)',
+    hidden: (size) => [dense(size(), 'tanh'), dense(4), k('Softmax')],
+    loss: 'kl_divergence',
+    optimizer: sgd(0.2),
+  },
+  {
+    label: 'Dropout(0) trains as identity',
+    hidden: (size) => [dense(size(), 'relu'), k('Dropout', [0]), dense(size(), 'tanh')],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'Dense use_bias=False',
+    hidden: (size) => [
+      dense(size(), 'tanh', { use_bias: false }),
+      dense(size(), 'relu', { use_bias: false }),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'UnitNormalization',
+    hidden: (size) => [dense(size()), k('UnitNormalization')],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'inference only: Dropout(0.5), GaussianNoise, BatchNormalization',
+    hidden: (size) => [
+      dense(size(), 'relu'),
+      k('Dropout', [0.5]),
+      k('GaussianNoise', [0.3]),
+      k('BatchNormalization'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+    steps: 0,
+  },
+];
+
+/** Cases around the layers other than Dense. */
+export const layerCases = LAYERS.map((l) =>
+  make('layers', l.label, (d) => ({
+    hidden: l.hidden(d.size),
+    loss: l.loss,
+    optimizer: l.optimizer,
+    steps: l.steps ?? 4,
+  })),
+);
+
+const REGULARIZED: {
+  label: string;
+  extra: Record<string, Arg>;
+  optimizer: KerasCall;
+  evaluatePendingFix?: string;
+}[] = [
+  {
+    label: 'kernel L2',
+    extra: { kernel_regularizer: k('L2', [], { l2: 0.02 }) },
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'kernel l1 (positional)',
+    extra: { kernel_regularizer: k('l1', [0.01]) },
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'kernel and bias L1L2',
+    extra: {
+      kernel_regularizer: k('L1L2', [], { l1: 0.005, l2: 0.02 }),
+      bias_regularizer: k('L2', [], { l2: 0.05 }),
+    },
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'activity L2',
+    extra: { activity_regularizer: k('L2', [], { l2: 0.01 }) },
+    optimizer: sgd(0.1),
+    evaluatePendingFix: KNOWN_GAPS['activity_regularizer_in_evaluate']!,
+  },
+  {
+    label: 'activity L1',
+    extra: { activity_regularizer: k('L1', [], { l1: 0.01 }) },
+    optimizer: sgd(0.1),
+    evaluatePendingFix: KNOWN_GAPS['activity_regularizer_in_evaluate']!,
+  },
+  {
+    label: 'kernel MaxNorm',
+    extra: { kernel_constraint: k('MaxNorm', [], { max_value: 0.6 }) },
+    optimizer: sgd(0.2),
+  },
+  {
+    label: 'kernel NonNeg, bias UnitNorm',
+    extra: { kernel_constraint: k('NonNeg'), bias_constraint: k('UnitNorm') },
+    optimizer: adam(0.02),
+  },
+  {
+    label: 'kernel MinMaxNorm',
+    extra: {
+      kernel_constraint: k('MinMaxNorm', [], { min_value: 0.3, max_value: 0.7, rate: 0.5 }),
+    },
+    optimizer: sgd(0.1),
+  },
+];
+
+/** Cases with regularizers and constraints. */
+export const regularizerCases = REGULARIZED.map((r, i) =>
+  make('regularization', r.label, (d) => ({
+    hidden: [
+      dense(d.size(), 'tanh', r.extra),
+      ...(i % 2 === 0 ? [dense(d.size(), 'relu', r.extra)] : []),
+    ],
+    loss: 'mse',
+    optimizer: r.optimizer,
+    ...(r.evaluatePendingFix ? { evaluatePendingFix: r.evaluatePendingFix } : {}),
+  })),
+);

@@ -1,0 +1,121 @@
+/**
+ * What a conformance case is made of, in Keras spelling (one description feeds both engines):
+ * layers, loss and optimizer as Keras calls, and the .nn source our engine is given.
+ */
+
+/** A Keras call such as `Dense(5, activation='relu')` or `L2(l2=0.01)`; `positional` come first. */
+export interface KerasCall {
+  call: string;
+  positional?: Arg[];
+  args?: Record<string, Arg>;
+}
+
+/** An argument value: a number, a boolean, a string (rendered quoted) or a nested call. */
+export type Arg = number | boolean | string | KerasCall;
+
+/** How a batch's targets are drawn, so that each loss sees the values it is meant for. */
+export type TargetKind =
+  | 'regression' // N(0, 1)
+  | 'away_from_zero' // ±(0.5…2), for MAPE
+  | 'positive' // U(0, 3), for MSLE
+  | 'counts' // integers 0…4, for Poisson
+  | 'binary' // 0 or 1
+  | 'signs' // −1 or 1
+  | 'one_hot' // one class per sample
+  | 'sparse' // one class index per sample
+  | 'distribution'; // positive rows summing to 1, for KL divergence
+
+/** One conformance case: a small model, its training setup and the data it sees. */
+export interface ConformanceCase {
+  /** The table the case belongs to; errors are reported per group. */
+  group: string;
+  /** A short label; the full test name adds the model and any Keras 3 formula in use. */
+  label: string;
+  inputs: number;
+  /** The layers after Input(inputs), as Keras calls. */
+  layers: KerasCall[];
+  /** The loss key in tfjs-losses.ts's table. */
+  loss: string;
+  optimizer: KerasCall;
+  batchSize: number;
+  /** Number of trainOnBatch steps (0: forward pass and evaluate only). */
+  steps: number;
+  /** Seeds the initial weights and the batches. */
+  seed: number;
+  /** Train through fit(epochs=1, shuffle=False) instead of trainOnBatch calls. */
+  viaFit?: boolean;
+  /**
+   * A known discrepancy of our engine in evaluate() for this case (see KNOWN_GAPS in
+   * cases.ts): evaluate() is then not compared, and the test name says so, until it is fixed.
+   */
+  evaluatePendingFix?: string;
+}
+
+/** A Keras call, built tersely: `k('Dense', [5], { activation: 'relu' })`. */
+export function k(call: string, positional: Arg[] = [], args: Record<string, Arg> = {}): KerasCall {
+  return { call, positional, args };
+}
+
+/** Whether a call has no arguments at all (a loss or activation then renders as a bare name). */
+function bare(c: KerasCall): boolean {
+  return (c.positional ?? []).length === 0 && Object.keys(c.args ?? {}).length === 0;
+}
+
+/** The .nn source of a case: `Input(n) -> layers…` and `compile(optimizer, loss)`. */
+export function nnSource(c: ConformanceCase, loss: KerasCall): string {
+  const chain = [`Input(${c.inputs})`, ...c.layers.map((l) => renderCall(l, true))].join(' -> ');
+  return `${chain}\ncompile(${renderCall(c.optimizer)}, ${renderCall(loss)})`;
+}
+
+/** Keras-style text of a call: positional arguments, then keyword arguments; bare without any. */
+export function renderCall(c: KerasCall, parens = false): string {
+  if (bare(c) && !parens) return c.call;
+  const parts = (c.positional ?? []).map(renderArg);
+  for (const [key, value] of Object.entries(c.args ?? {})) parts.push(`${key}=${renderArg(value)}`);
+  return `${c.call}(${parts.join(', ')})`;
+}
+
+function renderArg(a: Arg): string {
+  if (typeof a === 'number') return String(a);
+  if (typeof a === 'boolean') return a ? 'True' : 'False';
+  if (typeof a === 'string') return `'${a}'`;
+  return renderCall(a);
+}
+
+/** The string or call an argument holds, as a call (a bare name has no arguments). */
+export function asCall(a: Arg | undefined): KerasCall | null {
+  if (a === undefined) return null;
+  if (typeof a === 'string') return { call: a };
+  if (typeof a === 'object') return a;
+  throw new Error(`expected a name or a call, found ${String(a)}`);
+}
+
+/** A keyword argument as a number (or `fallback` when absent). */
+export function numArg(c: KerasCall, key: string, fallback: number): number {
+  const v = c.args?.[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number') throw new Error(`${c.call}: '${key}' must be a number`);
+  return v;
+}
+
+/** A keyword argument as a boolean (or `fallback` when absent). */
+export function boolArg(c: KerasCall, key: string, fallback: boolean): boolean {
+  const v = c.args?.[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new Error(`${c.call}: '${key}' must be a boolean`);
+  return v;
+}
+
+/** A short readable summary of the model: `Dense(5, relu) → BatchNormalization → Dense(3, softmax)`. */
+export function modelSummary(c: ConformanceCase): string {
+  return c.layers
+    .map((l) => {
+      const act = asCall(l.args?.['activation']);
+      const head = l.positional?.length ? String(l.positional[0]) : '';
+      const extras = [head, act ? renderCall(act).replace(/^'|'$/g, '') : '']
+        .filter(Boolean)
+        .join(', ');
+      return extras ? `${l.call}(${extras})` : l.call;
+    })
+    .join(' → ');
+}

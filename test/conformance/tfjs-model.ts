@@ -1,0 +1,270 @@
+/**
+ * The tf.sequential model equivalent to a case's .nn model: TF.js's own layers where they
+ * compute what Keras 3 computes (Keras 3's defaults passed explicitly), and weightless
+ * function layers for activations and layers TF.js lacks or computes differently. A Dense
+ * layer whose activation is not a TF.js identifier becomes a linear Dense followed by that
+ * activation: the same function, so the same numbers.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { FunctionLayer, tfjsActivation } from './tfjs-activations.js';
+import { asCall, boolArg, numArg, type Arg, type ConformanceCase, type KerasCall } from './spec.js';
+
+/** The built model, the Keras 3 formulas it had to use, and its weight constraints. */
+export interface TfjsModel {
+  model: tf.Sequential;
+  /** Why each formula layer is there (empty: TF.js's layers throughout). */
+  formulas: string[];
+  /** Constraint per TF.js variable name (TF.js training ignores them; the optimizer applies them). */
+  constraints: Map<string, (w: tf.Tensor) => tf.Tensor>;
+}
+
+/** The l1 and l2 factors of a Keras 3 regularizer call (L1/L2 default 0.01; L1L2 0 and 0). */
+function factors(c: KerasCall): { l1: number; l2: number } {
+  const pos = first(c);
+  switch (c.call) {
+    case 'L1':
+    case 'l1':
+      return { l1: pos ?? numArg(c, 'l1', 0.01), l2: 0 };
+    case 'L2':
+    case 'l2':
+      return { l1: 0, l2: pos ?? numArg(c, 'l2', 0.01) };
+    case 'L1L2':
+    case 'l1l2':
+    case 'l1_l2':
+      return { l1: numArg(c, 'l1', 0), l2: numArg(c, 'l2', 0) };
+    default:
+      throw new Error(`no TF.js regularizer for '${c.call}'`);
+  }
+}
+
+/** Keras 3 regularizer calls → TF.js's L1L2 (same penalty: l1·Σ|w| + l2·Σw², no ½). */
+function regularizer(a: Arg | undefined): ReturnType<typeof tf.regularizers.l1l2> | undefined {
+  const c = asCall(a);
+  return c ? tf.regularizers.l1l2(factors(c)) : undefined;
+}
+
+/** Keras 3 constraint calls → TF.js constraints (same formulas, eps 1e-7). */
+function constraint(a: Arg | undefined): ReturnType<typeof tf.constraints.maxNorm> | null {
+  const c = asCall(a);
+  if (!c) return null;
+  switch (c.call) {
+    case 'MaxNorm':
+    case 'max_norm':
+      return tf.constraints.maxNorm({
+        maxValue: numArg(c, 'max_value', 2),
+        axis: numArg(c, 'axis', 0),
+      });
+    case 'NonNeg':
+    case 'non_neg':
+      return tf.constraints.nonNeg();
+    case 'UnitNorm':
+    case 'unit_norm':
+      return tf.constraints.unitNorm({ axis: numArg(c, 'axis', 0) });
+    case 'MinMaxNorm':
+    case 'min_max_norm':
+      return tf.constraints.minMaxNorm({
+        minValue: numArg(c, 'min_value', 0),
+        maxValue: numArg(c, 'max_value', 1),
+        rate: numArg(c, 'rate', 1),
+        axis: numArg(c, 'axis', 0),
+      });
+    default:
+      throw new Error(`no TF.js constraint for '${c.call}'`);
+  }
+}
+
+/**
+ * Keras 3's activity regularization, which TF.js does not implement: an identity layer that
+ * adds regularizer(output) / batch_size to the model's losses (Keras 3 layer.py).
+ */
+class ActivityPenalty extends tf.layers.Layer {
+  static readonly className = 'ConformanceActivityPenalty';
+  private last: tf.Tensor | null = null;
+
+  constructor(reg: KerasCall) {
+    super({});
+    const { l1, l2 } = factors(reg);
+    this.addLoss(() =>
+      tf.tidy(() => {
+        const y = this.last!;
+        const penalty = tf.add(tf.mul(l1, tf.sum(tf.abs(y))), tf.mul(l2, tf.sum(tf.square(y))));
+        return tf.div(penalty, y.shape[0]!) as tf.Scalar;
+      }),
+    );
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    // A second copy for the penalty, kept past the forward pass: tfjs-layers disposes the
+    // layer's output once consumed, and evaluate() asks for the losses after it returns.
+    this.last?.dispose();
+    this.last = tf.keep(tf.clone(x));
+    return tf.clone(x);
+  }
+
+  override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return shape;
+  }
+}
+
+function first(c: KerasCall): number | undefined {
+  const v = c.positional?.[0];
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** The activation layer(s) for a Keras activation argument, recording any formula used. */
+function activationLayers(a: Arg | undefined, formulas: string[]): tf.layers.Layer[] {
+  const c = asCall(a);
+  if (!c) return [];
+  const act = tfjsActivation(c);
+  if (act.kind === 'identifier') return [tf.layers.activation({ activation: act.id as 'relu' })];
+  if (act.kind === 'formula') formulas.push(act.why);
+  return [new FunctionLayer(act.fn)];
+}
+
+/** TF.js layers for one Keras layer call. */
+function layersFor(
+  l: KerasCall,
+  formulas: string[],
+  pending: Map<tf.layers.Layer, (Arg | undefined)[]>,
+): tf.layers.Layer[] {
+  const a = l.args ?? {};
+  switch (l.call) {
+    case 'Dense': {
+      const act = asCall(a['activation']);
+      const direct = act ? tfjsActivation(act) : null;
+      const dense = tf.layers.dense({
+        units: l.positional?.[0] as number,
+        useBias: boolArg(l, 'use_bias', true),
+        activation: direct?.kind === 'identifier' ? (direct.id as 'relu') : 'linear',
+        kernelRegularizer: regularizer(a['kernel_regularizer']),
+        biasRegularizer: regularizer(a['bias_regularizer']),
+      });
+      pending.set(dense, [a['kernel_constraint'], a['bias_constraint']]);
+      const out: tf.layers.Layer[] = [dense];
+      if (direct && direct.kind !== 'identifier') out.push(...activationLayers(act!, formulas));
+      const activity = asCall(a['activity_regularizer']);
+      if (activity) {
+        formulas.push(
+          'activity regularization (absent from TF.js): Keras 3’s regularizer(output)/batch_size',
+        );
+        out.push(new ActivityPenalty(activity));
+      }
+      return out;
+    }
+    case 'Activation':
+      return activationLayers(l.positional?.[0] ?? a['activation'], formulas);
+    case 'BatchNormalization':
+      return [
+        tf.layers.batchNormalization({
+          axis: -1,
+          momentum: numArg(l, 'momentum', 0.99),
+          epsilon: numArg(l, 'epsilon', 1e-3),
+        }),
+      ];
+    case 'LayerNormalization':
+      return [tf.layers.layerNormalization({ axis: -1, epsilon: numArg(l, 'epsilon', 1e-3) })];
+    case 'Dropout':
+      return [tf.layers.dropout({ rate: l.positional?.[0] as number })];
+    case 'GaussianNoise':
+      return [tf.layers.gaussianNoise({ stddev: l.positional?.[0] as number })];
+    case 'PReLU':
+      return [tf.layers.prelu({ alphaInitializer: 'zeros' })];
+    case 'LeakyReLU':
+      return [
+        tf.layers.leakyReLU({
+          alpha: (l.positional?.[0] as number | undefined) ?? numArg(l, 'negative_slope', 0.3),
+        }),
+      ];
+    case 'ELU':
+      return numArg(l, 'alpha', 1) === 1
+        ? [tf.layers.elu()]
+        : activationLayers(callOf('elu', l.args), formulas);
+    case 'ReLU':
+      return Object.keys(a).every((key) => key === 'max_value')
+        ? [tf.layers.reLU(typeof a['max_value'] === 'number' ? { maxValue: a['max_value'] } : {})]
+        : activationLayers(callOf('relu', l.args), formulas);
+    case 'Softmax':
+      // TF.js's Softmax layer defaults to axis 1; Keras 3's to −1 (given explicitly here).
+      return [tf.layers.softmax({ axis: numArg(l, 'axis', -1) })];
+    case 'UnitNormalization':
+      formulas.push('UnitNormalization, absent from TF.js: x·rsqrt(max(Σx², 1e-24))');
+      return [
+        new FunctionLayer((x) =>
+          tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), -1, true), 1e-24))),
+        ),
+      ];
+    default:
+      throw new Error(`no TF.js counterpart for the layer '${l.call}'`);
+  }
+}
+
+/** An activation call carrying a layer's keyword arguments (ELU's alpha, ReLU's options). */
+function callOf(call: string, args: Record<string, Arg> | undefined): KerasCall {
+  return { call, args: args ?? {} };
+}
+
+/** The Keras 3 formulas the case's TF.js model needs, without building it (for test names). */
+export function layerFormulas(c: ConformanceCase): string[] {
+  const formulas: string[] = [];
+  for (const l of c.layers) layersFor(l, formulas, new Map());
+  return [...new Set(formulas)];
+}
+
+/** Whether any layer of the case has a weight constraint. */
+export function hasConstraints(c: ConformanceCase): boolean {
+  return c.layers.some(
+    (l) => l.args?.['kernel_constraint'] !== undefined || l.args?.['bias_constraint'] !== undefined,
+  );
+}
+
+/** Builds the TF.js model of a case (not compiled; weights are still TF.js's initial ones). */
+export function buildTfjsModel(c: ConformanceCase): TfjsModel {
+  const formulas: string[] = [];
+  const pending = new Map<tf.layers.Layer, (Arg | undefined)[]>();
+  const model = tf.sequential();
+  model.add(tf.layers.inputLayer({ inputShape: [c.inputs] }));
+  for (const l of c.layers) for (const layer of layersFor(l, formulas, pending)) model.add(layer);
+  const constraints = new Map<string, (w: tf.Tensor) => tf.Tensor>();
+  for (const [layer, [kernel, bias]] of pending) {
+    [kernel, bias].forEach((arg, i) => {
+      const fn = constraint(arg);
+      const variable = layer.trainableWeights[i];
+      if (fn && variable) constraints.set(variable.name, (w) => fn.apply(w));
+    });
+  }
+  return { model, formulas: [...new Set(formulas)], constraints };
+}
+
+/** Sets TF.js's weights from our getWeights() order, checking every shape on the way. */
+export function setTfjsWeights(
+  model: tf.LayersModel,
+  weights: readonly Float32Array[],
+  shapes: readonly number[][],
+): void {
+  let next = 0;
+  for (const layer of model.layers) {
+    const count = layer.weights.length;
+    if (count === 0) continue;
+    const tensors = layer.weights.map((w, j) => {
+      const shape = shapes[next + j];
+      if (!shape || JSON.stringify(shape) !== JSON.stringify(w.shape)) {
+        throw new Error(
+          `weight ${next + j} (${w.name}): TF.js shape ${JSON.stringify(w.shape)}, ours ${JSON.stringify(shape)}`,
+        );
+      }
+      return tf.tensor(weights[next + j]!, shape);
+    });
+    layer.setWeights(tensors);
+    tf.dispose(tensors);
+    next += count;
+  }
+  if (next !== weights.length) throw new Error(`TF.js has ${next} weights, ours ${weights.length}`);
+}
+
+/** TF.js's weights in Keras order (per layer: kernel, bias, gamma, beta, moving stats, alpha). */
+export function tfjsWeights(model: tf.LayersModel): Float32Array[] {
+  return model.layers.flatMap((layer) =>
+    layer.weights.map((w) => Float32Array.from(w.read().dataSync())),
+  );
+}

@@ -1,0 +1,74 @@
+/**
+ * The suite's one tolerance and its bookkeeping. A value passes when
+ * |ours − reference| ≤ RTOL·|reference| + ATOL: 1e-5 relative, with an absolute floor of 1e-6
+ * for values near zero (a loss that reached 0, a weight crossing 0). The same rule holds for
+ * TF.js comparisons and for the Keras 3 formula paths; no case loosens it.
+ */
+
+/** Relative tolerance of every comparison. */
+export const RTOL = 1e-5;
+/** Absolute floor, for values whose magnitude is below ATOL / RTOL = 0.1. */
+export const ATOL = 1e-6;
+
+/** The worst element of one comparison: its index, both values and its relative error. */
+export interface Mismatch {
+  index: number;
+  ours: number;
+  reference: number;
+  /** |ours − reference| / max(|reference|, ATOL / RTOL): the error the tolerance sees. */
+  relative: number;
+  /** |ours − reference| / (RTOL·|reference| + ATOL): ≤ 1 passes. */
+  ratio: number;
+}
+
+/** Compares element-wise and returns the worst element (ratio 0 for two empty arrays). */
+export function worstMismatch(ours: ArrayLike<number>, reference: ArrayLike<number>): Mismatch {
+  if (ours.length !== reference.length) {
+    throw new Error(`length mismatch: ours ${ours.length}, reference ${reference.length}`);
+  }
+  let worst: Mismatch = { index: -1, ours: 0, reference: 0, relative: 0, ratio: 0 };
+  for (let i = 0; i < ours.length; i++) {
+    const a = ours[i]!;
+    const b = reference[i]!;
+    const diff = Math.abs(a - b);
+    const ratio = Number.isFinite(diff) ? diff / (RTOL * Math.abs(b) + ATOL) : Infinity;
+    if (worst.index === -1 || ratio > worst.ratio) {
+      worst = {
+        index: i,
+        ours: a,
+        reference: b,
+        relative: diff / Math.max(Math.abs(b), ATOL / RTOL),
+        ratio,
+      };
+    }
+  }
+  return worst;
+}
+
+/** The largest relative error seen per group and quantity, for the suite's closing report. */
+export class ErrorLog {
+  private readonly worst = new Map<string, { relative: number; where: string }>();
+
+  /** Records one comparison's worst element under `group` / `quantity`. */
+  record(group: string, quantity: string, where: string, m: Mismatch): void {
+    const key = `${group} · ${quantity}`;
+    const seen = this.worst.get(key);
+    if (!seen || m.relative > seen.relative) this.worst.set(key, { relative: m.relative, where });
+  }
+
+  /** One line per group and quantity: the largest relative error and the case it came from. */
+  lines(): string[] {
+    return [...this.worst.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, v]) => `${key}: ${v.relative.toExponential(2)} (${v.where})`);
+  }
+}
+
+/** A readable failure message for a comparison that broke the tolerance. */
+export function describeMismatch(what: string, m: Mismatch): string {
+  return (
+    `${what}: element ${m.index} ours ${m.ours} vs reference ${m.reference} ` +
+    `(relative error ${m.relative.toExponential(2)}, ${m.ratio.toFixed(2)}× the tolerance ` +
+    `${RTOL}·|ref| + ${ATOL})`
+  );
+}
