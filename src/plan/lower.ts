@@ -29,9 +29,20 @@ export function lowerInference(input: LowerInput): Plan {
   const weights = paramBuffers(b, input);
   const x = b.batch('x', 'input', input.inputShape);
   let y = x;
-  for (const layer of input.layers)
+  let penalty: number | null = null;
+  for (const layer of input.layers) {
     y = lowering(layer).forward(context(b, layer, false, weights), y).y;
-  return finish(b, 'inference', input, weights, x, y, null, null);
+    // Keras adds activity regularization to every loss it reports, evaluate's too.
+    const reg = layer.args['activity_regularizer'];
+    if (reg === null || reg === undefined) continue;
+    penalty ??= b.fixed('activity_penalty', 'scalar', [1]);
+    const size = (layer.outputShape!.slice(1) as number[]).reduce((a, d) => a * d, 1);
+    b.step('activity_penalty', layer.name, [y, penalty], [penalty], {
+      regularizer: reg as Attr,
+      size,
+    });
+  }
+  return finish(b, 'inference', input, weights, x, y, null, penalty);
 }
 
 export function lowerTraining(input: TrainingInput): Plan {

@@ -25,7 +25,13 @@ export function liveness(plan: Plan): Interval[] {
     if (!start.has(id)) start.set(id, at);
     end.set(id, Math.max(end.get(id) ?? at, at));
   };
-  for (const id of [plan.input, plan.target ?? -1]) touch(id, -1);
+  // The caller writes the input and target — and zeroes an inference plan's penalty — before a run.
+  const callerWritten = [
+    plan.input,
+    plan.target ?? -1,
+    plan.mode === 'inference' ? (plan.loss ?? -1) : -1,
+  ];
+  for (const id of callerWritten) touch(id, -1);
   // What prepare steps write is kept between runs: live over the whole plan.
   for (const s of plan.prepare) for (const id of s.outputs) [-1, n].forEach((at) => touch(id, at));
   plan.steps.forEach((s, i) => {

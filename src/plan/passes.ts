@@ -22,6 +22,13 @@ function cloneStep(s: PlanStep): PlanStep {
   return { ...s, inputs: [...s.inputs], outputs: [...s.outputs], attrs: { ...s.attrs } };
 }
 
+/** Steps that may read a fused Dense's pre-activation output. */
+const readsPreActivation = new Set([
+  'activation_backward',
+  'softmax_cross_entropy',
+  'sigmoid_cross_entropy',
+]);
+
 /** Steps (after `from`) that read buffer `id`. */
 function readers(steps: PlanStep[], id: number, from = 0): PlanStep[] {
   return steps.slice(from).filter((s) => s.inputs.includes(id));
@@ -108,13 +115,10 @@ export const fuseDenseActivation: Pass = (input) => {
     if (dense.op !== 'dense' || act.op !== 'activation' || dense.attrs['activation']) continue;
     const z = dense.outputs[0]!;
     if (act.inputs[0] !== z || plan.output === z) continue;
-    const otherReaders = readers(plan.steps, z).filter(
-      (s) => s !== act && s.op !== 'activation_backward',
-    );
-    if (otherReaders.length > 0) continue;
-    const keepZ =
-      plan.mode === 'training' &&
-      readers(plan.steps, z).some((s) => s.op === 'activation_backward');
+    // z may stay only for the backward steps that read it (activation backward, a fused loss).
+    const laterReaders = readers(plan.steps, z).filter((s) => s !== act);
+    if (laterReaders.some((s) => !readsPreActivation.has(s.op))) continue;
+    const keepZ = laterReaders.length > 0;
     dense.attrs = { ...dense.attrs, activation: act.attrs['activation']! };
     dense.outputs = keepZ ? [act.outputs[0]!, z] : [act.outputs[0]!];
     plan.steps.splice(i + 1, 1);
@@ -157,7 +161,11 @@ export const fuseLossGradient: Pass = (input) => {
   );
   if (actBackIndex < 0 || readers(plan.steps, dOut, lossIndex + 1).length !== 1) return plan;
   const actBack = plan.steps[actBackIndex]!;
+  // The loss value from the logits too (Keras on TensorFlow): value and gradient agree even
+  // where the probabilities saturate past the ε clip.
+  const logits = actBack.inputs[0]!;
   lossStep.op = fused;
+  lossStep.inputs = [probs, lossStep.inputs[1]!, logits];
   lossStep.outputs = [lossStep.outputs[0]!, actBack.outputs[0]!];
   lossStep.attrs = {
     ...lossStep.attrs,

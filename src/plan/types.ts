@@ -60,6 +60,7 @@ export type OpName =
   | 'softmax_cross_entropy'
   | 'sigmoid_cross_entropy'
   | 'activity_regularizer'
+  | 'activity_penalty'
   | 'dense_backward'
   | 'activation_backward'
   | 'dropout_backward'
@@ -95,6 +96,7 @@ export interface Plan {
   input: number;
   output: number;
   target: number | null;
+  /** Training: the loss. Inference: the summed activity penalty over a run, when a layer has one. */
   loss: number | null;
   /** Sizes of the two arenas in float32 elements, set by `assignMemory`. */
   workSize: number;

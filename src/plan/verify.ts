@@ -24,6 +24,7 @@ export function verifyPlan(plan: Plan): string[] {
   const valid = (id: number) =>
     id === -1 || (Number.isInteger(id) && id >= 0 && id < plan.buffers.length);
   const defined = new Set<number>([plan.input, ...(plan.target === null ? [] : [plan.target])]);
+  if (plan.mode === 'inference' && plan.loss !== null) defined.add(plan.loss); // zeroed by the caller
   for (const b of plan.buffers) if (b.role === 'param' || b.role === 'grad') defined.add(b.id);
   for (const s of plan.prepare) for (const id of s.outputs) defined.add(id);
 

@@ -252,16 +252,18 @@ export class BoundPlan {
       }
       case 'softmax_cross_entropy':
       case 'sigmoid_cross_entropy': {
+        // The value from the logits, as Keras computes it on TensorFlow when the output comes
+        // from a softmax or sigmoid; the gradient (p − y)/n is that value's exact gradient.
         const call = s.attrs['loss'] as unknown as CallValue;
-        const spec = k.resolveLoss(call.call, call.args);
-        const [probs, yTrue] = [v(0), v(1)];
+        const spec = k.resolveLoss(call.call, { ...call.args, from_logits: true });
+        const [probs, yTrue, logits] = [v(0), v(1), v(2)];
         const [loss, dLogits] = [o(0)!, o(1)!];
         const smoothing = spec.labelSmoothing;
         const sparse = s.attrs['sparse'] === true;
         const softmax = s.op === 'softmax_cross_entropy';
         return (n) => {
           const rows = n * rowsPer;
-          k.lossForwardInto(spec, yTrue, probs, rows, cols, loss);
+          k.lossForwardInto(spec, yTrue, logits, rows, cols, loss);
           if (softmax)
             k.softmaxCrossEntropyGrad(probs, yTrue, dLogits, rows, cols, smoothing, sparse);
           else k.sigmoidBinaryCrossEntropyGrad(probs, yTrue, dLogits, rows, cols, smoothing);
@@ -286,6 +288,15 @@ export class BoundPlan {
           // Keras divides the activity penalty by the batch size, and so its gradient.
           loss[0] = Math.fround(loss[0]! + reg.penalty(y, n * size) / n);
           reg.addGradient(y, dy, n * size, 1 / n);
+        };
+      }
+      case 'activity_penalty': {
+        const reg = createRegularizer(s.attrs['regularizer'] as unknown as CallValue);
+        const [y, total] = [v(0), o(0)!];
+        const size = num('size');
+        if (!reg) return () => undefined;
+        return (n) => {
+          total[0] = total[0]! + reg.penalty(y, n * size);
         };
       }
       case 'optimizer': {

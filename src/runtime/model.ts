@@ -236,23 +236,37 @@ export class Model {
 
   /** Outputs for every sample of `x`, row-major (samples × output size). */
   predict(x: ArrayInput, options: { batchSize?: number } = {}): Float32Array {
-    const m = this.matrixOf(x);
+    return this.forward(this.matrixOf(x), options.batchSize ?? 32).outputs;
+  }
+
+  /**
+   * Inference over every row, in batches: the outputs, and the activity regularizers' penalty
+   * summed over the samples (evaluate adds its mean to the loss, as Keras does).
+   */
+  private forward(
+    m: Matrix,
+    batchSize: number,
+  ): { outputs: Float32Array; activityPenalty: number } {
     // One plan per batch size (Keras's default 32), whatever the number of rows: a call with fewer runs it on fewer rows.
-    const batch = Math.max(1, options.batchSize ?? 32);
+    const batch = Math.max(1, batchSize);
     const bound = this.plan('inference', batch);
     bound.prepare(this.version);
-    const out = new Float32Array(m.rows * this.outputSize());
+    const outputs = new Float32Array(m.rows * this.outputSize());
     const input = bound.view(bound.plan.input);
     const output = bound.view(bound.plan.output);
+    const penalty = bound.plan.loss === null ? null : bound.view(bound.plan.loss);
     const inSize = m.cols;
     const outSize = this.outputSize();
+    let activityPenalty = 0;
     for (let start = 0; start < m.rows; start += batch) {
       const n = Math.min(batch, m.rows - start);
       copyRows(m.data, start * inSize, input, 0, n * inSize);
+      if (penalty) penalty[0] = 0;
       bound.run(n);
-      copyRows(output, 0, out, start * outSize, n * outSize);
+      if (penalty) activityPenalty += penalty[0]!;
+      copyRows(output, 0, outputs, start * outSize, n * outSize);
     }
-    return out;
+    return { outputs, activityPenalty };
   }
 
   /** One optimizer step on one batch; returns the loss (with regularization) before the step. */
@@ -303,10 +317,11 @@ export class Model {
         `model '${this.name}' has no loss: add compile(optimizer, loss) to evaluate it.`,
       );
     const metrics = this.metrics();
-    const predictions = this.predict(mx.data, { batchSize });
+    const { outputs: predictions, activityPenalty } = this.forward(mx, batchSize);
     const lossValue =
       evaluateLoss(loss, my.data, predictions, mx.rows, this.outputShape!) +
-      this.regularizationPenalty();
+      this.regularizationPenalty() +
+      (mx.rows > 0 ? activityPenalty / mx.rows : 0);
     for (const m of metrics) m.update(my.data, predictions, mx.rows, this.outputSize());
     const logs: Record<string, number> = { loss: lossValue };
     for (const m of metrics) logs[m.name] = m.result();

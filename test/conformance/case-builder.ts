@@ -24,7 +24,6 @@ export interface CaseSpec {
   head?: Arg;
   steps?: number;
   viaFit?: boolean;
-  evaluatePendingFix?: string;
 }
 
 /** FNV-1a of a string, for seeding a case by its name. */
@@ -62,7 +61,6 @@ export function make(group: string, label: string, build: (d: Draws) => CaseSpec
     steps: spec.steps ?? 4,
     seed: rng.nextUint32(),
     ...(spec.viaFit ? { viaFit: true } : {}),
-    ...(spec.evaluatePendingFix ? { evaluatePendingFix: spec.evaluatePendingFix } : {}),
   };
 }
 

@@ -3,7 +3,6 @@
  * around the Dense ones, and weight/activity regularizers and weight constraints.
  */
 import { adam, dense, make, sgd } from './case-builder.js';
-import { KNOWN_GAPS } from './known-gaps.js';
 import { k, type Arg, type KerasCall } from './spec.js';
 
 /** Layers around the Dense ones: normalization, dropout (rate 0 trains identically), activations. */
@@ -153,7 +152,6 @@ const REGULARIZED: {
   label: string;
   extra: Record<string, Arg>;
   optimizer: KerasCall;
-  evaluatePendingFix?: string;
 }[] = [
   {
     label: 'kernel L2',
@@ -177,13 +175,11 @@ const REGULARIZED: {
     label: 'activity L2',
     extra: { activity_regularizer: k('L2', [], { l2: 0.01 }) },
     optimizer: sgd(0.1),
-    evaluatePendingFix: KNOWN_GAPS['activity_regularizer_in_evaluate']!,
   },
   {
     label: 'activity L1',
     extra: { activity_regularizer: k('L1', [], { l1: 0.01 }) },
     optimizer: sgd(0.1),
-    evaluatePendingFix: KNOWN_GAPS['activity_regularizer_in_evaluate']!,
   },
   {
     label: 'kernel MaxNorm',
@@ -213,6 +209,5 @@ export const regularizerCases = REGULARIZED.map((r, i) =>
     ],
     loss: 'mse',
     optimizer: r.optimizer,
-    ...(r.evaluatePendingFix ? { evaluatePendingFix: r.evaluatePendingFix } : {}),
   })),
 );

@@ -44,11 +44,6 @@ export interface ConformanceCase {
   seed: number;
   /** Train through fit(epochs=1, shuffle=False) instead of trainOnBatch calls. */
   viaFit?: boolean;
-  /**
-   * A known discrepancy of our engine in evaluate() for this case (see KNOWN_GAPS in
-   * cases.ts): evaluate() is then not compared, and the test name says so, until it is fixed.
-   */
-  evaluatePendingFix?: string;
 }
 
 /** A Keras call, built tersely: `k('Dense', [5], { activation: 'relu' })`. */
