@@ -2,7 +2,7 @@
  * What `nn train`, `nn evaluate`, `nn predict` and `nn plan` share: reading and checking the
  * .nn file, choosing its model, and reading its CSV the way its loss needs.
  */
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { catalog, type CallValue } from '../catalog/index.js';
 import type { CheckedModel } from '../check/index.js';
 import { check } from '../compiler.js';
@@ -75,4 +75,9 @@ export function outputUnits(model: CheckedModel): number | undefined {
   const shape = model.layers.at(-1)?.outputShape;
   const units = shape?.at(-1);
   return typeof units === 'number' ? units : undefined;
+}
+
+/** Where `nn train` saves a model's weights by default: `<file>.<model>.nnw` beside the .nn file. */
+export function defaultWeightsPath(file: string, model: string): string {
+  return join(dirname(file), `${basename(file, '.nn')}.${model}.nnw`);
 }

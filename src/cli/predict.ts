@@ -3,13 +3,12 @@
  * The weights file remembers the training's feature columns, class names and scaling, so new
  * data is read exactly the way the training data was.
  */
-import { basename, dirname, join } from 'node:path';
 import { readTable, type Scaler } from '../data/index.js';
 import { Model } from '../runtime/index.js';
-import { readWeightsFile, writeFileAtomic, type WeightsFile } from '../runtime/weights-file.js';
+import { writeFileAtomic, type WeightsFile } from '../runtime/weights-file.js';
 import {
-  CliError,
   dataPath,
+  defaultWeightsPath,
   loadChecked,
   outputUnits,
   targetEncoding,
@@ -29,20 +28,9 @@ function trained(
   err: (s: string) => void,
 ): { loaded: Loaded; model: Model; saved: WeightsFile } {
   const loaded = loadChecked(file, options.model, err);
-  const path =
-    options.weights ?? join(dirname(file), `${basename(file, '.nn')}.${loaded.model.name}.nnw`);
-  const saved = readWeightsFile(path);
+  const path = options.weights ?? defaultWeightsPath(file, loaded.model.name);
   const model = new Model(loaded.model, { seed: 0 });
-  if (!model.built) model.build([null, saved.data?.features?.length ?? 0]);
-  const specs = model.weightSpecs();
-  const mismatch =
-    specs.length !== saved.weights.length ||
-    specs.some((s, i) => s.shape.join() !== saved.weights[i]!.shape.join());
-  if (mismatch)
-    throw new CliError(
-      `${path}: these weights (${saved.weights.map((w) => `${w.layer}/${w.name} ${JSON.stringify(w.shape)}`).join(', ')}) do not fit model '${loaded.model.name}'.`,
-    );
-  model.setWeights(saved.weights.map((w) => w.values));
+  const saved = model.loadWeights(path);
   return { loaded, model, saved };
 }
 

@@ -2,12 +2,18 @@
  * `nn train <file>`: trains a model on the data its fit() names (flags override), with
  * Keras's progress bar, then saves the weights (atomically) and, with --plot, the curves.
  */
-import { basename, dirname, join } from 'node:path';
 import type { CallValue } from '../catalog/index.js';
 import { readTable } from '../data/index.js';
 import { callbacksFrom, Model, type Callback } from '../runtime/index.js';
-import { writeFileAtomic, writeWeightsFile } from '../runtime/weights-file.js';
-import { CliError, dataPath, loadChecked, outputUnits, targetEncoding } from './engine.js';
+import { writeFileAtomic } from '../runtime/weights-file.js';
+import {
+  CliError,
+  dataPath,
+  defaultWeightsPath,
+  loadChecked,
+  outputUnits,
+  targetEncoding,
+} from './engine.js';
 import { renderHistorySvg } from './plot.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
 
@@ -50,8 +56,14 @@ export function runTrain(
   const trainRows =
     validationSplit > 0 ? Math.floor(table.rows * (1 - validationSplit)) : table.rows;
   const say = (line: string) => stdout.write(`${line}\n`);
-  const out = options.out ?? join(dirname(file), `${basename(file, '.nn')}.${checked.name}.nnw`);
-  const save = (m: Model, path: string) => writeWeightsFile(path, weightsOf(m, table));
+  const out = options.out ?? defaultWeightsPath(file, checked.name);
+  const data = {
+    features: table.features,
+    target: table.targetName,
+    classes: table.classes,
+    scaler: table.scaler,
+  };
+  const save = (m: Model, path: string) => m.saveWeights(path, data);
   const callbacks: Callback[] = [
     ...callbacksFrom((fitArgs['callbacks'] as CallValue[] | null | undefined) ?? [], { say, save }),
     progress(stdout, Math.ceil(trainRows / Math.min(batchSize, trainRows)), epochs),
@@ -66,7 +78,7 @@ export function runTrain(
     validationSplit,
     callbacks,
   });
-  writeWeightsFile(out, weightsOf(model, table));
+  model.saveWeights(out, data);
   say(`Weights saved to ${out}`);
   if (options.plot) {
     writeFileAtomic(
@@ -76,28 +88,6 @@ export function runTrain(
     say(`Curves drawn in ${options.plot}`);
   }
   return 0;
-}
-
-function weightsOf(
-  model: Model,
-  table: {
-    features: string[];
-    targetName: string | null;
-    classes: string[] | null;
-    scaler: { kind: string; offset: number[]; scale: number[] } | null;
-  },
-) {
-  const values = model.getWeights();
-  return {
-    model: model.name,
-    weights: model.weightSpecs().map((w, i) => ({ ...w, values: values[i]! })),
-    data: {
-      features: table.features,
-      target: table.targetName,
-      classes: table.classes,
-      scaler: table.scaler,
-    },
-  };
 }
 
 /** Keras's progress bar as a callback. */

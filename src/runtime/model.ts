@@ -27,6 +27,13 @@ import { InputError, toMatrix, type ArrayInput, type Matrix } from './arrays.js'
 import { BoundPlan } from './executor.js';
 import { fitModel, type FitOptions, type History } from './fit.js';
 import { evaluateLoss, penaltyOf } from './loss-eval.js';
+import {
+  readWeightsFile,
+  WeightsFileError,
+  writeWeightsFile,
+  type DataInfo,
+  type WeightsFile,
+} from './weights-file.js';
 
 export interface ModelOptions {
   /** Seeds the initial weights, dropout, noise and shuffling: the same seed, the same run. */
@@ -376,6 +383,43 @@ export class Model {
     });
     entries.forEach((e, i) => this.params.set(weights[i]!, e.offset));
     this.version++;
+  }
+
+  /** Saves the weights (and what the training data looked like) to a `.nnw` file, atomically. */
+  saveWeights(path: string, data?: DataInfo): void {
+    const values = this.getWeights();
+    const weights = this.weightSpecs().map((w, i) => ({ ...w, values: values[i]! }));
+    writeWeightsFile(path, { model: this.name, weights, ...(data ? { data } : {}) });
+  }
+
+  /**
+   * Loads weights saved by saveWeights (building an unbuilt model from the saved feature count);
+   * returns the file's contents, whose `data` tells how the training data was read.
+   */
+  loadWeights(path: string): WeightsFile {
+    const saved = readWeightsFile(path);
+    if (!this.built) {
+      const first = saved.weights[0];
+      if (!first || first.shape.length < 1)
+        throw new WeightsFileError(
+          `${path}: it holds no weights to build model '${this.name}' from.`,
+        );
+      this.build([null, saved.data?.features?.length ?? first.shape[0]!]);
+    }
+    const specs = this.weightSpecs();
+    const fits =
+      specs.length === saved.weights.length &&
+      specs.every((s, i) => s.shape.join() === saved.weights[i]!.shape.join());
+    if (!fits) {
+      const found = saved.weights
+        .map((w) => `${w.layer}/${w.name} ${JSON.stringify(w.shape)}`)
+        .join(', ');
+      throw new WeightsFileError(
+        `${path}: these weights (${found}) do not fit model '${this.name}'.`,
+      );
+    }
+    this.setWeights(saved.weights.map((w) => w.values));
+    return saved;
   }
 
   /** Keras 3's summary() text; after training it counts the optimizer's variables too. */

@@ -164,6 +164,20 @@ describe('weights', () => {
   });
 });
 
+describe('saveWeights / loadWeights', () => {
+  it('a saved model predicts the same after loading, and a model of another shape refuses the file', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'nnw-')), 'mlp.nnw');
+    const m = loadModel(mlp, { seed: 3 });
+    m.saveWeights(path, { classes: ['a', 'b', 'c'] });
+    const other = loadModel(mlp, { seed: 9 });
+    expect(other.loadWeights(path).data?.classes).toEqual(['a', 'b', 'c']);
+    const x = data(4).x;
+    expect(Array.from(other.predict(x))).toEqual(Array.from(m.predict(x)));
+    const wider = loadModel(mlp.replace('Dense(8,', 'Dense(9,'), { seed: 1 });
+    expect(() => wider.loadWeights(path)).toThrow(/do not fit model/);
+  });
+});
+
 describe('bad input is an error that says what is wrong', () => {
   it('a .nn source with errors throws a ModelError carrying the diagnostics', () => {
     try {
