@@ -37,8 +37,8 @@ export function check(source: string, file?: string): CheckResult {
     sink.report('internalError', parsed.lines.range(0, 0), { why: err instanceof Error ? err.message : String(err) });
   }
   // After a syntax error, recovery guesses; what the checker says inside that statement is noise.
-  const tainted = statementsWithSyntaxErrors(parsed.ast, parsed.diagnostics);
-  const findings = sink.diagnostics.filter((d) => !tainted.some((r) => r.start.offset <= d.range.start.offset && d.range.start.offset < r.end.offset));
+  const tainted = new SpanSet(statementsWithSyntaxErrors(parsed.ast, parsed.diagnostics));
+  const findings = sink.diagnostics.filter((d) => !tainted.contains(d.range.start.offset));
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...withFile(findings, file)]);
   return { ast: parsed.ast, models, diagnostics, lines: parsed.lines };
 }
@@ -49,13 +49,53 @@ export function check(source: string, file?: string): CheckResult {
  */
 function statementsWithSyntaxErrors(program: Program, syntax: Diagnostic[]): Range[] {
   if (syntax.length === 0) return [];
+  const errorOffsets = syntax.map((d) => d.range.start.offset).sort((a, b) => a - b);
   const statements = program.body.flatMap((s) => (s.kind === 'Model' ? s.body : [s]));
   return statements.flatMap((s, i) => {
     const end = statements[i + 1]?.range.start ?? program.range.end;
-    let broken = syntax.some((d) => s.range.start.offset <= d.range.start.offset && d.range.start.offset <= Math.max(end.offset, s.range.end.offset));
-    walk(s, (n) => (broken ||= n.kind === 'Error'));
+    // Is there a syntax error at an offset in [s.start, max(end, s.end)]?
+    const first = lowerBound(errorOffsets, s.range.start.offset);
+    let broken = first < errorOffsets.length && errorOffsets[first]! <= Math.max(end.offset, s.range.end.offset);
+    if (!broken) walk(s, (n) => (broken ||= n.kind === 'Error'));
     return broken ? [{ start: s.range.start, end }] : [];
   });
+}
+
+/** The index of the first element of ascending `xs` that is ≥ `x` (xs.length if none). */
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Half-open offset spans [start, end), asked "does any span contain this offset?" in
+ * O(log n): spans sorted by start, with the furthest end reached by any span so far, so the
+ * answer for an offset is whether the spans starting at or before it reach past it.
+ */
+class SpanSet {
+  private readonly starts: number[] = [];
+  private readonly reach: number[] = [];
+
+  constructor(spans: readonly Range[]) {
+    const sorted = spans.map((r) => [r.start.offset, r.end.offset] as const).sort((a, b) => a[0] - b[0]);
+    let furthest = -Infinity;
+    for (const [start, end] of sorted) {
+      furthest = Math.max(furthest, end);
+      this.starts.push(start);
+      this.reach.push(furthest);
+    }
+  }
+
+  contains(offset: number): boolean {
+    const after = lowerBound(this.starts, offset + 1); // spans starting at or before `offset`
+    return after > 0 && this.reach[after - 1]! > offset;
+  }
 }
 
 function withFile(diagnostics: Diagnostic[], file?: string): Diagnostic[] {

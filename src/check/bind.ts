@@ -33,8 +33,8 @@ export class Binder {
 
   /** Binds `call` to `entry` of `kind`: every parameter gets a value (given or default). */
   bind(call: ast.Call, entry: CatalogEntry, kind: CatalogKind): BoundCall {
-    const params = parametersOf(entry, kind);
-    const positional = params.filter((p) => !p.keywordOnly);
+    const parameters = parametersOf(entry, kind);
+    const { all: params, positional } = parameters;
     const bound: BoundCall = {
       entry,
       args: {},
@@ -45,7 +45,7 @@ export class Binder {
     let seenKeyword = false;
     let reportedExtra = false;
     call.args.forEach((arg, index) => {
-      const param = arg.name ? this.keywordParam(arg.name, params, entry) : positional[index];
+      const param = arg.name ? this.keywordParam(arg.name, parameters, entry) : positional[index];
       if (arg.name) seenKeyword = true;
       else if (seenKeyword) {
         const suggestion = positional[index] ? `${positional[index].name}=…` : 'name=value';
@@ -78,17 +78,17 @@ export class Binder {
   /** Every parameter's default, for a thing named without a call (`adam`, `he_normal`). */
   defaults(entry: CatalogEntry, kind: CatalogKind): Args {
     const args: Args = {};
-    for (const p of parametersOf(entry, kind))
+    for (const p of parametersOf(entry, kind).all)
       if (!p.required) args[p.name] = this.values.defaultValue(p, kind);
     return args;
   }
 
   private keywordParam(
     name: ast.Identifier,
-    params: CatalogArg[],
+    { all: params, byName }: Parameters,
     entry: CatalogEntry,
   ): CatalogArg | undefined {
-    const exact = params.find((p) => p.name === name.name);
+    const exact = byName.get(name.name);
     if (exact) return exact;
     for (const p of params) {
       const alias = p.aliases?.find((a) => a.name === name.name);
@@ -148,8 +148,28 @@ export class Binder {
   }
 }
 
+/** One catalog entry's parameters: all of them, those given by position, and by name. */
+interface Parameters {
+  all: CatalogArg[];
+  positional: CatalogArg[];
+  byName: Map<string, CatalogArg>;
+}
+
+/** Per kind, each entry's parameters: the catalog never changes, so they are built once. */
+const parameterCache = new Map<CatalogKind, WeakMap<CatalogEntry, Parameters>>();
+
 /** An entry's own parameters, then the kind's common ones it does not redefine (AdamW's weight_decay). */
-function parametersOf(entry: CatalogEntry, kind: CatalogKind): CatalogArg[] {
-  const own = new Set(entry.args.map((p) => p.name));
-  return [...entry.args, ...catalog.common(kind).filter((p) => !own.has(p.name))];
+function parametersOf(entry: CatalogEntry, kind: CatalogKind): Parameters {
+  let byEntry = parameterCache.get(kind);
+  if (!byEntry) parameterCache.set(kind, (byEntry = new WeakMap()));
+  let params = byEntry.get(entry);
+  if (!params) {
+    const own = new Set(entry.args.map((p) => p.name));
+    const all = [...entry.args, ...catalog.common(kind).filter((p) => !own.has(p.name))];
+    const byName = new Map<string, CatalogArg>();
+    for (const p of all) if (!byName.has(p.name)) byName.set(p.name, p); // the first, as find()
+    params = { all, positional: all.filter((p) => !p.keywordOnly), byName };
+    byEntry.set(entry, params);
+  }
+  return params;
 }

@@ -141,7 +141,7 @@ function layerName(
     used.set(given, b.ranges['name']!);
     return given;
   }
-  const prefix = toSnakeCase(className);
+  const prefix = snakeCaseOf(className);
   let name: string;
   do {
     const n = counters.get(prefix) ?? 0;
@@ -149,6 +149,15 @@ function layerName(
     name = n === 0 ? prefix : `${prefix}_${n}`;
   } while (used.has(name));
   used.set(name, b.calleeRange);
+  return name;
+}
+
+/** `toSnakeCase` of each layer class seen so far: three regular expressions per layer add up. */
+const snakeCaseNames = new Map<string, string>();
+
+function snakeCaseOf(className: string): string {
+  let name = snakeCaseNames.get(className);
+  if (name === undefined) snakeCaseNames.set(className, (name = toSnakeCase(className)));
   return name;
 }
 

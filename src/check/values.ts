@@ -355,16 +355,17 @@ export class ValueChecker {
           actual: withArticle(other),
           expected: withArticle(kind),
         });
-      else if (e.kind === 'Identifier' && kind !== 'activation' && !catalog.suggest(kind, spelled))
-        this.sink.report('undefinedName', where, { name: spelled });
       else {
-        const guess = catalog.suggest(kind, spelled);
-        this.sink.report(
-          'unknownName',
-          where,
-          { kind, name: spelled },
-          guess ? { hint: `Did you mean '${guess}'?` } : {},
-        );
+        const guess = catalog.suggest(kind, spelled); // an edit distance to every spelling: once
+        if (e.kind === 'Identifier' && kind !== 'activation' && !guess)
+          this.sink.report('undefinedName', where, { name: spelled });
+        else
+          this.sink.report(
+            'unknownName',
+            where,
+            { kind, name: spelled },
+            guess ? { hint: `Did you mean '${guess}'?` } : {},
+          );
       }
       return undefined;
     }

@@ -16,6 +16,11 @@ export interface Range {
 /** Maps offsets to lines and columns for one text; built once per parse. */
 export class LineMap {
   private readonly lineStarts: number[] = [0];
+  /**
+   * The 0-based line of the last lookup. Callers mostly ask about nearby offsets in order (the
+   * parser builds ranges token by token), so most lookups are answered here without a search.
+   */
+  private lastLine = 0;
 
   constructor(readonly text: string) {
     for (let i = 0; i < text.length; i++) {
@@ -28,14 +33,26 @@ export class LineMap {
   /** The position of `offset`, clamped into the text. */
   position(offset: number): Position {
     const at = Math.max(0, Math.min(offset, this.text.length));
+    const line = this.lineOf(at);
+    return { offset: at, line: line + 1, column: at - this.lineStarts[line]! + 1 };
+  }
+
+  /** The 0-based line holding offset `at`: the last line looked up, the next one, or a search. */
+  private lineOf(at: number): number {
+    const starts = this.lineStarts;
+    const last = this.lastLine;
+    if (starts[last]! <= at) {
+      if (last + 1 === starts.length || at < starts[last + 1]!) return last;
+      if (last + 2 === starts.length || at < starts[last + 2]!) return (this.lastLine = last + 1);
+    }
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= at) lo = mid;
+      if (starts[mid]! <= at) lo = mid;
       else hi = mid - 1;
     }
-    return { offset: at, line: lo + 1, column: at - this.lineStarts[lo]! + 1 };
+    return (this.lastLine = lo);
   }
 
   /** The range covering offsets [start, end). */

@@ -33,14 +33,19 @@ export function parseSource(source: string, file?: string): ParseResult {
       char: char.length > 12 ? char.slice(0, 12) + '…' : char,
     });
   }
-  parser.input = lexed.tokens;
-  const cst = parser.program();
+  // 'onlyOffset' tokens carry no end; the parser's node location tracking needs one.
+  for (const tok of lexed.tokens) tok.endOffset = tokenEnd(tok) - 1;
+  // The builder reports into a sink of its own: its findings follow the syntax errors.
+  const built = new DiagnosticSink();
+  const builder = new AstBuilder(lines, built);
+  const parsed = parser.parseProgram(lexed.tokens, (statement) => builder.topLevelStatement(statement));
   // Recovery can leave a stray closer at the top level; after a real error that is noise.
-  const errors = parser.errors.filter(
+  const errors = parsed.errors.filter(
     (err, i) => i === 0 || !(err.name === 'MismatchedTokenException' && err.message.includes('Expected the end of the file')),
   );
   for (const err of errors) sink.diagnostics.push(syntaxDiagnostic(err, lines, source.length));
-  const ast = new AstBuilder(lines, sink).program(cst);
+  const ast = builder.program(parsed.cst);
+  sink.diagnostics.push(...built.diagnostics);
   const comments = (lexed.groups['comments'] ?? []).map((c) => ({ text: c.image, offset: c.startOffset }));
   const diagnostics = sink.diagnostics.map((d) => (file ? { ...d, file } : d));
   return { ast, diagnostics, lines, comments };

@@ -2,7 +2,17 @@
  * The Chevrotain grammar of `.nn` (written down in grammar/nn.ebnf). Error recovery is on, so
  * one pass reports every syntax error and still yields a partial tree.
  */
-import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import {
+  CstParser,
+  EOF,
+  type CstNode,
+  type DSLMethodOpts,
+  type IOrAlt,
+  type IParserErrorMessageProvider,
+  type IRecognitionException,
+  type IToken,
+  type TokenType,
+} from 'chevrotain';
 import { formatMessage, messages } from '../diagnostics/messages.js';
 import * as t from './tokens.js';
 
@@ -18,7 +28,9 @@ function describeType(type: TokenType): string {
 
 function oneOf(names: string[]): string {
   const unique = [...new Set(names)];
-  return unique.length <= 1 ? (unique[0] ?? 'something else') : `${unique.slice(0, -1).join(', ')} or ${unique.at(-1)}`;
+  return unique.length <= 1
+    ? (unique[0] ?? 'something else')
+    : `${unique.slice(0, -1).join(', ')} or ${unique.at(-1)}`;
 }
 
 /** What a rule stands for when none of its alternatives fits. */
@@ -30,47 +42,109 @@ const ruleDescriptions: Record<string, string> = {
 
 const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual }) =>
-    formatMessage(messages.expectedToken.message, { expected: describeType(expected), found: describeToken(actual) }),
+    formatMessage(messages.expectedToken.message, {
+      expected: describeType(expected),
+      found: describeToken(actual),
+    }),
   buildNotAllInputParsedMessage: ({ firstRedundant }) =>
     formatMessage(messages.unexpectedInput.message, { found: describeToken(firstRedundant) }),
   buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) =>
     formatMessage(messages.expectedValue.message, {
-      expected: ruleDescriptions[ruleName] ?? oneOf(expectedPathsPerAlt.flat().map((p) => describeType(p[0]!))),
+      expected:
+        ruleDescriptions[ruleName] ??
+        oneOf(expectedPathsPerAlt.flat().map((p) => describeType(p[0]!))),
       found: describeToken(actual[0]!),
     }),
   buildEarlyExitMessage: ({ expectedIterationPaths, actual, ruleName }) =>
     formatMessage(messages.expectedValue.message, {
-      expected: ruleDescriptions[ruleName] ?? oneOf(expectedIterationPaths.map((p) => describeType(p[0]!))),
+      expected:
+        ruleDescriptions[ruleName] ?? oneOf(expectedIterationPaths.map((p) => describeType(p[0]!))),
       found: describeToken(actual[0]!),
     }),
 };
 
+/**
+ * The grammar. A rule body runs for every match, so it allocates nothing: each `OR` alternative
+ * list, `MANY`/`OPTION` body and option object is built once, in a field (Chevrotain's
+ * performance advice; an arrow function inside a rule would be a new closure on every call).
+ * Fields are initialized before `performSelfAnalysis` runs the rules for the first time.
+ */
 export class NnParser extends CstParser {
   constructor() {
-    super(t.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: errorMessages });
+    super(t.allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      errorMessageProvider: errorMessages,
+      // Each CST node records the offsets of its real tokens: the AST's ranges come from here.
+      nodeLocationTracking: 'onlyOffset',
+    });
     this.performSelfAnalysis();
+  }
+
+  /** Receives each top-level statement during `parseProgram`. */
+  private onStatement: ((statement: CstNode) => void) | undefined;
+
+  /**
+   * Parses `tokens` as a program. Each top-level statement that the parser completes (recovered
+   * or not) is also handed to `onStatement` at once: the AST builder converts it there and frees
+   * its CST, so that the CST of the whole file never lives at once (it is large, and keeping it
+   * alive made the garbage collector copy it again and again). A statement that fails beyond
+   * recovery ends the parse, so what is handed over is always a prefix of the program.
+   */
+  parseProgram(
+    tokens: IToken[],
+    onStatement?: (statement: CstNode) => void,
+  ): { cst: CstNode; errors: IRecognitionException[] } {
+    this.input = tokens;
+    this.onStatement = onStatement;
+    try {
+      const cst = this.program();
+      return { cst, errors: this.errors };
+    } finally {
+      this.onStatement = undefined;
+      this.input = []; // the shared parser need not keep this parse's tokens alive
+    }
   }
 
   /** program := (statement | ';')* */
   program = this.RULE('program', () => {
-    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(t.Semicolon) }]));
+    this.MANY(this.topLevelStatementOrSemicolon);
   });
+
+  private readonly topLevelAlternatives: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        const statement = this.SUBRULE(this.statement);
+        this.ACTION(() => this.onStatement?.(statement));
+      },
+    },
+    { ALT: () => this.CONSUME(t.Semicolon) },
+  ];
+  private readonly topLevelStatementOrSemicolon = () => this.OR(this.topLevelAlternatives);
 
   /** statement := modelBlock | assignment | expression */
   statement = this.RULE('statement', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.modelBlock) },
-      { ALT: () => this.SUBRULE(this.assignment) },
-      { ALT: () => this.SUBRULE(this.expression) },
-    ]);
+    this.OR(this.statementAlternatives);
   });
+
+  private readonly statementAlternatives: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.modelBlock) },
+    { ALT: () => this.SUBRULE(this.assignment) },
+    { ALT: () => this.SUBRULE(this.expression) },
+  ];
+
+  private readonly statementOrSemicolonAlternatives: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.statement) },
+    { ALT: () => this.CONSUME(t.Semicolon) },
+  ];
+  private readonly statementOrSemicolon = () => this.OR(this.statementOrSemicolonAlternatives);
 
   /** modelBlock := 'model' Identifier '{' (statement | ';')* '}' */
   modelBlock = this.RULE('modelBlock', () => {
     this.CONSUME(t.Model);
     this.CONSUME(t.Identifier);
     this.CONSUME(t.LBrace);
-    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.statement) }, { ALT: () => this.CONSUME(t.Semicolon) }]));
+    this.MANY(this.statementOrSemicolon);
     this.CONSUME(t.RBrace);
   });
 
@@ -84,57 +158,77 @@ export class NnParser extends CstParser {
   /** expression := term ('->' term)* */
   expression = this.RULE('expression', () => {
     this.SUBRULE(this.term);
-    this.MANY(() => {
-      this.CONSUME(t.Arrow);
-      this.SUBRULE2(this.term);
-    });
+    this.MANY(this.arrowTerm);
   });
+
+  private readonly arrowTerm = () => {
+    this.CONSUME(t.Arrow);
+    this.SUBRULE2(this.term);
+  };
 
   /** term := call | Identifier | number | String | tuple | list */
   term = this.RULE('term', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.call) },
-      { ALT: () => this.CONSUME(t.Identifier) },
-      { ALT: () => this.SUBRULE(this.number) },
-      { ALT: () => this.CONSUME(t.StringLiteral) },
-      { ALT: () => this.CONSUME(t.UnterminatedString) },
-      { ALT: () => this.SUBRULE(this.tuple) },
-      { ALT: () => this.SUBRULE(this.list) },
-    ]);
+    this.OR(this.termAlternatives);
   });
+
+  private readonly termAlternatives: IOrAlt<unknown>[] = [
+    { ALT: () => this.SUBRULE(this.call) },
+    { ALT: () => this.CONSUME(t.Identifier) },
+    { ALT: () => this.SUBRULE(this.number) },
+    { ALT: () => this.CONSUME(t.StringLiteral) },
+    { ALT: () => this.CONSUME(t.UnterminatedString) },
+    { ALT: () => this.SUBRULE(this.tuple) },
+    { ALT: () => this.SUBRULE(this.list) },
+  ];
 
   /** call := Identifier '(' (argument (',' argument)* ','?)? ')' */
   call = this.RULE('call', () => {
     this.CONSUME(t.Identifier);
     this.CONSUME(t.LParen);
-    this.OPTION(() => {
-      this.SUBRULE(this.argument);
-      this.MANY({
-        GATE: () => this.LA(2).tokenType !== t.RParen,
-        DEF: () => {
-          this.CONSUME(t.Comma);
-          this.SUBRULE2(this.argument);
-        },
-      });
-      this.OPTION2(() => this.CONSUME2(t.Comma));
-    });
+    this.OPTION(this.arguments);
     this.CONSUME(t.RParen);
   });
 
+  private readonly arguments = () => {
+    this.SUBRULE(this.argument);
+    this.MANY(this.moreArguments);
+    this.OPTION2(this.trailingComma);
+  };
+
+  /** `, argument` while the comma is not the trailing one before ')'. */
+  private readonly moreArguments: DSLMethodOpts<unknown> = {
+    GATE: () => this.LA(2).tokenType !== t.RParen,
+    DEF: () => {
+      this.CONSUME(t.Comma);
+      this.SUBRULE2(this.argument);
+    },
+  };
+
+  private readonly trailingComma = () => this.CONSUME2(t.Comma);
+
   /** argument := (Identifier '=')? expression */
   argument = this.RULE('argument', () => {
-    this.OPTION(() => {
-      this.CONSUME(t.Identifier, { LABEL: 'name' });
-      this.CONSUME(t.Equals);
-    });
+    this.OPTION(this.argumentName);
     this.SUBRULE(this.expression);
   });
 
+  private readonly nameLabel = { LABEL: 'name' };
+  private readonly argumentName = () => {
+    this.CONSUME(t.Identifier, this.nameLabel);
+    this.CONSUME(t.Equals);
+  };
+
   /** number := ('-' | '+')? Number */
   number = this.RULE('number', () => {
-    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(t.Minus) }, { ALT: () => this.CONSUME(t.Plus) }]));
+    this.OPTION(this.sign);
     this.CONSUME(t.NumberLiteral);
   });
+
+  private readonly signAlternatives: IOrAlt<unknown>[] = [
+    { ALT: () => this.CONSUME(t.Minus) },
+    { ALT: () => this.CONSUME(t.Plus) },
+  ];
+  private readonly sign = () => this.OR(this.signAlternatives);
 
   /** tuple := '(' (expression (',' expression)* ','?)? ')' — `(x)` alone is just x. */
   tuple = this.RULE('tuple', () => {
@@ -152,18 +246,23 @@ export class NnParser extends CstParser {
 
   /** elements := (expression (',' expression)* ','?)? */
   elements = this.RULE('elements', () => {
-    this.OPTION(() => {
-      this.SUBRULE(this.expression);
-      this.MANY({
-        GATE: () => this.LA(2).tokenType !== t.RParen && this.LA(2).tokenType !== t.RBracket,
-        DEF: () => {
-          this.CONSUME(t.Comma);
-          this.SUBRULE2(this.expression);
-        },
-      });
-      this.OPTION2(() => this.CONSUME2(t.Comma));
-    });
+    this.OPTION(this.expressions);
   });
+
+  private readonly expressions = () => {
+    this.SUBRULE(this.expression);
+    this.MANY(this.moreElements);
+    this.OPTION2(this.trailingComma);
+  };
+
+  /** `, expression` while the comma is not the trailing one before ')' or ']'. */
+  private readonly moreElements: DSLMethodOpts<unknown> = {
+    GATE: () => this.LA(2).tokenType !== t.RParen && this.LA(2).tokenType !== t.RBracket,
+    DEF: () => {
+      this.CONSUME(t.Comma);
+      this.SUBRULE2(this.expression);
+    },
+  };
 }
 
 /** One parser instance serves every parse (Chevrotain's recommended use). */

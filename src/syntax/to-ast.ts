@@ -22,23 +22,30 @@ function realToken(tok: IToken): boolean {
   return !Number.isNaN(tok.startOffset) && !tok.isInsertedInRecovery;
 }
 
-/** First and last real tokens under a CST element, in source order. */
-function tokenSpan(e: CstElement): [IToken, IToken] | undefined {
-  if (isToken(e)) return realToken(e) ? [e, e] : undefined;
-  let first: IToken | undefined;
-  let last: IToken | undefined;
-  for (const list of Object.values(e.children)) {
-    for (const child of list ?? []) {
-      const span = tokenSpan(child);
-      if (!span) continue;
-      if (!first || span[0].startOffset < first.startOffset) first = span[0];
-      if (!last || tokenEnd(span[1]) > tokenEnd(last)) last = span[1];
-    }
-  }
-  return first && last ? [first, last] : undefined;
+/**
+ * Start offset of the real tokens under `e`, or NaN when it holds none (only tokens inserted by
+ * recovery, or nothing). A node's offsets are the location the parser tracked while building
+ * it, which skips inserted tokens just as `realToken` does.
+ */
+function startOf(e: CstElement): number {
+  if (isToken(e)) return realToken(e) ? e.startOffset : NaN;
+  return e.location?.startOffset ?? NaN;
+}
+
+/** End offset (exclusive) of the real tokens under `e`, when `startOf(e)` is a number. */
+function endOf(e: CstElement): number {
+  if (isToken(e)) return tokenEnd(e);
+  return e.location!.endOffset! + 1; // Chevrotain's end offsets are inclusive
+}
+
+function hasRealTokens(e: CstElement): boolean {
+  return !Number.isNaN(startOf(e));
 }
 
 export class AstBuilder {
+  /** Top-level statements converted while the parse was still running (see `topLevelStatement`). */
+  private readonly converted = new Map<CstNode, ast.Statement | undefined>();
+
   constructor(
     private readonly lines: LineMap,
     private readonly sink: DiagnosticSink,
@@ -47,10 +54,9 @@ export class AstBuilder {
   ) {}
 
   private rangeOf(e: CstElement | undefined): Range {
-    const span = e && tokenSpan(e);
-    if (!span) return this.lines.range(this.fallbackOffset, this.fallbackOffset);
-    this.fallbackOffset = tokenEnd(span[1]);
-    return this.lines.range(span[0].startOffset, tokenEnd(span[1]));
+    if (!e || !hasRealTokens(e)) return this.lines.range(this.fallbackOffset, this.fallbackOffset);
+    this.fallbackOffset = endOf(e);
+    return this.lines.range(startOf(e), this.fallbackOffset);
   }
 
   private node(children: Children, key: string, index = 0): CstNode | undefined {
@@ -75,6 +81,17 @@ export class AstBuilder {
     return tok ? { kind: 'Identifier', name: tok.image, range: this.rangeOf(tok) } : undefined;
   }
 
+  /**
+   * Converts a top-level statement the parser has just finished, then empties its CST node so
+   * that the subtree can be freed at once; `program` picks the result up. Statements arrive in
+   * source order, ahead of those `program` converts itself, so every node is built just as by
+   * `program` alone (fallback offsets and the order of diagnostics depend on that order).
+   */
+  topLevelStatement(cst: CstNode): void {
+    this.converted.set(cst, this.statement(cst));
+    for (const key in cst.children) delete cst.children[key];
+  }
+
   program(cst: CstNode): ast.Program {
     const body = this.statements(cst.children);
     return { kind: 'Program', body, range: this.lines.range(0, this.lines.text.length) };
@@ -82,7 +99,7 @@ export class AstBuilder {
 
   private statements(children: Children): ast.Statement[] {
     return this.nodes(children, 'statement')
-      .map((s) => this.statement(s))
+      .map((s) => (this.converted.has(s) ? this.converted.get(s) : this.statement(s)))
       .filter((s): s is ast.Statement => s !== undefined)
       .sort((a, b) => a.range.start.offset - b.range.start.offset);
   }
@@ -94,7 +111,7 @@ export class AstBuilder {
     const assignment = this.node(c, 'assignment');
     if (assignment) return this.assignment(assignment);
     const expression = this.node(c, 'expression');
-    if (!expression || !tokenSpan(expression)) return undefined;
+    if (!expression || !hasRealTokens(expression)) return undefined;
     return { kind: 'ExpressionStatement', expression: this.expression(expression), range: this.rangeOf(cst) };
   }
 
@@ -172,7 +189,7 @@ export class AstBuilder {
   private argument(cst: CstNode): ast.Argument {
     const name = this.identifier(this.token(cst.children, 'name'));
     const expr = this.node(cst.children, 'expression');
-    const value = expr && tokenSpan(expr) ? this.expression(expr) : this.errorNode(cst);
+    const value = expr && hasRealTokens(expr) ? this.expression(expr) : this.errorNode(cst);
     const arg: ast.Argument = { kind: 'Argument', value, range: this.rangeOf(cst) };
     if (name) arg.name = name;
     return arg;

@@ -62,4 +62,9 @@ export const allTokens: TokenType[] = [
   RBrace,
 ];
 
-export const lexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: false });
+/**
+ * `ensureOptimizations` makes a token pattern that Chevrotain cannot index by its first
+ * character fail here, at load time, instead of silently making the lexer try every pattern
+ * at every character.
+ */
+export const lexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
