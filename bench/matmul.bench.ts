@@ -1,10 +1,10 @@
 /**
- * A by-hand benchmark of the matmul kernels (not a unit test): `npx tsx test/kernels/matmul-bench.ts`.
+ * A by-hand benchmark of the matmul kernels (not a unit test): `npm run bench:matmul`.
  * Prints GFLOP/s for square and Dense-shaped products, a naive ijk loop for comparison, and the
  * per-call time of a 4-8-3 Dense model at batch 1.
  */
-import { addBias, matmul, matmulTransA, matmulTransB } from '../../src/kernels/matmul.js';
-import { activationForward, resolveActivation } from '../../src/kernels/activations.js';
+import { addBias, matmul, matmulTransA, matmulTransB } from '../src/kernels/matmul.js';
+import { activationForward, resolveActivation } from '../src/kernels/activations.js';
 
 type Kernel = typeof matmul;
 
