@@ -9,11 +9,21 @@ import { createSyntaxDiagramsCode } from 'chevrotain';
 import { parser } from '../src/syntax/index.js';
 
 // The package's main entry sits in lib/src/; its diagrams/ folder is two levels up from lib.
-const chevrotainDir = join(dirname(createRequire(import.meta.url).resolve('chevrotain')), '..', '..');
+const chevrotainDir = join(
+  dirname(createRequire(import.meta.url).resolve('chevrotain')),
+  '..',
+  '..',
+);
 const inline = (path: string) => readFileSync(join(chevrotainDir, 'diagrams', path), 'utf8');
 
 const html = createSyntaxDiagramsCode(parser.getSerializedGastProductions())
-  .replace(/<link rel='stylesheet' href='[^']*diagrams\.css'>/, () => `<style>\n${inline('diagrams.css')}\n</style>`)
-  .replace(/<script src='[^']*\/diagrams\/([^']+)'><\/script>/g, (_, path: string) => `<script>\n${inline(path)}\n</script>`);
+  .replace(
+    /<link rel='stylesheet' href='[^']*diagrams\.css'>/,
+    () => `<style>\n${inline('diagrams.css')}\n</style>`,
+  )
+  .replace(
+    /<script src='[^']*\/diagrams\/([^']+)'><\/script>/g,
+    (_, path: string) => `<script>\n${inline(path)}\n</script>`,
+  );
 writeFileSync(new URL('./diagrams.html', import.meta.url), html);
 console.log('wrote grammar/diagrams.html');

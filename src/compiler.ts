@@ -4,7 +4,12 @@
  */
 import { walk, type Program } from './ast/index.js';
 import { checkProgram, type CheckResult } from './check/index.js';
-import { DiagnosticSink, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/index.js';
+import {
+  DiagnosticSink,
+  hasErrors,
+  sortDiagnostics,
+  type Diagnostic,
+} from './diagnostics/index.js';
 import { validateProgram } from './schema/index.js';
 import type { LineMap, Range } from './source/index.js';
 import { parseSource } from './syntax/index.js';
@@ -21,7 +26,11 @@ export function parse(source: string, file?: string): ParseOutput {
   const parsed = parseSource(source, file);
   // 2. Schema: a clean parse must produce an AST that matches specs/ast.schema.json.
   const schemaErrors = hasErrors(parsed.diagnostics) ? [] : validateProgram(parsed.ast);
-  return { ast: parsed.ast, diagnostics: withFile([...parsed.diagnostics, ...schemaErrors], file), lines: parsed.lines };
+  return {
+    ast: parsed.ast,
+    diagnostics: withFile([...parsed.diagnostics, ...schemaErrors], file),
+    lines: parsed.lines,
+  };
 }
 
 /** Parses and checks `.nn` source: names, arguments, shapes, training setup and advice. */
@@ -34,7 +43,9 @@ export function check(source: string, file?: string): CheckResult {
     models = checkProgram(parsed.ast, sink);
   } catch (err) {
     // A throw here is a bug in nnlang; the user still gets a diagnostic, not a stack trace.
-    sink.report('internalError', parsed.lines.range(0, 0), { why: err instanceof Error ? err.message : String(err) });
+    sink.report('internalError', parsed.lines.range(0, 0), {
+      why: err instanceof Error ? err.message : String(err),
+    });
   }
   // After a syntax error, recovery guesses; what the checker says inside that statement is noise.
   const tainted = new SpanSet(statementsWithSyntaxErrors(parsed.ast, parsed.diagnostics));
@@ -55,7 +66,9 @@ function statementsWithSyntaxErrors(program: Program, syntax: Diagnostic[]): Ran
     const end = statements[i + 1]?.range.start ?? program.range.end;
     // Is there a syntax error at an offset in [s.start, max(end, s.end)]?
     const first = lowerBound(errorOffsets, s.range.start.offset);
-    let broken = first < errorOffsets.length && errorOffsets[first]! <= Math.max(end.offset, s.range.end.offset);
+    let broken =
+      first < errorOffsets.length &&
+      errorOffsets[first]! <= Math.max(end.offset, s.range.end.offset);
     if (!broken) walk(s, (n) => (broken ||= n.kind === 'Error'));
     return broken ? [{ start: s.range.start, end }] : [];
   });
@@ -83,7 +96,9 @@ class SpanSet {
   private readonly reach: number[] = [];
 
   constructor(spans: readonly Range[]) {
-    const sorted = spans.map((r) => [r.start.offset, r.end.offset] as const).sort((a, b) => a[0] - b[0]);
+    const sorted = spans
+      .map((r) => [r.start.offset, r.end.offset] as const)
+      .sort((a, b) => a[0] - b[0]);
     let furthest = -Infinity;
     for (const [start, end] of sorted) {
       furthest = Math.max(furthest, end);

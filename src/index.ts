@@ -5,21 +5,73 @@
 export { parse, check, type ParseOutput } from './compiler.js';
 export type * from './ast/index.js';
 export { printNode } from './ast/index.js';
-export type { CheckResult, CheckedModel, CheckedLayer, CompileConfig, FitConfig } from './check/index.js';
+export type {
+  CheckResult,
+  CheckedModel,
+  CheckedLayer,
+  CompileConfig,
+  FitConfig,
+} from './check/index.js';
 export { paramCounts } from './check/index.js';
 export type { Diagnostic, Severity } from './diagnostics/index.js';
 export { renderDiagnostic, diagnosticToJson, messages } from './diagnostics/index.js';
 export type { Position, Range } from './source/index.js';
 export { LineMap } from './source/index.js';
 export { catalog } from './catalog/index.js';
-export type { CatalogEntry, CatalogArg, CatalogFile, CatalogKind, Value, CallValue, Args } from './catalog/index.js';
+export type {
+  CatalogEntry,
+  CatalogArg,
+  CatalogFile,
+  CatalogKind,
+  Value,
+  CallValue,
+  Args,
+} from './catalog/index.js';
 export type { Shape, WeightSpec } from './layers/index.js';
 export { shapeToString } from './layers/index.js';
-export { renderSummary, summaryInputOf, type SummaryInput, type SummaryRow, type SummaryOptions } from './summary/index.js';
+export {
+  renderSummary,
+  summaryInputOf,
+  type SummaryInput,
+  type SummaryRow,
+  type SummaryOptions,
+} from './summary/index.js';
 
 // The engine: plans (src/plan) run on the typed-array kernels (src/kernels) by the runtime.
-export { loadModel, Model, ModelError, InputError, EarlyStopping, ReduceLROnPlateau, TerminateOnNaN, ModelCheckpoint, callbacksFrom } from './runtime/index.js';
-export type { LoadOptions, ModelOptions, FitOptions, History, Logs, Callback, ArrayInput } from './runtime/index.js';
-export { planModel, printPlan, verifyPlan, layoutParams, buildLayers, PlanError } from './plan/index.js';
+export {
+  loadModel,
+  Model,
+  ModelError,
+  InputError,
+  EarlyStopping,
+  ReduceLROnPlateau,
+  TerminateOnNaN,
+  ModelCheckpoint,
+  callbacksFrom,
+} from './runtime/index.js';
+export type {
+  LoadOptions,
+  ModelOptions,
+  FitOptions,
+  History,
+  Logs,
+  Callback,
+  ArrayInput,
+} from './runtime/index.js';
+export {
+  planModel,
+  printPlan,
+  verifyPlan,
+  layoutParams,
+  buildLayers,
+  PlanError,
+} from './plan/index.js';
 export type { Plan, PlanStep, PlanBuffer, PlanRequest } from './plan/index.js';
-export { readWeightsFile, writeWeightsFile, encodeWeights, decodeWeights, WeightsFileError, type WeightsFile } from './runtime/weights-file.js';
+export {
+  readWeightsFile,
+  writeWeightsFile,
+  encodeWeights,
+  decodeWeights,
+  WeightsFileError,
+  type WeightsFile,
+} from './runtime/weights-file.js';

@@ -104,12 +104,6 @@ export interface ErrorNode extends NodeBase {
 
 export type Literal = NumberLiteral | StringLiteral | BooleanLiteral | NoneLiteral;
 export type Expression =
-  | Chain
-  | Call
-  | Identifier
-  | Literal
-  | TupleLiteral
-  | ListLiteral
-  | ErrorNode;
+  Chain | Call | Identifier | Literal | TupleLiteral | ListLiteral | ErrorNode;
 
 export type Node = Program | Statement | Expression | Argument;

@@ -7,9 +7,13 @@ import type { Expression, Node, Statement } from './nodes.js';
 export function printNode(node: Node, indent = ''): string {
   switch (node.kind) {
     case 'Program':
-      return node.body.map((s) => printStatement(s, indent)).join('\n') + (node.body.length ? '\n' : '');
+      return (
+        node.body.map((s) => printStatement(s, indent)).join('\n') + (node.body.length ? '\n' : '')
+      );
     case 'Argument':
-      return node.name ? `${node.name.name}=${printExpression(node.value)}` : printExpression(node.value);
+      return node.name
+        ? `${node.name.name}=${printExpression(node.value)}`
+        : printExpression(node.value);
     case 'Model':
     case 'Assignment':
     case 'ExpressionStatement':

@@ -26,7 +26,11 @@ export function childrenOf(node: Node): Node[] {
 }
 
 /** Visits `node` and its descendants depth-first, parents before children. */
-export function walk(node: Node, visit: (node: Node, parent: Node | undefined) => void, parent?: Node): void {
+export function walk(
+  node: Node,
+  visit: (node: Node, parent: Node | undefined) => void,
+  parent?: Node,
+): void {
   visit(node, parent);
   for (const child of childrenOf(node)) walk(child, visit, node);
 }

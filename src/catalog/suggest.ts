@@ -27,7 +27,10 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   for (const candidate of candidates) {
     const c = candidate.toLowerCase();
     const d = c === lower ? 0 : editDistance(lower, c, limit);
-    if (d < bestDistance || (d === bestDistance && best !== undefined && candidate.length < best.length)) {
+    if (
+      d < bestDistance ||
+      (d === bestDistance && best !== undefined && candidate.length < best.length)
+    ) {
       best = candidate;
       bestDistance = d;
     }

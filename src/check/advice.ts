@@ -33,12 +33,10 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
       first.argRanges['activation'] ?? first.range,
       { activation, depth: hidden.length, max: activation === 'sigmoid' ? '0.25' : '1' },
       {
-        related: saturating
-          .slice(1)
-          .map((l) => ({
-            range: l.argRanges['activation'] ?? l.range,
-            message: `'${activationOf(l)}' here too`,
-          })),
+        related: saturating.slice(1).map((l) => ({
+          range: l.argRanges['activation'] ?? l.range,
+          message: `'${activationOf(l)}' here too`,
+        })),
       },
     );
   }

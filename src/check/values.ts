@@ -376,7 +376,8 @@ export class ValueChecker {
       if (kind === 'activation') return entry.name;
       // A metric named by a string keeps that string as its name, as Keras logs it ('acc' stays 'acc').
       const args = this.binder.defaults(entry, kind);
-      if (kind === 'metric' && (args['name'] === null || args['name'] === undefined)) args['name'] = spelled;
+      if (kind === 'metric' && (args['name'] === null || args['name'] === undefined))
+        args['name'] = spelled;
       return { call: entry.name, args };
     }
     return { call: entry.name, args: this.binder.bind(e, entry, kind).args };

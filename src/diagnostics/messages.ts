@@ -15,34 +15,66 @@ export interface MessageDef {
 
 export const messages = {
   // 1xxx: syntax
-  unexpectedCharacter: { code: 'NN1001', severity: 'error', message: "Unexpected character '{char}'." },
+  unexpectedCharacter: {
+    code: 'NN1001',
+    severity: 'error',
+    message: "Unexpected character '{char}'.",
+  },
   unterminatedString: {
     code: 'NN1002',
     severity: 'error',
     message: 'Unterminated string: it needs a closing {quote} on the same line.',
   },
-  expectedToken: { code: 'NN1003', severity: 'error', message: 'Expected {expected} but found {found}.' },
+  expectedToken: {
+    code: 'NN1003',
+    severity: 'error',
+    message: 'Expected {expected} but found {found}.',
+  },
   expectedValue: {
     code: 'NN1004',
     severity: 'error',
     message: 'Expected {expected} but found {found}.',
   },
-  unexpectedInput: { code: 'NN1005', severity: 'error', message: 'Unexpected {found}: expected a statement.' },
+  unexpectedInput: {
+    code: 'NN1005',
+    severity: 'error',
+    message: 'Unexpected {found}: expected a statement.',
+  },
   invalidNumber: { code: 'NN1006', severity: 'error', message: "'{text}' is not a valid number." },
 
   // 2xxx: names and arguments
   unknownName: { code: 'NN2001', severity: 'error', message: "Unknown {kind} '{name}'." },
-  unknownArgument: { code: 'NN2002', severity: 'error', message: "'{callee}' has no argument '{arg}'." },
-  wrongType: { code: 'NN2003', severity: 'error', message: "Argument '{arg}' of '{callee}' expects {expected}, found {found}." },
-  outOfRange: { code: 'NN2004', severity: 'error', message: "Argument '{arg}' of '{callee}' must be {bound}, found {found}." },
-  duplicateArgument: { code: 'NN2005', severity: 'error', message: "Argument '{arg}' of '{callee}' is given twice." },
+  unknownArgument: {
+    code: 'NN2002',
+    severity: 'error',
+    message: "'{callee}' has no argument '{arg}'.",
+  },
+  wrongType: {
+    code: 'NN2003',
+    severity: 'error',
+    message: "Argument '{arg}' of '{callee}' expects {expected}, found {found}.",
+  },
+  outOfRange: {
+    code: 'NN2004',
+    severity: 'error',
+    message: "Argument '{arg}' of '{callee}' must be {bound}, found {found}.",
+  },
+  duplicateArgument: {
+    code: 'NN2005',
+    severity: 'error',
+    message: "Argument '{arg}' of '{callee}' is given twice.",
+  },
   positionalAfterKeyword: {
     code: 'NN2006',
     severity: 'error',
     message: 'A positional argument cannot follow a keyword argument.',
     hint: "Name it, e.g. '{suggestion}'.",
   },
-  missingArgument: { code: 'NN2007', severity: 'error', message: "'{callee}' needs the argument '{arg}'." },
+  missingArgument: {
+    code: 'NN2007',
+    severity: 'error',
+    message: "'{callee}' needs the argument '{arg}'.",
+  },
   tooManyArguments: {
     code: 'NN2008',
     severity: 'error',
@@ -50,61 +82,143 @@ export const messages = {
   },
   legacyAlias: { code: 'NN2009', severity: 'hint', message: "'{alias}' is accepted as '{arg}'." },
   undefinedName: { code: 'NN2010', severity: 'error', message: "'{name}' is not defined." },
-  duplicateDefinition: { code: 'NN2011', severity: 'error', message: "'{name}' is already defined." },
+  duplicateDefinition: {
+    code: 'NN2011',
+    severity: 'error',
+    message: "'{name}' is already defined.",
+  },
   extensionUsed: {
     code: 'NN2012',
     severity: 'info',
-    message: "'{name}' is an nnlang extension, not a Keras built-in: Keras will not load this model.",
+    message:
+      "'{name}' is an nnlang extension, not a Keras built-in: Keras will not load this model.",
   },
-  invalidEnum: { code: 'NN2013', severity: 'error', message: "Argument '{arg}' of '{callee}' must be one of {values}, found {found}." },
-  deprecatedArgument: { code: 'NN2014', severity: 'warning', message: "Argument '{arg}' of '{callee}' is deprecated: {why}" },
-  unsupported: { code: 'NN2015', severity: 'warning', message: "'{name}' is in Keras but nnlang cannot run it yet: {why}" },
-  notALayer: { code: 'NN2016', severity: 'error', message: 'Expected a layer such as Dense(8) in a chain, found {found}.' },
+  invalidEnum: {
+    code: 'NN2013',
+    severity: 'error',
+    message: "Argument '{arg}' of '{callee}' must be one of {values}, found {found}.",
+  },
+  deprecatedArgument: {
+    code: 'NN2014',
+    severity: 'warning',
+    message: "Argument '{arg}' of '{callee}' is deprecated: {why}",
+  },
+  unsupported: {
+    code: 'NN2015',
+    severity: 'warning',
+    message: "'{name}' is in Keras but nnlang cannot run it yet: {why}",
+  },
+  notALayer: {
+    code: 'NN2016',
+    severity: 'error',
+    message: 'Expected a layer such as Dense(8) in a chain, found {found}.',
+  },
   misplacedStatement: { code: 'NN2017', severity: 'error', message: '{what}' },
-  kindMismatch: { code: 'NN2018', severity: 'error', message: "'{name}' is {actual}, not {expected}." },
-  ignoredArgument: { code: 'NN2019', severity: 'warning', message: "Argument '{arg}' of '{callee}' is ignored: {why}" },
-  rejectedArgument: { code: 'NN2021', severity: 'error', message: "Argument '{arg}' of '{callee}' has no meaning in a .nn file: {why}" },
+  kindMismatch: {
+    code: 'NN2018',
+    severity: 'error',
+    message: "'{name}' is {actual}, not {expected}.",
+  },
+  ignoredArgument: {
+    code: 'NN2019',
+    severity: 'warning',
+    message: "Argument '{arg}' of '{callee}' is ignored: {why}",
+  },
+  rejectedArgument: {
+    code: 'NN2021',
+    severity: 'error',
+    message: "Argument '{arg}' of '{callee}' has no meaning in a .nn file: {why}",
+  },
   graphNotYet: {
     code: 'NN2020',
     severity: 'error',
-    message: 'Non-sequential graphs (named intermediate results, merge layers) are not supported yet.',
+    message:
+      'Non-sequential graphs (named intermediate results, merge layers) are not supported yet.',
     hint: 'Write the model as one chain: Input(4) -> Dense(8) -> Dense(3).',
   },
 
   // 3xxx: shapes
-  incompatibleInput: { code: 'NN3001', severity: 'error', message: "'{layer}' cannot take an input of shape {shape}: {why}" },
+  incompatibleInput: {
+    code: 'NN3001',
+    severity: 'error',
+    message: "'{layer}' cannot take an input of shape {shape}: {why}",
+  },
   noInputShape: {
     code: 'NN3002',
     severity: 'info',
     message: "Model '{model}' has no input shape; it will be fixed by the data at training time.",
-    hint: "Give one with Input(shape=(4,)) at the head of the chain, or input_dim=4 on the first layer.",
+    hint: 'Give one with Input(shape=(4,)) at the head of the chain, or input_dim=4 on the first layer.',
   },
-  reshapeMismatch: { code: 'NN3003', severity: 'error', message: 'Cannot reshape {shape} ({size} values) to {target}.' },
+  reshapeMismatch: {
+    code: 'NN3003',
+    severity: 'error',
+    message: 'Cannot reshape {shape} ({size} values) to {target}.',
+  },
   weightsMismatch: { code: 'NN3004', severity: 'error', message: "Weights of '{layer}': {why}" },
-  conflictingInput: { code: 'NN3005', severity: 'error', message: 'The input shape is given twice: {why}' },
-  misplacedInput: { code: 'NN3006', severity: 'warning', message: "'{arg}' only has an effect on the first layer of a model; it is ignored here." },
+  conflictingInput: {
+    code: 'NN3005',
+    severity: 'error',
+    message: 'The input shape is given twice: {why}',
+  },
+  misplacedInput: {
+    code: 'NN3006',
+    severity: 'warning',
+    message: "'{arg}' only has an effect on the first layer of a model; it is ignored here.",
+  },
   emptyModel: { code: 'NN3007', severity: 'error', message: "Model '{model}' has no layers." },
-  invalidShape: { code: 'NN3008', severity: 'error', message: "Invalid dimension {dim} in '{arg}': each dimension must be a positive integer or None." },
+  invalidShape: {
+    code: 'NN3008',
+    severity: 'error',
+    message:
+      "Invalid dimension {dim} in '{arg}': each dimension must be a positive integer or None.",
+  },
 
   // 4xxx: compile and training setup
-  lossMismatch: { code: 'NN4001', severity: 'error', message: "Loss '{loss}' does not fit the output {shape}: {why}" },
+  lossMismatch: {
+    code: 'NN4001',
+    severity: 'error',
+    message: "Loss '{loss}' does not fit the output {shape}: {why}",
+  },
   fitWithoutCompile: {
     code: 'NN4002',
     severity: 'error',
-    message: "Model '{model}' calls fit() but never compile(): Keras needs a loss and an optimizer first.",
+    message:
+      "Model '{model}' calls fit() but never compile(): Keras needs a loss and an optimizer first.",
     hint: 'Add compile(adam, {loss}) before fit().',
   },
-  duplicateCall: { code: 'NN4003', severity: 'error', message: "Model '{model}' calls {call}() twice." },
-  lossActivationMismatch: { code: 'NN4004', severity: 'warning', message: "Loss '{loss}' after a '{activation}' output: {why}" },
-  metricMismatch: { code: 'NN4005', severity: 'warning', message: "Metric '{metric}' does not fit the output {shape}: {why}" },
-  missingLoss: { code: 'NN4006', severity: 'error', message: 'compile() needs a loss.', hint: "For example compile(adam, categorical_crossentropy)." },
-  compileBeforeLayers: { code: 'NN4007', severity: 'error', message: '{call}() must come after the layers of the model.' },
+  duplicateCall: {
+    code: 'NN4003',
+    severity: 'error',
+    message: "Model '{model}' calls {call}() twice.",
+  },
+  lossActivationMismatch: {
+    code: 'NN4004',
+    severity: 'warning',
+    message: "Loss '{loss}' after a '{activation}' output: {why}",
+  },
+  metricMismatch: {
+    code: 'NN4005',
+    severity: 'warning',
+    message: "Metric '{metric}' does not fit the output {shape}: {why}",
+  },
+  missingLoss: {
+    code: 'NN4006',
+    severity: 'error',
+    message: 'compile() needs a loss.',
+    hint: 'For example compile(adam, categorical_crossentropy).',
+  },
+  compileBeforeLayers: {
+    code: 'NN4007',
+    severity: 'error',
+    message: '{call}() must come after the layers of the model.',
+  },
 
   // 5xxx: advice from the lectures
   vanishingGradient: {
     code: 'NN5001',
     severity: 'warning',
-    message: "'{activation}' in the hidden layers of a deep network ({depth} hidden layers) makes gradients vanish: its derivative is at most {max}.",
+    message:
+      "'{activation}' in the hidden layers of a deep network ({depth} hidden layers) makes gradients vanish: its derivative is at most {max}.",
     hint: "Use 'relu' in hidden layers and keep '{activation}' for the output.",
   },
   linearCollapse: {
@@ -116,25 +230,28 @@ export const messages = {
   reluGlorot: {
     code: 'NN5003',
     severity: 'hint',
-    message: "'{layer}' uses '{activation}' with Glorot initialization; He initialization fits ReLU-like activations better.",
+    message:
+      "'{layer}' uses '{activation}' with Glorot initialization; He initialization fits ReLU-like activations better.",
     hint: "Add kernel_initializer='he_normal'.",
   },
   batchNormBatchOne: {
     code: 'NN5004',
     severity: 'warning',
-    message: 'BatchNormalization with batch_size=1: the batch variance is 0, so training normalizes every value to beta.',
+    message:
+      'BatchNormalization with batch_size=1: the batch variance is 0, so training normalizes every value to beta.',
     hint: 'Use a batch size of at least 16, or LayerNormalization.',
   },
   dropoutLast: {
     code: 'NN5005',
     severity: 'warning',
-    message: 'Dropout as the last layer drops outputs at random during training and does nothing at inference.',
+    message:
+      'Dropout as the last layer drops outputs at random during training and does nothing at inference.',
     hint: 'Move the Dropout before the last Dense layer.',
   },
   softmaxOneUnit: {
     code: 'NN5006',
     severity: 'warning',
-    message: "softmax over a single unit always outputs 1.",
+    message: 'softmax over a single unit always outputs 1.',
     hint: "Use 'sigmoid' for one output unit, or give the layer one unit per class.",
   },
   stepTrained: {
@@ -146,11 +263,23 @@ export const messages = {
 
   // 6xxx: I/O
   fileNotFound: { code: 'NN6001', severity: 'error', message: "Cannot read '{path}': {why}" },
-  dataNotFound: { code: 'NN6002', severity: 'warning', message: "The training data '{path}' does not exist." },
-  noSuchModel: { code: 'NN6003', severity: 'error', message: "No model named '{name}' in this file; it has {models}." },
+  dataNotFound: {
+    code: 'NN6002',
+    severity: 'warning',
+    message: "The training data '{path}' does not exist.",
+  },
+  noSuchModel: {
+    code: 'NN6003',
+    severity: 'error',
+    message: "No model named '{name}' in this file; it has {models}.",
+  },
 
   // 9xxx: internal
-  internalError: { code: 'NN9001', severity: 'error', message: 'Internal error (a bug in nnlang, please report it): {why}' },
+  internalError: {
+    code: 'NN9001',
+    severity: 'error',
+    message: 'Internal error (a bug in nnlang, please report it): {why}',
+  },
 } as const satisfies Record<string, MessageDef>;
 
 export type MessageKey = keyof typeof messages;

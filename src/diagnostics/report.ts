@@ -28,7 +28,12 @@ export function makeDiagnostic(
 export class DiagnosticSink {
   readonly diagnostics: Diagnostic[] = [];
 
-  report(key: MessageKey, range: Range, args?: MessageArgs, extra?: Parameters<typeof makeDiagnostic>[3]): Diagnostic {
+  report(
+    key: MessageKey,
+    range: Range,
+    args?: MessageArgs,
+    extra?: Parameters<typeof makeDiagnostic>[3],
+  ): Diagnostic {
     const d = makeDiagnostic(key, range, args, extra);
     this.diagnostics.push(d);
     return d;

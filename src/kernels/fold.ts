@@ -23,7 +23,8 @@ export function foldBatchNorm(
   for (let i = 0; i < I; i++) {
     const row = i * O;
     for (let j = 0; j < O; j++) {
-      foldedKernel[row + j] = kernel[row + j]! * ((gamma ? gamma[j]! : 1) / Math.sqrt(variance[j]! + epsilon));
+      foldedKernel[row + j] =
+        kernel[row + j]! * ((gamma ? gamma[j]! : 1) / Math.sqrt(variance[j]! + epsilon));
     }
   }
 }

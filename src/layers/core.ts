@@ -14,9 +14,22 @@ const dense: LayerRule = {
   weights(input, args) {
     const units = args['units'] as number;
     const inDim = input.at(-1) as number;
-    const kernel = { name: 'kernel', shape: [inDim, units], trainable: true, initializer: args['kernel_initializer'] ?? null };
+    const kernel = {
+      name: 'kernel',
+      shape: [inDim, units],
+      trainable: true,
+      initializer: args['kernel_initializer'] ?? null,
+    };
     if (!args['use_bias']) return [kernel];
-    return [kernel, { name: 'bias', shape: [units], trainable: true, initializer: args['bias_initializer'] ?? null }];
+    return [
+      kernel,
+      {
+        name: 'bias',
+        shape: [units],
+        trainable: true,
+        initializer: args['bias_initializer'] ?? null,
+      },
+    ];
   },
 };
 

@@ -3,7 +3,12 @@ import type { LayerRule } from './types.js';
 
 const needsGraph: LayerRule = {
   merge: true,
-  outputShape: () => ({ error: 'a merge layer joins several tensors and cannot stand in a single chain.' }),
+  outputShape: () => ({
+    error: 'a merge layer joins several tensors and cannot stand in a single chain.',
+  }),
 };
 
-export const mergingLayers: Record<string, LayerRule> = { Add: needsGraph, Concatenate: needsGraph };
+export const mergingLayers: Record<string, LayerRule> = {
+  Add: needsGraph,
+  Concatenate: needsGraph,
+};

@@ -38,15 +38,25 @@ export function parseSource(source: string, file?: string): ParseResult {
   // The builder reports into a sink of its own: its findings follow the syntax errors.
   const built = new DiagnosticSink();
   const builder = new AstBuilder(lines, built);
-  const parsed = parser.parseProgram(lexed.tokens, (statement) => builder.topLevelStatement(statement));
+  const parsed = parser.parseProgram(lexed.tokens, (statement) =>
+    builder.topLevelStatement(statement),
+  );
   // Recovery can leave a stray closer at the top level; after a real error that is noise.
   const errors = parsed.errors.filter(
-    (err, i) => i === 0 || !(err.name === 'MismatchedTokenException' && err.message.includes('Expected the end of the file')),
+    (err, i) =>
+      i === 0 ||
+      !(
+        err.name === 'MismatchedTokenException' &&
+        err.message.includes('Expected the end of the file')
+      ),
   );
   for (const err of errors) sink.diagnostics.push(syntaxDiagnostic(err, lines, source.length));
   const ast = builder.program(parsed.cst);
   sink.diagnostics.push(...built.diagnostics);
-  const comments = (lexed.groups['comments'] ?? []).map((c) => ({ text: c.image, offset: c.startOffset }));
+  const comments = (lexed.groups['comments'] ?? []).map((c) => ({
+    text: c.image,
+    offset: c.startOffset,
+  }));
   const diagnostics = sink.diagnostics.map((d) => (file ? { ...d, file } : d));
   return { ast, diagnostics, lines, comments };
 }
@@ -58,5 +68,10 @@ function syntaxDiagnostic(err: IRecognitionException, lines: LineMap, length: nu
   const end = atEnd ? length : tokenEnd(tok);
   const def = messages[exceptionKeys[err.name] ?? 'expectedValue'];
   // The message itself was built from the same table by the parser's error provider.
-  return { code: def.code, severity: def.severity, message: err.message, range: lines.range(start, end) };
+  return {
+    code: def.code,
+    severity: def.severity,
+    message: err.message,
+    range: lines.range(start, end),
+  };
 }

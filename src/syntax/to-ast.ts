@@ -112,7 +112,11 @@ export class AstBuilder {
     if (assignment) return this.assignment(assignment);
     const expression = this.node(c, 'expression');
     if (!expression || !hasRealTokens(expression)) return undefined;
-    return { kind: 'ExpressionStatement', expression: this.expression(expression), range: this.rangeOf(cst) };
+    return {
+      kind: 'ExpressionStatement',
+      expression: this.expression(expression),
+      range: this.rangeOf(cst),
+    };
   }
 
   private modelBlock(cst: CstNode): ast.ModelBlock | undefined {
@@ -157,7 +161,8 @@ export class AstBuilder {
     const tuple = this.node(c, 'tuple');
     if (tuple) return this.tuple(tuple);
     const list = this.node(c, 'list');
-    if (list) return { kind: 'List', elements: this.elements(list).elements, range: this.rangeOf(list) };
+    if (list)
+      return { kind: 'List', elements: this.elements(list).elements, range: this.rangeOf(list) };
     return this.errorNode(cst);
   }
 
@@ -210,7 +215,9 @@ export class AstBuilder {
 
   private tuple(cst: CstNode): ast.Expression {
     const inner = this.node(cst.children, 'elements');
-    const { elements, trailingComma } = inner ? this.elements(inner) : { elements: [], trailingComma: false };
+    const { elements, trailingComma } = inner
+      ? this.elements(inner)
+      : { elements: [], trailingComma: false };
     // Python: `(x)` is x itself; only a comma makes a tuple.
     if (elements.length === 1 && !trailingComma) return elements[0]!;
     return { kind: 'Tuple', elements, range: this.rangeOf(cst) };
@@ -227,5 +234,8 @@ export class AstBuilder {
 /** Python-style string unquoting for the escapes people use in paths and names. */
 export function unquote(image: string): string {
   const body = image.slice(1, -1);
-  return body.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0' })[c] ?? c);
+  return body.replace(
+    /\\(.)/g,
+    (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0' })[c] ?? c,
+  );
 }

@@ -1,17 +1,32 @@
 /** The tokens of `.nn`: Python's literal syntax plus `->` chains and `model name { … }` blocks. */
 import { createToken, Lexer, type TokenType } from 'chevrotain';
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace',
+  pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/,
+  group: Lexer.SKIPPED,
+});
 /** Comments are kept aside (not skipped) so the formatter can put them back. */
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
 
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: 'a name' });
-export const Model = createToken({ name: 'Model', pattern: /model/, longer_alt: Identifier, label: "'model'" });
+export const Identifier = createToken({
+  name: 'Identifier',
+  pattern: /[A-Za-z_][A-Za-z0-9_]*/,
+  label: 'a name',
+});
+export const Model = createToken({
+  name: 'Model',
+  pattern: /model/,
+  longer_alt: Identifier,
+  label: "'model'",
+});
 
 const digits = String.raw`\d(?:_?\d)*`;
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
-  pattern: new RegExp(String.raw`(?:${digits}(?:\.(?:${digits})?)?|\.${digits})(?:[eE][+-]?${digits})?`),
+  pattern: new RegExp(
+    String.raw`(?:${digits}(?:\.(?:${digits})?)?|\.${digits})(?:[eE][+-]?${digits})?`,
+  ),
   label: 'a number',
 });
 export const StringLiteral = createToken({
@@ -67,4 +82,7 @@ export const allTokens: TokenType[] = [
  * character fail here, at load time, instead of silently making the lexer try every pattern
  * at every character.
  */
-export const lexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
+export const lexer = new Lexer(allTokens, {
+  positionTracking: 'onlyOffset',
+  ensureOptimizations: true,
+});

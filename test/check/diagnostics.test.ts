@@ -8,7 +8,9 @@ import { check } from 'nnlang';
 import { expectGolden } from '../golden.js';
 
 const dir = new URL('../fixtures/diagnostics/', import.meta.url);
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.nn')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.nn'))
+  .sort();
 
 describe('diagnostics fixtures', () => {
   it.each(fixtures)('%s', (name) => {

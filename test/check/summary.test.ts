@@ -8,7 +8,9 @@ import { check, renderSummary, summaryInputOf } from 'nnlang';
 import { expectGolden } from '../golden.js';
 
 const dir = new URL('../fixtures/summary/', import.meta.url);
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.nn')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.nn'))
+  .sort();
 
 function summaryOf(name: string, columns?: number): string {
   const result = check(readFileSync(new URL(name, dir), 'utf8'), name);

@@ -1,10 +1,20 @@
 /** Gradient clipping against Keras's formulas (keras-reference.md §4.1 step 2), in float64. */
 import { describe, expect, it } from 'vitest';
-import { clipByNorm, clipByValue, globalClipScale, globalNorm, l2Norm, scaleInPlace } from '../../src/optim/index.js';
+import {
+  clipByNorm,
+  clipByValue,
+  globalClipScale,
+  globalNorm,
+  l2Norm,
+  scaleInPlace,
+} from '../../src/optim/index.js';
 
 const close = (a: ArrayLike<number>, b: number[], rel = 1e-6): void => {
   expect(a.length).toBe(b.length);
-  for (let i = 0; i < b.length; i++) expect(Math.abs((a[i] as number) - b[i]!)).toBeLessThanOrEqual(rel * Math.max(Math.abs(b[i]!), 1e-6));
+  for (let i = 0; i < b.length; i++)
+    expect(Math.abs((a[i] as number) - b[i]!)).toBeLessThanOrEqual(
+      rel * Math.max(Math.abs(b[i]!), 1e-6),
+    );
 };
 
 describe('clipByNorm: g·c/max(‖g‖, c)', () => {
@@ -18,7 +28,10 @@ describe('clipByNorm: g·c/max(‖g‖, c)', () => {
     const buf = Float32Array.from(g);
     clipByNorm(buf, c);
     const n = Math.hypot(...g);
-    close(buf, g.map((x) => (x * c) / Math.max(n, c)));
+    close(
+      buf,
+      g.map((x) => (x * c) / Math.max(n, c)),
+    );
     expect(l2Norm(buf)).toBeLessThanOrEqual(c * (1 + 1e-6));
   });
 });

@@ -10,7 +10,12 @@ const call = (name: string, args: Record<string, unknown>): Named => ({ call: na
 const EPS = 1e-7;
 
 /** w·desired(n)/(eps + n), n over `axes` (null: all), by grouping on the kept coordinates. */
-function naive(w: number[], shape: number[], axes: number[] | null, desired: (n: number) => number): number[] {
+function naive(
+  w: number[],
+  shape: number[],
+  axes: number[] | null,
+  desired: (n: number) => number,
+): number[] {
   const rank = shape.length;
   const reduced = new Set((axes ?? shape.map((_, d) => d)).map((a) => (a < 0 ? a + rank : a)));
   const keyOf = (flat: number): string => {
@@ -36,19 +41,56 @@ function values(n: number): number[] {
 const clip = (x: number, lo: number, hi: number): number => Math.min(Math.max(x, lo), hi);
 const maxNorm = (m: number) => (n: number) => clip(n, 0, m);
 const unit = () => 1;
-const minMax = (lo: number, hi: number, rate: number) => (n: number) => rate * clip(n, lo, hi) + (1 - rate) * n;
+const minMax = (lo: number, hi: number, rate: number) => (n: number) =>
+  rate * clip(n, lo, hi) + (1 - rate) * n;
 
 const table: [string, Named, number[], number[] | null, (n: number) => number][] = [
   ["'max_norm' on a Dense kernel (axis 0: per unit)", 'max_norm', [4, 3], [0], maxNorm(2)],
   ['MaxNorm(1, axis=1)', call('MaxNorm', { max_value: 1, axis: 1 }), [4, 3], [1], maxNorm(1)],
-  ['MaxNorm(0.5, axis=-1)', call('MaxNorm', { max_value: 0.5, axis: -1 }), [2, 5], [-1], maxNorm(0.5)],
-  ['MaxNorm on a Conv2D kernel, axis [0, 1, 2] (per filter)', call('MaxNorm', { max_value: 1.5, axis: [0, 1, 2] }), [2, 2, 3, 4], [0, 1, 2], maxNorm(1.5)],
-  ['MaxNorm on a bias (axis 0: the whole vector)', call('MaxNorm', { max_value: 1 }), [5], [0], maxNorm(1)],
+  [
+    'MaxNorm(0.5, axis=-1)',
+    call('MaxNorm', { max_value: 0.5, axis: -1 }),
+    [2, 5],
+    [-1],
+    maxNorm(0.5),
+  ],
+  [
+    'MaxNorm on a Conv2D kernel, axis [0, 1, 2] (per filter)',
+    call('MaxNorm', { max_value: 1.5, axis: [0, 1, 2] }),
+    [2, 2, 3, 4],
+    [0, 1, 2],
+    maxNorm(1.5),
+  ],
+  [
+    'MaxNorm on a bias (axis 0: the whole vector)',
+    call('MaxNorm', { max_value: 1 }),
+    [5],
+    [0],
+    maxNorm(1),
+  ],
   ["'unit_norm'", 'unit_norm', [4, 3], [0], unit],
-  ['UnitNorm(axis=[1, 2]) on a rank-3 weight', call('UnitNorm', { axis: [1, 2] }), [2, 3, 4], [1, 2], unit],
+  [
+    'UnitNorm(axis=[1, 2]) on a rank-3 weight',
+    call('UnitNorm', { axis: [1, 2] }),
+    [2, 3, 4],
+    [1, 2],
+    unit,
+  ],
   ["'min_max_norm' (0, 1, rate 1)", 'min_max_norm', [4, 3], [0], minMax(0, 1, 1)],
-  ['MinMaxNorm(2, 3, rate 0.5)', call('MinMaxNorm', { min_value: 2, max_value: 3, rate: 0.5 }), [3, 4], [0], minMax(2, 3, 0.5)],
-  ['MinMaxNorm(axis=None): one norm over everything', call('MinMaxNorm', { min_value: 0, max_value: 1, axis: null }), [3, 4], null, minMax(0, 1, 1)],
+  [
+    'MinMaxNorm(2, 3, rate 0.5)',
+    call('MinMaxNorm', { min_value: 2, max_value: 3, rate: 0.5 }),
+    [3, 4],
+    [0],
+    minMax(2, 3, 0.5),
+  ],
+  [
+    'MinMaxNorm(axis=None): one norm over everything',
+    call('MinMaxNorm', { min_value: 0, max_value: 1, axis: null }),
+    [3, 4],
+    null,
+    minMax(0, 1, 1),
+  ],
 ];
 
 describe('norm constraints vs the naive twin', () => {
@@ -58,7 +100,9 @@ describe('norm constraints vs the naive twin', () => {
     const w = Float32Array.from(w0);
     createConstraint(spec)!.apply(w, shape);
     const expected = naive(w0, shape, axes, desired);
-    expected.forEach((e, i) => expect(Math.abs(w[i]! - e)).toBeLessThanOrEqual(1e-6 * Math.max(Math.abs(e), 1e-3)));
+    expected.forEach((e, i) =>
+      expect(Math.abs(w[i]! - e)).toBeLessThanOrEqual(1e-6 * Math.max(Math.abs(e), 1e-3)),
+    );
   });
 
   it('MaxNorm leaves columns under the limit (nearly) untouched and brings the others to the limit', () => {
@@ -90,6 +134,8 @@ describe('NonNeg and lookups', () => {
   });
 
   it('throws for an axis beyond the weight’s rank', () => {
-    expect(() => createConstraint(call('MaxNorm', { axis: 2 }))!.apply(new Float32Array(6), [2, 3])).toThrow(/axis 2 is out of range/);
+    expect(() =>
+      createConstraint(call('MaxNorm', { axis: 2 }))!.apply(new Float32Array(6), [2, 3]),
+    ).toThrow(/axis 2 is out of range/);
   });
 });

@@ -73,7 +73,11 @@ export const rules = {
   adam:
     (b1: number, b2: number, eps: number, amsgrad = false): RefRule =>
     (w, g, s, t, lr) => {
-      const [m, v, vh] = [slot(s, 'm', w.length), slot(s, 'v', w.length), slot(s, 'vhat', w.length)];
+      const [m, v, vh] = [
+        slot(s, 'm', w.length),
+        slot(s, 'v', w.length),
+        slot(s, 'vhat', w.length),
+      ];
       const alpha = (lr * Math.sqrt(1 - betaPower(b2, t))) / (1 - betaPower(b1, t));
       for (let j = 0; j < w.length; j++) {
         m[j]! += (g[j]! - m[j]!) * (1 - b1);
@@ -102,7 +106,8 @@ export const rules = {
       for (let j = 0; j < w.length; j++) {
         m[j]! += (g[j]! - m[j]!) * (1 - b1);
         v[j]! += (g[j]! ** 2 - v[j]!) * (1 - b2);
-        const mHat = (mu(t + 1) * m[j]!) / (1 - product * mu(t + 1)) + ((1 - mu(t)) * g[j]!) / (1 - product);
+        const mHat =
+          (mu(t + 1) * m[j]!) / (1 - product * mu(t + 1)) + ((1 - mu(t)) * g[j]!) / (1 - product);
         const vHat = v[j]! / (1 - betaPower(b2, t));
         w[j]! -= (lr * mHat) / (Math.sqrt(vHat) + eps);
       }
@@ -134,13 +139,19 @@ export function clipReference(grads: Vec[], clip: RefClip | undefined): Vec[] {
 }
 
 /** Replays run over gradient sequence grads[k][tensor] from weights w0; returns weights and states. */
-export function runReference(run: RefRun, w0: Vec[], grads: Vec[][]): { weights: Vec[]; states: RefState[] } {
+export function runReference(
+  run: RefRun,
+  w0: Vec[],
+  grads: Vec[][],
+): { weights: Vec[]; states: RefState[] } {
   const weights = w0.map((w) => [...w]);
   const states: RefState[] = w0.map(() => ({}));
   grads.forEach((step, k) => {
     const g = clipReference(step, run.clip);
     const lr = typeof run.lr === 'function' ? run.lr(k) : run.lr;
-    if (run.weightDecay !== undefined) for (const w of weights) for (let j = 0; j < w.length; j++) w[j] = w[j]! - w[j]! * run.weightDecay * lr;
+    if (run.weightDecay !== undefined)
+      for (const w of weights)
+        for (let j = 0; j < w.length; j++) w[j] = w[j]! - w[j]! * run.weightDecay * lr;
     weights.forEach((w, i) => run.rule(w, g[i]!, states[i]!, k + 1, lr));
   });
   return { weights, states };

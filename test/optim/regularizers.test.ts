@@ -25,28 +25,34 @@ describe('regularizers: penalty l1·Σ|w| + l2·Σw² and its gradient', () => {
   it.each(table)('%s', (_name, spec, l1, l2) => {
     const r = createRegularizer(spec)!;
     const w = Float32Array.from(W);
-    const penalty = f32(l1) * W.reduce((s, x) => s + Math.abs(x), 0) + f32(l2) * W.reduce((s, x) => s + x * x, 0);
+    const penalty =
+      f32(l1) * W.reduce((s, x) => s + Math.abs(x), 0) + f32(l2) * W.reduce((s, x) => s + x * x, 0);
     expect(r.penalty(w)).toBeCloseTo(penalty, 12);
     const grad = Float32Array.from(W.map(() => 1)); // accumulates onto what is there
     r.addGradient(w, grad);
-    W.forEach((x, i) => expect(grad[i]).toBeCloseTo(f32(1 + f32(l1) * Math.sign(x) + 2 * f32(l2) * x), 6));
+    W.forEach((x, i) =>
+      expect(grad[i]).toBeCloseTo(f32(1 + f32(l1) * Math.sign(x) + 2 * f32(l2) * x), 6),
+    );
   });
 
-  it.each(table.filter(([, , l1, l2]) => l1 + l2 > 0))('%s: gradient = central difference of the penalty', (_name, spec) => {
-    const r = createRegularizer(spec)!;
-    const w = Float32Array.from(W);
-    const h = 1 / 1024; // every |w| > h: L1 is linear on [w − h, w + h]
-    const grad = new Float32Array(W.length);
-    r.addGradient(w, grad);
-    W.forEach((x, i) => {
-      w[i] = x + h;
-      const up = r.penalty(w);
-      w[i] = x - h;
-      const down = r.penalty(w);
-      w[i] = x;
-      expect(Math.abs((up - down) / (2 * h) - grad[i]!)).toBeLessThan(1e-7);
-    });
-  });
+  it.each(table.filter(([, , l1, l2]) => l1 + l2 > 0))(
+    '%s: gradient = central difference of the penalty',
+    (_name, spec) => {
+      const r = createRegularizer(spec)!;
+      const w = Float32Array.from(W);
+      const h = 1 / 1024; // every |w| > h: L1 is linear on [w − h, w + h]
+      const grad = new Float32Array(W.length);
+      r.addGradient(w, grad);
+      W.forEach((x, i) => {
+        w[i] = x + h;
+        const up = r.penalty(w);
+        w[i] = x - h;
+        const down = r.penalty(w);
+        w[i] = x;
+        expect(Math.abs((up - down) / (2 * h) - grad[i]!)).toBeLessThan(1e-7);
+      });
+    },
+  );
 
   it('L1 uses sign(0) = 0', () => {
     const grad = new Float32Array(2);
