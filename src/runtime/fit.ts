@@ -5,7 +5,8 @@
  * validation at epoch end, callbacks, and the History.
  */
 import { InputError, type ArrayInput, type Matrix } from './arrays.js';
-import type { Callback } from './callbacks.js';
+import type { CallValue } from '../catalog/index.js';
+import { callbacksFrom, type Callback } from './callbacks.js';
 import type { Model } from './model.js';
 
 export interface FitOptions {
@@ -28,7 +29,33 @@ export interface History {
 
 export type Logs = Record<string, number>;
 
-export function fitModel(model: Model, x: ArrayInput, y: ArrayInput, options: FitOptions): History {
+/**
+ * The .nn file's fit(epochs=…, batch_size=…, shuffle=…, validation_split=…, callbacks=[…]) as
+ * defaults for the library's fit(): options given in the call win.
+ */
+export function withFileDefaults(model: Model, options: FitOptions): FitOptions {
+  const file = model.checked.fit?.args ?? {};
+  const pick = <T>(given: T | undefined, key: string): T | undefined =>
+    given !== undefined ? given : ((file[key] ?? undefined) as T | undefined);
+  const epochs = pick(options.epochs, 'epochs');
+  const batchSize = pick(options.batchSize, 'batch_size');
+  const shuffle = pick(options.shuffle, 'shuffle');
+  const validationSplit = pick(options.validationSplit, 'validation_split');
+  const fileCallbacks = (file['callbacks'] ?? []) as CallValue[];
+  const callbacks =
+    options.callbacks ?? callbacksFrom(fileCallbacks, { save: (m, path) => m.saveWeights(path) });
+  return {
+    ...options,
+    ...(epochs !== undefined ? { epochs } : {}),
+    ...(batchSize !== undefined ? { batchSize } : {}),
+    ...(shuffle !== undefined ? { shuffle } : {}),
+    ...(validationSplit !== undefined ? { validationSplit } : {}),
+    callbacks,
+  };
+}
+
+export function fitModel(model: Model, x: ArrayInput, y: ArrayInput, given: FitOptions): History {
+  const options = withFileDefaults(model, given);
   const all = model.matrixOf(x);
   const targets = model.targetsOf(y, all.rows);
   const { train, trainY, val } = split(model, all, targets, options);

@@ -250,3 +250,18 @@ describe('shapes and summary', () => {
     expect(m.summary()).toContain(' Total params: 203 (812.00 B)');
   });
 });
+
+describe("the file's fit() gives fit()'s defaults", () => {
+  it('epochs, batch size, validation split and callbacks come from the .nn file unless given', () => {
+    const source = `${mlp}\nfit(epochs=3, batch_size=5, validation_split=0.25, callbacks=[EarlyStopping(monitor='loss', patience=100)])`;
+    const { x, y } = data(20);
+    const h = loadModel(source, { seed: 1 }).fit(x, y);
+    expect(h.epoch).toEqual([0, 1, 2]);
+    expect(Object.keys(h.history)).toContain('val_loss');
+    expect(
+      loadModel(source, { seed: 1 }).fit(x, y, { epochs: 1, validationSplit: 0 }).history[
+        'val_loss'
+      ],
+    ).toBeUndefined();
+  });
+});
