@@ -46,6 +46,13 @@ export function sizeOf(dims: Shape): number | null {
   return n;
 }
 
+/** Values per sample of a built shape (batch first, every other dimension known). */
+export function sampleSize(shape: Shape): number {
+  const n = sizeOf(shape.slice(1));
+  if (n === null) throw new Error(`internal: the shape ${shapeToString(shape)} is not built.`);
+  return n;
+}
+
 /** `(None, 3)`: Python's tuple repr, as Keras prints shapes. */
 export function shapeToString(shape: Shape): string {
   const items = shape.map((d) => (d === null ? 'None' : String(d)));

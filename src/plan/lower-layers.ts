@@ -6,6 +6,7 @@
  */
 import type { CallValue, Value } from '../catalog/index.js';
 import type { CheckedLayer } from '../check/index.js';
+import { sampleSize } from '../layers/index.js';
 import { PlanError, type PlanBuilder } from './builder.js';
 import type { Attr } from './types.js';
 
@@ -52,10 +53,6 @@ export function lastAxis(shape: readonly (number | null)[]): { rows: number; col
   const dims = shape.slice(1) as number[];
   const cols = dims.at(-1) ?? 1;
   return { rows: dims.slice(0, -1).reduce((a, b) => a * b, 1), cols };
-}
-
-function sizeOf(shape: readonly (number | null)[]): number {
-  return (shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
 }
 
 /** Emits an activation step and its backward: shared by Dense, Activation and the activation layers. */
@@ -149,7 +146,7 @@ const reshapeLike: LayerLowering = {
 function inferenceIdentity(c: LayerContext, x: number): Forward {
   const y = c.b.batch(`${c.layer.name}/out`, 'activation', c.layer.outputShape!);
   c.b.step('copy', c.layer.name, [x], [y], {
-    size: sizeOf(c.layer.outputShape!),
+    size: sampleSize(c.layer.outputShape!),
     why: `${c.layer.className} is the identity at inference`,
   });
   return { x, y, saved: {} };
@@ -165,7 +162,7 @@ const dropout: LayerLowering = {
     const mask = c.b.batch(`${c.layer.name}/mask`, 'activation', c.layer.outputShape!);
     c.b.step('dropout', c.layer.name, [x], [y, mask], {
       rate,
-      size: sizeOf(c.layer.outputShape!),
+      size: sampleSize(c.layer.outputShape!),
       seed: (c.layer.args['seed'] as number | null) ?? null,
     });
     return { x, y, saved: { mask } };
@@ -174,7 +171,7 @@ const dropout: LayerLowering = {
     if (!needDx) return null;
     const dx = c.b.batch(`${c.layer.name}/d_in`, 'gradient', c.layer.inputShape!);
     c.b.step('dropout_backward', c.layer.name, [dy, f.saved['mask']!], [dx], {
-      size: sizeOf(c.layer.outputShape!),
+      size: sampleSize(c.layer.outputShape!),
     });
     return dx;
   },
@@ -186,7 +183,7 @@ const gaussianNoise: LayerLowering = {
     const y = c.b.batch(`${c.layer.name}/out`, 'activation', c.layer.outputShape!);
     c.b.step('gaussian_noise', c.layer.name, [x], [y], {
       stddev: c.layer.args['stddev'] as number,
-      size: sizeOf(c.layer.outputShape!),
+      size: sampleSize(c.layer.outputShape!),
       seed: (c.layer.args['seed'] as number | null) ?? null,
     });
     return { x, y, saved: {} };
@@ -334,7 +331,7 @@ const prelu: LayerLowering = {
   forward(c, x) {
     const y = c.b.batch(`${c.layer.name}/out`, 'activation', c.layer.outputShape!);
     c.b.step('prelu', c.layer.name, [x, c.param('alpha')!], [y], {
-      size: sizeOf(c.layer.outputShape!),
+      size: sampleSize(c.layer.outputShape!),
       alphaIndex: alphaIndex(c.layer),
     });
     return { x, y, saved: {} };
@@ -344,7 +341,7 @@ const prelu: LayerLowering = {
     const dAlpha = c.grad('alpha');
     if (dx === null && dAlpha === null) return null;
     c.b.step('prelu_backward', c.layer.name, [f.x, c.param('alpha')!, dy], optional(dx, dAlpha), {
-      size: sizeOf(c.layer.outputShape!),
+      size: sampleSize(c.layer.outputShape!),
       alphaIndex: alphaIndex(c.layer),
     });
     return dx;

@@ -5,6 +5,7 @@
  */
 import type { CallValue } from '../catalog/index.js';
 import type { CheckedLayer } from '../check/index.js';
+import { sampleSize } from '../layers/index.js';
 import { PlanBuilder, PlanError } from './builder.js';
 import { lastAxis, layerLowerings, type Forward, type LayerContext } from './lower-layers.js';
 import type { ParamLayout } from './params.js';
@@ -36,7 +37,7 @@ export function lowerInference(input: LowerInput): Plan {
     const reg = layer.args['activity_regularizer'];
     if (reg === null || reg === undefined) continue;
     penalty ??= b.fixed('activity_penalty', 'scalar', [1]);
-    const size = (layer.outputShape!.slice(1) as number[]).reduce((a, d) => a * d, 1);
+    const size = sampleSize(layer.outputShape!);
     b.step('activity_penalty', layer.name, [y, penalty], [penalty], {
       regularizer: reg as Attr,
       size,
@@ -107,7 +108,7 @@ export function lowerTraining(input: TrainingInput): Plan {
 function activityRegularizer(c: LayerContext, f: Forward, dy: number, loss: number): number {
   const reg = c.layer.args['activity_regularizer'];
   if (reg === null || reg === undefined) return dy;
-  const size = (c.layer.outputShape!.slice(1) as number[]).reduce((a, b) => a * b, 1);
+  const size = sampleSize(c.layer.outputShape!);
   c.b.step('activity_regularizer', c.layer.name, [f.y, dy, loss], [dy, loss], {
     regularizer: reg as Attr,
     size,

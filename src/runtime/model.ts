@@ -7,7 +7,7 @@ import { catalog, type CallValue, type Value } from '../catalog/index.js';
 import type { CheckedLayer, CheckedModel } from '../check/index.js';
 import { Rng } from '../kernels/random.js';
 import { initialize } from '../init/index.js';
-import type { Shape } from '../layers/index.js';
+import { sampleSize, type Shape } from '../layers/index.js';
 import { resolveMetric, type Metric } from '../metrics/index.js';
 import {
   createConstraint,
@@ -118,8 +118,8 @@ export class Model {
       }));
     this.inferencePlans.clear();
     this.trainingPlans.clear();
-    this.inSize = (this.inputShape!.slice(1) as number[]).reduce((a, b) => a * b, 1);
-    this.outSize = (this.outputShape!.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    this.inSize = sampleSize(this.inputShape!);
+    this.outSize = sampleSize(this.outputShape!);
     this.tgtSize = this.targetSizeOf(this.loss());
     this.opt = null;
     this.version++;
@@ -147,21 +147,13 @@ export class Model {
     this.build([null, features]);
   }
 
-  private inputSize(): number {
-    return this.inSize;
-  }
-
-  private outputSize(): number {
-    return this.outSize;
-  }
-
   /** Features as a matrix of the model's input size (building the model from nested data if needed). */
   matrixOf(x: ArrayInput): Matrix {
     if (!this.layers) {
       const flat = x instanceof Float32Array || typeof (x as unknown[])[0] === 'number';
       this.ensureBuilt(flat ? null : toMatrix(x, null, 'x').cols);
     }
-    return toMatrix(x, this.inputSize(), 'x');
+    return toMatrix(x, this.inSize, 'x');
   }
 
   /** Targets as the loss needs them: one class index per sample for sparse losses, else the output's size. */
@@ -195,7 +187,7 @@ export class Model {
     const loss = this.checked.compile?.loss as CallValue | null | undefined;
     if (this.resolvedLoss || !loss || catalog.lookup('loss', loss.call)?.['target'] !== 'auto')
       return;
-    const units = this.outputSize();
+    const units = this.outSize;
     const values = y instanceof Float32Array ? y.length : (y as unknown[]).flat(Infinity).length;
     const call =
       units === 1
@@ -258,12 +250,12 @@ export class Model {
     const batch = Math.max(1, batchSize);
     const bound = this.plan('inference', batch);
     bound.prepare(this.version);
-    const outputs = new Float32Array(m.rows * this.outputSize());
+    const outputs = new Float32Array(m.rows * this.outSize);
     const input = bound.view(bound.plan.input);
     const output = bound.view(bound.plan.output);
     const penalty = bound.plan.loss === null ? null : bound.view(bound.plan.loss);
     const inSize = m.cols;
-    const outSize = this.outputSize();
+    const outSize = this.outSize;
     let activityPenalty = 0;
     for (let start = 0; start < m.rows; start += batch) {
       const n = Math.min(batch, m.rows - start);
@@ -304,7 +296,7 @@ export class Model {
     bound.run(n);
     this.version++;
     if (metrics)
-      for (const m of metrics) m.update(y, bound.view(bound.plan.output), n, this.outputSize());
+      for (const m of metrics) m.update(y, bound.view(bound.plan.output), n, this.outSize);
     return bound.view(bound.plan.loss!)[0]!;
   }
 
@@ -329,7 +321,7 @@ export class Model {
       evaluateLoss(loss, my.data, predictions, mx.rows, this.outputShape!) +
       this.regularizationPenalty() +
       (mx.rows > 0 ? activityPenalty / mx.rows : 0);
-    for (const m of metrics) m.update(my.data, predictions, mx.rows, this.outputSize());
+    for (const m of metrics) m.update(my.data, predictions, mx.rows, this.outSize);
     const logs: Record<string, number> = { loss: lossValue };
     for (const m of metrics) logs[m.name] = m.result();
     return logs;
@@ -337,9 +329,9 @@ export class Model {
 
   /** Fresh metric objects for the compiled metrics, resolved as Keras resolves them. */
   metrics(): Metric[] {
-    const sparse = this.targetSize() === 1 && this.outputSize() > 1;
+    const sparse = this.targetSize() === 1 && this.outSize > 1;
     return (this.checked.compile?.metrics ?? []).map((m) =>
-      resolveMetric(m as CallValue, { outputUnits: this.outputSize(), targetIsSparse: sparse }),
+      resolveMetric(m as CallValue, { outputUnits: this.outSize, targetIsSparse: sparse }),
     );
   }
 
