@@ -1,9 +1,11 @@
 /**
- * The pipeline, one call per stage: source → syntax (AST) → schema → check (typed models).
- * The planner, engine and emitters continue from `CheckResult` in later stages.
+ * The pipeline, one call per stage: source → syntax (AST) → schema → check (typed models) →
+ * lower → optimize (execution plans). Each stage takes and returns plain data; the runtime
+ * runs the plans, and emitters print them.
  */
 import { walk, type Program } from './ast/index.js';
 import { checkProgram, type CheckResult } from './check/index.js';
+import { compiledModelOf, planCompiled, type CompiledModel, type Plan } from './plan/index.js';
 import {
   DiagnosticSink,
   hasErrors,
@@ -52,6 +54,77 @@ export function check(source: string, file?: string): CheckResult {
   const findings = sink.diagnostics.filter((d) => !tainted.contains(d.range.start.offset));
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...withFile(findings, file)]);
   return { ast: parsed.ast, models, diagnostics, lines: parsed.lines };
+}
+
+export interface CompileOptions {
+  /** The file name, for diagnostics. */
+  file?: string;
+  /** Which plans to make for each model whose input shape is known (default: none). */
+  plans?: readonly ('inference' | 'training')[];
+  /** The batch capacity plans are laid out for (Keras's default, 32). */
+  batchSize?: number;
+}
+
+/** A model's plans; a mode is absent when not asked for or when the model cannot have it. */
+export interface ModelPlans {
+  model: string;
+  inference?: Plan;
+  training?: Plan;
+}
+
+export interface CompileOutput {
+  /** What the checker found: the AST, the checked models, their bindings. */
+  checked: CheckResult;
+  /** Every model of the source as the runtime takes it (none when the source has errors). */
+  models: CompiledModel[];
+  plans: ModelPlans[];
+  diagnostics: Diagnostic[];
+  lines: LineMap;
+}
+
+/**
+ * The whole pipeline on `.nn` source: check it, then lower and optimize the plans asked for.
+ * Needs no runtime and allocates no weights; never throws on user input.
+ */
+export function compile(source: string, options: CompileOptions = {}): CompileOutput {
+  // 1–3. Parse, validate and check.
+  const checked = check(source, options.file);
+  const output: CompileOutput = {
+    checked,
+    models: [],
+    plans: [],
+    diagnostics: checked.diagnostics,
+    lines: checked.lines,
+  };
+  if (hasErrors(checked.diagnostics)) return output;
+  output.models = checked.models.map(compiledModelOf);
+  // 4–5. Lower each model with a known input shape to plans, and optimize them.
+  const modes = options.plans ?? [];
+  const sink = new DiagnosticSink();
+  for (const [i, model] of output.models.entries()) {
+    const plans: ModelPlans = { model: model.graph.name };
+    const wanted = modes.filter((m) => m === 'inference' || model.training?.loss);
+    if (model.graph.inputShape && wanted.length > 0) {
+      try {
+        for (const mode of wanted)
+          plans[mode] = planCompiled(model, model.graph, {
+            mode,
+            batchSize: options.batchSize ?? 32,
+          });
+      } catch (err) {
+        // A throw here is a bug in nnlang: the checker passed a model the engine cannot lower.
+        sink.report('internalError', checked.models[i]!.range, {
+          why: err instanceof Error ? err.message : String(err),
+        });
+      }
+    }
+    output.plans.push(plans);
+  }
+  output.diagnostics = sortDiagnostics([
+    ...output.diagnostics,
+    ...withFile(sink.diagnostics, options.file),
+  ]);
+  return output;
 }
 
 /**

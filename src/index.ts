@@ -1,8 +1,18 @@
 /**
  * nnlang's library surface. The pipeline: `parse` (syntax + schema) → `check` (names,
- * arguments, shapes, training setup). Plain data in and out at every stage.
+ * arguments, shapes, training setup) → `compile` (lowered, optimized plans). Plain data in and
+ * out at every stage; `loadModel` wraps a compiled model in the engine's `Model`.
  */
-export { parse, check, type ParseOutput } from './compiler.js';
+export {
+  parse,
+  check,
+  compile,
+  type ParseOutput,
+  type CompileOptions,
+  type CompileOutput,
+  type ModelPlans,
+} from './compiler.js';
+export { loadModel, ModelError, type LoadOptions } from './load.js';
 export type * from './ast/index.js';
 export { printNode } from './ast/index.js';
 export type {
@@ -39,9 +49,7 @@ export {
 
 // The engine: plans (src/plan) run on the typed-array kernels (src/kernels) by the runtime.
 export {
-  loadModel,
   Model,
-  ModelError,
   InputError,
   EarlyStopping,
   ReduceLROnPlateau,
@@ -50,23 +58,36 @@ export {
   callbacksFrom,
 } from './runtime/index.js';
 export type {
-  LoadOptions,
   ModelOptions,
   FitOptions,
   History,
   Logs,
   Callback,
+  TrainingModel,
   ArrayInput,
 } from './runtime/index.js';
 export {
   planModel,
+  planCompiled,
+  compiledModelOf,
   printPlan,
   verifyPlan,
   layoutParams,
-  buildLayers,
   PlanError,
 } from './plan/index.js';
-export type { Plan, PlanStep, PlanBuffer, PlanRequest } from './plan/index.js';
+export type {
+  Plan,
+  PlanStep,
+  PlanBuffer,
+  PlanRequest,
+  OpName,
+  OpAttrs,
+  StepOf,
+  CompiledModel,
+  TrainingSetup,
+} from './plan/index.js';
+export type { ModelGraph, GraphLayer, NodeId } from './layers/index.js';
+export { jsBackend, type Backend } from './backends/index.js';
 export {
   readWeightsFile,
   writeWeightsFile,

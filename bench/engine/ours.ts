@@ -82,8 +82,8 @@ export function ourRunners(d: BenchData): Runner[] {
 /** Inference through a BoundPlan: copy into the input view, run, read the output view. */
 function planRunner(model: Model, workload: WorkloadId, x: Float32Array, batch: number): Runner {
   const bound = model.plan('inference', batch);
-  const input = bound.view(bound.plan.input);
-  const output = bound.view(bound.plan.output);
+  const input = bound.view(bound.plan.inputs[0]!);
+  const output = bound.view(bound.plan.outputs[0]!);
   return sync(
     'ours-raw',
     workload,

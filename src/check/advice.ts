@@ -2,24 +2,38 @@
  * The lectures' advice as warnings and hints (5xxx): patterns that train badly or do nothing,
  * though Keras accepts them.
  */
-import { catalog } from '../catalog/index.js';
+import { catalog, isCallValue } from '../catalog/index.js';
+import { layerDefs } from '../layers/index.js';
 import type { Binder } from './bind.js';
 import type { CheckedLayer, CheckedModel } from './types.js';
 
 const reluLike = new Set(['relu', 'relu6', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'mish']);
 const glorot = new Set(['GlorotUniform', 'GlorotNormal']);
-const passThrough = new Set(['Dropout', 'GaussianNoise']);
 
+/** The activation of an affine layer (Dense) by name; undefined for other layers. */
 function activationOf(layer: CheckedLayer): string | undefined {
-  // A Dense whose units failed to check has already been reported; advice would be noise.
-  if (layer.className !== 'Dense' || typeof layer.args['units'] !== 'number') return undefined;
-  return (layer.args['activation'] as string | null) ?? 'linear';
+  if (!isAffine(layer)) return undefined;
+  // A layer whose required arguments failed to check has already been reported; advice would be noise.
+  const entry = catalog.lookup('layer', layer.className);
+  if (entry?.args.some((p) => p.required && !(p.name in layer.args))) return undefined;
+  return activationName(layer);
+}
+
+/** The activation a layer applies by name (Dense, Activation, Softmax), if any. */
+function activationName(layer: CheckedLayer): string | undefined {
+  const v = layerDefs[layer.className]?.activation?.(layer.args);
+  if (v === undefined) return undefined;
+  return v === null ? 'linear' : typeof v === 'string' ? v : isCallValue(v) ? v.call : undefined;
+}
+
+function isAffine(layer: CheckedLayer | undefined): boolean {
+  return layerDefs[layer?.className ?? '']?.affine === true;
 }
 
 export function checkAdvice(model: CheckedModel, binder: Binder): void {
   const sink = binder.sink;
-  const dense = model.layers.filter((l) => l.className === 'Dense');
-  const hidden = dense.slice(0, -1);
+  const affine = model.layers.filter(isAffine);
+  const hidden = affine.slice(0, -1);
 
   // Vanishing gradients: saturating activations across many hidden layers (seed 002).
   const saturating = hidden.filter(
@@ -44,8 +58,8 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
   model.layers.forEach((layer, i) => {
     const activation = activationOf(layer);
     // Two linear maps in a row are one linear map (seed 001).
-    const next = model.layers.slice(i + 1).find((l) => !passThrough.has(l.className));
-    if (activation === 'linear' && next?.className === 'Dense') {
+    const next = model.layers.slice(i + 1).find((l) => !layerDefs[l.className]?.passesActivation);
+    if (activation === 'linear' && next && isAffine(next)) {
       sink.report('linearCollapse', layer.range, { first: layer.name, second: next.name });
     }
     const init = layer.args['kernel_initializer'];
@@ -84,11 +98,7 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
 
   // step (the perceptron's activation) stops gradients: only fixed weights make sense with it.
   if (model.fit) {
-    const stepped = model.layers.filter(
-      (l) =>
-        activationOf(l) === 'step' ||
-        (l.className === 'Activation' && l.args['activation'] === 'step'),
-    );
+    const stepped = model.layers.filter((l) => activationName(l) === 'step');
     const lastStep = stepped.at(-1);
     if (lastStep)
       sink.report('stepTrained', lastStep.argRanges['activation'] ?? lastStep.range, {

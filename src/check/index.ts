@@ -5,6 +5,7 @@
  */
 import type * as ast from '../ast/index.js';
 import type { DiagnosticSink } from '../diagnostics/index.js';
+import { modelInput } from '../layers/index.js';
 import { checkAdvice } from './advice.js';
 import { Binder } from './bind.js';
 import { checkLayers, layerCallsOf, type LayerCalls } from './layers.js';
@@ -30,6 +31,7 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
     range: source.range,
     inputShape: null,
     layers: [],
+    outputs: [],
   };
   let compileCall: ast.Call | undefined;
   let fitCall: ast.Call | undefined;
@@ -71,6 +73,7 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
   const { layers, inputShape, inputWritten } = checkLayers(calls, binder);
   model.layers = layers;
   model.inputShape = inputShape;
+  model.outputs = layers.length > 0 ? [layers.length - 1] : [modelInput(0)];
   if (layers.length === 0 && calls.calls.length === 0)
     binder.sink.report('emptyModel', source.nameRange, { model: source.name });
   else if (!inputShape && !inputWritten)

@@ -6,8 +6,9 @@ import type * as ast from '../ast/index.js';
 import { catalog, type Args, type Value } from '../catalog/index.js';
 import {
   inputLayers,
-  isShapeError,
-  layerRules,
+  modelInput,
+  buildLayer,
+  layerDefs,
   shapeToString,
   toSnakeCase,
   type Shape,
@@ -91,7 +92,7 @@ export function checkLayers(
     }
     if (index === 0 && declared) shape = declared.shape;
     const name = layerName(b, entry.name, usedNames, counters, binder);
-    const layer = inferLayer(b, name, shape, binder);
+    const layer = inferLayer(b, name, shape, layers.length, binder);
     layers.push(layer);
     shape = layer.outputShape;
   });
@@ -161,37 +162,46 @@ function snakeCaseOf(className: string): string {
   return name;
 }
 
-function inferLayer(b: BoundCall, name: string, input: Shape | null, binder: Binder): CheckedLayer {
-  const rule = layerRules[b.entry.name];
+function inferLayer(
+  b: BoundCall,
+  name: string,
+  input: Shape | null,
+  id: number,
+  binder: Binder,
+): CheckedLayer {
+  const def = layerDefs[b.entry.name];
   const layer: CheckedLayer = {
+    id,
     className: b.entry.name,
     name,
     args: b.args,
     range: b.callRange,
     argRanges: b.ranges,
+    // A chain: each layer reads the one before it, the first the model's input.
+    inputs: [id === 0 ? modelInput(0) : id - 1],
     inputShape: input,
     outputShape: null,
     weights: [],
   };
   const complete = b.entry.args.every((p) => !p.required || p.name in b.args);
-  if (!rule || !complete) return layer;
-  if (rule.merge) {
+  if (!def || !complete) return layer;
+  if (def.merge) {
     binder.sink.report('graphNotYet', b.calleeRange);
     return layer;
   }
   if (!input) return layer;
-  const out = rule.outputShape(input, b.args);
-  if (isShapeError(out)) {
-    const at = (out.arg && b.ranges[out.arg]) || b.calleeRange;
+  const built = buildLayer(def, [input], b.args);
+  if ('error' in built) {
+    const at = (built.arg && b.ranges[built.arg]) || b.calleeRange;
     binder.sink.report('incompatibleInput', at, {
       layer: b.entry.name,
       shape: shapeToString(input),
-      why: out.error,
+      why: built.error,
     });
     return layer;
   }
-  layer.outputShape = out;
-  layer.weights = rule.weights?.(input, b.args) ?? [];
+  layer.outputShape = built.outputShape;
+  layer.weights = built.weights;
   const initial = b.args['weights'];
   if (Array.isArray(initial)) {
     if (checkInitialWeights(initial, layer.weights, b, binder)) layer.initialWeights = initial;

@@ -5,7 +5,7 @@
  */
 import type * as ast from '../ast/index.js';
 import { catalog, isCallValue, type CallValue, type CatalogEntry } from '../catalog/index.js';
-import { shapeToString } from '../layers/index.js';
+import { layerDefs, shapeToString } from '../layers/index.js';
 import type { Range } from '../source/index.js';
 import type { Binder } from './bind.js';
 import type { CheckedModel, CompileConfig, FitConfig } from './types.js';
@@ -33,12 +33,15 @@ export function checkFit(call: ast.Call, binder: Binder): FitConfig {
 export function outputActivation(model: CheckedModel): { name: string; range: Range } | undefined {
   for (let i = model.layers.length - 1; i >= 0; i--) {
     const layer = model.layers[i]!;
-    if (layer.className === 'Softmax') return { name: 'softmax', range: layer.range };
-    if (layer.className === 'Dense' || layer.className === 'Activation') {
-      const name = (layer.args['activation'] as string | null) ?? 'linear';
-      return { name, range: layer.argRanges['activation'] ?? layer.range };
+    const def = layerDefs[layer.className];
+    const v = def?.activation?.(layer.args);
+    if (v !== undefined) {
+      const name =
+        v === null ? 'linear' : typeof v === 'string' ? v : isCallValue(v) ? v.call : 'linear';
+      const at = def?.activationArg ? layer.argRanges[def.activationArg] : undefined;
+      return { name, range: at ?? layer.range };
     }
-    if (!['Dropout', 'GaussianNoise'].includes(layer.className)) return undefined;
+    if (!def?.passesActivation) return undefined;
   }
   return undefined;
 }

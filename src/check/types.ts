@@ -2,23 +2,14 @@
 import type { Program } from '../ast/index.js';
 import type { Args, CallValue, Value } from '../catalog/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
-import type { Shape, WeightSpec } from '../layers/index.js';
+import type { GraphLayer, ModelGraph } from '../layers/index.js';
 import type { LineMap, Range } from '../source/index.js';
 
-export interface CheckedLayer {
-  className: string;
-  /** Keras's name: given with name=…, or automatic (`dense`, `dense_1`, …). */
-  name: string;
-  args: Args;
+/** A layer of a model, a node of its graph, with where it was written. */
+export interface CheckedLayer extends GraphLayer {
   range: Range;
   /** Where each argument the user wrote stands. */
   argRanges: Record<string, Range>;
-  /** null while the model's input shape is unknown (Keras: unbuilt). */
-  inputShape: Shape | null;
-  outputShape: Shape | null;
-  weights: WeightSpec[];
-  /** Initial values given inline with weights=[…], in getWeights() order. */
-  initialWeights?: Value[];
 }
 
 export interface CompileConfig {
@@ -36,11 +27,8 @@ export interface FitConfig {
   argRanges: Record<string, Range>;
 }
 
-export interface CheckedModel {
-  name: string;
+export interface CheckedModel extends ModelGraph {
   range: Range;
-  /** Batch first, as Keras prints it; null when the data will fix it. */
-  inputShape: Shape | null;
   layers: CheckedLayer[];
   compile?: CompileConfig;
   fit?: FitConfig;
@@ -53,14 +41,4 @@ export interface CheckResult {
   lines: LineMap;
 }
 
-/** Parameter counts of a layer: trainable and not. */
-export function paramCounts(layer: CheckedLayer): { trainable: number; nonTrainable: number } {
-  let trainable = 0;
-  let nonTrainable = 0;
-  for (const w of layer.weights) {
-    const n = w.shape.reduce((a, b) => a * b, 1);
-    if (w.trainable) trainable += n;
-    else nonTrainable += n;
-  }
-  return { trainable, nonTrainable };
-}
+export { paramCounts } from '../layers/index.js';

@@ -5,7 +5,8 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import { catalog, type CallValue } from '../catalog/index.js';
 import type { CheckedModel } from '../check/index.js';
-import { check } from '../compiler.js';
+import { compile, type CompileOptions, type ModelPlans } from '../compiler.js';
+import type { CompiledModel } from '../plan/index.js';
 import type { TableOptions } from '../data/index.js';
 import { renderDiagnostic } from '../diagnostics/index.js';
 import { readSource } from './io.js';
@@ -16,21 +17,27 @@ export class CliError extends Error {}
 export interface Loaded {
   file: string;
   model: CheckedModel;
+  /** The model as the runtime takes it. */
+  compiled: CompiledModel;
+  /** Its plans, when asked for. */
+  plans: ModelPlans;
 }
 
-/** Checks the file; prints its errors and fails when there are any. */
+/** Compiles the file (with the plans asked for); prints its errors and fails when there are any. */
 export function loadChecked(
   file: string,
   modelName: string | undefined,
   err: (s: string) => void,
+  options: Omit<CompileOptions, 'file'> = {},
 ): Loaded {
   const read = readSource(file);
   if ('error' in read)
     throw new CliError(`${file} - error NN6001: Cannot read '${file}': ${read.error}`);
-  const result = check(read.text, file);
-  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  const output = compile(read.text, { ...options, file });
+  const result = output.checked;
+  const errors = output.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length > 0) {
-    for (const d of errors) err(renderDiagnostic(d, result.lines, file));
+    for (const d of errors) err(renderDiagnostic(d, output.lines, file));
     throw new CliError(
       `${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was run.`,
     );
@@ -44,7 +51,8 @@ export function loadChecked(
       `${file} - error NN6003: No model named '${modelName ?? ''}' in this file; it has ${names}.`,
     );
   }
-  return { file, model };
+  const index = result.models.indexOf(model);
+  return { file, model, compiled: output.models[index]!, plans: output.plans[index]! };
 }
 
 /** The data file named by fit(data=…) or --data, relative to the .nn file. */

@@ -1,5 +1,4 @@
 /** `nn plan <file> [--training] [--batch N]`: the model's execution plan, readable, with its peak memory. */
-import { Model } from '../runtime/index.js';
 import { printPlan } from '../plan/index.js';
 import { CliError, loadChecked } from './engine.js';
 
@@ -15,14 +14,22 @@ export function runPlan(
   out: (s: string) => void,
   err: (s: string) => void,
 ): number {
-  const { model: checked } = loadChecked(file, options.model, err);
-  const model = new Model(checked, { seed: 0 });
-  if (!model.built)
+  const mode = options.training ? 'training' : 'inference';
+  // Compiling lowers and optimizes the plan; no weights are allocated to print it.
+  const loaded = loadChecked(file, options.model, err, {
+    plans: [mode],
+    batchSize: options.batch ?? 32,
+  });
+  const { model } = loaded;
+  if (!model.inputShape)
     throw new CliError(
-      `model '${checked.name}' has no input shape, so its plan depends on the data: give it Input(shape=…) to see the plan.`,
+      `model '${model.name}' has no input shape, so its plan depends on the data: give it Input(shape=…) to see the plan.`,
     );
-  const bound = model.plan(options.training ? 'training' : 'inference', options.batch ?? 32);
-  const optimizerBytes = options.training ? model.optimizer.variableCount() * 4 : 0;
-  out(printPlan(bound.plan, checked.name, optimizerBytes));
+  const plan = loaded.plans[mode];
+  if (!plan)
+    throw new CliError(
+      `model '${model.name}' has no loss: add compile(optimizer, loss) to see its training plan.`,
+    );
+  out(printPlan(plan, model.name));
   return 0;
 }

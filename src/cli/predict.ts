@@ -29,7 +29,7 @@ function trained(
 ): { loaded: Loaded; model: Model; saved: WeightsFile } {
   const loaded = loadChecked(file, options.model, err);
   const path = options.weights ?? defaultWeightsPath(file, loaded.model.name);
-  const model = new Model(loaded.model, { seed: 0 });
+  const model = new Model(loaded.compiled, { seed: 0 });
   const saved = model.loadWeights(path);
   return { loaded, model, saved };
 }

@@ -4,7 +4,7 @@
  */
 import type { CallValue } from '../catalog/index.js';
 import { readTable } from '../data/index.js';
-import { callbacksFrom, Model, type Callback } from '../runtime/index.js';
+import { callbacksFrom, Model, type Callback, type TrainingModel } from '../runtime/index.js';
 import { writeFileAtomic } from '../runtime/weights-file.js';
 import {
   CliError,
@@ -48,7 +48,10 @@ export function runTrain(
     scaling: (fitArgs['scaling'] as 'none' | 'standard' | 'minmax' | undefined) ?? 'none',
     ...(outputUnits(checked) ? { outputUnits: outputUnits(checked)! } : {}),
   });
-  const model = new Model(checked, options.seed === undefined ? {} : { seed: options.seed });
+  const model = new Model(
+    loaded.compiled,
+    options.seed === undefined ? {} : { seed: options.seed },
+  );
   if (!model.built) model.build([null, table.features.length]);
   const epochs = options.epochs ?? (fitArgs['epochs'] as number | undefined) ?? 1;
   const batchSize = options.batchSize ?? (fitArgs['batch_size'] as number | null | undefined) ?? 32;
@@ -63,7 +66,7 @@ export function runTrain(
     classes: table.classes,
     scaler: table.scaler,
   };
-  const save = (m: Model, path: string) => m.saveWeights(path, data);
+  const save = (m: TrainingModel, path: string) => m.saveWeights(path, data);
   const callbacks: Callback[] = [
     ...callbacksFrom((fitArgs['callbacks'] as CallValue[] | null | undefined) ?? [], { say, save }),
     progress(stdout, Math.ceil(trainRows / Math.min(batchSize, trainRows)), epochs),

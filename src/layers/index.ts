@@ -1,19 +1,29 @@
 /**
- * Layer definitions beside the catalog: shape rules and weights, one per Keras layer,
- * grouped by family. Adding a layer means a catalog entry plus one rule here.
+ * Layer definitions beside the catalog, one `LayerDef` per Keras layer, grouped by family:
+ * shape rule, weights, lowering and advice facts. Adding a layer means a catalog entry, its
+ * definition here, and its kernels.
  */
 import { activationLayers } from './activation.js';
 import { coreLayers } from './core.js';
 import { mergingLayers } from './merging.js';
 import { normalizationLayers } from './normalization.js';
-import type { LayerRule } from './types.js';
+import type { LayerDef } from './types.js';
 
 export * from './types.js';
+export {
+  inferShapes,
+  buildLayer,
+  modelInput,
+  inputIndex,
+  type ShapeNode,
+  type InferredNode,
+} from './infer.js';
+export { activationSpec, type LayerLowering, type LowerContext, type Forward } from './lowering.js';
 
-/** Input and InputLayer have no rule: they declare a shape and are not layers of the chain. */
+/** Input and InputLayer have no definition: they declare a shape and are not layers of the chain. */
 export const inputLayers = new Set(['Input', 'InputLayer']);
 
-export const layerRules: Readonly<Record<string, LayerRule>> = {
+export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...coreLayers,
   ...normalizationLayers,
   ...activationLayers,

@@ -1,8 +1,19 @@
 /** Normalization layers: BatchNormalization, LayerNormalization, UnitNormalization. */
 import type { Args, Value } from '../catalog/index.js';
+import { lastAxis, optional, PlanError } from '../ir/index.js';
 import {
+  inputGradient,
+  inputShape,
+  output,
+  type Forward,
+  type LayerLowering,
+  type LowerContext,
+} from './lowering.js';
+import {
+  lastAxisOnly,
   normalizeAxis,
-  type LayerRule,
+  oneInput,
+  type LayerDef,
   type Shape,
   type ShapeError,
   type WeightSpec,
@@ -24,10 +35,10 @@ function axisDims(input: Shape, axis: Value): number[] | ShapeError {
   return dims;
 }
 
-function checkedAxis(input: Shape, args: Args): Shape | ShapeError {
+const checkedAxis = oneInput((input: Shape, args: Args): Shape | ShapeError => {
   const dims = axisDims(input, args['axis'] ?? -1);
   return Array.isArray(dims) ? input : dims;
-}
+});
 
 function affineWeights(input: Shape, args: Args, extra: WeightSpec[] = []): WeightSpec[] {
   const dims = axisDims(input, args['axis'] ?? -1) as number[];
@@ -49,11 +60,112 @@ function affineWeights(input: Shape, args: Args, extra: WeightSpec[] = []): Weig
   return [...weights, ...extra.map((w) => ({ ...w, shape: dims }))];
 }
 
-export const normalizationLayers: Record<string, LayerRule> = {
+/** Rows and columns of a normalization over the last axis (the engine's only one). */
+function rowsCols(c: LowerContext) {
+  return lastAxis(inputShape(c.layer));
+}
+
+/** The backward step of Batch/LayerNormalization: dx, dγ and dβ from the saved statistics. */
+function normalizationBackward(
+  op: 'batch_norm_backward' | 'layer_norm_backward',
+  c: LowerContext,
+  f: Forward,
+  dy: number,
+  needDx: boolean[],
+): (number | null)[] {
+  const dx = inputGradient(c, needDx[0]);
+  const dGamma = c.grad('gamma');
+  const dBeta = c.grad('beta');
+  if (dx === null && dGamma === null && dBeta === null) return [null];
+  const saved = [f.saved['mean']!, f.saved['invStd']!];
+  c.b.step(
+    op,
+    c.layer.name,
+    [f.xs[0]!, dy, c.param('gamma') ?? -1, ...saved],
+    optional(dx, dGamma, dBeta),
+    rowsCols(c),
+  );
+  return [dx];
+}
+
+const batchNormLowering: LayerLowering = {
+  forward(c, xs): Forward {
+    const x = xs[0]!;
+    const { rows, cols } = rowsCols(c);
+    const y = output(c);
+    const stats = optional(
+      c.param('gamma'),
+      c.param('beta'),
+      c.param('moving_mean'),
+      c.param('moving_variance'),
+    );
+    const attrs = {
+      rows,
+      cols,
+      epsilon: c.layer.args['epsilon'] as number,
+      momentum: c.layer.args['momentum'] as number,
+    };
+    if (!c.training || c.layer.args['trainable'] === false) {
+      c.b.step('batch_norm', c.layer.name, [x, ...stats], [y], attrs);
+      return { xs, y, saved: {} };
+    }
+    const mean = c.b.fixed(`${c.layer.name}/batch_mean`, 'activation', [cols]);
+    const invStd = c.b.fixed(`${c.layer.name}/batch_inv_std`, 'activation', [cols]);
+    c.b.step('batch_norm_train', c.layer.name, [x, ...stats], [y, mean, invStd], attrs);
+    return { xs, y, saved: { mean, invStd } };
+  },
+  backward(c, f, dy, needDx) {
+    if (f.saved['mean'] === undefined) {
+      throw new PlanError(
+        `training through a frozen ${c.layer.className} is not supported by the engine yet.`,
+      );
+    }
+    return normalizationBackward('batch_norm_backward', c, f, dy, needDx);
+  },
+};
+
+const layerNormLowering: LayerLowering = {
+  forward(c, xs) {
+    const { rows, cols } = rowsCols(c);
+    const y = output(c);
+    const mean = c.b.batch(`${c.layer.name}/row_mean`, 'activation', [null, rows]);
+    const invStd = c.b.batch(`${c.layer.name}/row_inv_std`, 'activation', [null, rows]);
+    c.b.step(
+      'layer_norm',
+      c.layer.name,
+      [xs[0]!, ...optional(c.param('gamma'), c.param('beta'))],
+      [y, mean, invStd],
+      { rows, cols, epsilon: c.layer.args['epsilon'] as number },
+    );
+    return { xs, y, saved: { mean, invStd } };
+  },
+  backward: (c, f, dy, needDx) => normalizationBackward('layer_norm_backward', c, f, dy, needDx),
+};
+
+const unitNormLowering: LayerLowering = {
+  forward(c, xs) {
+    const y = output(c);
+    c.b.step('unit_norm', c.layer.name, [xs[0]!], [y], rowsCols(c));
+    return { xs, y, saved: {} };
+  },
+  backward(c, f, dy, needDx) {
+    const dx = inputGradient(c, needDx[0]);
+    if (dx === null) return [null];
+    c.b.step('unit_norm_backward', c.layer.name, [f.xs[0]!, f.y, dy], [dx], rowsCols(c));
+    return [dx];
+  },
+};
+
+/** The engine normalizes over the last axis only. */
+function lastAxisLimit(className: string) {
+  return ([input]: Shape[], args: Args) => lastAxisOnly(input!, args, className);
+}
+
+export const normalizationLayers: Record<string, LayerDef> = {
   BatchNormalization: {
     outputShape: checkedAxis,
-    weights: (input, args) =>
-      affineWeights(input, args, [
+    weights: ([input], args) =>
+      affineWeights(input!, args, [
         {
           name: 'moving_mean',
           shape: [],
@@ -67,10 +179,25 @@ export const normalizationLayers: Record<string, LayerRule> = {
           initializer: args['moving_variance_initializer'] ?? 'ones',
         },
       ]),
+    lowering: batchNormLowering,
+    engineLimit: lastAxisLimit('BatchNormalization'),
   },
   LayerNormalization: {
     outputShape: checkedAxis,
-    weights: (input, args) => affineWeights(input, args),
+    weights: ([input], args) => affineWeights(input!, args),
+    lowering: layerNormLowering,
+    engineLimit(inputs, args) {
+      if (args['rms_scaling'] === true)
+        return {
+          error: 'LayerNormalization with rms_scaling=True cannot run on the engine yet.',
+          arg: 'rms_scaling',
+        };
+      return lastAxisLimit('LayerNormalization')(inputs, args);
+    },
   },
-  UnitNormalization: { outputShape: checkedAxis },
+  UnitNormalization: {
+    outputShape: checkedAxis,
+    lowering: unitNormLowering,
+    engineLimit: lastAxisLimit('UnitNormalization'),
+  },
 };

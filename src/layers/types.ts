@@ -1,7 +1,11 @@
 import type { Args, Value } from '../catalog/index.js';
+import type { LayerLowering } from './lowering.js';
 
 /** A tensor shape as Keras prints it: batch first, `null` for an unknown dimension. */
 export type Shape = (number | null)[];
+
+/** A node of a model's graph: a layer's index in the model, or a model input (negative, see `modelInput`). */
+export type NodeId = number;
 
 /** One weight a layer creates, in Keras's creation (= getWeights) order. */
 export interface WeightSpec {
@@ -18,16 +22,38 @@ export interface ShapeError {
   arg?: string;
 }
 
+/** A built layer as lowering sees it: its arguments and every shape known. */
+export interface BuiltLayer {
+  className: string;
+  name: string;
+  args: Args;
+  /** One shape per input, batch first. */
+  inputShapes: Shape[];
+  outputShape: Shape;
+}
+
 /**
- * What the checker needs to know of a layer beyond its catalog entry: its output shape and
- * its weights. One definition per Keras layer; the engine adds its kernels beside it later.
+ * Everything nnlang knows of one Keras layer beyond its catalog entry: its shape rule and
+ * weights (run once, by the checker), how it lowers to plan steps (forward and backward), and
+ * the facts the checker's advice reads. One definition per layer, one file per family.
  */
-export interface LayerRule {
-  outputShape(input: Shape, args: Args): Shape | ShapeError;
-  /** Weights for a built layer (input shape known); none when omitted. */
-  weights?(input: Shape, args: Args): WeightSpec[];
-  /** The argument holding this layer's activation, for advice about activations. */
+export interface LayerDef {
+  /** The output shape for these input shapes (batch first), or why they do not fit. */
+  outputShape(inputs: Shape[], args: Args): Shape | ShapeError;
+  /** Weights for a built layer, in Keras's creation order; none when omitted. */
+  weights?(inputs: Shape[], args: Args): WeightSpec[];
+  /** How the engine runs it; absent when it cannot yet. */
+  lowering?: LayerLowering;
+  /** Why the engine cannot run this valid Keras configuration yet (the checker reports it). */
+  engineLimit?(inputs: Shape[], args: Args): ShapeError | undefined;
+  /** The activation the layer applies, as Keras names it (advice and loss checks read it). */
+  activation?(args: Args): Value | undefined;
+  /** The argument holding that activation, to point at. */
   activationArg?: string;
+  /** Its output is its input's values passed on (Dropout, GaussianNoise): the activation before it still shows. */
+  passesActivation?: boolean;
+  /** With a linear activation it is an affine map of its input (Dense): two in a row collapse. */
+  affine?: boolean;
   /** Merge layers take several inputs: they need graph syntax. */
   merge?: boolean;
 }
@@ -63,4 +89,67 @@ export function shapeToString(shape: Shape): string {
 export function normalizeAxis(axis: number, rank: number): number | undefined {
   const a = axis < 0 ? rank + axis : axis;
   return a >= 0 && a < rank ? a : undefined;
+}
+
+/** A shape rule for a layer of one input: other counts are refused. */
+export function oneInput(
+  rule: (input: Shape, args: Args) => Shape | ShapeError,
+): (inputs: Shape[], args: Args) => Shape | ShapeError {
+  return (inputs, args) =>
+    inputs.length === 1
+      ? rule(inputs[0]!, args)
+      : { error: `it takes one input, found ${inputs.length}.` };
+}
+
+/** The engine's kernels act on the last axis only: any other `axis` is refused, saying so. */
+export function lastAxisOnly(input: Shape, args: Args, className: string): ShapeError | undefined {
+  const axis = args['axis'] ?? -1;
+  const axes = Array.isArray(axis) ? axis : [axis];
+  const last = axes.length === 1 && (axes[0] === -1 || axes[0] === input.length - 1);
+  return last
+    ? undefined
+    : {
+        error: `${className} over axis ${JSON.stringify(axis)} cannot run on the engine yet: only the last axis.`,
+        arg: 'axis',
+      };
+}
+
+/** A layer as a node of a model's graph: what lowering and the runtime read of a checked layer. */
+export interface GraphLayer {
+  /** Its index in the model's layers, which are in topological order. */
+  id: NodeId;
+  className: string;
+  /** Keras's name: given with name=…, or automatic (`dense`, `dense_1`, …). */
+  name: string;
+  args: Args;
+  /** The nodes it reads, in order: earlier layers, or model inputs (negative ids). */
+  inputs: NodeId[];
+  /** The shape of its first input; null while the model's input shape is unknown (Keras: unbuilt). */
+  inputShape: Shape | null;
+  outputShape: Shape | null;
+  weights: WeightSpec[];
+  /** Initial values given inline with weights=[…], in getWeights() order. */
+  initialWeights?: Value[];
+}
+
+/** A model's graph: its layers in topological order, its input and its outputs. */
+export interface ModelGraph {
+  name: string;
+  /** Batch first, as Keras prints it; null when the data will fix it. */
+  inputShape: Shape | null;
+  layers: GraphLayer[];
+  /** The nodes whose values the model returns. */
+  outputs: NodeId[];
+}
+
+/** Parameter counts of a layer: trainable and not. */
+export function paramCounts(layer: GraphLayer): { trainable: number; nonTrainable: number } {
+  let trainable = 0;
+  let nonTrainable = 0;
+  for (const w of layer.weights) {
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    if (w.trainable) trainable += n;
+    else nonTrainable += n;
+  }
+  return { trainable, nonTrainable };
 }

@@ -1,182 +1,278 @@
 /**
- * Lowers a built model to plans: the inference plan (forward only) and the training-step plan
- * (forward in training mode, loss, backward in reverse layer order, regularization, optimizer
- * update). Lowering emits plain, unfused steps; the passes in passes.ts optimize them.
+ * Lowers a built model graph to plans: the inference plan (forward only) and the training-step
+ * plan (forward in training mode, loss, backward in reverse topological order with gradients
+ * summed where a value fans out, weight regularization, the optimizer update). Each layer
+ * lowers by its own `LayerDef`; lowering emits plain, unfused steps that the passes optimize.
  */
-import type { CallValue } from '../catalog/index.js';
-import type { CheckedLayer } from '../check/index.js';
-import { sampleSize } from '../layers/index.js';
-import { PlanBuilder, PlanError } from './builder.js';
-import { lastAxis, layerLowerings, type Forward, type LayerContext } from './lower-layers.js';
+import type { Value } from '../catalog/index.js';
+import {
+  lastAxis,
+  PlanBuilder,
+  PlanError,
+  type ConstraintSpec,
+  type LossSpec,
+  type OptimizerSpec,
+  type Plan,
+  type PlanWeight,
+  type RegularizerSpec,
+} from '../ir/index.js';
+import {
+  inputIndex,
+  layerDefs,
+  sampleSize,
+  type BuiltLayer,
+  type Forward,
+  type GraphLayer,
+  type LayerLowering,
+  type LowerContext,
+  type ModelGraph,
+  type NodeId,
+  type Shape,
+} from '../layers/index.js';
 import type { ParamLayout } from './params.js';
-import type { Attr, Plan, PlanWeight } from './types.js';
 
 export interface LowerInput {
-  layers: readonly CheckedLayer[];
-  /** Batch first, batch dimension null. */
-  inputShape: (number | null)[];
+  /** A built graph: every layer's shapes known. */
+  graph: ModelGraph;
   params: ParamLayout;
   batchSize: number;
 }
 
 export interface TrainingInput extends LowerInput {
-  loss: CallValue;
+  loss: LossSpec;
   /** Targets per sample: 1 for sparse class indices, else the output's size. */
   targetSize: number;
+  optimizer: OptimizerSpec;
+}
+
+/** The forward pass of every layer: the buffer of each node's value, and what backward reads. */
+interface ForwardPass {
+  b: PlanBuilder;
+  weights: PlanWeight[];
+  inputs: number[];
+  values: Map<NodeId, number>;
+  forwards: Forward[];
 }
 
 export function lowerInference(input: LowerInput): Plan {
-  const b = new PlanBuilder();
-  const weights = paramBuffers(b, input);
-  const x = b.batch('x', 'input', input.inputShape);
-  let y = x;
   let penalty: number | null = null;
-  for (const layer of input.layers) {
-    y = lowering(layer).forward(context(b, layer, false, weights), y).y;
+  const pass = forwardPass(input, false, (c, f) => {
     // Keras adds activity regularization to every loss it reports, evaluate's too.
-    const reg = layer.args['activity_regularizer'];
-    if (reg === null || reg === undefined) continue;
-    penalty ??= b.fixed('activity_penalty', 'scalar', [1]);
-    const size = sampleSize(layer.outputShape!);
-    b.step('activity_penalty', layer.name, [y, penalty], [penalty], {
-      regularizer: reg as Attr,
-      size,
+    const regularizer = activityRegularizer(c.layer);
+    if (!regularizer) return;
+    penalty ??= c.b.fixed('activity_penalty', 'scalar', [1]);
+    c.b.step('activity_penalty', c.layer.name, [f.y, penalty], [penalty], {
+      regularizer,
+      size: sampleSize(c.layer.outputShape),
     });
-  }
-  return finish(b, 'inference', input, weights, x, y, null, penalty);
+  });
+  return finish(pass, 'inference', input, [], penalty, input.params.weightSize);
 }
 
 export function lowerTraining(input: TrainingInput): Plan {
-  const b = new PlanBuilder();
-  const weights = paramBuffers(b, input);
-  const x = b.batch('x', 'input', input.inputShape);
-  const forwards: Forward[] = [];
-  let y = x;
-  for (const layer of input.layers) {
-    const f = lowering(layer).forward(context(b, layer, true, weights), y);
-    forwards.push(f);
-    y = f.y;
-  }
-  const outputShape = input.layers.at(-1)?.outputShape ?? input.inputShape;
+  const pass = forwardPass(input, true);
+  const { b, weights, values, forwards } = pass;
+  const { graph } = input;
+  if (graph.outputs.length !== 1)
+    throw new PlanError(
+      `training a model of ${graph.outputs.length} outputs is not supported yet.`,
+    );
+  const outputNode = graph.outputs[0]!;
+  const y = values.get(outputNode)!;
+  const outputShape = shapeOf(graph, outputNode);
   const target = b.batch('y_true', 'target', [null, input.targetSize]);
   const loss = b.fixed('loss', 'scalar', [1]);
-  let dy = b.batch('d_out', 'gradient', outputShape);
-  const { rows, cols } = lastAxis(outputShape);
-  b.step('loss', 'loss', [y, target], [loss, dy], {
-    loss: input.loss as unknown as Attr,
-    rows,
-    cols,
-  });
+  const dOut = b.batch('d_out', 'gradient', outputShape);
+  b.step('loss', 'loss', [y, target], [loss, dOut], { loss: input.loss, ...lastAxis(outputShape) });
 
-  // Backward: a layer needs dx only when some layer before it has weights to train.
-  const trainsBefore = input.layers.map((_, i) =>
-    input.layers
-      .slice(0, i)
-      .some((l) => weights.some((w) => w.layer === l.name && w.grad !== null)),
-  );
-  for (let i = input.layers.length - 1; i >= 0; i--) {
-    const layer = input.layers[i]!;
-    const c = context(b, layer, true, weights);
-    dy = activityRegularizer(c, forwards[i]!, dy, loss);
-    const dx = lowering(layer).backward(c, forwards[i]!, dy, trainsBefore[i]!);
-    if (dx === null) break;
-    dy = dx;
+  // Backward in reverse topological order; a node read by several layers sums their gradients.
+  const grads = new Map<NodeId, number>([[outputNode, dOut]]);
+  const trains = trainsUpstream(graph, weights);
+  for (let i = graph.layers.length - 1; i >= 0; i--) {
+    const dy = grads.get(i);
+    if (dy === undefined) continue; // no path from this layer to the loss needs a gradient
+    const layer = graph.layers[i]!;
+    const c = context(b, graph, layer, true, weights);
+    const regularizer = activityRegularizer(c.layer);
+    if (regularizer) {
+      // Keras adds regularizer(output) / batch_size to the loss; its gradient joins dy.
+      b.step('activity_regularizer', layer.name, [forwards[i]!.y, dy, loss], [dy, loss], {
+        regularizer,
+        size: sampleSize(c.layer.outputShape),
+      });
+    }
+    const needDx = layer.inputs.map((id) => id >= 0 && trains[id]!);
+    const dxs = lowering(layer).backward(c, forwards[i]!, dy, needDx);
+    dxs.forEach((dx, k) => {
+      if (dx !== null) accumulate(b, grads, layer.inputs[k]!, dx, graph);
+    });
   }
-  for (const w of weights) {
-    const reg = input.params.entries.find(
-      (e) => e.layer === w.layer && e.name === w.name,
-    )!.regularizer;
-    if (w.grad !== null && reg !== null)
+  for (const e of input.params.entries) {
+    const w = weights.find((p) => p.layer === e.layer && p.name === e.name)!;
+    const regularizer = e.regularizer as RegularizerSpec | null;
+    if (w.grad !== null && regularizer !== null)
       b.step('regularizer', w.layer, [w.buffer, loss], [w.grad, loss], {
-        regularizer: reg as Attr,
+        regularizer,
         weight: w.name,
       });
   }
   const trainable = weights.filter((w) => w.grad !== null);
-  if (trainable.length > 0)
+  if (trainable.length > 0) {
+    const entries = trainable.map((w) =>
+      input.params.entries.find((e) => e.layer === w.layer && e.name === w.name)!,
+    );
     b.step(
       'optimizer',
       'optimizer',
       trainable.map((w) => w.grad!),
       trainable.map((w) => w.buffer),
-      {},
+      {
+        optimizer: input.optimizer,
+        weights: entries.map((e) => ({
+          name: `${e.layer}/${e.name}`,
+          shape: e.shape,
+          constraint: e.constraint as ConstraintSpec | null,
+        })),
+        slots: 0,
+      },
     );
-  return finish(b, 'training', input, weights, x, y, target, loss);
+  }
+  return finish(pass, 'training', input, [target], loss, input.params.size);
 }
 
-/** Keras adds `regularizer(output) / batch_size` to the loss; its gradient joins dy. */
-function activityRegularizer(c: LayerContext, f: Forward, dy: number, loss: number): number {
-  const reg = c.layer.args['activity_regularizer'];
-  if (reg === null || reg === undefined) return dy;
-  const size = sampleSize(c.layer.outputShape!);
-  c.b.step('activity_regularizer', c.layer.name, [f.y, dy, loss], [dy, loss], {
-    regularizer: reg as Attr,
-    size,
-  });
-  return dy;
+/** Lowers every layer's forward pass in order; `after` may add steps behind each layer. */
+function forwardPass(
+  input: LowerInput,
+  training: boolean,
+  after?: (c: LowerContext, f: Forward) => void,
+): ForwardPass {
+  const b = new PlanBuilder();
+  const weights = paramBuffers(b, input.params, training);
+  const { graph } = input;
+  if (!graph.inputShape) throw new PlanError(`model '${graph.name}' is not built.`);
+  const inputs = [b.batch('x', 'input', graph.inputShape)];
+  const values = new Map<NodeId, number>();
+  const forwards: Forward[] = [];
+  const valueOf = (id: NodeId) => (id < 0 ? inputs[inputIndex(id)]! : values.get(id)!);
+  for (const layer of graph.layers) {
+    const c = context(b, graph, layer, training, weights);
+    const f = lowering(layer).forward(c, layer.inputs.map(valueOf));
+    forwards.push(f);
+    values.set(layer.id, f.y);
+    after?.(c, f);
+  }
+  for (const id of graph.outputs) if (id < 0) values.set(id, valueOf(id));
+  return { b, weights, inputs, values, forwards };
 }
 
-function lowering(layer: CheckedLayer) {
-  const l = layerLowerings[layer.className];
+/** Adds `dx` to the gradient of node `id`: the first contribution is it, later ones are summed. */
+function accumulate(
+  b: PlanBuilder,
+  grads: Map<NodeId, number>,
+  id: NodeId,
+  dx: number,
+  graph: ModelGraph,
+): void {
+  if (id < 0) return; // the model's input: nobody reads its gradient
+  const earlier = grads.get(id);
+  if (earlier === undefined) {
+    grads.set(id, dx);
+    return;
+  }
+  const shape = shapeOf(graph, id);
+  const sum = b.batch(`${graph.layers[id]!.name}/d_out_sum`, 'gradient', shape);
+  b.step('add', graph.layers[id]!.name, [earlier, dx], [sum], { size: sampleSize(shape) });
+  grads.set(id, sum);
+}
+
+/** Per layer: whether it or any layer it reads from has weights to train (so needs a gradient). */
+function trainsUpstream(graph: ModelGraph, weights: PlanWeight[]): boolean[] {
+  const trains: boolean[] = [];
+  for (const layer of graph.layers) {
+    const own = weights.some((w) => w.layer === layer.name && w.grad !== null);
+    trains.push(own || layer.inputs.some((id) => id >= 0 && trains[id]!));
+  }
+  return trains;
+}
+
+function shapeOf(graph: ModelGraph, id: NodeId): Shape {
+  const shape = id < 0 ? graph.inputShape : graph.layers[id]!.outputShape;
+  if (!shape) throw new PlanError(`model '${graph.name}' is not built.`);
+  return shape;
+}
+
+function activityRegularizer(layer: BuiltLayer): RegularizerSpec | null {
+  const reg: Value | undefined = layer.args['activity_regularizer'];
+  return reg === null || reg === undefined ? null : (reg as RegularizerSpec);
+}
+
+function lowering(layer: GraphLayer): LayerLowering {
+  const l = layerDefs[layer.className]?.lowering;
   if (!l) throw new PlanError(`the engine cannot run ${layer.className} layers yet.`);
-  if (!layer.inputShape || !layer.outputShape)
-    throw new PlanError(`layer '${layer.name}' is not built: its input shape is unknown.`);
   return l;
 }
 
 function context(
   b: PlanBuilder,
-  layer: CheckedLayer,
+  graph: ModelGraph,
+  layer: GraphLayer,
   training: boolean,
   weights: PlanWeight[],
-): LayerContext {
+): LowerContext {
   const find = (name: string) => weights.find((w) => w.layer === layer.name && w.name === name);
+  if (!layer.outputShape)
+    throw new PlanError(`layer '${layer.name}' is not built: its input shape is unknown.`);
+  const built: BuiltLayer = {
+    className: layer.className,
+    name: layer.name,
+    args: layer.args,
+    inputShapes: layer.inputs.map((id) => shapeOf(graph, id)),
+    outputShape: layer.outputShape,
+  };
   return {
     b,
-    layer,
+    layer: built,
     training,
     param: (name) => find(name)?.buffer ?? null,
     grad: (name) => find(name)?.grad ?? null,
   };
 }
 
-/** Parameter buffers at the layout's fixed offsets (shared by every plan of the model). */
-function paramBuffers(b: PlanBuilder, input: LowerInput): PlanWeight[] {
-  return input.params.entries.map((e) => ({
+/** Parameter buffers at the layout's fixed offsets; gradients in training plans only. */
+function paramBuffers(b: PlanBuilder, params: ParamLayout, training: boolean): PlanWeight[] {
+  return params.entries.map((e) => ({
     layer: e.layer,
     name: e.name,
     buffer: b.fixed(`${e.layer}/${e.name}`, 'param', e.shape, e.offset),
     grad:
-      e.gradOffset < 0 ? null : b.fixed(`${e.layer}/${e.name}/grad`, 'grad', e.shape, e.gradOffset),
+      training && e.gradOffset >= 0
+        ? b.fixed(`${e.layer}/${e.name}/grad`, 'grad', e.shape, e.gradOffset)
+        : null,
     shape: e.shape,
     trainable: e.trainable,
-    initializer: e.initializer,
-    constraint: e.constraint,
   }));
 }
 
 function finish(
-  b: PlanBuilder,
+  pass: ForwardPass,
   mode: Plan['mode'],
   input: LowerInput,
-  weights: PlanWeight[],
-  x: number,
-  y: number,
-  target: number | null,
+  targets: number[],
   loss: number | null,
+  paramSize: number,
 ): Plan {
   return {
     mode,
     batchSize: input.batchSize,
-    buffers: b.buffers,
-    prepare: b.prepare,
-    steps: b.steps,
-    weights,
-    input: x,
-    output: y,
-    target,
+    buffers: pass.b.buffers,
+    prepare: pass.b.prepare,
+    steps: pass.b.steps,
+    weights: pass.weights,
+    inputs: pass.inputs,
+    outputs: input.graph.outputs.map((id) => pass.values.get(id)!),
+    targets,
     loss,
     workSize: 0,
-    paramSize: input.params.size,
+    paramSize,
   };
 }

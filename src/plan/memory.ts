@@ -3,7 +3,7 @@
  * to the step that last reads it; buffers whose lifetimes do not overlap share memory. The
  * arena's size is the plan's peak memory, and the runtime allocates exactly that.
  */
-import { arenaOf, bufferLength, type Plan } from './types.js';
+import { arenaOf, bufferLength, type Plan } from '../ir/index.js';
 
 /** Offsets are rounded up to 16 bytes, so a SIMD tier can load them aligned. */
 const align = 4;
@@ -27,8 +27,8 @@ export function liveness(plan: Plan): Interval[] {
   };
   // The caller writes the input and target — and zeroes an inference plan's penalty — before a run.
   const callerWritten = [
-    plan.input,
-    plan.target ?? -1,
+    ...plan.inputs,
+    ...plan.targets,
     plan.mode === 'inference' ? (plan.loss ?? -1) : -1,
   ];
   for (const id of callerWritten) touch(id, -1);
@@ -38,7 +38,7 @@ export function liveness(plan: Plan): Interval[] {
     for (const id of s.inputs) touch(id, i);
     for (const id of s.outputs) touch(id, i);
   });
-  for (const id of [plan.output, plan.loss ?? -1]) touch(id, n);
+  for (const id of [...plan.outputs, plan.loss ?? -1]) touch(id, n);
   const out: Interval[] = [];
   for (const [id, s] of start) {
     const b = plan.buffers[id]!;

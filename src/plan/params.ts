@@ -1,10 +1,11 @@
 /**
  * A model's parameters: every weight in Keras's get_weights() order with its place in the
- * parameter arena (weights first, then the gradients of the trainable ones). Inference and
- * training plans of one model share this layout, so they share one parameter arena.
+ * parameter arena — the weights first, then (for training) the gradients of the trainable
+ * ones, then the optimizer's state. Every plan of a model shares this layout, so plans share
+ * one parameter arena.
  */
-import type { CheckedLayer } from '../check/index.js';
 import type { Value } from '../catalog/index.js';
+import type { GraphLayer } from '../layers/index.js';
 
 export interface ParamEntry {
   layer: string;
@@ -23,14 +24,14 @@ export interface ParamEntry {
 
 export interface ParamLayout {
   entries: ParamEntry[];
-  /** Total elements of the parameter arena. */
-  size: number;
-  /** Elements of the weights alone (what get_weights() returns). */
+  /** Elements of the weights alone (what get_weights() returns, and all an inference plan uses). */
   weightSize: number;
+  /** Elements of the weights and the gradients: where the optimizer's state starts. */
+  size: number;
 }
 
 /** Lays out the weights of built layers; a frozen layer (trainable=False) gets no gradients. */
-export function layoutParams(layers: readonly CheckedLayer[]): ParamLayout {
+export function layoutParams(layers: readonly GraphLayer[]): ParamLayout {
   const entries: ParamEntry[] = [];
   let offset = 0;
   for (const layer of layers) {

@@ -1,10 +1,9 @@
 /**
  * Optimization passes over a plan, each a function from a plan to a plan (the input is not
- * modified), each tested on its own. `optimize` runs them in order; `verifyPlan` may run
- * between them.
+ * modified), each tested on its own. They match a producer step to its consumers through the
+ * buffers between them, never by list position, so they hold on graphs as on chains.
  */
-import type { CallValue } from '../catalog/index.js';
-import type { Attr, Plan, PlanStep } from './types.js';
+import type { OpName, Plan, PlanStep, StepOf } from '../ir/index.js';
 
 type Pass = (plan: Plan) => Plan;
 
@@ -15,63 +14,71 @@ function clone(plan: Plan): Plan {
     prepare: plan.prepare.map(cloneStep),
     steps: plan.steps.map(cloneStep),
     weights: plan.weights.map((w) => ({ ...w })),
+    inputs: [...plan.inputs],
+    outputs: [...plan.outputs],
+    targets: [...plan.targets],
   };
 }
 
-function cloneStep(s: PlanStep): PlanStep {
+function cloneStep<S extends PlanStep>(s: S): S {
   return { ...s, inputs: [...s.inputs], outputs: [...s.outputs], attrs: { ...s.attrs } };
 }
 
 /** Steps that may read a fused Dense's pre-activation output. */
-const readsPreActivation = new Set([
+const readsPreActivation = new Set<OpName>([
   'activation_backward',
   'softmax_cross_entropy',
   'sigmoid_cross_entropy',
 ]);
 
-/** Steps (after `from`) that read buffer `id`. */
-function readers(steps: PlanStep[], id: number, from = 0): PlanStep[] {
-  return steps.slice(from).filter((s) => s.inputs.includes(id));
+/** The step that writes buffer `id` (the first, if several do). */
+function producer(steps: PlanStep[], id: number): PlanStep | undefined {
+  return steps.find((s) => s.outputs.includes(id));
 }
 
-function renameInput(steps: PlanStep[], from: number, to: number): void {
-  for (const s of steps) s.inputs = s.inputs.map((id) => (id === from ? to : id));
+/** Steps that read buffer `id`. */
+function readers(steps: PlanStep[], id: number): PlanStep[] {
+  return steps.filter((s) => s.inputs.includes(id));
+}
+
+function is<O extends OpName>(s: PlanStep | undefined, op: O): s is StepOf<O> {
+  return s?.op === op;
+}
+
+function remove(plan: Plan, step: PlanStep): void {
+  plan.steps.splice(plan.steps.indexOf(step), 1);
 }
 
 /** Inference: Dropout and GaussianNoise are the identity, so their copy steps go and readers take the input. */
 export const dropInferenceNoise: Pass = (input) => {
   if (input.mode !== 'inference') return input;
   const plan = clone(input);
-  for (let i = plan.steps.length - 1; i >= 0; i--) {
-    const s = plan.steps[i]!;
-    if (s.op !== 'copy') continue;
-    const [from] = s.outputs as [number];
-    const [to] = s.inputs as [number];
-    plan.steps.splice(i, 1);
-    renameInput(plan.steps, from, to);
-    if (plan.output === from) plan.output = to;
+  for (const s of plan.steps.filter((s) => s.op === 'copy')) {
+    const from = s.outputs[0]!;
+    const to = s.inputs[0]!;
+    remove(plan, s);
+    for (const r of plan.steps) r.inputs = r.inputs.map((id) => (id === from ? to : id));
+    plan.outputs = plan.outputs.map((id) => (id === from ? to : id));
   }
   return plan;
 };
 
 /**
- * Inference: a BatchNormalization right after a linear Dense folds into it — kernel·γ/√(σ²+ε)
- * and (bias − μ)·γ/√(σ²+ε) + β, computed by a prepare step whenever the weights change.
+ * Inference: a BatchNormalization reading a linear Dense folds into it — kernel·γ/√(σ²+ε) and
+ * (bias − μ)·γ/√(σ²+ε) + β, computed by a prepare step whenever the weights change.
  */
 export const foldBatchNorm: Pass = (input) => {
   if (input.mode !== 'inference') return input;
   const plan = clone(input);
-  for (let i = 0; i + 1 < plan.steps.length; i++) {
-    const dense = plan.steps[i]!;
-    const bn = plan.steps[i + 1]!;
-    if (dense.op !== 'dense' || bn.op !== 'batch_norm' || dense.attrs['activation']) continue;
-    const z = dense.outputs[0]!;
-    if (bn.inputs[0] !== z || readers(plan.steps, z).length !== 1 || plan.output === z) continue;
-    const inDim = dense.attrs['in'] as number;
-    const units = dense.attrs['units'] as number;
-    if (bn.attrs['cols'] !== units || bn.attrs['rows'] !== dense.attrs['rows']) continue;
+  for (const bn of plan.steps.filter((s): s is StepOf<'batch_norm'> => s.op === 'batch_norm')) {
+    const z = bn.inputs[0]!;
+    const dense = producer(plan.steps, z);
+    if (!is(dense, 'dense') || dense.attrs.activation !== null) continue;
+    if (readers(plan.steps, z).length !== 1 || plan.outputs.includes(z)) continue;
+    const { in: inDim, units } = dense.attrs;
+    if (bn.attrs.cols !== units || bn.attrs.rows !== dense.attrs.rows) continue;
     const kernel = dense.inputs[1]!;
-    const bias = dense.attrs['bias'] ? dense.inputs[2]! : -1;
+    const bias = dense.attrs.bias ? dense.inputs[2]! : -1;
     const foldedKernel = addDerived(plan, `${dense.layer}/kernel+${bn.layer}`, [inDim, units]);
     const foldedBias = addDerived(plan, `${dense.layer}/bias+${bn.layer}`, [units]);
     plan.prepare.push({
@@ -79,12 +86,12 @@ export const foldBatchNorm: Pass = (input) => {
       layer: bn.layer,
       inputs: [kernel, bias, ...bn.inputs.slice(1)],
       outputs: [foldedKernel, foldedBias],
-      attrs: { in: inDim, units, epsilon: bn.attrs['epsilon']! },
+      attrs: { in: inDim, units, epsilon: bn.attrs.epsilon },
     });
     dense.inputs = [dense.inputs[0]!, foldedKernel, foldedBias];
     dense.outputs = [...bn.outputs];
     dense.attrs = { ...dense.attrs, bias: true, folded: bn.layer };
-    plan.steps.splice(i + 1, 1);
+    remove(plan, bn);
   }
   return plan;
 };
@@ -104,24 +111,23 @@ function addDerived(plan: Plan, name: string, shape: number[]): number {
 }
 
 /**
- * Dense followed by its activation becomes one step: matrix multiply, bias and activation in
- * one pass over the output. In training the pre-activation is still written, for backward.
+ * A Dense whose output feeds an activation becomes one step: matrix multiply, bias and
+ * activation in one pass over the output. In training the pre-activation is still written, for
+ * the backward steps that read it.
  */
 export const fuseDenseActivation: Pass = (input) => {
   const plan = clone(input);
-  for (let i = 0; i + 1 < plan.steps.length; i++) {
-    const dense = plan.steps[i]!;
-    const act = plan.steps[i + 1]!;
-    if (dense.op !== 'dense' || act.op !== 'activation' || dense.attrs['activation']) continue;
-    const z = dense.outputs[0]!;
-    if (act.inputs[0] !== z || plan.output === z) continue;
-    // z may stay only for the backward steps that read it (activation backward, a fused loss).
+  for (const act of plan.steps.filter((s): s is StepOf<'activation'> => s.op === 'activation')) {
+    const z = act.inputs[0]!;
+    const dense = producer(plan.steps, z);
+    if (!is(dense, 'dense') || dense.attrs.activation !== null || plan.outputs.includes(z))
+      continue;
     const laterReaders = readers(plan.steps, z).filter((s) => s !== act);
     if (laterReaders.some((s) => !readsPreActivation.has(s.op))) continue;
     const keepZ = laterReaders.length > 0;
-    dense.attrs = { ...dense.attrs, activation: act.attrs['activation']! };
+    dense.attrs = { ...dense.attrs, activation: act.attrs.activation };
     dense.outputs = keepZ ? [act.outputs[0]!, z] : [act.outputs[0]!];
-    plan.steps.splice(i + 1, 1);
+    remove(plan, act);
   }
   return plan;
 };
@@ -134,44 +140,41 @@ export const fuseDenseActivation: Pass = (input) => {
 export const fuseLossGradient: Pass = (input) => {
   if (input.mode !== 'training') return input;
   const plan = clone(input);
-  const lossIndex = plan.steps.findIndex((s) => s.op === 'loss');
-  const lossStep = plan.steps[lossIndex];
-  if (!lossStep) return plan;
-  const loss = lossStep.attrs['loss'] as unknown as CallValue;
-  if (loss.args['from_logits'] === true) return plan;
-  const name = loss.call; // the catalog's canonical spelling
+  const lossStep = plan.steps.find((s): s is StepOf<'loss'> => s.op === 'loss');
+  if (!lossStep || lossStep.attrs.loss.fromLogits) return plan;
+  const loss = lossStep.attrs.loss;
   const probs = lossStep.inputs[0]!;
-  const producer = plan.steps.find(
-    (s) => s.outputs[0] === probs && (s.op === 'dense' || s.op === 'activation'),
-  );
-  const activation = (
-    producer?.attrs['activation'] as { name: string; args?: Record<string, unknown> } | undefined
-  )?.name;
-  const fused =
-    activation === 'softmax' &&
-    (name === 'categorical_crossentropy' || name === 'sparse_categorical_crossentropy')
+  const made = producer(plan.steps, probs);
+  const activation = is(made, 'dense')
+    ? made.attrs.activation?.name
+    : is(made, 'activation')
+      ? made.attrs.activation.name
+      : undefined;
+  const sparse = loss.name === 'sparse_categorical_crossentropy';
+  const op =
+    activation === 'softmax' && (loss.name === 'categorical_crossentropy' || sparse)
       ? 'softmax_cross_entropy'
-      : activation === 'sigmoid' && name === 'binary_crossentropy'
+      : activation === 'sigmoid' && loss.name === 'binary_crossentropy'
         ? 'sigmoid_cross_entropy'
         : undefined;
-  if (!fused) return plan;
+  if (!op) return plan;
   const dOut = lossStep.outputs[1]!;
-  const actBackIndex = plan.steps.findIndex(
-    (s, i) => i > lossIndex && s.op === 'activation_backward' && s.inputs[2] === dOut,
-  );
-  if (actBackIndex < 0 || readers(plan.steps, dOut, lossIndex + 1).length !== 1) return plan;
-  const actBack = plan.steps[actBackIndex]!;
+  const dOutReaders = readers(plan.steps, dOut);
+  const actBack = dOutReaders[0];
+  if (dOutReaders.length !== 1 || !is(actBack, 'activation_backward') || actBack.inputs[2] !== dOut)
+    return plan;
   // The loss value from the logits too (Keras on TensorFlow): value and gradient agree even
   // where the probabilities saturate past the ε clip.
   const logits = actBack.inputs[0]!;
-  lossStep.op = fused;
-  lossStep.inputs = [probs, lossStep.inputs[1]!, logits];
-  lossStep.outputs = [lossStep.outputs[0]!, actBack.outputs[0]!];
-  lossStep.attrs = {
-    ...lossStep.attrs,
-    sparse: name === 'sparse_categorical_crossentropy',
-  } as Record<string, Attr>;
-  plan.steps.splice(actBackIndex, 1);
+  const fused: StepOf<typeof op> = {
+    op,
+    layer: lossStep.layer,
+    inputs: [probs, lossStep.inputs[1]!, logits],
+    outputs: [lossStep.outputs[0]!, actBack.outputs[0]!],
+    attrs: { ...lossStep.attrs, sparse },
+  };
+  plan.steps[plan.steps.indexOf(lossStep)] = fused;
+  remove(plan, actBack);
   return plan;
 };
 

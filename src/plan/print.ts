@@ -1,5 +1,4 @@
 /** A plan as readable text for `nn plan`: memory, buffers with their offsets, then the steps. */
-import { readableSize } from '../summary/render.js';
 import {
   arenaOf,
   bufferLength,
@@ -7,22 +6,33 @@ import {
   type Plan,
   type PlanBuffer,
   type PlanStep,
-} from './types.js';
+} from '../ir/index.js';
+import { resolveActivation, resolveLoss } from '../kernels/index.js';
+import { readableSize } from '../summary/render.js';
 
-export function printPlan(plan: Plan, modelName: string, optimizerBytes = 0): string {
+export function printPlan(plan: Plan, modelName: string): string {
   const bytes = planBytes(plan);
+  const sizeOf = (role: PlanBuffer['role']) =>
+    plan.buffers.filter((b) => b.role === role).reduce((n, b) => n + b.size * 4, 0);
+  const grads = sizeOf('grad');
+  const state = sizeOf('state');
+  const parts = [
+    `activations ${readableSize(bytes.work)}`,
+    `parameters ${readableSize(bytes.params - grads - state)}`,
+    ...(grads ? [`gradients ${readableSize(grads)}`] : []),
+    ...(state ? [`optimizer state ${readableSize(state)}`] : []),
+  ];
   const lines = [
     `${plan.mode} plan of model '${modelName}', batch size ${plan.batchSize}`,
-    `memory: activations ${readableSize(bytes.work)} + parameters ${readableSize(bytes.params)}${optimizerBytes ? ` + optimizer state ${readableSize(optimizerBytes)}` : ''} = peak ${readableSize(bytes.total + optimizerBytes)}`,
+    `memory: ${parts.join(' + ')} = peak ${readableSize(bytes.total)}`,
     '',
     'buffers (offsets in float32 elements):',
   ];
   const shown = plan.buffers.filter((b) => b.offset >= 0);
   const nameWidth = Math.max(...shown.map((b) => b.name.length));
   for (const b of shown) {
-    const arena = arenaOf(b) === 'work' ? 'work' : 'params';
     lines.push(
-      `  ${b.name.padEnd(nameWidth)}  ${b.role.padEnd(10)} ${shapeText(b).padEnd(14)} ${arena} @${b.offset} (${bufferLength(b, plan.batchSize)})`,
+      `  ${b.name.padEnd(nameWidth)}  ${b.role.padEnd(10)} ${shapeText(b).padEnd(14)} ${arenaOf(b)} @${b.offset} (${bufferLength(b, plan.batchSize)})`,
     );
   }
   if (plan.prepare.length > 0) {
@@ -42,23 +52,44 @@ function shapeText(b: PlanBuffer): string {
 function stepText(plan: Plan, s: PlanStep, i: number): string {
   const name = (id: number) => (id < 0 ? '-' : plan.buffers[id]!.name);
   const attrs = Object.entries(s.attrs)
-    .map(([k, v]) => `${k}=${attrText(v)}`)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${attrText(k, v)}`)
     .join(' ');
   return `  ${String(i + 1).padStart(2)}. ${s.op} [${s.layer}] ${s.inputs.map(name).join(', ')} -> ${s.outputs.map(name).join(', ')}${attrs ? `  {${attrs}}` : ''}`;
 }
 
-function attrText(v: unknown): string {
-  if (Array.isArray(v))
+/** An attribute as text: a spec by its name and whatever differs from that name's defaults. */
+function attrText(key: string, v: unknown): string {
+  if (v === null || typeof v !== 'object') return String(v);
+  if (Array.isArray(v)) {
+    if (v.some((x) => typeof x === 'object' && x !== null)) return `(${v.length})`;
     return v.length > 8 ? `[${v.slice(0, 8).join(',')},…](${v.length})` : `[${v.join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as { name?: string; call?: string; args?: Record<string, unknown> };
-    const callee = o.name ?? o.call;
-    const args = Object.entries(o.args ?? {}).filter(([, a]) => a !== null && a !== undefined);
-    if (callee)
-      return args.length
-        ? `${callee}(${args.map(([k, a]) => `${k}=${JSON.stringify(a)}`).join(',')})`
-        : callee;
-    return JSON.stringify(v);
   }
-  return String(v);
+  const o = v as Record<string, unknown>;
+  if (key === 'activation' && typeof o['name'] === 'string')
+    return specText(o['name'], o, resolveActivation(o['name']));
+  if (key === 'loss' && typeof o['name'] === 'string')
+    return specText(o['name'], o, resolveLoss(o['name']));
+  const callee = o['className'] ?? o['call'];
+  if (typeof callee === 'string') {
+    const args = (o['args'] as Record<string, unknown> | undefined) ?? o;
+    const given = Object.entries(args).filter(
+      ([k, a]) => k !== 'className' && a !== null && a !== undefined,
+    );
+    return given.length
+      ? `${callee}(${given.map(([k, a]) => `${k}=${JSON.stringify(a)}`).join(',')})`
+      : callee;
+  }
+  return JSON.stringify(v);
+}
+
+/** `name`, or `name(k=v,…)` with the fields that differ from the defaults. */
+function specText(name: string, spec: object, defaults: object): string {
+  const base = defaults as Record<string, unknown>;
+  const changed = Object.entries(spec).filter(
+    ([k, a]) => k !== 'name' && JSON.stringify(a) !== JSON.stringify(base[k]),
+  );
+  return changed.length
+    ? `${name}(${changed.map(([k, a]) => `${k}=${JSON.stringify(a)}`).join(',')})`
+    : name;
 }

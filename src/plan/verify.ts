@@ -1,11 +1,19 @@
 /**
- * The plan verifier: structural invariants every pass must keep. Tests run it between passes;
- * a failure is a bug in nnlang (a message per broken rule, empty when the plan is sound).
+ * The plan verifier: structural invariants every pass must keep, and every op's buffer sizes
+ * against its attributes. Tests run it between passes, and `planModel` after the last; a
+ * failure is a bug in nnlang (a message per broken rule, empty when the plan is sound).
  */
+import {
+  arenaOf,
+  bufferLength,
+  type OpName,
+  type Plan,
+  type PlanBuffer,
+  type PlanStep,
+} from '../ir/index.js';
 import { liveness } from './memory.js';
-import { arenaOf, bufferLength, type Plan, type PlanStep } from './types.js';
 
-const trainingOnly = new Set([
+const trainingOnly = new Set<OpName>([
   'dropout',
   'gaussian_noise',
   'batch_norm_train',
@@ -17,15 +25,18 @@ const trainingOnly = new Set([
   'activity_regularizer',
 ]);
 
+/** Which ops may write a weight, and optimizer state. */
+const writesParams = new Set<OpName>(['optimizer']);
+
 export function verifyPlan(plan: Plan): string[] {
   const problems: string[] = [];
   const say = (s: PlanStep | undefined, what: string) =>
     problems.push(s ? `step ${s.op} (${s.layer}): ${what}` : what);
   const valid = (id: number) =>
     id === -1 || (Number.isInteger(id) && id >= 0 && id < plan.buffers.length);
-  const defined = new Set<number>([plan.input, ...(plan.target === null ? [] : [plan.target])]);
+  const defined = new Set<number>([...plan.inputs, ...plan.targets]);
   if (plan.mode === 'inference' && plan.loss !== null) defined.add(plan.loss); // zeroed by the caller
-  for (const b of plan.buffers) if (b.role === 'param' || b.role === 'grad') defined.add(b.id);
+  for (const b of plan.buffers) if (arenaOf(b) === 'params') defined.add(b.id);
   for (const s of plan.prepare) for (const id of s.outputs) defined.add(id);
 
   for (const s of [...plan.prepare, ...plan.steps]) {
@@ -36,16 +47,19 @@ export function verifyPlan(plan: Plan): string[] {
         say(s, `reads '${plan.buffers[id]?.name}' before any step writes it.`);
     for (const id of s.outputs) {
       const b = plan.buffers[id];
-      if (b?.role === 'param' && s.op !== 'optimizer')
-        say(s, `writes the weight '${b.name}'; only the optimizer may.`);
+      if ((b?.role === 'param' || b?.role === 'state') && !writesParams.has(s.op))
+        say(s, `writes '${b.name}'; only the optimizer may.`);
       if (id >= 0) defined.add(id);
     }
     if (plan.mode === 'inference' && (trainingOnly.has(s.op) || s.op.endsWith('_backward')))
       say(s, 'is a training step in an inference plan.');
-    if (s.op === 'dense') checkDense(plan, s, say);
+    for (const problem of checkSizes(plan, s)) say(s, problem);
   }
-  if (!defined.has(plan.output))
-    say(undefined, `the output '${plan.buffers[plan.output]?.name}' is never written.`);
+  for (const id of plan.outputs)
+    if (!defined.has(id))
+      say(undefined, `the output '${plan.buffers[id]?.name}' is never written.`);
+  if (plan.mode === 'inference' && plan.buffers.some((b) => b.role === 'grad'))
+    say(undefined, 'an inference plan has gradient buffers.');
   if (plan.mode === 'training') {
     const losses = plan.steps.filter((s) => s.op === 'loss' || s.op.endsWith('_cross_entropy'));
     if (losses.length !== 1)
@@ -58,20 +72,136 @@ export function verifyPlan(plan: Plan): string[] {
   return problems;
 }
 
-function checkDense(plan: Plan, s: PlanStep, say: (s: PlanStep, what: string) => void): void {
-  const rows = s.attrs['rows'] as number;
-  const inDim = s.attrs['in'] as number;
-  const units = s.attrs['units'] as number;
-  const [x, kernel] = s.inputs.map((id) => plan.buffers[id]);
-  if (x && x.size !== rows * inDim)
-    say(s, `its input has ${x.size} values per sample, expected ${rows}×${inDim}.`);
-  if (kernel && kernel.size !== inDim * units)
-    say(s, `its kernel has ${kernel.size} values, expected ${inDim}×${units}.`);
-  for (const id of s.outputs) {
-    const y = plan.buffers[id];
-    if (y && y.size !== rows * units)
-      say(s, `its output '${y.name}' has ${y.size} values per sample, expected ${rows}×${units}.`);
+/** One expected size: `n` values per sample (batch-sized) or in all (fixed). */
+type Size = { per: number } | { all: number };
+
+const per = (n: number): Size => ({ per: n });
+const all = (n: number): Size => ({ all: n });
+
+/** The sizes an op's inputs and outputs must have, from its attributes. */
+function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undefined {
+  switch (s.op) {
+    case 'dense': {
+      const { rows, in: inDim, units } = s.attrs;
+      const bias = s.attrs.bias ? [all(units)] : [];
+      return {
+        inputs: [per(rows * inDim), all(inDim * units), ...bias],
+        outputs: s.outputs.map(() => per(rows * units)),
+      };
+    }
+    case 'dense_backward': {
+      const { rows, in: inDim, units } = s.attrs;
+      return {
+        inputs: [per(rows * inDim), all(inDim * units), per(rows * units)],
+        outputs: [per(rows * inDim), all(inDim * units), all(units)],
+      };
+    }
+    case 'activation':
+    case 'unit_norm':
+      return {
+        inputs: [per(s.attrs.rows * s.attrs.cols)],
+        outputs: [per(s.attrs.rows * s.attrs.cols)],
+      };
+    case 'activation_backward':
+    case 'unit_norm_backward': {
+      const n = per(s.attrs.rows * s.attrs.cols);
+      return { inputs: [n, n, n], outputs: [n] };
+    }
+    case 'copy':
+    case 'gaussian_noise':
+      return { inputs: [per(s.attrs.size)], outputs: [per(s.attrs.size)] };
+    case 'add':
+      return { inputs: [per(s.attrs.size), per(s.attrs.size)], outputs: [per(s.attrs.size)] };
+    case 'dropout':
+      return { inputs: [per(s.attrs.size)], outputs: [per(s.attrs.size), per(s.attrs.size)] };
+    case 'dropout_backward':
+      return { inputs: [per(s.attrs.size), per(s.attrs.size)], outputs: [per(s.attrs.size)] };
+    case 'batch_norm':
+    case 'batch_norm_train': {
+      const { rows, cols } = s.attrs;
+      const stats = [all(cols), all(cols), all(cols), all(cols)];
+      const saved = s.op === 'batch_norm_train' ? [all(cols), all(cols)] : [];
+      return { inputs: [per(rows * cols), ...stats], outputs: [per(rows * cols), ...saved] };
+    }
+    case 'layer_norm': {
+      const { rows, cols } = s.attrs;
+      return {
+        inputs: [per(rows * cols), all(cols), all(cols)],
+        outputs: [per(rows * cols), per(rows), per(rows)],
+      };
+    }
+    case 'batch_norm_backward':
+    case 'layer_norm_backward': {
+      const { rows, cols } = s.attrs;
+      const stat = s.op === 'batch_norm_backward' ? all(cols) : per(rows);
+      return {
+        inputs: [per(rows * cols), per(rows * cols), all(cols), stat, stat],
+        outputs: [per(rows * cols), all(cols), all(cols)],
+      };
+    }
+    case 'prelu':
+    case 'prelu_backward': {
+      const { size, alphaIndex } = s.attrs;
+      const alpha = all(Math.max(0, ...alphaIndex) + 1);
+      return s.op === 'prelu'
+        ? { inputs: [per(size), alpha], outputs: [per(size)] }
+        : { inputs: [per(size), alpha, per(size)], outputs: [per(size), alpha] };
+    }
+    case 'fold_batch_norm': {
+      const { in: inDim, units } = s.attrs;
+      const u = all(units);
+      return { inputs: [all(inDim * units), u, u, u, u, u], outputs: [all(inDim * units), u] };
+    }
+    case 'loss':
+    case 'softmax_cross_entropy':
+    case 'sigmoid_cross_entropy': {
+      const { rows, cols } = s.attrs;
+      const sparse = s.attrs.loss.name === 'sparse_categorical_crossentropy';
+      const target = per(sparse ? rows : rows * cols);
+      const logits = s.op === 'loss' ? [] : [per(rows * cols)];
+      return { inputs: [per(rows * cols), target, ...logits], outputs: [all(1), per(rows * cols)] };
+    }
+    case 'activity_regularizer':
+      return {
+        inputs: [per(s.attrs.size), per(s.attrs.size), all(1)],
+        outputs: [per(s.attrs.size), all(1)],
+      };
+    case 'activity_penalty':
+      return { inputs: [per(s.attrs.size), all(1)], outputs: [all(1)] };
+    case 'regularizer':
+    case 'optimizer':
+      return undefined; // checked by pairing inputs with outputs below
   }
+}
+
+/** Size mismatches of a step's buffers, as messages. */
+function checkSizes(plan: Plan, s: PlanStep): string[] {
+  const problems: string[] = [];
+  const buffer = (id: number): PlanBuffer | undefined => (id >= 0 ? plan.buffers[id] : undefined);
+  if (s.op === 'regularizer' || s.op === 'optimizer') {
+    s.inputs.slice(0, s.outputs.length).forEach((id, i) => {
+      const [a, b] = [buffer(id), buffer(s.outputs[i]!)];
+      if (s.op === 'optimizer' && a && b && a.size !== b.size)
+        problems.push(`'${a.name}' has ${a.size} values but '${b.name}' has ${b.size}.`);
+    });
+    return problems;
+  }
+  const expected = expectedSizes(s);
+  if (!expected) return problems;
+  const compare = (ids: number[], sizes: Size[], what: string) =>
+    ids.forEach((id, i) => {
+      const b = buffer(id);
+      const want = sizes[i];
+      if (!b || !want) return;
+      const [n, perSample] = 'per' in want ? [want.per, true] : [want.all, false];
+      if (b.size !== n || b.perSample !== perSample)
+        problems.push(
+          `its ${what} '${b.name}' has ${b.size} values${b.perSample ? ' per sample' : ''}, expected ${n}${perSample ? ' per sample' : ''}.`,
+        );
+    });
+  compare(s.inputs, expected.inputs, 'input');
+  compare(s.outputs, expected.outputs, 'output');
+  return problems;
 }
 
 /** After memory assignment: every live buffer fits the arena and no two live at once overlap. */

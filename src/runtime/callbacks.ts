@@ -5,15 +5,27 @@
  */
 import { catalog, type CallValue } from '../catalog/index.js';
 import { InputError } from './arrays.js';
-import type { Logs } from './fit.js';
-import type { Model } from './model.js';
+import type { DataInfo } from './weights-file.js';
+
+/** Per-epoch (or running per-batch) values: loss, metrics, val_… */
+export type Logs = Record<string, number>;
+
+/** What a callback may read and change of the model being trained; `Model` is one. */
+export interface TrainingModel {
+  /** Set to end fit() after the current epoch or batch. */
+  stopTraining: boolean;
+  readonly optimizer: { learningRate: number };
+  getWeights(): Float32Array[];
+  setWeights(weights: readonly (Float32Array | ArrayLike<number>)[]): void;
+  saveWeights(path: string, data?: DataInfo): void;
+}
 
 export interface Callback {
-  onTrainBegin?(model: Model): void;
+  onTrainBegin?(model: TrainingModel): void;
   onEpochBegin?(epoch: number): void;
   onBatchEnd?(batch: number, logs: Logs, steps: number): void;
   onEpochEnd?(epoch: number, logs: Logs): void;
-  onTrainEnd?(model: Model): void;
+  onTrainEnd?(model: TrainingModel): void;
 }
 
 /** Messages the callbacks print when verbose, as Keras prints them. */
@@ -47,7 +59,7 @@ export class EarlyStopping implements Callback {
   private bestEpoch = 0;
   private bestWeights: Float32Array[] | null = null;
   private stoppedEpoch = 0;
-  private model: Model | null = null;
+  private model: TrainingModel | null = null;
   private mode: Mode | null = null;
 
   constructor(
@@ -64,7 +76,7 @@ export class EarlyStopping implements Callback {
     private readonly say: Say = () => undefined,
   ) {}
 
-  onTrainBegin(model: Model): void {
+  onTrainBegin(model: TrainingModel): void {
     this.model = model;
     this.wait = 0;
     this.best = null;
@@ -92,7 +104,7 @@ export class EarlyStopping implements Callback {
     }
   }
 
-  onTrainEnd(model: Model): void {
+  onTrainEnd(model: TrainingModel): void {
     if (this.stoppedEpoch > 0 && this.args.verbose)
       this.say(`Epoch ${this.stoppedEpoch + 1}: early stopping`);
     if (this.args.restore_best_weights && this.bestWeights) {
@@ -107,7 +119,7 @@ export class ReduceLROnPlateau implements Callback {
   private wait = 0;
   private cooldownCounter = 0;
   private best: number | null = null;
-  private model: Model | null = null;
+  private model: TrainingModel | null = null;
   private mode: Mode | null = null;
 
   constructor(
@@ -127,7 +139,7 @@ export class ReduceLROnPlateau implements Callback {
       throw new InputError('ReduceLROnPlateau does not support a factor ≥ 1.');
   }
 
-  onTrainBegin(model: Model): void {
+  onTrainBegin(model: TrainingModel): void {
     this.model = model;
     this.wait = 0;
     this.cooldownCounter = 0;
@@ -169,14 +181,14 @@ export class ReduceLROnPlateau implements Callback {
 }
 
 export class TerminateOnNaN implements Callback {
-  private model: Model | null = null;
+  private model: TrainingModel | null = null;
 
   constructor(
     readonly args: { raise_error?: boolean } = {},
     private readonly say: Say = () => undefined,
   ) {}
 
-  onTrainBegin(model: Model): void {
+  onTrainBegin(model: TrainingModel): void {
     this.model = model;
   }
 
@@ -194,7 +206,7 @@ export class TerminateOnNaN implements Callback {
 export class ModelCheckpoint implements Callback {
   private best: number | null;
   private mode: Mode | null = null;
-  private model: Model | null = null;
+  private model: TrainingModel | null = null;
 
   constructor(
     readonly args: {
@@ -205,13 +217,13 @@ export class ModelCheckpoint implements Callback {
       mode?: string;
       initial_value_threshold?: number | null;
     },
-    private readonly save: (model: Model, path: string) => void,
+    private readonly save: (model: TrainingModel, path: string) => void,
     private readonly say: Say = () => undefined,
   ) {
     this.best = args.initial_value_threshold ?? null;
   }
 
-  onTrainBegin(model: Model): void {
+  onTrainBegin(model: TrainingModel): void {
     this.model = model;
   }
 
@@ -255,7 +267,7 @@ function formatPath(template: string, epoch: number, logs: Logs): string {
 /** Callbacks from a checked `callbacks=[…]` list. */
 export function callbacksFrom(
   values: readonly CallValue[],
-  options: { say?: Say; save?: (model: Model, path: string) => void } = {},
+  options: { say?: Say; save?: (model: TrainingModel, path: string) => void } = {},
 ): Callback[] {
   const say = options.say ?? (() => undefined);
   return values.map((v) => {

@@ -5,9 +5,30 @@
  * validation at epoch end, callbacks, and the History.
  */
 import { InputError, type ArrayInput, type Matrix } from './arrays.js';
-import type { CallValue } from '../catalog/index.js';
-import { callbacksFrom, type Callback } from './callbacks.js';
-import type { Model } from './model.js';
+import type { Args, CallValue } from '../catalog/index.js';
+import type { Rng } from '../kernels/random.js';
+import type { Metric } from '../metrics/index.js';
+import { callbacksFrom, type Callback, type Logs, type TrainingModel } from './callbacks.js';
+
+export type { Logs } from './callbacks.js';
+
+/** What fit() drives: the model's data handling, its training step and evaluation. */
+export interface Trainee extends TrainingModel {
+  readonly rng: Rng;
+  /** The .nn file's fit(…) arguments. */
+  readonly fitArgs: Args;
+  matrixOf(x: ArrayInput): Matrix;
+  targetsOf(y: ArrayInput, rows: number): Matrix;
+  metrics(): Metric[];
+  step(
+    x: Float32Array,
+    y: Float32Array,
+    n: number,
+    metrics: readonly Metric[] | null,
+    capacity?: number,
+  ): number;
+  evaluateLogs(mx: Matrix, y: ArrayInput, batchSize: number): Logs;
+}
 
 export interface FitOptions {
   epochs?: number;
@@ -27,14 +48,12 @@ export interface History {
   history: Record<string, number[]>;
 }
 
-export type Logs = Record<string, number>;
-
 /**
  * The .nn file's fit(epochs=…, batch_size=…, shuffle=…, validation_split=…, callbacks=[…]) as
  * defaults for the library's fit(): options given in the call win.
  */
-export function withFileDefaults(model: Model, options: FitOptions): FitOptions {
-  const file = model.checked.fit?.args ?? {};
+export function withFileDefaults(model: Trainee, options: FitOptions): FitOptions {
+  const file = model.fitArgs;
   const pick = <T>(given: T | undefined, key: string): T | undefined =>
     given !== undefined ? given : ((file[key] ?? undefined) as T | undefined);
   const epochs = pick(options.epochs, 'epochs');
@@ -54,7 +73,7 @@ export function withFileDefaults(model: Model, options: FitOptions): FitOptions 
   };
 }
 
-export function fitModel(model: Model, x: ArrayInput, y: ArrayInput, given: FitOptions): History {
+export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: FitOptions): History {
   const options = withFileDefaults(model, given);
   const all = model.matrixOf(x);
   const targets = model.targetsOf(y, all.rows);
@@ -118,7 +137,7 @@ function gatherRows(
   }
 }
 
-function epochLogs(loss: number, metrics: ReturnType<Model['metrics']>): Logs {
+function epochLogs(loss: number, metrics: readonly Metric[]): Logs {
   const logs: Logs = { loss };
   for (const m of metrics) logs[m.name] = m.result();
   return logs;
@@ -129,7 +148,7 @@ function prefixed(logs: Logs, prefix: string): Logs {
 }
 
 /** Fisher–Yates with the model's generator: the same seed, the same order. */
-function shuffle(order: Int32Array, model: Model): void {
+function shuffle(order: Int32Array, model: Trainee): void {
   for (let i = order.length - 1; i > 0; i--) {
     const j = model.rng.below(i + 1);
     const t = order[i]!;
@@ -138,7 +157,7 @@ function shuffle(order: Int32Array, model: Model): void {
   }
 }
 
-function split(model: Model, all: Matrix, targets: Matrix, options: FitOptions) {
+function split(model: Trainee, all: Matrix, targets: Matrix, options: FitOptions) {
   if (options.validationData) {
     const vx = model.matrixOf(options.validationData[0]);
     return { train: all, trainY: targets, val: { x: vx, y: options.validationData[1] } };

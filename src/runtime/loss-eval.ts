@@ -1,13 +1,13 @@
 /** The loss of a whole data set at once, and the weights' regularization penalty (Keras's model.losses). */
 import type { CallValue } from '../catalog/index.js';
-import { lossForward, resolveLoss } from '../kernels/index.js';
+import { lossForward, type LossSpec } from '../kernels/index.js';
 import { createRegularizer } from '../optim/index.js';
 import type { Shape } from '../layers/index.js';
 import type { ParamLayout } from '../plan/index.js';
 
 /** sum_over_batch_size of the loss over `n` samples: the size-weighted mean of per-batch losses. */
 export function evaluateLoss(
-  loss: CallValue,
+  loss: LossSpec,
   yTrue: Float32Array,
   yPred: Float32Array,
   n: number,
@@ -16,7 +16,7 @@ export function evaluateLoss(
   const dims = outputShape.slice(1) as number[];
   const cols = dims.at(-1) ?? 1;
   const rowsPerSample = dims.slice(0, -1).reduce((a, b) => a * b, 1);
-  return lossForward(resolveLoss(loss.call, loss.args), yTrue, yPred, n * rowsPerSample, cols);
+  return lossForward(loss, yTrue, yPred, n * rowsPerSample, cols);
 }
 
 /** Σ regularizer(w) over every regularized weight. */

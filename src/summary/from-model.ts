@@ -1,8 +1,8 @@
-import { paramCounts, type CheckedModel } from '../check/index.js';
+import { paramCounts, type ModelGraph } from '../layers/index.js';
 import type { SummaryInput } from './render.js';
 
-/** The summary table of a checked model: Keras lists every layer but the input. */
-export function summaryInputOf(model: CheckedModel): SummaryInput {
+/** The summary table of a model: Keras lists every layer but the input. */
+export function summaryInputOf(model: ModelGraph): SummaryInput {
   let trainableParams = 0;
   let nonTrainableParams = 0;
   const rows = model.layers.map((layer) => {

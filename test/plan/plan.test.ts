@@ -5,8 +5,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadModel, planModel, printPlan, verifyPlan, type Plan } from 'nnlang';
-import { BoundPlan } from '../../src/runtime/executor.js';
+import {
+  compile,
+  planCompiled,
+  printPlan,
+  verifyPlan,
+  type CompiledModel,
+  type Plan,
+} from 'nnlang';
+import { jsBackend, Memory } from '../../src/backends/index.js';
 import { Rng } from '../../src/kernels/random.js';
 import { layoutParams } from '../../src/plan/index.js';
 import { expectGolden } from '../golden.js';
@@ -16,8 +23,10 @@ const fixtures = readdirSync(dir)
   .filter((f) => f.endsWith('.nn'))
   .sort();
 
-function modelOf(name: string) {
-  return loadModel(readFileSync(new URL(name, dir), 'utf8'), { seed: 5, file: name });
+function modelOf(name: string): CompiledModel {
+  const result = compile(readFileSync(new URL(name, dir), 'utf8'), { file: name });
+  expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return result.models[0]!;
 }
 
 function planOf(
@@ -27,15 +36,9 @@ function planOf(
   onPass?: (pass: string, plan: Plan) => void,
 ): Plan {
   const model = modelOf(name);
-  const layers = model.checked.layers;
-  return planModel({
-    layers,
-    inputShape: model.inputShape!,
-    params: layoutParams(layers),
+  return planCompiled(model, model.graph, {
+    mode: training ? 'training' : 'inference',
     batchSize: 16,
-    ...(training
-      ? { training: { loss: model.checked.compile!.loss!, targetSize: model.targetSize() } }
-      : {}),
     optimize,
     ...(onPass ? { onPass } : {}),
   });
@@ -88,7 +91,7 @@ describe('each pass', () => {
   it('fuse-dense-activation leaves no activation step after a Dense', () => {
     const fused = planOf('mlp.nn', false);
     expect(ops(fused)).toEqual(['dense', 'dense']);
-    expect(fused.steps.map((s) => (s.attrs['activation'] as { name: string }).name)).toEqual([
+    expect(fused.steps.map((s) => (s.op === 'dense' ? s.attrs.activation?.name : s.op))).toEqual([
       'relu',
       'softmax',
     ]);
@@ -126,23 +129,26 @@ describe('each pass', () => {
 describe('optimized plans compute what the plain ones do', () => {
   it.each(fixtures)('%s: inference outputs agree to 1e-5', (name) => {
     const model = modelOf(name);
-    const params = new Float32Array(layoutParams(model.checked.layers).size);
+    const layout = layoutParams(model.graph.layers);
+    const params = new Float32Array(layout.weightSize);
     const rng = new Rng(9);
     for (let i = 0; i < params.length; i++) params[i] = rng.normal() * 0.5;
     // BatchNormalization's moving variance must stay positive.
-    const layout = layoutParams(model.checked.layers);
     for (const e of layout.entries)
       if (e.name === 'moving_variance')
         params.fill(0.5 + rng.uniform(), e.offset, e.offset + e.size);
     const run = (optimize: boolean) => {
       const plan = planOf(name, false, optimize);
-      const bound = new BoundPlan(plan, { params, rng: new Rng(1) });
-      expect(bound.work.length).toBe(plan.workSize); // the peak nn plan reports is what is allocated
+      const memory = new Memory(jsBackend, plan.paramSize);
+      memory.params.set(params);
+      const bound = memory.bind(plan, { rng: new Rng(1) });
+      // The peak nn plan reports is what is allocated.
+      expect(memory.data.length - memory.workBase).toBe(plan.workSize);
       bound.prepare(1);
-      const x = bound.view(plan.input);
+      const x = bound.view(plan.inputs[0]!);
       for (let i = 0; i < x.length; i++) x[i] = Math.sin(i);
       bound.run(plan.batchSize);
-      return Array.from(bound.view(plan.output));
+      return Array.from(bound.view(plan.outputs[0]!));
     };
     const plain = run(false);
     const optimized = run(true);

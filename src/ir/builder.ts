@@ -1,6 +1,7 @@
 /** Appends buffers and steps to a plan under construction; lowering's only way to write one. */
-import type { Attr, BufferRole, OpName, PlanBuffer, PlanStep } from './types.js';
+import type { BufferRole, OpAttrs, OpName, PlanBuffer, PlanStep } from './types.js';
 
+/** A model the engine cannot lower: a bug in nnlang when the checker passed it. */
 export class PlanError extends Error {}
 
 export class PlanBuilder {
@@ -37,16 +38,15 @@ export class PlanBuilder {
     });
   }
 
-  step(
-    op: OpName,
+  /** Appends a step of `op`; its attributes are typed by the op. */
+  step<O extends OpName>(
+    op: O,
     layer: string,
     inputs: number[],
     outputs: number[],
-    attrs: Record<string, Attr> = {},
-  ): PlanStep {
-    const s: PlanStep = { op, layer, inputs, outputs, attrs };
-    this.steps.push(s);
-    return s;
+    attrs: OpAttrs[O],
+  ): void {
+    this.steps.push({ op, layer, inputs, outputs, attrs } as PlanStep);
   }
 
   private add(b: Omit<PlanBuffer, 'id'>): number {

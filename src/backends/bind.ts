@@ -1,0 +1,125 @@
+/**
+ * Running a plan on a backend: one memory block per session — the parameter arena (weights,
+ * gradients, optimizer state) then a work arena that every plan of the session shares, sized
+ * to the largest — and plans bound to views of it, step by step, once.
+ */
+import { arenaOf, bufferLength, type Plan, type PlanStep } from '../ir/index.js';
+import type { Backend, BindContext, Run } from './types.js';
+
+/** Elements are aligned to 16 bytes, so a SIMD tier can load any arena aligned. */
+const align = (n: number) => Math.ceil(n / 4) * 4;
+
+/** A session's memory: one allocation holding every arena; it grows when a plan needs more work space. */
+export class Memory {
+  data: Float32Array;
+  /** The bound plan whose work buffers (its prepared ones too) the work arena holds now. */
+  holder: BoundPlan | null = null;
+  private readonly bound = new Set<BoundPlan>();
+
+  constructor(
+    readonly backend: Backend,
+    /** Elements of the parameter arena: weights, gradients and optimizer state. */
+    readonly paramSize: number,
+  ) {
+    this.data = backend.allocate(align(paramSize));
+  }
+
+  /** Where the work arena starts. */
+  get workBase(): number {
+    return align(this.paramSize);
+  }
+
+  /** The parameter arena (weights first, in get_weights() order). */
+  get params(): Float32Array {
+    return this.data.subarray(0, this.paramSize);
+  }
+
+  /** Binds a plan to this memory, growing the work arena if it needs more. */
+  bind(plan: Plan, ctx: BindContext): BoundPlan {
+    if (plan.paramSize > this.paramSize)
+      throw new Error(
+        `internal: the plan needs ${plan.paramSize} parameters, the session has ${this.paramSize}.`,
+      );
+    if (this.workBase + plan.workSize > this.data.length) this.grow(plan.workSize);
+    const bound = new BoundPlan(plan, this, ctx);
+    this.bound.add(bound);
+    return bound;
+  }
+
+  /** A larger block: the parameters are copied over and every bound plan takes views of it. */
+  private grow(workSize: number): void {
+    const data = this.backend.allocate(this.workBase + align(workSize));
+    data.set(this.data.subarray(0, this.paramSize));
+    this.data = data;
+    this.holder = null;
+    for (const b of this.bound) b.rebind();
+  }
+}
+
+/** A plan bound to memory: views of its buffers and one bound call per step. */
+export class BoundPlan {
+  private views: Float32Array[] = [];
+  private calls: Run[] = [];
+  private prepareCalls: Run[] = [];
+  /** The parameters' version the prepared (derived) buffers were computed from. */
+  private preparedVersion = -1;
+
+  constructor(
+    readonly plan: Plan,
+    private readonly memory: Memory,
+    private readonly ctx: BindContext,
+  ) {
+    this.rebind();
+  }
+
+  /** The view of buffer `id` (an input, an output, the loss…). */
+  view(id: number): Float32Array {
+    return this.views[id]!;
+  }
+
+  /** The work arena's elements this plan uses: the peak memory `nn plan` reports. */
+  get workSize(): number {
+    return this.plan.workSize;
+  }
+
+  /** Recomputes derived buffers (folded weights) when the parameters changed, or another plan used the work arena. */
+  prepare(version: number): void {
+    if (version === this.preparedVersion && this.memory.holder === this) return;
+    this.memory.holder = this;
+    for (const call of this.prepareCalls) call(0);
+    this.preparedVersion = version;
+  }
+
+  /** Runs every step for `n` samples (n ≤ the plan's batch size). */
+  run(n: number): void {
+    if (this.memory.holder !== this) {
+      this.memory.holder = this;
+      if (this.prepareCalls.length > 0) this.preparedVersion = -1;
+    }
+    const calls = this.calls;
+    for (let i = 0; i < calls.length; i++) calls[i]!(n);
+  }
+
+  /** Takes views of the memory's current block and binds every step again. */
+  rebind(): void {
+    const { plan, memory } = this;
+    const data = memory.data;
+    this.views = plan.buffers.map((b) => {
+      if (b.offset < 0) return new Float32Array(0);
+      const start = arenaOf(b) === 'work' ? memory.workBase + b.offset : b.offset;
+      return data.subarray(start, start + bufferLength(b, plan.batchSize));
+    });
+    this.prepareCalls = plan.prepare.map((s) => this.bindStep(s));
+    this.calls = plan.steps.map((s) => this.bindStep(s));
+    this.preparedVersion = -1;
+  }
+
+  private bindStep(s: PlanStep): Run {
+    const view = (id: number) => (id >= 0 ? this.views[id]! : null);
+    return this.memory.backend.bind(
+      s,
+      { inputs: s.inputs.map(view), outputs: s.outputs.map(view) },
+      this.ctx,
+    );
+  }
+}

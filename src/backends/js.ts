@@ -1,0 +1,254 @@
+/**
+ * The reference backend: every op of the plan on the Float32Array kernels of src/kernels and the
+ * update rules of src/optim, in plain JavaScript. Binding resolves sizes once; a bound step
+ * allocates nothing when it runs.
+ */
+import type { PlanStep } from '../ir/index.js';
+import * as k from '../kernels/index.js';
+import { createConstraint, createRegularizer, type ParamSlot } from '../optim/index.js';
+import type { Backend, BindContext, Run, StepViews } from './types.js';
+
+export const jsBackend: Backend = {
+  name: 'js',
+  allocate: (floats) => new Float32Array(floats),
+  bind,
+};
+
+const empty = new Float32Array(0);
+
+function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
+  const v = (i: number): Float32Array => views.inputs[i] ?? empty;
+  const opt = (i: number): Float32Array | null => views.inputs[i] ?? null;
+  const o = (i: number): Float32Array | null => views.outputs[i] ?? null;
+  switch (s.op) {
+    case 'dense': {
+      const { rows: rowsPer, in: inDim, units, activation } = s.attrs;
+      const [x, kernel, bias] = [v(0), v(1), s.attrs.bias ? v(2) : null];
+      const [y, z] = [o(0)!, o(1)];
+      const pre = z ?? y;
+      const act = activation && activation.name !== 'linear' ? activation : null;
+      return (n) => {
+        const rows = n * rowsPer;
+        k.matmul(x, kernel, pre, rows, inDim, units, false);
+        if (bias) k.addBias(pre, bias, rows, units);
+        if (act) k.activationForward(act, pre, y, rows, units);
+      };
+    }
+    case 'dense_backward': {
+      const { rows: rowsPer, in: inDim, units } = s.attrs;
+      const [x, kernel, dz] = [v(0), v(1), v(2)];
+      const [dx, dKernel, dBias] = [o(0), o(1), o(2)];
+      return (n) => {
+        const rows = n * rowsPer;
+        if (dKernel) k.matmulTransA(x, dz, dKernel, inDim, rows, units, false);
+        if (dBias) k.biasGrad(dz, dBias, rows, units, false);
+        if (dx) k.matmulTransB(dz, kernel, dx, rows, units, inDim, false);
+      };
+    }
+    case 'activation': {
+      const { rows, cols, activation } = s.attrs;
+      const [x, y] = [v(0), o(0)!];
+      return (n) => k.activationForward(activation, x, y, n * rows, cols);
+    }
+    case 'activation_backward': {
+      const { rows, cols, activation } = s.attrs;
+      const [x, y, dy, dx] = [v(0), v(1), v(2), o(0)!];
+      return (n) => k.activationBackward(activation, x, y, dy, dx, n * rows, cols);
+    }
+    case 'copy': {
+      const [x, y] = [v(0), o(0)!];
+      const size = s.attrs.size;
+      return (n) => y.set(x.length === n * size ? x : x.subarray(0, n * size));
+    }
+    case 'add': {
+      const [a, b, y] = [v(0), v(1), o(0)!];
+      const size = s.attrs.size;
+      return (n) => {
+        const length = n * size;
+        for (let i = 0; i < length; i++) y[i] = a[i]! + b[i]!;
+      };
+    }
+    case 'dropout': {
+      const { size, rate } = s.attrs;
+      const [x, y, mask] = [v(0), o(0)!, o(1)!];
+      const rng = ctx.rng;
+      return (n) => k.dropoutForward(x, y, mask, n * size, rate, rng);
+    }
+    case 'dropout_backward': {
+      const [dy, mask, dx] = [v(0), v(1), o(0)!];
+      const size = s.attrs.size;
+      return (n) => k.dropoutBackward(dy, mask, dx, n * size);
+    }
+    case 'gaussian_noise': {
+      const { size, stddev } = s.attrs;
+      const [x, y] = [v(0), o(0)!];
+      const rng = ctx.rng;
+      return (n) => k.gaussianNoiseForward(x, y, n * size, stddev, rng);
+    }
+    case 'batch_norm': {
+      const { rows, cols, epsilon } = s.attrs;
+      const [x, gamma, beta, mean, variance, y] = [v(0), opt(1), opt(2), v(3), v(4), o(0)!];
+      return (n) =>
+        k.batchNormInferenceForward(x, y, gamma, beta, mean, variance, n * rows, cols, epsilon);
+    }
+    case 'batch_norm_train': {
+      const { rows, cols, epsilon, momentum } = s.attrs;
+      const [x, gamma, beta, mean, variance] = [v(0), opt(1), opt(2), v(3), v(4)];
+      const [y, saveMean, saveInvStd] = [o(0)!, o(1)!, o(2)!];
+      return (n) =>
+        k.batchNormTrainForward(
+          x,
+          y,
+          gamma,
+          beta,
+          mean,
+          variance,
+          saveMean,
+          saveInvStd,
+          n * rows,
+          cols,
+          momentum,
+          epsilon,
+        );
+    }
+    case 'batch_norm_backward': {
+      const { rows, cols } = s.attrs;
+      const [x, dy, gamma, saveMean, saveInvStd] = [v(0), v(1), opt(2), v(3), v(4)];
+      const [dx, dGamma, dBeta] = [o(0), o(1), o(2)];
+      return (n) =>
+        k.batchNormBackward(x, dy, gamma, saveMean, saveInvStd, dx, dGamma, dBeta, n * rows, cols);
+    }
+    case 'layer_norm': {
+      const { rows, cols, epsilon } = s.attrs;
+      const [x, gamma, beta] = [v(0), opt(1), opt(2)];
+      const [y, mean, invStd] = [o(0)!, o(1)!, o(2)!];
+      return (n) => k.layerNormForward(x, y, gamma, beta, mean, invStd, n * rows, cols, epsilon);
+    }
+    case 'layer_norm_backward': {
+      const { rows, cols } = s.attrs;
+      const [x, dy, gamma, mean, invStd] = [v(0), v(1), opt(2), v(3), v(4)];
+      const [dx, dGamma, dBeta] = [o(0), o(1), o(2)];
+      return (n) =>
+        k.layerNormBackward(x, dy, gamma, mean, invStd, dx, dGamma, dBeta, n * rows, cols);
+    }
+    case 'unit_norm': {
+      const { rows, cols } = s.attrs;
+      const [x, y] = [v(0), o(0)!];
+      return (n) => k.unitNormForward(x, y, n * rows, cols);
+    }
+    case 'unit_norm_backward': {
+      const { rows, cols } = s.attrs;
+      const [x, dy, dx] = [v(0), v(2), o(0)!];
+      return (n) => k.unitNormBackward(x, dy, dx, n * rows, cols);
+    }
+    case 'prelu': {
+      const [x, alpha, y] = [v(0), v(1), o(0)!];
+      const index = Int32Array.from(s.attrs.alphaIndex);
+      const size = s.attrs.size;
+      return (n) => k.preluForward(x, alpha, index, y, n, size);
+    }
+    case 'prelu_backward': {
+      const [x, alpha, dy] = [v(0), v(1), v(2)];
+      const [dx, dAlpha] = [o(0), o(1)];
+      const index = Int32Array.from(s.attrs.alphaIndex);
+      const size = s.attrs.size;
+      return (n) => k.preluBackward(x, alpha, index, dy, dx, dAlpha, n, size);
+    }
+    case 'fold_batch_norm': {
+      const { in: inDim, units, epsilon } = s.attrs;
+      const [kernel, bias, gamma, beta, mean, variance] = [
+        v(0),
+        opt(1),
+        opt(2),
+        opt(3),
+        v(4),
+        v(5),
+      ];
+      const [foldedKernel, foldedBias] = [o(0)!, o(1)!];
+      return () =>
+        k.foldBatchNorm(
+          kernel,
+          bias,
+          gamma,
+          beta,
+          mean,
+          variance,
+          foldedKernel,
+          foldedBias,
+          inDim,
+          units,
+          epsilon,
+        );
+    }
+    case 'loss': {
+      const { rows: rowsPer, cols, loss: spec } = s.attrs;
+      const [yPred, yTrue] = [v(0), v(1)];
+      const [loss, grad] = [o(0)!, o(1)!];
+      return (n) => {
+        const rows = n * rowsPer;
+        k.lossForwardInto(spec, yTrue, yPred, rows, cols, loss);
+        k.lossGradient(spec, yTrue, yPred, grad, rows, cols);
+      };
+    }
+    case 'softmax_cross_entropy':
+    case 'sigmoid_cross_entropy': {
+      // The value from the logits, as Keras computes it on TensorFlow when the output comes
+      // from a softmax or sigmoid; the gradient (p − y)/n is that value's exact gradient.
+      const { rows: rowsPer, cols, sparse } = s.attrs;
+      const spec = { ...s.attrs.loss, fromLogits: true };
+      const [probs, yTrue, logits] = [v(0), v(1), v(2)];
+      const [loss, dLogits] = [o(0)!, o(1)!];
+      const smoothing = spec.labelSmoothing;
+      const softmax = s.op === 'softmax_cross_entropy';
+      return (n) => {
+        const rows = n * rowsPer;
+        k.lossForwardInto(spec, yTrue, logits, rows, cols, loss);
+        if (softmax)
+          k.softmaxCrossEntropyGrad(probs, yTrue, dLogits, rows, cols, smoothing, sparse);
+        else k.sigmoidBinaryCrossEntropyGrad(probs, yTrue, dLogits, rows, cols, smoothing);
+      };
+    }
+    case 'regularizer': {
+      const reg = createRegularizer(s.attrs.regularizer);
+      const [w, loss, grad] = [v(0), v(1), o(0)!];
+      if (!reg) return () => undefined;
+      return () => {
+        loss[0] = Math.fround(loss[0]! + reg.penalty(w));
+        reg.addGradient(w, grad);
+      };
+    }
+    case 'activity_regularizer': {
+      const reg = createRegularizer(s.attrs.regularizer);
+      const [y, dy, loss] = [v(0), v(1), v(2)];
+      const size = s.attrs.size;
+      if (!reg) return () => undefined;
+      return (n) => {
+        // Keras divides the activity penalty by the batch size, and so its gradient.
+        loss[0] = Math.fround(loss[0]! + reg.penalty(y, n * size) / n);
+        reg.addGradient(y, dy, n * size, 1 / n);
+      };
+    }
+    case 'activity_penalty': {
+      const reg = createRegularizer(s.attrs.regularizer);
+      const [y, total] = [v(0), o(0)!];
+      const size = s.attrs.size;
+      if (!reg) return () => undefined;
+      return (n) => {
+        total[0] = total[0]! + reg.penalty(y, n * size);
+      };
+    }
+    case 'optimizer': {
+      const optimizer = ctx.optimizer;
+      if (!optimizer) throw new Error('internal: a training plan was bound without an optimizer.');
+      const slots: ParamSlot[] = s.attrs.weights.map((w, i) => ({
+        name: w.name,
+        value: o(i)!,
+        grad: v(i),
+        shape: w.shape,
+        constraint: createConstraint(w.constraint),
+      }));
+      optimizer.build(slots);
+      return () => optimizer.apply(slots);
+    }
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The execution plan's data format: plain data that says which kernels run, in which order,
+ * over which buffers. Lowering writes it, passes rewrite it, backends run it and emitters
+ * print it; nothing here runs or allocates. Every step is typed by its `op`, and every
+ * attribute is resolved: activations, losses, regularizers and the optimizer are specs with
+ * Keras's defaults filled in, never Keras call values to interpret again.
+ */
+import type { ActivationSpec, LossSpec } from '../kernels/index.js';
+import type { OptimizerSpec, RegularizerSpec, ConstraintSpec } from './pending-specs.js';
+
+export type { ActivationSpec, LossSpec, OptimizerSpec, RegularizerSpec, ConstraintSpec };
+
+/** What a buffer holds; decides its arena and lifetime. */
+export type BufferRole =
+  | 'input' // the batch's features, written by the caller
+  | 'target' // the batch's targets, written by the caller
+  | 'param' // a weight (persists; parameter arena)
+  | 'grad' // a weight's gradient (training plans only; parameter arena)
+  | 'state' // an optimizer slot: moments, accumulators, moving averages (parameter arena)
+  | 'derived' // computed from params when they change (a BatchNormalization folded into a Dense); work arena, kept between runs
+  | 'activation' // a layer's output or a saved intermediate (work arena, reused by liveness)
+  | 'gradient' // the gradient of an activation (work arena, reused by liveness)
+  | 'scalar'; // the loss (work arena)
+
+/** A buffer of float32 values. Sizes are per sample for batch-sized buffers. */
+export interface PlanBuffer {
+  id: number;
+  name: string;
+  role: BufferRole;
+  /** Shape as Keras writes it; batch-sized buffers have `null` first. */
+  shape: (number | null)[];
+  /** Elements per sample (batch-sized) or in all (fixed-size). */
+  size: number;
+  /** Whether `size` is multiplied by the batch size. */
+  perSample: boolean;
+  /** Offset in its arena in elements: fixed by the parameter layout, or set by `assignMemory` (-1 before). */
+  offset: number;
+}
+
+/** Rows per sample and columns, for kernels that act on the last axis: (None, 5, 8) → 5 × 8. */
+export interface RowsCols {
+  rows: number;
+  cols: number;
+}
+
+/** A trainable weight as the optimizer step sees it. */
+export interface OptimizedWeight {
+  /** `layer/name`, Keras's variable path. */
+  name: string;
+  shape: number[];
+  constraint: ConstraintSpec | null;
+}
+
+/** Each op's attributes. A step's inputs and outputs are documented beside its op. */
+export interface OpAttrs {
+  /** [x, kernel, bias?] → [y, z?]: y = act(x·kernel + bias); z keeps the pre-activation for backward. */
+  dense: {
+    rows: number;
+    in: number;
+    units: number;
+    bias: boolean;
+    activation: ActivationSpec | null;
+    folded?: string;
+  };
+  /** [x, kernel, dz] → [dx?, dkernel?, dbias?]. */
+  dense_backward: { rows: number; in: number; units: number };
+  /** [x] → [y]. */
+  activation: RowsCols & { activation: ActivationSpec };
+  /** [x, y, dy] → [dx]. */
+  activation_backward: RowsCols & { activation: ActivationSpec };
+  /** [x] → [y]: the identity, kept only to be removed by a pass. */
+  copy: { size: number; why: string };
+  /** [a, b] → [y]: y = a + b (a gradient that fans in from several consumers). */
+  add: { size: number };
+  /** [x] → [y, mask]. */
+  dropout: { rate: number; size: number; seed: number | null };
+  /** [dy, mask] → [dx]. */
+  dropout_backward: { size: number };
+  /** [x] → [y]. */
+  gaussian_noise: { stddev: number; size: number; seed: number | null };
+  /** [x, gamma?, beta?, moving_mean, moving_variance] → [y]. */
+  batch_norm: RowsCols & { epsilon: number; momentum: number };
+  /** [x, gamma?, beta?, moving_mean, moving_variance] → [y, batch_mean, batch_inv_std]; updates the moving statistics. */
+  batch_norm_train: RowsCols & { epsilon: number; momentum: number };
+  /** [x, dy, gamma?, mean, inv_std] → [dx?, dgamma?, dbeta?]. */
+  batch_norm_backward: RowsCols;
+  /** [x, gamma?, beta?] → [y, row_mean, row_inv_std]. */
+  layer_norm: RowsCols & { epsilon: number };
+  /** [x, dy, gamma?, mean, inv_std] → [dx?, dgamma?, dbeta?]. */
+  layer_norm_backward: RowsCols;
+  /** [x] → [y]. */
+  unit_norm: RowsCols;
+  /** [x, y, dy] → [dx]. */
+  unit_norm_backward: RowsCols;
+  /** [x, alpha] → [y]; alphaIndex maps each feature to its alpha. */
+  prelu: { size: number; alphaIndex: number[] };
+  /** [x, alpha, dy] → [dx?, dalpha?]. */
+  prelu_backward: { size: number; alphaIndex: number[] };
+  /** [kernel, bias?, gamma?, beta?, moving_mean, moving_variance] → [kernel', bias']. */
+  fold_batch_norm: { in: number; units: number; epsilon: number };
+  /** [y_pred, y_true] → [loss, dy_pred]. */
+  loss: RowsCols & { loss: LossSpec };
+  /** [probs, y_true, logits] → [loss, dlogits]: softmax + (sparse) categorical cross-entropy. */
+  softmax_cross_entropy: RowsCols & { loss: LossSpec; sparse: boolean };
+  /** [probs, y_true, logits] → [loss, dlogits]: sigmoid + binary cross-entropy. */
+  sigmoid_cross_entropy: RowsCols & { loss: LossSpec; sparse: boolean };
+  /** [y, dy, loss] → [dy, loss]: loss += penalty(y)/n, dy += ∂/∂y. */
+  activity_regularizer: { regularizer: RegularizerSpec; size: number };
+  /** [y, total] → [total]: total += penalty(y) (inference: evaluate adds it to the loss). */
+  activity_penalty: { regularizer: RegularizerSpec; size: number };
+  /** [w, loss] → [grad, loss]: loss += penalty(w), grad += ∂/∂w. */
+  regularizer: { regularizer: RegularizerSpec; weight: string };
+  /** [grads…, state…] → [weights…, state…]: one Keras `optimizer.apply(grads)`. */
+  optimizer: { optimizer: OptimizerSpec; weights: OptimizedWeight[]; slots: number };
+}
+
+/** The kernels a plan may call; a backend binds each. */
+export type OpName = keyof OpAttrs;
+
+/** One kernel call: `op` over input buffers, writing output buffers (-1: an optional buffer left out). */
+export type PlanStep = {
+  [O in OpName]: {
+    op: O;
+    /** The Keras layer it comes from, for printing and errors. */
+    layer: string;
+    inputs: number[];
+    outputs: number[];
+    attrs: OpAttrs[O];
+  };
+}[OpName];
+
+/** The step of one op. */
+export type StepOf<O extends OpName> = Extract<PlanStep, { op: O }>;
+
+/** A weight of the model, in Keras's get_weights() order. */
+export interface PlanWeight {
+  layer: string;
+  name: string;
+  buffer: number;
+  /** The gradient's buffer in a training plan; null at inference and for frozen weights. */
+  grad: number | null;
+  shape: number[];
+  trainable: boolean;
+}
+
+export interface Plan {
+  mode: 'inference' | 'training';
+  /** Batch capacity the work arena is sized for; a run may use fewer rows. */
+  batchSize: number;
+  buffers: PlanBuffer[];
+  /** Steps run when parameters change (folding); then `steps` per batch. */
+  prepare: PlanStep[];
+  steps: PlanStep[];
+  weights: PlanWeight[];
+  /** The model's input buffers (one per model input), written by the caller. */
+  inputs: number[];
+  /** The model's output buffers, read by the caller. */
+  outputs: number[];
+  /** Training: one target buffer per output. */
+  targets: number[];
+  /** Training: the loss. Inference: the summed activity penalty over a run, when a layer has one. */
+  loss: number | null;
+  /** Elements of the work arena, set by `assignMemory`. */
+  workSize: number;
+  /** Elements of the parameter arena this plan uses: weights; for training also gradients and optimizer state. */
+  paramSize: number;
+}

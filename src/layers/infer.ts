@@ -1,0 +1,68 @@
+/**
+ * Shape inference over a model's graph with the layers' own rules: each node's output shape and
+ * weights from its inputs' shapes. The checker runs it once with the declared input shape; a
+ * model whose input the data fixes runs the same rules when the data arrives.
+ */
+import type { Args } from '../catalog/index.js';
+import {
+  isShapeError,
+  type LayerDef,
+  type NodeId,
+  type Shape,
+  type ShapeError,
+  type WeightSpec,
+} from './types.js';
+
+/** A node of the graph as shape inference reads it. */
+export interface ShapeNode {
+  className: string;
+  args: Args;
+  inputs: NodeId[];
+}
+
+/** A node's inferred output shape and weights. */
+export interface InferredNode {
+  outputShape: Shape;
+  weights: WeightSpec[];
+}
+
+/** One layer's output shape and weights for its input shapes, or why they do not fit. */
+export function buildLayer(def: LayerDef, inputs: Shape[], args: Args): InferredNode | ShapeError {
+  const out = def.outputShape(inputs, args);
+  if (isShapeError(out)) return out;
+  return { outputShape: out, weights: def.weights?.(inputs, args) ?? [] };
+}
+
+/**
+ * Every node's shapes, in order (nodes are topologically sorted; a negative id is a model
+ * input, see `modelInput`), or the first node that cannot take its inputs.
+ */
+export function inferShapes(
+  nodes: readonly ShapeNode[],
+  modelInputs: readonly Shape[],
+  defs: Readonly<Record<string, LayerDef>>,
+): InferredNode[] | { node: number; error: ShapeError; inputs: Shape[] } {
+  const built: InferredNode[] = [];
+  for (const [i, node] of nodes.entries()) {
+    const inputs = node.inputs.map((id) =>
+      id < 0 ? modelInputs[inputIndex(id)]! : built[id]!.outputShape,
+    );
+    const def = defs[node.className];
+    const result = def
+      ? buildLayer(def, inputs, node.args)
+      : { error: `the engine cannot run ${node.className} layers yet.` };
+    if ('error' in result) return { node: i, error: result, inputs };
+    built.push(result);
+  }
+  return built;
+}
+
+/** The node id of model input `k`: inputs are -1, -2, …; layers are their index. */
+export function modelInput(k: number): NodeId {
+  return -1 - k;
+}
+
+/** Which model input a negative node id is. */
+export function inputIndex(id: NodeId): number {
+  return -1 - id;
+}

@@ -1,0 +1,65 @@
+/**
+ * What a layer's lowering is given and returns: the plan builder, the built layer, its weights'
+ * buffers; forward returns its output buffer and what backward reads, backward one gradient
+ * buffer per input. Helpers shared by several families live here too.
+ */
+import type { Value } from '../catalog/index.js';
+import { PlanError, type PlanBuilder, type ActivationSpec } from '../ir/index.js';
+import { resolveActivation } from '../kernels/index.js';
+import type { BuiltLayer, Shape } from './types.js';
+
+/** What lowering one layer needs: the builder, the layer, and its weights' buffers. */
+export interface LowerContext {
+  b: PlanBuilder;
+  layer: BuiltLayer;
+  training: boolean;
+  /** The buffer of weight `name` (kernel, bias, gamma, …), or null when the layer has none. */
+  param(name: string): number | null;
+  /** The gradient buffer of weight `name`, or null when it is not trained. */
+  grad(name: string): number | null;
+}
+
+/** A layer's forward result: its inputs, its output buffer and what backward needs to read. */
+export interface Forward {
+  xs: number[];
+  y: number;
+  saved: Record<string, number>;
+}
+
+export interface LayerLowering {
+  forward(c: LowerContext, xs: number[]): Forward;
+  /**
+   * Emits backward steps for `dy` (the gradient of the output) and returns, per input, the
+   * buffer of its gradient — or null where `needDx[i]` is false or the input gets none.
+   */
+  backward(c: LowerContext, f: Forward, dy: number, needDx: boolean[]): (number | null)[];
+}
+
+/** A Keras activation value (a name, a call, or None) as the kernels' resolved spec. */
+export function activationSpec(v: Value | undefined): ActivationSpec {
+  if (v === null || v === undefined) return resolveActivation('linear');
+  if (typeof v === 'string') return resolveActivation(v);
+  if (typeof v === 'object' && !Array.isArray(v)) return resolveActivation(v.call, { ...v.args });
+  throw new PlanError(`an activation must be a name, found ${JSON.stringify(v)}.`);
+}
+
+/** The layer's single input shape. */
+export function inputShape(layer: BuiltLayer): Shape {
+  return layer.inputShapes[0]!;
+}
+
+/** A batch-sized output buffer named after the layer. */
+export function output(c: LowerContext, suffix = 'out'): number {
+  return c.b.batch(`${c.layer.name}/${suffix}`, 'activation', c.layer.outputShape);
+}
+
+/** The gradient buffer of the layer's input, when it is needed. */
+export function inputGradient(c: LowerContext, need: boolean | undefined): number | null {
+  return need ? c.b.batch(`${c.layer.name}/d_in`, 'gradient', inputShape(c.layer)) : null;
+}
+
+/** Layers whose output is their input's memory read with another shape. */
+export const reshapeLike: LayerLowering = {
+  forward: (_c, xs) => ({ xs, y: xs[0]!, saved: {} }),
+  backward: (_c, _f, dy) => [dy],
+};

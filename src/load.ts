@@ -1,0 +1,48 @@
+/**
+ * The library's front door: `loadModel(source)` compiles a .nn source and returns a `Model`
+ * that trains and predicts on the engine, or throws a ModelError carrying the diagnostics.
+ */
+import { compile } from './compiler.js';
+import type { Diagnostic } from './diagnostics/index.js';
+import { Model, type ModelOptions } from './runtime/index.js';
+
+/** A .nn source that does not check: the error carries every diagnostic. */
+export class ModelError extends Error {
+  constructor(
+    message: string,
+    readonly diagnostics: Diagnostic[],
+  ) {
+    super(message);
+  }
+}
+
+export interface LoadOptions extends ModelOptions {
+  /** Which model of the file (default: the first). */
+  model?: string;
+  /** The file name, for diagnostics. */
+  file?: string;
+}
+
+/** Compiles `source` and returns its model, or throws a ModelError carrying the diagnostics. */
+export function loadModel(source: string, options: LoadOptions = {}): Model {
+  const result = compile(source, options.file === undefined ? {} : { file: options.file });
+  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    const first = errors[0]!;
+    throw new ModelError(
+      `${options.file ?? 'source'}:${first.range.start.line}:${first.range.start.column} ${first.code} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}`,
+      result.diagnostics,
+    );
+  }
+  const compiled = options.model
+    ? result.models.find((m) => m.graph.name === options.model)
+    : result.models[0];
+  if (!compiled) {
+    const names = result.models.map((m) => `'${m.graph.name}'`).join(', ') || 'no models';
+    throw new ModelError(
+      `no model named '${options.model ?? ''}' in this source; it has ${names}.`,
+      result.diagnostics,
+    );
+  }
+  return new Model(compiled, options.seed === undefined ? {} : { seed: options.seed });
+}

@@ -1,0 +1,114 @@
+/**
+ * What the compiler hands the runtime for one model: its graph and its training setup. The
+ * runtime reads nothing else of the checker's output, so it runs the same whether the model
+ * came from a .nn file, a saved format, or code.
+ */
+import { catalog, type Args, type CallValue, type Value } from '../catalog/index.js';
+import type { CheckedModel } from '../check/index.js';
+import { PlanError, type OptimizerSpec, type Plan } from '../ir/index.js';
+import { resolveLoss } from '../kernels/index.js';
+import { sampleSize, type ModelGraph, type Shape } from '../layers/index.js';
+import { planModel, type PlanRequest } from './pipeline.js';
+import { layoutParams } from './params.js';
+
+export interface TrainingSetup {
+  optimizer: OptimizerSpec;
+  /** The loss as the catalog names it; 'crossentropy' is resolved by the data's shapes, as Keras does. */
+  loss: CallValue | null;
+  metrics: Value[];
+}
+
+export interface CompiledModel {
+  graph: ModelGraph;
+  /** compile(…): null when the file has none. */
+  training: TrainingSetup | null;
+  /** fit(…)'s arguments, the defaults of the library's fit(). */
+  fit: Args;
+}
+
+/** A checked model as the runtime takes it. */
+export function compiledModelOf(model: CheckedModel): CompiledModel {
+  const graph: ModelGraph = {
+    name: model.name,
+    inputShape: model.inputShape,
+    layers: model.layers,
+    outputs: model.outputs,
+  };
+  const training = model.compile
+    ? {
+        optimizer: model.compile.optimizer,
+        loss: model.compile.loss,
+        metrics: model.compile.metrics,
+      }
+    : null;
+  return { graph, training, fit: model.fit?.args ?? {} };
+}
+
+/** Targets per sample the loss takes: one class index for sparse losses, else the output's size. */
+export function targetSizeOf(loss: CallValue | null, outputSize: number): number {
+  return loss && catalog.lookup('loss', loss.call)?.['target'] === 'sparse' ? 1 : outputSize;
+}
+
+/**
+ * The loss a training plan computes. 'crossentropy' is Keras's by-the-data choice; before any
+ * data it is binary for one output unit and categorical otherwise (sparse targets switch it).
+ */
+export function lossForPlan(loss: CallValue, outputUnits: number): CallValue {
+  if (catalog.lookup('loss', loss.call)?.['target'] !== 'auto') return loss;
+  const call = outputUnits === 1 ? 'binary_crossentropy' : 'categorical_crossentropy';
+  const entry = catalog.lookup('loss', call)!;
+  const args = Object.fromEntries(
+    entry.args.filter((a) => a.name in loss.args).map((a) => [a.name, loss.args[a.name]!]),
+  );
+  return { call, args };
+}
+
+export interface PlanOptions {
+  mode: 'inference' | 'training';
+  batchSize: number;
+  /** The loss when the data resolved it (loss='crossentropy'); else the compiled one. */
+  loss?: CallValue;
+  optimize?: boolean;
+  onPass?: (name: string, plan: Plan) => void;
+}
+
+/** The plan of a compiled model whose graph is built: lowered, optimized, laid out, verified. */
+export function planCompiled(
+  compiled: CompiledModel,
+  graph: ModelGraph,
+  options: PlanOptions,
+): Plan {
+  const params = layoutParams(graph.layers);
+  const output = outputShapeOf(graph);
+  const outputSize = sampleSize(output);
+  let training: PlanRequest['training'];
+  if (options.mode === 'training') {
+    const setup = compiled.training;
+    if (!setup?.loss)
+      throw new PlanError(
+        `model '${graph.name}' has no loss: add compile(optimizer, loss) to train it.`,
+      );
+    const loss = options.loss ?? lossForPlan(setup.loss, output.at(-1) ?? 1);
+    training = {
+      loss: resolveLoss(loss.call, loss.args),
+      targetSize: targetSizeOf(loss, outputSize),
+      optimizer: setup.optimizer,
+    };
+  }
+  return planModel({
+    graph,
+    params,
+    batchSize: options.batchSize,
+    ...(training ? { training } : {}),
+    ...(options.optimize === undefined ? {} : { optimize: options.optimize }),
+    ...(options.onPass ? { onPass: options.onPass } : {}),
+  });
+}
+
+/** The shape of a built graph's (first) output. */
+export function outputShapeOf(graph: ModelGraph): Shape {
+  const id = graph.outputs[0]!;
+  const shape = id < 0 ? graph.inputShape : graph.layers[id]!.outputShape;
+  if (!shape) throw new PlanError(`model '${graph.name}' is not built.`);
+  return shape;
+}

@@ -1,0 +1,316 @@
+/**
+ * A model's engine state: its built graph, the parameter layout, one memory block for every
+ * arena, the optimizer, and plans per mode and batch capacity, lowered on first use and bound
+ * to a backend. `Model` is the public face over it; `fit` drives it through `TrainingTarget`.
+ */
+import { jsBackend, Memory, type Backend, type BoundPlan } from '../backends/index.js';
+import { catalog, type CallValue, type Value } from '../catalog/index.js';
+import { initialize } from '../init/index.js';
+import { Rng } from '../kernels/random.js';
+import { resolveLoss } from '../kernels/index.js';
+import {
+  inferShapes,
+  layerDefs,
+  sampleSize,
+  shapeToString,
+  type ModelGraph,
+  type Shape,
+} from '../layers/index.js';
+import { resolveMetric, type Metric } from '../metrics/index.js';
+import { createOptimizer, type Optimizer } from '../optim/index.js';
+import {
+  layoutParams,
+  planCompiled,
+  targetSizeOf,
+  type CompiledModel,
+  type LossSpec,
+  type ParamLayout,
+} from '../plan/index.js';
+import { InputError, toMatrix, type ArrayInput, type Matrix } from './arrays.js';
+import { evaluateLoss, penaltyOf } from './loss-eval.js';
+
+export class Session {
+  readonly rng: Rng;
+  graph: ModelGraph | null = null;
+  layout: ParamLayout | null = null;
+  memory: Memory | null = null;
+  /** Bumped whenever the weights change, so prepared (folded) buffers are recomputed. */
+  version = 0;
+  private readonly plans = new Map<string, BoundPlan>();
+  /** Values per sample of the input, the output and the target, fixed by build(). */
+  inSize = 0;
+  outSize = 0;
+  targetSize = 0;
+  private opt: Optimizer | null = null;
+  private resolvedLoss: CallValue | null = null;
+
+  constructor(
+    readonly compiled: CompiledModel,
+    seed: number,
+    private readonly backend: Backend = jsBackend,
+  ) {
+    this.rng = new Rng(seed);
+    if (compiled.graph.inputShape) this.build(compiled.graph.inputShape);
+  }
+
+  get name(): string {
+    return this.compiled.graph.name;
+  }
+
+  /** Whether training has created the optimizer (summary() then counts its variables). */
+  get optimizerCreated(): boolean {
+    return this.opt !== null;
+  }
+
+  /** The optimizer from compile(), created on first training. */
+  get optimizer(): Optimizer {
+    if (!this.opt) {
+      const spec = this.compiled.training?.optimizer;
+      if (!spec)
+        throw new InputError(
+          `model '${this.name}' has no compile(): give it an optimizer and a loss first.`,
+        );
+      this.opt = createOptimizer(spec);
+    }
+    return this.opt;
+  }
+
+  /** Builds the graph for an input shape (batch first) and initializes the weights. */
+  build(inputShape: Shape): void {
+    const source = this.compiled.graph;
+    this.graph = source.inputShape ? source : buildGraph(source, inputShape);
+    this.layout = layoutParams(this.graph.layers);
+    this.memory = new Memory(this.backend, this.layout.size);
+    this.initializeWeights();
+    this.plans.clear();
+    this.inSize = sampleSize(inputShape);
+    this.outSize = sampleSize(this.outputShape()!);
+    this.targetSize = this.targetSizeOf(this.loss());
+    this.opt = null;
+    this.version++;
+  }
+
+  /** The shape of the model's output; null while unbuilt. */
+  outputShape(): Shape | null {
+    const g = this.graph;
+    if (!g) return null;
+    const id = g.outputs[0]!;
+    return id < 0 ? g.inputShape : (g.layers[id]?.outputShape ?? null);
+  }
+
+  private initializeWeights(): void {
+    const params = this.memory!.params;
+    for (const layer of this.graph!.layers) {
+      const given = layer.initialWeights;
+      const entries = this.layout!.entries.filter((e) => e.layer === layer.name);
+      entries.forEach((e, i) => {
+        const view = params.subarray(e.offset, e.offset + e.size);
+        const rng = this.rng.fork();
+        if (given && given[i] !== undefined) view.set(flatten(given[i]!));
+        else initialize(e.initializer as CallValue | string, e.shape, rng, view);
+      });
+    }
+  }
+
+  /** Builds the model from the data's feature count when the source left the input open. */
+  ensureBuilt(features: number | null): void {
+    if (this.graph) return;
+    if (features === null)
+      throw new InputError(
+        `model '${this.name}' has no input shape: pass nested arrays (one array per sample) so the data can fix it, or give the model Input(shape=…).`,
+      );
+    this.build([null, features]);
+  }
+
+  /** Features as a matrix of the model's input size (building the model from nested data if needed). */
+  matrixOf(x: ArrayInput): Matrix {
+    if (!this.graph) {
+      const flat = x instanceof Float32Array || typeof (x as unknown[])[0] === 'number';
+      this.ensureBuilt(flat ? null : toMatrix(x, null, 'x').cols);
+    }
+    return toMatrix(x, this.inSize, 'x');
+  }
+
+  /** Targets as the loss needs them: one class index per sample for sparse losses, else the output's size. */
+  targetsOf(y: ArrayInput, rows: number): Matrix {
+    this.resolveCrossentropy(y, rows);
+    const m = toMatrix(y, this.targetSize, 'y');
+    if (m.rows !== rows) throw new InputError(`x has ${rows} samples but y has ${m.rows}.`);
+    return m;
+  }
+
+  private targetSizeOf(loss: CallValue | null): number {
+    return targetSizeOf(loss, this.outSize);
+  }
+
+  loss(): CallValue | null {
+    return this.resolvedLoss ?? this.compiled.training?.loss ?? null;
+  }
+
+  /** The loss as the kernels take it. */
+  lossSpec(): LossSpec {
+    const loss = this.loss();
+    if (!loss)
+      throw new InputError(`model '${this.name}' has no loss: add compile(optimizer, loss) first.`);
+    return resolveLoss(loss.call, loss.args);
+  }
+
+  /**
+   * Keras resolves loss='crossentropy' by the shapes it first sees: binary for one output
+   * unit, sparse when the targets are one class index per sample, categorical otherwise.
+   */
+  private resolveCrossentropy(y: ArrayInput, rows: number): void {
+    const loss = this.compiled.training?.loss;
+    if (this.resolvedLoss || !loss || catalog.lookup('loss', loss.call)?.['target'] !== 'auto')
+      return;
+    const values = y instanceof Float32Array ? y.length : (y as unknown[]).flat(Infinity).length;
+    const call =
+      this.outSize === 1
+        ? 'binary_crossentropy'
+        : values === rows
+          ? 'sparse_categorical_crossentropy'
+          : 'categorical_crossentropy';
+    const entry = catalog.lookup('loss', call)!;
+    const args = Object.fromEntries(
+      entry.args.filter((a) => a.name in loss.args).map((a) => [a.name, loss.args[a.name]!]),
+    );
+    this.resolvedLoss = { call, args };
+    this.targetSize = this.targetSizeOf(this.resolvedLoss);
+    for (const key of [...this.plans.keys()])
+      if (key.startsWith('training')) this.plans.delete(key);
+  }
+
+  /** The bound plan for a mode and batch capacity, lowered and bound on first use. */
+  plan(mode: 'inference' | 'training', batchSize: number): BoundPlan {
+    const key = `${mode}/${batchSize}`;
+    let bound = this.plans.get(key);
+    if (!bound) {
+      this.ensureBuilt(null);
+      const loss = this.loss();
+      if (mode === 'training' && !loss)
+        throw new InputError(
+          `model '${this.name}' has no loss: add compile(optimizer, loss) to train it.`,
+        );
+      const plan = planCompiled(this.compiled, this.graph!, {
+        mode,
+        batchSize,
+        ...(loss ? { loss } : {}),
+      });
+      bound = this.memory!.bind(plan, {
+        rng: this.rng,
+        ...(mode === 'training' ? { optimizer: this.optimizer } : {}),
+      });
+      this.plans.set(key, bound);
+    }
+    return bound;
+  }
+
+  /**
+   * Inference over every row, in batches: the outputs, and the activity regularizers' penalty
+   * summed over the samples (evaluate adds its mean to the loss, as Keras does).
+   */
+  forward(m: Matrix, batchSize: number): { outputs: Float32Array; activityPenalty: number } {
+    // One plan per batch size (Keras's default 32), whatever the number of rows: a call with fewer runs it on fewer rows.
+    const batch = Math.max(1, batchSize);
+    const bound = this.plan('inference', batch);
+    const outputs = new Float32Array(m.rows * this.outSize);
+    const input = bound.view(bound.plan.inputs[0]!);
+    const output = bound.view(bound.plan.outputs[0]!);
+    const penalty = bound.plan.loss === null ? null : bound.view(bound.plan.loss);
+    const inSize = m.cols;
+    const outSize = this.outSize;
+    let activityPenalty = 0;
+    for (let start = 0; start < m.rows; start += batch) {
+      const n = Math.min(batch, m.rows - start);
+      bound.prepare(this.version);
+      copyRows(m.data, start * inSize, input, 0, n * inSize);
+      if (penalty) penalty[0] = 0;
+      bound.run(n);
+      if (penalty) activityPenalty += penalty[0]!;
+      copyRows(output, 0, outputs, start * outSize, n * outSize);
+    }
+    return { outputs, activityPenalty };
+  }
+
+  /** A training step over `n` rows already laid out; metrics see the forward pass's outputs. */
+  step(
+    x: Float32Array,
+    y: Float32Array,
+    n: number,
+    metrics: readonly Metric[] | null,
+    capacity = n,
+  ): number {
+    const bound = this.plan('training', capacity);
+    copyRows(x, 0, bound.view(bound.plan.inputs[0]!), 0, n * this.inSize);
+    copyRows(y, 0, bound.view(bound.plan.targets[0]!), 0, n * this.targetSize);
+    bound.run(n);
+    this.version++;
+    if (metrics) {
+      const output = bound.view(bound.plan.outputs[0]!);
+      for (const m of metrics) m.update(y, output, n, this.outSize);
+    }
+    return bound.view(bound.plan.loss!)[0]!;
+  }
+
+  /** `{loss, metric…}` over a data set, in Keras's order (loss first, then the compiled metrics). */
+  evaluateLogs(mx: Matrix, y: ArrayInput, batchSize: number): Record<string, number> {
+    const my = this.targetsOf(y, mx.rows);
+    const loss = this.lossSpec();
+    const metrics = this.metrics();
+    const { outputs: predictions, activityPenalty } = this.forward(mx, batchSize);
+    const lossValue =
+      evaluateLoss(loss, my.data, predictions, mx.rows, this.outputShape()!) +
+      penaltyOf(this.layout!, this.memory!.params) +
+      (mx.rows > 0 ? activityPenalty / mx.rows : 0);
+    for (const m of metrics) m.update(my.data, predictions, mx.rows, this.outSize);
+    const logs: Record<string, number> = { loss: lossValue };
+    for (const m of metrics) logs[m.name] = m.result();
+    return logs;
+  }
+
+  /** Fresh metric objects for the compiled metrics, resolved as Keras resolves them. */
+  metrics(): Metric[] {
+    const sparse = this.targetSize === 1 && this.outSize > 1;
+    return (this.compiled.training?.metrics ?? []).map((m) =>
+      resolveMetric(m as CallValue, { outputUnits: this.outSize, targetIsSparse: sparse }),
+    );
+  }
+}
+
+/** The graph built for an input shape fixed by the data: every layer's shapes and weights. */
+function buildGraph(graph: ModelGraph, inputShape: Shape): ModelGraph {
+  const built = inferShapes(graph.layers, [inputShape], layerDefs);
+  if ('error' in built) {
+    const layer = graph.layers[built.node]!;
+    throw new InputError(
+      `'${layer.name}' (${layer.className}) cannot take an input of shape ${built.inputs.map(shapeToString).join(', ')}: ${built.error.error}`,
+    );
+  }
+  return {
+    ...graph,
+    inputShape,
+    layers: graph.layers.map((layer, i) => ({
+      ...layer,
+      inputShape: layer.inputs[0]! < 0 ? inputShape : built[layer.inputs[0]!]!.outputShape,
+      outputShape: built[i]!.outputShape,
+      weights: built[i]!.weights,
+    })),
+  };
+}
+
+/** dst[to..to+count) = src[from..from+count), without making subarray views (which allocate). */
+export function copyRows(
+  src: Float32Array,
+  from: number,
+  dst: Float32Array,
+  to: number,
+  count: number,
+): void {
+  if (from === 0 && to === 0 && count === src.length && count <= dst.length) dst.set(src);
+  else if (count > 512) dst.set(src.subarray(from, from + count), to);
+  else for (let i = 0; i < count; i++) dst[to + i] = src[from + i]!;
+}
+
+function flatten(v: Value): number[] {
+  return Array.isArray(v) ? (v as Value[]).flatMap(flatten) : [v as number];
+}
