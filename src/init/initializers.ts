@@ -1,10 +1,16 @@
 /**
  * Keras 3's weight initializers (keras/src/initializers/*.py) over Float32Array buffers, drawing
- * from the engine's seeded Rng. Names resolve as `keras.initializers.get` does: class names,
- * their snake_case forms and the aliases normal, uniform, zero, one, OrthogonalInitializer.
+ * from the engine's seeded Rng. Specs come resolved from initializer-spec.ts; a Named value is
+ * resolved there first, so names, aliases and defaults are read in one place.
  */
 import { Rng } from '../kernels/random.js';
-import { ArgReader, foldName, splitNamed, type Named } from '../optim/named.js';
+import type { Named } from '../optim/named.js';
+import {
+  resolveInitializer,
+  type FanDistribution,
+  type FanMode,
+  type InitializerSpec,
+} from './initializer-spec.js';
 import { fillOrthogonal } from './orthogonal.js';
 
 /** A resolved initializer: fills a row-major buffer of the given shape. */
@@ -19,7 +25,7 @@ export const TRUNCATED_NORMAL_STD = 0.87962566103423978;
 
 /** Fills out with initial values per spec (see createInitializer); out is overwritten. */
 export function initialize(
-  spec: Named,
+  spec: InitializerSpec | Named,
   shape: readonly number[],
   rng: Rng,
   out: Float32Array,
@@ -40,113 +46,77 @@ export function computeFans(shape: readonly number[]): [number, number] {
   ];
 }
 
-type Mode = 'fan_in' | 'fan_out' | 'fan_avg';
-type Distribution = 'truncated_normal' | 'untruncated_normal' | 'uniform';
-
 /** Variance-scaling presets: class → (scale, mode, distribution). */
-const presets: Record<string, [string, number, Mode, Distribution]> = {
-  glorotuniform: ['GlorotUniform', 1, 'fan_avg', 'uniform'],
-  glorotnormal: ['GlorotNormal', 1, 'fan_avg', 'truncated_normal'],
-  heuniform: ['HeUniform', 2, 'fan_in', 'uniform'],
-  henormal: ['HeNormal', 2, 'fan_in', 'truncated_normal'],
-  lecununiform: ['LecunUniform', 1, 'fan_in', 'uniform'],
-  lecunnormal: ['LecunNormal', 1, 'fan_in', 'truncated_normal'],
+const presets: Record<string, [number, FanMode, FanDistribution]> = {
+  GlorotUniform: [1, 'fan_avg', 'uniform'],
+  GlorotNormal: [1, 'fan_avg', 'truncated_normal'],
+  HeUniform: [2, 'fan_in', 'uniform'],
+  HeNormal: [2, 'fan_in', 'truncated_normal'],
+  LecunUniform: [1, 'fan_in', 'uniform'],
+  LecunNormal: [1, 'fan_in', 'truncated_normal'],
 };
 
-const aliases: Record<string, string> = {
-  normal: 'randomnormal',
-  uniform: 'randomuniform',
-  zero: 'zeros',
-  one: 'ones',
-  orthogonalinitializer: 'orthogonal',
-  identityinitializer: 'identity',
-};
-
-const knownNames =
-  'GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform, LecunNormal, VarianceScaling, RandomNormal, ' +
-  'RandomUniform, TruncatedNormal, Zeros, Ones, Constant, Identity, Orthogonal';
-
-/** The initializer a spec names, with Keras 3's defaults; throws for unknown names or invalid args. */
-export function createInitializer(spec: Named): Initializer {
-  const { name, args } = splitNamed(spec);
-  const folded = foldName(name);
-  const key = aliases[folded] ?? folded;
-  const preset = presets[key];
-  if (preset) {
-    const [className, scale, mode, distribution] = preset;
-    const a = new ArgReader(className, args);
-    return finish(a, seeded(a, varianceScaling(className, scale, mode, distribution)));
-  }
-  switch (key) {
-    case 'variancescaling':
-      return varianceScalingFromArgs(new ArgReader('VarianceScaling', args));
-    case 'randomnormal': {
-      const a = new ArgReader('RandomNormal', args);
-      const mean = a.number('mean', 0);
-      const stddev = a.number('stddev', 0.05);
-      return finish(
-        a,
-        seeded(
-          a,
-          randomFill('RandomNormal', (rng) => mean + stddev * rng.normal()),
-        ),
-      );
-    }
-    case 'randomuniform': {
-      const a = new ArgReader('RandomUniform', args);
-      const min = a.number('minval', -0.05);
-      const max = a.number('maxval', 0.05);
-      return finish(
-        a,
-        seeded(
-          a,
-          randomFill('RandomUniform', (rng) => min + (max - min) * rng.uniform()),
-        ),
-      );
-    }
-    case 'truncatednormal': {
-      const a = new ArgReader('TruncatedNormal', args);
-      const mean = a.number('mean', 0);
-      const stddev = a.number('stddev', 0.05);
-      return finish(
-        a,
-        seeded(
-          a,
-          randomFill('TruncatedNormal', (rng) => mean + stddev * truncatedStandardNormal(rng)),
-        ),
-      );
-    }
-    case 'zeros':
-      return finish(new ArgReader('Zeros', args), constant('Zeros', 0));
-    case 'ones':
-      return finish(new ArgReader('Ones', args), constant('Ones', 1));
-    case 'constant': {
-      const a = new ArgReader('Constant', args);
-      return finish(a, constant('Constant', a.number('value', 0)));
-    }
-    case 'identity': {
-      const a = new ArgReader('Identity', args);
-      return finish(a, identity(a.number('gain', 1)));
-    }
-    case 'orthogonal': {
-      const a = new ArgReader('Orthogonal', args);
-      const gain = a.number('gain', 1);
-      return finish(
-        a,
-        seeded(a, {
-          className: 'Orthogonal',
-          fill: (shape, rng, out) => fillOrthogonal(shape, gain, rng, out),
-        }),
-      );
-    }
-    default:
-      throw new Error(`Unknown initializer '${name}'. Known initializers: ${knownNames}.`);
-  }
+/** The initializer of a resolved spec (a Named value such as 'he_normal' is resolved first). */
+export function createInitializer(spec: InitializerSpec | Named): Initializer {
+  const s = typeof spec === 'string' || 'call' in spec ? resolveInitializer(spec) : spec;
+  return checked(unchecked(s));
 }
 
-function finish(a: ArgReader, init: Initializer): Initializer {
-  a.done();
-  return checked(init);
+/** The fill of a spec, before the shape check every initializer shares. */
+function unchecked(s: InitializerSpec): Initializer {
+  switch (s.className) {
+    case 'GlorotUniform':
+    case 'GlorotNormal':
+    case 'HeUniform':
+    case 'HeNormal':
+    case 'LecunUniform':
+    case 'LecunNormal': {
+      const [scale, mode, distribution] = presets[s.className] as [
+        number,
+        FanMode,
+        FanDistribution,
+      ];
+      return seeded(s.seed, varianceScaling(s.className, scale, mode, distribution));
+    }
+    case 'VarianceScaling':
+      return seeded(s.seed, varianceScaling(s.className, s.scale, s.mode, s.distribution));
+    case 'RandomNormal': {
+      const { mean, stddev } = s;
+      return seeded(
+        s.seed,
+        randomFill('RandomNormal', (rng) => mean + stddev * rng.normal()),
+      );
+    }
+    case 'RandomUniform': {
+      const { minval: min, maxval: max } = s;
+      return seeded(
+        s.seed,
+        randomFill('RandomUniform', (rng) => min + (max - min) * rng.uniform()),
+      );
+    }
+    case 'TruncatedNormal': {
+      const { mean, stddev } = s;
+      return seeded(
+        s.seed,
+        randomFill('TruncatedNormal', (rng) => mean + stddev * truncatedStandardNormal(rng)),
+      );
+    }
+    case 'Zeros':
+      return constant('Zeros', 0);
+    case 'Ones':
+      return constant('Ones', 1);
+    case 'Constant':
+      return constant('Constant', s.value);
+    case 'Identity':
+      return identity(s.gain);
+    case 'Orthogonal': {
+      const gain = s.gain;
+      return seeded(s.seed, {
+        className: 'Orthogonal',
+        fill: (shape, rng, out) => fillOrthogonal(shape, gain, rng, out),
+      });
+    }
+  }
 }
 
 /** Wraps fill with the shape/length check every initializer needs. */
@@ -171,11 +141,9 @@ function checked(init: Initializer): Initializer {
   };
 }
 
-/** With a `seed` argument, every fill draws from a fresh Rng(seed): the same seed gives the same values. */
-function seeded(a: ArgReader, init: Initializer): Initializer {
-  const seed = a.optionalNumber('seed');
+/** With a seed, every fill draws from a fresh Rng(seed): the same seed gives the same values. */
+function seeded(seed: number | null, init: Initializer): Initializer {
   if (seed === null) return init;
-  if (!Number.isInteger(seed)) throw a.invalid('seed', `must be an integer, found ${seed}.`);
   return {
     className: init.className,
     fill: (shape, _rng, out) => init.fill(shape, new Rng(seed), out),
@@ -203,28 +171,6 @@ export function truncatedStandardNormal(rng: Rng): number {
   }
 }
 
-function varianceScalingFromArgs(a: ArgReader): Initializer {
-  const scale = a.number('scale', 1);
-  if (!(scale > 0)) throw a.invalid('scale', `must be a positive float, found ${scale}.`);
-  const mode = a.string('mode', 'fan_in');
-  if (mode !== 'fan_in' && mode !== 'fan_out' && mode !== 'fan_avg') {
-    throw a.invalid('mode', `must be one of 'fan_in', 'fan_out', 'fan_avg', found '${mode}'.`);
-  }
-  let distribution = a.string('distribution', 'truncated_normal').toLowerCase();
-  if (distribution === 'normal') distribution = 'truncated_normal';
-  if (
-    distribution !== 'uniform' &&
-    distribution !== 'truncated_normal' &&
-    distribution !== 'untruncated_normal'
-  ) {
-    throw a.invalid(
-      'distribution',
-      `must be one of 'uniform', 'truncated_normal', 'untruncated_normal', found '${distribution}'.`,
-    );
-  }
-  return finish(a, seeded(a, varianceScaling('VarianceScaling', scale, mode, distribution)));
-}
-
 /**
  * s = scale/max(1, fan); truncated_normal: N(0, √s/0.8796…) cut at ±2σ (so the result's std is
  * √s); untruncated_normal: N(0, √s); uniform: U(−√(3s), √(3s)).
@@ -232,8 +178,8 @@ function varianceScalingFromArgs(a: ArgReader): Initializer {
 function varianceScaling(
   className: string,
   scale: number,
-  mode: Mode,
-  distribution: Distribution,
+  mode: FanMode,
+  distribution: FanDistribution,
 ): Initializer {
   return {
     className,

@@ -3,7 +3,8 @@
  * optimizer after every update. Norms are taken over `axis` of the weight's shape with
  * keepdims, as `ops.sum(ops.square(w), axis, keepdims=True)` does, and eps = 1e-7.
  */
-import { ArgReader, foldName, splitNamed, type Named } from './named.js';
+import { resolveConstraint, type ConstraintSpec } from './constraint-spec.js';
+import type { Named } from './named.js';
 
 /** Keras's backend epsilon. */
 const EPSILON = 1e-7;
@@ -15,51 +16,31 @@ export interface Constraint {
   apply(w: Float32Array, shape: readonly number[]): void;
 }
 
-/** The constraint a spec names, or null for null; throws for unknown names or invalid args. */
-export function createConstraint(spec: Named | null | undefined): Constraint | null {
+/** The constraint of a resolved spec, or null for null (a Named value is resolved first). */
+export function createConstraint(
+  spec: ConstraintSpec | Named | null | undefined,
+): Constraint | null {
   if (spec === null || spec === undefined) return null;
-  const { name, args } = splitNamed(spec);
-  const key = foldName(name);
-  let constraint: Constraint;
-  let reader: ArgReader;
-  switch (key) {
-    case 'maxnorm': {
-      reader = new ArgReader('MaxNorm', args);
-      const max = reader.number('max_value', 2);
-      const axes = reader.axes('axis', 0);
-      constraint = new NormConstraint('MaxNorm', axes, (n) => Math.min(Math.max(n, 0), max));
-      break;
+  const s = typeof spec === 'string' || 'call' in spec ? resolveConstraint(spec) : spec;
+  if (s === null) return null;
+  switch (s.className) {
+    case 'MaxNorm': {
+      const max = s.maxValue;
+      return new NormConstraint('MaxNorm', s.axis, (n) => Math.min(Math.max(n, 0), max));
     }
-    case 'unitnorm': {
-      reader = new ArgReader('UnitNorm', args);
-      constraint = new NormConstraint('UnitNorm', reader.axes('axis', 0), () => 1);
-      break;
-    }
-    case 'minmaxnorm': {
-      reader = new ArgReader('MinMaxNorm', args);
-      const min = reader.number('min_value', 0);
-      const max = reader.number('max_value', 1);
-      const rate = reader.number('rate', 1);
-      const axes = reader.axes('axis', 0);
-      constraint = new NormConstraint(
+    case 'UnitNorm':
+      return new NormConstraint('UnitNorm', s.axis, () => 1);
+    case 'MinMaxNorm': {
+      const { minValue: min, maxValue: max, rate } = s;
+      return new NormConstraint(
         'MinMaxNorm',
-        axes,
+        s.axis,
         (n) => rate * Math.min(Math.max(n, min), max) + (1 - rate) * n,
       );
-      break;
     }
-    case 'nonneg': {
-      reader = new ArgReader('NonNeg', args);
-      constraint = nonNeg;
-      break;
-    }
-    default:
-      throw new Error(
-        `Unknown constraint '${name}'. Known constraints: MaxNorm, NonNeg, UnitNorm, MinMaxNorm.`,
-      );
+    case 'NonNeg':
+      return nonNeg;
   }
-  reader.done();
-  return constraint;
 }
 
 /** w ← max(w, 0). */
@@ -81,7 +62,7 @@ class NormConstraint implements Constraint {
 
   constructor(
     readonly className: string,
-    private readonly axes: number[] | null,
+    private readonly axes: readonly number[] | null,
     private readonly desired: (norm: number) => number,
   ) {}
 

@@ -4,6 +4,8 @@
  * arguments, shared by the optimizer, schedule, initializer, regularizer and constraint factories.
  */
 
+import { SpecError } from './spec-error.js';
+
 /** A Keras identifier: a string name, or a resolved call with keyword arguments. */
 export type Named = string | { call: string; args: Record<string, unknown> };
 
@@ -11,7 +13,7 @@ export type Named = string | { call: string; args: Record<string, unknown> };
 export function splitNamed(spec: Named): { name: string; args: Record<string, unknown> } {
   if (typeof spec === 'string') return { name: spec, args: {} };
   if (typeof spec !== 'object' || spec === null || typeof spec.call !== 'string') {
-    throw new Error(
+    throw new SpecError(
       `Expected a name or a call such as Adam(learning_rate=0.001), found ${describeValue(spec)}.`,
     );
   }
@@ -60,7 +62,7 @@ export class ArgReader {
   /** A number that must be given (Keras has no default for it). */
   requiredNumber(key: string): number {
     const v = this.optionalNumber(key);
-    if (v === null) throw new Error(`${this.owner}: missing required argument '${key}'.`);
+    if (v === null) throw new SpecError(`${this.owner}: missing required argument '${key}'.`, key);
     return v;
   }
 
@@ -119,19 +121,23 @@ export class ArgReader {
   done(): void {
     const extra = Object.keys(this.args).filter((k) => !this.seen.has(k));
     if (extra.length > 0) {
-      throw new Error(
+      throw new SpecError(
         `${this.owner}: argument(s) not recognized: ${extra.map((k) => `'${k}'`).join(', ')}.`,
+        extra[0],
       );
     }
   }
 
-  /** An Error naming the owner, the argument and what it should have been. */
-  invalid(key: string, message: string): Error {
-    return new Error(`${this.owner}: invalid '${key}': ${message}`);
+  /** A SpecError naming the owner, the argument and what it should have been. */
+  invalid(key: string, message: string): SpecError {
+    return new SpecError(`${this.owner}: invalid '${key}': ${message}`, key);
   }
 
-  private wrong(key: string, expected: string, found: unknown): Error {
-    return new Error(`${this.owner}: '${key}' must be ${expected}, found ${describeValue(found)}.`);
+  private wrong(key: string, expected: string, found: unknown): SpecError {
+    return new SpecError(
+      `${this.owner}: '${key}' must be ${expected}, found ${describeValue(found)}.`,
+      key,
+    );
   }
 }
 

@@ -2,11 +2,18 @@
  * The optimizer contract and the step every Keras 3 optimizer shares (base_optimizer.py
  * `apply`): gradient accumulation, clipping, decoupled weight decay, the per-variable update
  * rule with t = iterations + 1, the weights' moving average, constraints, iterations += 1.
- * State lives in Float32Arrays allocated once in build(); apply() allocates nothing.
+ * State lives in Float32Arrays given to or allocated by build(), laid out by slotLayout();
+ * apply() allocates nothing.
  */
 import { clipByNorm, clipByValue, globalClipScale, scaleInPlace, sumOfSquares } from './clip.js';
 import type { Constraint } from './constraints.js';
 import type { Schedule } from './schedules.js';
+import {
+  accumulateGradient,
+  averageAccumulated,
+  emaUpdate,
+  weightDecayUpdate,
+} from './step-kernels.js';
 
 /** One trainable weight as the optimizer sees it: value and gradient buffers of equal length. */
 export interface ParamSlot {
@@ -18,6 +25,23 @@ export interface ParamSlot {
   constraint: Constraint | null;
 }
 
+/** One Float32 state slot of an optimizer, as variables() lists it after its scalar head. */
+export interface OptimizerSlot {
+  /** Keras's variable name for the slot ('momentum', 'velocity', 'average', 'u_product', …). */
+  name: string;
+  /** The index of the weight the slot belongs to; −1 for a slot shared by all weights. */
+  weight: number;
+  /** Number of float32 values. */
+  size: number;
+}
+
+/**
+ * A group of slots as a rule declares it: `names` repeated per weight, interleaved in that
+ * order (Adam's momentum, velocity), or one `shared` slot of `size` values.
+ */
+export type SlotGroup =
+  { names: readonly string[]; init: number } | { shared: string; size: number; init: number };
+
 /** A Keras 3 optimizer over Float32Array weights. */
 export interface Optimizer {
   readonly className: string;
@@ -26,8 +50,14 @@ export interface Optimizer {
   /** The current learning rate (float32); settable only without a schedule (ReduceLROnPlateau). */
   learningRate: number;
   readonly hasSchedule: boolean;
-  /** Allocates the state slots for these weights (once; apply() builds on first use otherwise). */
-  build(params: ParamSlot[]): void;
+  /**
+   * Creates the state for these weights (once; apply() builds on first use otherwise). With
+   * `state` (one view per slot of slotLayout(), lengths as listed) the optimizer initializes
+   * and uses those views and allocates no slot arrays.
+   */
+  build(params: ParamSlot[], state?: readonly Float32Array[]): void;
+  /** The per-weight and shared state slots for weights of these sizes, in variables() order. */
+  slotLayout(weightSizes: readonly number[]): OptimizerSlot[];
   /** One Keras `optimizer.apply(grads)`; may overwrite the grad buffers (clipping, accumulation). */
   apply(params: ParamSlot[]): void;
   /** Keras's finalize_variable_values: with use_ema, copies the moving averages into the weights. */
@@ -65,9 +95,11 @@ export abstract class BaseOptimizer implements Optimizer {
   private readonly opts: BaseOptions;
   private built = false;
   private sizes: number[] = [];
-  /** Per weight, in Keras's build order: moving average (use_ema), gradient accumulator. */
-  private baseSlots: Float32Array[] = [];
+  /** Every state slot in variables() order: the base step's first, then the rule's. */
+  private slots: Float32Array[] = [];
+  /** Per weight: moving average (use_ema). */
   private averages: Float32Array[] = [];
+  /** Per weight: gradient accumulator (gradient_accumulation_steps). */
   private accumulators: Float32Array[] = [];
 
   protected constructor(opts: BaseOptions) {
@@ -90,17 +122,40 @@ export abstract class BaseOptimizer implements Optimizer {
     this.lr = f32(value);
   }
 
-  build(params: ParamSlot[]): void {
+  build(params: ParamSlot[], state?: readonly Float32Array[]): void {
     if (this.built) return;
     this.sizes = params.map((p) => p.value.length);
-    for (const size of this.sizes) {
-      if (this.opts.useEma) this.baseSlots.push(pushed(this.averages, new Float32Array(size)));
-      if (this.opts.gradientAccumulationSteps) {
-        this.baseSlots.push(pushed(this.accumulators, new Float32Array(size)));
-      }
+    const baseGroups = this.baseGroups();
+    const ruleGroups = this.slotGroups();
+    const base = expand(baseGroups, this.sizes);
+    const rule = expand(ruleGroups, this.sizes);
+    const layout = [...base, ...rule];
+    if (state !== undefined && state.length !== layout.length) {
+      throw new Error(
+        `${this.className} has ${layout.length} state slots for these weights, but ${state.length} views were given.`,
+      );
     }
-    this.createSlots(this.sizes);
+    this.slots = layout.map((slot, k) => {
+      const view = state ? (state[k] as Float32Array) : new Float32Array(slot.size);
+      if (view.length !== slot.size) {
+        throw new Error(
+          `${this.className} state slot ${k} ('${slot.name}' of weight ${slot.weight}) has ${slot.size} values, but its view has ${view.length}.`,
+        );
+      }
+      return view.fill(slot.init);
+    });
+    const baseViews = byName(base, this.slots.slice(0, base.length));
+    this.averages = baseViews.get('average') ?? [];
+    this.accumulators = baseViews.get('gradient_accumulator') ?? [];
+    this.bindSlots(byName(rule, this.slots.slice(base.length)));
     this.built = true;
+  }
+
+  slotLayout(weightSizes: readonly number[]): OptimizerSlot[] {
+    return [
+      ...expand(this.baseGroups(), weightSizes),
+      ...expand(this.slotGroups(), weightSizes),
+    ].map(({ name, weight, size }) => ({ name, weight, size }));
   }
 
   apply(params: ParamSlot[]): void {
@@ -111,12 +166,16 @@ export abstract class BaseOptimizer implements Optimizer {
       this.updateAll(params);
     } else if ((this.iterations + 1) % steps === 0) {
       for (let i = 0; i < params.length; i++) {
-        averageInto((params[i] as ParamSlot).grad, this.accumulators[i] as Float32Array, steps);
+        averageAccumulated(
+          (params[i] as ParamSlot).grad,
+          this.accumulators[i] as Float32Array,
+          steps,
+        );
       }
       this.updateAll(params);
     } else {
       for (let i = 0; i < params.length; i++) {
-        addInto(this.accumulators[i] as Float32Array, (params[i] as ParamSlot).grad);
+        accumulateGradient(this.accumulators[i] as Float32Array, (params[i] as ParamSlot).grad);
       }
     }
     if (this.opts.useEma) this.updateMovingAverages(params);
@@ -135,7 +194,7 @@ export abstract class BaseOptimizer implements Optimizer {
   variables(): Float32Array[] {
     const head = [Float32Array.of(this.iterations)];
     if (!this.schedule) head.push(Float32Array.of(this.lr));
-    return this.built ? [...head, ...this.baseSlots, ...this.slotVariables()] : head;
+    return this.built ? [...head, ...this.slots] : head;
   }
 
   setVariables(values: ArrayLike<number>[]): void {
@@ -164,10 +223,10 @@ export abstract class BaseOptimizer implements Optimizer {
     return this.variables().reduce((n, v) => n + v.length, 0);
   }
 
-  /** Allocates the rule's state for weights of these sizes. */
-  protected abstract createSlots(sizes: number[]): void;
-  /** The rule's state in Keras's variable order. */
-  protected abstract slotVariables(): Float32Array[];
+  /** The rule's state slots in Keras's variable order (what its build() adds). */
+  protected abstract slotGroups(): SlotGroup[];
+  /** Takes the rule's slot views, per slot name: one per weight, or one for a shared slot. */
+  protected abstract bindSlots(views: ReadonlyMap<string, Float32Array[]>): void;
   /** Per-step constants, before any weight is updated (t = the 1-based update step). */
   protected beginStep(_t: number, _lr: number): void {}
   /** The update rule for weight i: w and the rule's state are overwritten. */
@@ -184,10 +243,7 @@ export abstract class BaseOptimizer implements Optimizer {
     const lr = this.learningRate;
     this.clip(params);
     const wd = this.opts.weightDecay;
-    if (wd !== null) {
-      const decay = f32(wd) * lr;
-      for (const p of params) decayInPlace(p.value, decay);
-    }
+    if (wd !== null) for (const p of params) weightDecayUpdate(p.value, wd, lr);
     this.beginStep(this.updateSteps() + 1, lr);
     for (let i = 0; i < params.length; i++) {
       const p = params[i] as ParamSlot;
@@ -212,17 +268,19 @@ export abstract class BaseOptimizer implements Optimizer {
   /** avg ← m·avg + (1−m)·w with m = 0 on the very first step; optional periodic overwrite. */
   private updateMovingAverages(params: ParamSlot[]): void {
     const k = this.updateSteps();
-    const m = k !== 0 ? f32(this.opts.emaMomentum) : 0;
+    const m = k !== 0 ? this.opts.emaMomentum : 0;
     const freq = this.opts.emaOverwriteFrequency;
     const overwrite = freq !== null && (k + 1) % freq === 0;
     for (let i = 0; i < params.length; i++) {
       const w = (params[i] as ParamSlot).value;
       const avg = this.averages[i] as Float32Array;
-      for (let j = 0; j < w.length; j++) {
-        avg[j] = m * (avg[j] as number) + (1 - m) * (w[j] as number);
-      }
+      emaUpdate(avg, w, m);
       if (overwrite) w.set(avg);
     }
+  }
+
+  private baseGroups(): SlotGroup[] {
+    return baseGroupsOf(this.opts);
   }
 
   private checkParams(params: ParamSlot[]): void {
@@ -242,23 +300,42 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 }
 
-function pushed(list: Float32Array[], slot: Float32Array): Float32Array {
-  list.push(slot);
-  return slot;
+/** Keras's base build(): the moving averages, then the gradient accumulators, per weight. */
+function baseGroupsOf(opts: BaseOptions): SlotGroup[] {
+  const names: string[] = [];
+  if (opts.useEma) names.push('average');
+  if (opts.gradientAccumulationSteps) names.push('gradient_accumulator');
+  return names.length > 0 ? [{ names, init: 0 }] : [];
 }
 
-/** w ← w − w·decay (decay = weight_decay·lr). */
-function decayInPlace(w: Float32Array, decay: number): void {
-  for (let j = 0; j < w.length; j++) w[j] = (w[j] as number) - (w[j] as number) * decay;
+/** The slots of these groups for weights of these sizes, with their initial values. */
+function expand(
+  groups: readonly SlotGroup[],
+  sizes: readonly number[],
+): (OptimizerSlot & { init: number })[] {
+  const out: (OptimizerSlot & { init: number })[] = [];
+  for (const group of groups) {
+    if ('shared' in group) {
+      out.push({ name: group.shared, weight: -1, size: group.size, init: group.init });
+      continue;
+    }
+    sizes.forEach((size, weight) => {
+      for (const name of group.names) out.push({ name, weight, size, init: group.init });
+    });
+  }
+  return out;
 }
 
-/** acc ← acc + g. */
-function addInto(acc: Float32Array, g: Float32Array): void {
-  for (let j = 0; j < g.length; j++) acc[j] = (acc[j] as number) + (g[j] as number);
-}
-
-/** g ← (g + acc)/steps, then acc ← 0 (the accumulated batch's mean gradient). */
-function averageInto(g: Float32Array, acc: Float32Array, steps: number): void {
-  for (let j = 0; j < g.length; j++) g[j] = ((g[j] as number) + (acc[j] as number)) / steps;
-  acc.fill(0);
+/** Views grouped by slot name, each list in weight order. */
+function byName(
+  layout: readonly OptimizerSlot[],
+  views: readonly Float32Array[],
+): Map<string, Float32Array[]> {
+  const map = new Map<string, Float32Array[]>();
+  layout.forEach((slot, k) => {
+    let list = map.get(slot.name);
+    if (!list) map.set(slot.name, (list = []));
+    list.push(views[k] as Float32Array);
+  });
+  return map;
 }

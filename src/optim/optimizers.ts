@@ -1,202 +1,61 @@
 /**
- * createOptimizer: a Keras optimizer spec ('adam', or a call value with its arguments) → an
- * Optimizer. Missing arguments take Keras 3's defaults; arguments are validated as Keras's
- * constructors do, and anything the engine does not implement is refused with a clear message.
+ * createOptimizer: a resolved OptimizerSpec (optimizer-spec.ts) → an Optimizer. Names, aliases,
+ * defaults and validation all live in resolveOptimizer; this only switches on className.
  */
-import { ArgReader, foldName, splitNamed, type Named } from './named.js';
-import type { BaseOptions, Optimizer } from './optimizer.js';
-import { createSchedule, type Schedule } from './schedules.js';
+import type { Named } from './named.js';
+import type { BaseOptions, Optimizer, OptimizerSlot } from './optimizer.js';
+import { resolveOptimizer, type OptimizerSpec } from './optimizer-spec.js';
+import { createSchedule } from './schedules.js';
 import { Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop, SGD } from './update-rules.js';
 
-interface OptimizerClass {
-  className: string;
-  defaultLearningRate: number;
-  defaultWeightDecay: number | null;
-  create(base: BaseOptions, a: ArgReader): Optimizer;
+/** The optimizer of a resolved spec (a Named value such as 'adam' is resolved first). */
+export function createOptimizer(spec: OptimizerSpec | Named): Optimizer {
+  const s = typeof spec === 'string' || 'call' in spec ? resolveOptimizer(spec) : spec;
+  const base = baseOptions(s);
+  switch (s.className) {
+    case 'SGD':
+      return new SGD(base, s.momentum, s.nesterov);
+    case 'RMSprop':
+      return new RMSprop(base, s.rho, s.momentum, s.epsilon, s.centered);
+    case 'Adagrad':
+      return new Adagrad(base, s.initialAccumulatorValue, s.epsilon);
+    case 'Adadelta':
+      return new Adadelta(base, s.rho, s.epsilon);
+    case 'Adam':
+      return new Adam(base, s.beta1, s.beta2, s.epsilon, s.amsgrad);
+    case 'AdamW':
+      return new AdamW(base, s.beta1, s.beta2, s.epsilon, s.amsgrad);
+    case 'Adamax':
+      return new Adamax(base, s.beta1, s.beta2, s.epsilon);
+    case 'Nadam':
+      return new Nadam(base, s.beta1, s.beta2, s.epsilon);
+  }
 }
 
-const classes: OptimizerClass[] = [
-  {
-    className: 'SGD',
-    defaultLearningRate: 0.01,
-    defaultWeightDecay: null,
-    create: (base, a) => {
-      const momentum = a.number('momentum', 0);
-      if (momentum < 0 || momentum > 1) {
-        throw a.invalid('momentum', `must be a float between [0, 1], found ${momentum}.`);
-      }
-      return new SGD(base, momentum, a.boolean('nesterov', false));
-    },
-  },
-  {
-    className: 'RMSprop',
-    defaultLearningRate: 0.001,
-    defaultWeightDecay: null,
-    create: (base, a) =>
-      new RMSprop(
-        base,
-        a.number('rho', 0.9),
-        a.number('momentum', 0),
-        a.number('epsilon', 1e-7),
-        a.boolean('centered', false),
-      ),
-  },
-  {
-    className: 'Adagrad',
-    defaultLearningRate: 0.001,
-    defaultWeightDecay: null,
-    create: (base, a) =>
-      new Adagrad(base, a.number('initial_accumulator_value', 0.1), a.number('epsilon', 1e-7)),
-  },
-  {
-    className: 'Adadelta',
-    defaultLearningRate: 0.001,
-    defaultWeightDecay: null,
-    create: (base, a) => new Adadelta(base, a.number('rho', 0.95), a.number('epsilon', 1e-7)),
-  },
-  {
-    className: 'Adam',
-    defaultLearningRate: 0.001,
-    defaultWeightDecay: null,
-    create: (base, a) => new Adam(base, ...adamArgs(a), a.boolean('amsgrad', false)),
-  },
-  {
-    className: 'Adamax',
-    defaultLearningRate: 0.001,
-    defaultWeightDecay: null,
-    create: (base, a) => new Adamax(base, ...adamArgs(a)),
-  },
-  {
-    className: 'Nadam',
-    defaultLearningRate: 0.001,
-    defaultWeightDecay: null,
-    create: (base, a) => new Nadam(base, ...adamArgs(a)),
-  },
-  {
-    className: 'AdamW',
-    defaultLearningRate: 0.001,
-    defaultWeightDecay: 0.004,
-    create: (base, a) => {
-      if (base.weightDecay === null) {
-        throw a.invalid('weight_decay', 'must be a float, found None.');
-      }
-      return new AdamW(base, ...adamArgs(a), a.boolean('amsgrad', false));
-    },
-  },
-];
-
-/** Keras 3 optimizers the engine does not implement (named so the error says so). */
-const unsupported = [
-  'Ftrl',
-  'Lion',
-  'Lamb',
-  'Adafactor',
-  'Muon',
-  'LossScaleOptimizer',
-  'ScheduleFreeAdamW',
-];
-
-const byName = new Map(classes.map((c) => [foldName(c.className), c]));
-
-/** The optimizer a spec names, with Keras 3's defaults; throws for unknown names or invalid args. */
-export function createOptimizer(spec: Named): Optimizer {
-  const { name, args } = splitNamed(spec);
-  const cls = byName.get(foldName(name));
-  if (!cls) {
-    const missing = unsupported.find((u) => foldName(u) === foldName(name));
-    if (missing) {
-      throw new Error(
-        `The optimizer '${missing}' is not supported by the training engine yet; use one of ${classes.map((c) => c.className).join(', ')}.`,
-      );
-    }
-    throw new Error(
-      `Unknown optimizer '${name}'. Known optimizers: ${classes.map((c) => c.className).join(', ')}.`,
-    );
-  }
-  const reader = new ArgReader(cls.className, args);
-  const base = baseOptions(reader, cls);
-  const optimizer = cls.create(base, reader);
-  reader.done();
-  return optimizer;
+/**
+ * Every Float32 state slot the optimizer of `spec` keeps for weights of these sizes, in the
+ * order variables() lists them after iteration and learning_rate: the views build() accepts.
+ */
+export function optimizerSlots(
+  spec: OptimizerSpec,
+  weightSizes: readonly number[],
+): OptimizerSlot[] {
+  return createOptimizer(spec).slotLayout(weightSizes);
 }
 
-/** The names createOptimizer accepts (canonical class names; lookup is case-insensitive). */
-export function optimizerNames(): string[] {
-  return classes.map((c) => c.className);
-}
-
-function adamArgs(a: ArgReader): [number, number, number] {
-  return [a.number('beta_1', 0.9), a.number('beta_2', 0.999), a.number('epsilon', 1e-7)];
-}
-
-/** The base optimizer's keyword arguments, checked as BaseOptimizer.__init__ checks them. */
-function baseOptions(a: ArgReader, cls: OptimizerClass): BaseOptions {
-  const clipnorm = a.optionalNumber('clipnorm');
-  const clipvalue = a.optionalNumber('clipvalue');
-  const globalClipnorm = a.optionalNumber('global_clipnorm');
-  if ([clipnorm, clipvalue, globalClipnorm].filter((v) => v !== null).length > 1) {
-    throw new Error(
-      `${cls.className}: only one of 'clipnorm', 'clipvalue' and 'global_clipnorm' can be set. ` +
-        `Received: clipnorm=${show(clipnorm)}, clipvalue=${show(clipvalue)}, global_clipnorm=${show(globalClipnorm)}.`,
-    );
-  }
-  const useEma = a.boolean('use_ema', false);
-  const emaMomentum = a.number('ema_momentum', 0.99);
-  const emaOverwriteFrequency = a.optionalNumber('ema_overwrite_frequency');
-  if (useEma && (emaMomentum < 0 || emaMomentum > 1)) {
-    throw a.invalid('ema_momentum', `must be in the range [0, 1], found ${emaMomentum}.`);
-  }
-  if (
-    useEma &&
-    emaOverwriteFrequency !== null &&
-    !(Number.isInteger(emaOverwriteFrequency) && emaOverwriteFrequency >= 1)
-  ) {
-    throw a.invalid(
-      'ema_overwrite_frequency',
-      `must be an integer >= 1 or None, found ${emaOverwriteFrequency}.`,
-    );
-  }
-  const steps = a.optionalNumber('gradient_accumulation_steps');
-  if (steps !== null && !(Number.isInteger(steps) && steps >= 2)) {
-    throw a.invalid('gradient_accumulation_steps', `must be an integer >= 2, found ${steps}.`);
-  }
-  // Scaling the loss by loss_scale_factor and dividing the gradients by it cancels: the engine
-  // trains in float32 without loss scaling, which is the same update.
-  a.optionalNumber('loss_scale_factor');
-  // Keras 3 ignores the legacy `decay` (with a warning) and the optimizer's `name` has no effect.
-  a.ignore('decay', 'name');
+/** The base step's options of a spec, its schedule (if any) made a function. */
+function baseOptions(s: OptimizerSpec): BaseOptions {
   return {
-    learningRate: learningRate(a, cls.defaultLearningRate),
-    weightDecay: a.nullableNumber('weight_decay', cls.defaultWeightDecay),
-    clipnorm,
-    clipvalue,
-    globalClipnorm,
-    useEma,
-    emaMomentum,
-    emaOverwriteFrequency: useEma ? emaOverwriteFrequency : null,
-    gradientAccumulationSteps: steps,
+    learningRate:
+      typeof s.learningRate === 'number' ? s.learningRate : createSchedule(s.learningRate),
+    weightDecay: s.weightDecay,
+    clipnorm: s.clipnorm,
+    clipvalue: s.clipvalue,
+    globalClipnorm: s.globalClipnorm,
+    useEma: s.useEma,
+    emaMomentum: s.emaMomentum,
+    emaOverwriteFrequency: s.emaOverwriteFrequency,
+    gradientAccumulationSteps: s.gradientAccumulationSteps,
   };
 }
-
-function learningRate(a: ArgReader, fallback: number): number | Schedule {
-  const v = a.raw('learning_rate');
-  if (v === undefined || v === null) return fallback;
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) {
-      throw a.invalid('learning_rate', `must be a finite number, found ${v}.`);
-    }
-    return v;
-  }
-  if (typeof v === 'string' || (typeof v === 'object' && !Array.isArray(v))) {
-    return createSchedule(v as Named);
-  }
-  throw a.invalid(
-    'learning_rate',
-    'must be a number or a learning-rate schedule such as ExponentialDecay(...).',
-  );
-}
-
-/** A nullable argument as Python prints it. */
-function show(v: number | null): string {
-  return v === null ? 'None' : String(v);
-}
+export { optimizerNames } from './optimizer-spec.js';

@@ -2,7 +2,8 @@
  * Keras 3's weight regularizers (keras/src/regularizers/regularizers.py): a penalty added to
  * the loss and its gradient added to the weight's gradient. Keras's L2 has no ½.
  */
-import { ArgReader, foldName, splitNamed, type Named } from './named.js';
+import type { Named } from './named.js';
+import { resolveRegularizer, type RegularizerSpec } from './regularizer-spec.js';
 
 /** A penalty on a weight tensor and its gradient. */
 export interface Regularizer {
@@ -13,44 +14,13 @@ export interface Regularizer {
   addGradient(w: Float32Array, grad: Float32Array, length?: number, scale?: number): void;
 }
 
-/** The regularizer a spec names, or null for null; throws for unknown names or invalid args. */
-export function createRegularizer(spec: Named | null | undefined): Regularizer | null {
+/** The regularizer of a resolved spec, or null for null (a Named value is resolved first). */
+export function createRegularizer(
+  spec: RegularizerSpec | Named | null | undefined,
+): Regularizer | null {
   if (spec === null || spec === undefined) return null;
-  const { name, args } = splitNamed(spec);
-  let l1 = 0;
-  let l2 = 0;
-  let className: string;
-  let reader: ArgReader;
-  switch (foldName(name)) {
-    case 'l1':
-      reader = new ArgReader((className = 'L1'), args);
-      l1 = strength(reader, 'l1', 0.01);
-      break;
-    case 'l2':
-      reader = new ArgReader((className = 'L2'), args);
-      l2 = strength(reader, 'l2', 0.01);
-      break;
-    case 'l1l2':
-      reader = new ArgReader((className = 'L1L2'), args);
-      l1 = strength(reader, 'l1', 0);
-      l2 = strength(reader, 'l2', 0);
-      break;
-    case 'orthogonalregularizer':
-      throw new Error(
-        `The regularizer 'OrthogonalRegularizer' is not supported by the training engine yet; use L1, L2 or L1L2.`,
-      );
-    default:
-      throw new Error(`Unknown regularizer '${name}'. Known regularizers: L1, L2, L1L2.`);
-  }
-  reader.done();
-  return new L1L2(className, l1, l2);
-}
-
-/** Keras's validate_float_arg: a finite, non-negative number. */
-function strength(a: ArgReader, key: string, fallback: number): number {
-  const v = a.number(key, fallback);
-  if (v < 0) throw a.invalid(key, `must be a non-negative float, found ${v}.`);
-  return v;
+  const s = typeof spec === 'string' || 'call' in spec ? resolveRegularizer(spec) : spec;
+  return s === null ? null : new L1L2(s.className, s.l1, s.l2);
 }
 
 /** l1·Σ|w| + l2·Σw² (L1 and L2 are the cases with the other factor 0). */
