@@ -247,7 +247,8 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         shape: w.shape,
         constraint: createConstraint(w.constraint),
       }));
-      optimizer.build(slots);
+      const state = s.inputs.slice(slots.length).map((_, i) => v(slots.length + i));
+      optimizer.build(slots, state);
       return () => optimizer.apply(slots);
     }
   }

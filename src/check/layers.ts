@@ -16,6 +16,7 @@ import {
 } from '../layers/index.js';
 import type { Range } from '../source/index.js';
 import { Binder, type BoundCall } from './bind.js';
+import { resolveLayerSpecs } from './resolve.js';
 import { describe, withArticle } from './values.js';
 import type { CheckedLayer } from './types.js';
 
@@ -182,6 +183,7 @@ function inferLayer(
     inputShape: input,
     outputShape: null,
     weights: [],
+    specs: resolveLayerSpecs(b, binder),
   };
   const complete = b.entry.args.every((p) => !p.required || p.name in b.args);
   if (!def || !complete) return layer;

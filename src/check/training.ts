@@ -8,6 +8,7 @@ import { catalog, isCallValue, type CallValue, type CatalogEntry } from '../cata
 import { layerDefs, shapeToString } from '../layers/index.js';
 import type { Range } from '../source/index.js';
 import type { Binder } from './bind.js';
+import { resolveCompileSpecs } from './resolve.js';
 import type { CheckedModel, CompileConfig, FitConfig } from './types.js';
 
 export function checkCompile(call: ast.Call, binder: Binder): CompileConfig {
@@ -21,7 +22,17 @@ export function checkCompile(call: ast.Call, binder: Binder): CompileConfig {
         args: binder.defaults(catalog.lookup('optimizer', 'RMSprop')!, 'optimizer'),
       };
   const metrics = Array.isArray(b.args['metrics']) ? b.args['metrics'] : [];
-  return { optimizer, loss, metrics, args: b.args, range: call.range, argRanges: b.ranges };
+  const specs = resolveCompileSpecs(optimizer, loss, b.ranges, call.callee.range, binder);
+  return {
+    optimizer,
+    loss,
+    optimizerSpec: specs.optimizer,
+    lossSpec: specs.loss,
+    metrics,
+    args: b.args,
+    range: call.range,
+    argRanges: b.ranges,
+  };
 }
 
 export function checkFit(call: ast.Call, binder: Binder): FitConfig {

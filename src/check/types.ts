@@ -2,7 +2,9 @@
 import type { Program } from '../ast/index.js';
 import type { Args, CallValue, Value } from '../catalog/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
+import type { LossSpec } from '../kernels/index.js';
 import type { GraphLayer, ModelGraph } from '../layers/index.js';
+import type { OptimizerSpec } from '../optim/index.js';
 import type { LineMap, Range } from '../source/index.js';
 
 /** A layer of a model, a node of its graph, with where it was written. */
@@ -15,6 +17,9 @@ export interface CheckedLayer extends GraphLayer {
 export interface CompileConfig {
   optimizer: CallValue;
   loss: CallValue | null;
+  /** The optimizer and loss resolved (null where they did not resolve, or the loss waits for the data). */
+  optimizerSpec: OptimizerSpec | null;
+  lossSpec: LossSpec | null;
   metrics: Value[];
   args: Args;
   range: Range;

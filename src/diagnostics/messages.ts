@@ -119,6 +119,11 @@ export const messages = {
     severity: 'error',
     message: "'{name}' is {actual}, not {expected}.",
   },
+  rejectedValue: {
+    code: 'NN2020',
+    severity: 'error',
+    message: '{why}',
+  },
   ignoredArgument: {
     code: 'NN2019',
     severity: 'warning',

@@ -6,7 +6,7 @@
  * Keras's defaults filled in, never Keras call values to interpret again.
  */
 import type { ActivationSpec, LossSpec } from '../kernels/index.js';
-import type { OptimizerSpec, RegularizerSpec, ConstraintSpec } from './pending-specs.js';
+import type { ConstraintSpec, OptimizerSpec, RegularizerSpec } from '../optim/index.js';
 
 export type { ActivationSpec, LossSpec, OptimizerSpec, RegularizerSpec, ConstraintSpec };
 
@@ -110,7 +110,7 @@ export interface OpAttrs {
   activity_penalty: { regularizer: RegularizerSpec; size: number };
   /** [w, loss] → [grad, loss]: loss += penalty(w), grad += ∂/∂w. */
   regularizer: { regularizer: RegularizerSpec; weight: string };
-  /** [grads…, state…] → [weights…, state…]: one Keras `optimizer.apply(grads)`. */
+  /** [grads…, state…] → [weights…, state…]: one Keras `optimizer.apply(grads)`; `slots` state buffers. */
   optimizer: { optimizer: OptimizerSpec; weights: OptimizedWeight[]; slots: number };
 }
 

@@ -101,7 +101,7 @@ const softmax: LayerDef = {
 export const activationLayers: Record<string, LayerDef> = {
   ReLU: {
     outputShape: identity,
-    lowering: activationLowering((args) =>
+    lowering: activationLowering(({ args }) =>
       resolveActivation('relu', {
         max_value: args['max_value'] ?? null,
         negative_slope: args['negative_slope'] ?? 0,
@@ -111,14 +111,16 @@ export const activationLayers: Record<string, LayerDef> = {
   },
   LeakyReLU: {
     outputShape: identity,
-    lowering: activationLowering((args) =>
+    lowering: activationLowering(({ args }) =>
       resolveActivation('leaky_relu', { negative_slope: args['negative_slope'] ?? 0.3 }),
     ),
   },
   PReLU: prelu,
   ELU: {
     outputShape: identity,
-    lowering: activationLowering((args) => resolveActivation('elu', { alpha: args['alpha'] ?? 1 })),
+    lowering: activationLowering(({ args }) =>
+      resolveActivation('elu', { alpha: args['alpha'] ?? 1 }),
+    ),
   },
   Softmax: softmax,
 };

@@ -1,6 +1,6 @@
 /** Core layers: Dense, Activation, Dropout, Flatten, Reshape, GaussianNoise. */
 import type { Args } from '../catalog/index.js';
-import { lastAxis } from '../ir/index.js';
+import { lastAxis, type ActivationSpec } from '../ir/index.js';
 import {
   activationSpec,
   inputGradient,
@@ -11,18 +11,23 @@ import {
   type LayerLowering,
   type LowerContext,
 } from './lowering.js';
-import { oneInput, sampleSize, sizeOf, shapeToString, type LayerDef } from './types.js';
+import {
+  oneInput,
+  sampleSize,
+  sizeOf,
+  shapeToString,
+  type BuiltLayer,
+  type LayerDef,
+} from './types.js';
 
 const identity = oneInput((input) => input);
 
 /** Emits an activation step and its backward: Activation and the activation layers share it. */
-export function activationLowering(
-  spec: (args: Args) => ReturnType<typeof activationSpec>,
-): LayerLowering {
+export function activationLowering(spec: (layer: BuiltLayer) => ActivationSpec): LayerLowering {
   return {
     forward(c, xs) {
       const y = output(c);
-      const activation = spec(c.layer.args);
+      const activation = spec(c.layer);
       c.b.step('activation', c.layer.name, [xs[0]!], [y], {
         ...lastAxis(c.layer.outputShape),
         activation,
@@ -32,7 +37,7 @@ export function activationLowering(
     backward(c, f, dy, needDx) {
       const dx = inputGradient(c, needDx[0]);
       if (dx === null) return [null];
-      const activation = spec(c.layer.args);
+      const activation = spec(c.layer);
       c.b.step('activation_backward', c.layer.name, [f.xs[0]!, f.y, dy], [dx], {
         ...lastAxis(c.layer.outputShape),
         activation,
@@ -48,7 +53,7 @@ const denseLowering: LayerLowering = {
     const { rows, cols: inDim } = lastAxis(inputShape(c.layer));
     const units = c.layer.args['units'] as number;
     const bias = c.param('bias');
-    const activation = activationSpec(c.layer.args['activation']);
+    const activation = c.layer.specs.activation ?? activationSpec(null);
     const linear = activation.name === 'linear';
     const z = output(c, linear ? 'out' : 'z');
     const weights = bias === null ? [x, c.param('kernel')!] : [x, c.param('kernel')!, bias];
@@ -71,7 +76,7 @@ const denseLowering: LayerLowering = {
     const z = f.saved['z'];
     if (z !== undefined) {
       dz = c.b.batch(`${c.layer.name}/d_z`, 'gradient', c.layer.outputShape);
-      const activation = activationSpec(c.layer.args['activation']);
+      const activation = c.layer.specs.activation ?? activationSpec(null);
       c.b.step('activation_backward', c.layer.name, [z, f.y, dy], [dz], {
         rows,
         cols: units,
@@ -205,7 +210,7 @@ export const coreLayers: Record<string, LayerDef> = {
   Dense: dense,
   Activation: {
     outputShape: identity,
-    lowering: activationLowering((args) => activationSpec(args['activation'])),
+    lowering: activationLowering((layer) => layer.specs.activation ?? activationSpec(null)),
     activation: (args) => args['activation'] ?? 'linear',
     activationArg: 'activation',
   },

@@ -1,4 +1,7 @@
 import type { Args, Value } from '../catalog/index.js';
+import type { InitializerSpec } from '../init/index.js';
+import type { ActivationSpec } from '../kernels/index.js';
+import type { ConstraintSpec, RegularizerSpec } from '../optim/index.js';
 import type { LayerLowering } from './lowering.js';
 
 /** A tensor shape as Keras prints it: batch first, `null` for an unknown dimension. */
@@ -30,6 +33,7 @@ export interface BuiltLayer {
   /** One shape per input, batch first. */
   inputShapes: Shape[];
   outputShape: Shape;
+  specs: LayerSpecs;
 }
 
 /**
@@ -114,6 +118,19 @@ export function lastAxisOnly(input: Shape, args: Args, className: string): Shape
       };
 }
 
+/**
+ * A layer's arguments that the engine runs, resolved once by the checker: the activation, and
+ * per weight (kernel, bias, gamma, …, by the prefix of its `<weight>_initializer` argument) the
+ * initializer, regularizer and constraint.
+ */
+export interface LayerSpecs {
+  activation: ActivationSpec | null;
+  initializers: Record<string, InitializerSpec>;
+  regularizers: Record<string, RegularizerSpec>;
+  constraints: Record<string, ConstraintSpec>;
+  activityRegularizer: RegularizerSpec | null;
+}
+
 /** A layer as a node of a model's graph: what lowering and the runtime read of a checked layer. */
 export interface GraphLayer {
   /** Its index in the model's layers, which are in topological order. */
@@ -130,6 +147,7 @@ export interface GraphLayer {
   weights: WeightSpec[];
   /** Initial values given inline with weights=[…], in getWeights() order. */
   initialWeights?: Value[];
+  specs: LayerSpecs;
 }
 
 /** A model's graph: its layers in topological order, its input and its outputs. */

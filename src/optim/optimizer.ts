@@ -53,7 +53,8 @@ export interface Optimizer {
   /**
    * Creates the state for these weights (once; apply() builds on first use otherwise). With
    * `state` (one view per slot of slotLayout(), lengths as listed) the optimizer initializes
-   * and uses those views and allocates no slot arrays.
+   * and uses those views and allocates no slot arrays. Called again with views after that, it
+   * moves to them and keeps their contents (the arena that holds them was copied, not reset).
    */
   build(params: ParamSlot[], state?: readonly Float32Array[]): void;
   /** The per-weight and shared state slots for weights of these sizes, in variables() order. */
@@ -123,12 +124,12 @@ export abstract class BaseOptimizer implements Optimizer {
   }
 
   build(params: ParamSlot[], state?: readonly Float32Array[]): void {
-    if (this.built) return;
-    this.sizes = params.map((p) => p.value.length);
-    const baseGroups = this.baseGroups();
-    const ruleGroups = this.slotGroups();
-    const base = expand(baseGroups, this.sizes);
-    const rule = expand(ruleGroups, this.sizes);
+    // Built already: new views (the arena moved) take over the state as it is, unfilled.
+    if (this.built && state === undefined) return;
+    const first = !this.built;
+    if (first) this.sizes = params.map((p) => p.value.length);
+    const base = expand(this.baseGroups(), this.sizes);
+    const rule = expand(this.slotGroups(), this.sizes);
     const layout = [...base, ...rule];
     if (state !== undefined && state.length !== layout.length) {
       throw new Error(
@@ -142,7 +143,7 @@ export abstract class BaseOptimizer implements Optimizer {
           `${this.className} state slot ${k} ('${slot.name}' of weight ${slot.weight}) has ${slot.size} values, but its view has ${view.length}.`,
         );
       }
-      return view.fill(slot.init);
+      return first ? view.fill(slot.init) : view;
     });
     const baseViews = byName(base, this.slots.slice(0, base.length));
     this.averages = baseViews.get('average') ?? [];

@@ -34,13 +34,15 @@ export function compiledModelOf(model: CheckedModel): CompiledModel {
     layers: model.layers,
     outputs: model.outputs,
   };
-  const training = model.compile
-    ? {
-        optimizer: model.compile.optimizer,
-        loss: model.compile.loss,
-        metrics: model.compile.metrics,
-      }
-    : null;
+  const compile = model.compile;
+  if (compile && !compile.optimizerSpec)
+    throw new PlanError(
+      `internal: model '${model.name}' has an optimizer the checker did not resolve.`,
+    );
+  const training =
+    compile && compile.optimizerSpec
+      ? { optimizer: compile.optimizerSpec, loss: compile.loss, metrics: compile.metrics }
+      : null;
   return { graph, training, fit: model.fit?.args ?? {} };
 }
 

@@ -14,7 +14,13 @@ export {
   type TrainingSetup,
   type PlanOptions,
 } from './compiled.js';
-export { layoutParams, type ParamEntry, type ParamLayout } from './params.js';
+export {
+  layoutParams,
+  layoutState,
+  type ParamEntry,
+  type ParamLayout,
+  type StateSlot,
+} from './params.js';
 export { lowerInference, lowerTraining } from './lower.js';
 export {
   dropInferenceNoise,

@@ -4,12 +4,10 @@
  * summed where a value fans out, weight regularization, the optimizer update). Each layer
  * lowers by its own `LayerDef`; lowering emits plain, unfused steps that the passes optimize.
  */
-import type { Value } from '../catalog/index.js';
 import {
   lastAxis,
   PlanBuilder,
   PlanError,
-  type ConstraintSpec,
   type LossSpec,
   type OptimizerSpec,
   type Plan,
@@ -29,7 +27,7 @@ import {
   type NodeId,
   type Shape,
 } from '../layers/index.js';
-import type { ParamLayout } from './params.js';
+import { layoutState, type ParamEntry, type ParamLayout } from './params.js';
 
 export interface LowerInput {
   /** A built graph: every layer's shapes known. */
@@ -107,9 +105,8 @@ export function lowerTraining(input: TrainingInput): Plan {
       if (dx !== null) accumulate(b, grads, layer.inputs[k]!, dx, graph);
     });
   }
-  for (const e of input.params.entries) {
-    const w = weights.find((p) => p.layer === e.layer && p.name === e.name)!;
-    const regularizer = e.regularizer as RegularizerSpec | null;
+  for (const w of weights) {
+    const regularizer = entryOf(input.params, w).regularizer;
     if (w.grad !== null && regularizer !== null)
       b.step('regularizer', w.layer, [w.buffer, loss], [w.grad, loss], {
         regularizer,
@@ -117,27 +114,33 @@ export function lowerTraining(input: TrainingInput): Plan {
       });
   }
   const trainable = weights.filter((w) => w.grad !== null);
+  const state = layoutState(input.params, input.optimizer);
   if (trainable.length > 0) {
-    const entries = trainable.map((w) =>
-      input.params.entries.find((e) => e.layer === w.layer && e.name === w.name)!,
-    );
+    const entries = trainable.map((w) => entryOf(input.params, w));
+    const slots = state.slots.map((slot) => {
+      const owner =
+        slot.weight < 0
+          ? 'optimizer'
+          : `${trainable[slot.weight]!.layer}/${trainable[slot.weight]!.name}`;
+      return b.fixed(`${owner}/${slot.name}`, 'state', [slot.size], slot.offset);
+    });
     b.step(
       'optimizer',
       'optimizer',
-      trainable.map((w) => w.grad!),
-      trainable.map((w) => w.buffer),
+      [...trainable.map((w) => w.grad!), ...slots],
+      [...trainable.map((w) => w.buffer), ...slots],
       {
         optimizer: input.optimizer,
         weights: entries.map((e) => ({
           name: `${e.layer}/${e.name}`,
           shape: e.shape,
-          constraint: e.constraint as ConstraintSpec | null,
+          constraint: e.constraint,
         })),
-        slots: 0,
+        slots: slots.length,
       },
     );
   }
-  return finish(pass, 'training', input, [target], loss, input.params.size);
+  return finish(pass, 'training', input, [target], loss, input.params.size + state.size);
 }
 
 /** Lowers every layer's forward pass in order; `after` may add steps behind each layer. */
@@ -202,8 +205,11 @@ function shapeOf(graph: ModelGraph, id: NodeId): Shape {
 }
 
 function activityRegularizer(layer: BuiltLayer): RegularizerSpec | null {
-  const reg: Value | undefined = layer.args['activity_regularizer'];
-  return reg === null || reg === undefined ? null : (reg as RegularizerSpec);
+  return layer.specs.activityRegularizer;
+}
+
+function entryOf(params: ParamLayout, w: PlanWeight): ParamEntry {
+  return params.entries.find((e) => e.layer === w.layer && e.name === w.name)!;
 }
 
 function lowering(layer: GraphLayer): LayerLowering {
@@ -228,6 +234,7 @@ function context(
     args: layer.args,
     inputShapes: layer.inputs.map((id) => shapeOf(graph, id)),
     outputShape: layer.outputShape,
+    specs: layer.specs,
   };
   return {
     b,

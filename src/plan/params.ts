@@ -4,8 +4,10 @@
  * ones, then the optimizer's state. Every plan of a model shares this layout, so plans share
  * one parameter arena.
  */
-import type { Value } from '../catalog/index.js';
+import type { InitializerSpec } from '../init/index.js';
+import type { ConstraintSpec, OptimizerSpec, RegularizerSpec } from '../ir/index.js';
 import type { GraphLayer } from '../layers/index.js';
+import { optimizerSlots, type OptimizerSlot } from '../optim/index.js';
 
 export interface ParamEntry {
   layer: string;
@@ -17,9 +19,9 @@ export interface ParamEntry {
   offset: number;
   /** Offset of the gradient, or -1 for a non-trainable weight. */
   gradOffset: number;
-  initializer: Value;
-  regularizer: Value;
-  constraint: Value;
+  initializer: InitializerSpec | null;
+  regularizer: RegularizerSpec | null;
+  constraint: ConstraintSpec | null;
 }
 
 export interface ParamLayout {
@@ -46,9 +48,9 @@ export function layoutParams(layers: readonly GraphLayer[]): ParamLayout {
         trainable: w.trainable && layerTrainable,
         offset,
         gradOffset: -1,
-        initializer: w.initializer,
-        regularizer: layer.args[`${w.name}_regularizer`] ?? null,
-        constraint: layer.args[`${w.name}_constraint`] ?? null,
+        initializer: layer.specs.initializers[w.name] ?? null,
+        regularizer: layer.specs.regularizers[w.name] ?? null,
+        constraint: layer.specs.constraints[w.name] ?? null,
       });
       offset += size;
     }
@@ -60,4 +62,27 @@ export function layoutParams(layers: readonly GraphLayer[]): ParamLayout {
     offset += e.size;
   }
   return { entries, size: offset, weightSize };
+}
+
+/** An optimizer state slot with its offset in the parameter arena. */
+export interface StateSlot extends OptimizerSlot {
+  offset: number;
+}
+
+/**
+ * The optimizer's state after the weights and gradients, in its variables() order: one slot
+ * per trainable weight and kind (moments, accumulators, averages), plus shared ones.
+ */
+export function layoutState(
+  layout: ParamLayout,
+  optimizer: OptimizerSpec,
+): { slots: StateSlot[]; size: number } {
+  const sizes = layout.entries.filter((e) => e.trainable).map((e) => e.size);
+  let offset = layout.size;
+  const slots = optimizerSlots(optimizer, sizes).map((slot) => {
+    const placed = { ...slot, offset };
+    offset += slot.size;
+    return placed;
+  });
+  return { slots, size: offset - layout.size };
 }

@@ -8,6 +8,7 @@ import {
   type PlanStep,
 } from '../ir/index.js';
 import { resolveActivation, resolveLoss } from '../kernels/index.js';
+import { resolveOptimizer } from '../optim/index.js';
 import { readableSize } from '../summary/render.js';
 
 export function printPlan(plan: Plan, modelName: string): string {
@@ -70,6 +71,11 @@ function attrText(key: string, v: unknown): string {
     return specText(o['name'], o, resolveActivation(o['name']));
   if (key === 'loss' && typeof o['name'] === 'string')
     return specText(o['name'], o, resolveLoss(o['name']));
+  if (key === 'optimizer' && typeof o['className'] === 'string') {
+    // The learning rate always shows; other hyper-parameters where they differ from the defaults.
+    const defaults = { ...resolveOptimizer(o['className']), learningRate: undefined };
+    return specText(o['className'], o, defaults, 'className');
+  }
   const callee = o['className'] ?? o['call'];
   if (typeof callee === 'string') {
     const args = (o['args'] as Record<string, unknown> | undefined) ?? o;
@@ -84,10 +90,10 @@ function attrText(key: string, v: unknown): string {
 }
 
 /** `name`, or `name(k=v,…)` with the fields that differ from the defaults. */
-function specText(name: string, spec: object, defaults: object): string {
+function specText(name: string, spec: object, defaults: object, nameKey = 'name'): string {
   const base = defaults as Record<string, unknown>;
   const changed = Object.entries(spec).filter(
-    ([k, a]) => k !== 'name' && JSON.stringify(a) !== JSON.stringify(base[k]),
+    ([k, a]) => k !== nameKey && JSON.stringify(a) !== JSON.stringify(base[k]),
   );
   return changed.length
     ? `${name}(${changed.map(([k, a]) => `${k}=${JSON.stringify(a)}`).join(',')})`

@@ -1,5 +1,4 @@
 /** The loss of a whole data set at once, and the weights' regularization penalty (Keras's model.losses). */
-import type { CallValue } from '../catalog/index.js';
 import { lossForward, type LossSpec } from '../kernels/index.js';
 import { createRegularizer } from '../optim/index.js';
 import type { Shape } from '../layers/index.js';
@@ -23,7 +22,7 @@ export function evaluateLoss(
 export function penaltyOf(layout: ParamLayout, params: Float32Array): number {
   let total = 0;
   for (const e of layout.entries) {
-    const reg = e.regularizer === null ? null : createRegularizer(e.regularizer as CallValue);
+    const reg = createRegularizer(e.regularizer);
     if (reg) total += reg.penalty(params.subarray(e.offset, e.offset + e.size));
   }
   return total;

@@ -20,6 +20,7 @@ import { resolveMetric, type Metric } from '../metrics/index.js';
 import { createOptimizer, type Optimizer } from '../optim/index.js';
 import {
   layoutParams,
+  layoutState,
   planCompiled,
   targetSizeOf,
   type CompiledModel,
@@ -80,7 +81,10 @@ export class Session {
     const source = this.compiled.graph;
     this.graph = source.inputShape ? source : buildGraph(source, inputShape);
     this.layout = layoutParams(this.graph.layers);
-    this.memory = new Memory(this.backend, this.layout.size);
+    // The parameter arena: weights, their gradients, and the optimizer's state after them.
+    const optimizer = this.compiled.training?.optimizer;
+    const state = optimizer ? layoutState(this.layout, optimizer).size : 0;
+    this.memory = new Memory(this.backend, this.layout.size + state);
     this.initializeWeights();
     this.plans.clear();
     this.inSize = sampleSize(inputShape);
@@ -107,7 +111,8 @@ export class Session {
         const view = params.subarray(e.offset, e.offset + e.size);
         const rng = this.rng.fork();
         if (given && given[i] !== undefined) view.set(flatten(given[i]!));
-        else initialize(e.initializer as CallValue | string, e.shape, rng, view);
+        else if (e.initializer) initialize(e.initializer, e.shape, rng, view);
+        else throw new Error(`internal: weight ${e.layer}/${e.name} has no initializer.`);
       });
     }
   }
