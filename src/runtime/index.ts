@@ -2,6 +2,7 @@
  * The engine's library surface: `loadModel(source)` checks a .nn source and returns a Model
  * that trains and predicts on the typed-array kernels.
  */
+import { engineBlockers } from '../check/index.js';
 import { check } from '../compiler.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import { Model, type ModelOptions } from './model.js';
@@ -38,7 +39,8 @@ export interface LoadOptions extends ModelOptions {
 /** Checks `source` and returns its model, or throws a ModelError carrying the diagnostics. */
 export function loadModel(source: string, options: LoadOptions = {}): Model {
   const result = check(source, options.file);
-  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here.
+  const errors = engineBlockers(result.diagnostics);
   if (errors.length > 0) {
     const first = errors[0]!;
     throw new ModelError(
