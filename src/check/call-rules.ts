@@ -65,6 +65,24 @@ function checkPiecewise(b: BoundCall, binder: Binder): void {
     });
 }
 
+/** Keras's precision/recall pick one output with class_id: it must be one of the outputs. */
+export function checkClassIds(
+  calls: readonly BoundCall[],
+  units: number | null | undefined,
+  binder: Binder,
+): void {
+  if (typeof units !== 'number') return;
+  for (const b of calls) {
+    const id = b.args['class_id'];
+    if (b.kind !== 'metric' || typeof id !== 'number' || id < units) continue;
+    binder.sink.report('invalidArgumentValue', b.ranges['class_id'] ?? b.calleeRange, {
+      arg: 'class_id',
+      callee: b.entry.name,
+      why: `must be below the number of output units (${units}), found ${id}.`,
+    });
+  }
+}
+
 function numbers(v: Value | undefined): number[] | undefined {
   return Array.isArray(v) && v.every((n) => typeof n === 'number') ? (v as number[]) : undefined;
 }

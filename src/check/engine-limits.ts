@@ -4,9 +4,9 @@
  * accept valid Keras while every command that runs the engine refuses it before it starts.
  * The engine's limits are data here (a table per argument); the checker imports no engine code.
  */
-import type { Value } from '../catalog/index.js';
+import { catalog, type Value } from '../catalog/index.js';
 import { messages, type Diagnostic } from '../diagnostics/index.js';
-import { layerRules } from '../layers/index.js';
+import { layerRules, shapeToString } from '../layers/index.js';
 import type { Binder, BoundCall } from './bind.js';
 import { writtenRange } from './call-rules.js';
 import type { CheckedLayer, CheckedModel } from './types.js';
@@ -55,10 +55,17 @@ const argLimits: readonly ArgLimit[] = [
   },
   {
     kind: 'layer',
-    entries: ['BatchNormalization', 'LayerNormalization', 'UnitNormalization', 'Softmax'],
+    entries: ['BatchNormalization', 'LayerNormalization', 'UnitNormalization'],
     arg: 'axis',
     runs: lastAxis,
     why: 'the engine works over the last axis only (axis=-1).',
+  },
+  {
+    kind: 'layer',
+    entries: ['Softmax'],
+    arg: 'axis',
+    runs: (v, rank) => !Array.isArray(v) && lastAxis(v, rank),
+    why: 'the engine works over the last axis only, given as one integer (axis=-1).',
   },
   {
     kind: 'loss',
@@ -72,6 +79,34 @@ const argLimits: readonly ArgLimit[] = [
     arg: 'axis',
     runs: (v) => v === -1 || v === null,
     why: 'the engine computes metrics over the last axis only (axis=-1).',
+  },
+  {
+    kind: 'metric',
+    entries: ['precision', 'recall'],
+    arg: 'thresholds',
+    runs: (v) => !Array.isArray(v) || v.length === 1,
+    why: 'the engine logs one value per metric, so it takes one threshold.',
+  },
+  ...['multi_label', 'num_labels', 'label_weights'].map((arg): ArgLimit => ({
+    kind: 'metric',
+    entries: ['auc'],
+    arg,
+    runs: (v) => v === null || v === false,
+    why: 'the engine computes one AUC over all labels.',
+  })),
+  {
+    kind: 'metric',
+    entries: ['r2_score'],
+    arg: 'class_aggregation',
+    runs: (v) => v !== null,
+    why: 'the engine logs one value per metric, so it needs an aggregation.',
+  },
+  {
+    kind: 'metric',
+    entries: ['binary_accuracy'],
+    arg: 'threshold',
+    runs: (v) => typeof v === 'number' && v > 0 && v < 1,
+    why: 'the engine takes a threshold strictly between 0 and 1.',
   },
   { kind: 'metric', arg: 'dtype', runs: float32, why: "the engine computes in 'float32' only." },
 ];
@@ -99,6 +134,19 @@ export function checkEngineLimits(
     }
   }
   checkFrozenBatchNorm(model.layers, binder);
+  checkSparseTargets(model, binder);
+}
+
+/** Sparse losses take one class index per sample; the engine has no per-position targets yet. */
+function checkSparseTargets(model: CheckedModel, binder: Binder): void {
+  const loss = model.compile?.loss;
+  const out = model.layers.at(-1)?.outputShape;
+  if (!loss || !out || out.length <= 2) return;
+  if (catalog.lookup('loss', loss.call)?.['target'] !== 'sparse') return;
+  binder.sink.report('unsupported', model.compile!.argRanges['loss'] ?? model.compile!.range, {
+    name: `${loss.call} on an output of shape ${shapeToString(out)}`,
+    why: 'the engine takes one class index per sample, so the output must be (None, classes).',
+  });
 }
 
 /** Training through a BatchNormalization(trainable=False) needs a backward pass it lacks yet. */

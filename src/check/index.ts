@@ -7,8 +7,9 @@ import type * as ast from '../ast/index.js';
 import type { DiagnosticSink } from '../diagnostics/index.js';
 import { checkAdvice } from './advice.js';
 import { Binder, type BoundCall } from './bind.js';
-import { checkCallRules } from './call-rules.js';
+import { checkCallRules, checkClassIds } from './call-rules.js';
 import { checkEngineLimits } from './engine-limits.js';
+import { checkWeightArguments } from './weight-rules.js';
 import { checkLayers, layerCallsOf, type LayerCalls } from './layers.js';
 import { collectModels, type ModelSource } from './models.js';
 import { checkCompile, checkFit, checkLossFit, checkMetrics } from './training.js';
@@ -97,6 +98,7 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
   }
   const { layers, inputShape, inputWritten } = checkLayers(calls, binder);
   model.layers = layers;
+  for (const layer of layers) checkWeightArguments(layer, binder);
   model.inputShape = inputShape;
   if (layers.length === 0 && calls.calls.length === 0)
     binder.sink.report('emptyModel', source.nameRange, { model: source.name });
@@ -116,6 +118,7 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
   checkAdvice(model, binder);
   // Across arguments: Keras's own rules, then what the engine cannot run yet.
   checkCallRules(binder.calls, binder);
+  checkClassIds(binder.calls, model.layers.at(-1)?.outputShape?.at(-1), binder);
   checkEngineLimits(model, binder.calls, binder);
   return model;
 }

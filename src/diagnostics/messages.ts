@@ -184,6 +184,11 @@ export const messages = {
     message:
       "Invalid dimension {dim} in '{arg}': each dimension must be a positive integer or None.",
   },
+  weightArgumentMismatch: {
+    code: 'NN3009',
+    severity: 'error',
+    message: "'{what}' cannot apply to the weight '{weight}' of shape {shape}: {why}",
+  },
 
   // 4xxx: compile and training setup
   lossMismatch: {
@@ -224,6 +229,12 @@ export const messages = {
     severity: 'error',
     message: "'{callee}' cannot tell whether '{monitor}' should go up or down with mode='auto'.",
     hint: "Give mode='min' for a quantity that should fall, or mode='max' for one that should rise.",
+  },
+  metricTargetMismatch: {
+    code: 'NN4009',
+    severity: 'error',
+    message: "Metric '{metric}' needs {needs}, but the loss '{loss}' takes {takes}.",
+    hint: '{hint}',
   },
   compileBeforeLayers: {
     code: 'NN4007',
