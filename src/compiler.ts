@@ -4,7 +4,7 @@
  * runs the plans, and emitters print them.
  */
 import { walk, type Program } from './ast/index.js';
-import { checkProgram, type CheckResult } from './check/index.js';
+import { checkProgram, engineBlockers, type CheckResult } from './check/index.js';
 import { compiledModelOf, planCompiled, type CompiledModel, type Plan } from './plan/index.js';
 import {
   DiagnosticSink,
@@ -14,12 +14,14 @@ import {
 } from './diagnostics/index.js';
 import { validateProgram } from './schema/index.js';
 import type { LineMap, Range } from './source/index.js';
-import { parseSource } from './syntax/index.js';
+import { parseSource, type SourceComment } from './syntax/index.js';
 
 export interface ParseOutput {
   ast: Program;
   diagnostics: Diagnostic[];
   lines: LineMap;
+  /** The source's comments with their ranges (the AST has none). */
+  comments: SourceComment[];
 }
 
 /** Parses `.nn` source: every syntax error at once, and a (partial) AST. */
@@ -32,6 +34,7 @@ export function parse(source: string, file?: string): ParseOutput {
     ast: parsed.ast,
     diagnostics: withFile([...parsed.diagnostics, ...schemaErrors], file),
     lines: parsed.lines,
+    comments: parsed.comments,
   };
 }
 
@@ -41,8 +44,9 @@ export function check(source: string, file?: string): CheckResult {
   // 3. Check: models, layers, shapes, compile/fit, advice; on a partial AST too.
   const sink = new DiagnosticSink();
   let models: CheckResult['models'] = [];
+  const bindings: CheckResult['bindings'] = [];
   try {
-    models = checkProgram(parsed.ast, sink);
+    models = checkProgram(parsed.ast, sink, bindings);
   } catch (err) {
     // A throw here is a bug in nnlang; the user still gets a diagnostic, not a stack trace.
     sink.report('internalError', parsed.lines.range(0, 0), {
@@ -53,7 +57,8 @@ export function check(source: string, file?: string): CheckResult {
   const tainted = new SpanSet(statementsWithSyntaxErrors(parsed.ast, parsed.diagnostics));
   const findings = sink.diagnostics.filter((d) => !tainted.contains(d.range.start.offset));
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...withFile(findings, file)]);
-  return { ast: parsed.ast, models, diagnostics, lines: parsed.lines };
+  const comments = parsed.comments.map(({ text, range }) => ({ text, range }));
+  return { ast: parsed.ast, models, diagnostics, lines: parsed.lines, bindings, comments };
 }
 
 export interface CompileOptions {
@@ -96,7 +101,8 @@ export function compile(source: string, options: CompileOptions = {}): CompileOu
     diagnostics: checked.diagnostics,
     lines: checked.lines,
   };
-  if (hasErrors(checked.diagnostics)) return output;
+  // A model the engine cannot run yet (NN2015) checks with a warning, but has no plans.
+  if (engineBlockers(checked.diagnostics).length > 0) return output;
   output.models = checked.models.map(compiledModelOf);
   // 4–5. Lower each model with a known input shape to plans, and optimize them.
   const modes = options.plans ?? [];

@@ -2,6 +2,7 @@
  * The library's front door: `loadModel(source)` compiles a .nn source and returns a `Model`
  * that trains and predicts on the engine, or throws a ModelError carrying the diagnostics.
  */
+import { engineBlockers } from './check/index.js';
 import { compile } from './compiler.js';
 import type { Diagnostic } from './diagnostics/index.js';
 import { Model, type ModelOptions } from './runtime/index.js';
@@ -26,7 +27,8 @@ export interface LoadOptions extends ModelOptions {
 /** Compiles `source` and returns its model, or throws a ModelError carrying the diagnostics. */
 export function loadModel(source: string, options: LoadOptions = {}): Model {
   const result = compile(source, options.file === undefined ? {} : { file: options.file });
-  const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here.
+  const errors = engineBlockers(result.diagnostics);
   if (errors.length > 0) {
     const first = errors[0]!;
     throw new ModelError(

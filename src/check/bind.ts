@@ -14,9 +14,12 @@ import { ValueChecker } from './values.js';
 /** A call bound to its entry: values by parameter name, and where each given one was written. */
 export interface BoundCall {
   entry: CatalogEntry;
+  kind: CatalogKind;
   args: Args;
   /** Ranges of the arguments the user wrote (the value's range), by parameter name. */
   ranges: Record<string, Range>;
+  /** Ranges of the names of arguments written as `name=value`, by parameter name. */
+  keywordRanges: Record<string, Range>;
   callRange: Range;
   calleeRange: Range;
 }
@@ -24,9 +27,17 @@ export interface BoundCall {
 export class Binder {
   readonly values: ValueChecker;
 
+  /**
+   * `calls` collects every call bound, nested ones included, in binding order: the engine
+   * limits and the language server read it.
+   */
+  /** Values the engine's resolvers refused, reported at the end unless a rule said why already. */
+  readonly rejected: { range: Range; why: string }[] = [];
+
   constructor(
     readonly sink: DiagnosticSink,
     readonly scope: Scope,
+    readonly calls: BoundCall[] = [],
   ) {
     this.values = new ValueChecker(this);
   }
@@ -37,11 +48,14 @@ export class Binder {
     const { all: params, positional } = parameters;
     const bound: BoundCall = {
       entry,
+      kind,
       args: {},
       ranges: {},
+      keywordRanges: {},
       callRange: call.range,
       calleeRange: call.callee.range,
     };
+    this.calls.push(bound);
     let seenKeyword = false;
     let reportedExtra = false;
     call.args.forEach((arg, index) => {
@@ -129,6 +143,7 @@ export class Binder {
       return;
     }
     bound.ranges[param.name] = arg.value.range;
+    if (arg.name) bound.keywordRanges[param.name] = arg.name.range;
     if (param.rejected) {
       this.sink.report('rejectedArgument', culprit, {
         arg: param.name,

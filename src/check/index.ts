@@ -7,21 +7,50 @@ import type * as ast from '../ast/index.js';
 import type { DiagnosticSink } from '../diagnostics/index.js';
 import { modelInput } from '../layers/index.js';
 import { checkAdvice } from './advice.js';
-import { Binder } from './bind.js';
+import { Binder, type BoundCall } from './bind.js';
+import { checkCallRules, checkClassIds } from './call-rules.js';
+import { checkEngineLimits } from './engine-limits.js';
+import { reportRejected } from './resolve.js';
+import { checkWeightArguments } from './weight-rules.js';
 import { checkLayers, layerCallsOf, type LayerCalls } from './layers.js';
 import { collectModels, type ModelSource } from './models.js';
 import { checkCompile, checkFit, checkLossFit, checkMetrics } from './training.js';
-import type { CheckedModel } from './types.js';
+import type { CallBinding, CheckedModel } from './types.js';
 
 export * from './types.js';
+export { engineBlockers, engineLimitCodes } from './engine-limits.js';
 export { outputActivation } from './training.js';
 export { defaultModelName } from './models.js';
 
-/** Checks every model of a parsed program, reporting into `sink`. */
-export function checkProgram(program: ast.Program, sink: DiagnosticSink): CheckedModel[] {
-  return collectModels(program, sink).map((source) =>
-    checkModel(source, new Binder(sink, source.scope)),
-  );
+/** Checks every model of a parsed program, reporting into `sink`; `bindings` receives every bound call. */
+export function checkProgram(
+  program: ast.Program,
+  sink: DiagnosticSink,
+  bindings: CallBinding[] = [],
+): CheckedModel[] {
+  return collectModels(program, sink).map((source) => {
+    const binder = new Binder(sink, source.scope);
+    const model = checkModel(source, binder);
+    bindings.push(...binder.calls.map(bindingOf));
+    bindings.sort((a, b) => a.range.start.offset - b.range.start.offset);
+    return model;
+  });
+}
+
+/** A bound call as plain data for the language server. */
+function bindingOf(b: BoundCall): CallBinding {
+  const args = Object.keys(b.ranges).map((param) => {
+    const keywordRange = b.keywordRanges[param];
+    return { param, valueRange: b.ranges[param]!, ...(keywordRange ? { keywordRange } : {}) };
+  });
+  args.sort((x, y) => x.valueRange.start.offset - y.valueRange.start.offset);
+  return {
+    range: b.callRange,
+    calleeRange: b.calleeRange,
+    kind: b.kind,
+    entry: b.entry.name,
+    args,
+  };
 }
 
 function checkModel(source: ModelSource, binder: Binder): CheckedModel {
@@ -72,6 +101,7 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
   }
   const { layers, inputShape, inputWritten } = checkLayers(calls, binder);
   model.layers = layers;
+  for (const layer of layers) checkWeightArguments(layer, binder);
   model.inputShape = inputShape;
   model.outputs = layers.length > 0 ? [layers.length - 1] : [modelInput(0)];
   if (layers.length === 0 && calls.calls.length === 0)
@@ -90,5 +120,10 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
     checkMetrics(model, model.compile, binder);
   }
   checkAdvice(model, binder);
+  // Across arguments: Keras's own rules, then what the engine cannot run yet.
+  checkCallRules(binder.calls, binder);
+  checkClassIds(binder.calls, model.layers.at(-1)?.outputShape?.at(-1), binder);
+  checkEngineLimits(model, binder.calls, binder);
+  reportRejected(binder);
   return model;
 }

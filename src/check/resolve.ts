@@ -12,16 +12,33 @@ import { resolveConstraint, resolveOptimizer, resolveRegularizer } from '../opti
 import type { Named, OptimizerSpec } from '../optim/index.js';
 import type { Range } from '../source/index.js';
 import type { Binder, BoundCall } from './bind.js';
+import { engineLimitCodes } from './engine-limits.js';
 
-/** Runs a resolver; what it refuses is reported at `at`, and the result is then null. */
+/** Runs a resolver; what it refuses is kept to report at `at` (see reportRejected), and the result is then null. */
 function attempt<T>(binder: Binder, at: Range, resolve: () => T): T | null {
   try {
     return resolve();
   } catch (err) {
-    binder.sink.report('rejectedValue', at, {
-      why: err instanceof Error ? err.message : String(err),
-    });
+    binder.rejected.push({ range: at, why: err instanceof Error ? err.message : String(err) });
     return null;
+  }
+}
+
+/**
+ * Reports what the resolvers refused, unless a more precise diagnostic — an error or an
+ * engine limit inside the same value — already says why: the checker's own rules point at the
+ * smallest culprit, the resolvers only at the whole value.
+ */
+export function reportRejected(binder: Binder): void {
+  const said = binder.sink.diagnostics.filter(
+    (d) => d.severity === 'error' || engineLimitCodes.has(d.code),
+  );
+  for (const r of binder.rejected) {
+    const inside = said.some(
+      (d) =>
+        d.range.start.offset >= r.range.start.offset && d.range.end.offset <= r.range.end.offset,
+    );
+    if (!inside) binder.sink.report('rejectedValue', r.range, { why: r.why });
   }
 }
 

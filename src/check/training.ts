@@ -139,6 +139,7 @@ export function checkMetrics(model: CheckedModel, compile: CompileConfig, binder
   const at = compile.argRanges['metrics'];
   for (const m of compile.metrics) {
     if (!isCallValue(m) || !at) continue;
+    if (compile.loss) checkMetricTargets(m.call, compile.loss.call, at, binder);
     if (
       units === 1 &&
       (m.call === 'categorical_accuracy' || m.call === 'top_k_categorical_accuracy')
@@ -155,4 +156,22 @@ export function checkMetrics(model: CheckedModel, compile: CompileConfig, binder
       );
     }
   }
+}
+
+/** Targets are encoded for the loss: one class index (sparse) or one value per unit (else). */
+function checkMetricTargets(metric: string, loss: string, at: Range, binder: Binder): void {
+  const needs = catalog.lookup('metric', metric)?.['needs'];
+  const sparseLoss = catalog.lookup('loss', loss)?.['target'] === 'sparse';
+  if (needs === 'auto' || needs === undefined) return;
+  const sparseMetric = needs === 'sparse';
+  if (sparseLoss === sparseMetric) return;
+  binder.sink.report('metricTargetMismatch', at, {
+    metric,
+    loss,
+    needs: sparseMetric ? 'one class index per sample' : 'one target value per output unit',
+    takes: sparseLoss ? 'one class index per sample' : 'one target value per output unit',
+    hint: sparseLoss
+      ? `Use the sparse metric, e.g. 'sparse_${metric.replace(/^sparse_/, '')}', or 'accuracy'.`
+      : `Use '${metric.replace(/^sparse_/, '')}', or 'accuracy'.`,
+  });
 }

@@ -1,6 +1,6 @@
 /** What the checker produces: typed models ready for the planner, summary and editor. */
 import type { Program } from '../ast/index.js';
-import type { Args, CallValue, Value } from '../catalog/index.js';
+import type { Args, CallValue, CatalogKind, Value } from '../catalog/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { LossSpec } from '../kernels/index.js';
 import type { GraphLayer, ModelGraph } from '../layers/index.js';
@@ -39,11 +39,42 @@ export interface CheckedModel extends ModelGraph {
   fit?: FitConfig;
 }
 
+/** One argument the user wrote, bound to its catalog parameter (after aliases and positions). */
+export interface ArgumentBinding {
+  /** The catalog parameter's canonical name: `learning_rate` for a written `lr`. */
+  param: string;
+  /** The value as written. */
+  valueRange: Range;
+  /** The name, when written as `name=value`. */
+  keywordRange?: Range;
+}
+
+/** One call the binder bound to a catalog entry: layers, Input, compile, fit and nested calls. */
+export interface CallBinding {
+  range: Range;
+  calleeRange: Range;
+  kind: CatalogKind;
+  /** The catalog entry's canonical name: `Adam` for `adam`, `L2` for `l2`. */
+  entry: string;
+  /** The written arguments that bound to a parameter, in source order. */
+  args: ArgumentBinding[];
+}
+
+/** A `# …` comment and its range. */
+export interface Comment {
+  text: string;
+  range: Range;
+}
+
 export interface CheckResult {
   ast: Program;
   models: CheckedModel[];
   diagnostics: Diagnostic[];
   lines: LineMap;
+  /** Every bound call in source order, for the language server (hover, signature help). */
+  bindings: CallBinding[];
+  /** The source's comments in order. */
+  comments: Comment[];
 }
 
 export { paramCounts } from '../layers/index.js';

@@ -294,7 +294,10 @@ export class ValueChecker {
     written: ast.Expression,
   ): Value | undefined {
     const v = this.resolveConstant(e, 'float');
-    if (v.kind === 'Number') return v.value;
+    if (v.kind === 'Number')
+      return param.min === undefined && param.max === undefined
+        ? v.value
+        : this.bounded(v.value, param, callee, v);
     if (v.kind !== 'Tuple' && v.kind !== 'List') return this.wrongType(written, param, callee);
     const out: Value[] = [];
     for (const el of v.elements) {
@@ -373,6 +376,17 @@ export class ValueChecker {
       this.sink.report('unsupported', where, { name: entry.name, why: entry.unsupported });
     if (entry.extension) this.sink.report('extensionUsed', where, { name: entry.name });
     if (e.kind !== 'Call') {
+      // A bare name stands for a call without arguments: one that needs some cannot be made.
+      const required = entry.args.find((p) => p.required);
+      if (required) {
+        this.sink.report(
+          'missingArgument',
+          where,
+          { callee: entry.name, arg: required.name },
+          { hint: `Call it: ${entry.name}(${required.name}=…).` },
+        );
+        return undefined;
+      }
       if (kind === 'activation') return entry.name;
       // A metric named by a string keeps that string as its name, as Keras logs it ('acc' stays 'acc').
       const args = this.binder.defaults(entry, kind);

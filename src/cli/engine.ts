@@ -4,7 +4,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import { catalog, type CallValue } from '../catalog/index.js';
-import type { CheckedModel } from '../check/index.js';
+import { engineBlockers, type CheckedModel } from '../check/index.js';
 import { compile, type CompileOptions, type ModelPlans } from '../compiler.js';
 import type { CompiledModel } from '../plan/index.js';
 import type { TableOptions } from '../data/index.js';
@@ -35,11 +35,12 @@ export function loadChecked(
     throw new CliError(`${file} - error NN6001: Cannot read '${file}': ${read.error}`);
   const output = compile(read.text, { ...options, file });
   const result = output.checked;
-  const errors = output.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length > 0) {
-    for (const d of errors) err(renderDiagnostic(d, output.lines, file));
+  // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here.
+  const blockers = engineBlockers(output.diagnostics);
+  if (blockers.length > 0) {
+    for (const d of blockers) err(renderDiagnostic(d, output.lines, file));
     throw new CliError(
-      `${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was run.`,
+      `${file}: ${blockers.length} error${blockers.length === 1 ? '' : 's'}; nothing was run.`,
     );
   }
   const model = modelName

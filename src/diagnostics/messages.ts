@@ -107,6 +107,7 @@ export const messages = {
     code: 'NN2015',
     severity: 'warning',
     message: "'{name}' is in Keras but nnlang cannot run it yet: {why}",
+    hint: "'nn check' and 'nn summary' accept it; 'nn train', 'nn plan' and loadModel refuse it.",
   },
   notALayer: {
     code: 'NN2016',
@@ -133,6 +134,17 @@ export const messages = {
     code: 'NN2021',
     severity: 'error',
     message: "Argument '{arg}' of '{callee}' has no meaning in a .nn file: {why}",
+  },
+  conflictingArguments: {
+    code: 'NN2022',
+    severity: 'error',
+    message: "'{callee}' takes only one of {args}, found {found}.",
+    hint: "Keep one of them, e.g. '{keep}'.",
+  },
+  invalidArgumentValue: {
+    code: 'NN2023',
+    severity: 'error',
+    message: "Argument '{arg}' of '{callee}' {why}",
   },
   graphNotYet: {
     code: 'NN2020',
@@ -177,6 +189,11 @@ export const messages = {
     message:
       "Invalid dimension {dim} in '{arg}': each dimension must be a positive integer or None.",
   },
+  weightArgumentMismatch: {
+    code: 'NN3009',
+    severity: 'error',
+    message: "'{what}' cannot apply to the weight '{weight}' of shape {shape}: {why}",
+  },
 
   // 4xxx: compile and training setup
   lossMismatch: {
@@ -211,6 +228,18 @@ export const messages = {
     severity: 'error',
     message: 'compile() needs a loss.',
     hint: 'For example compile(adam, categorical_crossentropy).',
+  },
+  monitorDirection: {
+    code: 'NN4008',
+    severity: 'error',
+    message: "'{callee}' cannot tell whether '{monitor}' should go up or down with mode='auto'.",
+    hint: "Give mode='min' for a quantity that should fall, or mode='max' for one that should rise.",
+  },
+  metricTargetMismatch: {
+    code: 'NN4009',
+    severity: 'error',
+    message: "Metric '{metric}' needs {needs}, but the loss '{loss}' takes {takes}.",
+    hint: '{hint}',
   },
   compileBeforeLayers: {
     code: 'NN4007',

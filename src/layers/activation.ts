@@ -94,7 +94,17 @@ const softmax: LayerDef = {
     return input;
   }),
   lowering: activationLowering(() => resolveActivation('softmax')),
-  engineLimit: ([input], args) => lastAxisOnly(input!, args, 'Softmax'),
+  engineLimit: (args, rank) =>
+    Array.isArray(args['axis'])
+      ? {
+          error: 'the engine works over the last axis only, given as one integer (axis=-1).',
+          arg: 'axis',
+        }
+      : lastAxisOnly(
+          args,
+          rank,
+          'the engine works over the last axis only, given as one integer (axis=-1).',
+        ),
   activation: () => 'softmax',
 };
 

@@ -218,10 +218,14 @@ export const coreLayers: Record<string, LayerDef> = {
     outputShape: identity,
     lowering: dropoutLowering,
     passesActivation: true,
-    engineLimit: (_inputs, args) =>
+    engineLimit: (args) =>
       args['noise_shape'] === null || args['noise_shape'] === undefined
         ? undefined
-        : { error: "Dropout's noise_shape cannot run on the engine yet.", arg: 'noise_shape' },
+        : {
+            error:
+              'the engine drops single values, not whole features, so noise_shape must be None.',
+            arg: 'noise_shape',
+          },
   },
   GaussianNoise: { outputShape: identity, lowering: gaussianNoiseLowering, passesActivation: true },
   Flatten: flatten,

@@ -156,11 +156,6 @@ const unitNormLowering: LayerLowering = {
   },
 };
 
-/** The engine normalizes over the last axis only. */
-function lastAxisLimit(className: string) {
-  return ([input]: Shape[], args: Args) => lastAxisOnly(input!, args, className);
-}
-
 export const normalizationLayers: Record<string, LayerDef> = {
   BatchNormalization: {
     outputShape: checkedAxis,
@@ -180,24 +175,21 @@ export const normalizationLayers: Record<string, LayerDef> = {
         },
       ]),
     lowering: batchNormLowering,
-    engineLimit: lastAxisLimit('BatchNormalization'),
+    engineLimit: (args, rank) => lastAxisOnly(args, rank),
   },
   LayerNormalization: {
     outputShape: checkedAxis,
     weights: ([input], args) => affineWeights(input!, args),
     lowering: layerNormLowering,
-    engineLimit(inputs, args) {
+    engineLimit(args, rank) {
       if (args['rms_scaling'] === true)
-        return {
-          error: 'LayerNormalization with rms_scaling=True cannot run on the engine yet.',
-          arg: 'rms_scaling',
-        };
-      return lastAxisLimit('LayerNormalization')(inputs, args);
+        return { error: 'the engine normalizes by mean and variance only.', arg: 'rms_scaling' };
+      return lastAxisOnly(args, rank);
     },
   },
   UnitNormalization: {
     outputShape: checkedAxis,
     lowering: unitNormLowering,
-    engineLimit: lastAxisLimit('UnitNormalization'),
+    engineLimit: (args, rank) => lastAxisOnly(args, rank),
   },
 };

@@ -48,8 +48,11 @@ export interface LayerDef {
   weights?(inputs: Shape[], args: Args): WeightSpec[];
   /** How the engine runs it; absent when it cannot yet. */
   lowering?: LayerLowering;
-  /** Why the engine cannot run this valid Keras configuration yet (the checker reports it). */
-  engineLimit?(inputs: Shape[], args: Args): ShapeError | undefined;
+  /**
+   * Why the engine cannot run this valid Keras configuration yet, blaming an argument (the
+   * checker reports it as NN2015; `rank` is the input's, when known).
+   */
+  engineLimit?(args: Args, rank: number | undefined): ShapeError | undefined;
   /** The activation the layer applies, as Keras names it (advice and loss checks read it). */
   activation?(args: Args): Value | undefined;
   /** The argument holding that activation, to point at. */
@@ -106,16 +109,16 @@ export function oneInput(
 }
 
 /** The engine's kernels act on the last axis only: any other `axis` is refused, saying so. */
-export function lastAxisOnly(input: Shape, args: Args, className: string): ShapeError | undefined {
+export function lastAxisOnly(
+  args: Args,
+  rank: number | undefined,
+  why = 'the engine works over the last axis only (axis=-1).',
+): ShapeError | undefined {
   const axis = args['axis'] ?? -1;
   const axes = Array.isArray(axis) ? axis : [axis];
-  const last = axes.length === 1 && (axes[0] === -1 || axes[0] === input.length - 1);
-  return last
-    ? undefined
-    : {
-        error: `${className} over axis ${JSON.stringify(axis)} cannot run on the engine yet: only the last axis.`,
-        arg: 'axis',
-      };
+  const last =
+    axes.length === 1 && (axes[0] === -1 || (rank !== undefined && axes[0] === rank - 1));
+  return last ? undefined : { error: why, arg: 'axis' };
 }
 
 /**

@@ -159,6 +159,12 @@ function forwardPass(
   const valueOf = (id: NodeId) => (id < 0 ? inputs[inputIndex(id)]! : values.get(id)!);
   for (const layer of graph.layers) {
     const c = context(b, graph, layer, training, weights);
+    // The checker reports these (NN2015) and compile() stops there; reaching one is a bug.
+    const limit = layerDefs[layer.className]?.engineLimit?.(
+      layer.args,
+      c.layer.inputShapes[0]?.length,
+    );
+    if (limit) throw new PlanError(`'${layer.name}' (${layer.className}): ${limit.error}`);
     const f = lowering(layer).forward(c, layer.inputs.map(valueOf));
     forwards.push(f);
     values.set(layer.id, f.y);

@@ -1,18 +1,26 @@
 import type { IRecognitionException } from 'chevrotain';
 import type { Program } from '../ast/index.js';
 import { DiagnosticSink, messages, type Diagnostic } from '../diagnostics/index.js';
-import { LineMap } from '../source/index.js';
+import { LineMap, type Range } from '../source/index.js';
 import { parser } from './parser.js';
 import { AstBuilder, tokenEnd } from './to-ast.js';
 import { lexer } from './tokens.js';
+
+/** A `# …` comment as written, with its range. */
+export interface SourceComment {
+  /** The comment's text, '#' included. */
+  text: string;
+  offset: number;
+  range: Range;
+}
 
 export interface ParseResult {
   /** The AST; after syntax errors, a partial one with `Error` nodes where input made no sense. */
   ast: Program;
   diagnostics: Diagnostic[];
   lines: LineMap;
-  /** Comments with their ranges, kept for the formatter. */
-  comments: { text: string; offset: number }[];
+  /** Comments with their ranges, kept for the formatter and the language server. */
+  comments: SourceComment[];
 }
 
 const exceptionKeys: Record<string, 'expectedToken' | 'expectedValue' | 'unexpectedInput'> = {
@@ -56,6 +64,7 @@ export function parseSource(source: string, file?: string): ParseResult {
   const comments = (lexed.groups['comments'] ?? []).map((c) => ({
     text: c.image,
     offset: c.startOffset,
+    range: lines.range(c.startOffset, c.startOffset + c.image.length),
   }));
   const diagnostics = sink.diagnostics.map((d) => (file ? { ...d, file } : d));
   return { ast, diagnostics, lines, comments };
