@@ -88,27 +88,17 @@ function numbers(v: Value | undefined): number[] | undefined {
 }
 
 /**
- * With mode='auto' a monitoring callback tells from the monitored name whether it should fall
- * (losses) or rise (accuracy). For other names Keras's EarlyStopping raises a ValueError; its
- * ReduceLROnPlateau and ModelCheckpoint fall back to 'min', which our engine does not yet.
+ * With mode='auto' EarlyStopping tells from the monitored quantity whether it should fall
+ * (losses) or rise (accuracy), and raises a ValueError for any other name. (ReduceLROnPlateau
+ * and ModelCheckpoint decide by the name alone — 'acc' in it means up — so they always can.)
  */
 function checkMonitor(b: BoundCall, binder: Binder): void {
   const monitor = b.args['monitor'];
+  if (b.entry.name !== 'EarlyStopping') return;
   if (typeof monitor !== 'string' || b.args['mode'] !== 'auto') return;
   if (monitorDirection(monitor) !== undefined) return;
   const at = b.ranges['monitor'] ?? b.calleeRange;
-  if (b.entry.name === 'EarlyStopping')
-    binder.sink.report('monitorDirection', at, { callee: b.entry.name, monitor });
-  else
-    binder.sink.report(
-      'unsupported',
-      at,
-      {
-        name: `${b.entry.name}(monitor='${monitor}')`,
-        why: "the engine cannot tell whether it should go up or down with mode='auto'.",
-      },
-      { hint: "Give mode='min' or mode='max'." },
-    );
+  binder.sink.report('monitorDirection', at, { callee: b.entry.name, monitor });
 }
 
 /** 'min' or 'max' for a monitored quantity, as mode='auto' decides; undefined when it cannot. */

@@ -3,7 +3,7 @@
  * restore_best_weights), ReduceLROnPlateau, ModelCheckpoint and TerminateOnNaN, built from the
  * checked `callbacks=[…]` of a .nn file or constructed directly.
  */
-import { catalog, type CallValue } from '../catalog/index.js';
+import { catalog, type Args, type CallValue } from '../catalog/index.js';
 import { InputError } from './arrays.js';
 import type { DataInfo } from './weights-file.js';
 
@@ -33,7 +33,16 @@ export type Say = (line: string) => void;
 
 type Mode = 'min' | 'max';
 
-/** Keras's mode='auto': losses go down; a metric goes its own direction (accuracy up). */
+/**
+ * ReduceLROnPlateau's and ModelCheckpoint's mode='auto' as Keras 3 decides it: by the name
+ * alone, 'max' when it holds 'acc' (or starts with 'fmeasure'), else 'min'.
+ */
+export function nameMode(mode: string, monitor: string): Mode {
+  if (mode === 'min' || mode === 'max') return mode;
+  return monitor.includes('acc') || monitor.startsWith('fmeasure') ? 'max' : 'min';
+}
+
+/** EarlyStopping's mode='auto': losses go down; a metric goes its own direction (accuracy up). */
 export function monitorMode(mode: string, monitor: string): Mode {
   if (mode === 'min' || mode === 'max') return mode;
   const name = monitor.replace(/^val_/, '');
@@ -152,7 +161,7 @@ export class ReduceLROnPlateau implements Callback {
     const monitor = this.args.monitor ?? 'val_loss';
     const current = logs[monitor];
     if (current === undefined) return;
-    this.mode ??= monitorMode(this.args.mode ?? 'auto', monitor);
+    this.mode ??= nameMode(this.args.mode ?? 'auto', monitor);
     if (this.cooldownCounter > 0) {
       this.cooldownCounter -= 1;
       this.wait = 0;
@@ -236,7 +245,7 @@ export class ModelCheckpoint implements Callback {
     const monitor = this.args.monitor ?? 'val_loss';
     const current = logs[monitor];
     if (current === undefined) return;
-    this.mode ??= monitorMode(this.args.mode ?? 'auto', monitor);
+    this.mode ??= nameMode(this.args.mode ?? 'auto', monitor);
     if (improved(this.mode, current, this.best, 0)) {
       if (this.args.verbose)
         this.say(
@@ -271,20 +280,75 @@ export function callbacksFrom(
 ): Callback[] {
   const say = options.say ?? (() => undefined);
   return values.map((v) => {
-    const a = v.args as never;
+    const a = new CallbackArgs(v.args);
     switch (v.call) {
       case 'EarlyStopping':
-        return new EarlyStopping(a, say);
+        return new EarlyStopping(
+          {
+            monitor: a.string('monitor'),
+            min_delta: a.number('min_delta'),
+            patience: a.number('patience'),
+            verbose: a.number('verbose'),
+            mode: a.string('mode'),
+            baseline: a.number('baseline') ?? null,
+            restore_best_weights: a.boolean('restore_best_weights'),
+            start_from_epoch: a.number('start_from_epoch'),
+          },
+          say,
+        );
       case 'ReduceLROnPlateau':
-        return new ReduceLROnPlateau(a, say);
+        return new ReduceLROnPlateau(
+          {
+            monitor: a.string('monitor'),
+            factor: a.number('factor'),
+            patience: a.number('patience'),
+            verbose: a.number('verbose'),
+            mode: a.string('mode'),
+            min_delta: a.number('min_delta'),
+            cooldown: a.number('cooldown'),
+            min_lr: a.number('min_lr'),
+          },
+          say,
+        );
       case 'TerminateOnNaN':
-        return new TerminateOnNaN(a, say);
+        return new TerminateOnNaN({ raise_error: a.boolean('raise_error') }, say);
       case 'ModelCheckpoint':
         if (!options.save)
           throw new InputError('ModelCheckpoint needs a way to save the model here.');
-        return new ModelCheckpoint(a, options.save, say);
+        return new ModelCheckpoint(
+          {
+            filepath: a.string('filepath') ?? '',
+            monitor: a.string('monitor'),
+            verbose: a.number('verbose'),
+            save_best_only: a.boolean('save_best_only'),
+            mode: a.string('mode'),
+            initial_value_threshold: a.number('initial_value_threshold') ?? null,
+          },
+          options.save,
+          say,
+        );
       default:
         throw new InputError(`the callback ${v.call} is not supported by the engine yet.`);
     }
   });
+}
+
+/** A checked callback call's arguments by type; absent or None reads as undefined (the default). */
+class CallbackArgs {
+  constructor(private readonly args: Args) {}
+
+  string(key: string): string | undefined {
+    const v = this.args[key];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  number(key: string): number | undefined {
+    const v = this.args[key];
+    return typeof v === 'number' ? v : undefined;
+  }
+
+  boolean(key: string): boolean | undefined {
+    const v = this.args[key];
+    return typeof v === 'boolean' ? v : undefined;
+  }
 }

@@ -141,6 +141,17 @@ export class Session {
     this.resolveCrossentropy(y, rows);
     const m = toMatrix(y, this.targetSize, 'y');
     if (m.rows !== rows) throw new InputError(`x has ${rows} samples but y has ${m.rows}.`);
+    const loss = this.loss();
+    if (loss && catalog.lookup('loss', loss.call)?.['target'] === 'sparse') {
+      // Keras casts sparse targets to int; anything outside the classes is bad data, said here.
+      for (let r = 0; r < m.data.length; r++) {
+        const index = Math.trunc(m.data[r]!);
+        if (!(index >= 0 && index < this.outSize))
+          throw new InputError(
+            `y: row ${r} holds ${m.data[r]}, which is not a class index in [0, ${this.outSize}).`,
+          );
+      }
+    }
     return m;
   }
 
