@@ -3,7 +3,7 @@
  * import only the folders listed for it (earlier stages and leaves), never a later stage.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const src = new URL('../src/', import.meta.url).pathname;
@@ -75,5 +75,70 @@ describe('imports point back along the pipeline', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('the runtime runs plans; the compiler makes them', () => {
+  const importsOf = (folder: string) =>
+    files(join(src, folder)).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from '\.\.\/([a-z-]+)(?:\/|\.js')/g)].map(
+        (m) => `${file.slice(src.length)} imports ${m[1]}`,
+      ),
+    );
+
+  it('the runtime imports neither compiler.ts nor check/', () => {
+    expect(importsOf('runtime').filter((l) => /imports (compiler|check)$/.test(l))).toEqual([]);
+  });
+
+  it('plan/ imports no runtime or backend', () => {
+    expect(importsOf('plan').filter((l) => /imports (runtime|backends)$/.test(l))).toEqual([]);
+  });
+
+  it.each(['plan', 'runtime', 'kernels', 'backends', 'ir'])(
+    'no `as unknown as` or `as never` in src/%s',
+    (folder) => {
+      const casts = files(join(src, folder)).flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .flatMap((line, i) =>
+            /\bas (unknown as|never)\b/.test(line) ? [`${file.slice(src.length)}:${i + 1}`] : [],
+          ),
+      );
+      expect(casts).toEqual([]);
+    },
+  );
+});
+
+describe('no import cycles in src/', () => {
+  /** Every relative import of every file, type-only ones too, as resolved file paths. */
+  function importGraph(): Map<string, string[]> {
+    const graph = new Map<string, string[]>();
+    for (const file of files(src)) {
+      const text = readFileSync(file, 'utf8');
+      const targets = [...text.matchAll(/(?:from|import)\s+'(\.{1,2}\/[^']+)\.js'/g)].map((m) =>
+        join(dirname(file), `${m[1]}.ts`),
+      );
+      graph.set(file, targets);
+    }
+    return graph;
+  }
+
+  it('the import graph is acyclic', () => {
+    const graph = importGraph();
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (file: string, path: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        const loop = path.slice(path.indexOf(file));
+        cycles.push([...loop, file].map((f) => f.slice(src.length)).join(' → '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(cycles).toEqual([]);
   });
 });

@@ -3,9 +3,25 @@
  * Bare names are resolved here: constants first, then the catalog kind the type asks for.
  */
 import type * as ast from '../ast/index.js';
-import type { ArgType, CatalogArg, CatalogKind, Value } from '../catalog/index.js';
+import type {
+  Args,
+  ArgType,
+  CatalogArg,
+  CatalogEntry,
+  CatalogKind,
+  Value,
+} from '../catalog/index.js';
 import { catalog, closest } from '../catalog/index.js';
-import type { Binder } from './bind.js';
+import type { DiagnosticSink } from '../diagnostics/index.js';
+import type { Scope } from './scope.js';
+
+/** What checking values needs of the binder: it binds nested calls (Adam(…), l2(…)). */
+export interface CallBinder {
+  readonly sink: DiagnosticSink;
+  readonly scope: Scope;
+  bind(call: ast.Call, entry: CatalogEntry, kind: CatalogKind): { args: Args };
+  defaults(entry: CatalogEntry, kind: CatalogKind): Args;
+}
 
 /** How each type is named in "expects …" messages. */
 const typeNames: Record<ArgType, string> = {
@@ -74,7 +90,7 @@ export function describe(e: ast.Expression): string {
 }
 
 export class ValueChecker {
-  constructor(private readonly binder: Binder) {}
+  constructor(private readonly binder: CallBinder) {}
 
   private get sink() {
     return this.binder.sink;

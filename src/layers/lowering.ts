@@ -4,36 +4,11 @@
  * buffer per input. Helpers shared by several families live here too.
  */
 import type { Value } from '../catalog/index.js';
-import { PlanError, type PlanBuilder, type ActivationSpec } from '../ir/index.js';
+import { PlanError, type ActivationSpec } from '../ir/index.js';
 import { resolveActivation } from '../kernels/index.js';
-import type { BuiltLayer, Shape } from './types.js';
+import type { BuiltLayer, LayerLowering, LowerContext, Shape } from './types.js';
 
-/** What lowering one layer needs: the builder, the layer, and its weights' buffers. */
-export interface LowerContext {
-  b: PlanBuilder;
-  layer: BuiltLayer;
-  training: boolean;
-  /** The buffer of weight `name` (kernel, bias, gamma, …), or null when the layer has none. */
-  param(name: string): number | null;
-  /** The gradient buffer of weight `name`, or null when it is not trained. */
-  grad(name: string): number | null;
-}
-
-/** A layer's forward result: its inputs, its output buffer and what backward needs to read. */
-export interface Forward {
-  xs: number[];
-  y: number;
-  saved: Record<string, number>;
-}
-
-export interface LayerLowering {
-  forward(c: LowerContext, xs: number[]): Forward;
-  /**
-   * Emits backward steps for `dy` (the gradient of the output) and returns, per input, the
-   * buffer of its gradient — or null where `needDx[i]` is false or the input gets none.
-   */
-  backward(c: LowerContext, f: Forward, dy: number, needDx: boolean[]): (number | null)[];
-}
+export type { Forward, LayerLowering, LowerContext } from './types.js';
 
 /** A Keras activation value (a name, a call, or None) as the kernels' resolved spec. */
 export function activationSpec(v: Value | undefined): ActivationSpec {

@@ -2,7 +2,7 @@ import type { Args, Value } from '../catalog/index.js';
 import type { InitializerSpec } from '../init/index.js';
 import type { ActivationSpec } from '../kernels/index.js';
 import type { ConstraintSpec, RegularizerSpec } from '../optim/index.js';
-import type { LayerLowering } from './lowering.js';
+import type { PlanBuilder } from '../ir/index.js';
 
 /** A tensor shape as Keras prints it: batch first, `null` for an unknown dimension. */
 export type Shape = (number | null)[];
@@ -23,6 +23,33 @@ export interface WeightSpec {
 export interface ShapeError {
   error: string;
   arg?: string;
+}
+
+/** What lowering one layer needs: the builder, the layer, and its weights' buffers. */
+export interface LowerContext {
+  b: PlanBuilder;
+  layer: BuiltLayer;
+  training: boolean;
+  /** The buffer of weight `name` (kernel, bias, gamma, …), or null when the layer has none. */
+  param(name: string): number | null;
+  /** The gradient buffer of weight `name`, or null when it is not trained. */
+  grad(name: string): number | null;
+}
+
+/** A layer's forward result: its inputs, its output buffer and what backward needs to read. */
+export interface Forward {
+  xs: number[];
+  y: number;
+  saved: Record<string, number>;
+}
+
+export interface LayerLowering {
+  forward(c: LowerContext, xs: number[]): Forward;
+  /**
+   * Emits backward steps for `dy` (the gradient of the output) and returns, per input, the
+   * buffer of its gradient — or null where `needDx[i]` is false or the input gets none.
+   */
+  backward(c: LowerContext, f: Forward, dy: number, needDx: boolean[]): (number | null)[];
 }
 
 /** A built layer as lowering sees it: its arguments and every shape known. */
