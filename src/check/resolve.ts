@@ -6,8 +6,8 @@
  */
 import { catalog, isCallValue, type Value } from '../catalog/index.js';
 import { resolveInitializer } from '../init/index.js';
-import { resolveActivation, resolveLoss, type LossSpec } from '../kernels/index.js';
-import type { LayerSpecs } from '../layers/index.js';
+import { resolveLoss, type LossSpec } from '../kernels/index.js';
+import { activationSpec, type LayerSpecs } from '../layers/index.js';
 import { resolveConstraint, resolveOptimizer, resolveRegularizer } from '../optim/index.js';
 import type { Named, OptimizerSpec } from '../optim/index.js';
 import type { Range } from '../source/index.js';
@@ -48,13 +48,6 @@ function named(v: Value): Named {
   throw new Error(`expected a name or a call, found ${JSON.stringify(v)}.`);
 }
 
-/** An activation value (a name, a call, or None) as the kernels' spec. */
-function activationOf(v: Value) {
-  if (v === null) return resolveActivation('linear');
-  if (isCallValue(v)) return resolveActivation(v.call, { ...v.args });
-  return resolveActivation(String(v));
-}
-
 /** The specs of a bound layer call's engine arguments (defaults included). */
 export function resolveLayerSpecs(b: BoundCall, binder: Binder): LayerSpecs {
   const specs: LayerSpecs = {
@@ -72,7 +65,7 @@ export function resolveLayerSpecs(b: BoundCall, binder: Binder): LayerSpecs {
     switch (param.type) {
       case 'activation':
         if (param.name === 'activation')
-          specs.activation = attempt(binder, at, () => activationOf(v));
+          specs.activation = attempt(binder, at, () => activationSpec(v));
         break;
       case 'initializer': {
         const spec = v === null ? null : attempt(binder, at, () => resolveInitializer(named(v)));

@@ -1,7 +1,6 @@
 /**
- * What a layer's lowering is given and returns: the plan builder, the built layer, its weights'
- * buffers; forward returns its output buffer and what backward reads, backward one gradient
- * buffer per input. Helpers shared by several families live here too.
+ * Helpers that several families' lowerings share (the lowering interfaces themselves are in
+ * types.ts, beside LayerDef), and the one mapping of a Keras activation value to its spec.
  */
 import type { Value } from '../catalog/index.js';
 import { PlanError, type ActivationSpec } from '../ir/index.js';

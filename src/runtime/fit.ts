@@ -28,6 +28,8 @@ export interface Trainee extends TrainingModel {
     capacity?: number,
   ): number;
   evaluateLogs(mx: Matrix, y: ArrayInput, batchSize: number): Logs;
+  /** Keras's optimizer.finalize_variable_values: with use_ema, the averages become the weights. */
+  finalizeWeights(): void;
 }
 
 export interface FitOptions {
@@ -117,6 +119,8 @@ export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: Fi
     history.epoch.push(epoch);
     for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
   }
+  // Keras copies the weights' moving averages into them (use_ema) before on_train_end.
+  if (epochs > (options.initialEpoch ?? 0)) model.finalizeWeights();
   for (const cb of callbacks) cb.onTrainEnd?.(model);
   return history;
 }

@@ -141,6 +141,11 @@ export class Model implements Trainee {
     return this.session.metrics();
   }
 
+  /** Keras's optimizer.finalize_variable_values: with use_ema, the averages become the weights. */
+  finalizeWeights(): void {
+    this.session.finalizeWeights();
+  }
+
   fit(x: ArrayInput, y: ArrayInput, options: FitOptions = {}): History {
     return fitModel(this, x, y, options);
   }

@@ -268,6 +268,23 @@ export class Session {
     return bound.view(bound.plan.loss!)[0]!;
   }
 
+  /** With use_ema, copies the optimizer's moving averages into the trainable weights. */
+  finalizeWeights(): void {
+    if (!this.opt || !this.layout || !this.memory) return;
+    const params = this.memory.params;
+    const slots = this.layout.entries
+      .filter((e) => e.trainable)
+      .map((e) => ({
+        name: `${e.layer}/${e.name}`,
+        value: params.subarray(e.offset, e.offset + e.size),
+        grad: params.subarray(e.gradOffset, e.gradOffset + e.size),
+        shape: e.shape,
+        constraint: null,
+      }));
+    this.opt.finalize(slots);
+    this.version++;
+  }
+
   /** `{loss, metric…}` over a data set, in Keras's order (loss first, then the compiled metrics). */
   evaluateLogs(mx: Matrix, y: ArrayInput, batchSize: number): Record<string, number> {
     const my = this.targetsOf(y, mx.rows);
