@@ -46,5 +46,8 @@ export function loadModel(source: string, options: LoadOptions = {}): Model {
       result.diagnostics,
     );
   }
-  return new Model(compiled, options.seed === undefined ? {} : { seed: options.seed });
+  return new Model(compiled, {
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.backend ? { backend: options.backend } : {}),
+  });
 }

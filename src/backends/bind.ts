@@ -1,7 +1,7 @@
 /**
  * Running a plan on a backend: one memory block per session — the parameter arena (weights,
  * gradients, optimizer state) then a work arena that every plan of the session shares, sized
- * to the largest — and plans bound to views of it, step by step, once.
+ * to the largest — and plans bound to views of it, step by step, once per block.
  */
 import { arenaOf, bufferLength, type Plan, type PlanStep } from '../ir/index.js';
 import type { Backend, BindContext, Run } from './types.js';
@@ -9,18 +9,25 @@ import type { Backend, BindContext, Run } from './types.js';
 /** Elements are aligned to 16 bytes, so a SIMD tier can load any arena aligned. */
 const align = (n: number) => Math.ceil(n / 4) * 4;
 
-/** A session's memory: one allocation holding every arena; it grows when a plan needs more work space. */
+/**
+ * A session's memory: one allocation holding every arena. It grows when a plan needs more —
+ * a training plan adds gradients and optimizer state to the parameter arena, a larger batch
+ * more work space — and only then: a session that only predicts never holds gradients.
+ */
 export class Memory {
   data: Float32Array;
+  /** Elements of the parameter arena: weights, then (once a training plan is bound) gradients and optimizer state. */
+  paramSize: number;
+  private workSize = 0;
   /** The bound plan whose work buffers (its prepared ones too) the work arena holds now. */
   holder: BoundPlan | null = null;
   private readonly bound = new Set<BoundPlan>();
 
   constructor(
     readonly backend: Backend,
-    /** Elements of the parameter arena: weights, gradients and optimizer state. */
-    readonly paramSize: number,
+    paramSize: number,
   ) {
+    this.paramSize = paramSize;
     this.data = backend.allocate(align(paramSize));
   }
 
@@ -34,23 +41,23 @@ export class Memory {
     return this.data.subarray(0, this.paramSize);
   }
 
-  /** Binds a plan to this memory, growing the work arena if it needs more. */
+  /** Binds a plan to this memory, growing the block if the plan needs more of either arena. */
   bind(plan: Plan, ctx: BindContext): BoundPlan {
-    if (plan.paramSize > this.paramSize)
-      throw new Error(
-        `internal: the plan needs ${plan.paramSize} parameters, the session has ${this.paramSize}.`,
-      );
-    if (this.workBase + plan.workSize > this.data.length) this.grow(plan.workSize);
+    const params = Math.max(this.paramSize, plan.paramSize);
+    const work = Math.max(this.workSize, plan.workSize);
+    if (params > this.paramSize || work > this.workSize) this.grow(params, work);
     const bound = new BoundPlan(plan, this, ctx);
     this.bound.add(bound);
     return bound;
   }
 
-  /** A larger block: the parameters are copied over and every bound plan takes views of it. */
-  private grow(workSize: number): void {
-    const data = this.backend.allocate(this.workBase + align(workSize));
+  /** A larger block: the parameters keep their offsets and values, and every bound plan takes views of it. */
+  private grow(paramSize: number, workSize: number): void {
+    const data = this.backend.allocate(align(paramSize) + align(workSize));
     data.set(this.data.subarray(0, this.paramSize));
     this.data = data;
+    this.paramSize = paramSize;
+    this.workSize = workSize;
     this.holder = null;
     for (const b of this.bound) b.rebind();
   }

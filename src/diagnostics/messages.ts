@@ -121,7 +121,7 @@ export const messages = {
     message: "'{name}' is {actual}, not {expected}.",
   },
   rejectedValue: {
-    code: 'NN2020',
+    code: 'NN2024',
     severity: 'error',
     message: '{why}',
   },

@@ -6,7 +6,7 @@
 import { catalog, type Args, type CallValue, type Value } from '../catalog/index.js';
 import type { CheckedModel } from '../check/index.js';
 import { PlanError, type OptimizerSpec, type Plan } from '../ir/index.js';
-import { resolveLoss } from '../kernels/index.js';
+import { resolveLoss, type LossSpec } from '../kernels/index.js';
 import { sampleSize, type ModelGraph, type Shape } from '../layers/index.js';
 import { planModel, type PlanRequest } from './pipeline.js';
 import { layoutParams } from './params.js';
@@ -15,6 +15,9 @@ export interface TrainingSetup {
   optimizer: OptimizerSpec;
   /** The loss as the catalog names it; 'crossentropy' is resolved by the data's shapes, as Keras does. */
   loss: CallValue | null;
+  /** The loss resolved by the checker; null for 'crossentropy', which the data resolves. */
+  lossSpec: LossSpec | null;
+  /** Metrics are resolved by the output's and the targets' shapes, as Keras resolves 'accuracy'. */
   metrics: Value[];
 }
 
@@ -41,7 +44,12 @@ export function compiledModelOf(model: CheckedModel): CompiledModel {
     );
   const training =
     compile && compile.optimizerSpec
-      ? { optimizer: compile.optimizerSpec, loss: compile.loss, metrics: compile.metrics }
+      ? {
+          optimizer: compile.optimizerSpec,
+          loss: compile.loss,
+          lossSpec: compile.lossSpec,
+          metrics: compile.metrics,
+        }
       : null;
   return { graph, training, fit: model.fit?.args ?? {} };
 }
@@ -91,8 +99,11 @@ export function planCompiled(
         `model '${graph.name}' has no loss: add compile(optimizer, loss) to train it.`,
       );
     const loss = options.loss ?? lossForPlan(setup.loss, output.at(-1) ?? 1);
+    // The checker's spec, unless the data (or, before any, the output) chose a crossentropy.
+    const spec =
+      loss === setup.loss && setup.lossSpec ? setup.lossSpec : resolveLoss(loss.call, loss.args);
     training = {
-      loss: resolveLoss(loss.call, loss.args),
+      loss: spec,
       targetSize: targetSizeOf(loss, outputSize),
       optimizer: setup.optimizer,
     };

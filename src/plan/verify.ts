@@ -171,6 +171,11 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
     case 'regularizer':
     case 'optimizer':
       return undefined; // checked by pairing inputs with outputs below
+    default: {
+      // Every op has its size rule: a new op fails to type-check here until it gets one.
+      const unknown: never = s;
+      return unknown;
+    }
   }
 }
 

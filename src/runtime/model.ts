@@ -3,7 +3,7 @@
  * `getWeights`, `setWeights`, `summary`): a small facade over a `Session`, which holds the
  * built graph, the memory and the bound plans.
  */
-import type { BoundPlan } from '../backends/index.js';
+import { jsBackend, type Backend, type BoundPlan } from '../backends/index.js';
 import type { Args, CallValue } from '../catalog/index.js';
 import type { Rng } from '../kernels/random.js';
 import type { Shape } from '../layers/index.js';
@@ -25,6 +25,8 @@ import {
 export interface ModelOptions {
   /** Seeds the initial weights, dropout, noise and shuffling: the same seed, the same run. */
   seed?: number;
+  /** The kernels that run the plans (default: the JavaScript reference backend). */
+  backend?: Backend;
 }
 
 export class Model implements Trainee {
@@ -40,7 +42,7 @@ export class Model implements Trainee {
   ) {
     this.name = compiled.graph.name;
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-    this.session = new Session(compiled, this.seed);
+    this.session = new Session(compiled, this.seed, options.backend ?? jsBackend);
   }
 
   get rng(): Rng {

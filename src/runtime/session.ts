@@ -3,7 +3,7 @@
  * arena, the optimizer, and plans per mode and batch capacity, lowered on first use and bound
  * to a backend. `Model` is the public face over it; `fit` drives it through `TrainingTarget`.
  */
-import { jsBackend, Memory, type Backend, type BoundPlan } from '../backends/index.js';
+import { Memory, type Backend, type BoundPlan } from '../backends/index.js';
 import { catalog, type CallValue, type Value } from '../catalog/index.js';
 import { initialize } from '../init/index.js';
 import { Rng } from '../kernels/random.js';
@@ -20,7 +20,6 @@ import { resolveMetric, type Metric } from '../metrics/index.js';
 import { createOptimizer, type Optimizer } from '../optim/index.js';
 import {
   layoutParams,
-  layoutState,
   planCompiled,
   targetSizeOf,
   type CompiledModel,
@@ -37,7 +36,10 @@ export class Session {
   memory: Memory | null = null;
   /** Bumped whenever the weights change, so prepared (folded) buffers are recomputed. */
   version = 0;
-  private readonly plans = new Map<string, BoundPlan>();
+  private readonly plans = {
+    inference: new Map<number, BoundPlan>(),
+    training: new Map<number, BoundPlan>(),
+  };
   /** Values per sample of the input, the output and the target, fixed by build(). */
   inSize = 0;
   outSize = 0;
@@ -48,7 +50,7 @@ export class Session {
   constructor(
     readonly compiled: CompiledModel,
     seed: number,
-    private readonly backend: Backend = jsBackend,
+    private readonly backend: Backend,
   ) {
     this.rng = new Rng(seed);
     if (compiled.graph.inputShape) this.build(compiled.graph.inputShape);
@@ -81,12 +83,11 @@ export class Session {
     const source = this.compiled.graph;
     this.graph = source.inputShape ? source : buildGraph(source, inputShape);
     this.layout = layoutParams(this.graph.layers);
-    // The parameter arena: weights, their gradients, and the optimizer's state after them.
-    const optimizer = this.compiled.training?.optimizer;
-    const state = optimizer ? layoutState(this.layout, optimizer).size : 0;
-    this.memory = new Memory(this.backend, this.layout.size + state);
+    // The weights; the first training plan adds its gradients and the optimizer's state.
+    this.memory = new Memory(this.backend, this.layout.weightSize);
     this.initializeWeights();
-    this.plans.clear();
+    this.plans.inference.clear();
+    this.plans.training.clear();
     this.inSize = sampleSize(inputShape);
     this.outSize = sampleSize(this.outputShape()!);
     this.targetSize = this.targetSizeOf(this.loss());
@@ -163,12 +164,13 @@ export class Session {
     return this.resolvedLoss ?? this.compiled.training?.loss ?? null;
   }
 
-  /** The loss as the kernels take it. */
+  /** The loss as the kernels take it: the checker's spec, or the crossentropy the data chose. */
   lossSpec(): LossSpec {
     const loss = this.loss();
     if (!loss)
       throw new InputError(`model '${this.name}' has no loss: add compile(optimizer, loss) first.`);
-    return resolveLoss(loss.call, loss.args);
+    const checked = this.compiled.training?.lossSpec;
+    return !this.resolvedLoss && checked ? checked : resolveLoss(loss.call, loss.args);
   }
 
   /**
@@ -192,14 +194,13 @@ export class Session {
     );
     this.resolvedLoss = { call, args };
     this.targetSize = this.targetSizeOf(this.resolvedLoss);
-    for (const key of [...this.plans.keys()])
-      if (key.startsWith('training')) this.plans.delete(key);
+    this.plans.training.clear();
   }
 
   /** The bound plan for a mode and batch capacity, lowered and bound on first use. */
   plan(mode: 'inference' | 'training', batchSize: number): BoundPlan {
-    const key = `${mode}/${batchSize}`;
-    let bound = this.plans.get(key);
+    const plans = this.plans[mode];
+    let bound = plans.get(batchSize);
     if (!bound) {
       this.ensureBuilt(null);
       const loss = this.loss();
@@ -216,7 +217,7 @@ export class Session {
         rng: this.rng,
         ...(mode === 'training' ? { optimizer: this.optimizer } : {}),
       });
-      this.plans.set(key, bound);
+      plans.set(batchSize, bound);
     }
     return bound;
   }

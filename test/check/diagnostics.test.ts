@@ -3,8 +3,8 @@
  * (one line each: `line:column severity code message`, then `  hint: …` when there is one).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { describe, it } from 'vitest';
-import { check } from 'nnlang';
+import { describe, expect, it } from 'vitest';
+import { check, messages } from 'nnlang';
 import { expectGolden } from '../golden.js';
 
 const dir = new URL('../fixtures/diagnostics/', import.meta.url);
@@ -23,5 +23,14 @@ describe('diagnostics fixtures', () => {
       })
       .join('\n');
     expectGolden(new URL(name.replace(/\.nn$/, '.expected'), dir).pathname, text + '\n');
+  });
+});
+
+describe('the message table', () => {
+  it('gives every message its own code', () => {
+    const byCode = new Map<string, string[]>();
+    for (const [key, m] of Object.entries(messages))
+      byCode.set(m.code, [...(byCode.get(m.code) ?? []), key]);
+    expect([...byCode].filter(([, keys]) => keys.length > 1)).toEqual([]);
   });
 });
