@@ -32,6 +32,7 @@ export {
   rmspropUpdate,
   adagradUpdate,
   adadeltaUpdate,
+  adamStepSize,
   adamUpdate,
   adamaxUpdate,
   nadamAdvance,

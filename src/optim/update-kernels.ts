@@ -116,8 +116,15 @@ export function adadeltaUpdate(
   }
 }
 
+/** Adam's step size at step t (once per step, for every weight): α = lr·√(1−β₂ᵗ)/(1−β₁ᵗ). */
+export function adamStepSize(lr: number, beta1: number, beta2: number, t: number): number {
+  const b1p = f32(Math.pow(f32(beta1), t));
+  const b2p = f32(Math.pow(f32(beta2), t));
+  return f32((lr * f32(Math.sqrt(f32(1 - b2p)))) / f32(1 - b1p));
+}
+
 /**
- * Adam in Keras's ε-hat form at the 1-based step t: α = lr·√(1−β₂ᵗ)/(1−β₁ᵗ) (float32);
+ * Adam in Keras's ε-hat form, with α from adamStepSize for this step:
  * m ← m + (g − m)(1−β₁); v ← v + (g² − v)(1−β₂); with amsgrad v̂ ← max(v̂, v) replaces v;
  * w ← w − m·α/(√v + ε).
  */
@@ -127,15 +134,11 @@ export function adamUpdate(
   m: Float32Array,
   v: Float32Array,
   vHat: Float32Array | null,
-  lr: number,
+  alpha: number,
   beta1: number,
   beta2: number,
   epsilon: number,
-  t: number,
 ): void {
-  const b1p = f32(Math.pow(f32(beta1), t));
-  const b2p = f32(Math.pow(f32(beta2), t));
-  const alpha = f32((lr * f32(Math.sqrt(f32(1 - b2p)))) / f32(1 - b1p));
   const oneMinusBeta1 = f32(1 - beta1);
   const oneMinusBeta2 = f32(1 - beta2);
   const eps = f32(epsilon);

@@ -8,6 +8,7 @@ import {
   adadeltaUpdate,
   adagradUpdate,
   adamaxUpdate,
+  adamStepSize,
   adamUpdate,
   nadamAdvance,
   nadamUpdate,
@@ -155,7 +156,7 @@ export class Adam extends BaseOptimizer {
   private m: Float32Array[] = [];
   private v: Float32Array[] = [];
   private vHat: Float32Array[] = [];
-  private t = 0;
+  private alpha = 0;
 
   constructor(
     base: BaseOptions,
@@ -179,15 +180,15 @@ export class Adam extends BaseOptimizer {
     this.vHat = slot(views, 'velocity_hat');
   }
 
-  protected override beginStep(t: number): void {
-    this.t = t;
+  protected override beginStep(t: number, lr: number): void {
+    this.alpha = adamStepSize(lr, this.beta1, this.beta2, t);
   }
 
-  protected update(i: number, w: Float32Array, g: Float32Array, lr: number): void {
-    const { beta1, beta2, epsilon, t } = this;
+  protected update(i: number, w: Float32Array, g: Float32Array): void {
+    const { beta1, beta2, epsilon, alpha } = this;
     const m = this.m[i] as Float32Array;
     const v = this.v[i] as Float32Array;
-    adamUpdate(w, g, m, v, this.vHat[i] ?? null, lr, beta1, beta2, epsilon, t);
+    adamUpdate(w, g, m, v, this.vHat[i] ?? null, alpha, beta1, beta2, epsilon);
   }
 }
 

@@ -103,7 +103,8 @@ export class Model implements Trainee {
 
   /** Outputs for every sample of `x`, row-major (samples × output size). */
   predict(x: ArrayInput, options: { batchSize?: number } = {}): Float32Array {
-    return this.session.forward(this.matrixOf(x), options.batchSize ?? 32).outputs;
+    const session = this.session;
+    return session.forward(session.matrixOf(x), options.batchSize ?? 32).outputs;
   }
 
   /** One optimizer step on one batch; returns the loss (with regularization) before the step. */

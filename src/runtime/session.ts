@@ -199,7 +199,7 @@ export class Session {
 
   /** The bound plan for a mode and batch capacity, lowered and bound on first use. */
   plan(mode: 'inference' | 'training', batchSize: number): BoundPlan {
-    const plans = this.plans[mode];
+    const plans = mode === 'training' ? this.plans.training : this.plans.inference;
     let bound = plans.get(batchSize);
     if (!bound) {
       this.ensureBuilt(null);
@@ -237,9 +237,9 @@ export class Session {
     const inSize = m.cols;
     const outSize = this.outSize;
     let activityPenalty = 0;
+    bound.prepare(this.version);
     for (let start = 0; start < m.rows; start += batch) {
       const n = Math.min(batch, m.rows - start);
-      bound.prepare(this.version);
       copyRows(m.data, start * inSize, input, 0, n * inSize);
       if (penalty) penalty[0] = 0;
       bound.run(n);
