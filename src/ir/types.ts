@@ -80,7 +80,7 @@ export interface OpAttrs {
   gaussian_noise: { stddev: number; size: number; seed: number | null };
   /** [x, gamma?, beta?, moving_mean, moving_variance] → [y]. */
   batch_norm: RowsCols & { epsilon: number; momentum: number };
-  /** [x, gamma?, beta?, moving_mean, moving_variance] → [y, batch_mean, batch_inv_std]; updates the moving statistics. */
+  /** [x, gamma?, beta?, moving_mean, moving_variance] → [y, batch_mean, batch_inv_std, moving_mean, moving_variance]. */
   batch_norm_train: RowsCols & { epsilon: number; momentum: number };
   /** [x, dy, gamma?, mean, inv_std] → [dx?, dgamma?, dbeta?]. */
   batch_norm_backward: RowsCols;

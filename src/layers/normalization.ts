@@ -111,7 +111,9 @@ const batchNormLowering: LayerLowering = {
     }
     const mean = c.b.fixed(`${c.layer.name}/batch_mean`, 'activation', [cols]);
     const invStd = c.b.fixed(`${c.layer.name}/batch_inv_std`, 'activation', [cols]);
-    c.b.step('batch_norm_train', c.layer.name, [x, ...stats], [y, mean, invStd], attrs);
+    // It also moves the moving statistics: written, so listed as outputs.
+    const moving = stats.slice(2);
+    c.b.step('batch_norm_train', c.layer.name, [x, ...stats], [y, mean, invStd, ...moving], attrs);
     return { xs, y, saved: { mean, invStd } };
   },
   backward(c, f, dy, needDx) {

@@ -68,7 +68,8 @@ export function lowerInference(input: LowerInput): Plan {
 }
 
 export function lowerTraining(input: TrainingInput): Plan {
-  const pass = forwardPass(input, true);
+  // Keras trains the weights the loss has a gradient for: those of layers the output depends on.
+  const pass = forwardPass(input, true, undefined, upstreamOf(input.graph, input.graph.outputs));
   const { b, weights, values, forwards } = pass;
   const { graph } = input;
   if (graph.outputs.length !== 1)
@@ -114,7 +115,11 @@ export function lowerTraining(input: TrainingInput): Plan {
       });
   }
   const trainable = weights.filter((w) => w.grad !== null);
-  const state = layoutState(input.params, input.optimizer);
+  const state = layoutState(
+    input.params,
+    input.optimizer,
+    trainable.map((w) => entryOf(input.params, w)),
+  );
   if (trainable.length > 0) {
     const entries = trainable.map((w) => entryOf(input.params, w));
     const slots = state.slots.map((slot) => {
@@ -148,9 +153,10 @@ function forwardPass(
   input: LowerInput,
   training: boolean,
   after?: (c: LowerContext, f: Forward) => void,
+  trained: ReadonlySet<string> = new Set(),
 ): ForwardPass {
   const b = new PlanBuilder();
-  const weights = paramBuffers(b, input.params, training);
+  const weights = paramBuffers(b, input.params, trained);
   const { graph } = input;
   if (!graph.inputShape) throw new PlanError(`model '${graph.name}' is not built.`);
   const inputs = [b.batch('x', 'input', graph.inputShape)];
@@ -189,9 +195,24 @@ function accumulate(
     return;
   }
   const shape = shapeOf(graph, id);
-  const sum = b.batch(`${graph.layers[id]!.name}/d_out_sum`, 'gradient', shape);
+  const name = `${graph.layers[id]!.name}/d_out_sum`;
+  const taken = b.buffers.filter((x) => x.name === name || x.name.startsWith(`${name}_`)).length;
+  const sum = b.batch(taken === 0 ? name : `${name}_${taken}`, 'gradient', shape);
   b.step('add', graph.layers[id]!.name, [earlier, dx], [sum], { size: sampleSize(shape) });
   grads.set(id, sum);
+}
+
+/** The names of the layers that `nodes` depend on, themselves included. */
+function upstreamOf(graph: ModelGraph, nodes: readonly NodeId[]): Set<string> {
+  const seen = new Set<string>();
+  const stack = nodes.filter((id) => id >= 0);
+  while (stack.length > 0) {
+    const layer = graph.layers[stack.pop()!]!;
+    if (seen.has(layer.name)) continue;
+    seen.add(layer.name);
+    for (const id of layer.inputs) if (id >= 0) stack.push(id);
+  }
+  return seen;
 }
 
 /** Per layer: whether it or any layer it reads from has weights to train (so needs a gradient). */
@@ -251,14 +272,18 @@ function context(
   };
 }
 
-/** Parameter buffers at the layout's fixed offsets; gradients in training plans only. */
-function paramBuffers(b: PlanBuilder, params: ParamLayout, training: boolean): PlanWeight[] {
+/** Parameter buffers at the layout's fixed offsets; gradients for the trainable weights of `trained` layers. */
+function paramBuffers(
+  b: PlanBuilder,
+  params: ParamLayout,
+  trained: ReadonlySet<string>,
+): PlanWeight[] {
   return params.entries.map((e) => ({
     layer: e.layer,
     name: e.name,
     buffer: b.fixed(`${e.layer}/${e.name}`, 'param', e.shape, e.offset),
     grad:
-      training && e.gradOffset >= 0
+      trained.has(e.layer) && e.gradOffset >= 0
         ? b.fixed(`${e.layer}/${e.name}/grad`, 'grad', e.shape, e.gradOffset)
         : null,
     shape: e.shape,

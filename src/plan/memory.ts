@@ -21,7 +21,8 @@ export function liveness(plan: Plan): Interval[] {
   const start = new Map<number, number>();
   const end = new Map<number, number>();
   const touch = (id: number, at: number) => {
-    if (id < 0) return;
+    // -1 is an optional buffer left out; an id past the buffers is the verifier's to report.
+    if (id < 0 || id >= plan.buffers.length) return;
     if (!start.has(id)) start.set(id, at);
     end.set(id, Math.max(end.get(id) ?? at, at));
   };

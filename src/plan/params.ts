@@ -71,13 +71,15 @@ export interface StateSlot extends OptimizerSlot {
 
 /**
  * The optimizer's state after the weights and gradients, in its variables() order: one slot
- * per trainable weight and kind (moments, accumulators, averages), plus shared ones.
+ * per trained weight (every trainable one, unless given) and kind (moments, accumulators,
+ * averages), plus shared ones.
  */
 export function layoutState(
   layout: ParamLayout,
   optimizer: OptimizerSpec,
+  trained: readonly ParamEntry[] = layout.entries.filter((e) => e.trainable),
 ): { slots: StateSlot[]; size: number } {
-  const sizes = layout.entries.filter((e) => e.trainable).map((e) => e.size);
+  const sizes = trained.map((e) => e.size);
   let offset = layout.size;
   const slots = optimizerSlots(optimizer, sizes).map((slot) => {
     const placed = { ...slot, offset };

@@ -28,6 +28,13 @@ const trainingOnly = new Set<OpName>([
 /** Which ops may write a weight, and optimizer state. */
 const writesParams = new Set<OpName>(['optimizer']);
 
+/** BatchNormalization in training moves its moving statistics: weights nobody trains. */
+function movesStatistic(plan: Plan, s: PlanStep, id: number): boolean {
+  if (s.op !== 'batch_norm_train') return false;
+  const w = plan.weights.find((p) => p.buffer === id);
+  return w !== undefined && !w.trainable && w.grad === null;
+}
+
 export function verifyPlan(plan: Plan): string[] {
   const problems: string[] = [];
   const say = (s: PlanStep | undefined, what: string) =>
@@ -47,7 +54,11 @@ export function verifyPlan(plan: Plan): string[] {
         say(s, `reads '${plan.buffers[id]?.name}' before any step writes it.`);
     for (const id of s.outputs) {
       const b = plan.buffers[id];
-      if ((b?.role === 'param' || b?.role === 'state') && !writesParams.has(s.op))
+      if (
+        (b?.role === 'param' || b?.role === 'state') &&
+        !writesParams.has(s.op) &&
+        !movesStatistic(plan, s, id)
+      )
         say(s, `writes '${b.name}'; only the optimizer may.`);
       if (id >= 0) defined.add(id);
     }
@@ -120,7 +131,7 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
     case 'batch_norm_train': {
       const { rows, cols } = s.attrs;
       const stats = [all(cols), all(cols), all(cols), all(cols)];
-      const saved = s.op === 'batch_norm_train' ? [all(cols), all(cols)] : [];
+      const saved = s.op === 'batch_norm_train' ? [all(cols), all(cols), all(cols), all(cols)] : [];
       return { inputs: [per(rows * cols), ...stats], outputs: [per(rows * cols), ...saved] };
     }
     case 'layer_norm': {

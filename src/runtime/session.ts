@@ -273,8 +273,14 @@ export class Session {
   finalizeWeights(): void {
     if (!this.opt || !this.layout || !this.memory) return;
     const params = this.memory.params;
+    // The weights the optimizer updates: those its training plan has gradients for.
+    const trained = new Set(
+      [...this.plans.training.values()].flatMap((b) =>
+        b.plan.weights.filter((w) => w.grad !== null).map((w) => `${w.layer}/${w.name}`),
+      ),
+    );
     const slots = this.layout.entries
-      .filter((e) => e.trainable)
+      .filter((e) => trained.has(`${e.layer}/${e.name}`))
       .map((e) => ({
         name: `${e.layer}/${e.name}`,
         value: params.subarray(e.offset, e.offset + e.size),

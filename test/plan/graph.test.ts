@@ -294,3 +294,30 @@ describe.each(cases)('$name', ({ graph, sums, reference }) => {
     }
   });
 });
+
+describe('a layer the output does not depend on', () => {
+  // x → a → c (the output); b also reads a but leads nowhere. Keras has no gradient for b's
+  // weights and its optimizer leaves them alone (no step, no decay, no state); so must the plan.
+  const graph = new GraphBuilder(3)
+    .dense('a', 'x', 4, 'tanh')
+    .dense('b', 'a', 2, 'linear')
+    .dense('c', 'a', 2, 'linear')
+    .build('c');
+
+  it('gets no gradient buffers, no optimizer slot, and keeps its weights', () => {
+    const s = setUp(graph, 0.1);
+    expect(s.problems).toEqual([]);
+    const b = s.training.weights.filter((w) => w.layer === 'b');
+    expect(b.map((w) => w.grad)).toEqual([null, null]);
+    const update = s.training.steps.at(-1)!;
+    expect(update.op === 'optimizer' && update.attrs.weights.map((w) => w.name)).toEqual([
+      'a/kernel',
+      'a/bias',
+      'c/kernel',
+      'c/bias',
+    ]);
+    const before = b.map((w) => Float32Array.from(s.train.view(w.buffer)));
+    runTraining(s);
+    b.forEach((w, i) => expect(Array.from(s.train.view(w.buffer))).toEqual(Array.from(before[i]!)));
+  });
+});
