@@ -28,13 +28,15 @@ export function checkProgram(
   sink: DiagnosticSink,
   bindings: CallBinding[] = [],
 ): CheckedModel[] {
-  return collectModels(program, sink).map((source) => {
+  const models = collectModels(program, sink).map((source) => {
     const binder = new Binder(sink, source.scope);
     const model = checkModel(source, binder);
-    bindings.push(...binder.calls.map(bindingOf));
-    bindings.sort((a, b) => a.range.start.offset - b.range.start.offset);
+    for (const call of binder.calls) bindings.push(bindingOf(call));
     return model;
   });
+  // Once, at the end: models may come out of source order (the default model is collected first).
+  bindings.sort((a, b) => a.range.start.offset - b.range.start.offset);
+  return models;
 }
 
 /** A bound call as plain data for the language server. */

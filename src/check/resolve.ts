@@ -4,7 +4,13 @@
  * the engine's factories use, so that what they would refuse is a diagnostic at the argument
  * and the plan receives specs it never has to interpret again.
  */
-import { catalog, isCallValue, type Value } from '../catalog/index.js';
+import {
+  catalog,
+  isCallValue,
+  type CatalogArg,
+  type CatalogEntry,
+  type Value,
+} from '../catalog/index.js';
 import { resolveInitializer } from '../init/index.js';
 import { resolveLoss, type LossSpec } from '../kernels/index.js';
 import { activationSpec, type LayerSpecs } from '../layers/index.js';
@@ -30,6 +36,7 @@ function attempt<T>(binder: Binder, at: Range, resolve: () => T): T | null {
  * smallest culprit, the resolvers only at the whole value.
  */
 export function reportRejected(binder: Binder): void {
+  if (binder.rejected.length === 0) return;
   const said = binder.sink.diagnostics.filter(
     (d) => d.severity === 'error' || engineLimitCodes.has(d.code),
   );
@@ -48,6 +55,53 @@ function named(v: Value): Named {
   throw new Error(`expected a name or a call, found ${JSON.stringify(v)}.`);
 }
 
+/** The types of argument the engine runs; only these are resolved. */
+const engineTypes = new Set(['activation', 'initializer', 'regularizer', 'constraint']);
+
+/** An engine argument of a layer, and the weight it belongs to (`kernel` for kernel_initializer). */
+interface EngineParam {
+  param: CatalogArg;
+  weight: string;
+}
+
+/** Per layer entry, its own and the common arguments of those types (the catalog never changes). */
+const engineParamCache = new WeakMap<CatalogEntry, EngineParam[]>();
+
+function engineParams(entry: CatalogEntry): EngineParam[] {
+  let params = engineParamCache.get(entry);
+  if (!params) {
+    params = entry.args
+      .concat(catalog.common('layer'))
+      .filter((p) => engineTypes.has(p.type))
+      .map((param) => ({
+        param,
+        weight: param.name.replace(/_(initializer|regularizer|constraint)$/, ''),
+      }));
+    engineParamCache.set(entry, params);
+  }
+  return params;
+}
+
+/**
+ * The specs of default values, by layer and argument: every Dense without a written
+ * kernel_initializer has the same GlorotUniform, so it is resolved once (specs are immutable
+ * plain data and may be shared). Written values are resolved where they stand.
+ */
+const defaultSpecs = new Map<string, unknown>();
+
+function resolveArg<T>(
+  b: BoundCall,
+  param: CatalogArg,
+  binder: Binder,
+  at: Range,
+  resolve: () => T,
+): T | null {
+  if (param.name in b.ranges) return attempt(binder, at, resolve);
+  const key = `${b.entry.name}.${param.name}`;
+  if (!defaultSpecs.has(key)) defaultSpecs.set(key, attempt(binder, at, resolve));
+  return defaultSpecs.get(key) as T | null;
+}
+
 /** The specs of a bound layer call's engine arguments (defaults included). */
 export function resolveLayerSpecs(b: BoundCall, binder: Binder): LayerSpecs {
   const specs: LayerSpecs = {
@@ -57,29 +111,28 @@ export function resolveLayerSpecs(b: BoundCall, binder: Binder): LayerSpecs {
     constraints: {},
     activityRegularizer: null,
   };
-  for (const param of b.entry.args.concat(catalog.common('layer'))) {
+  for (const { param, weight } of engineParams(b.entry)) {
     const v = b.args[param.name];
-    if (v === undefined) continue;
+    if (v === undefined || (v === null && param.type !== 'activation')) continue;
     const at = b.ranges[param.name] ?? b.calleeRange;
-    const weight = param.name.replace(/_(initializer|regularizer|constraint)$/, '');
     switch (param.type) {
       case 'activation':
         if (param.name === 'activation')
-          specs.activation = attempt(binder, at, () => activationSpec(v));
+          specs.activation = resolveArg(b, param, binder, at, () => activationSpec(v));
         break;
       case 'initializer': {
-        const spec = v === null ? null : attempt(binder, at, () => resolveInitializer(named(v)));
+        const spec = resolveArg(b, param, binder, at, () => resolveInitializer(named(v)));
         if (spec) specs.initializers[weight] = spec;
         break;
       }
       case 'regularizer': {
-        const spec = attempt(binder, at, () => resolveRegularizer(v === null ? null : named(v)));
+        const spec = resolveArg(b, param, binder, at, () => resolveRegularizer(named(v)));
         if (param.name === 'activity_regularizer') specs.activityRegularizer = spec;
         else if (spec) specs.regularizers[weight] = spec;
         break;
       }
       case 'constraint': {
-        const spec = attempt(binder, at, () => resolveConstraint(v === null ? null : named(v)));
+        const spec = resolveArg(b, param, binder, at, () => resolveConstraint(named(v)));
         if (spec) specs.constraints[weight] = spec;
         break;
       }
