@@ -39,9 +39,13 @@ export function loadChecked(
   const blockers = engineBlockers(output.diagnostics);
   if (blockers.length > 0) {
     for (const d of blockers) err(renderDiagnostic(d, output.lines, file));
-    throw new CliError(
-      `${file}: ${blockers.length} error${blockers.length === 1 ? '' : 's'}; nothing was run.`,
-    );
+    const errors = blockers.filter((d) => d.severity === 'error').length;
+    const limits = blockers.length - errors;
+    const counts = [
+      ...(errors ? [`${errors} error${errors === 1 ? '' : 's'}`] : []),
+      ...(limits ? [`${limits} thing${limits === 1 ? '' : 's'} the engine cannot run yet`] : []),
+    ];
+    throw new CliError(`${file}: ${counts.join(' and ')}; nothing was run.`);
   }
   const model = modelName
     ? result.models.find((m) => m.name === modelName)
