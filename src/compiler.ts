@@ -65,7 +65,7 @@ export interface CompileOptions {
   /** The file name, for diagnostics. */
   file?: string;
   /** Which plans to make for each model whose input shape is known (default: none). */
-  plans?: readonly ('inference' | 'training')[];
+  plans?: readonly Plan['mode'][];
   /** The batch capacity plans are laid out for (Keras's default, 32). */
   batchSize?: number;
 }
@@ -74,6 +74,8 @@ export interface CompileOptions {
 export interface ModelPlans {
   model: string;
   inference?: Plan;
+  /** Keras's evaluate: the inference pass and the loss. */
+  evaluation?: Plan;
   training?: Plan;
 }
 

@@ -144,7 +144,8 @@ export interface PlanWeight {
 }
 
 export interface Plan {
-  mode: 'inference' | 'training';
+  /** inference: forward only; evaluation: forward and the loss (Keras's evaluate); training: one step. */
+  mode: 'inference' | 'evaluation' | 'training';
   /** Batch capacity the work arena is sized for; a run may use fewer rows. */
   batchSize: number;
   buffers: PlanBuffer[];
@@ -158,8 +159,10 @@ export interface Plan {
   outputs: number[];
   /** Training: one target buffer per output. */
   targets: number[];
-  /** Training: the loss. Inference: the summed activity penalty over a run, when a layer has one. */
+  /** Training and evaluation: the loss of the batch. */
   loss: number | null;
+  /** Inference and evaluation: the activity regularizers' penalty summed over a run, when a layer has one (the caller zeroes it). */
+  penalty: number | null;
   /** Elements of the work arena, set by `assignMemory`. */
   workSize: number;
   /** Elements of the parameter arena this plan uses: weights; for training also gradients and optimizer state. */

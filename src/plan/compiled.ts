@@ -74,7 +74,7 @@ export function lossForPlan(loss: CallValue, outputUnits: number): CallValue {
 }
 
 export interface PlanOptions {
-  mode: 'inference' | 'training';
+  mode: Plan['mode'];
   batchSize: number;
   /** The loss when the data resolved it (loss='crossentropy'); else the compiled one. */
   loss?: CallValue;
@@ -91,28 +91,27 @@ export function planCompiled(
   const params = layoutParams(graph.layers);
   const output = outputShapeOf(graph);
   const outputSize = sampleSize(output);
-  let training: PlanRequest['training'];
-  if (options.mode === 'training') {
-    const setup = compiled.training;
+  let withLoss: PlanRequest['evaluation'];
+  const setup = compiled.training;
+  if (options.mode !== 'inference') {
     if (!setup?.loss)
       throw new PlanError(
-        `model '${graph.name}' has no loss: add compile(optimizer, loss) to train it.`,
+        `model '${graph.name}' has no loss: add compile(optimizer, loss) to ${options.mode === 'training' ? 'train' : 'evaluate'} it.`,
       );
     const loss = options.loss ?? lossForPlan(setup.loss, output.at(-1) ?? 1);
     // The checker's spec, unless the data (or, before any, the output) chose a crossentropy.
     const spec =
       loss === setup.loss && setup.lossSpec ? setup.lossSpec : resolveLoss(loss.call, loss.args);
-    training = {
-      loss: spec,
-      targetSize: targetSizeOf(loss, outputSize),
-      optimizer: setup.optimizer,
-    };
+    withLoss = { loss: spec, targetSize: targetSizeOf(loss, outputSize) };
   }
   return planModel({
     graph,
     params,
     batchSize: options.batchSize,
-    ...(training ? { training } : {}),
+    ...(withLoss && options.mode === 'training'
+      ? { training: { ...withLoss, optimizer: setup!.optimizer } }
+      : {}),
+    ...(withLoss && options.mode === 'evaluation' ? { evaluation: withLoss } : {}),
     ...(options.optimize === undefined ? {} : { optimize: options.optimize }),
     ...(options.onPass ? { onPass: options.onPass } : {}),
   });

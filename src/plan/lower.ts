@@ -36,10 +36,13 @@ export interface LowerInput {
   batchSize: number;
 }
 
-export interface TrainingInput extends LowerInput {
+export interface EvaluationInput extends LowerInput {
   loss: LossSpec;
   /** Targets per sample: 1 for sparse class indices, else the output's size. */
   targetSize: number;
+}
+
+export interface TrainingInput extends EvaluationInput {
   optimizer: OptimizerSpec;
 }
 
@@ -53,9 +56,24 @@ interface ForwardPass {
 }
 
 export function lowerInference(input: LowerInput): Plan {
+  const { pass, penalty } = forwardWithPenalty(input);
+  return finish(pass, 'inference', input, [], null, penalty, input.params.weightSize);
+}
+
+/**
+ * Keras's evaluate: the inference forward pass, then the loss of the batch by the same step as
+ * training's (so a softmax or sigmoid output's cross-entropy comes from its logits in both).
+ */
+export function lowerEvaluation(input: EvaluationInput): Plan {
+  const { pass, penalty } = forwardWithPenalty(input);
+  const { target, loss } = lossStep(pass, input);
+  return finish(pass, 'evaluation', input, [target], loss, penalty, input.params.weightSize);
+}
+
+/** The forward pass at inference, with the activity penalty Keras adds to every loss it reports. */
+function forwardWithPenalty(input: LowerInput): { pass: ForwardPass; penalty: number | null } {
   let penalty: number | null = null;
   const pass = forwardPass(input, false, (c, f) => {
-    // Keras adds activity regularization to every loss it reports, evaluate's too.
     const regularizer = activityRegularizer(c.layer);
     if (!regularizer) return;
     penalty ??= c.b.fixed('activity_penalty', 'scalar', [1]);
@@ -64,25 +82,36 @@ export function lowerInference(input: LowerInput): Plan {
       size: sampleSize(c.layer.outputShape),
     });
   });
-  return finish(pass, 'inference', input, [], penalty, input.params.weightSize);
+  return { pass, penalty };
+}
+
+/** The loss step on the model's one output: its value, and its gradient with respect to the output. */
+function lossStep(
+  pass: ForwardPass,
+  input: EvaluationInput,
+): { target: number; loss: number; dOut: number; outputNode: NodeId } {
+  const { b, values } = pass;
+  const { graph } = input;
+  if (graph.outputs.length !== 1)
+    throw new PlanError(`a loss over ${graph.outputs.length} outputs is not supported yet.`);
+  const outputNode = graph.outputs[0]!;
+  const outputShape = shapeOf(graph, outputNode);
+  const target = b.batch('y_true', 'target', [null, input.targetSize]);
+  const loss = b.fixed('loss', 'scalar', [1]);
+  const dOut = b.batch('d_out', 'gradient', outputShape);
+  b.step('loss', 'loss', [values.get(outputNode)!, target], [loss, dOut], {
+    loss: input.loss,
+    ...lastAxis(outputShape),
+  });
+  return { target, loss, dOut, outputNode };
 }
 
 export function lowerTraining(input: TrainingInput): Plan {
   // Keras trains the weights the loss has a gradient for: those of layers the output depends on.
   const pass = forwardPass(input, true, undefined, upstreamOf(input.graph, input.graph.outputs));
-  const { b, weights, values, forwards } = pass;
+  const { b, weights, forwards } = pass;
   const { graph } = input;
-  if (graph.outputs.length !== 1)
-    throw new PlanError(
-      `training a model of ${graph.outputs.length} outputs is not supported yet.`,
-    );
-  const outputNode = graph.outputs[0]!;
-  const y = values.get(outputNode)!;
-  const outputShape = shapeOf(graph, outputNode);
-  const target = b.batch('y_true', 'target', [null, input.targetSize]);
-  const loss = b.fixed('loss', 'scalar', [1]);
-  const dOut = b.batch('d_out', 'gradient', outputShape);
-  b.step('loss', 'loss', [y, target], [loss, dOut], { loss: input.loss, ...lastAxis(outputShape) });
+  const { target, loss, dOut, outputNode } = lossStep(pass, input);
 
   // Backward in reverse topological order; a node read by several layers sums their gradients.
   const grads = new Map<NodeId, number>([[outputNode, dOut]]);
@@ -145,7 +174,7 @@ export function lowerTraining(input: TrainingInput): Plan {
       },
     );
   }
-  return finish(pass, 'training', input, [target], loss, input.params.size + state.size);
+  return finish(pass, 'training', input, [target], loss, null, input.params.size + state.size);
 }
 
 /** Lowers every layer's forward pass in order; `after` may add steps behind each layer. */
@@ -297,6 +326,7 @@ function finish(
   input: LowerInput,
   targets: number[],
   loss: number | null,
+  penalty: number | null,
   paramSize: number,
 ): Plan {
   return {
@@ -310,6 +340,7 @@ function finish(
     outputs: input.graph.outputs.map((id) => pass.values.get(id)!),
     targets,
     loss,
+    penalty,
     workSize: 0,
     paramSize,
   };

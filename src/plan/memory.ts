@@ -26,12 +26,8 @@ export function liveness(plan: Plan): Interval[] {
     if (!start.has(id)) start.set(id, at);
     end.set(id, Math.max(end.get(id) ?? at, at));
   };
-  // The caller writes the input and target — and zeroes an inference plan's penalty — before a run.
-  const callerWritten = [
-    ...plan.inputs,
-    ...plan.targets,
-    plan.mode === 'inference' ? (plan.loss ?? -1) : -1,
-  ];
+  // The caller writes the input and target — and zeroes the activity penalty — before a run.
+  const callerWritten = [...plan.inputs, ...plan.targets, plan.penalty ?? -1];
   for (const id of callerWritten) touch(id, -1);
   // What prepare steps write is kept between runs: live over the whole plan.
   for (const s of plan.prepare) for (const id of s.outputs) [-1, n].forEach((at) => touch(id, at));
@@ -39,7 +35,7 @@ export function liveness(plan: Plan): Interval[] {
     for (const id of s.inputs) touch(id, i);
     for (const id of s.outputs) touch(id, i);
   });
-  for (const id of [...plan.outputs, plan.loss ?? -1]) touch(id, n);
+  for (const id of [...plan.outputs, plan.loss ?? -1, plan.penalty ?? -1]) touch(id, n);
   const out: Interval[] = [];
   for (const [id, s] of start) {
     const b = plan.buffers[id]!;

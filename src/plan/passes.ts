@@ -49,9 +49,9 @@ function remove(plan: Plan, step: PlanStep): void {
   plan.steps.splice(plan.steps.indexOf(step), 1);
 }
 
-/** Inference: Dropout and GaussianNoise are the identity, so their copy steps go and readers take the input. */
+/** Inference and evaluation: Dropout and GaussianNoise are the identity, so their copy steps go and readers take the input. */
 export const dropInferenceNoise: Pass = (input) => {
-  if (input.mode !== 'inference') return input;
+  if (input.mode === 'training') return input;
   const plan = clone(input);
   for (const s of plan.steps.filter((s) => s.op === 'copy')) {
     const from = s.outputs[0]!;
@@ -68,7 +68,7 @@ export const dropInferenceNoise: Pass = (input) => {
  * (bias − μ)·γ/√(σ²+ε) + β, computed by a prepare step whenever the weights change.
  */
 export const foldBatchNorm: Pass = (input) => {
-  if (input.mode !== 'inference') return input;
+  if (input.mode === 'training') return input;
   const plan = clone(input);
   for (const bn of plan.steps.filter((s): s is StepOf<'batch_norm'> => s.op === 'batch_norm')) {
     const z = bn.inputs[0]!;
@@ -133,12 +133,14 @@ export const fuseDenseActivation: Pass = (input) => {
 };
 
 /**
- * Training: softmax + (sparse) categorical cross-entropy, and sigmoid + binary cross-entropy,
- * have the gradient (p − y)/n with respect to the logits. The loss step writes it directly and
- * the activation's backward step goes — fewer passes over memory and no 1/p blow-up.
+ * Training and evaluation: softmax + (sparse) categorical cross-entropy, and sigmoid + binary
+ * cross-entropy, are computed from the logits, as Keras on TensorFlow does, and have the
+ * gradient (p − y)/n with respect to them. In training the loss step writes that gradient
+ * directly and the activation's backward step goes — fewer passes over memory and no 1/p
+ * blow-up; at evaluation the same step gives the same value.
  */
 export const fuseLossGradient: Pass = (input) => {
-  if (input.mode !== 'training') return input;
+  if (input.mode === 'inference') return input;
   const plan = clone(input);
   const lossStep = plan.steps.find((s): s is StepOf<'loss'> => s.op === 'loss');
   if (!lossStep || lossStep.attrs.loss.fromLogits) return plan;
@@ -160,20 +162,29 @@ export const fuseLossGradient: Pass = (input) => {
   if (!op) return plan;
   const dOut = lossStep.outputs[1]!;
   const dOutReaders = readers(plan.steps, dOut);
+  const fuse = (logits: number, dLogits: number) => {
+    const fused: StepOf<typeof op> = {
+      op,
+      layer: lossStep.layer,
+      inputs: [probs, lossStep.inputs[1]!, logits],
+      outputs: [lossStep.outputs[0]!, dLogits],
+      attrs: { ...lossStep.attrs, sparse },
+    };
+    plan.steps[plan.steps.indexOf(lossStep)] = fused;
+  };
+  if (plan.mode === 'evaluation') {
+    // Nothing reads the gradient; the activation's input is the logits (d_out holds the
+    // gradient nobody reads, and has the logits' shape).
+    if (dOutReaders.length !== 0 || !is(made, 'activation')) return plan;
+    fuse(made.inputs[0]!, dOut);
+    return plan;
+  }
   const actBack = dOutReaders[0];
   if (dOutReaders.length !== 1 || !is(actBack, 'activation_backward') || actBack.inputs[2] !== dOut)
     return plan;
   // The loss value from the logits too (Keras on TensorFlow): value and gradient agree even
   // where the probabilities saturate past the ε clip.
-  const logits = actBack.inputs[0]!;
-  const fused: StepOf<typeof op> = {
-    op,
-    layer: lossStep.layer,
-    inputs: [probs, lossStep.inputs[1]!, logits],
-    outputs: [lossStep.outputs[0]!, actBack.outputs[0]!],
-    attrs: { ...lossStep.attrs, sparse },
-  };
-  plan.steps[plan.steps.indexOf(lossStep)] = fused;
+  fuse(actBack.inputs[0]!, actBack.outputs[0]!);
   remove(plan, actBack);
   return plan;
 };

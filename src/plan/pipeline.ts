@@ -1,7 +1,7 @@
 /** The plan stage in one call: lower, optimize, assign memory, verify. */
 import { PlanError, type LossSpec, type OptimizerSpec, type Plan } from '../ir/index.js';
 import type { ModelGraph } from '../layers/index.js';
-import { lowerInference, lowerTraining } from './lower.js';
+import { lowerEvaluation, lowerInference, lowerTraining } from './lower.js';
 import { assignMemory } from './memory.js';
 import type { ParamLayout } from './params.js';
 import { passes } from './passes.js';
@@ -12,8 +12,9 @@ export interface PlanRequest {
   graph: ModelGraph;
   params: ParamLayout;
   batchSize: number;
-  /** A training-step plan when given, else an inference plan. */
+  /** A training-step plan when given, else an evaluation plan when `evaluation` is, else an inference plan. */
   training?: { loss: LossSpec; targetSize: number; optimizer: OptimizerSpec };
+  evaluation?: { loss: LossSpec; targetSize: number };
   /** Called after lowering and after each pass (tests verify the plan there). */
   onPass?: (name: string, plan: Plan) => void;
   /** Skip the optimization passes (to compare against the plain lowering). */
@@ -23,7 +24,11 @@ export interface PlanRequest {
 /** Lowers, optimizes and lays out one plan; throws PlanError when the model cannot run. */
 export function planModel(req: PlanRequest): Plan {
   const base = { graph: req.graph, params: req.params, batchSize: req.batchSize };
-  let plan = req.training ? lowerTraining({ ...base, ...req.training }) : lowerInference(base);
+  let plan = req.training
+    ? lowerTraining({ ...base, ...req.training })
+    : req.evaluation
+      ? lowerEvaluation({ ...base, ...req.evaluation })
+      : lowerInference(base);
   req.onPass?.('lower', plan);
   if (req.optimize !== false) {
     for (const [name, pass] of passes) {

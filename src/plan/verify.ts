@@ -25,6 +25,9 @@ const trainingOnly = new Set<OpName>([
   'activity_regularizer',
 ]);
 
+/** The steps that compute a loss. */
+const lossOps = new Set<OpName>(['loss', 'softmax_cross_entropy', 'sigmoid_cross_entropy']);
+
 /** Which ops may write a weight, and optimizer state. */
 const writesParams = new Set<OpName>(['optimizer']);
 
@@ -42,7 +45,7 @@ export function verifyPlan(plan: Plan): string[] {
   const valid = (id: number) =>
     id === -1 || (Number.isInteger(id) && id >= 0 && id < plan.buffers.length);
   const defined = new Set<number>([...plan.inputs, ...plan.targets]);
-  if (plan.mode === 'inference' && plan.loss !== null) defined.add(plan.loss); // zeroed by the caller
+  if (plan.penalty !== null) defined.add(plan.penalty); // zeroed by the caller
   for (const b of plan.buffers) if (arenaOf(b) === 'params') defined.add(b.id);
   for (const s of plan.prepare) for (const id of s.outputs) defined.add(id);
 
@@ -62,19 +65,22 @@ export function verifyPlan(plan: Plan): string[] {
         say(s, `writes '${b.name}'; only the optimizer may.`);
       if (id >= 0) defined.add(id);
     }
-    if (plan.mode === 'inference' && (trainingOnly.has(s.op) || s.op.endsWith('_backward')))
-      say(s, 'is a training step in an inference plan.');
+    if (plan.mode !== 'training' && (trainingOnly.has(s.op) || s.op.endsWith('_backward')))
+      if (!(plan.mode === 'evaluation' && lossOps.has(s.op)))
+        say(s, `is a training step in an ${plan.mode} plan.`);
     for (const problem of checkSizes(plan, s)) say(s, problem);
   }
   for (const id of plan.outputs)
     if (!defined.has(id))
       say(undefined, `the output '${plan.buffers[id]?.name}' is never written.`);
-  if (plan.mode === 'inference' && plan.buffers.some((b) => b.role === 'grad'))
-    say(undefined, 'an inference plan has gradient buffers.');
-  if (plan.mode === 'training') {
-    const losses = plan.steps.filter((s) => s.op === 'loss' || s.op.endsWith('_cross_entropy'));
+  if (plan.mode !== 'training' && plan.buffers.some((b) => b.role === 'grad'))
+    say(undefined, `an ${plan.mode} plan has gradient buffers.`);
+  if (plan.mode !== 'inference') {
+    const losses = plan.steps.filter((s) => lossOps.has(s.op));
     if (losses.length !== 1)
-      say(undefined, `a training plan needs exactly one loss step, found ${losses.length}.`);
+      say(undefined, `a ${plan.mode} plan needs exactly one loss step, found ${losses.length}.`);
+  }
+  if (plan.mode === 'training') {
     const opt = plan.steps.findIndex((s) => s.op === 'optimizer');
     if (opt >= 0 && opt !== plan.steps.length - 1)
       say(plan.steps[opt], 'the optimizer must be the last step.');

@@ -25,9 +25,10 @@ import {
   type CompiledModel,
   type LossSpec,
   type ParamLayout,
+  type Plan,
 } from '../plan/index.js';
 import { InputError, toMatrix, type ArrayInput, type Matrix } from './arrays.js';
-import { evaluateLoss, penaltyOf } from './loss-eval.js';
+import { penaltyOf } from './penalty.js';
 
 export class Session {
   readonly rng: Rng;
@@ -38,6 +39,7 @@ export class Session {
   version = 0;
   private readonly plans = {
     inference: new Map<number, BoundPlan>(),
+    evaluation: new Map<number, BoundPlan>(),
     training: new Map<number, BoundPlan>(),
   };
   /** Values per sample of the input, the output and the target, fixed by build(). */
@@ -87,6 +89,7 @@ export class Session {
     this.memory = new Memory(this.backend, this.layout.weightSize);
     this.initializeWeights();
     this.plans.inference.clear();
+    this.plans.evaluation.clear();
     this.plans.training.clear();
     this.inSize = sampleSize(inputShape);
     this.outSize = sampleSize(this.outputShape()!);
@@ -195,18 +198,24 @@ export class Session {
     this.resolvedLoss = { call, args };
     this.targetSize = this.targetSizeOf(this.resolvedLoss);
     this.plans.training.clear();
+    this.plans.evaluation.clear();
   }
 
   /** The bound plan for a mode and batch capacity, lowered and bound on first use. */
-  plan(mode: 'inference' | 'training', batchSize: number): BoundPlan {
-    const plans = mode === 'training' ? this.plans.training : this.plans.inference;
+  plan(mode: Plan['mode'], batchSize: number): BoundPlan {
+    const plans =
+      mode === 'training'
+        ? this.plans.training
+        : mode === 'inference'
+          ? this.plans.inference
+          : this.plans.evaluation;
     let bound = plans.get(batchSize);
     if (!bound) {
       this.ensureBuilt(null);
       const loss = this.loss();
-      if (mode === 'training' && !loss)
+      if (mode !== 'inference' && !loss)
         throw new InputError(
-          `model '${this.name}' has no loss: add compile(optimizer, loss) to train it.`,
+          `model '${this.name}' has no loss: add compile(optimizer, loss) to ${mode === 'training' ? 'train' : 'evaluate'} it.`,
         );
       const plan = planCompiled(this.compiled, this.graph!, {
         mode,
@@ -233,7 +242,7 @@ export class Session {
     const outputs = new Float32Array(m.rows * this.outSize);
     const input = bound.view(bound.plan.inputs[0]!);
     const output = bound.view(bound.plan.outputs[0]!);
-    const penalty = bound.plan.loss === null ? null : bound.view(bound.plan.loss);
+    const penalty = bound.plan.penalty === null ? null : bound.view(bound.plan.penalty);
     const inSize = m.cols;
     const outSize = this.outSize;
     let activityPenalty = 0;
@@ -295,14 +304,33 @@ export class Session {
   /** `{loss, metric…}` over a data set, in Keras's order (loss first, then the compiled metrics). */
   evaluateLogs(mx: Matrix, y: ArrayInput, batchSize: number): Record<string, number> {
     const my = this.targetsOf(y, mx.rows);
-    const loss = this.lossSpec();
     const metrics = this.metrics();
-    const { outputs: predictions, activityPenalty } = this.forward(mx, batchSize);
+    // Batch by batch through the evaluation plan: the loss by the same step as training's.
+    const batch = Math.max(1, batchSize);
+    const bound = this.plan('evaluation', batch);
+    const p = bound.plan;
+    bound.prepare(this.version);
+    const [input, target, output] = [p.inputs[0]!, p.targets[0]!, p.outputs[0]!].map((id) =>
+      bound.view(id),
+    ) as [Float32Array, Float32Array, Float32Array];
+    const loss = bound.view(p.loss!);
+    const penalty = p.penalty === null ? null : bound.view(p.penalty);
+    let lossSum = 0;
+    let activityPenalty = 0;
+    for (let start = 0; start < mx.rows; start += batch) {
+      const n = Math.min(batch, mx.rows - start);
+      copyRows(mx.data, start * mx.cols, input, 0, n * mx.cols);
+      copyRows(my.data, start * my.cols, target, 0, n * my.cols);
+      if (penalty) penalty[0] = 0;
+      bound.run(n);
+      lossSum += loss[0]! * n;
+      if (penalty) activityPenalty += penalty[0]!;
+      const yBatch = my.data.subarray(start * my.cols, (start + n) * my.cols);
+      for (const m of metrics) m.update(yBatch, output, n, this.outSize);
+    }
     const lossValue =
-      evaluateLoss(loss, my.data, predictions, mx.rows, this.outputShape()!) +
-      penaltyOf(this.layout!, this.memory!.params) +
-      (mx.rows > 0 ? activityPenalty / mx.rows : 0);
-    for (const m of metrics) m.update(my.data, predictions, mx.rows, this.outSize);
+      (mx.rows > 0 ? (lossSum + activityPenalty) / mx.rows : 0) +
+      penaltyOf(this.layout!, this.memory!.params);
     const logs: Record<string, number> = { loss: lossValue };
     for (const m of metrics) logs[m.name] = m.result();
     return logs;

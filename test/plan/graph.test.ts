@@ -162,9 +162,9 @@ function mse(out: ArrayLike<number>, y: Float32Array): number {
 function planLoss(s: Setup): number {
   const p = s.inference;
   s.infer.view(p.inputs[0]!).set(s.x);
-  if (p.loss !== null) s.infer.view(p.loss)[0] = 0;
+  if (p.penalty !== null) s.infer.view(p.penalty)[0] = 0;
   s.infer.run(rows);
-  const penalty = p.loss === null ? 0 : s.infer.view(p.loss)[0]! / rows;
+  const penalty = p.penalty === null ? 0 : s.infer.view(p.penalty)[0]! / rows;
   return mse(s.infer.view(p.outputs[0]!), s.y) + penalty;
 }
 
