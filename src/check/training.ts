@@ -114,6 +114,16 @@ function checkLossActivation(
       "Use 'categorical_crossentropy' for one class per sample, or 'sigmoid' outputs for several labels per sample.",
     );
   } else if (
+    (entry['target'] === 'one_hot' || entry['target'] === 'sparse') &&
+    !fromLogits &&
+    produces === 'probability' &&
+    units > 1
+  ) {
+    report(
+      `${activation} scores each of the ${units} units as an independent yes/no, but this loss expects one probability distribution over the classes.`,
+      `Use activation='softmax' on the last layer, or 'binary_crossentropy' for several labels per sample.`,
+    );
+  } else if (
     entry['expectsProbabilities'] &&
     !fromLogits &&
     (produces === 'unbounded' || produces === 'nonnegative' || produces === 'bounded')
