@@ -14,6 +14,7 @@ import {
   type Shape,
   type WeightSpec,
 } from '../layers/index.js';
+import type { Diagnostic } from '../diagnostics/index.js';
 import type { Range } from '../source/index.js';
 import { Binder, type BoundCall } from './bind.js';
 import { resolveLayerSpecs } from './resolve.js';
@@ -73,7 +74,9 @@ export function checkLayers(
       shape = null;
       return;
     }
+    const reported = sink.diagnostics.length;
     const b = binder.bind(call, entry, 'layer');
+    const failed = failedArgs(b, sink.diagnostics.slice(reported));
     if (entry.unsupported)
       sink.report('unsupported', call.callee.range, { name: entry.name, why: entry.unsupported });
     const fromArgs = inputOf(b, 'first');
@@ -93,11 +96,27 @@ export function checkLayers(
     }
     if (index === 0 && declared) shape = declared.shape;
     const name = layerName(b, entry.name, usedNames, counters, binder);
-    const layer = inferLayer(b, name, shape, layers.length, binder);
+    const layer = inferLayer(b, name, shape, layers.length, binder, failed);
     layers.push(layer);
     shape = layer.outputShape;
   });
   return { layers, inputShape: declared?.shape ?? null, inputWritten };
+}
+
+/**
+ * The written arguments whose binding reported an error inside them (`activation='sofmax'`):
+ * the binder gives them their default, which later rules must not take for the user's choice.
+ */
+function failedArgs(b: BoundCall, reported: readonly Diagnostic[]): ReadonlySet<string> {
+  const failed = new Set<string>();
+  for (const d of reported) {
+    if (d.severity !== 'error') continue;
+    for (const [name, value] of Object.entries(b.ranges)) {
+      const start = (b.keywordRanges[name] ?? value).start.offset;
+      if (d.range.start.offset >= start && d.range.end.offset <= value.end.offset) failed.add(name);
+    }
+  }
+  return failed;
 }
 
 /** The input shape a call declares: Input's `shape`, or a first layer's input_shape/input_dim. */
@@ -169,6 +188,7 @@ function inferLayer(
   input: Shape | null,
   id: number,
   binder: Binder,
+  failed: ReadonlySet<string>,
 ): CheckedLayer {
   const def = layerDefs[b.entry.name];
   const layer: CheckedLayer = {
@@ -178,6 +198,7 @@ function inferLayer(
     args: b.args,
     range: b.callRange,
     argRanges: b.ranges,
+    failedArgs: failed,
     // A chain: each layer reads the one before it, the first the model's input.
     inputs: [id === 0 ? modelInput(0) : id - 1],
     inputShape: input,

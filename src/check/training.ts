@@ -45,6 +45,8 @@ export function outputActivation(model: CheckedModel): { name: string; range: Ra
   for (let i = model.layers.length - 1; i >= 0; i--) {
     const layer = model.layers[i]!;
     const def = layerDefs[layer.className];
+    // An activation written but not resolved is unknown, not the default 'linear'.
+    if (def?.activationArg && layer.failedArgs.has(def.activationArg)) return undefined;
     const v = def?.activation?.(layer.args);
     if (v !== undefined) {
       const name =
