@@ -10,6 +10,7 @@ import { checkAdvice } from './advice.js';
 import { Binder, type BoundCall } from './bind.js';
 import { checkCallRules, checkClassIds } from './call-rules.js';
 import { checkEngineLimits } from './engine-limits.js';
+import { checkMemory } from './memory.js';
 import { reportRejected } from './resolve.js';
 import { checkWeightArguments } from './weight-rules.js';
 import { checkLayers, layerCallsOf, type LayerCalls } from './layers.js';
@@ -126,6 +127,7 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
   checkCallRules(binder.calls, binder);
   checkClassIds(binder.calls, model.layers.at(-1)?.outputShape?.at(-1), binder);
   checkEngineLimits(model, binder.calls, binder);
+  checkMemory(model, binder);
   reportRejected(binder);
   return model;
 }
