@@ -4,7 +4,7 @@
  * so a model whose lower bound exceeds the longest array it can allocate is refused here (NN3020)
  * with the figure and the limit, instead of dying with "Invalid typed array length" at run time.
  */
-import { exactProduct, groupThousands, readableSize, type Shape } from '../layers/index.js';
+import { groupThousands, readableSize, type Shape } from '../layers/index.js';
 import { optimizerSlots } from '../optim/index.js';
 import type { Binder } from './bind.js';
 import type { CheckedLayer, CheckedModel } from './types.js';
@@ -119,6 +119,13 @@ function largestLayer(layers: readonly CheckedLayer[], batch: number): CheckedLa
 /** A count of floats with its size in bytes, as the summary prints them. */
 function floats(n: number): string {
   if (!Number.isFinite(n)) return 'more floats than a number can count';
-  const exact = Number.isSafeInteger(n) ? BigInt(n) : exactProduct([n]);
-  return `${groupThousands(exact)} floats (${readableSize(exact * 4n)})`;
+  const count = Number.isSafeInteger(n) ? groupThousands(n) : `~${roughly(n)}`;
+  return `${count} floats (${readableSize(n * 4)})`;
+}
+
+/** A count past 2^53 (no longer exact in a float) to three significant digits, in full. */
+function roughly(n: number): string {
+  const [mantissa, exponent] = n.toPrecision(3).split('e+');
+  const digits = mantissa!.replace('.', '');
+  return groupThousands(BigInt(digits.padEnd(Number(exponent ?? 0) + 1, '0')));
 }
