@@ -136,7 +136,9 @@ function inputOf(b: BoundCall, role: 'Input' | 'first'): DeclaredInput | undefin
   }
   const shape = b.args['input_shape'] as Shape | null;
   if (shape) return { shape: [batch, ...shape], range: b.ranges['input_shape']! };
-  const dim = b.args['input_dim'] as number | null;
+  // Embedding's own input_dim is its vocabulary size, not the legacy input declaration.
+  const ownDim = b.entry.args.some((p) => p.name === 'input_dim');
+  const dim = ownDim ? null : (b.args['input_dim'] as number | null);
   if (dim) return { shape: [batch, dim], range: b.ranges['input_dim']! };
   return undefined;
 }
