@@ -20,6 +20,7 @@ import type { CallBinding, CheckedModel } from './types.js';
 
 export * from './types.js';
 export { engineBlockers, engineLimitCodes } from './engine-limits.js';
+export { engineMaxFloats, memoryNeed, type MemoryNeed } from './memory.js';
 export { outputActivation } from './training.js';
 export { defaultModelName } from './models.js';
 

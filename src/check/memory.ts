@@ -67,18 +67,17 @@ export function memoryNeed(model: CheckedModel): MemoryNeed {
   const gradients = training ? trained.reduce((a, b) => a + b, 0) : 0;
   const optimizerState =
     training && spec ? optimizerSlots(spec, trained).reduce((a, s) => a + s.size, 0) : 0;
-  // Any layer holds its input and output at once; training also keeps the input of every layer
-  // with weights until its backward step (for the kernel's gradient), and the loss reads the output.
+  // A layer with weights reads its input while it writes its output (others may run in place or
+  // vanish at inference, as Dropout does); training also keeps the input of every layer with
+  // weights until its backward step (for the kernel's gradient), and the loss reads the output.
+  const weighted = model.layers.filter((l) => l.weights.length > 0);
+  const output = perSample(model.layers.at(-1)?.outputShape ?? null);
   const running = Math.max(
-    0,
-    ...model.layers.map((l) => perSample(l.inputShape) + perSample(l.outputShape)),
+    output,
+    perSample(model.layers[0]?.inputShape ?? null),
+    ...weighted.map((l) => perSample(l.inputShape) + perSample(l.outputShape)),
   );
-  const kept = model.layers
-    .filter((l) => l.weights.length > 0)
-    .reduce(
-      (a, l) => a + perSample(l.inputShape),
-      perSample(model.layers.at(-1)?.outputShape ?? null),
-    );
+  const kept = weighted.reduce((a, l) => a + perSample(l.inputShape), output);
   const perBatch = training ? Math.max(running, kept) : running;
   return {
     weights,
