@@ -14,9 +14,9 @@ import {
   type Shape,
   type WeightSpec,
 } from '../layers/index.js';
-import type { Diagnostic } from '../diagnostics/index.js';
 import type { Range } from '../source/index.js';
 import { Binder, type BoundCall } from './bind.js';
+import { failedArgs } from './failed.js';
 import { resolveLayerSpecs } from './resolve.js';
 import { describe, withArticle } from './values.js';
 import type { CheckedLayer } from './types.js';
@@ -101,22 +101,6 @@ export function checkLayers(
     shape = layer.outputShape;
   });
   return { layers, inputShape: declared?.shape ?? null, inputWritten };
-}
-
-/**
- * The written arguments whose binding reported an error inside them (`activation='sofmax'`):
- * the binder gives them their default, which later rules must not take for the user's choice.
- */
-function failedArgs(b: BoundCall, reported: readonly Diagnostic[]): ReadonlySet<string> {
-  const failed = new Set<string>();
-  for (const d of reported) {
-    if (d.severity !== 'error') continue;
-    for (const [name, value] of Object.entries(b.ranges)) {
-      const start = (b.keywordRanges[name] ?? value).start.offset;
-      if (d.range.start.offset >= start && d.range.end.offset <= value.end.offset) failed.add(name);
-    }
-  }
-  return failed;
 }
 
 /** The input shape a call declares: Input's `shape`, or a first layer's input_shape/input_dim. */

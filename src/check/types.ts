@@ -34,6 +34,8 @@ export interface CompileConfig {
   args: Args;
   range: Range;
   argRanges: Record<string, Range>;
+  /** Arguments written with a value that did not check (a nested one included): rules skip them. */
+  failedArgs: ReadonlySet<string>;
 }
 
 export interface FitConfig {
