@@ -80,7 +80,8 @@ export function checkLayers(
     if (entry.unsupported)
       sink.report('unsupported', call.callee.range, { name: entry.name, why: entry.unsupported });
     const fromArgs = inputOf(b, 'first');
-    if (index === 0) inputWritten ||= 'input_shape' in b.ranges || 'input_dim' in b.ranges;
+    if (index === 0)
+      inputWritten ||= 'input_shape' in b.ranges || ('input_dim' in b.ranges && !ownsInputDim(b));
     if (fromArgs && index === 0) {
       if (declared)
         sink.report(
@@ -103,6 +104,11 @@ export function checkLayers(
   return { layers, inputShape: declared?.shape ?? null, inputWritten };
 }
 
+/** Embedding's own input_dim is its vocabulary size, not the legacy input declaration. */
+function ownsInputDim(b: BoundCall): boolean {
+  return b.entry.args.some((p) => p.name === 'input_dim');
+}
+
 /** The input shape a call declares: Input's `shape`, or a first layer's input_shape/input_dim. */
 function inputOf(b: BoundCall, role: 'Input' | 'first'): DeclaredInput | undefined {
   const batch = (b.args['batch_size'] as number | null) ?? null;
@@ -120,9 +126,7 @@ function inputOf(b: BoundCall, role: 'Input' | 'first'): DeclaredInput | undefin
   }
   const shape = b.args['input_shape'] as Shape | null;
   if (shape) return { shape: [batch, ...shape], range: b.ranges['input_shape']! };
-  // Embedding's own input_dim is its vocabulary size, not the legacy input declaration.
-  const ownDim = b.entry.args.some((p) => p.name === 'input_dim');
-  const dim = ownDim ? null : (b.args['input_dim'] as number | null);
+  const dim = ownsInputDim(b) ? null : (b.args['input_dim'] as number | null);
   if (dim) return { shape: [batch, dim], range: b.ranges['input_dim']! };
   return undefined;
 }
