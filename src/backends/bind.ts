@@ -9,6 +9,26 @@ import type { Backend, BindContext, Run } from './types.js';
 /** Elements are aligned to 16 bytes, so a SIMD tier can load any arena aligned. */
 const align = (n: number) => Math.ceil(n / 4) * 4;
 
+/** The backend could not allocate a block of `floats` elements (too long an array, or no memory). */
+export class AllocationError extends Error {
+  constructor(
+    readonly floats: number,
+    readonly reason: string,
+  ) {
+    super(`cannot allocate ${floats} float32 elements: ${reason}`);
+  }
+}
+
+/** The backend's allocation, its RangeError (V8's "Invalid typed array length", "Array buffer allocation failed") made an AllocationError. */
+function allocate(backend: Backend, floats: number): Float32Array {
+  try {
+    return backend.allocate(floats);
+  } catch (e) {
+    if (e instanceof RangeError) throw new AllocationError(floats, e.message);
+    throw e;
+  }
+}
+
 /**
  * A session's memory: one allocation holding every arena. It grows when a plan needs more —
  * a training plan adds gradients and optimizer state to the parameter arena, a larger batch
@@ -28,7 +48,7 @@ export class Memory {
     paramSize: number,
   ) {
     this.paramSize = paramSize;
-    this.data = backend.allocate(align(paramSize));
+    this.data = allocate(backend, align(paramSize));
   }
 
   /** Where the work arena starts. */
@@ -53,7 +73,7 @@ export class Memory {
 
   /** A larger block: the parameters keep their offsets and values, and every bound plan takes views of it. */
   private grow(paramSize: number, workSize: number): void {
-    const data = this.backend.allocate(align(paramSize) + align(workSize));
+    const data = allocate(this.backend, align(paramSize) + align(workSize));
     data.set(this.data.subarray(0, this.paramSize));
     this.data = data;
     this.paramSize = paramSize;

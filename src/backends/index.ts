@@ -1,4 +1,4 @@
 /** Kernel backends behind one seam, and binding plans to a session's memory. */
 export type { Backend, BindContext, Run, StepViews } from './types.js';
 export { jsBackend } from './js.js';
-export { Memory, BoundPlan } from './bind.js';
+export { Memory, BoundPlan, AllocationError } from './bind.js';

@@ -5,7 +5,7 @@
 import { catalog, isCallValue } from '../catalog/index.js';
 import { layerDefs } from '../layers/index.js';
 import type { Binder } from './bind.js';
-import type { CheckedLayer, CheckedModel } from './types.js';
+import { argOf, type CheckedLayer, type CheckedModel } from './types.js';
 
 const reluLike = new Set(['relu', 'relu6', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'mish']);
 const glorot = new Set(['GlorotUniform', 'GlorotNormal']);
@@ -21,7 +21,10 @@ function activationOf(layer: CheckedLayer): string | undefined {
 
 /** The activation a layer applies by name (Dense, Activation, Softmax), if any. */
 function activationName(layer: CheckedLayer): string | undefined {
-  const v = layerDefs[layer.className]?.activation?.(layer.args);
+  const def = layerDefs[layer.className];
+  // A written activation that did not resolve is not the default one: nothing to advise on.
+  if (def?.activationArg && layer.failedArgs.has(def.activationArg)) return undefined;
+  const v = def?.activation?.(layer.args);
   if (v === undefined) return undefined;
   return v === null ? 'linear' : typeof v === 'string' ? v : isCallValue(v) ? v.call : undefined;
 }
@@ -62,7 +65,7 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
     if (activation === 'linear' && next && isAffine(next)) {
       sink.report('linearCollapse', layer.range, { first: layer.name, second: next.name });
     }
-    const init = layer.args['kernel_initializer'];
+    const init = argOf(layer, 'kernel_initializer');
     if (
       activation &&
       reluLike.has(activation) &&

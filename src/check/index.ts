@@ -10,6 +10,7 @@ import { checkAdvice } from './advice.js';
 import { Binder, type BoundCall } from './bind.js';
 import { checkCallRules, checkClassIds } from './call-rules.js';
 import { checkEngineLimits } from './engine-limits.js';
+import { checkMemory } from './memory.js';
 import { reportRejected } from './resolve.js';
 import { checkWeightArguments } from './weight-rules.js';
 import { checkLayers, layerCallsOf, type LayerCalls } from './layers.js';
@@ -19,6 +20,7 @@ import type { CallBinding, CheckedModel } from './types.js';
 
 export * from './types.js';
 export { engineBlockers, engineLimitCodes } from './engine-limits.js';
+export { engineMaxFloats, memoryNeed, type MemoryNeed } from './memory.js';
 export { outputActivation } from './training.js';
 export { defaultModelName } from './models.js';
 
@@ -126,6 +128,7 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
   checkCallRules(binder.calls, binder);
   checkClassIds(binder.calls, model.layers.at(-1)?.outputShape?.at(-1), binder);
   checkEngineLimits(model, binder.calls, binder);
+  checkMemory(model, binder);
   reportRejected(binder);
   return model;
 }

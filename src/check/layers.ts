@@ -16,6 +16,7 @@ import {
 } from '../layers/index.js';
 import type { Range } from '../source/index.js';
 import { Binder, type BoundCall } from './bind.js';
+import { failedArgs } from './failed.js';
 import { resolveLayerSpecs } from './resolve.js';
 import { describe, withArticle } from './values.js';
 import type { CheckedLayer } from './types.js';
@@ -73,11 +74,14 @@ export function checkLayers(
       shape = null;
       return;
     }
+    const reported = sink.diagnostics.length;
     const b = binder.bind(call, entry, 'layer');
+    const failed = failedArgs(b, sink.diagnostics.slice(reported));
     if (entry.unsupported)
       sink.report('unsupported', call.callee.range, { name: entry.name, why: entry.unsupported });
     const fromArgs = inputOf(b, 'first');
-    if (index === 0) inputWritten ||= 'input_shape' in b.ranges || 'input_dim' in b.ranges;
+    if (index === 0)
+      inputWritten ||= 'input_shape' in b.ranges || ('input_dim' in b.ranges && !ownsInputDim(b));
     if (fromArgs && index === 0) {
       if (declared)
         sink.report(
@@ -93,11 +97,16 @@ export function checkLayers(
     }
     if (index === 0 && declared) shape = declared.shape;
     const name = layerName(b, entry.name, usedNames, counters, binder);
-    const layer = inferLayer(b, name, shape, layers.length, binder);
+    const layer = inferLayer(b, name, shape, layers.length, binder, failed);
     layers.push(layer);
     shape = layer.outputShape;
   });
   return { layers, inputShape: declared?.shape ?? null, inputWritten };
+}
+
+/** Embedding's own input_dim is its vocabulary size, not the legacy input declaration. */
+function ownsInputDim(b: BoundCall): boolean {
+  return b.entry.args.some((p) => p.name === 'input_dim');
 }
 
 /** The input shape a call declares: Input's `shape`, or a first layer's input_shape/input_dim. */
@@ -117,7 +126,7 @@ function inputOf(b: BoundCall, role: 'Input' | 'first'): DeclaredInput | undefin
   }
   const shape = b.args['input_shape'] as Shape | null;
   if (shape) return { shape: [batch, ...shape], range: b.ranges['input_shape']! };
-  const dim = b.args['input_dim'] as number | null;
+  const dim = ownsInputDim(b) ? null : (b.args['input_dim'] as number | null);
   if (dim) return { shape: [batch, dim], range: b.ranges['input_dim']! };
   return undefined;
 }
@@ -169,6 +178,7 @@ function inferLayer(
   input: Shape | null,
   id: number,
   binder: Binder,
+  failed: ReadonlySet<string>,
 ): CheckedLayer {
   const def = layerDefs[b.entry.name];
   const layer: CheckedLayer = {
@@ -178,6 +188,7 @@ function inferLayer(
     args: b.args,
     range: b.callRange,
     argRanges: b.ranges,
+    failedArgs: failed,
     // A chain: each layer reads the one before it, the first the model's input.
     inputs: [id === 0 ? modelInput(0) : id - 1],
     inputShape: input,

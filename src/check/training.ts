@@ -8,11 +8,14 @@ import { catalog, isCallValue, type CallValue, type CatalogEntry } from '../cata
 import { layerDefs, shapeToString } from '../layers/index.js';
 import type { Range } from '../source/index.js';
 import type { Binder } from './bind.js';
+import { failedArgs } from './failed.js';
 import { resolveCompileSpecs } from './resolve.js';
 import type { CheckedModel, CompileConfig, FitConfig } from './types.js';
 
 export function checkCompile(call: ast.Call, binder: Binder): CompileConfig {
+  const reported = binder.sink.diagnostics.length;
   const b = binder.bind(call, catalog.lookup('method', 'compile')!, 'method');
+  const failed = failedArgs(b, binder.sink.diagnostics.slice(reported));
   const loss = isCallValue(b.args['loss']) ? b.args['loss'] : null;
   if (!loss && !('loss' in b.ranges)) binder.sink.report('missingLoss', call.callee.range);
   const optimizer = isCallValue(b.args['optimizer'])
@@ -32,6 +35,7 @@ export function checkCompile(call: ast.Call, binder: Binder): CompileConfig {
     args: b.args,
     range: call.range,
     argRanges: b.ranges,
+    failedArgs: failed,
   };
 }
 
@@ -45,6 +49,8 @@ export function outputActivation(model: CheckedModel): { name: string; range: Ra
   for (let i = model.layers.length - 1; i >= 0; i--) {
     const layer = model.layers[i]!;
     const def = layerDefs[layer.className];
+    // An activation written but not resolved is unknown, not the default 'linear'.
+    if (def?.activationArg && layer.failedArgs.has(def.activationArg)) return undefined;
     const v = def?.activation?.(layer.args);
     if (v !== undefined) {
       const name =
@@ -61,7 +67,8 @@ export function outputActivation(model: CheckedModel): { name: string; range: Ra
 export function checkLossFit(model: CheckedModel, compile: CompileConfig, binder: Binder): void {
   const loss = compile.loss;
   const out = model.layers.at(-1)?.outputShape;
-  if (!loss || !out) return;
+  // A loss whose value (or one of its arguments) did not check is not the one to judge.
+  if (!loss || !out || compile.failedArgs.has('loss')) return;
   const entry = catalog.lookup('loss', loss.call)!;
   const units = out.at(-1);
   const at = compile.argRanges['loss']!;
@@ -112,6 +119,16 @@ function checkLossActivation(
     report(
       `softmax makes the ${units} units compete, but this loss scores each one as an independent yes/no.`,
       "Use 'categorical_crossentropy' for one class per sample, or 'sigmoid' outputs for several labels per sample.",
+    );
+  } else if (
+    (entry['target'] === 'one_hot' || entry['target'] === 'sparse') &&
+    !fromLogits &&
+    produces === 'probability' &&
+    units > 1
+  ) {
+    report(
+      `${activation} scores each of the ${units} units as an independent yes/no, but this loss expects one probability distribution over the classes.`,
+      `Use activation='softmax' on the last layer, or 'binary_crossentropy' for several labels per sample.`,
     );
   } else if (
     entry['expectsProbabilities'] &&

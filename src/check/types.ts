@@ -12,6 +12,16 @@ export interface CheckedLayer extends GraphLayer {
   range: Range;
   /** Where each argument the user wrote stands. */
   argRanges: Record<string, Range>;
+  /**
+   * Arguments written with a value that did not check (its error is out already): `args` holds
+   * only their default, so a rule that reads one of them skips the layer.
+   */
+  failedArgs: ReadonlySet<string>;
+}
+
+/** The value of a layer's argument for later rules: undefined when the written value failed. */
+export function argOf(layer: CheckedLayer, name: string): Value | undefined {
+  return layer.failedArgs.has(name) ? undefined : layer.args[name];
 }
 
 export interface CompileConfig {
@@ -24,6 +34,8 @@ export interface CompileConfig {
   args: Args;
   range: Range;
   argRanges: Record<string, Range>;
+  /** Arguments written with a value that did not check (a nested one included): rules skip them. */
+  failedArgs: ReadonlySet<string>;
 }
 
 export interface FitConfig {

@@ -194,6 +194,13 @@ export const messages = {
     severity: 'error',
     message: "'{what}' cannot apply to the weight '{weight}' of shape {shape}: {why}",
   },
+  memoryLimit: {
+    code: 'NN3020',
+    severity: 'error',
+    message:
+      "Model '{model}' needs at least {need} to {mode}, more than the engine's limit of {limit}: {parts}.",
+    hint: 'Use fewer units or a smaller input (the activations grow with the batch size).',
+  },
 
   // 4xxx: compile and training setup
   lossMismatch: {

@@ -10,6 +10,7 @@ import { normalizationLayers } from './normalization.js';
 import type { LayerDef } from './types.js';
 
 export * from './types.js';
+export { groupThousands, readableSize, exactProduct, roundHalfEven } from './sizes.js';
 export {
   inferShapes,
   buildLayer,

@@ -3,7 +3,7 @@
  * arena, the optimizer, and plans per mode and batch capacity, lowered on first use and bound
  * to a backend. `Model` is the public face over it; `fit` drives it through `TrainingTarget`.
  */
-import { Memory, type Backend, type BoundPlan } from '../backends/index.js';
+import { AllocationError, Memory, type Backend, type BoundPlan } from '../backends/index.js';
 import { catalog, type CallValue, type Value } from '../catalog/index.js';
 import { initialize } from '../init/index.js';
 import { Rng } from '../kernels/random.js';
@@ -27,6 +27,7 @@ import {
   type ParamLayout,
   type Plan,
 } from '../plan/index.js';
+import { groupThousands, readableSize } from '../layers/index.js';
 import { InputError, toMatrix, type ArrayInput, type Matrix } from './arrays.js';
 import { penaltyOf } from './penalty.js';
 
@@ -86,7 +87,8 @@ export class Session {
     this.graph = source.inputShape ? source : buildGraph(source, inputShape);
     this.layout = layoutParams(this.graph.layers);
     // The weights; the first training plan adds its gradients and the optimizer's state.
-    this.memory = new Memory(this.backend, this.layout.weightSize);
+    const weightSize = this.layout.weightSize;
+    this.memory = this.allocating('its weights', () => new Memory(this.backend, weightSize));
     this.initializeWeights();
     this.plans.inference.clear();
     this.plans.evaluation.clear();
@@ -201,6 +203,18 @@ export class Session {
     this.plans.evaluation.clear();
   }
 
+  /** Runs an allocation of the session's memory; a block the machine cannot hold is the user's InputError. */
+  private allocating<T>(what: string, allocate: () => T): T {
+    try {
+      return allocate();
+    } catch (e) {
+      if (!(e instanceof AllocationError)) throw e;
+      throw new InputError(
+        `model '${this.name}' needs ${groupThousands(e.floats)} floats (${readableSize(e.floats * 4)}) of memory for ${what}, more than can be allocated here (${e.reason}).`,
+      );
+    }
+  }
+
   /** The bound plan for a mode and batch capacity, lowered and bound on first use. */
   plan(mode: Plan['mode'], batchSize: number): BoundPlan {
     const plans =
@@ -222,10 +236,13 @@ export class Session {
         batchSize,
         ...(loss ? { loss } : {}),
       });
-      bound = this.memory!.bind(plan, {
-        rng: this.rng,
-        ...(mode === 'training' ? { optimizer: this.optimizer } : {}),
-      });
+      const memory = this.memory!;
+      bound = this.allocating(`its ${mode} plan at batch size ${batchSize}`, () =>
+        memory.bind(plan, {
+          rng: this.rng,
+          ...(mode === 'training' ? { optimizer: this.optimizer } : {}),
+        }),
+      );
       plans.set(batchSize, bound);
     }
     return bound;

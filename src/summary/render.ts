@@ -3,21 +3,30 @@
  * rows), column widths from Keras's positions reduced the way rich reduces them, cells wrapped
  * at word boundaries and cut with '…', then the parameter counts with `{:,}` and byte sizes.
  */
-import { shapeToString, type Shape } from '../layers/index.js';
+import {
+  groupThousands,
+  readableSize,
+  roundHalfEven,
+  shapeToString,
+  type Shape,
+} from '../layers/index.js';
+
+export { groupThousands, readableSize };
 
 export interface SummaryRow {
   name: string;
   className: string;
   /** Empty when the layer is unbuilt (Keras prints '?'). */
   outputShape: Shape;
-  params: number | 'unbuilt';
+  /** A bigint when the count passes 2^53 (Keras prints Python's exact integers). */
+  params: number | bigint | 'unbuilt';
 }
 
 export interface SummaryInput {
   modelName: string;
   rows: SummaryRow[];
-  trainableParams: number;
-  nonTrainableParams: number;
+  trainableParams: number | bigint;
+  nonTrainableParams: number | bigint;
   /** Present once the optimizer has variables (after training): Keras adds them to the total. */
   optimizer?: { params: number; bytes: number };
 }
@@ -33,7 +42,7 @@ export interface SummaryOptions {
 const positions = [0.45, 0.8, 1.0];
 const headers = ['Layer (type)', 'Output Shape', 'Param #'];
 const rightAligned = [false, false, true];
-const bytesPerParam = 4; // float32
+const bytesPerParam = 4n; // float32
 
 export function renderSummary(input: SummaryInput, options: SummaryOptions = {}): string {
   const lineLength = options.lineLength ?? Math.min(88, (options.columns ?? 80) - 4);
@@ -52,12 +61,16 @@ export function renderSummary(input: SummaryInput, options: SummaryOptions = {})
   out.push(rule('└', '─', '┴', '┘'));
 
   const optimizer = input.optimizer ?? { params: 0, bytes: 0 };
-  const trainableBytes = input.trainableParams * bytesPerParam;
-  const nonTrainableBytes = input.nonTrainableParams * bytesPerParam;
-  const total = input.trainableParams + input.nonTrainableParams + optimizer.params;
-  out.push(footer('Total params', total, trainableBytes + nonTrainableBytes + optimizer.bytes));
-  out.push(footer('Trainable params', input.trainableParams, trainableBytes));
-  out.push(footer('Non-trainable params', input.nonTrainableParams, nonTrainableBytes));
+  const trainable = BigInt(input.trainableParams);
+  const nonTrainable = BigInt(input.nonTrainableParams);
+  const trainableBytes = trainable * bytesPerParam;
+  const nonTrainableBytes = nonTrainable * bytesPerParam;
+  const total = trainable + nonTrainable + BigInt(optimizer.params);
+  out.push(
+    footer('Total params', total, trainableBytes + nonTrainableBytes + BigInt(optimizer.bytes)),
+  );
+  out.push(footer('Trainable params', trainable, trainableBytes));
+  out.push(footer('Non-trainable params', nonTrainable, nonTrainableBytes));
   if (input.optimizer) out.push(footer('Optimizer params', optimizer.params, optimizer.bytes));
   return out.join('\n') + '\n';
 }
@@ -127,37 +140,6 @@ export function wrapCell(text: string, width: number): string[] {
   });
 }
 
-function footer(label: string, count: number, bytes: number): string {
+function footer(label: string, count: number | bigint, bytes: number | bigint): string {
   return ` ${label}: ${groupThousands(count)} (${readableSize(bytes)})`;
-}
-
-/** Python's `f"{n:,}"`. */
-export function groupThousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** Keras's `readable_memory_size`: 1024-based units, two decimals. */
-export function readableSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let size = bytes;
-  for (const unit of units.slice(0, -1)) {
-    if (size / 1024 < 1) return `${toFixed2(size)} ${unit}`;
-    size /= 1024;
-  }
-  return `${toFixed2(size)} ${units.at(-1)}`;
-}
-
-/** Python's `{:.2f}`: an exact tie rounds to even, where JavaScript's toFixed rounds up. */
-function toFixed2(x: number): string {
-  const scaled = x * 100;
-  if (Number.isInteger(scaled * 2) && !Number.isInteger(scaled))
-    return (roundHalfEven(scaled) / 100).toFixed(2);
-  return x.toFixed(2);
-}
-
-function roundHalfEven(x: number): number {
-  const floor = Math.floor(x);
-  const diff = x - floor;
-  if (diff !== 0.5) return Math.round(x);
-  return floor % 2 === 0 ? floor : floor + 1;
 }

@@ -55,3 +55,23 @@ describe('V5: parameter counts printed by summary()', () => {
     );
   });
 });
+
+describe('huge counts print as Keras prints them (exact integers, 1024-based sizes)', () => {
+  // Too big for the engine (NN3020), but the summary of the checked model is still exact.
+  const summary = (source: string) =>
+    renderSummary(summaryInputOf(check(source).models[0]!)).split('\n');
+
+  it('past 2^53: every digit, never an exponent', () => {
+    const lines = summary('Input(100000000000000) -> Dense(3000000000000)\n');
+    expect(lines).toContain(
+      ' Total params: 300,000,000,000,003,000,000,000,000 (1065814103640.16 PB)',
+    );
+    expect(lines).toContain(' Non-trainable params: 0 (0.00 B)');
+    expect(lines.join('\n')).not.toMatch(/e\+|\d\.\d,/);
+  });
+
+  it('between 2^32 and 2^53: grouped by thousands', () => {
+    const lines = summary('Input(3) -> Dense(10000000) -> Dense(300000000)\n');
+    expect(lines).toContain(' Trainable params: 3,000,000,340,000,000 (10.66 PB)');
+  });
+});

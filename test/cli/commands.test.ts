@@ -102,4 +102,35 @@ describe('bad input: one located line, exit 1', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('--epochs must be an integer');
   }, 60_000);
+
+  it('an optimizer the engine cannot run stops nn train before the first epoch, as check reports it', () => {
+    const file = join(tmp, 'ftrl.nn');
+    writeFileSync(join(tmp, 'ftrl.csv'), 'a,b,y\n0,1,1\n1,0,0\n');
+    writeFileSync(
+      file,
+      "Input(2) -> Dense(1, sigmoid)\ncompile(Ftrl(), binary_crossentropy)\nfit(data='ftrl.csv', target='y', epochs=30)\n",
+    );
+    const c = nn('check', file);
+    expect(c.out + c.err).toMatch(/ftrl\.nn:2:9 - warning NN2015: 'Ftrl'/);
+    const r = nn('train', file);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/ftrl\.nn:2:9 - warning NN2015: 'Ftrl'/);
+    expect(r.err).toContain('nothing was run');
+    expect(r.out).not.toContain('Epoch');
+    noStack(r.err);
+  }, 60_000);
+
+  it('a model too big to allocate is refused with the figure and the limit, not a RangeError', () => {
+    const file = join(tmp, 'huge.nn');
+    writeFileSync(file, 'Input(4) -> Dense(1000000000)\ncompile(adam, mse)\n');
+    for (const command of ['check', 'train']) {
+      const r = nn(command, file);
+      expect(r.code, command).toBe(1);
+      expect(r.out + r.err, command).toMatch(
+        /huge\.nn:1:13 - error NN3020: Model 'sequential' needs at least [\d,]+ floats \([\d.]+ GB\) to train, more than the engine's limit of 4,294,967,296 floats \(16\.00 GB\)/,
+      );
+      expect(r.err, command).not.toContain('Invalid typed array length');
+      noStack(r.err);
+    }
+  }, 60_000);
 });
