@@ -13,9 +13,8 @@ import {
   describeBadCell,
   looksNumeric,
   parseCell,
-  parseCsv,
+  scanCsv,
   quoteValue,
-  type CsvText,
 } from './csv.js';
 import { applyScaler, checkScaler, fitScaler, type Scaler } from './scaler.js';
 import { encodeTargetCell, planTarget, type TargetEncoding, type TargetPlan } from './target.js';
@@ -63,16 +62,15 @@ export const MAX_TABLE_FLOATS = 2 ** 31;
 
 /** Reads a table from a file (UTF-8, optional BOM; tab-separated when named .tsv or .tab; gunzipped when named .gz). */
 export function readTable(path: string, options: TableOptions): Table {
-  let text: string;
+  let bytes: Buffer;
   try {
     // A .gz file (e.g. data.csv.gz) is read through gunzip: large samples ship compressed.
-    text = path.endsWith('.gz')
-      ? gunzipSync(readFileSync(path)).toString('utf8')
-      : readFileSync(path, 'utf8');
+    // The bytes are parsed as they are: no copy of the file as a string.
+    bytes = path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path);
   } catch (err) {
     throw new DataError(`${path}: cannot read the file: ${readFailure(err)}.`, path);
   }
-  return parseTable(text, path.replace(/\.gz$/, ''), options);
+  return parseTable(bytes, path.replace(/\.gz$/, ''), options);
 }
 
 function readFailure(err: unknown): string {
@@ -86,34 +84,42 @@ function readFailure(err: unknown): string {
   return (err as Error).message;
 }
 
-/** Parses a table from CSV text; `file` names it in error messages and chooses the delimiter. */
-export function parseTable(text: string, file: string, options: TableOptions): Table {
+/** Parses a table from CSV text (or its UTF-8 bytes); `file` names it in error messages and chooses the delimiter. */
+export function parseTable(text: string | Uint8Array, file: string, options: TableOptions): Table {
   const ext = extname(file).toLowerCase();
-  const csv = parseCsv(text, file, ext === '.tsv' || ext === '.tab' ? '\t' : ',');
-  const header = checkHeader(csv, file);
-  const rows = csv.records.length;
-  if (rows === 0) {
-    const message = `${file}: there are no data rows after the header (line ${csv.headerLine}).`;
-    throw new DataError(message, file, csv.headerLine);
-  }
   const hasTarget = options.hasTarget ?? true;
-  const targetIndex = hasTarget ? resolveTarget(header, options.target, file) : -1;
-  const featureIndex = resolveFeatures(header, options, targetIndex, file);
+  // One pass over the text: each row's features go straight into x, its target cell is kept
+  // (interned) for planTarget; no row is kept as strings.
+  const state: { rows: Rows | null } = { rows: null };
+  let header: string[] = [];
+  let headerLine = 0;
+  scanCsv(text, file, ext === '.tsv' || ext === '.tab' ? '\t' : ',', (record, line) => {
+    if (headerLine === 0) {
+      headerLine = line;
+      header = checkHeader(record, line, file);
+      return;
+    }
+    if (state.rows === null) {
+      const targetIndex = hasTarget ? resolveTarget(header, options.target, file) : -1;
+      const featureIndex = resolveFeatures(header, options, targetIndex, file);
+      state.rows = new Rows(header, featureIndex, targetIndex, rowBound(text), file);
+    }
+    state.rows.add(record, line);
+  });
+  const rowsRead = state.rows;
+  if (rowsRead === null) {
+    const message = `${file}: there are no data rows after the header (line ${headerLine}).`;
+    throw new DataError(message, file, headerLine);
+  }
+  const { rows, featureIndex, targetIndex } = rowsRead;
   const target =
     targetIndex >= 0
-      ? planTarget(targetCells(csv, targetIndex), header[targetIndex]!, file, options)
+      ? planTarget(rowsRead.targetCells(), header[targetIndex]!, file, options)
       : null;
-
   const cols = featureIndex.length;
-  const x = allocate(rows, cols, file, 'features');
+  const x = rowsRead.features();
   const y = target ? allocate(rows, target.yCols, file, 'targets') : null;
-  fillRows(
-    csv,
-    featureIndex,
-    x,
-    target && y ? { plan: target, index: targetIndex, y } : null,
-    file,
-  );
+  rowsRead.finish(target && y ? { plan: target, y } : null);
   const scaler = scale(x, rows, cols, options, file);
   return {
     x,
@@ -128,48 +134,140 @@ export function parseTable(text: string, file: string, options: TableOptions): T
 }
 
 /**
- * Parses every row into x:[rows, features] and y (when there is a target), collecting the
- * problems of all rows in line order; throws one DataError listing the first of them.
+ * The rows of a table as they stream in: features parsed into a preallocated x, target cells
+ * kept interned, problems noted per row; `finish` encodes the targets and reports every
+ * problem of every row in line order, as one DataError listing the first of them.
  */
-function fillRows(
-  csv: CsvText,
-  featureIndex: number[],
-  x: Float32Array,
-  target: { plan: TargetPlan; index: number; y: Float32Array } | null,
-  file: string,
-): void {
-  const { header, records, lines } = csv;
-  const cols = featureIndex.length;
-  const problems = new ProblemList();
-  for (let r = 0; r < records.length; r++) {
-    const record = records[r]!;
-    const line = lines[r]!;
+class Rows {
+  rows = 0;
+  private x: Float32Array;
+  private lines: Int32Array;
+  /** Per row: 0 good, 1 a bad feature cell, 2 the wrong number of values (no target read). */
+  private flags: Uint8Array;
+  private readonly cells: string[] = [];
+  private readonly interned = new Map<string, string>();
+  /** The problems of the first rows with feature or width problems, enough to list them. */
+  private readonly details = new Map<number, { column: string | undefined; text: string }[]>();
+
+  constructor(
+    private readonly header: string[],
+    readonly featureIndex: number[],
+    readonly targetIndex: number,
+    capacity: number,
+    private readonly file: string,
+  ) {
+    this.x = allocate(capacity, featureIndex.length, file, 'features');
+    this.lines = new Int32Array(capacity);
+    this.flags = new Uint8Array(capacity);
+  }
+
+  add(record: string[], line: number): void {
+    const r = this.rows++;
+    if (r >= this.lines.length) this.grow();
+    this.lines[r] = line;
+    const { header, featureIndex } = this;
     if (record.length !== header.length) {
       const values = `${record.length} ${record.length === 1 ? 'value' : 'values'}`;
-      problems.add(line, undefined, `${values}, but the header has ${header.length} columns`);
-      continue;
+      this.problem(r, 2, undefined, `${values}, but the header has ${header.length} columns`);
+      if (this.targetIndex >= 0) this.cells.push('');
+      return;
     }
+    const cols = featureIndex.length;
     for (let j = 0; j < cols; j++) {
       const column = featureIndex[j]!;
       const cell = record[column]!;
       const v = parseCell(cell);
-      if (Number.isNaN(v)) {
-        problems.add(line, header[column], describeBadCell(header[column]!, cell));
-      } else {
-        x[r * cols + j] = v;
-      }
+      if (Number.isNaN(v))
+        this.problem(r, 1, header[column], describeBadCell(header[column]!, cell));
+      else this.x[r * cols + j] = v;
     }
-    if (target) {
-      const problem = encodeTargetCell(target.plan, record[target.index]!, target.y, r);
-      if (problem !== null) problems.add(line, target.plan.name, problem);
+    if (this.targetIndex >= 0) {
+      const cell = record[this.targetIndex]!;
+      let kept = this.interned.get(cell);
+      if (kept === undefined) {
+        kept = cell;
+        if (this.interned.size < 65536) this.interned.set(cell, cell);
+      }
+      this.cells.push(kept);
     }
   }
-  problems.throwIfAny(file);
+
+  /** The target cells of the rows that have the header's width (the others are reported anyway). */
+  targetCells(): string[] {
+    if (!this.flags.subarray(0, this.rows).includes(2)) return this.cells;
+    return this.cells.filter((_, r) => this.flags[r] !== 2);
+  }
+
+  /** x:[rows, features], exactly as long as the rows read. */
+  features(): Float32Array {
+    const n = this.rows * this.featureIndex.length;
+    return n === this.x.length ? this.x : this.x.slice(0, n);
+  }
+
+  /** Encodes the targets into y and throws the rows' problems, if any, in line order. */
+  finish(target: { plan: TargetPlan; y: Float32Array } | null): void {
+    const problems = new ProblemList();
+    for (let r = 0; r < this.rows; r++) {
+      const flag = this.flags[r]!;
+      const line = this.lines[r]!;
+      if (flag !== 0) {
+        // Rows past the listed ones are only counted: any text will do.
+        for (const p of this.details.get(r) ?? [{ column: undefined, text: '' }])
+          problems.add(line, p.column, p.text);
+        if (flag === 2) continue;
+      }
+      if (target) {
+        const problem = encodeTargetCell(target.plan, this.cells[r]!, target.y, r);
+        if (problem !== null) problems.add(line, target.plan.name, problem);
+      }
+    }
+    problems.throwIfAny(this.file);
+  }
+
+  private problem(r: number, flag: 1 | 2, column: string | undefined, text: string): void {
+    this.flags[r] = flag;
+    let list = this.details.get(r);
+    if (list === undefined) {
+      if (this.details.size > MAX_DETAILED_ROWS) return;
+      list = [];
+      this.details.set(r, list);
+    }
+    list.push({ column, text });
+  }
+
+  /** More rows than the text's line count promised cannot happen; grown anyway, to be safe. */
+  private grow(): void {
+    const capacity = Math.max(16, this.lines.length * 2);
+    const x = allocate(capacity, this.featureIndex.length, this.file, 'features');
+    x.set(this.x);
+    this.x = x;
+    const lines = new Int32Array(capacity);
+    lines.set(this.lines);
+    this.lines = lines;
+    const flags = new Uint8Array(capacity);
+    flags.set(this.flags);
+    this.flags = flags;
+  }
+}
+
+/** Rows whose problems are kept in full: more than a DataError lists. */
+const MAX_DETAILED_ROWS = 16;
+
+/** At most how many data rows the text holds: its lines, less the header's. */
+function rowBound(text: string | Uint8Array): number {
+  const at = typeof text === 'string' ? (i: number) => text.charCodeAt(i) : (i: number) => text[i];
+  let lines = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = at(i);
+    if (c === 10 || (c === 13 && at(i + 1) !== 10)) lines++;
+  }
+  const last = at(text.length - 1);
+  if (text.length > 0 && last !== 10 && last !== 13) lines++;
+  return Math.max(1, lines - 1);
 }
 
 /** The header's names: every name present and distinct, and the line not a row of numbers. */
-function checkHeader(csv: CsvText, file: string): string[] {
-  const { header, headerLine } = csv;
+function checkHeader(header: string[], headerLine: number, file: string): string[] {
   const fail = (message: string): never => {
     throw new DataError(`${file}, line ${headerLine}: ${message}`, file, headerLine);
   };
@@ -282,12 +380,6 @@ function resolveFeatures(
     );
   }
   return indices;
-}
-
-/** The target column's cells of the rows that have the header's width (the others are reported anyway). */
-function targetCells(csv: CsvText, index: number): string[] {
-  const width = csv.header.length;
-  return csv.records.filter((r) => r.length === width).map((r) => r[index]!);
 }
 
 /** A zeroed float32 array of rows × cols, or a DataError when that is more than a table may hold. */
