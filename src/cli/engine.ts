@@ -2,7 +2,7 @@
  * What `nn train`, `nn evaluate`, `nn predict` and `nn plan` share: reading and checking the
  * .nn file, choosing its model, and reading its CSV the way its loss needs.
  */
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { catalog, type CallValue } from '../catalog/index.js';
 import { engineBlockers, type CheckedModel } from '../check/index.js';
 import { compile, type CompileOptions, type ModelPlans } from '../compiler.js';
@@ -10,6 +10,7 @@ import type { CompiledModel } from '../plan/index.js';
 import type { TableOptions } from '../data/index.js';
 import { renderDiagnostic } from '../diagnostics/index.js';
 import { readSource } from './io.js';
+import { PathSandbox, sandboxedDataPath } from './paths.js';
 
 /** A failure to report as one line (and exit 1): bad input, not a bug. */
 export class CliError extends Error {}
@@ -60,15 +61,25 @@ export function loadChecked(
   return { file, model, compiled: output.models[index]!, plans: output.plans[index]! };
 }
 
-/** The data file named by fit(data=…) or --data, relative to the .nn file. */
-export function dataPath(loaded: Loaded, override: string | undefined): string {
+/**
+ * The data file: --data as given, or the one fit(data=…) names, resolved inside the .nn file's
+ * folder (or a folder given with --allow-paths); a located NN6020 when it leads outside.
+ */
+export function dataPath(
+  loaded: Loaded,
+  override: string | undefined,
+  allowPaths: readonly string[] = [],
+): string {
   if (override) return override;
   const named = loaded.model.fit?.args['data'];
   if (typeof named !== 'string')
     throw new CliError(
       `model '${loaded.model.name}' names no data: add fit(data='file.csv', target='column') or pass --data.`,
     );
-  return resolve(dirname(loaded.file), named);
+  const at = loaded.model.fit!.argRanges['data'] ?? loaded.model.fit!.range;
+  const result = sandboxedDataPath(new PathSandbox(loaded.file, allowPaths), named, at);
+  if ('error' in result) throw new CliError(result.error);
+  return result.path;
 }
 
 /** How the loss wants its targets: the catalog's `target` of the compiled loss. */

@@ -31,6 +31,9 @@ Commands:
       --training        The training step's plan instead of inference
       --batch N         Batch size the plan is laid out for (default 32)
   (each takes --model NAME: which model of the file)
+  --allow-paths DIR   Let paths in the .nn file (fit data, ModelCheckpoint) reach DIR
+                      (train, evaluate, predict; repeatable). By default they stay
+                      inside the .nn file's folder.
 
 Options:
   -h, --help          Show this help
@@ -57,6 +60,7 @@ function main(argv: string[]): number {
         out: { type: 'string' },
         plot: { type: 'string' },
         weights: { type: 'string' },
+        'allow-paths': { type: 'string', multiple: true },
         training: { type: 'boolean' },
         batch: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -121,6 +125,7 @@ function main(argv: string[]): number {
         const common = {
           ...(values.model ? { model: values.model } : {}),
           ...(values.data ? { data: values.data } : {}),
+          ...(values['allow-paths'] ? { allowPaths: values['allow-paths'] } : {}),
         };
         if (command === 'train') {
           const opts = {

@@ -20,6 +20,8 @@ export interface ApplyOptions {
   data?: string;
   weights?: string;
   out?: string;
+  /** Folders outside the .nn file's that its paths may reach (--allow-paths). */
+  allowPaths?: string[];
 }
 
 function trained(
@@ -51,7 +53,7 @@ export function runEvaluate(
 ): number {
   const { loaded, model, saved } = trained(file, options, err);
   const target = saved.data?.target ?? (loaded.model.fit?.args['target'] as string | undefined);
-  const table = readTable(dataPath(loaded, options.data), {
+  const table = readTable(dataPath(loaded, options.data, options.allowPaths), {
     ...tableOptions(saved),
     ...(target ? { target } : {}),
     encoding: targetEncoding(loaded.model),
@@ -77,7 +79,7 @@ export function runPredict(
   err: (s: string) => void,
 ): number {
   const { loaded, model, saved } = trained(file, options, err);
-  const table = readTable(dataPath(loaded, options.data), {
+  const table = readTable(dataPath(loaded, options.data, options.allowPaths), {
     ...tableOptions(saved),
     hasTarget: false,
   });

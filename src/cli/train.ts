@@ -14,6 +14,7 @@ import {
   outputUnits,
   targetEncoding,
 } from './engine.js';
+import { checkpointPaths, PathSandbox } from './paths.js';
 import { renderHistorySvg } from './plot.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
 
@@ -26,6 +27,8 @@ export interface TrainOptions {
   out?: string;
   plot?: string;
   verbose?: boolean;
+  /** Folders outside the .nn file's that its paths may reach (--allow-paths). */
+  allowPaths?: string[];
 }
 
 export function runTrain(
@@ -42,7 +45,7 @@ export function runTrain(
     );
   const fitArgs = checked.fit?.args ?? {};
   const target = fitArgs['target'] as string | number | null | undefined;
-  const table = readTable(dataPath(loaded, options.data), {
+  const table = readTable(dataPath(loaded, options.data, options.allowPaths), {
     ...(target !== null && target !== undefined ? { target } : {}),
     encoding: targetEncoding(checked),
     scaling: (fitArgs['scaling'] as 'none' | 'standard' | 'minmax' | undefined) ?? 'none',
@@ -66,7 +69,15 @@ export function runTrain(
     classes: table.classes,
     scaler: table.scaler,
   };
-  const save = (m: TrainingModel, path: string) => m.saveWeights(path, data);
+  // Checkpoints write only .nnw files inside the sandbox (paths.ts), checked before training.
+  const sandbox = new PathSandbox(file, options.allowPaths);
+  const checkpoints = checkpointPaths(sandbox, checked.fit?.range);
+  if ('error' in checkpoints) throw new CliError(checkpoints.error);
+  const save = (m: TrainingModel, path: string) => {
+    const target = checkpoints.map(path);
+    if ('error' in target) throw new CliError(target.error);
+    m.saveWeights(target.path, data);
+  };
   const callbacks: Callback[] = [
     ...callbacksFrom((fitArgs['callbacks'] as CallValue[] | null | undefined) ?? [], { say, save }),
     progress(stdout, Math.ceil(trainRows / Math.min(batchSize, trainRows)), epochs),

@@ -103,67 +103,82 @@ export function quoteValue(value: string): string {
   return `'${escaped}'`;
 }
 
-/** A record as csv-parse returns it with `info: true` (its typings declare plain string arrays). */
+/** What csv-parse passes `on_record` about the record (its typings leave the options loose). */
 interface CsvRecordInfo {
-  record: string[];
-  info: { bytes: number };
+  bytes: number;
 }
 
 /**
  * Splits CSV text (comma- or tab-separated, any line ending, optional BOM) into header and
- * records. Lines are found from each record's end offset in bytes, not from csv-parse's line
- * counter, which counts a CRLF inside quotes as two lines.
+ * records, all held in memory; `scanCsv` streams them instead.
  */
 export function parseCsv(text: string, file: string, delimiter = ','): CsvText {
-  let parsed: CsvRecordInfo[];
-  try {
-    parsed = parse(text, {
-      bom: true,
-      delimiter,
-      info: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      trim: true,
-    }) as unknown as CsvRecordInfo[];
-  } catch (err) {
-    throw csvSyntaxError(err, text, file, delimiter);
-  }
-  const breaks = lineBreakOffsets(Buffer.from(text, 'utf8'));
-  let before = 0;
-  const header: string[] = [];
+  let header: string[] = [];
   let headerLine = 0;
   const records: string[][] = [];
   const lines: number[] = [];
-  for (const { record, info } of parsed) {
-    const last = info.bytes - 1;
-    while (before < breaks.length && breaks[before]! < last) before++;
-    const line = before + 1 - lineBreaksIn(record);
+  scanCsv(text, file, delimiter, (record, line) => {
     if (headerLine === 0) {
-      header.push(...record);
+      header = record;
       headerLine = line;
     } else {
       records.push(record);
       lines.push(line);
     }
+  });
+  return { header, headerLine, records, lines };
+}
+
+/**
+ * Streams CSV (text, or its UTF-8 bytes as read from the file) record by record to `onRecord` —
+ * the header first — with the 1-based line each record starts on, keeping none of them. Lines
+ * are found from each record's end offset in bytes, not from csv-parse's line counter, which
+ * counts a CRLF inside quotes as two lines. A DataError thrown by `onRecord` is thrown as is.
+ */
+export function scanCsv(
+  input: string | Uint8Array,
+  file: string,
+  delimiter: string,
+  onRecord: (record: string[], line: number) => void,
+): void {
+  const bytes =
+    typeof input === 'string'
+      ? Buffer.from(input, 'utf8')
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  // The cursor walks the bytes once, in step with csv-parse, counting the line breaks before it.
+  let at = 0;
+  let breaks = 0;
+  let records = 0;
+  const onEach = (record: string[], info: CsvRecordInfo): null => {
+    const last = info.bytes - 1;
+    for (; at < last && at < bytes.length; at++) {
+      const c = bytes[at];
+      if (c === 10 || (c === 13 && bytes[at + 1] !== 10)) breaks++;
+    }
+    records++;
+    onRecord(record, breaks + 1 - lineBreaksIn(record));
+    return null;
+  };
+  try {
+    parse(bytes, {
+      bom: true,
+      delimiter,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      trim: true,
+      on_record: onEach,
+    });
+  } catch (err) {
+    if (err instanceof DataError) throw err;
+    throw csvSyntaxError(err, bytes.toString('utf8'), file, delimiter);
   }
-  if (headerLine === 0) {
+  if (records === 0) {
     throw new DataError(
       `${file}: the file is empty; expected a header line naming the columns, then one line per sample.`,
       file,
     );
   }
-  return { header, headerLine, records, lines };
-}
-
-/** Byte offsets of the line breaks in UTF-8 text; a CRLF is one break, at its LF. */
-function lineBreakOffsets(bytes: Uint8Array): number[] {
-  const offsets: number[] = [];
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (c === 10 || (c === 13 && bytes[i + 1] !== 10)) offsets.push(i);
-  }
-  return offsets;
 }
 
 /** The number of line breaks inside a record's quoted fields (a record ends on its start line plus these). */

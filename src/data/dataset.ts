@@ -7,18 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { extname } from 'node:path';
-import {
-  DataError,
-  ProblemList,
-  describeBadCell,
-  looksNumeric,
-  parseCell,
-  parseCsv,
-  quoteValue,
-  type CsvText,
-} from './csv.js';
+import { DataError, looksNumeric, scanCsv, quoteValue } from './csv.js';
+import { allocate, rowBound, Rows } from './rows.js';
 import { applyScaler, checkScaler, fitScaler, type Scaler } from './scaler.js';
-import { encodeTargetCell, planTarget, type TargetEncoding, type TargetPlan } from './target.js';
+import { planTarget, type TargetEncoding } from './target.js';
 
 /** How to read a table: which column is the target, how to encode it, which columns are features. */
 export interface TableOptions {
@@ -58,21 +50,19 @@ export interface Table {
   scaler: Scaler | null;
 }
 
-/** The most floats one array of a table may hold (x or y). */
-export const MAX_TABLE_FLOATS = 2 ** 31;
+export { MAX_TABLE_FLOATS } from './rows.js';
 
 /** Reads a table from a file (UTF-8, optional BOM; tab-separated when named .tsv or .tab; gunzipped when named .gz). */
 export function readTable(path: string, options: TableOptions): Table {
-  let text: string;
+  let bytes: Buffer;
   try {
     // A .gz file (e.g. data.csv.gz) is read through gunzip: large samples ship compressed.
-    text = path.endsWith('.gz')
-      ? gunzipSync(readFileSync(path)).toString('utf8')
-      : readFileSync(path, 'utf8');
+    // The bytes are parsed as they are: no copy of the file as a string.
+    bytes = path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path);
   } catch (err) {
     throw new DataError(`${path}: cannot read the file: ${readFailure(err)}.`, path);
   }
-  return parseTable(text, path.replace(/\.gz$/, ''), options);
+  return parseTable(bytes, path.replace(/\.gz$/, ''), options);
 }
 
 function readFailure(err: unknown): string {
@@ -86,34 +76,42 @@ function readFailure(err: unknown): string {
   return (err as Error).message;
 }
 
-/** Parses a table from CSV text; `file` names it in error messages and chooses the delimiter. */
-export function parseTable(text: string, file: string, options: TableOptions): Table {
+/** Parses a table from CSV text (or its UTF-8 bytes); `file` names it in error messages and chooses the delimiter. */
+export function parseTable(text: string | Uint8Array, file: string, options: TableOptions): Table {
   const ext = extname(file).toLowerCase();
-  const csv = parseCsv(text, file, ext === '.tsv' || ext === '.tab' ? '\t' : ',');
-  const header = checkHeader(csv, file);
-  const rows = csv.records.length;
-  if (rows === 0) {
-    const message = `${file}: there are no data rows after the header (line ${csv.headerLine}).`;
-    throw new DataError(message, file, csv.headerLine);
-  }
   const hasTarget = options.hasTarget ?? true;
-  const targetIndex = hasTarget ? resolveTarget(header, options.target, file) : -1;
-  const featureIndex = resolveFeatures(header, options, targetIndex, file);
+  // One pass over the text: each row's features go straight into x, its target cell is kept
+  // (interned) for planTarget; no row is kept as strings.
+  const state: { rows: Rows | null } = { rows: null };
+  let header: string[] = [];
+  let headerLine = 0;
+  scanCsv(text, file, ext === '.tsv' || ext === '.tab' ? '\t' : ',', (record, line) => {
+    if (headerLine === 0) {
+      headerLine = line;
+      header = checkHeader(record, line, file);
+      return;
+    }
+    if (state.rows === null) {
+      const targetIndex = hasTarget ? resolveTarget(header, options.target, file) : -1;
+      const featureIndex = resolveFeatures(header, options, targetIndex, file);
+      state.rows = new Rows(header, featureIndex, targetIndex, rowBound(text), file);
+    }
+    state.rows.add(record, line);
+  });
+  const rowsRead = state.rows;
+  if (rowsRead === null) {
+    const message = `${file}: there are no data rows after the header (line ${headerLine}).`;
+    throw new DataError(message, file, headerLine);
+  }
+  const { rows, featureIndex, targetIndex } = rowsRead;
   const target =
     targetIndex >= 0
-      ? planTarget(targetCells(csv, targetIndex), header[targetIndex]!, file, options)
+      ? planTarget(rowsRead.targetCells(), header[targetIndex]!, file, options)
       : null;
-
   const cols = featureIndex.length;
-  const x = allocate(rows, cols, file, 'features');
+  const x = rowsRead.features();
   const y = target ? allocate(rows, target.yCols, file, 'targets') : null;
-  fillRows(
-    csv,
-    featureIndex,
-    x,
-    target && y ? { plan: target, index: targetIndex, y } : null,
-    file,
-  );
+  rowsRead.finish(target && y ? { plan: target, y } : null);
   const scaler = scale(x, rows, cols, options, file);
   return {
     x,
@@ -127,49 +125,8 @@ export function parseTable(text: string, file: string, options: TableOptions): T
   };
 }
 
-/**
- * Parses every row into x:[rows, features] and y (when there is a target), collecting the
- * problems of all rows in line order; throws one DataError listing the first of them.
- */
-function fillRows(
-  csv: CsvText,
-  featureIndex: number[],
-  x: Float32Array,
-  target: { plan: TargetPlan; index: number; y: Float32Array } | null,
-  file: string,
-): void {
-  const { header, records, lines } = csv;
-  const cols = featureIndex.length;
-  const problems = new ProblemList();
-  for (let r = 0; r < records.length; r++) {
-    const record = records[r]!;
-    const line = lines[r]!;
-    if (record.length !== header.length) {
-      const values = `${record.length} ${record.length === 1 ? 'value' : 'values'}`;
-      problems.add(line, undefined, `${values}, but the header has ${header.length} columns`);
-      continue;
-    }
-    for (let j = 0; j < cols; j++) {
-      const column = featureIndex[j]!;
-      const cell = record[column]!;
-      const v = parseCell(cell);
-      if (Number.isNaN(v)) {
-        problems.add(line, header[column], describeBadCell(header[column]!, cell));
-      } else {
-        x[r * cols + j] = v;
-      }
-    }
-    if (target) {
-      const problem = encodeTargetCell(target.plan, record[target.index]!, target.y, r);
-      if (problem !== null) problems.add(line, target.plan.name, problem);
-    }
-  }
-  problems.throwIfAny(file);
-}
-
 /** The header's names: every name present and distinct, and the line not a row of numbers. */
-function checkHeader(csv: CsvText, file: string): string[] {
-  const { header, headerLine } = csv;
+function checkHeader(header: string[], headerLine: number, file: string): string[] {
   const fail = (message: string): never => {
     throw new DataError(`${file}, line ${headerLine}: ${message}`, file, headerLine);
   };
@@ -282,31 +239,6 @@ function resolveFeatures(
     );
   }
   return indices;
-}
-
-/** The target column's cells of the rows that have the header's width (the others are reported anyway). */
-function targetCells(csv: CsvText, index: number): string[] {
-  const width = csv.header.length;
-  return csv.records.filter((r) => r.length === width).map((r) => r[index]!);
-}
-
-/** A zeroed float32 array of rows × cols, or a DataError when that is more than a table may hold. */
-function allocate(rows: number, cols: number, file: string, what: string): Float32Array {
-  const n = rows * cols;
-  if (n > MAX_TABLE_FLOATS) {
-    throw new DataError(
-      `${file}: ${rows} rows × ${cols} columns of ${what} is ${n.toExponential(2)} floats, more than the ${MAX_TABLE_FLOATS} a table can hold.`,
-      file,
-    );
-  }
-  try {
-    return new Float32Array(n);
-  } catch {
-    throw new DataError(
-      `${file}: not enough memory for ${rows} rows × ${cols} columns of ${what}.`,
-      file,
-    );
-  }
 }
 
 /** Scales x in place with training's scaler or a newly fitted one, and returns the scaler used. */

@@ -314,6 +314,19 @@ export const messages = {
     severity: 'error',
     message: "No model named '{name}' in this file; it has {models}.",
   },
+  pathOutside: {
+    code: 'NN6020',
+    severity: 'error',
+    message: 'The path {path} leads outside the folder of this .nn file ({root}).',
+    hint: 'Paths in a .nn file stay inside its folder; run with --allow-paths DIR to let it reach DIR.',
+  },
+  checkpointNotNnw: {
+    code: 'NN6021',
+    severity: 'error',
+    message:
+      "ModelCheckpoint's 'filepath' {path} must end in '.nnw': checkpoints are only written as nnlang weights files.",
+    hint: "Name the checkpoint like 'model.nnw' or 'model-{epoch:02d}.nnw'.",
+  },
 
   // 9xxx: internal
   internalError: {

@@ -229,6 +229,11 @@ export class ModelCheckpoint implements Callback {
     private readonly save: (model: TrainingModel, path: string) => void,
     private readonly say: Say = () => undefined,
   ) {
+    // Keras insists on '.keras' / '.weights.h5'; ours writes only nnlang weights files.
+    if (!args.filepath.endsWith('.nnw'))
+      throw new InputError(
+        `ModelCheckpoint's 'filepath' '${args.filepath}' must end in '.nnw': checkpoints are only written as nnlang weights files.`,
+      );
     this.best = args.initial_value_threshold ?? null;
   }
 
