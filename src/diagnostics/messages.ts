@@ -41,6 +41,12 @@ export const messages = {
     message: 'Unexpected {found}: expected a statement.',
   },
   invalidNumber: { code: 'NN1006', severity: 'error', message: "'{text}' is not a valid number." },
+  nestingTooDeep: {
+    code: 'NN1010',
+    severity: 'error',
+    message: 'Brackets nested deeper than {max} levels; the rest of the file is not read.',
+    hint: 'Name an inner value on its own line (size = (4, 4)) and use the name.',
+  },
 
   // 2xxx: names and arguments
   unknownName: { code: 'NN2001', severity: 'error', message: "Unknown {kind} '{name}'." },

@@ -94,23 +94,40 @@ export class NnParser extends CstParser {
   parseProgram(
     tokens: IToken[],
     onStatement?: (statement: CstNode) => void,
-  ): { cst: CstNode; errors: IRecognitionException[] } {
+  ): { cst: CstNode; errors: IRecognitionException[]; strays: IToken[] } {
     this.input = tokens;
+    this.strays.length = 0;
     this.onStatement = onStatement;
     try {
       const cst = this.program();
-      return { cst, errors: this.errors };
+      return { cst, errors: this.errors, strays: [...this.strays] };
     } finally {
       this.onStatement = undefined;
       this.input = []; // the shared parser need not keep this parse's tokens alive
     }
   }
 
-  /** program := (statement | ';')* */
+  /**
+   * Chevrotain's recovery inside a repetition scans ahead for a token that may follow it, and
+   * calls itself again for every re-sync: on a long run of bad input that scan is quadratic and
+   * the recursion overflows the stack. It is switched off (this is the method Chevrotain leaves
+   * empty when recovery is off); a failing rule still re-syncs at its own follow set, and a
+   * stray token at the top level is skipped by the `program` rule itself.
+   */
+  attemptInRepetitionRecovery(): void {}
+
+  /** Tokens that cannot start a statement, skipped at the top level (see `strays`). */
+  readonly strays: IToken[] = [];
+
+  /** program := (statement | ';')*, skipping stray closers, commas, '=' and '->'. */
   program = this.RULE('program', () => {
     this.MANY(this.topLevelStatementOrSemicolon);
   });
 
+  private skipStray(type: TokenType): void {
+    const token = this.CONSUME(type);
+    this.ACTION(() => this.strays.push(token));
+  }
   private readonly topLevelAlternatives: IOrAlt<unknown>[] = [
     {
       ALT: () => {
@@ -119,6 +136,9 @@ export class NnParser extends CstParser {
       },
     },
     { ALT: () => this.CONSUME(t.Semicolon) },
+    ...[t.RParen, t.RBracket, t.RBrace, t.Comma, t.Equals, t.Arrow].map((type) => ({
+      ALT: () => this.skipStray(type),
+    })),
   ];
   private readonly topLevelStatementOrSemicolon = () => this.OR(this.topLevelAlternatives);
 
