@@ -47,6 +47,18 @@ export const messages = {
     message: 'Brackets nested deeper than {max} levels; the rest of the file is not read.',
     hint: 'Name an inner value on its own line (size = (4, 4)) and use the name.',
   },
+  kerasPrefix: {
+    code: 'NN1011',
+    severity: 'error',
+    message: "'{prefix}' is Python's module path; .nn names Keras objects directly.",
+    hint: "Write '{name}' without the prefix.",
+  },
+  kerasSequential: {
+    code: 'NN1012',
+    severity: 'error',
+    message: "'Sequential([…])' is Python; in .nn a chain of layers is the model.",
+    hint: "Chain the layers with '->' (Input(4) -> Dense(8) -> Dense(3)), inside 'model name { … }' to name the model.",
+  },
 
   // 2xxx: names and arguments
   unknownName: { code: 'NN2001', severity: 'error', message: "Unknown {kind} '{name}'." },

@@ -69,6 +69,15 @@ export function parseSource(source: string, file?: string): ParseResult {
   if (cut < Infinity) sink.report('nestingTooDeep', lines.range(cut, cut + 1), { max: maxNesting });
   const ast = builder.program(parsed.cst);
   sink.diagnostics.push(...built.diagnostics);
+  for (const prefix of lexed.groups['prefixes'] ?? []) {
+    const end = tokenEnd(prefix);
+    const next = lexed.tokens[tokenIndexAt(lexed.tokens, end)];
+    const name = next && next.startOffset === end ? next.image : 'the name';
+    sink.report('kerasPrefix', lines.range(prefix.startOffset, end), {
+      prefix: prefix.image,
+      name,
+    });
+  }
   const comments = (lexed.groups['comments'] ?? []).map((c) => ({
     text: c.image,
     offset: c.startOffset,

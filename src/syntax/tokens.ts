@@ -38,6 +38,16 @@ export const Identifier = createToken({
   line_breaks: false,
   label: 'a name',
 });
+/**
+ * A Python module path before a Keras name (`keras.optimizers.`, `tf.keras.layers.`,
+ * `layers.`): kept aside like comments, so the name after it parses, and reported with a hint.
+ */
+export const KerasPrefix = createToken({
+  name: 'KerasPrefix',
+  pattern:
+    /(?:tf\.)?keras\.(?:[A-Za-z_]\w*\.)*|(?:layers|optimizers|losses|activations|initializers|regularizers|constraints|callbacks|metrics|models)\./,
+  group: 'prefixes',
+});
 export const Model = createToken({
   name: 'Model',
   pattern: /model/,
@@ -82,6 +92,7 @@ export const RBrace = createToken({ name: 'RBrace', pattern: /}/, label: "'}'" }
 export const allTokens: TokenType[] = [
   WhiteSpace,
   Comment,
+  KerasPrefix,
   Arrow,
   NumberLiteral,
   StringLiteral,
