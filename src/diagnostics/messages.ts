@@ -59,6 +59,12 @@ export const messages = {
     message: "'Sequential([…])' is Python; in .nn a chain of layers is the model.",
     hint: "Chain the layers with '->' (Input(4) -> Dense(8) -> Dense(3)), inside 'model name { … }' to name the model.",
   },
+  tooManySyntaxErrors: {
+    code: 'NN1013',
+    severity: 'error',
+    message: 'More than {max} syntax errors; the rest of the file is not read.',
+    hint: 'Is this a .nn file? Fix the first errors and check again.',
+  },
 
   // 2xxx: names and arguments
   unknownName: { code: 'NN2001', severity: 'error', message: "Unknown {kind} '{name}'." },

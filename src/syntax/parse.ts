@@ -3,7 +3,7 @@ import type { Program } from '../ast/index.js';
 import { DiagnosticSink, messages, type Diagnostic } from '../diagnostics/index.js';
 import { LineMap, type Range } from '../source/index.js';
 import { maxNesting, scanBrackets, type BracketScan } from './brackets.js';
-import { describeToken, parser } from './parser.js';
+import { describeToken, maxSyntaxErrors, parser } from './parser.js';
 import { AstBuilder, tokenEnd } from './to-ast.js';
 import { lexer } from './tokens.js';
 
@@ -36,7 +36,9 @@ export function parseSource(source: string, file?: string): ParseResult {
   const lines = new LineMap(source);
   const sink = new DiagnosticSink();
   const lexed = lexer.tokenize(source);
-  for (const err of lexed.errors) {
+  // After `maxSyntaxErrors` bad characters the rest of the file is not read (work is capped).
+  const lexCut = lexed.errors[maxSyntaxErrors - 1]?.offset ?? Infinity;
+  for (const err of lexed.errors.slice(0, maxSyntaxErrors)) {
     const char = source.slice(err.offset, err.offset + err.length);
     sink.report('unexpectedCharacter', lines.range(err.offset, err.offset + err.length), {
       char: char.length > 12 ? char.slice(0, 12) + '…' : char,
@@ -47,14 +49,15 @@ export function parseSource(source: string, file?: string): ParseResult {
   // Nesting is bounded before the parser (which recurses per level) sees it: the tokens from
   // the first bracket too deep on are not parsed, and nothing is reported about them.
   const brackets = scanBrackets(lexed.tokens);
-  const tokens = brackets.tooDeep < 0 ? lexed.tokens : lexed.tokens.slice(0, brackets.tooDeep);
-  const cut = brackets.tooDeep < 0 ? Infinity : lexed.tokens[brackets.tooDeep]!.startOffset;
+  const deepAt = brackets.tooDeep < 0 ? Infinity : lexed.tokens[brackets.tooDeep]!.startOffset;
+  const tokens = lexed.tokens.slice(0, tokenIndexAt(lexed.tokens, Math.min(deepAt, lexCut)));
   // The builder reports into a sink of its own: its findings follow the syntax errors.
   const built = new DiagnosticSink();
   const builder = new AstBuilder(lines, built);
   const parsed = parser.parseProgram(tokens, (statement) => builder.topLevelStatement(statement));
   // A stray token at the top level (a closer, ',', '=' or '->') is reported only when it is
   // the first syntax error: after a real error, recovery leaves such tokens behind as noise.
+  const cut = Math.min(deepAt, lexCut, parsed.stoppedAt);
   const errors = parsed.errors.filter(
     (err) => !(cut < Infinity && (isEof(err.token) || err.token.startOffset >= cut)),
   );
@@ -66,7 +69,10 @@ export function parseSource(source: string, file?: string): ParseResult {
     });
   const context: SyntaxContext = { lines, length: source.length, tokens: lexed.tokens, brackets };
   for (const err of errors) sink.diagnostics.push(syntaxDiagnostic(err, context));
-  if (cut < Infinity) sink.report('nestingTooDeep', lines.range(cut, cut + 1), { max: maxNesting });
+  if (deepAt < Infinity && deepAt === cut)
+    sink.report('nestingTooDeep', lines.range(cut, cut + 1), { max: maxNesting });
+  else if (cut < Infinity)
+    sink.report('tooManySyntaxErrors', lines.range(cut, cut), { max: maxSyntaxErrors });
   const ast = builder.program(parsed.cst);
   sink.diagnostics.push(...built.diagnostics);
   for (const prefix of lexed.groups['prefixes'] ?? []) {

@@ -16,6 +16,9 @@ import {
 import { formatMessage, messages } from '../diagnostics/messages.js';
 import * as t from './tokens.js';
 
+/** After this many syntax errors the parser stops reading a file. */
+export const maxSyntaxErrors = 1000;
+
 /** How a token is named in messages: its image in quotes, or the end of the file. */
 export function describeToken(token: IToken): string {
   if (token.tokenType === EOF) return 'the end of the file';
@@ -94,13 +97,14 @@ export class NnParser extends CstParser {
   parseProgram(
     tokens: IToken[],
     onStatement?: (statement: CstNode) => void,
-  ): { cst: CstNode; errors: IRecognitionException[]; strays: IToken[] } {
+  ): { cst: CstNode; errors: IRecognitionException[]; strays: IToken[]; stoppedAt: number } {
     this.input = tokens;
     this.strays.length = 0;
+    this.stoppedAt = Infinity;
     this.onStatement = onStatement;
     try {
       const cst = this.program();
-      return { cst, errors: this.errors, strays: [...this.strays] };
+      return { cst, errors: this.errors, strays: [...this.strays], stoppedAt: this.stoppedAt };
     } finally {
       this.onStatement = undefined;
       this.input = []; // the shared parser need not keep this parse's tokens alive
@@ -116,13 +120,27 @@ export class NnParser extends CstParser {
    */
   attemptInRepetitionRecovery(): void {}
 
+  /** Where the top-level loop stopped after too many errors (Infinity: it did not). */
+  private stoppedAt = Infinity;
+
   /** Tokens that cannot start a statement, skipped at the top level (see `strays`). */
   readonly strays: IToken[] = [];
 
   /** program := (statement | ';')*, skipping stray closers, commas, '=' and '->'. */
   program = this.RULE('program', () => {
-    this.MANY(this.topLevelStatementOrSemicolon);
+    this.MANY(this.topLevelWhileFewErrors);
   });
+
+  /** The top-level loop stops after `maxSyntaxErrors` errors: the work per file is capped. */
+  private readonly topLevelWhileFewErrors: DSLMethodOpts<unknown> = {
+    GATE: () => {
+      if (this.errors.length < maxSyntaxErrors) return true;
+      const next = this.LA(1);
+      if (next.tokenType !== EOF) this.stoppedAt = Math.min(this.stoppedAt, next.startOffset);
+      return false;
+    },
+    DEF: () => this.topLevelStatementOrSemicolon(),
+  };
 
   private skipStray(type: TokenType): void {
     const token = this.CONSUME(type);

@@ -94,6 +94,20 @@ describe('big random sources', () => {
   });
 });
 
+describe('the work per file', () => {
+  it('stops after 1,000 syntax errors with NN1013, and says so once', () => {
+    const { diagnostics } = parse('Dense(,)\n'.repeat(5000));
+    expect(diagnostics.filter((d) => d.code === 'NN1013')).toHaveLength(1);
+    expect(diagnostics.length).toBeLessThanOrEqual(1002);
+  });
+
+  it('stops after 1,000 unexpected characters', () => {
+    const { diagnostics } = parse('x = 1 $\n'.repeat(5000));
+    expect(diagnostics.filter((d) => d.code === 'NN1001')).toHaveLength(1000);
+    expect(diagnostics.map((d) => d.code)).toContain('NN1013');
+  });
+});
+
 describe('a missing closer', () => {
   it("is reported where the ')' was expected, with the '(' it closes", () => {
     const source = 'Dense(8, relu -> Dense(3)\nx = 4\n';
