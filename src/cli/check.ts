@@ -14,6 +14,7 @@ import { readSource } from './io.js';
 /** How many diagnostics of one file `nn check` prints unless `--max-errors` says otherwise. */
 export const defaultMaxErrors = 50;
 
+/** How `nn check` prints: text or JSON, and how many diagnostics per file. */
 export interface CheckOptions {
   format: 'text' | 'json';
   /** The most diagnostics printed per file (text format); 0 prints them all. */

@@ -16,6 +16,7 @@ const closerOf = new Map<TokenType, TokenType>([
   [t.LBrace, t.RBrace],
 ]);
 
+/** What `scanBrackets` found: the open bracket before each token, and the first too deep. */
 export interface BracketScan {
   /** Per token: the index of the innermost bracket open before it, or -1. */
   innermostOpen: Int32Array;

@@ -26,6 +26,7 @@ function identifierStarts(): string[] {
   return starts;
 }
 
+/** A name: Python's identifier syntax, Unicode letters included. */
 export const Identifier = createToken({
   name: 'Identifier',
   pattern: {
