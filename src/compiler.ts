@@ -137,7 +137,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileOu
 
 /**
  * Spans of the statements (inside model blocks too) that hold a syntax error or an Error node.
- * A span runs to the next statement: a missing ')' is reported at the token after it.
+ * A span runs to the next statement: recovery may report an error at the token after it.
  */
 function statementsWithSyntaxErrors(program: Program, syntax: Diagnostic[]): Range[] {
   if (syntax.length === 0) return [];

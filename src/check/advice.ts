@@ -58,10 +58,18 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
     );
   }
 
+  // For each layer, the first later layer that does not pass its activation through: found
+  // in one backward sweep (a search per layer made long chains quadratic).
+  const nextActive: (CheckedLayer | undefined)[] = [];
+  for (let i = model.layers.length - 1, seen: CheckedLayer | undefined; i >= 0; i--) {
+    nextActive[i] = seen;
+    const layer = model.layers[i]!;
+    if (!layerDefs[layer.className]?.passesActivation) seen = layer;
+  }
   model.layers.forEach((layer, i) => {
     const activation = activationOf(layer);
     // Two linear maps in a row are one linear map (seed 001).
-    const next = model.layers.slice(i + 1).find((l) => !layerDefs[l.className]?.passesActivation);
+    const next = nextActive[i];
     if (activation === 'linear' && next && isAffine(next)) {
       sink.report('linearCollapse', layer.range, { first: layer.name, second: next.name });
     }

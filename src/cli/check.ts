@@ -1,7 +1,8 @@
-/** `nn check <files…> [--format json]`: every diagnostic of every file; exit 1 on any error. */
+/** `nn check <files…> [--format json] [--max-errors N]`: every file's diagnostics; exit 1 on any error. */
 import { check } from '../compiler.js';
 import {
   diagnosticToJson,
+  escapeControls,
   hasErrors,
   renderDiagnostic,
   makeDiagnostic,
@@ -10,12 +11,20 @@ import {
 import { LineMap } from '../source/index.js';
 import { readSource } from './io.js';
 
+/** How many diagnostics of one file `nn check` prints unless `--max-errors` says otherwise. */
+export const defaultMaxErrors = 50;
+
+/** How `nn check` prints: text or JSON, and how many diagnostics per file. */
 export interface CheckOptions {
   format: 'text' | 'json';
+  /** The most diagnostics printed per file (text format); 0 prints them all. */
+  maxErrors?: number;
 }
 
+/** Checks each file and prints its diagnostics; returns the exit code. */
 export function runCheck(files: string[], options: CheckOptions, out: (s: string) => void): number {
   const json: Record<string, unknown>[] = [];
+  const cap = options.maxErrors ?? defaultMaxErrors;
   let errors = 0;
   let warnings = 0;
   for (const file of files) {
@@ -27,8 +36,17 @@ export function runCheck(files: string[], options: CheckOptions, out: (s: string
         : [makeDiagnostic('fileNotFound', lines.range(0, 0), { path: file, why: read.error })];
     if (hasErrors(diagnostics)) errors += diagnostics.filter((d) => d.severity === 'error').length;
     warnings += diagnostics.filter((d) => d.severity === 'warning').length;
-    if (options.format === 'json') json.push(...diagnostics.map((d) => diagnosticToJson(d, file)));
-    else for (const d of diagnostics) out(renderDiagnostic(d, lines, file));
+    if (options.format === 'json') {
+      json.push(...diagnostics.map((d) => diagnosticToJson(d, file)));
+      continue;
+    }
+    const shown = cap > 0 ? diagnostics.slice(0, cap) : diagnostics;
+    for (const d of shown) out(renderDiagnostic(d, lines, file));
+    const more = diagnostics.length - shown.length;
+    if (more > 0)
+      out(
+        `… and ${more} more diagnostic${more === 1 ? '' : 's'} in ${escapeControls(file)} (--max-errors ${diagnostics.length} shows them all).\n\n`,
+      );
   }
   if (options.format === 'json') out(JSON.stringify(json, null, 2) + '\n');
   else if (errors + warnings > 0)

@@ -17,6 +17,7 @@ const usage = `Usage: nn <command> [options]
 Commands:
   check <files…>      Report every error, warning and hint in .nn files
       --format json     Diagnostics as a JSON array (1-based line/column ranges)
+      --max-errors N    Print at most N diagnostics per file (default 50; 0: all)
   summary <file>      Print Keras 3's model.summary() of a model
       --model NAME      Which model of the file (default: the first)
       --line-length N   Table width (default: Keras's, from the terminal width)
@@ -51,6 +52,7 @@ function main(argv: string[]): number {
       allowPositionals: true,
       options: {
         format: { type: 'string' },
+        'max-errors': { type: 'string' },
         model: { type: 'string' },
         'line-length': { type: 'string' },
         data: { type: 'string' },
@@ -91,7 +93,11 @@ function main(argv: string[]): number {
       const format = values.format ?? 'text';
       if (format !== 'text' && format !== 'json')
         return fail(`--format must be 'text' or 'json', not '${format}'.`);
-      return runCheck(files, { format }, write);
+      const maxErrors =
+        values['max-errors'] === undefined ? undefined : Number(values['max-errors']);
+      if (maxErrors !== undefined && !(Number.isInteger(maxErrors) && maxErrors >= 0))
+        return fail('--max-errors must be a whole number (0 prints every diagnostic).');
+      return runCheck(files, { format, maxErrors }, write);
     }
     case 'summary': {
       if (files.length !== 1) return fail('name exactly one .nn file.');

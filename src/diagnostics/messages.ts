@@ -41,6 +41,30 @@ export const messages = {
     message: 'Unexpected {found}: expected a statement.',
   },
   invalidNumber: { code: 'NN1006', severity: 'error', message: "'{text}' is not a valid number." },
+  nestingTooDeep: {
+    code: 'NN1010',
+    severity: 'error',
+    message: 'Brackets nested deeper than {max} levels; the rest of the file is not read.',
+    hint: 'Name an inner value on its own line (size = (4, 4)) and use the name.',
+  },
+  kerasPrefix: {
+    code: 'NN1011',
+    severity: 'error',
+    message: "'{prefix}' is Python's module path; .nn names Keras objects directly.",
+    hint: "Write '{name}' without the prefix.",
+  },
+  kerasSequential: {
+    code: 'NN1012',
+    severity: 'error',
+    message: "'Sequential([…])' is Python; in .nn a chain of layers is the model.",
+    hint: "Chain the layers with '->' (Input(4) -> Dense(8) -> Dense(3)), inside 'model name { … }' to name the model.",
+  },
+  tooManySyntaxErrors: {
+    code: 'NN1013',
+    severity: 'error',
+    message: 'More than {max} syntax errors; the rest of the file is not read.',
+    hint: 'Is this a .nn file? Fix the first errors and check again.',
+  },
 
   // 2xxx: names and arguments
   unknownName: { code: 'NN2001', severity: 'error', message: "Unknown {kind} '{name}'." },

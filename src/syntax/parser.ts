@@ -16,6 +16,9 @@ import {
 import { formatMessage, messages } from '../diagnostics/messages.js';
 import * as t from './tokens.js';
 
+/** After this many syntax errors the parser stops reading a file. */
+export const maxSyntaxErrors = 1000;
+
 /** How a token is named in messages: its image in quotes, or the end of the file. */
 export function describeToken(token: IToken): string {
   if (token.tokenType === EOF) return 'the end of the file';
@@ -94,23 +97,55 @@ export class NnParser extends CstParser {
   parseProgram(
     tokens: IToken[],
     onStatement?: (statement: CstNode) => void,
-  ): { cst: CstNode; errors: IRecognitionException[] } {
+  ): { cst: CstNode; errors: IRecognitionException[]; strays: IToken[]; stoppedAt: number } {
     this.input = tokens;
+    this.strays.length = 0;
+    this.stoppedAt = Infinity;
     this.onStatement = onStatement;
     try {
       const cst = this.program();
-      return { cst, errors: this.errors };
+      return { cst, errors: this.errors, strays: [...this.strays], stoppedAt: this.stoppedAt };
     } finally {
       this.onStatement = undefined;
       this.input = []; // the shared parser need not keep this parse's tokens alive
     }
   }
 
-  /** program := (statement | ';')* */
+  /**
+   * Chevrotain's recovery inside a repetition scans ahead for a token that may follow it, and
+   * calls itself again for every re-sync: on a long run of bad input that scan is quadratic and
+   * the recursion overflows the stack. It is switched off (this is the method Chevrotain leaves
+   * empty when recovery is off); a failing rule still re-syncs at its own follow set, and a
+   * stray token at the top level is skipped by the `program` rule itself.
+   */
+  attemptInRepetitionRecovery(): void {}
+
+  /** Where the top-level loop stopped after too many errors (Infinity: it did not). */
+  private stoppedAt = Infinity;
+
+  /** Tokens that cannot start a statement, skipped at the top level (see `strays`). */
+  readonly strays: IToken[] = [];
+
+  /** program := (statement | ';')*, skipping stray closers, commas, '=' and '->'. */
   program = this.RULE('program', () => {
-    this.MANY(this.topLevelStatementOrSemicolon);
+    this.MANY(this.topLevelWhileFewErrors);
   });
 
+  /** The top-level loop stops after `maxSyntaxErrors` errors: the work per file is capped. */
+  private readonly topLevelWhileFewErrors: DSLMethodOpts<unknown> = {
+    GATE: () => {
+      if (this.errors.length < maxSyntaxErrors) return true;
+      const next = this.LA(1);
+      if (next.tokenType !== EOF) this.stoppedAt = Math.min(this.stoppedAt, next.startOffset);
+      return false;
+    },
+    DEF: () => this.topLevelStatementOrSemicolon(),
+  };
+
+  private skipStray(type: TokenType): void {
+    const token = this.CONSUME(type);
+    this.ACTION(() => this.strays.push(token));
+  }
   private readonly topLevelAlternatives: IOrAlt<unknown>[] = [
     {
       ALT: () => {
@@ -119,6 +154,9 @@ export class NnParser extends CstParser {
       },
     },
     { ALT: () => this.CONSUME(t.Semicolon) },
+    ...[t.RParen, t.RBracket, t.RBrace, t.Comma, t.Equals, t.Arrow].map((type) => ({
+      ALT: () => this.skipStray(type),
+    })),
   ];
   private readonly topLevelStatementOrSemicolon = () => this.OR(this.topLevelAlternatives);
 

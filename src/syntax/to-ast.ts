@@ -45,6 +45,8 @@ function hasRealTokens(e: CstElement): boolean {
 export class AstBuilder {
   /** Top-level statements converted while the parse was still running (see `topLevelStatement`). */
   private readonly converted = new Map<CstNode, ast.Statement | undefined>();
+  /** Chains made from `Sequential([…])`, which a surrounding chain absorbs. */
+  private readonly sequentials = new WeakSet<ast.Chain>();
 
   constructor(
     private readonly lines: LineMap,
@@ -136,7 +138,11 @@ export class AstBuilder {
   }
 
   expression(cst: CstNode): ast.Expression {
-    const steps = this.nodes(cst.children, 'term').map((term) => this.term(term));
+    // An unwrapped `Sequential([…])` inside a chain joins it: `Sequential([a, b]) -> c` is a -> b -> c.
+    const steps = this.nodes(cst.children, 'term').flatMap((term) => {
+      const step = this.term(term);
+      return step.kind === 'Chain' && this.sequentials.has(step) ? step.steps : [step];
+    });
     if (steps.length === 1) return steps[0]!;
     if (steps.length === 0) return this.errorNode(cst);
     return { kind: 'Chain', steps, range: this.rangeOf(cst) };
@@ -188,7 +194,27 @@ export class AstBuilder {
     const callee = this.identifier(this.token(cst.children, 'Identifier'));
     if (!callee) return this.errorNode(cst);
     const args = this.nodes(cst.children, 'argument').map((a) => this.argument(a));
-    return { kind: 'Call', callee, args, range: this.rangeOf(cst) };
+    const range = this.rangeOf(cst);
+    return this.unwrapSequential(callee, args, range) ?? { kind: 'Call', callee, args, range };
+  }
+
+  /**
+   * Keras's `Sequential([a, b])` is reported, then read as the chain `a -> b` it means, so
+   * that the layers inside are still checked (and not reported again as an unknown 'Sequential').
+   */
+  private unwrapSequential(
+    callee: ast.Identifier,
+    args: ast.Argument[],
+    range: Range,
+  ): ast.Expression | undefined {
+    const list = args[0]?.value;
+    if (callee.name !== 'Sequential' || args.length !== 1 || args[0]!.name) return undefined;
+    if (list?.kind !== 'List' || list.elements.length === 0) return undefined;
+    this.sink.report('kerasSequential', callee.range);
+    if (list.elements.length === 1) return list.elements[0]!;
+    const chain: ast.Chain = { kind: 'Chain', steps: list.elements, range };
+    this.sequentials.add(chain);
+    return chain;
   }
 
   private argument(cst: CstNode): ast.Argument {

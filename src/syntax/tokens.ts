@@ -9,10 +9,45 @@ export const WhiteSpace = createToken({
 /** Comments are kept aside (not skipped) so the formatter can put them back. */
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
 
+/** Python's identifiers: a letter (of any script) or '_', then letters, digits, marks, '_'. */
+const identifierPattern = /[\p{XID_Start}_]\p{XID_Continue}*/uy;
+
+/**
+ * The characters an identifier may start with, as Chevrotain's first-character index needs
+ * them: ASCII letters and '_' one by one, then one character per 255-code bucket above Latin-1
+ * (the index groups those codes; the pattern itself decides).
+ */
+function identifierStarts(): string[] {
+  const starts = ['_'];
+  for (let c = 65; c <= 122; c++)
+    if (/[A-Za-z]/.test(String.fromCharCode(c))) starts.push(String.fromCharCode(c));
+  for (let c = 0xaa; c <= 0xff; c++) starts.push(String.fromCharCode(c));
+  for (let c = 0x100; c <= 0xffff; c += 255) starts.push(String.fromCharCode(c));
+  return starts;
+}
+
+/** A name: Python's identifier syntax, Unicode letters included. */
 export const Identifier = createToken({
   name: 'Identifier',
-  pattern: /[A-Za-z_][A-Za-z0-9_]*/,
+  pattern: {
+    exec: (text: string, offset: number) => {
+      identifierPattern.lastIndex = offset;
+      return identifierPattern.exec(text);
+    },
+  },
+  start_chars_hint: identifierStarts(),
+  line_breaks: false,
   label: 'a name',
+});
+/**
+ * A Python module path before a Keras name (`keras.optimizers.`, `tf.keras.layers.`,
+ * `layers.`): kept aside like comments, so the name after it parses, and reported with a hint.
+ */
+export const KerasPrefix = createToken({
+  name: 'KerasPrefix',
+  pattern:
+    /(?:tf\.)?keras\.(?:[A-Za-z_]\w*\.)*|(?:layers|optimizers|losses|activations|initializers|regularizers|constraints|callbacks|metrics|models)\./,
+  group: 'prefixes',
 });
 export const Model = createToken({
   name: 'Model',
@@ -58,6 +93,7 @@ export const RBrace = createToken({ name: 'RBrace', pattern: /}/, label: "'}'" }
 export const allTokens: TokenType[] = [
   WhiteSpace,
   Comment,
+  KerasPrefix,
   Arrow,
   NumberLiteral,
   StringLiteral,
