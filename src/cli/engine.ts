@@ -9,6 +9,7 @@ import { compile, type CompileOptions, type ModelPlans } from '../compiler.js';
 import type { CompiledModel } from '../plan/index.js';
 import type { TableOptions } from '../data/index.js';
 import { renderDiagnostic } from '../diagnostics/index.js';
+import type { Range } from '../source/index.js';
 import { readSource } from './io.js';
 
 /** A failure to report as one line (and exit 1): bad input, not a bug. */
@@ -35,29 +36,41 @@ export function loadChecked(
     throw new CliError(`${file} - error NN6001: Cannot read '${file}': ${read.error}`);
   const output = compile(read.text, { ...options, file });
   const result = output.checked;
-  // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here.
-  const blockers = engineBlockers(output.diagnostics);
-  if (blockers.length > 0) {
-    for (const d of blockers) err(renderDiagnostic(d, output.lines, file));
-    const errors = blockers.filter((d) => d.severity === 'error').length;
-    const limits = blockers.length - errors;
-    const counts = [
-      ...(errors ? [`${errors} error${errors === 1 ? '' : 's'}`] : []),
-      ...(limits ? [`${limits} thing${limits === 1 ? '' : 's'} the engine cannot run yet`] : []),
-    ];
-    throw new CliError(`${file}: ${counts.join(' and ')}; nothing was run.`);
-  }
+  const names = result.models.map((m) => `'${m.name}'`).join(', ') || 'no models';
   const model = modelName
     ? result.models.find((m) => m.name === modelName)
     : (result.models.find((m) => m.fit) ?? result.models[0]);
-  if (!model) {
-    const names = result.models.map((m) => `'${m.name}'`).join(', ') || 'no models';
+  if (!model && (modelName || engineBlockers(output.diagnostics).length === 0))
     throw new CliError(
-      `${file} - error NN6003: No model named '${modelName ?? ''}' in this file; it has ${names}.`,
+      modelName
+        ? `${file} - error NN6003: No model named '${modelName}' in this file; it has ${names}.`
+        : `${file} - error NN6003: No model in this file.`,
     );
-  }
-  const index = result.models.indexOf(model);
-  return { file, model, compiled: output.models[index]!, plans: output.plans[index]! };
+  const compiled = model && output.models.findIndex((m) => m.graph.name === model.name);
+  if (model && compiled !== undefined && compiled >= 0)
+    return { file, model, compiled: output.models[compiled]!, plans: output.plans[compiled]! };
+  // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here:
+  // those inside this model or outside every model; a broken sibling does not.
+  const blockers = engineBlockers(output.diagnostics).filter(
+    (d) =>
+      !model ||
+      !result.models.some((m) => m !== model && contains(m.range, d.range)) ||
+      contains(model.range, d.range),
+  );
+  for (const d of blockers) err(renderDiagnostic(d, output.lines, file));
+  const errors = blockers.filter((d) => d.severity === 'error').length;
+  const limits = blockers.length - errors;
+  const counts = [
+    ...(errors ? [`${errors} error${errors === 1 ? '' : 's'}`] : []),
+    ...(limits ? [`${limits} thing${limits === 1 ? '' : 's'} the engine cannot run yet`] : []),
+  ];
+  throw new CliError(
+    `${file}${model ? ` (model '${model.name}')` : ''}: ${counts.join(' and ') || 'errors'}; nothing was run.`,
+  );
+}
+
+function contains(outer: Range, inner: Range): boolean {
+  return inner.start.offset >= outer.start.offset && inner.start.offset <= outer.end.offset;
 }
 
 /** The data file named by fit(data=…) or --data, relative to the .nn file. */
@@ -93,4 +106,19 @@ export function outputUnits(model: CheckedModel): number | undefined {
 /** Where `nn train` saves a model's weights by default: `<file>.<model>.nnw` beside the .nn file. */
 export function defaultWeightsPath(file: string, model: string): string {
   return join(dirname(file), `${basename(file, '.nn')}.${model}.nnw`);
+}
+
+/**
+ * Fails, naming the columns read and the size expected, when a CSV's feature count differs
+ * from the model's input size (a model with an open input takes whatever the data has).
+ */
+export function checkFeatureCount(loaded: Loaded, features: readonly string[], csv: string): void {
+  const shape = loaded.compiled.graph.inputShape;
+  if (!shape) return;
+  const expected = shape.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1);
+  if (features.length === expected) return;
+  const shown = features.length > 12 ? [...features.slice(0, 12), '…'] : features;
+  throw new CliError(
+    `${csv}: model '${loaded.model.name}' takes ${expected} feature${expected === 1 ? '' : 's'} per sample (Input(${shape.slice(1).join(', ')})), but the file has ${features.length} feature column${features.length === 1 ? '' : 's'}: ${shown.map((f) => `'${f}'`).join(', ')}. Choose the target with fit(target=…) or fix the model's Input.`,
+  );
 }

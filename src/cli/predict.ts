@@ -7,6 +7,7 @@ import { readTable, type Scaler } from '../data/index.js';
 import { Model } from '../runtime/index.js';
 import { writeFileAtomic, type WeightsFile } from '../runtime/weights-file.js';
 import {
+  checkFeatureCount,
   dataPath,
   defaultWeightsPath,
   loadChecked,
@@ -51,12 +52,14 @@ export function runEvaluate(
 ): number {
   const { loaded, model, saved } = trained(file, options, err);
   const target = saved.data?.target ?? (loaded.model.fit?.args['target'] as string | undefined);
-  const table = readTable(dataPath(loaded, options.data), {
+  const csv = dataPath(loaded, options.data);
+  const table = readTable(csv, {
     ...tableOptions(saved),
     ...(target ? { target } : {}),
     encoding: targetEncoding(loaded.model),
     ...(outputUnits(loaded.model) ? { outputUnits: outputUnits(loaded.model)! } : {}),
   });
+  checkFeatureCount(loaded, table.features, csv);
   const logs = model.evaluateLogs(
     { data: table.x, rows: table.rows, cols: table.features.length },
     table.y!,
@@ -77,10 +80,9 @@ export function runPredict(
   err: (s: string) => void,
 ): number {
   const { loaded, model, saved } = trained(file, options, err);
-  const table = readTable(dataPath(loaded, options.data), {
-    ...tableOptions(saved),
-    hasTarget: false,
-  });
+  const csv = dataPath(loaded, options.data);
+  const table = readTable(csv, { ...tableOptions(saved), hasTarget: false });
+  checkFeatureCount(loaded, table.features, csv);
   const predictions = model.predict(table.x);
   const units = predictions.length / Math.max(1, table.rows);
   const classes = saved.data?.classes ?? null;

@@ -7,6 +7,7 @@ import { readTable } from '../data/index.js';
 import { callbacksFrom, Model, type Callback, type TrainingModel } from '../runtime/index.js';
 import { writeFileAtomic } from '../runtime/weights-file.js';
 import {
+  checkFeatureCount,
   CliError,
   dataPath,
   defaultWeightsPath,
@@ -42,12 +43,14 @@ export function runTrain(
     );
   const fitArgs = checked.fit?.args ?? {};
   const target = fitArgs['target'] as string | number | null | undefined;
-  const table = readTable(dataPath(loaded, options.data), {
+  const csv = dataPath(loaded, options.data);
+  const table = readTable(csv, {
     ...(target !== null && target !== undefined ? { target } : {}),
     encoding: targetEncoding(checked),
     scaling: (fitArgs['scaling'] as 'none' | 'standard' | 'minmax' | undefined) ?? 'none',
     ...(outputUnits(checked) ? { outputUnits: outputUnits(checked)! } : {}),
   });
+  checkFeatureCount(loaded, table.features, csv);
   const model = new Model(
     loaded.compiled,
     options.seed === undefined ? {} : { seed: options.seed },
