@@ -30,6 +30,10 @@ export interface Trainee extends TrainingModel {
   evaluateLogs(mx: Matrix, y: ArrayInput, batchSize: number): Logs;
   /** Keras's optimizer.finalize_variable_values: with use_ema, the averages become the weights. */
   finalizeWeights(): void;
+  /** Every weight back to back: a live view. */
+  weightValues(): Float32Array;
+  /** Overwrites every weight from a copy of weightValues(). */
+  restoreWeightValues(values: Float32Array): void;
 }
 
 export interface FitOptions {
@@ -48,6 +52,12 @@ export interface FitOptions {
 export interface History {
   epoch: number[];
   history: Record<string, number[]>;
+  /**
+   * Set when the loss became NaN or infinite (or a step made a weight so): training stopped
+   * there, and the weights are those before that step, the last finite ones. The epoch it
+   * happened in has no entry in `epoch` and `history`.
+   */
+  diverged?: { epoch: number; batch: number; loss: number };
 }
 
 /**
@@ -90,6 +100,8 @@ export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: Fi
   const by = new Float32Array(batch * ySize);
   const order = new Int32Array(train.rows).map((_, i) => i);
   const metrics = model.metrics();
+  let weights: Float32Array | null = null;
+  let snapshot: Float32Array | null = null;
   model.stopTraining = false;
   for (const cb of callbacks) cb.onTrainBegin?.(model);
   for (let epoch = options.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
@@ -104,7 +116,17 @@ export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: Fi
       const n = Math.min(batch, train.rows - s * batch);
       gatherRows(train.data, order, s * batch, n, inSize, bx);
       gatherRows(trainY.data, order, s * batch, n, ySize, by);
+      // Keras's TerminateOnNaN, built in: a step that makes the loss or a weight non-finite
+      // is undone from a copy taken before it, and training stops.
+      weights ??= model.weightValues();
+      (snapshot ??= new Float32Array(weights.length)).set(weights);
       const loss = model.step(bx, by, n, metrics, batch);
+      if (!Number.isFinite(loss) || !allFinite((weights = model.weightValues()))) {
+        model.restoreWeightValues(snapshot);
+        history.diverged = { epoch, batch: s, loss };
+        model.stopTraining = true;
+        break;
+      }
       lossSum += loss * n;
       seen += n;
       if (callbacks.length > 0) {
@@ -113,6 +135,7 @@ export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: Fi
       }
       if (model.stopTraining) break;
     }
+    if (history.diverged) break;
     if (seen > 0) logs = epochLogs(lossSum / seen, metrics);
     if (val) Object.assign(logs, prefixed(model.evaluateLogs(val.x, val.y, batch), 'val_'));
     for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs);
@@ -120,9 +143,15 @@ export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: Fi
     for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
   }
   // Keras copies the weights' moving averages into them (use_ema) before on_train_end.
-  if (epochs > (options.initialEpoch ?? 0)) model.finalizeWeights();
+  // After a divergence the averages hold NaN too: the restored weights are the finite ones.
+  if (epochs > (options.initialEpoch ?? 0) && !history.diverged) model.finalizeWeights();
   for (const cb of callbacks) cb.onTrainEnd?.(model);
   return history;
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+  return true;
 }
 
 /** out[r] = data[order[first + r]] for n rows of `size` values (no subarray views). */

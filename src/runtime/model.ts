@@ -153,6 +153,18 @@ export class Model implements Trainee {
     return fitModel(this, x, y, options);
   }
 
+  /** Every weight back to back in get_weights() order: a live view, for fit's divergence guard. */
+  weightValues(): Float32Array {
+    this.session.ensureBuilt(null);
+    return this.session.weightValues();
+  }
+
+  /** Overwrites every weight from a copy of weightValues() (fit's rollback after a diverged step). */
+  restoreWeightValues(values: Float32Array): void {
+    this.session.weightValues().set(values);
+    this.session.version++;
+  }
+
   /** Weights in Keras's get_weights() order, as copies. */
   getWeights(): Float32Array[] {
     this.session.ensureBuilt(null);

@@ -4,11 +4,21 @@
  * Each is one clear line and exit 1, never an internal error, and never lost work.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { commandHelp } from '../../src/cli/help.js';
+import { saveWithFallback } from '../../src/cli/save.js';
 import { loadModel, ModelError } from '../../src/index.js';
+import { temporaryPath, writeFileAtomic } from '../../src/runtime/weights-file.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'nn-robust-'));
@@ -80,4 +90,122 @@ describe('one broken model does not block its siblings', () => {
     );
     expect(() => loadModel(siblings, { model: 'bad' })).toThrow(ModelError);
   });
+});
+
+describe('outputs are checked before training, and a finished training is never lost', () => {
+  const nnFile = file('outputs.nn', siblings);
+
+  it('refuses an --out in a missing folder before the first epoch', () => {
+    const r = nn('train', nnFile, '--model', 'good', '--out', join(tmp, 'missing/w.nnw'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cannot write --out .*does not exist; nothing was trained/);
+    expect(r.out).not.toContain('Epoch');
+  }, 30_000);
+
+  it('refuses a ModelCheckpoint path in a missing folder', () => {
+    const checkpoint = file(
+      'checkpoint.nn',
+      siblings.replace(
+        'epochs=2)',
+        `epochs=2, callbacks=[ModelCheckpoint('${join(tmp, 'nowhere', 'c.nnw')}')])`,
+      ),
+    );
+    const r = nn('train', checkpoint, '--model', 'good', '--plot', join(tmp, 'p.svg'));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/cannot write ModelCheckpoint .*nowhere.*nothing was trained/);
+  }, 30_000);
+
+  it('saves to a fallback beside the .nn file when the write fails after training', () => {
+    const written: string[] = [];
+    const result = saveWithFallback(
+      (path) => {
+        if (path.includes('gone')) throw new Error('ENOSPC: no space left on device');
+        written.push(path);
+      },
+      join(tmp, 'gone', 'w.nnw'),
+      nnFile,
+      'good',
+    );
+    expect(written).toEqual([join(tmp, 'outputs.good.nnw')]);
+    expect('failure' in result && result.failure).toMatch(
+      /cannot write the weights to .*gone.*no space left.*saved to .*outputs\.good\.nnw instead/,
+    );
+  });
+
+  it('removes the temporary file a killed save left behind', () => {
+    const target = join(tmp, 'stale.nnw');
+    const stale = temporaryPath(target, 2 ** 22 + 12345);
+    writeFileSync(stale, 'half a file');
+    writeFileAtomic(target, 'whole');
+    expect(existsSync(stale)).toBe(false);
+    expect(readFileSync(target, 'utf8')).toBe('whole');
+    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+describe('divergence', () => {
+  const diverging = `Input(2) -> Dense(4, relu) -> Dense(1)
+compile(SGD(learning_rate=1e30), mse)
+fit(data='xor.csv', target='y', epochs=5, batch_size=2)
+`;
+
+  it('stops nn train with a clear message and exit 1, saving nothing', () => {
+    const out = join(tmp, 'diverged.nnw');
+    const r = nn('train', file('diverge.nn', diverging), '--seed', '1', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/training diverged: the loss became (NaN|Infinity) at epoch 1/);
+    expect(existsSync(out)).toBe(false);
+  }, 30_000);
+
+  it('fit reports it in History and keeps the last finite weights, which load again', () => {
+    const m = loadModel(diverging, { seed: 1 });
+    const x = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ];
+    const before = m.getWeights();
+    const h = m.fit(x, [[0], [1], [1], [0]], { epochs: 5, batchSize: 2, shuffle: false });
+    expect(h.diverged).toBeDefined();
+    expect(Number.isFinite(h.diverged!.loss)).toBe(false);
+    const after = m.getWeights();
+    expect(after.every((w) => w.every(Number.isFinite))).toBe(true);
+    expect(after).not.toEqual(before); // the first step was finite and kept
+    const path = join(tmp, 'finite.nnw');
+    m.saveWeights(path);
+    expect(() => loadModel(diverging, { seed: 2 }).loadWeights(path)).not.toThrow();
+  });
+});
+
+describe('verbosity, help and exit codes', () => {
+  it('honours --quiet and fit(verbose=0|2)', () => {
+    const quiet = nn('train', file('q.nn', siblings), '--model', 'good', '--quiet');
+    expect(quiet.code, quiet.err).toBe(0);
+    expect(quiet.out).toBe('');
+    const silent = nn('train', file('v0.nn', siblings.replace('epochs=2', 'epochs=2, verbose=0')));
+    expect(silent.code, silent.err).toBe(0);
+    expect(silent.out).not.toContain('Epoch');
+    expect(silent.out).toContain('Weights saved');
+    const lines = nn('train', file('v2.nn', siblings.replace('epochs=2', 'epochs=2, verbose=2')));
+    expect(lines.out).toMatch(/^Epoch 2\/2\n1\/1 - \d+s - .*loss: /m);
+  }, 60_000);
+
+  it('says a clean file is clean in one line', () => {
+    const r = nn('check', 'samples/line.nn');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('samples/line.nn: no errors or warnings.\n');
+  }, 30_000);
+
+  it('gives every subcommand its own --help and documents the exit codes', () => {
+    for (const command of ['check', 'summary', 'train', 'evaluate', 'predict', 'plan'])
+      expect(commandHelp[command]).toMatch(new RegExp(`^Usage: nn ${command} `));
+    const train = nn('train', '--help');
+    expect(train.code).toBe(0);
+    expect(train.out).toMatch(/^Usage: nn train [\s\S]*--quiet[\s\S]*Exit codes:/);
+    const top = nn('--help');
+    expect(top.out).toMatch(
+      /Exit codes:[\s\S]*0 +success[\s\S]*1 +errors[\s\S]*2 +wrong usage[\s\S]*70 +an internal error/,
+    );
+  }, 30_000);
 });
