@@ -3,7 +3,7 @@
  * .nn file, choosing its model, and reading its CSV the way its loss needs.
  */
 import { basename, dirname, join, resolve } from 'node:path';
-import { catalog, type CallValue } from '../catalog/index.js';
+import { catalog, type Args, type CallValue } from '../catalog/index.js';
 import { engineBlockers, type CheckedModel } from '../check/index.js';
 import { compile, type CompileOptions, type ModelPlans } from '../compiler.js';
 import type { CompiledModel } from '../plan/index.js';
@@ -22,6 +22,8 @@ export interface Loaded {
   compiled: CompiledModel;
   /** Its plans, when asked for. */
   plans: ModelPlans;
+  /** The other models of the file. */
+  siblings: CheckedModel[];
 }
 
 /** Compiles the file (with the plans asked for); prints its errors and fails when there are any. */
@@ -48,7 +50,13 @@ export function loadChecked(
     );
   const compiled = model && output.models.findIndex((m) => m.graph.name === model.name);
   if (model && compiled !== undefined && compiled >= 0)
-    return { file, model, compiled: output.models[compiled]!, plans: output.plans[compiled]! };
+    return {
+      file,
+      model,
+      compiled: output.models[compiled]!,
+      plans: output.plans[compiled]!,
+      siblings: result.models.filter((m) => m !== model),
+    };
   // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here:
   // those inside this model or outside every model; a broken sibling does not.
   const blockers = engineBlockers(output.diagnostics).filter(
@@ -73,10 +81,22 @@ function contains(outer: Range, inner: Range): boolean {
   return inner.start.offset >= outer.start.offset && inner.start.offset <= outer.end.offset;
 }
 
+/**
+ * The fit(…) arguments that say where a model's data is: its own, or for a model without
+ * fit(data=…) (e.g. one with fixed weights) those of the one sibling in the file that names data.
+ */
+export function dataArgs(loaded: Loaded): Args {
+  const own = loaded.model.fit?.args ?? {};
+  if (typeof own['data'] === 'string') return own;
+  const named = loaded.siblings.filter((m) => typeof m.fit?.args['data'] === 'string');
+  const files = new Set(named.map((m) => m.fit!.args['data']));
+  return files.size === 1 ? named[0]!.fit!.args : own;
+}
+
 /** The data file named by fit(data=…) or --data, relative to the .nn file. */
 export function dataPath(loaded: Loaded, override: string | undefined): string {
   if (override) return override;
-  const named = loaded.model.fit?.args['data'];
+  const named = dataArgs(loaded)['data'];
   if (typeof named !== 'string')
     throw new CliError(
       `model '${loaded.model.name}' names no data: add fit(data='file.csv', target='column') or pass --data.`,
@@ -97,6 +117,7 @@ export function targetEncoding(model: CheckedModel): TableOptions['encoding'] {
     : undefined;
 }
 
+/** The output units of the model's last layer, when known. */
 export function outputUnits(model: CheckedModel): number | undefined {
   const shape = model.layers.at(-1)?.outputShape;
   const units = shape?.at(-1);

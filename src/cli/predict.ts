@@ -6,8 +6,10 @@
 import { readTable, type Scaler } from '../data/index.js';
 import { Model } from '../runtime/index.js';
 import { writeFileAtomic, type WeightsFile } from '../runtime/weights-file.js';
+import { existsSync } from 'node:fs';
 import {
   checkFeatureCount,
+  dataArgs,
   dataPath,
   defaultWeightsPath,
   loadChecked,
@@ -31,8 +33,32 @@ function trained(
   const loaded = loadChecked(file, options.model, err);
   const path = options.weights ?? defaultWeightsPath(file, loaded.model.name);
   const model = new Model(loaded.compiled, { seed: 0 });
+  // A model whose every weight is written inline (like samples/xor.nn's xor_step) needs no file.
+  if (!options.weights && !existsSync(path) && allWeightsInline(loaded)) {
+    const target = dataArgs(loaded)['target'];
+    return {
+      loaded,
+      model,
+      saved: {
+        model: model.name,
+        weights: [],
+        data: { target: typeof target === 'string' ? target : null },
+      },
+    };
+  }
   const saved = model.loadWeights(path);
   return { loaded, model, saved };
+}
+
+/** Whether every layer with weights has them all given inline (`weights=[…]`). */
+function allWeightsInline(loaded: Loaded): boolean {
+  const { graph } = loaded.compiled;
+  return (
+    graph.inputShape !== null &&
+    graph.layers.every(
+      (l) => l.weights.length === 0 || (l.initialWeights?.length ?? 0) >= l.weights.length,
+    )
+  );
 }
 
 function tableOptions(saved: WeightsFile) {
@@ -51,7 +77,7 @@ export function runEvaluate(
   err: (s: string) => void,
 ): number {
   const { loaded, model, saved } = trained(file, options, err);
-  const target = saved.data?.target ?? (loaded.model.fit?.args['target'] as string | undefined);
+  const target = saved.data?.target ?? (dataArgs(loaded)['target'] as string | undefined);
   const csv = dataPath(loaded, options.data);
   const table = readTable(csv, {
     ...tableOptions(saved),
@@ -81,7 +107,12 @@ export function runPredict(
 ): number {
   const { loaded, model, saved } = trained(file, options, err);
   const csv = dataPath(loaded, options.data);
-  const table = readTable(csv, { ...tableOptions(saved), hasTarget: false });
+  const target = saved.data?.target;
+  const table = readTable(csv, {
+    ...tableOptions(saved),
+    ...(typeof target === 'string' && !saved.data?.features ? { target } : {}),
+    hasTarget: false,
+  });
   checkFeatureCount(loaded, table.features, csv);
   const predictions = model.predict(table.x);
   const units = predictions.length / Math.max(1, table.rows);
