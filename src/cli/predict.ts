@@ -119,7 +119,7 @@ export function runPredict(
   const classes = saved.data?.classes ?? null;
   const lines: string[] = [];
   if (classes) {
-    lines.push(['predicted', ...classes.map((c) => `p_${c}`)].join(','));
+    lines.push(['predicted', ...classes.map((c) => csvCell(`p_${c}`))].join(','));
     for (let r = 0; r < table.rows; r++) {
       const row = Array.from(predictions.subarray(r * units, (r + 1) * units));
       const best = units === 1 ? (row[0]! > 0.5 ? 1 : 0) : row.indexOf(Math.max(...row));
@@ -143,6 +143,7 @@ export function runPredict(
   return 0;
 }
 
+/** One CSV field as RFC 4180 writes it: quoted (quotes doubled) when it holds `"`, `,` or a line break. */
 function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

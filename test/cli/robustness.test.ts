@@ -15,7 +15,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
 import { commandHelp } from '../../src/cli/help.js';
+import { runPredict } from '../../src/cli/predict.js';
+import { runTrain } from '../../src/cli/train.js';
 import { saveWithFallback } from '../../src/cli/save.js';
 import { loadModel, ModelError } from '../../src/index.js';
 import { temporaryPath, writeFileAtomic } from '../../src/runtime/weights-file.js';
@@ -208,4 +211,40 @@ describe('verbosity, help and exit codes', () => {
       /Exit codes:[\s\S]*0 +success[\s\S]*1 +errors[\s\S]*2 +wrong usage[\s\S]*70 +an internal error/,
     );
   }, 30_000);
+});
+
+describe('nn predict --out', () => {
+  it('writes RFC 4180 CSV: labels with quotes, commas and newlines are quoted', () => {
+    const data = file(
+      'labels.csv',
+      'a,b,kind\n0,0,"say ""hi"""\n0,1,"one, two"\n1,0,"line\nbreak"\n1,1,"say ""hi"""\n',
+    );
+    const nnFile = file(
+      'labels.nn',
+      `Input(2) -> Dense(3, softmax)\ncompile(adam, categorical_crossentropy)\nfit(data='${data}', target='kind', epochs=1)\n`,
+    );
+    const weights = join(tmp, 'labels.nnw');
+    const quiet = { write: () => true };
+    expect(runTrain(nnFile, { seed: 1, out: weights, quiet: true }, quiet, () => {})).toBe(0);
+    const out = join(tmp, 'predictions.csv');
+    expect(
+      runPredict(
+        nnFile,
+        { weights, out },
+        () => {},
+        () => {},
+      ),
+    ).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    const records = parse(text) as string[][];
+    expect(records[0]![0]).toBe('predicted');
+    expect(new Set(records[0]!.slice(1))).toEqual(
+      new Set(['p_say "hi"', 'p_one, two', 'p_line\nbreak']),
+    );
+    expect(records).toHaveLength(5);
+    for (const r of records.slice(1)) {
+      expect(r).toHaveLength(4);
+      expect(['say "hi"', 'one, two', 'line\nbreak']).toContain(r[0]);
+    }
+  });
 });
