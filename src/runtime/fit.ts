@@ -8,6 +8,7 @@ import { InputError, type ArrayInput, type Matrix } from './arrays.js';
 import type { Args, CallValue } from '../catalog/index.js';
 import type { Rng } from '../kernels/random.js';
 import type { Metric } from '../metrics/index.js';
+import { checkFitOptions } from './options.js';
 import { callbacksFrom, type Callback, type Logs, type TrainingModel } from './callbacks.js';
 
 export type { Logs } from './callbacks.js';
@@ -85,7 +86,9 @@ export function withFileDefaults(model: Trainee, options: FitOptions): FitOption
   };
 }
 
+/** Keras's fit loop over `x`/`y` with the options checked and the file's fit(…) as defaults. */
 export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: FitOptions): History {
+  checkFitOptions(given);
   const options = withFileDefaults(model, given);
   const all = model.matrixOf(x);
   const targets = model.targetsOf(y, all.rows);
