@@ -112,7 +112,7 @@ export function runTrain(
   if (history.diverged) {
     const { epoch, batch, loss } = history.diverged;
     throw new CliError(
-      `training diverged: the loss became ${loss} at epoch ${epoch + 1}, batch ${batch + 1}, so training stopped and no weights were saved. Try a lower learning rate, scaling='standard' in fit(), or clipnorm= on the optimizer.`,
+      `training diverged: ${Number.isFinite(loss) ? 'a weight became NaN or infinite during' : `the loss became ${loss} at`} epoch ${epoch + 1}, batch ${batch + 1}, so training stopped and no weights were saved. Try a lower learning rate, scaling='standard' in fit(), or clipnorm= on the optimizer.`,
     );
   }
   const saved = saveWithFallback((path) => model.saveWeights(path, data), out, file, checked.name);

@@ -248,3 +248,19 @@ describe('nn predict --out', () => {
     }
   });
 });
+
+describe('divergence behind a ReLU', () => {
+  it('finds a weight that overflowed while the loss stayed finite, and restores the epoch start', () => {
+    // The first step sends the ReLU layer's weights to -inf; the ReLU then outputs 0, so the
+    // loss stays finite (1) and only the end-of-epoch scan sees it.
+    const m = loadModel(
+      `Input(1) -> Dense(1, relu, weights=[[[1]], [0]]) -> Dense(1, use_bias=False, trainable=False, weights=[[[1]]])
+compile(SGD(learning_rate=1e38), mse)`,
+      { seed: 1 },
+    );
+    const h = m.fit([[1], [1]], [[-1], [-1]], { epochs: 3, batchSize: 1, shuffle: false });
+    expect(h.diverged).toEqual({ epoch: 0, batch: 1, loss: 2.5 });
+    expect(h.epoch).toEqual([]);
+    expect(m.getWeights().map((w) => Array.from(w))).toEqual([[1], [0], [1]]);
+  });
+});
