@@ -17,8 +17,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { commandHelp } from '../../src/cli/help.js';
-import { runPredict } from '../../src/cli/predict.js';
-import { runTrain } from '../../src/cli/train.js';
+import { CliError } from '../../src/cli/engine.js';
+import { runPredict, type ApplyOptions } from '../../src/cli/predict.js';
+import { runTrain, type TrainOptions } from '../../src/cli/train.js';
+import { DataError } from '../../src/data/index.js';
 import { saveWithFallback } from '../../src/cli/save.js';
 import { loadModel, ModelError } from '../../src/index.js';
 import { temporaryPath, writeFileAtomic } from '../../src/runtime/weights-file.js';
@@ -34,6 +36,32 @@ function nn(...args: string[]): { code: number; out: string; err: string } {
     { cwd: root, encoding: 'utf8' },
   );
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+/**
+ * `nn train` / `nn predict` in this process (a child process costs seconds): the output, and
+ * the exit code main.ts gives — 1 for a CliError or DataError, which it prints as one line.
+ */
+function inProcess(
+  command: 'train' | 'predict',
+  nnFile: string,
+  options: TrainOptions & ApplyOptions,
+): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const write = (s: string) => (out += s);
+  const fail = (s: string) => (err += s);
+  try {
+    const code =
+      command === 'train'
+        ? runTrain(nnFile, options, { write }, fail)
+        : runPredict(nnFile, options, write, fail);
+    return { code, out, err };
+  } catch (e) {
+    if (e instanceof CliError || e instanceof DataError)
+      return { code: 1, out, err: err + e.message };
+    throw e;
+  }
 }
 
 function file(name: string, text: string): string {
@@ -55,7 +83,7 @@ model bad {
 describe('the data and the model disagree', () => {
   it('says a CSV has the wrong number of features, naming its columns and the input size', () => {
     const nnFile = file('wide.nn', siblings.replace('Input(2)', 'Input(3)'));
-    const r = nn('train', nnFile, '--model', 'good');
+    const r = inProcess('train', nnFile, { model: 'good' });
     expect(r.code, r.err).toBe(1);
     expect(r.err).toContain('takes 3 features per sample (Input(3))');
     expect(r.err).toMatch(/has 2 feature columns: 'a', 'b'/);
@@ -67,7 +95,7 @@ describe('one broken model does not block its siblings', () => {
   const nnFile = file('siblings.nn', siblings);
 
   it('trains the good model', () => {
-    const r = nn('train', nnFile, '--model', 'good', '--out', join(tmp, 'good.nnw'));
+    const r = inProcess('train', nnFile, { model: 'good', out: join(tmp, 'good.nnw') });
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('Weights saved to');
   }, 30_000);
@@ -80,7 +108,7 @@ describe('one broken model does not block its siblings', () => {
   }, 30_000);
 
   it('says there is no such model and lists the names', () => {
-    const r = nn('predict', nnFile, '--model', 'nope');
+    const r = inProcess('predict', nnFile, { model: 'nope' });
     expect(r.code).toBe(1);
     expect(r.err).toContain("No model named 'nope' in this file; it has 'good', 'bad'.");
   }, 30_000);
@@ -99,7 +127,7 @@ describe('outputs are checked before training, and a finished training is never 
   const nnFile = file('outputs.nn', siblings);
 
   it('refuses an --out in a missing folder before the first epoch', () => {
-    const r = nn('train', nnFile, '--model', 'good', '--out', join(tmp, 'missing/w.nnw'));
+    const r = inProcess('train', nnFile, { model: 'good', out: join(tmp, 'missing/w.nnw') });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/cannot write --out .*does not exist; nothing was trained/);
     expect(r.out).not.toContain('Epoch');
@@ -113,7 +141,7 @@ describe('outputs are checked before training, and a finished training is never 
         `epochs=2, callbacks=[ModelCheckpoint('${join(tmp, 'nowhere', 'c.nnw')}')])`,
       ),
     );
-    const r = nn('train', checkpoint, '--model', 'good', '--plot', join(tmp, 'p.svg'));
+    const r = inProcess('train', checkpoint, { model: 'good', plot: join(tmp, 'p.svg') });
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/cannot write ModelCheckpoint .*nowhere.*nothing was trained/);
   }, 30_000);
@@ -183,14 +211,22 @@ fit(data='xor.csv', target='y', epochs=5, batch_size=2)
 
 describe('verbosity, help and exit codes', () => {
   it('honours --quiet and fit(verbose=0|2)', () => {
-    const quiet = nn('train', file('q.nn', siblings), '--model', 'good', '--quiet');
+    const quiet = inProcess('train', file('q.nn', siblings), { model: 'good', quiet: true });
     expect(quiet.code, quiet.err).toBe(0);
     expect(quiet.out).toBe('');
-    const silent = nn('train', file('v0.nn', siblings.replace('epochs=2', 'epochs=2, verbose=0')));
+    const silent = inProcess(
+      'train',
+      file('v0.nn', siblings.replace('epochs=2', 'epochs=2, verbose=0')),
+      {},
+    );
     expect(silent.code, silent.err).toBe(0);
     expect(silent.out).not.toContain('Epoch');
     expect(silent.out).toContain('Weights saved');
-    const lines = nn('train', file('v2.nn', siblings.replace('epochs=2', 'epochs=2, verbose=2')));
+    const lines = inProcess(
+      'train',
+      file('v2.nn', siblings.replace('epochs=2', 'epochs=2, verbose=2')),
+      {},
+    );
     expect(lines.out).toMatch(/^Epoch 2\/2\n1\/1 - \d+s - .*loss: /m);
   }, 60_000);
 
