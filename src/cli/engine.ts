@@ -48,8 +48,17 @@ export function loadChecked(
         ? `${file} - error NN6003: No model named '${modelName}' in this file; it has ${names}.`
         : `${file} - error NN6003: No model in this file.`,
     );
-  const compiled = model && output.models.findIndex((m) => m.graph.name === model.name);
-  if (model && compiled !== undefined && compiled >= 0)
+  // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here:
+  // those inside this model or outside every model (a broken sibling does not), and an
+  // internal error met while planning it.
+  const blockers = engineBlockers(output.diagnostics).filter(
+    (d) =>
+      !model ||
+      !result.models.some((m) => m !== model && contains(m.range, d.range)) ||
+      contains(model.range, d.range),
+  );
+  const compiled = model ? output.models.findIndex((m) => m.graph.name === model.name) : -1;
+  if (model && blockers.length === 0 && compiled >= 0)
     return {
       file,
       model,
@@ -57,14 +66,6 @@ export function loadChecked(
       plans: output.plans[compiled]!,
       siblings: result.models.filter((m) => m !== model),
     };
-  // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here:
-  // those inside this model or outside every model; a broken sibling does not.
-  const blockers = engineBlockers(output.diagnostics).filter(
-    (d) =>
-      !model ||
-      !result.models.some((m) => m !== model && contains(m.range, d.range)) ||
-      contains(model.range, d.range),
-  );
   for (const d of blockers) err(renderDiagnostic(d, output.lines, file));
   const errors = blockers.filter((d) => d.severity === 'error').length;
   const limits = blockers.length - errors;
