@@ -82,8 +82,12 @@ export interface ModelPlans {
 export interface CompileOutput {
   /** What the checker found: the AST, the checked models, their bindings. */
   checked: CheckResult;
-  /** Every model of the source as the runtime takes it (none when the source has errors). */
+  /**
+   * Every model of the source the engine can run, as the runtime takes it: a model with an
+   * error (or something the engine cannot run yet) in its range is left out, its siblings not.
+   */
   models: CompiledModel[];
+  /** The plans of each model of `models`, in the same order. */
   plans: ModelPlans[];
   diagnostics: Diagnostic[];
   lines: LineMap;
@@ -103,9 +107,11 @@ export function compile(source: string, options: CompileOptions = {}): CompileOu
     diagnostics: checked.diagnostics,
     lines: checked.lines,
   };
-  // A model the engine cannot run yet (NN2015) checks with a warning, but has no plans.
-  if (engineBlockers(checked.diagnostics).length > 0) return output;
-  output.models = checked.models.map(compiledModelOf);
+  // A model with errors, or one the engine cannot run yet (NN2015, a warning), is left out;
+  // its siblings still compile. A blocker outside every model (a file constant) blocks them all.
+  const blocked = blockedModels(checked);
+  const runnable = checked.models.filter((_, i) => !blocked[i]);
+  output.models = runnable.map(compiledModelOf);
   // 4–5. Lower each model with a known input shape to plans, and optimize them.
   const modes = options.plans ?? [];
   const sink = new DiagnosticSink();
@@ -121,7 +127,7 @@ export function compile(source: string, options: CompileOptions = {}): CompileOu
           });
       } catch (err) {
         // A throw here is a bug in nnlang: the checker passed a model the engine cannot lower.
-        sink.report('internalError', checked.models[i]!.range, {
+        sink.report('internalError', runnable[i]!.range, {
           why: err instanceof Error ? err.message : String(err),
         });
       }
@@ -133,6 +139,23 @@ export function compile(source: string, options: CompileOptions = {}): CompileOu
     ...withFile(sink.diagnostics, options.file),
   ]);
   return output;
+}
+
+/**
+ * For each checked model, whether a diagnostic that stops the engine falls inside its range,
+ * or outside every model's range (then it may be in anything the models share).
+ */
+export function blockedModels(checked: Pick<CheckResult, 'models' | 'diagnostics'>): boolean[] {
+  const blocked = checked.models.map(() => false);
+  for (const d of engineBlockers(checked.diagnostics)) {
+    const at = d.range.start.offset;
+    let owned = false;
+    checked.models.forEach((m, i) => {
+      if (at >= m.range.start.offset && at <= m.range.end.offset) blocked[i] = owned = true;
+    });
+    if (!owned) return checked.models.map(() => true);
+  }
+  return blocked;
 }
 
 /**

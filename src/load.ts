@@ -5,6 +5,7 @@
 import { engineBlockers } from './check/index.js';
 import { compile } from './compiler.js';
 import type { Diagnostic } from './diagnostics/index.js';
+import type { Range } from './source/index.js';
 import { Model, type ModelOptions } from './runtime/index.js';
 
 /** A .nn source that does not check: the error carries every diagnostic. */
@@ -27,22 +28,30 @@ export interface LoadOptions extends ModelOptions {
 /** Compiles `source` and returns its model, or throws a ModelError carrying the diagnostics. */
 export function loadModel(source: string, options: LoadOptions = {}): Model {
   const result = compile(source, options.file === undefined ? {} : { file: options.file });
-  // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here.
-  const errors = engineBlockers(result.diagnostics);
-  if (errors.length > 0) {
-    const first = errors[0]!;
+  const checked = result.checked.models;
+  const wanted = options.model ? checked.find((m) => m.name === options.model) : checked[0];
+  if (!wanted && options.model !== undefined) {
+    const names = checked.map((m) => `'${m.name}'`).join(', ') || 'no models';
     throw new ModelError(
-      `${options.file ?? 'source'}:${first.range.start.line}:${first.range.start.column} ${first.code} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}`,
+      `no model named '${options.model}' in this source; it has ${names}.`,
       result.diagnostics,
     );
   }
-  const compiled = options.model
-    ? result.models.find((m) => m.graph.name === options.model)
-    : result.models[0];
+  const compiled = result.models.find((m) => m.graph.name === wanted?.name);
   if (!compiled) {
-    const names = result.models.map((m) => `'${m.graph.name}'`).join(', ') || 'no models';
+    // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it
+    // here: those in this model or outside every model; a broken sibling does not.
+    const own = (d: Diagnostic, r: Range) =>
+      d.range.start.offset >= r.start.offset && d.range.start.offset <= r.end.offset;
+    const errors = engineBlockers(result.diagnostics).filter(
+      (d) =>
+        !wanted || own(d, wanted.range) || !checked.some((m) => m !== wanted && own(d, m.range)),
+    );
+    const first = errors[0];
     throw new ModelError(
-      `no model named '${options.model ?? ''}' in this source; it has ${names}.`,
+      first
+        ? `${options.file ?? 'source'}:${first.range.start.line}:${first.range.start.column} ${first.code} ${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''}`
+        : 'the source defines no model.',
       result.diagnostics,
     );
   }

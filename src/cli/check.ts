@@ -53,5 +53,6 @@ export function runCheck(files: string[], options: CheckOptions, out: (s: string
     out(
       `Found ${errors} error${errors === 1 ? '' : 's'} and ${warnings} warning${warnings === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}.\n`,
     );
+  else out(`${files.length === 1 ? files[0] : `${files.length} files`}: no errors or warnings.\n`);
   return errors > 0 ? 1 : 0;
 }

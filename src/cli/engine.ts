@@ -2,13 +2,15 @@
  * What `nn train`, `nn evaluate`, `nn predict` and `nn plan` share: reading and checking the
  * .nn file, choosing its model, and reading its CSV the way its loss needs.
  */
-import { basename, dirname, join } from 'node:path';
-import { catalog, type CallValue } from '../catalog/index.js';
-import { engineBlockers, type CheckedModel } from '../check/index.js';
+import { basename, dirname, join, resolve } from 'node:path';
+import { catalog, type Args, type CallValue } from '../catalog/index.js';
+import { engineBlockers, type CheckedModel, type FitConfig } from '../check/index.js';
 import { compile, type CompileOptions, type ModelPlans } from '../compiler.js';
 import type { CompiledModel } from '../plan/index.js';
 import type { TableOptions } from '../data/index.js';
-import { renderDiagnostic } from '../diagnostics/index.js';
+import { escapeControls, renderDiagnostic } from '../diagnostics/index.js';
+import { defaultMaxErrors } from './check.js';
+import type { Range } from '../source/index.js';
 import { readSource } from './io.js';
 import { PathSandbox, sandboxedDataPath } from './paths.js';
 
@@ -22,6 +24,8 @@ export interface Loaded {
   compiled: CompiledModel;
   /** Its plans, when asked for. */
   plans: ModelPlans;
+  /** The other models of the file. */
+  siblings: CheckedModel[];
 }
 
 /** Compiles the file (with the plans asked for); prints its errors and fails when there are any. */
@@ -36,29 +40,69 @@ export function loadChecked(
     throw new CliError(`${file} - error NN6001: Cannot read '${file}': ${read.error}`);
   const output = compile(read.text, { ...options, file });
   const result = output.checked;
-  // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here.
-  const blockers = engineBlockers(output.diagnostics);
-  if (blockers.length > 0) {
-    for (const d of blockers) err(renderDiagnostic(d, output.lines, file));
-    const errors = blockers.filter((d) => d.severity === 'error').length;
-    const limits = blockers.length - errors;
-    const counts = [
-      ...(errors ? [`${errors} error${errors === 1 ? '' : 's'}`] : []),
-      ...(limits ? [`${limits} thing${limits === 1 ? '' : 's'} the engine cannot run yet`] : []),
-    ];
-    throw new CliError(`${file}: ${counts.join(' and ')}; nothing was run.`);
-  }
+  const names = result.models.map((m) => `'${m.name}'`).join(', ') || 'no models';
   const model = modelName
     ? result.models.find((m) => m.name === modelName)
     : (result.models.find((m) => m.fit) ?? result.models[0]);
-  if (!model) {
-    const names = result.models.map((m) => `'${m.name}'`).join(', ') || 'no models';
+  if (!model && (modelName || engineBlockers(output.diagnostics).length === 0))
     throw new CliError(
-      `${file} - error NN6003: No model named '${modelName ?? ''}' in this file; it has ${names}.`,
+      modelName
+        ? `${file} - error NN6003: No model named '${modelName}' in this file; it has ${names}.`
+        : `${file} - error NN6003: No model in this file.`,
     );
-  }
-  const index = result.models.indexOf(model);
-  return { file, model, compiled: output.models[index]!, plans: output.plans[index]! };
+  // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here:
+  // those inside this model or outside every model (a broken sibling does not), and an
+  // internal error met while planning it.
+  const blockers = engineBlockers(output.diagnostics).filter(
+    (d) =>
+      !model ||
+      !result.models.some((m) => m !== model && contains(m.range, d.range)) ||
+      contains(model.range, d.range),
+  );
+  const compiled = model ? output.models.findIndex((m) => m.graph.name === model.name) : -1;
+  if (model && blockers.length === 0 && compiled >= 0)
+    return {
+      file,
+      model,
+      compiled: output.models[compiled]!,
+      plans: output.plans[compiled]!,
+      siblings: result.models.filter((m) => m !== model),
+    };
+  // As nn check does: at most defaultMaxErrors of them, then how many more.
+  for (const d of blockers.slice(0, defaultMaxErrors)) err(renderDiagnostic(d, output.lines, file));
+  const more = blockers.length - defaultMaxErrors;
+  if (more > 0)
+    err(`… and ${more} more (nn check ${escapeControls(file)} --max-errors 0 shows them all).\n`);
+  const errors = blockers.filter((d) => d.severity === 'error').length;
+  const limits = blockers.length - errors;
+  const counts = [
+    ...(errors ? [`${errors} error${errors === 1 ? '' : 's'}`] : []),
+    ...(limits ? [`${limits} thing${limits === 1 ? '' : 's'} the engine cannot run yet`] : []),
+  ];
+  throw new CliError(
+    `${file}${model ? ` (model '${model.name}')` : ''}: ${counts.join(' and ') || 'errors'}; nothing was run.`,
+  );
+}
+
+function contains(outer: Range, inner: Range): boolean {
+  return inner.start.offset >= outer.start.offset && inner.start.offset <= outer.end.offset;
+}
+
+/**
+ * The fit(…) arguments that say where a model's data is: its own, or for a model without
+ * fit(data=…) (e.g. one with fixed weights) those of the one sibling in the file that names data.
+ */
+export function dataArgs(loaded: Loaded): Args {
+  return dataFit(loaded)?.args ?? loaded.model.fit?.args ?? {};
+}
+
+/** The fit(…) that names the model's data — its own, or the one sibling's — if any. */
+function dataFit(loaded: Loaded): FitConfig | undefined {
+  const own = loaded.model.fit;
+  if (typeof own?.args['data'] === 'string') return own;
+  const named = loaded.siblings.filter((m) => typeof m.fit?.args['data'] === 'string');
+  const files = new Set(named.map((m) => m.fit!.args['data']));
+  return files.size === 1 ? named[0]!.fit : undefined;
 }
 
 /**
@@ -71,12 +115,13 @@ export function dataPath(
   allowPaths: readonly string[] = [],
 ): string {
   if (override) return override;
-  const named = loaded.model.fit?.args['data'];
+  const named = dataArgs(loaded)['data'];
   if (typeof named !== 'string')
     throw new CliError(
       `model '${loaded.model.name}' names no data: add fit(data='file.csv', target='column') or pass --data.`,
     );
-  const at = loaded.model.fit!.argRanges['data'] ?? loaded.model.fit!.range;
+  const fit = dataFit(loaded)!;
+  const at = fit.argRanges['data'] ?? fit.range;
   const result = sandboxedDataPath(new PathSandbox(loaded.file, allowPaths), named, at);
   if ('error' in result) throw new CliError(result.error);
   return result.path;
@@ -95,6 +140,7 @@ export function targetEncoding(model: CheckedModel): TableOptions['encoding'] {
     : undefined;
 }
 
+/** The output units of the model's last layer, when known. */
 export function outputUnits(model: CheckedModel): number | undefined {
   const shape = model.layers.at(-1)?.outputShape;
   const units = shape?.at(-1);
@@ -104,4 +150,19 @@ export function outputUnits(model: CheckedModel): number | undefined {
 /** Where `nn train` saves a model's weights by default: `<file>.<model>.nnw` beside the .nn file. */
 export function defaultWeightsPath(file: string, model: string): string {
   return join(dirname(file), `${basename(file, '.nn')}.${model}.nnw`);
+}
+
+/**
+ * Fails, naming the columns read and the size expected, when a CSV's feature count differs
+ * from the model's input size (a model with an open input takes whatever the data has).
+ */
+export function checkFeatureCount(loaded: Loaded, features: readonly string[], csv: string): void {
+  const shape = loaded.compiled.graph.inputShape;
+  if (!shape) return;
+  const expected = shape.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1);
+  if (features.length === expected) return;
+  const shown = features.length > 12 ? [...features.slice(0, 12), '…'] : features;
+  throw new CliError(
+    `${csv}: model '${loaded.model.name}' takes ${expected} feature${expected === 1 ? '' : 's'} per sample (Input(${shape.slice(1).join(', ')})), but the file has ${features.length} feature column${features.length === 1 ? '' : 's'}: ${shown.map((f) => `'${f}'`).join(', ')}. Choose the target with fit(target=…) or fix the model's Input.`,
+  );
 }

@@ -2,6 +2,7 @@
 /** The `nn` command: a thin layer over the library; nothing imports it. */
 import { parseArgs } from 'node:util';
 import { runCheck } from './check.js';
+import { commandHelp, exitCodes, usage } from './help.js';
 import { CliError } from './engine.js';
 import { runPlan } from './plan.js';
 import { runEvaluate, runPredict } from './predict.js';
@@ -11,37 +12,6 @@ import { DataError } from '../data/index.js';
 import { InputError } from '../runtime/index.js';
 import { PlanError } from '../plan/index.js';
 import { WeightsFileError } from '../runtime/weights-file.js';
-
-const usage = `Usage: nn <command> [options]
-
-Commands:
-  check <files…>      Report every error, warning and hint in .nn files
-      --format json     Diagnostics as a JSON array (1-based line/column ranges)
-      --max-errors N    Print at most N diagnostics per file (default 50; 0: all)
-  summary <file>      Print Keras 3's model.summary() of a model
-      --model NAME      Which model of the file (default: the first)
-      --line-length N   Table width (default: Keras's, from the terminal width)
-  train <file>        Train a model on the data its fit() names, save the weights
-      --data CSV        Training data (default: fit(data=…), relative to the file)
-      --epochs N, --batch-size N, --seed N
-      --out PATH        Weights file (default: <file>.<model>.nnw beside the .nn file)
-      --plot SVG        Draw the loss and metric curves
-  evaluate <file>     Loss and metrics of trained weights on a CSV (--weights, --data)
-  predict <file>      Predictions for a CSV, as CSV (--weights, --data, --out)
-  plan <file>         The execution plan and its peak memory
-      --training        The training step's plan instead of inference
-      --batch N         Batch size the plan is laid out for (default 32)
-  (each takes --model NAME: which model of the file)
-  --allow-paths DIR   Let paths in the .nn file (fit data, ModelCheckpoint) reach DIR
-                      (train, evaluate, predict; repeatable). By default they stay
-                      inside the .nn file's folder.
-
-Options:
-  -h, --help          Show this help
-  -v, --version       Show the version
-
-Exit codes: 0 success, 1 errors in the input, 2 wrong usage.
-`;
 
 function main(argv: string[]): number {
   const write = (s: string) => process.stdout.write(s);
@@ -65,6 +35,7 @@ function main(argv: string[]): number {
         'allow-paths': { type: 'string', multiple: true },
         training: { type: 'boolean' },
         batch: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -79,12 +50,16 @@ function main(argv: string[]): number {
     write('nnlang 0.1.0\n');
     return 0;
   }
+  if (values.help && command && commandHelp[command]) {
+    write(commandHelp[command] + `\n${exitCodes}`);
+    return 0;
+  }
   if (values.help || !command) {
     write(usage);
     return command || values.help ? 0 : 2;
   }
   const fail = (message: string) => {
-    process.stderr.write(`nn ${command}: ${message}\n\n${usage}`);
+    process.stderr.write(`nn ${command}: ${message}\n\n${commandHelp[command ?? ''] ?? usage}`);
     return 2;
   };
   switch (command) {
@@ -141,6 +116,7 @@ function main(argv: string[]): number {
             seed: int('seed', 0),
             out: values.out,
             plot: values.plot,
+            quiet: values.quiet,
           };
           return runTrain(files[0]!, stripUndefined(opts), process.stdout, err);
         }

@@ -6,7 +6,10 @@
 import { readTable, type Scaler } from '../data/index.js';
 import { Model } from '../runtime/index.js';
 import { writeFileAtomic, type WeightsFile } from '../runtime/weights-file.js';
+import { existsSync } from 'node:fs';
 import {
+  checkFeatureCount,
+  dataArgs,
   dataPath,
   defaultWeightsPath,
   loadChecked,
@@ -32,8 +35,32 @@ function trained(
   const loaded = loadChecked(file, options.model, err);
   const path = options.weights ?? defaultWeightsPath(file, loaded.model.name);
   const model = new Model(loaded.compiled, { seed: 0 });
+  // A model whose every weight is written inline (like samples/xor.nn's xor_step) needs no file.
+  if (!options.weights && !existsSync(path) && allWeightsInline(loaded)) {
+    const target = dataArgs(loaded)['target'];
+    return {
+      loaded,
+      model,
+      saved: {
+        model: model.name,
+        weights: [],
+        data: { target: typeof target === 'string' ? target : null },
+      },
+    };
+  }
   const saved = model.loadWeights(path);
   return { loaded, model, saved };
+}
+
+/** Whether every layer with weights has them all given inline (`weights=[…]`). */
+function allWeightsInline(loaded: Loaded): boolean {
+  const { graph } = loaded.compiled;
+  return (
+    graph.inputShape !== null &&
+    graph.layers.every(
+      (l) => l.weights.length === 0 || (l.initialWeights?.length ?? 0) >= l.weights.length,
+    )
+  );
 }
 
 function tableOptions(saved: WeightsFile) {
@@ -52,13 +79,15 @@ export function runEvaluate(
   err: (s: string) => void,
 ): number {
   const { loaded, model, saved } = trained(file, options, err);
-  const target = saved.data?.target ?? (loaded.model.fit?.args['target'] as string | undefined);
-  const table = readTable(dataPath(loaded, options.data, options.allowPaths), {
+  const target = saved.data?.target ?? (dataArgs(loaded)['target'] as string | undefined);
+  const csv = dataPath(loaded, options.data, options.allowPaths);
+  const table = readTable(csv, {
     ...tableOptions(saved),
     ...(target ? { target } : {}),
     encoding: targetEncoding(loaded.model),
     ...(outputUnits(loaded.model) ? { outputUnits: outputUnits(loaded.model)! } : {}),
   });
+  checkFeatureCount(loaded, table.features, csv);
   const logs = model.evaluateLogs(
     { data: table.x, rows: table.rows, cols: table.features.length },
     table.y!,
@@ -79,16 +108,20 @@ export function runPredict(
   err: (s: string) => void,
 ): number {
   const { loaded, model, saved } = trained(file, options, err);
-  const table = readTable(dataPath(loaded, options.data, options.allowPaths), {
+  const csv = dataPath(loaded, options.data, options.allowPaths);
+  const target = saved.data?.target;
+  const table = readTable(csv, {
     ...tableOptions(saved),
+    ...(typeof target === 'string' && !saved.data?.features ? { target } : {}),
     hasTarget: false,
   });
+  checkFeatureCount(loaded, table.features, csv);
   const predictions = model.predict(table.x);
   const units = predictions.length / Math.max(1, table.rows);
   const classes = saved.data?.classes ?? null;
   const lines: string[] = [];
   if (classes) {
-    lines.push(['predicted', ...classes.map((c) => `p_${c}`)].join(','));
+    lines.push(['predicted', ...classes.map((c) => csvCell(`p_${c}`))].join(','));
     for (let r = 0; r < table.rows; r++) {
       const row = Array.from(predictions.subarray(r * units, (r + 1) * units));
       const best = units === 1 ? (row[0]! > 0.5 ? 1 : 0) : row.indexOf(Math.max(...row));
@@ -112,6 +145,7 @@ export function runPredict(
   return 0;
 }
 
+/** One CSV field as RFC 4180 writes it: quoted (quotes doubled) when it holds `"`, `,` or a line break. */
 function csvCell(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

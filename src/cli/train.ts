@@ -1,12 +1,21 @@
 /**
  * `nn train <file>`: trains a model on the data its fit() names (flags override), with
  * Keras's progress bar, then saves the weights (atomically) and, with --plot, the curves.
+ * Every output path is checked before the first epoch; a save that still fails after training
+ * puts the weights beside the .nn file instead, so a finished training is never lost.
  */
 import type { CallValue } from '../catalog/index.js';
 import { readTable } from '../data/index.js';
-import { callbacksFrom, Model, type Callback, type TrainingModel } from '../runtime/index.js';
-import { writeFileAtomic } from '../runtime/weights-file.js';
 import {
+  callbacksFrom,
+  Model,
+  ModelCheckpoint,
+  type Callback,
+  type TrainingModel,
+} from '../runtime/index.js';
+import { unwritableReason, writeFileAtomic } from '../runtime/weights-file.js';
+import {
+  checkFeatureCount,
   CliError,
   dataPath,
   defaultWeightsPath,
@@ -17,6 +26,7 @@ import {
 import { checkpointPaths, PathSandbox } from './paths.js';
 import { renderHistorySvg } from './plot.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
+import { saveWithFallback } from './save.js';
 
 export interface TrainOptions {
   model?: string;
@@ -26,7 +36,8 @@ export interface TrainOptions {
   seed?: number;
   out?: string;
   plot?: string;
-  verbose?: boolean;
+  /** Print nothing but errors (overrides fit(verbose=…)). */
+  quiet?: boolean;
   /** Folders outside the .nn file's that its paths may reach (--allow-paths). */
   allowPaths?: string[];
 }
@@ -44,13 +55,40 @@ export function runTrain(
       `model '${checked.name}' has no compile(): add compile(optimizer, loss) to train it.`,
     );
   const fitArgs = checked.fit?.args ?? {};
+  const out = options.out ?? defaultWeightsPath(file, checked.name);
+  const say = options.quiet ? () => undefined : (line: string) => stdout.write(`${line}\n`);
+  // Checkpoints write only .nnw files inside the sandbox (paths.ts), checked before training.
+  const sandbox = new PathSandbox(file, options.allowPaths);
+  const checkpoints = checkpointPaths(sandbox, checked.fit?.range);
+  if ('error' in checkpoints) throw new CliError(checkpoints.error);
+  const checkpointPath = (path: string): string => {
+    const target = checkpoints.map(path);
+    if ('error' in target) throw new CliError(target.error);
+    return target.path;
+  };
+  const callbackValues = (fitArgs['callbacks'] as CallValue[] | null | undefined) ?? [];
+  const checkpointSave = (m: TrainingModel, path: string) =>
+    m.saveWeights(checkpointPath(path), data);
+  const fileCallbacks = callbacksFrom(callbackValues, { say, save: checkpointSave });
+  // Before the first epoch: every file this run will write can be written.
+  checkOutputs([
+    ['--out', out],
+    ...(options.plot ? [['--plot', options.plot] as const] : []),
+    ...fileCallbacks.flatMap((cb) =>
+      cb instanceof ModelCheckpoint
+        ? [['ModelCheckpoint', checkpointPath(cb.args.filepath)] as const]
+        : [],
+    ),
+  ]);
   const target = fitArgs['target'] as string | number | null | undefined;
-  const table = readTable(dataPath(loaded, options.data, options.allowPaths), {
+  const csv = dataPath(loaded, options.data, options.allowPaths);
+  const table = readTable(csv, {
     ...(target !== null && target !== undefined ? { target } : {}),
     encoding: targetEncoding(checked),
     scaling: (fitArgs['scaling'] as 'none' | 'standard' | 'minmax' | undefined) ?? 'none',
     ...(outputUnits(checked) ? { outputUnits: outputUnits(checked)! } : {}),
   });
+  checkFeatureCount(loaded, table.features, csv);
   const model = new Model(
     loaded.compiled,
     options.seed === undefined ? {} : { seed: options.seed },
@@ -61,26 +99,20 @@ export function runTrain(
   const validationSplit = (fitArgs['validation_split'] as number | undefined) ?? 0;
   const trainRows =
     validationSplit > 0 ? Math.floor(table.rows * (1 - validationSplit)) : table.rows;
-  const say = (line: string) => stdout.write(`${line}\n`);
-  const out = options.out ?? defaultWeightsPath(file, checked.name);
   const data = {
     features: table.features,
     target: table.targetName,
     classes: table.classes,
     scaler: table.scaler,
   };
-  // Checkpoints write only .nnw files inside the sandbox (paths.ts), checked before training.
-  const sandbox = new PathSandbox(file, options.allowPaths);
-  const checkpoints = checkpointPaths(sandbox, checked.fit?.range);
-  if ('error' in checkpoints) throw new CliError(checkpoints.error);
-  const save = (m: TrainingModel, path: string) => {
-    const target = checkpoints.map(path);
-    if ('error' in target) throw new CliError(target.error);
-    m.saveWeights(target.path, data);
-  };
+  // Keras's fit(verbose=…): 0 silent, 1 (and 'auto') a progress bar, 2 one line per epoch.
+  const verbose = options.quiet ? 0 : verbosity(fitArgs['verbose']);
+  const steps = Math.ceil(trainRows / Math.min(batchSize, trainRows));
   const callbacks: Callback[] = [
-    ...callbacksFrom((fitArgs['callbacks'] as CallValue[] | null | undefined) ?? [], { say, save }),
-    progress(stdout, Math.ceil(trainRows / Math.min(batchSize, trainRows)), epochs),
+    ...fileCallbacks,
+    ...(verbose === 0
+      ? []
+      : [progress(verbose === 2 ? { write: (s) => stdout.write(s) } : stdout, steps, epochs)]),
   ];
   say(
     `Training '${checked.name}' on ${table.rows} samples of ${table.features.length} features (seed ${model.seed}).`,
@@ -92,16 +124,44 @@ export function runTrain(
     validationSplit,
     callbacks,
   });
-  model.saveWeights(out, data);
+  if (history.diverged) {
+    const { epoch, batch, loss } = history.diverged;
+    throw new CliError(
+      `training diverged: ${Number.isFinite(loss) ? 'a weight became NaN or infinite during' : `the loss became ${loss} at`} epoch ${epoch + 1}, batch ${batch + 1}, so training stopped and no weights were saved. Try a lower learning rate, scaling='standard' in fit(), or clipnorm= on the optimizer.`,
+    );
+  }
+  const saved = saveWithFallback((path) => model.saveWeights(path, data), out, file, checked.name);
+  if ('failure' in saved) {
+    err(`nn train: ${saved.failure}\n`);
+    return 1;
+  }
   say(`Weights saved to ${out}`);
   if (options.plot) {
-    writeFileAtomic(
-      options.plot,
-      renderHistorySvg(history.history, { title: `${checked.name}: training` }),
-    );
+    try {
+      writeFileAtomic(
+        options.plot,
+        renderHistorySvg(history.history, { title: `${checked.name}: training` }),
+      );
+    } catch (e) {
+      err(`nn train: cannot write the curves to ${options.plot}: ${(e as Error).message}\n`);
+      return 1;
+    }
     say(`Curves drawn in ${options.plot}`);
   }
   return 0;
+}
+
+/** Fails before training when one of the files the run will write cannot be written. */
+function checkOutputs(outputs: readonly (readonly [string, string])[]): void {
+  for (const [what, path] of outputs) {
+    const why = unwritableReason(path);
+    if (why) throw new CliError(`cannot write ${what} '${path}': ${why}; nothing was trained.`);
+  }
+}
+
+/** fit(verbose=…) as Keras reads it: 'auto' and anything unknown are 1. */
+function verbosity(value: unknown): 0 | 1 | 2 {
+  return value === 0 || value === 2 ? value : 1;
 }
 
 /** Keras's progress bar as a callback. */

@@ -8,6 +8,7 @@ import { InputError, type ArrayInput, type Matrix } from './arrays.js';
 import type { Args, CallValue } from '../catalog/index.js';
 import type { Rng } from '../kernels/random.js';
 import type { Metric } from '../metrics/index.js';
+import { checkFitOptions } from './options.js';
 import { callbacksFrom, type Callback, type Logs, type TrainingModel } from './callbacks.js';
 
 export type { Logs } from './callbacks.js';
@@ -30,6 +31,10 @@ export interface Trainee extends TrainingModel {
   evaluateLogs(mx: Matrix, y: ArrayInput, batchSize: number): Logs;
   /** Keras's optimizer.finalize_variable_values: with use_ema, the averages become the weights. */
   finalizeWeights(): void;
+  /** Every weight back to back: a live view. */
+  weightValues(): Float32Array;
+  /** Overwrites every weight from a copy of weightValues(). */
+  restoreWeightValues(values: Float32Array): void;
 }
 
 export interface FitOptions {
@@ -48,6 +53,14 @@ export interface FitOptions {
 export interface History {
   epoch: number[];
   history: Record<string, number[]>;
+  /**
+   * Set when the loss became NaN or infinite: training stopped there, and the weights are
+   * those before that step, the last finite ones. A weight that overflowed while the loss
+   * stayed finite is found at the end of its epoch (`batch` is then the last, `loss` the
+   * epoch's finite mean) and the weights go back to the epoch's start. The epoch it happened
+   * in has no entry in `epoch` and `history`.
+   */
+  diverged?: { epoch: number; batch: number; loss: number };
 }
 
 /**
@@ -75,7 +88,9 @@ export function withFileDefaults(model: Trainee, options: FitOptions): FitOption
   };
 }
 
+/** Keras's fit loop over `x`/`y` with the options checked and the file's fit(…) as defaults. */
 export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: FitOptions): History {
+  checkFitOptions(given);
   const options = withFileDefaults(model, given);
   const all = model.matrixOf(x);
   const targets = model.targetsOf(y, all.rows);
@@ -90,10 +105,12 @@ export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: Fi
   const by = new Float32Array(batch * ySize);
   const order = new Int32Array(train.rows).map((_, i) => i);
   const metrics = model.metrics();
+  const guard = new DivergenceGuard(model);
   model.stopTraining = false;
   for (const cb of callbacks) cb.onTrainBegin?.(model);
   for (let epoch = options.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
     for (const cb of callbacks) cb.onEpochBegin?.(epoch);
+    guard.epochBegin();
     if (options.shuffle !== false) shuffle(order, model);
     for (const m of metrics) m.reset();
     let lossSum = 0;
@@ -104,7 +121,16 @@ export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: Fi
       const n = Math.min(batch, train.rows - s * batch);
       gatherRows(train.data, order, s * batch, n, inSize, bx);
       gatherRows(trainY.data, order, s * batch, n, ySize, by);
+      // Keras's TerminateOnNaN, built in: a step whose loss is not finite is undone, and
+      // training stops.
+      guard.beforeStep();
       const loss = model.step(bx, by, n, metrics, batch);
+      if (!Number.isFinite(loss)) {
+        guard.rollback();
+        history.diverged = { epoch, batch: s, loss };
+        model.stopTraining = true;
+        break;
+      }
       lossSum += loss * n;
       seen += n;
       if (callbacks.length > 0) {
@@ -114,15 +140,65 @@ export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: Fi
       if (model.stopTraining) break;
     }
     if (seen > 0) logs = epochLogs(lossSum / seen, metrics);
+    // A weight can overflow while the loss stays finite (e.g. behind a ReLU): checked per epoch.
+    if (!history.diverged && !guard.epochEnd())
+      history.diverged = { epoch, batch: steps - 1, loss: logs['loss'] ?? NaN };
+    if (history.diverged) {
+      model.stopTraining = true;
+      break;
+    }
     if (val) Object.assign(logs, prefixed(model.evaluateLogs(val.x, val.y, batch), 'val_'));
     for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs);
     history.epoch.push(epoch);
     for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
   }
   // Keras copies the weights' moving averages into them (use_ema) before on_train_end.
-  if (epochs > (options.initialEpoch ?? 0)) model.finalizeWeights();
+  // After a divergence the averages hold NaN too: the restored weights are the finite ones.
+  if (epochs > (options.initialEpoch ?? 0) && !history.diverged) model.finalizeWeights();
   for (const cb of callbacks) cb.onTrainEnd?.(model);
   return history;
+}
+
+/**
+ * Keeps the last finite weights through fit at the cost of one copy per batch and one scan per
+ * epoch: a copy before each step (undone when its loss is not finite), and a copy at the start
+ * of each epoch, known finite, for when the per-batch copy is not (a weight overflowed while
+ * the loss stayed finite) or the scan at the end of the epoch finds a non-finite weight.
+ */
+class DivergenceGuard {
+  private batchCopy: Float32Array | null = null;
+  private epochCopy: Float32Array | null = null;
+
+  constructor(private readonly model: Trainee) {}
+
+  /** Copies the weights (finite: checked at the end of the previous epoch, or on load). */
+  epochBegin(): void {
+    const weights = this.model.weightValues();
+    (this.epochCopy ??= new Float32Array(weights.length)).set(weights);
+  }
+
+  beforeStep(): void {
+    const weights = this.model.weightValues();
+    (this.batchCopy ??= new Float32Array(weights.length)).set(weights);
+  }
+
+  /** Restores the weights before the last step, or those at the epoch's start if they were not finite. */
+  rollback(): void {
+    const before = this.batchCopy!;
+    this.model.restoreWeightValues(allFinite(before) ? before : this.epochCopy!);
+  }
+
+  /** Whether every weight is finite; if not, restores those at the epoch's start. */
+  epochEnd(): boolean {
+    if (allFinite(this.model.weightValues())) return true;
+    this.model.restoreWeightValues(this.epochCopy!);
+    return false;
+  }
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
+  return true;
 }
 
 /** out[r] = data[order[first + r]] for n rows of `size` values (no subarray views). */

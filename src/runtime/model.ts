@@ -12,6 +12,7 @@ import type { Optimizer } from '../optim/index.js';
 import type { CompiledModel } from '../plan/index.js';
 import { renderSummary, summaryInputOf, type SummaryOptions } from '../summary/index.js';
 import { InputError, type ArrayInput, type Matrix } from './arrays.js';
+import { checkBatchOptions } from './options.js';
 import { fitModel, type FitOptions, type History, type Trainee } from './fit.js';
 import { Session } from './session.js';
 import {
@@ -103,6 +104,7 @@ export class Model implements Trainee {
 
   /** Outputs for every sample of `x`, row-major (samples × output size). */
   predict(x: ArrayInput, options: { batchSize?: number } = {}): Float32Array {
+    checkBatchOptions('predict', options);
     const session = this.session;
     return session.forward(session.matrixOf(x), options.batchSize ?? 32).outputs;
   }
@@ -129,6 +131,7 @@ export class Model implements Trainee {
 
   /** Loss and metrics over `x`/`y`: Keras's evaluate (inference mode). */
   evaluate(x: ArrayInput, y: ArrayInput, options: { batchSize?: number } = {}): number | number[] {
+    checkBatchOptions('evaluate', options);
     const logs = this.evaluateLogs(this.matrixOf(x), y, options.batchSize ?? 32);
     const values = Object.values(logs);
     return values.length === 1 ? values[0]! : values;
@@ -151,6 +154,18 @@ export class Model implements Trainee {
 
   fit(x: ArrayInput, y: ArrayInput, options: FitOptions = {}): History {
     return fitModel(this, x, y, options);
+  }
+
+  /** Every weight back to back in get_weights() order: a live view, for fit's divergence guard. */
+  weightValues(): Float32Array {
+    this.session.ensureBuilt(null);
+    return this.session.weightValues();
+  }
+
+  /** Overwrites every weight from a copy of weightValues() (fit's rollback after a diverged step). */
+  restoreWeightValues(values: Float32Array): void {
+    this.session.weightValues().set(values);
+    this.session.version++;
   }
 
   /** Weights in Keras's get_weights() order, as copies. */

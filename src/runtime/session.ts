@@ -49,6 +49,7 @@ export class Session {
   targetSize = 0;
   private opt: Optimizer | null = null;
   private resolvedLoss: CallValue | null = null;
+  private weightView: Float32Array | null = null;
 
   constructor(
     readonly compiled: CompiledModel,
@@ -57,6 +58,15 @@ export class Session {
   ) {
     this.rng = new Rng(seed);
     if (compiled.graph.inputShape) this.build(compiled.graph.inputShape);
+  }
+
+  /** The weights in get_weights() order, back to back: a live view of the parameter arena. */
+  weightValues(): Float32Array {
+    const params = this.memory!.params;
+    const view = this.weightView;
+    if (!view || view.buffer !== params.buffer || view.byteOffset !== params.byteOffset)
+      this.weightView = params.subarray(0, this.layout!.weightSize);
+    return this.weightView!;
   }
 
   get name(): string {

@@ -12,7 +12,16 @@
  * Reading checks every length against the file's size: a truncated or foreign file is an
  * error that says what is wrong, never a crash.
  */
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export interface WeightRecord {
@@ -147,8 +156,13 @@ export function writeWeightsFile(path: string, file: WeightsFile): void {
   writeFileAtomic(path, encodeWeights(file));
 }
 
+/**
+ * Writes `data` to a temporary file beside `path` (`.<name>.<pid>.tmp`) and renames it over
+ * `path`; temporary files that a killed writer left for the same target are removed first.
+ */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  removeStaleTemporaries(path);
+  const tmp = temporaryPath(path, process.pid);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
@@ -160,4 +174,66 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     }
     throw err;
   }
+}
+
+/** The temporary file a process `pid` writes before renaming it to `path`. */
+export function temporaryPath(path: string, pid: number): string {
+  return join(dirname(path), `.${basename(path)}.${pid}.tmp`);
+}
+
+/** Removes `.<name>.<pid>.tmp` files beside `path` whose writer is no longer running. */
+function removeStaleTemporaries(path: string): void {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // the write itself will say why the folder cannot be used
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (!Number.isInteger(pid) || pid <= 0 || (pid !== process.pid && running(pid))) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // another save removed it first
+    }
+  }
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Why `path` cannot be written (its folder is missing or read-only, or it is a folder), or
+ * null when a write there should succeed; checked before a long training, not after it.
+ */
+export function unwritableReason(path: string): string | null {
+  const dir = dirname(path);
+  try {
+    if (!statSync(dir).isDirectory()) return `'${dir}' is not a folder`;
+  } catch {
+    return `the folder '${dir}' does not exist`;
+  }
+  try {
+    if (statSync(path).isDirectory()) return `'${path}' is a folder`;
+    accessSync(path, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') return `'${path}' is not writable`;
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    return `the folder '${dir}' is not writable`;
+  }
+  return null;
 }

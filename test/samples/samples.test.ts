@@ -70,6 +70,25 @@ describe('samples train with nn train and nothing else', () => {
     expect(evaluate('xor', weights, undefined, 'xor')['accuracy']).toBe(1);
   });
 
+  it('xor: the trainable network converges for each of 20 seeds', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const { weights } = train('xor', seed, { model: 'xor' });
+      expect(evaluate('xor', weights, undefined, 'xor')['accuracy'], `seed ${seed}`).toBe(1);
+    }
+  }, 60_000);
+
+  it('xor_step: the fixed network predicts with no weights file', () => {
+    let csv = '';
+    const code = runPredict(
+      join(samples, 'xor.nn'),
+      { model: 'xor_step' },
+      (s) => (csv += s),
+      (s) => (csv += s),
+    );
+    expect(code, csv).toBe(0);
+    expect(csv).toBe('prediction\n0\n1\n1\n0\n');
+  });
+
   it('weather: 100% accuracy (V6)', () => {
     const { weights } = train('weather', 3);
     expect(evaluate('weather', weights)['accuracy']).toBe(1);

@@ -1,0 +1,86 @@
+/** The help texts of `nn` and of each of its commands, and the exit codes they document. */
+
+/** What each exit code of `nn` means, for every --help. */
+export const exitCodes = `Exit codes:
+  0   success
+  1   errors in the input: the .nn file, the data, the weights file, an output that cannot
+      be written, or a training that diverged (the message says which)
+  2   wrong usage: an unknown command or flag, a bad flag value
+  70  an internal error: a bug in nnlang (please report it with the input that caused it)
+`;
+
+/** `nn --help`. */
+export const usage = `Usage: nn <command> [options]
+
+Commands:
+  check <files…>      Report every error, warning and hint in .nn files
+  summary <file>      Print Keras 3's model.summary() of a model
+  train <file>        Train a model on the data its fit() names, save the weights
+  evaluate <file>     Loss and metrics of trained weights on a CSV
+  predict <file>      Predictions for a CSV, as CSV
+  plan <file>         The execution plan and its peak memory
+  (nn <command> --help shows a command's options)
+
+Options:
+  -h, --help          Show this help
+  -v, --version       Show the version
+
+${exitCodes}`;
+
+const modelFlag = `  --model NAME        Which model of the file (default: the one with fit(), else the first)`;
+
+/** Each command's own --help. */
+export const commandHelp: Record<string, string> = {
+  check: `Usage: nn check <files…> [--format json] [--max-errors N]
+
+Reports every error, warning and hint in .nn files; a clean file gets one line saying so.
+  --format json       Diagnostics as a JSON array (1-based line/column ranges), all of them
+  --max-errors N      Print at most N diagnostics per file (default 50; 0: all)
+`,
+  summary: `Usage: nn summary <file> [options]
+
+Prints Keras 3's model.summary() of a model.
+${modelFlag}
+  --line-length N     Table width (default: Keras's, from the terminal width)
+`,
+  train: `Usage: nn train <file> [options]
+
+Trains a model on the data its fit() names and saves the weights. Output paths are checked
+before the first epoch; training that diverges (a NaN or infinite loss) stops with exit 1.
+${modelFlag}
+  --data CSV          Training data (default: fit(data=…), relative to the file)
+  --epochs N, --batch-size N, --seed N
+  --out PATH          Weights file (default: <file>.<model>.nnw beside the .nn file)
+  --plot SVG          Draw the loss and metric curves
+  --quiet             Print nothing but errors (fit(verbose=0|1|2) is honoured otherwise)
+  --allow-paths DIR   Let paths in the .nn file (fit data, ModelCheckpoint) reach DIR
+                      (repeatable); by default they stay inside the .nn file's folder
+`,
+  evaluate: `Usage: nn evaluate <file> [options]
+
+Loss and metrics of trained weights on a CSV.
+${modelFlag}
+  --weights PATH      Weights file (default: <file>.<model>.nnw beside the .nn file)
+  --data CSV          Data (default: fit(data=…), relative to the file)
+  --allow-paths DIR   Let paths in the .nn file (fit data, ModelCheckpoint) reach DIR
+                      (repeatable); by default they stay inside the .nn file's folder
+`,
+  predict: `Usage: nn predict <file> [options]
+
+Predictions for a CSV, as CSV (RFC 4180). A model whose every weight is given inline
+needs no weights file.
+${modelFlag}
+  --weights PATH      Weights file (default: <file>.<model>.nnw beside the .nn file)
+  --data CSV          Data (default: fit(data=…), relative to the file)
+  --out PATH          Write the CSV there instead of to standard output
+  --allow-paths DIR   Let paths in the .nn file (fit data, ModelCheckpoint) reach DIR
+                      (repeatable); by default they stay inside the .nn file's folder
+`,
+  plan: `Usage: nn plan <file> [options]
+
+Prints the execution plan and its peak memory.
+${modelFlag}
+  --training          The training step's plan instead of inference
+  --batch N           Batch size the plan is laid out for (default 32)
+`,
+};

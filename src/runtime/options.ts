@@ -1,0 +1,64 @@
+/**
+ * The library's options checked as the CLI checks its flags: a wrong name or value is an
+ * InputError that says which option and what it takes, never a crash deeper in the engine.
+ */
+import { InputError } from './arrays.js';
+
+const fitOptionNames = [
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'validationSplit',
+  'validationData',
+  'callbacks',
+  'initialEpoch',
+] as const;
+
+/** Throws an InputError for an unknown name or a bad value among fit()'s options. */
+export function checkFitOptions(options: object): void {
+  checkNames('fit', options, fitOptionNames);
+  const o = options as Record<string, unknown>;
+  integerOption('fit', 'epochs', o['epochs'], 1);
+  integerOption('fit', 'batchSize', o['batchSize'], 1);
+  integerOption('fit', 'initialEpoch', o['initialEpoch'], 0);
+  const split = o['validationSplit'];
+  if (split !== undefined && !(typeof split === 'number' && split >= 0 && split < 1))
+    throw new InputError(`fit: validationSplit must be a number in [0, 1), not ${show(split)}.`);
+  if (o['shuffle'] !== undefined && typeof o['shuffle'] !== 'boolean')
+    throw new InputError(`fit: shuffle must be true or false, not ${show(o['shuffle'])}.`);
+  if (o['callbacks'] !== undefined && !Array.isArray(o['callbacks']))
+    throw new InputError(
+      `fit: callbacks must be an array of callbacks, not ${show(o['callbacks'])}.`,
+    );
+  const data = o['validationData'];
+  if (data !== undefined && !(Array.isArray(data) && data.length === 2))
+    throw new InputError(`fit: validationData must be [x, y], not ${show(data)}.`);
+}
+
+/** Throws an InputError for an unknown name or a bad batchSize among predict()'s or evaluate()'s options. */
+export function checkBatchOptions(method: string, options: object): void {
+  checkNames(method, options, ['batchSize']);
+  integerOption(method, 'batchSize', (options as Record<string, unknown>)['batchSize'], 1);
+}
+
+function checkNames(method: string, options: object, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new InputError(`${method}: options must be an object, not ${show(options)}.`);
+  const unknown = Object.keys(options).filter((k) => !known.includes(k));
+  if (unknown.length > 0)
+    throw new InputError(
+      `${method}: unknown option${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `'${k}'`).join(', ')}; the options are ${known.map((k) => `'${k}'`).join(', ')}.`,
+    );
+}
+
+function integerOption(method: string, name: string, value: unknown, min: number): void {
+  if (value === undefined) return;
+  if (!(typeof value === 'number' && Number.isInteger(value) && value >= min))
+    throw new InputError(`${method}: ${name} must be an integer ≥ ${min}, not ${show(value)}.`);
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  return String(value);
+}
