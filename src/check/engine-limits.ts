@@ -12,7 +12,10 @@ import { writtenRange } from './call-rules.js';
 import type { CheckedLayer, CheckedModel } from './types.js';
 
 /** The codes that stop the engine even though they are warnings: valid Keras it cannot run yet. */
-export const engineLimitCodes: ReadonlySet<string> = new Set([messages.unsupported.code]);
+export const engineLimitCodes: ReadonlySet<string> = new Set([
+  messages.unsupported.code,
+  messages.memoryLimit.code,
+]);
 
 /** What stops `nn train` / `nn plan` / `loadModel`: every error, and every engine limit. */
 export function engineBlockers(diagnostics: readonly Diagnostic[]): Diagnostic[] {

@@ -219,8 +219,9 @@ export const messages = {
     message: "'{what}' cannot apply to the weight '{weight}' of shape {shape}: {why}",
   },
   memoryLimit: {
+    // Valid Keras, and its summary is worth printing: like NN2015, a warning the engine refuses.
     code: 'NN3020',
-    severity: 'error',
+    severity: 'warning',
     message:
       "Model '{model}' needs at least {need} to {mode}, more than the engine's limit of {limit}: {parts}.",
     hint: 'Use fewer units or a smaller input (the activations grow with the batch size).',
