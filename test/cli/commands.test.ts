@@ -3,23 +3,13 @@
  * plan on a sample, and bad input — a broken CSV, a truncated weights file, a wrong flag — as one
  * located line and exit code 1 or 2, never a stack trace.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nn } from './spawn.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'nn-cli-'));
-
-function nn(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args],
-    { cwd: root, encoding: 'utf8' },
-  );
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);
 

@@ -3,7 +3,6 @@
  * broken sibling model, unwritable outputs, a diverging training, CSV output that needs quoting.
  * Each is one clear line and exit 1, never an internal error, and never lost work.
  */
-import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -24,19 +23,10 @@ import { DataError } from '../../src/data/index.js';
 import { saveWithFallback } from '../../src/cli/save.js';
 import { loadModel, ModelError } from '../../src/index.js';
 import { temporaryPath, writeFileAtomic } from '../../src/runtime/weights-file.js';
+import { nn, root } from './spawn.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'nn-robust-'));
 copyFileSync(join(root, 'samples/xor.csv'), join(tmp, 'xor.csv'));
-
-function nn(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args],
-    { cwd: root, encoding: 'utf8' },
-  );
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
 /**
  * `nn train` / `nn predict` in this process (a child process costs seconds): the output, and
