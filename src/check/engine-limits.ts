@@ -32,12 +32,6 @@ interface ArgLimit {
   why: string;
 }
 
-const isNull = (v: Value) => v === null;
-/** -1 or the last axis of a rank (unknown ranks can only be told for -1). */
-const lastAxis = (v: Value, rank: number | undefined) => {
-  const axes = Array.isArray(v) ? v : [v];
-  return axes.length === 1 && (axes[0] === -1 || (rank !== undefined && axes[0] === rank - 1));
-};
 const float32 = (v: Value) => v === null || v === 'float32';
 
 /** The engine's argument limits, from the throw sites of src/plan, src/kernels and src/metrics. */

@@ -2,7 +2,7 @@
  * What `nn train`, `nn evaluate`, `nn predict` and `nn plan` share: reading and checking the
  * .nn file, choosing its model, and reading its CSV the way its loss needs.
  */
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { catalog, type Args, type CallValue } from '../catalog/index.js';
 import { engineBlockers, type CheckedModel, type FitConfig } from '../check/index.js';
 import { compile, type CompileOptions, type ModelPlans } from '../compiler.js';
