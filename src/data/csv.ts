@@ -1,7 +1,8 @@
 /**
  * CSV text → header and records of text cells, each record with the line it starts on, and
  * the error type of the data stage. The parsing itself is csv-parse's; this file only adds
- * line numbers, blank-line handling and messages that point at the culprit.
+ * line numbers, blank-line handling and messages that point at the culprit. (readTable reads
+ * plain files in chunks with plain.ts instead, to the same effect.)
  */
 import { parse } from 'csv-parse/sync';
 

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { extname } from 'node:path';
 import { DataError, looksNumeric, scanCsv, quoteValue } from './csv.js';
+import { fileRowBound, scanPlainCsv } from './plain.js';
 import { allocate, rowBound, Rows } from './rows.js';
 import { applyScaler, checkScaler, fitScaler, type Scaler } from './scaler.js';
 import { planTarget, type TargetEncoding } from './target.js';
@@ -54,6 +55,8 @@ export { MAX_TABLE_FLOATS } from './rows.js';
 
 /** Reads a table from a file (UTF-8, optional BOM; tab-separated when named .tsv or .tab; gunzipped when named .gz). */
 export function readTable(path: string, options: TableOptions): Table {
+  const plain = path.endsWith('.gz') ? null : readPlainTable(path, options);
+  if (plain !== null) return plain;
   let bytes: Buffer;
   try {
     // A .gz file (e.g. data.csv.gz) is read through gunzip: large samples ship compressed.
@@ -79,50 +82,93 @@ function readFailure(err: unknown): string {
 /** Parses a table from CSV text (or its UTF-8 bytes); `file` names it in error messages and chooses the delimiter. */
 export function parseTable(text: string | Uint8Array, file: string, options: TableOptions): Table {
   const ext = extname(file).toLowerCase();
-  const hasTarget = options.hasTarget ?? true;
   // One pass over the text: each row's features go straight into x, its target cell is kept
-  // (interned) for planTarget; no row is kept as strings.
-  const state: { rows: Rows | null } = { rows: null };
-  let header: string[] = [];
-  let headerLine = 0;
+  // as an id for planTarget; no row is kept as strings.
+  const reader = new TableReader(file, options, () => rowBound(text));
   scanCsv(text, file, ext === '.tsv' || ext === '.tab' ? '\t' : ',', (record, line) => {
-    if (headerLine === 0) {
-      headerLine = line;
-      header = checkHeader(record, line, file);
-      return;
-    }
-    if (state.rows === null) {
-      const targetIndex = hasTarget ? resolveTarget(header, options.target, file) : -1;
-      const featureIndex = resolveFeatures(header, options, targetIndex, file);
-      state.rows = new Rows(header, featureIndex, targetIndex, rowBound(text), file);
-    }
-    state.rows.add(record, line);
+    if (reader.header === null) reader.setHeader(record, line);
+    else reader.rows().add(record, line);
   });
-  const rowsRead = state.rows;
-  if (rowsRead === null) {
-    const message = `${file}: there are no data rows after the header (line ${headerLine}).`;
-    throw new DataError(message, file, headerLine);
+  return reader.table();
+}
+
+/**
+ * The table from a plain comma-separated file (see plain.ts) read in chunks, or null when the
+ * file is not plain (or cannot be read): then readTable reads it whole with csv-parse.
+ */
+function readPlainTable(path: string, options: TableOptions): Table | null {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.tsv' || ext === '.tab') return null;
+  const bound = fileRowBound(path);
+  if (bound === null) return null;
+  const reader = new TableReader(path, options, () => bound);
+  const plain = scanPlainCsv(path, {
+    header: (record, line) => reader.setHeader(record, line),
+    row: (fields, line) => reader.rows().addFields(fields, line),
+  });
+  return plain ? reader.table() : null;
+}
+
+/** The state of one table being read: the header, then the rows, then the finished table. */
+class TableReader {
+  header: string[] | null = null;
+  private headerLine = 0;
+  private read: Rows | null = null;
+
+  constructor(
+    private readonly file: string,
+    private readonly options: TableOptions,
+    private readonly capacity: () => number,
+  ) {}
+
+  /** Checks and keeps the header, read on `line`. */
+  setHeader(record: string[], line: number): void {
+    this.headerLine = line;
+    this.header = checkHeader(record, line, this.file);
   }
-  const { rows, featureIndex, targetIndex } = rowsRead;
-  const target =
-    targetIndex >= 0
-      ? planTarget(rowsRead.targetCells(), header[targetIndex]!, file, options)
-      : null;
-  const cols = featureIndex.length;
-  const x = rowsRead.features();
-  const y = target ? allocate(rows, target.yCols, file, 'targets') : null;
-  rowsRead.finish(target && y ? { plan: target, y } : null);
-  const scaler = scale(x, rows, cols, options, file);
-  return {
-    x,
-    y,
-    rows,
-    features: featureIndex.map((i) => header[i]!),
-    targetName: target ? target.name : null,
-    classes: target ? target.classes : (options.classes ?? null),
-    yCols: target ? target.yCols : 0,
-    scaler,
-  };
+
+  /** The rows, set up at the first data row (on `line`). */
+  rows(): Rows {
+    if (this.read !== null) return this.read;
+    const { file, options } = this;
+    const header = this.header!;
+    const targetIndex =
+      (options.hasTarget ?? true) ? resolveTarget(header, options.target, file) : -1;
+    const featureIndex = resolveFeatures(header, options, targetIndex, file);
+    this.read = new Rows(header, featureIndex, targetIndex, this.capacity(), file);
+    return this.read;
+  }
+
+  /** The finished table, once every record is in; throws the rows' problems, if any. */
+  table(): Table {
+    const { file, options } = this;
+    const header = this.header ?? [];
+    const rowsRead = this.read;
+    if (rowsRead === null) {
+      const message = `${file}: there are no data rows after the header (line ${this.headerLine}).`;
+      throw new DataError(message, file, this.headerLine);
+    }
+    const { rows, featureIndex, targetIndex } = rowsRead;
+    const target =
+      targetIndex >= 0
+        ? planTarget(rowsRead.targetColumn(), header[targetIndex]!, file, options)
+        : null;
+    const cols = featureIndex.length;
+    const x = rowsRead.features();
+    const y = target ? allocate(rows, target.yCols, file, 'targets') : null;
+    rowsRead.finish(target && y ? { plan: target, y } : null);
+    const scaler = scale(x, rows, cols, options, file);
+    return {
+      x,
+      y,
+      rows,
+      features: featureIndex.map((i) => header[i]!),
+      targetName: target ? target.name : null,
+      classes: target ? target.classes : (options.classes ?? null),
+      yCols: target ? target.yCols : 0,
+      scaler,
+    };
+  }
 }
 
 /** The header's names: every name present and distinct, and the line not a row of numbers. */

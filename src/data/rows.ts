@@ -1,16 +1,18 @@
 /**
  * The rows of a training table as they stream in from the CSV: features straight into a
- * preallocated Float32Array, target cells interned, problems noted per row (see dataset.ts).
+ * preallocated Float32Array, target cells as ids of the distinct cells, problems noted per row
+ * (see dataset.ts).
  */
 import { DataError, ProblemList, describeBadCell, parseCell } from './csv.js';
-import { encodeTargetCell, type TargetPlan } from './target.js';
+import { fieldText, plainNumber, type Fields } from './plain.js';
+import { encodeTargetCell, type TargetColumn, type TargetPlan } from './target.js';
 
 /** The most floats one array of a table may hold (x or y). */
 export const MAX_TABLE_FLOATS = 2 ** 31;
 
 /**
  * The rows of a table as they stream in: features parsed into a preallocated x, target cells
- * kept interned, problems noted per row; `finish` encodes the targets and reports every
+ * kept as ids (one int per row), problems noted per row; `finish` encodes the targets and reports every
  * problem of every row in line order, as one DataError listing the first of them.
  */
 export class Rows {
@@ -19,8 +21,13 @@ export class Rows {
   private lines: Int32Array;
   /** Per row: 0 good, 1 a bad feature cell, 2 the wrong number of values (no target read). */
   private flags: Uint8Array;
-  private readonly cells: string[] = [];
-  private readonly interned = new Map<string, string>();
+  /** Per row: the index in `values` of its target cell (-1 for a row of the wrong width). */
+  private targets: Int32Array;
+  /** The target cells seen, each once while there are few of them (a repeat after that is harmless). */
+  private readonly values: string[] = [];
+  private readonly ids = new Map<string, number>();
+  /** Ids of ASCII target cells by a hash of their bytes, for addFields. */
+  private readonly byHash = new Map<number, number>();
   /** The problems of the first rows with feature or width problems, enough to list them. */
   private readonly details = new Map<number, { column: string | undefined; text: string }[]>();
 
@@ -34,19 +41,14 @@ export class Rows {
     this.x = allocate(capacity, featureIndex.length, file, 'features');
     this.lines = new Int32Array(capacity);
     this.flags = new Uint8Array(capacity);
+    this.targets = new Int32Array(targetIndex >= 0 ? capacity : 0);
   }
 
+  /** Adds a record of text cells, read by csv-parse, that starts on `line`. */
   add(record: string[], line: number): void {
-    const r = this.rows++;
-    if (r >= this.lines.length) this.grow();
-    this.lines[r] = line;
+    const r = this.start(record.length, line);
+    if (r < 0) return;
     const { header, featureIndex } = this;
-    if (record.length !== header.length) {
-      const values = `${record.length} ${record.length === 1 ? 'value' : 'values'}`;
-      this.problem(r, 2, undefined, `${values}, but the header has ${header.length} columns`);
-      if (this.targetIndex >= 0) this.cells.push('');
-      return;
-    }
     const cols = featureIndex.length;
     for (let j = 0; j < cols; j++) {
       const column = featureIndex[j]!;
@@ -56,21 +58,84 @@ export class Rows {
         this.problem(r, 1, header[column], describeBadCell(header[column]!, cell));
       else this.x[r * cols + j] = v;
     }
-    if (this.targetIndex >= 0) {
-      const cell = record[this.targetIndex]!;
-      let kept = this.interned.get(cell);
-      if (kept === undefined) {
-        kept = cell;
-        if (this.interned.size < 65536) this.interned.set(cell, cell);
+    if (this.targetIndex >= 0) this.targets[r] = this.idOf(record[this.targetIndex]!);
+  }
+
+  /** Adds a record given as byte ranges (plain.ts), exactly as `add` would its cells as text. */
+  addFields(fields: Fields, line: number): void {
+    const r = this.start(fields.count, line);
+    if (r < 0) return;
+    const { header, featureIndex } = this;
+    const cols = featureIndex.length;
+    for (let j = 0; j < cols; j++) {
+      const column = featureIndex[j]!;
+      let v = plainNumber(fields, column);
+      if (Number.isNaN(v)) {
+        const cell = fieldText(fields, column);
+        v = parseCell(cell);
+        if (Number.isNaN(v)) {
+          this.problem(r, 1, header[column], describeBadCell(header[column]!, cell));
+          continue;
+        }
       }
-      this.cells.push(kept);
+      this.x[r * cols + j] = v;
     }
+    if (this.targetIndex >= 0) this.targets[r] = this.idOfBytes(fields, this.targetIndex);
+  }
+
+  /** Starts row r for a record of `width` cells: its index, or -1 when its width is wrong (noted). */
+  private start(width: number, line: number): number {
+    const r = this.rows++;
+    if (r >= this.lines.length) this.grow();
+    this.lines[r] = line;
+    if (width !== this.header.length) {
+      const values = `${width} ${width === 1 ? 'value' : 'values'}`;
+      this.problem(r, 2, undefined, `${values}, but the header has ${this.header.length} columns`);
+      if (this.targetIndex >= 0) this.targets[r] = -1;
+      return -1;
+    }
+    return r;
+  }
+
+  /** The id of a target cell, a new one when it is new or there are too many to look up. */
+  private idOf(cell: string): number {
+    let id = this.ids.get(cell);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(cell);
+      if (this.ids.size < MAX_LOOKED_UP) this.ids.set(cell, id);
+    }
+    return id;
+  }
+
+  /** idOf field i, found by a hash of its bytes among the ASCII cells seen before (no string made then). */
+  private idOfBytes(fields: Fields, i: number): number {
+    const { buf } = fields;
+    const s = fields.starts[i]!;
+    const e = fields.ends[i]!;
+    let hash = 0x811c9dc5;
+    for (let p = s; p < e; p++) hash = Math.imul(hash ^ buf[p]!, 0x01000193);
+    const seen = this.byHash.get(hash);
+    if (seen !== undefined) {
+      const text = this.values[seen]!;
+      let same = text.length === e - s;
+      for (let p = s; p < e && same; p++) same = text.charCodeAt(p - s) === buf[p];
+      if (same) return seen;
+    }
+    const cell = fieldText(fields, i);
+    const id = this.idOf(cell);
+    if (this.byHash.size < MAX_LOOKED_UP && /^[\x00-\x7f]*$/.test(cell)) this.byHash.set(hash, id);
+    return id;
   }
 
   /** The target cells of the rows that have the header's width (the others are reported anyway). */
-  targetCells(): string[] {
-    if (!this.flags.subarray(0, this.rows).includes(2)) return this.cells;
-    return this.cells.filter((_, r) => this.flags[r] !== 2);
+  targetColumn(): TargetColumn {
+    const counts = new Float64Array(this.values.length);
+    for (let r = 0; r < this.rows; r++) {
+      const id = this.targets[r]!;
+      if (id >= 0) counts[id]!++;
+    }
+    return { values: this.values, counts };
   }
 
   /** x:[rows, features], exactly as long as the rows read. */
@@ -92,7 +157,8 @@ export class Rows {
         if (flag === 2) continue;
       }
       if (target) {
-        const problem = encodeTargetCell(target.plan, this.cells[r]!, target.y, r);
+        const cell = this.values[this.targets[r]!]!;
+        const problem = encodeTargetCell(target.plan, cell, target.y, r);
         if (problem !== null) problems.add(line, target.plan.name, problem);
       }
     }
@@ -122,8 +188,16 @@ export class Rows {
     const flags = new Uint8Array(capacity);
     flags.set(this.flags);
     this.flags = flags;
+    if (this.targetIndex >= 0) {
+      const targets = new Int32Array(capacity);
+      targets.set(this.targets);
+      this.targets = targets;
+    }
   }
 }
+
+/** How many distinct target cells are looked up; past that, each new cell is simply kept. */
+const MAX_LOOKED_UP = 65536;
 
 /** Rows whose problems are kept in full: more than a DataError lists. */
 const MAX_DETAILED_ROWS = 16;

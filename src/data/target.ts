@@ -24,6 +24,12 @@ export interface TargetPlan {
   yCols: number;
 }
 
+/** A target column as its cells and how many rows hold each (a cell may be listed more than once). */
+export interface TargetColumn {
+  values: readonly string[];
+  counts: ArrayLike<number>;
+}
+
 /** What planTarget needs to know besides the cells. */
 export interface TargetRequest {
   encoding?: TargetEncoding | 'auto';
@@ -33,7 +39,7 @@ export interface TargetRequest {
 
 /** Decides the encoding and the classes from the whole target column; throws DataError for table-level mismatches. */
 export function planTarget(
-  cells: readonly string[],
+  column: TargetColumn,
   name: string,
   file: string,
   request: TargetRequest,
@@ -41,8 +47,15 @@ export function planTarget(
   const fail = (message: string): never => {
     throw new DataError(`${file}: ${message}`, file, undefined, name);
   };
+  const cells = column.values.filter((_, i) => column.counts[i]! > 0);
   const words = cells.filter((c) => c !== '' && !looksNumeric(c));
-  if (request.encoding === 'regression' && words.length * 2 > cells.length) {
+  let total = 0;
+  let wordCount = 0;
+  column.values.forEach((c, i) => {
+    total += column.counts[i]!;
+    if (c !== '' && !looksNumeric(c)) wordCount += column.counts[i]!;
+  });
+  if (request.encoding === 'regression' && wordCount * 2 > total) {
     fail(
       `column '${name}' holds labels (${listClasses(sortedUnique(words))}), not numbers, so it cannot be a regression target; for classes use categorical_crossentropy or sparse_categorical_crossentropy.`,
     );
