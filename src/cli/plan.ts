@@ -1,4 +1,5 @@
 /** `nn plan <file> [--training] [--batch N]`: the model's execution plan, readable, with its peak memory. */
+import { engineMaxFloats } from '../check/index.js';
 import { printPlan } from '../plan/index.js';
 import { CliError, loadChecked } from './engine.js';
 
@@ -31,5 +32,11 @@ export function runPlan(
       `model '${model.name}' has no loss: add compile(optimizer, loss) to see its training plan.`,
     );
   out(printPlan(plan, model.name));
+  // A plan is data, so any batch size has one; say when the engine could not allocate it.
+  const floats = plan.paramSize + plan.workSize;
+  if (floats > engineMaxFloats)
+    err(
+      `nn plan: this plan needs ${floats.toLocaleString('en-US')} floats, more than the engine's limit of ${engineMaxFloats.toLocaleString('en-US')}: it cannot run at batch size ${plan.batchSize}.\n`,
+    );
   return 0;
 }

@@ -130,4 +130,14 @@ describe('bad input: one located line, exit 1', () => {
     // Its summary still prints, with the exact count: 4×10⁹ weights + 10⁹ biases.
     expect(nn('summary', file).out).toContain('5,000,000,000');
   }, 60_000);
+
+  it('nn plan at an absurd batch size prints the plan and says the engine could not allocate it', () => {
+    const file = join(tmp, 'big-batch.nn');
+    writeFileSync(file, 'Input(4) -> Dense(8, relu) -> Dense(3, softmax)\n');
+    const r = nn('plan', file, '--batch', '99999999999');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('batch size 99999999999');
+    expect(r.err).toMatch(/more than the engine's limit of 4,294,967,296: it cannot run/);
+    expect(nn('plan', file, '--batch', '32').err).toBe('');
+  }, 60_000);
 });
