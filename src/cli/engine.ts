@@ -4,7 +4,12 @@
  */
 import { basename, dirname, join } from 'node:path';
 import { catalog, type Args, type CallValue } from '../catalog/index.js';
-import { engineBlockers, type CheckedModel, type FitConfig } from '../check/index.js';
+import {
+  engineBlockers,
+  type CallBinding,
+  type CheckedModel,
+  type FitConfig,
+} from '../check/index.js';
 import { compile, type CompileOptions, type ModelPlans } from '../compiler.js';
 import type { CompiledModel } from '../plan/index.js';
 import type { TableOptions } from '../data/index.js';
@@ -26,6 +31,9 @@ export interface Loaded {
   plans: ModelPlans;
   /** The other models of the file. */
   siblings: CheckedModel[];
+  /** The file's text and every call the checker bound in it, to locate what it names. */
+  source: string;
+  bindings: CallBinding[];
 }
 
 /** Compiles the file (with the plans asked for); prints its errors and fails when there are any. */
@@ -67,6 +75,8 @@ export function loadChecked(
       compiled: output.models[compiled]!,
       plans: output.plans[compiled]!,
       siblings: result.models.filter((m) => m !== model),
+      source: read.text,
+      bindings: result.bindings,
     };
   // As nn check does: at most defaultMaxErrors of them, then how many more.
   for (const d of blockers.slice(0, defaultMaxErrors)) err(renderDiagnostic(d, output.lines, file));
@@ -122,7 +132,12 @@ export function dataPath(
     );
   const fit = dataFit(loaded)!;
   const at = fit.argRanges['data'] ?? fit.range;
-  const result = sandboxedDataPath(new PathSandbox(loaded.file, allowPaths), named, at);
+  const result = sandboxedDataPath(
+    new PathSandbox(loaded.file, allowPaths),
+    named,
+    at,
+    loaded.source,
+  );
   if ('error' in result) throw new CliError(result.error);
   return result.path;
 }

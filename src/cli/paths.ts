@@ -5,9 +5,9 @@
  * the command line itself (`--data`, `--out`, `--weights`) are the user's and are not sandboxed;
  * the library (`loadModel`, `fit`, `saveWeights`) takes whatever path its caller gives it.
  */
-import { lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { check } from '../compiler.js';
+import type { CallBinding } from '../check/index.js';
 import { makeDiagnostic, renderDiagnostic, type MessageKey } from '../diagnostics/index.js';
 import { LineMap, type Range } from '../source/index.js';
 
@@ -39,9 +39,14 @@ export class PathSandbox {
 }
 
 /** The data file `fit(data=…)` names, checked against the sandbox; a located NN6020 otherwise. */
-export function sandboxedDataPath(sandbox: PathSandbox, written: string, at: Range): PathResult {
+export function sandboxedDataPath(
+  sandbox: PathSandbox,
+  written: string,
+  at: Range,
+  source: string,
+): PathResult {
   const path = sandbox.resolve(written);
-  return path === null ? { error: located(sandbox, 'pathOutside', at, written) } : { path };
+  return path === null ? { error: located(sandbox, 'pathOutside', at, written, source) } : { path };
 }
 
 /**
@@ -52,10 +57,11 @@ export function sandboxedDataPath(sandbox: PathSandbox, written: string, at: Ran
 export function checkpointPaths(
   sandbox: PathSandbox,
   fitRange: Range | undefined,
+  source: string,
+  bindings: readonly CallBinding[],
 ): { error: string } | { map: (path: string) => PathResult } {
   if (fitRange) {
-    const source = readFileSync(sandbox.nnFile, 'utf8');
-    for (const b of check(source, sandbox.nnFile).bindings) {
+    for (const b of bindings) {
       if (b.entry !== 'ModelCheckpoint') continue;
       if (b.range.start.offset < fitRange.start.offset || b.range.end.offset > fitRange.end.offset)
         continue;
@@ -94,7 +100,7 @@ function located(
   key: MessageKey,
   at: Range,
   written: string,
-  source = readFileSync(sandbox.nnFile, 'utf8'),
+  source: string,
 ): string {
   const d = makeDiagnostic(key, at, { path: show(written), root: show(sandbox.base) });
   return renderDiagnostic(d, new LineMap(source), sandbox.nnFile).trimEnd();

@@ -59,7 +59,7 @@ export function runTrain(
   const say = options.quiet ? () => undefined : (line: string) => stdout.write(`${line}\n`);
   // Checkpoints write only .nnw files inside the sandbox (paths.ts), checked before training.
   const sandbox = new PathSandbox(file, options.allowPaths);
-  const checkpoints = checkpointPaths(sandbox, checked.fit?.range);
+  const checkpoints = checkpointPaths(sandbox, checked.fit?.range, loaded.source, loaded.bindings);
   if ('error' in checkpoints) throw new CliError(checkpoints.error);
   const checkpointPath = (path: string): string => {
     const target = checkpoints.map(path);
