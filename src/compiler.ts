@@ -4,7 +4,12 @@
  * runs the plans, and emitters print them.
  */
 import { walk, type Program } from './ast/index.js';
-import { checkProgram, engineBlockers, type CheckResult } from './check/index.js';
+import {
+  checkProgram,
+  engineBlockers,
+  type CheckedModel,
+  type CheckResult,
+} from './check/index.js';
 import { compiledModelOf, planCompiled, type CompiledModel, type Plan } from './plan/index.js';
 import {
   DiagnosticSink,
@@ -146,16 +151,24 @@ export function compile(source: string, options: CompileOptions = {}): CompileOu
  * or outside every model's range (then it may be in anything the models share).
  */
 export function blockedModels(checked: Pick<CheckResult, 'models' | 'diagnostics'>): boolean[] {
-  const blocked = checked.models.map(() => false);
-  for (const d of engineBlockers(checked.diagnostics)) {
-    const at = d.range.start.offset;
-    let owned = false;
-    checked.models.forEach((m, i) => {
-      if (at >= m.range.start.offset && at <= m.range.end.offset) blocked[i] = owned = true;
-    });
-    if (!owned) return checked.models.map(() => true);
-  }
-  return blocked;
+  const blockers = engineBlockers(checked.diagnostics);
+  return checked.models.map((m) => blockersOf(blockers, checked.models, m).length > 0);
+}
+
+/**
+ * The engine blockers among `diagnostics` that stop `model`: those inside it, and those outside
+ * every model; a broken sibling's do not. Without a model, all of them.
+ */
+export function blockersOf(
+  diagnostics: readonly Diagnostic[],
+  models: readonly CheckedModel[],
+  model: CheckedModel | undefined,
+): Diagnostic[] {
+  const inside = (d: Diagnostic, m: CheckedModel) =>
+    d.range.start.offset >= m.range.start.offset && d.range.start.offset <= m.range.end.offset;
+  return engineBlockers(diagnostics).filter(
+    (d) => !model || inside(d, model) || !models.some((m) => inside(d, m)),
+  );
 }
 
 /**

@@ -2,10 +2,8 @@
  * The library's front door: `loadModel(source)` compiles a .nn source and returns a `Model`
  * that trains and predicts on the engine, or throws a ModelError carrying the diagnostics.
  */
-import { engineBlockers } from './check/index.js';
-import { compile } from './compiler.js';
+import { blockersOf, compile } from './compiler.js';
 import type { Diagnostic } from './diagnostics/index.js';
-import type { Range } from './source/index.js';
 import { Model, type ModelOptions } from './runtime/index.js';
 
 /** A .nn source that does not check: the error carries every diagnostic. */
@@ -41,12 +39,7 @@ export function loadModel(source: string, options: LoadOptions = {}): Model {
   if (!compiled) {
     // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it
     // here: those in this model or outside every model; a broken sibling does not.
-    const own = (d: Diagnostic, r: Range) =>
-      d.range.start.offset >= r.start.offset && d.range.start.offset <= r.end.offset;
-    const errors = engineBlockers(result.diagnostics).filter(
-      (d) =>
-        !wanted || own(d, wanted.range) || !checked.some((m) => m !== wanted && own(d, m.range)),
-    );
+    const errors = blockersOf(result.diagnostics, checked, wanted);
     const first = errors[0];
     throw new ModelError(
       first

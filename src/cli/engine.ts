@@ -10,12 +10,11 @@ import {
   type CheckedModel,
   type FitConfig,
 } from '../check/index.js';
-import { compile, type CompileOptions, type ModelPlans } from '../compiler.js';
+import { blockersOf, compile, type CompileOptions, type ModelPlans } from '../compiler.js';
 import type { CompiledModel } from '../plan/index.js';
 import type { TableOptions } from '../data/index.js';
 import { escapeControls, renderDiagnostic } from '../diagnostics/index.js';
 import { defaultMaxErrors } from './check.js';
-import type { Range } from '../source/index.js';
 import { readSource } from './io.js';
 import { PathSandbox, sandboxedDataPath } from './paths.js';
 
@@ -61,12 +60,7 @@ export function loadChecked(
   // Errors, and valid Keras the engine cannot run yet (warnings for `nn check`), stop it here:
   // those inside this model or outside every model (a broken sibling does not), and an
   // internal error met while planning it.
-  const blockers = engineBlockers(output.diagnostics).filter(
-    (d) =>
-      !model ||
-      !result.models.some((m) => m !== model && contains(m.range, d.range)) ||
-      contains(model.range, d.range),
-  );
+  const blockers = blockersOf(output.diagnostics, result.models, model);
   const compiled = model ? output.models.findIndex((m) => m.graph.name === model.name) : -1;
   if (model && blockers.length === 0 && compiled >= 0)
     return {
@@ -92,10 +86,6 @@ export function loadChecked(
   throw new CliError(
     `${file}${model ? ` (model '${model.name}')` : ''}: ${counts.join(' and ') || 'errors'}; nothing was run.`,
   );
-}
-
-function contains(outer: Range, inner: Range): boolean {
-  return inner.start.offset >= outer.start.offset && inner.start.offset <= outer.end.offset;
 }
 
 /**
