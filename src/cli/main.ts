@@ -12,6 +12,7 @@ import { DataError } from '../data/index.js';
 import { InputError } from '../runtime/index.js';
 import { PlanError } from '../plan/index.js';
 import { WeightsFileError } from '../runtime/weights-file.js';
+import { version } from '../version.js';
 
 function main(argv: string[]): number {
   const write = (s: string) => process.stdout.write(s);
@@ -47,7 +48,7 @@ function main(argv: string[]): number {
   const { values, positionals } = parsed;
   const [command, ...files] = positionals;
   if (values.version) {
-    write('nnlang 0.1.0\n');
+    write(`nnlang ${version}\n`);
     return 0;
   }
   if (values.help && command && commandHelp[command]) {

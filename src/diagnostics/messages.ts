@@ -353,6 +353,23 @@ export const messages = {
     hint: "Name the checkpoint like 'model.nnw' or 'model-{epoch:02d}.nnw'.",
   },
 
+  noTrainedWeights: {
+    code: 'NN6030',
+    severity: 'error',
+    message: "Model '{model}' has no trained weights to emit: {why}.",
+    hint: 'Run nn train first, or pass --weights.',
+  },
+  cannotEmit: {
+    code: 'NN6031',
+    severity: 'error',
+    message: 'Cannot emit this model: {why}',
+  },
+  weightsDoNotFit: {
+    code: 'NN6032',
+    severity: 'error',
+    message: '{why}',
+  },
+
   // 9xxx: internal
   internalError: {
     code: 'NN9001',

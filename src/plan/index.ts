@@ -29,7 +29,7 @@ export {
   fuseLossGradient,
   passes,
 } from './passes.js';
-export { assignMemory, liveness } from './memory.js';
+export { assignMemory, firstFit, liveness, type Interval } from './memory.js';
 export { verifyPlan } from './verify.js';
 export { printPlan } from './print.js';
 

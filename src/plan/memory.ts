@@ -8,7 +8,7 @@ import { arenaOf, bufferLength, type Plan } from '../ir/index.js';
 /** Offsets are rounded up to 16 bytes, so a SIMD tier can load them aligned. */
 const align = 4;
 
-interface Interval {
+export interface Interval {
   id: number;
   start: number;
   end: number;
@@ -48,10 +48,27 @@ export function liveness(plan: Plan): Interval[] {
 /** Assigns work-arena offsets (first fit among the memory of buffers no longer live) and sets `workSize`. */
 export function assignMemory(input: Plan): Plan {
   const plan: Plan = { ...input, buffers: input.buffers.map((b) => ({ ...b })) };
-  const live: { offset: number; length: number; end: number }[] = [];
-  let size = 0;
   const intervals = liveness(plan);
-  const used = new Set(intervals.map((iv) => iv.id));
+  const { offsets, size } = firstFit(intervals);
+  for (const [id, offset] of offsets) plan.buffers[id]!.offset = offset;
+  // Unused work buffers (removed by a pass) keep offset -1 and take no memory.
+  for (const b of plan.buffers) if (arenaOf(b) === 'work' && !offsets.has(b.id)) b.offset = -1;
+  plan.workSize = size;
+  return plan;
+}
+
+/**
+ * Offsets for lifetimes sorted by start: each goes to the lowest place that no live buffer
+ * occupies. Returns the offsets by buffer id and the arena's size. (The emitter lays out one
+ * sample's buffers with it, to scale by the batch.)
+ */
+export function firstFit(intervals: readonly Interval[]): {
+  offsets: Map<number, number>;
+  size: number;
+} {
+  const live: { offset: number; length: number; end: number }[] = [];
+  const offsets = new Map<number, number>();
+  let size = 0;
   for (const iv of intervals) {
     for (let i = live.length - 1; i >= 0; i--) if (live[i]!.end < iv.start) live.splice(i, 1);
     live.sort((a, b) => a.offset - b.offset);
@@ -61,13 +78,10 @@ export function assignMemory(input: Plan): Plan {
       offset = Math.max(offset, block.offset + block.length);
     }
     live.push({ offset, length: iv.length, end: iv.end });
-    plan.buffers[iv.id]!.offset = offset;
+    offsets.set(iv.id, offset);
     size = Math.max(size, offset + iv.length);
   }
-  // Unused work buffers (removed by a pass) keep offset -1 and take no memory.
-  for (const b of plan.buffers) if (arenaOf(b) === 'work' && !used.has(b.id)) b.offset = -1;
-  plan.workSize = size;
-  return plan;
+  return { offsets, size };
 }
 
 function roundUp(n: number): number {

@@ -220,6 +220,12 @@ export class Model implements Trainee {
    */
   loadWeights(path: string): WeightsFile {
     const saved = readWeightsFile(path);
+    this.applyWeights(saved, path);
+    return saved;
+  }
+
+  /** Sets the weights of a decoded weights file, building an unbuilt model from it; `path` names it in errors. */
+  applyWeights(saved: WeightsFile, path: string): void {
     if (!this.built) {
       const first = saved.weights[0];
       if (!first || first.shape.length < 1)
@@ -241,7 +247,6 @@ export class Model implements Trainee {
       );
     }
     this.setWeights(saved.weights.map((w) => w.values));
-    return saved;
   }
 
   /** Keras 3's summary() text; after training it counts the optimizer's variables too. */

@@ -1,0 +1,192 @@
+/**
+ * `emitModule`: a trained model as one standalone TypeScript (or JavaScript) file. The model is
+ * compiled (or taken as the engine holds it), its optimized inference plan — and for
+ * `training`, its training plan — generated into code with the weights, and the engine's own
+ * predictions for a few inputs embedded for the module's selfTest().
+ */
+import { blockersOf, compile } from '../compiler.js';
+import { makeDiagnostic, type Diagnostic } from '../diagnostics/index.js';
+import { Rng } from '../kernels/random.js';
+import { PlanError, type Plan } from '../plan/index.js';
+import { InputError, Model } from '../runtime/index.js';
+import {
+  decodeWeights,
+  WeightsFileError,
+  type DataInfo,
+  type WeightsFile,
+} from '../runtime/weights-file.js';
+import type { Range } from '../source/index.js';
+import { version } from '../version.js';
+import type { Target } from './code.js';
+import { generateModule, type ModuleExtension } from './module.js';
+import { EmitError } from './steps.js';
+import { trainingExtension } from './training.js';
+
+export { generateModule, type ModuleInput, type ModuleOutput } from './module.js';
+export { identifier, stringLiteral, sha256 } from './literals.js';
+
+export interface EmitOptions {
+  /** Which model of the file (default: the one with fit(), else the first). */
+  model?: string;
+  /** The .nn file's name, for diagnostics and the module's header. */
+  file?: string;
+  /** Trained weights: a weights file's bytes or its decoded content. Without them, a model whose every weight is inline. */
+  weights?: Uint8Array | WeightsFile;
+  /** Where the weights came from, for messages (default 'the weights'). */
+  weightsName?: string;
+  /** 'ts' (default) or 'js' (an ES module with JSDoc types; `declarations` holds its .d.ts). */
+  target?: Target;
+  /** Also export trainOnBatch() and getWeights(), from the compiled loss and optimizer. */
+  training?: boolean;
+  /** Keep the weights out of the module: it exports createModel(bytes) for this file's bytes. */
+  weightsFile?: string;
+  /** The training data's columns, classes and scaling, when the weights did not bring them. */
+  data?: DataInfo;
+  /** Samples in the self-test (default 4). */
+  selfTestRows?: number;
+}
+
+export interface EmitResult {
+  /** The module's text; empty when a diagnostic is an error. */
+  code: string;
+  /** `target: 'js'`: the .d.ts beside it; else null. */
+  declarations: string | null;
+  /** The weights as little-endian float32 (the bytes of `weightsFile`). */
+  weights: Uint8Array;
+  sha256: string;
+  diagnostics: Diagnostic[];
+}
+
+const nowhere: Range = {
+  start: { line: 1, column: 1, offset: 0 },
+  end: { line: 1, column: 1, offset: 0 },
+};
+
+/** Emits a model from .nn source, or from a trained engine Model, as a standalone module. */
+export function emitModule(source: string | Model, options: EmitOptions = {}): EmitResult {
+  const failed = (diagnostics: Diagnostic[]): EmitResult => ({
+    code: '',
+    declarations: null,
+    weights: new Uint8Array(0),
+    sha256: '',
+    diagnostics,
+  });
+  let model: Model;
+  let range = nowhere;
+  let layerRanges = new Map<string, Range>();
+  let data: DataInfo | undefined = options.data;
+  const warnings: Diagnostic[] = [];
+  if (typeof source === 'string') {
+    const output = compile(source, { ...(options.file ? { file: options.file } : {}) });
+    const checked = output.checked;
+    const chosen = options.model
+      ? checked.models.find((m) => m.name === options.model)
+      : (checked.models.find((m) => m.fit) ?? checked.models[0]);
+    if (!chosen) {
+      const names = checked.models.map((m) => `'${m.name}'`).join(', ') || 'no models';
+      const errors = output.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length > 0 && !options.model) return failed(errors);
+      return failed([
+        makeDiagnostic('noSuchModel', nowhere, { name: options.model ?? '', models: names }),
+      ]);
+    }
+    const blockers = blockersOf(output.diagnostics, checked.models, chosen);
+    if (blockers.length > 0) return failed(blockers);
+    range = chosen.range;
+    layerRanges = new Map(chosen.layers.map((l) => [l.name, l.range]));
+    const compiled = output.models.find((m) => m.graph.name === chosen.name);
+    if (!compiled) return failed(output.diagnostics.filter((d) => d.severity === 'error'));
+    model = new Model(compiled, { seed: 0 });
+    const what = options.weightsName ?? 'the weights';
+    if (options.weights) {
+      try {
+        const saved =
+          options.weights instanceof Uint8Array
+            ? decodeWeights(options.weights, what)
+            : options.weights;
+        model.applyWeights(saved, what);
+        data = { ...saved.data, ...options.data };
+      } catch (e) {
+        if (e instanceof WeightsFileError || e instanceof InputError)
+          return failed([makeDiagnostic('weightsDoNotFit', range, { why: e.message })]);
+        throw e;
+      }
+    } else {
+      const inline = chosen.layers.every(
+        (l) => l.weights.length === 0 || (l.initialWeights?.length ?? 0) >= l.weights.length,
+      );
+      if (!inline || !chosen.inputShape) {
+        const why = !chosen.inputShape
+          ? 'its input shape comes from the training data'
+          : 'no weights file was given and not every weight is written inline';
+        return failed([makeDiagnostic('noTrainedWeights', range, { model: chosen.name, why })]);
+      }
+    }
+  } else {
+    model = source;
+    if (!model.built)
+      return failed([
+        makeDiagnostic('noTrainedWeights', nowhere, {
+          model: model.name,
+          why: 'it is not built (train it or give it an input shape first)',
+        }),
+      ]);
+  }
+
+  try {
+    const inference = model.plan('inference', 1).plan;
+    const extensions: ModuleExtension[] = [];
+    if (options.training) {
+      if (!model.loss())
+        return failed([
+          makeDiagnostic('cannotEmit', range, {
+            why: `model '${model.name}' has no compile(optimizer, loss) to train with.`,
+          }),
+        ]);
+      const training: Plan = model.plan('training', 1).plan;
+      extensions.push(trainingExtension(training, model));
+    }
+    const inputShape = model.inputShape!.slice(1).map((d) => d ?? 1);
+    const outputShape = model.outputShape!.slice(1).map((d) => d ?? 1);
+    const features = inputShape.reduce((a, b) => a * b, 1);
+    const rows = options.selfTestRows ?? 4;
+    const rng = new Rng(0x5e1f7e57);
+    const input = new Float32Array(rows * features);
+    for (let i = 0; i < input.length; i++) input[i] = rng.normal();
+    const output = model.predict(input);
+    const scaler = data?.scaler ?? null;
+    const result = generateModule({
+      model: model.name,
+      file: options.file ?? null,
+      version,
+      summary: model.summary({ lineLength: 76 }),
+      plan: inference,
+      weights: Float32Array.from(model.weightValues()),
+      weightSpecs: model.weightSpecs(),
+      inputShape,
+      outputShape,
+      features: data?.features ?? null,
+      classes: data?.classes ?? null,
+      scaler,
+      selfTest: { rows, input, output },
+      target: options.target ?? 'ts',
+      weightsFile: options.weightsFile ?? null,
+      extensions,
+    });
+    return {
+      code: result.code,
+      declarations: result.declarations,
+      weights: result.weightBytes,
+      sha256: result.sha256,
+      diagnostics: warnings,
+    };
+  } catch (e) {
+    if (e instanceof EmitError)
+      return failed([
+        makeDiagnostic('cannotEmit', layerRanges.get(e.layer) ?? range, { why: e.message }),
+      ]);
+    if (e instanceof PlanError || e instanceof InputError)
+      return failed([makeDiagnostic('cannotEmit', range, { why: e.message })]);
+    throw e;
+  }
+}

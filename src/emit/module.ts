@@ -1,0 +1,964 @@
+/**
+ * Plan → module: the generated file's layout. Everything the module computes comes from the
+ * optimized plan (its steps, with literal sizes) and the weights; the rest is the module's own
+ * small runtime: decoding the weights, reading a batch, one arena laid out by liveness and grown
+ * when a larger batch arrives, and the self-test. Text from the .nn and weights files reaches the
+ * code only through literals.ts.
+ */
+import { arenaOf, type Plan, type PlanStep } from '../ir/index.js';
+import { firstFit, liveness } from '../plan/index.js';
+import { constants as helperConstants } from './activations.js';
+import { indentLines, printFn, type Fn, type Target } from './code.js';
+import {
+  base64,
+  commentText,
+  float32Bytes,
+  float64Bytes,
+  Names,
+  numberLiteral,
+  sha256,
+  stringLiteral,
+} from './literals.js';
+import { fill } from './activations.js';
+import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
+
+/** What the module is generated from: plain data, no engine. */
+export interface ModuleInput {
+  model: string;
+  /** The .nn file's name for the header, or null. */
+  file: string | null;
+  version: string;
+  /** Keras's summary() table, quoted in the header. */
+  summary: string;
+  /** The optimized inference plan. */
+  plan: Plan;
+  /** Every weight in get_weights() order, back to back: the start of the parameter arena. */
+  weights: Float32Array;
+  weightSpecs: readonly { layer: string; name: string; shape: readonly number[] }[];
+  /** Per sample (Keras's shapes without the batch). */
+  inputShape: readonly number[];
+  outputShape: readonly number[];
+  features: readonly string[] | null;
+  classes: readonly string[] | null;
+  scaler: { kind: string; offset: readonly number[]; scale: readonly number[] } | null;
+  /** Inputs (in the model's scaled space) and what the engine predicted for them. */
+  selfTest: { rows: number; input: Float32Array; output: Float32Array };
+  target: Target;
+  /** Weights beside the module (its name, for the docs): the module exports createModel only. */
+  weightsFile: string | null;
+  /** Parts the training emitter adds (trainOnBatch, getWeights). */
+  extensions?: readonly ModuleExtension[];
+}
+
+/** A member of the model object: an exported function of the module too. */
+export interface Member {
+  name: string;
+  params: readonly (readonly [string, string])[];
+  ret: string;
+  doc: string;
+}
+
+/** A part of the module contributed by another emitter (the training one). */
+export interface ModuleExtension {
+  /** Plans whose buffers the module must lay out besides the inference plan's. */
+  plans: readonly Plan[];
+  /** Lines inside createModel, after the views and the forward steps. */
+  body(ctx: ModuleContext): string[];
+  members: readonly Member[];
+}
+
+/** What an extension can ask of the module. */
+export interface ModuleContext extends StepContext {
+  target: Target;
+  /** The view of a buffer of `plan`. */
+  refIn(plan: Plan, id: number): string;
+  /** Emits one function per step of `plan` (named after their layers) and returns their calls. */
+  steps(
+    plan: Plan,
+    steps: readonly PlanStep[],
+    emitters: Partial<Record<PlanStep['op'], StepEmitter>>,
+  ): {
+    functions: string[];
+    calls: string[];
+  };
+  /** The functions that fill the batch's input and read it. */
+  readonly names: { grow: string; load: string; capacity: string; batchOf: string };
+  /** A fresh identifier. */
+  fresh(name: string): string;
+  /** Prints a function at the model's indentation. */
+  fn(fn: Fn): string[];
+}
+
+export interface ModuleOutput {
+  code: string;
+  /** `--target js`: the declarations beside it. */
+  declarations: string | null;
+  /** The weights as the module reads them (little-endian float32): W.bin's bytes. */
+  weightBytes: Uint8Array;
+  sha256: string;
+}
+
+/** Local names the module's templates use; buffers and steps never take them. */
+const reservedNames = [
+  'n',
+  'r',
+  'p',
+  'q',
+  's',
+  'i',
+  'j',
+  'c',
+  'f',
+  'k',
+  'v',
+  'x',
+  'y',
+  'b',
+  'off',
+  'end',
+  'sum',
+  'mean',
+  'sq',
+  'd',
+  'e',
+  'g',
+  'invStd',
+  'scale',
+  'shift',
+  'inv',
+  'out',
+  'row',
+  'best',
+  'rows',
+  'model',
+  'weights',
+  'bytes',
+  'params',
+  'work',
+  'capacity',
+  'grow',
+  'run',
+  'load',
+  'batchOf',
+  'prepare',
+  'predict',
+  'predictInto',
+  'classify',
+  'selfTest',
+  'createModel',
+  'trainOnBatch',
+  'getWeights',
+  'inputShape',
+  'outputShape',
+  'featureNames',
+  'classNames',
+  'scaling',
+  'bytesOf',
+  'floats',
+  'floats64',
+  'argmax',
+  'Input',
+  'NnModel',
+  'WEIGHTS',
+  'WEIGHT_COUNT',
+  'SELF_TEST_X',
+  'SELF_TEST_Y',
+  'OFFSET',
+  'SCALE',
+  'ERFC',
+  'matmul',
+  'tile4x4',
+  'tile4x1',
+  'tile1x4',
+  'softmax',
+  'logSoftmax',
+  'sparsemax',
+  'erfc',
+  'softplus',
+  'sigmoid',
+  'hardSigmoid',
+  'Float32Array',
+  'Math',
+  'label',
+  'sample',
+  'expected',
+  'got',
+  'want',
+  'same',
+  'error',
+  'ok',
+  'maxAbsError',
+  'bestWanted',
+  'first',
+  'text',
+  'view',
+  'count',
+  'base64',
+];
+
+/** The forward steps' functions are named after their layers; these reads stay out of their way. */
+const isLocal = (id: string) => /^[xbz]\d+$/.test(id);
+
+export function generateModule(input: ModuleInput): ModuleOutput {
+  return new ModuleWriter(input).write();
+}
+
+class ModuleWriter {
+  private readonly names = new Names(reservedNames);
+  private readonly helpers = new Map<string, Fn>();
+  private readonly helperConstants = new Set<string>();
+  private readonly intConstants = new Map<string, string[]>();
+  /** View identifiers by plan and buffer id. */
+  private readonly views = new Map<Plan, Map<number, string>>();
+  /** Params views by offset and size, so plans share them. */
+  private readonly paramViews = new Map<string, string>();
+  private readonly declarations: string[] = [];
+  private readonly fixedArrays: string[] = [];
+  /** Per plan: per-sample offsets of its batch-sized buffers, and their total. */
+  private readonly growLines: string[] = [];
+  private workPerSample = 0;
+  private paramSize: number;
+  private readonly t: Target;
+  private readonly F: number;
+  private readonly O: number;
+  private readonly stepNames = new Names();
+
+  constructor(private readonly input: ModuleInput) {
+    this.t = input.target;
+    this.F = input.inputShape.reduce((a, b) => a * b, 1);
+    this.O = input.outputShape.reduce((a, b) => a * b, 1);
+    this.paramSize = input.weights.length;
+    const plans = [input.plan, ...(input.extensions ?? []).flatMap((e) => e.plans)];
+    for (const plan of plans) this.paramSize = Math.max(this.paramSize, plan.paramSize);
+    for (const plan of plans) this.layOut(plan);
+  }
+
+  /** Declares a view for every buffer of the plan. */
+  private layOut(plan: Plan): void {
+    const views = new Map<number, string>();
+    this.views.set(plan, views);
+    const intervals = liveness({ ...plan, batchSize: 1 }).filter(
+      (iv) => plan.buffers[iv.id]!.perSample,
+    );
+    const { offsets, size } = firstFit(intervals);
+    this.workPerSample = Math.max(this.workPerSample, size);
+    for (const b of plan.buffers) {
+      const used = arenaOf(b) === 'params' || offsets.has(b.id) || (!b.perSample && b.offset >= 0);
+      if (!used) continue;
+      if (arenaOf(b) === 'params') {
+        const key = `${b.offset}:${b.size}`;
+        let id = this.paramViews.get(key);
+        if (!id) {
+          id = this.take(b.name);
+          this.paramViews.set(key, id);
+          this.declarations.push(
+            `const ${id} = params.subarray(${b.offset}, ${b.offset + b.size});`,
+          );
+        }
+        views.set(b.id, id);
+      } else if (b.perSample) {
+        const id = this.take(plan.inputs.includes(b.id) ? 'input' : b.name);
+        views.set(b.id, id);
+        const at = offsets.get(b.id)!;
+        this.declarations.push(`let ${id} = work;`);
+        this.growLines.push(`${id} = work.subarray(${times(at)}, ${times(at + b.size)});`);
+      } else {
+        const id = this.take(b.name);
+        views.set(b.id, id);
+        this.fixedArrays.push(`const ${id} = new Float32Array(${b.size});`);
+      }
+    }
+  }
+
+  private take(name: string): string {
+    let id = this.names.take(name);
+    while (isLocal(id)) id = this.names.take(`${name}_`);
+    return id;
+  }
+
+  private ref(plan: Plan, id: number): string {
+    const view = this.views.get(plan)?.get(id);
+    if (view === undefined)
+      throw new EmitError(`internal: buffer ${id} of the ${plan.mode} plan has no view.`, '');
+    return view;
+  }
+
+  private use(fn: Fn, consts: readonly string[] = []): string {
+    if (!this.helpers.has(fn.name)) this.helpers.set(fn.name, fn);
+    for (const c of consts) this.helperConstants.add(c);
+    return fn.name;
+  }
+
+  private context(plan: Plan): ModuleContext {
+    return {
+      target: this.t,
+      ref: (id) => this.ref(plan, id),
+      refIn: (p, id) => this.ref(p, id),
+      has: (id) => id !== undefined && id >= 0,
+      use: (fn, consts) => this.use(fn, consts),
+      constant: (name, type, values) => {
+        const id = this.names.take(name);
+        this.intConstants.set(id, [
+          `const ${id} = new ${type}([`,
+          ...fill(values.map(String), 2),
+          ']);',
+        ]);
+        return id;
+      },
+      steps: (p, steps, emitters) => this.stepFunctions(p, steps, emitters),
+      names: { grow: 'grow', load: 'load', capacity: 'capacity', batchOf: 'batchOf' },
+      fresh: (name) => this.names.take(name),
+      fn: (fn) => printFn(fn, this.t, 2),
+    };
+  }
+
+  /**
+   * One function per step, named after its layer, taking its buffers as parameters named for
+   * their part (x, kernel, bias, y…), so the body reads like the kernel and its lines stay short
+   * whatever the layers are called; `calls` pass the module's views.
+   */
+  private stepFunctions(
+    plan: Plan,
+    steps: readonly PlanStep[],
+    emitters: Partial<Record<PlanStep['op'], StepEmitter>>,
+  ): { functions: string[]; calls: string[] } {
+    const functions: string[] = [];
+    const calls: string[] = [];
+    for (const step of steps) {
+      const emit = emitters[step.op];
+      if (!emit)
+        throw new EmitError(
+          `layer '${step.layer}' needs the '${step.op}' kernel, which the emitter cannot write yet.`,
+          step.layer,
+        );
+      const params = new Map<number, string>();
+      const args: string[] = [];
+      const taken = new Set<string>();
+      const ctx: StepContext = {
+        ...this.context(plan),
+        ref: (id, hint) => {
+          let name = params.get(id);
+          if (name) return name;
+          name = hint;
+          for (let k = 2; taken.has(name); k++) name = `${hint}${k}`;
+          taken.add(name);
+          params.set(id, name);
+          args.push(this.ref(plan, id));
+          return name;
+        },
+      };
+      const body = emit(step, ctx);
+      if (body.length === 0) continue;
+      const name = this.stepNames.take(
+        `${step.layer}${plan.mode === 'inference' ? '' : `_${step.op}`}`,
+      );
+      const usesN = body.some((l) => /\bn\b/.test(l));
+      const fnParams: [string, string][] = [
+        ...(usesN ? [['n', 'number'] as [string, string]] : []),
+        ...[...params.values()].map((p): [string, string] => [p, 'Float32Array']),
+      ];
+      functions.push(
+        ...printFn(
+          {
+            name,
+            params: fnParams,
+            ret: 'void',
+            body,
+            doc: `${commentText(step.layer)}: ${step.op}${describe(step)}.`,
+          },
+          this.t,
+          2,
+        ),
+        '',
+      );
+      calls.push(...printCall(name, [...(usesN ? ['n'] : []), ...args], 2));
+    }
+    return { functions, calls };
+  }
+
+  write(): ModuleOutput {
+    const { input, t, F, O } = this;
+    const plan = input.plan;
+    if (plan.inputs.length !== 1 || plan.outputs.length !== 1)
+      throw new EmitError(
+        `model '${input.model}' has ${plan.inputs.length} inputs and ${plan.outputs.length} outputs; the emitter writes models with one of each.`,
+        '',
+      );
+    const ctx = this.context(plan);
+    // Names used by the step functions are taken after the buffers, so a layer never shadows one.
+    for (const id of this.paramViews.values()) this.stepNames.take(id);
+    for (const n of [...reservedNames, ...this.allViewNames()]) this.stepNames.take(n);
+    const prepare = ctx.steps(plan, plan.prepare, forwardEmitters);
+    const forward = ctx.steps(plan, plan.steps, forwardEmitters);
+    const extensionLines = (input.extensions ?? []).flatMap((e) => e.body(ctx));
+    for (const h of this.helpers.keys()) this.stepNames.take(h);
+    const x = this.ref(plan, plan.inputs[0]!);
+    const y = this.ref(plan, plan.outputs[0]!);
+    const weightBytes = float32Bytes(input.weights);
+    const hash = sha256(weightBytes);
+    const members = this.members();
+
+    const out: string[] = [];
+    out.push(...this.header(hash), '');
+    out.push(...this.typeDeclarations(members), '');
+    out.push(...this.constantsBlock(), '');
+    for (const fn of this.runtimeHelpers()) out.push(...printFn(fn, t, 0), '');
+    for (const fn of this.helpers.values()) out.push(...printFn(fn, t, 0), '');
+    for (const c of this.helperConstants) out.push(...helperConstants[c]!, '');
+    for (const lines of this.intConstants.values()) out.push(...lines, '');
+
+    // createModel
+    const body: string[] = [
+      'const bytes =',
+      '  weights instanceof Uint8Array ? weights : new Uint8Array(weights);',
+      `if (bytes.byteLength !== ${input.weights.length * 4}) {`,
+      '  throw new RangeError(',
+      `    \`expected ${input.weights.length * 4} bytes of weights (${input.weights.length} float32 values), got \${bytes.byteLength}\`,`,
+      '  );',
+      '}',
+      `const params = new Float32Array(${this.paramSize});`,
+      `params.set(floats(bytes, ${input.weights.length}));`,
+      ...this.declarations.filter((d) => d.startsWith('const ')),
+      ...this.fixedArrays,
+      'let capacity = 0;',
+      'let work = new Float32Array(0);',
+      ...this.declarations.filter((d) => d.startsWith('let ')),
+      '',
+    ];
+    out.push(
+      ...printFn(
+        {
+          name: 'createModel',
+          exported: true,
+          params: [['weights', 'ArrayBuffer | Uint8Array']],
+          ret: 'NnModel',
+          doc: `A model over its weights (${input.weights.length} float32 values, little endian, in get_weights() order).`,
+          body: [],
+        },
+        t,
+        0,
+      ).slice(0, -1),
+    );
+    out.push(...indentLines(body, 2));
+    out.push(
+      ...printFn(
+        {
+          name: 'grow',
+          params: [['n', 'number']],
+          ret: 'void',
+          doc: 'Sizes the arena for a batch of n samples (liveness-shared buffers).',
+          body: [
+            'capacity = n;',
+            `work = new Float32Array(${times(this.workPerSample)});`,
+            ...this.growLines,
+          ],
+        },
+        t,
+        2,
+      ),
+      '',
+    );
+    out.push(...forward.functions, ...prepare.functions);
+    out.push(
+      ...printFn(
+        {
+          name: 'run',
+          params: [['n', 'number']],
+          ret: 'void',
+          doc: 'The forward pass over n samples.',
+          body: forward.calls,
+        },
+        t,
+        2,
+      ),
+      '',
+    );
+    if (prepare.calls.length > 0) {
+      out.push(
+        ...printFn(
+          {
+            name: 'prepare',
+            params: [],
+            ret: 'void',
+            doc: 'Recomputes what the weights determine (folded normalization).',
+            body: prepare.calls,
+          },
+          t,
+          2,
+        ),
+        '',
+      );
+    }
+    out.push(...this.ioFunctions(x, y).flatMap((fn) => [...printFn(fn, t, 2), '']));
+    out.push(...indentLines(extensionLines, 2));
+    if (prepare.calls.length > 0) out.push('  prepare();');
+    const returned = members.map((m) => m.name);
+    const flat = `  return { ${returned.join(', ')} };`;
+    if (flat.length <= 80) out.push(flat);
+    else out.push('  return {', ...returned.map((m) => `    ${m},`), '  };');
+    out.push('}', '');
+
+    if (!input.weightsFile) {
+      out.push('const model = createModel(bytesOf(WEIGHTS));', '');
+      for (const m of members) {
+        out.push(
+          ...printFn(
+            {
+              name: m.name,
+              exported: true,
+              params: m.params,
+              ret: m.ret,
+              doc: m.doc,
+              body: [`return model.${m.name}(${m.params.map(([n]) => n).join(', ')});`],
+            },
+            t,
+            0,
+          ),
+          '',
+        );
+      }
+    }
+    void F;
+    void O;
+    const code = out
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .replace(/\n+$/, '\n');
+    return {
+      code,
+      declarations: t === 'js' ? this.dts(members) : null,
+      weightBytes,
+      sha256: hash,
+    };
+  }
+
+  private allViewNames(): string[] {
+    return [...this.views.values()].flatMap((m) => [...m.values()]);
+  }
+
+  private members(): Member[] {
+    const { O, input } = this;
+    const members: Member[] = [
+      {
+        name: 'predict',
+        params: [['x', 'Input']],
+        ret: 'Float32Array',
+        doc: `Outputs for a batch of samples, row-major: batch × ${O}.`,
+      },
+      {
+        name: 'predictInto',
+        params: [
+          ['x', 'Input'],
+          ['out', 'Float32Array'],
+        ],
+        ret: 'Float32Array',
+        doc: `predict() into out (at least batch × ${O} values), allocating nothing.`,
+      },
+    ];
+    if (input.classes)
+      members.push({
+        name: 'classify',
+        params: [['x', 'Input']],
+        ret: 'string[]',
+        doc: 'The predicted class of each sample, by the training’s class names.',
+      });
+    members.push({
+      name: 'selfTest',
+      params: [],
+      ret: '{ ok: boolean; maxAbsError: number }',
+      doc: 'Runs inputs saved at emit time against the engine’s outputs for them.',
+    });
+    for (const e of input.extensions ?? []) members.push(...e.members);
+    return members;
+  }
+
+  private header(hash: string): string[] {
+    const { input } = this;
+    const from = input.file ? ` from ${commentText(input.file)}` : '';
+    const lines = [
+      `// Generated by nnlang ${input.version} (nn emit)${from}: model ${commentText(JSON.stringify(input.model))}.`,
+      '// Standalone: no imports; runs in Node ≥ 18, browsers, Deno, Bun and web workers.',
+      `// Weights: ${input.weights.length} float32 values, sha256 ${hash}${input.weightsFile ? ` (${commentText(input.weightsFile)})` : ''}.`,
+      '// Do not edit: emit it again from the .nn file.',
+      '//',
+      ...input.summary
+        .replace(/\n+$/, '')
+        .split('\n')
+        .map((l) => (l === '' ? '//' : `// ${commentText(l)}`.trimEnd())),
+    ];
+    return lines;
+  }
+
+  private typeDeclarations(members: Member[]): string[] {
+    if (this.t === 'js') {
+      return [
+        '/** @typedef {Float32Array | readonly number[] | readonly (readonly number[])[]} Input */',
+        '',
+        '/**',
+        ' * @typedef {object} NnModel',
+        ...members.map(
+          (m) =>
+            ` * @property {(${m.params.map(([n, ty]) => `${n}: ${ty}`).join(', ')}) => ${m.ret}} ${m.name}`,
+        ),
+        ' */',
+      ];
+    }
+    return [
+      '/** A batch: a flat array of batch × features values, or one array per sample. */',
+      'export type Input =',
+      '  Float32Array | readonly number[] | readonly (readonly number[])[];',
+      '',
+      '/** The model: what createModel returns. */',
+      'export interface NnModel {',
+      ...members.flatMap((m) => [`  /** ${m.doc} */`, ...memberSignature(m)]),
+      '}',
+    ];
+  }
+
+  private constDecl(name: string, type: string, value: string, doc: string): string[] {
+    if (this.t === 'ts') return [`/** ${doc} */`, `export const ${name}: ${type} = ${value};`];
+    return [`/** @type {${type}} ${doc} */`, `export const ${name} = ${value};`];
+  }
+
+  private constantsBlock(): string[] {
+    const { input } = this;
+    const out: string[] = [];
+    const shape = (s: readonly number[]) => `[${s.join(', ')}]`;
+    out.push(
+      ...this.constDecl(
+        'inputShape',
+        'readonly number[]',
+        shape(input.inputShape),
+        'One sample’s shape (Keras’s input_shape without the batch).',
+      ),
+      '',
+    );
+    out.push(
+      ...this.constDecl(
+        'outputShape',
+        'readonly number[]',
+        shape(input.outputShape),
+        'One output’s shape.',
+      ),
+      '',
+    );
+    const strings = (name: string, values: readonly string[], doc: string) => {
+      const items = values.map(stringLiteral);
+      const prefix =
+        this.t === 'ts' ? `export const ${name}: readonly string[] = ` : `export const ${name} = `;
+      const one = `${prefix}[${items.join(', ')}];`;
+      const value =
+        one.length <= 80
+          ? `[${items.join(', ')}]`
+          : `[\n${items.map((i) => `  ${i},`).join('\n')}\n]`;
+      out.push(...this.constDecl(name, 'readonly string[]', value, doc), '');
+    };
+    if (input.features)
+      strings('featureNames', input.features, 'The training data’s feature columns, in order.');
+    if (input.classes)
+      strings(
+        'classNames',
+        input.classes,
+        'The class of each output, as the training data named them.',
+      );
+    if (input.scaler) {
+      out.push(
+        `const OFFSET = floats64(${stringLiteral(base64(float64Bytes(input.scaler.offset)))});`,
+        `const SCALE = floats64(${stringLiteral(base64(float64Bytes(input.scaler.scale)))});`,
+        '',
+      );
+      out.push(
+        ...this.constDecl(
+          'scaling',
+          '{ kind: string; offset: Float64Array; scale: Float64Array }',
+          `{\n  kind: ${stringLiteral(input.scaler.kind)},\n  offset: OFFSET,\n  scale: SCALE,\n}`,
+          'The scaling nn train fitted; predict() applies it: x′ = (x − offset)·scale.',
+        ),
+        '',
+      );
+    }
+    if (!input.weightsFile)
+      out.push(`const WEIGHTS =\n  ${stringLiteral(base64(float32Bytes(input.weights)))};`, '');
+    out.push(
+      `const SELF_TEST_X =\n  ${stringLiteral(base64(float32Bytes(input.selfTest.input)))};`,
+    );
+    out.push(
+      `const SELF_TEST_Y =\n  ${stringLiteral(base64(float32Bytes(input.selfTest.output)))};`,
+    );
+    return out;
+  }
+
+  private runtimeHelpers(): Fn[] {
+    const fns: Fn[] = [
+      {
+        name: 'bytesOf',
+        params: [['base64', 'string']],
+        ret: 'Uint8Array',
+        doc: 'Decodes base64 (atob: Node ≥ 16, browsers, Deno, Bun, workers).',
+        body: [
+          'const text = atob(base64);',
+          'const bytes = new Uint8Array(text.length);',
+          'for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);',
+          'return bytes;',
+        ],
+      },
+      {
+        name: 'floats',
+        params: [
+          ['bytes', 'Uint8Array'],
+          ['count', 'number'],
+        ],
+        ret: 'Float32Array',
+        doc: 'count little-endian float32 values, whatever the host’s byte order.',
+        body: [
+          'const view = new DataView(bytes.buffer, bytes.byteOffset, count * 4);',
+          'const out = new Float32Array(count);',
+          'for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);',
+          'return out;',
+        ],
+      },
+    ];
+    if (this.input.scaler)
+      fns.push({
+        name: 'floats64',
+        params: [['base64', 'string']],
+        ret: 'Float64Array',
+        doc: 'Little-endian float64 values from base64.',
+        body: [
+          'const bytes = bytesOf(base64);',
+          'const view = new DataView(bytes.buffer);',
+          'const out = new Float64Array(bytes.length / 8);',
+          'for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * 8, true);',
+          'return out;',
+        ],
+      });
+    return fns;
+  }
+
+  /** batchOf, load, predictInto, predict, classify, selfTest: inside createModel. */
+  private ioFunctions(x: string, y: string): Fn[] {
+    const { F, O, input } = this;
+    const store = input.scaler
+      ? (into: string, v: string, j: string) =>
+          `${x}[${into}] = (Math.fround(${v}) - OFFSET[${j}]!) * SCALE[${j}]!;`
+      : (into: string, v: string) => `${x}[${into}] = ${v};`;
+    const fns: Fn[] = [
+      {
+        name: 'batchOf',
+        params: [['x', 'Input']],
+        ret: 'number',
+        doc: `Samples in a batch (${F} values each).`,
+        body: [
+          'const first = x[0];',
+          'if (first === undefined || typeof first === "number") {',
+          `  if (x.length % ${F} !== 0) {`,
+          '    throw new RangeError(',
+          `      \`x has \${x.length} values: not a whole number of samples of ${F}\`,`,
+          '    );',
+          '  }',
+          `  return x.length / ${F};`,
+          '}',
+          'return x.length;',
+        ],
+      },
+      {
+        name: 'load',
+        params: [
+          ['x', 'Input'],
+          ['n', 'number'],
+        ],
+        ret: 'void',
+        doc: input.scaler
+          ? 'Writes a batch into the input buffer, scaled as in training.'
+          : 'Writes a batch into the input buffer.',
+        body: [
+          'const first = x[0];',
+          'if (first === undefined || typeof first === "number") {',
+          `  for (let i = 0; i < ${times(F)}; i++) {`,
+          '    const v = x[i];',
+          '    if (typeof v !== "number") {',
+          '      throw new TypeError(`x[${i}] is not a number`);',
+          '    }',
+          `    ${store('i', 'v', `i % ${F}`)}`,
+          '  }',
+          '  return;',
+          '}',
+          'for (let r = 0; r < n; r++) {',
+          '  const row = x[r];',
+          `  if (typeof row === "number" || row === undefined || row.length !== ${F}) {`,
+          `    throw new RangeError(\`sample \${r} of x must be an array of ${F} numbers\`);`,
+          '  }',
+          `  for (let j = 0; j < ${F}; j++) {`,
+          '    const v = row[j];',
+          '    if (typeof v !== "number") {',
+          '      throw new TypeError(`x[${r}][${j}] is not a number`);',
+          '    }',
+          `    ${store(`r * ${F} + j`, 'v', 'j')}`,
+          '  }',
+          '}',
+        ],
+      },
+      {
+        name: 'predictInto',
+        params: [
+          ['x', 'Input'],
+          ['out', 'Float32Array'],
+        ],
+        ret: 'Float32Array',
+        doc: `Outputs into out (at least batch × ${O} values); allocates nothing.`,
+        body: [
+          'const n = batchOf(x);',
+          `if (out.length < ${times(O)}) {`,
+          '  throw new RangeError(',
+          `    \`out holds \${out.length} values; the batch needs \${${times(O)}}\`,`,
+          '  );',
+          '}',
+          'if (n > capacity) grow(n);',
+          'load(x, n);',
+          'run(n);',
+          `for (let i = 0; i < ${times(O)}; i++) out[i] = ${y}[i]!;`,
+          'return out;',
+        ],
+      },
+      {
+        name: 'predict',
+        params: [['x', 'Input']],
+        ret: 'Float32Array',
+        doc: `Outputs for a batch, row-major: batch × ${O}.`,
+        body: [`return predictInto(x, new Float32Array(${times(O, 'batchOf(x)')}));`],
+      },
+    ];
+    if (input.classes) {
+      const decide =
+        O === 1
+          ? ['const best = y[r]! > 0.5 ? 1 : 0;']
+          : [
+              'let best = 0;',
+              `for (let j = 1; j < ${O}; j++) {`,
+              `  if (y[r * ${O} + j]! > y[r * ${O} + best]!) best = j;`,
+              '}',
+            ];
+      fns.push({
+        name: 'classify',
+        params: [['x', 'Input']],
+        ret: 'string[]',
+        doc: 'The predicted class of each sample.',
+        body: [
+          'const y = predict(x);',
+          `return Array.from({ length: y.length / ${O} }, (_, r) => {`,
+          ...decide.map((l) => `  ${l}`),
+          '  return classNames[best] ?? String(best);',
+          '});',
+        ],
+      });
+    }
+    const R = input.selfTest.rows;
+    fns.push({
+      name: 'selfTest',
+      params: [],
+      ret: '{ ok: boolean; maxAbsError: number }',
+      doc: 'Compares outputs for inputs saved at emit time with the engine’s.',
+      body: [
+        `const sample = floats(bytesOf(SELF_TEST_X), ${R * F});`,
+        `const expected = floats(bytesOf(SELF_TEST_Y), ${R * O});`,
+        `if (${R} > capacity) grow(${R});`,
+        `${x}.set(sample);`,
+        `run(${R});`,
+        'let ok = true;',
+        'let maxAbsError = 0;',
+        `for (let r = 0; r < ${R}; r++) {`,
+        '  let best = 0;',
+        '  let bestWanted = 0;',
+        `  for (let j = 0; j < ${O}; j++) {`,
+        `    const got = ${y}[r * ${O} + j]!;`,
+        `    const want = expected[r * ${O} + j]!;`,
+        '    const same = got === want || (got !== got && want !== want);',
+        '    const error = same ? 0 : Math.abs(got - want);',
+        '    if (!(error <= 1e-5 * Math.max(1, Math.abs(want)))) ok = false;',
+        '    if (!(error <= maxAbsError)) maxAbsError = error;',
+        `    if (got > ${y}[r * ${O} + best]!) best = j;`,
+        `    if (want > expected[r * ${O} + bestWanted]!) bestWanted = j;`,
+        '  }',
+        '  if (best !== bestWanted) ok = false;',
+        '}',
+        'return { ok, maxAbsError };',
+      ],
+    });
+    return fns;
+  }
+
+  private dts(members: Member[]): string {
+    const { input } = this;
+    const lines = [
+      `// Types of the module nnlang ${input.version} generated for model ${commentText(JSON.stringify(input.model))}.`,
+      '',
+      '/** A batch: a flat array of batch × features values, or one array per sample. */',
+      'export type Input =',
+      '  Float32Array | readonly number[] | readonly (readonly number[])[];',
+      '',
+      'export interface NnModel {',
+      ...members.flatMap((m) => [`  /** ${m.doc} */`, ...memberSignature(m)]),
+      '}',
+      '',
+      'export declare const inputShape: readonly number[];',
+      'export declare const outputShape: readonly number[];',
+      ...(input.features ? ['export declare const featureNames: readonly string[];'] : []),
+      ...(input.classes ? ['export declare const classNames: readonly string[];'] : []),
+      ...(input.scaler
+        ? [
+            'export declare const scaling: {',
+            '  kind: string;',
+            '  offset: Float64Array;',
+            '  scale: Float64Array;',
+            '};',
+          ]
+        : []),
+      'export declare function createModel(weights: ArrayBuffer | Uint8Array): NnModel;',
+      ...(input.weightsFile
+        ? []
+        : members.flatMap((m) => {
+            const one = `export declare function ${m.name}(${m.params.map(([n, ty]) => `${n}: ${ty}`).join(', ')}): ${m.ret};`;
+            return one.length <= 80
+              ? [one]
+              : [
+                  `export declare function ${m.name}(`,
+                  ...m.params.map(([n, ty]) => `  ${n}: ${ty},`),
+                  `): ${m.ret};`,
+                ];
+          })),
+    ];
+    return lines.join('\n') + '\n';
+  }
+}
+
+/** A call statement at `indent` columns (inside a function body), broken as Prettier breaks it. */
+export function printCall(name: string, args: readonly string[], indent: number): string[] {
+  const one = `${name}(${args.join(', ')});`;
+  if (indent + 2 + one.length <= 80) return [one];
+  return [`${name}(`, ...args.map((a) => `  ${a},`), ');'];
+}
+
+function memberSignature(m: Member): string[] {
+  const one = `  ${m.name}(${m.params.map(([n, t]) => `${n}: ${t}`).join(', ')}): ${m.ret};`;
+  if (one.length <= 80) return [one];
+  return [`  ${m.name}(`, ...m.params.map(([n, t]) => `    ${n}: ${t},`), `  ): ${m.ret};`];
+}
+
+/** `n · k` for a per-sample offset or size. */
+function times(k: number, n = 'n'): string {
+  return k === 0 ? '0' : k === 1 ? n : `${n} * ${k}`;
+}
+
+/** A step's attributes in a doc comment: sizes and the activation. */
+function describe(step: PlanStep): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(step.attrs)) {
+    if (sizeKeys.has(key) && typeof value === 'number')
+      parts.push(`${key} ${numberLiteral(value)}`);
+  }
+  const attrs = step.attrs;
+  if ('activation' in attrs && attrs.activation) parts.push(attrs.activation.name);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+const sizeKeys = new Set(['in', 'units', 'rows', 'cols', 'size']);
