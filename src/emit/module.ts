@@ -62,7 +62,7 @@ export interface Member {
 export interface ModuleExtension {
   /** Plans whose buffers the module must lay out besides the inference plan's. */
   plans: readonly Plan[];
-  /** Lines inside createModel, after the views and the forward steps. */
+  /** Lines inside createModel, after the views and the forward steps, already indented by 2 (as ctx.fn prints). */
   body(ctx: ModuleContext): string[];
   members: readonly Member[];
 }
@@ -490,7 +490,7 @@ class ModuleWriter {
       );
     }
     out.push(...this.ioFunctions(x, y).flatMap((fn) => [...printFn(fn, t, 2), '']));
-    out.push(...indentLines(extensionLines, 2));
+    out.push(...extensionLines);
     if (prepare.calls.length > 0) out.push('  prepare();');
     const returned = members.map((m) => m.name);
     const flat = `  return { ${returned.join(', ')} };`;
