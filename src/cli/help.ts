@@ -19,6 +19,7 @@ Commands:
   evaluate <file>     Loss and metrics of trained weights on a CSV
   predict <file>      Predictions for a CSV, as CSV
   plan <file>         The execution plan and its peak memory
+  emit <file>         A trained model as a standalone TypeScript module
   (nn <command> --help shows a command's options)
 
 Options:
@@ -82,5 +83,19 @@ Prints the execution plan and its peak memory.
 ${modelFlag}
   --training          The training step's plan instead of inference
   --batch N           Batch size the plan is laid out for (default 32)
+`,
+  emit: `Usage: nn emit <file> [options]
+
+Writes a trained model as one standalone TypeScript module (no imports): predict(),
+predictInto(), classify() when the training had classes, and selfTest(). Weights come from
+--weights, else the file nn train saved beside the .nn file, else the model's inline weights.
+${modelFlag}
+  --weights W.nnw     The trained weights (default: <file>.<model>.nnw beside the .nn file)
+  -o, --out PATH      Write the module there (atomically) instead of to standard output
+  --target ts|js      TypeScript (default), or an ES module with JSDoc types and a .d.ts beside it
+  --training          Also export trainOnBatch() and getWeights() for fine-tuning on the device
+  --weights-file W.bin
+                      Keep the weights out of the module, in W.bin (raw float32, little
+                      endian); the module then exports createModel(bytes)
 `,
 };

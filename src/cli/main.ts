@@ -5,6 +5,7 @@ import { runCheck } from './check.js';
 import { commandHelp, exitCodes, usage } from './help.js';
 import { CliError } from './engine.js';
 import { runPlan } from './plan.js';
+import { runEmit } from './emit.js';
 import { runEvaluate, runPredict } from './predict.js';
 import { runSummary } from './summary.js';
 import { runTrain } from './train.js';
@@ -30,7 +31,9 @@ function main(argv: string[]): number {
         epochs: { type: 'string' },
         'batch-size': { type: 'string' },
         seed: { type: 'string' },
-        out: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        target: { type: 'string' },
+        'weights-file': { type: 'string' },
         plot: { type: 'string' },
         weights: { type: 'string' },
         'allow-paths': { type: 'string', multiple: true },
@@ -92,7 +95,8 @@ function main(argv: string[]): number {
     case 'train':
     case 'evaluate':
     case 'predict':
-    case 'plan': {
+    case 'plan':
+    case 'emit': {
       if (files.length !== 1) return fail('name exactly one .nn file.');
       const int = (flag: string, min: number): number | undefined => {
         const raw = values[flag as keyof typeof values] as string | undefined;
@@ -120,6 +124,24 @@ function main(argv: string[]): number {
             quiet: values.quiet,
           };
           return runTrain(files[0]!, stripUndefined(opts), process.stdout, err);
+        }
+        if (command === 'emit') {
+          const target = values.target ?? 'ts';
+          if (target !== 'ts' && target !== 'js')
+            throw new UsageError(`--target must be 'ts' or 'js', not '${target}'.`);
+          return runEmit(
+            files[0]!,
+            stripUndefined({
+              model: values.model,
+              weights: values.weights,
+              out: values.out,
+              target: target as 'ts' | 'js',
+              training: values.training,
+              weightsFile: values['weights-file'],
+            }),
+            write,
+            err,
+          );
         }
         if (command === 'plan')
           return runPlan(
