@@ -677,14 +677,14 @@ class ModuleWriter {
         '',
       );
     }
-    if (!input.weightsFile)
-      out.push(`const WEIGHTS =\n  ${stringLiteral(base64(float32Bytes(input.weights)))};`, '');
-    out.push(
-      `const SELF_TEST_X =\n  ${stringLiteral(base64(float32Bytes(input.selfTest.input)))};`,
-    );
-    out.push(
-      `const SELF_TEST_Y =\n  ${stringLiteral(base64(float32Bytes(input.selfTest.output)))};`,
-    );
+    const blob = (name: string, values: Float32Array) => {
+      const literal = stringLiteral(base64(float32Bytes(values)));
+      const one = `const ${name} = ${literal};`;
+      return one.length <= 80 ? one : `const ${name} =\n  ${literal};`;
+    };
+    if (!input.weightsFile) out.push(blob('WEIGHTS', input.weights), '');
+    out.push(blob('SELF_TEST_X', input.selfTest.input));
+    out.push(blob('SELF_TEST_Y', input.selfTest.output));
     return out;
   }
 
