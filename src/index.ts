@@ -96,3 +96,6 @@ export {
   WeightsFileError,
   type WeightsFile,
 } from './runtime/weights-file.js';
+
+// The emitter: a trained model as a standalone TypeScript / JavaScript module.
+export { emitModule, type EmitOptions, type EmitResult } from './emit/index.js';

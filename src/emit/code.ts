@@ -55,6 +55,10 @@ export function printFn(fn: Fn, target: Target, indent: number): string[] {
       out.push(`${pad}) {`);
     }
   }
+  if (fn.body.length === 0) {
+    out[out.length - 1] += '}';
+    return out;
+  }
   for (const line of fn.body) out.push(line === '' ? '' : `${pad}  ${forTarget(line, target)}`);
   out.push(`${pad}}`);
   return out;

@@ -48,6 +48,8 @@ export function stringLiteral(text: string): string {
   const doubles = (text.match(/"/g) ?? []).length;
   const singles = (text.match(/'/g) ?? []).length;
   const q = doubles > singles ? "'" : '"';
+  // eslint-disable-next-line no-control-regex
+  if (!/[\\'"\u0000-\u001f\u007f\u2028\u2029\ud800-\udfff]/.test(text)) return q + text + q;
   let out = q;
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
@@ -63,9 +65,12 @@ export function stringLiteral(text: string): string {
   return out + q;
 }
 
-/** Text for a `//` comment: line terminators and other control characters shown as escapes. */
+/**
+ * Text for a comment, `//` or `/** … *\/`: line terminators and other control characters shown
+ * as escapes, and `*\/` broken so that it cannot close the comment.
+ */
 export function commentText(text: string): string {
-  return text.replace(
+  return text.replace(/\*\//g, '*\\/').replace(
     // eslint-disable-next-line no-control-regex
     /[\u0000-\u001f\u007f\u2028\u2029\ud800-\udfff]/g,
     (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
@@ -97,25 +102,31 @@ export function arrayLiteral(
   return `[\n${items.map((i) => `${pad}${i},`).join('\n')}\n${' '.repeat(indent)}]`;
 }
 
-const b64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const b64 = new TextEncoder().encode(
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
+);
 
-/** Standard base64 of bytes (no line breaks). */
+/** Standard base64 of bytes (no line breaks), built as ASCII bytes and decoded once. */
 export function base64(bytes: Uint8Array): string {
-  let out = '';
+  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
+  let o = 0;
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
     const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out += b64[n >> 18]! + b64[(n >> 12) & 63]! + b64[(n >> 6) & 63]! + b64[n & 63]!;
+    out[o++] = b64[n >> 18]!;
+    out[o++] = b64[(n >> 12) & 63]!;
+    out[o++] = b64[(n >> 6) & 63]!;
+    out[o++] = b64[n & 63]!;
   }
   const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i]! << 16;
-    out += `${b64[n >> 18]!}${b64[(n >> 12) & 63]!}==`;
-  } else if (rest === 2) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
-    out += `${b64[n >> 18]!}${b64[(n >> 12) & 63]!}${b64[(n >> 6) & 63]!}=`;
+  if (rest > 0) {
+    const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
+    out[o++] = b64[n >> 18]!;
+    out[o++] = b64[(n >> 12) & 63]!;
+    out[o++] = rest === 2 ? b64[(n >> 6) & 63]! : 61;
+    out[o++] = 61; // '='
   }
-  return out;
+  return new TextDecoder().decode(out);
 }
 
 /** Float32 values as little-endian bytes, whatever the host's byte order. */

@@ -200,7 +200,11 @@ const reservedNames = [
 const isLocal = (id: string) => /^[xbz]\d+$/.test(id);
 
 export function generateModule(input: ModuleInput): ModuleOutput {
-  return new ModuleWriter(input).write();
+  // Step functions are named after layers, which may be called like a helper ('elu_1'): a first
+  // pass finds the helpers the module needs, and the second keeps the layers' names off them.
+  const first = new ModuleWriter(input, []);
+  first.emitSteps();
+  return new ModuleWriter(input, first.helperNames()).write();
 }
 
 class ModuleWriter {
@@ -223,7 +227,11 @@ class ModuleWriter {
   private readonly O: number;
   private readonly stepNames = new Names();
 
-  constructor(private readonly input: ModuleInput) {
+  constructor(
+    private readonly input: ModuleInput,
+    helperNames: readonly string[],
+  ) {
+    for (const h of helperNames) this.stepNames.take(h);
     this.t = input.target;
     this.F = input.inputShape.reduce((a, b) => a * b, 1);
     this.O = input.outputShape.reduce((a, b) => a * b, 1);
@@ -384,14 +392,7 @@ class ModuleWriter {
         `model '${input.model}' has ${plan.inputs.length} inputs and ${plan.outputs.length} outputs; the emitter writes models with one of each.`,
         '',
       );
-    const ctx = this.context(plan);
-    // Names used by the step functions are taken after the buffers, so a layer never shadows one.
-    for (const id of this.paramViews.values()) this.stepNames.take(id);
-    for (const n of [...reservedNames, ...this.allViewNames()]) this.stepNames.take(n);
-    const prepare = ctx.steps(plan, plan.prepare, forwardEmitters);
-    const forward = ctx.steps(plan, plan.steps, forwardEmitters);
-    const extensionLines = (input.extensions ?? []).flatMap((e) => e.body(ctx));
-    for (const h of this.helpers.keys()) this.stepNames.take(h);
+    const { prepare, forward, extensionLines } = this.emitSteps();
     const x = this.ref(plan, plan.inputs[0]!);
     const y = this.ref(plan, plan.outputs[0]!);
     const weightBytes = float32Bytes(input.weights);
@@ -433,11 +434,11 @@ class ModuleWriter {
           params: [['weights', 'ArrayBuffer | Uint8Array']],
           ret: 'NnModel',
           doc: `A model over its weights (${input.weights.length} float32 values, little endian, in get_weights() order).`,
-          body: [],
+          body: [''],
         },
         t,
         0,
-      ).slice(0, -1),
+      ).slice(0, -2),
     );
     out.push(...indentLines(body, 2));
     out.push(
@@ -463,7 +464,8 @@ class ModuleWriter {
       ...printFn(
         {
           name: 'run',
-          params: [['n', 'number']],
+          // A model that is the identity at inference (only noise layers) has nothing to run.
+          params: [[forward.calls.length ? 'n' : '_n', 'number']],
           ret: 'void',
           doc: 'The forward pass over n samples.',
           body: forward.calls,
@@ -530,6 +532,24 @@ class ModuleWriter {
       weightBytes,
       sha256: hash,
     };
+  }
+
+  /** Every step's function, the forward pass's and the extensions'. */
+  emitSteps() {
+    const plan = this.input.plan;
+    const ctx = this.context(plan);
+    // Names used by the step functions are taken after the buffers, so a layer never shadows one.
+    for (const id of this.paramViews.values()) this.stepNames.take(id);
+    for (const n of [...reservedNames, ...this.allViewNames()]) this.stepNames.take(n);
+    const prepare = ctx.steps(plan, plan.prepare, forwardEmitters);
+    const forward = ctx.steps(plan, plan.steps, forwardEmitters);
+    const extensionLines = (this.input.extensions ?? []).flatMap((e) => e.body(ctx));
+    return { ctx, prepare, forward, extensionLines };
+  }
+
+  /** The module-level functions this module declares. */
+  helperNames(): string[] {
+    return [...this.helpers.keys()];
   }
 
   private allViewNames(): string[] {
@@ -785,8 +805,11 @@ class ModuleWriter {
           '}',
           'for (let r = 0; r < n; r++) {',
           '  const row = x[r];',
-          `  if (typeof row === "number" || row === undefined || row.length !== ${F}) {`,
-          `    throw new RangeError(\`sample \${r} of x must be an array of ${F} numbers\`);`,
+          `  if (typeof row !== "object" || row.length !== ${F}) {`,
+          ...statement(
+            4,
+            `throw new RangeError(\`sample \${r} of x must be an array of ${F} numbers\`);`,
+          ),
           '  }',
           `  for (let j = 0; j < ${F}; j++) {`,
           '    const v = row[j];',
@@ -936,6 +959,17 @@ export function printCall(name: string, args: readonly string[], indent: number)
   const one = `${name}(${args.join(', ')});`;
   if (indent + 2 + one.length <= 80) return [one];
   return [`${name}(`, ...args.map((a) => `  ${a},`), ');'];
+}
+
+/**
+ * A call statement `f(arg);` with one argument, `depth` columns into a body at createModel's
+ * indentation: on one line when it fits, else the argument on its own line, as Prettier does.
+ */
+function statement(depth: number, line: string): string[] {
+  const pad = ' '.repeat(depth);
+  if (4 + depth + line.length <= 80) return [pad + line];
+  const open = line.indexOf('(');
+  return [pad + line.slice(0, open + 1), `${pad}  ${line.slice(open + 1, -2)},`, `${pad});`];
 }
 
 function memberSignature(m: Member): string[] {
