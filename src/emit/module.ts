@@ -792,6 +792,16 @@ class ModuleWriter {
           ? 'Writes a batch into the input buffer, scaled as in training.'
           : 'Writes a batch into the input buffer.',
         body: [
+          'if (x instanceof Float32Array) {',
+          ...(input.scaler
+            ? [
+                `  for (let i = 0; i < ${times(F)}; i++) {`,
+                `    ${store('i', 'x[i]!', `i % ${F}`)}`,
+                '  }',
+              ]
+            : [`  ${x}.set(x);`]),
+          '  return;',
+          '}',
           'const first = x[0];',
           'if (first === undefined || typeof first === "number") {',
           `  for (let i = 0; i < ${times(F)}; i++) {`,
