@@ -1,0 +1,107 @@
+/**
+ * The emitted JavaScript module in a real browser (Debian's Chromium, headless): imported by a
+ * page and by a module web worker, served from localhost; selfTest() passes in both and their
+ * predictions are the engine's to the last bit. Skipped, with a notice, where Chromium is
+ * absent; CI installs it (.ci/run).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { emitModule, loadModel } from 'nnlang';
+import { describe, expect, it } from 'vitest';
+
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+if (!chromium)
+  console.warn('[skipped] test/emit/browser.test.ts: no Chromium (apt-get install chromium)');
+
+const rows = [
+  [0.5, -1.25, 2, 0.125],
+  [-3, 0.75, 0.25, 1],
+  [1, 1, 1, 1],
+];
+
+const page = `<!doctype html>
+<meta charset="utf-8">
+<body><pre id="out">pending</pre>
+<script type="module">
+const out = document.getElementById('out');
+try {
+  const m = await import('./model.js');
+  const rows = ${JSON.stringify(rows)};
+  const inPage = { selfTest: m.selfTest(), predict: Array.from(m.predict(rows)) };
+  const worker = new Worker('./worker.js', { type: 'module' });
+  const inWorker = await new Promise((resolve, reject) => {
+    worker.onmessage = (e) => resolve(e.data);
+    worker.onerror = (e) => reject(new Error(e.message));
+  });
+  out.textContent = 'RESULT' + JSON.stringify({ inPage, inWorker });
+} catch (e) {
+  out.textContent = 'ERROR ' + e;
+}
+</script>`;
+
+const worker = `import { predict, selfTest } from './model.js';
+postMessage({ selfTest: selfTest(), predict: Array.from(predict(${JSON.stringify(rows)})) });
+`;
+
+describe.skipIf(!chromium)('an emitted module in Chromium', () => {
+  it('runs in a page and in a module worker, with the engine’s predictions', async () => {
+    const model = loadModel(
+      'Input(4) -> Dense(16, gelu) -> LayerNormalization() -> Dense(8, selu) -> Dense(3, softmax)\n',
+      { seed: 11 },
+    );
+    const js = emitModule(model, { target: 'js' });
+    expect(js.diagnostics).toEqual([]);
+    const files: Record<string, [string, string]> = {
+      '/index.html': ['text/html', page],
+      '/model.js': ['text/javascript', js.code],
+      '/worker.js': ['text/javascript', worker],
+    };
+    const server = createServer((req, res) => {
+      const file = files[req.url ?? ''];
+      res.writeHead(file ? 200 : 404, { 'content-type': file?.[0] ?? 'text/plain' });
+      res.end(file?.[1] ?? 'not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      // Chromium runs asynchronously: a synchronous spawn would block this server's event loop.
+      const dom = await new Promise<string>((resolve, reject) => {
+        const child = spawn(chromium!, [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          `--user-data-dir=${mkdtempSync(join(tmpdir(), 'nn-chromium-'))}`,
+          '--virtual-time-budget=10000',
+          '--dump-dom',
+          `http://127.0.0.1:${port}/index.html`,
+        ]);
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('error', reject);
+        child.on('close', () => resolve(out));
+      });
+      const match = /RESULT(\{.*\})/.exec(dom);
+      expect(match, dom.slice(0, 2000)).not.toBeNull();
+      const result = JSON.parse(match![1]!.replace(/&quot;/g, '"')) as Record<
+        'inPage' | 'inWorker',
+        { selfTest: { ok: boolean }; predict: number[] }
+      >;
+      const expected = Array.from(model.predict(rows));
+      for (const where of ['inPage', 'inWorker'] as const) {
+        expect(result[where].selfTest.ok, where).toBe(true);
+        expect(result[where].predict, where).toEqual(expected);
+      }
+    } finally {
+      server.close();
+    }
+  }, 60_000);
+});
