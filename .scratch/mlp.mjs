@@ -43,36 +43,6 @@ function floats(bytes, count) {
 function relu(v) {
     return v > 0 ? v : 0;
 }
-/** c[M,N] = a[M,K]·b[K,N], row-major; c is overwritten. */
-function matmul(a, b, c, M, K, N) {
-    const M4 = M - (M % 4);
-    const N4 = N - (N % 4);
-    if (K === 0)
-        c.fill(0, 0, M * N);
-    for (let k0 = 0; k0 < K; k0 += 256) {
-        const kl = K - k0 < 256 ? K - k0 : 256;
-        const add = k0 > 0;
-        for (let i = 0; i < M4; i += 4) {
-            for (let j = 0; j < N4; j += 4)
-                tile4x4(a, b, c, i, j, k0, kl, K, N, add);
-            for (let j = N4; j < N; j++)
-                tile4x1(a, b, c, i, j, k0, kl, K, N, add);
-        }
-        for (let i = M4; i < M; i++) {
-            for (let j = 0; j < N4; j += 4)
-                tile1x4(a, b, c, i, j, k0, kl, K, N, add);
-            for (let j = N4; j < N; j++) {
-                let s = 0;
-                let pa = i * K + k0;
-                let pb = k0 * N + j;
-                for (let k = 0; k < kl; k++, pa++, pb += N)
-                    s += a[pa] * b[pb];
-                const pc = i * N + j;
-                c[pc] = add ? c[pc] + s : s;
-            }
-        }
-    }
-}
 /** c[i..i+4, j..j+4] (= or +=) the product over k in [k0, k0 + kl). */
 function tile4x4(a, b, c, i, j, k0, kl, K, N, add) {
     // prettier-ignore
@@ -192,6 +162,163 @@ function tile1x4(a, b, c, i, j, k0, kl, K, N, add) {
     c[pc + 1] = add ? c[pc + 1] + c1 : c1;
     c[pc + 2] = add ? c[pc + 2] + c2 : c2;
     c[pc + 3] = add ? c[pc + 3] + c3 : c3;
+}
+/** c[i, j..j+8] (= or +=) the product over k in [k0, k0 + kl): a row reads whole cache lines. */
+function tile1x8(a, b, c, i, j, k0, kl, K, N, add) {
+    // prettier-ignore
+    let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+    let pa = i * K + k0;
+    let pb = k0 * N + j;
+    // prettier-ignore
+    for (let k = 0; k < kl; k++) {
+        const av = a[pa];
+        c0 += av * b[pb];
+        c1 += av * b[pb + 1];
+        c2 += av * b[pb + 2];
+        c3 += av * b[pb + 3];
+        c4 += av * b[pb + 4];
+        c5 += av * b[pb + 5];
+        c6 += av * b[pb + 6];
+        c7 += av * b[pb + 7];
+        pa++;
+        pb += N;
+    }
+    const pc = i * N + j;
+    // prettier-ignore
+    if (add) {
+        c[pc] = c[pc] + c0;
+        c[pc + 1] = c[pc + 1] + c1;
+        c[pc + 2] = c[pc + 2] + c2;
+        c[pc + 3] = c[pc + 3] + c3;
+        c[pc + 4] = c[pc + 4] + c4;
+        c[pc + 5] = c[pc + 5] + c5;
+        c[pc + 6] = c[pc + 6] + c6;
+        c[pc + 7] = c[pc + 7] + c7;
+    }
+    else {
+        c[pc] = c0;
+        c[pc + 1] = c1;
+        c[pc + 2] = c2;
+        c[pc + 3] = c3;
+        c[pc + 4] = c4;
+        c[pc + 5] = c5;
+        c[pc + 6] = c6;
+        c[pc + 7] = c7;
+    }
+}
+function tile2x8(a, b, c, i, j, k0, kl, K, N, add) {
+    let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
+    let d0 = 0, d1 = 0, d2 = 0, d3 = 0, d4 = 0, d5 = 0, d6 = 0, d7 = 0;
+    let pa = i * K + k0;
+    let pb = k0 * N + j;
+    for (let k = 0; k < kl; k++) {
+        const av = a[pa], aw = a[pa + K];
+        const b0 = b[pb], b1 = b[pb + 1], b2 = b[pb + 2], b3 = b[pb + 3], b4 = b[pb + 4], b5 = b[pb + 5], b6 = b[pb + 6], b7 = b[pb + 7];
+        c0 += av * b0;
+        c1 += av * b1;
+        c2 += av * b2;
+        c3 += av * b3;
+        c4 += av * b4;
+        c5 += av * b5;
+        c6 += av * b6;
+        c7 += av * b7;
+        d0 += aw * b0;
+        d1 += aw * b1;
+        d2 += aw * b2;
+        d3 += aw * b3;
+        d4 += aw * b4;
+        d5 += aw * b5;
+        d6 += aw * b6;
+        d7 += aw * b7;
+        pa++;
+        pb += N;
+    }
+    let pc = i * N + j;
+    if (add) {
+        c[pc] = c[pc] + c0;
+        c[pc + 1] = c[pc + 1] + c1;
+        c[pc + 2] = c[pc + 2] + c2;
+        c[pc + 3] = c[pc + 3] + c3;
+        c[pc + 4] = c[pc + 4] + c4;
+        c[pc + 5] = c[pc + 5] + c5;
+        c[pc + 6] = c[pc + 6] + c6;
+        c[pc + 7] = c[pc + 7] + c7;
+        pc += N;
+        c[pc] = c[pc] + d0;
+        c[pc + 1] = c[pc + 1] + d1;
+        c[pc + 2] = c[pc + 2] + d2;
+        c[pc + 3] = c[pc + 3] + d3;
+        c[pc + 4] = c[pc + 4] + d4;
+        c[pc + 5] = c[pc + 5] + d5;
+        c[pc + 6] = c[pc + 6] + d6;
+        c[pc + 7] = c[pc + 7] + d7;
+    }
+    else {
+        c[pc] = c0;
+        c[pc + 1] = c1;
+        c[pc + 2] = c2;
+        c[pc + 3] = c3;
+        c[pc + 4] = c4;
+        c[pc + 5] = c5;
+        c[pc + 6] = c6;
+        c[pc + 7] = c7;
+        pc += N;
+        c[pc] = d0;
+        c[pc + 1] = d1;
+        c[pc + 2] = d2;
+        c[pc + 3] = d3;
+        c[pc + 4] = d4;
+        c[pc + 5] = d5;
+        c[pc + 6] = d6;
+        c[pc + 7] = d7;
+    }
+}
+/** c[M,N] = a[M,K]·b[K,N], row-major; c is overwritten. */
+function matmul(a, b, c, M, K, N) {
+    const M4 = M - (M % 4);
+    const N4 = N - (N % 4);
+    if (K === 0)
+        c.fill(0, 0, M * N);
+    for (let k0 = 0; k0 < K; k0 += 256) {
+        const kl = K - k0 < 256 ? K - k0 : 256;
+        const add = k0 > 0;
+        for (let i = 0; i < M4; i += 2) {
+            let j = 0;
+            for (; j + 8 <= N; j += 8)
+                tile2x8(a, b, c, i, j, k0, kl, K, N, add);
+            for (; j < N4; j += 4) {
+                tile1x4(a, b, c, i, j, k0, kl, K, N, add);
+                tile1x4(a, b, c, i + 1, j, k0, kl, K, N, add);
+            }
+            for (; j < N; j++) {
+                for (let ii = i; ii < i + 2; ii++) {
+                    let s = 0;
+                    let pa = ii * K + k0;
+                    let pb = k0 * N + j;
+                    for (let k = 0; k < kl; k++, pa++, pb += N)
+                        s += a[pa] * b[pb];
+                    const pc = ii * N + j;
+                    c[pc] = add ? c[pc] + s : s;
+                }
+            }
+        }
+        for (let i = M4; i < M; i++) {
+            let j = 0;
+            for (; j + 8 <= N; j += 8)
+                tile1x8(a, b, c, i, j, k0, kl, K, N, add);
+            for (; j < N4; j += 4)
+                tile1x4(a, b, c, i, j, k0, kl, K, N, add);
+            for (; j < N; j++) {
+                let s = 0;
+                let pa = i * K + k0;
+                let pb = k0 * N + j;
+                for (let k = 0; k < kl; k++, pa++, pb += N)
+                    s += a[pa] * b[pb];
+                const pc = i * N + j;
+                c[pc] = add ? c[pc] + s : s;
+            }
+        }
+    }
 }
 /** softmax over each row of x: [rows, cols] into y (y may be x). */
 function softmax(x, y, rows, cols) {

@@ -31,8 +31,10 @@ export const matmulFn: Fn = {
     '    for (let j = N4; j < N; j++) tile4x1(a, b, c, i, j, k0, kl, K, N, add);',
     '  }',
     '  for (let i = M4; i < M; i++) {',
-    '    for (let j = 0; j < N4; j += 4) tile1x4(a, b, c, i, j, k0, kl, K, N, add);',
-    '    for (let j = N4; j < N; j++) {',
+    '    let j = 0;',
+    '    for (; j + 8 <= N; j += 8) tile1x8(a, b, c, i, j, k0, kl, K, N, add);',
+    '    for (; j < N4; j += 4) tile1x4(a, b, c, i, j, k0, kl, K, N, add);',
+    '    for (; j < N; j++) {',
     '      let s = 0;',
     '      let pa = i * K + k0;',
     '      let pb = k0 * N + j;',
@@ -160,5 +162,35 @@ export const tile1x4Fn: Fn = {
   ],
 };
 
+export const tile1x8Fn: Fn = {
+  name: 'tile1x8',
+  doc: 'c[i, j..j+8] (= or +=) the product over k in [k0, k0 + kl): a row reads whole cache lines.',
+  params: tileParams,
+  ret: 'void',
+  body: [
+    '// prettier-ignore',
+    'let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;',
+    'let pa = i * K + k0;',
+    'let pb = k0 * N + j;',
+    '// prettier-ignore',
+    'for (let k = 0; k < kl; k++) {',
+    '  const av = a[pa]!;',
+    '  c0 += av * b[pb]!; c1 += av * b[pb + 1]!; c2 += av * b[pb + 2]!; c3 += av * b[pb + 3]!;',
+    '  c4 += av * b[pb + 4]!; c5 += av * b[pb + 5]!; c6 += av * b[pb + 6]!; c7 += av * b[pb + 7]!;',
+    '  pa++;',
+    '  pb += N;',
+    '}',
+    'const pc = i * N + j;',
+    '// prettier-ignore',
+    'if (add) {',
+    '  c[pc] = c[pc]! + c0; c[pc + 1] = c[pc + 1]! + c1; c[pc + 2] = c[pc + 2]! + c2; c[pc + 3] = c[pc + 3]! + c3;',
+    '  c[pc + 4] = c[pc + 4]! + c4; c[pc + 5] = c[pc + 5]! + c5; c[pc + 6] = c[pc + 6]! + c6; c[pc + 7] = c[pc + 7]! + c7;',
+    '} else {',
+    '  c[pc] = c0; c[pc + 1] = c1; c[pc + 2] = c2; c[pc + 3] = c3;',
+    '  c[pc + 4] = c4; c[pc + 5] = c5; c[pc + 6] = c6; c[pc + 7] = c7;',
+    '}',
+  ],
+};
+
 /** The matmul function and the tiles it calls. */
-export const matmulFns: Fn[] = [tile4x4Fn, tile4x1Fn, tile1x4Fn, matmulFn];
+export const matmulFns: Fn[] = [tile4x4Fn, tile4x1Fn, tile1x4Fn, tile1x8Fn, matmulFn];

@@ -86,8 +86,8 @@ function dense(s: StepOf<'dense'>, ctx: StepContext): string[] {
     }
     out.push(...loop('r', rows, body));
   } else {
-    out.push(`${ctx.use(matmulFns[3]!)}(${x}, ${kernel}, ${pre}, ${rows}, ${I}, ${U});`);
-    for (const fn of matmulFns.slice(0, 3)) ctx.use(fn);
+    for (const fn of matmulFns) ctx.use(fn);
+    out.push(`matmul(${x}, ${kernel}, ${pre}, ${rows}, ${I}, ${U});`);
     // The engine's addBias and activation, fused into one pass over the product.
     const value = b ? `Math.fround(${pre}[p]! + ${b}[j]!)` : `${pre}[p]!`;
     const stores = z
