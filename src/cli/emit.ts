@@ -8,7 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { renderDiagnostic } from '../diagnostics/index.js';
 import { emitModule } from '../emit/index.js';
 import { LineMap } from '../source/index.js';
-import { writeFileAtomic } from '../runtime/weights-file.js';
+import { unwritableReason, writeFileAtomic } from '../runtime/weights-file.js';
 import { CliError, defaultWeightsPath, loadChecked } from './engine.js';
 
 export interface EmitCommandOptions {
@@ -28,6 +28,17 @@ export function runEmit(
   out: (s: string) => void,
   err: (s: string) => void,
 ): number {
+  const outputs = [
+    ...(options.out ? [['the module', options.out]] : []),
+    ...(options.out && options.target === 'js'
+      ? [['its declarations', declarationsPath(options.out)]]
+      : []),
+    ...(options.weightsFile ? [['the weights', options.weightsFile]] : []),
+  ];
+  for (const [what, path] of outputs) {
+    const why = unwritableReason(path!);
+    if (why) throw new CliError(`cannot write ${what} '${path}': ${why}; nothing was emitted.`);
+  }
   const loaded = loadChecked(file, options.model, err);
   const path = options.weights ?? defaultWeightsPath(file, loaded.model.name);
   let weights: Uint8Array | undefined;
@@ -49,13 +60,18 @@ export function runEmit(
   const lines = new LineMap(loaded.source);
   for (const d of result.diagnostics) err(renderDiagnostic(d, lines, file));
   if (result.diagnostics.some((d) => d.severity === 'error')) return 1;
-  if (options.weightsFile) writeFileAtomic(options.weightsFile, result.weights);
-  if (!options.out) {
-    out(result.code);
-    return 0;
+  try {
+    if (options.weightsFile) writeFileAtomic(options.weightsFile, result.weights);
+    if (!options.out) {
+      out(result.code);
+      return 0;
+    }
+    writeFileAtomic(options.out, result.code);
+    if (result.declarations) writeFileAtomic(declarationsPath(options.out), result.declarations);
+  } catch (e) {
+    // Checked above; a disk that fills up or a folder that vanishes since is still the user's.
+    throw new CliError(`cannot write the module: ${(e as Error).message}`);
   }
-  writeFileAtomic(options.out, result.code);
-  if (result.declarations) writeFileAtomic(declarationsPath(options.out), result.declarations);
   return 0;
 }
 

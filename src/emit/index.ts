@@ -62,6 +62,14 @@ const nowhere: Range = {
   end: { line: 1, column: 1, offset: 0 },
 };
 
+/** The first line of a range: a whole model underlined would bury the message. */
+function firstLine(range: Range, source: string): Range {
+  const end = source.indexOf('\n', range.start.offset);
+  if (end < 0 || end >= range.end.offset) return range;
+  const column = range.start.column + (end - range.start.offset);
+  return { start: range.start, end: { line: range.start.line, column, offset: end } };
+}
+
 /** Emits a model from .nn source, or from a trained engine Model, as a standalone module. */
 export function emitModule(source: string | Model, options: EmitOptions = {}): EmitResult {
   const failed = (diagnostics: Diagnostic[]): EmitResult => ({
@@ -92,7 +100,7 @@ export function emitModule(source: string | Model, options: EmitOptions = {}): E
     }
     const blockers = blockersOf(output.diagnostics, checked.models, chosen);
     if (blockers.length > 0) return failed(blockers);
-    range = chosen.range;
+    range = firstLine(chosen.range, source);
     layerRanges = new Map(chosen.layers.map((l) => [l.name, l.range]));
     const compiled = output.models.find((m) => m.graph.name === chosen.name);
     if (!compiled) return failed(output.diagnostics.filter((d) => d.severity === 'error'));
