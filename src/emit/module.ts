@@ -70,6 +70,8 @@ export interface ModuleExtension {
 /** What an extension can ask of the module. */
 export interface ModuleContext extends StepContext {
   target: Target;
+  /** The inference plan (whose input view load() fills). */
+  inference: Plan;
   /** The view of a buffer of `plan`. */
   refIn(plan: Plan, id: number): string;
   /** Emits one function per step of `plan` (named after their layers) and returns their calls. */
@@ -292,6 +294,7 @@ class ModuleWriter {
   private context(plan: Plan): ModuleContext {
     return {
       target: this.t,
+      inference: this.input.plan,
       ref: (id) => this.ref(plan, id),
       refIn: (p, id) => this.ref(p, id),
       has: (id) => id !== undefined && id >= 0,

@@ -1,12 +1,900 @@
 /**
  * `--training`: trainOnBatch() and getWeights() in the generated module, from the training plan.
+ * The forward ops are steps.ts's; the gradients are backward.ts's; the losses, regularizers,
+ * noise layers and the optimizer step are here. Every formula is the engine's (src/kernels,
+ * src/optim) operation for operation, so a step in the module and in the engine agree.
  */
-import type { Plan } from '../ir/index.js';
+import type { LossSpec, OptimizerSpec, Plan, PlanStep, StepOf } from '../ir/index.js';
 import type { Model } from '../runtime/index.js';
-import type { ModuleExtension } from './module.js';
-import { EmitError } from './steps.js';
+import {
+  activationBackward,
+  batchNormBackward,
+  batchNormTrain,
+  denseBackward,
+  layerNormBackward,
+  preluBackward,
+  unitNormBackward,
+} from './backward.js';
+import { loop, times } from './code.js';
+import { numberLiteral as lit } from './literals.js';
+import type { Member, ModuleContext, ModuleExtension } from './module.js';
+import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
+
+const f32 = Math.fround;
+
+/** The engine's Rng state (xoshiro128** words and the cached normal), read to continue its stream. */
+interface RngState {
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  spare: number;
+}
 
 export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
-  void plan;
-  throw new EmitError(`training code for model '${model.name}' is not written yet.`, '');
+  const opt = plan.steps.find((s): s is StepOf<'optimizer'> => s.op === 'optimizer');
+  if (!opt)
+    throw new EmitError(`the training plan of model '${model.name}' has no optimizer step.`, '');
+  const lossStep = plan.steps.find(
+    (s) => s.op === 'loss' || s.op === 'softmax_cross_entropy' || s.op === 'sigmoid_cross_entropy',
+  ) as StepOf<'loss'> | StepOf<'softmax_cross_entropy'> | undefined;
+  if (!lossStep || plan.loss === null || plan.targets.length !== 1)
+    throw new EmitError(`the training plan of model '${model.name}' has no single loss.`, '');
+  const sparse =
+    lossStep.attrs.loss.name === 'sparse_categorical_crossentropy' ||
+    ('sparse' in lossStep.attrs && lossStep.attrs.sparse);
+  const targetSize = plan.buffers[plan.targets[0]!]!.size;
+  const outSize = plan.buffers[plan.outputs[0]!]!.size;
+  const hasPrepare = model.plan('inference', 1).plan.prepare.length > 0;
+  const rng = model.rng as unknown as RngState;
+  const rngState = { a: rng.a, b: rng.b, c: rng.c, d: rng.d, spare: rng.spare };
+  const weightSpecs = model.weightSpecs();
+  const slotLayout = model.optimizer.slotLayout(opt.attrs.weights.map((w) => size(w.shape)));
+
+  const members: Member[] = [
+    {
+      name: 'trainOnBatch',
+      params: [
+        ['x', 'Input'],
+        ['y', 'Input'],
+      ],
+      ret: 'number',
+      doc: `One optimizer step on a batch (Keras train_on_batch); returns the loss before it. y: ${sparse ? 'one class index' : `${targetSize} values`} per sample.`,
+    },
+    {
+      name: 'getWeights',
+      params: [],
+      ret: 'Float32Array[]',
+      doc: 'Copies of the weights in Keras get_weights() order.',
+    },
+  ];
+
+  return {
+    plans: [plan],
+    members,
+    body(ctx: ModuleContext): string[] {
+      const names = {
+        iterations: ctx.fresh('iterations'),
+        uniform: ctx.fresh('uniform'),
+        normal: ctx.fresh('normal'),
+        rng: ['a', 'b', 'c', 'd'].map((w) => ctx.fresh(`rng_${w}`)),
+        spare: ctx.fresh('rng_spare'),
+        step: ctx.fresh('trainStep'),
+      };
+      const usesRng = plan.steps.some((s) => s.op === 'dropout' || s.op === 'gaussian_noise');
+      const emitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
+        ...forwardEmitters,
+        dense_backward: (s, c) => denseBackward(s as StepOf<'dense_backward'>, c),
+        activation_backward: (s, c) => activationBackward(s as StepOf<'activation_backward'>, c),
+        batch_norm_train: (s, c) => batchNormTrain(s as StepOf<'batch_norm_train'>, c),
+        batch_norm_backward: (s, c) => batchNormBackward(s as StepOf<'batch_norm_backward'>, c),
+        layer_norm_backward: (s, c) => layerNormBackward(s as StepOf<'layer_norm_backward'>, c),
+        unit_norm_backward: (s, c) => unitNormBackward(s as StepOf<'unit_norm_backward'>, c),
+        prelu_backward: (s, c) => preluBackward(s as StepOf<'prelu_backward'>, c),
+        dropout: (s, c) => dropout(s as StepOf<'dropout'>, c, names.uniform),
+        dropout_backward: (s, c) => {
+          const st = s as StepOf<'dropout_backward'>;
+          const [dy, mask, dx] = [
+            c.ref(st.inputs[0]!, 'dy'),
+            c.ref(st.inputs[1]!, 'mask'),
+            c.ref(st.outputs[0]!, 'dx'),
+          ];
+          return loop('i', times(st.attrs.size), [`${dx}[i] = ${dy}[i]! * ${mask}[i]!;`]);
+        },
+        gaussian_noise: (s, c) => {
+          const st = s as StepOf<'gaussian_noise'>;
+          const [x, y] = [c.ref(st.inputs[0]!, 'x'), c.ref(st.outputs[0]!, 'y')];
+          return loop('i', times(st.attrs.size), [
+            `${y}[i] = ${x}[i]! + ${lit(st.attrs.stddev)} * ${names.normal}();`,
+          ]);
+        },
+        loss: (s, c) => loss(s as StepOf<'loss'>, c),
+        softmax_cross_entropy: (s, c) => fusedLoss(s as StepOf<'softmax_cross_entropy'>, c, true),
+        sigmoid_cross_entropy: (s, c) => fusedLoss(s as StepOf<'sigmoid_cross_entropy'>, c, false),
+        regularizer: (s, c) => regularizer(s as StepOf<'regularizer'>, c),
+        activity_regularizer: (s, c) => activityRegularizer(s as StepOf<'activity_regularizer'>, c),
+        optimizer: (s, c) => optimizer(s as StepOf<'optimizer'>, c, names.iterations, slotLayout),
+      };
+      const { functions, calls } = ctx.steps(plan, plan.steps, emitters);
+      const input = ctx.refIn(plan, plan.inputs[0]!);
+      const target = ctx.refIn(plan, plan.targets[0]!);
+      const lossView = ctx.refIn(plan, plan.loss!);
+      const [a, b, c, d] = names.rng as [string, string, string, string];
+      const out: string[] = [`let ${names.iterations} = 0;`];
+      // Optimizer state starts where Keras's build() puts it.
+      const init = slotInit(opt.attrs.optimizer);
+      slotLayout.forEach((slot, k) => {
+        const value = init(slot.name);
+        if (value !== 0)
+          out.push(
+            `${ctx.refIn(plan, opt.inputs[opt.attrs.weights.length + k]!)}.fill(${lit(value)});`,
+          );
+      });
+      if (usesRng) {
+        out.push(
+          `let ${a} = ${rngState.a};`,
+          `let ${b} = ${rngState.b};`,
+          `let ${c} = ${rngState.c};`,
+          `let ${d} = ${rngState.d};`,
+          `let ${names.spare} = ${Number.isNaN(rngState.spare) ? 'NaN' : lit(rngState.spare)};`,
+          '',
+          ...ctx.fn({
+            name: names.uniform,
+            params: [],
+            ret: 'number',
+            doc: 'The engine’s Rng (xoshiro128**): uniform in [0, 1), continuing its stream.',
+            body: [
+              `const rot = Math.imul(${b}, 5) >>> 0;`,
+              'const out = Math.imul(((rot << 7) | (rot >>> 25)) >>> 0, 9) >>> 0;',
+              `const t = (${b} << 9) >>> 0;`,
+              `${c} = (${c} ^ ${a}) >>> 0;`,
+              `${d} = (${d} ^ ${b}) >>> 0;`,
+              `${b} = (${b} ^ ${c}) >>> 0;`,
+              `${a} = (${a} ^ ${d}) >>> 0;`,
+              `${c} = (${c} ^ t) >>> 0;`,
+              `${d} = ((${d} << 11) | (${d} >>> 21)) >>> 0;`,
+              'return out / 4294967296;',
+            ],
+          }),
+          '',
+          ...ctx.fn({
+            name: names.normal,
+            params: [],
+            ret: 'number',
+            doc: 'Standard normal by Box–Muller, as the engine’s Rng (the pair’s second value kept).',
+            body: [
+              `if (!Number.isNaN(${names.spare})) {`,
+              `  const v = ${names.spare};`,
+              `  ${names.spare} = NaN;`,
+              '  return v;',
+              '}',
+              'let u = 0;',
+              `while (u === 0) u = ${names.uniform}();`,
+              `const v = ${names.uniform}();`,
+              'const r = Math.sqrt(-2 * Math.log(u));',
+              `${names.spare} = r * Math.sin(2 * Math.PI * v);`,
+              'return r * Math.cos(2 * Math.PI * v);',
+            ],
+          }),
+          '',
+        );
+      }
+      out.push(...functions);
+      out.push(
+        ...ctx.fn({
+          name: names.step,
+          params: [['n', 'number']],
+          ret: 'void',
+          doc: 'One training step over n samples.',
+          body: calls,
+        }),
+        '',
+      );
+      const T = targetSize;
+      const check = sparse
+        ? [
+            `  if (!(Math.trunc(v) >= 0 && Math.trunc(v) < ${outSize})) {`,
+            `    throw new RangeError(\`y: row \${r} holds \${v}, which is not a class index in [0, ${outSize})\`);`,
+            '  }',
+          ]
+        : [];
+      const F = size(plan.buffers[plan.inputs[0]!]!.shape.slice(1).map((v) => v ?? 1));
+      out.push(
+        ...ctx.fn({
+          name: 'trainOnBatch',
+          params: [
+            ['x', 'Input'],
+            ['y', 'Input'],
+          ],
+          ret: 'number',
+          doc: members[0]!.doc,
+          body: [
+            `const n = ${ctx.names.batchOf}(x);`,
+            `if (n > ${ctx.names.capacity}) ${ctx.names.grow}(n);`,
+            `${ctx.names.load}(x, n);`,
+            `${input}.set(${xView(ctx)}.subarray(0, ${times(F)}));`,
+            'const first = y[0];',
+            'const flat = first === undefined || typeof first === "number";',
+            `if (flat ? y.length !== ${times(T)} : y.length !== n) {`,
+            `  throw new RangeError(\`y has \${y.length} ${'${flat ? "values" : "samples"}'} for \${n} samples of ${T} target values\`);`,
+            '}',
+            `for (let i = 0; i < ${times(T)}; i++) {`,
+            `  const r = ${T === 1 ? 'i' : `Math.floor(i / ${T})`};`,
+            '  const row = flat ? y : y[r];',
+            `  const v = flat ? row : typeof row === "number" || row === undefined || row.length !== ${T} ? undefined : row[i${T === 1 ? ' - r' : ` % ${T}`}];`,
+            '  const value = flat ? (y as readonly number[] | Float32Array)[i] : v;',
+            '  if (typeof value !== "number") {',
+            `    throw new TypeError(\`y: sample \${r} must be ${T} number${T === 1 ? '' : 's'}\`);`,
+            '  }',
+            ...check.map((l) => l.replace(/\bv\b/g, 'value')),
+            `  ${target}[i] = value;`,
+            '}',
+            `${names.step}(n);`,
+            ...(hasPrepare ? ['prepare();'] : []),
+            `return ${lossView}[0]!;`,
+          ],
+        }),
+        '',
+        ...ctx.fn({
+          name: 'getWeights',
+          params: [],
+          ret: 'Float32Array[]',
+          doc: members[1]!.doc,
+          body: [
+            'return [',
+            ...weightViews(plan, ctx, weightSpecs).map((v) => `  ${v}.slice(),`),
+            '];',
+          ],
+        }),
+        '',
+      );
+      return out;
+    },
+  };
+}
+
+/** The inference plan's input view: where load() writes. */
+function xView(ctx: ModuleContext): string {
+  return ctx.refIn(ctx.inference, ctx.inference.inputs[0]!);
+}
+
+function weightViews(
+  plan: Plan,
+  ctx: ModuleContext,
+  specs: readonly { layer: string; name: string }[],
+): string[] {
+  return specs.map((s) => {
+    const w = plan.weights.find((p) => p.layer === s.layer && p.name === s.name);
+    if (!w)
+      throw new EmitError(
+        `internal: weight ${s.layer}/${s.name} is not in the training plan.`,
+        s.layer,
+      );
+    return ctx.refIn(plan, w.buffer);
+  });
+}
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function slotInit(spec: OptimizerSpec): (name: string) => number {
+  return (name) => {
+    if (spec.className === 'Adagrad' && name === 'accumulator')
+      return f32(spec.initialAccumulatorValue);
+    if (spec.className === 'Nadam' && name === 'u_product') return 1;
+    return 0;
+  };
+}
+
+function dropout(s: StepOf<'dropout'>, ctx: StepContext, uniform: string): string[] {
+  const { rate, size: S } = s.attrs;
+  const [x, y, mask] = [
+    ctx.ref(s.inputs[0]!, 'x'),
+    ctx.ref(s.outputs[0]!, 'y'),
+    ctx.ref(s.outputs[1]!, 'mask'),
+  ];
+  if (rate <= 0 || rate >= 1) {
+    const m = rate <= 0 ? 1 : 0;
+    return loop('i', times(S), [`${mask}[i] = ${m};`, `${y}[i] = ${x}[i]! * ${m};`]);
+  }
+  const keep = 1 - rate;
+  return loop('i', times(S), [
+    `const m = ${uniform}() < ${lit(keep)} ? ${lit(f32(1 / keep))} : 0;`,
+    `${mask}[i] = m;`,
+    `${y}[i] = ${x}[i]! * m;`,
+  ]);
+}
+
+const EPS = f32(1e-7);
+const ONE_MINUS_EPS = f32(1 - 1e-7);
+
+/** The loss's row value `acc` (as the engine's rowLoss) at row offset `o`; null when not emitted. */
+function rowLoss(
+  spec: LossSpec,
+  yt: string,
+  yp: string,
+  cols: number,
+  logits: boolean,
+): string[] | null {
+  const ls = spec.labelSmoothing;
+  const t = (j: string) => `${yt}[o + ${j}]!`;
+  const p = (j: string) => `${yp}[o + ${j}]!`;
+  const clip = (q: string) =>
+    `(${q} < ${lit(EPS)} ? ${lit(EPS)} : ${q} > ${lit(ONE_MINUS_EPS)} ? ${lit(ONE_MINUS_EPS)} : ${q})`;
+  const cat = (j: string, sparse: boolean, smoothing: number) => {
+    const y = sparse ? `(${j} === index ? 1 : 0)` : t(j);
+    return smoothing === 0 ? y : `${y} * (1 - ${lit(smoothing)}) + ${lit(smoothing)} / ${cols}`;
+  };
+  const mean = (body: string[]) => [
+    'let acc = 0;',
+    ...loop('j', String(cols), body),
+    `acc = acc / ${cols};`,
+  ];
+  switch (spec.name) {
+    case 'mean_squared_error':
+      return mean([`const d = ${t('j')} - ${p('j')};`, 'acc += d * d;']);
+    case 'mean_absolute_error':
+      return mean([`acc += Math.abs(${t('j')} - ${p('j')});`]);
+    case 'huber':
+      return mean([
+        `const e = ${p('j')} - ${t('j')};`,
+        'const a = Math.abs(e);',
+        `acc += a <= ${lit(spec.delta)} ? 0.5 * e * e : ${lit(spec.delta)} * a - 0.5 * ${lit(spec.delta)} * ${lit(spec.delta)};`,
+      ]);
+    case 'log_cosh':
+      return mean([
+        `const x = ${p('j')} - ${t('j')};`,
+        'const z = -2 * x;',
+        'acc += x + (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)))) - Math.LN2;',
+      ]);
+    case 'binary_crossentropy':
+      return mean([
+        `const y = ${ls === 0 ? t('j') : `${t('j')} * (1 - ${lit(ls)}) + 0.5 * ${lit(ls)}`};`,
+        `const x = ${p('j')};`,
+        ...(logits
+          ? ['acc += Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));']
+          : [`const c = ${clip('x')};`, 'acc -= y * Math.log(c) + (1 - y) * Math.log(1 - c);']),
+      ]);
+    case 'categorical_crossentropy':
+    case 'sparse_categorical_crossentropy': {
+      const sparse = spec.name === 'sparse_categorical_crossentropy';
+      const smoothing = sparse ? 0 : ls;
+      const head = sparse ? [`const index = Math.trunc(${yt}[r]!);`] : [];
+      if (logits)
+        return [
+          ...head,
+          'let m = -Infinity;',
+          `for (let j = 0; j < ${cols}; j++) if (${p('j')} > m) m = ${p('j')};`,
+          'let se = 0;',
+          `for (let j = 0; j < ${cols}; j++) se += Math.exp(${p('j')} - m);`,
+          'const lse = m + Math.log(se);',
+          'let acc = 0;',
+          ...loop('j', String(cols), [
+            `const y = ${cat('j', sparse, smoothing)};`,
+            `if (y !== 0) acc -= y * (${p('j')} - lse);`,
+          ]),
+        ];
+      return [
+        ...head,
+        'let s = 0;',
+        `for (let j = 0; j < ${cols}; j++) s += ${p('j')};`,
+        'let acc = 0;',
+        ...loop('j', String(cols), [
+          `const y = ${cat('j', sparse, smoothing)};`,
+          `const q = ${p('j')} / s;`,
+          `if (y !== 0) acc -= y * Math.log(${clip('q')});`,
+        ]),
+      ];
+    }
+    default:
+      return null;
+  }
+}
+
+/** grad[o + j] for the engine's rowGradient at scale `scale` (a literal expression). */
+function rowGradient(
+  spec: LossSpec,
+  yt: string,
+  yp: string,
+  grad: string,
+  cols: number,
+  scale: string,
+): string[] | null {
+  const ls = spec.labelSmoothing;
+  const t = (j: string) => `${yt}[o + ${j}]!`;
+  const p = (j: string) => `${yp}[o + ${j}]!`;
+  const g = (j: string) => `${grad}[o + ${j}]`;
+  const k = [`const k = ${scale} / ${cols};`];
+  const inClip = (q: string) => `${q} >= ${lit(EPS)} && ${q} <= ${lit(ONE_MINUS_EPS)}`;
+  switch (spec.name) {
+    case 'mean_squared_error':
+      return [
+        ...k,
+        `for (let j = 0; j < ${cols}; j++) ${g('j')} = 2 * k * (${p('j')} - ${t('j')});`,
+      ];
+    case 'mean_absolute_error':
+      return [
+        ...k,
+        `for (let j = 0; j < ${cols}; j++) ${g('j')} = k * Math.sign(${p('j')} - ${t('j')});`,
+      ];
+    case 'huber':
+      return [
+        ...k,
+        ...loop('j', String(cols), [
+          `const e = ${p('j')} - ${t('j')};`,
+          `${g('j')} = k * (Math.abs(e) <= ${lit(spec.delta)} ? e : ${lit(spec.delta)} * Math.sign(e));`,
+        ]),
+      ];
+    case 'log_cosh':
+      return [
+        ...k,
+        `for (let j = 0; j < ${cols}; j++) ${g('j')} = k * Math.tanh(${p('j')} - ${t('j')});`,
+      ];
+    case 'binary_crossentropy':
+      return [
+        ...k,
+        ...loop('j', String(cols), [
+          `const y = ${ls === 0 ? t('j') : `${t('j')} * (1 - ${lit(ls)}) + 0.5 * ${lit(ls)}`};`,
+          `const x = ${p('j')};`,
+          `${g('j')} = ${inClip('x')} ? k * (-y / x + (1 - y) / (1 - x)) : 0;`,
+        ]),
+      ];
+    case 'categorical_crossentropy':
+    case 'sparse_categorical_crossentropy': {
+      const sparse = spec.name === 'sparse_categorical_crossentropy';
+      const smoothing = sparse ? 0 : ls;
+      const y = sparse ? '(j === index ? 1 : 0)' : t('j');
+      const target =
+        smoothing === 0 ? y : `${y} * (1 - ${lit(smoothing)}) + ${lit(smoothing)} / ${cols}`;
+      const term = `(y !== 0 && ${inClip('q')} ? -y / q : 0)`;
+      return [
+        ...(sparse ? [`const index = Math.trunc(${yt}[r]!);`] : []),
+        'let s = 0;',
+        `for (let j = 0; j < ${cols}; j++) s += ${p('j')};`,
+        'let a = 0;',
+        ...loop('j', String(cols), [
+          `const y = ${target};`,
+          `const q = ${p('j')} / s;`,
+          `a += ${term} * ${p('j')};`,
+        ]),
+        'const shift = a / (s * s);',
+        ...loop('j', String(cols), [
+          `const y = ${target};`,
+          `const q = ${p('j')} / s;`,
+          `${g('j')} = ${scale} * (${term} / s - shift);`,
+        ]),
+      ];
+    }
+    default:
+      return null;
+  }
+}
+
+function checkLoss(spec: LossSpec, layer: string): void {
+  if (spec.ignoreClass !== null)
+    throw new EmitError(`loss '${spec.name}' with ignore_class cannot be emitted yet.`, layer);
+}
+
+function loss(s: StepOf<'loss'>, ctx: StepContext): string[] {
+  const { rows, cols, loss: spec } = s.attrs;
+  checkLoss(spec, s.layer);
+  const yp = ctx.ref(s.inputs[0]!, 'yPred');
+  const yt = ctx.ref(s.inputs[1]!, 'yTrue');
+  const out = ctx.ref(s.outputs[0]!, 'loss');
+  const grad = ctx.ref(s.outputs[1]!, 'grad');
+  const divisor = spec.reduction === 'sum' || spec.reduction === 'none' ? '1' : times(rows);
+  const value = rowLoss(spec, yt, yp, cols, spec.fromLogits);
+  const gradient = rowGradient(spec, yt, yp, grad, cols, `(1 / ${divisor})`);
+  if (!value || !gradient || spec.fromLogits)
+    throw new EmitError(
+      `loss '${spec.name}'${spec.fromLogits ? ' (from_logits)' : ''} cannot be emitted yet.`,
+      s.layer,
+    );
+  return [
+    'let total = 0;',
+    ...loop('r', times(rows), [`const o = r * ${cols};`, ...value, 'total += acc * 1;']),
+    `${out}[0] = total / ${spec.reduction === 'none' ? times(rows) : divisor};`,
+    ...loop('r', times(rows), [`const o = r * ${cols};`, ...gradient]),
+  ];
+}
+
+function fusedLoss(
+  s: StepOf<'softmax_cross_entropy'> | StepOf<'sigmoid_cross_entropy'>,
+  ctx: StepContext,
+  softmax: boolean,
+): string[] {
+  const { rows, cols, sparse } = s.attrs;
+  const spec = { ...s.attrs.loss, fromLogits: true };
+  checkLoss(spec, s.layer);
+  if (spec.reduction !== 'sum_over_batch_size' && spec.reduction !== 'mean_with_sample_weight')
+    throw new EmitError(
+      `loss '${spec.name}' with reduction '${spec.reduction}' cannot be emitted yet.`,
+      s.layer,
+    );
+  const probs = ctx.ref(s.inputs[0]!, 'probs');
+  const yt = ctx.ref(s.inputs[1]!, 'yTrue');
+  const logits = ctx.ref(s.inputs[2]!, 'logits');
+  const out = ctx.ref(s.outputs[0]!, 'loss');
+  const dl = ctx.ref(s.outputs[1]!, 'dLogits');
+  const value = rowLoss(spec, yt, logits, cols, true);
+  if (!value) throw new EmitError(`loss '${spec.name}' cannot be emitted yet.`, s.layer);
+  const ls = spec.labelSmoothing;
+  const forward = [
+    'let total = 0;',
+    ...loop('r', times(rows), [`const o = r * ${cols};`, ...value, 'total += acc * 1;']),
+    `${out}[0] = total / ${times(rows)};`,
+  ];
+  if (softmax)
+    return [
+      ...forward,
+      `const k = 1 / ${times(rows)};`,
+      `const off = ${lit(ls)} / ${cols};`,
+      ...loop('r', times(rows), [
+        `const o = r * ${cols};`,
+        `const index = ${sparse ? `Math.trunc(${yt}[r]!)` : '-1'};`,
+        ...loop('j', String(cols), [
+          `const y = ${sparse ? '(j === index ? 1 : 0)' : `${yt}[o + j]!`};`,
+          `${dl}[o + j] = k * (${probs}[o + j]! - (y * (1 - ${lit(ls)}) + off));`,
+        ]),
+      ]),
+    ];
+  return [
+    ...forward,
+    `const k = 1 / (${times(rows)} * ${cols});`,
+    ...loop('i', times(rows * cols), [
+      `${dl}[i] = k * (${probs}[i]! - (${yt}[i]! * (1 - ${lit(ls)}) + 0.5 * ${lit(ls)}));`,
+    ]),
+  ];
+}
+
+function penaltyLines(w: string, length: string, l1: number, l2: number): string[] {
+  return [
+    'let abs = 0;',
+    'let sq = 0;',
+    ...loop('i', length, [`const v = ${w}[i]!;`, 'abs += Math.abs(v);', 'sq += v * v;']),
+    `const penalty = ${lit(l1)} * abs + ${lit(l2)} * sq;`,
+  ];
+}
+
+function regularizer(s: StepOf<'regularizer'>, ctx: StepContext): string[] {
+  const spec = s.attrs.regularizer;
+  if (!spec) return [];
+  const [l1, l2] = [f32(spec.l1), f32(spec.l2)];
+  const w = ctx.ref(s.inputs[0]!, 'w');
+  const lossV = ctx.ref(s.inputs[1]!, 'loss');
+  const grad = ctx.ref(s.outputs[0]!, 'grad');
+  return [
+    ...penaltyLines(w, `${w}.length`, l1, l2),
+    `${lossV}[0] = ${lossV}[0]! + penalty;`,
+    ...loop(`j`, `${w}.length`, [
+      `const v = ${w}[j]!;`,
+      'const sign = v > 0 ? 1 : v < 0 ? -1 : 0;',
+      `${grad}[j] = ${grad}[j]! + ${lit(l1 * 1)} * sign + ${lit(2 * l2 * 1)} * v;`,
+    ]),
+  ];
+}
+
+function activityRegularizer(s: StepOf<'activity_regularizer'>, ctx: StepContext): string[] {
+  const spec = s.attrs.regularizer;
+  if (!spec) return [];
+  const [l1, l2] = [f32(spec.l1), f32(spec.l2)];
+  const y = ctx.ref(s.inputs[0]!, 'y');
+  const dy = ctx.ref(s.inputs[1]!, 'dy');
+  const lossV = ctx.ref(s.inputs[2]!, 'loss');
+  const length = times(s.attrs.size);
+  return [
+    ...penaltyLines(y, length, l1, l2),
+    `${lossV}[0] = ${lossV}[0]! + penalty / n;`,
+    `const l1 = ${lit(l1)} * (1 / n);`,
+    `const twoL2 = ${lit(2 * l2)} * (1 / n);`,
+    ...loop('j', length, [
+      `const v = ${y}[j]!;`,
+      'const sign = v > 0 ? 1 : v < 0 ? -1 : 0;',
+      `${dy}[j] = ${dy}[j]! + l1 * sign + twoL2 * v;`,
+    ]),
+  ];
+}
+
+function scheduleExpr(spec: OptimizerSpec, step: string, layer: string): string[] {
+  const lr = spec.learningRate;
+  if (typeof lr === 'number') return [`const lr = ${lit(f32(lr))};`];
+  switch (lr.className) {
+    case 'ExponentialDecay':
+    case 'InverseTimeDecay': {
+      const lines = [`let p = Math.fround(${step} / ${lit(f32(lr.decaySteps))});`];
+      if (lr.staircase) lines.push('p = Math.floor(p);');
+      lines.push(
+        lr.className === 'ExponentialDecay'
+          ? `const lr = Math.fround(${lit(f32(lr.initialLearningRate))} * Math.pow(${lit(f32(lr.decayRate))}, p));`
+          : `const lr = Math.fround(${lit(f32(lr.initialLearningRate))} / (1 + ${lit(f32(lr.decayRate))} * p));`,
+      );
+      return lines;
+    }
+    case 'PiecewiseConstantDecay': {
+      const values = lr.values.map((v) => lit(f32(v)));
+      const lines = [`let lr = ${values[values.length - 1]};`];
+      for (let i = lr.boundaries.length - 1; i >= 0; i--)
+        lines.push(`if (${step} <= ${lit(lr.boundaries[i]!)}) lr = ${values[i]};`);
+      return lines;
+    }
+    default:
+      throw new EmitError(
+        `the learning-rate schedule ${lr.className} cannot be emitted yet.`,
+        layer,
+      );
+  }
+}
+
+function optimizer(
+  s: StepOf<'optimizer'>,
+  ctx: StepContext,
+  iterations: string,
+  slots: readonly { name: string; weight: number }[],
+): string[] {
+  const spec = s.attrs.optimizer;
+  const W = s.attrs.weights.length;
+  const grads = s.attrs.weights.map((_, i) => ctx.ref(s.inputs[i]!, 'grad'));
+  const values = s.attrs.weights.map((_, i) => ctx.ref(s.outputs[i]!, 'weight'));
+  const sizes = s.attrs.weights.map((w) => size(w.shape));
+  // Slots: per weight in the layout's order; the shared ones by name.
+  const perWeight: Map<string, string>[] = s.attrs.weights.map(() => new Map());
+  const shared = new Map<string, string>();
+  slots.forEach((slot, k) => {
+    const view = ctx.ref(s.inputs[W + k]!, camel(slot.name));
+    if (slot.weight < 0) shared.set(slot.name, view);
+    else perWeight[slot.weight]!.set(slot.name, view);
+  });
+  const slot = (i: number, name: string) => perWeight[i]!.get(name) ?? null;
+  for (const w of s.attrs.weights)
+    if (w.constraint && w.constraint.className !== 'NonNeg')
+      throw new EmitError(
+        `the ${w.constraint.className} constraint of '${w.name}' cannot be emitted yet.`,
+        s.layer,
+      );
+  const steps = spec.gradientAccumulationSteps;
+  const updateSteps = steps ? `Math.floor(${iterations} / ${steps})` : iterations;
+  const each = (i: number, body: string[]) => loop('j', String(sizes[i]), body);
+  const update: string[] = [...scheduleExpr(spec, iterations, s.layer)];
+  // Clipping.
+  if (spec.clipnorm !== null && spec.clipnorm > 0) {
+    const c = lit(spec.clipnorm);
+    grads.forEach((g, i) => {
+      update.push('{', '  let sum = 0;');
+      update.push(`  for (let j = 0; j < ${sizes[i]}; j++) sum += ${g}[j]! * ${g}[j]!;`);
+      update.push(`  const denom = Math.max(Math.sqrt(sum), ${c});`);
+      update.push(
+        `  for (let j = 0; j < ${sizes[i]}; j++) ${g}[j] = (${g}[j]! * ${c}) / denom;`,
+        '}',
+      );
+    });
+  } else if (spec.globalClipnorm !== null && spec.globalClipnorm > 0) {
+    const c = lit(spec.globalClipnorm);
+    update.push('let norm = 0;');
+    grads.forEach((g, i) => {
+      update.push(
+        '{',
+        '  let sum = 0;',
+        `  for (let j = 0; j < ${sizes[i]}; j++) sum += ${g}[j]! * ${g}[j]!;`,
+        '  norm += sum;',
+        '}',
+      );
+    });
+    update.push(
+      'norm = Math.sqrt(norm);',
+      `const clip = ${c} * Math.min(1 / norm, 1 / ${c}) + (norm - norm);`,
+    );
+    grads.forEach((g, i) =>
+      update.push(`for (let j = 0; j < ${sizes[i]}; j++) ${g}[j] = ${g}[j]! * clip;`),
+    );
+  } else if (spec.clipvalue !== null && spec.clipvalue > 0) {
+    const c = lit(spec.clipvalue);
+    grads.forEach((g, i) =>
+      update.push(
+        ...each(i, [`const x = ${g}[j]!;`, `${g}[j] = x > ${c} ? ${c} : x < -${c} ? -${c} : x;`]),
+      ),
+    );
+  }
+  if (spec.weightDecay !== null) {
+    update.push(`const decay = ${lit(f32(spec.weightDecay))} * lr;`);
+    values.forEach((w, i) => update.push(...each(i, [`${w}[j] = ${w}[j]! - ${w}[j]! * decay;`])));
+  }
+  if (['Adam', 'AdamW', 'Adamax', 'Nadam'].includes(spec.className))
+    update.push(`const t = ${updateSteps} + 1;`);
+  const eps = lit(f32('epsilon' in spec ? spec.epsilon : 0));
+  switch (spec.className) {
+    case 'SGD': {
+      const mu = lit(f32(spec.momentum));
+      values.forEach((w, i) => {
+        const g = grads[i]!;
+        const m = slot(i, 'momentum');
+        if (!m) update.push(...each(i, [`${w}[j] = ${w}[j]! - ${g}[j]! * lr;`]));
+        else
+          update.push(
+            ...each(i, [
+              `${m}[j] = ${m}[j]! * ${mu} - ${g}[j]! * lr;`,
+              `${w}[j] = ${w}[j]! + ${spec.nesterov ? `(${m}[j]! * ${mu} - ${g}[j]! * lr)` : `${m}[j]!`};`,
+            ]),
+          );
+      });
+      break;
+    }
+    case 'RMSprop': {
+      const [r, omr, mu] = [lit(f32(spec.rho)), lit(f32(1 - spec.rho)), lit(f32(spec.momentum))];
+      values.forEach((w, i) => {
+        const g = grads[i]!;
+        const v = slot(i, 'velocity')!;
+        const m = slot(i, 'momentum');
+        const a = slot(i, 'average_gradient');
+        update.push(
+          ...each(i, [
+            `const gj = ${g}[j]!;`,
+            `${v}[j] = ${r} * ${v}[j]! + ${omr} * gj * gj;`,
+            ...(a
+              ? [
+                  `${a}[j] = ${r} * ${a}[j]! + ${omr} * gj;`,
+                  `const den = ${v}[j]! - ${a}[j]! * ${a}[j]! + ${eps};`,
+                ]
+              : [`const den = ${v}[j]! + ${eps};`]),
+            'const inc = (lr * gj) / Math.sqrt(den);',
+            ...(m
+              ? [`${m}[j] = ${mu} * ${m}[j]! + inc;`, `${w}[j] = ${w}[j]! - ${m}[j]!;`]
+              : [`${w}[j] = ${w}[j]! - inc;`]),
+          ]),
+        );
+      });
+      break;
+    }
+    case 'Adagrad':
+      values.forEach((w, i) => {
+        const [g, acc] = [grads[i]!, slot(i, 'accumulator')!];
+        update.push(
+          ...each(i, [
+            `const gj = ${g}[j]!;`,
+            `${acc}[j] = ${acc}[j]! + gj * gj;`,
+            `${w}[j] = ${w}[j]! - (lr * gj) / Math.sqrt(${acc}[j]! + ${eps});`,
+          ]),
+        );
+      });
+      break;
+    case 'Adadelta': {
+      const [r, omr] = [lit(f32(spec.rho)), lit(f32(1 - spec.rho))];
+      values.forEach((w, i) => {
+        const [g, eg, ed] = [
+          grads[i]!,
+          slot(i, 'accumulated_grad')!,
+          slot(i, 'accumulated_delta_var')!,
+        ];
+        update.push(
+          ...each(i, [
+            `const gj = ${g}[j]!;`,
+            `${eg}[j] = ${r} * ${eg}[j]! + ${omr} * gj * gj;`,
+            `const delta = -(Math.sqrt(${ed}[j]! + ${eps}) * gj) / Math.sqrt(${eg}[j]! + ${eps});`,
+            `${ed}[j] = ${r} * ${ed}[j]! + ${omr} * delta * delta;`,
+            `${w}[j] = ${w}[j]! + lr * delta;`,
+          ]),
+        );
+      });
+      break;
+    }
+    case 'Adam':
+    case 'AdamW': {
+      update.push(
+        `const b1p = Math.fround(Math.pow(${lit(f32(spec.beta1))}, t));`,
+        `const b2p = Math.fround(Math.pow(${lit(f32(spec.beta2))}, t));`,
+        'const alpha = Math.fround((lr * Math.fround(Math.sqrt(Math.fround(1 - b2p)))) / Math.fround(1 - b1p));',
+      );
+      const [o1, o2] = [lit(f32(1 - spec.beta1)), lit(f32(1 - spec.beta2))];
+      values.forEach((w, i) => {
+        const [g, m, v, h] = [
+          grads[i]!,
+          slot(i, 'momentum')!,
+          slot(i, 'velocity')!,
+          slot(i, 'velocity_hat'),
+        ];
+        update.push(
+          ...each(i, [
+            `const gj = ${g}[j]!;`,
+            `const mOld = ${m}[j]!;`,
+            `const vOld = ${v}[j]!;`,
+            `const mj = Math.fround(mOld + (gj - mOld) * ${o1});`,
+            `${h ? 'let' : 'const'} vj = Math.fround(vOld + (gj * gj - vOld) * ${o2});`,
+            `${m}[j] = mj;`,
+            `${v}[j] = vj;`,
+            ...(h ? [`const hj = ${h}[j]!;`, `if (vj > hj) ${h}[j] = vj;`, 'else vj = hj;'] : []),
+            `${w}[j] = ${w}[j]! - (mj * alpha) / (Math.sqrt(vj) + ${eps});`,
+          ]),
+        );
+      });
+      break;
+    }
+    case 'Adamax': {
+      update.push(
+        `const power = Math.fround(1 - Math.fround(Math.pow(${lit(f32(spec.beta1))}, t)));`,
+      );
+      const [b2, o1] = [lit(f32(spec.beta2)), lit(f32(1 - spec.beta1))];
+      values.forEach((w, i) => {
+        const [g, m, u] = [grads[i]!, slot(i, 'momentum')!, slot(i, 'norm')!];
+        update.push(
+          ...each(i, [
+            `const gj = ${g}[j]!;`,
+            `${m}[j] = ${m}[j]! + (gj - ${m}[j]!) * ${o1};`,
+            `${u}[j] = Math.max(${b2} * ${u}[j]!, Math.abs(gj));`,
+            `${w}[j] = ${w}[j]! - (lr * ${m}[j]!) / (power * (${u}[j]! + ${eps}));`,
+          ]),
+        );
+      });
+      break;
+    }
+    case 'Nadam': {
+      const up = shared.get('u_product')!;
+      const b1 = lit(f32(spec.beta1));
+      const mu = (tt: string) =>
+        `Math.fround(${b1} * Math.fround(1 - 0.5 * Math.fround(Math.pow(0.96, ${tt}))))`;
+      update.push(
+        `const uT = ${mu('t')};`,
+        `${up}[0] = ${up}[0]! * uT;`,
+        `const uProduct = ${up}[0]!;`,
+        `const uT1 = ${mu('t + 1')};`,
+        'const productT1 = Math.fround(uProduct * uT1);',
+        'const mCoef = uT1 / (1 - productT1);',
+        'const gCoef = (1 - uT) / (1 - uProduct);',
+        `const vCoef = 1 / Math.fround(1 - Math.fround(Math.pow(${lit(f32(spec.beta2))}, t)));`,
+      );
+      const [o1, o2] = [lit(f32(1 - spec.beta1)), lit(f32(1 - spec.beta2))];
+      values.forEach((w, i) => {
+        const [g, m, v] = [grads[i]!, slot(i, 'momentum')!, slot(i, 'velocity')!];
+        update.push(
+          ...each(i, [
+            `const gj = ${g}[j]!;`,
+            `${m}[j] = ${m}[j]! + (gj - ${m}[j]!) * ${o1};`,
+            `${v}[j] = ${v}[j]! + (gj * gj - ${v}[j]!) * ${o2};`,
+            `const mHat = mCoef * ${m}[j]! + gCoef * gj;`,
+            `const vHat = ${v}[j]! * vCoef;`,
+            `${w}[j] = ${w}[j]! - (mHat * lr) / (Math.sqrt(vHat) + ${eps});`,
+          ]),
+        );
+      });
+      break;
+    }
+  }
+  const out: string[] = [];
+  if (steps) {
+    out.push(`if ((${iterations} + 1) % ${steps} === 0) {`);
+    grads.forEach((g, i) => {
+      const acc = slot(i, 'gradient_accumulator')!;
+      out.push(
+        `  for (let j = 0; j < ${sizes[i]}; j++) ${g}[j] = (${g}[j]! + ${acc}[j]!) / ${steps};`,
+        `  ${acc}.fill(0);`,
+      );
+    });
+    out.push(...update.map((l) => `  ${l}`), '} else {');
+    grads.forEach((g, i) => {
+      const acc = slot(i, 'gradient_accumulator')!;
+      out.push(`  for (let j = 0; j < ${sizes[i]}; j++) ${acc}[j] = ${acc}[j]! + ${g}[j]!;`);
+    });
+    out.push('}');
+  } else out.push(...update);
+  if (spec.useEma) {
+    const freq = spec.emaOverwriteFrequency;
+    out.push(
+      `const k = ${updateSteps};`,
+      `const em = Math.fround(k !== 0 ? ${lit(spec.emaMomentum)} : 0);`,
+      ...(freq !== null ? [`const overwrite = (k + 1) % ${freq} === 0;`] : []),
+    );
+    values.forEach((w, i) => {
+      const avg = slot(i, 'average')!;
+      out.push(...each(i, [`${avg}[j] = em * ${avg}[j]! + (1 - em) * ${w}[j]!;`]));
+      if (freq !== null) out.push(`if (overwrite) ${w}.set(${avg});`);
+    });
+  }
+  s.attrs.weights.forEach((w, i) => {
+    if (w.constraint) out.push(...each(i, [`if (${values[i]}[j]! < 0) ${values[i]}[j] = 0;`]));
+  });
+  out.push(`${iterations} += 1;`);
+  return out;
+}
+
+function camel(name: string): string {
+  return name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }

@@ -1,0 +1,290 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as prettier from 'prettier';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { loadModel } from 'nnlang';
+import { emitModule } from '../../src/emit/index.js';
+
+interface Trainable {
+  trainOnBatch(x: Float32Array, y: Float32Array): number;
+  getWeights(): Float32Array[];
+  predict(x: Float32Array): Float32Array;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'nn-train-'));
+let counter = 0;
+
+function emit(source: string, seed: number) {
+  const model = loadModel(source, { seed });
+  const out = emitModule(model, { training: true });
+  if (out.code === '') throw new Error(out.diagnostics.map((d) => d.message).join('\n'));
+  return { model, code: out.code };
+}
+
+async function load(code: string): Promise<Trainable> {
+  const js = ts.transpileModule(code, {
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
+  const file = join(dir, `m${counter++}.mjs`);
+  writeFileSync(file, js);
+  return (await import(pathToFileURL(file).href)) as Trainable;
+}
+
+function batch(n: number, features: number, seed: number): Float32Array {
+  let s = seed;
+  const out = new Float32Array(n * features);
+  for (let i = 0; i < out.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 32) * 4 - 2;
+  }
+  return out;
+}
+
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b));
+}
+
+function model(layers: string, compile: string, input = 4): string {
+  return `model m {\n  Input(${input})\n${layers}\n  compile(${compile})\n}\n`;
+}
+
+const cls = (act = 'relu') => `    -> Dense(6, ${act})\n    -> Dense(3, softmax)`;
+
+/** Targets for a 3-output model: one-hot, class indices or values. */
+function targets(
+  kind: 'onehot' | 'sparse' | 'values' | 'binary',
+  n: number,
+  out = 3,
+): Float32Array {
+  const y = new Float32Array(kind === 'sparse' ? n : n * out);
+  for (let r = 0; r < n; r++) {
+    if (kind === 'sparse') y[r] = r % out;
+    else if (kind === 'onehot') y[r * out + (r % out)] = 1;
+    else
+      for (let j = 0; j < out; j++)
+        y[r * out + j] = kind === 'binary' ? (r + j) % 2 : Math.sin(r + j);
+  }
+  return y;
+}
+
+const cases: { name: string; source: string; y: Parameters<typeof targets>[0]; out?: number }[] = [
+  {
+    name: 'sgd',
+    source: model(cls(), 'SGD(learning_rate=0.1), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'sgd momentum',
+    source: model(cls('tanh'), 'SGD(learning_rate=0.1, momentum=0.9), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'sgd nesterov',
+    source: model(
+      cls('sigmoid'),
+      'SGD(learning_rate=0.1, momentum=0.9, nesterov=True), sparse_categorical_crossentropy',
+    ),
+    y: 'sparse',
+  },
+  {
+    name: 'rmsprop',
+    source: model(cls('elu'), 'RMSprop(), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'rmsprop centered',
+    source: model(cls('gelu'), 'RMSprop(centered=True), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'rmsprop momentum',
+    source: model(cls('selu'), 'RMSprop(momentum=0.5), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'adagrad',
+    source: model(cls('softplus'), 'Adagrad(learning_rate=0.1), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'adadelta',
+    source: model(cls('silu'), 'Adadelta(learning_rate=1.0), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  { name: 'adam', source: model(cls('leaky_relu'), 'adam, categorical_crossentropy'), y: 'onehot' },
+  {
+    name: 'adam amsgrad',
+    source: model(cls('mish'), 'Adam(amsgrad=True), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'adamw',
+    source: model(cls('softsign'), 'AdamW(learning_rate=0.01), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'adamax',
+    source: model(cls('relu6'), 'Adamax(learning_rate=0.01), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'nadam',
+    source: model(cls('hard_sigmoid'), 'Nadam(learning_rate=0.01), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'clipnorm',
+    source: model(cls(), 'SGD(learning_rate=0.5, clipnorm=0.1), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'clipvalue',
+    source: model(cls(), 'SGD(learning_rate=0.5, clipvalue=0.01), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'global_clipnorm',
+    source: model(cls(), 'Adam(global_clipnorm=0.1), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'schedule',
+    source: model(
+      cls(),
+      'SGD(learning_rate=ExponentialDecay(0.1, decay_steps=1, decay_rate=0.5)), categorical_crossentropy',
+    ),
+    y: 'onehot',
+  },
+  {
+    name: 'weight decay',
+    source: model(cls(), 'SGD(learning_rate=0.1, weight_decay=0.1), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'ema',
+    source: model(cls(), 'Adam(use_ema=True, ema_overwrite_frequency=2), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'accumulation',
+    source: model(cls(), 'Adam(gradient_accumulation_steps=2), categorical_crossentropy'),
+    y: 'onehot',
+  },
+  {
+    name: 'constraint + l2',
+    source: model(
+      "    -> Dense(6, relu, kernel_constraint='non_neg', kernel_regularizer=L2(0.01))\n    -> Dense(3, softmax)",
+      'adam, categorical_crossentropy',
+    ),
+    y: 'onehot',
+  },
+  {
+    name: 'activity regularizer',
+    source: model(
+      '    -> Dense(6, relu, activity_regularizer=L1(0.01))\n    -> Dense(3, softmax)',
+      'adam, categorical_crossentropy',
+    ),
+    y: 'onehot',
+  },
+  {
+    name: 'batchnorm',
+    source: model(
+      '    -> Dense(6)\n    -> BatchNormalization()\n    -> Activation(relu)\n    -> Dense(3, softmax)',
+      'adam, categorical_crossentropy',
+    ),
+    y: 'onehot',
+  },
+  {
+    name: 'layernorm',
+    source: model(
+      '    -> Dense(6)\n    -> LayerNormalization()\n    -> Dense(3, sigmoid)',
+      'adam, binary_crossentropy',
+    ),
+    y: 'binary',
+  },
+  {
+    name: 'unitnorm prelu',
+    source: model(
+      '    -> Dense(6)\n    -> UnitNormalization()\n    -> PReLU()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
+    name: 'dropout',
+    source: model('    -> Dense(6, relu)\n    -> Dropout(0.3)\n    -> Dense(3)', 'adam, mae'),
+    y: 'values',
+  },
+  {
+    name: 'huber',
+    source: model('    -> Dense(6, tanh)\n    -> Dense(3)', 'adam, huber'),
+    y: 'values',
+  },
+  {
+    name: 'softmax activation layer',
+    source: model(
+      '    -> Dense(6, relu)\n    -> Dense(3)\n    -> Activation(softmax)',
+      'adam, mse',
+    ),
+    y: 'onehot',
+  },
+];
+
+describe('emitted training', () => {
+  for (const c of cases) {
+    it(`matches the engine: ${c.name}`, async () => {
+      const { model: engine, code } = emit(c.source, 7);
+      const mod = await load(code);
+      const x = batch(8, 4, 11);
+      const y = targets(c.y, 8);
+      for (let step = 0; step < 3; step++) {
+        const want = engine.trainOnBatch(x, y);
+        const got = mod.trainOnBatch(x, y);
+        expect(close(got, want), `step ${step}: loss ${got} vs ${want}`).toBe(true);
+      }
+      const want = engine.getWeights();
+      const got = mod.getWeights();
+      expect(got.length).toBe(want.length);
+      want.forEach((w, i) => {
+        expect(got[i]!.length).toBe(w.length);
+        w.forEach((v, j) =>
+          expect(close(got[i]![j]!, v), `weight ${i}[${j}] ${got[i]![j]} vs ${v}`).toBe(true),
+        );
+      });
+      const p1 = engine.predict(x);
+      const p2 = mod.predict(x);
+      p1.forEach((v, j) => expect(close(p2[j]!, v)).toBe(true));
+    });
+  }
+
+  it('type-checks strictly and is formatted as Prettier formats it', async () => {
+    const { code } = emit(cases.find((c) => c.name === 'batchnorm')!.source, 3);
+    const file = join(dir, 'check.ts');
+    writeFileSync(file, code);
+    const program = ts.createProgram([file], {
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      noEmit: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+    });
+    const diagnostics = ts
+      .getPreEmitDiagnostics(program)
+      .map((d) => `${d.start}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    expect(diagnostics).toEqual([]);
+    expect(await prettier.format(code, { parser: 'typescript' })).toBe(code);
+  });
+
+  it('rejects bad targets with a clear error', async () => {
+    const { code } = emit(cases[2]!.source, 1);
+    const mod = await load(code);
+    expect(() => mod.trainOnBatch(batch(2, 4, 1), Float32Array.of(0, 5))).toThrow(/class index/);
+    expect(() => mod.trainOnBatch(batch(2, 4, 1), Float32Array.of(0))).toThrow(/y has 1/);
+  });
+});
