@@ -834,11 +834,11 @@ function optimizer(
       update.push(
         `const uT = ${mu('t')};`,
         `${up}[0] = ${up}[0]! * uT;`,
-        `const uProduct = ${up}[0]!;`,
+        `const uProd = ${up}[0]!;`,
         `const uT1 = ${mu('t + 1')};`,
-        'const productT1 = Math.fround(uProduct * uT1);',
+        'const productT1 = Math.fround(uProd * uT1);',
         'const mCoef = uT1 / (1 - productT1);',
-        'const gCoef = (1 - uT) / (1 - uProduct);',
+        'const gCoef = (1 - uT) / (1 - uProd);',
         `const vCoef = 1 / Math.fround(1 - Math.fround(Math.pow(${lit(f32(spec.beta2))}, t)));`,
       );
       const [o1, o2] = [lit(f32(1 - spec.beta1)), lit(f32(1 - spec.beta2))];
