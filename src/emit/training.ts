@@ -120,24 +120,29 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
       const target = ctx.refIn(plan, plan.targets[0]!);
       const lossView = ctx.refIn(plan, plan.loss!);
       const [a, b, c, d] = names.rng as [string, string, string, string];
-      const out: string[] = [`let ${names.iterations} = 0;`];
+      const out: string[] = [];
+      const plain = (...lines: string[]) =>
+        out.push(...lines.map((l) => (l === '' ? l : `  ${l}`)));
+      plain(`let ${names.iterations} = 0;`);
       // Optimizer state starts where Keras's build() puts it.
       const init = slotInit(opt.attrs.optimizer);
       slotLayout.forEach((slot, k) => {
         const value = init(slot.name);
         if (value !== 0)
-          out.push(
+          plain(
             `${ctx.refIn(plan, opt.inputs[opt.attrs.weights.length + k]!)}.fill(${lit(value)});`,
           );
       });
       if (usesRng) {
-        out.push(
+        plain(
           `let ${a} = ${rngState.a};`,
           `let ${b} = ${rngState.b};`,
           `let ${c} = ${rngState.c};`,
           `let ${d} = ${rngState.d};`,
           `let ${names.spare} = ${Number.isNaN(rngState.spare) ? 'NaN' : lit(rngState.spare)};`,
           '',
+        );
+        out.push(
           ...ctx.fn({
             name: names.uniform,
             params: [],
@@ -532,7 +537,7 @@ function fusedLoss(
       `const off = ${lit(ls)} / ${cols};`,
       ...loop('r', times(rows), [
         `const o = r * ${cols};`,
-        `const index = ${sparse ? `Math.trunc(${yt}[r]!)` : '-1'};`,
+        ...(sparse ? [`const index = Math.trunc(${yt}[r]!);`] : []),
         ...loop('j', String(cols), [
           `const y = ${sparse ? '(j === index ? 1 : 0)' : `${yt}[o + j]!`};`,
           `${dl}[o + j] = k * (${probs}[o + j]! - (y * (1 - ${lit(ls)}) + off));`,
