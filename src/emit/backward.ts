@@ -139,13 +139,15 @@ function derivative(spec: ActivationSpec, ctx: StepContext): string[] | null {
       if (spec.approximate)
         return [
           `const t = Math.tanh(${lit(GELU_C)} * (v + ${lit(GELU_A)} * v * v * v));`,
-          `const d = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * ${lit(GELU_C)} * (1 + 3 * ${lit(GELU_A)} * v * v);`,
+          `const k = 0.5 * v * (1 - t * t) * ${lit(GELU_C)};`,
+          `const d = 0.5 * (1 + t) + k * (1 + 3 * ${lit(GELU_A)} * v * v);`,
         ];
       const code = activationCode(spec);
       if (code.kind !== 'elementwise') return null;
       for (const need of code.needs) ctx.use(need, code.constants);
       return [
-        `const d = 0.5 * erfc(-v * Math.SQRT1_2) + v * ${lit(INV_SQRT_2PI)} * Math.exp(-0.5 * v * v);`,
+        'const e = 0.5 * erfc(-v * Math.SQRT1_2);',
+        `const d = e + v * ${lit(INV_SQRT_2PI)} * Math.exp(-0.5 * v * v);`,
       ];
     }
     case 'mish':

@@ -15,9 +15,9 @@ import {
   preluBackward,
   unitNormBackward,
 } from './backward.js';
-import { loop, times } from './code.js';
+import { indentLines, loop, times, type Fn } from './code.js';
 import { numberLiteral as lit } from './literals.js';
-import type { Member, ModuleContext, ModuleExtension } from './module.js';
+import { printCall, type Member, type ModuleContext, type ModuleExtension } from './module.js';
 import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
 
 const f32 = Math.fround;
@@ -198,9 +198,11 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
       const T = targetSize;
       const check = sparse
         ? [
-            `  if (!(Math.trunc(v) >= 0 && Math.trunc(v) < ${outSize})) {`,
-            `    throw new RangeError(\`y: row \${r} holds \${v}, which is not a class index in [0, ${outSize})\`);`,
-            '  }',
+            `    if (!(Math.trunc(v) >= 0 && Math.trunc(v) < ${outSize})) {`,
+            '      throw new RangeError(',
+            `        \`y: row \${r} holds \${v}, not a class index in [0, ${outSize})\`,`,
+            '      );',
+            '    }',
           ]
         : [];
       const F = size(plan.buffers[plan.inputs[0]!]!.shape.slice(1).map((v) => v ?? 1));
@@ -220,19 +222,23 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
             `${input}.set(${xView(ctx)}.subarray(0, ${times(F)}));`,
             'const first = y[0];',
             'const flat = first === undefined || typeof first === "number";',
-            `if (flat ? y.length !== ${times(T)} : y.length !== n) {`,
-            `  throw new RangeError(\`y has \${y.length} ${'${flat ? "values" : "samples"}'} for \${n} samples of ${T} target values\`);`,
+            `if (y.length !== (flat ? ${times(T)} : n)) {`,
+            '  throw new RangeError(`y has ${y.length} entries for ${n} samples`);',
             '}',
-            `for (let i = 0; i < ${times(T)}; i++) {`,
-            `  const r = ${T === 1 ? 'i' : `Math.floor(i / ${T})`};`,
+            'for (let r = 0; r < n; r++) {',
             '  const row = flat ? y : y[r];',
-            `  const v = flat ? row : typeof row === "number" || row === undefined || row.length !== ${T} ? undefined : row[i${T === 1 ? ' - r' : ` % ${T}`}];`,
-            '  const value = flat ? (y as readonly number[] | Float32Array)[i] : v;',
-            '  if (typeof value !== "number") {',
-            `    throw new TypeError(\`y: sample \${r} must be ${T} number${T === 1 ? '' : 's'}\`);`,
+            `  const at = flat ? ${T === 1 ? 'r' : `r * ${T}`} : 0;`,
+            `  if (typeof row !== "object" || (!flat && row.length !== ${T})) {`,
+            `    throw new RangeError(\`sample \${r} of y must be ${T} number${T === 1 ? '' : 's'}\`);`,
             '  }',
-            ...check.map((l) => l.replace(/\bv\b/g, 'value')),
-            `  ${target}[i] = value;`,
+            `  for (let j = 0; j < ${T}; j++) {`,
+            '    const v = row[at + j];',
+            '    if (typeof v !== "number") {',
+            '      throw new TypeError(`y[${r}] is not a number`);',
+            '    }',
+            ...check,
+            `    ${target}[${T === 1 ? 'r' : `r * ${T} + j`}] = v;`,
+            '  }',
             '}',
             `${names.step}(n);`,
             ...(hasPrepare ? ['prepare();'] : []),
@@ -328,7 +334,7 @@ function rowLoss(
   const clip = (q: string) =>
     `(${q} < ${lit(EPS)} ? ${lit(EPS)} : ${q} > ${lit(ONE_MINUS_EPS)} ? ${lit(ONE_MINUS_EPS)} : ${q})`;
   const cat = (j: string, sparse: boolean, smoothing: number) => {
-    const y = sparse ? `(${j} === index ? 1 : 0)` : t(j);
+    const y = sparse ? `${j} === index ? 1 : 0` : t(j);
     return smoothing === 0 ? y : `${y} * (1 - ${lit(smoothing)}) + ${lit(smoothing)} / ${cols}`;
   };
   const mean = (body: string[]) => [
@@ -370,9 +376,9 @@ function rowLoss(
         return [
           ...head,
           'let m = -Infinity;',
-          `for (let j = 0; j < ${cols}; j++) if (${p('j')} > m) m = ${p('j')};`,
+          ...loop('j', String(cols), [`if (${p('j')} > m) m = ${p('j')};`]),
           'let se = 0;',
-          `for (let j = 0; j < ${cols}; j++) se += Math.exp(${p('j')} - m);`,
+          ...loop('j', String(cols), [`se += Math.exp(${p('j')} - m);`]),
           'const lse = m + Math.log(se);',
           'let acc = 0;',
           ...loop('j', String(cols), [
@@ -383,7 +389,7 @@ function rowLoss(
       return [
         ...head,
         'let s = 0;',
-        `for (let j = 0; j < ${cols}; j++) s += ${p('j')};`,
+        ...loop('j', String(cols), [`s += ${p('j')};`]),
         'let acc = 0;',
         ...loop('j', String(cols), [
           `const y = ${cat('j', sparse, smoothing)};`,
@@ -414,14 +420,11 @@ function rowGradient(
   const inClip = (q: string) => `${q} >= ${lit(EPS)} && ${q} <= ${lit(ONE_MINUS_EPS)}`;
   switch (spec.name) {
     case 'mean_squared_error':
-      return [
-        ...k,
-        `for (let j = 0; j < ${cols}; j++) ${g('j')} = 2 * k * (${p('j')} - ${t('j')});`,
-      ];
+      return [...k, ...loop('j', String(cols), [`${g('j')} = 2 * k * (${p('j')} - ${t('j')});`])];
     case 'mean_absolute_error':
       return [
         ...k,
-        `for (let j = 0; j < ${cols}; j++) ${g('j')} = k * Math.sign(${p('j')} - ${t('j')});`,
+        ...loop('j', String(cols), [`${g('j')} = k * Math.sign(${p('j')} - ${t('j')});`]),
       ];
     case 'huber':
       return [
@@ -434,7 +437,7 @@ function rowGradient(
     case 'log_cosh':
       return [
         ...k,
-        `for (let j = 0; j < ${cols}; j++) ${g('j')} = k * Math.tanh(${p('j')} - ${t('j')});`,
+        ...loop('j', String(cols), [`${g('j')} = k * Math.tanh(${p('j')} - ${t('j')});`]),
       ];
     case 'binary_crossentropy':
       return [
@@ -449,14 +452,14 @@ function rowGradient(
     case 'sparse_categorical_crossentropy': {
       const sparse = spec.name === 'sparse_categorical_crossentropy';
       const smoothing = sparse ? 0 : ls;
-      const y = sparse ? '(j === index ? 1 : 0)' : t('j');
+      const y = sparse ? 'j === index ? 1 : 0' : t('j');
       const target =
         smoothing === 0 ? y : `${y} * (1 - ${lit(smoothing)}) + ${lit(smoothing)} / ${cols}`;
       const term = `(y !== 0 && ${inClip('q')} ? -y / q : 0)`;
       return [
         ...(sparse ? [`const index = Math.trunc(${yt}[r]!);`] : []),
         'let s = 0;',
-        `for (let j = 0; j < ${cols}; j++) s += ${p('j')};`,
+        ...loop('j', String(cols), [`s += ${p('j')};`]),
         'let a = 0;',
         ...loop('j', String(cols), [
           `const y = ${target};`,
@@ -490,7 +493,7 @@ function loss(s: StepOf<'loss'>, ctx: StepContext): string[] {
   const grad = ctx.ref(s.outputs[1]!, 'grad');
   const divisor = spec.reduction === 'sum' || spec.reduction === 'none' ? '1' : times(rows);
   const value = rowLoss(spec, yt, yp, cols, spec.fromLogits);
-  const gradient = rowGradient(spec, yt, yp, grad, cols, `(1 / ${divisor})`);
+  const gradient = rowGradient(spec, yt, yp, grad, cols, 'scale');
   if (!value || !gradient || spec.fromLogits)
     throw new EmitError(
       `loss '${spec.name}'${spec.fromLogits ? ' (from_logits)' : ''} cannot be emitted yet.`,
@@ -500,6 +503,7 @@ function loss(s: StepOf<'loss'>, ctx: StepContext): string[] {
     'let total = 0;',
     ...loop('r', times(rows), [`const o = r * ${cols};`, ...value, 'total += acc * 1;']),
     `${out}[0] = total / ${spec.reduction === 'none' ? times(rows) : divisor};`,
+    `const scale = 1 / ${divisor};`,
     ...loop('r', times(rows), [`const o = r * ${cols};`, ...gradient]),
   ];
 }
@@ -539,7 +543,7 @@ function fusedLoss(
         `const o = r * ${cols};`,
         ...(sparse ? [`const index = Math.trunc(${yt}[r]!);`] : []),
         ...loop('j', String(cols), [
-          `const y = ${sparse ? '(j === index ? 1 : 0)' : `${yt}[o + j]!`};`,
+          `const y = ${sparse ? 'j === index ? 1 : 0' : `${yt}[o + j]!`};`,
           `${dl}[o + j] = k * (${probs}[o + j]! - (y * (1 - ${lit(ls)}) + off));`,
         ]),
       ]),
@@ -631,6 +635,268 @@ function scheduleExpr(spec: OptimizerSpec, step: string, layer: string): string[
   }
 }
 
+const F32 = 'Float32Array';
+
+/** A module-level function over whole arrays, like the engine's update kernels. */
+function kernel(name: string, params: [string, string][], body: string[], doc: string): Fn {
+  return { name, params, ret: 'void', body, doc };
+}
+
+const arr = (...names: string[]): [string, string][] => names.map((n) => [n, F32]);
+const num = (...names: string[]): [string, string][] => names.map((n) => [n, 'number']);
+
+/** The update rule's kernel (src/optim/update-kernels.ts) with the optimizer's constants written in. */
+function ruleKernel(
+  spec: OptimizerSpec,
+  slotNames: readonly string[],
+): { fn: Fn; extra: string[] } {
+  const eps = lit(f32('epsilon' in spec ? spec.epsilon : 0));
+  const loopJ = (body: string[]) => loop('j', 'w.length', body);
+  switch (spec.className) {
+    case 'SGD': {
+      if (slotNames.length === 0)
+        return {
+          fn: kernel(
+            'sgdUpdate',
+            [...arr('w', 'g'), ...num('lr')],
+            [`for (let j = 0; j < w.length; j++) w[j] = w[j]! - g[j]! * lr;`],
+            'SGD: w −= lr·g.',
+          ),
+          extra: ['lr'],
+        };
+      const step = spec.nesterov ? 'm[j]! * mu - g[j]! * lr' : 'm[j]!';
+      return {
+        fn: kernel(
+          'sgdUpdate',
+          [...arr('w', 'g', 'm'), ...num('lr')],
+          [
+            `const mu = ${lit(f32(spec.momentum))};`,
+            ...loopJ(['m[j] = m[j]! * mu - g[j]! * lr;', `w[j] = w[j]! + ${step};`]),
+          ],
+          `SGD with momentum${spec.nesterov ? ' (Nesterov)' : ''}.`,
+        ),
+        extra: ['lr'],
+      };
+    }
+    case 'RMSprop': {
+      const m = slotNames.includes('momentum');
+      const a = slotNames.includes('average_gradient');
+      return {
+        fn: kernel(
+          'rmspropUpdate',
+          [...arr('w', 'g', 'v', ...(m ? ['m'] : []), ...(a ? ['a'] : [])), ...num('lr')],
+          [
+            `const r = ${lit(f32(spec.rho))};`,
+            `const oneMinusRho = ${lit(f32(1 - spec.rho))};`,
+            ...(m ? [`const mu = ${lit(f32(spec.momentum))};`] : []),
+            `const eps = ${eps};`,
+            ...loopJ([
+              'const gj = g[j]!;',
+              'v[j] = r * v[j]! + oneMinusRho * gj * gj;',
+              ...(a
+                ? [
+                    'a[j] = r * a[j]! + oneMinusRho * gj;',
+                    'const den = v[j]! - a[j]! * a[j]! + eps;',
+                  ]
+                : ['const den = v[j]! + eps;']),
+              'const inc = (lr * gj) / Math.sqrt(den);',
+              ...(m
+                ? ['m[j] = mu * m[j]! + inc;', 'w[j] = w[j]! - m[j]!;']
+                : ['w[j] = w[j]! - inc;']),
+            ]),
+          ],
+          'RMSprop.',
+        ),
+        extra: ['lr'],
+      };
+    }
+    case 'Adagrad':
+      return {
+        fn: kernel(
+          'adagradUpdate',
+          [...arr('w', 'g', 'acc'), ...num('lr')],
+          [
+            `const eps = ${eps};`,
+            ...loopJ([
+              'const gj = g[j]!;',
+              'acc[j] = acc[j]! + gj * gj;',
+              'w[j] = w[j]! - (lr * gj) / Math.sqrt(acc[j]! + eps);',
+            ]),
+          ],
+          'Adagrad.',
+        ),
+        extra: ['lr'],
+      };
+    case 'Adadelta':
+      return {
+        fn: kernel(
+          'adadeltaUpdate',
+          [...arr('w', 'g', 'eg', 'ed'), ...num('lr')],
+          [
+            `const r = ${lit(f32(spec.rho))};`,
+            `const oneMinusRho = ${lit(f32(1 - spec.rho))};`,
+            `const eps = ${eps};`,
+            ...loopJ([
+              'const gj = g[j]!;',
+              'eg[j] = r * eg[j]! + oneMinusRho * gj * gj;',
+              'const delta = -(Math.sqrt(ed[j]! + eps) * gj) / Math.sqrt(eg[j]! + eps);',
+              'ed[j] = r * ed[j]! + oneMinusRho * delta * delta;',
+              'w[j] = w[j]! + lr * delta;',
+            ]),
+          ],
+          'Adadelta.',
+        ),
+        extra: ['lr'],
+      };
+    case 'Adam':
+    case 'AdamW': {
+      const h = spec.amsgrad;
+      return {
+        fn: kernel(
+          'adamUpdate',
+          [...arr('w', 'g', 'm', 'v', ...(h ? ['vHat'] : [])), ...num('alpha')],
+          [
+            `const oneMinusBeta1 = ${lit(f32(1 - spec.beta1))};`,
+            `const oneMinusBeta2 = ${lit(f32(1 - spec.beta2))};`,
+            `const eps = ${eps};`,
+            ...loopJ([
+              'const gj = g[j]!;',
+              'const mOld = m[j]!;',
+              'const vOld = v[j]!;',
+              'const mj = Math.fround(mOld + (gj - mOld) * oneMinusBeta1);',
+              `${h ? 'let' : 'const'} vj = Math.fround(vOld + (gj * gj - vOld) * oneMinusBeta2);`,
+              'm[j] = mj;',
+              'v[j] = vj;',
+              ...(h ? ['const hj = vHat[j]!;', 'if (vj > hj) vHat[j] = vj;', 'else vj = hj;'] : []),
+              'w[j] = w[j]! - (mj * alpha) / (Math.sqrt(vj) + eps);',
+            ]),
+          ],
+          `Adam${h ? ' (amsgrad)' : ''}: alpha is the step size of this iteration.`,
+        ),
+        extra: ['alpha'],
+      };
+    }
+    case 'Adamax':
+      return {
+        fn: kernel(
+          'adamaxUpdate',
+          [...arr('w', 'g', 'm', 'u'), ...num('lr', 't')],
+          [
+            `const b2 = ${lit(f32(spec.beta2))};`,
+            `const oneMinusBeta1 = ${lit(f32(1 - spec.beta1))};`,
+            `const eps = ${eps};`,
+            `const power = Math.fround(1 - Math.fround(Math.pow(${lit(f32(spec.beta1))}, t)));`,
+            ...loopJ([
+              'const gj = g[j]!;',
+              'm[j] = m[j]! + (gj - m[j]!) * oneMinusBeta1;',
+              'u[j] = Math.max(b2 * u[j]!, Math.abs(gj));',
+              'w[j] = w[j]! - (lr * m[j]!) / (power * (u[j]! + eps));',
+            ]),
+          ],
+          'Adamax.',
+        ),
+        extra: ['lr', 't'],
+      };
+    case 'Nadam':
+      return {
+        fn: kernel(
+          'nadamUpdate',
+          [...arr('w', 'g', 'm', 'v'), ...num('lr', 'mCoef', 'gCoef', 'vCoef')],
+          [
+            `const oneMinusBeta1 = ${lit(f32(1 - spec.beta1))};`,
+            `const oneMinusBeta2 = ${lit(f32(1 - spec.beta2))};`,
+            `const eps = ${eps};`,
+            ...loopJ([
+              'const gj = g[j]!;',
+              'm[j] = m[j]! + (gj - m[j]!) * oneMinusBeta1;',
+              'v[j] = v[j]! + (gj * gj - v[j]!) * oneMinusBeta2;',
+              'const mHat = mCoef * m[j]! + gCoef * gj;',
+              'const vHat = v[j]! * vCoef;',
+              'w[j] = w[j]! - (mHat * lr) / (Math.sqrt(vHat) + eps);',
+            ]),
+          ],
+          'Nadam, with the coefficients of this iteration.',
+        ),
+        extra: ['lr', 'mCoef', 'gCoef', 'vCoef'],
+      };
+  }
+}
+
+const stepKernels = {
+  sumOfSquares: {
+    name: 'sumOfSquares',
+    params: arr('g'),
+    ret: 'number',
+    body: [
+      'let sum = 0;',
+      'for (let i = 0; i < g.length; i++) sum += g[i]! * g[i]!;',
+      'return sum;',
+    ],
+    doc: 'Σ g².',
+  } as Fn,
+  clipByNorm: kernel(
+    'clipByNorm',
+    [...arr('g'), ...num('clipnorm')],
+    [
+      'const denom = Math.max(Math.sqrt(sumOfSquares(g)), clipnorm);',
+      'for (let i = 0; i < g.length; i++) g[i] = (g[i]! * clipnorm) / denom;',
+    ],
+    'g scaled to norm ≤ clipnorm.',
+  ),
+  scaleInPlace: kernel(
+    'scaleInPlace',
+    [...arr('g'), ...num('scale')],
+    ['for (let i = 0; i < g.length; i++) g[i] = g[i]! * scale;'],
+    'g ·= scale.',
+  ),
+  clipByValue: kernel(
+    'clipByValue',
+    [...arr('g'), ...num('c')],
+    [
+      'for (let i = 0; i < g.length; i++) {',
+      '  const x = g[i]!;',
+      '  g[i] = x > c ? c : x < -c ? -c : x;',
+      '}',
+    ],
+    'g clipped to [−c, c].',
+  ),
+  weightDecay: kernel(
+    'weightDecay',
+    [...arr('w'), ...num('decay')],
+    ['for (let j = 0; j < w.length; j++) w[j] = w[j]! - w[j]! * decay;'],
+    'Decoupled weight decay: w −= w·decay.',
+  ),
+  accumulate: kernel(
+    'accumulate',
+    arr('acc', 'g'),
+    ['for (let j = 0; j < g.length; j++) acc[j] = acc[j]! + g[j]!;'],
+    'acc += g.',
+  ),
+  averageAccumulated: kernel(
+    'averageAccumulated',
+    [...arr('g', 'acc'), ...num('steps')],
+    ['for (let j = 0; j < g.length; j++) g[j] = (g[j]! + acc[j]!) / steps;', 'acc.fill(0);'],
+    'g = (g + acc)/steps; acc = 0.',
+  ),
+  emaUpdate: kernel(
+    'emaUpdate',
+    [...arr('average', 'w'), ...num('momentum')],
+    [
+      'const m = Math.fround(momentum);',
+      'for (let j = 0; j < w.length; j++) {',
+      '  average[j] = m * average[j]! + (1 - m) * w[j]!;',
+      '}',
+    ],
+    'The moving average of the weights (use_ema).',
+  ),
+  nonNeg: kernel(
+    'nonNeg',
+    arr('w'),
+    ['for (let i = 0; i < w.length; i++) if (w[i]! < 0) w[i] = 0;'],
+    'The NonNeg constraint.',
+  ),
+};
+
 function optimizer(
   s: StepOf<'optimizer'>,
   ctx: StepContext,
@@ -641,260 +907,125 @@ function optimizer(
   const W = s.attrs.weights.length;
   const grads = s.attrs.weights.map((_, i) => ctx.ref(s.inputs[i]!, 'grad'));
   const values = s.attrs.weights.map((_, i) => ctx.ref(s.outputs[i]!, 'weight'));
-  const sizes = s.attrs.weights.map((w) => size(w.shape));
-  // Slots: per weight in the layout's order; the shared ones by name.
+  const hints: Record<string, string> = {
+    accumulated_grad: 'accGrad',
+    accumulated_delta_var: 'accDelta',
+    average_gradient: 'avgGrad',
+    gradient_accumulator: 'gradAcc',
+    velocity_hat: 'vHat',
+  };
   const perWeight: Map<string, string>[] = s.attrs.weights.map(() => new Map());
   const shared = new Map<string, string>();
   slots.forEach((slot, k) => {
-    const view = ctx.ref(s.inputs[W + k]!, camel(slot.name));
+    const view = ctx.ref(s.inputs[W + k]!, hints[slot.name] ?? camel(slot.name));
     if (slot.weight < 0) shared.set(slot.name, view);
     else perWeight[slot.weight]!.set(slot.name, view);
   });
-  const slot = (i: number, name: string) => perWeight[i]!.get(name) ?? null;
+  const slot = (i: number, name: string) => perWeight[i]!.get(name)!;
   for (const w of s.attrs.weights)
     if (w.constraint && w.constraint.className !== 'NonNeg')
       throw new EmitError(
         `the ${w.constraint.className} constraint of '${w.name}' cannot be emitted yet.`,
         s.layer,
       );
+  if (spec.lossScaleFactor !== null)
+    throw new EmitError(`loss_scale_factor cannot be emitted yet.`, s.layer);
+  const use = (fn: Fn) => ctx.use(fn);
   const steps = spec.gradientAccumulationSteps;
   const updateSteps = steps ? `Math.floor(${iterations} / ${steps})` : iterations;
-  const each = (i: number, body: string[]) => loop('j', String(sizes[i]), body);
+  const base = steps ? 4 : 2;
+  const call = (name: string, args: string[], indent = base) => printCall(name, args, indent);
   const update: string[] = [...scheduleExpr(spec, iterations, s.layer)];
-  // Clipping.
   if (spec.clipnorm !== null && spec.clipnorm > 0) {
-    const c = lit(spec.clipnorm);
-    grads.forEach((g, i) => {
-      update.push('{', '  let sum = 0;');
-      update.push(`  for (let j = 0; j < ${sizes[i]}; j++) sum += ${g}[j]! * ${g}[j]!;`);
-      update.push(`  const denom = Math.max(Math.sqrt(sum), ${c});`);
-      update.push(
-        `  for (let j = 0; j < ${sizes[i]}; j++) ${g}[j] = (${g}[j]! * ${c}) / denom;`,
-        '}',
-      );
-    });
+    use(stepKernels.sumOfSquares);
+    const f = use(stepKernels.clipByNorm);
+    for (const g of grads) update.push(...call(f, [g, lit(spec.clipnorm)]));
   } else if (spec.globalClipnorm !== null && spec.globalClipnorm > 0) {
+    const sq = use(stepKernels.sumOfSquares);
+    const f = use(stepKernels.scaleInPlace);
     const c = lit(spec.globalClipnorm);
-    update.push('let norm = 0;');
-    grads.forEach((g, i) => {
-      update.push(
-        '{',
-        '  let sum = 0;',
-        `  for (let j = 0; j < ${sizes[i]}; j++) sum += ${g}[j]! * ${g}[j]!;`,
-        '  norm += sum;',
-        '}',
-      );
-    });
-    update.push(
-      'norm = Math.sqrt(norm);',
-      `const clip = ${c} * Math.min(1 / norm, 1 / ${c}) + (norm - norm);`,
-    );
-    grads.forEach((g, i) =>
-      update.push(`for (let j = 0; j < ${sizes[i]}; j++) ${g}[j] = ${g}[j]! * clip;`),
-    );
+    update.push('let norm = 0;', ...grads.map((g) => `norm += ${sq}(${g});`));
+    update.push('norm = Math.sqrt(norm);', `const clip = ${c} * Math.min(1 / norm, 1 / ${c});`);
+    update.push('const scale = clip + (norm - norm);');
+    for (const g of grads) update.push(...call(f, [g, 'scale']));
   } else if (spec.clipvalue !== null && spec.clipvalue > 0) {
-    const c = lit(spec.clipvalue);
-    grads.forEach((g, i) =>
-      update.push(
-        ...each(i, [`const x = ${g}[j]!;`, `${g}[j] = x > ${c} ? ${c} : x < -${c} ? -${c} : x;`]),
-      ),
-    );
+    const f = use(stepKernels.clipByValue);
+    for (const g of grads) update.push(...call(f, [g, lit(spec.clipvalue)]));
   }
   if (spec.weightDecay !== null) {
+    const f = use(stepKernels.weightDecay);
     update.push(`const decay = ${lit(f32(spec.weightDecay))} * lr;`);
-    values.forEach((w, i) => update.push(...each(i, [`${w}[j] = ${w}[j]! - ${w}[j]! * decay;`])));
+    for (const w of values) update.push(...call(f, [w, 'decay']));
   }
-  if (['Adam', 'AdamW', 'Adamax', 'Nadam'].includes(spec.className))
+  const ruleSlots = slots
+    .filter((sl) => sl.weight === 0 && sl.name !== 'average' && sl.name !== 'gradient_accumulator')
+    .map((sl) => sl.name);
+  const { fn, extra } = ruleKernel(spec, ruleSlots);
+  const rule = use(fn);
+  if (
+    spec.className !== 'SGD' &&
+    spec.className !== 'RMSprop' &&
+    spec.className !== 'Adagrad' &&
+    spec.className !== 'Adadelta'
+  )
     update.push(`const t = ${updateSteps} + 1;`);
-  const eps = lit(f32('epsilon' in spec ? spec.epsilon : 0));
-  switch (spec.className) {
-    case 'SGD': {
-      const mu = lit(f32(spec.momentum));
-      values.forEach((w, i) => {
-        const g = grads[i]!;
-        const m = slot(i, 'momentum');
-        if (!m) update.push(...each(i, [`${w}[j] = ${w}[j]! - ${g}[j]! * lr;`]));
-        else
-          update.push(
-            ...each(i, [
-              `${m}[j] = ${m}[j]! * ${mu} - ${g}[j]! * lr;`,
-              `${w}[j] = ${w}[j]! + ${spec.nesterov ? `(${m}[j]! * ${mu} - ${g}[j]! * lr)` : `${m}[j]!`};`,
-            ]),
-          );
-      });
-      break;
-    }
-    case 'RMSprop': {
-      const [r, omr, mu] = [lit(f32(spec.rho)), lit(f32(1 - spec.rho)), lit(f32(spec.momentum))];
-      values.forEach((w, i) => {
-        const g = grads[i]!;
-        const v = slot(i, 'velocity')!;
-        const m = slot(i, 'momentum');
-        const a = slot(i, 'average_gradient');
-        update.push(
-          ...each(i, [
-            `const gj = ${g}[j]!;`,
-            `${v}[j] = ${r} * ${v}[j]! + ${omr} * gj * gj;`,
-            ...(a
-              ? [
-                  `${a}[j] = ${r} * ${a}[j]! + ${omr} * gj;`,
-                  `const den = ${v}[j]! - ${a}[j]! * ${a}[j]! + ${eps};`,
-                ]
-              : [`const den = ${v}[j]! + ${eps};`]),
-            'const inc = (lr * gj) / Math.sqrt(den);',
-            ...(m
-              ? [`${m}[j] = ${mu} * ${m}[j]! + inc;`, `${w}[j] = ${w}[j]! - ${m}[j]!;`]
-              : [`${w}[j] = ${w}[j]! - inc;`]),
-          ]),
-        );
-      });
-      break;
-    }
-    case 'Adagrad':
-      values.forEach((w, i) => {
-        const [g, acc] = [grads[i]!, slot(i, 'accumulator')!];
-        update.push(
-          ...each(i, [
-            `const gj = ${g}[j]!;`,
-            `${acc}[j] = ${acc}[j]! + gj * gj;`,
-            `${w}[j] = ${w}[j]! - (lr * gj) / Math.sqrt(${acc}[j]! + ${eps});`,
-          ]),
-        );
-      });
-      break;
-    case 'Adadelta': {
-      const [r, omr] = [lit(f32(spec.rho)), lit(f32(1 - spec.rho))];
-      values.forEach((w, i) => {
-        const [g, eg, ed] = [
-          grads[i]!,
-          slot(i, 'accumulated_grad')!,
-          slot(i, 'accumulated_delta_var')!,
-        ];
-        update.push(
-          ...each(i, [
-            `const gj = ${g}[j]!;`,
-            `${eg}[j] = ${r} * ${eg}[j]! + ${omr} * gj * gj;`,
-            `const delta = -(Math.sqrt(${ed}[j]! + ${eps}) * gj) / Math.sqrt(${eg}[j]! + ${eps});`,
-            `${ed}[j] = ${r} * ${ed}[j]! + ${omr} * delta * delta;`,
-            `${w}[j] = ${w}[j]! + lr * delta;`,
-          ]),
-        );
-      });
-      break;
-    }
-    case 'Adam':
-    case 'AdamW': {
-      update.push(
-        `const b1p = Math.fround(Math.pow(${lit(f32(spec.beta1))}, t));`,
-        `const b2p = Math.fround(Math.pow(${lit(f32(spec.beta2))}, t));`,
-        'const alpha = Math.fround((lr * Math.fround(Math.sqrt(Math.fround(1 - b2p)))) / Math.fround(1 - b1p));',
-      );
-      const [o1, o2] = [lit(f32(1 - spec.beta1)), lit(f32(1 - spec.beta2))];
-      values.forEach((w, i) => {
-        const [g, m, v, h] = [
-          grads[i]!,
-          slot(i, 'momentum')!,
-          slot(i, 'velocity')!,
-          slot(i, 'velocity_hat'),
-        ];
-        update.push(
-          ...each(i, [
-            `const gj = ${g}[j]!;`,
-            `const mOld = ${m}[j]!;`,
-            `const vOld = ${v}[j]!;`,
-            `const mj = Math.fround(mOld + (gj - mOld) * ${o1});`,
-            `${h ? 'let' : 'const'} vj = Math.fround(vOld + (gj * gj - vOld) * ${o2});`,
-            `${m}[j] = mj;`,
-            `${v}[j] = vj;`,
-            ...(h ? [`const hj = ${h}[j]!;`, `if (vj > hj) ${h}[j] = vj;`, 'else vj = hj;'] : []),
-            `${w}[j] = ${w}[j]! - (mj * alpha) / (Math.sqrt(vj) + ${eps});`,
-          ]),
-        );
-      });
-      break;
-    }
-    case 'Adamax': {
-      update.push(
-        `const power = Math.fround(1 - Math.fround(Math.pow(${lit(f32(spec.beta1))}, t)));`,
-      );
-      const [b2, o1] = [lit(f32(spec.beta2)), lit(f32(1 - spec.beta1))];
-      values.forEach((w, i) => {
-        const [g, m, u] = [grads[i]!, slot(i, 'momentum')!, slot(i, 'norm')!];
-        update.push(
-          ...each(i, [
-            `const gj = ${g}[j]!;`,
-            `${m}[j] = ${m}[j]! + (gj - ${m}[j]!) * ${o1};`,
-            `${u}[j] = Math.max(${b2} * ${u}[j]!, Math.abs(gj));`,
-            `${w}[j] = ${w}[j]! - (lr * ${m}[j]!) / (power * (${u}[j]! + ${eps}));`,
-          ]),
-        );
-      });
-      break;
-    }
-    case 'Nadam': {
-      const up = shared.get('u_product')!;
-      const b1 = lit(f32(spec.beta1));
-      const mu = (tt: string) =>
-        `Math.fround(${b1} * Math.fround(1 - 0.5 * Math.fround(Math.pow(0.96, ${tt}))))`;
-      update.push(
-        `const uT = ${mu('t')};`,
-        `${up}[0] = ${up}[0]! * uT;`,
-        `const uProd = ${up}[0]!;`,
-        `const uT1 = ${mu('t + 1')};`,
-        'const productT1 = Math.fround(uProd * uT1);',
-        'const mCoef = uT1 / (1 - productT1);',
-        'const gCoef = (1 - uT) / (1 - uProd);',
-        `const vCoef = 1 / Math.fround(1 - Math.fround(Math.pow(${lit(f32(spec.beta2))}, t)));`,
-      );
-      const [o1, o2] = [lit(f32(1 - spec.beta1)), lit(f32(1 - spec.beta2))];
-      values.forEach((w, i) => {
-        const [g, m, v] = [grads[i]!, slot(i, 'momentum')!, slot(i, 'velocity')!];
-        update.push(
-          ...each(i, [
-            `const gj = ${g}[j]!;`,
-            `${m}[j] = ${m}[j]! + (gj - ${m}[j]!) * ${o1};`,
-            `${v}[j] = ${v}[j]! + (gj * gj - ${v}[j]!) * ${o2};`,
-            `const mHat = mCoef * ${m}[j]! + gCoef * gj;`,
-            `const vHat = ${v}[j]! * vCoef;`,
-            `${w}[j] = ${w}[j]! - (mHat * lr) / (Math.sqrt(vHat) + ${eps});`,
-          ]),
-        );
-      });
-      break;
-    }
+  if (spec.className === 'Adam' || spec.className === 'AdamW') {
+    update.push(
+      `const b1p = Math.fround(Math.pow(${lit(f32(spec.beta1))}, t));`,
+      `const b2p = Math.fround(Math.pow(${lit(f32(spec.beta2))}, t));`,
+      'const root = Math.fround(Math.sqrt(Math.fround(1 - b2p)));',
+      'const alpha = Math.fround((lr * root) / Math.fround(1 - b1p));',
+    );
   }
+  if (spec.className === 'Nadam') {
+    const up = shared.get('u_product')!;
+    const b1 = lit(f32(spec.beta1));
+    update.push(
+      'const p96 = Math.fround(Math.pow(0.96, t));',
+      `const uT = Math.fround(${b1} * Math.fround(1 - 0.5 * p96));`,
+      `${up}[0] = ${up}[0]! * uT;`,
+      `const uProd = ${up}[0]!;`,
+      'const p96n = Math.fround(Math.pow(0.96, t + 1));',
+      `const uT1 = Math.fround(${b1} * Math.fround(1 - 0.5 * p96n));`,
+      'const productT1 = Math.fround(uProd * uT1);',
+      'const mCoef = uT1 / (1 - productT1);',
+      'const gCoef = (1 - uT) / (1 - uProd);',
+      `const b2t = Math.fround(Math.pow(${lit(f32(spec.beta2))}, t));`,
+      'const vCoef = 1 / Math.fround(1 - b2t);',
+    );
+  }
+  values.forEach((w, i) =>
+    update.push(...call(rule, [w, grads[i]!, ...ruleSlots.map((n) => slot(i, n)), ...extra])),
+  );
   const out: string[] = [];
   if (steps) {
+    const avg = use(stepKernels.averageAccumulated);
+    const acc = use(stepKernels.accumulate);
     out.push(`if ((${iterations} + 1) % ${steps} === 0) {`);
-    grads.forEach((g, i) => {
-      const acc = slot(i, 'gradient_accumulator')!;
-      out.push(
-        `  for (let j = 0; j < ${sizes[i]}; j++) ${g}[j] = (${g}[j]! + ${acc}[j]!) / ${steps};`,
-        `  ${acc}.fill(0);`,
-      );
-    });
-    out.push(...update.map((l) => `  ${l}`), '} else {');
-    grads.forEach((g, i) => {
-      const acc = slot(i, 'gradient_accumulator')!;
-      out.push(`  for (let j = 0; j < ${sizes[i]}; j++) ${acc}[j] = ${acc}[j]! + ${g}[j]!;`);
-    });
+    grads.forEach((g, i) =>
+      out.push(...indentLines(call(avg, [g, slot(i, 'gradient_accumulator'), String(steps)]), 2)),
+    );
+    out.push(...indentLines(update, 2), '} else {');
+    grads.forEach((g, i) =>
+      out.push(...indentLines(call(acc, [slot(i, 'gradient_accumulator'), g]), 2)),
+    );
     out.push('}');
   } else out.push(...update);
   if (spec.useEma) {
+    const f = use(stepKernels.emaUpdate);
     const freq = spec.emaOverwriteFrequency;
-    out.push(
-      `const k = ${updateSteps};`,
-      `const em = Math.fround(k !== 0 ? ${lit(spec.emaMomentum)} : 0);`,
-      ...(freq !== null ? [`const overwrite = (k + 1) % ${freq} === 0;`] : []),
-    );
+    out.push(`const k = ${updateSteps};`, `const em = k !== 0 ? ${lit(spec.emaMomentum)} : 0;`);
     values.forEach((w, i) => {
-      const avg = slot(i, 'average')!;
-      out.push(...each(i, [`${avg}[j] = em * ${avg}[j]! + (1 - em) * ${w}[j]!;`]));
-      if (freq !== null) out.push(`if (overwrite) ${w}.set(${avg});`);
+      out.push(...call(f, [slot(i, 'average'), w, 'em']));
     });
+    if (freq !== null) {
+      out.push(`if ((k + 1) % ${freq} === 0) {`);
+      values.forEach((w, i) => out.push(`  ${w}.set(${slot(i, 'average')});`));
+      out.push('}');
+    }
   }
   s.attrs.weights.forEach((w, i) => {
-    if (w.constraint) out.push(...each(i, [`if (${values[i]}[j]! < 0) ${values[i]}[j] = 0;`]));
+    if (w.constraint) out.push(`${use(stepKernels.nonNeg)}(${values[i]});`);
   });
   out.push(`${iterations} += 1;`);
   return out;
