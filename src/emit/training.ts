@@ -4,7 +4,14 @@
  * noise layers and the optimizer step are here. Every formula is the engine's (src/kernels,
  * src/optim) operation for operation, so a step in the module and in the engine agree.
  */
-import type { LossSpec, OptimizerSpec, Plan, PlanStep, StepOf } from '../ir/index.js';
+import type {
+  ConstraintSpec,
+  LossSpec,
+  OptimizerSpec,
+  Plan,
+  PlanStep,
+  StepOf,
+} from '../ir/index.js';
 import type { Model } from '../runtime/index.js';
 import {
   activationBackward,
@@ -897,6 +904,98 @@ const stepKernels = {
   ),
 };
 
+/** Each element's index among the kept (not reduced) axes, as the engine's NormConstraint sweeps. */
+function keptIndex(
+  shape: readonly number[],
+  axes: readonly number[] | null,
+  layer: string,
+): { index: number[]; kept: number } {
+  const rank = shape.length;
+  let mask = axes === null ? (1 << rank) - 1 : 0;
+  for (const a of axes ?? []) {
+    const d = a < 0 ? a + rank : a;
+    if (d < 0 || d >= rank)
+      throw new EmitError(
+        `constraint axis ${a} is out of range for shape [${shape.join(', ')}].`,
+        layer,
+      );
+    mask |= 1 << d;
+  }
+  const stride = new Array<number>(rank).fill(0);
+  let kept = 1;
+  for (let d = rank - 1; d >= 0; d--) {
+    if (!(mask & (1 << d))) {
+      stride[d] = kept;
+      kept *= shape[d]!;
+    }
+  }
+  const total = size(shape);
+  const index: number[] = [];
+  const counter = new Array<number>(rank).fill(0);
+  let k = 0;
+  for (let i = 0; i < total; i++) {
+    index.push(k);
+    for (let d = rank - 1; d >= 0; d--) {
+      const c = counter[d]! + 1;
+      if (c < shape[d]!) {
+        counter[d] = c;
+        k += stride[d]!;
+        break;
+      }
+      counter[d] = 0;
+      k -= (c - 1) * stride[d]!;
+    }
+  }
+  return { index, kept };
+}
+
+function constraint(
+  w: { name: string; shape: number[]; constraint: ConstraintSpec | null },
+  view: string,
+  ctx: StepContext,
+  layer: string,
+): string[] {
+  const c = w.constraint;
+  if (!c) return [];
+  if (c.className === 'NonNeg') return [`${ctx.use(stepKernels.nonNeg)}(${view});`];
+  const desired =
+    c.className === 'MaxNorm'
+      ? `Math.min(Math.max(n, 0), ${lit(c.maxValue)})`
+      : c.className === 'UnitNorm'
+        ? '1'
+        : `${lit(c.rate)} * Math.min(Math.max(n, ${lit(c.minValue)}), ${lit(c.maxValue)}) + (1 - ${lit(c.rate)}) * n`;
+  const { index, kept } = keptIndex(w.shape, c.axis, layer);
+  const total = index.length;
+  const block = total / kept;
+  const kOf = index.every((k) => k === 0)
+    ? () => '0'
+    : index.every((k, i) => k === i % kept)
+      ? (i: string) => `${i} % ${kept}`
+      : index.every((k, i) => k === Math.floor(i / block))
+        ? (i: string) => `Math.floor(${i} / ${block})`
+        : (
+            (at: string) => (i: string) =>
+              `${at}[${i}]!`
+          )(ctx.constant(`${w.name.replace(/\W/g, '_')}_norm_index`, 'Int32Array', index));
+  return [
+    '{',
+    `  const norms = new Float64Array(${kept});`,
+    `  for (let i = 0; i < ${view}.length; i++) {`,
+    `    const k = ${kOf('i')};`,
+    `    norms[k] = norms[k]! + ${view}[i]! * ${view}[i]!;`,
+    '  }',
+    `  for (let k = 0; k < ${kept}; k++) {`,
+    '    const n = Math.sqrt(norms[k]!);',
+    `    const d = ${desired};`,
+    '    norms[k] = d / (1e-7 + n);',
+    '  }',
+    `  for (let i = 0; i < ${view}.length; i++) {`,
+    `    ${view}[i] = ${view}[i]! * norms[${kOf('i')}]!;`,
+    '  }',
+    '}',
+  ];
+}
+
 function optimizer(
   s: StepOf<'optimizer'>,
   ctx: StepContext,
@@ -922,12 +1021,6 @@ function optimizer(
     else perWeight[slot.weight]!.set(slot.name, view);
   });
   const slot = (i: number, name: string) => perWeight[i]!.get(name)!;
-  for (const w of s.attrs.weights)
-    if (w.constraint && w.constraint.className !== 'NonNeg')
-      throw new EmitError(
-        `the ${w.constraint.className} constraint of '${w.name}' cannot be emitted yet.`,
-        s.layer,
-      );
   if (spec.lossScaleFactor !== null)
     throw new EmitError(`loss_scale_factor cannot be emitted yet.`, s.layer);
   const use = (fn: Fn) => ctx.use(fn);
@@ -1025,7 +1118,7 @@ function optimizer(
     }
   }
   s.attrs.weights.forEach((w, i) => {
-    if (w.constraint) out.push(`${use(stepKernels.nonNeg)}(${values[i]});`);
+    if (w.constraint) out.push(...constraint(w, values[i]!, ctx, s.layer));
   });
   out.push(`${iterations} += 1;`);
   return out;

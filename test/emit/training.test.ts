@@ -185,6 +185,14 @@ const cases: { name: string; source: string; y: Parameters<typeof targets>[0]; o
     y: 'onehot',
   },
   {
+    name: 'max_norm + min_max_norm + unit_norm',
+    source: model(
+      '    -> Dense(6, relu, kernel_constraint=MaxNorm(0.5), bias_constraint=UnitNorm(axis=0))\n    -> Dense(3, softmax, kernel_constraint=MinMaxNorm(0.2, 0.6, rate=0.5))',
+      'SGD(learning_rate=0.5), categorical_crossentropy',
+    ),
+    y: 'onehot',
+  },
+  {
     name: 'activity regularizer',
     source: model(
       '    -> Dense(6, relu, activity_regularizer=L1(0.01))\n    -> Dense(3, softmax)',
