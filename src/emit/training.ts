@@ -327,159 +327,342 @@ function dropout(s: StepOf<'dropout'>, ctx: StepContext, uniform: string): strin
 const EPS = f32(1e-7);
 const ONE_MINUS_EPS = f32(1 - 1e-7);
 
-/** The loss's row value `acc` (as the engine's rowLoss) at row offset `o`; null when not emitted. */
-function rowLoss(
-  spec: LossSpec,
-  yt: string,
-  yp: string,
-  cols: number,
-  logits: boolean,
-): string[] | null {
-  const ls = spec.labelSmoothing;
-  const t = (j: string) => `${yt}[o + ${j}]!`;
-  const p = (j: string) => `${yp}[o + ${j}]!`;
-  const clip = (q: string) =>
-    `(${q} < ${lit(EPS)} ? ${lit(EPS)} : ${q} > ${lit(ONE_MINUS_EPS)} ? ${lit(ONE_MINUS_EPS)} : ${q})`;
-  const cat = (j: string, sparse: boolean, smoothing: number) => {
-    const y = sparse ? `${j} === index ? 1 : 0` : t(j);
-    return smoothing === 0 ? y : `${y} * (1 - ${lit(smoothing)}) + ${lit(smoothing)} / ${cols}`;
-  };
-  const mean = (body: string[]) => [
-    'let acc = 0;',
-    ...loop('j', String(cols), body),
-    `acc = acc / ${cols};`,
-  ];
-  switch (spec.name) {
-    case 'mean_squared_error':
-      return mean([`const d = ${t('j')} - ${p('j')};`, 'acc += d * d;']);
-    case 'mean_absolute_error':
-      return mean([`acc += Math.abs(${t('j')} - ${p('j')});`]);
-    case 'huber':
-      return mean([
-        `const e = ${p('j')} - ${t('j')};`,
-        'const a = Math.abs(e);',
-        `acc += a <= ${lit(spec.delta)} ? 0.5 * e * e : ${lit(spec.delta)} * a - 0.5 * ${lit(spec.delta)} * ${lit(spec.delta)};`,
-      ]);
-    case 'log_cosh':
-      return mean([
-        `const x = ${p('j')} - ${t('j')};`,
-        'const z = -2 * x;',
-        'acc += x + (Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)))) - Math.LN2;',
-      ]);
-    case 'binary_crossentropy':
-      return mean([
-        `const y = ${ls === 0 ? t('j') : `${t('j')} * (1 - ${lit(ls)}) + 0.5 * ${lit(ls)}`};`,
-        `const x = ${p('j')};`,
-        ...(logits
-          ? ['acc += Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));']
-          : [`const c = ${clip('x')};`, 'acc -= y * Math.log(c) + (1 - y) * Math.log(1 - c);']),
-      ]);
-    case 'categorical_crossentropy':
-    case 'sparse_categorical_crossentropy': {
-      const sparse = spec.name === 'sparse_categorical_crossentropy';
-      const smoothing = sparse ? 0 : ls;
-      const head = sparse ? [`const index = Math.trunc(${yt}[r]!);`] : [];
-      if (logits)
-        return [
-          ...head,
-          'let m = -Infinity;',
-          ...loop('j', String(cols), [`if (${p('j')} > m) m = ${p('j')};`]),
-          'let se = 0;',
-          ...loop('j', String(cols), [`se += Math.exp(${p('j')} - m);`]),
-          'const lse = m + Math.log(se);',
-          'let acc = 0;',
-          ...loop('j', String(cols), [
-            `const y = ${cat('j', sparse, smoothing)};`,
-            `if (y !== 0) acc -= y * (${p('j')} - lse);`,
-          ]),
-        ];
-      return [
-        ...head,
-        'let s = 0;',
-        ...loop('j', String(cols), [`s += ${p('j')};`]),
-        'let acc = 0;',
-        ...loop('j', String(cols), [
-          `const y = ${cat('j', sparse, smoothing)};`,
-          `const q = ${p('j')} / s;`,
-          `if (y !== 0) acc -= y * Math.log(${clip('q')});`,
-        ]),
-      ];
-    }
-    default:
-      return null;
-  }
+/** The cross-entropy's sigmoid (src/kernels/loss-crossentropy.ts), stable on both sides. */
+const stableSigmoidFn: Fn = {
+  name: 'stableSigmoid',
+  params: [['x', 'number']],
+  ret: 'number',
+  doc: 'sigmoid(x) without overflow, as the engine’s losses compute it.',
+  body: ['if (x >= 0) return 1 / (1 + Math.exp(-x));', 'return Math.exp(x) / (1 + Math.exp(x));'],
+};
+
+const clipFn: Fn = {
+  name: 'clipProb',
+  params: [['q', 'number']],
+  ret: 'number',
+  doc: 'q clipped to [ε, 1 − ε] (Keras’s epsilon, 1e-7 as float32).',
+  body: [
+    `if (q < ${lit(EPS)}) return ${lit(EPS)};`,
+    `return q > ${lit(ONE_MINUS_EPS)} ? ${lit(ONE_MINUS_EPS)} : q;`,
+  ],
+};
+
+const inClipFn: Fn = {
+  name: 'inClip',
+  params: [['q', 'number']],
+  ret: 'boolean',
+  doc: 'Whether q is inside the clip (its gradient passes).',
+  body: [`return q >= ${lit(EPS)} && q <= ${lit(ONE_MINUS_EPS)};`],
+};
+
+const invNormFn: Fn = {
+  name: 'invNorm',
+  params: [
+    ['a', 'Float32Array'],
+    ['o', 'number'],
+    ['cols', 'number'],
+  ],
+  ret: 'number',
+  doc: '1/‖a[o..o+cols)‖, at most 1e7.',
+  body: [
+    'let s = 0;',
+    'for (let j = 0; j < cols; j++) s += a[o + j]! * a[o + j]!;',
+    'return Math.min(1 / Math.sqrt(s), 1e7);',
+  ],
+};
+
+interface LossCode {
+  /** Lines at the top of the step (before the rows). */
+  head: string[];
+  /** Lines in a row that leave its value in `acc`. */
+  value: string[];
+  /** Lines in a row writing its gradient at `scale` (declaring the helpers they call). */
+  grad: () => string[];
 }
 
-/** grad[o + j] for the engine's rowGradient at scale `scale` (a literal expression). */
-function rowGradient(
+/** A loss's row value and gradient as the engine's rowLoss and rowGradient; null when not written. */
+function lossCode(
   spec: LossSpec,
+  ctx: StepContext,
   yt: string,
   yp: string,
   grad: string,
   cols: number,
-  scale: string,
-): string[] | null {
+  logits: boolean,
+  n: string,
+): LossCode | null {
   const ls = spec.labelSmoothing;
-  const t = (j: string) => `${yt}[o + ${j}]!`;
-  const p = (j: string) => `${yp}[o + ${j}]!`;
-  const g = (j: string) => `${grad}[o + ${j}]`;
-  const k = [`const k = ${scale} / ${cols};`];
-  const inClip = (q: string) => `${q} >= ${lit(EPS)} && ${q} <= ${lit(ONE_MINUS_EPS)}`;
+  const t = (j = 'j') => `${yt}[o + ${j}]!`;
+  const p = (j = 'j') => `${yp}[o + ${j}]!`;
+  const g = (j = 'j') => `${grad}[o + ${j}]`;
+  const C = String(cols);
+  const clip = (q: string) => `${ctx.use(clipFn)}(${q})`;
+  const inClip = (q: string) => `${ctx.use(inClipFn)}(${q})`;
+  const sig = (x: string) => `${ctx.use(stableSigmoidFn)}(${x})`;
+  const each = (body: string[]) => loop('j', C, body);
+  const mean = (body: string[]) => ['let acc = 0;', ...each(body), `acc = acc / ${cols};`];
+  const k = `const k = scale / ${cols};`;
+  const eps = 'eps';
+  const epsHead = [`const eps = ${lit(EPS)};`];
+  const binaryY = `const y = ${ls === 0 ? t() : `${t()} * (1 - ${lit(ls)}) + 0.5 * ${lit(ls)}`};`;
+  const rowMax = ['let m = -Infinity;', ...each([`if (${p()} > m) m = ${p()};`])];
+  const rowSumExp = ['let se = 0;', ...each([`se += Math.exp(${p()} - m);`])];
+  const rowSum = ['let s = 0;', ...each([`s += ${p()};`])];
   switch (spec.name) {
     case 'mean_squared_error':
-      return [...k, ...loop('j', String(cols), [`${g('j')} = 2 * k * (${p('j')} - ${t('j')});`])];
+      return {
+        head: [],
+        value: mean([`const d = ${t()} - ${p()};`, 'acc += d * d;']),
+        grad: () => [k, ...each([`${g()} = 2 * k * (${p()} - ${t()});`])],
+      };
     case 'mean_absolute_error':
-      return [
-        ...k,
-        ...loop('j', String(cols), [`${g('j')} = k * Math.sign(${p('j')} - ${t('j')});`]),
-      ];
-    case 'huber':
-      return [
-        ...k,
-        ...loop('j', String(cols), [
-          `const e = ${p('j')} - ${t('j')};`,
-          `${g('j')} = k * (Math.abs(e) <= ${lit(spec.delta)} ? e : ${lit(spec.delta)} * Math.sign(e));`,
+      return {
+        head: [],
+        value: mean([`acc += Math.abs(${t()} - ${p()});`]),
+        grad: () => [k, ...each([`${g()} = k * Math.sign(${p()} - ${t()});`])],
+      };
+    case 'mean_absolute_percentage_error':
+      return {
+        head: epsHead,
+        value: [
+          'let acc = 0;',
+          ...each([
+            `const y = ${t()};`,
+            `acc += Math.abs((y - ${p()}) / Math.max(Math.abs(y), ${eps}));`,
+          ]),
+          `acc = (100 * acc) / ${cols};`,
+        ],
+        grad: () => [
+          k,
+          ...each([
+            `const y = ${t()};`,
+            `const d = 100 * k * Math.sign(${p()} - y);`,
+            `${g()} = d / Math.max(Math.abs(y), ${eps});`,
+          ]),
+        ],
+      };
+    case 'mean_squared_logarithmic_error':
+      return {
+        head: epsHead,
+        value: mean([
+          `const a = Math.log(Math.max(${p()}, ${eps}) + 1);`,
+          `const d = a - Math.log(Math.max(${t()}, ${eps}) + 1);`,
+          'acc += d * d;',
         ]),
-      ];
+        grad: () => [
+          k,
+          ...each([
+            `const v = ${p()};`,
+            `if (v < ${eps}) {`,
+            `  ${g()} = 0;`,
+            '  continue;',
+            '}',
+            `const d = Math.log(v + 1) - Math.log(Math.max(${t()}, ${eps}) + 1);`,
+            `${g()} = (2 * k * d) / (v + 1);`,
+          ]),
+        ],
+      };
+    case 'huber': {
+      const d = lit(spec.delta);
+      return {
+        head: [],
+        value: mean([
+          `const e = ${p()} - ${t()};`,
+          'const a = Math.abs(e);',
+          `acc += a <= ${d} ? 0.5 * e * e : ${d} * a - 0.5 * ${d} * ${d};`,
+        ]),
+        grad: () => [
+          k,
+          ...each([
+            `const e = ${p()} - ${t()};`,
+            `${g()} = k * (Math.abs(e) <= ${d} ? e : ${d} * Math.sign(e));`,
+          ]),
+        ],
+      };
+    }
     case 'log_cosh':
-      return [
-        ...k,
-        ...loop('j', String(cols), [`${g('j')} = k * Math.tanh(${p('j')} - ${t('j')});`]),
-      ];
-    case 'binary_crossentropy':
-      return [
-        ...k,
-        ...loop('j', String(cols), [
-          `const y = ${ls === 0 ? t('j') : `${t('j')} * (1 - ${lit(ls)}) + 0.5 * ${lit(ls)}`};`,
-          `const x = ${p('j')};`,
-          `${g('j')} = ${inClip('x')} ? k * (-y / x + (1 - y) / (1 - x)) : 0;`,
+      return {
+        head: [],
+        value: mean([
+          `const x = ${p()} - ${t()};`,
+          'const z = -2 * x;',
+          'const softplus = Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));',
+          'acc += x + softplus - Math.LN2;',
         ]),
+        grad: () => [k, ...each([`${g()} = k * Math.tanh(${p()} - ${t()});`])],
+      };
+    case 'poisson':
+      return {
+        head: epsHead,
+        value: mean([`acc += ${p()} - ${t()} * Math.log(${p()} + ${eps});`]),
+        grad: () => [k, ...each([`${g()} = k * (1 - ${t()} / (${p()} + ${eps}));`])],
+      };
+    case 'kl_divergence':
+      return {
+        head: epsHead,
+        value: [
+          'let acc = 0;',
+          ...each([
+            `const y = Math.min(Math.max(${t()}, ${eps}), 1);`,
+            `const q = Math.min(Math.max(${p()}, ${eps}), 1);`,
+            'acc += y * Math.log(y / q);',
+          ]),
+        ],
+        grad: () =>
+          each([
+            `const q = ${p()};`,
+            `const y = Math.min(Math.max(${t()}, ${eps}), 1);`,
+            `${g()} = q >= ${eps} && q <= 1 ? (-scale * y) / q : 0;`,
+          ]),
+      };
+    case 'cosine_similarity': {
+      const inv = ctx.use(invNormFn);
+      return {
+        head: [],
+        value: [
+          `const ny = ${inv}(${yt}, o, ${cols});`,
+          `const np = ${inv}(${yp}, o, ${cols});`,
+          'let dot = 0;',
+          ...each([`dot += ${t()} * ${p()};`]),
+          'const acc = -dot * ny * np;',
+        ],
+        grad: () => [
+          `const ny = ${inv}(${yt}, o, ${cols});`,
+          'let pp = 0;',
+          'let dot = 0;',
+          ...each([`pp += ${p()} * ${p()};`, `dot += ${t()} * ${p()};`]),
+          'const raw = 1 / Math.sqrt(pp);',
+          'const np = Math.min(raw, 1e7);',
+          'const np3dot = raw <= 1e7 ? np * np * np * dot : 0;',
+          ...each([`const d = ${t()} * np - np3dot * ${p()};`, `${g()} = -scale * ny * d;`]),
+        ],
+      };
+    }
+    case 'hinge':
+    case 'squared_hinge': {
+      const head = [
+        'let convert = true;',
+        ...loop('i', `${n} * ${cols}`, [`if (${yt}[i] !== 0 && ${yt}[i] !== 1) convert = false;`]),
       ];
+      const y = `const y = convert ? 2 * ${t()} - 1 : ${t()};`;
+      if (spec.name === 'hinge')
+        return {
+          head,
+          value: mean([y, `acc += Math.max(1 - y * ${p()}, 0);`]),
+          grad: () => [k, ...each([y, `${g()} = 1 - y * ${p()} >= 0 ? -k * y : 0;`])],
+        };
+      return {
+        head,
+        value: mean([y, `const m = Math.max(1 - y * ${p()}, 0);`, 'acc += m * m;']),
+        grad: () => [
+          k,
+          ...each([y, `const m = Math.max(1 - y * ${p()}, 0);`, `${g()} = -2 * k * m * y;`]),
+        ],
+      };
+    }
+    case 'categorical_hinge': {
+      const sums = [
+        'let pos = 0;',
+        'let neg = -Infinity;',
+        ...each([`pos += ${t()} * ${p()};`, `neg = Math.max(neg, (1 - ${t()}) * ${p()});`]),
+      ];
+      return {
+        head: [],
+        value: [...sums, 'const acc = Math.max(neg - pos + 1, 0);'],
+        grad: () => [
+          ...sums,
+          'if (!(neg - pos + 1 >= 0)) {',
+          `  ${grad}.fill(0, o, o + ${cols});`,
+          '  continue;',
+          '}',
+          'let ties = 0;',
+          ...each([`if ((1 - ${t()}) * ${p()} === neg) ties++;`]),
+          ...each([
+            `const y = ${t()};`,
+            `const atMax = (1 - y) * ${p()} === neg ? (1 - y) / ties : 0;`,
+            `${g()} = scale * (atMax - y);`,
+          ]),
+        ],
+      };
+    }
+    case 'binary_crossentropy':
+      return {
+        head: [],
+        value: mean([
+          binaryY,
+          `const x = ${p()};`,
+          ...(logits
+            ? ['acc += Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));']
+            : [`const c = ${clip('x')};`, 'acc -= y * Math.log(c) + (1 - y) * Math.log(1 - c);']),
+        ]),
+        grad: () => [
+          k,
+          ...each([
+            binaryY,
+            `const x = ${p()};`,
+            logits
+              ? `${g()} = k * (${sig('x')} - y);`
+              : `${g()} = ${inClip('x')} ? k * (-y / x + (1 - y) / (1 - x)) : 0;`,
+          ]),
+        ],
+      };
     case 'categorical_crossentropy':
     case 'sparse_categorical_crossentropy': {
       const sparse = spec.name === 'sparse_categorical_crossentropy';
       const smoothing = sparse ? 0 : ls;
-      const y = sparse ? 'j === index ? 1 : 0' : t('j');
+      const y0 = sparse ? 'j === index ? 1 : 0' : t();
       const target =
-        smoothing === 0 ? y : `${y} * (1 - ${lit(smoothing)}) + ${lit(smoothing)} / ${cols}`;
+        smoothing === 0 ? y0 : `${y0} * (1 - ${lit(smoothing)}) + ${lit(smoothing)} / ${cols}`;
+      const index = sparse ? [`const index = Math.trunc(${yt}[r]!);`] : [];
+      if (logits)
+        return {
+          head: [],
+          value: [
+            ...index,
+            ...rowMax,
+            ...rowSumExp,
+            'const lse = m + Math.log(se);',
+            'let acc = 0;',
+            ...each([`const y = ${target};`, `if (y !== 0) acc -= y * (${p()} - lse);`]),
+          ],
+          grad: () => [
+            ...index,
+            ...rowMax,
+            ...rowSumExp,
+            'let ySum = 0;',
+            ...each([`ySum += ${target};`]),
+            ...each([
+              `const q = Math.exp(${p()} - m) / se;`,
+              `const y = ${target};`,
+              `${g()} = scale * (q * ySum - y);`,
+            ]),
+          ],
+        };
       const term = `(y !== 0 && ${inClip('q')} ? -y / q : 0)`;
-      return [
-        ...(sparse ? [`const index = Math.trunc(${yt}[r]!);`] : []),
-        'let s = 0;',
-        ...loop('j', String(cols), [`s += ${p('j')};`]),
-        'let a = 0;',
-        ...loop('j', String(cols), [
-          `const y = ${target};`,
-          `const q = ${p('j')} / s;`,
-          `a += ${term} * ${p('j')};`,
-        ]),
-        'const shift = a / (s * s);',
-        ...loop('j', String(cols), [
-          `const y = ${target};`,
-          `const q = ${p('j')} / s;`,
-          `${g('j')} = ${scale} * (${term} / s - shift);`,
-        ]),
-      ];
+      return {
+        head: [],
+        value: [
+          ...index,
+          ...rowSum,
+          'let acc = 0;',
+          ...each([
+            `const y = ${target};`,
+            `if (y !== 0) acc -= y * Math.log(${clip(`${p()} / s`)});`,
+          ]),
+        ],
+        grad: () => [
+          ...index,
+          ...rowSum,
+          'let a = 0;',
+          ...each([`const y = ${target};`, `const q = ${p()} / s;`, `a += ${term} * ${p()};`]),
+          'const shift = a / (s * s);',
+          ...each([
+            `const y = ${target};`,
+            `const q = ${p()} / s;`,
+            `${g()} = scale * (${term} / s - shift);`,
+          ]),
+        ],
+      };
     }
     default:
       return null;
@@ -487,8 +670,38 @@ function rowGradient(
 }
 
 function checkLoss(spec: LossSpec, layer: string): void {
-  if (spec.ignoreClass !== null)
-    throw new EmitError(`loss '${spec.name}' with ignore_class cannot be emitted yet.`, layer);
+  if (spec.ignoreClass !== null && spec.name !== 'sparse_categorical_crossentropy')
+    throw new EmitError(`loss '${spec.name}' with ignore_class cannot be emitted.`, layer);
+}
+
+/** The engine's lossForwardInto: rows' values, the ignore_class mask and the reduction. */
+function forwardLines(
+  spec: LossSpec,
+  code: LossCode,
+  yt: string,
+  out: string,
+  rows: number,
+  cols: number,
+): string[] {
+  const masked = spec.ignoreClass !== null;
+  const none = spec.reduction === 'sum' || spec.reduction === 'none';
+  const divisor = none ? '1' : masked ? 'valid' : times(rows);
+  return [
+    ...code.head,
+    'let total = 0;',
+    ...(masked ? ['let valid = 0;'] : []),
+    ...loop('r', times(rows), [
+      ...(masked ? [`if (${yt}[r]! === ${lit(spec.ignoreClass!)}) continue;`, 'valid++;'] : []),
+      `const o = r * ${cols};`,
+      ...code.value,
+      'total += acc * 1;',
+    ]),
+    spec.reduction === 'none'
+      ? `${out}[0] = total / ${times(rows)};`
+      : masked && !none
+        ? `${out}[0] = valid === 0 ? 0 : total / valid;`
+        : `${out}[0] = total / ${divisor};`,
+  ];
 }
 
 function loss(s: StepOf<'loss'>, ctx: StepContext): string[] {
@@ -498,20 +711,33 @@ function loss(s: StepOf<'loss'>, ctx: StepContext): string[] {
   const yt = ctx.ref(s.inputs[1]!, 'yTrue');
   const out = ctx.ref(s.outputs[0]!, 'loss');
   const grad = ctx.ref(s.outputs[1]!, 'grad');
-  const divisor = spec.reduction === 'sum' || spec.reduction === 'none' ? '1' : times(rows);
-  const value = rowLoss(spec, yt, yp, cols, spec.fromLogits);
-  const gradient = rowGradient(spec, yt, yp, grad, cols, 'scale');
-  if (!value || !gradient || spec.fromLogits)
+  const code = lossCode(spec, ctx, yt, yp, grad, cols, spec.fromLogits, 'n');
+  if (!code || (spec.fromLogits && !spec.name.includes('crossentropy')))
     throw new EmitError(
       `loss '${spec.name}'${spec.fromLogits ? ' (from_logits)' : ''} cannot be emitted yet.`,
       s.layer,
     );
+  const masked = spec.ignoreClass !== null;
+  const none = spec.reduction === 'sum' || spec.reduction === 'none';
+  const divisor = none ? '1' : masked ? 'valid' : times(rows);
   return [
-    'let total = 0;',
-    ...loop('r', times(rows), [`const o = r * ${cols};`, ...value, 'total += acc * 1;']),
-    `${out}[0] = total / ${spec.reduction === 'none' ? times(rows) : divisor};`,
-    `const scale = 1 / ${divisor};`,
-    ...loop('r', times(rows), [`const o = r * ${cols};`, ...gradient]),
+    ...forwardLines(spec, code, yt, out, rows, cols),
+    ...(masked
+      ? [
+          ...loop('r', times(rows), [
+            `const o = r * ${cols};`,
+            `if (${yt}[r]! === ${lit(spec.ignoreClass!)}${none ? '' : ' || valid === 0'}) {`,
+            `  ${grad}.fill(0, o, o + ${cols});`,
+            '  continue;',
+            '}',
+            `const scale = 1 / ${divisor};`,
+            ...code.grad(),
+          ]),
+        ]
+      : [
+          `const scale = 1 / ${divisor};`,
+          ...loop('r', times(rows), [`const o = r * ${cols};`, ...code.grad()]),
+        ]),
   ];
 }
 
@@ -523,24 +749,15 @@ function fusedLoss(
   const { rows, cols, sparse } = s.attrs;
   const spec = { ...s.attrs.loss, fromLogits: true };
   checkLoss(spec, s.layer);
-  if (spec.reduction !== 'sum_over_batch_size' && spec.reduction !== 'mean_with_sample_weight')
-    throw new EmitError(
-      `loss '${spec.name}' with reduction '${spec.reduction}' cannot be emitted yet.`,
-      s.layer,
-    );
   const probs = ctx.ref(s.inputs[0]!, 'probs');
   const yt = ctx.ref(s.inputs[1]!, 'yTrue');
   const logits = ctx.ref(s.inputs[2]!, 'logits');
   const out = ctx.ref(s.outputs[0]!, 'loss');
   const dl = ctx.ref(s.outputs[1]!, 'dLogits');
-  const value = rowLoss(spec, yt, logits, cols, true);
-  if (!value) throw new EmitError(`loss '${spec.name}' cannot be emitted yet.`, s.layer);
+  const code = lossCode(spec, ctx, yt, logits, dl, cols, true, 'n');
+  if (!code) throw new EmitError(`loss '${spec.name}' cannot be emitted yet.`, s.layer);
   const ls = spec.labelSmoothing;
-  const forward = [
-    'let total = 0;',
-    ...loop('r', times(rows), [`const o = r * ${cols};`, ...value, 'total += acc * 1;']),
-    `${out}[0] = total / ${times(rows)};`,
-  ];
+  const forward = forwardLines(spec, code, yt, out, rows, cols);
   if (softmax)
     return [
       ...forward,
@@ -559,7 +776,8 @@ function fusedLoss(
     ...forward,
     `const k = 1 / (${times(rows)} * ${cols});`,
     ...loop('i', times(rows * cols), [
-      `${dl}[i] = k * (${probs}[i]! - (${yt}[i]! * (1 - ${lit(ls)}) + 0.5 * ${lit(ls)}));`,
+      `const y = ${yt}[i]! * (1 - ${lit(ls)}) + 0.5 * ${lit(ls)};`,
+      `${dl}[i] = k * (${probs}[i]! - y);`,
     ]),
   ];
 }

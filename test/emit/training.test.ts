@@ -242,6 +242,52 @@ const cases: { name: string; source: string; y: Parameters<typeof targets>[0]; o
     ),
     y: 'onehot',
   },
+  ...(
+    [
+      ['mape', 'Dense(3)', 'mean_absolute_percentage_error', 'values'],
+      ['msle', 'Dense(3, softplus)', 'mean_squared_logarithmic_error', 'values'],
+      ['poisson', 'Dense(3, softplus)', 'poisson', 'values'],
+      ['log_cosh', 'Dense(3)', 'log_cosh', 'values'],
+      ['kl_divergence', 'Dense(3, softmax)', 'kl_divergence', 'onehot'],
+      ['cosine_similarity', 'Dense(3)', 'cosine_similarity', 'values'],
+      ['hinge', 'Dense(3, tanh)', 'hinge', 'binary'],
+      ['squared_hinge', 'Dense(3, tanh)', 'squared_hinge', 'binary'],
+      ['categorical_hinge', 'Dense(3)', 'categorical_hinge', 'onehot'],
+      ['bce on probabilities', 'Dense(3, hard_sigmoid)', 'binary_crossentropy', 'binary'],
+      ['cce on probabilities', 'Dense(3, softplus)', 'categorical_crossentropy', 'onehot'],
+      ['cce from logits', 'Dense(3)', 'CategoricalCrossentropy(from_logits=True)', 'onehot'],
+      ['scce from logits', 'Dense(3)', 'SparseCategoricalCrossentropy(from_logits=True)', 'sparse'],
+      [
+        'bce from logits',
+        'Dense(3)',
+        'BinaryCrossentropy(from_logits=True, label_smoothing=0.1)',
+        'binary',
+      ],
+      [
+        'cce label smoothing',
+        'Dense(3, softmax)',
+        'CategoricalCrossentropy(label_smoothing=0.1)',
+        'onehot',
+      ],
+      [
+        'bce sigmoid label smoothing',
+        'Dense(3, sigmoid)',
+        'BinaryCrossentropy(label_smoothing=0.2)',
+        'binary',
+      ],
+      [
+        'scce ignore_class',
+        'Dense(3)',
+        'SparseCategoricalCrossentropy(from_logits=True, ignore_class=1)',
+        'sparse',
+      ],
+      ['mse sum', 'Dense(3)', "MeanSquaredError(reduction='sum')", 'values'],
+    ] as const
+  ).map(([name, last, loss, y]) => ({
+    name,
+    source: model(`    -> Dense(5, elu)\n    -> ${last}`, `adam, ${loss}`),
+    y,
+  })),
 ];
 
 describe('emitted training', () => {
