@@ -585,6 +585,113 @@ function lossCode(
         ],
       };
     }
+    case 'binary_focal_crossentropy': {
+      const { alpha, gamma } = spec;
+      const common = [
+        binaryY,
+        `const x = ${p()};`,
+        `const q = ${logits ? sig('x') : 'x'};`,
+        `const c = ${clip('q')};`,
+        'const bce = -(y * Math.log(c) + (1 - y) * Math.log(1 - c));',
+        spec.applyClassBalancing
+          ? `const w = y * ${lit(alpha)} + (1 - y) * (1 - ${lit(alpha)});`
+          : 'const w = 1;',
+      ];
+      return {
+        head: [],
+        value: mean([
+          ...common,
+          'const pt = y * q + (1 - y) * (1 - q);',
+          `acc += w * Math.pow(1 - pt, ${lit(gamma)}) * bce;`,
+        ]),
+        grad: () => [
+          k,
+          ...each([
+            ...common,
+            `const dBce = ${inClip('q')} ? -y / q + (1 - y) / (1 - q) : 0;`,
+            'const base = 1 - (y * q + (1 - y) * (1 - q));',
+            `const pd = ${gamma === 0 ? '0' : `${lit(gamma)} * Math.pow(base, ${lit(gamma - 1)})`};`,
+            'const dFocal = -pd * (2 * y - 1);',
+            `let d = w * (dFocal * bce + Math.pow(base, ${lit(gamma)}) * dBce);`,
+            ...(logits ? ['d *= q * (1 - q);'] : []),
+            `${g()} = k * d;`,
+          ]),
+        ],
+      };
+    }
+    case 'categorical_focal_crossentropy': {
+      const { alpha, gamma } = spec;
+      const y0 = t();
+      const target = ls === 0 ? y0 : `${y0} * (1 - ${lit(ls)}) + ${lit(ls)} / ${cols}`;
+      const prob = logits ? `Math.exp(${p()} - m) / se` : p();
+      const head = [
+        ...(logits ? [...rowMax, ...rowSumExp] : []),
+        'let s = 0;',
+        ...each([`s += ${prob};`]),
+      ];
+      const term = () =>
+        ctx.use({
+          name: 'focalTerm',
+          params: [
+            ['y', 'number'],
+            ['q', 'number'],
+          ],
+          ret: 'number',
+          doc: 'categorical_focal_crossentropy’s ∂/∂q of one class (zero outside the clip).',
+          body: [
+            `if (y === 0 || !${ctx.use(inClipFn)}(q)) return 0;`,
+            'const base = 1 - q;',
+            `const pd = ${gamma === 0 ? '0' : `${lit(gamma)} * Math.pow(base, ${lit(gamma - 1)})`};`,
+            `return -${lit(alpha)} * y * (Math.pow(base, ${lit(gamma)}) / q - pd * Math.log(q));`,
+          ],
+        });
+      return {
+        head: [],
+        value: [
+          ...head,
+          'let acc = 0;',
+          ...each([
+            `const y = ${target};`,
+            'if (y === 0) continue;',
+            `const c = ${clip(`${prob} / s`)};`,
+            `acc -= ${lit(alpha)} * Math.pow(1 - c, ${lit(gamma)}) * y * Math.log(c);`,
+          ]),
+        ],
+        grad: () => {
+          const f = term();
+          const lines = [
+            ...head,
+            'let a = 0;',
+            ...each([`const y = ${target};`, `const q = ${prob};`, `a += ${f}(y, q / s) * q;`]),
+            'const shift = a / (s * s);',
+          ];
+          if (!logits)
+            return [
+              ...lines,
+              ...each([
+                `const y = ${target};`,
+                `const q = ${p()};`,
+                `${g()} = scale * (${f}(y, q / s) / s - shift);`,
+              ]),
+            ];
+          return [
+            ...lines,
+            'let b = 0;',
+            ...each([
+              `const y = ${target};`,
+              `const q = ${prob};`,
+              `b += (${f}(y, q / s) / s - shift) * q;`,
+            ]),
+            ...each([
+              `const y = ${target};`,
+              `const q = ${prob};`,
+              `const d = ${f}(y, q / s) / s - shift - b;`,
+              `${g()} = scale * q * d;`,
+            ]),
+          ];
+        },
+      };
+    }
     case 'binary_crossentropy':
       return {
         head: [],

@@ -282,6 +282,20 @@ const cases: { name: string; source: string; y: Parameters<typeof targets>[0]; o
         'sparse',
       ],
       ['mse sum', 'Dense(3)', "MeanSquaredError(reduction='sum')", 'values'],
+      ['binary focal', 'Dense(3, sigmoid)', 'BinaryFocalCrossentropy(gamma=2.0)', 'binary'],
+      [
+        'binary focal balanced logits',
+        'Dense(3)',
+        'BinaryFocalCrossentropy(apply_class_balancing=True, from_logits=True)',
+        'binary',
+      ],
+      ['categorical focal', 'Dense(3, softmax)', 'CategoricalFocalCrossentropy()', 'onehot'],
+      [
+        'categorical focal logits',
+        'Dense(3)',
+        'CategoricalFocalCrossentropy(from_logits=True, label_smoothing=0.1)',
+        'onehot',
+      ],
     ] as const
   ).map(([name, last, loss, y]) => ({
     name,
