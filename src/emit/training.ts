@@ -959,11 +959,70 @@ function scheduleExpr(spec: OptimizerSpec, step: string, layer: string): string[
         lines.push(`if (${step} <= ${lit(lr.boundaries[i]!)}) lr = ${values[i]};`);
       return lines;
     }
-    default:
-      throw new EmitError(
-        `the learning-rate schedule ${lr.className} cannot be emitted yet.`,
-        layer,
-      );
+    case 'CosineDecay': {
+      const [lr0, ds, a] = [
+        lit(f32(lr.initialLearningRate)),
+        lit(f32(lr.decaySteps)),
+        lit(lr.alpha),
+      ];
+      if (lr.warmupTarget === null)
+        return [
+          `const at = Math.min(${step}, ${ds});`,
+          `const wave = 1 + Math.cos(Math.PI * (at / ${ds}));`,
+          'const cosine = 0.5 * wave;',
+          `const mixed = (1 - ${a}) * cosine + ${a};`,
+          `const lr = Math.fround(${lr0} * mixed);`,
+        ];
+      const [target, ws] = [lit(f32(lr.warmupTarget)), lit(f32(lr.warmupSteps))];
+      return [
+        `const at = Math.min(${step}, ${ds} + ${ws});`,
+        'let lr = 0;',
+        `if (at < ${ws}) {`,
+        `  const rise = (${target} - ${lr0}) * (at / ${ws});`,
+        `  lr = Math.fround(rise + ${lr0});`,
+        '} else {',
+        `  const wave = 1 + Math.cos(Math.PI * ((at - ${ws}) / ${ds}));`,
+        '  const cosine = 0.5 * wave;',
+        `  const mixed = (1 - ${a}) * cosine + ${a};`,
+        `  lr = Math.fround(${target} * mixed);`,
+        '}',
+      ];
+    }
+    case 'PolynomialDecay': {
+      const [lr0, ds] = [lit(f32(lr.initialLearningRate)), lit(f32(lr.decaySteps))];
+      const [end, power] = [lit(f32(lr.endLearningRate)), lit(f32(lr.power))];
+      return [
+        ...(lr.cycle
+          ? [
+              `const horizon = ${ds} * (${step} === 0 ? 1 : Math.ceil(${step} / ${ds}));`,
+              `const at = ${step};`,
+            ]
+          : [`const horizon = ${ds};`, `const at = Math.min(${step}, ${ds});`]),
+        'const frac = at / horizon;',
+        `const drop = ${lr0} - ${end};`,
+        `const span = drop * Math.pow(1 - frac, ${power});`,
+        `const lr = Math.fround(span + ${end});`,
+      ];
+    }
+    case 'CosineDecayRestarts': {
+      const [lr0, fds] = [lit(f32(lr.initialLearningRate)), lit(f32(lr.firstDecaySteps))];
+      const [tm, mm, a] = [f32(lr.tMul), lit(f32(lr.mMul)), lit(f32(lr.alpha))];
+      const lines = [`let frac = ${step} / ${fds};`];
+      if (tm === 1) lines.push('const restart = Math.floor(frac);', 'frac -= restart;');
+      else
+        lines.push(
+          `const restart = Math.floor(Math.log(1 - frac * (1 - ${lit(tm)})) / Math.log(${lit(tm)}));`,
+          `const sumR = (1 - Math.pow(${lit(tm)}, restart)) / (1 - ${lit(tm)});`,
+          `frac = (frac - sumR) / Math.pow(${lit(tm)}, restart);`,
+        );
+      return [
+        ...lines,
+        'const wave = 1 + Math.cos(Math.PI * frac);',
+        `const cosine = 0.5 * Math.pow(${mm}, restart) * wave;`,
+        `const mixed = (1 - ${a}) * cosine + ${a};`,
+        `const lr = Math.fround(${lr0} * mixed);`,
+      ];
+    }
   }
 }
 

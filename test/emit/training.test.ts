@@ -242,6 +242,20 @@ const cases: { name: string; source: string; y: Parameters<typeof targets>[0]; o
     ),
     y: 'onehot',
   },
+  ...[
+    'CosineDecay(0.1, decay_steps=2, alpha=0.1)',
+    'CosineDecay(0.05, decay_steps=2, warmup_target=0.1, warmup_steps=1)',
+    'PolynomialDecay(0.1, decay_steps=2, end_learning_rate=0.01, power=2.0)',
+    'PolynomialDecay(0.1, decay_steps=1, cycle=True)',
+    'InverseTimeDecay(0.1, decay_steps=1, decay_rate=0.5, staircase=True)',
+    'PiecewiseConstantDecay(boundaries=[1], values=[0.1, 0.01])',
+    'CosineDecayRestarts(0.1, first_decay_steps=1)',
+    'CosineDecayRestarts(0.1, first_decay_steps=1, t_mul=2.0, m_mul=0.5)',
+  ].map((schedule) => ({
+    name: schedule,
+    source: model(cls(), `SGD(learning_rate=${schedule}), categorical_crossentropy`),
+    y: 'onehot' as const,
+  })),
   ...(
     [
       ['mape', 'Dense(3)', 'mean_absolute_percentage_error', 'values'],
