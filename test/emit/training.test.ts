@@ -243,6 +243,28 @@ const cases: { name: string; source: string; y: Parameters<typeof targets>[0]; o
     y: 'onehot',
   },
   ...[
+    ['relu6', 'hard_silu', 'celu', 'hard_shrink', 'soft_shrink'],
+    ['hard_tanh', 'log_sigmoid', 'sparse_plus', 'sparse_sigmoid', 'squareplus'],
+    ['tanh_shrink', 'threshold(threshold=0.1, default_value=-0.5)', 'exponential', 'linear', 'gelu'],
+    ['log_softmax', 'tanh', 'sparsemax', 'softplus', 'softmax'],
+    ['step', 'sigmoid', 'selu', 'elu', 'mish'],
+  ].map((acts) => ({
+    name: `activations ${acts.join(', ')}`,
+    source: model(
+      acts.map((a) => `    -> Dense(5, ${a})`).join('\n') + '\n    -> Dense(3)',
+      'sgd, mse',
+    ),
+    y: 'values' as const,
+  })),
+  {
+    name: 'relu layers with options',
+    source: model(
+      '    -> Dense(5)\n    -> ReLU(max_value=1.0, negative_slope=0.1, threshold=0.2)\n    -> Dense(5)\n    -> ReLU(max_value=6.0)\n    -> Dense(5)\n    -> LeakyReLU(negative_slope=0.3)\n    -> Dense(3)',
+      'sgd, mse',
+    ),
+    y: 'values',
+  },
+  ...[
     'CosineDecay(0.1, decay_steps=2, alpha=0.1)',
     'CosineDecay(0.05, decay_steps=2, warmup_target=0.1, warmup_steps=1)',
     'PolynomialDecay(0.1, decay_steps=2, end_learning_rate=0.01, power=2.0)',
