@@ -23,7 +23,7 @@ import {
   unitNormBackward,
 } from './backward.js';
 import { indentLines, loop, times, type Fn } from './code.js';
-import { numberLiteral as lit } from './literals.js';
+import { base64, float32Bytes, numberLiteral as lit, stringLiteral } from './literals.js';
 import { printCall, type Member, type ModuleContext, type ModuleExtension } from './module.js';
 import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
 
@@ -56,6 +56,7 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
   const rng = model.rng as unknown as RngState;
   const rngState = { a: rng.a, b: rng.b, c: rng.c, d: rng.d, spare: rng.spare };
   const weightSpecs = model.weightSpecs();
+  const learningRate = model.optimizer.learningRate;
   const slotLayout = model.optimizer.slotLayout(opt.attrs.weights.map((w) => size(w.shape)));
 
   const members: Member[] = [
@@ -120,7 +121,8 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         sigmoid_cross_entropy: (s, c) => fusedLoss(s as StepOf<'sigmoid_cross_entropy'>, c, false),
         regularizer: (s, c) => regularizer(s as StepOf<'regularizer'>, c),
         activity_regularizer: (s, c) => activityRegularizer(s as StepOf<'activity_regularizer'>, c),
-        optimizer: (s, c) => optimizer(s as StepOf<'optimizer'>, c, names.iterations, slotLayout),
+        optimizer: (s, c) =>
+          optimizer(s as StepOf<'optimizer'>, c, names.iterations, slotLayout, learningRate),
       };
       const { functions, calls } = ctx.steps(plan, plan.steps, emitters);
       const input = ctx.refIn(plan, plan.inputs[0]!);
@@ -130,16 +132,36 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
       const out: string[] = [];
       const plain = (...lines: string[]) =>
         out.push(...lines.map((l) => (l === '' ? l : `  ${l}`)));
-      plain(`let ${names.iterations} = 0;`);
-      // Optimizer state starts where Keras's build() puts it.
-      const init = slotInit(opt.attrs.optimizer);
-      slotLayout.forEach((slot, k) => {
-        const value = init(slot.name);
-        if (value !== 0)
+      const state = optimizerState(model, slotLayout.length);
+      plain(`let ${names.iterations} = ${state?.iterations ?? 0};`);
+      const stateView = (k: number) => ctx.refIn(plan, opt.inputs[opt.attrs.weights.length + k]!);
+      if (state) {
+        // The engine's optimizer has stepped: the module continues from its state.
+        const text = ctx.fresh('optimizerText');
+        const values = ctx.fresh('optimizerState');
+        const literal = stringLiteral(base64(float32Bytes(state.values)));
+        const one = `const ${text} = ${literal};`;
+        plain(...(one.length + 2 <= 80 ? [one] : [`const ${text} =`, `  ${literal};`]));
+        plain(`const ${values} = floats(bytesOf(${text}), ${state.values.length});`);
+        let at = 0;
+        slotLayout.forEach((slot, k) => {
           plain(
-            `${ctx.refIn(plan, opt.inputs[opt.attrs.weights.length + k]!)}.fill(${lit(value)});`,
+            ...printCall(
+              `${stateView(k)}.set`,
+              [`${values}.subarray(${at}, ${at + slot.size})`],
+              0,
+            ),
           );
-      });
+          at += slot.size;
+        });
+      } else {
+        // Optimizer state starts where Keras's build() puts it.
+        const init = slotInit(opt.attrs.optimizer);
+        slotLayout.forEach((slot, k) => {
+          const value = init(slot.name);
+          if (value !== 0) plain(`${stateView(k)}.fill(${lit(value)});`);
+        });
+      }
       if (usesRng) {
         plain(
           `let ${a} = ${rngState.a};`,
@@ -294,6 +316,30 @@ function weightViews(
 
 function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
+}
+
+/** The engine optimizer's iterations and slots once it has stepped (null: a fresh optimizer). */
+function optimizerState(
+  model: Model,
+  slots: number,
+): { iterations: number; values: Float32Array } | null {
+  const optimizer = model.optimizer;
+  if (optimizer.iterations === 0) return null;
+  const variables = optimizer.variables();
+  const head = optimizer.hasSchedule ? 1 : 2;
+  if (variables.length !== head + slots)
+    throw new EmitError(
+      `internal: the optimizer has ${variables.length - head} slots, the plan ${slots}.`,
+      '',
+    );
+  const parts = variables.slice(head);
+  const values = new Float32Array(parts.reduce((a, v) => a + v.length, 0));
+  let at = 0;
+  for (const v of parts) {
+    values.set(v, at);
+    at += v.length;
+  }
+  return { iterations: optimizer.iterations, values };
 }
 
 function slotInit(spec: OptimizerSpec): (name: string) => number {
@@ -937,9 +983,10 @@ function activityRegularizer(s: StepOf<'activity_regularizer'>, ctx: StepContext
   ];
 }
 
-function scheduleExpr(spec: OptimizerSpec, step: string, layer: string): string[] {
+function scheduleExpr(spec: OptimizerSpec, step: string, layer: string, current: number): string[] {
   const lr = spec.learningRate;
-  if (typeof lr === 'number') return [`const lr = ${lit(f32(lr))};`];
+  // A constant rate is the optimizer's current one (a callback may have set it).
+  if (typeof lr === 'number') return [`const lr = ${lit(f32(current))};`];
   switch (lr.className) {
     case 'ExponentialDecay':
     case 'InverseTimeDecay': {
@@ -1385,6 +1432,7 @@ function optimizer(
   ctx: StepContext,
   iterations: string,
   slots: readonly { name: string; weight: number }[],
+  learningRate: number,
 ): string[] {
   const spec = s.attrs.optimizer;
   const W = s.attrs.weights.length;
@@ -1412,7 +1460,7 @@ function optimizer(
   const updateSteps = steps ? `Math.floor(${iterations} / ${steps})` : iterations;
   const base = steps ? 4 : 2;
   const call = (name: string, args: string[], indent = base) => printCall(name, args, indent);
-  const update: string[] = [...scheduleExpr(spec, iterations, s.layer)];
+  const update: string[] = [...scheduleExpr(spec, iterations, s.layer, learningRate)];
   if (spec.clipnorm !== null && spec.clipnorm > 0) {
     use(stepKernels.sumOfSquares);
     const f = use(stepKernels.clipByNorm);
