@@ -1453,8 +1453,8 @@ function optimizer(
     else perWeight[slot.weight]!.set(slot.name, view);
   });
   const slot = (i: number, name: string) => perWeight[i]!.get(name)!;
-  if (spec.lossScaleFactor !== null)
-    throw new EmitError(`loss_scale_factor cannot be emitted yet.`, s.layer);
+  // loss_scale_factor scales the loss and unscales the gradients: the engine, like Keras in
+  // float32, leaves the step unchanged, and so does the module.
   const use = (fn: Fn) => ctx.use(fn);
   const steps = spec.gradientAccumulationSteps;
   const updateSteps = steps ? `Math.floor(${iterations} / ${steps})` : iterations;

@@ -43,11 +43,22 @@ function batch(n: number, features: number, seed: number): Float32Array {
   return out;
 }
 
+function nested(x: Float32Array, features: number, last: number): number[][][] {
+  const out: number[][][] = [];
+  for (let r = 0; r < x.length / features; r++) {
+    const sample: number[][] = [];
+    for (let i = 0; i < features; i += last)
+      sample.push(Array.from(x.subarray(r * features + i, r * features + i + last)));
+    out.push(sample);
+  }
+  return out;
+}
+
 function close(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(b));
 }
 
-function model(layers: string, compile: string, input = 4): string {
+function model(layers: string, compile: string, input: number | string = 4): string {
   return `model m {\n  Input(${input})\n${layers}\n  compile(${compile})\n}\n`;
 }
 
@@ -70,7 +81,12 @@ function targets(
   return y;
 }
 
-const cases: { name: string; source: string; y: Parameters<typeof targets>[0]; out?: number }[] = [
+const cases: {
+  name: string;
+  source: string;
+  y: Parameters<typeof targets>[0];
+  features?: number;
+}[] = [
   {
     name: 'sgd',
     source: model(cls(), 'SGD(learning_rate=0.1), categorical_crossentropy'),
@@ -242,6 +258,24 @@ const cases: { name: string; source: string; y: Parameters<typeof targets>[0]; o
     ),
     y: 'onehot',
   },
+  {
+    name: 'gaussian noise',
+    source: model(
+      '    -> GaussianNoise(0.3)\n    -> Dense(6, relu)\n    -> GaussianNoise(0.1)\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
+    name: 'rows: a sequence input',
+    source: model(
+      '    -> Dense(5, relu)\n    -> LayerNormalization()\n    -> Dense(3)\n    -> Flatten()\n    -> Dense(3, softmax)',
+      'adam, categorical_crossentropy',
+      '(2, 4)',
+    ),
+    y: 'onehot',
+    features: 8,
+  },
   ...[
     ['relu6', 'hard_silu', 'celu', 'hard_shrink', 'soft_shrink'],
     ['hard_tanh', 'log_sigmoid', 'sparse_plus', 'sparse_sigmoid', 'squareplus'],
@@ -351,10 +385,12 @@ describe('emitted training', () => {
     it(`matches the engine: ${c.name}`, async () => {
       const { model: engine, code } = emit(c.source, 7);
       const mod = await load(code);
-      const x = batch(8, 4, 11);
+      const x = batch(8, c.features ?? 4, 11);
       const y = targets(c.y, 8);
       for (let step = 0; step < 3; step++) {
-        const want = engine.trainOnBatch(x, y);
+        // A sequence input: the engine reads samples of rows, the module flat samples.
+        const rows = c.features ? nested(x, c.features, 4) : x;
+        const want = engine.trainOnBatch(rows, y);
         const got = mod.trainOnBatch(x, y);
         expect(close(got, want), `step ${step}: loss ${got} vs ${want}`).toBe(true);
       }
@@ -367,7 +403,7 @@ describe('emitted training', () => {
           expect(close(got[i]![j]!, v), `weight ${i}[${j}] ${got[i]![j]} vs ${v}`).toBe(true),
         );
       });
-      const p1 = engine.predict(x);
+      const p1 = engine.predict(c.features ? nested(x, c.features, 4) : x);
       const p2 = mod.predict(x);
       p1.forEach((v, j) => expect(close(p2[j]!, v)).toBe(true));
     });
@@ -413,6 +449,29 @@ describe('emitted training', () => {
         );
     });
   }
+
+  it('trains the same with --target js', async () => {
+    const source = model(
+      '    -> Dense(6, relu)\n    -> Dropout(0.2)\n    -> Dense(3, softmax)',
+      'adam, sparse_categorical_crossentropy',
+    );
+    const engine = loadModel(source, { seed: 9 });
+    const out = emitModule(engine, { training: true, target: 'js' });
+    expect(out.declarations).toContain('trainOnBatch(x: Input, y: Input): number;');
+    const file = join(dir, `js${counter++}.mjs`);
+    writeFileSync(file, out.code);
+    const mod = (await import(pathToFileURL(file).href)) as Trainable;
+    const x = batch(8, 4, 3);
+    const y = targets('sparse', 8);
+    for (let step = 0; step < 3; step++) {
+      const want = engine.trainOnBatch(x, y);
+      expect(close(mod.trainOnBatch(x, y), want)).toBe(true);
+    }
+    const want = engine.getWeights();
+    mod
+      .getWeights()
+      .forEach((w, i) => w.forEach((v, j) => expect(close(v, want[i]![j]!)).toBe(true)));
+  });
 
   it('type-checks strictly', async () => {
     const { code } = emit(cases.find((c) => c.name === 'batchnorm')!.source, 3);
