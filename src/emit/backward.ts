@@ -427,7 +427,8 @@ export function preluBackward(s: StepOf<'prelu_backward'>, ctx: StepContext): st
       'for (let r = 0, p = 0; r < n; r++) {',
       `  for (let f = 0; f < ${size}; f++, p++) {`,
       `    const v = ${x}[p]!;`,
-      `    ${dx}[p] = v > 0 ? ${dy}[p]! : v < 0 ? ${alpha}[${index}]! * ${dy}[p]! : 0;`,
+      `    const a = ${alpha}[${index}]!;`,
+      `    ${dx}[p] = v > 0 ? ${dy}[p]! : v < 0 ? a * ${dy}[p]! : 0;`,
       '  }',
       '}',
     );

@@ -301,11 +301,13 @@ class ModuleWriter {
       use: (fn, consts) => this.use(fn, consts),
       constant: (name, type, values) => {
         const id = this.names.take(name);
-        this.intConstants.set(id, [
-          `const ${id} = new ${type}([`,
-          ...fill(values.map(String), 2),
-          ']);',
-        ]);
+        const one = `const ${id} = new ${type}([${values.join(', ')}]);`;
+        this.intConstants.set(
+          id,
+          one.length <= 80
+            ? [one]
+            : [`const ${id} = new ${type}([`, ...fill(values.map(String), 2), ']);'],
+        );
         return id;
       },
       steps: (p, steps, emitters) => this.stepFunctions(p, steps, emitters),

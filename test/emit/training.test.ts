@@ -276,6 +276,22 @@ const cases: {
     y: 'onehot',
     features: 8,
   },
+  {
+    name: 'frozen layer, no bias, batchnorm without center and scale',
+    source: model(
+      '    -> Dense(6, relu, trainable=False)\n    -> Dense(5, use_bias=False)\n    -> BatchNormalization(center=False, scale=False)\n    -> LayerNormalization(center=False, scale=False)\n    -> Dense(3, softmax)',
+      'SGD(learning_rate=0.1, momentum=0.9), categorical_crossentropy',
+    ),
+    y: 'onehot',
+  },
+  {
+    name: 'prelu with shared axes',
+    source: model(
+      '    -> Dense(6)\n    -> Reshape((2, 3))\n    -> PReLU(shared_axes=[1])\n    -> Flatten()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
   ...[
     ['relu6', 'hard_silu', 'celu', 'hard_shrink', 'soft_shrink'],
     ['hard_tanh', 'log_sigmoid', 'sparse_plus', 'sparse_sigmoid', 'squareplus'],
