@@ -187,8 +187,9 @@ function derivative(spec: ActivationSpec, ctx: StepContext): string[] | null {
 export function activationBackward(s: StepOf<'activation_backward'>, ctx: StepContext): string[] {
   const { rows, cols, activation: spec } = s.attrs;
   const n = times(rows * cols);
-  const dy = ctx.ref(s.inputs[2]!, 'dy');
   const dx = ctx.ref(s.outputs[0]!, 'dx');
+  if (spec.name === 'step') return [`${dx}.fill(0, 0, ${n});`];
+  const dy = ctx.ref(s.inputs[2]!, 'dy');
   const y = () => ctx.ref(s.inputs[1]!, 'y');
   const x = () => ctx.ref(s.inputs[0]!, 'x');
   switch (spec.name) {
@@ -200,8 +201,6 @@ export function activationBackward(s: StepOf<'activation_backward'>, ctx: StepCo
       return loop('i', n, [`${dx}[i] = ${dy}[i]! * (1 - ${y()}[i]! * ${y()}[i]!);`]);
     case 'exponential':
       return loop('i', n, [`${dx}[i] = ${dy}[i]! * ${y()}[i]!;`]);
-    case 'step':
-      return [`${dx}.fill(0, 0, ${n});`];
     case 'softmax':
     case 'log_softmax':
     case 'sparsemax': {

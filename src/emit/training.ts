@@ -89,7 +89,10 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         spare: ctx.fresh('rng_spare'),
         step: ctx.fresh('trainStep'),
       };
-      const usesRng = plan.steps.some((s) => s.op === 'dropout' || s.op === 'gaussian_noise');
+      const usesNormal = plan.steps.some((s) => s.op === 'gaussian_noise');
+      const usesRng =
+        usesNormal ||
+        plan.steps.some((s) => s.op === 'dropout' && s.attrs.rate > 0 && s.attrs.rate < 1);
       const emitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
         ...forwardEmitters,
         dense_backward: (s, c) => denseBackward(s as StepOf<'dense_backward'>, c),
@@ -168,7 +171,11 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
           `let ${b} = ${rngState.b};`,
           `let ${c} = ${rngState.c};`,
           `let ${d} = ${rngState.d};`,
-          `let ${names.spare} = ${Number.isNaN(rngState.spare) ? 'NaN' : lit(rngState.spare)};`,
+          ...(usesNormal
+            ? [
+                `let ${names.spare} = ${Number.isNaN(rngState.spare) ? 'NaN' : lit(rngState.spare)};`,
+              ]
+            : []),
           '',
         );
         out.push(
@@ -191,26 +198,30 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
             ],
           }),
           '',
-          ...ctx.fn({
-            name: names.normal,
-            params: [],
-            ret: 'number',
-            doc: 'Standard normal by Box–Muller, as the engine’s Rng (the pair’s second value kept).',
-            body: [
-              `if (!Number.isNaN(${names.spare})) {`,
-              `  const v = ${names.spare};`,
-              `  ${names.spare} = NaN;`,
-              '  return v;',
-              '}',
-              'let u = 0;',
-              `while (u === 0) u = ${names.uniform}();`,
-              `const v = ${names.uniform}();`,
-              'const r = Math.sqrt(-2 * Math.log(u));',
-              `${names.spare} = r * Math.sin(2 * Math.PI * v);`,
-              'return r * Math.cos(2 * Math.PI * v);',
-            ],
-          }),
-          '',
+          ...(usesNormal
+            ? [
+                ...ctx.fn({
+                  name: names.normal,
+                  params: [],
+                  ret: 'number',
+                  doc: 'Standard normal by Box–Muller, as the engine’s Rng (the pair’s second value kept).',
+                  body: [
+                    `if (!Number.isNaN(${names.spare})) {`,
+                    `  const v = ${names.spare};`,
+                    `  ${names.spare} = NaN;`,
+                    '  return v;',
+                    '}',
+                    'let u = 0;',
+                    `while (u === 0) u = ${names.uniform}();`,
+                    `const v = ${names.uniform}();`,
+                    'const r = Math.sqrt(-2 * Math.log(u));',
+                    `${names.spare} = r * Math.sin(2 * Math.PI * v);`,
+                    'return r * Math.cos(2 * Math.PI * v);',
+                  ],
+                }),
+                '',
+              ]
+            : []),
         );
       }
       out.push(...functions);
@@ -1391,10 +1402,10 @@ function constraint(
   if (c.className === 'NonNeg') return [`${ctx.use(stepKernels.nonNeg)}(${view});`];
   const desired =
     c.className === 'MaxNorm'
-      ? `Math.min(Math.max(n, 0), ${lit(c.maxValue)})`
+      ? `Math.min(Math.max(norm, 0), ${lit(c.maxValue)})`
       : c.className === 'UnitNorm'
         ? '1'
-        : `${lit(c.rate)} * Math.min(Math.max(n, ${lit(c.minValue)}), ${lit(c.maxValue)}) + (1 - ${lit(c.rate)}) * n`;
+        : `${lit(c.rate)} * Math.min(Math.max(norm, ${lit(c.minValue)}), ${lit(c.maxValue)}) + (1 - ${lit(c.rate)}) * norm`;
   const { index, kept } = keptIndex(w.shape, c.axis, layer);
   const total = index.length;
   const block = total / kept;
@@ -1416,9 +1427,9 @@ function constraint(
     `    norms[k] = norms[k]! + ${view}[i]! * ${view}[i]!;`,
     '  }',
     `  for (let k = 0; k < ${kept}; k++) {`,
-    '    const n = Math.sqrt(norms[k]!);',
+    '    const norm = Math.sqrt(norms[k]!);',
     `    const d = ${desired};`,
-    '    norms[k] = d / (1e-7 + n);',
+    '    norms[k] = d / (1e-7 + norm);',
     '  }',
     `  for (let i = 0; i < ${view}.length; i++) {`,
     `    ${view}[i] = ${view}[i]! * norms[${kOf('i')}]!;`,
