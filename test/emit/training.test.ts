@@ -469,6 +469,25 @@ describe('emitted training', () => {
     });
   }
 
+  it('matches the engine past a K block (256) in both transposed products', async () => {
+    const source = model(
+      '    -> Dense(8, tanh)\n    -> Dense(300, relu)\n    -> Dense(3, softmax)',
+      'adam, categorical_crossentropy',
+    );
+    const engine = loadModel(source, { seed: 2 });
+    const mod = await load(emitModule(engine, { training: true }).code);
+    const x = batch(300, 4, 5);
+    const y = targets('onehot', 300);
+    for (let step = 0; step < 2; step++) {
+      const want = engine.trainOnBatch(x, y);
+      expect(close(mod.trainOnBatch(x, y), want)).toBe(true);
+    }
+    const want = engine.getWeights();
+    mod
+      .getWeights()
+      .forEach((w, i) => w.forEach((v, j) => expect(close(v, want[i]![j]!)).toBe(true)));
+  });
+
   it('trains the same with --target js', async () => {
     const source = model(
       '    -> Dense(6, relu)\n    -> Dropout(0.2)\n    -> Dense(3, softmax)',
