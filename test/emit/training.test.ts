@@ -469,16 +469,17 @@ describe('emitted training', () => {
     });
   }
 
-  it('matches the engine past a K block (256) in both transposed products', async () => {
+  it('matches the engine past a K block (256) in both transposed products, batch sizes changing', async () => {
     const source = model(
       '    -> Dense(8, tanh)\n    -> Dense(300, relu)\n    -> Dense(3, softmax)',
       'adam, categorical_crossentropy',
     );
     const engine = loadModel(source, { seed: 2 });
     const mod = await load(emitModule(engine, { training: true }).code);
-    const x = batch(300, 4, 5);
-    const y = targets('onehot', 300);
-    for (let step = 0; step < 2; step++) {
+    // Batches of changing sizes: the arena grows, then smaller batches run in it.
+    for (const rows of [5, 300, 7]) {
+      const x = batch(rows, 4, rows);
+      const y = targets('onehot', rows);
       const want = engine.trainOnBatch(x, y);
       expect(close(mod.trainOnBatch(x, y), want)).toBe(true);
     }
