@@ -70,6 +70,8 @@ export interface ModuleExtension {
 /** What an extension can ask of the module. */
 export interface ModuleContext extends StepContext {
   target: Target;
+  /** The inference plan (whose input view load() fills). */
+  inference: Plan;
   /** The view of a buffer of `plan`. */
   refIn(plan: Plan, id: number): string;
   /** Emits one function per step of `plan` (named after their layers) and returns their calls. */
@@ -300,17 +302,20 @@ class ModuleWriter {
   private context(plan: Plan): ModuleContext {
     return {
       target: this.t,
+      inference: this.input.plan,
       ref: (id) => this.ref(plan, id),
       refIn: (p, id) => this.ref(p, id),
       has: (id) => id !== undefined && id >= 0,
       use: (fn, consts) => this.use(fn, consts),
       constant: (name, type, values) => {
         const id = this.names.take(name);
-        this.intConstants.set(id, [
-          `const ${id} = new ${type}([`,
-          ...fill(values.map(String), 2),
-          ']);',
-        ]);
+        const one = `const ${id} = new ${type}([${values.join(', ')}]);`;
+        this.intConstants.set(
+          id,
+          one.length <= 80
+            ? [one]
+            : [`const ${id} = new ${type}([`, ...fill(values.map(String), 2), ']);'],
+        );
         return id;
       },
       steps: (p, steps, emitters) => this.stepFunctions(p, steps, emitters),
