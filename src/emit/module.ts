@@ -218,10 +218,15 @@ class ModuleWriter {
   private readonly views = new Map<Plan, Map<number, string>>();
   /** Params views by offset and size, so plans share them. */
   private readonly paramViews = new Map<string, string>();
-  private readonly declarations: string[] = [];
-  private readonly fixedArrays: string[] = [];
+  /** View declarations by identifier: printed only for views a step or the module reads. */
+  private readonly declarations: {
+    id: string;
+    kind: 'const' | 'let' | 'fixed';
+    lines: string[];
+  }[] = [];
+  private readonly usedViews = new Set<string>();
   /** Per plan: per-sample offsets of its batch-sized buffers, and their total. */
-  private readonly growLines: string[] = [];
+  private readonly growLines: { id: string; lines: string[] }[] = [];
   private workPerSample = 0;
   private paramSize: number;
   private readonly t: Target;
@@ -261,21 +266,29 @@ class ModuleWriter {
         if (!id) {
           id = this.take(b.name);
           this.paramViews.set(key, id);
-          this.declarations.push(
-            `const ${id} = params.subarray(${b.offset}, ${b.offset + b.size});`,
-          );
+          const args = [String(b.offset), String(b.offset + b.size)];
+          this.declarations.push({
+            id,
+            kind: 'const',
+            lines: assignment(2, `const ${id}`, 'params.subarray', args),
+          });
         }
         views.set(b.id, id);
       } else if (b.perSample) {
         const id = this.take(plan.inputs.includes(b.id) ? 'input' : b.name);
         views.set(b.id, id);
         const at = offsets.get(b.id)!;
-        this.declarations.push(`let ${id} = work;`);
-        this.growLines.push(`${id} = work.subarray(${times(at)}, ${times(at + b.size)});`);
+        this.declarations.push({ id, kind: 'let', lines: [`  let ${id} = work;`] });
+        const args = [times(at), times(at + b.size)];
+        this.growLines.push({ id, lines: assignment(4, id, 'work.subarray', args) });
       } else {
         const id = this.take(b.name);
         views.set(b.id, id);
-        this.fixedArrays.push(`const ${id} = new Float32Array(${b.size});`);
+        this.declarations.push({
+          id,
+          kind: 'fixed',
+          lines: assignment(2, `const ${id}`, 'new Float32Array', [String(b.size)]),
+        });
       }
     }
   }
@@ -290,6 +303,7 @@ class ModuleWriter {
     const view = this.views.get(plan)?.get(id);
     if (view === undefined)
       throw new EmitError(`internal: buffer ${id} of the ${plan.mode} plan has no view.`, '');
+    this.usedViews.add(view);
     return view;
   }
 
@@ -424,11 +438,11 @@ class ModuleWriter {
       '}',
       `const params = new Float32Array(${this.paramSize});`,
       `params.set(floats(bytes, ${input.weights.length}));`,
-      ...this.declarations.filter((d) => d.startsWith('const ')),
-      ...this.fixedArrays,
+      ...this.views_('const'),
+      ...this.views_('fixed'),
       'let capacity = 0;',
       'let work = new Float32Array(0);',
-      ...this.declarations.filter((d) => d.startsWith('let ')),
+      ...this.views_('let'),
       '',
     ];
     out.push(
@@ -456,7 +470,9 @@ class ModuleWriter {
           body: [
             'capacity = n;',
             `work = new Float32Array(${times(this.workPerSample)});`,
-            ...this.growLines,
+            ...this.growLines
+              .filter((g) => this.usedViews.has(g.id))
+              .flatMap((g) => g.lines.map((l) => l.slice(4))),
           ],
         },
         t,
@@ -550,6 +566,13 @@ class ModuleWriter {
     const forward = ctx.steps(plan, plan.steps, forwardEmitters);
     const extensionLines = (this.input.extensions ?? []).flatMap((e) => e.body(ctx));
     return { ctx, prepare, forward, extensionLines };
+  }
+
+  /** The declarations of one kind of the views that something reads, relative to createModel's body. */
+  private views_(kind: 'const' | 'let' | 'fixed'): string[] {
+    return this.declarations
+      .filter((d) => d.kind === kind && this.usedViews.has(d.id))
+      .flatMap((d) => d.lines.map((l) => l.slice(2)));
   }
 
   /** The module-level functions this module declares. */
@@ -985,6 +1008,22 @@ function statement(depth: number, line: string): string[] {
   if (4 + depth + line.length <= 80) return [pad + line];
   const open = line.indexOf('(');
   return [pad + line.slice(0, open + 1), `${pad}  ${line.slice(open + 1, -2)},`, `${pad});`];
+}
+
+/**
+ * `lhs = callee(args);` at `indent` columns, relative to column 0: on one line when it fits,
+ * else the arguments one per line, as Prettier breaks a call that does not fit.
+ */
+function assignment(
+  indent: number,
+  lhs: string,
+  callee: string,
+  args: readonly string[],
+): string[] {
+  const pad = ' '.repeat(indent);
+  const one = `${pad}${lhs} = ${callee}(${args.join(', ')});`;
+  if (one.length <= 80) return [one];
+  return [`${pad}${lhs} = ${callee}(`, ...args.map((a) => `${pad}  ${a},`), `${pad});`];
 }
 
 function memberSignature(m: Member): string[] {

@@ -3,6 +3,15 @@
  * splitmix32), so the same seed gives the same initial weights, dropout masks, noise and
  * shuffles, bit for bit, on every machine. No Math.random anywhere in the engine.
  */
+/** An Rng's state, as snapshot() reports it. */
+export interface RngState {
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  spare: number;
+}
+
 export class Rng {
   private a: number;
   private b: number;
@@ -24,6 +33,11 @@ export class Rng {
     this.b = next();
     this.c = next();
     this.d = next();
+  }
+
+  /** The state (xoshiro128** words and the cached normal): generated code continues the stream from it. */
+  snapshot(): RngState {
+    return { a: this.a, b: this.b, c: this.c, d: this.d, spare: this.spare };
   }
 
   /** A uniformly distributed 32-bit unsigned integer. */
