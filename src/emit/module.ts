@@ -198,9 +198,6 @@ const reservedNames = [
   'base64',
 ];
 
-/** The forward steps' functions are named after their layers; these reads stay out of their way. */
-const isLocal = (id: string) => /^[xbz]\d+$/.test(id);
-
 export function generateModule(input: ModuleInput): ModuleOutput {
   // Step functions are named after layers, which may be called like a helper ('elu_1'): a first
   // pass finds the helpers the module needs, and the second keeps the layers' names off them.
@@ -294,9 +291,7 @@ class ModuleWriter {
   }
 
   private take(name: string): string {
-    let id = this.names.take(name);
-    while (isLocal(id)) id = this.names.take(`${name}_`);
-    return id;
+    return this.names.take(name);
   }
 
   private ref(plan: Plan, id: number): string {
@@ -404,7 +399,7 @@ class ModuleWriter {
   }
 
   write(): ModuleOutput {
-    const { input, t, F, O } = this;
+    const { input, t } = this;
     const plan = input.plan;
     if (plan.inputs.length !== 1 || plan.outputs.length !== 1)
       throw new EmitError(
@@ -541,8 +536,6 @@ class ModuleWriter {
         );
       }
     }
-    void F;
-    void O;
     const code = out
       .join('\n')
       .replace(/\n{3,}/g, '\n\n')

@@ -64,7 +64,7 @@ export function activityRegularizer(s: StepOf<'activity_regularizer'>, ctx: Step
   ];
 }
 
-function scheduleExpr(spec: OptimizerSpec, step: string, layer: string, current: number): string[] {
+function scheduleExpr(spec: OptimizerSpec, step: string, current: number): string[] {
   const lr = spec.learningRate;
   // A constant rate is the optimizer's current one (a callback may have set it).
   if (typeof lr === 'number') return [`const lr = ${lit(f32(current))};`];
@@ -541,7 +541,7 @@ export function optimizer(
   const updateSteps = steps ? `Math.floor(${iterations} / ${steps})` : iterations;
   const base = steps ? 4 : 2;
   const call = (name: string, args: string[], indent = base) => printCall(name, args, indent);
-  const update: string[] = [...scheduleExpr(spec, iterations, s.layer, learningRate)];
+  const update: string[] = [...scheduleExpr(spec, iterations, learningRate)];
   if (spec.clipnorm !== null && spec.clipnorm > 0) {
     use(stepKernels.sumOfSquares);
     const f = use(stepKernels.clipByNorm);
