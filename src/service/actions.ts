@@ -115,7 +115,8 @@ function fixesFor(f: Fixes, d: Diagnostic): void {
     case 'NN3002': {
       const first = f.model()?.layers[0];
       if (!first) return;
-      const kernel = first.initialWeights?.[0];
+      const written = first.args['weights'];
+      const kernel = first.initialWeights?.[0] ?? (Array.isArray(written) ? written[0] : undefined);
       const size = Array.isArray(kernel) && kernel.length > 0 ? kernel.length : 1;
       const text = `Input(shape=(${size},)) -> `;
       f.add(`Add ${text.slice(0, -4)} at the head of the chain`, [

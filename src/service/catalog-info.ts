@@ -145,7 +145,9 @@ export function callSnippet(entry: CatalogEntry, kind: CatalogKind, spelled = en
 
 /** Markdown for an entry: its signature, doc and (for names used bare) defaults. */
 export function entryMarkdown(entry: CatalogEntry, kind: CatalogKind): string {
-  const lines = ['```nn', signatureOf(entry, kind).label, '```', `*${kind}* — ${entry.doc}`];
+  const own = entry.args.map(parameterLabel);
+  if (catalog.common(kind).length > 0) own.push('…');
+  const lines = ['```nn', `${entry.name}(${own.join(', ')})`, '```', `*${kind}* — ${entry.doc}`];
   if (entry.extension) lines.push('', 'An nnlang extension, not a Keras built-in.');
   if (entry.unsupported) lines.push('', `nnlang cannot run it yet: ${entry.unsupported}`);
   const formula = entry['formula'];

@@ -33,7 +33,7 @@ export interface CompletionItem {
 /** Completions at `offset`. */
 export function completions(a: Analysis, offset: number): CompletionItem[] {
   const ctx = cursorContext(a, offset);
-  if (ctx.inComment) return [];
+  if (ctx.inComment || ctx.inLiteral) return [];
   const out = new Builder(a, ctx);
   if (ctx.string) {
     stringValues(out, ctx);
@@ -237,7 +237,7 @@ function values(out: Builder, param: CatalogArg, inList: boolean): void {
 /** One catalog entry in every spelling: bare names as they are, class names as call snippets. */
 function named(out: Builder, entry: CatalogEntry, kind: CatalogKind, wrap: boolean): void {
   const callable = kind === 'callback' || kind === 'schedule';
-  for (const spelled of [entry.name, ...(entry.ids ?? [])]) {
+  for (const spelled of spellings(entry, kind)) {
     const asCall = callable || /^[A-Z]/.test(spelled);
     let insertText = asCall ? callSnippet(entry, kind, spelled) : spelled;
     if (wrap) insertText = kind === 'metric' ? `['${spelled}']` : `[${insertText}]`;
@@ -262,7 +262,7 @@ function stringValues(out: Builder, ctx: CursorContext): void {
   const kind = kindOfType[param.type];
   if (kind)
     for (const entry of catalog.entries(kind))
-      for (const spelled of [entry.name, ...(entry.ids ?? [])])
+      for (const spelled of spellings(entry, kind))
         out.add({
           label: spelled,
           kind: 'value',
@@ -274,4 +274,11 @@ function stringValues(out: Builder, ctx: CursorContext): void {
   if (param.type === 'enum')
     for (const v of param.values ?? [])
       out.add({ label: v, kind: 'value', detail: param.name, insertText: v, sortText: '1' });
+}
+
+/** An entry's spellings; optimizers also in lower case (Keras resolves them case-insensitively). */
+function spellings(entry: CatalogEntry, kind: CatalogKind): string[] {
+  const all = [entry.name, ...(entry.ids ?? [])];
+  if (kind === 'optimizer') all.push(...all.map((s) => s.toLowerCase()));
+  return [...new Set(all)];
 }

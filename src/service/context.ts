@@ -44,6 +44,8 @@ export interface CursorContext {
   /** The string literal holding the cursor. */
   string?: { token: Token; contentStart: number; contentEnd: number; quote: string };
   inComment: boolean;
+  /** In or right after a number or a closed string: nothing to complete. */
+  inLiteral: boolean;
   /** The call whose parentheses hold the cursor, possibly inside lists or tuples of an argument. */
   call?: CallFrame;
   /** Lists and tuples between the call's '(' and the cursor. */
@@ -65,6 +67,7 @@ export function cursorContext(a: Analysis, offset: number, depth = 0): CursorCon
   let word = { start: offset, end: offset, prefix: '' };
   let before = n; // tokens before the word
   let string: CursorContext['string'];
+  let inLiteral = false;
   if (last && offset <= last.end) {
     if (last.type === 'Identifier' || last.type === 'Model') {
       word = { start: last.start, end: last.end, prefix: a.text.slice(last.start, offset) };
@@ -82,12 +85,16 @@ export function cursorContext(a: Analysis, offset: number, depth = 0): CursorCon
         contentEnd: closed ? last.end - 1 : last.end,
       };
       before = n - 1;
-    } else if (offset < last.end) before = n - 1;
+    } else {
+      inLiteral = last.type === 'NumberLiteral' || last.type === 'StringLiteral';
+      if (offset < last.end) before = n - 1;
+    }
   }
   const ctx: CursorContext = {
     offset,
     word,
     inComment: a.commentAt(offset) !== undefined,
+    inLiteral,
     containers: 0,
     inBlock: false,
   };
