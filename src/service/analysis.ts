@@ -66,6 +66,14 @@ export interface SymbolTable {
   occurrences: Occurrence[];
 }
 
+const wordLike: ReadonlySet<TokenType> = new Set([
+  'Identifier',
+  'Model',
+  'NumberLiteral',
+  'StringLiteral',
+  'UnterminatedString',
+]);
+
 export class Analysis {
   readonly index: PositionIndex;
   readonly result: CheckResult;
@@ -110,6 +118,9 @@ export class Analysis {
   tokenAt(offset: number): Token | undefined {
     const i = this.tokensBefore(offset + 1) - 1;
     const t = this.code[i];
+    const before = this.code[i - 1];
+    // At a word's end and punctuation's start (`relu|,`), the word: the cursor just typed it.
+    if (t && t.start === offset && !wordLike.has(t.type) && before?.end === offset) return before;
     if (t && t.start <= offset && offset < t.end) return t;
     if (t && t.end === offset) return t;
     return undefined;

@@ -83,9 +83,15 @@ export function hover(a: Analysis, offset: number): Hover | null {
   if (token.type === 'StringLiteral' && offset < token.end) {
     const ctx = cursorContext(a, token.start + 1);
     const kind = ctx.call ? expectedKind(ctx.call) : undefined;
-    if (!kind) return null;
-    const found = lookupEntry(token.image.slice(1, -1), kind);
-    return found ? at(entryMarkdown(found.entry, found.kind)) : null;
+    const found = kind && lookupEntry(token.image.slice(1, -1), kind);
+    if (found) return at(entryMarkdown(found.entry, found.kind));
+  }
+  // Any other value: the doc of the parameter it is given to.
+  if (token.type === 'NumberLiteral' || token.type === 'StringLiteral') {
+    const frame = cursorContext(a, token.start).call;
+    const p = frame && currentParameter(frame);
+    if (frame?.entry && p)
+      return at(['```nn', `${frame.entry.name}(${p.name}=…)`, '```', parameterDoc(p)].join('\n'));
   }
   return null;
 }

@@ -69,6 +69,12 @@ const cases: { name: string; source: string; says: string[] }[] = [
     source: at('iris {'),
     says: ['model iris', '2 layers', 'input (None, 4)', '67 parameters'],
   },
+  {
+    name: 'a positional value: its parameter',
+    source: at('3,'),
+    says: ['Dense(units=…)', 'int, required'],
+  },
+  { name: 'a string value: its parameter', source: "fit(data='x¦.csv')\n", says: ['fit(data=…)'] },
   { name: 'compile', source: at('compile'), says: ['compile(optimizer='] },
   { name: 'a layer without an input shape', source: 'Dense(8¦)\n', says: [] },
 ];
