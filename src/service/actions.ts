@@ -6,7 +6,7 @@
  * advice (He initialization for ReLU, sigmoid on one unit, a non-linear activation between
  * linear layers).
  */
-import { walk, type Call } from '../ast/index.js';
+import { walk, type Call, type Chain } from '../ast/index.js';
 import { outputActivation, type CheckedLayer, type CheckedModel } from '../check/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { Analysis } from './analysis.js';
@@ -186,9 +186,46 @@ function fixesFor(f: Fixes, d: Diagnostic): void {
         ]);
       return;
     }
+    case 'NN5001': {
+      // Every saturating hidden activation: the one flagged and those in its related list.
+      const model = f.model();
+      if (!model) return;
+      const edits = [d.range, ...(d.related ?? []).map((r) => r.range)].map((r) =>
+        isArgumentValue(model, r.start.offset)
+          ? f.replaceName(r.start.offset, r.end.offset, 'relu')
+          : f.setArgument(r.start.offset, 'activation', "'relu'"),
+      );
+      f.add("Use 'relu' in the hidden layers", edits);
+      return;
+    }
+    case 'NN5005': {
+      // Swap the Dropout with the step before it in its chain.
+      const chain = chainEndingAt(f.a, end);
+      const last = chain?.steps.at(-1);
+      const before = chain?.steps.at(-2);
+      if (!last || !before || last.range.start.offset !== start) return;
+      const text = f.a.text;
+      const [b0, b1] = [before.range.start.offset, before.range.end.offset];
+      f.add('Move the Dropout before the last layer', [
+        f.replace(b0, end, text.slice(start, end) + text.slice(b1, start) + text.slice(b0, b1)),
+      ]);
+      return;
+    }
     default:
       return;
   }
+}
+
+/** The chain whose last step ends at `offset`. */
+function chainEndingAt(a: Analysis, offset: number): Chain | undefined {
+  let found: Chain | undefined;
+  for (const s of a.result.ast.body) {
+    if (s.range.start.offset > offset || s.range.end.offset < offset) continue;
+    walk(s, (n) => {
+      if (!found && n.kind === 'Chain' && n.steps.at(-1)?.range.end.offset === offset) found = n;
+    });
+  }
+  return found;
 }
 
 /** Whether `offset` starts an argument's value written on a layer of `model`. */

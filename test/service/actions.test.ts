@@ -126,6 +126,22 @@ const cases: { name: string; source: string; code: string; title: RegExp; expect
     expect: 'Dense(1, sigmoid)',
   },
   {
+    name: 'vanishing gradients: every saturating hidden layer',
+    source:
+      "Input(4) -> Dense(8, sigmoid) -> Dense(8, activation='tanh') -> Dense(8, sigmoid) -> Dense(3, softmax)\n",
+    code: 'NN5001',
+    title: /relu/,
+    expect: "Dense(8, relu) -> Dense(8, activation='relu') -> Dense(8, relu)",
+  },
+  {
+    name: 'Dropout last',
+    source:
+      'model m {\n  Input(4)\n    -> Dense(8, relu, kernel_initializer=he_normal)\n    -> Dense(3, softmax)\n    -> Dropout(0.5)\n}\n',
+    code: 'NN5005',
+    title: /Move/,
+    expect: '    -> Dropout(0.5)\n    -> Dense(3, softmax)\n}',
+  },
+  {
     name: 'stacked linear layers',
     source: 'Input(4) -> Dense(8) -> Dense(3, softmax)\n',
     code: 'NN5002',
