@@ -30,8 +30,14 @@ export interface CompletionItem {
   sortText: string;
 }
 
-/** Completions at `offset`. */
+/** Completions at `offset`, ordered by `sortText` (then as found: catalog order). */
 export function completions(a: Analysis, offset: number): CompletionItem[] {
+  return unsorted(a, offset).sort((x, y) =>
+    x.sortText < y.sortText ? -1 : x.sortText > y.sortText ? 1 : 0,
+  );
+}
+
+function unsorted(a: Analysis, offset: number): CompletionItem[] {
   const ctx = cursorContext(a, offset);
   if (ctx.inComment || ctx.inLiteral) return [];
   const out = new Builder(a, ctx);
@@ -53,11 +59,11 @@ export function completions(a: Analysis, offset: number): CompletionItem[] {
     const atArgumentStart = ctx.previous === undefined || ctx.previous.end <= seg.start;
     if (ctx.containers > 0) {
       if (param) values(out, param, true);
-      out.constants();
+      out.constants(param);
     } else if (afterEquals) {
       if (param && valueStartsAt(ctx, seg.valueStart!)) {
         values(out, param, false);
-        out.constants();
+        out.constants(param);
       }
     } else if (typingKeyword || atArgumentStart) {
       const given = givenParameters(frame);
@@ -76,7 +82,7 @@ export function completions(a: Analysis, offset: number): CompletionItem[] {
       }
       if (!keywordsOnly) {
         if (param) values(out, param, false);
-        out.constants();
+        out.constants(param);
       }
     }
     return out.items;
@@ -162,8 +168,14 @@ class Builder {
     this.items.push({ snippet: false, ...item, range: this.range });
   }
 
-  /** The named constants visible at the cursor. */
-  constants(): void {
+  /** The named constants visible at the cursor; first where a plain value is expected. */
+  constants(param?: CatalogArg): void {
+    const plain =
+      param !== undefined &&
+      !kindOfType[param.type] &&
+      param.type !== 'enum' &&
+      param.type !== 'bool';
+    const sortText = plain ? '0' : '5';
     const { symbols } = this.a.symbols;
     for (const s of symbols.values()) {
       if (s.kind !== 'constant') continue;
@@ -183,7 +195,7 @@ class Builder {
         kind: 'constant',
         detail: 'constant',
         insertText: s.name,
-        sortText: '0',
+        sortText,
       });
     }
   }

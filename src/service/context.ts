@@ -3,7 +3,7 @@
  * being typed, the string or comment it is in, and the call whose parentheses enclose it —
  * which argument, given by position or by keyword, and which keywords the call already has.
  */
-import type { CatalogArg, CatalogEntry, CatalogKind } from '../catalog/index.js';
+import { catalog, type CatalogArg, type CatalogEntry, type CatalogKind } from '../catalog/index.js';
 import type { Analysis, Token, TokenType } from './analysis.js';
 import { kindOfType, lookupEntry, parameterNamed, parametersOf } from './catalog-info.js';
 
@@ -102,6 +102,15 @@ export function cursorContext(a: Analysis, offset: number, depth = 0): CursorCon
   const previous = code[before - 1];
   if (previous) ctx.previous = previous;
 
+  // Inside a model block: an unclosed '{' before the cursor (braces only, the whole way back).
+  for (let j = before - 1, braces = 0; j >= 0; j--) {
+    const type = code[j]!.type;
+    if (type === 'RBrace') braces++;
+    else if (type === 'LBrace' && braces-- === 0) {
+      ctx.inBlock = true;
+      break;
+    }
+  }
   // Back to the unclosed opener that holds the cursor.
   let nesting = 0;
   for (let j = before - 1; j >= 0 && j >= before - scanLimit; j--) {
@@ -112,10 +121,7 @@ export function cursorContext(a: Analysis, offset: number, depth = 0): CursorCon
         nesting--;
         continue;
       }
-      if (t.type === 'LBrace') {
-        ctx.inBlock = true;
-        break;
-      }
+      if (t.type === 'LBrace') break;
       const callee = code[j - 1];
       if (t.type === 'LParen' && callee?.type === 'Identifier') {
         ctx.call = callFrame(a, j, offset, depth);
@@ -123,6 +129,8 @@ export function cursorContext(a: Analysis, offset: number, depth = 0): CursorCon
       }
       ctx.containers++; // a list or a tuple: the call, if any, is further out
     } else if (nesting === 0 && (t.type === 'Semicolon' || t.type === 'Model')) break;
+    // No call's argument holds a chain or a new statement: an earlier unclosed '(' is not ours.
+    else if (nesting === 0 && (t.type === 'Arrow' || startsStatement(a, j))) break;
   }
   return ctx;
 }
@@ -143,6 +151,8 @@ function callFrame(a: Analysis, open: number, offset: number, depth: number): Ca
   let j = open + 1;
   for (; j < code.length && j <= open + scanLimit; j++) {
     const t = code[j]!;
+    // A half-typed call ends where the next statement starts.
+    if (j > open + 1 && startsStatement(a, j)) break;
     if (nesting === 0) {
       if (t.type === 'RParen') {
         close = j;
@@ -240,4 +250,19 @@ export function givenParameters(frame: CallFrame): Set<string> {
     }
   });
   return given;
+}
+
+/**
+ * Whether code token `j` starts a statement: `model`, or a call of `compile`, `fit` or a layer,
+ * first on its line. Such calls never stand inside another call's arguments.
+ */
+function startsStatement(a: Analysis, j: number): boolean {
+  const t = a.code[j]!;
+  const before = a.code[j - 1];
+  if (before && !a.text.slice(before.end, t.start).match(/[\r\n]/)) return false;
+  if (t.type === 'Model') return true;
+  if (t.type !== 'Identifier' || a.code[j + 1]?.type !== 'LParen') return false;
+  return (
+    t.image === 'compile' || t.image === 'fit' || catalog.lookup('layer', t.image) !== undefined
+  );
 }
