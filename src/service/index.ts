@@ -1,0 +1,187 @@
+/**
+ * The language service: plain functions over a document's text and positions, for `nn lsp`
+ * (which wraps it in LSP) and for a browser playground (which runs it in a web worker). No LSP
+ * types, no Node APIs.
+ *
+ * Positions are LSP's: 0-based line and 0-based UTF-16 character (see positions.ts, the one
+ * place that converts). Each request checks the text once: the service keeps the analyses of
+ * the last few texts it saw, so hover, completion and the rest on an unchanged text reuse one
+ * check. No request throws: a failure is reported to `onError` and the request answers empty.
+ */
+import { Analysis } from './analysis.js';
+import { codeActions, type CodeAction } from './actions.js';
+import { completions, type CompletionItem } from './completion.js';
+import { defaultDocsBase, diagnostics, type ServiceDiagnostic } from './diagnostics.js';
+import { hover, type Hover } from './hover.js';
+import { inlayHints, type InlayHint } from './inlay.js';
+import { definition, prepareRename, references, rename, type RenameResult } from './navigation.js';
+import type { Position, Range } from './positions.js';
+import {
+  encodeSemanticTokens,
+  semanticTokenLegend,
+  semanticTokens,
+  type SemanticToken,
+} from './semantic.js';
+import { signatureHelp, type SignatureHelp } from './signature.js';
+import {
+  documentSymbols,
+  foldingRanges,
+  type DocumentSymbol,
+  type FoldingRange,
+} from './symbols.js';
+
+export { Analysis } from './analysis.js';
+export type { CodeAction } from './actions.js';
+export type { CompletionItem, CompletionKind } from './completion.js';
+export type { DiagnosticTag, ServiceDiagnostic } from './diagnostics.js';
+export { docsUrlOf } from './diagnostics.js';
+export type { Hover } from './hover.js';
+export type { InlayHint } from './inlay.js';
+export type { RenameResult } from './navigation.js';
+export {
+  applyEdits,
+  PositionIndex,
+  type Position,
+  type Range,
+  type TextEdit,
+} from './positions.js';
+export {
+  encodeSemanticTokens,
+  semanticTokenLegend,
+  type SemanticToken,
+  type SemanticTokenType,
+} from './semantic.js';
+export type { SignatureHelp } from './signature.js';
+export type { DocumentSymbol, FoldingRange, SymbolKind } from './symbols.js';
+
+export interface LanguageServiceOptions {
+  /** How many texts' analyses to keep (default 4). */
+  cacheSize?: number;
+  /** The README the docs links point into (default nnlang's on GitHub). */
+  docsBase?: string;
+  /** Told about a request that failed (a bug in nnlang); the request then answers empty. */
+  onError?: (error: unknown, request: string) => void;
+}
+
+/** A diagnostic's span, or a range, for code actions. */
+export type ActionContext = Range | { range: Range };
+
+export class LanguageService {
+  private readonly cache = new Map<string, Analysis>();
+  private readonly cacheSize: number;
+  private readonly docsBase: string;
+  private readonly onError: (error: unknown, request: string) => void;
+  /** How many checks the service ran: the cache's effect, for tests. */
+  checks = 0;
+
+  constructor(options: LanguageServiceOptions = {}) {
+    this.cacheSize = Math.max(1, options.cacheSize ?? 4);
+    this.docsBase = options.docsBase ?? defaultDocsBase;
+    this.onError = options.onError ?? (() => {});
+  }
+
+  /** The analysis of `text`: from the cache, or checked now. */
+  analyze(text: string): Analysis {
+    const cached = this.cache.get(text);
+    if (cached) {
+      // Most recently used last.
+      this.cache.delete(text);
+      this.cache.set(text, cached);
+      return cached;
+    }
+    const analysis = new Analysis(text);
+    this.checks++;
+    this.cache.set(text, analysis);
+    while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+    return analysis;
+  }
+
+  diagnostics(text: string): ServiceDiagnostic[] {
+    return this.guard('diagnostics', [], () => diagnostics(this.analyze(text), this.docsBase));
+  }
+
+  hover(text: string, position: Position): Hover | null {
+    return this.at('hover', text, position, null, hover);
+  }
+
+  completions(text: string, position: Position): CompletionItem[] {
+    return this.at('completions', text, position, [], completions);
+  }
+
+  signatureHelp(text: string, position: Position): SignatureHelp | null {
+    return this.at('signatureHelp', text, position, null, signatureHelp);
+  }
+
+  inlayHints(text: string): InlayHint[] {
+    return this.guard('inlayHints', [], () => inlayHints(this.analyze(text)));
+  }
+
+  definition(text: string, position: Position): Range | null {
+    return this.at('definition', text, position, null, definition);
+  }
+
+  references(text: string, position: Position, includeDeclaration = true): Range[] {
+    return this.at('references', text, position, [], (a, o) =>
+      references(a, o, includeDeclaration),
+    );
+  }
+
+  prepareRename(text: string, position: Position): Range | null {
+    return this.at('prepareRename', text, position, null, prepareRename);
+  }
+
+  rename(text: string, position: Position, newName: string): RenameResult {
+    return this.at('rename', text, position, { error: 'Rename failed.' }, (a, o) =>
+      rename(a, o, newName),
+    );
+  }
+
+  documentSymbols(text: string): DocumentSymbol[] {
+    return this.guard('documentSymbols', [], () => documentSymbols(this.analyze(text)));
+  }
+
+  foldingRanges(text: string): FoldingRange[] {
+    return this.guard('foldingRanges', [], () => foldingRanges(this.analyze(text)));
+  }
+
+  semanticTokens(text: string): SemanticToken[] {
+    return this.guard('semanticTokens', [], () => semanticTokens(this.analyze(text)));
+  }
+
+  /** LSP's encoded semantic tokens with their legend. */
+  semanticTokensEncoded(text: string): { legend: readonly string[]; data: number[] } {
+    return { legend: semanticTokenLegend, data: encodeSemanticTokens(this.semanticTokens(text)) };
+  }
+
+  /** Quick fixes for the diagnostics touching a range (or a diagnostic's range). */
+  codeActions(text: string, context: ActionContext): CodeAction[] {
+    return this.guard('codeActions', [], () => {
+      const a = this.analyze(text);
+      const range = 'range' in context ? context.range : context;
+      return codeActions(a, a.index.offset(range.start), a.index.offset(range.end));
+    });
+  }
+
+  private at<T>(
+    request: string,
+    text: string,
+    position: Position,
+    empty: T,
+    run: (a: Analysis, offset: number) => T,
+  ): T {
+    return this.guard(request, empty, () => {
+      const a = this.analyze(text);
+      return run(a, a.index.offset(position));
+    });
+  }
+
+  /** Runs a request; a throw (a bug) goes to `onError`, and the request answers `empty`. */
+  private guard<T>(request: string, empty: T, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      this.onError(error, request);
+      return empty;
+    }
+  }
+}
