@@ -20,6 +20,7 @@ Commands:
   predict <file>      Predictions for a CSV, as CSV
   plan <file>         The execution plan and its peak memory
   emit <file>         A trained model as a standalone TypeScript module
+  lsp --stdio         The language server, for editors
   (nn <command> --help shows a command's options)
 
 Options:
@@ -83,6 +84,12 @@ Prints the execution plan and its peak memory.
 ${modelFlag}
   --training          The training step's plan instead of inference
   --batch N           Batch size the plan is laid out for (default 32)
+`,
+  lsp: `Usage: nn lsp --stdio
+
+Runs the language server over standard input and output, for an editor's LSP client:
+diagnostics as you type, hover, completion, signature help, inlay hints with output shapes,
+go to definition, references, rename, symbols, folding, semantic tokens and quick fixes.
 `,
   emit: `Usage: nn emit <file> [options]
 

@@ -15,7 +15,7 @@ import { PlanError } from '../plan/index.js';
 import { WeightsFileError } from '../runtime/weights-file.js';
 import { version } from '../version.js';
 
-function main(argv: string[]): number {
+function main(argv: string[]): number | Promise<number> {
   const write = (s: string) => process.stdout.write(s);
   let parsed;
   try {
@@ -38,6 +38,7 @@ function main(argv: string[]): number {
         weights: { type: 'string' },
         'allow-paths': { type: 'string', multiple: true },
         training: { type: 'boolean' },
+        stdio: { type: 'boolean' },
         batch: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -91,6 +92,15 @@ function main(argv: string[]): number {
       return runSummary(files[0]!, { model: values.model, lineLength, columns }, write, (s) =>
         process.stderr.write(s),
       );
+    }
+    case 'lsp': {
+      if (files.length > 0) return fail('takes no files: the editor sends the documents.');
+      if (!values.stdio) return fail('needs --stdio (the only transport it speaks).');
+      // Loaded only here, so that the other commands never load the LSP library.
+      return import('../lsp/main.js').then(async ({ serveStdio }) => {
+        await serveStdio();
+        return 0;
+      });
     }
     case 'train':
     case 'evaluate':
@@ -184,12 +194,18 @@ function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K],
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  // A throw that reaches here is a bug in nnlang: say so in one line, no stack trace.
+/** A throw that reaches here is a bug in nnlang: say so in one line, no stack trace. */
+function internalError(e: unknown): void {
   process.stderr.write(
     `nn: internal error NN9001 (a bug in nnlang, please report it): ${e instanceof Error ? e.message : String(e)}\n`,
   );
   process.exitCode = 70;
+}
+
+try {
+  const code = main(process.argv.slice(2));
+  if (typeof code === 'number') process.exitCode = code;
+  else code.then((c) => (process.exitCode = c), internalError);
+} catch (e) {
+  internalError(e);
 }
