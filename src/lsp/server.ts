@@ -68,7 +68,7 @@ const symbolKinds: Record<ServiceSymbolKind, SymbolKind> = {
 
 /** Wires the service to a connection; `connection.listen()` is the caller's. */
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
-  const debounceMs = options.debounceMs ?? 50;
+  let debounceMs = options.debounceMs ?? 50;
   const service = new LanguageService({
     onError: (error, request) =>
       connection.console.error(
@@ -110,7 +110,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     );
   };
 
-  connection.onInitialize((): InitializeResult => ({
+  connection.onInitialize((params): InitializeResult => {
+    // initializationOptions.debounceMs: a client (or a benchmark) may set the pause.
+    const init = params.initializationOptions as { debounceMs?: unknown } | undefined;
+    if (typeof init?.debounceMs === 'number' && init.debounceMs >= 0) debounceMs = init.debounceMs;
+    return initializeResult;
+  });
+
+  const initializeResult: InitializeResult = {
     serverInfo: { name: 'nnlang', version },
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -129,7 +136,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         full: true,
       },
     },
-  }));
+  };
 
   documents.onDidChangeContent((e) => schedule(e.document.uri));
   documents.onDidClose((e) => {

@@ -58,10 +58,12 @@ export class Client {
     this.connection.listen();
   }
 
-  async initialize(): Promise<{ capabilities: Record<string, unknown> }> {
+  async initialize(
+    initializationOptions: Record<string, unknown> = {},
+  ): Promise<{ capabilities: Record<string, unknown> }> {
     const result = await this.connection.sendRequest<{ capabilities: Record<string, unknown> }>(
       'initialize',
-      { processId: process.pid, rootUri: null, capabilities: {} },
+      { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions },
     );
     await this.connection.sendNotification('initialized', {});
     return result;
