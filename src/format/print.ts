@@ -11,6 +11,7 @@
  *   line of what precedes them (two spaces before the '#').
  */
 import type * as ast from '../ast/index.js';
+import { LineMap } from '../source/index.js';
 import {
   group,
   hardline,
@@ -86,14 +87,18 @@ class Comments {
       if (child.range.end.offset <= c.offset) prev = child;
       else if (!next && child.range.start.offset >= c.offset) next = child;
     }
-    // A comment after `Dense(` leads the first argument (or dangles in the empty call).
+    // A comment after `Dense(`, `x =` or `name=` leads what follows.
     if (node.kind === 'Call' && prev === node.callee) prev = undefined;
+    if (node.kind === 'Assignment' && prev === node.target) prev = undefined;
+    if (node.kind === 'Argument' && prev === node.name) prev = undefined;
     if (prev && !/[\r\n]/.test(this.text.slice(prev.range.end.offset, c.offset)))
       this.at(prev).trailing.push(c);
     else if (next) this.at(next).leading.push(c);
     else if (prev && isList(node)) this.pushDangling(node, c);
     else if (prev) this.at(prev).trailing.push(c);
-    else this.pushDangling(node, c);
+    else if (isList(node)) this.pushDangling(node, c);
+    // Inside a leaf (`-  # …` newline `1`): before it.
+    else this.at(node).leading.push(c);
   }
 
   private pushDangling(node: object, c: PrintComment): void {
@@ -136,6 +141,7 @@ function childrenOf(node: ast.Node): ast.Node[] {
 export class Printer {
   private readonly comments: Comments;
   private nextMark = 0;
+  private lines: LineMap | undefined;
   readonly spans: StatementSpan[] = [];
 
   constructor(
@@ -241,6 +247,12 @@ export class Printer {
     return out;
   }
 
+  /** The 1-based line of a source offset. */
+  private lineOf(offset: number): number {
+    this.lines ??= new LineMap(this.text);
+    return this.lines.position(offset).line;
+  }
+
   private statement(s: ast.Statement, comments: PrintComment[]): Doc {
     if (s.kind === 'Model') return this.model(s, comments);
     for (const c of comments) this.comments.place(s, c);
@@ -251,14 +263,22 @@ export class Printer {
     // Comments in the header (`model # … name {`) move before it; the rest form the body.
     const open = openBrace(this.text, m.name.range.end.offset);
     const header = comments.filter((c) => c.offset < open);
+    // A comment on the line of the `{`, before any statement, stays there.
+    const braceLine = this.lineOf(open);
+    const firstStart = m.body[0]?.range.start.offset ?? m.range.end.offset;
+    const onBrace = comments.find(
+      (c) => c.offset > open && c.line === braceLine && c.offset < firstStart,
+    );
     const body = this.body(
       m.body,
-      comments.filter((c) => c.offset > open),
+      comments.filter((c) => c.offset > open && c !== onBrace),
       m.range.end.offset,
     );
     const head: Doc[] = header.flatMap((c) => [c.text, hardline]);
-    if (!body.length) return [head, `model ${m.name.name} {}`];
-    return [head, `model ${m.name.name} {`, indent([hardline, body]), hardline, '}'];
+    const brace = onBrace ? `{  ${onBrace.text}` : '{';
+    if (!body.length)
+      return [head, `model ${m.name.name} ${brace}`, onBrace ? [hardline, '}'] : '}'];
+    return [head, `model ${m.name.name} ${brace}`, indent([hardline, body]), hardline, '}'];
   }
 
   /**
@@ -279,7 +299,7 @@ export class Printer {
   private leading(n: ast.Node, inList: boolean): Doc {
     const attached = this.comments.get(n);
     if (!attached) return '';
-    return attached.leading.map((c) => [inList ? '' : ' ', c.text, hardline]);
+    return attached.leading.map((c) => [c.text, inList ? hardline : indent(hardline)]);
   }
 
   /** An expression (no comments) as a doc. */
@@ -343,11 +363,15 @@ export class Printer {
     const dangling = this.comments.dangling.get(owner) ?? [];
     if (!items.length && !dangling.length) return open + close;
     const docs = items.map((it) => this.node(it, true));
-    const tail = dangling.map((c, i) => [items.length || i > 0 ? hardline : '', c.text]);
+    const tail: Doc[] = dangling.map((c, i) => [items.length || i > 0 ? hardline : '', c.text]);
+    if (dangling.length) tail.push(breakParent);
     const comma = oneTuple ? ',' : items.length ? ifBreak(',') : '';
     return group([open, indent([softline, join([',', line], docs), comma, tail]), softline, close]);
   }
 }
+
+/** Breaks the groups around it and prints nothing. */
+const breakParent = lineSuffix('');
 
 /** The offset of the `{` after a model's name: past whitespace and comments. */
 function openBrace(text: string, from: number): number {
