@@ -61,7 +61,7 @@ function run(source: string, options: FormatOptions): Formatted | { error: Diagn
   const again = parseSource(text);
   const same =
     !again.diagnostics.some((d) => d.severity === 'error') &&
-    JSON.stringify(strip(again.ast)) === JSON.stringify(strip(parsed.ast)) &&
+    sameAst(again.ast, parsed.ast) &&
     again.comments.map((c) => c.text.replace(/\s+$/, '')).join('\n') ===
       comments.map((c) => c.text).join('\n');
   if (!same)
@@ -104,16 +104,18 @@ export function formatRange(
   if ('error' in r) return r;
   const touched = r.printer.spans.filter((span) => touches(span.statement, range, source));
   // Drop the statements of a block that is itself touched: the block covers them.
-  const kept = touched.filter(
-    (span) =>
-      !touched.some(
-        (other) =>
-          other !== span &&
-          other.statement.kind === 'Model' &&
-          other.statement.range.start.offset <= span.statement.range.start.offset &&
-          span.statement.range.end.offset <= other.statement.range.end.offset,
-      ),
-  );
+  const kept = touched
+    .filter(
+      (span) =>
+        !touched.some(
+          (other) =>
+            other !== span &&
+            other.statement.kind === 'Model' &&
+            other.statement.range.start.offset <= span.statement.range.start.offset &&
+            span.statement.range.end.offset <= other.statement.range.end.offset,
+        ),
+    )
+    .sort((a, b) => a.sourceStart - b.sourceStart);
   if (!kept.length) return { edits: [] };
   const first = kept[0]!;
   const last = kept[kept.length - 1]!;
@@ -166,7 +168,15 @@ function hasErrorNode(node: unknown): boolean {
   return false;
 }
 
-/** The AST without ranges: what formatting must preserve. */
-function strip(node: unknown): unknown {
-  return JSON.parse(JSON.stringify(node, (key, value) => (key === 'range' ? undefined : value)));
+/** Whether two ASTs are equal, ranges aside: what formatting must preserve. */
+function sameAst(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => k !== 'range');
+  const kb = Object.keys(b).filter((k) => k !== 'range');
+  if (ka.length !== kb.length) return false;
+  return ka.every(
+    (k) => k in b && sameAst((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
 }
