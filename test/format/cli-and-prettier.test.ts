@@ -95,6 +95,22 @@ describe('the Prettier plugin', () => {
       }
     }
   });
+  it('is in the package as nnlang/prettier: an exports entry built by a tsup entry', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, { import: string; types: string }>;
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.exports['./prettier']).toEqual({
+      types: './dist/prettier.d.ts',
+      import: './dist/prettier.js',
+    });
+    expect(pkg.dependencies['prettier']).toBeUndefined();
+    expect(readFileSync(join(root, 'tsup.config.ts'), 'utf8')).toContain(
+      "prettier: 'src/format/prettier-plugin.ts'",
+    );
+    const source = readFileSync(join(root, 'src/format/prettier-plugin.ts'), 'utf8');
+    expect(source).not.toMatch(/from 'prettier'/);
+  });
   it('is found by the .nn extension', async () => {
     const out = await prettier.format('Input(4)->Dense(3)\n', {
       filepath: 'a.nn',

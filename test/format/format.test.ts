@@ -204,6 +204,18 @@ describe('range formatting', () => {
     if ('error' in r) throw new Error('refused');
     expect(apply(source, r.edits)).toBe((formatSource(source) as { text: string }).text);
   });
+  it('takes the statements on the lines it touches, with the comments above them', () => {
+    const text = 'model m {\n  # the head\n  Dense(3)->Dense(1);   Dense(2)\n}\n';
+    const at = text.indexOf('Dense(3)');
+    const r = formatRange(text, { start: at, end: at + 1 });
+    if ('error' in r) throw new Error('refused');
+    expect(r.edits.map((e) => text.slice(e.start, e.end))).toEqual([
+      '  # the head\n  Dense(3)->Dense(1);   Dense(2)',
+    ]);
+    expect(apply(text, r.edits)).toBe(
+      'model m {\n  # the head\n  Dense(3) -> Dense(1)\n  Dense(2)\n}\n',
+    );
+  });
   it('no edit when formatted, an error when the file does not parse', () => {
     expect(formatRange('x = 1\n', { start: 0, end: 1 })).toEqual({ edits: [] });
     expect('error' in formatRange('x = (\n', { start: 0, end: 1 })).toBe(true);
