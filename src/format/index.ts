@@ -92,8 +92,8 @@ export function formatSource(source: string, options: FormatOptions = {}): Forma
 
 /**
  * Formats the statements on the lines that `range` (source offsets) touches, each whole, with
- * the comments above them: a statement of a
- * model block on its own, a model block whole when the range touches its header or its `}`.
+ * the comments above them: a statement of a model block on its own, a model block whole when
+ * the range touches its header or its `}`.
  * Returns the edit (none when they are formatted already). The file must parse without error.
  */
 export function formatRange(
