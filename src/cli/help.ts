@@ -39,7 +39,7 @@ Reports every error, warning and hint in .nn files; a clean file gets one line s
   --format json       Diagnostics as a JSON array (1-based line/column ranges), all of them
   --max-errors N      Print at most N diagnostics per file (default 50; 0: all)
 `,
-  fmt: `Usage: nn fmt [--check | --write] <files…>
+  fmt: `Usage: nn fmt <files…> [--check | --write]
 
 Formats .nn files: prints them formatted, rewrites them, or names those not formatted. A file
 with syntax errors is left alone and its errors are printed. Comments stay where they are.
