@@ -16,7 +16,7 @@ export interface FmtOptions {
  * Formats each file: prints it (default), rewrites it (`--write`) or names it when it is not
  * formatted (`--check`). A file that does not parse is left alone and its syntax errors are
  * printed. Returns the exit code: 1 when a file could not be read or formatted, or when
- * `--check` found a file to format.
+ * `--check` found a file to format; 70 when the formatter failed its own check (a bug).
  */
 export function runFmt(
   files: string[],
@@ -27,6 +27,7 @@ export function runFmt(
   let failed = 0;
   const unformatted: string[] = [];
   let written = 0;
+  let internal = 0;
   for (const file of files) {
     const read = readSource(file);
     if ('error' in read) {
@@ -38,7 +39,9 @@ export function runFmt(
     if ('error' in result) {
       const lines = new LineMap(read.text);
       for (const d of result.error) err(renderDiagnostic(d, lines, file));
-      err(`nn fmt: ${file} is not formatted: it has syntax errors (fix them first).\n`);
+      // NN9001: the printer's output did not read back as the same program; nothing is written.
+      if (result.error.some((d) => d.code === 'NN9001')) internal++;
+      else err(`nn fmt: ${file} is not formatted: it has syntax errors (fix them first).\n`);
       failed++;
       continue;
     }
@@ -70,5 +73,6 @@ export function runFmt(
     );
   } else if (options.write && written === 0 && failed === 0)
     out(`${files.length} file${files.length === 1 ? '' : 's'} already formatted.\n`);
+  if (internal > 0) return 70;
   return failed > 0 || unformatted.length > 0 ? 1 : 0;
 }
