@@ -171,27 +171,8 @@ export class Printer {
     const items: Item[] = [];
     const inside = new Map<ast.Statement, PrintComment[]>();
     const trailing = new Map<ast.Statement, PrintComment>();
-    let i = 0;
-    for (const s of statements) {
-      while (i < comments.length && comments[i]!.offset < s.range.start.offset) {
-        const c = comments[i++]!;
-        const last = items[items.length - 1];
-        if (
-          last?.kind === 'statement' &&
-          !trailing.has(last.s) &&
-          !/[\r\n]/.test(this.text.slice(last.s.range.end.offset, c.offset))
-        )
-          trailing.set(last.s, c);
-        else items.push({ kind: 'comment', c });
-      }
-      const mine: PrintComment[] = [];
-      while (i < comments.length && comments[i]!.offset < s.range.end.offset)
-        mine.push(comments[i++]!);
-      inside.set(s, mine);
-      items.push({ kind: 'statement', s });
-    }
-    for (; i < comments.length && comments[i]!.offset < end; i++) {
-      const c = comments[i]!;
+    // A comment between statements ends the line of the one before it, or stands on its own.
+    const between = (c: PrintComment) => {
       const last = items[items.length - 1];
       if (
         last?.kind === 'statement' &&
@@ -200,7 +181,18 @@ export class Printer {
       )
         trailing.set(last.s, c);
       else items.push({ kind: 'comment', c });
+    };
+    let i = 0;
+    for (const s of statements) {
+      while (i < comments.length && comments[i]!.offset < s.range.start.offset)
+        between(comments[i++]!);
+      const mine: PrintComment[] = [];
+      while (i < comments.length && comments[i]!.offset < s.range.end.offset)
+        mine.push(comments[i++]!);
+      inside.set(s, mine);
+      items.push({ kind: 'statement', s });
     }
+    for (; i < comments.length && comments[i]!.offset < end; i++) between(comments[i]!);
 
     const out: Doc[] = [];
     let previousEndLine = -1;
