@@ -14,7 +14,15 @@ export {
 } from './compiler.js';
 export { loadModel, ModelError, type LoadOptions } from './load.js';
 export type * from './ast/index.js';
-export { printNode } from './ast/index.js';
+export {
+  printNode,
+  formatSource,
+  formatRange,
+  type FormatOptions,
+  type FormatResult,
+  type RangeFormatResult,
+  type TextEdit,
+} from './format/index.js';
 export type {
   CheckResult,
   CheckedModel,

@@ -1,4 +1,3 @@
-/** The AST: node types, walking, and printing back to source. */
+/** The AST: node types and walking (printing back to source: src/format). */
 export * from './nodes.js';
 export * from './walk.js';
-export * from './print.js';

@@ -14,6 +14,7 @@ export const usage = `Usage: nn <command> [options]
 
 Commands:
   check <files…>      Report every error, warning and hint in .nn files
+  fmt <files…>        Format .nn files (print, --write them, or --check them)
   summary <file>      Print Keras 3's model.summary() of a model
   train <file>        Train a model on the data its fit() names, save the weights
   evaluate <file>     Loss and metrics of trained weights on a CSV
@@ -38,6 +39,13 @@ export const commandHelp: Record<string, string> = {
 Reports every error, warning and hint in .nn files; a clean file gets one line saying so.
   --format json       Diagnostics as a JSON array (1-based line/column ranges), all of them
   --max-errors N      Print at most N diagnostics per file (default 50; 0: all)
+`,
+  fmt: `Usage: nn fmt <files…> [--check | --write]
+
+Formats .nn files: prints them formatted, rewrites them, or names those not formatted. A file
+with syntax errors is left alone and its errors are printed. Comments stay where they are.
+  --check             Name the files that are not formatted; exit 1 if there is any
+  --write             Rewrite the files that are not formatted
 `,
   summary: `Usage: nn summary <file> [options]
 

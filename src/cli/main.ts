@@ -2,6 +2,7 @@
 /** The `nn` command: a thin layer over the library; nothing imports it. */
 import { parseArgs } from 'node:util';
 import { runCheck } from './check.js';
+import { runFmt } from './fmt.js';
 import { commandHelp, exitCodes, usage } from './help.js';
 import { CliError } from './engine.js';
 import { runPlan } from './plan.js';
@@ -41,6 +42,8 @@ function main(argv: string[]): number | Promise<number> {
         stdio: { type: 'boolean' },
         batch: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
+        check: { type: 'boolean' },
+        write: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -78,6 +81,13 @@ function main(argv: string[]): number | Promise<number> {
       if (maxErrors !== undefined && !(Number.isInteger(maxErrors) && maxErrors >= 0))
         return fail('--max-errors must be a whole number (0 prints every diagnostic).');
       return runCheck(files, { format, maxErrors }, write);
+    }
+    case 'fmt': {
+      if (files.length === 0) return fail('name at least one .nn file.');
+      if (values.check && values.write) return fail('--check and --write do not go together.');
+      return runFmt(files, { check: values.check, write: values.write }, write, (s) =>
+        process.stderr.write(s),
+      );
     }
     case 'summary': {
       if (files.length !== 1) return fail('name exactly one .nn file.');

@@ -3,7 +3,7 @@
  * count and bytes; an activation, loss, optimizer or initializer's doc and defaults; an
  * argument's doc; a named constant's value; a model's layers and parameters.
  */
-import { printNode } from '../ast/index.js';
+import { printNode } from '../format/index.js';
 import type { CatalogKind } from '../catalog/index.js';
 import type { CheckedLayer, CheckedModel } from '../check/index.js';
 import { groupThousands, paramCounts, readableSize, type Shape } from '../layers/index.js';
