@@ -131,6 +131,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       foldingRangeProvider: true,
       inlayHintProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      documentFormattingProvider: true,
+      documentRangeFormattingProvider: true,
       semanticTokensProvider: {
         legend: { tokenTypes: [...semanticTokenLegend], tokenModifiers: [] },
         full: true,
@@ -288,6 +290,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         isPreferred: a.isPreferred,
         edit: { changes: { [textDocument.uri]: a.edits.map(toTextEdit) } },
       }));
+    }),
+  );
+
+  connection.onDocumentFormatting(
+    safe('formatting', [] as ReturnType<typeof toTextEdit>[], ({ textDocument }) => {
+      const t = text(textDocument.uri);
+      return t === null ? [] : service.format(t).map(toTextEdit);
+    }),
+  );
+
+  connection.onDocumentRangeFormatting(
+    safe('rangeFormatting', [] as ReturnType<typeof toTextEdit>[], ({ textDocument, range }) => {
+      const t = text(textDocument.uri);
+      return t === null ? [] : service.formatRange(t, range).map(toTextEdit);
     }),
   );
 

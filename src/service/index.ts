@@ -8,6 +8,7 @@
  * the last few texts it saw, so hover, completion and the rest on an unchanged text reuse one
  * check. No request throws: a failure is reported to `onError` and the request answers empty.
  */
+import { formatRange, formatSource } from '../format/index.js';
 import { Analysis } from './analysis.js';
 import { codeActions, type CodeAction } from './actions.js';
 import { completions, type CompletionItem } from './completion.js';
@@ -15,7 +16,7 @@ import { defaultDocsBase, diagnostics, type ServiceDiagnostic } from './diagnost
 import { hover, type Hover } from './hover.js';
 import { inlayHints, type InlayHint } from './inlay.js';
 import { definition, prepareRename, references, rename, type RenameResult } from './navigation.js';
-import type { Position, Range } from './positions.js';
+import type { Position, Range, TextEdit } from './positions.js';
 import {
   encodeSemanticTokens,
   semanticTokenLegend,
@@ -159,6 +160,30 @@ export class LanguageService {
       const a = this.analyze(text);
       const range = 'range' in context ? context.range : context;
       return codeActions(a, a.index.offset(range.start), a.index.offset(range.end));
+    });
+  }
+
+  /**
+   * The document formatted by nnlang's printer (`nn fmt`'s), as one edit over the whole text;
+   * none when it is formatted already or has syntax errors (the printer refuses those).
+   */
+  format(text: string, printWidth?: number): TextEdit[] {
+    return this.guard('format', [], () => {
+      const r = formatSource(text, printWidth ? { printWidth } : {});
+      if ('error' in r || !r.changed) return [];
+      const index = this.analyze(text).index;
+      return [{ range: index.range(0, text.length), newText: r.text }];
+    });
+  }
+
+  /** The whole statements on the lines `range` touches, formatted, as edits. */
+  formatRange(text: string, range: Range, printWidth?: number): TextEdit[] {
+    return this.guard('formatRange', [], () => {
+      const index = this.analyze(text).index;
+      const offsets = { start: index.offset(range.start), end: index.offset(range.end) };
+      const r = formatRange(text, offsets, printWidth ? { printWidth } : {});
+      if ('error' in r) return [];
+      return r.edits.map((e) => ({ range: index.range(e.start, e.end), newText: e.newText }));
     });
   }
 

@@ -6,6 +6,7 @@
  * error; and the server shuts down cleanly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatSource } from '../../src/format/index.js';
 import { applyEdits } from '../../src/service/index.js';
 import { Client } from './client.js';
 
@@ -155,6 +156,35 @@ describe('nn lsp --stdio', () => {
     });
     expect(tokens.data.length % 5).toBe(0);
     expect(tokens.data.length).toBeGreaterThan(20);
+  });
+
+  it('formats a document and a range with nn fmt’s printer, and leaves a broken file alone', async () => {
+    const messy = 'u=8\nmodel m {\n    Input(4)->Dense(u,relu)   # hidden\n  Dense(3,softmax)\n}\n';
+    const doc = 'file:///work/messy.nn';
+    await client.open(doc, messy);
+    const whole = await client.request<{ range: never; newText: string }[]>(
+      'textDocument/formatting',
+      { textDocument: { uri: doc }, options: { tabSize: 2, insertSpaces: true } },
+    );
+    const formatted = formatSource(messy);
+    expect('text' in formatted && applyEdits(messy, whole)).toBe(
+      'text' in formatted && formatted.text,
+    );
+    const line = await client.request<{ range: never; newText: string }[]>(
+      'textDocument/rangeFormatting',
+      {
+        textDocument: { uri: doc },
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 3 } },
+        options: { tabSize: 2, insertSpaces: true },
+      },
+    );
+    expect(applyEdits(messy, line)).toBe(messy.replace('u=8', 'u = 8'));
+    await client.change(doc, 2, [{ text: 'Dense(3,\n' }]);
+    const broken = await client.request('textDocument/formatting', {
+      textDocument: { uri: doc },
+      options: { tabSize: 2, insertSpaces: true },
+    });
+    expect(broken).toEqual([]);
   });
 
   it('answers a request about a version it has already replaced, without error', async () => {
