@@ -6,6 +6,7 @@
  *   2. copies the one TextMate grammar (grammar/nn.tmLanguage.json) and the LICENSE in;
  *   3. runs `vsce package --no-dependencies`.
  * Usage: node editors/vscode/build.mjs [--out <file.vsix>] [--no-package]
+ *        node editors/vscode/build.mjs --bundle <file.js>   (step 1 only, into <file.js>)
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -23,10 +24,13 @@ const vsix = resolve(
   outIndex >= 0 ? args[outIndex + 1] : join(here, `${manifest.name}-${manifest.version}.vsix`),
 );
 
-rmSync(join(here, 'out'), { recursive: true, force: true });
+const bundleIndex = args.indexOf('--bundle');
+const bundleOnly = bundleIndex >= 0 ? resolve(args[bundleIndex + 1]) : undefined;
+
+if (!bundleOnly) rmSync(join(here, 'out'), { recursive: true, force: true });
 await build({
   entryPoints: [join(here, 'src', 'extension.ts')],
-  outfile: join(here, 'out', 'extension.js'),
+  outfile: bundleOnly ?? join(here, 'out', 'extension.js'),
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -36,6 +40,7 @@ await build({
   sourcemap: false,
   logLevel: 'warning',
 });
+if (bundleOnly) process.exit(0);
 
 mkdirSync(join(here, 'syntaxes'), { recursive: true });
 copyFileSync(
