@@ -29,6 +29,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   LanguageService,
   semanticTokenLegend,
+  type Checked,
   type CompletionKind,
   type DocumentSymbol as ServiceSymbol,
   type ServiceDiagnostic,
@@ -69,6 +70,8 @@ const symbolKinds: Record<ServiceSymbolKind, SymbolKind> = {
 /** Wires the service to a connection; `connection.listen()` is the caller's. */
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   let debounceMs = options.debounceMs ?? 50;
+  /** The pause after which an incremental answer is confirmed by a whole check. */
+  const verifyMs = 300;
   const service = new LanguageService({
     onError: (error, request) =>
       connection.console.error(
@@ -93,12 +96,44 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       }
     };
 
+  /** What was last published per document, for checking only the model an edit touched. */
+  const published = new Map<string, Checked & { version: number }>();
+  const verifying = new Map<string, ReturnType<typeof setTimeout>>();
+
+  const send = (uri: string, version: number, text: string, list: ServiceDiagnostic[]) => {
+    published.set(uri, { text, diagnostics: list, version });
+    void connection.sendDiagnostics({
+      uri,
+      version,
+      diagnostics: list.map((d) => toDiagnostic(d, uri)),
+    });
+  };
+
   const publish = (uri: string) => {
     pending.delete(uri);
     const document = documents.get(uri);
     if (!document) return;
-    const diagnostics = service.diagnostics(document.getText()).map((d) => toDiagnostic(d, uri));
-    void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+    const text = document.getText();
+    const last = published.get(uri) ?? null;
+    const list = service.diagnosticsAfterEdit(last, text);
+    send(uri, document.version, text, list);
+    // A whole check once typing pauses: the same answer (tests hold it so), published again
+    // only if it is not, and it leaves the analysis cached for the requests that follow.
+    clearTimeout(verifying.get(uri));
+    verifying.set(
+      uri,
+      setTimeout(
+        () =>
+          safe('diagnostics', undefined, () => {
+            verifying.delete(uri);
+            const now = documents.get(uri);
+            if (!now || now.version !== document.version) return;
+            const full = service.diagnostics(text);
+            if (key(full) !== key(list)) send(uri, document.version, text, full);
+          })(undefined),
+        verifyMs,
+      ),
+    );
   };
 
   const schedule = (uri: string) => {
@@ -145,6 +180,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const timer = pending.get(e.document.uri);
     if (timer) clearTimeout(timer);
     pending.delete(e.document.uri);
+    clearTimeout(verifying.get(e.document.uri));
+    verifying.delete(e.document.uri);
+    published.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
@@ -308,6 +346,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   );
 
   documents.listen(connection);
+}
+
+/** A list of diagnostics as comparable text, whatever their order. */
+function key(list: readonly ServiceDiagnostic[]): string {
+  return list
+    .map((d) => JSON.stringify(d))
+    .sort()
+    .join('\n');
 }
 
 function toDiagnostic(d: ServiceDiagnostic, uri: string): Diagnostic {

@@ -3,6 +3,7 @@
  * count and bytes; an activation, loss, optimizer or initializer's doc and defaults; an
  * argument's doc; a named constant's value; a model's layers and parameters.
  */
+import { walk, type Expression } from '../ast/index.js';
 import { printNode } from '../format/index.js';
 import type { CatalogKind } from '../catalog/index.js';
 import type { CheckedLayer, CheckedModel } from '../check/index.js';
@@ -38,7 +39,7 @@ export function hover(a: Analysis, offset: number): Hover | null {
       return at(
         [
           '```nn',
-          `${symbol.name} = ${clip(printNode(symbol.node.value))}`,
+          `${symbol.name} = ${clip(valueText(a, symbol.node.value))}`,
           '```',
           symbol.model ? `constant of model '${symbol.model.name.name}'` : 'constant',
         ].join('\n'),
@@ -148,4 +149,14 @@ function modelMarkdown(m: CheckedModel): string {
 
 function clip(s: string): string {
   return s.length > 200 ? s.slice(0, 200) + '…' : s;
+}
+
+/** A constant's value as the printer writes it; as written when part of it did not parse. */
+function valueText(a: Analysis, value: Expression): string {
+  let broken = false;
+  walk(value, (n) => {
+    if (n.kind === 'Error') broken = true;
+  });
+  if (!broken) return printNode(value);
+  return a.index.text.slice(value.range.start.offset, value.range.end.offset);
 }

@@ -10,6 +10,7 @@
  */
 import { formatRange, formatSource } from '../format/index.js';
 import { Analysis } from './analysis.js';
+import { diagnosticsAfterEdit, focusOn, type Checked } from './incremental.js';
 import { codeActions, type CodeAction } from './actions.js';
 import { completions, type CompletionItem } from './completion.js';
 import { defaultDocsBase, diagnostics, type ServiceDiagnostic } from './diagnostics.js';
@@ -32,6 +33,7 @@ import {
 } from './symbols.js';
 
 export { Analysis } from './analysis.js';
+export { modelBlocks, type Checked } from './incremental.js';
 export type { CodeAction } from './actions.js';
 export type { CompletionItem, CompletionKind } from './completion.js';
 export type { DiagnosticTag, ServiceDiagnostic } from './diagnostics.js';
@@ -97,20 +99,35 @@ export class LanguageService {
     return analysis;
   }
 
+  /**
+   * The diagnostics of `text`, given those of an earlier text of the same document: when the
+   * edit stays inside one model's body, only that model is checked again (incremental.ts);
+   * otherwise, and on any doubt, the whole file.
+   */
+  diagnosticsAfterEdit(previous: Checked | null, text: string): ServiceDiagnostic[] {
+    if (previous && !this.cache.has(text)) {
+      const fast = this.guard('diagnosticsAfterEdit', null, () =>
+        diagnosticsAfterEdit(previous, text, this.docsBase),
+      );
+      if (fast) return fast;
+    }
+    return this.diagnostics(text);
+  }
+
   diagnostics(text: string): ServiceDiagnostic[] {
     return this.guard('diagnostics', [], () => diagnostics(this.analyze(text), this.docsBase));
   }
 
   hover(text: string, position: Position): Hover | null {
-    return this.at('hover', text, position, null, hover);
+    return this.at('hover', text, position, null, hover, true);
   }
 
   completions(text: string, position: Position): CompletionItem[] {
-    return this.at('completions', text, position, [], completions);
+    return this.at('completions', text, position, [], completions, true);
   }
 
   signatureHelp(text: string, position: Position): SignatureHelp | null {
-    return this.at('signatureHelp', text, position, null, signatureHelp);
+    return this.at('signatureHelp', text, position, null, signatureHelp, true);
   }
 
   inlayHints(text: string): InlayHint[] {
@@ -193,11 +210,23 @@ export class LanguageService {
     position: Position,
     empty: T,
     run: (a: Analysis, offset: number) => T,
+    local = false,
   ): T {
     return this.guard(request, empty, () => {
-      const a = this.analyze(text);
+      const a = local ? this.analyzeAround(text, position) : this.analyze(text);
       return run(a, a.index.offset(position));
     });
+  }
+
+  /**
+   * For a request that only reads the model at the cursor (completion, hover, signature help):
+   * unless the whole text is checked already, the text with every other model block blanked
+   * out — the same positions, the file's constants, a fraction of the check.
+   */
+  private analyzeAround(text: string, position: Position): Analysis {
+    if (this.cache.has(text)) return this.analyze(text);
+    const focused = focusOn(text, position);
+    return this.analyze(focused ?? text);
   }
 
   /** Runs a request; a throw (a bug) goes to `onError`, and the request answers `empty`. */
