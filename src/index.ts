@@ -107,3 +107,14 @@ export {
 
 // The emitter: a trained model as a standalone TypeScript / JavaScript module.
 export { emitModule, type EmitOptions, type EmitResult } from './emit/index.js';
+
+// The language service `nn lsp` wraps (no LSP types, no Node APIs: a browser can run it too).
+export {
+  LanguageService,
+  type LanguageServiceOptions,
+  type ServiceDiagnostic,
+  type Hover,
+  type CompletionItem,
+  type SignatureHelp,
+  type CodeAction,
+} from './service/index.js';
