@@ -11,6 +11,7 @@
  *   line of what precedes them (two spaces before the '#').
  */
 import type * as ast from '../ast/index.js';
+import { childrenOf as astChildren } from '../ast/index.js';
 import { LineMap } from '../source/index.js';
 import {
   group,
@@ -116,25 +117,9 @@ function isList(node: ast.Node): boolean {
   return node.kind === 'Call' || node.kind === 'Tuple' || node.kind === 'List';
 }
 
-/** A node's children in source order (statements of blocks aside: bodies place their own). */
+/** A node's children in source order; a block's statements aside (bodies place their own comments). */
 function childrenOf(node: ast.Node): ast.Node[] {
-  switch (node.kind) {
-    case 'Assignment':
-      return [node.target, node.value];
-    case 'ExpressionStatement':
-      return [node.expression];
-    case 'Chain':
-      return node.steps;
-    case 'Call':
-      return [node.callee, ...node.args];
-    case 'Argument':
-      return node.name ? [node.name, node.value] : [node.value];
-    case 'Tuple':
-    case 'List':
-      return node.elements;
-    default:
-      return [];
-  }
+  return node.kind === 'Program' || node.kind === 'Model' ? [] : astChildren(node);
 }
 
 /** Prints a program with its comments; `spans` collects the statements' output marks. */
