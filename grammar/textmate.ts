@@ -3,20 +3,9 @@
  * classes, other catalog names are support functions and constants. `npm run grammar` rewrites
  * the generated entries; `test/editors/grammar.test.ts` checks they are up to date.
  */
-import { catalog, type CatalogKind } from '../src/catalog/index.js';
+import { catalog, catalogKinds } from '../src/catalog/index.js';
 
-const otherKinds: CatalogKind[] = [
-  'method',
-  'optimizer',
-  'loss',
-  'activation',
-  'initializer',
-  'regularizer',
-  'constraint',
-  'callback',
-  'metric',
-  'schedule',
-];
+const otherKinds = catalogKinds.filter((k) => k !== 'layer');
 
 /** Oniguruma's word boundaries around a name, Unicode identifiers included. */
 const before = '(?<![\\p{L}\\p{N}\\p{M}\\p{Pc}])';

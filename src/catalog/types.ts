@@ -88,6 +88,24 @@ export type CatalogKind =
   | 'callback'
   | 'method';
 
+/**
+ * Every kind, in the order a bare name is looked up when nothing says which kind it is: a
+ * layer first, then compile/fit, then the names that go in their arguments.
+ */
+export const catalogKinds: readonly CatalogKind[] = [
+  'layer',
+  'method',
+  'optimizer',
+  'loss',
+  'activation',
+  'initializer',
+  'regularizer',
+  'constraint',
+  'callback',
+  'metric',
+  'schedule',
+];
+
 /** One catalog file: all entries of one kind, plus the arguments every entry accepts. */
 export interface CatalogFile {
   kind: CatalogKind;

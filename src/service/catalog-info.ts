@@ -7,6 +7,7 @@ import {
   type ArgType,
   type CatalogArg,
   type CatalogEntry,
+  catalogKinds,
   type CatalogKind,
 } from '../catalog/index.js';
 
@@ -22,21 +23,6 @@ export const kindOfType: Partial<Record<ArgType, CatalogKind>> = {
   callbacks: 'callback',
   learning_rate: 'schedule',
 };
-
-/** The order kinds are tried in when nothing says which one a name is. */
-export const kindPreference: CatalogKind[] = [
-  'layer',
-  'method',
-  'optimizer',
-  'loss',
-  'activation',
-  'initializer',
-  'regularizer',
-  'constraint',
-  'callback',
-  'metric',
-  'schedule',
-];
 
 /** An entry's parameters as the binder sees them: its own, then its kind's common ones. */
 export function parametersOf(
@@ -69,7 +55,7 @@ export function lookupEntry(
     const entry = catalog.lookup(kind, name);
     if (entry) return { entry, kind };
   }
-  for (const k of kindPreference) {
+  for (const k of catalogKinds) {
     const entry = catalog.lookup(k, name);
     if (entry) return { entry, kind: k };
   }

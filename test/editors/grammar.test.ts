@@ -11,7 +11,7 @@ import * as oniguruma from 'vscode-oniguruma';
 import * as textmate from 'vscode-textmate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withCatalogNames } from '../../grammar/textmate.js';
-import { catalog, type CatalogKind } from '../../src/catalog/index.js';
+import { catalog, catalogKinds } from '../../src/catalog/index.js';
 import { lexer } from '../../src/syntax/tokens.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,19 +59,6 @@ function lex(text: string): Lexed[] {
 }
 
 const literals = new Set(['True', 'False', 'None', 'true', 'false', 'none']);
-const catalogKinds: CatalogKind[] = [
-  'layer',
-  'method',
-  'optimizer',
-  'loss',
-  'activation',
-  'initializer',
-  'regularizer',
-  'constraint',
-  'callback',
-  'metric',
-  'schedule',
-];
 const catalogKind = (name: string) => catalogKinds.find((k) => catalog.lookup(k, name));
 
 /** Scope prefixes for punctuation and operators, by lexer token type. */
