@@ -6,24 +6,9 @@
  * module computes the same float64 values and rounds them to float32 at the same stores.
  */
 import type { ActivationSpec } from '../ir/index.js';
+import { ERFC_CHEBYSHEV, GELU_A, GELU_C, SELU_ALPHA, SELU_SCALE } from '../kernels/index.js';
 import type { Fn } from './code.js';
 import { numberLiteral as lit } from './literals.js';
-
-/** SELU's constants and GELU's, as the engine writes them. */
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
-const GELU_C = 0.7978845608028654;
-const GELU_A = 0.044715;
-
-/** The erfc Chebyshev coefficients of src/kernels/erf.ts. */
-const ERFC = [
-  -0.6513268598908547, 0.6419697923564902, 0.019476473204185836, -0.009561514786808632,
-  -0.0009465953444820369, 0.00036683949785276145, 4.252332480690777e-5, -2.0278578112534242e-5,
-  -1.6242900046470256e-6, 1.3036558355805232e-6, 1.5626441722066106e-8, -8.523809591492667e-8,
-  6.52905443909973e-9, 5.059343495549831e-9, -9.913641564964226e-10, -2.2736512226526028e-10,
-  9.646791096045918e-11, 2.3940380092707057e-12, -6.886026681889785e-12, 8.944855992048146e-13,
-  3.130920899042402e-13, -1.1268005698279505e-13, 2.600668065964953e-16, 7.20067255932215e-15,
-];
 
 const scalar = (name: string, body: string[], doc: string, extra: [string, string][] = []): Fn => ({
   name,
@@ -68,7 +53,7 @@ const erfcFn: Fn = {
 
 /** Module-level constants that helpers need, by name: the printed declaration. */
 export const constants: Record<string, string[]> = {
-  ERFC: ['const ERFC = new Float64Array([', ...fill(ERFC.map(lit), 2), ']);'],
+  ERFC: ['const ERFC = new Float64Array([', ...fill(Array.from(ERFC_CHEBYSHEV, lit), 2), ']);'],
 };
 
 /** Numbers laid out as Prettier fills a numeric array: as many per line as fit. */

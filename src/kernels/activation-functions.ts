@@ -8,11 +8,11 @@
 import { erfc } from './erf.js';
 
 /** SELU's constants (Klambauer et al.), as in Keras. */
-const SELU_ALPHA = 1.6732632423543772848170429916717;
-const SELU_SCALE = 1.0507009873554804934193349852946;
+export const SELU_ALPHA = 1.6732632423543772848170429916717;
+export const SELU_SCALE = 1.0507009873554804934193349852946;
 /** √(2/π) and the cubic coefficient of the tanh-form GELU. */
-const GELU_C = 0.7978845608028654;
-const GELU_A = 0.044715;
+export const GELU_C = 0.7978845608028654;
+export const GELU_A = 0.044715;
 /** 1/√(2π), the standard normal density at 0. */
 const INV_SQRT_2PI = 0.3989422804014327;
 

@@ -10,7 +10,7 @@
  */
 
 /** Chebyshev coefficients c₀…c₂₃ of g(t) = log(erfc(z)·e^{z²}/t), t = 2/(2 + z), in u = 2t − 1. */
-const G_CHEB = new Float64Array([
+export const ERFC_CHEBYSHEV = new Float64Array([
   -0.6513268598908547, 0.6419697923564902, 0.019476473204185836, -0.009561514786808632,
   -0.0009465953444820369, 0.00036683949785276145, 4.252332480690777e-5, -2.0278578112534242e-5,
   -1.6242900046470256e-6, 1.3036558355805232e-6, 1.5626441722066106e-8, -8.523809591492667e-8,
@@ -26,12 +26,12 @@ export function erfc(z: number): number {
   const u = 2 * t - 1;
   let b1 = 0;
   let b2 = 0;
-  for (let j = G_CHEB.length - 1; j > 0; j--) {
-    const b0 = 2 * u * b1 - b2 + G_CHEB[j]!;
+  for (let j = ERFC_CHEBYSHEV.length - 1; j > 0; j--) {
+    const b0 = 2 * u * b1 - b2 + ERFC_CHEBYSHEV[j]!;
     b2 = b1;
     b1 = b0;
   }
-  const g = u * b1 - b2 + G_CHEB[0]!;
+  const g = u * b1 - b2 + ERFC_CHEBYSHEV[0]!;
   const r = t * Math.exp(-a * a + g);
   return z < 0 ? 2 - r : r;
 }

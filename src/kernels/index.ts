@@ -3,6 +3,7 @@ export * from './matmul.js';
 export * from './activations.js';
 export * from './activation-rows.js';
 export * from './erf.js';
+export { GELU_A, GELU_C, SELU_ALPHA, SELU_SCALE } from './activation-functions.js';
 export * from './dropout.js';
 export * from './normalization.js';
 export * from './prelu.js';
