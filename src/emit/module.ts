@@ -267,7 +267,7 @@ class ModuleWriter {
           this.declarations.push({
             id,
             kind: 'const',
-            lines: assignment(2, `const ${id}`, 'params.subarray', args),
+            lines: printCall(`const ${id} = params.subarray`, args, 0),
           });
         }
         views.set(b.id, id);
@@ -275,16 +275,16 @@ class ModuleWriter {
         const id = this.take(plan.inputs.includes(b.id) ? 'input' : b.name);
         views.set(b.id, id);
         const at = offsets.get(b.id)!;
-        this.declarations.push({ id, kind: 'let', lines: [`  let ${id} = work;`] });
+        this.declarations.push({ id, kind: 'let', lines: [`let ${id} = work;`] });
         const args = [times(at), times(at + b.size)];
-        this.growLines.push({ id, lines: assignment(4, id, 'work.subarray', args) });
+        this.growLines.push({ id, lines: printCall(`${id} = work.subarray`, args, 2) });
       } else {
         const id = this.take(b.name);
         views.set(b.id, id);
         this.declarations.push({
           id,
           kind: 'fixed',
-          lines: assignment(2, `const ${id}`, 'new Float32Array', [String(b.size)]),
+          lines: printCall(`const ${id} = new Float32Array`, [String(b.size)], 0),
         });
       }
     }
@@ -433,11 +433,11 @@ class ModuleWriter {
       '}',
       `const params = new Float32Array(${this.paramSize});`,
       `params.set(floats(bytes, ${input.weights.length}));`,
-      ...this.views_('const'),
-      ...this.views_('fixed'),
+      ...this.viewDeclarations('const'),
+      ...this.viewDeclarations('fixed'),
       'let capacity = 0;',
       'let work = new Float32Array(0);',
-      ...this.views_('let'),
+      ...this.viewDeclarations('let'),
       '',
     ];
     out.push(
@@ -465,9 +465,7 @@ class ModuleWriter {
           body: [
             'capacity = n;',
             `work = new Float32Array(${times(this.workPerSample)});`,
-            ...this.growLines
-              .filter((g) => this.usedViews.has(g.id))
-              .flatMap((g) => g.lines.map((l) => l.slice(4))),
+            ...this.growLines.filter((g) => this.usedViews.has(g.id)).flatMap((g) => g.lines),
           ],
         },
         t,
@@ -562,10 +560,10 @@ class ModuleWriter {
   }
 
   /** The declarations of one kind of the views that something reads, relative to createModel's body. */
-  private views_(kind: 'const' | 'let' | 'fixed'): string[] {
+  private viewDeclarations(kind: 'const' | 'let' | 'fixed'): string[] {
     return this.declarations
       .filter((d) => d.kind === kind && this.usedViews.has(d.id))
-      .flatMap((d) => d.lines.map((l) => l.slice(2)));
+      .flatMap((d) => d.lines);
   }
 
   /** The module-level functions this module declares. */
@@ -837,10 +835,11 @@ class ModuleWriter {
           'for (let r = 0; r < n; r++) {',
           '  const row = x[r];',
           `  if (typeof row !== "object" || row.length !== ${F}) {`,
-          ...statement(
-            4,
-            `throw new RangeError(\`sample \${r} of x must be an array of ${F} numbers\`);`,
-          ),
+          ...printCall(
+            'throw new RangeError',
+            [`\`sample \${r} of x must be an array of ${F} numbers\``],
+            6,
+          ).map((l) => `    ${l}`),
           '  }',
           `  for (let j = 0; j < ${F}; j++) {`,
           '    const v = row[j];',
@@ -985,38 +984,15 @@ class ModuleWriter {
   }
 }
 
-/** A call statement at `indent` columns (inside a function body), broken as Prettier breaks it. */
+/**
+ * A call statement `head(args);` in the body of a function at `indent` columns: on one line
+ * when it fits in 80 columns, else one argument per line, as Prettier breaks a call. The lines
+ * are relative to the body's indentation; `head` may be `lhs = callee`.
+ */
 export function printCall(name: string, args: readonly string[], indent: number): string[] {
   const one = `${name}(${args.join(', ')});`;
   if (indent + 2 + one.length <= 80) return [one];
   return [`${name}(`, ...args.map((a) => `  ${a},`), ');'];
-}
-
-/**
- * A call statement `f(arg);` with one argument, `depth` columns into a body at createModel's
- * indentation: on one line when it fits, else the argument on its own line, as Prettier does.
- */
-function statement(depth: number, line: string): string[] {
-  const pad = ' '.repeat(depth);
-  if (4 + depth + line.length <= 80) return [pad + line];
-  const open = line.indexOf('(');
-  return [pad + line.slice(0, open + 1), `${pad}  ${line.slice(open + 1, -2)},`, `${pad});`];
-}
-
-/**
- * `lhs = callee(args);` at `indent` columns, relative to column 0: on one line when it fits,
- * else the arguments one per line, as Prettier breaks a call that does not fit.
- */
-function assignment(
-  indent: number,
-  lhs: string,
-  callee: string,
-  args: readonly string[],
-): string[] {
-  const pad = ' '.repeat(indent);
-  const one = `${pad}${lhs} = ${callee}(${args.join(', ')});`;
-  if (one.length <= 80) return [one];
-  return [`${pad}${lhs} = ${callee}(`, ...args.map((a) => `${pad}  ${a},`), `${pad});`];
 }
 
 function memberSignature(m: Member): string[] {
