@@ -20,7 +20,16 @@ import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { loadModel, type Model } from '../src/index.js';
 import { loadEmitted, type Emitted } from './emit/load.js';
 import { measureSync, median, type Budget, type Runner } from './engine/measure.js';
-import { fastest, num, pick, speedup, type Cell, type Stat } from './engine/report.js';
+import {
+  cellRecorder,
+  fastest,
+  markdownTable,
+  num,
+  pick,
+  speedup,
+  type Cell,
+  type Stat,
+} from './engine/report.js';
 import { tfjsRunners, tfSink } from './engine/tfjs.js';
 import {
   benchData,
@@ -130,13 +139,7 @@ function table(cells: readonly Cell[], stat: Stat = median): string {
       ratioText(speedup(into!, wasm!, stat)),
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [
-    line(head),
-    `|${widths.map((n) => '-'.repeat(n + 2)).join('|')}|`,
-    ...rows.map(line),
-  ].join('\n');
+  return markdownTable(head, rows);
 }
 
 /** The targets: predict() (which allocates its output, like Model.predict) against the engine. */
@@ -226,18 +229,7 @@ async function main(): Promise<void> {
   if (diffs.some((d) => !(d <= 1e-5)))
     throw new Error('the emitted module disagrees with the engine');
 
-  const cells = new Map<string, Cell>();
-  const record = async (r: Runner, b: Budget) => {
-    const key = `${r.engine}/${r.workload}/${r.how}`;
-    const cell = cells.get(key) ?? {
-      engine: r.engine,
-      workload: r.workload,
-      how: r.how,
-      samples: [],
-    };
-    cells.set(key, cell);
-    cell.samples.push(...(await r.measure(b)));
-  };
+  const { cells, record } = cellRecorder();
   const t0 = performance.now();
   for (let round = 0; round < rounds; round++) {
     const b = round === 0 ? { ...budget, warmupMs: budget.warmupMs * 3 } : budget;

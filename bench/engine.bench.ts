@@ -15,9 +15,9 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
-import type { Budget, Runner } from './engine/measure.js';
+import type { Budget } from './engine/measure.js';
 import { ourRunners, sink } from './engine/ours.js';
-import { details, fastest, table, targetReport, type Cell } from './engine/report.js';
+import { cellRecorder, details, fastest, table, targetReport } from './engine/report.js';
 import { tfjsRunners, tfSink } from './engine/tfjs.js';
 import { benchData } from './engine/workloads.js';
 
@@ -68,18 +68,7 @@ async function main(): Promise<void> {
   );
 
   const data = benchData(7);
-  const cells = new Map<string, Cell>();
-  const record = async (r: Runner, b: Budget) => {
-    const key = `${r.engine}/${r.workload}/${r.how}`;
-    const cell = cells.get(key) ?? {
-      engine: r.engine,
-      workload: r.workload,
-      how: r.how,
-      samples: [],
-    };
-    cells.set(key, cell);
-    cell.samples.push(...(await r.measure(b)));
-  };
+  const { cells, record } = cellRecorder();
   const t0 = performance.now();
   for (let round = 0; round < rounds; round++) {
     // The first round warms up longer: TF.js builds its training functions on first use.

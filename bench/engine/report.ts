@@ -3,7 +3,7 @@
  * wasm, our speed ratios), the issue's targets met or not, and per-cell details (spread, how
  * each engine was driven).
  */
-import { median, type Samples } from './measure.js';
+import { median, type Budget, type Runner, type Samples } from './measure.js';
 import { workloads, type Workload, type WorkloadId } from './workloads.js';
 
 /** How a cell's samples are summarized: the median (the headline) or the fastest run. */
@@ -69,13 +69,38 @@ export function table(cells: readonly Cell[], stat: Stat = median): string {
       ratioText(speedup(ours, pick(cells, 'tfjs-wasm', w.id), stat)),
     ];
   });
+  return markdownTable(head, rows);
+}
+
+/** A Markdown table with padded columns. */
+export function markdownTable(head: readonly string[], rows: readonly string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [
     line(head),
     `|${widths.map((n) => '-'.repeat(n + 2)).join('|')}|`,
     ...rows.map(line),
   ].join('\n');
+}
+
+/** Cells keyed by engine, workload and method; `record` adds a runner's samples to its cell. */
+export function cellRecorder(): {
+  cells: Map<string, Cell>;
+  record: (r: Runner, b: Budget) => Promise<void>;
+} {
+  const cells = new Map<string, Cell>();
+  const record = async (r: Runner, b: Budget) => {
+    const key = `${r.engine}/${r.workload}/${r.how}`;
+    const cell = cells.get(key) ?? {
+      engine: r.engine,
+      workload: r.workload,
+      how: r.how,
+      samples: [],
+    };
+    cells.set(key, cell);
+    cell.samples.push(...(await r.measure(b)));
+  };
+  return { cells, record };
 }
 
 interface Target {

@@ -38,7 +38,6 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
     ('sparse' in lossStep.attrs && lossStep.attrs.sparse);
   const targetSize = plan.buffers[plan.targets[0]!]!.size;
   const outSize = plan.buffers[plan.outputs[0]!]!.size;
-  const hasPrepare = model.plan('inference', 1).plan.prepare.length > 0;
   const rngState = model.rng.snapshot();
   const weightSpecs = model.weightSpecs();
   const learningRate = model.optimizer.learningRate;
@@ -266,7 +265,7 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
             '  }',
             '}',
             `${names.step}(n);`,
-            ...(hasPrepare ? ['prepare();'] : []),
+            ...(ctx.inference.prepare.length > 0 ? ['prepare();'] : []),
             `return ${lossView}[0]!;`,
           ],
         }),
