@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emitModule, loadModel } from 'nnlang';
 import { describe, expect, it } from 'vitest';
+import { generateModule } from '../../src/emit/index.js';
 import { base64, identifier, sha256, stringLiteral } from '../../src/emit/literals.js';
+import type { PlanStep } from '../../src/ir/index.js';
 import { nn } from '../cli/spawn.js';
 import { importModule, prettierDiff, typeErrors, writeFiles, type Emitted } from './compile.js';
 
@@ -193,5 +195,41 @@ describe('weights', () => {
     const broken = nn('emit', file, '--model', 'xor_step', '--weights', join(dir, 'xor.bin'));
     expect(broken.code).toBe(1);
     expect(broken.err).toMatch(/NN6032/);
+  });
+});
+
+describe('an op the emitter cannot write', () => {
+  it('is refused, naming the layer and the kernel, never emitted as something else', () => {
+    const model = loadModel('Input(4) -> Dense(3)\n', { seed: 1 });
+    const plan = model.plan('inference', 1).plan;
+    const x = plan.inputs[0]!;
+    // Dropout at inference is gone from plans; written in by hand, it has no forward emitter.
+    const step: PlanStep = {
+      op: 'dropout',
+      layer: 'mystery',
+      inputs: [x],
+      outputs: [x, x],
+      attrs: { rate: 0.5, size: 4, seed: null },
+    };
+    const input = {
+      model: model.name,
+      file: null,
+      version: '0',
+      summary: '',
+      plan: { ...plan, steps: [step, ...plan.steps] },
+      weights: Float32Array.from(model.weightValues()),
+      weightSpecs: model.weightSpecs(),
+      inputShape: [4],
+      outputShape: [3],
+      features: null,
+      classes: null,
+      scaler: null,
+      selfTest: { rows: 1, input: new Float32Array(4), output: new Float32Array(3) },
+      target: 'ts' as const,
+      weightsFile: null,
+    };
+    expect(() => generateModule(input)).toThrow(
+      "layer 'mystery' needs the 'dropout' kernel, which the emitter cannot write yet.",
+    );
   });
 });
