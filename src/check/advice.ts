@@ -35,8 +35,8 @@ function isAffine(layer: CheckedLayer | undefined): boolean {
 
 export function checkAdvice(model: CheckedModel, binder: Binder): void {
   const sink = binder.sink;
-  const affine = model.layers.filter(isAffine);
-  const hidden = affine.slice(0, -1);
+  const outputs = new Set(model.outputs);
+  const hidden = model.layers.filter((l) => isAffine(l) && !outputs.has(l.id));
 
   // Vanishing gradients: saturating activations across many hidden layers (seed 002).
   const saturating = hidden.filter(
@@ -58,13 +58,19 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
     );
   }
 
-  // For each layer, the first later layer that does not pass its activation through: found
-  // in one backward sweep (a search per layer made long chains quadratic).
+  // For each layer, the layer its values reach next, skipping those that pass its activation
+  // through — when it reads alone from it (no fan-out, no merge): found in one backward sweep
+  // (a search per layer made long chains quadratic).
+  const readers: CheckedLayer[][] = model.layers.map(() => []);
+  for (const l of model.layers) for (const id of l.inputs) if (id >= 0) readers[id]?.push(l);
   const nextActive: (CheckedLayer | undefined)[] = [];
-  for (let i = model.layers.length - 1, seen: CheckedLayer | undefined; i >= 0; i--) {
-    nextActive[i] = seen;
-    const layer = model.layers[i]!;
-    if (!layerDefs[layer.className]?.passesActivation) seen = layer;
+  for (let i = model.layers.length - 1; i >= 0; i--) {
+    const only = readers[i]!.length === 1 && !outputs.has(i) ? readers[i]![0]! : undefined;
+    const next =
+      only && only.inputs.length === 1 && layerDefs[only.className]?.passesActivation
+        ? nextActive[only.id]
+        : only;
+    nextActive[i] = only && only.inputs.length === 1 ? next : undefined;
   }
   model.layers.forEach((layer, i) => {
     const activation = activationOf(layer);
@@ -93,8 +99,10 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
     }
   });
 
-  const last = model.layers.at(-1);
-  if (last && last.className === 'Dropout') sink.report('dropoutLast', last.range);
+  for (const id of model.outputs) {
+    const last = model.layers[id];
+    if (last && last.className === 'Dropout') sink.report('dropoutLast', last.range);
+  }
 
   const batchSize = model.fit?.args['batch_size'];
   const bn = model.layers.find((l) => l.className === 'BatchNormalization');

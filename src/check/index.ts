@@ -14,7 +14,8 @@ import { checkMemory } from './memory.js';
 import { reportRejected } from './resolve.js';
 import { checkWeightArguments } from './weight-rules.js';
 import { checkLayers, layerCallsOf, type LayerCalls } from './layers.js';
-import { collectModels, type ModelSource } from './models.js';
+import { checkGraph, isGraph } from './graph.js';
+import { collectModels, defaultGraphName, defaultModelName, type ModelSource } from './models.js';
 import { checkCompile, checkFit, checkLossFit, checkMetrics } from './training.js';
 import type { CallBinding, CheckedModel } from './types.js';
 
@@ -22,7 +23,7 @@ export * from './types.js';
 export { engineBlockers, engineLimitCodes } from './engine-limits.js';
 export { engineMaxFloats, memoryNeed, type MemoryNeed } from './memory.js';
 export { outputActivation } from './training.js';
-export { defaultModelName } from './models.js';
+export { defaultModelName, defaultGraphName } from './models.js';
 
 /** Checks every model of a parsed program, reporting into `sink`; `bindings` receives every bound call. */
 export function checkProgram(
@@ -58,60 +59,20 @@ function bindingOf(b: BoundCall): CallBinding {
 }
 
 function checkModel(source: ModelSource, binder: Binder): CheckedModel {
-  const calls: LayerCalls = { calls: [] };
+  const graph = isGraph(source.statements);
   const model: CheckedModel = {
-    name: source.name,
+    name: source.name === defaultModelName && graph ? defaultGraphName : source.name,
     range: source.range,
+    functional: graph,
+    inputs: [],
     inputShape: null,
     layers: [],
     outputs: [],
   };
-  let compileCall: ast.Call | undefined;
-  let fitCall: ast.Call | undefined;
-  let layersAfterCall = false;
-  for (const s of source.statements) {
-    if (s.kind !== 'ExpressionStatement') continue;
-    const e = s.expression;
-    const method =
-      e.kind === 'Call' && (e.callee.name === 'compile' || e.callee.name === 'fit') ? e : undefined;
-    if (method) {
-      const earlier = method.callee.name === 'compile' ? compileCall : fitCall;
-      if (earlier)
-        binder.sink.report(
-          'duplicateCall',
-          method.callee.range,
-          { model: source.name, call: method.callee.name },
-          { related: [{ range: earlier.callee.range, message: 'first call here' }] },
-        );
-      else if (method.callee.name === 'compile') compileCall = method;
-      else fitCall = method;
-    } else if (e.kind === 'Chain' || e.kind === 'Call') {
-      const after = compileCall ?? fitCall;
-      if (after && !layersAfterCall)
-        binder.sink.report('compileBeforeLayers', after.callee.range, { call: after.callee.name });
-      layersAfterCall ||= after !== undefined;
-      const found = layerCallsOf(
-        e.kind === 'Chain' ? e.steps : [e],
-        binder,
-        calls.calls.length === 0 && !calls.input,
-      );
-      calls.input ??= found.input;
-      calls.calls.push(...found.calls);
-    } else if (e.kind !== 'Error') {
-      binder.sink.report('misplacedStatement', e.range, {
-        what: 'A value on its own does nothing: name it (x = …) or use it in a layer.',
-      });
-    }
-  }
-  const { layers, inputShape, inputWritten } = checkLayers(calls, binder);
-  model.layers = layers;
-  for (const layer of layers) checkWeightArguments(layer, binder);
-  model.inputShape = inputShape;
-  model.outputs = layers.length > 0 ? [layers.length - 1] : [modelInput(0)];
-  if (layers.length === 0 && calls.calls.length === 0)
-    binder.sink.report('emptyModel', source.nameRange, { model: source.name });
-  else if (!inputShape && !inputWritten)
-    binder.sink.report('noInputShape', source.nameRange, { model: source.name });
+  const { compileCall, fitCall } = graph
+    ? graphLayers(source, binder, model)
+    : sequentialLayers(source, binder, model);
+  for (const layer of model.layers) checkWeightArguments(layer, binder);
   if (compileCall) model.compile = checkCompile(compileCall, binder);
   if (fitCall) model.fit = checkFit(fitCall, binder);
   if (fitCall && !compileCall)
@@ -131,4 +92,83 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
   checkMemory(model, binder);
   reportRejected(binder);
   return model;
+}
+
+/** compile(…) and fit(…) of a model, each at most once. */
+interface ModelCalls {
+  compileCall?: ast.Call;
+  fitCall?: ast.Call;
+}
+
+/** Records a compile or fit call, reporting a second one; false when `e` is neither. */
+function methodCall(
+  e: ast.Expression,
+  calls: ModelCalls,
+  source: ModelSource,
+  binder: Binder,
+): boolean {
+  if (e.kind !== 'Call' || (e.callee.name !== 'compile' && e.callee.name !== 'fit')) return false;
+  const key = e.callee.name === 'compile' ? 'compileCall' : 'fitCall';
+  const earlier = calls[key];
+  if (earlier)
+    binder.sink.report(
+      'duplicateCall',
+      e.callee.range,
+      { model: source.name, call: e.callee.name },
+      { related: [{ range: earlier.callee.range, message: 'first call here' }] },
+    );
+  else calls[key] = e;
+  return true;
+}
+
+/** A graph model: named results, merges, several inputs and outputs. */
+function graphLayers(source: ModelSource, binder: Binder, model: CheckedModel): ModelCalls {
+  const calls: ModelCalls = {};
+  for (const s of source.statements)
+    if (s.kind === 'ExpressionStatement') methodCall(s.expression, calls, source, binder);
+  const g = checkGraph(source.statements, binder, model.name, source.nameRange);
+  model.layers = g.layers;
+  model.inputs = g.inputs.map(({ name, shape }) => ({ name, shape }));
+  model.inputShape = g.inputs[0]?.shape ?? null;
+  model.outputs = g.outputs;
+  return calls;
+}
+
+/** A sequential model: chains of layers appended in order, like Keras's model.add(). */
+function sequentialLayers(source: ModelSource, binder: Binder, model: CheckedModel): ModelCalls {
+  const calls: ModelCalls = {};
+  const layerCalls: LayerCalls = { calls: [] };
+  let layersAfterCall = false;
+  for (const s of source.statements) {
+    if (s.kind !== 'ExpressionStatement') continue;
+    const e = s.expression;
+    if (methodCall(e, calls, source, binder)) continue;
+    if (e.kind === 'Chain' || e.kind === 'Call') {
+      const after = calls.compileCall ?? calls.fitCall;
+      if (after && !layersAfterCall)
+        binder.sink.report('compileBeforeLayers', after.callee.range, { call: after.callee.name });
+      layersAfterCall ||= after !== undefined;
+      const found = layerCallsOf(
+        e.kind === 'Chain' ? e.steps : [e],
+        binder,
+        layerCalls.calls.length === 0 && !layerCalls.input,
+      );
+      layerCalls.input ??= found.input;
+      layerCalls.calls.push(...found.calls);
+    } else if (e.kind !== 'Error') {
+      binder.sink.report('misplacedStatement', e.range, {
+        what: 'A value on its own does nothing: name it (x = …) or use it in a layer.',
+      });
+    }
+  }
+  const { layers, inputShape, inputWritten } = checkLayers(layerCalls, binder);
+  model.layers = layers;
+  model.inputShape = inputShape;
+  model.inputs = [{ name: 'input_layer', shape: inputShape }];
+  model.outputs = layers.length > 0 ? [layers.length - 1] : [modelInput(0)];
+  if (layers.length === 0 && layerCalls.calls.length === 0)
+    binder.sink.report('emptyModel', source.nameRange, { model: source.name });
+  else if (!inputShape && !inputWritten)
+    binder.sink.report('noInputShape', source.nameRange, { model: source.name });
+  return calls;
 }

@@ -11,6 +11,7 @@ import {
   layerDefs,
   shapeToString,
   toSnakeCase,
+  type NodeId,
   type Shape,
   type WeightSpec,
 } from '../layers/index.js';
@@ -28,7 +29,7 @@ export interface LayerCalls {
 }
 
 /** Input shape declared by Input(...) or by the first layer's input_shape / input_dim. */
-interface DeclaredInput {
+export interface DeclaredInput {
   shape: Shape;
   range: Range;
 }
@@ -37,6 +38,7 @@ interface DeclaredInput {
 export function checkLayers(
   source: LayerCalls,
   binder: Binder,
+  checker = new LayerChecker(binder),
 ): { layers: CheckedLayer[]; inputShape: Shape | null; inputWritten: boolean } {
   const sink = binder.sink;
   let declared = source.input
@@ -45,40 +47,16 @@ export function checkLayers(
         'Input',
       )
     : undefined;
-  const bound = source.calls.map((call) => ({
-    call,
-    entry: catalog.lookup('layer', call.callee.name),
-  }));
   const layers: CheckedLayer[] = [];
-  const usedNames = new Map<string, Range>();
-  const counters = new Map<string, number>();
   let shape: Shape | null = null;
   let inputWritten = source.input !== undefined;
-  bound.forEach(({ call, entry }, index) => {
-    if (!entry) {
-      const guess = catalog.suggest('layer', call.callee.name);
-      const other = catalog.kindsOf(call.callee.name).find((k) => k !== 'layer');
-      if (other)
-        sink.report('kindMismatch', call.callee.range, {
-          name: call.callee.name,
-          actual: withArticle(other),
-          expected: 'a layer',
-        });
-      else
-        sink.report(
-          'unknownName',
-          call.callee.range,
-          { kind: 'layer', name: call.callee.name },
-          guess ? { hint: `Did you mean '${guess}'?` } : {},
-        );
+  source.calls.forEach((call, index) => {
+    const bound = checker.bind(call);
+    if (!bound) {
       shape = null;
       return;
     }
-    const reported = sink.diagnostics.length;
-    const b = binder.bind(call, entry, 'layer');
-    const failed = failedArgs(b, sink.diagnostics.slice(reported));
-    if (entry.unsupported)
-      sink.report('unsupported', call.callee.range, { name: entry.name, why: entry.unsupported });
+    const { b } = bound;
     const fromArgs = inputOf(b, 'first');
     if (index === 0)
       inputWritten ||= 'input_shape' in b.ranges || ('input_dim' in b.ranges && !ownsInputDim(b));
@@ -96,12 +74,81 @@ export function checkLayers(
       sink.report('misplacedInput', b.ranges[arg]!, { arg });
     }
     if (index === 0 && declared) shape = declared.shape;
-    const name = layerName(b, entry.name, usedNames, counters, binder);
-    const layer = inferLayer(b, name, shape, layers.length, binder, failed);
+    // A chain: each layer reads the one before it, the first the model's input.
+    const id = layers.length;
+    const input = { id: id === 0 ? modelInput(0) : id - 1, shape, range: call.range };
+    const layer = checker.layer(bound, [input], id);
     layers.push(layer);
     shape = layer.outputShape;
   });
   return { layers, inputShape: declared?.shape ?? null, inputWritten };
+}
+
+/** A value a layer reads: a node of the graph, its shape (null when unknown) and where it was made. */
+export interface LayerInput {
+  id: NodeId;
+  shape: Shape | null;
+  range: Range;
+}
+
+/** A layer call bound to its catalog entry, with the arguments whose written value failed. */
+export interface BoundLayer {
+  b: BoundCall;
+  failed: ReadonlySet<string>;
+}
+
+/**
+ * Checks layer calls one at a time, for chains and graphs alike: binds the arguments, names the
+ * layer as Keras would (names are unique in the model), infers its shape and weights from its
+ * inputs.
+ */
+export class LayerChecker {
+  private readonly usedNames = new Map<string, Range>();
+  private readonly counters = new Map<string, number>();
+
+  constructor(readonly binder: Binder) {}
+
+  /** Binds a layer call; undefined (reported) when the name is not a layer. */
+  bind(call: ast.Call): BoundLayer | undefined {
+    const sink = this.binder.sink;
+    const entry = catalog.lookup('layer', call.callee.name);
+    if (!entry) {
+      const guess = catalog.suggest('layer', call.callee.name);
+      const other = catalog.kindsOf(call.callee.name).find((k) => k !== 'layer');
+      if (other)
+        sink.report('kindMismatch', call.callee.range, {
+          name: call.callee.name,
+          actual: withArticle(other),
+          expected: 'a layer',
+        });
+      else
+        sink.report(
+          'unknownName',
+          call.callee.range,
+          { kind: 'layer', name: call.callee.name },
+          guess ? { hint: `Did you mean '${guess}'?` } : {},
+        );
+      return undefined;
+    }
+    const reported = sink.diagnostics.length;
+    const b = this.binder.bind(call, entry, 'layer');
+    const failed = failedArgs(b, sink.diagnostics.slice(reported));
+    if (entry.unsupported)
+      sink.report('unsupported', call.callee.range, { name: entry.name, why: entry.unsupported });
+    return { b, failed };
+  }
+
+  /** Keras's automatic name for a layer of `className` (or the given one, checked unique). */
+  name(b: BoundCall, className: string): string {
+    return layerName(b, className, this.usedNames, this.counters, this.binder);
+  }
+
+  /** The checked layer `id` of a bound call reading `inputs`. */
+  layer(bound: BoundLayer, inputs: LayerInput[], id: NodeId): CheckedLayer {
+    const { b, failed } = bound;
+    const name = this.name(b, b.entry.name);
+    return inferLayer(b, name, inputs, id, this.binder, failed);
+  }
 }
 
 /** Embedding's own input_dim is its vocabulary size, not the legacy input declaration. */
@@ -110,7 +157,7 @@ function ownsInputDim(b: BoundCall): boolean {
 }
 
 /** The input shape a call declares: Input's `shape`, or a first layer's input_shape/input_dim. */
-function inputOf(b: BoundCall, role: 'Input' | 'first'): DeclaredInput | undefined {
+export function inputOf(b: BoundCall, role: 'Input' | 'first'): DeclaredInput | undefined {
   const batch = (b.args['batch_size'] as number | null) ?? null;
   if (role === 'Input') {
     const batchShape = b.args['batch_shape'] as Shape | null;
@@ -175,7 +222,7 @@ function snakeCaseOf(className: string): string {
 function inferLayer(
   b: BoundCall,
   name: string,
-  input: Shape | null,
+  inputs: LayerInput[],
   id: number,
   binder: Binder,
   failed: ReadonlySet<string>,
@@ -189,28 +236,50 @@ function inferLayer(
     range: b.callRange,
     argRanges: b.ranges,
     failedArgs: failed,
-    // A chain: each layer reads the one before it, the first the model's input.
-    inputs: [id === 0 ? modelInput(0) : id - 1],
-    inputShape: input,
+    inputs: inputs.map((i) => i.id),
+    inputShape: inputs[0]?.shape ?? null,
     outputShape: null,
     weights: [],
     specs: resolveLayerSpecs(b, binder),
   };
   const complete = b.entry.args.every((p) => !p.required || p.name in b.args);
   if (!def || !complete) return layer;
-  if (def.merge) {
-    binder.sink.report('graphNotYet', b.calleeRange);
+  if (def.merge && inputs.length < 2) {
+    binder.sink.report('mergeNeedsInputs', b.calleeRange, {
+      layer: b.entry.name,
+      found: inputs.length === 1 ? 'only one input' : 'no input',
+    });
     return layer;
   }
-  if (!input) return layer;
-  const built = buildLayer(def, [input], b.args);
+  if (!def.merge && inputs.length > 1) {
+    binder.sink.report('notOneInput', b.calleeRange, {
+      layer: b.entry.name,
+      count: String(inputs.length),
+    });
+    return layer;
+  }
+  const shapes = inputs.map((i) => i.shape);
+  if (shapes.length === 0 || shapes.some((s) => s === null)) return layer;
+  const built = buildLayer(def, shapes as Shape[], b.args);
   if ('error' in built) {
     const at = (built.arg && b.ranges[built.arg]) || b.calleeRange;
-    binder.sink.report('incompatibleInput', at, {
-      layer: b.entry.name,
-      shape: shapeToString(input),
-      why: built.error,
-    });
+    binder.sink.report(
+      'incompatibleInput',
+      at,
+      {
+        layer: b.entry.name,
+        shape: (shapes as Shape[]).map(shapeToString).join(' and '),
+        why: built.error,
+      },
+      inputs.length > 1
+        ? {
+            related: inputs.map((i, k) => ({
+              range: i.range,
+              message: `input ${k + 1}, of shape ${shapeToString(i.shape!)}, comes from here`,
+            })),
+          }
+        : {},
+    );
     return layer;
   }
   layer.outputShape = built.outputShape;
@@ -269,8 +338,8 @@ export function layerCallsOf(
   steps.forEach((step, i) => {
     if (step.kind === 'Error') return;
     if (step.kind !== 'Call') {
-      if (step.kind === 'Identifier' && binder.scope.lookup(step.name))
-        binder.sink.report('graphNotYet', step.range);
+      if (step.kind === 'Identifier' && binder.scope.lookup(step.name)?.value.kind === 'Call')
+        binder.sink.report('sharedLayer', step.range, { name: step.name });
       else
         binder.sink.report(
           'notALayer',

@@ -170,12 +170,35 @@ export const messages = {
     severity: 'error',
     message: "Argument '{arg}' of '{callee}' {why}",
   },
-  graphNotYet: {
-    code: 'NN2020',
+  // NN2020 (graphs not supported yet) was retired when graph models arrived.
+  undefinedResult: {
+    code: 'NN2025',
     severity: 'error',
     message:
-      'Non-sequential graphs (named intermediate results, merge layers) are not supported yet.',
-    hint: 'Write the model as one chain: Input(4) -> Dense(8) -> Dense(3).',
+      "'{name}' is not a result defined above: a graph reads only results named before it, so it has no cycles.",
+  },
+  chainWithoutInput: {
+    code: 'NN2026',
+    severity: 'error',
+    message:
+      '{layer}(...) has no input here: in a graph, a chain starts from a result or Input(...).',
+    hint: 'Write x -> {layer}(...), where x is a result named above.',
+  },
+  kerasApplyForm: {
+    code: 'NN2027',
+    severity: 'error',
+    message: "Keras's call form {call} is written {chain} in a .nn file.",
+  },
+  unusedResult: {
+    code: 'NN2028',
+    severity: 'warning',
+    message: "The result '{name}' is never used: no layer reads it and it is not an output.",
+  },
+  sharedLayer: {
+    code: 'NN2029',
+    severity: 'error',
+    message:
+      "'{name}' names a layer call, not a result: shared layers are not supported yet; write the call in the chain.",
   },
 
   // 3xxx: shapes
@@ -217,6 +240,29 @@ export const messages = {
     code: 'NN3009',
     severity: 'error',
     message: "'{what}' cannot apply to the weight '{weight}' of shape {shape}: {why}",
+  },
+  mergeNeedsInputs: {
+    code: 'NN3010',
+    severity: 'error',
+    message: "'{layer}' joins several results, but {found} reaches it.",
+    hint: 'Give it a tuple of results: (a, b) -> {layer}().',
+  },
+  notOneInput: {
+    code: 'NN3011',
+    severity: 'error',
+    message: "'{layer}' takes one input, but {count} results reach it.",
+    hint: 'Join them first, e.g. (a, b) -> Concatenate() -> {layer}(...).',
+  },
+  noOutput: {
+    code: 'NN3012',
+    severity: 'error',
+    message:
+      "Model '{model}' has no output: end it with a chain that is not assigned to a name, e.g. h -> Dense(1).",
+  },
+  unconnectedInput: {
+    code: 'NN3013',
+    severity: 'warning',
+    message: "This input ('{name}') reaches no output: the model ignores it.",
   },
   memoryLimit: {
     // Valid Keras, and its summary is worth printing: like NN2015, a warning the engine refuses.

@@ -16,6 +16,7 @@ export {
   buildLayer,
   modelInput,
   inputIndex,
+  functionalOrder,
   type ShapeNode,
   type InferredNode,
 } from './infer.js';

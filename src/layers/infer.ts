@@ -66,3 +66,44 @@ export function modelInput(k: number): NodeId {
 export function inputIndex(id: NodeId): number {
   return -1 - id;
 }
+
+/**
+ * The nodes of a graph (model inputs as negative ids, then layers) in the order of Keras's
+ * `Functional.layers`, which its summary and `get_weights()` follow: by depth — the longest
+ * path to an output — deepest first, ties broken by the order a depth-first walk from the
+ * outputs meets them (keras/src/ops/function.py, `map_graph`). Inputs no output reaches come
+ * last, as Keras gives them depth 0.
+ */
+export function functionalOrder(
+  layers: readonly { inputs: readonly NodeId[] }[],
+  inputCount: number,
+  outputs: readonly NodeId[],
+): NodeId[] {
+  const index = new Map<NodeId, number>();
+  const postOrder: NodeId[] = [];
+  const visit = (id: NodeId): void => {
+    if (index.has(id)) return;
+    index.set(id, index.size);
+    if (id >= 0) for (const input of layers[id]!.inputs) visit(input);
+    postOrder.push(id);
+  };
+  for (const id of outputs) visit(id);
+  const depth = new Map<NodeId, number>();
+  for (const id of [...postOrder].reverse()) {
+    const d = depth.get(id) ?? 0;
+    depth.set(id, d);
+    if (id >= 0)
+      for (const input of layers[id]!.inputs)
+        depth.set(input, Math.max(depth.get(input) ?? 0, d + 1));
+  }
+  for (let k = 0; k < inputCount; k++) {
+    const id = modelInput(k);
+    if (!depth.has(id)) {
+      depth.set(id, 0);
+      index.set(id, -1);
+    }
+  }
+  return [...depth.keys()].sort(
+    (a, b) => depth.get(b)! - depth.get(a)! || index.get(a)! - index.get(b)!,
+  );
+}

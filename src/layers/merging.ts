@@ -10,13 +10,13 @@ function addShape(inputs: Shape[]): Shape | ShapeError {
   for (const s of rest) {
     if (s.length !== out.length)
       return {
-        error: `inputs of shapes ${inputs.map(shapeToString).join(' and ')} cannot be added.`,
+        error: 'the shapes differ.',
       };
     for (let i = 0; i < s.length; i++) {
       if (out[i] === null) out[i] = s[i]!;
       else if (s[i] !== null && s[i] !== out[i])
         return {
-          error: `inputs of shapes ${inputs.map(shapeToString).join(' and ')} cannot be added.`,
+          error: 'the shapes differ.',
         };
     }
   }

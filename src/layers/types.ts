@@ -180,14 +180,34 @@ export interface GraphLayer {
   specs: LayerSpecs;
 }
 
-/** A model's graph: its layers in topological order, its input and its outputs. */
+/** One input of a model: Keras's InputLayer, node `modelInput(k)` of the graph. */
+export interface ModelInput {
+  /** Keras's name: given with name=…, or automatic (`input_layer`, `input_layer_1`, …). */
+  name: string;
+  /** Batch first; null when the data will fix it (a sequential model without Input). */
+  shape: Shape | null;
+}
+
+/** A model's graph: its layers in topological order, its inputs and its outputs. */
 export interface ModelGraph {
   name: string;
-  /** Batch first, as Keras prints it; null when the data will fix it. */
+  /**
+   * Written as a graph (named results: Keras's functional API) rather than one chain (Keras's
+   * Sequential). The summary lists a functional model's input layers, as Keras does.
+   */
+  functional: boolean;
+  /** The model's inputs in order: `fit` and `predict` take one array per input. */
+  inputs: ModelInput[];
+  /** `inputs[0].shape`: the input of a single-input model (null when the data will fix it). */
   inputShape: Shape | null;
   layers: GraphLayer[];
   /** The nodes whose values the model returns. */
   outputs: NodeId[];
+}
+
+/** The shape of node `id` of a graph: a model input's or a layer's output (null while unbuilt). */
+export function nodeShape(graph: ModelGraph, id: NodeId): Shape | null {
+  return id < 0 ? (graph.inputs[-1 - id]?.shape ?? null) : (graph.layers[id]?.outputShape ?? null);
 }
 
 /** Parameter counts of a layer: trainable and not. */

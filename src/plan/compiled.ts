@@ -33,6 +33,8 @@ export interface CompiledModel {
 export function compiledModelOf(model: CheckedModel): CompiledModel {
   const graph: ModelGraph = {
     name: model.name,
+    functional: model.functional,
+    inputs: model.inputs,
     inputShape: model.inputShape,
     layers: model.layers,
     outputs: model.outputs,

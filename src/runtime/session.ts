@@ -383,6 +383,7 @@ function buildGraph(graph: ModelGraph, inputShape: Shape): ModelGraph {
   }
   return {
     ...graph,
+    inputs: [{ name: graph.inputs[0]?.name ?? 'input_layer', shape: inputShape }],
     inputShape,
     layers: graph.layers.map((layer, i) => ({
       ...layer,

@@ -15,6 +15,8 @@ export { groupThousands, readableSize };
 
 export interface SummaryRow {
   name: string;
+  /** A functional model's "Connected to" cell: `dense[0][0], dense_1[0][0]`, or `-` for an input. */
+  connectedTo?: string;
   className: string;
   /** Empty when the layer is unbuilt (Keras prints '?'). */
   outputShape: Shape;
@@ -24,6 +26,8 @@ export interface SummaryRow {
 
 export interface SummaryInput {
   modelName: string;
+  /** A functional model that is not one chain: Keras adds the "Connected to" column. */
+  graph?: boolean;
   rows: SummaryRow[];
   trainableParams: number | bigint;
   nonTrainableParams: number | bigint;
@@ -32,31 +36,60 @@ export interface SummaryInput {
 }
 
 export interface SummaryOptions {
-  /** Keras's `line_length`; by default min(88, columns − 4). */
+  /** Keras's `line_length`; by default min(88, columns − 4), or min(108, …) for a graph. */
   lineLength?: number;
   /** Terminal width; Keras falls back to 80 when the output is not a terminal. */
   columns?: number;
 }
 
-/** Sequential-like models: three columns at these fractions of the line (Keras's positions). */
-const positions = [0.45, 0.8, 1.0];
-const headers = ['Layer (type)', 'Output Shape', 'Param #'];
-const rightAligned = [false, false, true];
+/** A table layout of Keras's: the columns at fractions of the line, its default line length. */
+interface Layout {
+  positions: number[];
+  headers: string[];
+  rightAligned: boolean[];
+  lineLength: number;
+}
+
+/** Sequential-like models (one chain): three columns. */
+const chainLayout: Layout = {
+  positions: [0.45, 0.8, 1.0],
+  headers: ['Layer (type)', 'Output Shape', 'Param #'],
+  rightAligned: [false, false, true],
+  lineLength: 88,
+};
+
+/** Other functional models: a fourth column says which layers feed each one. */
+const graphLayout: Layout = {
+  positions: [0.3, 0.56, 0.74, 1.0],
+  headers: ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'],
+  rightAligned: [false, false, true, false],
+  lineLength: 108,
+};
 const bytesPerParam = 4n; // float32
 
 export function renderSummary(input: SummaryInput, options: SummaryOptions = {}): string {
-  const lineLength = options.lineLength ?? Math.min(88, (options.columns ?? 80) - 4);
-  const widths = columnWidths(lineLength);
+  const layout = input.graph ? graphLayout : chainLayout;
+  const lineLength = options.lineLength ?? Math.min(layout.lineLength, (options.columns ?? 80) - 4);
+  const widths = columnWidths(lineLength, layout.positions);
+  const { headers, rightAligned } = layout;
   const out: string[] = [`Model: "${input.modelName}"`];
   const rule = (left: string, fill: string, mid: string, right: string) =>
     left + widths.map((w) => fill.repeat(w + 2)).join(mid) + right;
 
   out.push(rule('┏', '━', '┳', '┓'));
-  out.push(...tableRow(headers, widths, '┃'));
+  out.push(...tableRow(headers, widths, rightAligned, '┃'));
   out.push(rule('┡', '━', '╇', '┩'));
   input.rows.forEach((row, i) => {
     if (i > 0) out.push(rule('├', '─', '┼', '┤'));
-    out.push(...tableRow(rowCells(row), widths, '│'));
+    const cells = rowCells(row);
+    out.push(
+      ...tableRow(
+        input.graph ? [...cells, row.connectedTo ?? '-'] : cells,
+        widths,
+        rightAligned,
+        '│',
+      ),
+    );
   });
   out.push(rule('└', '─', '┴', '┘'));
 
@@ -86,7 +119,10 @@ function rowCells(row: SummaryRow): string[] {
  * padding each side and, as the table must fit in L, takes the excess back column by column
  * (`ratio_reduce`: round(remaining / columns left), Python's round-half-even).
  */
-export function columnWidths(lineLength: number): number[] {
+export function columnWidths(
+  lineLength: number,
+  positions: readonly number[] = chainLayout.positions,
+): number[] {
   let previous = 0;
   const padded = positions.map((p) => {
     const width = Math.floor(p * lineLength) - previous;
@@ -104,7 +140,12 @@ export function columnWidths(lineLength: number): number[] {
 }
 
 /** One table row: each cell wrapped to its width, the row as tall as its tallest cell. */
-function tableRow(cells: string[], widths: number[], edge: string): string[] {
+function tableRow(
+  cells: string[],
+  widths: number[],
+  rightAligned: readonly boolean[],
+  edge: string,
+): string[] {
   const wrapped = cells.map((text, i) => wrapCell(text, widths[i]!));
   const height = Math.max(...wrapped.map((lines) => lines.length));
   const lines: string[] = [];

@@ -81,6 +81,8 @@ export class GraphBuilder {
   build(output: string): ModelGraph {
     return {
       name: 'graph',
+      functional: true,
+      inputs: [{ name: 'input_layer', shape: [null, this.inputSize] }],
       inputShape: [null, this.inputSize],
       layers: this.layers,
       outputs: [this.id(output)],

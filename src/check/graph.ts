@@ -1,0 +1,299 @@
+/**
+ * Graph models (Keras's functional API): named results, layers applied to them, merges of
+ * several results, several inputs and outputs.
+ *
+ *     x = Input(shape=(4,))
+ *     h = x -> Dense(8, relu)
+ *     (h, x -> Dense(8)) -> Add() -> Dense(3, softmax)
+ *
+ * `name = <chain>` names a result; a chain starts from a result, an `Input(...)` or a tuple of
+ * them (which only a merge layer may take); every chain statement that is not assigned is an
+ * output, in order. A result is read only after the statement that names it, so a graph has
+ * no cycles; naming a result again (`x = x -> Dense(8)`, Python's habit) makes a new one.
+ */
+import type * as ast from '../ast/index.js';
+import { catalog, closest } from '../catalog/index.js';
+import {
+  functionalOrder,
+  inputLayers,
+  modelInput,
+  type ModelInput,
+  type NodeId,
+  type Shape,
+} from '../layers/index.js';
+import type { Range } from '../source/index.js';
+import type { Binder } from './bind.js';
+import { inputOf, LayerChecker, type LayerInput } from './layers.js';
+import type { CheckedLayer } from './types.js';
+import { describe } from './values.js';
+
+/** A model input as the checker found it, with where it was declared. */
+export interface CheckedInput extends ModelInput {
+  range: Range;
+}
+
+export interface GraphResult {
+  layers: CheckedLayer[];
+  inputs: CheckedInput[];
+  outputs: NodeId[];
+}
+
+/** One named result: its value, where it was named, and whether anything read it. */
+interface Named {
+  value: LayerInput;
+  target: ast.Identifier;
+  used: boolean;
+}
+
+/** Whether a model's statements are a graph: a named result, or a chain from a tuple. */
+export function isGraph(statements: readonly ast.Statement[]): boolean {
+  return statements.some(
+    (s) =>
+      s.kind === 'Assignment' ||
+      (s.kind === 'ExpressionStatement' &&
+        s.expression.kind === 'Chain' &&
+        (s.expression.steps[0]!.kind === 'Tuple' || s.expression.steps[0]!.kind === 'List')),
+  );
+}
+
+export function checkGraph(
+  statements: readonly ast.Statement[],
+  binder: Binder,
+  modelName: string,
+  modelRange: Range,
+): GraphResult {
+  return new GraphChecker(binder).run(statements, modelName, modelRange);
+}
+
+class GraphChecker {
+  private readonly layers: CheckedLayer[] = [];
+  private readonly inputs: CheckedInput[] = [];
+  private readonly named = new Map<string, Named>();
+  private readonly everyName: Named[] = [];
+  /** Names whose definition failed (and was reported): reading them says nothing more. */
+  private readonly failed = new Set<string>();
+  private readonly checker: LayerChecker;
+
+  constructor(private readonly binder: Binder) {
+    this.checker = new LayerChecker(binder);
+  }
+
+  run(statements: readonly ast.Statement[], modelName: string, modelRange: Range): GraphResult {
+    const outputs: LayerInput[] = [];
+    let outputStatements = 0;
+    for (const s of statements) {
+      if (s.kind === 'Assignment') {
+        const values = this.expression(s.value);
+        if (!values) this.failed.add(s.target.name);
+        if (values?.length === 1) {
+          this.failed.delete(s.target.name);
+          const named: Named = { value: values[0]!, target: s.target, used: false };
+          this.named.set(s.target.name, named);
+          this.everyName.push(named);
+        }
+      } else if (s.kind === 'ExpressionStatement') {
+        const e = s.expression;
+        if (e.kind === 'Call' && isMethod(e)) {
+          // compile and fit are the model's own statements, read by the caller.
+        } else if (e.kind === 'Chain' || e.kind === 'Call') {
+          outputStatements++;
+          const values = this.expression(e);
+          if (values?.length === 1) outputs.push(values[0]!);
+          else if (values && values.length > 1)
+            this.binder.sink.report('mergeNeedsInputs', e.range, {
+              layer: 'an output',
+              found: `a tuple of ${values.length} results`,
+            });
+        } else if (e.kind !== 'Error') {
+          this.binder.sink.report('misplacedStatement', e.range, {
+            what: 'A value on its own does nothing: name it (x = …) or use it in a layer.',
+          });
+        }
+      }
+    }
+    for (const n of this.everyName)
+      if (!n.used && !outputs.some((o) => o.id === n.value.id))
+        this.binder.sink.report('unusedResult', n.target.range, { name: n.target.name });
+    if (outputStatements === 0 && this.layers.length + this.inputs.length > 0)
+      this.binder.sink.report('noOutput', modelRange, { model: modelName });
+    return this.prune(outputs.map((o) => o.id));
+  }
+
+  /** The values an expression stands for: one result, or several for a tuple; undefined on an error (reported). */
+  private expression(e: ast.Expression): LayerInput[] | undefined {
+    switch (e.kind) {
+      case 'Identifier':
+        return this.result(e);
+      case 'Call':
+        if (inputLayers.has(e.callee.name)) return this.input(e);
+        if (catalog.lookup('layer', e.callee.name))
+          this.binder.sink.report('chainWithoutInput', e.callee.range, { layer: e.callee.name });
+        else this.checker.bind(e);
+        return undefined;
+      case 'Tuple':
+      case 'List': {
+        const values: LayerInput[] = [];
+        let ok = true;
+        for (const element of e.elements) {
+          const v = this.expression(element);
+          if (!v) ok = false;
+          else if (v.length !== 1) {
+            this.binder.sink.report('notALayer', element.range, { found: 'a nested tuple' });
+            ok = false;
+          } else values.push(v[0]!);
+        }
+        return ok ? values : undefined;
+      }
+      case 'Chain':
+        return this.chain(e);
+      case 'Error':
+        return undefined;
+      default:
+        this.binder.sink.report('notALayer', e.range, { found: describe(e) });
+        return undefined;
+    }
+  }
+
+  /** A chain: its head's values, then each layer applied to the value before it. */
+  private chain(e: ast.Chain): LayerInput[] | undefined {
+    const [head, ...rest] = e.steps;
+    let values = this.expression(head!);
+    for (const step of rest) {
+      if (step.kind !== 'Call' || isMethod(step) || inputLayers.has(step.callee.name)) {
+        this.misplacedStep(step);
+        values = undefined;
+        continue;
+      }
+      const bound = this.checker.bind(step);
+      if (!bound || !values) {
+        values = undefined;
+        continue;
+      }
+      const layer = this.checker.layer(bound, values, this.layers.length);
+      this.layers.push(layer);
+      values = [{ id: layer.id, shape: layer.outputShape, range: step.range }];
+    }
+    return values;
+  }
+
+  /** A chain step that is not a layer call, reported as the sequential path reports it. */
+  private misplacedStep(step: ast.Expression): void {
+    const sink = this.binder.sink;
+    if (step.kind === 'Error') return;
+    if (step.kind === 'Call' && isMethod(step))
+      sink.report(
+        'notALayer',
+        step.range,
+        { found: `${step.callee.name}(...)` },
+        {
+          hint: `Put ${step.callee.name}(...) in a statement of its own, after a ';' or a new line.`,
+        },
+      );
+    else if (step.kind === 'Call')
+      sink.report('misplacedStatement', step.callee.range, {
+        what: `${step.callee.name}(...) starts a chain; it cannot follow a layer.`,
+      });
+    else if (
+      step.kind === 'Identifier' &&
+      this.binder.scope.lookup(step.name)?.value.kind === 'Call'
+    )
+      sink.report('sharedLayer', step.range, { name: step.name });
+    else
+      sink.report(
+        'notALayer',
+        step.range,
+        { found: describe(step) },
+        step.kind === 'Identifier' && catalog.lookup('layer', step.name)
+          ? { hint: `Call it: ${step.name}(…)` }
+          : {},
+      );
+  }
+
+  /** A name read as a result; constants and layer calls named like results are reported. */
+  private result(e: ast.Identifier): LayerInput[] | undefined {
+    const named = this.named.get(e.name);
+    if (this.failed.has(e.name)) return undefined;
+    if (named) {
+      named.used = true;
+      return [{ ...named.value, range: e.range }];
+    }
+    const constant = this.binder.scope.lookup(e.name);
+    if (constant?.value.kind === 'Call')
+      this.binder.sink.report('sharedLayer', e.range, { name: e.name });
+    else if (constant)
+      this.binder.sink.report('notALayer', e.range, { found: `the constant '${e.name}'` });
+    else {
+      const later = this.laterNames.has(e.name);
+      const guess = later ? undefined : closest(e.name, [...this.named.keys()]);
+      this.binder.sink.report(
+        'undefinedResult',
+        e.range,
+        { name: e.name },
+        guess ? { hint: `Did you mean '${guess}'?` } : {},
+      );
+    }
+    return undefined;
+  }
+
+  /** Names given anywhere in the model, to tell "used before named" from a typo. */
+  private get laterNames(): Set<string> {
+    return new Set(this.everyName.map((n) => n.target.name));
+  }
+
+  /** `Input(...)` in a graph: a new model input, named as Keras names InputLayers. */
+  private input(call: ast.Call): LayerInput[] {
+    const b = this.binder.bind(call, catalog.lookup('layer', call.callee.name)!, 'layer');
+    const declared = inputOf(b, 'Input');
+    const name = this.checker.name(b, 'InputLayer');
+    const k = this.inputs.length;
+    this.inputs.push({ name, shape: declared?.shape ?? null, range: call.range });
+    return [{ id: modelInput(k), shape: declared?.shape ?? null, range: call.range }];
+  }
+
+  /**
+   * Keeps what the outputs depend on, as Keras's Model(inputs, outputs) does: layers no output
+   * reads are left out (their results are reported unused), and so are inputs that reach no
+   * output (reported). Layers are renumbered in Keras's order (`functionalOrder`), which is
+   * topological and is the order of its summary and of get_weights().
+   */
+  private prune(outputIds: NodeId[]): GraphResult {
+    if (outputIds.length === 0) return { layers: this.layers, inputs: this.inputs, outputs: [] };
+    const order = functionalOrder(this.layers, this.inputs.length, outputIds);
+    const ids = new Map<NodeId, NodeId>();
+    const inputs: CheckedInput[] = [];
+    this.inputs.forEach((input, k) => {
+      if (this.reaches(modelInput(k), outputIds)) {
+        ids.set(modelInput(k), modelInput(inputs.length));
+        inputs.push(input);
+      } else this.binder.sink.report('unconnectedInput', input.range, { name: input.name });
+    });
+    const layers: CheckedLayer[] = [];
+    for (const id of order) {
+      if (id < 0) continue;
+      const layer = this.layers[id]!;
+      ids.set(id, layers.length);
+      layers.push({ ...layer, id: layers.length, inputs: layer.inputs.map((i) => ids.get(i)!) });
+    }
+    return { layers, inputs, outputs: outputIds.map((id) => ids.get(id)!) };
+  }
+
+  /** Whether an output depends on node `id`. */
+  private reaches(id: NodeId, outputIds: readonly NodeId[]): boolean {
+    const seen = new Set<NodeId>();
+    const stack = [...outputIds];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n === id) return true;
+      if (n < 0 || seen.has(n)) continue;
+      seen.add(n);
+      stack.push(...this.layers[n]!.inputs);
+    }
+    return false;
+  }
+}
+
+function isMethod(call: ast.Call): boolean {
+  return call.callee.name === 'compile' || call.callee.name === 'fit';
+}
+
+export type { Shape };
