@@ -73,6 +73,7 @@ export type {
   Callback,
   TrainingModel,
   ArrayInput,
+  ModelInputs,
 } from './runtime/index.js';
 export {
   planModel,

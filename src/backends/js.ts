@@ -68,6 +68,31 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         for (let i = 0; i < length; i++) y[i] = a[i]! + b[i]!;
       };
     }
+    case 'merge': {
+      const { mode, size } = s.attrs;
+      const xs = s.inputs.map((_, i) => v(i));
+      const y = o(0)!;
+      return (n) => k.mergeForward(mode, xs, y, n * size);
+    }
+    case 'merge_backward': {
+      const { mode, size } = s.attrs;
+      const xs = s.inputs.slice(0, -1).map((_, i) => v(i));
+      const dy = v(s.inputs.length - 1);
+      const dxs = s.outputs.map((_, i) => o(i));
+      return (n) => k.mergeBackward(mode, xs, dy, dxs, n * size);
+    }
+    case 'concatenate': {
+      const { outer, blocks } = s.attrs;
+      const xs = s.inputs.map((_, i) => v(i));
+      const y = o(0)!;
+      return (n) => k.concatForward(xs, y, n * outer, blocks);
+    }
+    case 'concatenate_backward': {
+      const { outer, blocks } = s.attrs;
+      const dy = v(0);
+      const dxs = s.outputs.map((_, i) => o(i));
+      return (n) => k.concatBackward(dy, dxs, n * outer, blocks);
+    }
     case 'dropout': {
       const { size, rate } = s.attrs;
       const [x, y, mask] = [v(0), o(0)!, o(1)!];

@@ -4,6 +4,7 @@
  * Every formula is the engine's kernel (src/kernels), operation for operation. Training ops
  * (backward kernels, losses, the optimizer) are in training.ts.
  */
+import { concatenate, merge } from './merge.js';
 import type { PlanStep, StepOf } from '../ir/index.js';
 import { activationCode } from './activations.js';
 import { loop, times, type Fn } from './code.js';
@@ -242,6 +243,8 @@ export const forwardEmitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
   unit_norm: (s, c) => unitNorm(s as StepOf<'unit_norm'>, c),
   prelu: (s, c) => prelu(s as StepOf<'prelu'>, c),
   add: (s, c) => add(s as StepOf<'add'>, c),
+  merge: (s, c) => merge(s as StepOf<'merge'>, c),
+  concatenate: (s, c) => concatenate(s as StepOf<'concatenate'>, c),
   copy: (s, c) => copy(s as StepOf<'copy'>, c),
   fold_batch_norm: (s, c) => foldBatchNorm(s as StepOf<'fold_batch_norm'>, c),
   // The activity penalty only feeds evaluate's loss: a prediction does not compute it.

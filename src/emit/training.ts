@@ -4,6 +4,7 @@
  * noise layers and the optimizer step are here. Every formula is the engine's (src/kernels,
  * src/optim) operation for operation, so a step in the module and in the engine agree.
  */
+import { concatenateBackward, mergeBackward } from './merge.js';
 import type { OptimizerSpec, Plan, PlanStep, StepOf } from '../ir/index.js';
 import type { Model } from '../runtime/index.js';
 import {
@@ -86,6 +87,8 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         layer_norm_backward: (s, c) => layerNormBackward(s as StepOf<'layer_norm_backward'>, c),
         unit_norm_backward: (s, c) => unitNormBackward(s as StepOf<'unit_norm_backward'>, c),
         prelu_backward: (s, c) => preluBackward(s as StepOf<'prelu_backward'>, c),
+        merge_backward: (s, c) => mergeBackward(s as StepOf<'merge_backward'>, c),
+        concatenate_backward: (s, c) => concatenateBackward(s as StepOf<'concatenate_backward'>, c),
         dropout: (s, c) => dropout(s as StepOf<'dropout'>, c, names.uniform),
         dropout_backward: (s, c) => {
           const st = s as StepOf<'dropout_backward'>;

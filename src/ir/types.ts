@@ -5,10 +5,10 @@
  * attribute is resolved: activations, losses, regularizers and the optimizer are specs with
  * Keras's defaults filled in, never Keras call values to interpret again.
  */
-import type { ActivationSpec, LossSpec } from '../kernels/index.js';
+import type { ActivationSpec, LossSpec, MergeMode } from '../kernels/index.js';
 import type { ConstraintSpec, OptimizerSpec, RegularizerSpec } from '../optim/index.js';
 
-export type { ActivationSpec, LossSpec, OptimizerSpec, RegularizerSpec, ConstraintSpec };
+export type { ActivationSpec, LossSpec, MergeMode, OptimizerSpec, RegularizerSpec, ConstraintSpec };
 
 /** What a buffer holds; decides its arena and lifetime. */
 export type BufferRole =
@@ -70,8 +70,16 @@ export interface OpAttrs {
   activation_backward: RowsCols & { activation: ActivationSpec };
   /** [x] → [y]: the identity, kept only to be removed by a pass. */
   copy: { size: number; why: string };
-  /** [a, b] → [y]: y = a + b (a gradient that fans in from several consumers). */
+  /** [a, b] → [y]: y = a + b (Add's inputs, and a gradient that fans in from several consumers). */
   add: { size: number };
+  /** [x0, x1, …] → [y]: Subtract, Multiply, Average, Maximum or Minimum, folded left to right. */
+  merge: { mode: MergeMode; size: number };
+  /** [x0, x1, …, dy] → [dx0?, dx1?, …]. */
+  merge_backward: { mode: MergeMode; size: number };
+  /** [x0, x1, …] → [y]: per sample, `outer` times, `blocks[k]` values of input k in turn. */
+  concatenate: { outer: number; blocks: number[] };
+  /** [dy] → [dx0?, dx1?, …]. */
+  concatenate_backward: { outer: number; blocks: number[] };
   /** [x] → [y, mask]. */
   dropout: { rate: number; size: number; seed: number | null };
   /** [dy, mask] → [dx]. */

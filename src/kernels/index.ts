@@ -9,3 +9,4 @@ export * from './normalization.js';
 export * from './prelu.js';
 export * from './losses.js';
 export * from './fold.js';
+export * from './merge.js';

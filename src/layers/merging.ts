@@ -1,26 +1,52 @@
-/** Merge layers: Add and Concatenate join several tensors, so they appear in graph models only. */
-import { sampleSize, shapeToString, type LayerDef, type Shape, type ShapeError } from './types.js';
+/**
+ * Merge layers join several results, so they appear in graph models only: Add, Subtract,
+ * Multiply, Average, Maximum and Minimum elementwise over inputs of one shape, and Concatenate
+ * along an axis.
+ */
+import type { MergeMode } from '../kernels/index.js';
+import {
+  normalizeAxis,
+  sampleSize,
+  sizeOf,
+  type LayerDef,
+  type Shape,
+  type ShapeError,
+} from './types.js';
 import type { LayerLowering } from './lowering.js';
 
-/** Keras's Add: inputs of one shape (None matches anything), summed elementwise. */
-function addShape(inputs: Shape[]): Shape | ShapeError {
-  if (inputs.length < 2) return { error: `Add needs at least 2 inputs, found ${inputs.length}.` };
+/**
+ * Keras's elementwise merges: inputs of one shape (None matches anything). Keras also
+ * broadcasts dimensions of 1; the engine does not, and says so.
+ */
+function elementwiseShape(layer: string, inputs: Shape[], exactly?: number): Shape | ShapeError {
+  if (exactly !== undefined && inputs.length !== exactly)
+    return { error: `${layer} takes exactly ${exactly} inputs, found ${inputs.length}.` };
+  if (inputs.length < 2)
+    return { error: `${layer} needs at least 2 inputs, found ${inputs.length}.` };
   const [first, ...rest] = inputs as [Shape, ...Shape[]];
   const out = [...first];
   for (const s of rest) {
-    if (s.length !== out.length)
+    const differs =
+      s.length !== out.length || s.some((d, i) => d !== null && out[i] !== null && d !== out[i]);
+    if (differs)
       return {
-        error: 'the shapes differ.',
+        error: broadcastable(out, s)
+          ? 'the shapes differ; Keras would broadcast their dimensions of 1, which the engine does not do yet.'
+          : 'the shapes differ.',
       };
-    for (let i = 0; i < s.length; i++) {
-      if (out[i] === null) out[i] = s[i]!;
-      else if (s[i] !== null && s[i] !== out[i])
-        return {
-          error: 'the shapes differ.',
-        };
-    }
+    s.forEach((d, i) => (out[i] ??= d));
   }
   return out;
+}
+
+/** Keras's rule for elementwise merges: aligned from the last axis, each pair equal or one of them 1. */
+function broadcastable(a: Shape, b: Shape): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 1; i < n; i++) {
+    const [x, y] = [a[a.length - i], b[b.length - i]];
+    if (x !== null && y !== null && x !== y && x !== 1 && y !== 1) return false;
+  }
+  return true;
 }
 
 /** Keras's Concatenate: equal shapes except along `axis`, whose sizes add up. */
@@ -36,10 +62,7 @@ function concatenateShape(inputs: Shape[], axisArg: number): Shape | ShapeError 
     const fits =
       s.length === rank &&
       s.every((d, i) => i === axis || d === null || out[i] === null || d === out[i]);
-    if (!fits)
-      return {
-        error: `inputs of shapes ${inputs.map(shapeToString).join(', ')} differ off axis ${axisArg}.`,
-      };
+    if (!fits) return { error: `the shapes differ off axis ${axisArg}.`, arg: 'axis' };
     out[axis] = out[axis] === null || s[axis] === null ? null : out[axis]! + s[axis]!;
   }
   return out;
@@ -74,10 +97,95 @@ const addLowering: LayerLowering = {
   },
 };
 
+/** One `merge` step forward; backward one `merge_backward` step writing each needed input's gradient. */
+function mergeLowering(mode: MergeMode): LayerLowering {
+  return {
+    forward(c, xs) {
+      const size = sampleSize(c.layer.outputShape);
+      const y = c.b.batch(`${c.layer.name}/out`, 'activation', c.layer.outputShape);
+      c.b.step('merge', c.layer.name, xs, [y], { mode, size });
+      return { xs, y, saved: {} };
+    },
+    backward(c, f, dy, needDx) {
+      const size = sampleSize(c.layer.outputShape);
+      const dxs = f.xs.map((_, i) =>
+        needDx[i] ? c.b.batch(`${c.layer.name}/d_in_${i}`, 'gradient', c.layer.outputShape) : null,
+      );
+      if (dxs.every((d) => d === null)) return dxs;
+      c.b.step(
+        'merge_backward',
+        c.layer.name,
+        [...f.xs, dy],
+        dxs.map((d) => d ?? -1),
+        { mode, size },
+      );
+      return dxs;
+    },
+  };
+}
+
+/** Per sample: the dims before the axis, and each input's block from the axis on. */
+function concatLayout(inputs: Shape[], axisArg: number): { outer: number; blocks: number[] } {
+  const rank = inputs[0]!.length;
+  const axis = normalizeAxis(axisArg, rank)!;
+  return {
+    outer: sizeOf(inputs[0]!.slice(1, axis)) ?? 0,
+    blocks: inputs.map((s) => sizeOf(s.slice(axis)) ?? 0),
+  };
+}
+
+const concatenateLowering: LayerLowering = {
+  forward(c, xs) {
+    const layout = concatLayout(c.layer.inputShapes, axisOf(c.layer.args));
+    const y = c.b.batch(`${c.layer.name}/out`, 'activation', c.layer.outputShape);
+    c.b.step('concatenate', c.layer.name, xs, [y], layout);
+    return { xs, y, saved: {} };
+  },
+  backward(c, f, dy, needDx) {
+    const layout = concatLayout(c.layer.inputShapes, axisOf(c.layer.args));
+    const dxs = f.xs.map((_, i) =>
+      needDx[i]
+        ? c.b.batch(`${c.layer.name}/d_in_${i}`, 'gradient', c.layer.inputShapes[i]!)
+        : null,
+    );
+    if (dxs.every((d) => d === null)) return dxs;
+    c.b.step(
+      'concatenate_backward',
+      c.layer.name,
+      [dy],
+      dxs.map((d) => d ?? -1),
+      layout,
+    );
+    return dxs;
+  },
+};
+
+function axisOf(args: Record<string, unknown>): number {
+  return (args['axis'] as number | null) ?? -1;
+}
+
+function elementwise(layer: string, mode: MergeMode, exactly?: number): LayerDef {
+  return {
+    merge: true,
+    outputShape: (inputs) => elementwiseShape(layer, inputs, exactly),
+    lowering: mergeLowering(mode),
+  };
+}
+
 export const mergingLayers: Record<string, LayerDef> = {
-  Add: { merge: true, outputShape: (inputs) => addShape(inputs), lowering: addLowering },
+  Add: {
+    merge: true,
+    outputShape: (inputs) => elementwiseShape('Add', inputs),
+    lowering: addLowering,
+  },
+  Subtract: elementwise('Subtract', 'subtract', 2),
+  Multiply: elementwise('Multiply', 'multiply'),
+  Average: elementwise('Average', 'average'),
+  Maximum: elementwise('Maximum', 'maximum'),
+  Minimum: elementwise('Minimum', 'minimum'),
   Concatenate: {
     merge: true,
-    outputShape: (inputs, args) => concatenateShape(inputs, (args['axis'] as number | null) ?? -1),
+    outputShape: (inputs, args) => concatenateShape(inputs, axisOf(args)),
+    lowering: concatenateLowering,
   },
 };

@@ -17,6 +17,7 @@ import {
 import {
   inputIndex,
   layerDefs,
+  nodeShape,
   sampleSize,
   type BuiltLayer,
   type Forward,
@@ -187,8 +188,12 @@ function forwardPass(
   const b = new PlanBuilder();
   const weights = paramBuffers(b, input.params, trained);
   const { graph } = input;
-  if (!graph.inputShape) throw new PlanError(`model '${graph.name}' is not built.`);
-  const inputs = [b.batch('x', 'input', graph.inputShape)];
+  // One buffer per model input: `x` for the one input of most models, else named after each.
+  const inputs = graph.inputs.map((input, k) => {
+    if (!input.shape) throw new PlanError(`model '${graph.name}' is not built.`);
+    return b.batch(graph.inputs.length === 1 ? 'x' : input.name, 'input', input.shape);
+  });
+  if (inputs.length === 0) throw new PlanError(`model '${graph.name}' has no input.`);
   const values = new Map<NodeId, number>();
   const forwards: Forward[] = [];
   const valueOf = (id: NodeId) => (id < 0 ? inputs[inputIndex(id)]! : values.get(id)!);
@@ -255,7 +260,7 @@ function trainsUpstream(graph: ModelGraph, weights: PlanWeight[]): boolean[] {
 }
 
 function shapeOf(graph: ModelGraph, id: NodeId): Shape {
-  const shape = id < 0 ? graph.inputShape : graph.layers[id]!.outputShape;
+  const shape = nodeShape(graph, id);
   if (!shape) throw new PlanError(`model '${graph.name}' is not built.`);
   return shape;
 }

@@ -129,6 +129,22 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
       return { inputs: [per(s.attrs.size)], outputs: [per(s.attrs.size)] };
     case 'add':
       return { inputs: [per(s.attrs.size), per(s.attrs.size)], outputs: [per(s.attrs.size)] };
+    case 'merge':
+      return { inputs: s.inputs.map(() => per(s.attrs.size)), outputs: [per(s.attrs.size)] };
+    case 'merge_backward':
+      return {
+        inputs: s.inputs.map(() => per(s.attrs.size)),
+        outputs: s.outputs.map(() => per(s.attrs.size)),
+      };
+    case 'concatenate':
+    case 'concatenate_backward': {
+      const { outer, blocks } = s.attrs;
+      const parts = blocks.map((b) => per(outer * b));
+      const whole = [per(outer * blocks.reduce((a, b) => a + b, 0))];
+      return s.op === 'concatenate'
+        ? { inputs: parts, outputs: whole }
+        : { inputs: whole, outputs: parts };
+    }
     case 'dropout':
       return { inputs: [per(s.attrs.size)], outputs: [per(s.attrs.size), per(s.attrs.size)] };
     case 'dropout_backward':

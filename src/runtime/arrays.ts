@@ -2,6 +2,9 @@
 
 export type ArrayInput = Float32Array | number[] | number[][] | number[][][];
 
+/** What `predict`, `fit` and `evaluate` take for x: one array, or one per input of the model. */
+export type ModelInputs = ArrayInput | ArrayInput[];
+
 export class InputError extends Error {}
 
 /** A batch-first matrix: `rows` samples of `cols` values each. */
@@ -66,4 +69,52 @@ function checkFinite(data: Float32Array, what: string): void {
         `${what} holds ${data[i]} at index ${i}: every value must be a finite number.`,
       );
   }
+}
+
+/**
+ * The inputs of a model with several, as one matrix: each sample's values of input 0, then
+ * input 1, … (the layout CSV files give, columns in order). `x` is one array per input
+ * (Keras's list), each with `sizes[k]` values per sample and the same number of samples.
+ */
+export function joinInputs(
+  x: ModelInputs,
+  sizes: readonly number[],
+  names: readonly string[],
+): Matrix {
+  // One array per input (Keras's list): its elements are arrays of samples, not samples.
+  const listed =
+    Array.isArray(x) &&
+    x.length > 0 &&
+    (x as unknown[]).every(
+      (el) => el instanceof Float32Array || (Array.isArray(el) && Array.isArray(el[0])),
+    );
+  if (!listed)
+    return toMatrix(
+      x as ArrayInput,
+      sizes.reduce((a, b) => a + b, 0),
+      'x',
+    );
+  if (x.length !== sizes.length)
+    throw new InputError(
+      `the model has ${sizes.length} inputs (${names.map((n) => `'${n}'`).join(', ')}), but x holds ${x.length} array${x.length === 1 ? '' : 's'}: give one per input, in that order.`,
+    );
+  const parts = (x as ArrayInput[]).map((el, k) =>
+    toMatrix(el, sizes[k]!, `x[${k}] ('${names[k]}')`),
+  );
+  const rows = parts[0]!.rows;
+  parts.forEach((p, k) => {
+    if (p.rows !== rows)
+      throw new InputError(`x[${k}] ('${names[k]}') has ${p.rows} samples but x[0] has ${rows}.`);
+  });
+  const cols = sizes.reduce((a, b) => a + b, 0);
+  const data = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    let at = r * cols;
+    parts.forEach((p, k) => {
+      const size = sizes[k]!;
+      data.set(p.data.subarray(r * size, (r + 1) * size), at);
+      at += size;
+    });
+  }
+  return { data, rows, cols };
 }

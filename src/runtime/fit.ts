@@ -4,7 +4,7 @@
  * allocated once, the running size-weighted mean loss and stateful metrics per epoch,
  * validation at epoch end, callbacks, and the History.
  */
-import { InputError, type ArrayInput, type Matrix } from './arrays.js';
+import { InputError, type ArrayInput, type Matrix, type ModelInputs } from './arrays.js';
 import type { Args, CallValue } from '../catalog/index.js';
 import type { Rng } from '../kernels/random.js';
 import type { Metric } from '../metrics/index.js';
@@ -18,7 +18,7 @@ export interface Trainee extends TrainingModel {
   readonly rng: Rng;
   /** The .nn file's fit(…) arguments. */
   readonly fitArgs: Args;
-  matrixOf(x: ArrayInput): Matrix;
+  matrixOf(x: ModelInputs): Matrix;
   targetsOf(y: ArrayInput, rows: number): Matrix;
   metrics(): Metric[];
   step(
@@ -44,7 +44,7 @@ export interface FitOptions {
   shuffle?: boolean;
   /** The last fraction of the samples (before shuffling) is held out for validation. */
   validationSplit?: number;
-  validationData?: [ArrayInput, ArrayInput];
+  validationData?: [ModelInputs, ArrayInput];
   callbacks?: Callback[];
   initialEpoch?: number;
 }
@@ -89,7 +89,12 @@ export function withFileDefaults(model: Trainee, options: FitOptions): FitOption
 }
 
 /** Keras's fit loop over `x`/`y` with the options checked and the file's fit(…) as defaults. */
-export function fitModel(model: Trainee, x: ArrayInput, y: ArrayInput, given: FitOptions): History {
+export function fitModel(
+  model: Trainee,
+  x: ModelInputs,
+  y: ArrayInput,
+  given: FitOptions,
+): History {
   checkFitOptions(given);
   const options = withFileDefaults(model, given);
   const all = model.matrixOf(x);

@@ -13,4 +13,4 @@ export {
   type Callback,
   type TrainingModel,
 } from './callbacks.js';
-export { InputError, type ArrayInput } from './arrays.js';
+export { InputError, type ArrayInput, type ModelInputs } from './arrays.js';

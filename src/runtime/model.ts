@@ -11,7 +11,7 @@ import type { Metric } from '../metrics/index.js';
 import type { Optimizer } from '../optim/index.js';
 import type { CompiledModel } from '../plan/index.js';
 import { renderSummary, summaryInputOf, type SummaryOptions } from '../summary/index.js';
-import { InputError, type ArrayInput, type Matrix } from './arrays.js';
+import { InputError, type ArrayInput, type Matrix, type ModelInputs } from './arrays.js';
 import { checkBatchOptions } from './options.js';
 import { fitModel, type FitOptions, type History, type Trainee } from './fit.js';
 import { Session } from './session.js';
@@ -78,7 +78,7 @@ export class Model implements Trainee {
   }
 
   /** Features as a matrix of the model's input size (building the model from nested data if needed). */
-  matrixOf(x: ArrayInput): Matrix {
+  matrixOf(x: ModelInputs): Matrix {
     return this.session.matrixOf(x);
   }
 
@@ -103,14 +103,14 @@ export class Model implements Trainee {
   }
 
   /** Outputs for every sample of `x`, row-major (samples × output size). */
-  predict(x: ArrayInput, options: { batchSize?: number } = {}): Float32Array {
+  predict(x: ModelInputs, options: { batchSize?: number } = {}): Float32Array {
     checkBatchOptions('predict', options);
     const session = this.session;
     return session.forward(session.matrixOf(x), options.batchSize ?? 32).outputs;
   }
 
   /** One optimizer step on one batch; returns the loss (with regularization) before the step. */
-  trainOnBatch(x: ArrayInput, y: ArrayInput): number {
+  trainOnBatch(x: ModelInputs, y: ArrayInput): number {
     const mx = this.matrixOf(x);
     const my = this.targetsOf(y, mx.rows);
     // Plans are laid out for powers of two, so batches of varying sizes share a few plans.
@@ -130,7 +130,7 @@ export class Model implements Trainee {
   }
 
   /** Loss and metrics over `x`/`y`: Keras's evaluate (inference mode). */
-  evaluate(x: ArrayInput, y: ArrayInput, options: { batchSize?: number } = {}): number | number[] {
+  evaluate(x: ModelInputs, y: ArrayInput, options: { batchSize?: number } = {}): number | number[] {
     checkBatchOptions('evaluate', options);
     const logs = this.evaluateLogs(this.matrixOf(x), y, options.batchSize ?? 32);
     const values = Object.values(logs);
@@ -152,7 +152,7 @@ export class Model implements Trainee {
     this.session.finalizeWeights();
   }
 
-  fit(x: ArrayInput, y: ArrayInput, options: FitOptions = {}): History {
+  fit(x: ModelInputs, y: ArrayInput, options: FitOptions = {}): History {
     return fitModel(this, x, y, options);
   }
 

@@ -28,7 +28,14 @@ import {
   type Plan,
 } from '../plan/index.js';
 import { groupThousands, readableSize } from '../layers/index.js';
-import { InputError, toMatrix, type ArrayInput, type Matrix } from './arrays.js';
+import {
+  InputError,
+  joinInputs,
+  toMatrix,
+  type ArrayInput,
+  type Matrix,
+  type ModelInputs,
+} from './arrays.js';
 import { penaltyOf } from './penalty.js';
 
 export class Session {
@@ -43,8 +50,10 @@ export class Session {
     evaluation: new Map<number, BoundPlan>(),
     training: new Map<number, BoundPlan>(),
   };
-  /** Values per sample of the input, the output and the target, fixed by build(). */
+  /** Values per sample of the input (all inputs, back to back), the output and the target, fixed by build(). */
   inSize = 0;
+  /** Values per sample of each input. */
+  inSizes: number[] = [];
   outSize = 0;
   targetSize = 0;
   private opt: Optimizer | null = null;
@@ -103,7 +112,8 @@ export class Session {
     this.plans.inference.clear();
     this.plans.evaluation.clear();
     this.plans.training.clear();
-    this.inSize = sampleSize(inputShape);
+    this.inSizes = this.graph.inputs.map((input) => sampleSize(input.shape!));
+    this.inSize = this.inSizes.reduce((a, b) => a + b, 0);
     this.outSize = sampleSize(this.outputShape()!);
     this.targetSize = this.targetSizeOf(this.loss());
     this.opt = null;
@@ -143,13 +153,39 @@ export class Session {
     this.build([null, features]);
   }
 
-  /** Features as a matrix of the model's input size (building the model from nested data if needed). */
-  matrixOf(x: ArrayInput): Matrix {
+  /**
+   * Features as a matrix of the model's input size (building the model from nested data if
+   * needed); a model with several inputs takes one array per input, joined sample by sample.
+   */
+  matrixOf(x: ModelInputs): Matrix {
     if (!this.graph) {
       const flat = x instanceof Float32Array || typeof (x as unknown[])[0] === 'number';
-      this.ensureBuilt(flat ? null : toMatrix(x, null, 'x').cols);
+      this.ensureBuilt(flat ? null : toMatrix(x as ArrayInput, null, 'x').cols);
     }
-    return toMatrix(x, this.inSize, 'x');
+    if (this.inSizes.length > 1)
+      return joinInputs(
+        x,
+        this.inSizes,
+        this.graph!.inputs.map((i) => i.name),
+      );
+    return toMatrix(x as ArrayInput, this.inSize, 'x');
+  }
+
+  /** Copies rows `start…start+n` of the joined inputs into a plan's input buffers. */
+  feed(bound: BoundPlan, data: Float32Array, start: number, n: number): void {
+    const ids = bound.plan.inputs;
+    if (ids.length === 1) {
+      copyRows(data, start * this.inSize, bound.view(ids[0]!), 0, n * this.inSize);
+      return;
+    }
+    let offset = 0;
+    ids.forEach((id, k) => {
+      const size = this.inSizes[k]!;
+      const view = bound.view(id);
+      for (let r = 0; r < n; r++)
+        copyRows(data, (start + r) * this.inSize + offset, view, r * size, size);
+      offset += size;
+    });
   }
 
   /** Targets as the loss needs them: one class index per sample for sparse losses, else the output's size. */
@@ -267,16 +303,14 @@ export class Session {
     const batch = Math.max(1, batchSize);
     const bound = this.plan('inference', batch);
     const outputs = new Float32Array(m.rows * this.outSize);
-    const input = bound.view(bound.plan.inputs[0]!);
     const output = bound.view(bound.plan.outputs[0]!);
     const penalty = bound.plan.penalty === null ? null : bound.view(bound.plan.penalty);
-    const inSize = m.cols;
     const outSize = this.outSize;
     let activityPenalty = 0;
     bound.prepare(this.version);
     for (let start = 0; start < m.rows; start += batch) {
       const n = Math.min(batch, m.rows - start);
-      copyRows(m.data, start * inSize, input, 0, n * inSize);
+      this.feed(bound, m.data, start, n);
       if (penalty) penalty[0] = 0;
       bound.run(n);
       if (penalty) activityPenalty += penalty[0]!;
@@ -294,7 +328,7 @@ export class Session {
     capacity = n,
   ): number {
     const bound = this.plan('training', capacity);
-    copyRows(x, 0, bound.view(bound.plan.inputs[0]!), 0, n * this.inSize);
+    this.feed(bound, x, 0, n);
     copyRows(y, 0, bound.view(bound.plan.targets[0]!), 0, n * this.targetSize);
     bound.run(n);
     this.version++;
@@ -337,16 +371,17 @@ export class Session {
     const bound = this.plan('evaluation', batch);
     const p = bound.plan;
     bound.prepare(this.version);
-    const [input, target, output] = [p.inputs[0]!, p.targets[0]!, p.outputs[0]!].map((id) =>
-      bound.view(id),
-    ) as [Float32Array, Float32Array, Float32Array];
+    const [target, output] = [p.targets[0]!, p.outputs[0]!].map((id) => bound.view(id)) as [
+      Float32Array,
+      Float32Array,
+    ];
     const loss = bound.view(p.loss!);
     const penalty = p.penalty === null ? null : bound.view(p.penalty);
     let lossSum = 0;
     let activityPenalty = 0;
     for (let start = 0; start < mx.rows; start += batch) {
       const n = Math.min(batch, mx.rows - start);
-      copyRows(mx.data, start * mx.cols, input, 0, n * mx.cols);
+      this.feed(bound, mx.data, start, n);
       copyRows(my.data, start * my.cols, target, 0, n * my.cols);
       if (penalty) penalty[0] = 0;
       bound.run(n);
