@@ -154,14 +154,24 @@ export function emitModule(source: string | Model, options: EmitOptions = {}): E
       const training: Plan = model.plan('training', 1).plan;
       extensions.push(trainingExtension(training, model));
     }
-    const inputShape = model.inputShape!.slice(1).map((d) => d ?? 1);
+    // The plan's input buffers are the built model's inputs, in order (one per Input).
+    const names = model.compiled.graph.inputs.map((i) => i.name);
+    const inputs = inference.inputs.map((id, k) => ({
+      name: names[k] ?? `input_${k}`,
+      shape: inference.buffers[id]!.shape.slice(1).map((d) => d ?? 1),
+    }));
     const outputShape = model.outputShape!.slice(1).map((d) => d ?? 1);
-    const features = inputShape.reduce((a, b) => a * b, 1);
     const rows = options.selfTestRows ?? 4;
     const rng = new Rng(0x5e1f7e57);
-    const input = new Float32Array(rows * features);
-    for (let i = 0; i < input.length; i++) input[i] = rng.normal();
-    const output = model.predict(input);
+    // Each input's samples, one input's block after another (as the module's selfTest reads them).
+    const blocks = inputs.map((i) => {
+      const block = new Float32Array(rows * i.shape.reduce((a, b) => a * b, 1));
+      for (let j = 0; j < block.length; j++) block[j] = rng.normal();
+      return block;
+    });
+    const input = new Float32Array(blocks.reduce((a, b) => a + b.length, 0));
+    blocks.reduce((at, b) => (input.set(b, at), at + b.length), 0);
+    const output = model.predict(blocks.length === 1 ? blocks[0]! : blocks);
     const scaler = data?.scaler ?? null;
     const result = generateModule({
       model: model.name,
@@ -171,7 +181,7 @@ export function emitModule(source: string | Model, options: EmitOptions = {}): E
       plan: inference,
       weights: Float32Array.from(model.weightValues()),
       weightSpecs: model.weightSpecs(),
-      inputShape,
+      inputs,
       outputShape,
       features: data?.features ?? null,
       classes: data?.classes ?? null,

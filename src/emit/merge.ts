@@ -43,7 +43,9 @@ export function merge(s: StepOf<'merge'>, ctx: StepContext): string[] {
 export function mergeBackward(s: StepOf<'merge_backward'>, ctx: StepContext): string[] {
   const { mode, size } = s.attrs;
   const count = s.inputs.length - 1;
-  const xs = s.inputs.slice(0, count).map((id, k) => ctx.ref(id, `x${k}`));
+  // The inputs' values, referenced only where a gradient reads them (Subtract and Average read
+  // none), so the function takes no parameter it does not use.
+  const x = (k: number) => ctx.ref(s.inputs[k]!, `x${k}`);
   const dy = ctx.ref(s.inputs[count]!, 'dy');
   const dxs = s.outputs.map((id, k) => (ctx.has(id) ? ctx.ref(id, `dx${k}`) : null));
   const body: string[] = [`const g = ${dy}[i]!;`];
@@ -55,22 +57,24 @@ export function mergeBackward(s: StepOf<'merge_backward'>, ctx: StepContext): st
   } else if (mode === 'multiply') {
     dxs.forEach((dx, k) => {
       if (dx)
-        body.push(`${dx}[i] = g${xs.map((x, j) => (j === k ? '' : ` * ${x}[i]!`)).join('')};`);
+        body.push(
+          `${dx}[i] = g${Array.from({ length: count }, (_, j) => (j === k ? '' : ` * ${x(j)}[i]!`)).join('')};`,
+        );
     });
   } else {
     const keep = mode === 'maximum' ? '>=' : '<=';
-    body.push('let best = 0;', `let v = ${xs[0]}[i]!;`);
-    xs.slice(1).forEach((x, j) => {
+    body.push('let best = 0;', `let v = ${x(0)}[i]!;`);
+    for (let j = 0; j + 1 < count; j++) {
       body.push(
         '{',
-        `  const w = ${x}[i]!;`,
+        `  const w = ${x(j + 1)}[i]!;`,
         `  if (!(v ${keep} w)) {`,
         `    best = ${j + 1};`,
         '    v = w;',
         '  }',
         '}',
       );
-    });
+    }
     dxs.forEach((dx, k) => {
       if (dx) body.push(`${dx}[i] = best === ${k} ? g : 0;`);
     });

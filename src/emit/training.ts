@@ -44,11 +44,13 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
   const learningRate = model.optimizer.learningRate;
   const slotLayout = model.optimizer.slotLayout(opt.attrs.weights.map((w) => size(w.shape)));
 
+  // A batch of a model with several inputs is one array per input, as the module's predict takes it.
+  const X = plan.inputs.length > 1 ? 'Inputs' : 'Input';
   const members: Member[] = [
     {
       name: 'trainOnBatch',
       params: [
-        ['x', 'Input'],
+        ['x', X],
         ['y', 'Input'],
       ],
       ret: 'number',
@@ -115,7 +117,7 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
           optimizer(s as StepOf<'optimizer'>, c, names.iterations, slotLayout, learningRate),
       };
       const { functions, calls } = ctx.steps(plan, plan.steps, emitters);
-      const input = ctx.refIn(plan, plan.inputs[0]!);
+      const inputs = plan.inputs.map((id) => ctx.refIn(plan, id));
       const target = ctx.refIn(plan, plan.targets[0]!);
       const lossView = ctx.refIn(plan, plan.loss!);
       const [a, b, c, d] = names.rng as [string, string, string, string];
@@ -232,12 +234,11 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
             '    }',
           ]
         : [];
-      const F = size(plan.buffers[plan.inputs[0]!]!.shape.slice(1).map((v) => v ?? 1));
       out.push(
         ...ctx.fn({
           name: 'trainOnBatch',
           params: [
-            ['x', 'Input'],
+            ['x', X],
             ['y', 'Input'],
           ],
           ret: 'number',
@@ -245,8 +246,7 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
           body: [
             `const n = ${ctx.names.batchOf}(x);`,
             `if (n > ${ctx.names.capacity}) ${ctx.names.grow}(n);`,
-            `${ctx.names.load}(x, n);`,
-            `${input}.set(${xView(ctx)}.subarray(0, ${times(F)}));`,
+            ...ctx.load(inputs),
             'const first = y[0];',
             'const flat = first === undefined || typeof first === "number";',
             `if (y.length !== (flat ? ${times(T)} : n)) {`,
@@ -289,11 +289,6 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
       return out;
     },
   };
-}
-
-/** The inference plan's input view: where load() writes. */
-function xView(ctx: ModuleContext): string {
-  return ctx.refIn(ctx.inference, ctx.inference.inputs[0]!);
 }
 
 function weightViews(

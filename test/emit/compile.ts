@@ -76,14 +76,24 @@ export async function importModule<T>(code: string, typescript = true): Promise<
   return (await import(pathToFileURL(path!).href)) as T;
 }
 
-/** What every generated module exports. */
+/** One input's batch, as a generated module takes it. */
+export type Input = Float32Array | readonly number[] | readonly (readonly number[])[];
+
+/** What every generated module exports; a model with several inputs takes one array per input. */
 export interface Emitted {
-  predict(x: Float32Array | readonly number[] | readonly (readonly number[])[]): Float32Array;
-  predictInto(x: Float32Array | readonly number[], out: Float32Array): Float32Array;
+  predict(x: Input | readonly Input[]): Float32Array;
+  predictInto(
+    x: Float32Array | readonly number[] | readonly Input[],
+    out: Float32Array,
+  ): Float32Array;
   selfTest(): { ok: boolean; maxAbsError: number };
   createModel(weights: ArrayBuffer | Uint8Array): Omit<Emitted, 'createModel'>;
-  classify?(x: readonly (readonly number[])[]): string[];
+  classify?(x: readonly (readonly number[])[] | readonly Input[]): string[];
+  /** Single-input models only. */
   inputShape: readonly number[];
+  inputShapes: readonly (readonly number[])[];
+  /** Models with several inputs only. */
+  inputNames?: readonly string[];
   outputShape: readonly number[];
   featureNames?: readonly string[];
   classNames?: readonly string[];

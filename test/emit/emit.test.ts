@@ -76,7 +76,11 @@ async function checkCase({ name, model }: Case, options: { prettier: boolean }):
     expect(await prettierDiff(js.code, 'babel'), `${name}: prettier (js)`).toBeNull();
     expect(await prettierDiff(js.declarations!), `${name}: prettier (d.ts)`).toBeNull();
   }
-  const features = model.inputShape!.slice(1).reduce<number>((a, b) => a * (b ?? 1), 1);
+  // Each input's sample shape: a graph model's Inputs, else the (possibly data-built) one.
+  const inputs = model.compiled.graph.inputs;
+  const shapes =
+    inputs.length === 1 ? [model.inputShape!.slice(1)] : inputs.map((i) => i.shape!.slice(1));
+  const sizes = shapes.map((s) => s.reduce<number>((a, b) => a * (b ?? 1), 1));
   const units = model.outputShape!.at(-1) ?? 1;
   for (const [code, typescript] of [
     [ts.code, true],
@@ -84,8 +88,13 @@ async function checkCase({ name, model }: Case, options: { prettier: boolean }):
   ] as const) {
     const module = await importModule<Emitted>(code, typescript);
     expect(module.selfTest().ok, `${name}: selfTest`).toBe(true);
+    expect(module.inputShapes, `${name}: inputShapes`).toEqual(shapes);
+    if (inputs.length > 1) expect(module.inputNames).toEqual(inputs.map((i) => i.name));
+    else expect(module.inputShape).toEqual(shapes[0]);
     for (const batch of [1, 7, 64]) {
-      const x = randomInputs(batch * features, batch * 7919 + features);
+      // One array per input (Keras's list) for several inputs.
+      const xs = sizes.map((f, k) => randomInputs(batch * f, batch * 7919 + f + 31 * k));
+      const x = xs.length === 1 ? xs[0]! : xs;
       expectClose(module.predict(x), model.predict(x), units, 1e-6);
     }
   }
@@ -166,6 +175,45 @@ function patterns(): Case[] {
   }));
 }
 
+/**
+ * Graph models: several inputs (named, and long enough names that the Inputs tuple breaks), a
+ * residual fan-out, every merge layer, Concatenate on another axis.
+ */
+function graphs(): Case[] {
+  const two = (merge: string) =>
+    `x = Input(5)\n(x -> Dense(5), x -> Dense(5, tanh)) -> ${merge} -> Dense(2)`;
+  const three = (merge: string) =>
+    `x = Input(5)\n(x -> Dense(5), x -> Dense(5, tanh), x) -> ${merge} -> Dense(3, softmax)`;
+  const sources: [string, string][] = [
+    [
+      'two inputs into Concatenate',
+      "a = Input(shape=(3,), name='a')\nb = Input(shape=(2,), name='b')\n(a -> Dense(4, relu), b -> Dense(4, relu)) -> Concatenate() -> Dense(1, sigmoid)",
+    ],
+    [
+      'residual: a fan-out summed by Add',
+      'x = Input(6)\nh = x -> Dense(6, relu) -> Dense(6)\n(x, h) -> Add() -> Dense(3, softmax)',
+    ],
+    ['Subtract', two('Subtract()')],
+    ...['Add', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate'].map(
+      (m): [string, string] => [`${m} of three`, three(`${m}()`)],
+    ),
+    [
+      'Concatenate on the rows axis, inputs of two dimensions',
+      "a = Input(shape=(2, 3), name='rows_a')\nb = Input(shape=(4, 3), name='rows_b')\n(a, b -> Dense(3)) -> Concatenate(axis=1) -> Flatten() -> Dense(2)",
+    ],
+    [
+      'three inputs with long names',
+      [
+        "first = Input(shape=(4,), name='first_input_with_a_long_name')",
+        "second = Input(shape=(2,), name='second_input_with_a_long_name')",
+        "third = Input(shape=(3,), name='third input, not an identifier')",
+        '(first, second -> Dense(4), third -> Dense(4, relu)) -> Maximum() -> Dense(2, softmax)',
+      ].join('\n'),
+    ],
+  ];
+  return sources.map(([name, source]) => ({ name, model: loadModel(source + '\n', { seed: 5 }) }));
+}
+
 describe('nn emit: modules agree with the engine', () => {
   const typeCheck: string[] = [];
 
@@ -176,6 +224,68 @@ describe('nn emit: modules agree with the engine', () => {
   it('every activation, normalization and fused pattern', async () => {
     for (const c of patterns()) typeCheck.push(...(await checkCase(c, { prettier: true })));
   }, 120_000);
+
+  it('graph models: several inputs, residuals, every merge layer', async () => {
+    for (const c of graphs()) typeCheck.push(...(await checkCase(c, { prettier: true })));
+  }, 120_000);
+
+  it('several inputs: the scaling covers the inputs’ columns back to back, classify reads every input', async () => {
+    const model = loadModel(
+      "a = Input(shape=(2,), name='a')\nb = Input(shape=(3,), name='b')\n(a, b) -> Concatenate() -> Dense(3, softmax)\n",
+      { seed: 4 },
+    );
+    const offset = [1, -2, 0.5, 3, -1];
+    const scale = [0.5, 2, 1.5, 0.25, 4];
+    const data = {
+      features: ['a0', 'a1', 'b0', 'b1', 'b2'],
+      classes: ['x', 'y', 'z'],
+      scaler: { kind: 'standard', offset, scale },
+    };
+    const a = [
+      [1, 2],
+      [-3, 0.5],
+    ];
+    const b = [
+      [0, 1, 2],
+      [4, -1, 0.25],
+    ];
+    // What the engine sees: each column (x − offset)·scale, input a's columns then b's.
+    const scaled = (rows: number[][], at: number) =>
+      Float32Array.from(
+        rows.flatMap((r) => r.map((v, j) => (Math.fround(v) - offset[at + j]!) * scale[at + j]!)),
+      );
+    const want = model.predict([scaled(a, 0), scaled(b, 2)]);
+    for (const target of ['ts', 'js'] as const) {
+      const out = emitModule(model, { target, data });
+      expect(out.diagnostics).toEqual([]);
+      expect(await prettierDiff(out.code, target === 'ts' ? 'typescript' : 'babel')).toBeNull();
+      const module = await importModule<Emitted>(out.code, target === 'ts');
+      expect(module.selfTest().ok).toBe(true);
+      expect(module.featureNames).toEqual(data.features);
+      expectClose(module.predict([a, b]), want, 3, 1e-6);
+      expectClose(module.predict([a.flat(), Float32Array.from(b.flat())]), want, 3, 1e-6);
+      const best = (r: number) => {
+        const row = Array.from(want.subarray(r * 3, r * 3 + 3));
+        return data.classes[row.indexOf(Math.max(...row))];
+      };
+      expect(module.classify!([a, b])).toEqual([best(0), best(1)]);
+      // Each input is checked on its own, and named.
+      expect(() => module.predict([a])).toThrow(/x holds 1 arrays: give one per input \(a, b\)/);
+      expect(() => module.predict([a, b.slice(1)])).toThrow(/x\[1\] has 1 samples, x\[0\] has 2/);
+      expect(() => module.predict([a, [1, 2]])).toThrow(
+        /x\[1\] \('b'\) has 2 values: not a whole number of samples of 3/,
+      );
+      expect(() =>
+        module.predict([
+          a,
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ]),
+      ).toThrow(/sample 0 of x\[1\] \('b'\) must be an array of 3 numbers/);
+    }
+  });
 
   it(`${runs} random models (seed ${seed})`, async () => {
     const sources = fc.sample(modelSource, { seed, numRuns: runs * 4 });

@@ -8,10 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { loadModel } from 'nnlang';
 import { emitModule } from '../../src/emit/index.js';
 
+/** A module's batch: one array, or one per input for several inputs. */
+type Batch = Float32Array | Float32Array[];
+
 interface Trainable {
-  trainOnBatch(x: Float32Array, y: Float32Array): number;
+  trainOnBatch(x: Batch, y: Float32Array): number;
   getWeights(): Float32Array[];
-  predict(x: Float32Array): Float32Array;
+  predict(x: Batch): Float32Array;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'nn-train-'));
@@ -64,6 +67,22 @@ function model(layers: string, compile: string, input: number | string = 4): str
   return `model m {\n  Input(${input})\n${layers}\n  compile(${compile})\n}\n`;
 }
 
+/** A graph model: its statements (named results, merges), then compile. */
+function graph(lines: readonly string[], compile: string): string {
+  return `model m {\n${lines.map((l) => `  ${l}\n`).join('')}  compile(${compile})\n}\n`;
+}
+
+/** Three branches from one Dense (its gradient the sum of three) into a merge layer. */
+const branches = (merge: string) =>
+  graph(
+    [
+      'x = Input(4)',
+      'h = x -> Dense(5, tanh)',
+      `(h -> Dense(3, relu), h -> Dense(3), h -> Dense(3, sigmoid)) -> ${merge} -> Dense(3, softmax)`,
+    ],
+    'adam, categorical_crossentropy',
+  );
+
 const cls = (act = 'relu') => `    -> Dense(6, ${act})\n    -> Dense(3, softmax)`;
 
 /** Targets for a 3-output model: one-hot, class indices or values. */
@@ -88,6 +107,8 @@ const cases: {
   source: string;
   y: Parameters<typeof targets>[0];
   features?: number;
+  /** Several inputs: the values per sample of each (the batch is one array per input). */
+  inputs?: number[];
 }[] = [
   {
     name: 'sgd',
@@ -294,6 +315,55 @@ const cases: {
     ),
     y: 'values',
   },
+  {
+    name: 'graph: two inputs concatenated',
+    source: graph(
+      [
+        "a = Input(shape=(3,), name='a')",
+        "b = Input(shape=(2,), name='b')",
+        '(a -> Dense(4, relu), b -> Dense(4, elu)) -> Concatenate() -> Dense(3, softmax)',
+      ],
+      'SGD(learning_rate=0.1, momentum=0.9), categorical_crossentropy',
+    ),
+    y: 'onehot',
+    inputs: [3, 2],
+  },
+  {
+    name: 'graph: residual (a fan-out summed by Add)',
+    source: graph(
+      ['x = Input(4)', 'h = x -> Dense(4, relu)', '(h, h -> Dense(4)) -> Add() -> Dense(3)'],
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
+    name: 'graph: Subtract',
+    source: graph(
+      ['x = Input(4)', 'h = x -> Dense(5, tanh)', '(h -> Dense(5), h) -> Subtract() -> Dense(3)'],
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  ...['Add', 'Multiply', 'Average', 'Maximum', 'Minimum', 'Concatenate'].map((m) => ({
+    name: `graph: ${m} of three branches`,
+    source: branches(`${m}()`),
+    y: 'onehot' as const,
+  })),
+  {
+    name: 'graph: three inputs, Concatenate on the rows axis',
+    source: graph(
+      [
+        "a = Input(shape=(2, 3), name='a')",
+        "b = Input(shape=(1, 3), name='b')",
+        "c = Input(shape=(4,), name='c')",
+        'r = (a -> Dense(3, relu), b) -> Concatenate(axis=1) -> Flatten()',
+        '(r, c -> Dense(9)) -> Multiply() -> Dense(3, softmax)',
+      ],
+      'adam, categorical_crossentropy',
+    ),
+    y: 'onehot',
+    inputs: [6, 3, 4],
+  },
   ...[
     ['relu6', 'hard_silu', 'celu', 'hard_shrink', 'soft_shrink'],
     ['hard_tanh', 'log_sigmoid', 'sparse_plus', 'sparse_sigmoid', 'squareplus'],
@@ -404,11 +474,14 @@ describe('emitted training', () => {
       const { model: engine, code } = emit(c.source, 7);
       codes.set(c.name, code);
       const mod = await load(code);
-      const x = batch(8, c.features ?? 4, 11);
+      // Several inputs: one array per input, for the engine and the module alike.
+      const x = c.inputs
+        ? c.inputs.map((f, k) => batch(8, f, 11 + k))
+        : batch(8, c.features ?? 4, 11);
       const y = targets(c.y, 8);
       for (let step = 0; step < 3; step++) {
         // A sequence input: the engine reads samples of rows, the module flat samples.
-        const rows = c.features ? nested(x, c.features, 4) : x;
+        const rows = c.features ? nested(x as Float32Array, c.features, 4) : x;
         const want = engine.trainOnBatch(rows, y);
         const got = mod.trainOnBatch(x, y);
         expect(close(got, want), `step ${step}: loss ${got} vs ${want}`).toBe(true);
@@ -422,7 +495,7 @@ describe('emitted training', () => {
           expect(close(got[i]![j]!, v), `weight ${i}[${j}] ${got[i]![j]} vs ${v}`).toBe(true),
         );
       });
-      const p1 = engine.predict(c.features ? nested(x, c.features, 4) : x);
+      const p1 = engine.predict(c.features ? nested(x as Float32Array, c.features, 4) : x);
       const p2 = mod.predict(x);
       p1.forEach((v, j) => expect(close(p2[j]!, v)).toBe(true));
     });
@@ -536,7 +609,8 @@ describe('emitted training', () => {
           `${d.file?.fileName}:${d.start}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
       );
     expect(diagnostics).toEqual([]);
-  });
+    // One program of every case's module: the TypeScript compiler takes its time on a loaded machine.
+  }, 180_000);
 
   it('is formatted as Prettier formats it, for every case', async () => {
     for (const c of cases) {
@@ -548,7 +622,7 @@ describe('emitted training', () => {
         expect(`${c.name}: ${a[at]}`).toBe(`${c.name}: ${b[at]}`);
       }
     }
-  });
+  }, 180_000);
 
   it('rejects bad targets with a clear error', async () => {
     const { code } = emit(cases[2]!.source, 1);
