@@ -73,7 +73,7 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
     ? graphLayers(source, binder, model)
     : sequentialLayers(source, binder, model);
   for (const layer of model.layers) checkWeightArguments(layer, binder);
-  if (compileCall) model.compile = checkCompile(compileCall, binder);
+  if (compileCall) model.compile = checkCompile(compileCall, binder, model);
   if (fitCall) model.fit = checkFit(fitCall, binder);
   if (fitCall && !compileCall)
     binder.sink.report('fitWithoutCompile', fitCall.callee.range, {
@@ -87,7 +87,7 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
   checkAdvice(model, binder);
   // Across arguments: Keras's own rules, then what the engine cannot run yet.
   checkCallRules(binder.calls, binder);
-  checkClassIds(binder.calls, model.layers.at(-1)?.outputShape?.at(-1), binder);
+  checkClassIds(binder.calls, model.layers[model.outputs[0] ?? -1]?.outputShape?.at(-1), binder);
   checkEngineLimits(model, binder.calls, binder);
   checkMemory(model, binder);
   reportRejected(binder);

@@ -26,7 +26,12 @@ export function argOf(layer: CheckedLayer, name: string): Value | undefined {
 
 export interface CompileConfig {
   optimizer: CallValue;
+  /** The loss (a model with several outputs: the first output's). */
   loss: CallValue | null;
+  /** One loss per output: the list written, or the one loss for every output (empty without a loss). */
+  losses: { loss: CallValue; lossSpec: LossSpec | null }[];
+  /** compile(loss_weights=[…]): one number per output; null when not written. */
+  lossWeights: number[] | null;
   /** The optimizer and loss resolved (null where they did not resolve, or the loss waits for the data). */
   optimizerSpec: OptimizerSpec | null;
   lossSpec: LossSpec | null;
