@@ -63,6 +63,7 @@ const completionKinds: Record<CompletionKind, CompletionItemKind> = {
 const symbolKinds: Record<ServiceSymbolKind, SymbolKind> = {
   model: SymbolKind.Module,
   layer: SymbolKind.Class,
+  result: SymbolKind.Variable,
   method: SymbolKind.Method,
   constant: SymbolKind.Constant,
 };
