@@ -56,6 +56,7 @@ const completionKinds: Record<CompletionKind, CompletionItemKind> = {
   keyword: CompletionItemKind.Keyword,
   argument: CompletionItemKind.Property,
   constant: CompletionItemKind.Constant,
+  result: CompletionItemKind.Variable,
   value: CompletionItemKind.Value,
   class: CompletionItemKind.Class,
 };
