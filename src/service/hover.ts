@@ -145,8 +145,13 @@ function modelMarkdown(m: CheckedModel): string {
     const c = paramCounts(l);
     total += c.trainable + c.nonTrainable;
   }
+  // A graph may have several inputs (Keras's list), each an Input(...) with its shape.
+  const input =
+    m.inputs.length > 1
+      ? `inputs ${m.inputs.map((i) => shapeText(i.shape)).join(', ')}`
+      : `input ${m.inputShape ? shapeText(m.inputShape) : 'fixed by the data'}`;
   const lines = [
-    `**model ${m.name}**: ${m.layers.length} layer${m.layers.length === 1 ? '' : 's'}, input ${m.inputShape ? shapeText(m.inputShape) : 'fixed by the data'}`,
+    `**model ${m.name}**: ${m.layers.length} layer${m.layers.length === 1 ? '' : 's'}, ${input}`,
   ];
   if (m.inputShape) lines.push(`${groupThousands(total)} parameters (${readableSize(total * 4)})`);
   for (const l of m.layers.slice(0, 30))

@@ -145,6 +145,25 @@ describe('results: hover, symbols, tokens', () => {
     ]);
   });
 
+  it("hover on a merge layer gives its doc and shape, on the model each input's shape", () => {
+    const add = service.hover(source, pos('Add()', 0, 1))?.contents;
+    expect(add).toContain('Adds a list of tensors');
+    expect(add).toContain('**add**: output (None, 8)');
+    const { text, position } = cursor(
+      'model t¦wo {\n  a = Input(4)\n  b = Input(3)\n  (a, b) -> Concatenate() -> Dense(1)\n}\n',
+    );
+    expect(service.hover(text, position)?.contents).toContain('inputs (None, 4), (None, 3)');
+  });
+
+  it("inlay hints give each layer's shape, so each result's at the end of its chain", () => {
+    expect(service.inlayHints(source).map((h) => `${h.position.line}:${h.label}`)).toEqual([
+      '3:→ (None, 8) · 40 params',
+      '4:→ (None, 8) · 40 params',
+      '5:→ (None, 8)',
+      '5:→ (None, 3) · 27 params',
+    ]);
+  });
+
   it('semantic tokens mark results as variables, their definitions declared', () => {
     const tokens = service.semanticTokens(source);
     const seen = tokens
