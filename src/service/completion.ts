@@ -259,31 +259,27 @@ function layers(out: Builder, withInput: boolean, afterTuple = false): void {
     if (!withInput && (entry.name === 'Input' || entry.name === 'InputLayer')) continue;
     const merge = layerDefs[entry.name]?.merge === true;
     if (afterTuple && !merge) continue;
-    out.add({
-      label: entry.name,
-      kind: 'layer',
-      detail: 'layer',
-      documentation: entry.doc,
-      insertText: callSnippet(entry, 'layer'),
-      snippet: true,
-      sortText: entry.unsupported ? '2' : merge && !afterTuple ? '3' : '1',
-    });
+    layer(out, entry, entry.unsupported ? '2' : merge && !afterTuple ? '3' : '1');
   }
 }
 
 /** `Input(...)`, which starts a graph's result (`x = Input(shape=(4,))`). */
 function inputs(out: Builder): void {
   const entry = catalog.lookup('layer', 'Input');
-  if (entry)
-    out.add({
-      label: entry.name,
-      kind: 'layer',
-      detail: 'layer',
-      documentation: entry.doc,
-      insertText: callSnippet(entry, 'layer'),
-      snippet: true,
-      sortText: '1',
-    });
+  if (entry) layer(out, entry, '1');
+}
+
+/** One layer as a call snippet filling in its required arguments. */
+function layer(out: Builder, entry: CatalogEntry, sortText: string): void {
+  out.add({
+    label: entry.name,
+    kind: 'layer',
+    detail: 'layer',
+    documentation: entry.doc,
+    insertText: callSnippet(entry, 'layer'),
+    snippet: true,
+    sortText,
+  });
 }
 
 /** Whether the code tokens before index `arrow` (an `->`) end with a tuple or list: `(a, b) ->`. */
