@@ -4,8 +4,8 @@
  * missing input shape added, a loss swapped for the one that fits the output (or the output's
  * activation for the one the loss expects), compile() added before fit(), the lectures'
  * advice (He initialization for ReLU, sigmoid on one unit, a non-linear activation between
- * linear layers), and in graph models Keras's `Add()(a, b)` written as the chain it means and
- * an unused result made an output.
+ * linear layers), and in graph models Keras's `Add()(a, b)` written as the chain it means, a
+ * layer with no input started from a result above it, and an unused result made an output.
  */
 import { walk, type Call, type Chain, type Statement } from '../ast/index.js';
 import { outputActivation, type CheckedLayer, type CheckedModel } from '../check/index.js';
@@ -218,6 +218,20 @@ function fixesFor(f: Fixes, d: Diagnostic): void {
       const head = /^[\p{L}_][\p{L}\p{N}_]*$/u.test(inner) ? inner : applied;
       const layer = text.slice(start, call.range.end.offset);
       f.add(`Write ${head} -> ${layer}`, [f.replace(start, end, `${head} -> ${layer}`)]);
+      return;
+    }
+    case 'NN2026': {
+      // A layer with no input in a graph: start its chain from a result named above it, the
+      // latest first (none preferred: which one is meant is the user's call).
+      const block = f.a.result.ast.body.find(
+        (s) => s.kind === 'Model' && s.range.start.offset <= start && start < s.range.end.offset,
+      );
+      const above = [...f.a.symbols.symbols.values()]
+        .filter((s) => s.kind === 'result' && s.model === block && s.node.range.end.offset <= start)
+        .sort((x, y) => y.id - x.id);
+      const names = [...new Set(above.map((s) => s.name))].slice(0, 3);
+      for (const name of names)
+        f.add(`Start the chain from '${name}'`, [f.replace(start, start, `${name} -> `)], false);
       return;
     }
     case 'NN2028': {

@@ -169,6 +169,13 @@ const cases: { name: string; source: string; code: string; title: RegExp; expect
     expect: 'hidden = inputs -> Dense(4)',
   },
   {
+    name: 'a layer with no input in a graph',
+    source: 'model m {\n  x = Input(4)\n  h = x -> Dense(4)\n  Dense(1)\n}\n',
+    code: 'NN2026',
+    title: /Start the chain from 'h'/,
+    expect: '  h -> Dense(1)\n',
+  },
+  {
     name: 'an unused result made an output',
     source: 'x = Input(4)\nh = x -> Dense(4)\nside = h -> Dense(2)\nh -> Dense(1)\n',
     code: 'NN2028',
