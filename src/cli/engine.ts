@@ -145,6 +145,18 @@ export function targetEncoding(model: CheckedModel): TableOptions['encoding'] {
     : undefined;
 }
 
+/**
+ * CSV files give one target column: a model with several outputs trains, evaluates and
+ * predicts through the library (one array per output), which this says instead of guessing.
+ */
+export function oneOutput(loaded: Loaded, command: string): void {
+  const outputs = loaded.compiled.graph.outputs.length;
+  if (outputs > 1)
+    throw new CliError(
+      `model '${loaded.model.name}' has ${outputs} outputs, but a CSV file gives one target column; use the library (fit(x, [y1, y2]), predictOutputs(x)) for it.`,
+    );
+}
+
 /** The output units of the model's last layer, when known. */
 export function outputUnits(model: CheckedModel): number | undefined {
   const shape = model.layers.at(-1)?.outputShape;
