@@ -160,7 +160,13 @@ export function emitModule(source: string | Model, options: EmitOptions = {}): E
       name: names[k] ?? `input_${k}`,
       shape: inference.buffers[id]!.shape.slice(1).map((d) => d ?? 1),
     }));
-    const outputShape = model.outputShape!.slice(1).map((d) => d ?? 1);
+    // Outputs likewise: the plan's output buffers, named after the layers they come from.
+    const graph = model.compiled.graph;
+    const outputs = inference.outputs.map((id, k) => {
+      const node = graph.outputs[k]!;
+      const name = node < 0 ? graph.inputs[-1 - node]!.name : graph.layers[node]!.name;
+      return { name, shape: inference.buffers[id]!.shape.slice(1).map((d) => d ?? 1) };
+    });
     const rows = options.selfTestRows ?? 4;
     const rng = new Rng(0x5e1f7e57);
     // Each input's samples, one input's block after another (as the module's selfTest reads them).
@@ -171,7 +177,10 @@ export function emitModule(source: string | Model, options: EmitOptions = {}): E
     });
     const input = new Float32Array(blocks.reduce((a, b) => a + b.length, 0));
     blocks.reduce((at, b) => (input.set(b, at), at + b.length), 0);
-    const output = model.predict(blocks.length === 1 ? blocks[0]! : blocks);
+    // Each output's samples, one output's block after another.
+    const predicted = model.predictOutputs(blocks.length === 1 ? blocks[0]! : blocks);
+    const output = new Float32Array(predicted.reduce((a, b) => a + b.length, 0));
+    predicted.reduce((at, b) => (output.set(b, at), at + b.length), 0);
     const scaler = data?.scaler ?? null;
     const result = generateModule({
       model: model.name,
@@ -182,7 +191,7 @@ export function emitModule(source: string | Model, options: EmitOptions = {}): E
       weights: Float32Array.from(model.weightValues()),
       weightSpecs: model.weightSpecs(),
       inputs,
-      outputShape,
+      outputs,
       features: data?.features ?? null,
       classes: data?.classes ?? null,
       scaler,

@@ -8,7 +8,7 @@
 import { arenaOf, type Plan, type PlanStep } from '../ir/index.js';
 import { firstFit, liveness } from '../plan/index.js';
 import { constants as helperConstants } from './activations.js';
-import { indentLines, printFn, type Fn, type Target } from './code.js';
+import { indentLines, loop, printFn, type Fn, type Target } from './code.js';
 import {
   arrayLiteral,
   base64,
@@ -38,13 +38,15 @@ export interface ModuleInput {
   weightSpecs: readonly { layer: string; name: string; shape: readonly number[] }[];
   /** The model's inputs in order, each with its shape per sample (Keras's, without the batch). */
   inputs: readonly { name: string; shape: readonly number[] }[];
-  outputShape: readonly number[];
+  /** The model's outputs in order (Keras's layer names), each with its shape per sample. */
+  outputs: readonly { name: string; shape: readonly number[] }[];
   features: readonly string[] | null;
   classes: readonly string[] | null;
   scaler: { kind: string; offset: readonly number[]; scale: readonly number[] } | null;
   /**
    * Inputs (in the model's scaled space) and what the engine predicted for them: `rows` samples
-   * of each model input, one input's block after another.
+   * of each model input, one input's block after another; the outputs likewise, output after
+   * output.
    */
   selfTest: { rows: number; input: Float32Array; output: Float32Array };
   target: Target;
@@ -167,6 +169,10 @@ const reservedNames = [
   'what',
   'F',
   'outputShape',
+  'outputShapes',
+  'outputNames',
+  'OUTPUT_SIZES',
+  'size',
   'featureNames',
   'classNames',
   'scaling',
@@ -245,6 +251,8 @@ class ModuleWriter {
   /** Values per sample of each input, and of all of them (a CSV row's columns). */
   private readonly Fs: readonly number[];
   private readonly F: number;
+  /** Values per sample of each output, and of all of them. */
+  private readonly Os: readonly number[];
   private readonly O: number;
   private readonly stepNames = new Names();
 
@@ -256,7 +264,8 @@ class ModuleWriter {
     this.t = input.target;
     this.Fs = input.inputs.map((i) => i.shape.reduce((a, b) => a * b, 1));
     this.F = this.Fs.reduce((a, b) => a + b, 0);
-    this.O = input.outputShape.reduce((a, b) => a * b, 1);
+    this.Os = input.outputs.map((o) => o.shape.reduce((a, b) => a * b, 1));
+    this.O = this.Os.reduce((a, b) => a + b, 0);
     this.paramSize = input.weights.length;
     const plans = [input.plan, ...(input.extensions ?? []).flatMap((e) => e.plans)];
     for (const plan of plans) this.paramSize = Math.max(this.paramSize, plan.paramSize);
@@ -423,19 +432,14 @@ class ModuleWriter {
   write(): ModuleOutput {
     const { input, t } = this;
     const plan = input.plan;
-    if (plan.outputs.length !== 1)
+    if (plan.inputs.length !== input.inputs.length || plan.outputs.length !== input.outputs.length)
       throw new EmitError(
-        `model '${input.model}' has ${plan.outputs.length} outputs; the emitter writes models with one.`,
-        '',
-      );
-    if (plan.inputs.length !== input.inputs.length)
-      throw new EmitError(
-        `internal: the plan has ${plan.inputs.length} inputs, the model ${input.inputs.length}.`,
+        `internal: the plan has ${plan.inputs.length} inputs and ${plan.outputs.length} outputs, the model ${input.inputs.length} and ${input.outputs.length}.`,
         '',
       );
     const { prepare, forward, extensionLines } = this.emitSteps();
     const xs = plan.inputs.map((id) => this.ref(plan, id));
-    const y = this.ref(plan, plan.outputs[0]!);
+    const ys = plan.outputs.map((id) => this.ref(plan, id));
     const weightBytes = float32Bytes(input.weights);
     const hash = sha256(weightBytes);
     const members = this.members();
@@ -532,7 +536,7 @@ class ModuleWriter {
         '',
       );
     }
-    out.push(...this.ioFunctions(xs, y).flatMap((fn) => [...printFn(fn, t, 2), '']));
+    out.push(...this.ioFunctions(xs, ys).flatMap((fn) => [...printFn(fn, t, 2), '']));
     out.push(...extensionLines);
     if (prepare.calls.length > 0) out.push('  prepare();');
     const returned = members.map((m) => m.name);
@@ -623,24 +627,33 @@ class ModuleWriter {
   private members(): Member[] {
     const { O, input } = this;
     const X = this.batchType;
+    const several = this.Os.length > 1;
+    // Several outputs: one array per output, as Keras's predict returns a list.
+    const Y = several ? 'Float32Array[]' : 'Float32Array';
+    const outputs = input.outputs.map((o) => commentText(o.name)).join(', ');
     const members: Member[] = [
       {
         name: 'predict',
         params: [['x', X]],
-        ret: 'Float32Array',
-        doc: `Outputs for ${this.batchDoc}, row-major: batch × ${O}.`,
+        ret: Y,
+        doc: several
+          ? `Outputs for ${this.batchDoc}: one row-major array per output (${outputs}).`
+          : `Outputs for ${this.batchDoc}, row-major: batch × ${O}.`,
       },
       {
         name: 'predictInto',
         params: [
           ['x', X],
-          ['out', 'Float32Array'],
+          ['out', several ? 'readonly Float32Array[]' : 'Float32Array'],
         ],
-        ret: 'Float32Array',
-        doc: `predict() into out (at least batch × ${O} values), allocating nothing.`,
+        ret: several ? 'readonly Float32Array[]' : 'Float32Array',
+        doc: several
+          ? 'predict() into out (one array per output, each large enough), allocating nothing.'
+          : `predict() into out (at least batch × ${O} values), allocating nothing.`,
       },
     ];
-    if (input.classes)
+    // Classes name the one output the training data's target column fills.
+    if (input.classes && !several)
       members.push({
         name: 'classify',
         params: [['x', X]],
@@ -739,43 +752,39 @@ class ModuleWriter {
     const out: string[] = [];
     const shape = (s: readonly number[]) => `[${s.join(', ')}]`;
     const multi = input.inputs.length > 1;
+    const severalOutputs = input.outputs.length > 1;
+    // A model with one input (output) keeps Keras's input_shape (output_shape) beside the lists.
+    const one = (name: string, s: readonly number[], doc: string) =>
+      out.push(...this.constDecl(name, 'readonly number[]', shape(s), doc), '');
     if (!multi)
-      out.push(
-        ...this.constDecl(
-          'inputShape',
-          'readonly number[]',
-          shape(input.inputs[0]!.shape),
-          'One sample’s shape (Keras’s input_shape without the batch).',
-        ),
-        '',
+      one(
+        'inputShape',
+        input.inputs[0]!.shape,
+        'One sample’s shape (Keras’s input_shape without the batch).',
       );
-    const shapes = input.inputs.map((i) => shape(i.shape));
-    const type = 'readonly (readonly number[])[]';
-    const prefix =
-      this.t === 'ts' ? `export const inputShapes: ${type} = ` : 'export const inputShapes = ';
-    // Prettier breaks an array whose every element is an array of more than one element.
-    const broken =
-      shapes.length > 1 && input.inputs.every((i) => i.shape.length > 1)
-        ? `[\n${shapes.map((v) => `  ${v},`).join('\n')}\n]`
-        : arrayLiteral(shapes, 0, prefix.length);
-    out.push(
-      ...this.constDecl(
-        'inputShapes',
-        type,
-        broken,
-        'Each input’s sample shape, in the model’s order (Keras’s input_shape without the batch).',
-      ),
-      '',
+    const shapeList = (
+      name: string,
+      list: readonly { shape: readonly number[] }[],
+      doc: string,
+    ) => {
+      const shapes = list.map((i) => shape(i.shape));
+      const type = 'readonly (readonly number[])[]';
+      const prefix =
+        this.t === 'ts' ? `export const ${name}: ${type} = ` : `export const ${name} = `;
+      // Prettier breaks an array whose every element is an array of more than one element.
+      const value =
+        shapes.length > 1 && list.every((i) => i.shape.length > 1)
+          ? `[\n${shapes.map((v) => `  ${v},`).join('\n')}\n]`
+          : arrayLiteral(shapes, 0, prefix.length);
+      out.push(...this.constDecl(name, type, value, doc), '');
+    };
+    shapeList(
+      'inputShapes',
+      input.inputs,
+      'Each input’s sample shape, in the model’s order (Keras’s input_shape without the batch).',
     );
-    out.push(
-      ...this.constDecl(
-        'outputShape',
-        'readonly number[]',
-        shape(input.outputShape),
-        'One output’s shape.',
-      ),
-      '',
-    );
+    if (!severalOutputs) one('outputShape', input.outputs[0]!.shape, 'One output’s shape.');
+    shapeList('outputShapes', input.outputs, 'Each output’s sample shape, in the model’s order.');
     const strings = (name: string, values: readonly string[], doc: string) => {
       const items = values.map(stringLiteral);
       const prefix =
@@ -787,29 +796,33 @@ class ModuleWriter {
           : `[\n${items.map((i) => `  ${i},`).join('\n')}\n]`;
       out.push(...this.constDecl(name, 'readonly string[]', value, doc), '');
     };
-    if (multi) {
+    const ints = (name: string, values: readonly number[]) => {
+      const one = `const ${name} = [${values.join(', ')}];`;
+      out.push(
+        ...(one.length <= 80 ? [one] : [`const ${name} = [`, ...fill(values.map(String), 2), '];']),
+      );
+    };
+    if (multi)
       strings(
         'inputNames',
         input.inputs.map((i) => i.name),
         'The model’s inputs, in the order predict() takes their arrays.',
       );
-      const ints = (name: string, values: readonly number[]) => {
-        const one = `const ${name} = [${values.join(', ')}];`;
-        out.push(
-          ...(one.length <= 80
-            ? [one]
-            : [`const ${name} = [`, ...fill(values.map(String), 2), '];']),
-        );
-      };
-      ints('INPUT_SIZES', this.Fs);
-      // Where each input's values start in a row of the training data (its scaling's columns).
-      if (input.scaler)
-        ints(
-          'INPUT_STARTS',
-          this.Fs.map((_, k) => this.Fs.slice(0, k).reduce((a, b) => a + b, 0)),
-        );
-      out.push('');
-    }
+    if (severalOutputs)
+      strings(
+        'outputNames',
+        input.outputs.map((o) => o.name),
+        'The model’s outputs (their layers), in the order predict() returns their arrays.',
+      );
+    if (multi) ints('INPUT_SIZES', this.Fs);
+    // Where each input's values start in a row of the training data (its scaling's columns).
+    if (multi && input.scaler)
+      ints(
+        'INPUT_STARTS',
+        this.Fs.map((_, k) => this.Fs.slice(0, k).reduce((a, b) => a + b, 0)),
+      );
+    if (severalOutputs) ints('OUTPUT_SIZES', this.Os);
+    if (multi || severalOutputs) out.push('');
     if (input.features)
       strings(
         'featureNames',
@@ -818,7 +831,7 @@ class ModuleWriter {
           ? 'The training data’s feature columns, in order: the inputs’ values back to back.'
           : 'The training data’s feature columns, in order.',
       );
-    if (input.classes)
+    if (input.classes && !severalOutputs)
       strings(
         'classNames',
         input.classes,
@@ -906,43 +919,46 @@ class ModuleWriter {
   }
 
   /** batchOf, load, predictInto, predict, classify, selfTest: inside createModel. */
-  private ioFunctions(xs: readonly string[], y: string): Fn[] {
+  private ioFunctions(xs: readonly string[], ys: readonly string[]): Fn[] {
     const { O, input } = this;
     const X = this.batchType;
-    const fns: Fn[] = [
-      this.batchOf(),
-      this.load(),
-      {
-        name: 'predictInto',
-        params: [
-          ['x', X],
-          ['out', 'Float32Array'],
-        ],
-        ret: 'Float32Array',
-        doc: `Outputs into out (at least batch × ${O} values); allocates nothing.`,
-        body: [
-          'const n = batchOf(x);',
-          `if (out.length < ${times(O)}) {`,
-          '  throw new RangeError(',
-          `    \`out holds \${out.length} values; the batch needs \${${times(O)}}\`,`,
-          '  );',
-          '}',
-          'if (n > capacity) grow(n);',
-          ...this.loadCalls(xs),
-          'run(n);',
-          `for (let i = 0; i < ${times(O)}; i++) out[i] = ${y}[i]!;`,
-          'return out;',
-        ],
-      },
-      {
-        name: 'predict',
-        params: [['x', X]],
-        ret: 'Float32Array',
-        doc: `Outputs for a batch, row-major: batch × ${O}.`,
-        body: [`return predictInto(x, new Float32Array(${times(O, 'batchOf(x)')}));`],
-      },
-    ];
-    if (input.classes) {
+    const y = ys[0]!;
+    const several = ys.length > 1;
+    const fns: Fn[] = [this.batchOf(), this.load()];
+    if (several) fns.push(...this.predictOutputs(xs, ys));
+    else
+      fns.push(
+        {
+          name: 'predictInto',
+          params: [
+            ['x', X],
+            ['out', 'Float32Array'],
+          ],
+          ret: 'Float32Array',
+          doc: `Outputs into out (at least batch × ${O} values); allocates nothing.`,
+          body: [
+            'const n = batchOf(x);',
+            `if (out.length < ${times(O)}) {`,
+            '  throw new RangeError(',
+            `    \`out holds \${out.length} values; the batch needs \${${times(O)}}\`,`,
+            '  );',
+            '}',
+            'if (n > capacity) grow(n);',
+            ...this.loadCalls(xs),
+            'run(n);',
+            `for (let i = 0; i < ${times(O)}; i++) out[i] = ${y}[i]!;`,
+            'return out;',
+          ],
+        },
+        {
+          name: 'predict',
+          params: [['x', X]],
+          ret: 'Float32Array',
+          doc: `Outputs for a batch, row-major: batch × ${O}.`,
+          body: [`return predictInto(x, new Float32Array(${times(O, 'batchOf(x)')}));`],
+        },
+      );
+    if (input.classes && !several) {
       const decide =
         O === 1
           ? ['const best = y[r]! > 0.5 ? 1 : 0;']
@@ -954,7 +970,7 @@ class ModuleWriter {
             ];
       fns.push({
         name: 'classify',
-        params: [['x', 'Input']],
+        params: [['x', X]],
         ret: 'string[]',
         doc: 'The predicted class of each sample.',
         body: [
@@ -986,25 +1002,89 @@ class ModuleWriter {
         `run(${R});`,
         'let ok = true;',
         'let maxAbsError = 0;',
-        `for (let r = 0; r < ${R}; r++) {`,
-        '  let best = 0;',
-        '  let bestWanted = 0;',
-        `  for (let j = 0; j < ${O}; j++) {`,
-        `    const got = ${y}[r * ${O} + j]!;`,
-        `    const want = expected[r * ${O} + j]!;`,
-        '    const same = got === want || (got !== got && want !== want);',
-        '    const error = same ? 0 : Math.abs(got - want);',
-        '    if (!(same || error <= 1e-5 * Math.max(1, Math.abs(want)))) ok = false;',
-        '    if (!(error <= maxAbsError)) maxAbsError = error;',
-        `    if (got > ${y}[r * ${O} + best]!) best = j;`,
-        `    if (want > expected[r * ${O} + bestWanted]!) bestWanted = j;`,
-        '  }',
-        '  if (best !== bestWanted) ok = false;',
-        '}',
+        // Each output's R samples, one output's block after another.
+        ...ys.flatMap((y, k) => {
+          const Ok = this.Os[k]!;
+          const at = R * this.Os.slice(0, k).reduce((a, b) => a + b, 0);
+          const e = (i: string) => `expected[${at === 0 ? '' : `${at} + `}r * ${Ok} + ${i}]!`;
+          return [
+            `for (let r = 0; r < ${R}; r++) {`,
+            '  let best = 0;',
+            '  let bestWanted = 0;',
+            `  for (let j = 0; j < ${Ok}; j++) {`,
+            `    const got = ${y}[r * ${Ok} + j]!;`,
+            `    const want = ${e('j')};`,
+            '    const same = got === want || (got !== got && want !== want);',
+            '    const error = same ? 0 : Math.abs(got - want);',
+            '    if (!(same || error <= 1e-5 * Math.max(1, Math.abs(want)))) ok = false;',
+            '    if (!(error <= maxAbsError)) maxAbsError = error;',
+            `    if (got > ${y}[r * ${Ok} + best]!) best = j;`,
+            `    if (want > ${e('bestWanted')}) bestWanted = j;`,
+            '  }',
+            '  if (best !== bestWanted) ok = false;',
+            '}',
+          ];
+        }),
         'return { ok, maxAbsError };',
       ],
     });
     return fns;
+  }
+
+  /**
+   * predictInto and predict of a model with several outputs: one row-major array per output, in
+   * the model's order, as Keras's predict returns a list.
+   */
+  private predictOutputs(xs: readonly string[], ys: readonly string[]): Fn[] {
+    const X = this.batchType;
+    const K = ys.length;
+    const names = this.input.outputs.map((o) => commentText(o.name)).join(', ');
+    return [
+      {
+        name: 'predictInto',
+        params: [
+          ['x', X],
+          ['out', 'readonly Float32Array[]'],
+        ],
+        ret: 'readonly Float32Array[]',
+        doc: 'Outputs into out, one array per output (each at least batch × its size); allocates nothing.',
+        body: [
+          'const n = batchOf(x);',
+          `if (out.length !== ${K}) {`,
+          ...printCall(
+            'throw new RangeError',
+            [`\`out holds \${out.length} arrays: give one per output (${escapeTemplate(names)})\``],
+            4,
+          ).map((l) => `  ${l}`),
+          '}',
+          `for (let k = 0; k < ${K}; k++) {`,
+          '  const size = n * OUTPUT_SIZES[k]!;',
+          '  if (out[k]!.length < size) {',
+          '    throw new RangeError(',
+          '      `out[${k}] holds ${out[k]!.length} values; the batch needs ${size}`,',
+          '    );',
+          '  }',
+          '}',
+          'if (n > capacity) grow(n);',
+          ...this.loadCalls(xs),
+          'run(n);',
+          ...ys.flatMap((y, k) => loop('i', times(this.Os[k]!), [`out[${k}]![i] = ${y}[i]!;`])),
+          'return out;',
+        ],
+      },
+      {
+        name: 'predict',
+        params: [['x', X]],
+        ret: 'Float32Array[]',
+        doc: 'Outputs for a batch: one row-major array per output.',
+        body: [
+          'const n = batchOf(x);',
+          'const out = OUTPUT_SIZES.map((size) => new Float32Array(n * size));',
+          'predictInto(x, out);',
+          'return out;',
+        ],
+      },
+    ];
   }
 
   /** Statements writing the batch `x` (n samples) into `views`, one per model input. */
@@ -1175,9 +1255,13 @@ class ModuleWriter {
       ...(this.Fs.length === 1 ? ['export declare const inputShape: readonly number[];'] : []),
       'export declare const inputShapes: readonly (readonly number[])[];',
       ...(this.Fs.length > 1 ? ['export declare const inputNames: readonly string[];'] : []),
-      'export declare const outputShape: readonly number[];',
+      ...(this.Os.length === 1 ? ['export declare const outputShape: readonly number[];'] : []),
+      'export declare const outputShapes: readonly (readonly number[])[];',
+      ...(this.Os.length > 1 ? ['export declare const outputNames: readonly string[];'] : []),
       ...(input.features ? ['export declare const featureNames: readonly string[];'] : []),
-      ...(input.classes ? ['export declare const classNames: readonly string[];'] : []),
+      ...(input.classes && this.Os.length === 1
+        ? ['export declare const classNames: readonly string[];']
+        : []),
       ...(input.scaler
         ? [
             'export declare const scaling: {',

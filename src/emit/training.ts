@@ -29,6 +29,11 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
   const opt = plan.steps.find((s): s is StepOf<'optimizer'> => s.op === 'optimizer');
   if (!opt)
     throw new EmitError(`the training plan of model '${model.name}' has no optimizer step.`, '');
+  if (plan.outputs.length > 1)
+    throw new EmitError(
+      `--training does not write models with several outputs yet (model '${model.name}' has ${plan.outputs.length}): trainOnBatch would take one target array per output, with each output's loss and loss_weights. Emit without --training for predict().`,
+      '',
+    );
   const lossStep = plan.steps.find(
     (s) => s.op === 'loss' || s.op === 'softmax_cross_entropy' || s.op === 'sigmoid_cross_entropy',
   ) as StepOf<'loss'> | StepOf<'softmax_cross_entropy'> | undefined;

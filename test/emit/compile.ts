@@ -81,6 +81,7 @@ export type Input = Float32Array | readonly number[] | readonly (readonly number
 
 /** What every generated module exports; a model with several inputs takes one array per input. */
 export interface Emitted {
+  /** A model with several outputs returns one array per output instead (Float32Array[]). */
   predict(x: Input | readonly Input[]): Float32Array;
   predictInto(
     x: Float32Array | readonly number[] | readonly Input[],
@@ -94,7 +95,11 @@ export interface Emitted {
   inputShapes: readonly (readonly number[])[];
   /** Models with several inputs only. */
   inputNames?: readonly string[];
+  /** Single-output models only. */
   outputShape: readonly number[];
+  outputShapes: readonly (readonly number[])[];
+  /** Models with several outputs only. */
+  outputNames?: readonly string[];
   featureNames?: readonly string[];
   classNames?: readonly string[];
 }

@@ -81,7 +81,7 @@ async function checkCase({ name, model }: Case, options: { prettier: boolean }):
   const shapes =
     inputs.length === 1 ? [model.inputShape!.slice(1)] : inputs.map((i) => i.shape!.slice(1));
   const sizes = shapes.map((s) => s.reduce<number>((a, b) => a * (b ?? 1), 1));
-  const units = model.outputShape!.at(-1) ?? 1;
+  const outputs = model.compiled.graph.outputs.length;
   for (const [code, typescript] of [
     [ts.code, true],
     [js.code, false],
@@ -91,11 +91,28 @@ async function checkCase({ name, model }: Case, options: { prettier: boolean }):
     expect(module.inputShapes, `${name}: inputShapes`).toEqual(shapes);
     if (inputs.length > 1) expect(module.inputNames).toEqual(inputs.map((i) => i.name));
     else expect(module.inputShape).toEqual(shapes[0]);
+    if (outputs > 1) expect(module.outputNames?.length).toBe(outputs);
+    else expect(module.outputShape).toEqual(module.outputShapes[0]);
     for (const batch of [1, 7, 64]) {
       // One array per input (Keras's list) for several inputs.
       const xs = sizes.map((f, k) => randomInputs(batch * f, batch * 7919 + f + 31 * k));
       const x = xs.length === 1 ? xs[0]! : xs;
-      expectClose(module.predict(x), model.predict(x), units, 1e-6);
+      // Several outputs: one array per output (Keras's list), as the engine's predictOutputs.
+      const got = module.predict(x);
+      const want = model.predictOutputs(x);
+      const gots = outputs === 1 ? [got] : (got as unknown as Float32Array[]);
+      expect(gots.length).toBe(want.length);
+      expect(module.outputShapes.map((s) => s.reduce((a, b) => a * b, 1))).toEqual(
+        want.map((w) => w.length / batch),
+      );
+      want.forEach((w, k) => expectClose(gots[k]!, w, module.outputShapes[k]!.at(-1) ?? 1, 1e-6));
+      if (outputs > 1) {
+        // predictInto fills the caller's arrays, one per output.
+        const into = want.map((w) => new Float32Array(w.length + 1));
+        const fill = module.predictInto as unknown as (x: unknown, out: Float32Array[]) => unknown;
+        expect(fill(x, into)).toBe(into);
+        want.forEach((w, k) => expectClose(into[k]!.subarray(0, w.length), w, 1, 0));
+      }
     }
   }
   const paths = writeFiles({ 'model.ts': ts.code, 'model.d.ts': js.declarations! });
@@ -202,6 +219,21 @@ function graphs(): Case[] {
       "a = Input(shape=(2, 3), name='rows_a')\nb = Input(shape=(4, 3), name='rows_b')\n(a, b -> Dense(3)) -> Concatenate(axis=1) -> Flatten() -> Dense(2)",
     ],
     [
+      'two outputs from a shared trunk',
+      'x = Input(4)\nh = x -> Dense(8, relu)\nh -> Dense(3, softmax)\nh -> Dense(1, sigmoid)',
+    ],
+    [
+      'two inputs, three outputs, one of them an input passed through a merge',
+      [
+        "a = Input(shape=(2, 3), name='a')",
+        "b = Input(shape=(3,), name='b')",
+        'f = a -> Flatten() -> Dense(3, tanh)',
+        '(f, b) -> Add() -> Dense(2)',
+        'f -> Dense(4, softmax)',
+        '(b, f) -> Concatenate()',
+      ].join('\n'),
+    ],
+    [
       'three inputs with long names',
       [
         "first = Input(shape=(4,), name='first_input_with_a_long_name')",
@@ -259,6 +291,7 @@ describe('nn emit: modules agree with the engine', () => {
       const out = emitModule(model, { target, data });
       expect(out.diagnostics).toEqual([]);
       expect(await prettierDiff(out.code, target === 'ts' ? 'typescript' : 'babel')).toBeNull();
+      if (target === 'ts') typeCheck.push(writeFiles({ 'model.ts': out.code })['model.ts']!);
       const module = await importModule<Emitted>(out.code, target === 'ts');
       expect(module.selfTest().ok).toBe(true);
       expect(module.featureNames).toEqual(data.features);

@@ -94,11 +94,47 @@ describe('hostile names', () => {
           'inputShape',
           'inputShapes',
           'outputShape',
+          'outputShapes',
           'predict',
           'predictInto',
           'selfTest',
         ].sort(),
       );
+      if (target === 'ts') {
+        const { 'model.ts': path } = writeFiles({ 'model.ts': out.code });
+        expect(typeErrors([path!])).toEqual([]);
+      }
+    }
+  });
+});
+
+describe('hostile input and output names', () => {
+  const names = ['a`${(globalThis.pwned = 1)}`', 'b */ (globalThis.pwned = 2); /*', 'c\'"\\'];
+  const quoted = (n: string) => `'${n.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const source = [
+    `a = Input(shape=(2,), name=${quoted(names[0]!)})`,
+    `b = Input(shape=(3,), name=${quoted(names[1]!)})`,
+    `h = (a, b -> Dense(2)) -> Add(name=${quoted(names[2]!)})`,
+    'h -> Dense(3)',
+    'h -> Dense(1)',
+    '',
+  ].join('\n');
+
+  it('name the inputs and outputs in types, constants and errors, and stay data', async () => {
+    const model = loadModel(source, { seed: 3 });
+    for (const target of ['ts', 'js'] as const) {
+      const out = emitModule(model, { target });
+      expect(out.diagnostics).toEqual([]);
+      expect(await prettierDiff(out.code, target === 'ts' ? 'typescript' : 'babel')).toBeNull();
+      const g = globalThis as { pwned?: number };
+      delete g.pwned;
+      const module = await importModule<Emitted>(out.code, target === 'ts');
+      expect(module.selfTest().ok).toBe(true);
+      expect(module.inputNames).toEqual(names.slice(0, 2));
+      expect(module.outputNames).toHaveLength(2);
+      expect(() => module.predict([[1, 2]])).toThrow(/x holds 1 arrays/);
+      expect(() => module.predict([[1], [1, 2, 3]])).toThrow(/x\[0\] \('a`\$\{/);
+      expect(g.pwned).toBeUndefined();
       if (target === 'ts') {
         const { 'model.ts': path } = writeFiles({ 'model.ts': out.code });
         expect(typeErrors([path!])).toEqual([]);
@@ -221,7 +257,7 @@ describe('an op the emitter cannot write', () => {
       weights: Float32Array.from(model.weightValues()),
       weightSpecs: model.weightSpecs(),
       inputs: [{ name: 'x', shape: [4] }],
-      outputShape: [3],
+      outputs: [{ name: 'dense', shape: [3] }],
       features: null,
       classes: null,
       scaler: null,

@@ -624,6 +624,24 @@ describe('emitted training', () => {
     }
   }, 180_000);
 
+  it('refuses --training for several outputs with NN6031, naming why, and still emits predict()', () => {
+    const source = graph(
+      [
+        'x = Input(4)',
+        'h = x -> Dense(6, relu)',
+        'h -> Dense(3, softmax)',
+        'h -> Dense(1, sigmoid)',
+      ],
+      'adam, mse',
+    );
+    const engine = loadModel(source, { seed: 1 });
+    const out = emitModule(engine, { training: true });
+    expect(out.code).toBe('');
+    expect(out.diagnostics.map((d) => d.code)).toEqual(['NN6031']);
+    expect(out.diagnostics[0]!.message).toMatch(/several outputs.*one target array per output/);
+    expect(emitModule(engine).diagnostics).toEqual([]);
+  });
+
   it('rejects bad targets with a clear error', async () => {
     const { code } = emit(cases[2]!.source, 1);
     const mod = await load(code);
