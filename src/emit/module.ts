@@ -173,6 +173,8 @@ const reservedNames = [
   'outputNames',
   'OUTPUT_SIZES',
   'size',
+  'yk',
+  'flat',
   'featureNames',
   'classNames',
   'scaling',

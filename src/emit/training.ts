@@ -29,21 +29,32 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
   const opt = plan.steps.find((s): s is StepOf<'optimizer'> => s.op === 'optimizer');
   if (!opt)
     throw new EmitError(`the training plan of model '${model.name}' has no optimizer step.`, '');
-  if (plan.outputs.length > 1)
-    throw new EmitError(
-      `--training does not write models with several outputs yet (model '${model.name}' has ${plan.outputs.length}): trainOnBatch would take one target array per output, with each output's loss and loss_weights. Emit without --training for predict().`,
-      '',
-    );
-  const lossStep = plan.steps.find(
-    (s) => s.op === 'loss' || s.op === 'softmax_cross_entropy' || s.op === 'sigmoid_cross_entropy',
-  ) as StepOf<'loss'> | StepOf<'softmax_cross_entropy'> | undefined;
-  if (!lossStep || plan.loss === null || plan.targets.length !== 1)
-    throw new EmitError(`the training plan of model '${model.name}' has no single loss.`, '');
-  const sparse =
-    lossStep.attrs.loss.name === 'sparse_categorical_crossentropy' ||
-    ('sparse' in lossStep.attrs && lossStep.attrs.sparse);
-  const targetSize = plan.buffers[plan.targets[0]!]!.size;
-  const outSize = plan.buffers[plan.outputs[0]!]!.size;
+  // One loss per output, each reading its own target: what trainOnBatch's y must hold for it.
+  const targets = plan.targets.map((id, k) => {
+    const lossStep = plan.steps.find(
+      (s) =>
+        (s.op === 'loss' || s.op === 'softmax_cross_entropy' || s.op === 'sigmoid_cross_entropy') &&
+        s.inputs.includes(id),
+    ) as StepOf<'loss'> | StepOf<'softmax_cross_entropy'> | undefined;
+    if (!lossStep)
+      throw new EmitError(
+        `the training plan of model '${model.name}' has no loss for output ${k}.`,
+        '',
+      );
+    const sparse =
+      lossStep.attrs.loss.name === 'sparse_categorical_crossentropy' ||
+      ('sparse' in lossStep.attrs && lossStep.attrs.sparse);
+    return {
+      id,
+      sparse,
+      size: plan.buffers[id]!.size,
+      outSize: plan.buffers[plan.outputs[k]!]!.size,
+    };
+  });
+  if (plan.loss === null || targets.length !== plan.outputs.length || targets.length === 0)
+    throw new EmitError(`the training plan of model '${model.name}' has no loss per output.`, '');
+  const several = targets.length > 1;
+  const { sparse, size: targetSize } = targets[0]!;
   const rngState = model.rng.snapshot();
   const weightSpecs = model.weightSpecs();
   const learningRate = model.optimizer.learningRate;
@@ -56,10 +67,12 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
       name: 'trainOnBatch',
       params: [
         ['x', X],
-        ['y', 'Input'],
+        ['y', several ? 'readonly Input[]' : 'Input'],
       ],
       ret: 'number',
-      doc: `One optimizer step on a batch (Keras train_on_batch); returns the loss before it. y: ${sparse ? 'one class index' : `${targetSize} values`} per sample.`,
+      doc: several
+        ? 'One optimizer step on a batch (Keras train_on_batch); returns the total loss before it. y: one target array per output.'
+        : `One optimizer step on a batch (Keras train_on_batch); returns the loss before it. y: ${sparse ? 'one class index' : `${targetSize} values`} per sample.`,
     },
     {
       name: 'getWeights',
@@ -114,6 +127,23 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
           ]);
         },
         loss: (s, c) => loss(s as StepOf<'loss'>, c),
+        // Several outputs: Keras's total Σ weight·loss (summed in double, stored once, as the
+        // engine), and an output's gradient scaled by its loss weight.
+        weighted_sum: (s, c) => {
+          const st = s as StepOf<'weighted_sum'>;
+          const ls = st.inputs.map((id, k) => c.ref(id, `loss${k}`));
+          const total = c.ref(st.outputs[0]!, 'total');
+          return [
+            'let sum = 0;',
+            ...ls.map((l, k) => `sum += ${lit(st.attrs.weights[k]!)} * ${l}[0]!;`),
+            `${total}[0] = sum;`,
+          ];
+        },
+        scale: (s, c) => {
+          const st = s as StepOf<'scale'>;
+          const x = c.ref(st.outputs[0]!, 'x');
+          return loop('i', times(st.attrs.size), [`${x}[i] = ${x}[i]! * ${lit(st.attrs.factor)};`]);
+        },
         softmax_cross_entropy: (s, c) => fusedLoss(s as StepOf<'softmax_cross_entropy'>, c, true),
         sigmoid_cross_entropy: (s, c) => fusedLoss(s as StepOf<'sigmoid_cross_entropy'>, c, false),
         regularizer: (s, c) => regularizer(s as StepOf<'regularizer'>, c),
@@ -123,7 +153,6 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
       };
       const { functions, calls } = ctx.steps(plan, plan.steps, emitters);
       const inputs = plan.inputs.map((id) => ctx.refIn(plan, id));
-      const target = ctx.refIn(plan, plan.targets[0]!);
       const lossView = ctx.refIn(plan, plan.loss!);
       const [a, b, c, d] = names.rng as [string, string, string, string];
       const out: string[] = [];
@@ -229,22 +258,25 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         }),
         '',
       );
-      const T = targetSize;
-      const check = sparse
-        ? [
-            `    if (!(Math.trunc(v) >= 0 && Math.trunc(v) < ${outSize})) {`,
-            '      throw new RangeError(',
-            `        \`y: row \${r} holds \${v}, not a class index in [0, ${outSize})\`,`,
-            '      );',
-            '    }',
-          ]
-        : [];
+      // Each output's targets: y itself for one output, else y[k] in a block of its own.
+      const read = targets.flatMap((t, k) => {
+        const lines = targetLines(
+          several ? 'yk' : 'y',
+          several ? `y[${k}]` : 'y',
+          t,
+          ctx.refIn(plan, t.id),
+          several ? 2 : 0,
+        );
+        return several
+          ? ['{', `  const yk = y[${k}]!;`, ...lines.map((l) => `  ${l}`), '}']
+          : lines;
+      });
       out.push(
         ...ctx.fn({
           name: 'trainOnBatch',
           params: [
             ['x', X],
-            ['y', 'Input'],
+            ['y', several ? 'readonly Input[]' : 'Input'],
           ],
           ret: 'number',
           doc: members[0]!.doc,
@@ -252,26 +284,16 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
             `const n = ${ctx.names.batchOf}(x);`,
             `if (n > ${ctx.names.capacity}) ${ctx.names.grow}(n);`,
             ...ctx.load(inputs),
-            'const first = y[0];',
-            'const flat = first === undefined || typeof first === "number";',
-            `if (y.length !== (flat ? ${times(T)} : n)) {`,
-            '  throw new RangeError(`y has ${y.length} entries for ${n} samples`);',
-            '}',
-            'for (let r = 0; r < n; r++) {',
-            '  const row = flat ? y : y[r];',
-            `  const at = flat ? ${T === 1 ? 'r' : `r * ${T}`} : 0;`,
-            `  if (typeof row !== "object" || (!flat && row.length !== ${T})) {`,
-            `    throw new RangeError(\`sample \${r} of y must be ${T} number${T === 1 ? '' : 's'}\`);`,
-            '  }',
-            `  for (let j = 0; j < ${T}; j++) {`,
-            '    const v = row[at + j];',
-            '    if (typeof v !== "number") {',
-            '      throw new TypeError(`y[${r}] is not a number`);',
-            '    }',
-            ...check,
-            `    ${target}[${T === 1 ? 'r' : `r * ${T} + j`}] = v;`,
-            '  }',
-            '}',
+            ...(several
+              ? [
+                  `if (y.length !== ${targets.length}) {`,
+                  '  throw new RangeError(',
+                  `    \`y holds \${y.length} arrays: give one per output (${targets.length})\`,`,
+                  '  );',
+                  '}',
+                ]
+              : []),
+            ...read,
             `${names.step}(n);`,
             ...(ctx.inference.prepare.length > 0 ? ['prepare();'] : []),
             `return ${lossView}[0]!;`,
@@ -294,6 +316,57 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
       return out;
     },
   };
+}
+
+/** Lines reading the targets `y` (named `label` in errors) of one output into `view`. */
+function targetLines(
+  y: string,
+  label: string,
+  t: { sparse: boolean; size: number; outSize: number },
+  view: string,
+  /** Columns the lines are indented by inside trainOnBatch's body (a block per output: 2). */
+  depth: number,
+): string[] {
+  const T = t.size;
+  const check = t.sparse
+    ? [
+        `    if (!(Math.trunc(v) >= 0 && Math.trunc(v) < ${t.outSize})) {`,
+        '      throw new RangeError(',
+        `        \`${label}: row \${r} holds \${v}, not a class index in [0, ${t.outSize})\`,`,
+        '      );',
+        '    }',
+      ]
+    : [];
+  return [
+    `const first = ${y}[0];`,
+    'const flat = first === undefined || typeof first === "number";',
+    `if (${y}.length !== (flat ? ${times(T)} : n)) {`,
+    ...printCall(
+      'throw new RangeError',
+      [`\`${label} has \${${y}.length} entries for \${n} samples\``],
+      4 + depth,
+    ).map((l) => `  ${l}`),
+    '}',
+    'for (let r = 0; r < n; r++) {',
+    `  const row = flat ? ${y} : ${y}[r];`,
+    `  const at = flat ? ${T === 1 ? 'r' : `r * ${T}`} : 0;`,
+    `  if (typeof row !== "object" || (!flat && row.length !== ${T})) {`,
+    ...printCall(
+      'throw new RangeError',
+      [`\`sample \${r} of ${label} must be ${T} number${T === 1 ? '' : 's'}\``],
+      6 + depth,
+    ).map((l) => `    ${l}`),
+    '  }',
+    `  for (let j = 0; j < ${T}; j++) {`,
+    '    const v = row[at + j];',
+    '    if (typeof v !== "number") {',
+    `      throw new TypeError(\`${label}[\${r}] is not a number\`);`,
+    '    }',
+    ...check,
+    `    ${view}[${T === 1 ? 'r' : `r * ${T} + j`}] = v;`,
+    '  }',
+    '}',
+  ];
 }
 
 function weightViews(
