@@ -17,6 +17,13 @@ export interface WeightSpec {
   trainable: boolean;
   /** The initializer value from the layer's arguments (a name or a call). */
   initializer: Value;
+  /**
+   * The prefix of its `<prefix>_initializer/_regularizer/_constraint` arguments when it is not
+   * the weight's name (a recurrent layer's `recurrent_kernel` takes `recurrent_initializer`).
+   */
+  argPrefix?: string;
+  /** Elements [start, end) set to one after the initializer ran (LSTM's unit_forget_bias). */
+  ones?: [number, number];
 }
 
 /** Why an input does not fit a layer; `arg` names the argument to blame, when one is. */
