@@ -21,6 +21,7 @@ import { printCall, type Member, type ModuleContext, type ModuleExtension } from
 import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
 import { fusedLoss, loss } from './losses.js';
 import { activityRegularizer, optimizer, regularizer } from './optimizer.js';
+import { embeddingBackward, recurrentBackward } from './recurrent.js';
 
 const f32 = Math.fround;
 
@@ -86,6 +87,8 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         layer_norm_backward: (s, c) => layerNormBackward(s as StepOf<'layer_norm_backward'>, c),
         unit_norm_backward: (s, c) => unitNormBackward(s as StepOf<'unit_norm_backward'>, c),
         prelu_backward: (s, c) => preluBackward(s as StepOf<'prelu_backward'>, c),
+        embedding_backward: (s, c) => embeddingBackward(s as StepOf<'embedding_backward'>, c),
+        recurrent_backward: (s, c) => recurrentBackward(s as StepOf<'recurrent_backward'>, c),
         dropout: (s, c) => dropout(s as StepOf<'dropout'>, c, names.uniform),
         dropout_backward: (s, c) => {
           const st = s as StepOf<'dropout_backward'>;
