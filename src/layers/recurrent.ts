@@ -14,7 +14,6 @@ import {
 import { activationSpec, inputGradient, output } from './lowering.js';
 import {
   oneInput,
-  shapeToString,
   type BuiltLayer,
   type LayerDef,
   type LayerLowering,
@@ -107,7 +106,7 @@ const lowering: LayerLowering = {
 function sequenceShape(input: (number | null)[], args: Args): (number | null)[] | ShapeError {
   if (input.length !== 3)
     return {
-      error: `it expects input of shape (batch, timesteps, features), found ${shapeToString(input)}.`,
+      error: 'it expects a sequence: an input of rank 3, (batch, timesteps, features).',
     };
   if (input[2] === null) return { error: 'its last dimension (features) must be known.' };
   if (input[1] === null)
