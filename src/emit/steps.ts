@@ -11,27 +11,8 @@ import { numberLiteral as lit } from './literals.js';
 import { matmulFns } from './matmul.js';
 import { embedding, recurrent } from './recurrent.js';
 
-/** What a step emitter can ask of the module it writes into. */
-export interface StepContext {
-  /** A name for buffer `id` inside the step's function (a parameter named after `hint`). */
-  ref(id: number, hint: string): string;
-  /** Whether an optional input or output is present. */
-  has(id: number | undefined): boolean;
-  /** Declares a module-level function (once) and returns its name. */
-  use(fn: Fn, constants?: readonly string[]): string;
-  /** Declares a module-level typed array of integers (once) and returns its name. */
-  constant(name: string, type: 'Int32Array', values: readonly number[]): string;
-}
-
-/** A step the module cannot express: the emitter reports it, never emits something else. */
-export class EmitError extends Error {
-  constructor(
-    message: string,
-    readonly layer: string,
-  ) {
-    super(message);
-  }
-}
+export { EmitError, type StepContext } from './context.js';
+import type { StepContext } from './context.js';
 
 export type StepEmitter = (step: PlanStep, ctx: StepContext) => string[];
 

@@ -15,13 +15,13 @@ import {
   preluBackward,
   unitNormBackward,
 } from './backward.js';
-import { loop, times } from './code.js';
+import { loop, printCall, times } from './code.js';
 import { base64, float32Bytes, numberLiteral as lit, stringLiteral } from './literals.js';
-import { printCall, type Member, type ModuleContext, type ModuleExtension } from './module.js';
+import { type Member, type ModuleContext, type ModuleExtension } from './module.js';
 import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
 import { fusedLoss, loss } from './losses.js';
 import { activityRegularizer, optimizer, regularizer } from './optimizer.js';
-import { embeddingBackward, recurrentBackward } from './recurrent.js';
+import { embeddingBackward, recurrentBackward } from './recurrent-backward.js';
 
 const f32 = Math.fround;
 
