@@ -8,7 +8,7 @@ import { gateCount } from '../kernels/index.js';
 import { gemmFn } from './backward.js';
 import { loop, printCall, times, type Fn } from './code.js';
 import type { StepContext } from './context.js';
-import { activate, arr, cellName, derivative, num } from './recurrent.js';
+import { activate, arr, cellName, cellParams, derivative, num } from './recurrent.js';
 
 /** Embedding backward: each id's row of the gradient gathers its dy rows (a scatter-add). */
 export function embeddingBackward(s: StepOf<'embedding_backward'>, ctx: StepContext): string[] {
@@ -67,19 +67,7 @@ function lstmBackwardFn(a: RecurrentAttrs, ctx: StepContext): Fn {
   return {
     name: cellName(a, 'Backward'),
     doc: 'One LSTM step of backpropagation through time at time t.',
-    params: [
-      arr('gates'),
-      arr('c'),
-      arr('dGates'),
-      arr('dStep'),
-      arr('dh'),
-      arr('dc'),
-      num('n'),
-      num('T'),
-      num('U'),
-      num('t'),
-      num('tPrev'),
-    ],
+    params: cellParams(['gates', 'c', 'dGates', 'dStep', 'dh', 'dc'], ['tPrev']),
     ret: 'void',
     body: [
       'const GU = 4 * U;',
@@ -119,18 +107,7 @@ function gruBackwardFn(a: RecurrentAttrs): Fn {
   return {
     name: cellName(a, 'Backward'),
     doc: 'One GRU step (reset_after) of backpropagation through time at time t.',
-    params: [
-      arr('gates'),
-      arr('hPrev'),
-      arr('dGates'),
-      arr('dRec'),
-      arr('dStep'),
-      arr('dh'),
-      num('n'),
-      num('T'),
-      num('U'),
-      num('t'),
-    ],
+    params: cellParams(['gates', 'hPrev', 'dGates', 'dRec', 'dStep', 'dh']),
     ret: 'void',
     body: [
       'const GU = 3 * U;',
@@ -164,16 +141,7 @@ function simpleBackwardFn(a: RecurrentAttrs): Fn {
   return {
     name: cellName(a, 'Backward'),
     doc: 'One SimpleRNN step of backpropagation through time at time t.',
-    params: [
-      arr('gates'),
-      arr('dGates'),
-      arr('dStep'),
-      arr('dh'),
-      num('n'),
-      num('T'),
-      num('U'),
-      num('t'),
-    ],
+    params: cellParams(['gates', 'dGates', 'dStep', 'dh']),
     ret: 'void',
     body: loop('b', 'n', [
       'const go = (b * T + t) * U;',

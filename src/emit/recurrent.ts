@@ -64,7 +64,15 @@ export function cellName(a: RecurrentAttrs, suffix = ''): string {
 
 export const arr = (name: string): [string, string] => [name, f32];
 export const num = (name: string): [string, string] => [name, 'number'];
-const biasParam: [string, string] = ['bias', `${f32} | null`];
+/** A cell function's parameters: its arrays (`bias` may be null), then n, T, U, t and `more` numbers. */
+export function cellParams(
+  arrays: readonly string[],
+  more: readonly string[] = [],
+): [string, string][] {
+  const array = (name: string): [string, string] =>
+    name === 'bias' ? [name, `${f32} | null`] : arr(name);
+  return [...arrays.map(array), ...['n', 'T', 'U', 't', ...more].map(num)];
+}
 
 function lstmFn(a: RecurrentAttrs, ctx: StepContext): Fn {
   const act = (v: string) => activate(ctx, a.activation, v);
@@ -76,19 +84,7 @@ function lstmFn(a: RecurrentAttrs, ctx: StepContext): Fn {
   return {
     name: cellName(a),
     doc: `One LSTM step at time t: gates [i, f, c, o] (${a.activation.name}, ${a.recurrentActivation.name}).`,
-    params: [
-      arr('xw'),
-      arr('rec'),
-      biasParam,
-      arr('gates'),
-      arr('c'),
-      arr('cs'),
-      arr('h'),
-      num('n'),
-      num('T'),
-      num('U'),
-      num('t'),
-    ],
+    params: cellParams(['xw', 'rec', 'bias', 'gates', 'c', 'cs', 'h']),
     ret: 'void',
     body: [
       'const GU = 4 * U;',
@@ -131,17 +127,7 @@ function gruFn(a: RecurrentAttrs, ctx: StepContext): Fn {
   return {
     name: cellName(a),
     doc: `One GRU step (reset_after) at time t: gates [z, r, h] (${a.activation.name}, ${a.recurrentActivation.name}).`,
-    params: [
-      arr('xw'),
-      arr('rec'),
-      biasParam,
-      arr('gates'),
-      arr('h'),
-      num('n'),
-      num('T'),
-      num('U'),
-      num('t'),
-    ],
+    params: cellParams(['xw', 'rec', 'bias', 'gates', 'h']),
     ret: 'void',
     body: [
       'const GU = 3 * U;',
@@ -182,17 +168,7 @@ function simpleFn(a: RecurrentAttrs, ctx: StepContext): Fn {
   return {
     name: cellName(a),
     doc: `One SimpleRNN step at time t (${a.activation.name}).`,
-    params: [
-      arr('xw'),
-      arr('rec'),
-      biasParam,
-      arr('gates'),
-      arr('h'),
-      num('n'),
-      num('T'),
-      num('U'),
-      num('t'),
-    ],
+    params: cellParams(['xw', 'rec', 'bias', 'gates', 'h']),
     ret: 'void',
     body: loop('b', 'n', [
       'const xo = (b * T + t) * U;',

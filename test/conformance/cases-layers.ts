@@ -5,14 +5,19 @@
 import { adam, dense, make, sgd } from './case-builder.js';
 import { k, tuple, type Arg, type KerasCall } from './spec.js';
 
-/** Layers around the Dense ones: normalization, dropout (rate 0 trains identically), activations. */
-const LAYERS: {
+/** A case of hidden layers around the output Dense, sized by the case's draws. */
+interface LayerCase {
   label: string;
   hidden: (size: () => number) => KerasCall[];
   loss: string;
   optimizer: KerasCall;
   steps?: number;
-}[] = [
+  /** The inputs are token ids below this (an Embedding reads them). */
+  tokens?: number;
+}
+
+/** Layers around the Dense ones: normalization, dropout (rate 0 trains identically), activations. */
+const LAYERS: LayerCase[] = [
   {
     label: 'BatchNormalization',
     // Not relu: a unit active on the whole batch passes its bias straight to BatchNormalization,
@@ -216,13 +221,7 @@ export const regularizerCases = REGULARIZED.map((r, i) =>
  * Embedding and the recurrent layers. A case's input is a flat vector of at most 8 values, so
  * a Dense layer widens it and Reshape makes it a sequence (or Embedding reads it as token ids).
  */
-const SEQUENCES: {
-  label: string;
-  hidden: (size: () => number) => KerasCall[];
-  loss: string;
-  optimizer: KerasCall;
-  tokens?: number;
-}[] = [
+const SEQUENCES: LayerCase[] = [
   {
     label: 'LSTM',
     hidden: (size) => [dense(12), k('Reshape', [tuple(4, 3)]), k('LSTM', [size()]), dense(size())],
