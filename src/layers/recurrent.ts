@@ -200,12 +200,23 @@ function limits(cell: RecurrentCell) {
   };
 }
 
+/** The step's buffers per sample besides x and y: xw, gates, h_prev (and LSTM's c) over T steps. */
+function workspace(cell: RecurrentCell) {
+  return (input: (number | null)[], args: Args): number => {
+    const steps = input[1] ?? 0;
+    const units = args['units'] as number;
+    const perStep = gateCount(cell) + savedGateCount(cell) + (cell === 'lstm' ? 2 : 1);
+    return steps * perStep * units;
+  };
+}
+
 function recurrentLayer(cell: RecurrentCell): LayerDef {
   return {
     outputShape: oneInput(sequenceShape),
     weights: weights(cell),
     lowering,
     engineLimit: limits(cell),
+    workspace: workspace(cell),
   };
 }
 

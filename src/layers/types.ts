@@ -97,6 +97,11 @@ export interface LayerDef {
   affine?: boolean;
   /** Merge layers take several inputs: they need graph syntax. */
   merge?: boolean;
+  /**
+   * Floats per sample the layer's step keeps besides its input and output (a recurrent layer's
+   * projected inputs, gates and states over every time step), for the memory check.
+   */
+  workspace?(input: Shape, args: Args): number;
 }
 
 export function isShapeError(s: Shape | ShapeError): s is ShapeError {
