@@ -333,6 +333,7 @@ function recurrentDims(a: RecurrentAttrs): k.RecurrentDims {
     units: a.units,
     returnSequences: a.returnSequences,
     goBackwards: a.goBackwards,
+    resetAfter: a.resetAfter,
     activation: code(a.activation),
     recurrentActivation: code(a.recurrentActivation),
   };

@@ -137,6 +137,64 @@ function gruBackwardFn(a: RecurrentAttrs): Fn {
   };
 }
 
+/** GRU with reset_after=False: d(r∘h) = dh̃·U_hᵀ gives r's gradient and part of h's. */
+function gruResetBeforeBackwardFn(a: RecurrentAttrs): Fn {
+  const da = (y: string) => derivative(a.activation, y);
+  const dr = (y: string) => derivative(a.recurrentActivation, y);
+  return {
+    name: cellName(a, 'ResetBeforeBackward'),
+    doc: 'One GRU step (reset_after=False) of backpropagation through time at time t.',
+    params: cellParams(['gates', 'hPrev', 'rk', 'dGates', 'dRec', 'dStep', 'dh']),
+    ret: 'void',
+    body: [
+      'const GU = 3 * U;',
+      ...loop('b', 'n', [
+        'const go = (b * T + t) * 4 * U;',
+        'const xo = (b * T + t) * GU;',
+        'const ds = b * GU;',
+        ...loop('j', 'U', [
+          'const z = gates[go + j]!;',
+          'const hh = gates[go + 2 * U + j]!;',
+          'const hp = hPrev[(b * T + t) * U + j]!;',
+          'const dhv = dh[b * U + j]!;',
+          `const dHH = Math.fround(dhv * (1 - z) * ${da('hh')});`,
+          `const dZ = Math.fround(dhv * (hp - hh) * ${dr('z')});`,
+          'dGates[xo + j] = dStep[ds + j] = dRec[xo + j] = dZ;',
+          'dGates[xo + 2 * U + j] = dHH;',
+          'dStep[ds + 2 * U + j] = dRec[xo + 2 * U + j] = 0;',
+        ]),
+        ...loop('k', 'U', [
+          'let s = 0;',
+          ...loop('j', 'U', ['s += dGates[xo + 2 * U + j]! * rk[k * GU + 2 * U + j]!;']),
+          'const r = gates[go + U + k]!;',
+          'const hp = hPrev[(b * T + t) * U + k]!;',
+          `const dR = Math.fround(s * hp * ${dr('r')});`,
+          'dGates[xo + U + k] = dStep[ds + U + k] = dRec[xo + U + k] = dR;',
+          'dh[b * U + k] = dh[b * U + k]! * gates[go + k]! + s * r;',
+        ]),
+      ]),
+    ],
+  };
+}
+
+/** reset_after=False: U_h's gradient (r∘h)ᵀ·dh̃, added to the h block of dRecurrentKernel. */
+const candidateKernelGradFn: Fn = {
+  name: 'addCandidateKernelGrad',
+  doc: "dU[k, 2U + j] += Σ_rows (r∘h)[row, k]·dh̃[row, j], as the engine's kernel.",
+  params: [arr('gates'), arr('dGates'), arr('d'), num('rows'), num('U')],
+  ret: 'void',
+  body: [
+    'const GU = 3 * U;',
+    ...loop('k', 'U', [
+      ...loop('j', 'U', [
+        'let s = 0;',
+        ...loop('r', 'rows', ['s += gates[r * 4 * U + 3 * U + k]! * dGates[r * GU + 2 * U + j]!;']),
+        'd[k * GU + 2 * U + j] = d[k * GU + 2 * U + j]! + s;',
+      ]),
+    ]),
+  ],
+};
+
 function simpleBackwardFn(a: RecurrentAttrs): Fn {
   return {
     name: cellName(a, 'Backward'),
@@ -176,6 +234,9 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     const fn = ctx.use(lstmBackwardFn(a, ctx));
     const tPrev = a.goBackwards ? 't + 1' : 't - 1';
     cellCall = printCall(fn, [gates!, c!, dGates!, dStep!, dh!, dc!, ...sizes, tPrev], 4);
+  } else if (cell === 'gru' && !a.resetAfter) {
+    const fn = ctx.use(gruResetBeforeBackwardFn(a));
+    cellCall = printCall(fn, [gates!, hPrev!, rk!, dGates!, dRec!, dStep!, dh!, ...sizes], 4);
   } else if (cell === 'gru') {
     const fn = ctx.use(gruBackwardFn(a));
     cellCall = printCall(fn, [gates!, hPrev!, dGates!, dRec!, dStep!, dh!, ...sizes], 4);
@@ -233,11 +294,16 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
         2,
       ),
     );
+    if (cell === 'gru' && !a.resetAfter)
+      out.push(
+        ...printCall(ctx.use(candidateKernelGradFn), [gates!, dGates!, drk, rows, String(U)], 2),
+      );
   }
   if (db) {
     const sums = ctx.use(columnSumsFn);
     out.push(...printCall(sums, [dGates!, db, '0', rows, String(GU)], 2));
-    if (dRec) out.push(...printCall(sums, [dRec, db, String(GU), rows, String(GU)], 2));
+    if (dRec && a.resetAfter)
+      out.push(...printCall(sums, [dRec, db, String(GU), rows, String(GU)], 2));
   }
   if (dx)
     out.push(

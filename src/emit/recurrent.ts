@@ -164,6 +164,49 @@ function gruFn(a: RecurrentAttrs, ctx: StepContext): Fn {
   };
 }
 
+/** GRU with reset_after=False: z and r first, then h̃ from (r∘h)·U_h (kept in the gates). */
+function gruResetBeforeFn(a: RecurrentAttrs, ctx: StepContext): Fn {
+  const act = (v: string) => activate(ctx, a.activation, v);
+  const ract = (v: string) => activate(ctx, a.recurrentActivation, v);
+  /** `let name = x·W + b` for gate block k (the kernel's `bias ? … : …`, split to fit a line). */
+  const x = (name: string, k: number) => {
+    const at = k === 0 ? 'j' : `${k === 1 ? '' : `${k} * `}U + j`;
+    return [`let ${name} = xw[xo + ${at}]!;`, `if (bias) ${name} += bias[${at}]!;`];
+  };
+  return {
+    name: cellName(a, 'ResetBefore'),
+    doc: `One GRU step (reset_after=False) at time t (${a.activation.name}, ${a.recurrentActivation.name}).`,
+    params: cellParams(['xw', 'rec', 'bias', 'rk', 'gates', 'h']),
+    ret: 'void',
+    body: [
+      'const GU = 3 * U;',
+      ...loop('b', 'n', [
+        'const xo = (b * T + t) * GU;',
+        'const ro = b * GU;',
+        'const go = (b * T + t) * 4 * U;',
+        ...loop('j', 'U', [
+          ...x('xz', 0),
+          ...x('xr', 1),
+          `const z = Math.fround(${ract('xz + rec[ro + j]!')});`,
+          `const r = Math.fround(${ract('xr + rec[ro + U + j]!')});`,
+          'gates[go + j] = z;',
+          'gates[go + U + j] = r;',
+          'gates[go + 3 * U + j] = r * h[b * U + j]!;',
+        ]),
+        ...loop('j', 'U', [
+          'let s = 0;',
+          ...loop('k', 'U', ['s += gates[go + 3 * U + k]! * rk[k * GU + 2 * U + j]!;']),
+          ...x('xh', 2),
+          `const hh = Math.fround(${act('xh + s')});`,
+          'const z = gates[go + j]!;',
+          'gates[go + 2 * U + j] = hh;',
+          'h[b * U + j] = z * h[b * U + j]! + (1 - z) * hh;',
+        ]),
+      ]),
+    ],
+  };
+}
+
 function simpleFn(a: RecurrentAttrs, ctx: StepContext): Fn {
   return {
     name: cellName(a),
@@ -198,8 +241,20 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
     i < s.outputs.length ? ctx.ref(s.outputs[i]!, hint) : '',
   ) as [string, string, string, string, string, string, string, string];
   for (const fn of matmulFns) ctx.use(fn);
-  const fn = ctx.use(lstm ? lstmFn(a, ctx) : a.cell === 'gru' ? gruFn(a, ctx) : simpleFn(a, ctx));
-  const cellArgs = lstm ? [xw, rec, bias, gates, c, cs, h] : [xw, rec, bias, gates, h];
+  const before = a.cell === 'gru' && !a.resetAfter;
+  const cellFn = lstm
+    ? lstmFn(a, ctx)
+    : a.cell === 'gru'
+      ? before
+        ? gruResetBeforeFn(a, ctx)
+        : gruFn(a, ctx)
+      : simpleFn(a, ctx);
+  const fn = ctx.use(cellFn);
+  const cellArgs = lstm
+    ? [xw, rec, bias, gates, c, cs, h]
+    : before
+      ? [xw, rec, bias, rk, gates, h]
+      : [xw, rec, bias, gates, h];
   const sizes = ['n', String(T), String(U), 't'];
   return [
     `matmul(${x}, ${kernel}, ${xw}, ${times(T)}, ${I}, ${GU});`,

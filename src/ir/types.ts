@@ -142,6 +142,8 @@ export interface RecurrentAttrs {
   bias: boolean;
   returnSequences: boolean;
   goBackwards: boolean;
+  /** GRU: reset after the recurrent product (Keras 3's default, bias (2, 3u)) or before it. */
+  resetAfter: boolean;
   activation: ActivationSpec;
   /** The gates' activation (LSTM, GRU); SimpleRNN has none and repeats `activation`. */
   recurrentActivation: ActivationSpec;

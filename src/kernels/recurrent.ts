@@ -27,6 +27,8 @@ export interface RecurrentDims {
   units: number;
   returnSequences: boolean;
   goBackwards: boolean;
+  /** GRU: reset after the recurrent product (Keras 3's default) or before it. */
+  resetAfter: boolean;
   activation: number;
   recurrentActivation: number;
 }
@@ -36,14 +38,17 @@ export function gateCount(cell: RecurrentCell): number {
   return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
 }
 
-/** Values saved per step and unit: LSTM's four gates, GRU's z, r, h̃ and h·U_h + b_h, SimpleRNN's output. */
+/**
+ * Values saved per step and unit: LSTM's four gates, GRU's z, r, h̃ and h·U_h + b_h (r∘h with
+ * reset_after=False), SimpleRNN's output.
+ */
 export function savedGateCount(cell: RecurrentCell): number {
   return cell === 'simple_rnn' ? 1 : 4;
 }
 
-/** Elements of the bias: GRU (reset_after=True) keeps an input and a recurrent bias, (2, 3u). */
-export function recurrentBiasSize(cell: RecurrentCell, units: number): number {
-  return (cell === 'gru' ? 2 : 1) * gateCount(cell) * units;
+/** Elements of the bias: GRU with reset_after=True keeps an input and a recurrent bias, (2, 3u). */
+export function recurrentBiasSize(cell: RecurrentCell, units: number, resetAfter = true): number {
+  return (cell === 'gru' && resetAfter ? 2 : 1) * gateCount(cell) * units;
 }
 
 /** f(v) for a cell activation code. */
@@ -177,6 +182,7 @@ function lstmStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: nu
  * z, r = σ(x_z + r_z), σ(x_r + r_r); h̃ = act(x_h + r·r_h); h′ = z·h + (1 − z)·h̃.
  */
 function gruStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
+  if (!d.resetAfter) return gruResetBeforeStep(d, f, n, t);
   const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
   const { xw, rec, bias, gates, h } = f;
   const GU = 3 * U;
@@ -206,6 +212,44 @@ function gruStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: num
       gates[go + U + j] = r;
       gates[go + 2 * U + j] = hh;
       gates[go + 3 * U + j] = rh;
+      h[b * U + j] = z * h[b * U + j]! + (1 - z) * hh;
+    }
+  }
+}
+
+/**
+ * Keras 3's GRUCell with reset_after=False: z and r as above (one bias), then
+ * h̃ = act(x_h + b_h + (r∘h)·U_h); the product of h's own block of U is left unused.
+ */
+function gruResetBeforeStep(
+  d: RecurrentDims,
+  f: RecurrentForwardBuffers,
+  n: number,
+  t: number,
+): void {
+  const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
+  const { xw, rec, bias, gates, h, recurrentKernel: rk } = f;
+  const GU = 3 * U;
+  for (let b = 0; b < n; b++) {
+    const xo = (b * T + t) * GU;
+    const ro = b * GU;
+    const go = (b * T + t) * 4 * U;
+    for (let j = 0; j < U; j++) {
+      const xz = bias ? xw[xo + j]! + bias[j]! : xw[xo + j]!;
+      const xr = bias ? xw[xo + U + j]! + bias[U + j]! : xw[xo + U + j]!;
+      const z = Math.fround(cellActivate(ract, xz + rec[ro + j]!));
+      const r = Math.fround(cellActivate(ract, xr + rec[ro + U + j]!));
+      gates[go + j] = z;
+      gates[go + U + j] = r;
+      gates[go + 3 * U + j] = r * h[b * U + j]!;
+    }
+    for (let j = 0; j < U; j++) {
+      let s = 0;
+      for (let k = 0; k < U; k++) s += gates[go + 3 * U + k]! * rk[k * GU + 2 * U + j]!;
+      const xh = bias ? xw[xo + 2 * U + j]! + bias[2 * U + j]! : xw[xo + 2 * U + j]!;
+      const hh = Math.fround(cellActivate(act, xh + s));
+      const z = gates[go + j]!;
+      gates[go + 2 * U + j] = hh;
       h[b * U + j] = z * h[b * U + j]! + (1 - z) * hh;
     }
   }
@@ -273,13 +317,32 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
   }
   const rows = n * T;
   if (g.dKernel) matmulTransA(g.x, g.dGates, g.dKernel, I, rows, GU, false);
-  if (g.dRecurrentKernel)
+  if (g.dRecurrentKernel) {
     matmulTransA(g.hPrev, g.dRec ?? g.dGates, g.dRecurrentKernel, U, rows, GU, false);
+    if (d.cell === 'gru' && !d.resetAfter) addCandidateKernelGrad(g, rows, U);
+  }
   if (g.dBias) {
     columnSums(g.dGates, g.dBias, 0, rows, GU);
-    if (g.dRec) columnSums(g.dRec, g.dBias, GU, rows, GU);
+    if (g.dRec && d.resetAfter) columnSums(g.dRec, g.dBias, GU, rows, GU);
   }
   if (g.dx) matmulTransB(g.dGates, g.kernel, g.dx, rows, GU, I, false);
+}
+
+/**
+ * GRU with reset_after=False: U_h's gradient is (r∘h)ᵀ·dh̃ over every (b, t) row, added to the
+ * h block of dRecurrentKernel (where dRec's zeros left nothing).
+ */
+function addCandidateKernelGrad(g: RecurrentBackwardBuffers, rows: number, U: number): void {
+  const GU = 3 * U;
+  const d = g.dRecurrentKernel!;
+  for (let k = 0; k < U; k++) {
+    for (let j = 0; j < U; j++) {
+      let s = 0;
+      for (let r = 0; r < rows; r++)
+        s += g.gates[r * 4 * U + 3 * U + k]! * g.dGates[r * GU + 2 * U + j]!;
+      d[k * GU + 2 * U + j] = d[k * GU + 2 * U + j]! + s;
+    }
+  }
 }
 
 /** out[offset + c] = Σ_r m[r, c] over m:(rows, cols); out is overwritten there. */
@@ -342,6 +405,7 @@ function gruStepBackward(
   n: number,
   t: number,
 ): void {
+  if (!d.resetAfter) return gruResetBeforeStepBackward(d, g, n, t);
   const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
   const { gates, hPrev, dGates, dStep, dh } = g;
   const dRec = g.dRec!;
@@ -366,6 +430,47 @@ function gruStepBackward(
       dGates[xo + 2 * U + j] = dHH;
       dStep[ds + 2 * U + j] = dRec[xo + 2 * U + j] = dRH;
       dh[b * U + j] = dhv * z;
+    }
+  }
+}
+
+/**
+ * reset_after=False: d(r∘h) = dh̃·U_hᵀ gives r's gradient and a direct part of h's; the h block
+ * of the recurrent side is zero (U_h's gradient is added after the loop from r∘h).
+ */
+function gruResetBeforeStepBackward(
+  d: RecurrentDims,
+  g: RecurrentBackwardBuffers,
+  n: number,
+  t: number,
+): void {
+  const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
+  const { gates, hPrev, dGates, dStep, dh, recurrentKernel: rk } = g;
+  const dRec = g.dRec!;
+  const GU = 3 * U;
+  for (let b = 0; b < n; b++) {
+    const go = (b * T + t) * 4 * U;
+    const xo = (b * T + t) * GU;
+    const ds = b * GU;
+    for (let j = 0; j < U; j++) {
+      const z = gates[go + j]!;
+      const hh = gates[go + 2 * U + j]!;
+      const hp = hPrev[(b * T + t) * U + j]!;
+      const dhv = dh[b * U + j]!;
+      const dHH = Math.fround(dhv * (1 - z) * cellDerivative(act, hh));
+      const dZ = Math.fround(dhv * (hp - hh) * cellDerivative(ract, z));
+      dGates[xo + j] = dStep[ds + j] = dRec[xo + j] = dZ;
+      dGates[xo + 2 * U + j] = dHH;
+      dStep[ds + 2 * U + j] = dRec[xo + 2 * U + j] = 0;
+    }
+    for (let k = 0; k < U; k++) {
+      let s = 0;
+      for (let j = 0; j < U; j++) s += dGates[xo + 2 * U + j]! * rk[k * GU + 2 * U + j]!;
+      const r = gates[go + U + k]!;
+      const hp = hPrev[(b * T + t) * U + k]!;
+      const dR = Math.fround(s * hp * cellDerivative(ract, r));
+      dGates[xo + U + k] = dStep[ds + U + k] = dRec[xo + U + k] = dR;
+      dh[b * U + k] = dh[b * U + k]! * gates[go + k]! + s * r;
     }
   }
 }

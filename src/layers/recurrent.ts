@@ -38,6 +38,7 @@ function recurrentAttrs(layer: BuiltLayer): RecurrentAttrs {
     bias: args['use_bias'] !== false,
     returnSequences: args['return_sequences'] === true,
     goBackwards: args['go_backwards'] === true,
+    resetAfter: cell !== 'gru' || args['reset_after'] !== false,
     activation,
     recurrentActivation:
       cell === 'simple_rnn' ? activation : activationSpec(args['recurrent_activation'] ?? null),
@@ -141,7 +142,7 @@ function weights(cell: RecurrentCell) {
     const forget = cell === 'lstm' && args['unit_forget_bias'] !== false;
     list.push({
       name: 'bias',
-      shape: cell === 'gru' ? [2, G * units] : [G * units],
+      shape: cell === 'gru' && args['reset_after'] !== false ? [2, G * units] : [G * units],
       trainable: true,
       initializer: init('bias_initializer'),
       // Keras: bias_initializer for [i], ones for [f], bias_initializer for [c, o].
@@ -170,34 +171,27 @@ function cellActivationLimit(args: Args, arg: string): ShapeError | undefined {
   };
 }
 
-function limits(cell: RecurrentCell) {
-  return (args: Args): ShapeError | undefined => {
-    if (args['return_state'] === true)
+function limits(args: Args): ShapeError | undefined {
+  if (args['return_state'] === true)
+    return {
+      error:
+        'return_state gives the layer several outputs, which needs graph outputs the engine does not wire yet.',
+      arg: 'return_state',
+    };
+  if (args['stateful'] === true)
+    return {
+      error: 'the engine starts every batch from the zero state, so stateful must be False.',
+      arg: 'stateful',
+    };
+  for (const arg of ['dropout', 'recurrent_dropout'])
+    if (typeof args[arg] === 'number' && (args[arg] as number) > 0)
       return {
-        error:
-          'return_state gives the layer several outputs, which needs graph outputs the engine does not wire yet.',
-        arg: 'return_state',
+        error: `the engine's recurrent cells do not drop values yet, so ${arg} must be 0.`,
+        arg,
       };
-    if (args['stateful'] === true)
-      return {
-        error: 'the engine starts every batch from the zero state, so stateful must be False.',
-        arg: 'stateful',
-      };
-    for (const arg of ['dropout', 'recurrent_dropout'])
-      if (typeof args[arg] === 'number' && (args[arg] as number) > 0)
-        return {
-          error: `the engine's recurrent cells do not drop values yet, so ${arg} must be 0.`,
-          arg,
-        };
-    if (cell === 'gru' && args['reset_after'] === false)
-      return {
-        error: "the engine runs Keras 3's default GRU (reset_after=True) only.",
-        arg: 'reset_after',
-      };
-    return (
-      cellActivationLimit(args, 'activation') ?? cellActivationLimit(args, 'recurrent_activation')
-    );
-  };
+  return (
+    cellActivationLimit(args, 'activation') ?? cellActivationLimit(args, 'recurrent_activation')
+  );
 }
 
 /** The step's buffers per sample besides x and y: xw, gates, h_prev (and LSTM's c) over T steps. */
@@ -215,7 +209,7 @@ function recurrentLayer(cell: RecurrentCell): LayerDef {
     outputShape: oneInput(sequenceShape),
     weights: weights(cell),
     lowering,
-    engineLimit: limits(cell),
+    engineLimit: limits,
     workspace: workspace(cell),
   };
 }

@@ -216,7 +216,7 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
   const { cell, steps: T, in: I, units: U } = a;
   const GU = gateCount(cell) * U;
   const lstm = cell === 'lstm';
-  const weights = [all(I * GU), all(U * GU), all(recurrentBiasSize(cell, U))];
+  const weights = [all(I * GU), all(U * GU), all(recurrentBiasSize(cell, U, a.resetAfter))];
   const gates = per(T * savedGateCount(cell) * U);
   const cellState = lstm ? [per(T * U)] : [];
   const y = per(a.returnSequences ? T * U : U);

@@ -259,6 +259,18 @@ const SEQUENCES: LayerCase[] = [
     optimizer: sgd(0.1),
   },
   {
+    label: 'GRU reset_after=False',
+    hidden: (size) => [
+      dense(12, 'tanh'),
+      k('Reshape', [tuple(4, 3)]),
+      k('GRU', [size()], { reset_after: false, return_sequences: true }),
+      k('GRU', [size()], { reset_after: false, go_backwards: true }),
+      dense(size()),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.02),
+  },
+  {
     label: 'SimpleRNN',
     hidden: (size) => [
       dense(12),

@@ -232,6 +232,18 @@ function layersFor(
       ];
     }
     case 'GRU':
+      // reset_after=False is the GRU TF.js runs (its gates given Keras 3's sigmoid).
+      if (a['reset_after'] === false)
+        return [
+          tf.layers.gru({
+            units: l.positional?.[0] as number,
+            activation: 'tanh',
+            recurrentActivation: 'sigmoid',
+            useBias: boolArg(l, 'use_bias', true),
+            returnSequences: boolArg(l, 'return_sequences', false),
+            goBackwards: boolArg(l, 'go_backwards', false),
+          }),
+        ];
       formulas.push(
         'GRU: TF.js has no reset_after=True (Keras 3’s default), so Keras 3’s GRUCell formula',
       );

@@ -194,6 +194,10 @@ function sequences(): Case[] {
       'Input(shape=(6, 4)) -> GRU(5, return_sequences=True) -> GRU(4, go_backwards=True, use_bias=False)',
     ],
     [
+      'GRU reset_after=False',
+      'Input(shape=(5, 3)) -> GRU(4, reset_after=False, return_sequences=True) -> GRU(3, reset_after=False, use_bias=False, go_backwards=True)',
+    ],
+    [
       'SimpleRNN',
       "Input(shape=(6, 4)) -> SimpleRNN(5, return_sequences=True, activation='relu') -> SimpleRNN(3, activation=None, go_backwards=True)",
     ],

@@ -420,6 +420,16 @@ const cases: {
     features: 20,
   },
   {
+    name: 'gru reset_after=False',
+    source: model(
+      '    -> GRU(5, reset_after=False, return_sequences=True)\n    -> GRU(3, reset_after=False, go_backwards=True)',
+      'adam, mse',
+      'shape=(5, 4)',
+    ),
+    y: 'values',
+    features: 20,
+  },
+  {
     name: 'simple_rnn',
     source: model(
       "    -> SimpleRNN(5, activation='relu', return_sequences=True)\n    -> Flatten()\n    -> Dense(3)",

@@ -42,6 +42,8 @@ export interface NaiveRecurrentConfig {
   units: number;
   returnSequences: boolean;
   goBackwards: boolean;
+  /** GRU: reset after the recurrent product (bias (2, 3u)) or before it (bias (3u)). */
+  resetAfter: boolean;
   activation: NaiveCellActivation;
   recurrentActivation: NaiveCellActivation;
 }
@@ -85,6 +87,13 @@ export function naiveRecurrent(
           const o = act(c.recurrentActivation, z(3));
           nextCell[j] = f * cell[j]! + i * g;
           next[j] = o * act(c.activation, nextCell[j]!);
+        } else if (c.cell === 'gru' && !c.resetAfter) {
+          const z = act(c.recurrentActivation, xw(j) + b(j) + hu(j));
+          const r = (k: number) => act(c.recurrentActivation, xw(U + k) + b(U + k) + hu(U + k));
+          let reset = 0;
+          for (let k = 0; k < U; k++) reset += r(k) * h[k]! * recurrent[k * W + 2 * U + j]!;
+          const hh = act(c.activation, xw(2 * U + j) + b(2 * U + j) + reset);
+          next[j] = z * h[j]! + (1 - z) * hh;
         } else if (c.cell === 'gru') {
           const xz = xw(j) + b(j);
           const xr = xw(U + j) + b(U + j);

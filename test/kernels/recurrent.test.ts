@@ -62,7 +62,9 @@ function run(c: Case, rng: Rng) {
   const x = randomArray(rng, n * T * I, -1, 1);
   const kernel = randomArray(rng, I * GU, -0.6, 0.6);
   const recurrent = randomArray(rng, U * GU, -0.6, 0.6);
-  const bias = c.bias ? randomArray(rng, recurrentBiasSize(cell, U), -0.5, 0.5) : null;
+  const bias = c.bias
+    ? randomArray(rng, recurrentBiasSize(cell, U, c.resetAfter), -0.5, 0.5)
+    : null;
   const ySize = n * (c.returnSequences ? T : 1) * U;
   const lstm = cell === 'lstm';
   const dims = {
@@ -123,6 +125,7 @@ function cases(): [string, Case][] {
       bias: true,
       returnSequences: false,
       goBackwards: false,
+      resetAfter: true,
       activation: 'tanh' as NaiveCellActivation,
       recurrentActivation: (simple ? 'tanh' : 'sigmoid') as NaiveCellActivation,
     };
@@ -132,6 +135,15 @@ function cases(): [string, Case][] {
       { ...c, returnSequences: true, goBackwards: true },
     ]);
     out.push([`${cell}, no bias, return_sequences`, { ...c, bias: false, returnSequences: true }]);
+    if (cell === 'gru') {
+      const before = { ...c, resetAfter: false };
+      out.push(['gru reset_after=False', before]);
+      out.push([
+        'gru reset_after=False, no bias, return_sequences, go_backwards',
+        { ...before, bias: false, returnSequences: true, goBackwards: true },
+      ]);
+      out.push(['gru reset_after=False, relu', { ...before, activation: 'relu' }]);
+    }
     for (const a of ['linear', 'sigmoid', 'relu', 'hard_sigmoid'] as const)
       out.push([
         `${cell}, activation ${a}`,
