@@ -3,7 +3,7 @@
  * update rules of src/optim, in plain JavaScript. Binding resolves sizes once; a bound step
  * allocates nothing when it runs.
  */
-import type { PlanStep } from '../ir/index.js';
+import type { PlanStep, RecurrentAttrs } from '../ir/index.js';
 import * as k from '../kernels/index.js';
 import { createConstraint, createRegularizer, type ParamSlot } from '../optim/index.js';
 import type { Backend, BindContext, Run, StepViews } from './types.js';
@@ -279,6 +279,62 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         total[0] = total[0]! + reg.penalty(y, n * size);
       };
     }
+    // --- embedding and recurrent ops ---
+    case 'embedding': {
+      const { tokens, vocab, dim } = s.attrs;
+      const [ids, table, y] = [v(0), v(1), o(0)!];
+      const layer = s.layer;
+      return (n) => {
+        const bad = k.embeddingForward(ids, table, y, n * tokens, vocab, dim);
+        if (bad >= 0) throw new RangeError(badTokenMessage(layer, ids[bad]!, bad, tokens, vocab));
+      };
+    }
+    case 'embedding_backward': {
+      const { tokens, vocab, dim } = s.attrs;
+      const [ids, dy, dTable] = [v(0), v(1), o(0)!];
+      return (n) => k.embeddingBackward(ids, dy, dTable, n * tokens, vocab, dim);
+    }
+    case 'recurrent': {
+      const dims = recurrentDims(s.attrs);
+      const buffers: k.RecurrentForwardBuffers = {
+        x: v(0),
+        kernel: v(1),
+        recurrentKernel: v(2),
+        bias: s.attrs.bias ? v(3) : null,
+        y: o(0)!,
+        xw: o(1)!,
+        rec: o(2)!,
+        gates: o(3)!,
+        hPrev: o(4)!,
+        h: o(5)!,
+        c: o(6),
+        cStep: o(7),
+      };
+      return (n) => k.recurrentForward(dims, buffers, n);
+    }
+    case 'recurrent_backward': {
+      const dims = recurrentDims(s.attrs);
+      const buffers: k.RecurrentBackwardBuffers = {
+        x: v(0),
+        kernel: v(1),
+        recurrentKernel: v(2),
+        gates: v(3),
+        hPrev: v(4),
+        c: opt(5),
+        dy: v(6),
+        dx: o(0),
+        dKernel: o(1),
+        dRecurrentKernel: o(2),
+        dBias: o(3),
+        dGates: o(4)!,
+        dRec: o(5),
+        dStep: o(6)!,
+        dh: o(7)!,
+        dc: o(8),
+      };
+      return (n) => k.recurrentBackward(dims, buffers, n);
+    }
+    // --- end of the embedding and recurrent ops ---
     case 'optimizer': {
       const optimizer = ctx.optimizer;
       if (!optimizer) throw new Error('internal: a training plan was bound without an optimizer.');
@@ -294,4 +350,33 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       return () => optimizer.apply(slots);
     }
   }
+}
+
+/** An id outside the vocabulary, located: TensorFlow's gather fails on it as well. */
+export function badTokenMessage(
+  layer: string,
+  id: number,
+  at: number,
+  tokens: number,
+  vocab: number,
+): string {
+  const sample = Math.floor(at / tokens);
+  return `layer '${layer}': token id ${id} (sample ${sample}, position ${at % tokens}) is outside the vocabulary [0, ${vocab}); Embedding(input_dim=${vocab}) takes integer ids from 0 to ${vocab - 1}.`;
+}
+
+/** A recurrent step's attributes as the kernels' dimensions (activations by code). */
+function recurrentDims(a: RecurrentAttrs): k.RecurrentDims {
+  const code = (spec: RecurrentAttrs['activation']) =>
+    k.cellActivationNames.indexOf(spec.name as k.CellActivationName);
+  return {
+    cell: a.cell,
+    steps: a.steps,
+    in: a.in,
+    units: a.units,
+    returnSequences: a.returnSequences,
+    goBackwards: a.goBackwards,
+    resetAfter: a.resetAfter,
+    activation: code(a.activation),
+    recurrentActivation: code(a.recurrentActivation),
+  };
 }

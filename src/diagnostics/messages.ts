@@ -388,6 +388,21 @@ export const messages = {
     message: "'step' has a zero gradient: layers before and including '{layer}' cannot learn.",
     hint: "Use 'sigmoid' to train, or fix the weights with weights=[...].",
   },
+  // Recurrent layers (issue 10)
+  batchNormRecurrent: {
+    code: 'NN5008',
+    severity: 'warning',
+    message:
+      "BatchNormalization on the sequences of a recurrent network: each time step has its own statistics, and the batch's mix them.",
+    hint: 'Use LayerNormalization, which normalizes each sample at each step on its own.',
+  },
+  recurrentUnclipped: {
+    code: 'NN5009',
+    severity: 'hint',
+    message:
+      "'{layer}' is recurrent and the optimizer does not clip gradients: backpropagation through time can make them explode.",
+    hint: 'Clip them with clipnorm, e.g. {optimizer}(clipnorm=1.0).',
+  },
 
   // 6xxx: I/O
   fileNotFound: { code: 'NN6001', severity: 'error', message: "Cannot read '{path}': {why}" },

@@ -8,6 +8,7 @@ import { blockersOf, compile } from '../compiler.js';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics/index.js';
 import { Rng } from '../kernels/random.js';
 import { PlanError, type Plan } from '../plan/index.js';
+import type { StepOf } from '../ir/index.js';
 import { InputError, Model } from '../runtime/index.js';
 import {
   decodeWeights,
@@ -160,7 +161,12 @@ export function emitModule(source: string | Model, options: EmitOptions = {}): E
     const rows = options.selfTestRows ?? 4;
     const rng = new Rng(0x5e1f7e57);
     const input = new Float32Array(rows * features);
-    for (let i = 0; i < input.length; i++) input[i] = rng.normal();
+    // A model that reads token ids (Embedding first) is tested on ids of its vocabulary.
+    const tokens = inference.steps.find(
+      (s): s is StepOf<'embedding'> => s.op === 'embedding' && s.inputs[0] === inference.inputs[0],
+    );
+    for (let i = 0; i < input.length; i++)
+      input[i] = tokens ? rng.below(tokens.attrs.vocab) : rng.normal();
     const output = model.predict(input);
     const scaler = data?.scaler ?? null;
     const result = generateModule({

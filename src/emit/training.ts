@@ -16,12 +16,13 @@ import {
   preluBackward,
   unitNormBackward,
 } from './backward.js';
-import { loop, times } from './code.js';
+import { loop, printCall, times } from './code.js';
 import { base64, float32Bytes, numberLiteral as lit, stringLiteral } from './literals.js';
-import { printCall, type Member, type ModuleContext, type ModuleExtension } from './module.js';
+import { type Member, type ModuleContext, type ModuleExtension } from './module.js';
 import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
 import { fusedLoss, loss } from './losses.js';
 import { activityRegularizer, optimizer, regularizer } from './optimizer.js';
+import { embeddingBackward, recurrentBackward } from './recurrent-backward.js';
 
 const f32 = Math.fround;
 
@@ -89,6 +90,8 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         prelu_backward: (s, c) => preluBackward(s as StepOf<'prelu_backward'>, c),
         merge_backward: (s, c) => mergeBackward(s as StepOf<'merge_backward'>, c),
         concatenate_backward: (s, c) => concatenateBackward(s as StepOf<'concatenate_backward'>, c),
+        embedding_backward: (s, c) => embeddingBackward(s as StepOf<'embedding_backward'>, c),
+        recurrent_backward: (s, c) => recurrentBackward(s as StepOf<'recurrent_backward'>, c),
         dropout: (s, c) => dropout(s as StepOf<'dropout'>, c, names.uniform),
         dropout_backward: (s, c) => {
           const st = s as StepOf<'dropout_backward'>;

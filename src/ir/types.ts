@@ -122,8 +122,43 @@ export interface OpAttrs {
   activity_penalty: { regularizer: RegularizerSpec; size: number };
   /** [w, loss] → [grad, loss]: loss += penalty(w), grad += ∂/∂w. */
   regularizer: { regularizer: RegularizerSpec; weight: string };
+  // --- Embedding and recurrent layers (src/layers/embedding.ts, src/layers/recurrent.ts) ---
+  /** [ids, table] → [y]: y[i] = table[trunc(ids[i])] for `tokens` ids per sample; an id outside [0, vocab) is an error. */
+  embedding: { tokens: number; vocab: number; dim: number };
+  /** [ids, dy] → [dtable]: the scatter-add of dy's rows into the table's gradient. */
+  embedding_backward: { tokens: number; vocab: number; dim: number };
+  /**
+   * [x, kernel, recurrent_kernel, bias?] → [y, xw, gates, h_prev, c, h, c_step?]: one recurrent
+   * layer over all its time steps. xw holds x·kernel for every step (one product); gates the
+   * activated gates per step; h_prev the state entering each step and c the cell state after it
+   * (LSTM), saved for backward; h (and c_step) are the state of the step being computed.
+   */
+  recurrent: RecurrentAttrs;
+  /**
+   * [x, kernel, recurrent_kernel, gates, h_prev, c, dy] → [dx?, dkernel?, drecurrent_kernel?,
+   * dbias?, dgates, drec, dh, dc?]: backpropagation through time; dgates and drec hold every
+   * step's gate gradients (input side and recurrent side), dh and dc the carried state gradients.
+   */
+  recurrent_backward: RecurrentAttrs;
+  // --- end of the embedding and recurrent ops ---
   /** [grads…, state…] → [weights…, state…]: one Keras `optimizer.apply(grads)`; `slots` state buffers. */
   optimizer: { optimizer: OptimizerSpec; weights: OptimizedWeight[]; slots: number };
+}
+
+/** A recurrent layer's resolved configuration: the sizes, the cell and its activations. */
+export interface RecurrentAttrs {
+  cell: 'lstm' | 'gru' | 'simple_rnn';
+  steps: number;
+  in: number;
+  units: number;
+  bias: boolean;
+  returnSequences: boolean;
+  goBackwards: boolean;
+  /** GRU: reset after the recurrent product (Keras 3's default, bias (2, 3u)) or before it. */
+  resetAfter: boolean;
+  activation: ActivationSpec;
+  /** The gates' activation (LSTM, GRU); SimpleRNN has none and repeats `activation`. */
+  recurrentActivation: ActivationSpec;
 }
 
 /** The kernels a plan may call; a backend binds each. */

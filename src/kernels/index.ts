@@ -10,3 +10,5 @@ export * from './prelu.js';
 export * from './losses.js';
 export * from './fold.js';
 export * from './merge.js';
+export * from './embedding.js';
+export * from './recurrent.js';

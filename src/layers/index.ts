@@ -5,8 +5,10 @@
  */
 import { activationLayers } from './activation.js';
 import { coreLayers } from './core.js';
+import { embeddingLayers } from './embedding.js';
 import { mergingLayers } from './merging.js';
 import { normalizationLayers } from './normalization.js';
+import { recurrentLayers } from './recurrent.js';
 import type { LayerDef } from './types.js';
 
 export * from './types.js';
@@ -30,6 +32,8 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...normalizationLayers,
   ...activationLayers,
   ...mergingLayers,
+  ...embeddingLayers,
+  ...recurrentLayers,
 };
 
 /** Keras's automatic layer name prefix: `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`. */

@@ -67,7 +67,7 @@ function attrText(key: string, v: unknown): string {
     return v.length > 8 ? `[${v.slice(0, 8).join(',')},…](${v.length})` : `[${v.join(',')}]`;
   }
   const o = v as Record<string, unknown>;
-  if (key === 'activation' && typeof o['name'] === 'string')
+  if ((key === 'activation' || key === 'recurrentActivation') && typeof o['name'] === 'string')
     return specText(o['name'], o, resolveActivation(o['name']));
   if (key === 'loss' && typeof o['name'] === 'string')
     return specText(o['name'], o, resolveLoss(o['name']));

@@ -11,6 +11,8 @@ import {
   type PlanBuffer,
   type PlanStep,
 } from '../ir/index.js';
+import { gateCount, recurrentBiasSize, savedGateCount } from '../kernels/index.js';
+import type { RecurrentAttrs } from '../ir/index.js';
 import { liveness } from './memory.js';
 
 const trainingOnly = new Set<OpName>([
@@ -208,6 +210,19 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
       };
     case 'activity_penalty':
       return { inputs: [per(s.attrs.size), all(1)], outputs: [all(1)] };
+    // --- embedding and recurrent ops ---
+    case 'embedding': {
+      const { tokens, vocab, dim } = s.attrs;
+      return { inputs: [per(tokens), all(vocab * dim)], outputs: [per(tokens * dim)] };
+    }
+    case 'embedding_backward': {
+      const { tokens, vocab, dim } = s.attrs;
+      return { inputs: [per(tokens), per(tokens * dim)], outputs: [all(vocab * dim)] };
+    }
+    case 'recurrent':
+    case 'recurrent_backward':
+      return recurrentSizes(s.attrs, s.op === 'recurrent_backward');
+    // --- end of the embedding and recurrent ops ---
     case 'regularizer':
     case 'optimizer':
       return undefined; // checked by pairing inputs with outputs below
@@ -217,6 +232,43 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
       return unknown;
     }
   }
+}
+
+/** The recurrent ops' buffers (see OpAttrs.recurrent): LSTM's cell state is absent for the others. */
+function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[]; outputs: Size[] } {
+  const { cell, steps: T, in: I, units: U } = a;
+  const GU = gateCount(cell) * U;
+  const lstm = cell === 'lstm';
+  const weights = [all(I * GU), all(U * GU), all(recurrentBiasSize(cell, U, a.resetAfter))];
+  const gates = per(T * savedGateCount(cell) * U);
+  const cellState = lstm ? [per(T * U)] : [];
+  const y = per(a.returnSequences ? T * U : U);
+  if (!backward)
+    return {
+      inputs: [per(T * I), ...weights.slice(0, a.bias ? 3 : 2)],
+      outputs: [
+        y,
+        per(T * GU),
+        per(GU),
+        gates,
+        per(T * U),
+        per(U),
+        ...cellState,
+        ...(lstm ? [per(U)] : []),
+      ],
+    };
+  return {
+    inputs: [
+      per(T * I),
+      weights[0]!,
+      weights[1]!,
+      gates,
+      per(T * U),
+      ...(lstm ? cellState : [all(0)]),
+      y,
+    ],
+    outputs: [per(T * I), ...weights, per(T * GU), per(T * GU), per(GU), per(U), per(U)],
+  };
 }
 
 /** Size mismatches of a step's buffers, as messages. */

@@ -5,7 +5,7 @@
  * from its own seeded generator (case-builder.ts): the same table on every run.
  */
 import { adam, dense, make, sgd } from './case-builder.js';
-import { layerCases, regularizerCases } from './cases-layers.js';
+import { layerCases, regularizerCases, sequenceCases } from './cases-layers.js';
 import { k, renderCall, type Arg, type ConformanceCase, type KerasCall } from './spec.js';
 import { LOSSES } from './tfjs-losses.js';
 
@@ -206,6 +206,7 @@ export const CASES: readonly ConformanceCase[] = [
   ...optimizerCases,
   ...layerCases,
   ...regularizerCases,
+  ...sequenceCases,
   ...randomCases,
   ...fitCases,
 ];

@@ -44,11 +44,24 @@ export interface ConformanceCase {
   seed: number;
   /** Train through fit(epochs=1, shuffle=False) instead of trainOnBatch calls. */
   viaFit?: boolean;
+  /** The inputs are token ids below this (an Embedding reads them), not N(0, 1) values. */
+  tokens?: number;
 }
 
 /** A Keras call, built tersely: `k('Dense', [5], { activation: 'relu' })`. */
 export function k(call: string, positional: Arg[] = [], args: Record<string, Arg> = {}): KerasCall {
   return { call, positional, args };
+}
+
+/** A Python tuple of two or more numbers, `(3, 2)`: a call without a callee renders as one. */
+export function tuple(...items: number[]): KerasCall {
+  return { call: '', positional: items };
+}
+
+/** The numbers of a tuple() argument. */
+export function tupleItems(a: Arg | undefined): number[] {
+  if (typeof a !== 'object' || a.call !== '') throw new Error('expected a tuple');
+  return (a.positional ?? []) as number[];
 }
 
 /** Whether a call has no arguments at all (a loss or activation then renders as a bare name). */
@@ -106,7 +119,9 @@ export function modelSummary(c: ConformanceCase): string {
   return c.layers
     .map((l) => {
       const act = asCall(l.args?.['activation']);
-      const head = l.positional?.length ? String(l.positional[0]) : '';
+      const first = l.positional?.[0];
+      const head =
+        first === undefined ? '' : typeof first === 'object' ? renderCall(first) : String(first);
       const extras = [head, act ? renderCall(act).replace(/^'|'$/g, '') : '']
         .filter(Boolean)
         .join(', ');

@@ -153,6 +153,7 @@ async function runCase(c: ConformanceCase): Promise<string[]> {
       units,
       kind: entry.targets,
       oneHotForTfjs: entry.tfjsOneHot === true,
+      ...(c.tokens ? { tokens: c.tokens } : {}),
     });
     const all = joinBatches(batches);
     const evaluate = (when: string) => {

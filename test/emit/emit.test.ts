@@ -62,10 +62,20 @@ function expectClose(got: Float32Array, want: Float32Array, units: number, tol: 
 interface Case {
   name: string;
   model: Model;
+  /** The vocabulary of a model that reads token ids (Embedding first): inputs are ids below it. */
+  vocabulary?: number;
+}
+
+/** Random normals as token ids in [0, vocabulary). */
+function tokenIds(x: Float32Array, vocabulary: number): Float32Array {
+  return x.map((v) => Math.floor(Math.abs(v) * 1000) % vocabulary);
 }
 
 /** Emits a model for both targets, checks them, runs them against the engine. */
-async function checkCase({ name, model }: Case, options: { prettier: boolean }): Promise<string[]> {
+async function checkCase(
+  { name, model, vocabulary }: Case,
+  options: { prettier: boolean },
+): Promise<string[]> {
   const ts = emitModule(model);
   expect(ts.diagnostics, name).toEqual([]);
   const js = emitModule(model, { target: 'js' });
@@ -85,7 +95,8 @@ async function checkCase({ name, model }: Case, options: { prettier: boolean }):
     const module = await importModule<Emitted>(code, typescript);
     expect(module.selfTest().ok, `${name}: selfTest`).toBe(true);
     for (const batch of [1, 7, 64]) {
-      const x = randomInputs(batch * features, batch * 7919 + features);
+      const normals = randomInputs(batch * features, batch * 7919 + features);
+      const x = vocabulary ? tokenIds(normals, vocabulary) : normals;
       expectClose(module.predict(x), model.predict(x), units, 1e-6);
     }
   }
@@ -166,6 +177,39 @@ function patterns(): Case[] {
   }));
 }
 
+/** Embedding and the recurrent cells: every cell, its options and its activations. */
+function sequences(): Case[] {
+  const sources: [string, string, number?][] = [
+    ['Embedding into LSTM', 'Input(7) -> Embedding(30, 6) -> LSTM(5) -> Dense(3, softmax)', 30],
+    [
+      'LSTM options',
+      'Input(shape=(6, 4)) -> LSTM(7, return_sequences=True, go_backwards=True) -> LSTM(3, use_bias=False, unit_forget_bias=False)',
+    ],
+    [
+      'LSTM activations',
+      "Input(shape=(5, 3)) -> LSTM(4, activation='relu', recurrent_activation='hard_sigmoid', return_sequences=True) -> Flatten() -> Dense(2)",
+    ],
+    [
+      'GRU',
+      'Input(shape=(6, 4)) -> GRU(5, return_sequences=True) -> GRU(4, go_backwards=True, use_bias=False)',
+    ],
+    [
+      'GRU reset_after=False',
+      'Input(shape=(5, 3)) -> GRU(4, reset_after=False, return_sequences=True) -> GRU(3, reset_after=False, use_bias=False, go_backwards=True)',
+    ],
+    [
+      'SimpleRNN',
+      "Input(shape=(6, 4)) -> SimpleRNN(5, return_sequences=True, activation='relu') -> SimpleRNN(3, activation=None, go_backwards=True)",
+    ],
+    ['large LSTM: K blocks past 256', 'Input(shape=(3, 300)) -> LSTM(70) -> Dense(2)'],
+  ];
+  return sources.map(([name, source, vocabulary]) => ({
+    name,
+    model: loadModel(source, { seed: 5 }),
+    ...(vocabulary ? { vocabulary } : {}),
+  }));
+}
+
 describe('nn emit: modules agree with the engine', () => {
   const typeCheck: string[] = [];
 
@@ -175,6 +219,10 @@ describe('nn emit: modules agree with the engine', () => {
 
   it('every activation, normalization and fused pattern', async () => {
     for (const c of patterns()) typeCheck.push(...(await checkCase(c, { prettier: true })));
+  }, 120_000);
+
+  it('Embedding and every recurrent cell', async () => {
+    for (const c of sequences()) typeCheck.push(...(await checkCase(c, { prettier: true })));
   }, 120_000);
 
   it(`${runs} random models (seed ${seed})`, async () => {

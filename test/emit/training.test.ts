@@ -88,6 +88,8 @@ const cases: {
   source: string;
   y: Parameters<typeof targets>[0];
   features?: number;
+  /** The vocabulary of a model reading token ids: its inputs are ids below it. */
+  vocabulary?: number;
 }[] = [
   {
     name: 'sgd',
@@ -396,6 +398,56 @@ const cases: {
     source: model(`    -> Dense(5, elu)\n    -> ${last}`, `adam, ${loss}`),
     y,
   })),
+  // --- embedding and recurrent layers ---
+  {
+    name: 'lstm',
+    source: model(
+      '    -> LSTM(5, return_sequences=True, go_backwards=True)\n    -> LSTM(4)\n    -> Dense(3, softmax)',
+      'adam, categorical_crossentropy',
+      'shape=(5, 4)',
+    ),
+    y: 'onehot',
+    features: 20,
+  },
+  {
+    name: 'gru',
+    source: model(
+      '    -> GRU(5, return_sequences=True)\n    -> GRU(3, go_backwards=True, use_bias=False)',
+      'adam, mse',
+      'shape=(5, 4)',
+    ),
+    y: 'values',
+    features: 20,
+  },
+  {
+    name: 'gru reset_after=False',
+    source: model(
+      '    -> GRU(5, reset_after=False, return_sequences=True)\n    -> GRU(3, reset_after=False, go_backwards=True)',
+      'adam, mse',
+      'shape=(5, 4)',
+    ),
+    y: 'values',
+    features: 20,
+  },
+  {
+    name: 'simple_rnn',
+    source: model(
+      "    -> SimpleRNN(5, activation='relu', return_sequences=True)\n    -> Flatten()\n    -> Dense(3)",
+      'SGD(learning_rate=0.05), mse',
+      'shape=(5, 4)',
+    ),
+    y: 'values',
+    features: 20,
+  },
+  {
+    name: 'embedding',
+    source: model(
+      '    -> Embedding(9, 4)\n    -> LSTM(3)\n    -> Dense(3, softmax)',
+      'adam, sparse_categorical_crossentropy',
+    ),
+    y: 'sparse',
+    vocabulary: 9,
+  },
 ];
 
 describe('emitted training', () => {
@@ -404,7 +456,9 @@ describe('emitted training', () => {
       const { model: engine, code } = emit(c.source, 7);
       codes.set(c.name, code);
       const mod = await load(code);
-      const x = batch(8, c.features ?? 4, 11);
+      const floats = batch(8, c.features ?? 4, 11);
+      const vocabulary = c.vocabulary;
+      const x = vocabulary ? floats.map((v) => Math.floor((v + 2) * 100) % vocabulary) : floats;
       const y = targets(c.y, 8);
       for (let step = 0; step < 3; step++) {
         // A sequence input: the engine reads samples of rows, the module flat samples.
