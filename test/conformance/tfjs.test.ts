@@ -23,7 +23,7 @@ import {
   tfjsWeights,
 } from './tfjs-model.js';
 import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
-import { describeMismatch, ErrorLog, worstMismatch } from './tolerance.js';
+import { Comparisons, ErrorLog } from './tolerance.js';
 
 const log = new ErrorLog();
 
@@ -50,23 +50,6 @@ function caseName(c: ConformanceCase): string {
       : `${c.steps} ${c.viaFit ? 'fit batches' : 'steps'} × ${c.batchSize}`;
   const against = formulas.length ? `vs Keras 3 formula: ${formulas.join('; ')}` : 'vs TF.js';
   return `${c.label} — ${modelSummary(c)} · ${renderCall(lossEntry(c.loss).keras)} · ${renderCall(c.optimizer)} · ${training} [${against}]`;
-}
-
-/** Collects the comparisons of one case: each is logged, and each failure described. */
-class Comparisons {
-  readonly failures: string[] = [];
-  constructor(private readonly c: ConformanceCase) {}
-
-  check(
-    quantity: string,
-    detail: string,
-    ours: ArrayLike<number>,
-    reference: ArrayLike<number>,
-  ): void {
-    const m = worstMismatch(ours, reference);
-    log.record(this.c.group, quantity, this.c.label, m);
-    if (m.ratio > 1) this.failures.push(describeMismatch(`${quantity} ${detail}`, m));
-  }
 }
 
 /** Tensors for TF.js: inputs [rows, inputs] and targets [rows, units] (class indices: [rows, 1]). */
@@ -137,7 +120,7 @@ async function runCase(c: ConformanceCase): Promise<string[]> {
   ours.setWeights(weights);
   const { model, constraints } = buildTfjsModel(c);
   const { optimizer } = tfjsOptimizer(c.optimizer, constraints);
-  const cmp = new Comparisons(c);
+  const cmp = new Comparisons(log, c.group, c.label);
   try {
     setTfjsWeights(
       model,

@@ -72,3 +72,24 @@ export function describeMismatch(what: string, m: Mismatch): string {
     `${RTOL}·|ref| + ${ATOL})`
   );
 }
+
+/** Collects the comparisons of one case: each is logged, and each failure described. */
+export class Comparisons {
+  readonly failures: string[] = [];
+  constructor(
+    private readonly log: ErrorLog,
+    private readonly group: string,
+    private readonly label: string,
+  ) {}
+
+  check(
+    quantity: string,
+    detail: string,
+    ours: ArrayLike<number>,
+    reference: ArrayLike<number>,
+  ): void {
+    const m = worstMismatch(ours, reference);
+    this.log.record(this.group, quantity, this.label, m);
+    if (m.ratio > 1) this.failures.push(describeMismatch(`${quantity} ${detail}`, m));
+  }
+}
