@@ -1,0 +1,270 @@
+/**
+ * The graph conformance table: hand-written functional models, one per shape of graph worth
+ * pinning down (fan-out, each merge layer, several inputs, diamonds, a result read at two
+ * depths, branches of unequal depth), and seeded random graphs: NN_GRAPH_CASES of them
+ * (default 20) from NN_GRAPH_SEED (default 1), to explore further set either.
+ */
+import { Rng } from '../../src/kernels/random.js';
+import { adam, dense, sgd } from './case-builder.js';
+import type { GraphCase, GraphInput, GraphStatement } from './graph-spec.js';
+import { k, tuple, type KerasCall } from './spec.js';
+import { lossEntry } from './tfjs-losses.js';
+
+/** `target = from -> layers…` (no target: an output). */
+const st = (target: string | undefined, from: string[], ...layers: KerasCall[]): GraphStatement =>
+  target === undefined ? { from, layers } : { target, from, layers };
+
+const input = (id: string, size: number, name?: string): GraphInput =>
+  name === undefined ? { id, size } : { id, size, name };
+
+function hand(
+  label: string,
+  inputs: GraphInput[],
+  statements: GraphStatement[],
+  loss: string,
+  optimizer: KerasCall,
+  seed: number,
+): GraphCase {
+  return {
+    group: 'hand-written',
+    label,
+    inputs,
+    statements,
+    loss,
+    optimizer,
+    batchSize: 6,
+    steps: 3,
+    seed,
+  };
+}
+
+/** One input of 4 read by two Dense branches of 5 joined by `merge`, then the head. */
+const branches = (merge: string, loss: string, optimizer: KerasCall, seed: number): GraphCase => {
+  const head = lossEntry(loss);
+  return hand(
+    `${merge} of two branches of one input`,
+    [input('x', 4)],
+    [
+      st('p', ['x'], dense(5, 'tanh')),
+      st('q', ['x'], dense(5, 'sigmoid')),
+      st(undefined, ['p', 'q'], k(merge), dense(head.units ?? 2, head.head)),
+    ],
+    loss,
+    optimizer,
+    seed,
+  );
+};
+
+export const HAND_CASES: GraphCase[] = [
+  hand(
+    'residual block: x + Dense(Dense(x))',
+    [input('x', 4)],
+    [
+      st('h', ['x'], dense(6, 'relu'), dense(4, 'tanh')),
+      st(undefined, ['x', 'h'], k('Add'), dense(3, 'softmax')),
+    ],
+    'categorical_crossentropy',
+    sgd(0.1),
+    11,
+  ),
+  hand(
+    'residual block on a hidden result, fan-out into the Add',
+    [input('x', 3)],
+    [
+      st('h', ['x'], dense(5, 'relu')),
+      st('r', ['h'], dense(5, 'tanh')),
+      st(undefined, ['h', 'r'], k('Add'), dense(1, 'sigmoid')),
+    ],
+    'binary_crossentropy',
+    adam(0.01),
+    12,
+  ),
+  branches('Subtract', 'mse', adam(0.01), 13),
+  branches('Multiply', 'mse', sgd(0.1), 14),
+  branches('Average', 'binary_crossentropy', sgd(0.1), 15),
+  branches('Maximum', 'categorical_crossentropy', adam(0.01), 16),
+  branches('Minimum', 'mse', sgd(0.1), 17),
+  hand(
+    'Multiply and Add of three results',
+    [input('x', 3)],
+    [
+      st('p', ['x'], dense(4, 'tanh')),
+      st('q', ['x'], dense(4, 'sigmoid')),
+      st('r', ['x'], dense(4)),
+      st('m', ['p', 'q', 'r'], k('Multiply')),
+      st(undefined, ['m', 'p', 'r'], k('Add'), dense(2)),
+    ],
+    'mse',
+    sgd(0.1),
+    18,
+  ),
+  hand(
+    'two inputs, Concatenate on the last axis',
+    [input('a', 3, 'a'), input('b', 2)],
+    [
+      st('h', ['a'], dense(4, 'relu')),
+      st(undefined, ['h', 'b'], k('Concatenate'), dense(3, 'softmax')),
+    ],
+    'categorical_crossentropy',
+    adam(0.01),
+    19,
+  ),
+  hand(
+    'two inputs, each through a Dense, Concatenate then Add with a third branch',
+    [input('a', 3), input('b', 5, 'side')],
+    [
+      st('ha', ['a'], dense(2, 'tanh')),
+      st('hb', ['b'], dense(3, 'relu')),
+      st('c', ['ha', 'hb'], k('Concatenate')),
+      st('s', ['b'], dense(5, 'sigmoid')),
+      st(undefined, ['c', 's'], k('Add'), dense(1, 'sigmoid')),
+    ],
+    'binary_crossentropy',
+    sgd(0.1),
+    20,
+  ),
+  hand(
+    'Concatenate(axis=1) of rank-3 results (Reshape), then Flatten',
+    [input('x', 4)],
+    [
+      st('p', ['x'], dense(6), k('Reshape', [tuple(2, 3)])),
+      st('q', ['x'], dense(6, 'tanh'), k('Reshape', [tuple(2, 3)])),
+      st(undefined, ['p', 'q'], k('Concatenate', [], { axis: 1 }), k('Flatten'), dense(2)),
+    ],
+    'mse',
+    adam(0.01),
+    21,
+  ),
+  hand(
+    'Concatenate(axis=-1) of rank-3 results of different widths',
+    [input('x', 4)],
+    [
+      st('p', ['x'], dense(6, 'relu'), k('Reshape', [tuple(3, 2)])),
+      st('q', ['x'], dense(3, 'tanh'), k('Reshape', [tuple(3, 1)])),
+      st(undefined, ['p', 'q'], k('Concatenate'), k('Flatten'), dense(3, 'softmax')),
+    ],
+    'categorical_crossentropy',
+    sgd(0.1),
+    22,
+  ),
+  hand(
+    'diamond: one result read by two branches merged later',
+    [input('x', 4)],
+    [
+      st('h', ['x'], dense(5, 'relu')),
+      st('l', ['h'], dense(4, 'tanh')),
+      st('r', ['h'], dense(4, 'sigmoid'), k('BatchNormalization')),
+      st(undefined, ['l', 'r'], k('Average'), dense(1, 'sigmoid')),
+    ],
+    'binary_crossentropy',
+    sgd(0.1),
+    23,
+  ),
+  hand(
+    'a result read by a merge and by a later layer (two depths)',
+    [input('x', 3)],
+    [
+      st('h', ['x'], dense(4, 'tanh')),
+      st('g', ['x'], dense(4)),
+      st('m', ['h', 'g'], k('Add'), dense(4, 'relu')),
+      st(undefined, ['m', 'h'], k('Concatenate'), dense(2)),
+    ],
+    'mse',
+    adam(0.01),
+    24,
+  ),
+  hand(
+    'branches of unequal depth, the shallow one first in the tuple',
+    [input('x', 3)],
+    [
+      st('short', ['x'], dense(3, 'tanh')),
+      st('long', ['x'], dense(4, 'relu'), dense(3, 'tanh'), dense(3)),
+      st(undefined, ['short', 'long'], k('Subtract'), dense(2, 'softmax')),
+    ],
+    'categorical_crossentropy',
+    sgd(0.1),
+    25,
+  ),
+  hand(
+    'branches of unequal depth, the deep one declared first',
+    [input('x', 3)],
+    [
+      st('long', ['x'], dense(4, 'relu'), dense(3, 'tanh')),
+      st('short', ['x'], dense(3, 'sigmoid')),
+      st(undefined, ['short', 'long'], k('Maximum'), dense(2)),
+    ],
+    'mse',
+    sgd(0.1),
+    26,
+  ),
+];
+
+const ELEMENTWISE = ['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum'];
+const ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'linear'];
+const LOSSES = ['mse', 'categorical_crossentropy', 'binary_crossentropy'];
+
+/**
+ * A random graph: 1–2 inputs of 2–5 values and 3–8 layers, each reading one or two random
+ * earlier results (an elementwise merge when their widths agree, else Concatenate). Results
+ * nothing reads end in the output: alone, or joined by a Concatenate, so no result is unused.
+ */
+export function randomGraph(seed: number, index: number): GraphCase {
+  const rng = new Rng((Math.imul(seed, 0x9e3779b1) + index * 7919) >>> 0);
+  const pick = <T>(xs: readonly T[]): T => xs[rng.below(xs.length)]!;
+  const inputs = Array.from({ length: 1 + rng.below(2) }, (_, i) =>
+    input(`x${i}`, 2 + rng.below(4)),
+  );
+  const pool = inputs.map((i) => ({ id: i.id, width: i.size }));
+  const unread = new Set(pool.map((r) => r.id));
+  const statements: GraphStatement[] = [];
+  const body = 2 + rng.below(6);
+  for (let s = 0; s < body; s++) {
+    const id = `r${s}`;
+    const a = pick(pool);
+    const partners = pool.filter((r) => r.id !== a.id);
+    let width: number;
+    if (partners.length > 0 && rng.below(2) === 0) {
+      const same = partners.filter((r) => r.width === a.width);
+      const elementwise = same.length > 0 && rng.below(4) !== 0;
+      const b = pick(elementwise ? same : partners);
+      width = elementwise ? a.width : a.width + b.width;
+      statements.push(st(id, [a.id, b.id], k(elementwise ? pick(ELEMENTWISE) : 'Concatenate')));
+      unread.delete(b.id);
+    } else {
+      // Often a's own width, so that later merges find partners.
+      width = rng.below(2) === 0 ? a.width : 2 + rng.below(4);
+      statements.push(st(id, [a.id], dense(width, pick(ACTIVATIONS))));
+    }
+    unread.delete(a.id);
+    pool.push({ id, width });
+    unread.add(id);
+  }
+  const loss = pick(LOSSES);
+  const head = lossEntry(loss);
+  const out = dense(head.units ?? (loss === 'binary_crossentropy' ? 1 : 3), head.head);
+  const open = [...unread];
+  statements.push(
+    open.length === 1 ? st(undefined, open, out) : st(undefined, open, k('Concatenate'), out),
+  );
+  return {
+    group: `random (NN_GRAPH_SEED=${seed})`,
+    label: `graph ${index}`,
+    inputs,
+    statements,
+    loss,
+    optimizer: rng.below(2) === 0 ? sgd(0.05) : adam(0.01),
+    batchSize: 4 + rng.below(5),
+    steps: 3,
+    seed: rng.nextUint32(),
+  };
+}
+
+const envInt = (key: string, fallback: number): number => {
+  const v = process.env[key];
+  return v === undefined || v === '' ? fallback : Number.parseInt(v, 10);
+};
+
+export const RANDOM_CASES: GraphCase[] = Array.from(
+  { length: envInt('NN_GRAPH_CASES', 20) },
+  (_, i) => randomGraph(envInt('NN_GRAPH_SEED', 1), i),
+);

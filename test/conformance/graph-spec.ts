@@ -1,0 +1,99 @@
+/**
+ * What a graph conformance case is made of: a functional model written as the statements of
+ * its .nn source (`h = a -> Dense(4)`, `(h, b) -> Add() -> Dense(1)`), in Keras spelling, so
+ * that one description feeds both engines — rendered as source for ours, built as a
+ * tf.model() for TF.js (graph-tfjs.ts) — and neither is derived from the other's reading.
+ */
+import { renderCall, type KerasCall } from './spec.js';
+
+/** A model input: the result it is named as, its size per sample and its optional name=. */
+export interface GraphInput {
+  id: string;
+  size: number;
+  name?: string;
+}
+
+/**
+ * One chain statement: `target = (from…) -> layers…`. Without a target the chain is a model
+ * output. Several `from` form a tuple, which only a merge layer takes.
+ */
+export interface GraphStatement {
+  target?: string;
+  from: string[];
+  layers: KerasCall[];
+}
+
+export interface GraphCase {
+  group: string;
+  label: string;
+  inputs: GraphInput[];
+  statements: GraphStatement[];
+  /** The loss key in tfjs-losses.ts's table. */
+  loss: string;
+  optimizer: KerasCall;
+  batchSize: number;
+  /** Number of trainOnBatch steps. */
+  steps: number;
+  /** Seeds the initial weights and the batches. */
+  seed: number;
+}
+
+/** The .nn source of a case: its inputs, its statements and `compile(optimizer, loss)`. */
+export function graphSource(c: GraphCase, loss: KerasCall): string {
+  const inputs = c.inputs.map(
+    (i) => `${i.id} = Input(shape=(${i.size},)${i.name ? `, name='${i.name}'` : ''})`,
+  );
+  const statements = c.statements.map((s) => {
+    const from = s.from.length === 1 ? s.from[0]! : `(${s.from.join(', ')})`;
+    const chain = [from, ...s.layers.map((l) => renderCall(l, true))].join(' -> ');
+    return s.target ? `${s.target} = ${chain}` : chain;
+  });
+  return [
+    ...inputs,
+    ...statements,
+    `compile(${renderCall(c.optimizer)}, ${renderCall(loss)})`,
+  ].join('\n');
+}
+
+/** Keras's to_snake_case (keras/src/utils/naming.py), which auto_name applies to class names. */
+function snakeCase(name: string): string {
+  return name
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/**
+ * The names Keras 3 gives the case's layers in a fresh session: `name=` when given, else the
+ * snake-cased class name, suffixed `_1`, `_2`, … from the second of a kind on, in creation
+ * order (the inputs, then each statement's layers left to right). Per statement, per layer.
+ */
+export function kerasNames(c: GraphCase): { inputs: string[]; layers: string[][] } {
+  const seen = new Map<string, number>();
+  const auto = (base: string) => {
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return n === 0 ? base : `${base}_${n}`;
+  };
+  const inputs = c.inputs.map((i) => i.name ?? auto('input_layer'));
+  const layers = c.statements.map((s) =>
+    s.layers.map((l) => {
+      const given = l.args?.['name'];
+      return typeof given === 'string' ? given : auto(snakeCase(l.call));
+    }),
+  );
+  return { inputs, layers };
+}
+
+/** A one-line description of the graph for test names: `h = a→Dense(4) · (h, b)→Add→Dense(1)`. */
+export function graphSummary(c: GraphCase): string {
+  return c.statements
+    .map((s) => {
+      const from = s.from.length === 1 ? s.from[0]! : `(${s.from.join(', ')})`;
+      const layers = s.layers.map((l) =>
+        l.positional?.length ? renderCall({ call: l.call, positional: l.positional }) : l.call,
+      );
+      return `${s.target ? `${s.target} = ` : ''}${[from, ...layers].join('→')}`;
+    })
+    .join(' · ');
+}

@@ -1,0 +1,262 @@
+/**
+ * Graph models (Keras's functional API) against TF.js's tf.model(), as tfjs.test.ts does for
+ * chains: for every case of graph-cases.ts both engines get the same initial weights and
+ * batches, and the forward outputs, evaluate() before and after training, every step's loss
+ * and all weights after the steps agree within tolerance.ts's 1e-5 relative. The TF.js model
+ * is built from the case's statements (graph-tfjs.ts), not from our checker's graph, and
+ * weights are matched by Keras's layer names, so a wrongly wired graph or a getWeights()
+ * order other than Keras's fails. Where TF.js departs from Keras 3 the TF.js side runs Keras
+ * 3's formula and the test name says which. CONFORMANCE_REPORT=1 prints the largest errors.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadModel, type Model } from 'nnlang';
+import { compile } from '../../src/compiler.js';
+import { Rng } from '../../src/kernels/random.js';
+import { HAND_CASES, RANDOM_CASES } from './graph-cases.js';
+import { graphSource, graphSummary, type GraphCase } from './graph-spec.js';
+import { buildTfjsGraph, tfjsSummaryRows, tfjsVariables, weightedLayers } from './graph-tfjs.js';
+import { initialWeights, joinBatches, makeBatches, type Batch } from './random-data.js';
+import { renderCall } from './spec.js';
+import { lossEntry } from './tfjs-losses.js';
+import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
+import { Comparisons, ErrorLog } from './tolerance.js';
+
+const CASES = [...HAND_CASES, ...RANDOM_CASES];
+const log = new ErrorLog();
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+afterAll(() => {
+  if (process.env['CONFORMANCE_REPORT']) console.log(log.lines().join('\n'));
+});
+
+function caseName(c: GraphCase): string {
+  const loss = lossEntry(c.loss);
+  const formulas = [
+    ...buildFormulas(c),
+    ...(loss.formula ? [loss.formula] : []),
+    ...[optimizerDeparture(c.optimizer, false)].filter((f): f is string => f !== null),
+  ];
+  const against = formulas.length ? `vs Keras 3 formula: ${formulas.join('; ')}` : 'vs TF.js';
+  return `${c.label} — ${graphSummary(c)} · ${renderCall(loss.keras)} · ${renderCall(c.optimizer)} · ${c.steps} steps × ${c.batchSize} [${against}]`;
+}
+
+/** The layer formulas of a case's TF.js model (built and disposed: names only). */
+function buildFormulas(c: GraphCase): string[] {
+  const { model, formulas } = buildTfjsGraph(c);
+  model.dispose();
+  return formulas;
+}
+
+/**
+ * The source's errors and warnings, but for the lectures' design advice (NN5xxx, such as
+ * tanh in deep networks), which random graphs draw freely: an unused result, an unreachable
+ * input or any graph mistake is a problem.
+ */
+function problems(source: string): string[] {
+  return compile(source)
+    .diagnostics.filter(
+      (d) => (d.severity === 'error' || d.severity === 'warning') && !d.code.startsWith('NN5'),
+    )
+    .map((d) => `${d.code} ${d.message}`);
+}
+
+/** Each input's columns of a batch's x (inputs side by side, in input order). */
+function splitInputs(b: Batch, sizes: readonly number[]): Float32Array[] {
+  const cols = sizes.reduce((a, s) => a + s, 0);
+  let offset = 0;
+  return sizes.map((size) => {
+    const part = new Float32Array(b.rows * size);
+    for (let r = 0; r < b.rows; r++)
+      part.set(b.x.subarray(r * cols + offset, r * cols + offset + size), r * size);
+    offset += size;
+    return part;
+  });
+}
+
+/** A case's data, as each engine takes it. */
+class Data {
+  readonly parts: Float32Array[];
+  constructor(
+    readonly batch: Batch,
+    private readonly c: GraphCase,
+  ) {
+    this.parts = splitInputs(
+      batch,
+      c.inputs.map((i) => i.size),
+    );
+  }
+
+  /** Ours: one array, or one per input (Keras's list). */
+  ours(): Float32Array | Float32Array[] {
+    return this.parts.length === 1 ? this.parts[0]! : this.parts;
+  }
+
+  /** TF.js's input tensors and targets (the caller disposes them). */
+  tensors(): { x: tf.Tensor2D[]; y: tf.Tensor2D } {
+    const rows = this.batch.rows;
+    const x = this.parts.map((p, k) => tf.tensor2d(p, [rows, this.c.inputs[k]!.size]));
+    return { x, y: tf.tensor2d(this.batch.yTfjs, [rows, this.batch.yTfjs.length / rows]) };
+  }
+}
+
+async function runCase(c: GraphCase): Promise<string[]> {
+  const entry = lossEntry(c.loss);
+  const source = graphSource(c, entry.keras);
+  const found = problems(source);
+  if (found.length) return [`the source does not check cleanly:\n${source}\n${found.join('\n')}`];
+  const ours: Model = loadModel(source, { seed: c.seed });
+  const specs = ours.weightSpecs();
+  const rng = new Rng(c.seed);
+  const weights = initialWeights(specs, rng);
+  ours.setWeights(weights);
+  const { model } = buildTfjsGraph(c);
+  const { optimizer } = tfjsOptimizer(c.optimizer, new Map());
+  const cmp = new Comparisons(log, c.group, c.label);
+  try {
+    const order = [...new Set(specs.map((s) => s.layer))];
+    if (JSON.stringify(order) !== JSON.stringify(weightedLayers(model)))
+      cmp.failures.push(
+        `getWeights() order: ours ${order.join(', ')}; Keras's (TF.js's) ${weightedLayers(model).join(', ')}`,
+      );
+    const variables = tfjsVariables(model, specs);
+    variables.forEach((v, i) => {
+      const t = tf.tensor(weights[i]!, specs[i]!.shape);
+      v.write(t);
+      t.dispose();
+    });
+    model.compile({ optimizer, loss: entry.tfjs });
+    const units = (model.outputs[0]!.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    const batches = makeBatches(rng, {
+      steps: c.steps,
+      rows: c.batchSize,
+      inputs: c.inputs.reduce((n, i) => n + i.size, 0),
+      units,
+      kind: entry.targets,
+      oneHotForTfjs: entry.tfjsOneHot === true,
+    }).map((b) => new Data(b, c));
+    const all = new Data(joinBatches(batches.map((b) => b.batch)), c);
+    const evaluate = (when: string) => {
+      const { x, y } = all.tensors();
+      const theirs = model.evaluate(x, y, { batchSize: all.batch.rows }) as tf.Scalar;
+      cmp.check(
+        'evaluate',
+        when,
+        [ours.evaluate(all.ours(), all.batch.y, { batchSize: all.batch.rows }) as number],
+        [theirs.dataSync()[0]!],
+      );
+      tf.dispose([...x, y, theirs]);
+    };
+    const { x } = all.tensors();
+    const predicted = model.predict(x) as tf.Tensor;
+    cmp.check('forward', 'before training', ours.predict(all.ours()), predicted.dataSync());
+    tf.dispose([...x, predicted]);
+    evaluate('before training');
+    for (const [step, b] of batches.entries()) {
+      const loss = ours.trainOnBatch(b.ours(), b.batch.y);
+      const { x, y } = b.tensors();
+      const reference = (await model.trainOnBatch(x, y)) as number;
+      tf.dispose([...x, y]);
+      cmp.check('loss', `at step ${step + 1}`, [loss], [reference]);
+    }
+    const moved = ours.getWeights().some((w, i) => w.some((v, j) => v !== weights[i]![j]));
+    if (!moved) cmp.failures.push('training moved no weight: the comparison would be vacuous');
+    ours
+      .getWeights()
+      .forEach((w, i) =>
+        cmp.check(
+          'weights',
+          `${specs[i]!.layer}/${specs[i]!.name} after training`,
+          w,
+          variables[i]!.read().dataSync(),
+        ),
+      );
+    evaluate('after training');
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+  return cmp.failures;
+}
+
+describe('graph models: conformance with TF.js (and Keras 3 formulas where TF.js departs)', () => {
+  for (const group of [...new Set(CASES.map((c) => c.group))]) {
+    describe(group, () => {
+      for (const c of CASES.filter((x) => x.group === group)) {
+        it(caseName(c), async () => {
+          expect(await runCase(c)).toEqual([]);
+        });
+      }
+    });
+  }
+});
+
+/**
+ * `expected` as our cell shows it when they agree up to Keras's (rich's) truncation of a word
+ * wider than its column (`input_layer_1[0]…` for `input_layer_1[0][0],`), else `expected`.
+ */
+function asTruncated(ours: string, expected: string): string {
+  const a = ours.split(' ');
+  const b = expected.split(' ');
+  const agree =
+    a.length === b.length &&
+    a.every((w, i) => w === b[i] || (w.endsWith('…') && b[i]!.startsWith(w.slice(0, -1))));
+  return agree ? ours : expected;
+}
+
+/** Our summary()'s table as rows of cells, each cell's wrapped lines joined by spaces. */
+function summaryRows(text: string): { header: string[]; rows: string[][] } {
+  const cells = (line: string) =>
+    line
+      .slice(1, -1)
+      .split(/[│┃]/)
+      .map((cell) => cell.trim());
+  const lines = text.split('\n');
+  const header = cells(lines.find((l) => l.startsWith('┃'))!);
+  const rows: string[][] = [];
+  let row: string[] | null = null;
+  for (const line of lines) {
+    if (line.startsWith('│')) {
+      const parts = cells(line);
+      row = row ? row.map((cell, i) => `${cell} ${parts[i]}`.trim()) : parts;
+    } else if (row && (line.startsWith('├') || line.startsWith('└'))) {
+      rows.push(row);
+      row = null;
+    }
+  }
+  return { header, rows };
+}
+
+/**
+ * summary() of graph models against what Keras 3 prints. Keras cannot run here, so the
+ * reference is TF.js's model.layers (TF.js orders a functional model's layers as Keras does:
+ * by depth from the outputs, ties in traversal order — keras/src/ops/function.py's _build_map,
+ * tfjs-layers' container.ts) and each layer's inbound node, written as Keras 3's summary writes
+ * its Connected to column (`name[node][tensor]`, `-` for an input), with the output shape and
+ * the parameter count: every row, in order. Column widths are the summary fixtures' business;
+ * here a word cut to its column's width with `…` matches the word it cuts.
+ */
+describe('graph models: summary() rows and Connected to as Keras 3 prints them', () => {
+  for (const c of CASES) {
+    it(`${c.label} — ${graphSummary(c)}`, () => {
+      const source = graphSource(c, lossEntry(c.loss).keras);
+      const ours = summaryRows(loadModel(source, { seed: 1 }).summary());
+      const { model, extraLayers } = buildTfjsGraph(c);
+      try {
+        // An activation formula after a Dense would be a row TF.js has and Keras does not.
+        expect(extraLayers).toBe(0);
+        expect(ours.header).toEqual(['Layer (type)', 'Output Shape', 'Param #', 'Connected to']);
+        const rows = ours.rows.map((r) => [r[0]!, r[1]!, r[2]!.replace(/,/g, ''), r[3]!]);
+        const expected = tfjsSummaryRows(model).map((r, i) =>
+          r.map((cell, j) => asTruncated(rows[i]?.[j] ?? '', cell)),
+        );
+        expect(rows).toEqual(expected);
+      } finally {
+        model.dispose();
+      }
+    });
+  }
+});
