@@ -24,8 +24,10 @@ function hand(
   loss: string,
   optimizer: KerasCall,
   seed: number,
+  viaFit = false,
 ): GraphCase {
   return {
+    ...(viaFit ? { viaFit } : {}),
     group: 'hand-written',
     label,
     inputs,
@@ -124,6 +126,38 @@ export const HAND_CASES: GraphCase[] = [
     20,
   ),
   hand(
+    'two inputs merged directly, trained through fit()',
+    [input('a', 4, 'left'), input('b', 4, 'right')],
+    [
+      st('m', ['a', 'b'], k('Average')),
+      st('d', ['a', 'b'], k('Subtract'), dense(4, 'tanh')),
+      st(undefined, ['m', 'd', 'b'], k('Maximum'), k('LayerNormalization'), dense(2)),
+    ],
+    'mse',
+    sgd(0.1),
+    29,
+    true,
+  ),
+  hand(
+    'Concatenate(axis=1) of rank-3 results of different lengths on that axis',
+    [input('x', 5)],
+    [
+      st('p', ['x'], dense(6, 'tanh'), k('Reshape', [tuple(2, 3)])),
+      st('q', ['x'], dense(3), k('Reshape', [tuple(1, 3)])),
+      st(
+        undefined,
+        ['q', 'p'],
+        k('Concatenate', [], { axis: 1 }),
+        k('Flatten'),
+        dense(1, 'sigmoid'),
+      ),
+    ],
+    'binary_crossentropy',
+    sgd(0.1),
+    30,
+    true,
+  ),
+  hand(
     'Concatenate(axis=1) of rank-3 results (Reshape), then Flatten',
     [input('x', 4)],
     [
@@ -172,6 +206,26 @@ export const HAND_CASES: GraphCase[] = [
     'mse',
     adam(0.01),
     24,
+  ),
+  hand(
+    'one result twice in a tuple: (h, h) -> Multiply(), a square',
+    [input('x', 3)],
+    [st('h', ['x'], dense(4, 'tanh')), st(undefined, ['h', 'h'], k('Multiply'), dense(2))],
+    'mse',
+    sgd(0.1),
+    27,
+  ),
+  hand(
+    'one result twice in a Concatenate, around the input',
+    [input('x', 3)],
+    [
+      st('h', ['x'], dense(3, 'relu')),
+      st('s', ['h', 'x'], k('Subtract')),
+      st(undefined, ['h', 'x', 'h', 's'], k('Concatenate'), dense(3, 'softmax')),
+    ],
+    'categorical_crossentropy',
+    adam(0.01),
+    28,
   ),
   hand(
     'branches of unequal depth, the shallow one first in the tuple',

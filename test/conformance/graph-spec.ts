@@ -36,6 +36,8 @@ export interface GraphCase {
   steps: number;
   /** Seeds the initial weights and the batches. */
   seed: number;
+  /** Train through fit(epochs=1, shuffle=False) over the joined batches instead of trainOnBatch calls. */
+  viaFit?: boolean;
 }
 
 /** The .nn source of a case: its inputs, its statements and `compile(optimizer, loss)`. */

@@ -23,6 +23,8 @@ import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
 import { Comparisons, ErrorLog } from './tolerance.js';
 
 const CASES = [...HAND_CASES, ...RANDOM_CASES];
+/** fit()'s batch size: the cases' data (3 × 6 rows) then ends with a smaller batch. */
+const FIT_BATCH = 4;
 const log = new ErrorLog();
 
 beforeAll(async () => {
@@ -41,7 +43,10 @@ function caseName(c: GraphCase): string {
     ...[optimizerDeparture(c.optimizer, false)].filter((f): f is string => f !== null),
   ];
   const against = formulas.length ? `vs Keras 3 formula: ${formulas.join('; ')}` : 'vs TF.js';
-  return `${c.label} — ${graphSummary(c)} · ${renderCall(loss.keras)} · ${renderCall(c.optimizer)} · ${c.steps} steps × ${c.batchSize} [${against}]`;
+  const training = c.viaFit
+    ? `fit on ${c.steps * c.batchSize} rows in batches of ${FIT_BATCH}`
+    : `${c.steps} steps × ${c.batchSize}`;
+  return `${c.label} — ${graphSummary(c)} · ${renderCall(loss.keras)} · ${renderCall(c.optimizer)} · ${training} [${against}]`;
 }
 
 /** The layer formulas of a case's TF.js model (built and disposed: names only). */
@@ -103,6 +108,46 @@ class Data {
   }
 }
 
+/** Trains both engines on the case's batches and compares each step's loss (or the fit epoch's). */
+async function train(
+  ours: Model,
+  model: tf.LayersModel,
+  c: GraphCase,
+  batches: Data[],
+  cmp: Comparisons,
+): Promise<void> {
+  if (c.viaFit) {
+    const all = new Data(joinBatches(batches.map((b) => b.batch)), c);
+    const history = ours.fit(all.ours(), all.batch.y, {
+      epochs: 1,
+      batchSize: FIT_BATCH,
+      shuffle: false,
+    });
+    const { x, y } = all.tensors();
+    const reference = await model.fit(x, y, {
+      epochs: 1,
+      batchSize: FIT_BATCH,
+      shuffle: false,
+      verbose: 0,
+    });
+    tf.dispose([...x, y]);
+    cmp.check(
+      'loss',
+      'of the fit epoch',
+      history.history['loss']!,
+      reference.history['loss'] as number[],
+    );
+    return;
+  }
+  for (const [step, b] of batches.entries()) {
+    const loss = ours.trainOnBatch(b.ours(), b.batch.y);
+    const { x, y } = b.tensors();
+    const reference = (await model.trainOnBatch(x, y)) as number;
+    tf.dispose([...x, y]);
+    cmp.check('loss', `at step ${step + 1}`, [loss], [reference]);
+  }
+}
+
 async function runCase(c: GraphCase): Promise<string[]> {
   const entry = lossEntry(c.loss);
   const source = graphSource(c, entry.keras);
@@ -141,27 +186,29 @@ async function runCase(c: GraphCase): Promise<string[]> {
     const all = new Data(joinBatches(batches.map((b) => b.batch)), c);
     const evaluate = (when: string) => {
       const { x, y } = all.tensors();
-      const theirs = model.evaluate(x, y, { batchSize: all.batch.rows }) as tf.Scalar;
+      // Batches of the case's size: each input is sliced per batch.
+      const theirs = model.evaluate(x, y, { batchSize: c.batchSize }) as tf.Scalar;
       cmp.check(
         'evaluate',
         when,
-        [ours.evaluate(all.ours(), all.batch.y, { batchSize: all.batch.rows }) as number],
+        [ours.evaluate(all.ours(), all.batch.y, { batchSize: c.batchSize }) as number],
         [theirs.dataSync()[0]!],
       );
       tf.dispose([...x, y, theirs]);
     };
     const { x } = all.tensors();
     const predicted = model.predict(x) as tf.Tensor;
-    cmp.check('forward', 'before training', ours.predict(all.ours()), predicted.dataSync());
+    const reference = predicted.dataSync();
+    cmp.check('forward', 'before training', ours.predict(all.ours()), reference);
+    cmp.check(
+      'forward',
+      `in batches of ${c.batchSize}`,
+      ours.predict(all.ours(), { batchSize: c.batchSize }),
+      reference,
+    );
     tf.dispose([...x, predicted]);
     evaluate('before training');
-    for (const [step, b] of batches.entries()) {
-      const loss = ours.trainOnBatch(b.ours(), b.batch.y);
-      const { x, y } = b.tensors();
-      const reference = (await model.trainOnBatch(x, y)) as number;
-      tf.dispose([...x, y]);
-      cmp.check('loss', `at step ${step + 1}`, [loss], [reference]);
-    }
+    await train(ours, model, c, batches, cmp);
     const moved = ours.getWeights().some((w, i) => w.some((v, j) => v !== weights[i]![j]));
     if (!moved) cmp.failures.push('training moved no weight: the comparison would be vacuous');
     ours
