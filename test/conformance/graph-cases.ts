@@ -257,9 +257,17 @@ const ELEMENTWISE = ['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minim
 const ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'linear'];
 const LOSSES = ['mse', 'categorical_crossentropy', 'binary_crossentropy'];
 
+/** A one-input layer of a random graph: kind 0–6 a Dense, 7 an Activation, 8–9 a normalization. */
+function unaryLayer(kind: number, width: number, activation: string): KerasCall {
+  if (kind < 7) return dense(width, activation);
+  if (kind === 7) return k('Activation', [activation]);
+  return k(kind === 8 ? 'LayerNormalization' : 'BatchNormalization');
+}
+
 /**
- * A random graph: 1–2 inputs of 2–5 values and 3–8 layers, each reading one or two random
- * earlier results (an elementwise merge when their widths agree, else Concatenate). Results
+ * A random graph: 1–2 inputs of 2–5 values and 3–8 layers, each reading one or two (now and
+ * then three) random earlier results: a Dense, an Activation or a normalization for one, an
+ * elementwise merge for results of one width, else Concatenate. Results
  * nothing reads end in the output: alone, or joined by a Concatenate, so no result is unused.
  */
 export function randomGraph(seed: number, index: number): GraphCase {
@@ -280,14 +288,25 @@ export function randomGraph(seed: number, index: number): GraphCase {
     if (partners.length > 0 && rng.below(2) === 0) {
       const same = partners.filter((r) => r.width === a.width);
       const elementwise = same.length > 0 && rng.below(4) !== 0;
-      const b = pick(elementwise ? same : partners);
-      width = elementwise ? a.width : a.width + b.width;
-      statements.push(st(id, [a.id, b.id], k(elementwise ? pick(ELEMENTWISE) : 'Concatenate')));
-      unread.delete(b.id);
+      const merge = elementwise ? pick(ELEMENTWISE) : 'Concatenate';
+      const others = elementwise ? same : partners;
+      // A third input now and then (Subtract takes exactly two), from anything of a fitting width.
+      const third = merge !== 'Subtract' && rng.below(4) === 0 ? [pick(others)] : [];
+      const read = [a, pick(others), ...third];
+      width = elementwise ? a.width : read.reduce((n, r) => n + r.width, 0);
+      statements.push(
+        st(
+          id,
+          read.map((r) => r.id),
+          k(merge),
+        ),
+      );
+      read.forEach((r) => unread.delete(r.id));
     } else {
-      // Often a's own width, so that later merges find partners.
-      width = rng.below(2) === 0 ? a.width : 2 + rng.below(4);
-      statements.push(st(id, [a.id], dense(width, pick(ACTIVATIONS))));
+      // Mostly a Dense, often of a's own width so that later merges find partners.
+      const kind = rng.below(10);
+      width = kind < 7 && rng.below(2) === 1 ? 2 + rng.below(4) : a.width;
+      statements.push(st(id, [a.id], unaryLayer(kind, width, pick(ACTIVATIONS))));
     }
     unread.delete(a.id);
     pool.push({ id, width });

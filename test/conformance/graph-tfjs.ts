@@ -16,7 +16,24 @@ export interface TfjsGraph {
   formulas: string[];
   /** TF.js layers beyond one per Keras layer (an activation formula after a Dense): summary rows Keras lacks. */
   extraLayers: number;
+  /** The output activation left out for a loss from the logits ('sigmoid', 'softmax'), else null. */
+  outputActivation: string | null;
 }
+
+/**
+ * Cross-entropies Keras 3 on TensorFlow computes from the logits of the output's activation
+ * (backend/tensorflow/nn.py reads the output's _keras_logits), as our engine does; TF.js
+ * computes them from clipped probabilities, which parts ways where the outputs saturate —
+ * as random graphs' products of results make them. Per loss: the activation, and the loss
+ * key (tfjs-losses.ts) taking the logits.
+ */
+export const FROM_LOGITS: Readonly<Record<string, { activation: string; loss: string }>> = {
+  binary_crossentropy: { activation: 'sigmoid', loss: 'bce_logits' },
+  categorical_crossentropy: { activation: 'softmax', loss: 'cce_logits' },
+};
+
+const LOGITS_FORMULA =
+  'cross-entropy from the output’s logits as Keras 3 on TensorFlow (TF.js: from clipped probabilities)';
 
 /** Keras 3's Subtract (merging/subtract.py: inputs[0] − inputs[1]), which TF.js lacks. */
 class Subtract extends tf.layers.Layer {
@@ -63,7 +80,13 @@ function graphLayer(l: KerasCall, formulas: string[]): tf.layers.Layer | null {
   }
 }
 
-export function buildTfjsGraph(c: GraphCase): TfjsGraph {
+/**
+ * The case's model; with `logits`, an output Dense whose activation a FROM_LOGITS loss takes
+ * the logits of is built linear (the caller applies the activation to predictions).
+ */
+export function buildTfjsGraph(c: GraphCase, o: { logits?: boolean } = {}): TfjsGraph {
+  const logits = o.logits ? FROM_LOGITS[c.loss] : undefined;
+  let outputActivation: string | null = null;
   const names = kerasNames(c);
   const formulas: string[] = [];
   const results = new Map<string, tf.SymbolicTensor>();
@@ -81,7 +104,14 @@ export function buildTfjsGraph(c: GraphCase): TfjsGraph {
       return t;
     });
     let x: tf.SymbolicTensor | tf.SymbolicTensor[] = read.length === 1 ? read[0]! : read;
-    s.layers.forEach((call, li) => {
+    s.layers.forEach((given, li) => {
+      let call = given;
+      const head = !s.target && li === s.layers.length - 1 && given.call === 'Dense';
+      if (head && logits && given.args?.['activation'] === logits.activation) {
+        call = { ...given, args: { ...given.args, activation: 'linear' } };
+        outputActivation = logits.activation;
+        formulas.push(LOGITS_FORMULA);
+      }
       const own = graphLayer(call, formulas);
       const layers = own ? [own] : layersFor(call, formulas, new Map());
       extraLayers += layers.length - 1;
@@ -97,6 +127,7 @@ export function buildTfjsGraph(c: GraphCase): TfjsGraph {
     model: tf.model({ inputs, outputs }),
     formulas: [...new Set(formulas)],
     extraLayers,
+    outputActivation,
   };
 }
 
@@ -151,4 +182,15 @@ export function tfjsSummaryRows(model: tf.LayersModel): string[][] {
       connected,
     ];
   });
+}
+
+/**
+ * Keras 3's test for a "sequential-like" model, whose summary has no Connected to column
+ * (utils/summary_utils.py): no depth with two nodes, no node with several inputs. (Its shared
+ * layer clause never applies here: the cases share no layer.)
+ */
+export function sequentialLike(model: tf.LayersModel): boolean {
+  return Object.values(model.nodesByDepth).every(
+    (nodes) => nodes.length <= 1 && (nodes[0]?.inputTensors.length ?? 0) <= 1,
+  );
 }

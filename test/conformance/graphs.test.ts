@@ -15,7 +15,14 @@ import { compile } from '../../src/compiler.js';
 import { Rng } from '../../src/kernels/random.js';
 import { HAND_CASES, RANDOM_CASES } from './graph-cases.js';
 import { graphSource, graphSummary, type GraphCase } from './graph-spec.js';
-import { buildTfjsGraph, tfjsSummaryRows, tfjsVariables, weightedLayers } from './graph-tfjs.js';
+import {
+  buildTfjsGraph,
+  FROM_LOGITS,
+  sequentialLike,
+  tfjsSummaryRows,
+  tfjsVariables,
+  weightedLayers,
+} from './graph-tfjs.js';
 import { initialWeights, joinBatches, makeBatches, type Batch } from './random-data.js';
 import { renderCall } from './spec.js';
 import { lossEntry } from './tfjs-losses.js';
@@ -51,7 +58,7 @@ function caseName(c: GraphCase): string {
 
 /** The layer formulas of a case's TF.js model (built and disposed: names only). */
 function buildFormulas(c: GraphCase): string[] {
-  const { model, formulas } = buildTfjsGraph(c);
+  const { model, formulas } = buildTfjsGraph(c, { logits: true });
   model.dispose();
   return formulas;
 }
@@ -158,7 +165,8 @@ async function runCase(c: GraphCase): Promise<string[]> {
   const rng = new Rng(c.seed);
   const weights = initialWeights(specs, rng);
   ours.setWeights(weights);
-  const { model } = buildTfjsGraph(c);
+  const { model, outputActivation } = buildTfjsGraph(c, { logits: true });
+  const tfjsLoss = outputActivation ? lossEntry(FROM_LOGITS[c.loss]!.loss).tfjs : entry.tfjs;
   const { optimizer } = tfjsOptimizer(c.optimizer, new Map());
   const cmp = new Comparisons(log, c.group, c.label);
   try {
@@ -173,7 +181,7 @@ async function runCase(c: GraphCase): Promise<string[]> {
       v.write(t);
       t.dispose();
     });
-    model.compile({ optimizer, loss: entry.tfjs });
+    model.compile({ optimizer, loss: tfjsLoss });
     const units = (model.outputs[0]!.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
     const batches = makeBatches(rng, {
       steps: c.steps,
@@ -197,7 +205,11 @@ async function runCase(c: GraphCase): Promise<string[]> {
       tf.dispose([...x, y, theirs]);
     };
     const { x } = all.tensors();
-    const predicted = model.predict(x) as tf.Tensor;
+    const predicted = tf.tidy(() => {
+      const y = model.predict(x) as tf.Tensor;
+      if (outputActivation === 'sigmoid') return tf.sigmoid(y);
+      return outputActivation === 'softmax' ? tf.softmax(y) : y;
+    });
     const reference = predicted.dataSync();
     cmp.check('forward', 'before training', ours.predict(all.ours()), reference);
     cmp.check(
@@ -283,7 +295,8 @@ function summaryRows(text: string): { header: string[]; rows: string[][] } {
  * by depth from the outputs, ties in traversal order — keras/src/ops/function.py's _build_map,
  * tfjs-layers' container.ts) and each layer's inbound node, written as Keras 3's summary writes
  * its Connected to column (`name[node][tensor]`, `-` for an input), with the output shape and
- * the parameter count: every row, in order. Column widths are the summary fixtures' business;
+ * the parameter count: every row, in order (a chain's table, "sequential-like" as Keras puts
+ * it, has no Connected to column). Column widths are the summary fixtures' business;
  * here a word cut to its column's width with `…` matches the word it cuts.
  */
 describe('graph models: summary() rows and Connected to as Keras 3 prints them', () => {
@@ -295,10 +308,14 @@ describe('graph models: summary() rows and Connected to as Keras 3 prints them',
       try {
         // An activation formula after a Dense would be a row TF.js has and Keras does not.
         expect(extraLayers).toBe(0);
-        expect(ours.header).toEqual(['Layer (type)', 'Output Shape', 'Param #', 'Connected to']);
-        const rows = ours.rows.map((r) => [r[0]!, r[1]!, r[2]!.replace(/,/g, ''), r[3]!]);
+        const chain = sequentialLike(model);
+        const columns = chain ? 3 : 4;
+        expect(ours.header).toEqual(
+          ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'].slice(0, columns),
+        );
+        const rows = ours.rows.map((r) => [r[0]!, r[1]!, r[2]!.replace(/,/g, ''), ...r.slice(3)]);
         const expected = tfjsSummaryRows(model).map((r, i) =>
-          r.map((cell, j) => asTruncated(rows[i]?.[j] ?? '', cell)),
+          r.slice(0, columns).map((cell, j) => asTruncated(rows[i]?.[j] ?? '', cell)),
         );
         expect(rows).toEqual(expected);
       } finally {
