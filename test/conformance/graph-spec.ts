@@ -6,12 +6,15 @@
  */
 import { renderCall, type KerasCall } from './spec.js';
 
-/** A model input: the result it is named as, its size per sample and its optional name=. */
+/** A model input: the result it is named as, its shape per sample and its optional name=. */
 export interface GraphInput {
   id: string;
-  size: number;
+  shape: number[];
   name?: string;
 }
+
+/** Values per sample of an input. */
+export const sizeOf = (i: GraphInput): number => i.shape.reduce((a, b) => a * b, 1);
 
 /**
  * One chain statement: `target = (from…) -> layers…`. Without a target the chain is a model
@@ -43,7 +46,8 @@ export interface GraphCase {
 /** The .nn source of a case: its inputs, its statements and `compile(optimizer, loss)`. */
 export function graphSource(c: GraphCase, loss: KerasCall): string {
   const inputs = c.inputs.map(
-    (i) => `${i.id} = Input(shape=(${i.size},)${i.name ? `, name='${i.name}'` : ''})`,
+    (i) =>
+      `${i.id} = Input(shape=(${i.shape.join(', ')}${i.shape.length === 1 ? ',' : ''})${i.name ? `, name='${i.name}'` : ''})`,
   );
   const statements = c.statements.map((s) => {
     const from = s.from.length === 1 ? s.from[0]! : `(${s.from.join(', ')})`;

@@ -91,7 +91,7 @@ export function buildTfjsGraph(c: GraphCase, o: { logits?: boolean } = {}): Tfjs
   const formulas: string[] = [];
   const results = new Map<string, tf.SymbolicTensor>();
   const inputs = c.inputs.map((input, k) => {
-    const t = tf.input({ shape: [input.size], name: names.inputs[k]! });
+    const t = tf.input({ shape: input.shape, name: names.inputs[k]! });
     results.set(input.id, t);
     return t;
   });

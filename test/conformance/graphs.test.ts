@@ -14,7 +14,7 @@ import { loadModel, type Model } from 'nnlang';
 import { compile } from '../../src/compiler.js';
 import { Rng } from '../../src/kernels/random.js';
 import { HAND_CASES, RANDOM_CASES } from './graph-cases.js';
-import { graphSource, graphSummary, type GraphCase } from './graph-spec.js';
+import { graphSource, graphSummary, sizeOf, type GraphCase } from './graph-spec.js';
 import {
   buildTfjsGraph,
   FROM_LOGITS,
@@ -96,10 +96,7 @@ class Data {
     readonly batch: Batch,
     private readonly c: GraphCase,
   ) {
-    this.parts = splitInputs(
-      batch,
-      c.inputs.map((i) => i.size),
-    );
+    this.parts = splitInputs(batch, c.inputs.map(sizeOf));
   }
 
   /** Ours: one array, or one per input (Keras's list). */
@@ -108,9 +105,9 @@ class Data {
   }
 
   /** TF.js's input tensors and targets (the caller disposes them). */
-  tensors(): { x: tf.Tensor2D[]; y: tf.Tensor2D } {
+  tensors(): { x: tf.Tensor[]; y: tf.Tensor2D } {
     const rows = this.batch.rows;
-    const x = this.parts.map((p, k) => tf.tensor2d(p, [rows, this.c.inputs[k]!.size]));
+    const x = this.parts.map((p, k) => tf.tensor(p, [rows, ...this.c.inputs[k]!.shape]));
     return { x, y: tf.tensor2d(this.batch.yTfjs, [rows, this.batch.yTfjs.length / rows]) };
   }
 }
@@ -186,7 +183,7 @@ async function runCase(c: GraphCase): Promise<string[]> {
     const batches = makeBatches(rng, {
       steps: c.steps,
       rows: c.batchSize,
-      inputs: c.inputs.reduce((n, i) => n + i.size, 0),
+      inputs: c.inputs.reduce((n, i) => n + sizeOf(i), 0),
       units,
       kind: entry.targets,
       oneHotForTfjs: entry.tfjsOneHot === true,
