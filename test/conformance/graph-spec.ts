@@ -4,7 +4,7 @@
  * that one description feeds both engines — rendered as source for ours, built as a
  * tf.model() for TF.js (graph-tfjs.ts) — and neither is derived from the other's reading.
  */
-import { renderCall, type KerasCall } from './spec.js';
+import { renderCall, type KerasCall, type TrainingSetup } from './spec.js';
 
 /** A model input: the result it is named as, its shape per sample and its optional name=. */
 export interface GraphInput {
@@ -26,21 +26,10 @@ export interface GraphStatement {
   layers: KerasCall[];
 }
 
-export interface GraphCase {
-  group: string;
-  label: string;
+/** A graph case: its inputs and statements, trained as its setup says (steps > 0). */
+export interface GraphCase extends TrainingSetup {
   inputs: GraphInput[];
   statements: GraphStatement[];
-  /** The loss key in tfjs-losses.ts's table. */
-  loss: string;
-  optimizer: KerasCall;
-  batchSize: number;
-  /** Number of trainOnBatch steps. */
-  steps: number;
-  /** Seeds the initial weights and the batches. */
-  seed: number;
-  /** Train through fit(epochs=1, shuffle=False) over the joined batches instead of trainOnBatch calls. */
-  viaFit?: boolean;
 }
 
 /** The .nn source of a case: its inputs, its statements and `compile(optimizer, loss)`. */

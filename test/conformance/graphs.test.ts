@@ -27,7 +27,7 @@ import { initialWeights, joinBatches, makeBatches, type Batch } from './random-d
 import { renderCall } from './spec.js';
 import { lossEntry } from './tfjs-losses.js';
 import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
-import { Comparisons, ErrorLog } from './tolerance.js';
+import { Comparisons, describeByGroup, ErrorLog } from './tolerance.js';
 
 const CASES = [...HAND_CASES, ...RANDOM_CASES];
 /** fit()'s batch size: the cases' data (3 × 6 rows) then ends with a smaller batch. */
@@ -238,17 +238,12 @@ async function runCase(c: GraphCase): Promise<string[]> {
   return cmp.failures;
 }
 
-describe('graph models: conformance with TF.js (and Keras 3 formulas where TF.js departs)', () => {
-  for (const group of [...new Set(CASES.map((c) => c.group))]) {
-    describe(group, () => {
-      for (const c of CASES.filter((x) => x.group === group)) {
-        it(caseName(c), async () => {
-          expect(await runCase(c)).toEqual([]);
-        });
-      }
-    });
-  }
-});
+describeByGroup(
+  'graph models: conformance with TF.js (and Keras 3 formulas where TF.js departs)',
+  CASES,
+  caseName,
+  runCase,
+);
 
 /**
  * `expected` as our cell shows it when they agree up to Keras's (rich's) truncation of a word

@@ -25,15 +25,12 @@ export type TargetKind =
   | 'sparse' // one class index per sample
   | 'distribution'; // positive rows summing to 1, for KL divergence
 
-/** One conformance case: a small model, its training setup and the data it sees. */
-export interface ConformanceCase {
+/** How a case trains and what it is filed under: shared by chain and graph cases. */
+export interface TrainingSetup {
   /** The table the case belongs to; errors are reported per group. */
   group: string;
   /** A short label; the full test name adds the model and any Keras 3 formula in use. */
   label: string;
-  inputs: number;
-  /** The layers after Input(inputs), as Keras calls. */
-  layers: KerasCall[];
   /** The loss key in tfjs-losses.ts's table. */
   loss: string;
   optimizer: KerasCall;
@@ -44,6 +41,13 @@ export interface ConformanceCase {
   seed: number;
   /** Train through fit(epochs=1, shuffle=False) instead of trainOnBatch calls. */
   viaFit?: boolean;
+}
+
+/** One conformance case: a small model, its training setup and the data it sees. */
+export interface ConformanceCase extends TrainingSetup {
+  inputs: number;
+  /** The layers after Input(inputs), as Keras calls. */
+  layers: KerasCall[];
 }
 
 /** A Keras call, built tersely: `k('Dense', [5], { activation: 'relu' })`. */

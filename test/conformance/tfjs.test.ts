@@ -8,7 +8,7 @@
  * ops), and the test name says which. Set CONFORMANCE_REPORT=1 to print the largest errors.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { loadModel, type Model } from 'nnlang';
 import { Rng } from '../../src/kernels/random.js';
 import { CASES } from './cases.js';
@@ -23,7 +23,7 @@ import {
   tfjsWeights,
 } from './tfjs-model.js';
 import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
-import { Comparisons, ErrorLog } from './tolerance.js';
+import { Comparisons, describeByGroup, ErrorLog } from './tolerance.js';
 
 const log = new ErrorLog();
 
@@ -173,14 +173,9 @@ async function runCase(c: ConformanceCase): Promise<string[]> {
   return cmp.failures;
 }
 
-describe('conformance with TF.js (and Keras 3 formulas where TF.js departs)', () => {
-  for (const group of [...new Set(CASES.map((c) => c.group))]) {
-    describe(group, () => {
-      for (const c of CASES.filter((x) => x.group === group)) {
-        it(caseName(c), async () => {
-          expect(await runCase(c)).toEqual([]);
-        });
-      }
-    });
-  }
-});
+describeByGroup(
+  'conformance with TF.js (and Keras 3 formulas where TF.js departs)',
+  CASES,
+  caseName,
+  runCase,
+);

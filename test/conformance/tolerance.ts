@@ -4,6 +4,7 @@
  * for values near zero (a loss that reached 0, a weight crossing 0). The same rule holds for
  * TF.js comparisons and for the Keras 3 formula paths; no case loosens it.
  */
+import { describe, expect, it } from 'vitest';
 
 /** Relative tolerance of every comparison. */
 export const RTOL = 1e-5;
@@ -92,4 +93,24 @@ export class Comparisons {
     this.log.record(this.group, quantity, this.label, m);
     if (m.ratio > 1) this.failures.push(describeMismatch(`${quantity} ${detail}`, m));
   }
+}
+
+/** One describe() per group of cases, one test per case, passing when `run` finds no failures. */
+export function describeByGroup<C extends { group: string }>(
+  title: string,
+  cases: readonly C[],
+  name: (c: C) => string,
+  run: (c: C) => Promise<string[]>,
+): void {
+  describe(title, () => {
+    for (const group of [...new Set(cases.map((c) => c.group))]) {
+      describe(group, () => {
+        for (const c of cases.filter((x) => x.group === group)) {
+          it(name(c), async () => {
+            expect(await run(c)).toEqual([]);
+          });
+        }
+      });
+    }
+  });
 }
