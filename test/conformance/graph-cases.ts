@@ -272,6 +272,76 @@ const ELEMENTWISE = ['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minim
 const ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'linear'];
 const LOSSES = ['mse', 'categorical_crossentropy', 'binary_crossentropy'];
 
+/** A result of a random graph: its id and its shape per sample. */
+interface Result {
+  id: string;
+  shape: number[];
+}
+
+/** What a random statement reads, its one layer and the shape it makes. */
+interface Made {
+  read: string[];
+  layer: KerasCall;
+  shape: number[];
+}
+
+const sameShape = (a: number[], b: number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** Whether two shapes may be concatenated along sample axis `axis` (equal elsewhere). */
+const joinable = (a: number[], b: number[], axis: number) =>
+  a.length === b.length && a.every((d, i) => i === axis || d === b[i]);
+
+/**
+ * A merge of `a` with one or two partners: elementwise when shapes agree, else Concatenate on
+ * the last axis or — for rank-3 results — on axis 1; null when no partner fits.
+ */
+function merge(a: Result, partners: Result[], rng: Rng): Made | null {
+  const pick = <T>(xs: readonly T[]): T => xs[rng.below(xs.length)]!;
+  const same = partners.filter((r) => sameShape(r.shape, a.shape));
+  // Rank-3 results concatenate more often, so that both of their axes get joined.
+  const elementwise = same.length > 0 && rng.below(4) >= a.shape.length;
+  const axis = a.shape.length === 2 && rng.below(2) === 0 ? 0 : a.shape.length - 1;
+  const others = elementwise ? same : partners.filter((r) => joinable(r.shape, a.shape, axis));
+  if (others.length === 0) return null;
+  const name = elementwise ? pick(ELEMENTWISE) : 'Concatenate';
+  // A third input now and then (Subtract takes exactly two); each result once (TF.js's
+  // executor can dispose a tensor one layer reads twice, so repeats stay with the
+  // hand-written cases).
+  const b = pick(others);
+  const rest = others.filter((r) => r !== b);
+  const third = name !== 'Subtract' && rest.length > 0 && rng.below(4) === 0;
+  const read = third ? [a, b, pick(rest)] : [a, b];
+  const shape = [...a.shape];
+  if (!elementwise) shape[axis] = read.reduce((n, r) => n + r.shape[axis]!, 0);
+  const layer = elementwise || axis === a.shape.length - 1 ? k(name) : k(name, [], { axis: 1 });
+  return { read: read.map((r) => r.id), layer, shape };
+}
+
+/**
+ * A one-input layer: mostly a Dense (on the last axis, often keeping the width so that later
+ * merges find partners), an Activation or a normalization; now and then a Reshape of an even
+ * vector to rank 3, or a Flatten of a rank-3 result. No last axis is left of size 1: a
+ * LayerNormalization over one value is constant, and Adam would step on the float noise of
+ * its zero gradient.
+ */
+function unary(a: Result, rng: Rng): Made {
+  const read = [a.id];
+  const width = a.shape[a.shape.length - 1]!;
+  if (a.shape.length === 1 && width % 2 === 0 && width >= 4 && rng.below(3) === 0)
+    return { read, layer: k('Reshape', [tuple(2, width / 2)]), shape: [2, width / 2] };
+  if (a.shape.length === 2 && rng.below(3) === 0)
+    return { read, layer: k('Flatten'), shape: [a.shape[0]! * width] };
+  const kind = rng.below(10);
+  const units = kind < 7 && rng.below(2) === 1 ? 2 + rng.below(4) : width;
+  const activation = ACTIVATIONS[rng.below(ACTIVATIONS.length)]!;
+  return {
+    read,
+    layer: unaryLayer(kind, units, activation),
+    shape: [...a.shape.slice(0, -1), units],
+  };
+}
+
 /** A one-input layer of a random graph: kind 0–6 a Dense, 7 an Activation, 8–9 a normalization. */
 function unaryLayer(kind: number, width: number, activation: string): KerasCall {
   if (kind < 7) return dense(width, activation);
@@ -281,8 +351,9 @@ function unaryLayer(kind: number, width: number, activation: string): KerasCall 
 
 /**
  * A random graph: 1–2 inputs of 2–5 values and 3–8 layers, each reading one or two (now and
- * then three) random earlier results: a Dense, an Activation or a normalization for one, an
- * elementwise merge for results of one width, else Concatenate. Results
+ * then three) random earlier results: a Dense, an Activation, a normalization, a Reshape to
+ * rank 3 or a Flatten for one; an elementwise merge for results of one shape, else
+ * Concatenate (rank-3 results also on axis 1). Results
  * nothing reads end in the output: alone, or joined by a Concatenate, so no result is unused.
  */
 export function randomGraph(seed: number, index: number): GraphCase {
@@ -291,7 +362,7 @@ export function randomGraph(seed: number, index: number): GraphCase {
   const inputs = Array.from({ length: 1 + rng.below(2) }, (_, i) =>
     input(`x${i}`, 2 + rng.below(4)),
   );
-  const pool = inputs.map((i) => ({ id: i.id, width: i.shape[0]! }));
+  const pool: Result[] = inputs.map((i) => ({ id: i.id, shape: i.shape }));
   const unread = new Set(pool.map((r) => r.id));
   const statements: GraphStatement[] = [];
   const body = 2 + rng.below(6);
@@ -299,42 +370,23 @@ export function randomGraph(seed: number, index: number): GraphCase {
     const id = `r${s}`;
     const a = pick(pool);
     const partners = pool.filter((r) => r.id !== a.id);
-    let width: number;
-    if (partners.length > 0 && rng.below(2) === 0) {
-      const same = partners.filter((r) => r.width === a.width);
-      const elementwise = same.length > 0 && rng.below(4) !== 0;
-      const merge = elementwise ? pick(ELEMENTWISE) : 'Concatenate';
-      const others = elementwise ? same : partners;
-      // A third input now and then (Subtract takes exactly two), from anything of a fitting
-      // width; each result once (TF.js's executor can dispose a tensor one layer reads twice,
-      // so repeats stay with the hand-written cases).
-      const b = pick(others);
-      const rest = others.filter((r) => r !== b);
-      const third = merge !== 'Subtract' && rest.length > 0 && rng.below(4) === 0;
-      const read = third ? [a, b, pick(rest)] : [a, b];
-      width = elementwise ? a.width : read.reduce((n, r) => n + r.width, 0);
-      statements.push(
-        st(
-          id,
-          read.map((r) => r.id),
-          k(merge),
-        ),
-      );
-      read.forEach((r) => unread.delete(r.id));
-    } else {
-      // Mostly a Dense, often of a's own width so that later merges find partners.
-      const kind = rng.below(10);
-      width = kind < 7 && rng.below(2) === 1 ? 2 + rng.below(4) : a.width;
-      statements.push(st(id, [a.id], unaryLayer(kind, width, pick(ACTIVATIONS))));
-    }
-    unread.delete(a.id);
-    pool.push({ id, width });
+    const merged = partners.length > 0 && rng.below(2) === 0 ? merge(a, partners, rng) : null;
+    const made = merged ?? unary(a, rng);
+    statements.push(st(id, made.read, made.layer));
+    made.read.forEach((r) => unread.delete(r));
+    pool.push({ id, shape: made.shape });
     unread.add(id);
   }
+  // Rank-3 results end flat, so that the output's Concatenate and Dense see vectors.
+  const open = [...unread].map((id) => {
+    const r = pool.find((x) => x.id === id)!;
+    if (r.shape.length === 1) return id;
+    statements.push(st(`${id}_flat`, [id], k('Flatten')));
+    return `${id}_flat`;
+  });
   const loss = pick(LOSSES);
   const head = lossEntry(loss);
   const out = dense(head.units ?? (loss === 'binary_crossentropy' ? 1 : 3), head.head);
-  const open = [...unread];
   statements.push(
     open.length === 1 ? st(undefined, open, out) : st(undefined, open, k('Concatenate'), out),
   );
