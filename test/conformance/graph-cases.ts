@@ -399,9 +399,11 @@ export function randomGraph(seed: number, index: number): GraphCase {
     inputs,
     statements,
     loss,
-    // Adam only without BatchNormalization: BatchNormalization zeroes the gradient of any bias
-    // shift before it, which Adam's m/√v would blow up into full steps of float noise.
-    optimizer: rng.below(2) === 0 || hasBatchNorm ? sgd(0.05) : adam(0.01),
+    // Adam only without BatchNormalization (it zeroes the gradient of any bias shift before
+    // it), and with ε = 0.1: random graphs make gradients near zero by cancellation (seed 1's
+    // graph 7: 1e-5 out of terms of 0.1, the two engines' float32 sums 1.6e-3 apart), which
+    // the default ε would scale up to steps of 0.76·lr, its float noise with them.
+    optimizer: rng.below(2) === 0 || hasBatchNorm ? sgd(0.05) : adam(0.01, { epsilon: 0.1 }),
     batchSize: 4 + rng.below(5),
     steps: 3,
     seed: rng.nextUint32(),
