@@ -50,8 +50,9 @@ export function check(source: string, file?: string): CheckResult {
   const sink = new DiagnosticSink();
   let models: CheckResult['models'] = [];
   const bindings: CheckResult['bindings'] = [];
+  const results: CheckResult['results'] = [];
   try {
-    models = checkProgram(parsed.ast, sink, bindings);
+    models = checkProgram(parsed.ast, sink, bindings, results);
   } catch (err) {
     // A throw here is a bug in nnlang; the user still gets a diagnostic, not a stack trace.
     sink.report('internalError', parsed.lines.range(0, 0), {
@@ -63,7 +64,15 @@ export function check(source: string, file?: string): CheckResult {
   const findings = sink.diagnostics.filter((d) => !tainted.contains(d.range.start.offset));
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...withFile(findings, file)]);
   const comments = parsed.comments.map(({ text, range }) => ({ text, range }));
-  return { ast: parsed.ast, models, diagnostics, lines: parsed.lines, bindings, comments };
+  return {
+    ast: parsed.ast,
+    models,
+    diagnostics,
+    lines: parsed.lines,
+    bindings,
+    comments,
+    results,
+  };
 }
 
 export interface CompileOptions {

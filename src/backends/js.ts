@@ -68,6 +68,23 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         for (let i = 0; i < length; i++) y[i] = a[i]! + b[i]!;
       };
     }
+    case 'weighted_sum': {
+      const { weights } = s.attrs;
+      const ls = s.inputs.map((_, i) => v(i));
+      const total = o(0)!;
+      return () => {
+        let sum = 0;
+        for (let i = 0; i < ls.length; i++) sum += weights[i]! * ls[i]![0]!;
+        total[0] = sum;
+      };
+    }
+    case 'scale': {
+      const { factor, size } = s.attrs;
+      const x = o(0)!;
+      return (n) => {
+        for (let i = 0, end = n * size; i < end; i++) x[i] = x[i]! * factor;
+      };
+    }
     case 'merge': {
       const { mode, size } = s.attrs;
       const xs = s.inputs.map((_, i) => v(i));

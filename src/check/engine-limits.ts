@@ -119,7 +119,7 @@ export function checkEngineLimits(
 /** Sparse losses take one class index per sample; the engine has no per-position targets yet. */
 function checkSparseTargets(model: CheckedModel, binder: Binder): void {
   const loss = model.compile?.loss;
-  const out = model.layers.at(-1)?.outputShape;
+  const out = model.layers[model.outputs[0] ?? -1]?.outputShape;
   if (!loss || !out || out.length <= 2) return;
   if (catalog.lookup('loss', loss.call)?.['target'] !== 'sparse') return;
   binder.sink.report('unsupported', model.compile!.argRanges['loss'] ?? model.compile!.range, {

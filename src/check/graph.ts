@@ -15,6 +15,7 @@ import type * as ast from '../ast/index.js';
 import { catalog, closest } from '../catalog/index.js';
 import {
   functionalOrder,
+  inputIndex,
   inputLayers,
   modelInput,
   type ModelInput,
@@ -24,7 +25,7 @@ import {
 import type { Range } from '../source/index.js';
 import type { Binder } from './bind.js';
 import { inputOf, LayerChecker, type LayerInput } from './layers.js';
-import type { CheckedLayer } from './types.js';
+import type { CheckedLayer, ResultName } from './types.js';
 import { describe } from './values.js';
 
 /** A model input as the checker found it, with where it was declared. */
@@ -36,6 +37,8 @@ export interface GraphResult {
   layers: CheckedLayer[];
   inputs: CheckedInput[];
   outputs: NodeId[];
+  /** Every result named, with where it is read (for the language server). */
+  names: ResultName[];
 }
 
 /** One named result: its value, where it was named, and whether anything read it. */
@@ -72,6 +75,9 @@ class GraphChecker {
   private readonly everyName: Named[] = [];
   /** Names whose definition failed (and was reported): reading them says nothing more. */
   private readonly failed = new Set<string>();
+  /** Each name's latest definition (checked or failed), which collects the reads that follow. */
+  private readonly definitions = new Map<string, ResultName>();
+  private readonly names: ResultName[] = [];
   private readonly checker: LayerChecker;
 
   constructor(private readonly binder: Binder) {
@@ -84,6 +90,7 @@ class GraphChecker {
     for (const s of statements) {
       if (s.kind === 'Assignment') {
         const values = this.expression(s.value);
+        if (!values || values.length === 1) this.define(s.target, values?.[0]);
         if (!values) this.failed.add(s.target.name);
         if (values?.length === 1) {
           this.failed.delete(s.target.name);
@@ -209,9 +216,28 @@ class GraphChecker {
       );
   }
 
+  /** Records a definition of a result, with its shape and what made it when it checked. */
+  private define(target: ast.Identifier, value: LayerInput | undefined): void {
+    const record: ResultName = {
+      name: target.name,
+      range: target.range,
+      shape: value?.shape ?? null,
+      reads: [],
+    };
+    if (value) {
+      const layer = value.id >= 0 ? this.layers[value.id] : undefined;
+      const input = value.id < 0 ? this.inputs[inputIndex(value.id)] : undefined;
+      if (layer) record.madeBy = { name: layer.name, className: layer.className };
+      else if (input) record.madeBy = { name: input.name, className: 'InputLayer' };
+    }
+    this.definitions.set(target.name, record);
+    this.names.push(record);
+  }
+
   /** A name read as a result; constants and layer calls named like results are reported. */
   private result(e: ast.Identifier): LayerInput[] | undefined {
     const named = this.named.get(e.name);
+    if (named || this.failed.has(e.name)) this.definitions.get(e.name)?.reads.push(e.range);
     if (this.failed.has(e.name)) return undefined;
     if (named) {
       named.used = true;
@@ -257,7 +283,9 @@ class GraphChecker {
    * topological and is the order of its summary and of get_weights().
    */
   private prune(outputIds: NodeId[]): GraphResult {
-    if (outputIds.length === 0) return { layers: this.layers, inputs: this.inputs, outputs: [] };
+    const names = this.names;
+    if (outputIds.length === 0)
+      return { layers: this.layers, inputs: this.inputs, outputs: [], names };
     const order = functionalOrder(this.layers, this.inputs.length, outputIds);
     const ids = new Map<NodeId, NodeId>();
     const inputs: CheckedInput[] = [];
@@ -274,7 +302,7 @@ class GraphChecker {
       ids.set(id, layers.length);
       layers.push({ ...layer, id: layers.length, inputs: layer.inputs.map((i) => ids.get(i)!) });
     }
-    return { layers, inputs, outputs: outputIds.map((id) => ids.get(id)!) };
+    return { layers, inputs, outputs: outputIds.map((id) => ids.get(id)!), names };
   }
 
   /** Whether an output depends on node `id`. */

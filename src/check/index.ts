@@ -17,7 +17,7 @@ import { checkLayers, layerCallsOf, type LayerCalls } from './layers.js';
 import { checkGraph, isGraph } from './graph.js';
 import { collectModels, defaultGraphName, defaultModelName, type ModelSource } from './models.js';
 import { checkCompile, checkFit, checkLossFit, checkMetrics } from './training.js';
-import type { CallBinding, CheckedModel } from './types.js';
+import type { CallBinding, CheckedModel, ResultName } from './types.js';
 
 export * from './types.js';
 export { engineBlockers, engineLimitCodes } from './engine-limits.js';
@@ -25,15 +25,19 @@ export { engineMaxFloats, memoryNeed, type MemoryNeed } from './memory.js';
 export { outputActivation } from './training.js';
 export { defaultModelName, defaultGraphName } from './models.js';
 
-/** Checks every model of a parsed program, reporting into `sink`; `bindings` receives every bound call. */
+/**
+ * Checks every model of a parsed program, reporting into `sink`; `bindings` receives every
+ * bound call, `results` every result a graph model names.
+ */
 export function checkProgram(
   program: ast.Program,
   sink: DiagnosticSink,
   bindings: CallBinding[] = [],
+  results: ResultName[] = [],
 ): CheckedModel[] {
   const models = collectModels(program, sink).map((source) => {
     const binder = new Binder(sink, source.scope);
-    const model = checkModel(source, binder);
+    const model = checkModel(source, binder, results);
     for (const call of binder.calls) bindings.push(bindingOf(call));
     return model;
   });
@@ -58,7 +62,7 @@ function bindingOf(b: BoundCall): CallBinding {
   };
 }
 
-function checkModel(source: ModelSource, binder: Binder): CheckedModel {
+function checkModel(source: ModelSource, binder: Binder, results: ResultName[]): CheckedModel {
   const graph = isGraph(source.statements);
   const model: CheckedModel = {
     name: source.name === defaultModelName && graph ? defaultGraphName : source.name,
@@ -70,10 +74,10 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
     outputs: [],
   };
   const { compileCall, fitCall } = graph
-    ? graphLayers(source, binder, model)
+    ? graphLayers(source, binder, model, results)
     : sequentialLayers(source, binder, model);
   for (const layer of model.layers) checkWeightArguments(layer, binder);
-  if (compileCall) model.compile = checkCompile(compileCall, binder);
+  if (compileCall) model.compile = checkCompile(compileCall, binder, model);
   if (fitCall) model.fit = checkFit(fitCall, binder);
   if (fitCall && !compileCall)
     binder.sink.report('fitWithoutCompile', fitCall.callee.range, {
@@ -87,7 +91,7 @@ function checkModel(source: ModelSource, binder: Binder): CheckedModel {
   checkAdvice(model, binder);
   // Across arguments: Keras's own rules, then what the engine cannot run yet.
   checkCallRules(binder.calls, binder);
-  checkClassIds(binder.calls, model.layers.at(-1)?.outputShape?.at(-1), binder);
+  checkClassIds(binder.calls, model.layers[model.outputs[0] ?? -1]?.outputShape?.at(-1), binder);
   checkEngineLimits(model, binder.calls, binder);
   checkMemory(model, binder);
   reportRejected(binder);
@@ -122,7 +126,12 @@ function methodCall(
 }
 
 /** A graph model: named results, merges, several inputs and outputs. */
-function graphLayers(source: ModelSource, binder: Binder, model: CheckedModel): ModelCalls {
+function graphLayers(
+  source: ModelSource,
+  binder: Binder,
+  model: CheckedModel,
+  results: ResultName[],
+): ModelCalls {
   const calls: ModelCalls = {};
   for (const s of source.statements)
     if (s.kind === 'ExpressionStatement') methodCall(s.expression, calls, source, binder);
@@ -131,6 +140,7 @@ function graphLayers(source: ModelSource, binder: Binder, model: CheckedModel): 
   model.inputs = g.inputs.map(({ name, shape }) => ({ name, shape }));
   model.inputShape = g.inputs[0]?.shape ?? null;
   model.outputs = g.outputs;
+  results.push(...g.names);
   return calls;
 }
 

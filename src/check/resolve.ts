@@ -153,8 +153,11 @@ export function resolveCompileSpecs(
   const optimizerSpec = attempt(binder, where('optimizer'), () =>
     resolveOptimizer(named(optimizer)),
   );
-  let lossSpec: LossSpec | null = null;
-  if (isCallValue(loss) && catalog.lookup('loss', loss.call)?.['target'] !== 'auto')
-    lossSpec = attempt(binder, where('loss'), () => resolveLoss(loss.call, loss.args));
-  return { optimizer: optimizerSpec, loss: lossSpec };
+  return { optimizer: optimizerSpec, loss: resolveLossSpec(loss, where('loss'), binder) };
+}
+
+/** A loss's spec; null for 'crossentropy' (the data resolves it) or when it did not resolve (reported). */
+export function resolveLossSpec(loss: Value | null, at: Range, binder: Binder): LossSpec | null {
+  if (!isCallValue(loss) || catalog.lookup('loss', loss.call)?.['target'] === 'auto') return null;
+  return attempt(binder, at, () => resolveLoss(loss.call, loss.args));
 }

@@ -4,20 +4,35 @@
  * silently misbehave at training time.
  */
 import type * as ast from '../ast/index.js';
-import { catalog, isCallValue, type CallValue, type CatalogEntry } from '../catalog/index.js';
-import { layerDefs, shapeToString } from '../layers/index.js';
+import {
+  catalog,
+  isCallValue,
+  type CallValue,
+  type CatalogEntry,
+  type Value,
+} from '../catalog/index.js';
+import { layerDefs, shapeToString, type NodeId, type Shape } from '../layers/index.js';
 import type { Range } from '../source/index.js';
 import type { Binder } from './bind.js';
 import { failedArgs } from './failed.js';
-import { resolveCompileSpecs } from './resolve.js';
+import { resolveCompileSpecs, resolveLossSpec } from './resolve.js';
 import type { CheckedModel, CompileConfig, FitConfig } from './types.js';
 
-export function checkCompile(call: ast.Call, binder: Binder): CompileConfig {
+export function checkCompile(call: ast.Call, binder: Binder, model: CheckedModel): CompileConfig {
   const reported = binder.sink.diagnostics.length;
   const b = binder.bind(call, catalog.lookup('method', 'compile')!, 'method');
   const failed = failedArgs(b, binder.sink.diagnostics.slice(reported));
-  const loss = isCallValue(b.args['loss']) ? b.args['loss'] : null;
+  const outputs = model.outputs.length;
+  const written = b.args['loss'];
+  const listed = Array.isArray(written) ? written.filter(isCallValue) : null;
+  const loss = listed ? (listed[0] ?? null) : isCallValue(written) ? written : null;
   if (!loss && !('loss' in b.ranges)) binder.sink.report('missingLoss', call.callee.range);
+  if (listed && Array.isArray(written) && written.length !== outputs && !failed.has('loss'))
+    binder.sink.report('lossCount', b.ranges['loss']!, {
+      found: String(written.length),
+      model: model.name,
+      outputs: String(outputs),
+    });
   const optimizer = isCallValue(b.args['optimizer'])
     ? b.args['optimizer']
     : {
@@ -26,9 +41,16 @@ export function checkCompile(call: ast.Call, binder: Binder): CompileConfig {
       };
   const metrics = Array.isArray(b.args['metrics']) ? b.args['metrics'] : [];
   const specs = resolveCompileSpecs(optimizer, loss, b.ranges, call.callee.range, binder);
+  // Keras applies one loss to every output; a list gives each output its own.
+  const losses = (listed ?? (loss ? model.outputs.map(() => loss) : [])).map((l, k) => ({
+    loss: l,
+    lossSpec: k === 0 || l === loss ? specs.loss : resolveLossSpec(l, b.ranges['loss']!, binder),
+  }));
   return {
     optimizer,
     loss,
+    losses,
+    lossWeights: lossWeights(b.args['loss_weights'], b.ranges['loss_weights'], model, binder),
     optimizerSpec: specs.optimizer,
     lossSpec: specs.loss,
     metrics,
@@ -39,15 +61,48 @@ export function checkCompile(call: ast.Call, binder: Binder): CompileConfig {
   };
 }
 
+/** compile(loss_weights=[…]): a finite number per output, or null when not written (all 1). */
+function lossWeights(
+  value: Value | undefined,
+  at: Range | undefined,
+  model: CheckedModel,
+  binder: Binder,
+): number[] | null {
+  if (value === null || value === undefined || !at) return null;
+  const outputs = model.outputs.length;
+  const list = Array.isArray(value) ? value : [value];
+  const why = !list.every((v) => typeof v === 'number' && Number.isFinite(v))
+    ? 'each must be a number.'
+    : list.length !== outputs
+      ? `found ${list.length}.`
+      : undefined;
+  if (why) {
+    binder.sink.report('invalidLossWeights', at, {
+      model: model.name,
+      outputs: String(outputs),
+      why,
+    });
+    return null;
+  }
+  return list as number[];
+}
+
 export function checkFit(call: ast.Call, binder: Binder): FitConfig {
   const b = binder.bind(call, catalog.lookup('method', 'fit')!, 'method');
   return { args: b.args, range: call.range, argRanges: b.ranges };
 }
 
-/** The activation the model's output passes through last, and where it was written. */
-export function outputActivation(model: CheckedModel): { name: string; range: Range } | undefined {
-  for (let i = model.layers.length - 1; i >= 0; i--) {
-    const layer = model.layers[i]!;
+/**
+ * The activation an output (the first, by default) passes through last, and where it was
+ * written: found walking back from the output through layers that pass it on (Dropout).
+ */
+export function outputActivation(
+  model: CheckedModel,
+  output: NodeId | undefined = model.outputs[0],
+): { name: string; range: Range } | undefined {
+  for (let id = output; id !== undefined && id >= 0;) {
+    const layer = model.layers[id];
+    if (!layer) return undefined;
     const def = layerDefs[layer.className];
     // An activation written but not resolved is unknown, not the default 'linear'.
     if (def?.activationArg && layer.failedArgs.has(def.activationArg)) return undefined;
@@ -58,20 +113,33 @@ export function outputActivation(model: CheckedModel): { name: string; range: Ra
       const at = def?.activationArg ? layer.argRanges[def.activationArg] : undefined;
       return { name, range: at ?? layer.range };
     }
-    if (!def?.passesActivation) return undefined;
+    if (!def?.passesActivation || layer.inputs.length !== 1) return undefined;
+    id = layer.inputs[0];
   }
   return undefined;
 }
 
-/** Loss vs output: what would make training fail or be meaningless. */
+/** Loss vs output, for each output and its loss: what would make training fail or be meaningless. */
 export function checkLossFit(model: CheckedModel, compile: CompileConfig, binder: Binder): void {
-  const loss = compile.loss;
-  const out = model.layers.at(-1)?.outputShape;
   // A loss whose value (or one of its arguments) did not check is not the one to judge.
-  if (!loss || !out || compile.failedArgs.has('loss')) return;
+  if (compile.failedArgs.has('loss') || compile.losses.length !== model.outputs.length) return;
+  compile.losses.forEach(({ loss }, k) => {
+    const id = model.outputs[k]!;
+    const out = id >= 0 ? model.layers[id]?.outputShape : model.inputs[-1 - id]?.shape;
+    if (out) checkOneLoss(model, id, out, loss, compile.argRanges['loss']!, binder);
+  });
+}
+
+function checkOneLoss(
+  model: CheckedModel,
+  id: NodeId,
+  out: Shape,
+  loss: CallValue,
+  at: Range,
+  binder: Binder,
+): void {
   const entry = catalog.lookup('loss', loss.call)!;
   const units = out.at(-1);
-  const at = compile.argRanges['loss']!;
   const shape = shapeToString(out);
   const target = entry['target'];
   if (units === 1 && target === 'one_hot') {
@@ -93,7 +161,7 @@ export function checkLossFit(model: CheckedModel, compile: CompileConfig, binder
       { hint: "For two classes use one sigmoid unit with 'binary_crossentropy'." },
     );
   }
-  const act = outputActivation(model);
+  const act = outputActivation(model, id);
   if (!act || units === null || units === undefined) return;
   checkLossActivation(entry, loss, act.name, units, at, binder);
 }
@@ -150,7 +218,16 @@ function checkLossActivation(
 
 /** Metric vs output: Keras resolves 'accuracy' by shapes; flag the ones that cannot fit. */
 export function checkMetrics(model: CheckedModel, compile: CompileConfig, binder: Binder): void {
-  const out = model.layers.at(-1)?.outputShape;
+  const at0 = compile.argRanges['metrics'];
+  if (model.outputs.length > 1 && compile.metrics.length > 0 && at0) {
+    binder.sink.report('unsupported', at0, {
+      name: 'metrics',
+      why: "metrics for a model with several outputs are not supported yet; each output's loss is reported.",
+    });
+    return;
+  }
+  const id = model.outputs[0];
+  const out = id !== undefined && id >= 0 ? model.layers[id]?.outputShape : undefined;
   const units = out?.at(-1);
   if (!out || units === null || units === undefined) return;
   const at = compile.argRanges['metrics'];

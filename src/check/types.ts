@@ -3,7 +3,7 @@ import type { Program } from '../ast/index.js';
 import type { Args, CallValue, CatalogKind, Value } from '../catalog/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { LossSpec } from '../kernels/index.js';
-import type { GraphLayer, ModelGraph } from '../layers/index.js';
+import type { GraphLayer, ModelGraph, Shape } from '../layers/index.js';
 import type { OptimizerSpec } from '../optim/index.js';
 import type { LineMap, Range } from '../source/index.js';
 
@@ -26,7 +26,12 @@ export function argOf(layer: CheckedLayer, name: string): Value | undefined {
 
 export interface CompileConfig {
   optimizer: CallValue;
+  /** The loss (a model with several outputs: the first output's). */
   loss: CallValue | null;
+  /** One loss per output: the list written, or the one loss for every output (empty without a loss). */
+  losses: { loss: CallValue; lossSpec: LossSpec | null }[];
+  /** compile(loss_weights=[…]): one number per output; null when not written. */
+  lossWeights: number[] | null;
   /** The optimizer and loss resolved (null where they did not resolve, or the loss waits for the data). */
   optimizerSpec: OptimizerSpec | null;
   lossSpec: LossSpec | null;
@@ -72,6 +77,23 @@ export interface CallBinding {
   args: ArgumentBinding[];
 }
 
+/**
+ * A result named in a graph model (`h = x -> Dense(8)`, `x = Input(4)`): where it is named and
+ * where it is read, for the language server. Naming it again makes a new result, so each
+ * definition has its own reads: those before the next definition of the name.
+ */
+export interface ResultName {
+  name: string;
+  /** The name where the statement names it. */
+  range: Range;
+  /** Its shape, batch first; null when unknown or its definition did not check. */
+  shape: Shape | null;
+  /** The layer or input that made it (Keras's name and class), when its definition checked. */
+  madeBy?: { name: string; className: string };
+  /** Where later statements read it, in order. */
+  reads: Range[];
+}
+
 /** A `# …` comment and its range. */
 export interface Comment {
   text: string;
@@ -87,6 +109,8 @@ export interface CheckResult {
   bindings: CallBinding[];
   /** The source's comments in order. */
   comments: Comment[];
+  /** Every result named in a graph model, in source order within each model. */
+  results: ResultName[];
 }
 
 export { paramCounts } from '../layers/index.js';

@@ -154,6 +154,8 @@ export class ValueChecker {
     written: ast.Expression,
   ): Value | undefined {
     const kind = namedKinds[param.type];
+    // compile(loss=[…]): one loss per output of a model with several.
+    if (kind === 'loss' && e.kind === 'List') return this.list(e, kind, param, callee, written);
     if (kind) return this.named(e, kind, param, callee, written);
     switch (param.type) {
       case 'int':

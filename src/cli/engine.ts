@@ -145,6 +145,18 @@ export function targetEncoding(model: CheckedModel): TableOptions['encoding'] {
     : undefined;
 }
 
+/**
+ * CSV files give one target column: a model with several outputs trains, evaluates and
+ * predicts through the library (one array per output), which this says instead of guessing.
+ */
+export function oneOutput(loaded: Loaded, command: string): void {
+  const outputs = loaded.compiled.graph.outputs.length;
+  if (outputs > 1)
+    throw new CliError(
+      `model '${loaded.model.name}' has ${outputs} outputs, but a CSV file gives one target column; use the library (fit(x, [y1, y2]), predictOutputs(x)) for it.`,
+    );
+}
+
 /** The output units of the model's last layer, when known. */
 export function outputUnits(model: CheckedModel): number | undefined {
   const shape = model.layers.at(-1)?.outputShape;
@@ -162,12 +174,20 @@ export function defaultWeightsPath(file: string, model: string): string {
  * from the model's input size (a model with an open input takes whatever the data has).
  */
 export function checkFeatureCount(loaded: Loaded, features: readonly string[], csv: string): void {
-  const shape = loaded.compiled.graph.inputShape;
-  if (!shape) return;
-  const expected = shape.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1);
+  const { inputs } = loaded.compiled.graph;
+  if (inputs.some((i) => !i.shape)) return;
+  // Several inputs read the columns in order: each takes as many as its shape holds.
+  const sizes = inputs.map((i) => i.shape!.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1));
+  const expected = sizes.reduce((a, b) => a + b, 0);
   if (features.length === expected) return;
   const shown = features.length > 12 ? [...features.slice(0, 12), '…'] : features;
+  const declared = inputs
+    .map(
+      (i, k) =>
+        `${inputs.length > 1 ? `'${i.name}' ` : ''}Input(${i.shape!.slice(1).join(', ')})${inputs.length > 1 ? ` (${sizes[k]})` : ''}`,
+    )
+    .join(', ');
   throw new CliError(
-    `${csv}: model '${loaded.model.name}' takes ${expected} feature${expected === 1 ? '' : 's'} per sample (Input(${shape.slice(1).join(', ')})), but the file has ${features.length} feature column${features.length === 1 ? '' : 's'}: ${shown.map((f) => `'${f}'`).join(', ')}. Choose the target with fit(target=…) or fix the model's Input.`,
+    `${csv}: model '${loaded.model.name}' takes ${expected} feature${expected === 1 ? '' : 's'} per sample (${declared}), but the file has ${features.length} feature column${features.length === 1 ? '' : 's'}: ${shown.map((f) => `'${f}'`).join(', ')}. Choose the target with fit(target=…) or fix the model's Input.`,
   );
 }

@@ -9,6 +9,7 @@ import { writeFileAtomic, type WeightsFile } from '../runtime/weights-file.js';
 import { existsSync } from 'node:fs';
 import {
   checkFeatureCount,
+  oneOutput,
   dataArgs,
   dataPath,
   defaultWeightsPath,
@@ -79,6 +80,7 @@ export function runEvaluate(
   err: (s: string) => void,
 ): number {
   const { loaded, model, saved } = trained(file, options, err);
+  oneOutput(loaded, 'evaluate');
   const target = saved.data?.target ?? (dataArgs(loaded)['target'] as string | undefined);
   const csv = dataPath(loaded, options.data, options.allowPaths);
   const table = readTable(csv, {
@@ -108,6 +110,7 @@ export function runPredict(
   err: (s: string) => void,
 ): number {
   const { loaded, model, saved } = trained(file, options, err);
+  oneOutput(loaded, 'predict');
   const csv = dataPath(loaded, options.data, options.allowPaths);
   const target = saved.data?.target;
   const table = readTable(csv, {

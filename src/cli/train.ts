@@ -16,6 +16,7 @@ import {
 import { unwritableReason, writeFileAtomic } from '../runtime/weights-file.js';
 import {
   checkFeatureCount,
+  oneOutput,
   CliError,
   dataPath,
   defaultWeightsPath,
@@ -80,6 +81,7 @@ export function runTrain(
         : [],
     ),
   ]);
+  oneOutput(loaded, 'train');
   const target = fitArgs['target'] as string | number | null | undefined;
   const csv = dataPath(loaded, options.data, options.allowPaths);
   const table = readTable(csv, {

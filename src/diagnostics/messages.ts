@@ -319,6 +319,17 @@ export const messages = {
     message: "Metric '{metric}' needs {needs}, but the loss '{loss}' takes {takes}.",
     hint: '{hint}',
   },
+  lossCount: {
+    code: 'NN4010',
+    severity: 'error',
+    message:
+      "compile() gives {found} losses, but model '{model}' has {outputs} outputs: give one per output, in order.",
+  },
+  invalidLossWeights: {
+    code: 'NN4011',
+    severity: 'error',
+    message: "loss_weights must be one number per output of model '{model}' ({outputs}): {why}",
+  },
   compileBeforeLayers: {
     code: 'NN4007',
     severity: 'error',

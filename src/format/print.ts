@@ -184,6 +184,7 @@ export class Printer {
     let pendingStart: number | undefined;
     let pendingSource: number | undefined;
     let previous: Item | undefined;
+    let previousStatement: ast.Statement | undefined;
     for (const item of items) {
       const startLine = item.kind === 'comment' ? item.c.line : item.s.range.start.line;
       if (previous) {
@@ -203,7 +204,9 @@ export class Printer {
         const startMark = pendingStart ?? this.nextMark++;
         if (pendingStart === undefined) out.push(mark(startMark));
         pendingStart = undefined;
-        const needsSemicolon = previous !== undefined && startsWithParen(s);
+        const needsSemicolon =
+          previousStatement !== undefined && endsWithName(previousStatement) && startsWithParen(s);
+        previousStatement = s;
         out.push(needsSemicolon ? ';' : '', this.statement(s, inside.get(s)!));
         const t = trailing.get(s);
         if (t) out.push('  ', t.text);
@@ -358,6 +361,17 @@ function openBrace(text: string, from: number): number {
     else i++;
   }
   return i;
+}
+
+/**
+ * Whether a statement's last token is a name (True and None are names to the lexer): a '('
+ * starting the next statement would make it a call, so a ';' must stand between them.
+ */
+function endsWithName(s: ast.Statement): boolean {
+  let e: ast.Expression | undefined =
+    s.kind === 'Assignment' ? s.value : s.kind === 'ExpressionStatement' ? s.expression : undefined;
+  while (e?.kind === 'Chain') e = e.steps.at(-1);
+  return e?.kind === 'Identifier' || e?.kind === 'Boolean' || e?.kind === 'None';
 }
 
 /** Whether a statement's first token is '(' (it would continue a name before it as a call). */

@@ -72,6 +72,10 @@ export interface OpAttrs {
   copy: { size: number; why: string };
   /** [a, b] → [y]: y = a + b (Add's inputs, and a gradient that fans in from several consumers). */
   add: { size: number };
+  /** [l0, l1, …] → [total]: Σ weights[k]·l_k, the loss of a model with several outputs. */
+  weighted_sum: { weights: number[] };
+  /** [x] → [x]: x *= factor in place (an output's gradient scaled by its loss weight). */
+  scale: { factor: number; size: number };
   /** [x0, x1, …] → [y]: Subtract, Multiply, Average, Maximum or Minimum, folded left to right. */
   merge: { mode: MergeMode; size: number };
   /** [x0, x1, …, dy] → [dx0?, dx1?, …]. */
@@ -167,8 +171,10 @@ export interface Plan {
   outputs: number[];
   /** Training: one target buffer per output. */
   targets: number[];
-  /** Training and evaluation: the loss of the batch. */
+  /** Training and evaluation: the loss of the batch (with several outputs, Σ weight·loss of each). */
   loss: number | null;
+  /** With several outputs: each output's own loss scalar, in output order (else empty). */
+  outputLosses: number[];
   /** Inference and evaluation: the activity regularizers' penalty summed over a run, when a layer has one (the caller zeroes it). */
   penalty: number | null;
   /** Elements of the work arena, set by `assignMemory`. */

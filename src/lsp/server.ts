@@ -56,6 +56,7 @@ const completionKinds: Record<CompletionKind, CompletionItemKind> = {
   keyword: CompletionItemKind.Keyword,
   argument: CompletionItemKind.Property,
   constant: CompletionItemKind.Constant,
+  result: CompletionItemKind.Variable,
   value: CompletionItemKind.Value,
   class: CompletionItemKind.Class,
 };
@@ -63,6 +64,7 @@ const completionKinds: Record<CompletionKind, CompletionItemKind> = {
 const symbolKinds: Record<ServiceSymbolKind, SymbolKind> = {
   model: SymbolKind.Module,
   layer: SymbolKind.Class,
+  result: SymbolKind.Variable,
   method: SymbolKind.Method,
   constant: SymbolKind.Constant,
 };

@@ -7,7 +7,7 @@ import { catalog, type Args, type CallValue, type Value } from '../catalog/index
 import type { CheckedModel } from '../check/index.js';
 import { PlanError, type OptimizerSpec, type Plan } from '../ir/index.js';
 import { resolveLoss, type LossSpec } from '../kernels/index.js';
-import { sampleSize, type ModelGraph, type Shape } from '../layers/index.js';
+import { nodeShape, sampleSize, type ModelGraph, type Shape } from '../layers/index.js';
 import { planModel, type PlanRequest } from './pipeline.js';
 import { layoutParams } from './params.js';
 
@@ -19,6 +19,13 @@ export interface TrainingSetup {
   lossSpec: LossSpec | null;
   /** Metrics are resolved by the output's and the targets' shapes, as Keras resolves 'accuracy'. */
   metrics: Value[];
+  /**
+   * One loss per output (the first is `loss` / `lossSpec`): a list in compile(), or the one
+   * loss for every output, as Keras applies it.
+   */
+  losses: { loss: CallValue; lossSpec: LossSpec | null }[];
+  /** compile(loss_weights=…): one per output, 1 each by default. */
+  lossWeights: number[];
 }
 
 export interface CompiledModel {
@@ -51,6 +58,8 @@ export function compiledModelOf(model: CheckedModel): CompiledModel {
           loss: compile.loss,
           lossSpec: compile.lossSpec,
           metrics: compile.metrics,
+          losses: compile.losses,
+          lossWeights: compile.lossWeights ?? model.outputs.map(() => 1),
         }
       : null;
   return { graph, training, fit: model.fit?.args ?? {} };
@@ -91,8 +100,6 @@ export function planCompiled(
   options: PlanOptions,
 ): Plan {
   const params = layoutParams(graph.layers);
-  const output = outputShapeOf(graph);
-  const outputSize = sampleSize(output);
   let withLoss: PlanRequest['evaluation'];
   const setup = compiled.training;
   if (options.mode !== 'inference') {
@@ -100,11 +107,24 @@ export function planCompiled(
       throw new PlanError(
         `model '${graph.name}' has no loss: add compile(optimizer, loss) to ${options.mode === 'training' ? 'train' : 'evaluate'} it.`,
       );
-    const loss = options.loss ?? lossForPlan(setup.loss, output.at(-1) ?? 1);
-    // The checker's spec, unless the data (or, before any, the output) chose a crossentropy.
-    const spec =
-      loss === setup.loss && setup.lossSpec ? setup.lossSpec : resolveLoss(loss.call, loss.args);
-    withLoss = { loss: spec, targetSize: targetSizeOf(loss, outputSize) };
+    const losses = graph.outputs.map((id, k) => {
+      const output = nodeShape(graph, id);
+      if (!output) throw new PlanError(`model '${graph.name}' is not built.`);
+      const written = setup.losses[k] ?? { loss: setup.loss!, lossSpec: setup.lossSpec };
+      const given = k === 0 ? options.loss : undefined;
+      const loss = given ?? lossForPlan(written.loss, output.at(-1) ?? 1);
+      // The checker's spec, unless the data (or, before any, the output) chose a crossentropy.
+      const spec =
+        loss === written.loss && written.lossSpec
+          ? written.lossSpec
+          : resolveLoss(loss.call, loss.args);
+      return {
+        loss: spec,
+        targetSize: targetSizeOf(loss, sampleSize(output)),
+        weight: setup.lossWeights[k] ?? 1,
+      };
+    });
+    withLoss = { losses };
   }
   return planModel({
     graph,

@@ -37,10 +37,18 @@ export interface LowerInput {
   batchSize: number;
 }
 
-export interface EvaluationInput extends LowerInput {
+/** The loss of one output. */
+export interface OutputLoss {
   loss: LossSpec;
   /** Targets per sample: 1 for sparse class indices, else the output's size. */
   targetSize: number;
+  /** Keras's loss_weights entry: the total loss is Σ weight·loss. */
+  weight: number;
+}
+
+export interface EvaluationInput extends LowerInput {
+  /** One per model output, in order. */
+  losses: OutputLoss[];
 }
 
 export interface TrainingInput extends EvaluationInput {
@@ -58,7 +66,7 @@ interface ForwardPass {
 
 export function lowerInference(input: LowerInput): Plan {
   const { pass, penalty } = forwardWithPenalty(input);
-  return finish(pass, 'inference', input, [], null, penalty, input.params.weightSize);
+  return finish(pass, 'inference', input, null, penalty, input.params.weightSize);
 }
 
 /**
@@ -67,8 +75,8 @@ export function lowerInference(input: LowerInput): Plan {
  */
 export function lowerEvaluation(input: EvaluationInput): Plan {
   const { pass, penalty } = forwardWithPenalty(input);
-  const { target, loss } = lossStep(pass, input);
-  return finish(pass, 'evaluation', input, [target], loss, penalty, input.params.weightSize);
+  const losses = lossSteps(pass, input, false);
+  return finish(pass, 'evaluation', input, losses, penalty, input.params.weightSize);
 }
 
 /** The forward pass at inference, with the activity penalty Keras adds to every loss it reports. */
@@ -86,25 +94,68 @@ function forwardWithPenalty(input: LowerInput): { pass: ForwardPass; penalty: nu
   return { pass, penalty };
 }
 
-/** The loss step on the model's one output: its value, and its gradient with respect to the output. */
-function lossStep(
-  pass: ForwardPass,
-  input: EvaluationInput,
-): { target: number; loss: number; dOut: number; outputNode: NodeId } {
+/** The losses of the model's outputs. */
+interface LossSteps {
+  targets: number[];
+  /** The total loss (the one output's, or Σ weight·loss with several). */
+  loss: number;
+  /** Each output's loss scalar, with several outputs. */
+  outputLosses: number[];
+  /** Per output node, the gradient of the total loss with respect to it (training). */
+  dOuts: [NodeId, number][];
+}
+
+/**
+ * One loss step per output, each writing its loss and its gradient with respect to the output;
+ * with several outputs a `weighted_sum` step gives Keras's total Σ weight·loss, and in training
+ * each gradient is scaled by its weight (when not 1).
+ */
+function lossSteps(pass: ForwardPass, input: EvaluationInput, training: boolean): LossSteps {
   const { b, values } = pass;
   const { graph } = input;
-  if (graph.outputs.length !== 1)
-    throw new PlanError(`a loss over ${graph.outputs.length} outputs is not supported yet.`);
-  const outputNode = graph.outputs[0]!;
-  const outputShape = shapeOf(graph, outputNode);
-  const target = b.batch('y_true', 'target', [null, input.targetSize]);
-  const loss = b.fixed('loss', 'scalar', [1]);
-  const dOut = b.batch('d_out', 'gradient', outputShape);
-  b.step('loss', 'loss', [values.get(outputNode)!, target], [loss, dOut], {
-    loss: input.loss,
-    ...lastAxis(outputShape),
+  if (input.losses.length !== graph.outputs.length)
+    throw new PlanError(
+      `model '${graph.name}' has ${graph.outputs.length} outputs but ${input.losses.length} losses.`,
+    );
+  const several = graph.outputs.length > 1;
+  const out: LossSteps = { targets: [], loss: -1, outputLosses: [], dOuts: [] };
+  graph.outputs.forEach((node, k) => {
+    const { loss: spec, targetSize, weight } = input.losses[k]!;
+    const shape = shapeOf(graph, node);
+    const prefix = several ? `${nodeName(graph, node)}/` : '';
+    const target = b.batch(`${prefix}y_true`, 'target', [null, targetSize]);
+    const loss = b.fixed(`${prefix}loss`, 'scalar', [1]);
+    const dOut = b.batch(`${prefix}d_out`, 'gradient', shape);
+    b.step(
+      'loss',
+      several ? nodeName(graph, node) : 'loss',
+      [values.get(node)!, target],
+      [loss, dOut],
+      {
+        loss: spec,
+        ...lastAxis(shape),
+      },
+    );
+    if (training && weight !== 1)
+      b.step('scale', 'loss', [dOut], [dOut], { factor: weight, size: sampleSize(shape) });
+    out.targets.push(target);
+    out.outputLosses.push(loss);
+    out.dOuts.push([node, dOut]);
   });
-  return { target, loss, dOut, outputNode };
+  if (several) {
+    out.loss = b.fixed('loss', 'scalar', [1]);
+    b.step('weighted_sum', 'loss', out.outputLosses, [out.loss], {
+      weights: input.losses.map((l) => l.weight),
+    });
+  } else {
+    out.loss = out.outputLosses[0]!;
+    out.outputLosses = [];
+  }
+  return out;
+}
+
+function nodeName(graph: ModelGraph, id: NodeId): string {
+  return id < 0 ? graph.inputs[inputIndex(id)]!.name : graph.layers[id]!.name;
 }
 
 export function lowerTraining(input: TrainingInput): Plan {
@@ -112,10 +163,12 @@ export function lowerTraining(input: TrainingInput): Plan {
   const pass = forwardPass(input, true, undefined, upstreamOf(input.graph, input.graph.outputs));
   const { b, weights, forwards } = pass;
   const { graph } = input;
-  const { target, loss, dOut, outputNode } = lossStep(pass, input);
+  const losses = lossSteps(pass, input, true);
+  const loss = losses.loss;
 
   // Backward in reverse topological order; a node read by several layers sums their gradients.
-  const grads = new Map<NodeId, number>([[outputNode, dOut]]);
+  const grads = new Map<NodeId, number>();
+  for (const [node, dOut] of losses.dOuts) accumulate(b, grads, node, dOut, graph);
   const trains = trainsUpstream(graph, weights);
   for (let i = graph.layers.length - 1; i >= 0; i--) {
     const dy = grads.get(i);
@@ -175,7 +228,7 @@ export function lowerTraining(input: TrainingInput): Plan {
       },
     );
   }
-  return finish(pass, 'training', input, [target], loss, null, input.params.size + state.size);
+  return finish(pass, 'training', input, losses, null, input.params.size + state.size);
 }
 
 /** Lowers every layer's forward pass in order; `after` may add steps behind each layer. */
@@ -329,8 +382,7 @@ function finish(
   pass: ForwardPass,
   mode: Plan['mode'],
   input: LowerInput,
-  targets: number[],
-  loss: number | null,
+  losses: LossSteps | null,
   penalty: number | null,
   paramSize: number,
 ): Plan {
@@ -343,8 +395,9 @@ function finish(
     weights: pass.weights,
     inputs: pass.inputs,
     outputs: input.graph.outputs.map((id) => pass.values.get(id)!),
-    targets,
-    loss,
+    targets: losses?.targets ?? [],
+    loss: losses?.loss ?? null,
+    outputLosses: losses?.outputLosses ?? [],
     penalty,
     workSize: 0,
     paramSize,

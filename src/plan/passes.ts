@@ -142,8 +142,14 @@ export const fuseDenseActivation: Pass = (input) => {
 export const fuseLossGradient: Pass = (input) => {
   if (input.mode === 'inference') return input;
   const plan = clone(input);
-  const lossStep = plan.steps.find((s): s is StepOf<'loss'> => s.op === 'loss');
-  if (!lossStep || lossStep.attrs.loss.fromLogits) return plan;
+  // One loss step per output.
+  for (const lossStep of plan.steps.filter((s): s is StepOf<'loss'> => s.op === 'loss'))
+    fuseOne(plan, lossStep);
+  return plan;
+};
+
+function fuseOne(plan: Plan, lossStep: StepOf<'loss'>): void {
+  if (lossStep.attrs.loss.fromLogits) return;
   const loss = lossStep.attrs.loss;
   const probs = lossStep.inputs[0]!;
   const made = producer(plan.steps, probs);
@@ -159,7 +165,7 @@ export const fuseLossGradient: Pass = (input) => {
       : activation === 'sigmoid' && loss.name === 'binary_crossentropy'
         ? 'sigmoid_cross_entropy'
         : undefined;
-  if (!op) return plan;
+  if (!op) return;
   const dOut = lossStep.outputs[1]!;
   const dOutReaders = readers(plan.steps, dOut);
   const fuse = (logits: number, dLogits: number) => {
@@ -175,19 +181,18 @@ export const fuseLossGradient: Pass = (input) => {
   if (plan.mode === 'evaluation') {
     // Nothing reads the gradient; the activation's input is the logits (d_out holds the
     // gradient nobody reads, and has the logits' shape).
-    if (dOutReaders.length !== 0 || !is(made, 'activation')) return plan;
+    if (dOutReaders.length !== 0 || !is(made, 'activation')) return;
     fuse(made.inputs[0]!, dOut);
-    return plan;
+    return;
   }
   const actBack = dOutReaders[0];
   if (dOutReaders.length !== 1 || !is(actBack, 'activation_backward') || actBack.inputs[2] !== dOut)
-    return plan;
+    return;
   // The loss value from the logits too (Keras on TensorFlow): value and gradient agree even
   // where the probabilities saturate past the ε clip.
   fuse(actBack.inputs[0]!, actBack.outputs[0]!);
   remove(plan, actBack);
-  return plan;
-};
+}
 
 /** The passes in the order they run. */
 export const passes: readonly (readonly [string, Pass])[] = [

@@ -1,7 +1,7 @@
 /** The plan stage in one call: lower, optimize, assign memory, verify. */
-import { PlanError, type LossSpec, type OptimizerSpec, type Plan } from '../ir/index.js';
+import { PlanError, type OptimizerSpec, type Plan } from '../ir/index.js';
 import type { ModelGraph } from '../layers/index.js';
-import { lowerEvaluation, lowerInference, lowerTraining } from './lower.js';
+import { lowerEvaluation, lowerInference, lowerTraining, type OutputLoss } from './lower.js';
 import { assignMemory } from './memory.js';
 import type { ParamLayout } from './params.js';
 import { passes } from './passes.js';
@@ -13,8 +13,8 @@ export interface PlanRequest {
   params: ParamLayout;
   batchSize: number;
   /** A training-step plan when given, else an evaluation plan when `evaluation` is, else an inference plan. */
-  training?: { loss: LossSpec; targetSize: number; optimizer: OptimizerSpec };
-  evaluation?: { loss: LossSpec; targetSize: number };
+  training?: { losses: OutputLoss[]; optimizer: OptimizerSpec };
+  evaluation?: { losses: OutputLoss[] };
   /** Called after lowering and after each pass (tests verify the plan there). */
   onPass?: (name: string, plan: Plan) => void;
   /** Skip the optimization passes (to compare against the plain lowering). */

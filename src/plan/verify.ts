@@ -77,8 +77,11 @@ export function verifyPlan(plan: Plan): string[] {
     say(undefined, `an ${plan.mode} plan has gradient buffers.`);
   if (plan.mode !== 'inference') {
     const losses = plan.steps.filter((s) => lossOps.has(s.op));
-    if (losses.length !== 1)
-      say(undefined, `a ${plan.mode} plan needs exactly one loss step, found ${losses.length}.`);
+    if (losses.length !== plan.targets.length || losses.length === 0)
+      say(
+        undefined,
+        `a ${plan.mode} plan needs one loss step per target (${plan.targets.length}), found ${losses.length}.`,
+      );
   }
   if (plan.mode === 'training') {
     const opt = plan.steps.findIndex((s) => s.op === 'optimizer');
@@ -129,6 +132,10 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
       return { inputs: [per(s.attrs.size)], outputs: [per(s.attrs.size)] };
     case 'add':
       return { inputs: [per(s.attrs.size), per(s.attrs.size)], outputs: [per(s.attrs.size)] };
+    case 'weighted_sum':
+      return { inputs: s.inputs.map(() => all(1)), outputs: [all(1)] };
+    case 'scale':
+      return { inputs: [per(s.attrs.size)], outputs: [per(s.attrs.size)] };
     case 'merge':
       return { inputs: s.inputs.map(() => per(s.attrs.size)), outputs: [per(s.attrs.size)] };
     case 'merge_backward':

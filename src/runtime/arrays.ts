@@ -80,6 +80,7 @@ export function joinInputs(
   x: ModelInputs,
   sizes: readonly number[],
   names: readonly string[],
+  what = 'x',
 ): Matrix {
   // One array per input (Keras's list): its elements are arrays of samples, not samples.
   const listed =
@@ -96,15 +97,17 @@ export function joinInputs(
     );
   if (x.length !== sizes.length)
     throw new InputError(
-      `the model has ${sizes.length} inputs (${names.map((n) => `'${n}'`).join(', ')}), but x holds ${x.length} array${x.length === 1 ? '' : 's'}: give one per input, in that order.`,
+      `the model has ${sizes.length} ${what === 'x' ? 'inputs' : 'outputs'} (${names.map((n) => `'${n}'`).join(', ')}), but ${what} holds ${x.length} array${x.length === 1 ? '' : 's'}: give one per input, in that order.`,
     );
   const parts = (x as ArrayInput[]).map((el, k) =>
-    toMatrix(el, sizes[k]!, `x[${k}] ('${names[k]}')`),
+    toMatrix(el, sizes[k]!, `${what}[${k}] ('${names[k]}')`),
   );
   const rows = parts[0]!.rows;
   parts.forEach((p, k) => {
     if (p.rows !== rows)
-      throw new InputError(`x[${k}] ('${names[k]}') has ${p.rows} samples but x[0] has ${rows}.`);
+      throw new InputError(
+        `${what}[${k}] ('${names[k]}') has ${p.rows} samples but ${what}[0] has ${rows}.`,
+      );
   });
   const cols = sizes.reduce((a, b) => a + b, 0);
   const data = new Float32Array(rows * cols);

@@ -19,7 +19,7 @@ export interface Trainee extends TrainingModel {
   /** The .nn file's fit(…) arguments. */
   readonly fitArgs: Args;
   matrixOf(x: ModelInputs): Matrix;
-  targetsOf(y: ArrayInput, rows: number): Matrix;
+  targetsOf(y: ModelInputs, rows: number): Matrix;
   metrics(): Metric[];
   step(
     x: Float32Array,
@@ -28,7 +28,7 @@ export interface Trainee extends TrainingModel {
     metrics: readonly Metric[] | null,
     capacity?: number,
   ): number;
-  evaluateLogs(mx: Matrix, y: ArrayInput, batchSize: number): Logs;
+  evaluateLogs(mx: Matrix, y: ModelInputs, batchSize: number): Logs;
   /** Keras's optimizer.finalize_variable_values: with use_ema, the averages become the weights. */
   finalizeWeights(): void;
   /** Every weight back to back: a live view. */
@@ -44,7 +44,7 @@ export interface FitOptions {
   shuffle?: boolean;
   /** The last fraction of the samples (before shuffling) is held out for validation. */
   validationSplit?: number;
-  validationData?: [ModelInputs, ArrayInput];
+  validationData?: [ModelInputs, ModelInputs];
   callbacks?: Callback[];
   initialEpoch?: number;
 }
@@ -92,7 +92,7 @@ export function withFileDefaults(model: Trainee, options: FitOptions): FitOption
 export function fitModel(
   model: Trainee,
   x: ModelInputs,
-  y: ArrayInput,
+  y: ModelInputs,
   given: FitOptions,
 ): History {
   checkFitOptions(given);

@@ -83,7 +83,7 @@ export class Model implements Trainee {
   }
 
   /** Targets as the loss needs them: one class index per sample for sparse losses, else the output's size. */
-  targetsOf(y: ArrayInput, rows: number): Matrix {
+  targetsOf(y: ModelInputs, rows: number): Matrix {
     return this.session.targetsOf(y, rows);
   }
 
@@ -102,15 +102,42 @@ export class Model implements Trainee {
     return this.session.plan(mode, batchSize);
   }
 
-  /** Outputs for every sample of `x`, row-major (samples × output size). */
+  /**
+   * Outputs for every sample of `x`, row-major (samples × output size). A model with several
+   * outputs answers with `predictOutputs`, which returns one array per output.
+   */
   predict(x: ModelInputs, options: { batchSize?: number } = {}): Float32Array {
     checkBatchOptions('predict', options);
     const session = this.session;
+    session.ensureBuilt(null);
+    if (session.outSizes.length > 1)
+      throw new InputError(
+        `model '${this.name}' has ${session.outSizes.length} outputs: predictOutputs(x) returns one array per output.`,
+      );
     return session.forward(session.matrixOf(x), options.batchSize ?? 32).outputs;
   }
 
+  /** Every output for every sample of `x`: one row-major array per output, in output order. */
+  predictOutputs(x: ModelInputs, options: { batchSize?: number } = {}): Float32Array[] {
+    checkBatchOptions('predictOutputs', options);
+    const session = this.session;
+    const m = session.matrixOf(x);
+    const joined = session.forward(m, options.batchSize ?? 32).outputs;
+    const sizes = session.outSizes;
+    if (sizes.length === 1) return [joined];
+    const total = sizes.reduce((a, b) => a + b, 0);
+    let offset = 0;
+    return sizes.map((size) => {
+      const out = new Float32Array(m.rows * size);
+      for (let r = 0; r < m.rows; r++)
+        out.set(joined.subarray(r * total + offset, r * total + offset + size), r * size);
+      offset += size;
+      return out;
+    });
+  }
+
   /** One optimizer step on one batch; returns the loss (with regularization) before the step. */
-  trainOnBatch(x: ModelInputs, y: ArrayInput): number {
+  trainOnBatch(x: ModelInputs, y: ModelInputs): number {
     const mx = this.matrixOf(x);
     const my = this.targetsOf(y, mx.rows);
     // Plans are laid out for powers of two, so batches of varying sizes share a few plans.
@@ -130,7 +157,11 @@ export class Model implements Trainee {
   }
 
   /** Loss and metrics over `x`/`y`: Keras's evaluate (inference mode). */
-  evaluate(x: ModelInputs, y: ArrayInput, options: { batchSize?: number } = {}): number | number[] {
+  evaluate(
+    x: ModelInputs,
+    y: ModelInputs,
+    options: { batchSize?: number } = {},
+  ): number | number[] {
     checkBatchOptions('evaluate', options);
     const logs = this.evaluateLogs(this.matrixOf(x), y, options.batchSize ?? 32);
     const values = Object.values(logs);
@@ -138,7 +169,7 @@ export class Model implements Trainee {
   }
 
   /** `{loss, metric…}` over a data set, in Keras's order (loss first, then the compiled metrics). */
-  evaluateLogs(mx: Matrix, y: ArrayInput, batchSize: number): Record<string, number> {
+  evaluateLogs(mx: Matrix, y: ModelInputs, batchSize: number): Record<string, number> {
     return this.session.evaluateLogs(mx, y, batchSize);
   }
 
@@ -152,7 +183,7 @@ export class Model implements Trainee {
     this.session.finalizeWeights();
   }
 
-  fit(x: ModelInputs, y: ArrayInput, options: FitOptions = {}): History {
+  fit(x: ModelInputs, y: ModelInputs, options: FitOptions = {}): History {
     return fitModel(this, x, y, options);
   }
 

@@ -11,6 +11,7 @@ import { resolveLoss } from '../kernels/index.js';
 import {
   inferShapes,
   layerDefs,
+  nodeShape,
   sampleSize,
   shapeToString,
   type ModelGraph,
@@ -56,6 +57,9 @@ export class Session {
   inSizes: number[] = [];
   outSize = 0;
   targetSize = 0;
+  /** Per output (a model may have several): values per sample, and targets per sample. */
+  outSizes: number[] = [];
+  targetSizes: number[] = [];
   private opt: Optimizer | null = null;
   private resolvedLoss: CallValue | null = null;
   private weightView: Float32Array | null = null;
@@ -114,8 +118,10 @@ export class Session {
     this.plans.training.clear();
     this.inSizes = this.graph.inputs.map((input) => sampleSize(input.shape!));
     this.inSize = this.inSizes.reduce((a, b) => a + b, 0);
-    this.outSize = sampleSize(this.outputShape()!);
-    this.targetSize = this.targetSizeOf(this.loss());
+    const graph = this.graph;
+    this.outSizes = graph.outputs.map((id) => sampleSize(nodeShape(graph, id)!));
+    this.outSize = this.outSizes[0]!;
+    this.setTargetSizes();
     this.opt = null;
     this.version++;
   }
@@ -173,42 +179,51 @@ export class Session {
 
   /** Copies rows `start…start+n` of the joined inputs into a plan's input buffers. */
   feed(bound: BoundPlan, data: Float32Array, start: number, n: number): void {
-    const ids = bound.plan.inputs;
-    if (ids.length === 1) {
-      copyRows(data, start * this.inSize, bound.view(ids[0]!), 0, n * this.inSize);
-      return;
-    }
-    let offset = 0;
-    ids.forEach((id, k) => {
-      const size = this.inSizes[k]!;
-      const view = bound.view(id);
-      for (let r = 0; r < n; r++)
-        copyRows(data, (start + r) * this.inSize + offset, view, r * size, size);
-      offset += size;
-    });
+    scatterRows(bound, bound.plan.inputs, this.inSizes, this.inSize, data, start, n);
   }
 
   /** Targets as the loss needs them: one class index per sample for sparse losses, else the output's size. */
-  targetsOf(y: ArrayInput, rows: number): Matrix {
-    this.resolveCrossentropy(y, rows);
-    const m = toMatrix(y, this.targetSize, 'y');
+  targetsOf(y: ModelInputs, rows: number): Matrix {
+    const several = this.targetSizes.length > 1;
+    if (!several) this.resolveCrossentropy(y as ArrayInput, rows);
+    const m = several
+      ? joinInputs(y, this.targetSizes, this.outputNames(), 'y')
+      : toMatrix(y as ArrayInput, this.targetSize, 'y');
     if (m.rows !== rows) throw new InputError(`x has ${rows} samples but y has ${m.rows}.`);
-    const loss = this.loss();
-    if (loss && catalog.lookup('loss', loss.call)?.['target'] === 'sparse') {
-      // Keras casts sparse targets to int; anything outside the classes is bad data, said here.
-      for (let r = 0; r < m.data.length; r++) {
-        const index = Math.trunc(m.data[r]!);
-        if (!(index >= 0 && index < this.outSize))
-          throw new InputError(
-            `y: row ${r} holds ${m.data[r]}, which is not a class index in [0, ${this.outSize}).`,
-          );
+    const losses = this.compiled.training?.losses ?? [];
+    let offset = 0;
+    this.targetSizes.forEach((size, k) => {
+      const loss = k === 0 ? this.loss() : (losses[k]?.loss ?? null);
+      if (loss && catalog.lookup('loss', loss.call)?.['target'] === 'sparse') {
+        // Keras casts sparse targets to int; anything outside the classes is bad data, said here.
+        const classes = this.outSizes[k]!;
+        for (let r = 0; r < m.rows; r++) {
+          const value = m.data[r * m.cols + offset]!;
+          const index = Math.trunc(value);
+          if (!(index >= 0 && index < classes))
+            throw new InputError(
+              `${several ? `y[${k}]` : 'y'}: row ${r} holds ${value}, which is not a class index in [0, ${classes}).`,
+            );
+        }
       }
-    }
+      offset += size;
+    });
     return m;
   }
 
-  private targetSizeOf(loss: CallValue | null): number {
-    return targetSizeOf(loss, this.outSize);
+  /** Targets per sample of each output, by its loss (the first output's as the data resolved it). */
+  private setTargetSizes(): void {
+    const losses = this.compiled.training?.losses ?? [];
+    this.targetSizes = this.outSizes.map((size, k) =>
+      targetSizeOf(k === 0 ? this.loss() : (losses[k]?.loss ?? null), size),
+    );
+    this.targetSize = this.targetSizes[0]!;
+  }
+
+  /** The model's output names, as Keras names them in logs (`dense_1_loss`). */
+  outputNames(): string[] {
+    const g = this.graph!;
+    return g.outputs.map((id) => (id < 0 ? g.inputs[-1 - id]!.name : g.layers[id]!.name));
   }
 
   loss(): CallValue | null {
@@ -244,7 +259,7 @@ export class Session {
       entry.args.filter((a) => a.name in loss.args).map((a) => [a.name, loss.args[a.name]!]),
     );
     this.resolvedLoss = { call, args };
-    this.targetSize = this.targetSizeOf(this.resolvedLoss);
+    this.setTargetSizes();
     this.plans.training.clear();
     this.plans.evaluation.clear();
   }
@@ -302,10 +317,9 @@ export class Session {
     // One plan per batch size (Keras's default 32), whatever the number of rows: a call with fewer runs it on fewer rows.
     const batch = Math.max(1, batchSize);
     const bound = this.plan('inference', batch);
-    const outputs = new Float32Array(m.rows * this.outSize);
-    const output = bound.view(bound.plan.outputs[0]!);
+    const outSize = this.outSizes.reduce((a, b) => a + b, 0);
+    const outputs = new Float32Array(m.rows * outSize);
     const penalty = bound.plan.penalty === null ? null : bound.view(bound.plan.penalty);
-    const outSize = this.outSize;
     let activityPenalty = 0;
     bound.prepare(this.version);
     for (let start = 0; start < m.rows; start += batch) {
@@ -314,7 +328,7 @@ export class Session {
       if (penalty) penalty[0] = 0;
       bound.run(n);
       if (penalty) activityPenalty += penalty[0]!;
-      copyRows(output, 0, outputs, start * outSize, n * outSize);
+      gatherOutputs(bound, this.outSizes, outSize, outputs, start, n);
     }
     return { outputs, activityPenalty };
   }
@@ -329,7 +343,8 @@ export class Session {
   ): number {
     const bound = this.plan('training', capacity);
     this.feed(bound, x, 0, n);
-    copyRows(y, 0, bound.view(bound.plan.targets[0]!), 0, n * this.targetSize);
+    const targetSize = this.targetSizes.reduce((a, b) => a + b, 0);
+    scatterRows(bound, bound.plan.targets, this.targetSizes, targetSize, y, 0, n);
     bound.run(n);
     this.version++;
     if (metrics) {
@@ -363,7 +378,7 @@ export class Session {
   }
 
   /** `{loss, metric…}` over a data set, in Keras's order (loss first, then the compiled metrics). */
-  evaluateLogs(mx: Matrix, y: ArrayInput, batchSize: number): Record<string, number> {
+  evaluateLogs(mx: Matrix, y: ModelInputs, batchSize: number): Record<string, number> {
     const my = this.targetsOf(y, mx.rows);
     const metrics = this.metrics();
     // Batch by batch through the evaluation plan: the loss by the same step as training's.
@@ -371,10 +386,9 @@ export class Session {
     const bound = this.plan('evaluation', batch);
     const p = bound.plan;
     bound.prepare(this.version);
-    const [target, output] = [p.targets[0]!, p.outputs[0]!].map((id) => bound.view(id)) as [
-      Float32Array,
-      Float32Array,
-    ];
+    const output = bound.view(p.outputs[0]!);
+    const outputLosses = p.outputLosses.map((id) => bound.view(id));
+    const outputLossSums = outputLosses.map(() => 0);
     const loss = bound.view(p.loss!);
     const penalty = p.penalty === null ? null : bound.view(p.penalty);
     let lossSum = 0;
@@ -382,10 +396,11 @@ export class Session {
     for (let start = 0; start < mx.rows; start += batch) {
       const n = Math.min(batch, mx.rows - start);
       this.feed(bound, mx.data, start, n);
-      copyRows(my.data, start * my.cols, target, 0, n * my.cols);
+      scatterRows(bound, p.targets, this.targetSizes, my.cols, my.data, start, n);
       if (penalty) penalty[0] = 0;
       bound.run(n);
       lossSum += loss[0]! * n;
+      outputLosses.forEach((l, k) => (outputLossSums[k]! += l[0]! * n));
       if (penalty) activityPenalty += penalty[0]!;
       const yBatch = my.data.subarray(start * my.cols, (start + n) * my.cols);
       for (const m of metrics) m.update(yBatch, output, n, this.outSize);
@@ -394,6 +409,11 @@ export class Session {
       (mx.rows > 0 ? (lossSum + activityPenalty) / mx.rows : 0) +
       penaltyOf(this.layout!, this.memory!.params);
     const logs: Record<string, number> = { loss: lossValue };
+    // Several outputs: each one's loss too, as Keras logs `<output>_loss`.
+    this.outputNames().forEach((name, k) => {
+      if (outputLosses.length > 0)
+        logs[`${name}_loss`] = mx.rows > 0 ? outputLossSums[k]! / mx.rows : 0;
+    });
     for (const m of metrics) logs[m.name] = m.result();
     return logs;
   }
@@ -427,6 +447,55 @@ function buildGraph(graph: ModelGraph, inputShape: Shape): ModelGraph {
       weights: built[i]!.weights,
     })),
   };
+}
+
+/**
+ * Copies rows `start…start+n` of a joined matrix (each row: part 0's `sizes[0]` values, then
+ * part 1's, …; `total` per row) into the plan buffers `ids`, one per part.
+ */
+function scatterRows(
+  bound: BoundPlan,
+  ids: readonly number[],
+  sizes: readonly number[],
+  total: number,
+  data: Float32Array,
+  start: number,
+  n: number,
+): void {
+  if (ids.length === 1) {
+    copyRows(data, start * total, bound.view(ids[0]!), 0, n * total);
+    return;
+  }
+  let offset = 0;
+  ids.forEach((id, k) => {
+    const size = sizes[k]!;
+    const view = bound.view(id);
+    for (let r = 0; r < n; r++) copyRows(data, (start + r) * total + offset, view, r * size, size);
+    offset += size;
+  });
+}
+
+/** The reverse for the outputs: rows `0…n` of each output buffer into rows `start…` of `out`. */
+function gatherOutputs(
+  bound: BoundPlan,
+  sizes: readonly number[],
+  total: number,
+  out: Float32Array,
+  start: number,
+  n: number,
+): void {
+  const ids = bound.plan.outputs;
+  if (ids.length === 1) {
+    copyRows(bound.view(ids[0]!), 0, out, start * total, n * total);
+    return;
+  }
+  let offset = 0;
+  ids.forEach((id, k) => {
+    const size = sizes[k]!;
+    const view = bound.view(id);
+    for (let r = 0; r < n; r++) copyRows(view, r * size, out, (start + r) * total + offset, size);
+    offset += size;
+  });
 }
 
 /** dst[to..to+count) = src[from..from+count), without making subarray views (which allocate). */

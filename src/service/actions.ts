@@ -2,11 +2,12 @@
  * Code actions: quick fixes from the diagnostics, each as text edits. The did-you-mean of an
  * unknown name or argument, `lr` → `learning_rate`, the `keras.layers.` prefix dropped, a
  * missing input shape added, a loss swapped for the one that fits the output (or the output's
- * activation for the one the loss expects), compile() added before fit(), and the lectures'
+ * activation for the one the loss expects), compile() added before fit(), the lectures'
  * advice (He initialization for ReLU, sigmoid on one unit, a non-linear activation between
- * linear layers).
+ * linear layers), and in graph models Keras's `Add()(a, b)` written as the chain it means, a
+ * layer with no input started from a result above it, and an unused result made an output.
  */
-import { walk, type Call, type Chain } from '../ast/index.js';
+import { walk, type Call, type Chain, type Statement } from '../ast/index.js';
 import { outputActivation, type CheckedLayer, type CheckedModel } from '../check/index.js';
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { Analysis } from './analysis.js';
@@ -100,6 +101,7 @@ function fixesFor(f: Fixes, d: Diagnostic): void {
     case 'NN2001':
     case 'NN2002':
     case 'NN2010':
+    case 'NN2025':
       if (guess) f.add(`Change to '${guess}'`, [f.replaceName(start, end, guess)]);
       return;
     case 'NN2009': {
@@ -198,6 +200,52 @@ function fixesFor(f: Fixes, d: Diagnostic): void {
       f.add("Use 'relu' in the hidden layers", edits);
       return;
     }
+    case 'NN2027': {
+      // `Add()(h, x)` → `(h, x) -> Add()`, `Dense(8)(x)` → `x -> Dense(8)`: only where the call
+      // is the statement's whole value (after a chain, `h -> Dense(8)(x)`, the meaning is unclear).
+      const call = callStartingAt(f.a, start);
+      const statement = call && statementAt(f.a, start);
+      const value =
+        statement?.kind === 'Assignment'
+          ? statement.value
+          : statement?.kind === 'ExpressionStatement'
+            ? statement.expression
+            : undefined;
+      if (!call || value !== call) return;
+      const text = f.a.text;
+      const applied = text.slice(call.range.end.offset, end).trim();
+      const inner = applied.slice(1, -1).trim();
+      const head = /^[\p{L}_][\p{L}\p{N}_]*$/u.test(inner) ? inner : applied;
+      const layer = text.slice(start, call.range.end.offset);
+      f.add(`Write ${head} -> ${layer}`, [f.replace(start, end, `${head} -> ${layer}`)]);
+      return;
+    }
+    case 'NN2026': {
+      // A layer with no input in a graph: start its chain from a result named above it, the
+      // latest first (none preferred: which one is meant is the user's call).
+      const block = f.a.result.ast.body.find(
+        (s) => s.kind === 'Model' && s.range.start.offset <= start && start < s.range.end.offset,
+      );
+      const above = [...f.a.symbols.symbols.values()]
+        .filter((s) => s.kind === 'result' && s.model === block && s.node.range.end.offset <= start)
+        .sort((x, y) => y.id - x.id);
+      const names = [...new Set(above.map((s) => s.name))].slice(0, 3);
+      for (const name of names)
+        f.add(`Start the chain from '${name}'`, [f.replace(start, start, `${name} -> `)], false);
+      return;
+    }
+    case 'NN2028': {
+      // An unused result named by a chain: drop `name = ` and the chain is an output.
+      const statement = statementAt(f.a, start);
+      if (statement?.kind !== 'Assignment' || statement.target.range.start.offset !== start) return;
+      if (statement.value.kind !== 'Chain') return;
+      f.add(
+        `Make '${statement.target.name}' an output`,
+        [f.replace(start, statement.value.range.start.offset, '')],
+        false,
+      );
+      return;
+    }
     case 'NN5005': {
       // Swap the Dropout with the step before it in its chain.
       const chain = chainEndingAt(f.a, end);
@@ -233,6 +281,16 @@ function isArgumentValue(model: CheckedModel, offset: number): boolean {
   return model.layers.some((l) =>
     Object.values(l.argRanges).some((r) => r.start.offset === offset),
   );
+}
+
+/** The statement (in a model block or not) holding `offset`. */
+function statementAt(a: Analysis, offset: number): Statement | undefined {
+  const holds = (s: Statement) => s.range.start.offset <= offset && offset < s.range.end.offset;
+  for (const s of a.result.ast.body) {
+    if (!holds(s)) continue;
+    return s.kind === 'Model' ? s.body.find(holds) : s;
+  }
+  return undefined;
 }
 
 /** The call node starting at `offset`. */

@@ -4,7 +4,7 @@
  * symbol table of named constants and models.
  */
 import type * as ast from '../ast/index.js';
-import type { CallBinding, CheckResult } from '../check/index.js';
+import type { CallBinding, CheckResult, ResultName } from '../check/index.js';
 import { check } from '../compiler.js';
 import { lexer } from '../syntax/tokens.js';
 import { PositionIndex } from './positions.js';
@@ -39,7 +39,7 @@ export interface Token {
   image: string;
 }
 
-/** One occurrence of a named constant or model. */
+/** One occurrence of a named constant, result or model. */
 export interface Occurrence {
   name: string;
   start: number;
@@ -49,15 +49,17 @@ export interface Occurrence {
   isDefinition: boolean;
 }
 
-/** A named constant or model. */
+/** A named constant, a graph model's result (one definition of it), or a model. */
 export interface SymbolInfo {
   id: number;
   name: string;
-  kind: 'constant' | 'model';
-  /** The constant's assignment, or the model block. */
+  kind: 'constant' | 'result' | 'model';
+  /** The constant's or result's assignment, or the model block. */
   node: ast.Assignment | ast.ModelBlock;
-  /** The model block the constant is local to; undefined for the file's constants and models. */
+  /** The model block the name is local to; undefined for the file's constants, models and the default model's results. */
   model?: ast.ModelBlock;
+  /** A result's shape, maker and reads, as the checker found them. */
+  result?: ResultName;
 }
 
 export interface SymbolTable {
@@ -143,28 +145,45 @@ export class Analysis {
   }
 
   get symbols(): SymbolTable {
-    return (this.symbolTable ??= buildSymbols(this.result.ast));
+    return (this.symbolTable ??= buildSymbols(this.result.ast, this.result.results));
   }
 
-  /** The occurrence of a constant or model name at `offset`. */
+  /** The occurrence of a constant, result or model name at `offset`. */
   occurrenceAt(offset: number): Occurrence | undefined {
     return this.symbols.occurrences.find((o) => o.start <= offset && offset <= o.end);
   }
 }
 
-/** Definitions and uses of named constants (file- and model-level) and model names. */
-function buildSymbols(program: ast.Program): SymbolTable {
+/**
+ * Definitions and uses of named constants (file- and model-level), results and model names.
+ * Which assignments name results, and which definition each read of a result sees (a name
+ * given again makes a new result), is the checker's word: `results`.
+ */
+function buildSymbols(program: ast.Program, results: readonly ResultName[]): SymbolTable {
   const symbols = new Map<number, SymbolInfo>();
   const occurrences: Occurrence[] = [];
   const fileScope = new Map<string, number>();
+  const resultAt = new Map<number, ResultName>();
+  const readOf = new Map<number, number>();
+  for (const r of results) {
+    resultAt.set(r.range.start.offset, r);
+    for (const read of r.reads) readOf.set(read.start.offset, r.range.start.offset);
+  }
   const define = (
     scope: Map<string, number>,
     a: ast.Assignment,
     model: ast.ModelBlock | undefined,
   ) => {
     const id = a.target.range.start.offset;
-    if (!scope.has(a.target.name)) scope.set(a.target.name, id);
-    const info: SymbolInfo = { id, name: a.target.name, kind: 'constant', node: a };
+    const result = resultAt.get(id);
+    const info: SymbolInfo = {
+      id,
+      name: a.target.name,
+      kind: result ? 'result' : 'constant',
+      node: a,
+    };
+    if (result) info.result = result;
+    else if (!scope.has(a.target.name)) scope.set(a.target.name, id);
     if (model) info.model = model;
     symbols.set(id, info);
   };
@@ -180,7 +199,8 @@ function buildSymbols(program: ast.Program): SymbolTable {
     }
   }
   const use = (id: ast.Identifier, scope: Map<string, number> | undefined) => {
-    const symbol = scope?.get(id.name) ?? fileScope.get(id.name);
+    const symbol =
+      readOf.get(id.range.start.offset) ?? scope?.get(id.name) ?? fileScope.get(id.name);
     if (symbol === undefined) return;
     occurrences.push({
       name: id.name,

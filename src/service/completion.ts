@@ -2,17 +2,21 @@
  * Completion that knows where the cursor is: layer names at a chain step or a statement's
  * start, a call's keyword arguments (minus those given), the names an argument's type expects
  * (activations, initializers, losses, optimizers, metrics, callbacks, enum values), named
- * constants; snippets fill in required arguments. Works from the tokens, so half-typed lines
- * complete too.
+ * constants, a graph's results where a result can stand (a chain's head, a tuple, after `=`)
+ * and merge layers after a tuple; snippets fill in required arguments. Works from the tokens,
+ * so half-typed lines complete too.
  */
+import type * as ast from '../ast/index.js';
 import { catalog, type CatalogArg, type CatalogEntry, type CatalogKind } from '../catalog/index.js';
+import { layerDefs } from '../layers/index.js';
 import type { Analysis } from './analysis.js';
 import { callSnippet, kindOfType, parameterDoc, parametersOf } from './catalog-info.js';
+import { shapeText } from './hover.js';
 import { cursorContext, currentParameter, givenParameters, type CursorContext } from './context.js';
 import type { Range } from './positions.js';
 
 export type CompletionKind =
-  'layer' | 'function' | 'keyword' | 'argument' | 'constant' | 'value' | 'class';
+  'layer' | 'function' | 'keyword' | 'argument' | 'constant' | 'result' | 'value' | 'class';
 
 export interface CompletionItem {
   label: string;
@@ -88,17 +92,21 @@ function unsorted(a: Analysis, offset: number): CompletionItem[] {
     return out.items;
   }
   if (ctx.containers > 0) {
+    // A tuple of results before `->`, or a constant's list or tuple.
+    out.results();
     out.constants();
     return out.items;
   }
   const prev = ctx.previous;
   if (prev?.type === 'Model') return [];
   if (prev?.type === 'Arrow') {
-    layers(out, false);
+    layers(out, false, afterTuple(a, a.tokensBefore(prev.start)));
     out.constants();
     return out.items;
   }
   if (prev?.type === 'Equals') {
+    out.results();
+    inputs(out);
     out.constants();
     for (const v of ['True', 'False', 'None'])
       out.add({ label: v, kind: 'value', insertText: v, sortText: '3' });
@@ -112,6 +120,7 @@ function unsorted(a: Analysis, offset: number): CompletionItem[] {
     (a.index.position(prev.end).line < a.index.position(ctx.word.start).line &&
       !['Comma', 'Equals', 'Minus', 'Plus', 'LParen', 'LBracket'].includes(prev.type));
   if (!statementStart) return [];
+  out.results();
   layers(out, true);
   for (const name of ['compile', 'fit']) {
     const entry = catalog.lookup('method', name);
@@ -168,6 +177,35 @@ class Builder {
     this.items.push({ snippet: false, ...item, range: this.range });
   }
 
+  /**
+   * The results of the cursor's model named above the cursor (a graph reads only those), each
+   * name once, first: where one can stand, it is what the user most likely means.
+   */
+  results(): void {
+    const block = this.a.result.ast.body.find(
+      (s): s is ast.ModelBlock =>
+        s.kind === 'Model' &&
+        s.range.start.offset <= this.ctx.offset &&
+        this.ctx.offset <= s.range.end.offset,
+    );
+    const visible = [...this.a.symbols.symbols.values()]
+      .filter(
+        (s) =>
+          s.kind === 'result' &&
+          s.model === block &&
+          s.node.range.end.offset <= this.ctx.word.start,
+      )
+      .sort((x, y) => y.id - x.id); // the latest definition of a name is the one read
+    for (const s of visible)
+      this.add({
+        label: s.name,
+        kind: 'result',
+        detail: s.result?.madeBy ? shapeText(s.result.shape) : 'result',
+        insertText: s.name,
+        sortText: '0',
+      });
+  }
+
   /** The named constants visible at the cursor; first where a plain value is expected. */
   constants(param?: CatalogArg): void {
     const plain =
@@ -185,11 +223,15 @@ class Builder {
         !(local.range.start.offset <= this.ctx.offset && this.ctx.offset <= local.range.end.offset)
       )
         continue;
+      // Not the one being written (`h = ¦` parses as `h` given an error, ending before the cursor).
+      let end = s.node.range.end.offset;
       if (
-        s.node.range.start.offset <= this.ctx.offset &&
-        this.ctx.offset <= s.node.range.end.offset
+        s.node.kind === 'Assignment' &&
+        s.node.value.kind === 'Error' &&
+        /^[ \t]*$/.test(this.a.text.slice(end, this.ctx.word.start))
       )
-        continue;
+        end = this.ctx.word.start;
+      if (s.node.range.start.offset <= this.ctx.offset && this.ctx.offset <= end) continue;
       this.add({
         label: s.name,
         kind: 'constant',
@@ -208,19 +250,53 @@ function wordEnd(text: string, offset: number): number {
   return i;
 }
 
-function layers(out: Builder, withInput: boolean): void {
+/**
+ * Layer names as call snippets. After a tuple of results only merge layers fit (any other
+ * takes one input); elsewhere merge layers come last, since they need a tuple before them.
+ */
+function layers(out: Builder, withInput: boolean, afterTuple = false): void {
   for (const entry of catalog.entries('layer')) {
     if (!withInput && (entry.name === 'Input' || entry.name === 'InputLayer')) continue;
-    out.add({
-      label: entry.name,
-      kind: 'layer',
-      detail: 'layer',
-      documentation: entry.doc,
-      insertText: callSnippet(entry, 'layer'),
-      snippet: true,
-      sortText: entry.unsupported ? '2' : '1',
-    });
+    const merge = layerDefs[entry.name]?.merge === true;
+    if (afterTuple && !merge) continue;
+    layer(out, entry, entry.unsupported ? '2' : merge && !afterTuple ? '3' : '1');
   }
+}
+
+/** `Input(...)`, which starts a graph's result (`x = Input(shape=(4,))`). */
+function inputs(out: Builder): void {
+  const entry = catalog.lookup('layer', 'Input');
+  if (entry) layer(out, entry, '1');
+}
+
+/** One layer as a call snippet filling in its required arguments. */
+function layer(out: Builder, entry: CatalogEntry, sortText: string): void {
+  out.add({
+    label: entry.name,
+    kind: 'layer',
+    detail: 'layer',
+    documentation: entry.doc,
+    insertText: callSnippet(entry, 'layer'),
+    snippet: true,
+    sortText,
+  });
+}
+
+/** Whether the code tokens before index `arrow` (an `->`) end with a tuple or list: `(a, b) ->`. */
+function afterTuple(a: Analysis, arrow: number): boolean {
+  const close = a.code[arrow - 1];
+  if (close?.type !== 'RParen' && close?.type !== 'RBracket') return false;
+  let depth = 0;
+  for (let j = arrow - 1; j >= 0 && j >= arrow - 4000; j--) {
+    const t = a.code[j]!.type;
+    if (t === 'RParen' || t === 'RBracket') depth++;
+    else if (t === 'LParen' || t === 'LBracket') {
+      if (--depth > 0) continue;
+      // A call's parentheses close a layer, not a tuple.
+      return t === 'LBracket' || a.code[j - 1]?.type !== 'Identifier';
+    }
+  }
+  return false;
 }
 
 /** The values `param` takes, as bare names or calls; `inList`: an element of its list. */

@@ -1,7 +1,8 @@
 /**
  * Hover: what the name under the cursor is. A layer's signature, doc, output shape, parameter
  * count and bytes; an activation, loss, optimizer or initializer's doc and defaults; an
- * argument's doc; a named constant's value; a model's layers and parameters.
+ * argument's doc; a named constant's value; a result's shape and the layer that made it; a
+ * model's layers and parameters.
  */
 import { walk, type Expression } from '../ast/index.js';
 import { printNode } from '../format/index.js';
@@ -44,6 +45,13 @@ export function hover(a: Analysis, offset: number): Hover | null {
           symbol.model ? `constant of model '${symbol.model.name.name}'` : 'constant',
         ].join('\n'),
       );
+    if (symbol?.kind === 'result' && symbol.result) {
+      const r = symbol.result;
+      const made = r.madeBy ? ` — ${r.madeBy.name} (${r.madeBy.className})` : '';
+      const shape = r.madeBy ? shapeText(r.shape) : 'unknown: its definition has an error';
+      const owner = symbol.model ? `result of model '${symbol.model.name.name}'` : 'result';
+      return at(['```nn', `${r.name}: ${shape}${made}`, '```', owner].join('\n'));
+    }
     if (symbol?.kind === 'model') {
       const model = a.result.models.find(
         (m) => m.range.start.offset <= token.start && token.end <= m.range.end.offset,
@@ -137,8 +145,13 @@ function modelMarkdown(m: CheckedModel): string {
     const c = paramCounts(l);
     total += c.trainable + c.nonTrainable;
   }
+  // A graph may have several inputs (Keras's list), each an Input(...) with its shape.
+  const input =
+    m.inputs.length > 1
+      ? `inputs ${m.inputs.map((i) => shapeText(i.shape)).join(', ')}`
+      : `input ${m.inputShape ? shapeText(m.inputShape) : 'fixed by the data'}`;
   const lines = [
-    `**model ${m.name}**: ${m.layers.length} layer${m.layers.length === 1 ? '' : 's'}, input ${m.inputShape ? shapeText(m.inputShape) : 'fixed by the data'}`,
+    `**model ${m.name}**: ${m.layers.length} layer${m.layers.length === 1 ? '' : 's'}, ${input}`,
   ];
   if (m.inputShape) lines.push(`${groupThousands(total)} parameters (${readableSize(total * 4)})`);
   for (const l of m.layers.slice(0, 30))

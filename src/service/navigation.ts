@@ -1,4 +1,7 @@
-/** Go to definition, references and rename, for named constants and models. */
+/**
+ * Go to definition, references and rename, for named constants, results and models. A result
+ * named again is a new result (Python's habit): each definition owns the reads up to the next.
+ */
 import type { Analysis, Occurrence } from './analysis.js';
 import type { Range, TextEdit } from './positions.js';
 
@@ -13,7 +16,7 @@ function occurrencesAt(a: Analysis, offset: number): Occurrence[] | undefined {
   ];
 }
 
-/** Where the constant or model at `offset` is defined. */
+/** Where the constant, result or model at `offset` is defined. */
 export function definition(a: Analysis, offset: number): Range | null {
   const at = a.occurrenceAt(offset);
   if (!at) return null;
@@ -21,7 +24,7 @@ export function definition(a: Analysis, offset: number): Range | null {
   return symbol ? a.index.range(at.symbol, at.symbol + symbol.name.length) : null;
 }
 
-/** Every occurrence of the constant or model at `offset`; with its definition when asked. */
+/** Every occurrence of the constant, result or model at `offset`; with its definition when asked. */
 export function references(a: Analysis, offset: number, includeDeclaration = true): Range[] {
   const all = occurrencesAt(a, offset) ?? [];
   return all
@@ -40,20 +43,23 @@ export type RenameResult = { edits: TextEdit[] } | { error: string };
 const identifier = /^[\p{XID_Start}_]\p{XID_Continue}*$/u;
 const reserved = new Set(['model', 'True', 'False', 'None', 'true', 'false', 'none']);
 
-/** Renames the constant or model at `offset` to `newName`: every occurrence, or why not. */
+/** Renames the constant, result or model at `offset` to `newName`: every occurrence, or why not. */
 export function rename(a: Analysis, offset: number, newName: string): RenameResult {
   const all = occurrencesAt(a, offset);
   if (!all || all.length === 0) return { error: 'Only named constants and models can be renamed.' };
   if (!identifier.test(newName) || reserved.has(newName))
     return { error: `'${newName}' is not a valid name.` };
   const symbol = a.symbols.symbols.get(all[0]!.symbol);
-  if (symbol?.kind === 'constant') {
-    // A name already defined where the constant is visible would change what a use means.
+  if (symbol?.kind === 'constant' || symbol?.kind === 'result') {
+    // A name already defined where the symbol is visible would change what a use means (or
+    // read confusingly: a result and a constant of one name, in one model).
     for (const other of a.symbols.symbols.values())
       if (
-        other.kind === 'constant' &&
+        other.kind !== 'model' &&
         other.name === newName &&
-        (other.model === undefined || symbol.model === undefined || other.model === symbol.model)
+        (other.model === symbol.model ||
+          (other.kind === 'constant' && other.model === undefined) ||
+          (symbol.kind === 'constant' && symbol.model === undefined))
       )
         return { error: `'${newName}' is already defined.` };
   } else if (symbol?.kind === 'model') {

@@ -1,9 +1,9 @@
-/** Document symbols (models → layers, compile, fit; constants) and folding ranges. */
+/** Document symbols (models → layers, results, compile, fit; constants) and folding ranges. */
 import type { Analysis } from './analysis.js';
 import { shapeText } from './hover.js';
 import type { Range } from './positions.js';
 
-export type SymbolKind = 'model' | 'layer' | 'method' | 'constant';
+export type SymbolKind = 'model' | 'layer' | 'result' | 'method' | 'constant';
 
 export interface DocumentSymbol {
   name: string;
@@ -16,7 +16,7 @@ export interface DocumentSymbol {
   children: DocumentSymbol[];
 }
 
-/** The file's models with their layers, compile and fit, and its named constants. */
+/** The file's models with their layers, results, compile and fit, and its named constants. */
 export function documentSymbols(a: Analysis): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
   const r = (x: { start: { offset: number }; end: { offset: number } }) =>
@@ -53,6 +53,18 @@ export function documentSymbols(a: Analysis): DocumentSymbol[] {
           kind: 'method',
           range: r(config.range),
           selectionRange: r(config.range),
+          children: [],
+        });
+    // A graph's results, each definition of a name on its own (a name given again is a new result).
+    const own = block?.node.kind === 'Model' ? block.node : undefined;
+    for (const s of a.symbols.symbols.values())
+      if (s.kind === 'result' && s.model === own && s.result)
+        children.push({
+          name: s.name,
+          kind: 'result',
+          detail: s.result.madeBy ? shapeText(s.result.shape) : 'result',
+          range: r(s.node.range),
+          selectionRange: a.index.range(s.id, s.id + s.name.length),
           children: [],
         });
     if (block && block.node.kind === 'Model') {

@@ -145,13 +145,13 @@ const mutations: Mutation[] = [
       const loss = p.step('softmax_cross_entropy', 'loss');
       p.plan.steps.splice(p.plan.steps.indexOf(loss), 0, { ...loss });
     },
-    /^a training plan needs exactly one loss step, found 2\.$/,
+    /^a training plan needs one loss step per target \(1\), found 2\.$/,
   ],
   [
     'no loss',
     'layersTraining',
     (p) => p.plan.steps.splice(p.plan.steps.indexOf(p.step('loss', 'loss')), 1),
-    /^a training plan needs exactly one loss step, found 0\.$/,
+    /^a training plan needs one loss step per target \(1\), found 0\.$/,
   ],
   [
     "an optimizer pairing one weight's gradient with another weight",

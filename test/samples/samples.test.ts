@@ -58,6 +58,14 @@ describe('samples train with nn train and nothing else', () => {
     expect(evaluate('iris', weights, heldOut)['accuracy']).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('iris-residual (a graph with a residual block): ≥ 95% on the held-out fifth', () => {
+    const { weights } = train('iris-residual', 1);
+    const lines = readFileSync(join(samples, 'iris.csv'), 'utf8').trim().split('\n');
+    const heldOut = join(tmp, 'iris-residual-held-out.csv');
+    writeFileSync(heldOut, [lines[0], ...lines.slice(1 + 120)].join('\n') + '\n');
+    expect(evaluate('iris-residual', weights, heldOut)['accuracy']).toBeGreaterThanOrEqual(0.95);
+  });
+
   it('mnist: ≥ 90% accuracy on the test digits', () => {
     const { weights } = train('mnist', 1);
     expect(

@@ -147,6 +147,41 @@ const cases: { name: string; source: string; code: string; title: RegExp; expect
     code: 'NN5002',
     title: /relu/,
   },
+  {
+    name: "Keras's call form of a merge",
+    source: 'x = Input(4)\nh = x -> Dense(4)\nz = Add()(h, x)\nz -> Dense(1)\n',
+    code: 'NN2027',
+    title: /\(h, x\) -> Add\(\)/,
+    expect: 'z = (h, x) -> Add()\n',
+  },
+  {
+    name: "Keras's call form of one layer",
+    source: 'model m {\n  x = Input(4)\n  Dense(8, name="d")(x)\n}\n',
+    code: 'NN2027',
+    title: /x -> Dense/,
+    expect: '  x -> Dense(8, name="d")\n',
+  },
+  {
+    name: 'did-you-mean on a result',
+    source: 'inputs = Input(4)\nhidden = input -> Dense(4)\nhidden -> Dense(1)\n',
+    code: 'NN2025',
+    title: /'inputs'/,
+    expect: 'hidden = inputs -> Dense(4)',
+  },
+  {
+    name: 'a layer with no input in a graph',
+    source: 'model m {\n  x = Input(4)\n  h = x -> Dense(4)\n  Dense(1)\n}\n',
+    code: 'NN2026',
+    title: /Start the chain from 'h'/,
+    expect: '  h -> Dense(1)\n',
+  },
+  {
+    name: 'an unused result made an output',
+    source: 'x = Input(4)\nh = x -> Dense(4)\nside = h -> Dense(2)\nh -> Dense(1)\n',
+    code: 'NN2028',
+    title: /Make 'side' an output/,
+    expect: '\nh -> Dense(2)\n',
+  },
 ];
 
 describe('code actions', () => {
@@ -172,6 +207,13 @@ describe('code actions', () => {
         ds.filter((d) => d.severity === 'error').map((d) => d.code);
       for (const code of errors(after)) expect(errors(before)).toContain(code);
     });
+
+  it("offers no rewrite of Keras's call form after a chain, whose meaning is unclear", () => {
+    const text = 'x = Input(4)\ny = Input(4)\nx -> Dense(8)(y)\n';
+    const d = service.diagnostics(text).find((d) => d.code === 'NN2027')!;
+    expect(d).toBeDefined();
+    expect(service.codeActions(text, d).filter((a) => a.diagnostic.code === 'NN2027')).toEqual([]);
+  });
 
   it('offers nothing where there is nothing to fix', () => {
     const text = 'Input(4) -> Dense(3, softmax)\n';

@@ -114,6 +114,40 @@ const cases: { name: string; source: string; has: string[]; not?: string[]; none
     has: ['units='],
     not: ['n'],
   },
+  {
+    name: "a graph's results at a chain's head, named above only",
+    source: 'model g {\n  x = Input(4)\n  h = x -> Dense(8)\n  ¦\n  late = h -> Dense(2)\n}',
+    has: ['x', 'h', 'Input', 'Dense', 'compile'],
+    not: ['late'],
+  },
+  {
+    name: 'results stay in their model',
+    source: 'model a {\n  x = Input(4)\n  x -> Dense(1)\n}\nmodel b {\n  y = Input(4)\n  ¦\n}',
+    has: ['y'],
+    not: ['x'],
+  },
+  {
+    name: 'results and Input after =',
+    source: 'x = Input(4)\nh = ¦',
+    has: ['x', 'Input'],
+    not: ['h', 'Dense'],
+  },
+  {
+    name: 'results in a tuple',
+    source: 'x = Input(4)\nh = x -> Dense(4)\n(h, ¦',
+    has: ['x', 'h'],
+  },
+  {
+    name: 'merge layers after a tuple',
+    source: 'x = Input(4)\nh = x -> Dense(4)\n(h, x) -> ¦',
+    has: ['Add', 'Concatenate', 'Multiply'],
+    not: ['Dense', 'Input', 'x'],
+  },
+  {
+    name: 'every layer after a call, not a tuple',
+    source: 'x = Input(4)\nx -> Dense(4) -> ¦',
+    has: ['Dense', 'Add'],
+  },
   { name: 'nothing in a comment', source: 'Input(4) -> Dense(3)  # De¦', has: [], none: true },
   { name: 'nothing after model', source: 'model ¦', has: [], none: true },
   { name: 'nothing inside a number', source: 'Input(4) -> Dense(12¦3)', has: [], none: true },
@@ -154,6 +188,16 @@ describe('completion', () => {
       start: { line: 0, character: 33 },
       end: { line: 0, character: 37 },
     });
+  });
+
+  it("a result's shape beside it, merge layers last after one input", () => {
+    const { text, position } = cursor('x = Input(4)\nh = x -> Dense(8)\nh -> ¦');
+    const items = service.completions(text, position);
+    const labels = items.map((i) => i.label);
+    expect(labels.indexOf('Add')).toBeGreaterThan(labels.indexOf('Dropout'));
+    const at = cursor('x = Input(4)\nh = x -> Dense(8)\n¦').position;
+    const h = service.completions(text.replace('h -> ', ''), at).find((i) => i.label === 'h');
+    expect(h).toMatchObject({ kind: 'result', detail: '(None, 8)', insertText: 'h' });
   });
 
   it('metrics outside a list come wrapped in one', () => {

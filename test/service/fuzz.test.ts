@@ -18,6 +18,8 @@ const samples = readdirSync(samplesDir)
   .filter((f) => f.endsWith('.nn'))
   .map((f) => readFileSync(new URL(f, samplesDir), 'utf8'));
 samples.push(
+  // A graph model: results named again, a merge, Keras's call form, an unused result.
+  'model g {\n  x = Input(shape=(4,))\n  h = x -> Dense(8, relu)\n  x = x -> Dense(8)\n  (h, x) -> Add() -> Dense(3, softmax)\n  z = Add()(h, x)\n  compile(adam, categorical_crossentropy)\n}\n',
   "x = 3\nmodel m {\n  Input(shape=(x,)) -> Dense(8, relu) -> Dense(1, sigmoid)\n  compile(Adam(lr=0.1), binary_crossentropy, metrics=['acc'])\n  fit(callbacks=[EarlyStopping(patience=3)])\n}\n",
 );
 
@@ -70,6 +72,12 @@ const fragments = [
   'units',
   '((((((',
   '))))',
+  'h = ',
+  'x -> ',
+  '(h, x) -> ',
+  'Add()',
+  'Add()(h, x)',
+  'Dense(8)(x)',
 ];
 
 type Edit =
@@ -186,6 +194,8 @@ describe('fuzz', () => {
       "Dense('".repeat(2000),
       '->'.repeat(10000),
       'x = y\ny = x\nDense(x)\n',
+      `x = Input(1)\n${'x = x -> Dense(1)\n'.repeat(1000)}x -> Dense(1)\n`,
+      `x = Input(1)\n(${'x, '.repeat(2000)}x) -> Add()\n`,
       'Dense(8, activation=' + "'".repeat(3) + ')'.repeat(3000),
     ];
     for (const text of inputs) {

@@ -19,6 +19,7 @@ const file = [
   '# a brace in a comment: {',
   "model a {\n  Input(4) -> Dense(4) -> Dense(4)  # 'a' again: defined twice\n}",
   "model c {\n  s = '}'\n  Input(5) -> Dense(width) -> Dropout(0.5)\n}",
+  'model g {\n  x = Input(shape=(4,))\n  h = x -> Dense(width, relu)\n  x = x -> Dense(width)\n  (h, x) -> Add() -> Dense(3, softmax)\n  z = Add()(h, x)\n}',
   '',
 ].join('\n');
 
@@ -42,6 +43,11 @@ const snippets = [
   'Input(2) -> ',
   ', ',
   'units=0',
+  'h = ',
+  'x -> ',
+  '(h, x) -> Add()',
+  'Add()(h, x)',
+  'x = x -> Dense(2)\n',
 ];
 
 function lcg(seed: number): () => number {
@@ -62,6 +68,7 @@ describe('diagnostics after an edit inside one model', () => {
       'model b',
       'model a',
       'model c',
+      'model g',
     ]);
     expect(blocks.every((b) => file[b.bodyStart - 1] === '{' && file[b.bodyEnd] === '}')).toBe(
       true,
