@@ -30,10 +30,24 @@ export interface GraphStatement {
 export interface GraphCase extends TrainingSetup {
   inputs: GraphInput[];
   statements: GraphStatement[];
+  /** One loss key per output (compile(loss=[…])); without it `loss` applies to every output. */
+  losses?: string[];
+  /** compile(loss_weights=[…]): Keras's total is Σ weight·loss. */
+  lossWeights?: number[];
 }
 
-/** The .nn source of a case: its inputs, its statements and `compile(optimizer, loss)`. */
-export function graphSource(c: GraphCase, loss: KerasCall): string {
+/** The loss key of each output, in output order. */
+export function outputLosses(c: GraphCase): string[] {
+  const outputs = c.statements.filter((s) => !s.target).length;
+  return c.losses ?? Array.from({ length: outputs }, () => c.loss);
+}
+
+/**
+ * The .nn source of a case: its inputs, its statements and `compile(optimizer, loss)` — with
+ * `loss=[…]` (one per output) and `loss_weights=[…]` when the case has them. `lossOf` gives a
+ * loss key's call.
+ */
+export function graphSource(c: GraphCase, lossOf: (key: string) => KerasCall): string {
   const inputs = c.inputs.map(
     (i) =>
       `${i.id} = Input(shape=(${i.shape.join(', ')}${i.shape.length === 1 ? ',' : ''})${i.name ? `, name='${i.name}'` : ''})`,
@@ -43,11 +57,12 @@ export function graphSource(c: GraphCase, loss: KerasCall): string {
     const chain = [from, ...s.layers.map((l) => renderCall(l, true))].join(' -> ');
     return s.target ? `${s.target} = ${chain}` : chain;
   });
-  return [
-    ...inputs,
-    ...statements,
-    `compile(${renderCall(c.optimizer)}, ${renderCall(loss)})`,
-  ].join('\n');
+  const loss = c.losses
+    ? `loss=[${c.losses.map((l) => renderCall(lossOf(l))).join(', ')}]`
+    : renderCall(lossOf(c.loss));
+  const weights = c.lossWeights ? `, loss_weights=[${c.lossWeights.join(', ')}]` : '';
+  const compile = `compile(${renderCall(c.optimizer)}, ${loss}${weights})`;
+  return [...inputs, ...statements, compile].join('\n');
 }
 
 /** Keras's to_snake_case (keras/src/utils/naming.py), which auto_name applies to class names. */

@@ -6,7 +6,7 @@
  * weights and summary rows can be matched to TF.js's by name and their order compared.
  */
 import * as tf from '@tensorflow/tfjs';
-import { kerasNames, type GraphCase } from './graph-spec.js';
+import { kerasNames, outputLosses, type GraphCase } from './graph-spec.js';
 import { numArg, type KerasCall } from './spec.js';
 import { layersFor } from './tfjs-model.js';
 
@@ -16,8 +16,8 @@ export interface TfjsGraph {
   formulas: string[];
   /** TF.js layers beyond one per Keras layer (an activation formula after a Dense): summary rows Keras lacks. */
   extraLayers: number;
-  /** The output activation left out for a loss from the logits ('sigmoid', 'softmax'), else null. */
-  outputActivation: string | null;
+  /** Per output: the activation left out for a loss from the logits ('sigmoid', 'softmax'), else null. */
+  outputActivations: (string | null)[];
 }
 
 /**
@@ -85,8 +85,8 @@ function graphLayer(l: KerasCall, formulas: string[]): tf.layers.Layer | null {
  * the logits of is built linear (the caller applies the activation to predictions).
  */
 export function buildTfjsGraph(c: GraphCase, o: { logits?: boolean } = {}): TfjsGraph {
-  const logits = o.logits ? FROM_LOGITS[c.loss] : undefined;
-  let outputActivation: string | null = null;
+  const losses = outputLosses(c);
+  const outputActivations: (string | null)[] = [];
   const names = kerasNames(c);
   const formulas: string[] = [];
   const results = new Map<string, tf.SymbolicTensor>();
@@ -104,12 +104,14 @@ export function buildTfjsGraph(c: GraphCase, o: { logits?: boolean } = {}): Tfjs
       return t;
     });
     let x: tf.SymbolicTensor | tf.SymbolicTensor[] = read.length === 1 ? read[0]! : read;
+    const logits = o.logits && !s.target ? FROM_LOGITS[losses[outputs.length]!] : undefined;
+    let left: string | null = null;
     s.layers.forEach((given, li) => {
       let call = given;
-      const head = !s.target && li === s.layers.length - 1 && given.call === 'Dense';
+      const head = li === s.layers.length - 1 && given.call === 'Dense';
       if (head && logits && given.args?.['activation'] === logits.activation) {
         call = { ...given, args: { ...given.args, activation: 'linear' } };
-        outputActivation = logits.activation;
+        left = logits.activation;
         formulas.push(LOGITS_FORMULA);
       }
       const own = graphLayer(call, formulas);
@@ -121,13 +123,16 @@ export function buildTfjsGraph(c: GraphCase, o: { logits?: boolean } = {}): Tfjs
     });
     if (Array.isArray(x)) throw new Error(`statement ${si + 1} leaves a tuple`);
     if (s.target) results.set(s.target, x);
-    else outputs.push(x);
+    else {
+      outputs.push(x);
+      outputActivations.push(left);
+    }
   });
   return {
     model: tf.model({ inputs, outputs }),
     formulas: [...new Set(formulas)],
     extraLayers,
-    outputActivation,
+    outputActivations,
   };
 }
 

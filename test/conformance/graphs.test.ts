@@ -14,7 +14,7 @@ import { loadModel, type Model } from 'nnlang';
 import { compile } from '../../src/compiler.js';
 import { Rng } from '../../src/kernels/random.js';
 import { HAND_CASES, RANDOM_CASES } from './graph-cases.js';
-import { graphSource, graphSummary, sizeOf, type GraphCase } from './graph-spec.js';
+import { graphSource, graphSummary, outputLosses, sizeOf, type GraphCase } from './graph-spec.js';
 import {
   buildTfjsGraph,
   FROM_LOGITS,
@@ -25,7 +25,7 @@ import {
 } from './graph-tfjs.js';
 import { initialWeights, joinBatches, makeBatches, type Batch } from './random-data.js';
 import { renderCall } from './spec.js';
-import { lossEntry } from './tfjs-losses.js';
+import { lossEntry, type LossFn } from './tfjs-losses.js';
 import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
 import { Comparisons, describeByGroup, ErrorLog } from './tolerance.js';
 
@@ -43,17 +43,19 @@ afterAll(() => {
 });
 
 function caseName(c: GraphCase): string {
-  const loss = lossEntry(c.loss);
+  const entries = entriesOf(c);
   const formulas = [
     ...buildFormulas(c),
-    ...(loss.formula ? [loss.formula] : []),
+    ...entries.flatMap((e) => (e.formula ? [e.formula] : [])),
     ...[optimizerDeparture(c.optimizer, false)].filter((f): f is string => f !== null),
   ];
   const against = formulas.length ? `vs Keras 3 formula: ${formulas.join('; ')}` : 'vs TF.js';
   const training = c.viaFit
     ? `fit on ${c.steps * c.batchSize} rows in batches of ${FIT_BATCH}`
     : `${c.steps} steps × ${c.batchSize}`;
-  return `${c.label} — ${graphSummary(c)} · ${renderCall(loss.keras)} · ${renderCall(c.optimizer)} · ${training} [${against}]`;
+  const losses = entries.map((e) => renderCall(e.keras)).join(', ');
+  const weights = c.lossWeights ? ` weighted ${c.lossWeights.join(', ')}` : '';
+  return `${c.label} — ${graphSummary(c)} · ${losses}${weights} · ${renderCall(c.optimizer)} · ${training} [${against}]`;
 }
 
 /** The layer formulas of a case's TF.js model (built and disposed: names only). */
@@ -89,11 +91,14 @@ function splitInputs(b: Batch, sizes: readonly number[]): Float32Array[] {
   });
 }
 
-/** A case's data, as each engine takes it. */
+/** A case's data, as each engine takes it: the inputs' columns and each output's targets. */
 class Data {
   readonly parts: Float32Array[];
   constructor(
+    /** x (all inputs side by side) and the first output's targets. */
     readonly batch: Batch,
+    /** Each output's targets (ours, and TF.js's one-hot where the loss needs it). */
+    readonly ys: Batch[],
     private readonly c: GraphCase,
   ) {
     this.parts = splitInputs(batch, c.inputs.map(sizeOf));
@@ -104,13 +109,22 @@ class Data {
     return this.parts.length === 1 ? this.parts[0]! : this.parts;
   }
 
-  /** TF.js's input tensors and targets (the caller disposes them). */
-  tensors(): { x: tf.Tensor[]; y: tf.Tensor2D } {
+  /** Our targets: one array, or one per output. */
+  oursY(): Float32Array | Float32Array[] {
+    return this.ys.length === 1 ? this.ys[0]!.y : this.ys.map((b) => b.y);
+  }
+
+  /** TF.js's input tensors and targets, one per output (the caller disposes them). */
+  tensors(): { x: tf.Tensor[]; y: tf.Tensor[] } {
     const rows = this.batch.rows;
     const x = this.parts.map((p, k) => tf.tensor(p, [rows, ...this.c.inputs[k]!.shape]));
-    return { x, y: tf.tensor2d(this.batch.yTfjs, [rows, this.batch.yTfjs.length / rows]) };
+    const y = this.ys.map((b) => tf.tensor2d(b.yTfjs, [rows, b.yTfjs.length / rows]));
+    return { x, y };
   }
 }
+
+/** TF.js's targets argument: a tensor for one output, a list for several. */
+const targetsArg = (y: tf.Tensor[]) => (y.length === 1 ? y[0]! : y);
 
 /** Trains both engines on the case's batches and compares each step's loss (or the fit epoch's). */
 async function train(
@@ -118,23 +132,23 @@ async function train(
   model: tf.LayersModel,
   c: GraphCase,
   batches: Data[],
+  all: Data,
   cmp: Comparisons,
 ): Promise<void> {
   if (c.viaFit) {
-    const all = new Data(joinBatches(batches.map((b) => b.batch)), c);
-    const history = ours.fit(all.ours(), all.batch.y, {
+    const history = ours.fit(all.ours(), all.oursY(), {
       epochs: 1,
       batchSize: FIT_BATCH,
       shuffle: false,
     });
     const { x, y } = all.tensors();
-    const reference = await model.fit(x, y, {
+    const reference = await model.fit(x, targetsArg(y), {
       epochs: 1,
       batchSize: FIT_BATCH,
       shuffle: false,
       verbose: 0,
     });
-    tf.dispose([...x, y]);
+    tf.dispose([...x, ...y]);
     cmp.check(
       'loss',
       'of the fit epoch',
@@ -144,17 +158,29 @@ async function train(
     return;
   }
   for (const [step, b] of batches.entries()) {
-    const loss = ours.trainOnBatch(b.ours(), b.batch.y);
+    const loss = ours.trainOnBatch(b.ours(), b.oursY());
     const { x, y } = b.tensors();
-    const reference = (await model.trainOnBatch(x, y)) as number;
-    tf.dispose([...x, y]);
+    // TF.js returns the total, then each output's loss, for several outputs.
+    const reference = [await model.trainOnBatch(x, targetsArg(y))].flat()[0]!;
+    tf.dispose([...x, ...y]);
     cmp.check('loss', `at step ${step + 1}`, [loss], [reference]);
   }
 }
 
+/** A tfjs-layers loss name as its function: TF.js takes no list mixing names and functions. */
+const lossFn = (l: string | LossFn): LossFn => {
+  if (typeof l !== 'string') return l;
+  const fn = (tf.metrics as unknown as Record<string, LossFn | undefined>)[l];
+  if (!fn) throw new Error(`no tf.metrics.${l}`);
+  return fn;
+};
+
+/** Each case's loss entry per output. */
+const entriesOf = (c: GraphCase) => outputLosses(c).map(lossEntry);
+
 async function runCase(c: GraphCase): Promise<string[]> {
-  const entry = lossEntry(c.loss);
-  const source = graphSource(c, entry.keras);
+  const entries = entriesOf(c);
+  const source = graphSource(c, (key) => lossEntry(key).keras);
   const found = problems(source);
   if (found.length) return [`the source does not check cleanly:\n${source}\n${found.join('\n')}`];
   const ours: Model = loadModel(source, { seed: c.seed });
@@ -162,8 +188,10 @@ async function runCase(c: GraphCase): Promise<string[]> {
   const rng = new Rng(c.seed);
   const weights = initialWeights(specs, rng);
   ours.setWeights(weights);
-  const { model, outputActivation } = buildTfjsGraph(c, { logits: true });
-  const tfjsLoss = outputActivation ? lossEntry(FROM_LOGITS[c.loss]!.loss).tfjs : entry.tfjs;
+  const { model, outputActivations } = buildTfjsGraph(c, { logits: true });
+  const tfjsLosses = outputLosses(c).map((key, k) =>
+    outputActivations[k] ? lossEntry(FROM_LOGITS[key]!.loss).tfjs : lossEntry(key).tfjs,
+  );
   const { optimizer } = tfjsOptimizer(c.optimizer, new Map());
   const cmp = new Comparisons(log, c.group, c.label);
   try {
@@ -178,46 +206,66 @@ async function runCase(c: GraphCase): Promise<string[]> {
       v.write(t);
       t.dispose();
     });
-    model.compile({ optimizer, loss: tfjsLoss });
-    const units = (model.outputs[0]!.shape.slice(1) as number[]).reduce((a, b) => a * b, 1);
-    const batches = makeBatches(rng, {
-      steps: c.steps,
-      rows: c.batchSize,
-      inputs: c.inputs.reduce((n, i) => n + sizeOf(i), 0),
-      units,
-      kind: entry.targets,
-      oneHotForTfjs: entry.tfjsOneHot === true,
-    }).map((b) => new Data(b, c));
-    const all = new Data(joinBatches(batches.map((b) => b.batch)), c);
+    model.compile({
+      optimizer,
+      loss: tfjsLosses.length === 1 ? tfjsLosses[0]! : tfjsLosses.map(lossFn),
+      ...(c.lossWeights ? { lossWeights: c.lossWeights } : {}),
+    });
+    // x with the first output's targets, then each further output's targets alone.
+    const perOutput = entries.map((entry, k) =>
+      makeBatches(rng, {
+        steps: c.steps,
+        rows: c.batchSize,
+        inputs: k === 0 ? c.inputs.reduce((n, i) => n + sizeOf(i), 0) : 0,
+        units: (model.outputs[k]!.shape.slice(1) as number[]).reduce((a, b) => a * b, 1),
+        kind: entry.targets,
+        oneHotForTfjs: entry.tfjsOneHot === true,
+      }),
+    );
+    const batches = perOutput[0]!.map(
+      (b, i) =>
+        new Data(
+          b,
+          perOutput.map((o) => o[i]!),
+          c,
+        ),
+    );
+    const all = new Data(joinBatches(perOutput[0]!), perOutput.map(joinBatches), c);
     const evaluate = (when: string) => {
       const { x, y } = all.tensors();
-      // Batches of the case's size: each input is sliced per batch.
-      const theirs = model.evaluate(x, y, { batchSize: c.batchSize }) as tf.Scalar;
+      // Batches of the case's size: each input is sliced per batch. Several outputs: the
+      // total, then each output's loss.
+      const theirs = [model.evaluate(x, targetsArg(y), { batchSize: c.batchSize })].flat();
+      const mine = ours.evaluate(all.ours(), all.oursY(), { batchSize: c.batchSize });
       cmp.check(
         'evaluate',
         when,
-        [ours.evaluate(all.ours(), all.batch.y, { batchSize: c.batchSize }) as number],
-        [theirs.dataSync()[0]!],
+        [mine].flat(),
+        theirs.map((t) => t.dataSync()[0]!),
       );
-      tf.dispose([...x, y, theirs]);
+      tf.dispose([...x, ...y, ...theirs]);
     };
     const { x } = all.tensors();
-    const predicted = tf.tidy(() => {
-      const y = model.predict(x) as tf.Tensor;
-      if (outputActivation === 'sigmoid') return tf.sigmoid(y);
-      return outputActivation === 'softmax' ? tf.softmax(y) : y;
-    });
-    const reference = predicted.dataSync();
-    cmp.check('forward', 'before training', ours.predict(all.ours()), reference);
-    cmp.check(
-      'forward',
-      `in batches of ${c.batchSize}`,
-      ours.predict(all.ours(), { batchSize: c.batchSize }),
-      reference,
+    const predicted = tf.tidy(() =>
+      [model.predict(x)].flat().map((y, k) => {
+        if (outputActivations[k] === 'sigmoid') return tf.sigmoid(y);
+        return outputActivations[k] === 'softmax' ? tf.softmax(y) : y;
+      }),
     );
-    tf.dispose([...x, predicted]);
+    predicted.forEach((p, k) => {
+      const reference = p.dataSync();
+      const at = predicted.length === 1 ? '' : ` of output ${k}`;
+      cmp.check('forward', `before training${at}`, ours.predictOutputs(all.ours())[k]!, reference);
+      cmp.check(
+        'forward',
+        `in batches of ${c.batchSize}${at}`,
+        ours.predictOutputs(all.ours(), { batchSize: c.batchSize })[k]!,
+        reference,
+      );
+    });
+    tf.dispose([...x, ...predicted]);
     evaluate('before training');
-    await train(ours, model, c, batches, cmp);
+    await train(ours, model, c, batches, all, cmp);
     const moved = ours.getWeights().some((w, i) => w.some((v, j) => v !== weights[i]![j]));
     if (!moved) cmp.failures.push('training moved no weight: the comparison would be vacuous');
     ours
@@ -294,7 +342,7 @@ function summaryRows(text: string): { header: string[]; rows: string[][] } {
 describe('graph models: summary() rows and Connected to as Keras 3 prints them', () => {
   for (const c of CASES) {
     it(`${c.label} — ${graphSummary(c)}`, () => {
-      const source = graphSource(c, lossEntry(c.loss).keras);
+      const source = graphSource(c, (key) => lossEntry(key).keras);
       const ours = summaryRows(loadModel(source, { seed: 1 }).summary());
       const { model, extraLayers } = buildTfjsGraph(c);
       try {
