@@ -399,8 +399,9 @@ function unaryLayer(kind: number, width: number, activation: string): KerasCall 
  * A random graph: 1–2 inputs of 2–5 values and 3–8 layers, each reading one or two (now and
  * then three) random earlier results: a Dense, an Activation, a normalization, a Reshape to
  * rank 3 or a Flatten for one; an elementwise merge for results of one shape, else
- * Concatenate (rank-3 results also on axis 1). Results
- * nothing reads end in the output: alone, or joined by a Concatenate, so no result is unused.
+ * Concatenate (rank-3 results also on axis 1). The results nothing reads end in one output
+ * (alone, or joined by a Concatenate) or, now and then, each in its own with its own loss,
+ * sometimes weighted: no result is left unused.
  */
 export function randomGraph(seed: number, index: number): GraphCase {
   const rng = new Rng((Math.imul(seed, 0x9e3779b1) + index * 7919) >>> 0);
@@ -430,12 +431,28 @@ export function randomGraph(seed: number, index: number): GraphCase {
     statements.push(st(`${id}_flat`, [id], k('Flatten')));
     return `${id}_flat`;
   });
-  const loss = pick(LOSSES);
-  const head = lossEntry(loss);
-  const out = dense(head.units ?? (loss === 'binary_crossentropy' ? 1 : 3), head.head);
-  statements.push(
-    open.length === 1 ? st(undefined, open, out) : st(undefined, open, k('Concatenate'), out),
-  );
+  const headOf = (loss: string) => {
+    const head = lossEntry(loss);
+    return dense(head.units ?? (loss === 'binary_crossentropy' ? 1 : 3), head.head);
+  };
+  // Open results joined into one output, or (now and then, up to three) each its own output
+  // with its own loss and maybe a weight.
+  const several = open.length > 1 && open.length <= 3 && rng.below(2) === 0;
+  const losses = several ? open.map(() => pick(LOSSES)) : [pick(LOSSES)];
+  if (several) open.forEach((id, i) => statements.push(st(undefined, [id], headOf(losses[i]!))));
+  else
+    statements.push(
+      open.length === 1
+        ? st(undefined, open, headOf(losses[0]!))
+        : st(undefined, open, k('Concatenate'), headOf(losses[0]!)),
+    );
+  const weighted = several && rng.below(2) === 0;
+  const multi = several
+    ? {
+        losses,
+        ...(weighted ? { lossWeights: losses.map(() => pick([0.5, 1, 2])) } : {}),
+      }
+    : {};
   const hasBatchNorm = statements.some((x) =>
     x.layers.some((l) => l.call === 'BatchNormalization'),
   );
@@ -444,7 +461,8 @@ export function randomGraph(seed: number, index: number): GraphCase {
     label: `graph ${index}`,
     inputs,
     statements,
-    loss,
+    loss: losses[0]!,
+    ...multi,
     // Adam only without BatchNormalization (it zeroes the gradient of any bias shift before
     // it), and with ε = 0.1: random graphs make gradients near zero by cancellation (seed 1's
     // graph 7: 1e-5 out of terms of 0.1, the two engines' float32 sums 1.6e-3 apart), which
