@@ -27,6 +27,7 @@ import { initialWeights, joinBatches, makeBatches, type Batch } from './random-d
 import { renderCall } from './spec.js';
 import { lossEntry, type LossFn } from './tfjs-losses.js';
 import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
+import { compareFitEpoch } from './fit-both.js';
 import { Comparisons, describeByGroup, ErrorLog } from './tolerance.js';
 
 const CASES = [...HAND_CASES, ...RANDOM_CASES];
@@ -140,24 +141,12 @@ async function train(
   cmp: Comparisons,
 ): Promise<void> {
   if (c.viaFit) {
-    const history = ours.fit(all.ours(), all.oursY(), {
-      epochs: 1,
-      batchSize: FIT_BATCH,
-      shuffle: false,
-    });
     const { x, y } = all.tensors();
-    const reference = await model.fit(x, targetsArg(y), {
-      epochs: 1,
-      batchSize: FIT_BATCH,
-      shuffle: false,
-      verbose: 0,
-    });
-    tf.dispose([...x, ...y]);
-    cmp.check(
-      'loss',
-      'of the fit epoch',
-      history.history['loss']!,
-      reference.history['loss'] as number[],
+    await compareFitEpoch(
+      cmp,
+      FIT_BATCH,
+      { model: ours, x: all.ours(), y: all.oursY() },
+      { model, x, y: targetsArg(y) },
     );
     return;
   }

@@ -23,6 +23,7 @@ import {
   tfjsWeights,
 } from './tfjs-model.js';
 import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
+import { compareFitEpoch } from './fit-both.js';
 import { Comparisons, describeByGroup, ErrorLog } from './tolerance.js';
 
 const log = new ErrorLog();
@@ -85,21 +86,8 @@ async function train(
 ): Promise<void> {
   if (c.viaFit) {
     const all = joinBatches(batches);
-    const history = ours.fit(all.x, all.y, { epochs: 1, batchSize: c.batchSize, shuffle: false });
     const [x, y] = tensorsOf(all, c);
-    const reference = await model.fit(x, y, {
-      epochs: 1,
-      batchSize: c.batchSize,
-      shuffle: false,
-      verbose: 0,
-    });
-    tf.dispose([x, y]);
-    cmp.check(
-      'loss',
-      'of the fit epoch',
-      history.history['loss']!,
-      reference.history['loss'] as number[],
-    );
+    await compareFitEpoch(cmp, c.batchSize, { model: ours, x: all.x, y: all.y }, { model, x, y });
     return;
   }
   for (const [step, b] of batches.entries()) {
