@@ -259,6 +259,11 @@ export const messages = {
     message:
       "Model '{model}' has no output: end it with a chain that is not assigned to a name, e.g. h -> Dense(1).",
   },
+  graphInputShape: {
+    code: 'NN3014',
+    severity: 'error',
+    message: 'An Input of a graph model needs its shape, as Keras does: Input(shape=(4,)).',
+  },
   unconnectedInput: {
     code: 'NN3013',
     severity: 'warning',
