@@ -25,15 +25,12 @@ export type TargetKind =
   | 'sparse' // one class index per sample
   | 'distribution'; // positive rows summing to 1, for KL divergence
 
-/** One conformance case: a small model, its training setup and the data it sees. */
-export interface ConformanceCase {
+/** How a case trains and what it is filed under: shared by chain and graph cases. */
+export interface TrainingSetup {
   /** The table the case belongs to; errors are reported per group. */
   group: string;
   /** A short label; the full test name adds the model and any Keras 3 formula in use. */
   label: string;
-  inputs: number;
-  /** The layers after Input(inputs), as Keras calls. */
-  layers: KerasCall[];
   /** The loss key in tfjs-losses.ts's table. */
   loss: string;
   optimizer: KerasCall;
@@ -46,6 +43,13 @@ export interface ConformanceCase {
   viaFit?: boolean;
   /** The inputs are token ids below this (an Embedding reads them), not N(0, 1) values. */
   tokens?: number;
+}
+
+/** One conformance case: a small model, its training setup and the data it sees. */
+export interface ConformanceCase extends TrainingSetup {
+  inputs: number;
+  /** The layers after Input(inputs), as Keras calls. */
+  layers: KerasCall[];
 }
 
 /** A Keras call, built tersely: `k('Dense', [5], { activation: 'relu' })`. */
@@ -128,4 +132,13 @@ export function modelSummary(c: ConformanceCase): string {
       return extras ? `${l.call}(${extras})` : l.call;
     })
     .join(' → ');
+}
+
+/**
+ * A Python tuple of numbers, `(2, 3)`, as an argument: a call without a name renders as one.
+ * Two items at least (a one-item tuple needs a trailing comma this rendering does not write).
+ */
+export function tuple(...items: number[]): KerasCall {
+  if (items.length < 2) throw new Error('tuple(): give two items or more');
+  return { call: '', positional: items };
 }

@@ -130,8 +130,11 @@ function activationLayers(a: Arg | undefined, formulas: string[]): tf.layers.Lay
   return [new FunctionLayer(act.fn)];
 }
 
-/** TF.js layers for one Keras layer call. */
-function layersFor(
+/**
+ * TF.js layers for one Keras layer call; `pending` collects each Dense layer's kernel and bias
+ * constraint arguments.
+ */
+export function layersFor(
   l: KerasCall,
   formulas: string[],
   pending: Map<tf.layers.Layer, (Arg | undefined)[]>,
