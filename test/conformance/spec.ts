@@ -133,12 +133,3 @@ export function modelSummary(c: ConformanceCase): string {
     })
     .join(' → ');
 }
-
-/**
- * A Python tuple of numbers, `(2, 3)`, as an argument: a call without a name renders as one.
- * Two items at least (a one-item tuple needs a trailing comma this rendering does not write).
- */
-export function tuple(...items: number[]): KerasCall {
-  if (items.length < 2) throw new Error('tuple(): give two items or more');
-  return { call: '', positional: items };
-}
