@@ -1,0 +1,237 @@
+/**
+ * `nn diagram`'s picture: golden SVGs for a sequential model (from source) and for a residual
+ * block, a two-input and a two-output model (built by hand until the language writes graphs);
+ * for each, the SVG is well-formed XML, every node has a box and every edge an arrow, boxes do
+ * not overlap, and every arrow runs downward from its source's bottom to its target's top
+ * without crossing a box. Hostile layer names come out as inert text.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/compiler.js';
+import {
+  diagramOf,
+  layoutDiagram,
+  renderSvg,
+  spread,
+  type DiagramLayout,
+  type DiagramModel,
+} from '../../src/diagram/index.js';
+import { crossings, layer } from '../../src/diagram/layering.js';
+import { expectGolden } from '../golden.js';
+import { residual, twoInputs, twoOutputs } from './graphs.js';
+import { elements, parseXml, textOf } from './xml.js';
+
+const fixtures = new URL('./fixtures/', import.meta.url).pathname;
+
+function fromSource(file: string): DiagramModel {
+  const result = check(readFileSync(fixtures + file, 'utf8'), file);
+  expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return diagramOf(result.models[0]!);
+}
+
+const cases: [string, () => DiagramModel][] = [
+  ['sequential', () => fromSource('sequential.nn')],
+  ['residual', () => diagramOf(residual)],
+  ['two-inputs', () => diagramOf(twoInputs)],
+  ['two-outputs', () => diagramOf(twoOutputs)],
+];
+
+/** The layout's geometry holds: boxes apart, arrows downward from bottom to top, through no box. */
+function expectSound(layout: DiagramLayout): void {
+  const boxes = new Map(layout.boxes.map((b) => [b.node.id, b]));
+  for (const [i, a] of layout.boxes.entries())
+    for (const b of layout.boxes.slice(i + 1)) {
+      const apart =
+        a.x + a.width <= b.x ||
+        b.x + b.width <= a.x ||
+        a.y + a.height <= b.y ||
+        b.y + b.height <= a.y;
+      expect(apart, `${a.node.name} overlaps ${b.node.name}`).toBe(true);
+    }
+  for (const e of layout.edges) {
+    const from = boxes.get(e.from)!;
+    const to = boxes.get(e.to)!;
+    const path = [...e.points, e.tip];
+    expect(path[0]!.y).toBe(from.y + from.height);
+    expect(path[0]!.x).toBeGreaterThan(from.x);
+    expect(path[0]!.x).toBeLessThan(from.x + from.width);
+    expect(e.tip.y).toBe(to.y);
+    expect(e.tip.x).toBeGreaterThan(to.x);
+    expect(e.tip.x).toBeLessThan(to.x + to.width);
+    for (let k = 1; k < path.length; k++) expect(path[k]!.y).toBeGreaterThan(path[k - 1]!.y);
+    for (const p of path)
+      for (const b of layout.boxes) {
+        const inside = p.x > b.x && p.x < b.x + b.width && p.y > b.y && p.y < b.y + b.height;
+        expect(inside, `${e.from}→${e.to} passes through ${b.node.name}`).toBe(false);
+      }
+  }
+  expect(Math.max(...layout.boxes.map((b) => b.x + b.width))).toBeLessThanOrEqual(layout.width);
+  expect(Math.max(...layout.boxes.map((b) => b.y + b.height))).toBeLessThanOrEqual(layout.height);
+  expect(Math.min(...layout.boxes.map((b) => Math.min(b.x, b.y)))).toBeGreaterThanOrEqual(0);
+}
+
+describe('diagrams', () => {
+  it.each(cases)('%s: golden SVG, a box per node and an arrow per edge', (name, make) => {
+    const model = make();
+    const layout = layoutDiagram(model);
+    const svg = renderSvg(layout);
+    expectGolden(`${fixtures}${name}.svg`, svg);
+    const root = parseXml(svg);
+    expect(root.name).toBe('svg');
+    const all = elements(root);
+    const nodes = all.filter((e) => e.attrs['class'] === 'node');
+    expect(nodes.map((n) => n.attrs['data-id'])).toEqual(model.nodes.map((n) => n.id));
+    for (const [i, n] of nodes.entries()) {
+      const text = textOf(n);
+      const node = model.nodes[i]!;
+      expect(text).toContain(`${node.name} (${node.className})`);
+      expect(text).toContain('Output shape: ');
+      if (node.activation) expect(text).toContain(`Activation: ${node.activation}`);
+    }
+    const edges = all.filter((e) => e.attrs['class'] === 'edge');
+    expect(edges.map((e) => [e.attrs['data-from'], e.attrs['data-to']])).toEqual(
+      model.edges.map((e) => [e.from, e.to]),
+    );
+    for (const e of edges) expect(e.children.filter((c) => c.name === 'path')).toHaveLength(2);
+    expectSound(layout);
+  });
+
+  it('draws Keras 3 labels: input boxes, input and output shapes, activations', () => {
+    const model = diagramOf(twoInputs);
+    expect(model.nodes.map((n) => [n.name, n.className])).toEqual([
+      ['input_layer', 'InputLayer'],
+      ['input_layer_1', 'InputLayer'],
+      ['numbers', 'Dense'],
+      ['flags', 'Dense'],
+      ['concatenate', 'Concatenate'],
+      ['head', 'Dense'],
+    ]);
+    const boxes = elements(parseXml(renderSvg(layoutDiagram(model)))).filter(
+      (e) => e.attrs['class'] === 'node',
+    );
+    const text = (i: number) =>
+      textOf(boxes[i]!)
+        .replace(/\s*\n\s*/g, ' | ')
+        .trim();
+    expect(text(1)).toBe('| input_layer_1 (InputLayer) | Output shape: (None, 3) |');
+    expect(text(4)).toBe(
+      '| concatenate (Concatenate) | Input shape: [(None, 16), (None, 4)] | Output shape: (None, 20) |',
+    );
+    expect(text(5)).toBe(
+      '| head (Dense) | Activation: linear | Input shape: (None, 20) | Output shape: (None, 1) |',
+    );
+    // Dense without an activation holds `linear`, as Keras prints it; Concatenate holds none.
+    expect(model.nodes[5]!.activation).toBe('linear');
+    expect(model.nodes[4]!.activation).toBeNull();
+  });
+
+  it('keeps a residual block straight and bends the skip connection around it', () => {
+    const layout = layoutDiagram(diagramOf(residual));
+    const center = (id: string) => {
+      const b = layout.boxes.find((b) => b.node.id === id)!;
+      return b.x + b.width / 2;
+    };
+    expect(center('layer_0')).toBeCloseTo(center('layer_1'), 0);
+    const skip = layout.edges.find((e) => e.from === 'input_0' && e.to === 'layer_2')!;
+    const dense = layout.boxes.find((b) => b.node.id === 'layer_0')!;
+    expect(skip.points.some((p) => p.x > dense.x + dense.width)).toBe(true);
+  });
+
+  it('places a second input read late just above its reader', () => {
+    const late: DiagramModel = {
+      name: 'late',
+      nodes: ['a', 'b', 'c', 'd'].map((id) => ({
+        id,
+        name: id,
+        className: id === 'a' || id === 'c' ? 'InputLayer' : 'Dense',
+        inputShapes: [],
+        outputShape: null,
+        activation: null,
+      })),
+      edges: [
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'd' },
+        { from: 'c', to: 'd' },
+      ],
+    };
+    const layout = layoutDiagram(late);
+    const y = (id: string) => layout.boxes.find((b) => b.node.id === id)!.y;
+    expect(y('c')).toBe(y('b'));
+    expectSound(layout);
+  });
+
+  it('orders ranks to remove crossings, deterministically', () => {
+    // a→d and b→c drawn in index order cross; the sweeps swap them.
+    const g = layer(4, [
+      [0, 3],
+      [1, 2],
+    ]);
+    expect(crossings(g.nodes, g.ranks)).toBe(0);
+    expect(
+      layer(4, [
+        [0, 3],
+        [1, 2],
+      ]),
+    ).toEqual(g);
+  });
+
+  it('spreads a rank as near its desired places as the gaps allow', () => {
+    expect(spread([0, 0], [1, 1], [0, 10])).toEqual([-5, 5]);
+    expect(spread([0, 100], [1, 1], [0, 10])).toEqual([0, 100]);
+    expect(spread([0, 0], [1, 0.25], [0, 10])).toEqual([-2, 8]);
+  });
+
+  it('draws an empty model as an empty picture', () => {
+    const svg = renderSvg(layoutDiagram({ name: 'empty', nodes: [], edges: [] }));
+    expect(parseXml(svg).name).toBe('svg');
+  });
+});
+
+describe('hostile names', () => {
+  const names = [
+    '</text><script>alert(1)</script>',
+    '"><svg onload=alert(1)>',
+    'a & b \' " < >',
+    'bell\u0007 and nul\u0000 and lone \ud800 surrogate',
+    ']]><!--',
+    '名前 🙂',
+  ];
+  it.each(names)('%j is text, not markup', (name) => {
+    const model: DiagramModel = {
+      name,
+      nodes: [
+        {
+          id: name,
+          name,
+          className: name,
+          inputShapes: [],
+          outputShape: [null, 2],
+          activation: name,
+        },
+        {
+          id: 'b',
+          name: 'b',
+          className: 'Dense',
+          inputShapes: [[null, 2]],
+          outputShape: [null, 1],
+          activation: null,
+        },
+      ],
+      edges: [{ from: name, to: 'b' }],
+    };
+    const svg = renderSvg(layoutDiagram(model));
+    const root = parseXml(svg);
+    const all = elements(root);
+    expect(
+      all
+        .map((e) => e.name)
+        .filter((n) => !['svg', 'title', 'rect', 'g', 'path', 'text', 'tspan', 'line'].includes(n)),
+    ).toEqual([]);
+    for (const e of all) for (const key of Object.keys(e.attrs)) expect(key).not.toMatch(/^on/i);
+    const safe = name
+      .replace(/[\u0000-\u001f]/g, '')
+      .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '');
+    expect(textOf(root)).toContain(`${safe} (${safe})`);
+    expect(all.find((e) => e.name === 'title')!.content.join('')).toBe(safe);
+  });
+});
