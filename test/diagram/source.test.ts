@@ -3,6 +3,7 @@
  * give them: the model asked for, else the one at the cursor, else the first; errors inside
  * it (or outside every model) stop the picture and say why, a broken sibling does not.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { diagramSvg } from '../../src/index.js';
 import { LanguageService } from '../../src/service/index.js';
@@ -53,5 +54,14 @@ describe('LanguageService.diagram', () => {
     const bad = service.diagram(two, { position: { line: 4, character: 4 } });
     expect(bad).toMatchObject({ model: 'bad', svg: null });
     expect(bad.error).toMatch(/^NN\d{4} line 5: .*'reluu'/);
+  });
+});
+
+describe("the README's example", () => {
+  it('is what nn diagram draws of samples/iris.nn today', () => {
+    const root = new URL('../../', import.meta.url).pathname;
+    const drawn = diagramSvg(readFileSync(`${root}samples/iris.nn`, 'utf8')).svg;
+    // Regenerate with: nn diagram samples/iris.nn -o docs/diagram-iris.svg
+    expect(readFileSync(`${root}docs/diagram-iris.svg`, 'utf8')).toBe(drawn);
   });
 });
