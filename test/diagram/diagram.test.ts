@@ -38,6 +38,7 @@ const cases: [string, () => DiagramModel][] = [
 
 /** The layout's geometry holds: boxes apart, arrows downward from bottom to top, through no box. */
 function expectSound(layout: DiagramLayout): void {
+  const problems: string[] = [];
   const boxes = new Map(layout.boxes.map((b) => [b.node.id, b]));
   for (const [i, a] of layout.boxes.entries())
     for (const b of layout.boxes.slice(i + 1)) {
@@ -46,28 +47,28 @@ function expectSound(layout: DiagramLayout): void {
         b.x + b.width <= a.x ||
         a.y + a.height <= b.y ||
         b.y + b.height <= a.y;
-      expect(apart, `${a.node.name} overlaps ${b.node.name}`).toBe(true);
+      if (!apart) problems.push(`${a.node.id} overlaps ${b.node.id}`);
     }
   for (const e of layout.edges) {
     const from = boxes.get(e.from)!;
     const to = boxes.get(e.to)!;
     const path = [...e.points, e.tip];
-    expect(path[0]!.y).toBe(from.y + from.height);
-    expect(path[0]!.x).toBeGreaterThan(from.x);
-    expect(path[0]!.x).toBeLessThan(from.x + from.width);
-    expect(e.tip.y).toBe(to.y);
-    expect(e.tip.x).toBeGreaterThan(to.x);
-    expect(e.tip.x).toBeLessThan(to.x + to.width);
-    for (let k = 1; k < path.length; k++) expect(path[k]!.y).toBeGreaterThan(path[k - 1]!.y);
+    const start = path[0]!;
+    if (start.y !== from.y + from.height || start.x <= from.x || start.x >= from.x + from.width)
+      problems.push(`${e.from}→${e.to} does not leave ${e.from}'s bottom`);
+    if (e.tip.y !== to.y || e.tip.x <= to.x || e.tip.x >= to.x + to.width)
+      problems.push(`${e.from}→${e.to} does not end on ${e.to}'s top`);
+    for (let k = 1; k < path.length; k++)
+      if (!(path[k]!.y > path[k - 1]!.y)) problems.push(`${e.from}→${e.to} turns upward`);
     for (const p of path)
-      for (const b of layout.boxes) {
-        const inside = p.x > b.x && p.x < b.x + b.width && p.y > b.y && p.y < b.y + b.height;
-        expect(inside, `${e.from}→${e.to} passes through ${b.node.name}`).toBe(false);
-      }
+      for (const b of layout.boxes)
+        if (p.x > b.x && p.x < b.x + b.width && p.y > b.y && p.y < b.y + b.height)
+          problems.push(`${e.from}→${e.to} passes through ${b.node.id}`);
   }
-  expect(Math.max(...layout.boxes.map((b) => b.x + b.width))).toBeLessThanOrEqual(layout.width);
-  expect(Math.max(...layout.boxes.map((b) => b.y + b.height))).toBeLessThanOrEqual(layout.height);
-  expect(Math.min(...layout.boxes.map((b) => Math.min(b.x, b.y)))).toBeGreaterThanOrEqual(0);
+  for (const b of layout.boxes)
+    if (b.x < 0 || b.y < 0 || b.x + b.width > layout.width || b.y + b.height > layout.height)
+      problems.push(`${b.node.id} lies outside the picture`);
+  expect(problems).toEqual([]);
 }
 
 describe('diagrams', () => {
@@ -184,6 +185,81 @@ describe('diagrams', () => {
   it('draws an empty model as an empty picture', () => {
     const svg = renderSvg(layoutDiagram({ name: 'empty', nodes: [], edges: [] }));
     expect(parseXml(svg).name).toBe('svg');
+  });
+});
+
+/** A small deterministic generator. */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** A random DAG: 1–3 inputs, layers reading 1–3 earlier nodes, names of random widths. */
+function randomModel(seed: number): DiagramModel {
+  const random = lcg(seed);
+  const pick = (n: number) => Math.floor(random() * n);
+  const inputs = 1 + pick(3);
+  const layers = 1 + pick(25);
+  const nodes: DiagramModel['nodes'] = [];
+  const edges: DiagramModel['edges'] = [];
+  for (let i = 0; i < inputs + layers; i++) {
+    const id = `n${i}`;
+    const input = i < inputs;
+    nodes.push({
+      id,
+      name: 'x'.repeat(1 + pick(30)),
+      className: input ? 'InputLayer' : 'Dense',
+      inputShapes: input ? [] : [[null, 1 + pick(1000)]],
+      outputShape: [null, 1 + pick(1000)],
+      activation: input || random() < 0.5 ? null : 'relu',
+    });
+    if (input) continue;
+    const reads = new Set([pick(i), ...(random() < 0.4 ? [pick(i), pick(i)] : [])]);
+    for (const r of reads) edges.push({ from: `n${r}`, to: id });
+  }
+  return { name: `random_${seed}`, nodes, edges };
+}
+
+describe('random graphs', () => {
+  it.each(Array.from({ length: 40 }, (_, k) => k + 1))(
+    'seed %i: a sound, deterministic layout',
+    (seed) => {
+      const model = randomModel(seed);
+      const layout = layoutDiagram(model);
+      expectSound(layout);
+      expect(layout.edges).toHaveLength(model.edges.length);
+      expect(renderSvg(layoutDiagram(randomModel(seed)))).toBe(renderSvg(layout));
+    },
+  );
+
+  it('lays out a chain of 2,000 layers and a merge of 300 branches quickly', () => {
+    const chain: DiagramModel = {
+      name: 'chain',
+      nodes: Array.from({ length: 2000 }, (_, i) => ({
+        id: `n${i}`,
+        name: `dense_${i}`,
+        className: 'Dense',
+        inputShapes: [[null, 8]],
+        outputShape: [null, 8],
+        activation: 'relu',
+      })),
+      edges: Array.from({ length: 1999 }, (_, i) => ({ from: `n${i}`, to: `n${i + 1}` })),
+    };
+    const wide: DiagramModel = {
+      name: 'wide',
+      nodes: [...chain.nodes.slice(0, 302)],
+      edges: [
+        ...Array.from({ length: 300 }, (_, i) => ({ from: 'n0', to: `n${i + 1}` })),
+        ...Array.from({ length: 300 }, (_, i) => ({ from: `n${i + 1}`, to: 'n301' })),
+      ],
+    };
+    const start = performance.now();
+    expectSound(layoutDiagram(chain));
+    expectSound(layoutDiagram(wide));
+    expect(performance.now() - start).toBeLessThan(5000);
   });
 });
 
