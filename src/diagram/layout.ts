@@ -47,8 +47,11 @@ const BOX_GAP = 28;
 const EDGE_GAP = 16;
 export const ARROW = 8;
 /** Long edges bend before boxes move: a dummy pulls its neighbours this much less than a box. */
-const DUMMY_WEIGHT = 0.25;
+const DUMMY_WEIGHT = 0.05;
 const ROUNDS = 8;
+/** Ports keep this far from a box's corners and from each other. */
+const PORT_INSET = 12;
+const PORT_GAP = 14;
 
 /** The layout of a diagram, top to bottom. */
 export function layoutDiagram(model: DiagramModel): DiagramLayout {
@@ -209,7 +212,10 @@ function routeEdges(
   });
 }
 
-/** Per edge, the x of its port on one end's box: spread evenly, in the order of the other end's x. */
+/**
+ * Per edge, the x of its port on one end's box: where the edge heads, kept inside the box and at
+ * least PORT_GAP from the next port; evenly spread when the box is too narrow for that.
+ */
 function ports(
   chains: readonly number[][],
   xs: readonly number[],
@@ -219,11 +225,34 @@ function ports(
 ): number[] {
   const byBox = new Map<number, number[]>();
   chains.forEach((c, k) => byBox.set(end(c), [...(byBox.get(end(c)) ?? []), k]));
+  // Toward a long edge's first bend; between two boxes, the middle of their centers, which
+  // both ends aim at: the edge drops straight where the boxes overlap.
+  const toward = (c: number[]) => (c.length > 2 ? xs[next(c)]! : (xs[end(c)]! + xs[next(c)]!) / 2);
   const x: number[] = [];
   for (const [box, ks] of byBox) {
     ks.sort((a, b) => xs[next(chains[a]!)]! - xs[next(chains[b]!)]! || a - b);
     const { x: left, width } = boxes[box]!;
-    ks.forEach((k, i) => (x[k] = left + (width * (i + 1)) / (ks.length + 1)));
+    const lo = left + PORT_INSET;
+    const hi = left + width - PORT_INSET;
+    const fits = (ks.length - 1) * PORT_GAP <= hi - lo;
+    const clamp = (v: number) => Math.min(hi, Math.max(lo, v));
+    const desired = ks.map((k) => clamp(toward(chains[k]!)));
+    const placed = fits
+      ? spread(
+          desired,
+          desired.map(() => 1),
+          desired.map((_, i) => (i === 0 ? 0 : PORT_GAP)),
+        )
+      : [];
+    ks.forEach((k, i) => {
+      // Spreading can push the outer ports past the inset: bound each by the room its
+      // neighbours need (bounds that step by PORT_GAP keep the gaps).
+      const room = Math.min(
+        hi - (ks.length - 1 - i) * PORT_GAP,
+        Math.max(lo + i * PORT_GAP, placed[i]!),
+      );
+      x[k] = fits ? room : left + (width * (i + 1)) / (ks.length + 1);
+    });
   }
   return x;
 }
