@@ -4,7 +4,14 @@
  * everything after it (layout, drawing) works on a `DiagramModel`, so a change in the graph's
  * shape touches this one function.
  */
-import { layerDefs, type ModelGraph, type NodeId, type Shape } from '../layers/index.js';
+import {
+  layerDefs,
+  modelInput,
+  nodeShape,
+  type ModelGraph,
+  type NodeId,
+  type Shape,
+} from '../layers/index.js';
 
 /** A box of the diagram: a layer, or a model input. */
 export interface DiagramNode {
@@ -33,33 +40,15 @@ export interface DiagramModel {
   edges: DiagramEdge[];
 }
 
-/** Keras 3 names inputs `input_layer`, `input_layer_1`, …. */
-function inputName(k: number): string {
-  return k === 0 ? 'input_layer' : `input_layer_${k}`;
-}
-
 /** The diagram of a model's graph; model inputs are the negative node ids its layers read. */
 export function diagramOf(model: ModelGraph): DiagramModel {
-  let inputCount = 0;
-  for (const layer of model.layers)
-    for (const id of layer.inputs) if (id < 0) inputCount = Math.max(inputCount, -id);
-  if (model.inputShape !== null) inputCount = Math.max(inputCount, 1);
-  // The graph keeps the first input's shape; another input's is the input shape of a layer
-  // that reads it first.
-  const inputShapes: (Shape | null)[] = Array.from({ length: inputCount }, (_, k) =>
-    k === 0
-      ? model.inputShape
-      : (model.layers.find((l) => l.inputs[0] === -1 - k)?.inputShape ?? null),
-  );
   const nodeId = (id: NodeId) => (id < 0 ? `input_${-1 - id}` : `layer_${id}`);
-  const shapeOf = (id: NodeId) =>
-    id < 0 ? (inputShapes[-1 - id] ?? null) : (model.layers[id]?.outputShape ?? null);
-  const nodes: DiagramNode[] = inputShapes.map((shape, k) => ({
-    id: `input_${k}`,
-    name: inputName(k),
+  const nodes: DiagramNode[] = model.inputs.map((input, k) => ({
+    id: nodeId(modelInput(k)),
+    name: input.name,
     className: 'InputLayer',
     inputShapes: [],
-    outputShape: shape,
+    outputShape: input.shape,
     activation: null,
   }));
   const edges: DiagramEdge[] = [];
@@ -69,7 +58,7 @@ export function diagramOf(model: ModelGraph): DiagramModel {
       id: nodeId(i),
       name: layer.name,
       className: layer.className,
-      inputShapes: layer.inputs.map(shapeOf),
+      inputShapes: layer.inputs.map((id) => nodeShape(model, id)),
       outputShape: layer.outputShape,
       activation: holdsActivation ? (layer.specs.activation?.name ?? 'linear') : null,
     });

@@ -13,17 +13,25 @@ import {
   type DiagramLayout,
 } from '../../src/diagram/index.js';
 import { chromium, dumpDom } from '../chromium.js';
-import { residual, twoInputs, twoOutputs } from './graphs.js';
+import { readFileSync } from 'node:fs';
+import { check } from '../../src/compiler.js';
 
 if (!chromium)
   console.warn('[skipped] test/diagram/browser.test.ts: no Chromium (apt-get install chromium)');
 
 const hostile = '<script>parent.pwned=1</script><img src=x onerror="parent.pwned=1">';
 
+const fixture = (name: string) =>
+  layoutDiagram(
+    diagramOf(
+      check(readFileSync(new URL(`./fixtures/${name}.nn`, import.meta.url), 'utf8')).models[0]!,
+    ),
+  );
+
 const layouts: Record<string, DiagramLayout> = {
-  residual: layoutDiagram(diagramOf(residual)),
-  twoInputs: layoutDiagram(diagramOf(twoInputs)),
-  twoOutputs: layoutDiagram(diagramOf(twoOutputs)),
+  residual: fixture('residual'),
+  twoInputs: fixture('two-inputs'),
+  twoOutputs: fixture('two-outputs'),
   hostile: layoutDiagram({
     name: hostile,
     nodes: [

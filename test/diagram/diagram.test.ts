@@ -1,6 +1,6 @@
 /**
- * `nn diagram`'s picture: golden SVGs for a sequential model (from source) and for a residual
- * block, a two-input and a two-output model (built by hand until the language writes graphs);
+ * `nn diagram`'s picture: golden SVGs (from `.nn` fixtures) for a sequential model, a residual
+ * block, a two-input and a two-output model;
  * for each, the SVG is well-formed XML, every node has a box and every edge an arrow, boxes do
  * not overlap, and every arrow runs downward from its source's bottom to its target's top
  * without crossing a box. Hostile layer names come out as inert text.
@@ -18,7 +18,6 @@ import {
 } from '../../src/diagram/index.js';
 import { crossings, layer } from '../../src/diagram/layering.js';
 import { expectGolden } from '../golden.js';
-import { residual, twoInputs, twoOutputs } from './graphs.js';
 import { elements, parseXml, textOf } from './xml.js';
 
 const fixtures = new URL('./fixtures/', import.meta.url).pathname;
@@ -31,9 +30,9 @@ function fromSource(file: string): DiagramModel {
 
 const cases: [string, () => DiagramModel][] = [
   ['sequential', () => fromSource('sequential.nn')],
-  ['residual', () => diagramOf(residual)],
-  ['two-inputs', () => diagramOf(twoInputs)],
-  ['two-outputs', () => diagramOf(twoOutputs)],
+  ['residual', () => fromSource('residual.nn')],
+  ['two-inputs', () => fromSource('two-inputs.nn')],
+  ['two-outputs', () => fromSource('two-outputs.nn')],
 ];
 
 /** The layout's geometry holds: boxes apart, arrows downward from bottom to top, through no box. */
@@ -98,14 +97,14 @@ describe('diagrams', () => {
   });
 
   it('draws Keras 3 labels: input boxes, input and output shapes, activations', () => {
-    const model = diagramOf(twoInputs);
+    const model = fromSource('two-inputs.nn');
     expect(model.nodes.map((n) => [n.name, n.className])).toEqual([
-      ['input_layer', 'InputLayer'],
-      ['input_layer_1', 'InputLayer'],
-      ['numbers', 'Dense'],
-      ['flags', 'Dense'],
+      ['numbers', 'InputLayer'],
+      ['flags', 'InputLayer'],
+      ['dense', 'Dense'],
+      ['dense_1', 'Dense'],
       ['concatenate', 'Concatenate'],
-      ['head', 'Dense'],
+      ['dense_2', 'Dense'],
     ]);
     const boxes = elements(parseXml(renderSvg(layoutDiagram(model)))).filter(
       (e) => e.attrs['class'] === 'node',
@@ -114,12 +113,12 @@ describe('diagrams', () => {
       textOf(boxes[i]!)
         .replace(/\s*\n\s*/g, ' | ')
         .trim();
-    expect(text(1)).toBe('| input_layer_1 (InputLayer) | Output shape: (None, 3) |');
+    expect(text(1)).toBe('| flags (InputLayer) | Output shape: (None, 3) |');
     expect(text(4)).toBe(
       '| concatenate (Concatenate) | Input shape: [(None, 16), (None, 4)] | Output shape: (None, 20) |',
     );
     expect(text(5)).toBe(
-      '| head (Dense) | Activation: linear | Input shape: (None, 20) | Output shape: (None, 1) |',
+      '| dense_2 (Dense) | Activation: linear | Input shape: (None, 20) | Output shape: (None, 1) |',
     );
     // Dense without an activation holds `linear`, as Keras prints it; Concatenate holds none.
     expect(model.nodes[5]!.activation).toBe('linear');
@@ -127,7 +126,7 @@ describe('diagrams', () => {
   });
 
   it('keeps a residual block straight and bends the skip connection around it', () => {
-    const layout = layoutDiagram(diagramOf(residual));
+    const layout = layoutDiagram(fromSource('residual.nn'));
     const center = (id: string) => {
       const b = layout.boxes.find((b) => b.node.id === id)!;
       return b.x + b.width / 2;
