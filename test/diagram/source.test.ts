@@ -44,6 +44,14 @@ describe('diagramSvg', () => {
   });
 });
 
+describe('an unbuilt model', () => {
+  it('draws its unknown shapes as Keras prints them: ?', () => {
+    const svg = diagramSvg('Dense(8, relu) -> Dense(3, softmax)\n').svg!;
+    const texts = [...svg.matchAll(/shape: <tspan font-weight="bold">([^<]*)</g)].map((m) => m[1]);
+    expect(texts).toEqual(['?', '?', '?', '?', '?']);
+  });
+});
+
 describe('LanguageService.diagram', () => {
   const service = new LanguageService();
   it('draws the model around the cursor', () => {
