@@ -78,6 +78,7 @@ const allowed: Record<string, string[]> = {
     'diagnostics',
     'plan',
     'runtime',
+    'service',
     'source',
     'summary',
   ],

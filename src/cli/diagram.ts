@@ -1,13 +1,17 @@
 /**
  * `nn diagram <file> [--model NAME] [-o model.svg]`: the model as an SVG picture, as Keras 3's
- * `plot_model(show_shapes=True, show_layer_activations=True)` draws it. The file must check
- * (valid Keras the engine cannot run yet still draws); the picture goes to standard output, or
- * atomically to `-o` (`-o -` is standard output).
+ * `plot_model(show_shapes=True, show_layer_activations=True)` draws it — the library's
+ * `diagramSvg`. Errors inside the model (or outside every model) are printed as `nn check`
+ * prints them and stop it; a broken sibling does not, and valid Keras the engine cannot run yet
+ * still draws. The picture goes to standard output, or atomically to `-o` (`-o -` is standard
+ * output).
  */
-import { diagramSvgOf } from '../diagram/index.js';
+import { renderDiagnostic } from '../diagnostics/index.js';
 import { unwritableReason, writeFileAtomic } from '../runtime/weights-file.js';
-import { checkedModel } from './checked.js';
+import { diagramSvg } from '../service/index.js';
+import { LineMap } from '../source/index.js';
 import { CliError } from './engine.js';
+import { readSource } from './io.js';
 
 export interface DiagramCommandOptions {
   model?: string;
@@ -24,15 +28,22 @@ export function runDiagram(
   const path = options.out === '-' ? undefined : options.out;
   const why = path === undefined ? null : unwritableReason(path);
   if (why) throw new CliError(`cannot write the diagram '${path}': ${why}.`);
-  const model = checkedModel(file, options.model, err);
-  if (!model) return 1;
-  const svg = diagramSvgOf(model);
+  const read = readSource(file);
+  if ('error' in read)
+    throw new CliError(`${file} - error NN6001: Cannot read '${file}': ${read.error}`);
+  const result = diagramSvg(read.text, {
+    file,
+    ...(options.model ? { model: options.model } : {}),
+  });
+  const lines = new LineMap(read.text);
+  for (const d of result.diagnostics) err(renderDiagnostic(d, lines, file));
+  if (result.svg === null) return 1;
   if (path === undefined) {
-    out(svg);
+    out(result.svg);
     return 0;
   }
   try {
-    writeFileAtomic(path, svg);
+    writeFileAtomic(path, result.svg);
   } catch (e) {
     // Checked above; a disk that fills up or a folder that vanishes since is still the user's.
     throw new CliError(`cannot write the diagram: ${(e as Error).message}`);

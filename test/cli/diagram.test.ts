@@ -46,6 +46,20 @@ describe('nn diagram', () => {
     );
   }, 30_000);
 
+  it('draws a sound model beside a broken sibling', () => {
+    const two = join(tmp, 'two.nn');
+    writeFileSync(
+      two,
+      'model good {\n  Input(4) -> Dense(2)\n}\nmodel bad {\n  Input(4) -> Dens(2)\n}\n',
+    );
+    const good = nn('diagram', two, '--model', 'good');
+    expect(good.code, good.err).toBe(0);
+    expect(good.out).toContain('<title>good</title>');
+    const bad = nn('diagram', two, '--model', 'bad');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/two\.nn:5:\d+ - error NN\d{4}: .*'Dens'/);
+  }, 30_000);
+
   it('refuses an output it cannot write, and wrong usage', () => {
     const r = nn('diagram', 'samples/iris.nn', '-o', join(tmp, 'no-such-folder', 'x.svg'));
     expect(r.code).toBe(1);
