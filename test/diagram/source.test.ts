@@ -44,6 +44,17 @@ describe('diagramSvg', () => {
   });
 });
 
+describe('a layer reading one value twice', () => {
+  it('gets one arrow from it, as Keras draws Add()(x, x), and both input shapes', () => {
+    const r = diagramSvg('model twice {\n  x = Input(4)\n  (x, x) -> Add() -> Dense(1)\n}\n');
+    const edges = [...r.svg!.matchAll(/data-from="(\w+)" data-to="(\w+)"/g)].map(
+      (m) => m[1] + '→' + m[2],
+    );
+    expect(edges).toEqual(['input_0→layer_0', 'layer_0→layer_1']);
+    expect(r.svg).toContain('[(None, 4), (None, 4)]');
+  });
+});
+
 describe('an unbuilt model', () => {
   it('draws its unknown shapes as Keras prints them: ?', () => {
     const svg = diagramSvg('Dense(8, relu) -> Dense(3, softmax)\n').svg!;
