@@ -67,7 +67,8 @@ export function layoutDiagram(model: DiagramModel): DiagramLayout {
     return real === null ? 0 : contents[real]!.width;
   };
   const xs = placeColumns(g, widthOf);
-  const left = Math.min(...g.nodes.map((_, n) => xs[n]! - widthOf(n) / 2));
+  // Folds, not Math.min(...): a spread of a huge graph's nodes would overflow the stack.
+  const left = g.nodes.reduce((l, _, n) => Math.min(l, xs[n]! - widthOf(n) / 2), Infinity);
   for (let n = 0; n < xs.length; n++) xs[n] = xs[n]! - left + MARGIN;
   const rows = placeRows(g, contents);
   const boxes = model.nodes.map((node, i) => {
@@ -77,7 +78,7 @@ export function layoutDiagram(model: DiagramModel): DiagramLayout {
     return { node, x: xs[i]! - width / 2, y, width, height, content: contents[i]! };
   });
   const routes = routeEdges(g, xs, boxes, rows);
-  const right = Math.max(0, ...g.nodes.map((_, n) => xs[n]! + widthOf(n) / 2));
+  const right = g.nodes.reduce((r, _, n) => Math.max(r, xs[n]! + widthOf(n) / 2), 0);
   const bottom = rows.top.length === 0 ? 0 : rows.top.at(-1)! + rows.height.at(-1)!;
   return {
     name: model.name,
@@ -149,13 +150,10 @@ function placeRows(
   contents: readonly BoxContent[],
 ): { top: number[]; height: number[] } {
   const height = g.ranks.map((rank) =>
-    Math.max(
-      0,
-      ...rank.map((n) => {
-        const real = g.nodes[n]!.real;
-        return real === null ? 0 : contents[real]!.height;
-      }),
-    ),
+    rank.reduce((h, n) => {
+      const real = g.nodes[n]!.real;
+      return real === null ? h : Math.max(h, contents[real]!.height);
+    }, 0),
   );
   const top: number[] = [];
   let y = MARGIN;
@@ -224,7 +222,11 @@ function ports(
   next: (chain: number[]) => number,
 ): number[] {
   const byBox = new Map<number, number[]>();
-  chains.forEach((c, k) => byBox.set(end(c), [...(byBox.get(end(c)) ?? []), k]));
+  chains.forEach((c, k) => {
+    const list = byBox.get(end(c));
+    if (list) list.push(k);
+    else byBox.set(end(c), [k]);
+  });
   // Toward a long edge's first bend; between two boxes, the middle of their centers, which
   // both ends aim at: the edge drops straight where the boxes overlap.
   const toward = (c: number[]) => (c.length > 2 ? xs[next(c)]! : (xs[end(c)]! + xs[next(c)]!) / 2);
