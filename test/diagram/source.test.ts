@@ -77,10 +77,10 @@ describe('LanguageService.diagram', () => {
 });
 
 describe("the README's example", () => {
-  it('is what nn diagram draws of samples/iris.nn today', () => {
+  it('is what nn diagram draws of samples/iris-residual.nn today', () => {
     const root = new URL('../../', import.meta.url).pathname;
-    const drawn = diagramSvg(readFileSync(`${root}samples/iris.nn`, 'utf8')).svg;
-    // Regenerate with: nn diagram samples/iris.nn -o docs/diagram-iris.svg
-    expect(readFileSync(`${root}docs/diagram-iris.svg`, 'utf8')).toBe(drawn);
+    const drawn = diagramSvg(readFileSync(`${root}samples/iris-residual.nn`, 'utf8')).svg;
+    // Regenerate with: nn diagram samples/iris-residual.nn -o docs/diagram-iris-residual.svg
+    expect(readFileSync(`${root}docs/diagram-iris-residual.svg`, 'utf8')).toBe(drawn);
   });
 });
