@@ -9,6 +9,7 @@ import { activationCode } from './activations.js';
 import { loop, times, type Fn } from './code.js';
 import { numberLiteral as lit } from './literals.js';
 import { matmulFns } from './matmul.js';
+import { globalPool, spatialCopy } from './reshaping.js';
 
 /** What a step emitter can ask of the module it writes into. */
 export interface StepContext {
@@ -244,6 +245,8 @@ export const forwardEmitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
   add: (s, c) => add(s as StepOf<'add'>, c),
   copy: (s, c) => copy(s as StepOf<'copy'>, c),
   fold_batch_norm: (s, c) => foldBatchNorm(s as StepOf<'fold_batch_norm'>, c),
+  global_pool: (s, c) => globalPool(s as StepOf<'global_pool'>, c),
+  spatial_copy: (s, c) => spatialCopy(s as StepOf<'spatial_copy'>, c),
   // The activity penalty only feeds evaluate's loss: a prediction does not compute it.
   activity_penalty: () => [],
 };

@@ -21,6 +21,7 @@ import { printCall, type Member, type ModuleContext, type ModuleExtension } from
 import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
 import { fusedLoss, loss } from './losses.js';
 import { activityRegularizer, optimizer, regularizer } from './optimizer.js';
+import { globalPoolBackward, spatialCopyBackward } from './reshaping.js';
 
 const f32 = Math.fround;
 
@@ -86,6 +87,9 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         layer_norm_backward: (s, c) => layerNormBackward(s as StepOf<'layer_norm_backward'>, c),
         unit_norm_backward: (s, c) => unitNormBackward(s as StepOf<'unit_norm_backward'>, c),
         prelu_backward: (s, c) => preluBackward(s as StepOf<'prelu_backward'>, c),
+        global_pool_backward: (s, c) => globalPoolBackward(s as StepOf<'global_pool_backward'>, c),
+        spatial_copy_backward: (s, c) =>
+          spatialCopyBackward(s as StepOf<'spatial_copy_backward'>, c),
         dropout: (s, c) => dropout(s as StepOf<'dropout'>, c, names.uniform),
         dropout_backward: (s, c) => {
           const st = s as StepOf<'dropout_backward'>;

@@ -5,6 +5,7 @@
  */
 import { activationLayers } from './activation.js';
 import { coreLayers } from './core.js';
+import { globalPoolingLayers } from './global-pooling.js';
 import { mergingLayers } from './merging.js';
 import { normalizationLayers } from './normalization.js';
 import type { LayerDef } from './types.js';
@@ -29,6 +30,7 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...normalizationLayers,
   ...activationLayers,
   ...mergingLayers,
+  ...globalPoolingLayers,
 };
 
 /** Keras's automatic layer name prefix: `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`. */

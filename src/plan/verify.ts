@@ -164,6 +164,23 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
         ? { inputs: [per(size), alpha], outputs: [per(size)] }
         : { inputs: [per(size), alpha, per(size)], outputs: [per(size), alpha] };
     }
+    case 'global_pool':
+    case 'global_pool_backward': {
+      const { steps, channels } = s.attrs;
+      const [x, y] = [per(steps * channels), per(channels)];
+      return s.op === 'global_pool'
+        ? { inputs: [x], outputs: [y] }
+        : { inputs: [y, x, y], outputs: [x] };
+    }
+    case 'spatial_copy':
+    case 'spatial_copy_backward': {
+      const { axes, channels } = s.attrs;
+      const x = per(axes.reduce((n, a) => n * a.in, channels));
+      const y = per(axes.reduce((n, a) => n * a.out, channels));
+      return s.op === 'spatial_copy'
+        ? { inputs: [x], outputs: [y] }
+        : { inputs: [y], outputs: [x] };
+    }
     case 'fold_batch_norm': {
       const { in: inDim, units } = s.attrs;
       const u = all(units);

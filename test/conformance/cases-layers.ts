@@ -124,6 +124,38 @@ const LAYERS: {
     loss: 'mse',
     optimizer: sgd(0.1),
   },
+  // Global pooling, padding, cropping and upsampling over a Dense output seen as steps or an
+  // image. Max pooling follows tanh: TF.js gives a tied max all the gradient where Keras 3 splits
+  // it, so ties (a ReLU's zeros) would test TF.js's departure, not ours.
+  {
+    label: 'GlobalMaxPooling1D',
+    hidden: () => [dense(6, 'tanh'), k('Reshape', [[3, 2]]), k('GlobalMaxPooling1D')],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'GlobalAveragePooling1D',
+    hidden: () => [dense(8, 'relu'), k('Reshape', [[4, 2]]), k('GlobalAveragePooling1D')],
+    loss: 'categorical_crossentropy',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'GlobalMaxPooling2D',
+    hidden: (size) => [
+      dense(12, 'tanh'),
+      k('Reshape', [[2, 3, 2]]),
+      k('GlobalMaxPooling2D'),
+      dense(size(), 'relu'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'GlobalAveragePooling2D',
+    hidden: () => [dense(8, 'elu'), k('Reshape', [[2, 2, 2]]), k('GlobalAveragePooling2D')],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
   {
     label: 'inference only: Dropout(0.5), GaussianNoise, BatchNormalization',
     hidden: (size) => [

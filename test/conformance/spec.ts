@@ -10,8 +10,8 @@ export interface KerasCall {
   args?: Record<string, Arg>;
 }
 
-/** An argument value: a number, a boolean, a string (rendered quoted) or a nested call. */
-export type Arg = number | boolean | string | KerasCall;
+/** An argument value: a number, a boolean, a string (rendered quoted), a tuple of integers or a nested call. */
+export type Arg = number | boolean | string | number[] | KerasCall;
 
 /** How a batch's targets are drawn, so that each loss sees the values it is meant for. */
 export type TargetKind =
@@ -74,6 +74,7 @@ function renderArg(a: Arg): string {
   if (typeof a === 'number') return String(a);
   if (typeof a === 'boolean') return a ? 'True' : 'False';
   if (typeof a === 'string') return `'${a}'`;
+  if (Array.isArray(a)) return a.length === 1 ? `(${a[0]},)` : `(${a.join(', ')})`;
   return renderCall(a);
 }
 
@@ -81,7 +82,7 @@ function renderArg(a: Arg): string {
 export function asCall(a: Arg | undefined): KerasCall | null {
   if (a === undefined) return null;
   if (typeof a === 'string') return { call: a };
-  if (typeof a === 'object') return a;
+  if (typeof a === 'object' && !Array.isArray(a)) return a;
   throw new Error(`expected a name or a call, found ${String(a)}`);
 }
 
@@ -90,6 +91,14 @@ export function numArg(c: KerasCall, key: string, fallback: number): number {
   const v = c.args?.[key];
   if (v === undefined) return fallback;
   if (typeof v !== 'number') throw new Error(`${c.call}: '${key}' must be a number`);
+  return v;
+}
+
+/** A tuple argument, positional `at` or keyword `key` (or `fallback` when absent). */
+export function tupleArg(c: KerasCall, at: number, key: string, fallback: number[]): number[] {
+  const v = c.positional?.[at] ?? c.args?.[key];
+  if (v === undefined) return fallback;
+  if (!Array.isArray(v)) throw new Error(`${c.call}: '${key}' must be a tuple`);
   return v;
 }
 

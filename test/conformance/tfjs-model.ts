@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FunctionLayer, tfjsActivation } from './tfjs-activations.js';
+import { reshapingLayers } from './tfjs-reshaping.js';
 import { asCall, boolArg, numArg, type Arg, type ConformanceCase, type KerasCall } from './spec.js';
 
 /** The built model, the Keras 3 formulas it had to use, and its weight constraints. */
@@ -127,6 +128,7 @@ function layersFor(
   l: KerasCall,
   formulas: string[],
   pending: Map<tf.layers.Layer, (Arg | undefined)[]>,
+  channels: () => number = () => 1,
 ): tf.layers.Layer[] {
   const a = l.args ?? {};
   switch (l.call) {
@@ -194,8 +196,11 @@ function layersFor(
           tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), -1, true), 1e-24))),
         ),
       ];
-    default:
+    default: {
+      const reshaping = reshapingLayers(l, channels);
+      if (reshaping) return reshaping;
       throw new Error(`no TF.js counterpart for the layer '${l.call}'`);
+    }
   }
 }
 
@@ -224,7 +229,9 @@ export function buildTfjsModel(c: ConformanceCase): TfjsModel {
   const pending = new Map<tf.layers.Layer, (Arg | undefined)[]>();
   const model = tf.sequential();
   model.add(tf.layers.inputLayer({ inputShape: [c.inputs] }));
-  for (const l of c.layers) for (const layer of layersFor(l, formulas, pending)) model.add(layer);
+  const channels = () => model.outputs[0]!.shape.at(-1) as number;
+  for (const l of c.layers)
+    for (const layer of layersFor(l, formulas, pending, channels)) model.add(layer);
   const constraints = new Map<string, (w: tf.Tensor) => tf.Tensor>();
   for (const [layer, [kernel, bias]] of pending) {
     [kernel, bias].forEach((arg, i) => {

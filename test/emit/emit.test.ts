@@ -156,6 +156,14 @@ function patterns(): Case[] {
       'Input(300) -> Dense(37, relu) -> Dense(130, selu) -> Dense(10, log_softmax)',
     ],
     [
+      'global pooling, 1D and 2D, with keepdims',
+      'Input(shape=(3, 4, 2)) -> Dense(5, relu) -> GlobalMaxPooling2D(keepdims=True) -> Reshape((1, 5)) -> GlobalAveragePooling1D() -> Dense(3)',
+    ],
+    [
+      'global pooling over steps',
+      'Input(shape=(6, 3)) -> Dense(4, tanh) -> GlobalAveragePooling1D(keepdims=True) -> Flatten() -> Dense(4) -> Reshape((2, 2)) -> GlobalMaxPooling1D() -> Dense(2)',
+    ],
+    [
       'Dense without bias',
       'Input(40) -> Dense(33, use_bias=False) -> Dense(3, use_bias=False, activation=sparsemax)',
     ],

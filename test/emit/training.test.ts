@@ -287,6 +287,14 @@ const cases: {
     y: 'onehot',
   },
   {
+    name: 'global pooling: average and max (ties from relu)',
+    source: model(
+      '    -> Dense(6, relu)\n    -> Reshape((3, 2))\n    -> GlobalMaxPooling1D(keepdims=True)\n    -> Flatten()\n    -> Dense(8)\n    -> Reshape((2, 2, 2))\n    -> GlobalAveragePooling2D()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
     name: 'prelu with shared axes',
     source: model(
       '    -> Dense(6)\n    -> Reshape((2, 3))\n    -> PReLU(shared_axes=[1])\n    -> Flatten()\n    -> Dense(3)',
