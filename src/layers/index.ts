@@ -8,6 +8,7 @@ import { coreLayers } from './core.js';
 import { globalPoolingLayers } from './global-pooling.js';
 import { mergingLayers } from './merging.js';
 import { normalizationLayers } from './normalization.js';
+import { reshapingLayers } from './reshaping.js';
 import type { LayerDef } from './types.js';
 
 export * from './types.js';
@@ -31,6 +32,7 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...activationLayers,
   ...mergingLayers,
   ...globalPoolingLayers,
+  ...reshapingLayers,
 };
 
 /** Keras's automatic layer name prefix: `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`. */

@@ -157,6 +157,50 @@ const LAYERS: {
     optimizer: sgd(0.1),
   },
   {
+    label: 'ZeroPadding1D and Cropping1D',
+    hidden: () => [
+      dense(8, 'tanh'),
+      k('Reshape', [[4, 2]]),
+      k('ZeroPadding1D', [[1, 2]]),
+      k('Cropping1D', [[2, 1]]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'UpSampling1D and RepeatVector',
+    hidden: () => [
+      dense(6, 'tanh'),
+      k('Reshape', [[3, 2]]),
+      k('UpSampling1D', [], { size: 3 }),
+      k('GlobalAveragePooling1D'),
+      k('RepeatVector', [2]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'ZeroPadding2D, Cropping2D and UpSampling2D',
+    hidden: (size) => [
+      dense(12, 'tanh'),
+      k('Reshape', [[2, 3, 2]]),
+      k('ZeroPadding2D', [
+        [
+          [1, 0],
+          [2, 1],
+        ],
+      ]),
+      k('Cropping2D', [[1, 2]]),
+      k('UpSampling2D', [[2, 1]]),
+      k('Flatten'),
+      dense(size(), 'relu'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
     label: 'inference only: Dropout(0.5), GaussianNoise, BatchNormalization',
     hidden: (size) => [
       dense(size(), 'relu'),

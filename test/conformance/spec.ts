@@ -10,8 +10,11 @@ export interface KerasCall {
   args?: Record<string, Arg>;
 }
 
-/** An argument value: a number, a boolean, a string (rendered quoted), a tuple of integers or a nested call. */
-export type Arg = number | boolean | string | number[] | KerasCall;
+/** An argument value: a number, a boolean, a string (rendered quoted), a tuple or a nested call. */
+export type Arg = number | boolean | string | Tuple | KerasCall;
+
+/** A Python tuple of integers or of tuples of integers: `(2, 3)`, `((1, 0), (2, 1))`. */
+export type Tuple = (number | number[])[];
 
 /** How a batch's targets are drawn, so that each loss sees the values it is meant for. */
 export type TargetKind =
@@ -74,7 +77,8 @@ function renderArg(a: Arg): string {
   if (typeof a === 'number') return String(a);
   if (typeof a === 'boolean') return a ? 'True' : 'False';
   if (typeof a === 'string') return `'${a}'`;
-  if (Array.isArray(a)) return a.length === 1 ? `(${a[0]},)` : `(${a.join(', ')})`;
+  if (Array.isArray(a))
+    return a.length === 1 ? `(${renderArg(a[0]!)},)` : `(${a.map(renderArg).join(', ')})`;
   return renderCall(a);
 }
 
@@ -95,7 +99,7 @@ export function numArg(c: KerasCall, key: string, fallback: number): number {
 }
 
 /** A tuple argument, positional `at` or keyword `key` (or `fallback` when absent). */
-export function tupleArg(c: KerasCall, at: number, key: string, fallback: number[]): number[] {
+export function tupleArg(c: KerasCall, at: number, key: string, fallback: Tuple): Tuple {
   const v = c.positional?.[at] ?? c.args?.[key];
   if (v === undefined) return fallback;
   if (!Array.isArray(v)) throw new Error(`${c.call}: '${key}' must be a tuple`);

@@ -128,7 +128,7 @@ function layersFor(
   l: KerasCall,
   formulas: string[],
   pending: Map<tf.layers.Layer, (Arg | undefined)[]>,
-  channels: () => number = () => 1,
+  shape: () => tf.Shape = () => [null, 1, 1],
 ): tf.layers.Layer[] {
   const a = l.args ?? {};
   switch (l.call) {
@@ -197,7 +197,7 @@ function layersFor(
         ),
       ];
     default: {
-      const reshaping = reshapingLayers(l, channels);
+      const reshaping = reshapingLayers(l, shape, formulas);
       if (reshaping) return reshaping;
       throw new Error(`no TF.js counterpart for the layer '${l.call}'`);
     }
@@ -229,9 +229,9 @@ export function buildTfjsModel(c: ConformanceCase): TfjsModel {
   const pending = new Map<tf.layers.Layer, (Arg | undefined)[]>();
   const model = tf.sequential();
   model.add(tf.layers.inputLayer({ inputShape: [c.inputs] }));
-  const channels = () => model.outputs[0]!.shape.at(-1) as number;
+  const shape = () => model.outputs[0]!.shape;
   for (const l of c.layers)
-    for (const layer of layersFor(l, formulas, pending, channels)) model.add(layer);
+    for (const layer of layersFor(l, formulas, pending, shape)) model.add(layer);
   const constraints = new Map<string, (w: tf.Tensor) => tf.Tensor>();
   for (const [layer, [kernel, bias]] of pending) {
     [kernel, bias].forEach((arg, i) => {

@@ -164,6 +164,10 @@ function patterns(): Case[] {
       'Input(shape=(6, 3)) -> Dense(4, tanh) -> GlobalAveragePooling1D(keepdims=True) -> Flatten() -> Dense(4) -> Reshape((2, 2)) -> GlobalMaxPooling1D() -> Dense(2)',
     ],
     [
+      'padding, cropping, upsampling and RepeatVector copy values',
+      'Input(shape=(4, 5, 2)) -> ZeroPadding2D(((1, 0), (2, 1))) -> Cropping2D((1, 2)) -> UpSampling2D((2, 1)) -> Dense(3, tanh) -> GlobalMaxPooling2D() -> RepeatVector(3) -> ZeroPadding1D((0, 2)) -> Cropping1D(1) -> UpSampling1D(2) -> Flatten() -> Dense(2)',
+    ],
+    [
       'Dense without bias',
       'Input(40) -> Dense(33, use_bias=False) -> Dense(3, use_bias=False, activation=sparsemax)',
     ],

@@ -295,6 +295,14 @@ const cases: {
     y: 'values',
   },
   {
+    name: 'padding, cropping, upsampling and RepeatVector: gradients summed back',
+    source: model(
+      '    -> Dense(12, tanh)\n    -> Reshape((2, 3, 2))\n    -> ZeroPadding2D(((1, 0), (0, 2)))\n    -> Cropping2D(((0, 1), (1, 0)))\n    -> UpSampling2D((1, 2))\n    -> GlobalAveragePooling2D()\n    -> RepeatVector(3)\n    -> ZeroPadding1D(1)\n    -> Cropping1D((2, 0))\n    -> UpSampling1D(3)\n    -> Flatten()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
     name: 'prelu with shared axes',
     source: model(
       '    -> Dense(6)\n    -> Reshape((2, 3))\n    -> PReLU(shared_axes=[1])\n    -> Flatten()\n    -> Dense(3)',
