@@ -179,6 +179,17 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       const run = s.op === 'spatial_copy' ? k.spatialCopyForward : k.spatialCopyBackward;
       return (n) => run(from, to, n, outer, inner, channels);
     }
+    case 'spatial_dropout': {
+      const { rate, steps, channels } = s.attrs;
+      const [x, y, mask] = [v(0), o(0)!, o(1)!];
+      const rng = ctx.rng;
+      return (n) => k.spatialDropoutForward(x, y, mask, n, steps, channels, rate, rng);
+    }
+    case 'spatial_dropout_backward': {
+      const { steps, channels } = s.attrs;
+      const [dy, mask, dx] = [v(0), v(1), o(0)!];
+      return (n) => k.spatialDropoutBackward(dy, mask, dx, n, steps, channels);
+    }
     case 'fold_batch_norm': {
       const { in: inDim, units, epsilon } = s.attrs;
       const [kernel, bias, gamma, beta, mean, variance] = [

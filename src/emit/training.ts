@@ -22,6 +22,7 @@ import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from '
 import { fusedLoss, loss } from './losses.js';
 import { activityRegularizer, optimizer, regularizer } from './optimizer.js';
 import { globalPoolBackward, spatialCopyBackward } from './reshaping.js';
+import { spatialDropout, spatialDropoutBackward } from './spatial-dropout.js';
 
 const f32 = Math.fround;
 
@@ -77,7 +78,12 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
       const usesNormal = plan.steps.some((s) => s.op === 'gaussian_noise');
       const usesRng =
         usesNormal ||
-        plan.steps.some((s) => s.op === 'dropout' && s.attrs.rate > 0 && s.attrs.rate < 1);
+        plan.steps.some(
+          (s) =>
+            (s.op === 'dropout' || s.op === 'spatial_dropout') &&
+            s.attrs.rate > 0 &&
+            s.attrs.rate < 1,
+        );
       const emitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
         ...forwardEmitters,
         dense_backward: (s, c) => denseBackward(s as StepOf<'dense_backward'>, c),
@@ -88,6 +94,9 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         unit_norm_backward: (s, c) => unitNormBackward(s as StepOf<'unit_norm_backward'>, c),
         prelu_backward: (s, c) => preluBackward(s as StepOf<'prelu_backward'>, c),
         global_pool_backward: (s, c) => globalPoolBackward(s as StepOf<'global_pool_backward'>, c),
+        spatial_dropout: (s, c) => spatialDropout(s as StepOf<'spatial_dropout'>, c, names.uniform),
+        spatial_dropout_backward: (s, c) =>
+          spatialDropoutBackward(s as StepOf<'spatial_dropout_backward'>, c),
         spatial_copy_backward: (s, c) =>
           spatialCopyBackward(s as StepOf<'spatial_copy_backward'>, c),
         dropout: (s, c) => dropout(s as StepOf<'dropout'>, c, names.uniform),

@@ -118,6 +118,10 @@ export interface OpAttrs {
   spatial_copy: SpatialCopyAttrs;
   /** [dy] → [dx]: each input position sums the gradients of the outputs that read it. */
   spatial_copy_backward: SpatialCopyAttrs;
+  /** [x] → [y, mask]: SpatialDropout, one draw per sample and channel (mask: `channels` per sample). */
+  spatial_dropout: { rate: number; steps: number; channels: number; seed: number | null };
+  /** [dy, mask] → [dx]. */
+  spatial_dropout_backward: { steps: number; channels: number };
   /** [kernel, bias?, gamma?, beta?, moving_mean, moving_variance] → [kernel', bias']. */
   fold_batch_norm: { in: number; units: number; epsilon: number };
   /** [y_pred, y_true] → [loss, dy_pred]. */

@@ -9,6 +9,7 @@ import { globalPoolingLayers } from './global-pooling.js';
 import { mergingLayers } from './merging.js';
 import { normalizationLayers } from './normalization.js';
 import { reshapingLayers } from './reshaping.js';
+import { spatialDropoutLayers } from './spatial-dropout.js';
 import type { LayerDef } from './types.js';
 
 export * from './types.js';
@@ -33,6 +34,7 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...mergingLayers,
   ...globalPoolingLayers,
   ...reshapingLayers,
+  ...spatialDropoutLayers,
 };
 
 /** Keras's automatic layer name prefix: `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`. */

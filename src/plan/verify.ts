@@ -15,6 +15,7 @@ import { liveness } from './memory.js';
 
 const trainingOnly = new Set<OpName>([
   'dropout',
+  'spatial_dropout',
   'gaussian_noise',
   'batch_norm_train',
   'loss',
@@ -180,6 +181,14 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
       return s.op === 'spatial_copy'
         ? { inputs: [x], outputs: [y] }
         : { inputs: [y], outputs: [x] };
+    }
+    case 'spatial_dropout':
+    case 'spatial_dropout_backward': {
+      const { steps, channels } = s.attrs;
+      const [x, mask] = [per(steps * channels), per(channels)];
+      return s.op === 'spatial_dropout'
+        ? { inputs: [x], outputs: [x, mask] }
+        : { inputs: [x, mask], outputs: [x] };
     }
     case 'fold_batch_norm': {
       const { in: inDim, units } = s.attrs;

@@ -201,6 +201,29 @@ const LAYERS: {
     optimizer: adam(0.01),
   },
   {
+    label: 'SpatialDropout1D(0) trains as identity',
+    hidden: () => [
+      dense(6, 'relu'),
+      k('Reshape', [[3, 2]]),
+      k('SpatialDropout1D', [0]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'inference only: SpatialDropout2D(0.5)',
+    hidden: () => [
+      dense(8, 'relu'),
+      k('Reshape', [[2, 2, 2]]),
+      k('SpatialDropout2D', [0.5]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+    steps: 0,
+  },
+  {
     label: 'inference only: Dropout(0.5), GaussianNoise, BatchNormalization',
     hidden: (size) => [
       dense(size(), 'relu'),

@@ -124,6 +124,12 @@ export function reshapingLayers(
     }
     case 'RepeatVector':
       return [tf.layers.repeatVector({ n: l.positional?.[0] as number })];
+    case 'SpatialDropout1D':
+      return [tf.layers.spatialDropout1d({ rate: l.positional?.[0] as number })];
+    case 'SpatialDropout2D':
+      // Absent from TF.js; the cases run it at inference (the identity) or at rate 0.
+      formulas.push('SpatialDropout2D, absent from TF.js: the identity outside training');
+      return [];
     default:
       return null;
   }

@@ -152,6 +152,10 @@ function patterns(): Case[] {
       'Input(8) -> Dropout(0.5) -> Dense(8, tanh) -> GaussianNoise(0.3) -> Dense(2, softmax)',
     ],
     [
+      'SpatialDropout vanishes',
+      'Input(shape=(3, 4)) -> SpatialDropout1D(0.5) -> Dense(4, tanh) -> Reshape((3, 2, 2)) -> SpatialDropout2D(0.3) -> Flatten() -> Dense(2)',
+    ],
+    [
       'large Dense: tiles and K blocks of 256',
       'Input(300) -> Dense(37, relu) -> Dense(130, selu) -> Dense(10, log_softmax)',
     ],

@@ -303,6 +303,14 @@ const cases: {
     y: 'values',
   },
   {
+    name: 'SpatialDropout1D/2D: the module draws the engine’s channel masks',
+    source: model(
+      '    -> Dense(12, relu)\n    -> Reshape((3, 4))\n    -> SpatialDropout1D(0.5)\n    -> Reshape((2, 3, 2))\n    -> SpatialDropout2D(0.25)\n    -> Flatten()\n    -> Dense(3)',
+      'sgd, mse',
+    ),
+    y: 'values',
+  },
+  {
     name: 'prelu with shared axes',
     source: model(
       '    -> Dense(6)\n    -> Reshape((2, 3))\n    -> PReLU(shared_axes=[1])\n    -> Flatten()\n    -> Dense(3)',

@@ -1,6 +1,7 @@
 /**
  * Global pooling and the copy kernel (ZeroPadding, Cropping, UpSampling) against their float64
- * naive twins, and every backward against finite differences of the twin.
+ * naive twins, and every backward against finite differences of the twin; SpatialDropout's
+ * channel masks by their statistics and seeds.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +10,7 @@ import {
   globalMaxPoolBackward,
   globalMaxPoolForward,
 } from '../../src/kernels/global-pooling.js';
+import { spatialDropoutBackward, spatialDropoutForward } from '../../src/kernels/dropout.js';
 import { Rng } from '../../src/kernels/random.js';
 import {
   cropAxis,
@@ -124,4 +126,57 @@ describe('spatial copy: ZeroPadding, Cropping, UpSampling', () => {
       expectClose(dx, fd, 1e-5, 1e-6, 'dx');
     });
   }
+});
+
+describe('spatial dropout', () => {
+  const [N, S, C] = [400, 5, 6];
+  for (const rate of [0.2, 0.5]) {
+    it(`rate ${rate}: drops whole channels, 1 − rate of them kept (within 5σ), scaled by 1/(1 − rate)`, () => {
+      const x = randomArray(new Rng(3), N * S * C, 0.5, 2);
+      const y = new Float32Array(x.length);
+      const mask = new Float32Array(N * C);
+      spatialDropoutForward(x, y, mask, N, S, C, rate, new Rng(9));
+      const scale = Math.fround(1 / (1 - rate));
+      let kept = 0;
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++) {
+          const m = mask[n * C + c]!;
+          expect([0, scale]).toContain(m);
+          if (m !== 0) kept++;
+          for (let s = 0; s < S; s++) {
+            const p = (n * S + s) * C + c;
+            expect(y[p]).toBe(Math.fround(x[p]! * m));
+          }
+        }
+      const sigma = Math.sqrt((rate * (1 - rate)) / (N * C));
+      expect(Math.abs(kept / (N * C) - (1 - rate))).toBeLessThan(5 * sigma);
+    });
+  }
+
+  it('the same seed gives the same mask; rate 0 keeps everything without drawing', () => {
+    const x = randomArray(new Rng(4), 2 * S * C);
+    const run = (seed: number, rate: number, rng = new Rng(seed)) => {
+      const mask = new Float32Array(2 * C);
+      spatialDropoutForward(x, new Float32Array(x.length), mask, 2, S, C, rate, rng);
+      return Array.from(mask);
+    };
+    expect(run(5, 0.5)).toEqual(run(5, 0.5));
+    expect(run(5, 0.5)).not.toEqual(run(6, 0.5));
+    const rng = new Rng(7);
+    expect(run(7, 0, rng)).toEqual(Array.from({ length: 2 * C }, () => 1));
+    expect(rng.uniform()).toBe(new Rng(7).uniform());
+  });
+
+  it('backward: dx = dy·mask of the channel, vs finite differences of the masked forward', () => {
+    const rng = new Rng(11);
+    const x = randomArray(rng, 3 * S * C);
+    const mask = new Float32Array(3 * C);
+    spatialDropoutForward(x, new Float32Array(x.length), mask, 3, S, C, 0.4, new Rng(12));
+    const dy = randomArray(rng, x.length);
+    const dx = new Float32Array(x.length);
+    spatialDropoutBackward(dy, mask, dx, 3, S, C);
+    const masked = (p: Float64Array) =>
+      Float64Array.from(p, (v, i) => v * mask[Math.floor(i / (S * C)) * C + (i % C)]!);
+    expectClose(dx, finiteDifference(masked, x, dy), 1e-5, 1e-6, 'dx');
+  });
 });
