@@ -179,6 +179,14 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       const run = s.op === 'spatial_copy' ? k.spatialCopyForward : k.spatialCopyBackward;
       return (n) => run(from, to, n, outer, inner, channels);
     }
+    case 'permute':
+    case 'permute_backward': {
+      const { shape, perm } = s.attrs;
+      const index = k.permutationIndex(shape, perm);
+      const [from, to] = [v(0), o(0)!];
+      const run = s.op === 'permute' ? k.permuteForward : k.permuteBackward;
+      return (n) => run(from, to, index, n, index.length);
+    }
     case 'spatial_dropout': {
       const { rate, steps, channels } = s.attrs;
       const [x, y, mask] = [v(0), o(0)!, o(1)!];

@@ -1,9 +1,10 @@
 /**
  * The emitters of the global pooling and copy ops (GlobalAveragePooling, GlobalMaxPooling,
- * ZeroPadding, Cropping, UpSampling), forward and backward: each is its kernel in
- * src/kernels/global-pooling.ts or spatial-copy.ts, operation for operation.
+ * ZeroPadding, Cropping, UpSampling, RepeatVector, Permute), forward and backward: each is its
+ * kernel in src/kernels/global-pooling.ts, spatial-copy.ts or permute.ts, operation for operation.
  */
 import type { CopyAxis, StepOf } from '../ir/index.js';
+import { permutationIndex } from '../kernels/index.js';
 import { indentLines, loop } from './code.js';
 import type { StepContext } from './steps.js';
 
@@ -133,3 +134,31 @@ export function spatialCopyBackward(
     ),
   ];
 }
+
+/** Permute forward and backward: a gather (or scatter) through the step's index map, written out once. */
+function permuteLines(
+  s: StepOf<'permute'> | StepOf<'permute_backward'>,
+  ctx: StepContext,
+  backward: boolean,
+): string[] {
+  const index = permutationIndex(s.attrs.shape, s.attrs.perm);
+  const S = index.length;
+  const map = ctx.constant(`${s.layer}_permutation`, 'Int32Array', Array.from(index));
+  const [from, to] = backward
+    ? [ctx.ref(s.inputs[0]!, 'dy'), ctx.ref(s.outputs[0]!, 'dx')]
+    : [ctx.ref(s.inputs[0]!, 'x'), ctx.ref(s.outputs[0]!, 'y')];
+  const copy = backward ? `${to}[at] = ${from}[base + o]!;` : `${to}[base + o] = ${from}[at]!;`;
+  return [
+    `for (let r = 0, base = 0; r < n; r++, base += ${S}) {`,
+    `  for (let o = 0; o < ${S}; o++) {`,
+    `    const at = base + ${map}[o]!;`,
+    `    ${copy}`,
+    '  }',
+    '}',
+  ];
+}
+
+export const permute = (s: StepOf<'permute'>, ctx: StepContext) => permuteLines(s, ctx, false);
+
+export const permuteBackward = (s: StepOf<'permute_backward'>, ctx: StepContext) =>
+  permuteLines(s, ctx, true);

@@ -9,7 +9,7 @@ import { activationCode } from './activations.js';
 import { loop, times, type Fn } from './code.js';
 import { numberLiteral as lit } from './literals.js';
 import { matmulFns } from './matmul.js';
-import { globalPool, spatialCopy } from './reshaping.js';
+import { globalPool, permute, spatialCopy } from './reshaping.js';
 
 /** What a step emitter can ask of the module it writes into. */
 export interface StepContext {
@@ -247,6 +247,7 @@ export const forwardEmitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
   fold_batch_norm: (s, c) => foldBatchNorm(s as StepOf<'fold_batch_norm'>, c),
   global_pool: (s, c) => globalPool(s as StepOf<'global_pool'>, c),
   spatial_copy: (s, c) => spatialCopy(s as StepOf<'spatial_copy'>, c),
+  permute: (s, c) => permute(s as StepOf<'permute'>, c),
   // The activity penalty only feeds evaluate's loss: a prediction does not compute it.
   activity_penalty: () => [],
 };

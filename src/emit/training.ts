@@ -21,7 +21,7 @@ import { printCall, type Member, type ModuleContext, type ModuleExtension } from
 import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
 import { fusedLoss, loss } from './losses.js';
 import { activityRegularizer, optimizer, regularizer } from './optimizer.js';
-import { globalPoolBackward, spatialCopyBackward } from './reshaping.js';
+import { globalPoolBackward, permuteBackward, spatialCopyBackward } from './reshaping.js';
 import { spatialDropout, spatialDropoutBackward } from './spatial-dropout.js';
 
 const f32 = Math.fround;
@@ -97,6 +97,7 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         spatial_dropout: (s, c) => spatialDropout(s as StepOf<'spatial_dropout'>, c, names.uniform),
         spatial_dropout_backward: (s, c) =>
           spatialDropoutBackward(s as StepOf<'spatial_dropout_backward'>, c),
+        permute_backward: (s, c) => permuteBackward(s as StepOf<'permute_backward'>, c),
         spatial_copy_backward: (s, c) =>
           spatialCopyBackward(s as StepOf<'spatial_copy_backward'>, c),
         dropout: (s, c) => dropout(s as StepOf<'dropout'>, c, names.uniform),

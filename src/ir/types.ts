@@ -118,6 +118,10 @@ export interface OpAttrs {
   spatial_copy: SpatialCopyAttrs;
   /** [dy] → [dx]: each input position sums the gradients of the outputs that read it. */
   spatial_copy_backward: SpatialCopyAttrs;
+  /** [x] → [y]: Permute; output axis i of a sample of `shape` is its axis perm[i] (0-based, no batch). */
+  permute: { shape: number[]; perm: number[] };
+  /** [dy] → [dx]. */
+  permute_backward: { shape: number[]; perm: number[] };
   /** [x] → [y, mask]: SpatialDropout, one draw per sample and channel (mask: `channels` per sample). */
   spatial_dropout: { rate: number; steps: number; channels: number; seed: number | null };
   /** [dy, mask] → [dx]. */

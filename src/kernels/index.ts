@@ -11,3 +11,4 @@ export * from './losses.js';
 export * from './fold.js';
 export * from './global-pooling.js';
 export * from './spatial-copy.js';
+export * from './permute.js';

@@ -1,7 +1,7 @@
 /**
  * Reshaping layers that copy values: ZeroPadding1D/2D, Cropping1D/2D, UpSampling1D/2D and
- * RepeatVector. Each lowers to one `spatial_copy` step whose axes say, per spatial axis, which
- * input position each output position reads (see CopyAxis).
+ * RepeatVector each lower to one `spatial_copy` step whose axes say, per spatial axis, which
+ * input position each output position reads (see CopyAxis); Permute to a `permute` step.
  */
 import type { Args, Value } from '../catalog/index.js';
 import { cropAxis, padAxis, repeatAxis, type CopyAxis } from '../kernels/index.js';
@@ -186,7 +186,51 @@ const repeatVector: LayerDef = {
   lowering: copyLowering((layer) => [repeatAxis(1, layer.args['n'] as number)]),
 };
 
+/** Permute's 1-based `dims` (a tuple; one int for a single axis). */
+function permuteDims(args: Args): number[] {
+  const dims = args['dims'];
+  return Array.isArray(dims) ? (dims as number[]) : [dims as number];
+}
+
+/** The step attributes: the sample's shape and the 0-based order of its axes. */
+function permuteAttrs(layer: BuiltLayer): { shape: number[]; perm: number[] } {
+  return {
+    shape: inputShape(layer).slice(1) as number[],
+    perm: permuteDims(layer.args).map((d) => d - 1),
+  };
+}
+
+const permute: LayerDef = {
+  outputShape: oneInput((input, args) => {
+    const dims = permuteDims(args);
+    const rank = input.length - 1;
+    const sorted = [...dims].sort((a, b) => a - b);
+    if (dims.length !== rank || sorted.some((d, i) => d !== i + 1)) {
+      const axes = Array.from({ length: rank }, (_, i) => i + 1);
+      return {
+        error: `'dims' must order the ${rank} axes of a sample ${shapeToString(input)}, numbered from 1: a permutation of ${shapeToString(axes)}, found ${shapeToString(dims)}.`,
+        arg: 'dims',
+      };
+    }
+    return [input[0] ?? null, ...dims.map((d) => input[d] ?? null)];
+  }),
+  lowering: {
+    forward(c, xs) {
+      const y = output(c);
+      c.b.step('permute', c.layer.name, [xs[0]!], [y], permuteAttrs(c.layer));
+      return { xs, y, saved: {} };
+    },
+    backward(c, _f, dy, needDx) {
+      const dx = inputGradient(c, needDx[0]);
+      if (dx === null) return [null];
+      c.b.step('permute_backward', c.layer.name, [dy], [dx], permuteAttrs(c.layer));
+      return [dx];
+    },
+  },
+};
+
 export const reshapingLayers: Record<string, LayerDef> = {
+  Permute: permute,
   ZeroPadding1D: zeroPadding(1),
   ZeroPadding2D: zeroPadding(2),
   Cropping1D: cropping(1),

@@ -182,6 +182,11 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
         ? { inputs: [x], outputs: [y] }
         : { inputs: [y], outputs: [x] };
     }
+    case 'permute':
+    case 'permute_backward': {
+      const n = per(s.attrs.shape.reduce((a, b) => a * b, 1));
+      return { inputs: [n], outputs: [n] };
+    }
     case 'spatial_dropout':
     case 'spatial_dropout_backward': {
       const { steps, channels } = s.attrs;

@@ -201,6 +201,18 @@ const LAYERS: {
     optimizer: adam(0.01),
   },
   {
+    label: 'Permute',
+    hidden: () => [
+      dense(6, 'tanh'),
+      k('Reshape', [[3, 2]]),
+      k('Permute', [[2, 1]]),
+      dense(4, 'relu'),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
     label: 'SpatialDropout1D(0) trains as identity',
     hidden: () => [
       dense(6, 'relu'),

@@ -124,6 +124,8 @@ export function reshapingLayers(
     }
     case 'RepeatVector':
       return [tf.layers.repeatVector({ n: l.positional?.[0] as number })];
+    case 'Permute':
+      return [tf.layers.permute({ dims: tupleArg(l, 0, 'dims', []) as number[] })];
     case 'SpatialDropout1D':
       return [tf.layers.spatialDropout1d({ rate: l.positional?.[0] as number })];
     case 'SpatialDropout2D':

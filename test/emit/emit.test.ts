@@ -152,6 +152,10 @@ function patterns(): Case[] {
       'Input(8) -> Dropout(0.5) -> Dense(8, tanh) -> GaussianNoise(0.3) -> Dense(2, softmax)',
     ],
     [
+      'Permute',
+      'Input(shape=(2, 3, 4)) -> Permute((3, 1, 2)) -> Dense(2, tanh) -> Permute((2, 1, 3)) -> Flatten() -> Dense(2)',
+    ],
+    [
       'SpatialDropout vanishes',
       'Input(shape=(3, 4)) -> SpatialDropout1D(0.5) -> Dense(4, tanh) -> Reshape((3, 2, 2)) -> SpatialDropout2D(0.3) -> Flatten() -> Dense(2)',
     ],

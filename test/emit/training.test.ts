@@ -311,6 +311,14 @@ const cases: {
     y: 'values',
   },
   {
+    name: 'Permute: gradients scattered back',
+    source: model(
+      '    -> Dense(6, tanh)\n    -> Reshape((3, 2))\n    -> Permute((2, 1))\n    -> Dense(4)\n    -> Reshape((2, 2, 2))\n    -> Permute((3, 1, 2))\n    -> Flatten()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
     name: 'prelu with shared axes',
     source: model(
       '    -> Dense(6)\n    -> Reshape((2, 3))\n    -> PReLU(shared_axes=[1])\n    -> Flatten()\n    -> Dense(3)',

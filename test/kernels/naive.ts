@@ -461,3 +461,27 @@ export function naiveReshaping(
     }
   return y;
 }
+
+/** Permute in float64, walking the input: x[n, c…] lands at y[n, c[perm[0]], c[perm[1]], …]. */
+export function naivePermute(
+  x: ArrayLike<number>,
+  N: number,
+  shape: readonly number[],
+  perm: readonly number[],
+): Float64Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const outShape = perm.map((p) => shape[p]!);
+  const y = new Float64Array(N * size);
+  for (let n = 0; n < N; n++)
+    for (let i = 0; i < size; i++) {
+      let rest = i;
+      const coord = shape.map(() => 0);
+      for (let a = shape.length - 1; a >= 0; a--) {
+        coord[a] = rest % shape[a]!;
+        rest = Math.floor(rest / shape[a]!);
+      }
+      const at = perm.reduce((acc, p, k) => acc * outShape[k]! + coord[p]!, 0);
+      y[n * size + at] = x[n * size + i]!;
+    }
+  return y;
+}

@@ -11,6 +11,7 @@ import {
   globalMaxPoolForward,
 } from '../../src/kernels/global-pooling.js';
 import { spatialDropoutBackward, spatialDropoutForward } from '../../src/kernels/dropout.js';
+import { permutationIndex, permuteBackward, permuteForward } from '../../src/kernels/permute.js';
 import { Rng } from '../../src/kernels/random.js';
 import {
   cropAxis,
@@ -25,6 +26,7 @@ import {
   expectClose,
   finiteDifference,
   naiveGlobalPool,
+  naivePermute,
   naiveReshaping,
   randomArray,
   type NaiveAxis,
@@ -179,4 +181,39 @@ describe('spatial dropout', () => {
       Float64Array.from(p, (v, i) => v * mask[Math.floor(i / (S * C)) * C + (i % C)]!);
     expectClose(dx, finiteDifference(masked, x, dy), 1e-5, 1e-6, 'dx');
   });
+});
+
+describe('permute', () => {
+  const cases: [number[], number[]][] = [
+    [
+      [3, 4],
+      [1, 0],
+    ],
+    [
+      [2, 3, 4],
+      [2, 0, 1],
+    ],
+    [
+      [2, 3, 4],
+      [0, 2, 1],
+    ],
+    [[5], [0]],
+  ];
+  for (const [shape, perm] of cases) {
+    it(`shape (${shape}) by (${perm}): forward vs the naive twin, backward vs finite differences`, () => {
+      const N = 3;
+      const rng = new Rng(shape.length * 10 + perm[0]!);
+      const size = shape.reduce((a, b) => a * b, 1);
+      const x = randomArray(rng, N * size);
+      const index = permutationIndex(shape, perm);
+      const y = new Float32Array(x.length);
+      permuteForward(x, y, index, N, size);
+      expectClose(y, naivePermute(x, N, shape, perm), 0, 0, 'y');
+      const dy = randomArray(rng, x.length);
+      const dx = new Float32Array(x.length).fill(99);
+      permuteBackward(dy, dx, index, N, size);
+      const fd = finiteDifference((p) => naivePermute(p, N, shape, perm), x, dy);
+      expectClose(dx, fd, 1e-5, 1e-6, 'dx');
+    });
+  }
 });
