@@ -96,6 +96,9 @@ export function checkLayers(
       sink.report('misplacedInput', b.ranges[arg]!, { arg });
     }
     if (index === 0 && declared) shape = declared.shape;
+    // Keras names a wrapped layer when it is constructed, before its wrapper: it takes a name too.
+    const wrapped = wrappedCall(b, binder);
+    if (wrapped) layerName(wrapped, wrapped.entry.name, usedNames, counters, binder);
     const name = layerName(b, entry.name, usedNames, counters, binder);
     const layer = inferLayer(b, name, shape, layers.length, binder, failed);
     layers.push(layer);
@@ -181,6 +184,7 @@ function inferLayer(
   failed: ReadonlySet<string>,
 ): CheckedLayer {
   const def = layerDefs[b.entry.name];
+  const wrapped = wrappedCall(b, binder);
   const layer: CheckedLayer = {
     id,
     className: b.entry.name,
@@ -194,10 +198,14 @@ function inferLayer(
     inputShape: input,
     outputShape: null,
     weights: [],
-    specs: resolveLayerSpecs(b, binder),
+    specs: resolveLayerSpecs(wrapped ?? b, binder),
   };
-  const complete = b.entry.args.every((p) => !p.required || p.name in b.args);
-  if (!def || !complete) return layer;
+  // A wrapped layer missing a required argument has its error out already, as the layer would.
+  const complete = [b, ...(wrapped ? [wrapped] : [])].every((c) =>
+    c.entry.args.every((p) => !p.required || p.name in c.args),
+  );
+  // A layer without a definition (and a wrapper around one) stays unbuilt: its catalog entry says why.
+  if (!def || !complete || wrapped?.entry.unsupported) return layer;
   if (def.merge) {
     binder.sink.report('graphNotYet', b.calleeRange);
     return layer;
@@ -220,6 +228,19 @@ function inferLayer(
     if (checkInitialWeights(initial, layer.weights, b, binder)) layer.initialWeights = initial;
   }
   return layer;
+}
+
+/**
+ * The layer call a wrapper (TimeDistributed) holds as its argument: its activation, initializers
+ * and regularizers are the ones the engine runs.
+ */
+function wrappedCall(b: BoundCall, binder: Binder): BoundCall | undefined {
+  const param = b.entry.args.find((p) => p.type === 'layer');
+  const at = param && b.ranges[param.name];
+  if (!at) return undefined;
+  return binder.calls.find(
+    (c) => c.kind === 'layer' && c.callRange.start.offset === at.start.offset,
+  );
 }
 
 /** weights=[kernel, bias]: one nested array per weight, each of the weight's exact shape. */

@@ -10,6 +10,7 @@ import { mergingLayers } from './merging.js';
 import { normalizationLayers } from './normalization.js';
 import { reshapingLayers } from './reshaping.js';
 import { spatialDropoutLayers } from './spatial-dropout.js';
+import { timeDistributed } from './wrappers.js';
 import type { LayerDef } from './types.js';
 
 export * from './types.js';
@@ -35,6 +36,7 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...globalPoolingLayers,
   ...reshapingLayers,
   ...spatialDropoutLayers,
+  TimeDistributed: timeDistributed(() => layerDefs),
 };
 
 /** Keras's automatic layer name prefix: `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`. */

@@ -201,6 +201,17 @@ const LAYERS: {
     optimizer: adam(0.01),
   },
   {
+    label: 'TimeDistributed(Dense)',
+    hidden: () => [
+      dense(6, 'tanh'),
+      k('Reshape', [[3, 2]]),
+      k('TimeDistributed', [dense(4, 'relu')]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
     label: 'Permute',
     hidden: () => [
       dense(6, 'tanh'),

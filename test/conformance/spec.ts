@@ -119,7 +119,13 @@ export function modelSummary(c: ConformanceCase): string {
   return c.layers
     .map((l) => {
       const act = asCall(l.args?.['activation']);
-      const head = l.positional?.length ? String(l.positional[0]) : '';
+      const first = l.positional?.[0];
+      const head =
+        first === undefined
+          ? ''
+          : typeof first === 'object' && !Array.isArray(first)
+            ? renderCall(first)
+            : String(first);
       const extras = [head, act ? renderCall(act).replace(/^'|'$/g, '') : '']
         .filter(Boolean)
         .join(', ');

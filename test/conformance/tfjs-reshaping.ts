@@ -124,6 +124,19 @@ export function reshapingLayers(
     }
     case 'RepeatVector':
       return [tf.layers.repeatVector({ n: l.positional?.[0] as number })];
+    case 'TimeDistributed': {
+      // The cases wrap a Dense whose activation TF.js names as Keras does.
+      const inner = l.positional?.[0] as KerasCall;
+      if (inner.call !== 'Dense')
+        throw new Error(`no TF.js case for TimeDistributed(${inner.call})`);
+      const activation = (inner.args?.['activation'] as string | undefined) ?? 'linear';
+      const dense = tf.layers.dense({
+        units: inner.positional?.[0] as number,
+        activation: activation as 'linear',
+        useBias: (inner.args?.['use_bias'] as boolean | undefined) ?? true,
+      });
+      return [tf.layers.timeDistributed({ layer: dense })];
+    }
     case 'Permute':
       return [tf.layers.permute({ dims: tupleArg(l, 0, 'dims', []) as number[] })];
     case 'SpatialDropout1D':

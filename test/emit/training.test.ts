@@ -319,6 +319,14 @@ const cases: {
     y: 'values',
   },
   {
+    name: 'TimeDistributed Dense and LayerNormalization',
+    source: model(
+      '    -> Dense(6, tanh)\n    -> Reshape((3, 2))\n    -> TimeDistributed(Dense(4, relu))\n    -> TimeDistributed(LayerNormalization())\n    -> TimeDistributed(Dense(2, use_bias=False))\n    -> Flatten()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
     name: 'prelu with shared axes',
     source: model(
       '    -> Dense(6)\n    -> Reshape((2, 3))\n    -> PReLU(shared_axes=[1])\n    -> Flatten()\n    -> Dense(3)',
