@@ -18,6 +18,18 @@ export interface Fn {
   exported?: boolean;
 }
 
+/** What a step emitter can ask of the module it writes into (steps.ts has the emitters). */
+export interface StepContext {
+  /** A name for buffer `id` inside the step's function (a parameter named after `hint`). */
+  ref(id: number, hint: string): string;
+  /** Whether an optional input or output is present. */
+  has(id: number | undefined): boolean;
+  /** Declares a module-level function (once) and returns its name. */
+  use(fn: Fn, constants?: readonly string[]): string;
+  /** Declares a module-level typed array of integers (once) and returns its name. */
+  constant(name: string, type: 'Int32Array', values: readonly number[]): string;
+}
+
 /** Prettier's default print width, which the generated module is laid out for. */
 export const width = 80;
 

@@ -5,17 +5,20 @@
  */
 import type { CopyAxis, StepOf } from '../ir/index.js';
 import { permutationIndex } from '../kernels/index.js';
-import { indentLines, loop } from './code.js';
-import type { StepContext } from './steps.js';
+import { indentLines, loop, type StepContext } from './code.js';
 
 /** The loop over samples and channels of a global pooling step, `body` run per (r, c) with `base`. */
 function perChannel(steps: number, C: number, body: string[]): string[] {
   return loop('r', 'n', [`const base = r * ${steps * C};`, ...loop('c', String(C), body)]);
 }
 
-/** The positions of channel c of sample r: `for (let p = …; …; p += C)`. */
-function positions(steps: number, C: number): string {
-  return `for (let p = base + c; p < base + ${steps * C}; p += ${C})`;
+/** A loop over the positions of channel c of sample r (`p` steps by C), with a block body. */
+function positions(steps: number, C: number, body: string[]): string[] {
+  return [
+    `for (let p = base + c; p < base + ${steps * C}; p += ${C}) {`,
+    ...indentLines(body, 2),
+    '}',
+  ];
 }
 
 export function globalPool(s: StepOf<'global_pool'>, ctx: StepContext): string[] {
@@ -24,16 +27,16 @@ export function globalPool(s: StepOf<'global_pool'>, ctx: StepContext): string[]
   if (pool === 'avg')
     return perChannel(S, C, [
       'let sum = 0;',
-      `${positions(S, C)} sum += ${x}[p]!;`,
+      ...positions(S, C, [`sum += ${x}[p]!;`]),
       `${y}[r * ${C} + c] = sum / ${S};`,
     ]);
   return perChannel(S, C, [
     'let max = -Infinity;',
-    `${positions(S, C)} {`,
-    `  const v = ${x}[p]!;`,
-    '  if (v > max || v !== v) max = v;',
-    '  if (max !== max) break;',
-    '}',
+    ...positions(S, C, [
+      `const v = ${x}[p]!;`,
+      'if (v > max || v !== v) max = v;',
+      'if (max !== max) break;',
+    ]),
     `${y}[r * ${C} + c] = max;`,
   ]);
 }
@@ -44,15 +47,15 @@ export function globalPoolBackward(s: StepOf<'global_pool_backward'>, ctx: StepC
   if (pool === 'avg')
     return perChannel(S, C, [
       `const g = ${dy}[r * ${C} + c]! / ${S};`,
-      `${positions(S, C)} ${dx}[p] = g;`,
+      ...positions(S, C, [`${dx}[p] = g;`]),
     ]);
   const [x, y] = [ctx.ref(s.inputs[1]!, 'x'), ctx.ref(s.inputs[2]!, 'y')];
   return perChannel(S, C, [
     `const max = ${y}[r * ${C} + c]!;`,
     'let count = 0;',
-    `${positions(S, C)} if (${x}[p] === max) count++;`,
+    ...positions(S, C, [`if (${x}[p] === max) count++;`]),
     `const g = count > 0 ? ${dy}[r * ${C} + c]! / count : 0;`,
-    `${positions(S, C)} ${dx}[p] = ${x}[p] === max ? g : 0;`,
+    ...positions(S, C, [`${dx}[p] = ${x}[p] === max ? g : 0;`]),
   ]);
 }
 
@@ -112,7 +115,7 @@ export function spatialCopy(s: StepOf<'spatial_copy'>, ctx: StepContext): string
   return copyLoops(
     axes,
     C,
-    [`for (let c = 0; c < ${C}; c++) ${y}[q + c] = ${x}[p + c]!;`],
+    [`for (let c = 0; c < ${C}; c++) {`, `  ${y}[q + c] = ${x}[p + c]!;`, '}'],
     [`${y}.fill(0, q, q + ${C});`],
   );
 }
@@ -129,7 +132,7 @@ export function spatialCopyBackward(
     ...copyLoops(
       axes,
       C,
-      [`for (let c = 0; c < ${C}; c++) ${dx}[p + c] = ${dx}[p + c]! + ${dy}[q + c]!;`],
+      [`for (let c = 0; c < ${C}; c++) {`, `  ${dx}[p + c] = ${dx}[p + c]! + ${dy}[q + c]!;`, '}'],
       [],
     ),
   ];

@@ -5,7 +5,7 @@
  */
 import type { StepOf } from '../ir/index.js';
 import { numberLiteral as lit } from './literals.js';
-import type { StepContext } from './steps.js';
+import type { StepContext } from './code.js';
 
 export function spatialDropout(
   s: StepOf<'spatial_dropout'>,
@@ -24,9 +24,13 @@ export function spatialDropout(
   const m = draws ? `${uniform}() < ${lit(keep)} ? ${lit(scale)} : 0` : lit(scale);
   return [
     'for (let r = 0; r < n; r++) {',
-    `  for (let c = 0; c < ${C}; c++) ${mask}[r * ${C} + c] = ${m};`,
+    `  for (let c = 0; c < ${C}; c++) {`,
+    `    ${mask}[r * ${C} + c] = ${m};`,
+    '  }',
     `  for (let s = 0, p = r * ${S * C}; s < ${S}; s++) {`,
-    `    for (let c = 0; c < ${C}; c++, p++) ${y}[p] = ${x}[p]! * ${mask}[r * ${C} + c]!;`,
+    `    for (let c = 0; c < ${C}; c++, p++) {`,
+    `      ${y}[p] = ${x}[p]! * ${mask}[r * ${C} + c]!;`,
+    '    }',
     '  }',
     '}',
   ];
@@ -45,7 +49,9 @@ export function spatialDropoutBackward(
   return [
     'for (let r = 0; r < n; r++) {',
     `  for (let s = 0, p = r * ${S * C}; s < ${S}; s++) {`,
-    `    for (let c = 0; c < ${C}; c++, p++) ${dx}[p] = ${dy}[p]! * ${mask}[r * ${C} + c]!;`,
+    `    for (let c = 0; c < ${C}; c++, p++) {`,
+    `      ${dx}[p] = ${dy}[p]! * ${mask}[r * ${C} + c]!;`,
+    '    }',
     '  }',
     '}',
   ];

@@ -6,22 +6,12 @@
  */
 import type { PlanStep, StepOf } from '../ir/index.js';
 import { activationCode } from './activations.js';
-import { loop, times, type Fn } from './code.js';
+import { loop, times, type StepContext } from './code.js';
 import { numberLiteral as lit } from './literals.js';
 import { matmulFns } from './matmul.js';
 import { globalPool, permute, spatialCopy } from './reshaping.js';
 
-/** What a step emitter can ask of the module it writes into. */
-export interface StepContext {
-  /** A name for buffer `id` inside the step's function (a parameter named after `hint`). */
-  ref(id: number, hint: string): string;
-  /** Whether an optional input or output is present. */
-  has(id: number | undefined): boolean;
-  /** Declares a module-level function (once) and returns its name. */
-  use(fn: Fn, constants?: readonly string[]): string;
-  /** Declares a module-level typed array of integers (once) and returns its name. */
-  constant(name: string, type: 'Int32Array', values: readonly number[]): string;
-}
+export type { StepContext };
 
 /** A step the module cannot express: the emitter reports it, never emits something else. */
 export class EmitError extends Error {

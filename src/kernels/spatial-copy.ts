@@ -34,21 +34,7 @@ export function spatialCopyForward(
   W: CopyAxis,
   C: number,
 ): void {
-  let q = 0;
-  for (let n = 0; n < N; n++) {
-    for (let oh = 0; oh < H.out; oh++) {
-      const ih = sourceIndex(H, oh);
-      for (let ow = 0; ow < W.out; ow++, q += C) {
-        const iw = ih < 0 ? -1 : sourceIndex(W, ow);
-        if (iw < 0) {
-          y.fill(0, q, q + C);
-          continue;
-        }
-        const p = ((n * H.in + ih) * W.in + iw) * C;
-        for (let c = 0; c < C; c++) y[q + c] = x[p + c]!;
-      }
-    }
-  }
+  walk(x, y, N, H, W, C, false);
 }
 
 /**
@@ -65,15 +51,35 @@ export function spatialCopyBackward(
   C: number,
 ): void {
   dx.fill(0, 0, N * H.in * W.in * C);
+  walk(dy, dx, N, H, W, C, true);
+}
+
+/**
+ * Both directions over the output positions in order: forward copies x into y (zero where
+ * nothing is read), backward adds dy into dx at the position each output read.
+ */
+function walk(
+  from: Float32Array,
+  to: Float32Array,
+  N: number,
+  H: CopyAxis,
+  W: CopyAxis,
+  C: number,
+  backward: boolean,
+): void {
   let q = 0;
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < H.out; oh++) {
       const ih = sourceIndex(H, oh);
       for (let ow = 0; ow < W.out; ow++, q += C) {
         const iw = ih < 0 ? -1 : sourceIndex(W, ow);
-        if (iw < 0) continue;
+        if (iw < 0) {
+          if (!backward) to.fill(0, q, q + C);
+          continue;
+        }
         const p = ((n * H.in + ih) * W.in + iw) * C;
-        for (let c = 0; c < C; c++) dx[p + c] = dx[p + c]! + dy[q + c]!;
+        if (backward) for (let c = 0; c < C; c++) to[p + c] = to[p + c]! + from[q + c]!;
+        else for (let c = 0; c < C; c++) to[q + c] = from[p + c]!;
       }
     }
   }

@@ -98,54 +98,56 @@ function copyLowering(axes: (layer: BuiltLayer) => CopyAxis[]): LayerLowering {
   };
 }
 
-/** The built amounts of a padding or cropping layer (its shape rule accepted them). */
-function builtAmounts(layer: BuiltLayer, arg: string, spatial: number): Amounts {
-  return amounts(layer.args, arg, spatial) as Amounts;
-}
-
-function zeroPadding(spatial: number): LayerDef {
+/**
+ * ZeroPadding and Cropping: `arg` holds (before, after) amounts per spatial axis; `resize` is
+ * the new size of an axis (or why there is none) and `axis` its copy mapping.
+ */
+function edgeLayer(
+  spatial: number,
+  arg: 'padding' | 'cropping',
+  resize: (
+    size: number,
+    before: number,
+    after: number,
+    k: number,
+    input: Shape,
+  ) => number | ShapeError,
+  axis: (size: number, before: number, after: number) => CopyAxis,
+): LayerDef {
   return {
     outputShape: oneInput((input, args) => {
-      const pad = amounts(args, 'padding', spatial);
-      if (!Array.isArray(pad)) return pad;
+      const given = amounts(args, arg, spatial);
+      if (!Array.isArray(given)) return given;
       const wrong = expectSpatialRank(input, spatial);
       if (wrong) return wrong;
-      return resized(input, args, (size, k) => pad[k]![0] + size + pad[k]![1]);
+      return resized(input, args, (size, k) => resize(size, ...given[k]!, k, input));
     }),
     lowering: copyLowering((layer) => {
-      const pad = builtAmounts(layer, 'padding', spatial);
+      const given = amounts(layer.args, arg, spatial) as Amounts;
       const { sizes } = spatialLayout(inputShape(layer));
-      return sizes.map((size, k) => padAxis(size, pad[k]![0], pad[k]![1]));
+      return sizes.map((size, k) => axis(size, ...given[k]!));
     }),
     engineLimit: (args) => channelsLastOnly(args),
   };
 }
 
-function cropping(spatial: number): LayerDef {
-  return {
-    outputShape: oneInput((input, args) => {
-      const crop = amounts(args, 'cropping', spatial);
-      if (!Array.isArray(crop)) return crop;
-      const wrong = expectSpatialRank(input, spatial);
-      if (wrong) return wrong;
-      return resized(input, args, (size, k) => {
-        const [before, after] = crop[k]!;
-        if (before + after < size) return size - before - after;
-        const axis = spatial === 1 ? 'steps' : k === 0 ? 'rows' : 'cols';
-        return {
-          error: `cropping ${before} + ${after} of its ${size} ${axis} leaves nothing of ${shapeToString(input)}.`,
-          arg: 'cropping',
-        };
-      });
-    }),
-    lowering: copyLowering((layer) => {
-      const crop = builtAmounts(layer, 'cropping', spatial);
-      const { sizes } = spatialLayout(inputShape(layer));
-      return sizes.map((size, k) => cropAxis(size, crop[k]![0], crop[k]![1]));
-    }),
-    engineLimit: (args) => channelsLastOnly(args),
-  };
-}
+const zeroPadding = (spatial: number): LayerDef =>
+  edgeLayer(spatial, 'padding', (size, before, after) => before + size + after, padAxis);
+
+const cropping = (spatial: number): LayerDef =>
+  edgeLayer(
+    spatial,
+    'cropping',
+    (size, before, after, k, input) => {
+      if (before + after < size) return size - before - after;
+      const axis = spatial === 1 ? 'steps' : k === 0 ? 'rows' : 'cols';
+      return {
+        error: `cropping ${before} + ${after} of its ${size} ${axis} leaves nothing of ${shapeToString(input)}.`,
+        arg: 'cropping',
+      };
+    },
+    cropAxis,
+  );
 
 function upSampling(spatial: number): LayerDef {
   return {

@@ -588,7 +588,7 @@ describe('emitted training', () => {
         expect(`${c.name}: ${a[at]}`).toBe(`${c.name}: ${b[at]}`);
       }
     }
-  });
+  }, 120_000); // Prettier over every case's module: slow on a loaded machine
 
   it('rejects bad targets with a clear error', async () => {
     const { code } = emit(cases[2]!.source, 1);
