@@ -16,6 +16,11 @@ export const jsBackend: Backend = {
 
 const empty = new Float32Array(0);
 
+/** A copy step's axes as the kernel's two, outer first (a 1D step gets a unit outer axis). */
+function copyAxes(axes: readonly k.CopyAxis[]): [k.CopyAxis, k.CopyAxis] {
+  return axes.length === 1 ? [k.unitAxis, axes[0]!] : [axes[0]!, axes[1]!];
+}
+
 function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
   const v = (i: number): Float32Array => views.inputs[i] ?? empty;
   const opt = (i: number): Float32Array | null => views.inputs[i] ?? null;
@@ -195,6 +200,45 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       const index = Int32Array.from(s.attrs.alphaIndex);
       const size = s.attrs.size;
       return (n) => k.preluBackward(x, alpha, index, dy, dx, dAlpha, n, size);
+    }
+    case 'global_pool': {
+      const { pool, steps, channels } = s.attrs;
+      const [x, y] = [v(0), o(0)!];
+      const forward = pool === 'avg' ? k.globalAvgPoolForward : k.globalMaxPoolForward;
+      return (n) => forward(x, y, n, steps, channels);
+    }
+    case 'global_pool_backward': {
+      const { pool, steps, channels } = s.attrs;
+      const [dy, x, y, dx] = [v(0), v(1), v(2), o(0)!];
+      if (pool === 'avg') return (n) => k.globalAvgPoolBackward(dy, dx, n, steps, channels);
+      return (n) => k.globalMaxPoolBackward(x, y, dy, dx, n, steps, channels);
+    }
+    case 'spatial_copy':
+    case 'spatial_copy_backward': {
+      const [outer, inner] = copyAxes(s.attrs.axes);
+      const [from, to] = [v(0), o(0)!];
+      const channels = s.attrs.channels;
+      const run = s.op === 'spatial_copy' ? k.spatialCopyForward : k.spatialCopyBackward;
+      return (n) => run(from, to, n, outer, inner, channels);
+    }
+    case 'permute':
+    case 'permute_backward': {
+      const { shape, perm } = s.attrs;
+      const index = k.permutationIndex(shape, perm);
+      const [from, to] = [v(0), o(0)!];
+      const run = s.op === 'permute' ? k.permuteForward : k.permuteBackward;
+      return (n) => run(from, to, index, n, index.length);
+    }
+    case 'spatial_dropout': {
+      const { rate, steps, channels } = s.attrs;
+      const [x, y, mask] = [v(0), o(0)!, o(1)!];
+      const rng = ctx.rng;
+      return (n) => k.spatialDropoutForward(x, y, mask, n, steps, channels, rate, rng);
+    }
+    case 'spatial_dropout_backward': {
+      const { steps, channels } = s.attrs;
+      const [dy, mask, dx] = [v(0), v(1), o(0)!];
+      return (n) => k.spatialDropoutBackward(dy, mask, dx, n, steps, channels);
     }
     case 'fold_batch_norm': {
       const { in: inDim, units, epsilon } = s.attrs;

@@ -7,13 +7,14 @@
 import { concatenate, merge } from './merge.js';
 import type { PlanStep, StepOf } from '../ir/index.js';
 import { activationCode } from './activations.js';
-import { loop, times, type Fn } from './code.js';
+import { loop, times } from './code.js';
 import { numberLiteral as lit } from './literals.js';
 import { matmulFns } from './matmul.js';
 import { embedding, recurrent } from './recurrent.js';
 
 export { EmitError, type StepContext } from './context.js';
 import type { StepContext } from './context.js';
+import { globalPool, permute, spatialCopy } from './reshaping.js';
 
 export type StepEmitter = (step: PlanStep, ctx: StepContext) => string[];
 
@@ -231,6 +232,9 @@ export const forwardEmitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
   fold_batch_norm: (s, c) => foldBatchNorm(s as StepOf<'fold_batch_norm'>, c),
   embedding: (s, c) => embedding(s as StepOf<'embedding'>, c),
   recurrent: (s, c) => recurrent(s as StepOf<'recurrent'>, c),
+  global_pool: (s, c) => globalPool(s as StepOf<'global_pool'>, c),
+  spatial_copy: (s, c) => spatialCopy(s as StepOf<'spatial_copy'>, c),
+  permute: (s, c) => permute(s as StepOf<'permute'>, c),
   // The activity penalty only feeds evaluate's loss: a prediction does not compute it.
   activity_penalty: () => [],
 };

@@ -23,6 +23,8 @@ import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from '
 import { fusedLoss, loss } from './losses.js';
 import { activityRegularizer, optimizer, regularizer } from './optimizer.js';
 import { embeddingBackward, recurrentBackward } from './recurrent-backward.js';
+import { globalPoolBackward, permuteBackward, spatialCopyBackward } from './reshaping.js';
+import { spatialDropout, spatialDropoutBackward } from './spatial-dropout.js';
 
 const f32 = Math.fround;
 
@@ -78,7 +80,12 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
       const usesNormal = plan.steps.some((s) => s.op === 'gaussian_noise');
       const usesRng =
         usesNormal ||
-        plan.steps.some((s) => s.op === 'dropout' && s.attrs.rate > 0 && s.attrs.rate < 1);
+        plan.steps.some(
+          (s) =>
+            (s.op === 'dropout' || s.op === 'spatial_dropout') &&
+            s.attrs.rate > 0 &&
+            s.attrs.rate < 1,
+        );
       const emitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
         ...forwardEmitters,
         dense_backward: (s, c) => denseBackward(s as StepOf<'dense_backward'>, c),
@@ -92,6 +99,13 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         concatenate_backward: (s, c) => concatenateBackward(s as StepOf<'concatenate_backward'>, c),
         embedding_backward: (s, c) => embeddingBackward(s as StepOf<'embedding_backward'>, c),
         recurrent_backward: (s, c) => recurrentBackward(s as StepOf<'recurrent_backward'>, c),
+        global_pool_backward: (s, c) => globalPoolBackward(s as StepOf<'global_pool_backward'>, c),
+        spatial_dropout: (s, c) => spatialDropout(s as StepOf<'spatial_dropout'>, c, names.uniform),
+        spatial_dropout_backward: (s, c) =>
+          spatialDropoutBackward(s as StepOf<'spatial_dropout_backward'>, c),
+        permute_backward: (s, c) => permuteBackward(s as StepOf<'permute_backward'>, c),
+        spatial_copy_backward: (s, c) =>
+          spatialCopyBackward(s as StepOf<'spatial_copy_backward'>, c),
         dropout: (s, c) => dropout(s as StepOf<'dropout'>, c, names.uniform),
         dropout_backward: (s, c) => {
           const st = s as StepOf<'dropout_backward'>;

@@ -5,10 +5,18 @@
  * attribute is resolved: activations, losses, regularizers and the optimizer are specs with
  * Keras's defaults filled in, never Keras call values to interpret again.
  */
-import type { ActivationSpec, LossSpec, MergeMode } from '../kernels/index.js';
+import type { ActivationSpec, CopyAxis, LossSpec, MergeMode } from '../kernels/index.js';
 import type { ConstraintSpec, OptimizerSpec, RegularizerSpec } from '../optim/index.js';
 
-export type { ActivationSpec, LossSpec, MergeMode, OptimizerSpec, RegularizerSpec, ConstraintSpec };
+export type {
+  ActivationSpec,
+  CopyAxis,
+  LossSpec,
+  MergeMode,
+  OptimizerSpec,
+  RegularizerSpec,
+  ConstraintSpec,
+};
 
 /** What a buffer holds; decides its arena and lifetime. */
 export type BufferRole =
@@ -49,6 +57,19 @@ export interface OptimizedWeight {
   name: string;
   shape: number[];
   constraint: ConstraintSpec | null;
+}
+
+/** A global pooling step: `pool` over `steps` positions of `channels` values per sample. */
+export interface GlobalPoolAttrs {
+  pool: 'avg' | 'max';
+  steps: number;
+  channels: number;
+}
+
+/** A copy step: one or two spatial axes (outer first) of `channels` values per position. */
+export interface SpatialCopyAttrs {
+  axes: CopyAxis[];
+  channels: number;
 }
 
 /** Each op's attributes. A step's inputs and outputs are documented beside its op. */
@@ -108,6 +129,23 @@ export interface OpAttrs {
   prelu: { size: number; alphaIndex: number[] };
   /** [x, alpha, dy] → [dx?, dalpha?]. */
   prelu_backward: { size: number; alphaIndex: number[] };
+  // Reshaping and global pooling: channels_last samples of `steps` positions × `channels`.
+  /** [x] → [y]: y[n,c] = the mean or max over the steps of x[n,s,c]. */
+  global_pool: GlobalPoolAttrs;
+  /** [dy, x?, y?] → [dx]: avg spreads dy/steps; max (which reads x and y) splits dy among the positions equal to the max. */
+  global_pool_backward: GlobalPoolAttrs;
+  /** [x] → [y]: pad, crop, upsample or repeat by copying (see CopyAxis; one or two spatial axes, outer first). */
+  spatial_copy: SpatialCopyAttrs;
+  /** [dy] → [dx]: each input position sums the gradients of the outputs that read it. */
+  spatial_copy_backward: SpatialCopyAttrs;
+  /** [x] → [y]: Permute; output axis i of a sample of `shape` is its axis perm[i] (0-based, no batch). */
+  permute: { shape: number[]; perm: number[] };
+  /** [dy] → [dx]. */
+  permute_backward: { shape: number[]; perm: number[] };
+  /** [x] → [y, mask]: SpatialDropout, one draw per sample and channel (mask: `channels` per sample). */
+  spatial_dropout: { rate: number; steps: number; channels: number; seed: number | null };
+  /** [dy, mask] → [dx]. */
+  spatial_dropout_backward: { steps: number; channels: number };
   /** [kernel, bias?, gamma?, beta?, moving_mean, moving_variance] → [kernel', bias']. */
   fold_batch_norm: { in: number; units: number; epsilon: number };
   /** [y_pred, y_true] → [loss, dy_pred]. */

@@ -12,3 +12,6 @@ export * from './fold.js';
 export * from './merge.js';
 export * from './embedding.js';
 export * from './recurrent.js';
+export * from './global-pooling.js';
+export * from './spatial-copy.js';
+export * from './permute.js';

@@ -17,6 +17,7 @@ import { liveness } from './memory.js';
 
 const trainingOnly = new Set<OpName>([
   'dropout',
+  'spatial_dropout',
   'gaussian_noise',
   'batch_norm_train',
   'loss',
@@ -188,6 +189,36 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
       return s.op === 'prelu'
         ? { inputs: [per(size), alpha], outputs: [per(size)] }
         : { inputs: [per(size), alpha, per(size)], outputs: [per(size), alpha] };
+    }
+    case 'global_pool':
+    case 'global_pool_backward': {
+      const { steps, channels } = s.attrs;
+      const [x, y] = [per(steps * channels), per(channels)];
+      return s.op === 'global_pool'
+        ? { inputs: [x], outputs: [y] }
+        : { inputs: [y, x, y], outputs: [x] };
+    }
+    case 'spatial_copy':
+    case 'spatial_copy_backward': {
+      const { axes, channels } = s.attrs;
+      const x = per(axes.reduce((n, a) => n * a.in, channels));
+      const y = per(axes.reduce((n, a) => n * a.out, channels));
+      return s.op === 'spatial_copy'
+        ? { inputs: [x], outputs: [y] }
+        : { inputs: [y], outputs: [x] };
+    }
+    case 'permute':
+    case 'permute_backward': {
+      const n = per(s.attrs.shape.reduce((a, b) => a * b, 1));
+      return { inputs: [n], outputs: [n] };
+    }
+    case 'spatial_dropout':
+    case 'spatial_dropout_backward': {
+      const { steps, channels } = s.attrs;
+      const [x, mask] = [per(steps * channels), per(channels)];
+      return s.op === 'spatial_dropout'
+        ? { inputs: [x], outputs: [x, mask] }
+        : { inputs: [x, mask], outputs: [x] };
     }
     case 'fold_batch_norm': {
       const { in: inDim, units } = s.attrs;

@@ -129,6 +129,128 @@ const LAYERS: LayerCase[] = [
     loss: 'mse',
     optimizer: sgd(0.1),
   },
+  // Global pooling, padding, cropping and upsampling over a Dense output seen as steps or an
+  // image. Max pooling follows tanh: TF.js gives a tied max all the gradient where Keras 3 splits
+  // it, so ties (a ReLU's zeros) would test TF.js's departure, not ours.
+  {
+    label: 'GlobalMaxPooling1D',
+    hidden: () => [dense(6, 'tanh'), k('Reshape', [[3, 2]]), k('GlobalMaxPooling1D')],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'GlobalAveragePooling1D',
+    hidden: () => [dense(8, 'relu'), k('Reshape', [[4, 2]]), k('GlobalAveragePooling1D')],
+    loss: 'categorical_crossentropy',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'GlobalMaxPooling2D',
+    hidden: (size) => [
+      dense(12, 'tanh'),
+      k('Reshape', [[2, 3, 2]]),
+      k('GlobalMaxPooling2D'),
+      dense(size(), 'relu'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'GlobalAveragePooling2D',
+    hidden: () => [dense(8, 'elu'), k('Reshape', [[2, 2, 2]]), k('GlobalAveragePooling2D')],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'ZeroPadding1D and Cropping1D',
+    hidden: () => [
+      dense(8, 'tanh'),
+      k('Reshape', [[4, 2]]),
+      k('ZeroPadding1D', [[1, 2]]),
+      k('Cropping1D', [[2, 1]]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'UpSampling1D and RepeatVector',
+    hidden: () => [
+      dense(6, 'tanh'),
+      k('Reshape', [[3, 2]]),
+      k('UpSampling1D', [], { size: 3 }),
+      k('GlobalAveragePooling1D'),
+      k('RepeatVector', [2]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'ZeroPadding2D, Cropping2D and UpSampling2D',
+    hidden: (size) => [
+      dense(12, 'tanh'),
+      k('Reshape', [[2, 3, 2]]),
+      k('ZeroPadding2D', [
+        [
+          [1, 0],
+          [2, 1],
+        ],
+      ]),
+      k('Cropping2D', [[1, 2]]),
+      k('UpSampling2D', [[2, 1]]),
+      k('Flatten'),
+      dense(size(), 'relu'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'TimeDistributed(Dense)',
+    hidden: () => [
+      dense(6, 'tanh'),
+      k('Reshape', [[3, 2]]),
+      k('TimeDistributed', [dense(4, 'relu')]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'Permute',
+    hidden: () => [
+      dense(6, 'tanh'),
+      k('Reshape', [[3, 2]]),
+      k('Permute', [[2, 1]]),
+      dense(4, 'relu'),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'SpatialDropout1D(0) trains as identity',
+    hidden: () => [
+      dense(6, 'relu'),
+      k('Reshape', [[3, 2]]),
+      k('SpatialDropout1D', [0]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'inference only: SpatialDropout2D(0.5)',
+    hidden: () => [
+      dense(8, 'relu'),
+      k('Reshape', [[2, 2, 2]]),
+      k('SpatialDropout2D', [0.5]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+    steps: 0,
+  },
   {
     label: 'inference only: Dropout(0.5), GaussianNoise, BatchNormalization',
     hidden: (size) => [

@@ -30,7 +30,7 @@ const NOT_COVERED: Readonly<Record<string, string>> = {
 function allCalls(): KerasCall[] {
   const out: KerasCall[] = [];
   const visit = (a: Arg | undefined) => {
-    const c = typeof a === 'object' ? a : undefined;
+    const c = typeof a === 'object' && !Array.isArray(a) ? a : undefined;
     if (!c) return;
     out.push(c);
     (c.positional ?? []).forEach(visit);

@@ -10,8 +10,11 @@ export interface KerasCall {
   args?: Record<string, Arg>;
 }
 
-/** An argument value: a number, a boolean, a string (rendered quoted) or a nested call. */
-export type Arg = number | boolean | string | KerasCall;
+/** An argument value: a number, a boolean, a string (rendered quoted), a tuple or a nested call. */
+export type Arg = number | boolean | string | Tuple | KerasCall;
+
+/** A Python tuple of integers or of tuples of integers: `(2, 3)`, `((1, 0), (2, 1))`. */
+export type Tuple = (number | number[])[];
 
 /** How a batch's targets are drawn, so that each loss sees the values it is meant for. */
 export type TargetKind =
@@ -64,6 +67,7 @@ export function tuple(...items: number[]): KerasCall {
 
 /** The numbers of a tuple() argument. */
 export function tupleItems(a: Arg | undefined): number[] {
+  if (Array.isArray(a)) return a as number[];
   if (typeof a !== 'object' || a.call !== '') throw new Error('expected a tuple');
   return (a.positional ?? []) as number[];
 }
@@ -91,6 +95,8 @@ function renderArg(a: Arg): string {
   if (typeof a === 'number') return String(a);
   if (typeof a === 'boolean') return a ? 'True' : 'False';
   if (typeof a === 'string') return `'${a}'`;
+  if (Array.isArray(a))
+    return a.length === 1 ? `(${renderArg(a[0]!)},)` : `(${a.map(renderArg).join(', ')})`;
   return renderCall(a);
 }
 
@@ -98,7 +104,7 @@ function renderArg(a: Arg): string {
 export function asCall(a: Arg | undefined): KerasCall | null {
   if (a === undefined) return null;
   if (typeof a === 'string') return { call: a };
-  if (typeof a === 'object') return a;
+  if (typeof a === 'object' && !Array.isArray(a)) return a;
   throw new Error(`expected a name or a call, found ${String(a)}`);
 }
 
@@ -107,6 +113,14 @@ export function numArg(c: KerasCall, key: string, fallback: number): number {
   const v = c.args?.[key];
   if (v === undefined) return fallback;
   if (typeof v !== 'number') throw new Error(`${c.call}: '${key}' must be a number`);
+  return v;
+}
+
+/** A tuple argument, positional `at` or keyword `key` (or `fallback` when absent). */
+export function tupleArg(c: KerasCall, at: number, key: string, fallback: Tuple): Tuple {
+  const v = c.positional?.[at] ?? c.args?.[key];
+  if (v === undefined) return fallback;
+  if (!Array.isArray(v)) throw new Error(`${c.call}: '${key}' must be a tuple`);
   return v;
 }
 
@@ -125,7 +139,11 @@ export function modelSummary(c: ConformanceCase): string {
       const act = asCall(l.args?.['activation']);
       const first = l.positional?.[0];
       const head =
-        first === undefined ? '' : typeof first === 'object' ? renderCall(first) : String(first);
+        first === undefined
+          ? ''
+          : typeof first === 'object' && !Array.isArray(first)
+            ? renderCall(first)
+            : String(first);
       const extras = [head, act ? renderCall(act).replace(/^'|'$/g, '') : '']
         .filter(Boolean)
         .join(', ');

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FunctionLayer, tfjsActivation } from './tfjs-activations.js';
+import { reshapingLayers } from './tfjs-reshaping.js';
 import {
   asCall,
   boolArg,
@@ -138,6 +139,7 @@ export function layersFor(
   l: KerasCall,
   formulas: string[],
   pending: Map<tf.layers.Layer, (Arg | undefined)[]>,
+  shape: () => tf.Shape = () => [null, 1, 1],
 ): tf.layers.Layer[] {
   const a = l.args ?? {};
   switch (l.call) {
@@ -252,8 +254,11 @@ export function layersFor(
       );
       return [new Keras3Gru(l)];
     // --- end of the sequence layers ---
-    default:
+    default: {
+      const reshaping = reshapingLayers(l, shape, formulas);
+      if (reshaping) return reshaping;
       throw new Error(`no TF.js counterpart for the layer '${l.call}'`);
+    }
   }
 }
 
@@ -352,7 +357,9 @@ export function buildTfjsModel(c: ConformanceCase): TfjsModel {
   const pending = new Map<tf.layers.Layer, (Arg | undefined)[]>();
   const model = tf.sequential();
   model.add(tf.layers.inputLayer({ inputShape: [c.inputs] }));
-  for (const l of c.layers) for (const layer of layersFor(l, formulas, pending)) model.add(layer);
+  const shape = () => model.outputs[0]!.shape;
+  for (const l of c.layers)
+    for (const layer of layersFor(l, formulas, pending, shape)) model.add(layer);
   const constraints = new Map<string, (w: tf.Tensor) => tf.Tensor>();
   for (const [layer, [kernel, bias]] of pending) {
     [kernel, bias].forEach((arg, i) => {

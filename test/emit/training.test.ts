@@ -289,6 +289,46 @@ const cases: {
     y: 'onehot',
   },
   {
+    name: 'global pooling: average and max (ties from relu)',
+    source: model(
+      '    -> Dense(6, relu)\n    -> Reshape((3, 2))\n    -> GlobalMaxPooling1D(keepdims=True)\n    -> Flatten()\n    -> Dense(8)\n    -> Reshape((2, 2, 2))\n    -> GlobalAveragePooling2D()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
+    name: 'padding, cropping, upsampling and RepeatVector: gradients summed back',
+    source: model(
+      '    -> Dense(12, tanh)\n    -> Reshape((2, 3, 2))\n    -> ZeroPadding2D(((1, 0), (0, 2)))\n    -> Cropping2D(((0, 1), (1, 0)))\n    -> UpSampling2D((1, 2))\n    -> GlobalAveragePooling2D()\n    -> RepeatVector(3)\n    -> ZeroPadding1D(1)\n    -> Cropping1D((2, 0))\n    -> UpSampling1D(3)\n    -> Flatten()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
+    name: 'SpatialDropout1D/2D: the module draws the engine’s channel masks',
+    source: model(
+      '    -> Dense(12, relu)\n    -> Reshape((3, 4))\n    -> SpatialDropout1D(0.5)\n    -> Reshape((2, 3, 2))\n    -> SpatialDropout2D(0.25)\n    -> Flatten()\n    -> Dense(3)',
+      'sgd, mse',
+    ),
+    y: 'values',
+  },
+  {
+    name: 'Permute: gradients scattered back',
+    source: model(
+      '    -> Dense(6, tanh)\n    -> Reshape((3, 2))\n    -> Permute((2, 1))\n    -> Dense(4)\n    -> Reshape((2, 2, 2))\n    -> Permute((3, 1, 2))\n    -> Flatten()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
+    name: 'TimeDistributed Dense and LayerNormalization',
+    source: model(
+      '    -> Dense(6, tanh)\n    -> Reshape((3, 2))\n    -> TimeDistributed(Dense(4, relu))\n    -> TimeDistributed(LayerNormalization())\n    -> TimeDistributed(Dense(2, use_bias=False))\n    -> Flatten()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
     name: 'prelu with shared axes',
     source: model(
       '    -> Dense(6)\n    -> Reshape((2, 3))\n    -> PReLU(shared_axes=[1])\n    -> Flatten()\n    -> Dense(3)',
@@ -602,7 +642,7 @@ describe('emitted training', () => {
         expect(`${c.name}: ${a[at]}`).toBe(`${c.name}: ${b[at]}`);
       }
     }
-  });
+  }, 120_000); // Prettier over every case's module: slow on a loaded machine
 
   it('rejects bad targets with a clear error', async () => {
     const { code } = emit(cases[2]!.source, 1);
