@@ -7,7 +7,8 @@
  * Method: the run is split into rounds; in each round every cell (engine × workload) is warmed
  * up (which also calibrates a run to ~runMs) and then timed in several runs. Rounds interleave
  * the engines so that a change in machine load falls on all of them; a cell's figure is the
- * median of its samples from every round. Run: npm run bench:engine [-- --rounds=N | --quick].
+ * median of its samples from every round. Run: npm run bench:engine [-- --rounds=N | --quick |
+ * --only=W9].
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,6 +25,10 @@ import { benchData } from './engine/workloads.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const roundsArg = args.find((a) => a.startsWith('--rounds='));
+// --only=W1,W9 runs those workloads alone.
+const onlyArg = args.find((a) => a.startsWith('--only='));
+const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : null;
+const chosen = (r: { workload: string }) => only === null || only.includes(r.workload);
 const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : quick ? 1 : 5;
 const budget: Budget = quick
   ? { warmupMs: 80, runs: 2, runMs: 60, minCalls: 2 }
@@ -73,11 +78,11 @@ async function main(): Promise<void> {
   for (let round = 0; round < rounds; round++) {
     // The first round warms up longer: TF.js builds its training functions on first use.
     const b = round === 0 ? { ...budget, warmupMs: budget.warmupMs * 3 } : budget;
-    for (const r of ourRunners(data)) await record(r, b);
+    for (const r of ourRunners(data).filter(chosen)) await record(r, b);
     for (const backend of ['cpu', 'wasm'] as const) {
       await tf.setBackend(backend);
       const { runners, dispose } = tfjsRunners(`tfjs-${backend}`, data);
-      for (const r of runners) await record(r, b);
+      for (const r of runners.filter(chosen)) await record(r, b);
       dispose();
     }
     console.log(

@@ -118,4 +118,17 @@ export {
   type CompletionItem,
   type SignatureHelp,
   type CodeAction,
+  type DiagramAnswer,
 } from './service/index.js';
+
+// Model diagrams, as Keras's plot_model draws them: from source, or step by step from a graph.
+export { diagramSvg, type DiagramResult } from './service/index.js';
+export {
+  diagramOf,
+  layoutDiagram,
+  renderSvg,
+  type DiagramModel,
+  type DiagramNode,
+  type DiagramEdge,
+  type DiagramLayout,
+} from './diagram/index.js';

@@ -9,6 +9,7 @@ import { measureSync, type Runner } from './measure.js';
 import {
   bigBatch,
   gemmSize,
+  lstmSource,
   mlpSource,
   tinyBatch,
   tinySource,
@@ -40,6 +41,7 @@ export function ourRunners(d: BenchData): Runner[] {
   const tinyInfer = loadModel(tinySource, { seed: 1 });
   const gemmC = new Float32Array(gemmSize * gemmSize);
   const tinyBatches = batchesOf(d.tinyX, d.tinyY, 4, 3, tinyBatch);
+  const lstm = loadModel(lstmSource, { seed: 1 });
 
   return [
     sync('ours', 'W1', 'trainOnBatch(Float32Array, Float32Array)', () => {
@@ -63,6 +65,9 @@ export function ourRunners(d: BenchData): Runner[] {
     sync('ours', 'W7', 'matmul() from src/kernels/matmul.ts', () => {
       matmul(d.gemmA, d.gemmB, gemmC, gemmSize, gemmSize, gemmSize, false);
       keep(gemmC[0]!);
+    }),
+    sync('ours', 'W9', 'trainOnBatch(Float32Array, Float32Array)', () => {
+      keep(lstm.trainOnBatch(d.seqX, d.seqY));
     }),
     sync('ours-raw', 'W1', 'Model.step(x, y, 32, null, 32)', () => {
       keep(mlp32.step(d.x32, d.y32, 32, null, 32));

@@ -143,6 +143,8 @@ function figureTarget(
 export const targets: readonly Target[] = [
   ratioTarget('W1', 'tfjs-wasm', 1, 'W1 faster than TF.js wasm'),
   ratioTarget('W1', 'tfjs-cpu', 5, 'W1 ≥ 5× TF.js cpu'),
+  ratioTarget('W9', 'tfjs-cpu', 5, 'W9 ≥ 5× TF.js cpu'),
+  ratioTarget('W9', 'tfjs-wasm', 1, 'W9 faster than TF.js wasm'),
   ratioTarget('W2', 'tfjs-cpu', 5, 'W2 ≥ 5× TF.js cpu'),
   ratioTarget('W3', 'tfjs-cpu', 5, 'W3 ≥ 5× TF.js cpu'),
   figureTarget('W3', (v) => v >= 2000, 'epochs/s', 'W3 ≥ 2,000 epochs/s'),

@@ -11,6 +11,10 @@ import { batchesOf } from './ours.js';
 import {
   bigBatch,
   gemmSize,
+  lstmBatch,
+  lstmFeatures,
+  lstmSteps,
+  lstmUnits,
   tinyBatch,
   tinySamples,
   type BenchData,
@@ -41,12 +45,28 @@ function tiny(): tf.Sequential {
   return m;
 }
 
+/** W9's model; the gates given Keras 3's sigmoid (TF.js defaults to hard_sigmoid). */
+function lstm(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(
+    tf.layers.lstm({
+      units: lstmUnits,
+      recurrentActivation: 'sigmoid',
+      inputShape: [lstmSteps, lstmFeatures],
+    }),
+  );
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  m.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy' });
+  return m;
+}
+
 /** Runners for the active backend, named `engine`; `dispose` frees their models and tensors. */
 export function tfjsRunners(engine: string, d: BenchData): { runners: Runner[]; dispose(): void } {
   const owned: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-  const models = [mlp(), mlp(), tiny(), tiny(), mlp(), tiny()];
-  const [mlp32, mlp128, tinyFit, tinyLoop, mlpInfer, tinyInfer] = models as [
+  const models = [mlp(), mlp(), tiny(), tiny(), mlp(), tiny(), lstm()];
+  const [mlp32, mlp128, tinyFit, tinyLoop, mlpInfer, tinyInfer, lstmModel] = models as [
+    tf.Sequential,
     tf.Sequential,
     tf.Sequential,
     tf.Sequential,
@@ -64,6 +84,8 @@ export function tfjsRunners(engine: string, d: BenchData): { runners: Runner[]; 
     x: keep(tf.tensor2d(b.x, [b.n, 4])),
     y: keep(tf.tensor2d(b.y, [b.n, 3])),
   }));
+  const seqX = keep(tf.tensor3d(d.seqX, [lstmBatch, lstmSteps, lstmFeatures]));
+  const seqY = keep(tf.tensor2d(d.seqY, [lstmBatch, 10]));
   const gemmA = keep(tf.tensor2d(d.gemmA, [gemmSize, gemmSize]));
   const gemmB = keep(tf.tensor2d(d.gemmB, [gemmSize, gemmSize]));
 
@@ -126,6 +148,7 @@ export function tfjsRunners(engine: string, d: BenchData): { runners: Runner[]; 
           for (const b of tinyBatches) keepTf((await tinyLoop.trainOnBatch(b.x, b.y)) as number);
         }, budget),
     },
+    train('W9', lstmModel, seqX, seqY),
     predict('W4', mlpInfer, d.x1, 1, 784),
     predict('W5', mlpInfer, d.x1024, bigBatch, 784),
     predict('W6', tinyInfer, d.tinyX1, 1, 4),

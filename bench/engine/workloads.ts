@@ -1,11 +1,11 @@
 /**
- * The seven workloads of issue 3's engine benchmark, their data and how one call of each is
+ * The workloads of the engine benchmark (issue 3's seven, and issue 10's LSTM, W9), their data and how one call of each is
  * reported. Every engine does the same work per call (one training step, one epoch, one
  * predict call or one matrix product), so a speed ratio is the inverse ratio of seconds per call.
  */
 import { Rng } from '../../src/kernels/random.js';
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6' | 'W7';
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6' | 'W7' | 'W9';
 
 export interface Workload {
   id: WorkloadId;
@@ -35,6 +35,17 @@ export const tinyBatch = 16;
 export const gemmSize = 512;
 /** Batch size of W5. */
 export const bigBatch = 1024;
+
+// --- W9: a recurrent layer (issue 10) ---
+/** W9's model: LSTM(64) over 50 steps of 32 features, then a softmax over 10 classes. */
+export const lstmSource =
+  'Input(shape=(50, 32)) -> LSTM(64) -> Dense(10, softmax)\n' +
+  'compile(adam, categorical_crossentropy)\n';
+export const lstmSteps = 50;
+export const lstmFeatures = 32;
+export const lstmUnits = 64;
+export const lstmBatch = 32;
+// --- end of W9 ---
 
 const ms = (s: number) => `${(s * 1e3).toFixed(s < 1e-3 ? 3 : 2)} ms/step`;
 
@@ -95,6 +106,14 @@ export const workloads: readonly Workload[] = [
     figure: (s) => (2 * gemmSize ** 3) / s / 1e9,
     detail: (s) => `${(s * 1e3).toFixed(1)} ms/call`,
   },
+  {
+    id: 'W9',
+    title: `train LSTM(${lstmUnits}), ${lstmSteps} steps × ${lstmFeatures}, batch ${lstmBatch}`,
+    unit: 'samples/s',
+    lowerIsBetter: false,
+    figure: (s) => lstmBatch / s,
+    detail: ms,
+  },
 ];
 
 /** Uniform values in [0, 1) from a seeded generator: `rows` samples of `cols` features. */
@@ -131,6 +150,9 @@ export interface BenchData {
   tinyX1: Float32Array;
   gemmA: Float32Array;
   gemmB: Float32Array;
+  /** W9: a batch of sequences and its one-hot targets. */
+  seqX: Float32Array;
+  seqY: Float32Array;
 }
 
 export function benchData(seed: number): BenchData {
@@ -147,5 +169,7 @@ export function benchData(seed: number): BenchData {
     tinyX1: features(rng, 1, 4),
     gemmA: normals(rng, gemmSize * gemmSize),
     gemmB: normals(rng, gemmSize * gemmSize),
+    seqX: features(rng, lstmBatch, lstmSteps * lstmFeatures),
+    seqY: oneHot(rng, lstmBatch, 10),
   };
 }

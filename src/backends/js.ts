@@ -3,7 +3,7 @@
  * update rules of src/optim, in plain JavaScript. Binding resolves sizes once; a bound step
  * allocates nothing when it runs.
  */
-import type { PlanStep } from '../ir/index.js';
+import type { PlanStep, RecurrentAttrs } from '../ir/index.js';
 import * as k from '../kernels/index.js';
 import { createConstraint, createRegularizer, type ParamSlot } from '../optim/index.js';
 import type { Backend, BindContext, Run, StepViews } from './types.js';
@@ -15,6 +15,11 @@ export const jsBackend: Backend = {
 };
 
 const empty = new Float32Array(0);
+
+/** A copy step's axes as the kernel's two, outer first (a 1D step gets a unit outer axis). */
+function copyAxes(axes: readonly k.CopyAxis[]): [k.CopyAxis, k.CopyAxis] {
+  return axes.length === 1 ? [k.unitAxis, axes[0]!] : [axes[0]!, axes[1]!];
+}
 
 function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
   const v = (i: number): Float32Array => views.inputs[i] ?? empty;
@@ -196,6 +201,45 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       const size = s.attrs.size;
       return (n) => k.preluBackward(x, alpha, index, dy, dx, dAlpha, n, size);
     }
+    case 'global_pool': {
+      const { pool, steps, channels } = s.attrs;
+      const [x, y] = [v(0), o(0)!];
+      const forward = pool === 'avg' ? k.globalAvgPoolForward : k.globalMaxPoolForward;
+      return (n) => forward(x, y, n, steps, channels);
+    }
+    case 'global_pool_backward': {
+      const { pool, steps, channels } = s.attrs;
+      const [dy, x, y, dx] = [v(0), v(1), v(2), o(0)!];
+      if (pool === 'avg') return (n) => k.globalAvgPoolBackward(dy, dx, n, steps, channels);
+      return (n) => k.globalMaxPoolBackward(x, y, dy, dx, n, steps, channels);
+    }
+    case 'spatial_copy':
+    case 'spatial_copy_backward': {
+      const [outer, inner] = copyAxes(s.attrs.axes);
+      const [from, to] = [v(0), o(0)!];
+      const channels = s.attrs.channels;
+      const run = s.op === 'spatial_copy' ? k.spatialCopyForward : k.spatialCopyBackward;
+      return (n) => run(from, to, n, outer, inner, channels);
+    }
+    case 'permute':
+    case 'permute_backward': {
+      const { shape, perm } = s.attrs;
+      const index = k.permutationIndex(shape, perm);
+      const [from, to] = [v(0), o(0)!];
+      const run = s.op === 'permute' ? k.permuteForward : k.permuteBackward;
+      return (n) => run(from, to, index, n, index.length);
+    }
+    case 'spatial_dropout': {
+      const { rate, steps, channels } = s.attrs;
+      const [x, y, mask] = [v(0), o(0)!, o(1)!];
+      const rng = ctx.rng;
+      return (n) => k.spatialDropoutForward(x, y, mask, n, steps, channels, rate, rng);
+    }
+    case 'spatial_dropout_backward': {
+      const { steps, channels } = s.attrs;
+      const [dy, mask, dx] = [v(0), v(1), o(0)!];
+      return (n) => k.spatialDropoutBackward(dy, mask, dx, n, steps, channels);
+    }
     case 'fold_batch_norm': {
       const { in: inDim, units, epsilon } = s.attrs;
       const [kernel, bias, gamma, beta, mean, variance] = [
@@ -279,6 +323,62 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         total[0] = total[0]! + reg.penalty(y, n * size);
       };
     }
+    // --- embedding and recurrent ops ---
+    case 'embedding': {
+      const { tokens, vocab, dim } = s.attrs;
+      const [ids, table, y] = [v(0), v(1), o(0)!];
+      const layer = s.layer;
+      return (n) => {
+        const bad = k.embeddingForward(ids, table, y, n * tokens, vocab, dim);
+        if (bad >= 0) throw new RangeError(badTokenMessage(layer, ids[bad]!, bad, tokens, vocab));
+      };
+    }
+    case 'embedding_backward': {
+      const { tokens, vocab, dim } = s.attrs;
+      const [ids, dy, dTable] = [v(0), v(1), o(0)!];
+      return (n) => k.embeddingBackward(ids, dy, dTable, n * tokens, vocab, dim);
+    }
+    case 'recurrent': {
+      const dims = recurrentDims(s.attrs);
+      const buffers: k.RecurrentForwardBuffers = {
+        x: v(0),
+        kernel: v(1),
+        recurrentKernel: v(2),
+        bias: s.attrs.bias ? v(3) : null,
+        y: o(0)!,
+        xw: o(1)!,
+        rec: o(2)!,
+        gates: o(3)!,
+        hPrev: o(4)!,
+        h: o(5)!,
+        c: o(6),
+        cStep: o(7),
+      };
+      return (n) => k.recurrentForward(dims, buffers, n);
+    }
+    case 'recurrent_backward': {
+      const dims = recurrentDims(s.attrs);
+      const buffers: k.RecurrentBackwardBuffers = {
+        x: v(0),
+        kernel: v(1),
+        recurrentKernel: v(2),
+        gates: v(3),
+        hPrev: v(4),
+        c: opt(5),
+        dy: v(6),
+        dx: o(0),
+        dKernel: o(1),
+        dRecurrentKernel: o(2),
+        dBias: o(3),
+        dGates: o(4)!,
+        dRec: o(5),
+        dStep: o(6)!,
+        dh: o(7)!,
+        dc: o(8),
+      };
+      return (n) => k.recurrentBackward(dims, buffers, n);
+    }
+    // --- end of the embedding and recurrent ops ---
     case 'optimizer': {
       const optimizer = ctx.optimizer;
       if (!optimizer) throw new Error('internal: a training plan was bound without an optimizer.');
@@ -294,4 +394,33 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       return () => optimizer.apply(slots);
     }
   }
+}
+
+/** An id outside the vocabulary, located: TensorFlow's gather fails on it as well. */
+export function badTokenMessage(
+  layer: string,
+  id: number,
+  at: number,
+  tokens: number,
+  vocab: number,
+): string {
+  const sample = Math.floor(at / tokens);
+  return `layer '${layer}': token id ${id} (sample ${sample}, position ${at % tokens}) is outside the vocabulary [0, ${vocab}); Embedding(input_dim=${vocab}) takes integer ids from 0 to ${vocab - 1}.`;
+}
+
+/** A recurrent step's attributes as the kernels' dimensions (activations by code). */
+function recurrentDims(a: RecurrentAttrs): k.RecurrentDims {
+  const code = (spec: RecurrentAttrs['activation']) =>
+    k.cellActivationNames.indexOf(spec.name as k.CellActivationName);
+  return {
+    cell: a.cell,
+    steps: a.steps,
+    in: a.in,
+    units: a.units,
+    returnSequences: a.returnSequences,
+    goBackwards: a.goBackwards,
+    resetAfter: a.resetAfter,
+    activation: code(a.activation),
+    recurrentActivation: code(a.recurrentActivation),
+  };
 }

@@ -19,6 +19,7 @@ export type ArgType =
   | 'regularizer' // a name or a call such as l2(0.01)
   | 'constraint' // a name or a call such as MaxNorm(3)
   | 'optimizer' // a name or a call such as Adam(learning_rate=1e-3)
+  | 'layer' // a layer call such as Dense(8) (TimeDistributed's argument)
   | 'loss' // a loss name or call
   | 'metrics' // a list of metric names or calls
   | 'callbacks' // a list of callback calls

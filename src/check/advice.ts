@@ -115,6 +115,8 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
     );
   }
 
+  checkRecurrentAdvice(model, binder);
+
   // step (the perceptron's activation) stops gradients: only fixed weights make sense with it.
   if (model.fit) {
     const stepped = model.layers.filter((l) => activationName(l) === 'step');
@@ -124,4 +126,36 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
         layer: lastStep.name,
       });
   }
+}
+
+const recurrentLayers = new Set(['LSTM', 'GRU', 'SimpleRNN']);
+const clipArgs = ['clipnorm', 'clipvalue', 'global_clipnorm'];
+
+/**
+ * The lectures on recurrent networks: BatchNormalization does not fit their sequences (each
+ * time step has its own statistics; LayerNormalization does), and backpropagation through time
+ * wants clipped gradients (clipnorm on the optimizer).
+ */
+function checkRecurrentAdvice(model: CheckedModel, binder: Binder): void {
+  const recurrent = model.layers.find((l) => recurrentLayers.has(l.className));
+  if (!recurrent) return;
+  for (const bn of model.layers) {
+    // On sequences (rank 3): between, before or after the recurrent layers.
+    if (bn.className !== 'BatchNormalization' || bn.outputShape?.length !== 3) continue;
+    binder.sink.report(
+      'batchNormRecurrent',
+      bn.range,
+      {},
+      { related: [{ range: recurrent.range, message: `'${recurrent.name}' is recurrent` }] },
+    );
+  }
+  const compile = model.compile;
+  if (!compile || compile.failedArgs.has('optimizer')) return;
+  const optimizer = compile.optimizer;
+  if (clipArgs.some((a) => optimizer.args[a] !== undefined && optimizer.args[a] !== null)) return;
+  const entry = catalog.lookup('optimizer', optimizer.call);
+  binder.sink.report('recurrentUnclipped', compile.argRanges['optimizer'] ?? compile.range, {
+    layer: recurrent.name,
+    optimizer: entry?.name ?? optimizer.call,
+  });
 }

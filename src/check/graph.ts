@@ -270,6 +270,9 @@ class GraphChecker {
   private input(call: ast.Call): LayerInput[] {
     const b = this.binder.bind(call, catalog.lookup('layer', call.callee.name)!, 'layer');
     const declared = inputOf(b, 'Input');
+    // A shape written with an error in it is reported already.
+    const written = ['shape', 'batch_shape', 'input_shape'].some((arg) => arg in b.ranges);
+    if (!declared && !written) this.binder.sink.report('graphInputShape', call.range);
     const name = this.checker.name(b, 'InputLayer');
     const k = this.inputs.length;
     this.inputs.push({ name, shape: declared?.shape ?? null, range: call.range });

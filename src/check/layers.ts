@@ -146,6 +146,9 @@ export class LayerChecker {
   /** The checked layer `id` of a bound call reading `inputs`. */
   layer(bound: BoundLayer, inputs: LayerInput[], id: NodeId): CheckedLayer {
     const { b, failed } = bound;
+    // Keras names a wrapped layer when it is constructed, before its wrapper: it takes a name too.
+    const wrapped = wrappedCall(b, this.binder);
+    if (wrapped) this.name(wrapped, wrapped.entry.name);
     const name = this.name(b, b.entry.name);
     return inferLayer(b, name, inputs, id, this.binder, failed);
   }
@@ -228,6 +231,7 @@ function inferLayer(
   failed: ReadonlySet<string>,
 ): CheckedLayer {
   const def = layerDefs[b.entry.name];
+  const wrapped = wrappedCall(b, binder);
   const layer: CheckedLayer = {
     id,
     className: b.entry.name,
@@ -240,10 +244,14 @@ function inferLayer(
     inputShape: inputs[0]?.shape ?? null,
     outputShape: null,
     weights: [],
-    specs: resolveLayerSpecs(b, binder),
+    specs: resolveLayerSpecs(wrapped ?? b, binder),
   };
-  const complete = b.entry.args.every((p) => !p.required || p.name in b.args);
-  if (!def || !complete) return layer;
+  // A wrapped layer missing a required argument has its error out already, as the layer would.
+  const complete = [b, ...(wrapped ? [wrapped] : [])].every((c) =>
+    c.entry.args.every((p) => !p.required || p.name in c.args),
+  );
+  // A layer without a definition (and a wrapper around one) stays unbuilt: its catalog entry says why.
+  if (!def || !complete || wrapped?.entry.unsupported) return layer;
   if (def.merge && inputs.length < 2) {
     binder.sink.report('mergeNeedsInputs', b.calleeRange, {
       layer: b.entry.name,
@@ -289,6 +297,19 @@ function inferLayer(
     if (checkInitialWeights(initial, layer.weights, b, binder)) layer.initialWeights = initial;
   }
   return layer;
+}
+
+/**
+ * The layer call a wrapper (TimeDistributed) holds as its argument: its activation, initializers
+ * and regularizers are the ones the engine runs.
+ */
+function wrappedCall(b: BoundCall, binder: Binder): BoundCall | undefined {
+  const param = b.entry.args.find((p) => p.type === 'layer');
+  const at = param && b.ranges[param.name];
+  if (!at) return undefined;
+  return binder.calls.find(
+    (c) => c.kind === 'layer' && c.callRange.start.offset === at.start.offset,
+  );
 }
 
 /** weights=[kernel, bias]: one nested array per weight, each of the weight's exact shape. */

@@ -4,7 +4,7 @@
  * so a model whose lower bound exceeds the longest array it can allocate is refused here (NN3020)
  * with the figure and the limit, instead of dying with "Invalid typed array length" at run time.
  */
-import { groupThousands, readableSize, type Shape } from '../layers/index.js';
+import { groupThousands, layerDefs, readableSize, type Shape } from '../layers/index.js';
 import { optimizerSlots } from '../optim/index.js';
 import type { Binder } from './bind.js';
 import type { CheckedLayer, CheckedModel } from './types.js';
@@ -75,9 +75,9 @@ export function memoryNeed(model: CheckedModel): MemoryNeed {
   const running = Math.max(
     output,
     perSample(model.layers[0]?.inputShape ?? null),
-    ...weighted.map((l) => perSample(l.inputShape) + perSample(l.outputShape)),
+    ...weighted.map((l) => perSample(l.inputShape) + perSample(l.outputShape) + workspace(l)),
   );
-  const kept = weighted.reduce((a, l) => a + perSample(l.inputShape), output);
+  const kept = weighted.reduce((a, l) => a + perSample(l.inputShape) + workspace(l), output);
   const perBatch = training ? Math.max(running, kept) : running;
   return {
     weights,
@@ -87,6 +87,12 @@ export function memoryNeed(model: CheckedModel): MemoryNeed {
     batchSize,
     training,
   };
+}
+
+/** What a layer's step keeps besides its input and output, per sample (LayerDef.workspace). */
+function workspace(layer: CheckedLayer): number {
+  const rule = layerDefs[layer.className]?.workspace;
+  return rule && layer.inputShape ? rule(layer.inputShape, layer.args) : 0;
 }
 
 function batchOf(model: CheckedModel): number {

@@ -89,6 +89,21 @@ function lossWeights(
 
 export function checkFit(call: ast.Call, binder: Binder): FitConfig {
   const b = binder.bind(call, catalog.lookup('method', 'fit')!, 'method');
+  // nnlang's own argument: one column of the CSV, by name or 0-based index.
+  const target = b.args['target'];
+  if (
+    target !== null &&
+    target !== undefined &&
+    typeof target !== 'string' &&
+    typeof target !== 'number'
+  ) {
+    binder.sink.report('invalidArgumentValue', b.ranges['target']!, {
+      arg: 'target',
+      callee: 'fit',
+      why: "names one column of the CSV, by name ('species') or 0-based index; the file trains a model with one output.",
+    });
+    delete b.args['target'];
+  }
   return { args: b.args, range: call.range, argRanges: b.ranges };
 }
 

@@ -38,6 +38,7 @@ const typeNames: Record<ArgType, string> = {
   regularizer: 'a regularizer such as l2(0.01)',
   constraint: 'a constraint such as MaxNorm(3)',
   optimizer: 'an optimizer such as adam',
+  layer: 'a layer such as Dense(8)',
   loss: 'a loss such as categorical_crossentropy',
   metrics: "a list of metrics such as ['accuracy']",
   callbacks: 'a list of callbacks such as [EarlyStopping(patience=3)]',
@@ -56,6 +57,7 @@ const namedKinds: Partial<Record<ArgType, CatalogKind>> = {
   constraint: 'constraint',
   optimizer: 'optimizer',
   loss: 'loss',
+  layer: 'layer',
 };
 
 /** 'an activation', 'a loss': how a kind is named in a sentence. */

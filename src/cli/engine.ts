@@ -157,6 +157,19 @@ export function oneOutput(loaded: Loaded, command: string): void {
     );
 }
 
+/**
+ * fit(scaling=…) for the table, refused for a model whose first layer is Embedding: its
+ * feature columns are token ids, which scaling would turn into fractions of no vocabulary.
+ */
+export function featureScaling(model: CheckedModel, fitArgs: Args): TableOptions['scaling'] {
+  const scaling = (fitArgs['scaling'] as TableOptions['scaling'] | undefined) ?? 'none';
+  if (scaling !== 'none' && model.layers[0]?.className === 'Embedding')
+    throw new CliError(
+      `model '${model.name}' starts with Embedding, which reads its columns as token ids: fit(scaling='${scaling}') would turn them into fractions. Remove scaling=… (token columns are read as they are).`,
+    );
+  return scaling;
+}
+
 /** The output units of the model's last layer, when known. */
 export function outputUnits(model: CheckedModel): number | undefined {
   const shape = model.layers.at(-1)?.outputShape;

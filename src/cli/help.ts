@@ -16,6 +16,7 @@ Commands:
   check <files…>      Report every error, warning and hint in .nn files
   fmt <files…>        Format .nn files (print, --write them, or --check them)
   summary <file>      Print Keras 3's model.summary() of a model
+  diagram <file>      Draw a model as an SVG picture (Keras's plot_model)
   train <file>        Train a model on the data its fit() names, save the weights
   evaluate <file>     Loss and metrics of trained weights on a CSV
   predict <file>      Predictions for a CSV, as CSV
@@ -52,6 +53,14 @@ with syntax errors is left alone and its errors are printed. Comments stay where
 Prints Keras 3's model.summary() of a model.
 ${modelFlag}
   --line-length N     Table width (default: Keras's, from the terminal width)
+`,
+  diagram: `Usage: nn diagram <file> [options]
+
+Draws a model as an SVG picture, as Keras 3's plot_model(show_shapes=True,
+show_layer_activations=True) does: a box per layer (inputs too) with its name, type, input
+and output shapes and activation, arrows for the graph, top to bottom.
+  --model NAME        Which model of the file (default: the first)
+  -o, --out PATH      Write the SVG there (atomically) instead of to standard output ('-')
 `,
   train: `Usage: nn train <file> [options]
 

@@ -2,6 +2,7 @@
 /** The `nn` command: a thin layer over the library; nothing imports it. */
 import { parseArgs } from 'node:util';
 import { runCheck } from './check.js';
+import { runDiagram } from './diagram.js';
 import { runFmt } from './fmt.js';
 import { commandHelp, exitCodes, usage } from './help.js';
 import { CliError } from './engine.js';
@@ -116,7 +117,8 @@ function main(argv: string[]): number | Promise<number> {
     case 'evaluate':
     case 'predict':
     case 'plan':
-    case 'emit': {
+    case 'emit':
+    case 'diagram': {
       if (files.length !== 1) return fail('name exactly one .nn file.');
       const int = (flag: string, min: number): number | undefined => {
         const raw = values[flag as keyof typeof values] as string | undefined;
@@ -145,6 +147,13 @@ function main(argv: string[]): number | Promise<number> {
           };
           return runTrain(files[0]!, stripUndefined(opts), process.stdout, err);
         }
+        if (command === 'diagram')
+          return runDiagram(
+            files[0]!,
+            stripUndefined({ model: values.model, out: values.out }),
+            write,
+            err,
+          );
         if (command === 'emit') {
           const target = values.target ?? 'ts';
           if (target !== 'ts' && target !== 'js')

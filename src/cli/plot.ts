@@ -4,6 +4,11 @@
  * validation dashed, the way the lectures plot `history.history` with matplotlib.
  */
 
+import { escapeXml } from '../diagram/index.js';
+
+/** Shared with the model diagrams (src/diagram), which escape layer names the same way. */
+export { escapeXml };
+
 /** Size and title of the picture. */
 export interface PlotOptions {
   /** A heading above the panels (e.g. the model's name). */
@@ -29,17 +34,6 @@ const HEADING = 32;
 /** Space around each plot area; the left margin grows with the widest y tick label. */
 const MARGIN = { left: 64, right: 20, top: 30, bottom: 46 };
 const AXIS_COLOR = '#333333';
-
-/** Escapes text for XML content and attribute values, dropping characters XML 1.0 forbids. */
-export function escapeXml(text: string): string {
-  return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
 
 /**
  * Ticks for the range [min, max] (min < max) at a step of 1, 2 or 5 × 10^k chosen so about

@@ -21,6 +21,7 @@ import {
   dataPath,
   defaultWeightsPath,
   loadChecked,
+  featureScaling,
   outputUnits,
   targetEncoding,
 } from './engine.js';
@@ -87,7 +88,7 @@ export function runTrain(
   const table = readTable(csv, {
     ...(target !== null && target !== undefined ? { target } : {}),
     encoding: targetEncoding(checked),
-    scaling: (fitArgs['scaling'] as 'none' | 'standard' | 'minmax' | undefined) ?? 'none',
+    scaling: featureScaling(checked, fitArgs),
     ...(outputUnits(checked) ? { outputUnits: outputUnits(checked)! } : {}),
   });
   checkFeatureCount(loaded, table.features, csv);

@@ -259,6 +259,11 @@ export const messages = {
     message:
       "Model '{model}' has no output: end it with a chain that is not assigned to a name, e.g. h -> Dense(1).",
   },
+  graphInputShape: {
+    code: 'NN3014',
+    severity: 'error',
+    message: 'An Input of a graph model needs its shape, as Keras does: Input(shape=(4,)).',
+  },
   unconnectedInput: {
     code: 'NN3013',
     severity: 'warning',
@@ -382,6 +387,21 @@ export const messages = {
     severity: 'warning',
     message: "'step' has a zero gradient: layers before and including '{layer}' cannot learn.",
     hint: "Use 'sigmoid' to train, or fix the weights with weights=[...].",
+  },
+  // Recurrent layers (issue 10)
+  batchNormRecurrent: {
+    code: 'NN5008',
+    severity: 'warning',
+    message:
+      "BatchNormalization on the sequences of a recurrent network: each time step has its own statistics, and the batch's mix them.",
+    hint: 'Use LayerNormalization, which normalizes each sample at each step on its own.',
+  },
+  recurrentUnclipped: {
+    code: 'NN5009',
+    severity: 'hint',
+    message:
+      "'{layer}' is recurrent and the optimizer does not clip gradients: backpropagation through time can make them explode.",
+    hint: 'Clip them with clipnorm, e.g. {optimizer}(clipnorm=1.0).',
   },
 
   // 6xxx: I/O

@@ -79,3 +79,14 @@ export function loop(i: string, end: string, body: readonly string[]): string[] 
 export function times(size: number, n = 'n'): string {
   return size === 1 ? n : `${n} * ${size}`;
 }
+
+/**
+ * A call statement `head(args);` in the body of a function at `indent` columns: on one line
+ * when it fits in 80 columns, else one argument per line, as Prettier breaks a call. The lines
+ * are relative to the body's indentation; `head` may be `lhs = callee`.
+ */
+export function printCall(name: string, args: readonly string[], indent: number): string[] {
+  const one = `${name}(${args.join(', ')});`;
+  if (indent + 2 + one.length <= 80) return [one];
+  return [`${name}(`, ...args.map((a) => `  ${a},`), ');'];
+}

@@ -8,6 +8,7 @@ import { blockersOf, compile } from '../compiler.js';
 import { makeDiagnostic, type Diagnostic } from '../diagnostics/index.js';
 import { Rng } from '../kernels/random.js';
 import { PlanError, type Plan } from '../plan/index.js';
+import type { StepOf } from '../ir/index.js';
 import { InputError, Model } from '../runtime/index.js';
 import {
   decodeWeights,
@@ -170,9 +171,15 @@ export function emitModule(source: string | Model, options: EmitOptions = {}): E
     const rows = options.selfTestRows ?? 4;
     const rng = new Rng(0x5e1f7e57);
     // Each input's samples, one input's block after another (as the module's selfTest reads them).
-    const blocks = inputs.map((i) => {
+    const blocks = inputs.map((i, k) => {
       const block = new Float32Array(rows * i.shape.reduce((a, b) => a * b, 1));
-      for (let j = 0; j < block.length; j++) block[j] = rng.normal();
+      // An input that feeds token ids (Embedding) is tested on ids of its vocabulary.
+      const tokens = inference.steps.find(
+        (s): s is StepOf<'embedding'> =>
+          s.op === 'embedding' && s.inputs[0] === inference.inputs[k],
+      );
+      for (let j = 0; j < block.length; j++)
+        block[j] = tokens ? rng.below(tokens.attrs.vocab) : rng.normal();
       return block;
     });
     const input = new Float32Array(blocks.reduce((a, b) => a + b.length, 0));

@@ -4,7 +4,7 @@
  */
 import type { StepOf } from '../ir/index.js';
 import { loop, times } from './code.js';
-import type { StepContext } from './steps.js';
+import type { StepContext } from './context.js';
 
 /** `v = v ∘ w` for one more input, as the engine folds it. */
 function foldLine(mode: StepOf<'merge'>['attrs']['mode'], w: string): string {

@@ -8,7 +8,7 @@
 import { arenaOf, type Plan, type PlanStep } from '../ir/index.js';
 import { firstFit, liveness } from '../plan/index.js';
 import { constants as helperConstants } from './activations.js';
-import { indentLines, loop, printFn, type Fn, type Target } from './code.js';
+import { indentLines, loop, printCall, printFn, type Fn, type Target } from './code.js';
 import {
   arrayLiteral,
   base64,
@@ -1289,17 +1289,6 @@ class ModuleWriter {
     ];
     return lines.join('\n') + '\n';
   }
-}
-
-/**
- * A call statement `head(args);` in the body of a function at `indent` columns: on one line
- * when it fits in 80 columns, else one argument per line, as Prettier breaks a call. The lines
- * are relative to the body's indentation; `head` may be `lhs = callee`.
- */
-export function printCall(name: string, args: readonly string[], indent: number): string[] {
-  const one = `${name}(${args.join(', ')});`;
-  if (indent + 2 + one.length <= 80) return [one];
-  return [`${name}(`, ...args.map((a) => `  ${a},`), ');'];
 }
 
 function memberSignature(m: Member): string[] {

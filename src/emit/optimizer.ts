@@ -4,9 +4,8 @@
  * rule, as src/optim runs them, operation for operation.
  */
 import type { ConstraintSpec, OptimizerSpec, StepOf } from '../ir/index.js';
-import { indentLines, loop, times, type Fn } from './code.js';
+import { indentLines, loop, printCall, times, type Fn } from './code.js';
 import { numberLiteral as lit } from './literals.js';
-import { printCall } from './module.js';
 import { EmitError, type StepContext } from './steps.js';
 
 const f32 = Math.fround;

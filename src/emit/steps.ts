@@ -7,31 +7,14 @@
 import { concatenate, merge } from './merge.js';
 import type { PlanStep, StepOf } from '../ir/index.js';
 import { activationCode } from './activations.js';
-import { loop, times, type Fn } from './code.js';
+import { loop, times } from './code.js';
 import { numberLiteral as lit } from './literals.js';
 import { matmulFns } from './matmul.js';
+import { embedding, recurrent } from './recurrent.js';
 
-/** What a step emitter can ask of the module it writes into. */
-export interface StepContext {
-  /** A name for buffer `id` inside the step's function (a parameter named after `hint`). */
-  ref(id: number, hint: string): string;
-  /** Whether an optional input or output is present. */
-  has(id: number | undefined): boolean;
-  /** Declares a module-level function (once) and returns its name. */
-  use(fn: Fn, constants?: readonly string[]): string;
-  /** Declares a module-level typed array of integers (once) and returns its name. */
-  constant(name: string, type: 'Int32Array', values: readonly number[]): string;
-}
-
-/** A step the module cannot express: the emitter reports it, never emits something else. */
-export class EmitError extends Error {
-  constructor(
-    message: string,
-    readonly layer: string,
-  ) {
-    super(message);
-  }
-}
+export { EmitError, type StepContext } from './context.js';
+import type { StepContext } from './context.js';
+import { globalPool, permute, spatialCopy } from './reshaping.js';
 
 export type StepEmitter = (step: PlanStep, ctx: StepContext) => string[];
 
@@ -247,6 +230,11 @@ export const forwardEmitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
   concatenate: (s, c) => concatenate(s as StepOf<'concatenate'>, c),
   copy: (s, c) => copy(s as StepOf<'copy'>, c),
   fold_batch_norm: (s, c) => foldBatchNorm(s as StepOf<'fold_batch_norm'>, c),
+  embedding: (s, c) => embedding(s as StepOf<'embedding'>, c),
+  recurrent: (s, c) => recurrent(s as StepOf<'recurrent'>, c),
+  global_pool: (s, c) => globalPool(s as StepOf<'global_pool'>, c),
+  spatial_copy: (s, c) => spatialCopy(s as StepOf<'spatial_copy'>, c),
+  permute: (s, c) => permute(s as StepOf<'permute'>, c),
   // The activity penalty only feeds evaluate's loss: a prediction does not compute it.
   activity_penalty: () => [],
 };

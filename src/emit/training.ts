@@ -16,12 +16,15 @@ import {
   preluBackward,
   unitNormBackward,
 } from './backward.js';
-import { loop, times } from './code.js';
+import { loop, printCall, times } from './code.js';
 import { base64, float32Bytes, numberLiteral as lit, stringLiteral } from './literals.js';
-import { printCall, type Member, type ModuleContext, type ModuleExtension } from './module.js';
+import { type Member, type ModuleContext, type ModuleExtension } from './module.js';
 import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
 import { fusedLoss, loss } from './losses.js';
 import { activityRegularizer, optimizer, regularizer } from './optimizer.js';
+import { embeddingBackward, recurrentBackward } from './recurrent-backward.js';
+import { globalPoolBackward, permuteBackward, spatialCopyBackward } from './reshaping.js';
+import { spatialDropout, spatialDropoutBackward } from './spatial-dropout.js';
 
 const f32 = Math.fround;
 
@@ -97,7 +100,12 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
       const usesNormal = plan.steps.some((s) => s.op === 'gaussian_noise');
       const usesRng =
         usesNormal ||
-        plan.steps.some((s) => s.op === 'dropout' && s.attrs.rate > 0 && s.attrs.rate < 1);
+        plan.steps.some(
+          (s) =>
+            (s.op === 'dropout' || s.op === 'spatial_dropout') &&
+            s.attrs.rate > 0 &&
+            s.attrs.rate < 1,
+        );
       const emitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
         ...forwardEmitters,
         dense_backward: (s, c) => denseBackward(s as StepOf<'dense_backward'>, c),
@@ -109,6 +117,15 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         prelu_backward: (s, c) => preluBackward(s as StepOf<'prelu_backward'>, c),
         merge_backward: (s, c) => mergeBackward(s as StepOf<'merge_backward'>, c),
         concatenate_backward: (s, c) => concatenateBackward(s as StepOf<'concatenate_backward'>, c),
+        embedding_backward: (s, c) => embeddingBackward(s as StepOf<'embedding_backward'>, c),
+        recurrent_backward: (s, c) => recurrentBackward(s as StepOf<'recurrent_backward'>, c),
+        global_pool_backward: (s, c) => globalPoolBackward(s as StepOf<'global_pool_backward'>, c),
+        spatial_dropout: (s, c) => spatialDropout(s as StepOf<'spatial_dropout'>, c, names.uniform),
+        spatial_dropout_backward: (s, c) =>
+          spatialDropoutBackward(s as StepOf<'spatial_dropout_backward'>, c),
+        permute_backward: (s, c) => permuteBackward(s as StepOf<'permute_backward'>, c),
+        spatial_copy_backward: (s, c) =>
+          spatialCopyBackward(s as StepOf<'spatial_copy_backward'>, c),
         dropout: (s, c) => dropout(s as StepOf<'dropout'>, c, names.uniform),
         dropout_backward: (s, c) => {
           const st = s as StepOf<'dropout_backward'>;

@@ -5,10 +5,18 @@
  * attribute is resolved: activations, losses, regularizers and the optimizer are specs with
  * Keras's defaults filled in, never Keras call values to interpret again.
  */
-import type { ActivationSpec, LossSpec, MergeMode } from '../kernels/index.js';
+import type { ActivationSpec, CopyAxis, LossSpec, MergeMode } from '../kernels/index.js';
 import type { ConstraintSpec, OptimizerSpec, RegularizerSpec } from '../optim/index.js';
 
-export type { ActivationSpec, LossSpec, MergeMode, OptimizerSpec, RegularizerSpec, ConstraintSpec };
+export type {
+  ActivationSpec,
+  CopyAxis,
+  LossSpec,
+  MergeMode,
+  OptimizerSpec,
+  RegularizerSpec,
+  ConstraintSpec,
+};
 
 /** What a buffer holds; decides its arena and lifetime. */
 export type BufferRole =
@@ -49,6 +57,19 @@ export interface OptimizedWeight {
   name: string;
   shape: number[];
   constraint: ConstraintSpec | null;
+}
+
+/** A global pooling step: `pool` over `steps` positions of `channels` values per sample. */
+export interface GlobalPoolAttrs {
+  pool: 'avg' | 'max';
+  steps: number;
+  channels: number;
+}
+
+/** A copy step: one or two spatial axes (outer first) of `channels` values per position. */
+export interface SpatialCopyAttrs {
+  axes: CopyAxis[];
+  channels: number;
 }
 
 /** Each op's attributes. A step's inputs and outputs are documented beside its op. */
@@ -108,6 +129,23 @@ export interface OpAttrs {
   prelu: { size: number; alphaIndex: number[] };
   /** [x, alpha, dy] → [dx?, dalpha?]. */
   prelu_backward: { size: number; alphaIndex: number[] };
+  // Reshaping and global pooling: channels_last samples of `steps` positions × `channels`.
+  /** [x] → [y]: y[n,c] = the mean or max over the steps of x[n,s,c]. */
+  global_pool: GlobalPoolAttrs;
+  /** [dy, x?, y?] → [dx]: avg spreads dy/steps; max (which reads x and y) splits dy among the positions equal to the max. */
+  global_pool_backward: GlobalPoolAttrs;
+  /** [x] → [y]: pad, crop, upsample or repeat by copying (see CopyAxis; one or two spatial axes, outer first). */
+  spatial_copy: SpatialCopyAttrs;
+  /** [dy] → [dx]: each input position sums the gradients of the outputs that read it. */
+  spatial_copy_backward: SpatialCopyAttrs;
+  /** [x] → [y]: Permute; output axis i of a sample of `shape` is its axis perm[i] (0-based, no batch). */
+  permute: { shape: number[]; perm: number[] };
+  /** [dy] → [dx]. */
+  permute_backward: { shape: number[]; perm: number[] };
+  /** [x] → [y, mask]: SpatialDropout, one draw per sample and channel (mask: `channels` per sample). */
+  spatial_dropout: { rate: number; steps: number; channels: number; seed: number | null };
+  /** [dy, mask] → [dx]. */
+  spatial_dropout_backward: { steps: number; channels: number };
   /** [kernel, bias?, gamma?, beta?, moving_mean, moving_variance] → [kernel', bias']. */
   fold_batch_norm: { in: number; units: number; epsilon: number };
   /** [y_pred, y_true] → [loss, dy_pred]. */
@@ -122,8 +160,43 @@ export interface OpAttrs {
   activity_penalty: { regularizer: RegularizerSpec; size: number };
   /** [w, loss] → [grad, loss]: loss += penalty(w), grad += ∂/∂w. */
   regularizer: { regularizer: RegularizerSpec; weight: string };
+  // --- Embedding and recurrent layers (src/layers/embedding.ts, src/layers/recurrent.ts) ---
+  /** [ids, table] → [y]: y[i] = table[trunc(ids[i])] for `tokens` ids per sample; an id outside [0, vocab) is an error. */
+  embedding: { tokens: number; vocab: number; dim: number };
+  /** [ids, dy] → [dtable]: the scatter-add of dy's rows into the table's gradient. */
+  embedding_backward: { tokens: number; vocab: number; dim: number };
+  /**
+   * [x, kernel, recurrent_kernel, bias?] → [y, xw, gates, h_prev, c, h, c_step?]: one recurrent
+   * layer over all its time steps. xw holds x·kernel for every step (one product); gates the
+   * activated gates per step; h_prev the state entering each step and c the cell state after it
+   * (LSTM), saved for backward; h (and c_step) are the state of the step being computed.
+   */
+  recurrent: RecurrentAttrs;
+  /**
+   * [x, kernel, recurrent_kernel, gates, h_prev, c, dy] → [dx?, dkernel?, drecurrent_kernel?,
+   * dbias?, dgates, drec, dh, dc?]: backpropagation through time; dgates and drec hold every
+   * step's gate gradients (input side and recurrent side), dh and dc the carried state gradients.
+   */
+  recurrent_backward: RecurrentAttrs;
+  // --- end of the embedding and recurrent ops ---
   /** [grads…, state…] → [weights…, state…]: one Keras `optimizer.apply(grads)`; `slots` state buffers. */
   optimizer: { optimizer: OptimizerSpec; weights: OptimizedWeight[]; slots: number };
+}
+
+/** A recurrent layer's resolved configuration: the sizes, the cell and its activations. */
+export interface RecurrentAttrs {
+  cell: 'lstm' | 'gru' | 'simple_rnn';
+  steps: number;
+  in: number;
+  units: number;
+  bias: boolean;
+  returnSequences: boolean;
+  goBackwards: boolean;
+  /** GRU: reset after the recurrent product (Keras 3's default, bias (2, 3u)) or before it. */
+  resetAfter: boolean;
+  activation: ActivationSpec;
+  /** The gates' activation (LSTM, GRU); SimpleRNN has none and repeats `activation`. */
+  recurrentActivation: ActivationSpec;
 }
 
 /** The kernels a plan may call; a backend binds each. */

@@ -60,3 +60,43 @@ export function gaussianNoiseForward(
 ): void {
   for (let i = 0; i < n; i++) y[i] = x[i]! + stddev * rng.normal();
 }
+
+/**
+ * SpatialDropout in training (Keras 3's noise_shape (batch, 1, …, channels)): for each sample and
+ * channel one draw, in sample-then-channel order, keeps the whole channel (scaled by 1/(1 − rate),
+ * rounded to float32 as dropoutForward) or zeroes it at every one of the S positions.
+ * x, y:[N,S,C] mask:[N,C] (overwritten with the scale or 0); y may be x.
+ */
+export function spatialDropoutForward(
+  x: Float32Array,
+  y: Float32Array,
+  mask: Float32Array,
+  N: number,
+  S: number,
+  C: number,
+  rate: number,
+  rng: Rng,
+): void {
+  const keep = 1 - rate;
+  const scale = rate <= 0 ? 1 : rate >= 1 ? 0 : Math.fround(1 / keep);
+  const draws = rate > 0 && rate < 1;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) mask[n * C + c] = !draws || rng.uniform() < keep ? scale : 0;
+    for (let s = 0, p = n * S * C; s < S; s++)
+      for (let c = 0; c < C; c++, p++) y[p] = x[p]! * mask[n * C + c]!;
+  }
+}
+
+/** dx[n,s,c] = dy[n,s,c]·mask[n,c], with the mask spatialDropoutForward wrote; dx is overwritten and may be dy. */
+export function spatialDropoutBackward(
+  dy: Float32Array,
+  mask: Float32Array,
+  dx: Float32Array,
+  N: number,
+  S: number,
+  C: number,
+): void {
+  for (let n = 0; n < N; n++)
+    for (let s = 0, p = n * S * C; s < S; s++)
+      for (let c = 0; c < C; c++, p++) dx[p] = dy[p]! * mask[n * C + c]!;
+}

@@ -10,3 +10,8 @@ export * from './prelu.js';
 export * from './losses.js';
 export * from './fold.js';
 export * from './merge.js';
+export * from './embedding.js';
+export * from './recurrent.js';
+export * from './global-pooling.js';
+export * from './spatial-copy.js';
+export * from './permute.js';

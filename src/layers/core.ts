@@ -99,7 +99,7 @@ const denseLowering: LayerLowering = {
 };
 
 /** Dropout and GaussianNoise are the identity at inference: lowered faithfully as a copy, which a pass removes. */
-function inferenceIdentity(c: LowerContext, xs: number[]): Forward {
+export function inferenceIdentity(c: LowerContext, xs: number[]): Forward {
   const y = output(c);
   c.b.step('copy', c.layer.name, [xs[0]!], [y], {
     size: sampleSize(c.layer.outputShape),

@@ -5,8 +5,14 @@
  */
 import { activationLayers } from './activation.js';
 import { coreLayers } from './core.js';
+import { embeddingLayers } from './embedding.js';
+import { globalPoolingLayers } from './global-pooling.js';
 import { mergingLayers } from './merging.js';
 import { normalizationLayers } from './normalization.js';
+import { recurrentLayers } from './recurrent.js';
+import { reshapingLayers } from './reshaping.js';
+import { spatialDropoutLayers } from './spatial-dropout.js';
+import { timeDistributed } from './wrappers.js';
 import type { LayerDef } from './types.js';
 
 export * from './types.js';
@@ -30,6 +36,12 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...normalizationLayers,
   ...activationLayers,
   ...mergingLayers,
+  ...embeddingLayers,
+  ...recurrentLayers,
+  ...globalPoolingLayers,
+  ...reshapingLayers,
+  ...spatialDropoutLayers,
+  TimeDistributed: timeDistributed(() => layerDefs),
 };
 
 /** Keras's automatic layer name prefix: `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`. */

@@ -17,6 +17,13 @@ export interface WeightSpec {
   trainable: boolean;
   /** The initializer value from the layer's arguments (a name or a call). */
   initializer: Value;
+  /**
+   * The prefix of its `<prefix>_initializer/_regularizer/_constraint` arguments when it is not
+   * the weight's name (a recurrent layer's `recurrent_kernel` takes `recurrent_initializer`).
+   */
+  argPrefix?: string;
+  /** Elements [start, end) set to one after the initializer ran (LSTM's unit_forget_bias). */
+  ones?: [number, number];
 }
 
 /** Why an input does not fit a layer; `arg` names the argument to blame, when one is. */
@@ -90,6 +97,11 @@ export interface LayerDef {
   affine?: boolean;
   /** Merge layers take several inputs: they need graph syntax. */
   merge?: boolean;
+  /**
+   * Floats per sample the layer's step keeps besides its input and output (a recurrent layer's
+   * projected inputs, gates and states over every time step), for the memory check.
+   */
+  workspace?(input: Shape, args: Args): number;
 }
 
 export function isShapeError(s: Shape | ShapeError): s is ShapeError {

@@ -31,6 +31,7 @@ import {
   semanticTokenLegend,
   type Checked,
   type CompletionKind,
+  type DiagramAnswer,
   type DocumentSymbol as ServiceSymbol,
   type ServiceDiagnostic,
   type SymbolKind as ServiceSymbolKind,
@@ -347,7 +348,30 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }),
   );
 
+  // nnlang's own request: a model of the document as an SVG diagram (null for a closed document).
+  connection.onRequest(
+    diagramRequest,
+    safe('diagram', null as DiagramAnswer | null, (params: DiagramParams) => {
+      const t = text(params.textDocument.uri);
+      if (t === null) return null;
+      return service.diagram(t, {
+        ...(params.model === undefined ? {} : { model: params.model }),
+        ...(params.position === undefined ? {} : { position: params.position }),
+      });
+    }),
+  );
+
   documents.listen(connection);
+}
+
+/** The custom request's method: `{ textDocument, model?, position? }` → `DiagramAnswer | null`. */
+export const diagramRequest = 'nnlang/diagram';
+
+/** Its parameters: the document, and which model (by name, else the one around a position, else the first). */
+export interface DiagramParams {
+  textDocument: { uri: string };
+  model?: string;
+  position?: { line: number; character: number };
 }
 
 /** A list of diagnostics as comparable text, whatever their order. */

@@ -22,6 +22,8 @@ export interface ParamEntry {
   initializer: InitializerSpec | null;
   regularizer: RegularizerSpec | null;
   constraint: ConstraintSpec | null;
+  /** Elements [start, end) set to one after the initializer (LSTM's unit_forget_bias). */
+  ones?: [number, number];
 }
 
 export interface ParamLayout {
@@ -48,9 +50,10 @@ export function layoutParams(layers: readonly GraphLayer[]): ParamLayout {
         trainable: w.trainable && layerTrainable,
         offset,
         gradOffset: -1,
-        initializer: layer.specs.initializers[w.name] ?? null,
-        regularizer: layer.specs.regularizers[w.name] ?? null,
-        constraint: layer.specs.constraints[w.name] ?? null,
+        initializer: layer.specs.initializers[w.argPrefix ?? w.name] ?? null,
+        regularizer: layer.specs.regularizers[w.argPrefix ?? w.name] ?? null,
+        constraint: layer.specs.constraints[w.argPrefix ?? w.name] ?? null,
+        ...(w.ones ? { ones: w.ones } : {}),
       });
       offset += size;
     }

@@ -3,6 +3,7 @@ import {
   arenaOf,
   bufferLength,
   planBytes,
+  type CopyAxis,
   type Plan,
   type PlanBuffer,
   type PlanStep,
@@ -63,11 +64,12 @@ function stepText(plan: Plan, s: PlanStep, i: number): string {
 function attrText(key: string, v: unknown): string {
   if (v === null || typeof v !== 'object') return String(v);
   if (Array.isArray(v)) {
+    if (key === 'axes' && v.every(isCopyAxis)) return `[${v.map(copyAxisText).join(', ')}]`;
     if (v.some((x) => typeof x === 'object' && x !== null)) return `(${v.length})`;
     return v.length > 8 ? `[${v.slice(0, 8).join(',')},…](${v.length})` : `[${v.join(',')}]`;
   }
   const o = v as Record<string, unknown>;
-  if (key === 'activation' && typeof o['name'] === 'string')
+  if ((key === 'activation' || key === 'recurrentActivation') && typeof o['name'] === 'string')
     return specText(o['name'], o, resolveActivation(o['name']));
   if (key === 'loss' && typeof o['name'] === 'string')
     return specText(o['name'], o, resolveLoss(o['name']));
@@ -87,6 +89,17 @@ function attrText(key: string, v: unknown): string {
       : callee;
   }
   return JSON.stringify(v);
+}
+
+function isCopyAxis(v: unknown): v is CopyAxis {
+  return typeof v === 'object' && v !== null && 'repeat' in v && 'shift' in v;
+}
+
+/** A copy step's axis: `4→6 from -1` (padding), `6→4 from 1` (cropping), `3→6 ×2` (repeating). */
+function copyAxisText(a: CopyAxis): string {
+  const repeat = a.repeat === 1 ? '' : ` ×${a.repeat}`;
+  const shift = a.shift === 0 ? '' : ` from ${a.shift}`;
+  return `${a.in}→${a.out}${repeat}${shift}`;
 }
 
 /** `name`, or `name(k=v,…)` with the fields that differ from the defaults. */

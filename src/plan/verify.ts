@@ -11,10 +11,13 @@ import {
   type PlanBuffer,
   type PlanStep,
 } from '../ir/index.js';
+import { gateCount, recurrentBiasSize, savedGateCount } from '../kernels/index.js';
+import type { RecurrentAttrs } from '../ir/index.js';
 import { liveness } from './memory.js';
 
 const trainingOnly = new Set<OpName>([
   'dropout',
+  'spatial_dropout',
   'gaussian_noise',
   'batch_norm_train',
   'loss',
@@ -187,6 +190,36 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
         ? { inputs: [per(size), alpha], outputs: [per(size)] }
         : { inputs: [per(size), alpha, per(size)], outputs: [per(size), alpha] };
     }
+    case 'global_pool':
+    case 'global_pool_backward': {
+      const { steps, channels } = s.attrs;
+      const [x, y] = [per(steps * channels), per(channels)];
+      return s.op === 'global_pool'
+        ? { inputs: [x], outputs: [y] }
+        : { inputs: [y, x, y], outputs: [x] };
+    }
+    case 'spatial_copy':
+    case 'spatial_copy_backward': {
+      const { axes, channels } = s.attrs;
+      const x = per(axes.reduce((n, a) => n * a.in, channels));
+      const y = per(axes.reduce((n, a) => n * a.out, channels));
+      return s.op === 'spatial_copy'
+        ? { inputs: [x], outputs: [y] }
+        : { inputs: [y], outputs: [x] };
+    }
+    case 'permute':
+    case 'permute_backward': {
+      const n = per(s.attrs.shape.reduce((a, b) => a * b, 1));
+      return { inputs: [n], outputs: [n] };
+    }
+    case 'spatial_dropout':
+    case 'spatial_dropout_backward': {
+      const { steps, channels } = s.attrs;
+      const [x, mask] = [per(steps * channels), per(channels)];
+      return s.op === 'spatial_dropout'
+        ? { inputs: [x], outputs: [x, mask] }
+        : { inputs: [x, mask], outputs: [x] };
+    }
     case 'fold_batch_norm': {
       const { in: inDim, units } = s.attrs;
       const u = all(units);
@@ -208,6 +241,19 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
       };
     case 'activity_penalty':
       return { inputs: [per(s.attrs.size), all(1)], outputs: [all(1)] };
+    // --- embedding and recurrent ops ---
+    case 'embedding': {
+      const { tokens, vocab, dim } = s.attrs;
+      return { inputs: [per(tokens), all(vocab * dim)], outputs: [per(tokens * dim)] };
+    }
+    case 'embedding_backward': {
+      const { tokens, vocab, dim } = s.attrs;
+      return { inputs: [per(tokens), per(tokens * dim)], outputs: [all(vocab * dim)] };
+    }
+    case 'recurrent':
+    case 'recurrent_backward':
+      return recurrentSizes(s.attrs, s.op === 'recurrent_backward');
+    // --- end of the embedding and recurrent ops ---
     case 'regularizer':
     case 'optimizer':
       return undefined; // checked by pairing inputs with outputs below
@@ -217,6 +263,43 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
       return unknown;
     }
   }
+}
+
+/** The recurrent ops' buffers (see OpAttrs.recurrent): LSTM's cell state is absent for the others. */
+function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[]; outputs: Size[] } {
+  const { cell, steps: T, in: I, units: U } = a;
+  const GU = gateCount(cell) * U;
+  const lstm = cell === 'lstm';
+  const weights = [all(I * GU), all(U * GU), all(recurrentBiasSize(cell, U, a.resetAfter))];
+  const gates = per(T * savedGateCount(cell) * U);
+  const cellState = lstm ? [per(T * U)] : [];
+  const y = per(a.returnSequences ? T * U : U);
+  if (!backward)
+    return {
+      inputs: [per(T * I), ...weights.slice(0, a.bias ? 3 : 2)],
+      outputs: [
+        y,
+        per(T * GU),
+        per(GU),
+        gates,
+        per(T * U),
+        per(U),
+        ...cellState,
+        ...(lstm ? [per(U)] : []),
+      ],
+    };
+  return {
+    inputs: [
+      per(T * I),
+      weights[0]!,
+      weights[1]!,
+      gates,
+      per(T * U),
+      ...(lstm ? cellState : [all(0)]),
+      y,
+    ],
+    outputs: [per(T * I), ...weights, per(T * GU), per(T * GU), per(GU), per(U), per(U)],
+  };
 }
 
 /** Size mismatches of a step's buffers, as messages. */

@@ -143,8 +143,10 @@ export class Session {
         const view = params.subarray(e.offset, e.offset + e.size);
         const rng = this.rng.fork();
         if (given && given[i] !== undefined) view.set(flatten(given[i]!));
-        else if (e.initializer) initialize(e.initializer, e.shape, rng, view);
-        else throw new Error(`internal: weight ${e.layer}/${e.name} has no initializer.`);
+        else if (e.initializer) {
+          initialize(e.initializer, e.shape, rng, view);
+          if (e.ones) view.fill(1, e.ones[0], e.ones[1]);
+        } else throw new Error(`internal: weight ${e.layer}/${e.name} has no initializer.`);
       });
     }
   }

@@ -19,6 +19,7 @@ export const kindOfType: Partial<Record<ArgType, CatalogKind>> = {
   constraint: 'constraint',
   optimizer: 'optimizer',
   loss: 'loss',
+  layer: 'layer',
   metrics: 'metric',
   callbacks: 'callback',
   learning_rate: 'schedule',

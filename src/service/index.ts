@@ -14,6 +14,7 @@ import { diagnosticsAfterEdit, focusOn, type Checked } from './incremental.js';
 import { codeActions, type CodeAction } from './actions.js';
 import { completions, type CompletionItem } from './completion.js';
 import { defaultDocsBase, diagnostics, type ServiceDiagnostic } from './diagnostics.js';
+import { diagramAnswer, diagramOfChecked, type DiagramAnswer } from './diagram.js';
 import { hover, type Hover } from './hover.js';
 import { inlayHints, type InlayHint } from './inlay.js';
 import { definition, prepareRename, references, rename, type RenameResult } from './navigation.js';
@@ -37,6 +38,12 @@ export { modelBlocks, type Checked } from './incremental.js';
 export type { CodeAction } from './actions.js';
 export type { CompletionItem, CompletionKind } from './completion.js';
 export type { DiagnosticTag, ServiceDiagnostic } from './diagnostics.js';
+export {
+  diagramSvg,
+  type DiagramAnswer,
+  type DiagramChoice,
+  type DiagramResult,
+} from './diagram.js';
 export { docsUrlOf } from './diagnostics.js';
 export type { Hover } from './hover.js';
 export type { InlayHint } from './inlay.js';
@@ -201,6 +208,23 @@ export class LanguageService {
       const r = formatRange(text, offsets, printWidth ? { printWidth } : {});
       if ('error' in r) return [];
       return r.edits.map((e) => ({ range: index.range(e.start, e.end), newText: e.newText }));
+    });
+  }
+
+  /**
+   * The SVG diagram of a model of the document: `model` by name, else the model around
+   * `position`, else the first; without a picture, `error` says why.
+   */
+  diagram(text: string, choice: { model?: string; position?: Position } = {}): DiagramAnswer {
+    const empty = { svg: null, model: null, models: [], error: 'The diagram failed.' };
+    return this.guard('diagram', empty, () => {
+      const a = this.analyze(text);
+      const offset = choice.position ? a.index.offset(choice.position) : undefined;
+      const picked = {
+        ...(choice.model === undefined ? {} : { model: choice.model }),
+        ...(offset === undefined ? {} : { offset }),
+      };
+      return diagramAnswer(diagramOfChecked(a.result, picked));
     });
   }
 

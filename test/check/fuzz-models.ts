@@ -36,6 +36,7 @@ const kindOfType: Partial<Record<CatalogArg['type'], CatalogKind>> = {
   constraint: 'constraint',
   optimizer: 'optimizer',
   loss: 'loss',
+  layer: 'layer',
 };
 
 /** A Python float literal: always with a decimal point or an exponent. */
@@ -171,10 +172,10 @@ const compileArb: Arb = fc
       : `compile(${optimizer}, ${loss})`,
   );
 
-/** A model's source: Input, 1–4 layers, compile(...) and sometimes fit(...). */
+/** A model's source: Input of 1–3 axes (sequences and images too), 1–4 layers, compile(...) and sometimes fit(...). */
 export const modelSource: Arb = fc
   .tuple(
-    fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 2 }),
+    fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
     fc.array(
       entryArb('layer', chainLayers).chain((e) => callArb(e, 'layer', 1)),
       { minLength: 1, maxLength: 4 },

@@ -141,3 +141,30 @@ describe('bad input: one located line, exit 1', () => {
     expect(nn('plan', file, '--batch', '32').err).toBe('');
   }, 60_000);
 });
+
+describe('multi-axis inputs read from CSV', () => {
+  it('Input(shape=(2, 2, 3)) takes its 12 feature columns in row-major order', () => {
+    // Cropping keeps position [1][0]; the Dense picks its channel 2: feature 1·6 + 0·3 + 2 = 8,
+    // the column 'f8', in row-major (C) order as Keras reshapes a flat row.
+    const dir = mkdtempSync(join(tmpdir(), 'nn-image-'));
+    const names = Array.from({ length: 12 }, (_, i) => `f${i}`);
+    const rows = [0, 1, 2].map((r) => names.map((_, i) => 100 * r + i));
+    writeFileSync(
+      join(dir, 'image.csv'),
+      [[...names, 'y'], ...rows.map((row) => [...row, row[8]!])].map((r) => r.join(',')).join('\n'),
+    );
+    const file = join(dir, 'image.nn');
+    writeFileSync(
+      file,
+      "Input(shape=(2, 2, 3)) -> Cropping2D(((1, 0), (0, 1))) -> Flatten()\n  -> Dense(1, weights=[[[0], [0], [1]], [0]])\ncompile(sgd, mse)\nfit(data='image.csv', target='y', epochs=1)\n",
+    );
+    const p = nn('predict', file);
+    expect(p.code, p.err).toBe(0);
+    expect(p.out.trim().split('\n')).toEqual(['prediction', '8', '108', '208']);
+    const e = nn('evaluate', file);
+    expect(e.code, e.err).toBe(0);
+    expect(e.out).toMatch(/^3 samples - loss: 0\.0000$/m);
+    const t = nn('train', file, '--out', join(dir, 'image.nnw'));
+    expect(t.code, t.err).toBe(0);
+  }, 60_000);
+});

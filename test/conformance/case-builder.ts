@@ -24,6 +24,8 @@ export interface CaseSpec {
   head?: Arg;
   steps?: number;
   viaFit?: boolean;
+  /** The inputs are token ids below this (an Embedding first). */
+  tokens?: number;
 }
 
 /** FNV-1a of a string, for seeding a case by its name. */
@@ -61,6 +63,7 @@ export function make(group: string, label: string, build: (d: Draws) => CaseSpec
     steps: spec.steps ?? 4,
     seed: rng.nextUint32(),
     ...(spec.viaFit ? { viaFit: true } : {}),
+    ...(spec.tokens ? { tokens: spec.tokens } : {}),
   };
 }
 

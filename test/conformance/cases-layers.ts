@@ -3,16 +3,21 @@
  * around the Dense ones, and weight/activity regularizers and weight constraints.
  */
 import { adam, dense, make, sgd } from './case-builder.js';
-import { k, type Arg, type KerasCall } from './spec.js';
+import { k, tuple, type Arg, type KerasCall } from './spec.js';
 
-/** Layers around the Dense ones: normalization, dropout (rate 0 trains identically), activations. */
-const LAYERS: {
+/** A case of hidden layers around the output Dense, sized by the case's draws. */
+interface LayerCase {
   label: string;
   hidden: (size: () => number) => KerasCall[];
   loss: string;
   optimizer: KerasCall;
   steps?: number;
-}[] = [
+  /** The inputs are token ids below this (an Embedding reads them). */
+  tokens?: number;
+}
+
+/** Layers around the Dense ones: normalization, dropout (rate 0 trains identically), activations. */
+const LAYERS: LayerCase[] = [
   {
     label: 'BatchNormalization',
     // Not relu: a unit active on the whole batch passes its bias straight to BatchNormalization,
@@ -124,6 +129,128 @@ const LAYERS: {
     loss: 'mse',
     optimizer: sgd(0.1),
   },
+  // Global pooling, padding, cropping and upsampling over a Dense output seen as steps or an
+  // image. Max pooling follows tanh: TF.js gives a tied max all the gradient where Keras 3 splits
+  // it, so ties (a ReLU's zeros) would test TF.js's departure, not ours.
+  {
+    label: 'GlobalMaxPooling1D',
+    hidden: () => [dense(6, 'tanh'), k('Reshape', [[3, 2]]), k('GlobalMaxPooling1D')],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'GlobalAveragePooling1D',
+    hidden: () => [dense(8, 'relu'), k('Reshape', [[4, 2]]), k('GlobalAveragePooling1D')],
+    loss: 'categorical_crossentropy',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'GlobalMaxPooling2D',
+    hidden: (size) => [
+      dense(12, 'tanh'),
+      k('Reshape', [[2, 3, 2]]),
+      k('GlobalMaxPooling2D'),
+      dense(size(), 'relu'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'GlobalAveragePooling2D',
+    hidden: () => [dense(8, 'elu'), k('Reshape', [[2, 2, 2]]), k('GlobalAveragePooling2D')],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'ZeroPadding1D and Cropping1D',
+    hidden: () => [
+      dense(8, 'tanh'),
+      k('Reshape', [[4, 2]]),
+      k('ZeroPadding1D', [[1, 2]]),
+      k('Cropping1D', [[2, 1]]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'UpSampling1D and RepeatVector',
+    hidden: () => [
+      dense(6, 'tanh'),
+      k('Reshape', [[3, 2]]),
+      k('UpSampling1D', [], { size: 3 }),
+      k('GlobalAveragePooling1D'),
+      k('RepeatVector', [2]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'ZeroPadding2D, Cropping2D and UpSampling2D',
+    hidden: (size) => [
+      dense(12, 'tanh'),
+      k('Reshape', [[2, 3, 2]]),
+      k('ZeroPadding2D', [
+        [
+          [1, 0],
+          [2, 1],
+        ],
+      ]),
+      k('Cropping2D', [[1, 2]]),
+      k('UpSampling2D', [[2, 1]]),
+      k('Flatten'),
+      dense(size(), 'relu'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'TimeDistributed(Dense)',
+    hidden: () => [
+      dense(6, 'tanh'),
+      k('Reshape', [[3, 2]]),
+      k('TimeDistributed', [dense(4, 'relu')]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'Permute',
+    hidden: () => [
+      dense(6, 'tanh'),
+      k('Reshape', [[3, 2]]),
+      k('Permute', [[2, 1]]),
+      dense(4, 'relu'),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'SpatialDropout1D(0) trains as identity',
+    hidden: () => [
+      dense(6, 'relu'),
+      k('Reshape', [[3, 2]]),
+      k('SpatialDropout1D', [0]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'inference only: SpatialDropout2D(0.5)',
+    hidden: () => [
+      dense(8, 'relu'),
+      k('Reshape', [[2, 2, 2]]),
+      k('SpatialDropout2D', [0.5]),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+    steps: 0,
+  },
   {
     label: 'inference only: Dropout(0.5), GaussianNoise, BatchNormalization',
     hidden: (size) => [
@@ -209,5 +336,96 @@ export const regularizerCases = REGULARIZED.map((r, i) =>
     ],
     loss: 'mse',
     optimizer: r.optimizer,
+  })),
+);
+
+/**
+ * Embedding and the recurrent layers. A case's input is a flat vector of at most 8 values, so
+ * a Dense layer widens it and Reshape makes it a sequence (or Embedding reads it as token ids).
+ */
+const SEQUENCES: LayerCase[] = [
+  {
+    label: 'LSTM',
+    hidden: (size) => [dense(12), k('Reshape', [tuple(4, 3)]), k('LSTM', [size()]), dense(size())],
+    loss: 'categorical_crossentropy',
+    optimizer: adam(0.02),
+  },
+  {
+    label: 'LSTM return_sequences go_backwards, no bias',
+    hidden: (size) => [
+      dense(10, 'tanh'),
+      k('Reshape', [tuple(5, 2)]),
+      k('LSTM', [size()], { return_sequences: true, go_backwards: true, use_bias: false }),
+      k('LSTM', [size()]),
+      dense(size()),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'GRU',
+    hidden: (size) => [dense(12), k('Reshape', [tuple(3, 4)]), k('GRU', [size()]), dense(size())],
+    loss: 'mse',
+    optimizer: adam(0.02),
+  },
+  {
+    label: 'GRU return_sequences go_backwards',
+    hidden: (size) => [
+      dense(8),
+      k('Reshape', [tuple(4, 2)]),
+      k('GRU', [size()], { return_sequences: true, go_backwards: true }),
+      k('Flatten'),
+      dense(size()),
+    ],
+    loss: 'sparse_categorical_crossentropy',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'GRU reset_after=False',
+    hidden: (size) => [
+      dense(12, 'tanh'),
+      k('Reshape', [tuple(4, 3)]),
+      k('GRU', [size()], { reset_after: false, return_sequences: true }),
+      k('GRU', [size()], { reset_after: false, go_backwards: true }),
+      dense(size()),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.02),
+  },
+  {
+    label: 'SimpleRNN',
+    hidden: (size) => [
+      dense(12),
+      k('Reshape', [tuple(4, 3)]),
+      k('SimpleRNN', [size()], { return_sequences: true }),
+      k('SimpleRNN', [size()], { activation: 'relu', go_backwards: true }),
+      dense(size()),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.05),
+  },
+  {
+    label: 'Embedding into LSTM',
+    hidden: (size) => [k('Embedding', [11, 4]), k('LSTM', [size()]), dense(size(), 'relu')],
+    loss: 'sparse_categorical_crossentropy',
+    optimizer: adam(0.02),
+    tokens: 11,
+  },
+  {
+    label: 'Embedding flattened',
+    hidden: (size) => [k('Embedding', [7, 3]), k('Flatten'), dense(size(), 'tanh')],
+    loss: 'mse',
+    optimizer: sgd(0.2),
+    tokens: 7,
+  },
+];
+
+/** Cases of Embedding and the recurrent layers. */
+export const sequenceCases = SEQUENCES.map((c) =>
+  make('sequences', c.label, (d) => ({
+    hidden: c.hidden(() => d.size()),
+    loss: c.loss,
+    optimizer: c.optimizer,
+    ...(c.tokens ? { tokens: c.tokens } : {}),
   })),
 );

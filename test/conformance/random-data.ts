@@ -68,10 +68,15 @@ export function makeBatches(
     units: number;
     kind: TargetKind;
     oneHotForTfjs: boolean;
+    /** Token ids below this instead of N(0, 1) values. */
+    tokens?: number;
   },
 ): Batch[] {
+  const tokens = o.tokens;
   return Array.from({ length: Math.max(o.steps, 1) }, () => {
-    const x = Float32Array.from({ length: o.rows * o.inputs }, () => rng.normal());
+    const x = Float32Array.from({ length: o.rows * o.inputs }, () =>
+      tokens ? rng.below(tokens) : rng.normal(),
+    );
     const y = targets(rng, o.kind, o.rows, o.units);
     const yTfjs = o.kind === 'sparse' && o.oneHotForTfjs ? oneHot(y, o.units) : y;
     return { x, y, yTfjs, rows: o.rows };

@@ -10,8 +10,11 @@ export interface KerasCall {
   args?: Record<string, Arg>;
 }
 
-/** An argument value: a number, a boolean, a string (rendered quoted) or a nested call. */
-export type Arg = number | boolean | string | KerasCall;
+/** An argument value: a number, a boolean, a string (rendered quoted), a tuple or a nested call. */
+export type Arg = number | boolean | string | Tuple | KerasCall;
+
+/** A Python tuple of integers or of tuples of integers: `(2, 3)`, `((1, 0), (2, 1))`. */
+export type Tuple = (number | number[])[];
 
 /** How a batch's targets are drawn, so that each loss sees the values it is meant for. */
 export type TargetKind =
@@ -25,15 +28,12 @@ export type TargetKind =
   | 'sparse' // one class index per sample
   | 'distribution'; // positive rows summing to 1, for KL divergence
 
-/** One conformance case: a small model, its training setup and the data it sees. */
-export interface ConformanceCase {
+/** How a case trains and what it is filed under: shared by chain and graph cases. */
+export interface TrainingSetup {
   /** The table the case belongs to; errors are reported per group. */
   group: string;
   /** A short label; the full test name adds the model and any Keras 3 formula in use. */
   label: string;
-  inputs: number;
-  /** The layers after Input(inputs), as Keras calls. */
-  layers: KerasCall[];
   /** The loss key in tfjs-losses.ts's table. */
   loss: string;
   optimizer: KerasCall;
@@ -44,11 +44,32 @@ export interface ConformanceCase {
   seed: number;
   /** Train through fit(epochs=1, shuffle=False) instead of trainOnBatch calls. */
   viaFit?: boolean;
+  /** The inputs are token ids below this (an Embedding reads them), not N(0, 1) values. */
+  tokens?: number;
+}
+
+/** One conformance case: a small model, its training setup and the data it sees. */
+export interface ConformanceCase extends TrainingSetup {
+  inputs: number;
+  /** The layers after Input(inputs), as Keras calls. */
+  layers: KerasCall[];
 }
 
 /** A Keras call, built tersely: `k('Dense', [5], { activation: 'relu' })`. */
 export function k(call: string, positional: Arg[] = [], args: Record<string, Arg> = {}): KerasCall {
   return { call, positional, args };
+}
+
+/** A Python tuple of two or more numbers, `(3, 2)`: a call without a callee renders as one. */
+export function tuple(...items: number[]): KerasCall {
+  return { call: '', positional: items };
+}
+
+/** The numbers of a tuple() argument. */
+export function tupleItems(a: Arg | undefined): number[] {
+  if (Array.isArray(a)) return a as number[];
+  if (typeof a !== 'object' || a.call !== '') throw new Error('expected a tuple');
+  return (a.positional ?? []) as number[];
 }
 
 /** Whether a call has no arguments at all (a loss or activation then renders as a bare name). */
@@ -74,6 +95,8 @@ function renderArg(a: Arg): string {
   if (typeof a === 'number') return String(a);
   if (typeof a === 'boolean') return a ? 'True' : 'False';
   if (typeof a === 'string') return `'${a}'`;
+  if (Array.isArray(a))
+    return a.length === 1 ? `(${renderArg(a[0]!)},)` : `(${a.map(renderArg).join(', ')})`;
   return renderCall(a);
 }
 
@@ -81,7 +104,7 @@ function renderArg(a: Arg): string {
 export function asCall(a: Arg | undefined): KerasCall | null {
   if (a === undefined) return null;
   if (typeof a === 'string') return { call: a };
-  if (typeof a === 'object') return a;
+  if (typeof a === 'object' && !Array.isArray(a)) return a;
   throw new Error(`expected a name or a call, found ${String(a)}`);
 }
 
@@ -90,6 +113,14 @@ export function numArg(c: KerasCall, key: string, fallback: number): number {
   const v = c.args?.[key];
   if (v === undefined) return fallback;
   if (typeof v !== 'number') throw new Error(`${c.call}: '${key}' must be a number`);
+  return v;
+}
+
+/** A tuple argument, positional `at` or keyword `key` (or `fallback` when absent). */
+export function tupleArg(c: KerasCall, at: number, key: string, fallback: Tuple): Tuple {
+  const v = c.positional?.[at] ?? c.args?.[key];
+  if (v === undefined) return fallback;
+  if (!Array.isArray(v)) throw new Error(`${c.call}: '${key}' must be a tuple`);
   return v;
 }
 
@@ -106,7 +137,13 @@ export function modelSummary(c: ConformanceCase): string {
   return c.layers
     .map((l) => {
       const act = asCall(l.args?.['activation']);
-      const head = l.positional?.length ? String(l.positional[0]) : '';
+      const first = l.positional?.[0];
+      const head =
+        first === undefined
+          ? ''
+          : typeof first === 'object' && !Array.isArray(first)
+            ? renderCall(first)
+            : String(first);
       const extras = [head, act ? renderCall(act).replace(/^'|'$/g, '') : '']
         .filter(Boolean)
         .join(', ');

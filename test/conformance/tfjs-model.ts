@@ -7,7 +7,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FunctionLayer, tfjsActivation } from './tfjs-activations.js';
-import { asCall, boolArg, numArg, type Arg, type ConformanceCase, type KerasCall } from './spec.js';
+import { reshapingLayers } from './tfjs-reshaping.js';
+import {
+  asCall,
+  boolArg,
+  numArg,
+  tupleItems,
+  type Arg,
+  type ConformanceCase,
+  type KerasCall,
+} from './spec.js';
 
 /** The built model, the Keras 3 formulas it had to use, and its weight constraints. */
 export interface TfjsModel {
@@ -122,11 +131,15 @@ function activationLayers(a: Arg | undefined, formulas: string[]): tf.layers.Lay
   return [new FunctionLayer(act.fn)];
 }
 
-/** TF.js layers for one Keras layer call. */
-function layersFor(
+/**
+ * TF.js layers for one Keras layer call; `pending` collects each Dense layer's kernel and bias
+ * constraint arguments.
+ */
+export function layersFor(
   l: KerasCall,
   formulas: string[],
   pending: Map<tf.layers.Layer, (Arg | undefined)[]>,
+  shape: () => tf.Shape = () => [null, 1, 1],
 ): tf.layers.Layer[] {
   const a = l.args ?? {};
   switch (l.call) {
@@ -194,8 +207,128 @@ function layersFor(
           tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), -1, true), 1e-24))),
         ),
       ];
-    default:
+    // --- sequence layers ---
+    case 'Reshape':
+      return [tf.layers.reshape({ targetShape: tupleItems(l.positional?.[0]) })];
+    case 'Flatten':
+      return [tf.layers.flatten()];
+    case 'Embedding':
+      return [
+        tf.layers.embedding({
+          inputDim: l.positional?.[0] as number,
+          outputDim: l.positional?.[1] as number,
+        }),
+      ];
+    case 'LSTM':
+    case 'SimpleRNN': {
+      const options = {
+        units: l.positional?.[0] as number,
+        activation: (a['activation'] as 'tanh' | undefined) ?? 'tanh',
+        useBias: boolArg(l, 'use_bias', true),
+        returnSequences: boolArg(l, 'return_sequences', false),
+        goBackwards: boolArg(l, 'go_backwards', false),
+      };
+      // TF.js's LSTM gates default to hard_sigmoid; Keras 3's to sigmoid (given explicitly).
+      const recurrentActivation = (a['recurrent_activation'] as 'sigmoid' | undefined) ?? 'sigmoid';
+      return [
+        l.call === 'LSTM'
+          ? tf.layers.lstm({ ...options, recurrentActivation })
+          : tf.layers.simpleRNN(options),
+      ];
+    }
+    case 'GRU':
+      // reset_after=False is the GRU TF.js runs (its gates given Keras 3's sigmoid).
+      if (a['reset_after'] === false)
+        return [
+          tf.layers.gru({
+            units: l.positional?.[0] as number,
+            activation: 'tanh',
+            recurrentActivation: 'sigmoid',
+            useBias: boolArg(l, 'use_bias', true),
+            returnSequences: boolArg(l, 'return_sequences', false),
+            goBackwards: boolArg(l, 'go_backwards', false),
+          }),
+        ];
+      formulas.push(
+        'GRU: TF.js has no reset_after=True (Keras 3’s default), so Keras 3’s GRUCell formula',
+      );
+      return [new Keras3Gru(l)];
+    // --- end of the sequence layers ---
+    default: {
+      const reshaping = reshapingLayers(l, shape, formulas);
+      if (reshaping) return reshaping;
       throw new Error(`no TF.js counterpart for the layer '${l.call}'`);
+    }
+  }
+}
+
+/**
+ * Keras 3's GRU with reset_after=True (keras/src/layers/rnn/gru.py), which TF.js lacks:
+ * bias (2, 3u) of input and recurrent biases; z, r = σ(x·W + b_in + h·U + b_rec) per block,
+ * h̃ = tanh(x_h + r·(h·U_h + b_rec,h)), h′ = z·h + (1 − z)·h̃. TF.js's autodiff trains it.
+ */
+class Keras3Gru extends tf.layers.Layer {
+  static readonly className = 'ConformanceKeras3Gru';
+  private readonly units: number;
+  private readonly useBias: boolean;
+  private readonly returnSequences: boolean;
+  private readonly goBackwards: boolean;
+  private kernel: tf.LayerVariable | null = null;
+  private recurrentKernel: tf.LayerVariable | null = null;
+  private bias: tf.LayerVariable | null = null;
+
+  constructor(l: KerasCall) {
+    super({});
+    this.units = l.positional?.[0] as number;
+    this.useBias = boolArg(l, 'use_bias', true);
+    this.returnSequences = boolArg(l, 'return_sequences', false);
+    this.goBackwards = boolArg(l, 'go_backwards', false);
+  }
+
+  override build(shape: tf.Shape | tf.Shape[]): void {
+    const features = (shape as tf.Shape)[2] as number;
+    const zeros = tf.initializers.zeros();
+    const u3 = 3 * this.units;
+    this.kernel = this.addWeight('kernel', [features, u3], 'float32', zeros);
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, u3], 'float32', zeros);
+    if (this.useBias) this.bias = this.addWeight('bias', [2, u3], 'float32', zeros);
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D;
+      const [n, T, features] = x.shape;
+      const U = this.units;
+      const kernel = this.kernel!.read() as tf.Tensor2D;
+      const recurrent = this.recurrentKernel!.read() as tf.Tensor2D;
+      const bias = this.bias ? (this.bias.read() as tf.Tensor2D) : null;
+      let h: tf.Tensor2D = tf.zeros([n, U]);
+      const outputs: tf.Tensor2D[] = [];
+      for (let s = 0; s < T; s++) {
+        const t = this.goBackwards ? T - 1 - s : s;
+        const xt = tf.reshape(tf.slice(x, [0, t, 0], [n, 1, features]), [n, features]);
+        let mx: tf.Tensor2D = tf.matMul(xt as tf.Tensor2D, kernel);
+        let mh: tf.Tensor2D = tf.matMul(h, recurrent);
+        if (bias) {
+          mx = tf.add(mx, tf.slice(bias, [0, 0], [1, 3 * U]));
+          mh = tf.add(mh, tf.slice(bias, [1, 0], [1, 3 * U]));
+        }
+        const [xz, xr, xh] = tf.split(mx, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const [hz, hr, hh] = tf.split(mh, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const z = tf.sigmoid(tf.add(xz, hz));
+        const r = tf.sigmoid(tf.add(xr, hr));
+        const candidate = tf.tanh(tf.add(xh, tf.mul(r, hh)));
+        h = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), candidate));
+        outputs.push(h);
+      }
+      return this.returnSequences ? tf.stack(outputs, 1) : h;
+    });
+  }
+
+  override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    const s = shape as tf.Shape;
+    return this.returnSequences ? [s[0]!, s[1]!, this.units] : [s[0]!, this.units];
   }
 }
 
@@ -224,7 +357,9 @@ export function buildTfjsModel(c: ConformanceCase): TfjsModel {
   const pending = new Map<tf.layers.Layer, (Arg | undefined)[]>();
   const model = tf.sequential();
   model.add(tf.layers.inputLayer({ inputShape: [c.inputs] }));
-  for (const l of c.layers) for (const layer of layersFor(l, formulas, pending)) model.add(layer);
+  const shape = () => model.outputs[0]!.shape;
+  for (const l of c.layers)
+    for (const layer of layersFor(l, formulas, pending, shape)) model.add(layer);
   const constraints = new Map<string, (w: tf.Tensor) => tf.Tensor>();
   for (const [layer, [kernel, bias]] of pending) {
     [kernel, bias].forEach((arg, i) => {

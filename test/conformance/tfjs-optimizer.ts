@@ -190,7 +190,7 @@ export function tfjsOptimizer(
   if (why === null) return { optimizer: nativeOptimizer(c, lr) };
   const opts: KerasOptimizerOptions = {
     rule: ruleOf(c),
-    learningRate: typeof lrArg === 'object' ? schedule(lrArg) : lr,
+    learningRate: typeof lrArg === 'object' && !Array.isArray(lrArg) ? schedule(lrArg) : lr,
     constraints,
   };
   const a = c.args ?? {};

@@ -8,7 +8,7 @@
  * ops), and the test name says which. Set CONFORMANCE_REPORT=1 to print the largest errors.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { loadModel, type Model } from 'nnlang';
 import { Rng } from '../../src/kernels/random.js';
 import { CASES } from './cases.js';
@@ -23,7 +23,8 @@ import {
   tfjsWeights,
 } from './tfjs-model.js';
 import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
-import { describeMismatch, ErrorLog, worstMismatch } from './tolerance.js';
+import { compareFitEpoch } from './fit-both.js';
+import { Comparisons, describeByGroup, ErrorLog } from './tolerance.js';
 
 const log = new ErrorLog();
 
@@ -50,23 +51,6 @@ function caseName(c: ConformanceCase): string {
       : `${c.steps} ${c.viaFit ? 'fit batches' : 'steps'} × ${c.batchSize}`;
   const against = formulas.length ? `vs Keras 3 formula: ${formulas.join('; ')}` : 'vs TF.js';
   return `${c.label} — ${modelSummary(c)} · ${renderCall(lossEntry(c.loss).keras)} · ${renderCall(c.optimizer)} · ${training} [${against}]`;
-}
-
-/** Collects the comparisons of one case: each is logged, and each failure described. */
-class Comparisons {
-  readonly failures: string[] = [];
-  constructor(private readonly c: ConformanceCase) {}
-
-  check(
-    quantity: string,
-    detail: string,
-    ours: ArrayLike<number>,
-    reference: ArrayLike<number>,
-  ): void {
-    const m = worstMismatch(ours, reference);
-    log.record(this.c.group, quantity, this.c.label, m);
-    if (m.ratio > 1) this.failures.push(describeMismatch(`${quantity} ${detail}`, m));
-  }
 }
 
 /** Tensors for TF.js: inputs [rows, inputs] and targets [rows, units] (class indices: [rows, 1]). */
@@ -102,21 +86,8 @@ async function train(
 ): Promise<void> {
   if (c.viaFit) {
     const all = joinBatches(batches);
-    const history = ours.fit(all.x, all.y, { epochs: 1, batchSize: c.batchSize, shuffle: false });
     const [x, y] = tensorsOf(all, c);
-    const reference = await model.fit(x, y, {
-      epochs: 1,
-      batchSize: c.batchSize,
-      shuffle: false,
-      verbose: 0,
-    });
-    tf.dispose([x, y]);
-    cmp.check(
-      'loss',
-      'of the fit epoch',
-      history.history['loss']!,
-      reference.history['loss'] as number[],
-    );
+    await compareFitEpoch(cmp, c.batchSize, { model: ours, x: all.x, y: all.y }, { model, x, y });
     return;
   }
   for (const [step, b] of batches.entries()) {
@@ -137,7 +108,7 @@ async function runCase(c: ConformanceCase): Promise<string[]> {
   ours.setWeights(weights);
   const { model, constraints } = buildTfjsModel(c);
   const { optimizer } = tfjsOptimizer(c.optimizer, constraints);
-  const cmp = new Comparisons(c);
+  const cmp = new Comparisons(log, c.group, c.label);
   try {
     setTfjsWeights(
       model,
@@ -153,6 +124,7 @@ async function runCase(c: ConformanceCase): Promise<string[]> {
       units,
       kind: entry.targets,
       oneHotForTfjs: entry.tfjsOneHot === true,
+      ...(c.tokens ? { tokens: c.tokens } : {}),
     });
     const all = joinBatches(batches);
     const evaluate = (when: string) => {
@@ -190,14 +162,9 @@ async function runCase(c: ConformanceCase): Promise<string[]> {
   return cmp.failures;
 }
 
-describe('conformance with TF.js (and Keras 3 formulas where TF.js departs)', () => {
-  for (const group of [...new Set(CASES.map((c) => c.group))]) {
-    describe(group, () => {
-      for (const c of CASES.filter((x) => x.group === group)) {
-        it(caseName(c), async () => {
-          expect(await runCase(c)).toEqual([]);
-        });
-      }
-    });
-  }
-});
+describeByGroup(
+  'conformance with TF.js (and Keras 3 formulas where TF.js departs)',
+  CASES,
+  caseName,
+  runCase,
+);

@@ -4,6 +4,7 @@
  * for values near zero (a loss that reached 0, a weight crossing 0). The same rule holds for
  * TF.js comparisons and for the Keras 3 formula paths; no case loosens it.
  */
+import { describe, expect, it } from 'vitest';
 
 /** Relative tolerance of every comparison. */
 export const RTOL = 1e-5;
@@ -71,4 +72,45 @@ export function describeMismatch(what: string, m: Mismatch): string {
     `(relative error ${m.relative.toExponential(2)}, ${m.ratio.toFixed(2)}× the tolerance ` +
     `${RTOL}·|ref| + ${ATOL})`
   );
+}
+
+/** Collects the comparisons of one case: each is logged, and each failure described. */
+export class Comparisons {
+  readonly failures: string[] = [];
+  constructor(
+    private readonly log: ErrorLog,
+    private readonly group: string,
+    private readonly label: string,
+  ) {}
+
+  check(
+    quantity: string,
+    detail: string,
+    ours: ArrayLike<number>,
+    reference: ArrayLike<number>,
+  ): void {
+    const m = worstMismatch(ours, reference);
+    this.log.record(this.group, quantity, this.label, m);
+    if (m.ratio > 1) this.failures.push(describeMismatch(`${quantity} ${detail}`, m));
+  }
+}
+
+/** One describe() per group of cases, one test per case, passing when `run` finds no failures. */
+export function describeByGroup<C extends { group: string }>(
+  title: string,
+  cases: readonly C[],
+  name: (c: C) => string,
+  run: (c: C) => Promise<string[]>,
+): void {
+  describe(title, () => {
+    for (const group of [...new Set(cases.map((c) => c.group))]) {
+      describe(group, () => {
+        for (const c of cases.filter((x) => x.group === group)) {
+          it(name(c), async () => {
+            expect(await run(c)).toEqual([]);
+          });
+        }
+      });
+    }
+  });
 }

@@ -53,6 +53,7 @@ class EventEmitter<T> {
 
 const onEvent = () => new Disposable();
 const errors: string[] = [];
+const commands: string[] = [];
 let settings: Record<string, unknown> = {};
 let folders: { uri: { scheme: string; fsPath: string }; name: string; index: number }[] = [];
 
@@ -79,7 +80,12 @@ function fakeVscode(): unknown {
       LogLevel: { Off: 0, Trace: 1, Debug: 2, Info: 3, Warning: 4, Error: 5 },
       Uri: { file: uri, parse: (s: string) => uri(s.replace(/^file:\/\//, '')) },
       env: { appName: 'Visual Studio Code', language: 'en', openExternal: async () => true },
-      commands: { registerCommand: () => new Disposable() },
+      commands: {
+        registerCommand: (name: string) => {
+          commands.push(name);
+          return new Disposable();
+        },
+      },
       window: new Proxy(
         {
           createOutputChannel: () => anything(),
@@ -187,6 +193,7 @@ describe.skipIf(windows)('the extension against a stand-in VS Code', () => {
     await extension.activate({ subscriptions: [] });
     expect(errors).toEqual([]);
     expect(log()).toContain(`${join(dir, 'configured-nn')} lsp --stdio`);
+    expect(commands).toEqual(['nnlang.restartServer', 'nnlang.showDiagram']);
     await extension.deactivate();
   }, 30_000);
 

@@ -4,16 +4,10 @@
  * predictions are the engine's to the last bit. Skipped, with a notice, where Chromium is
  * absent; CI installs it (.ci/run).
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { emitModule, loadModel } from 'nnlang';
 import { describe, expect, it } from 'vitest';
+import { chromium, dumpDom } from '../chromium.js';
 
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 if (!chromium)
   console.warn('[skipped] test/emit/browser.test.ts: no Chromium (apt-get install chromium)');
 
@@ -60,48 +54,17 @@ describe.skipIf(!chromium)('an emitted module in Chromium', () => {
       '/model.js': ['text/javascript', js.code],
       '/worker.js': ['text/javascript', worker],
     };
-    const server = createServer((req, res) => {
-      const file = files[req.url ?? ''];
-      res.writeHead(file ? 200 : 404, { 'content-type': file?.[0] ?? 'text/plain' });
-      res.end(file?.[1] ?? 'not found');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    try {
-      // Chromium runs asynchronously: a synchronous spawn would block this server's event loop.
-      const dom = await new Promise<string>((resolve, reject) => {
-        const child = spawn(chromium!, [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          `--user-data-dir=${mkdtempSync(join(tmpdir(), 'nn-chromium-'))}`,
-          '--virtual-time-budget=10000',
-          '--dump-dom',
-          `http://127.0.0.1:${port}/index.html`,
-        ]);
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        child.on('error', reject);
-        child.on('close', () => resolve(out));
-      });
-      const match = /RESULT(\{.*\})/.exec(dom);
-      expect(match, dom.slice(0, 2000)).not.toBeNull();
-      const result = JSON.parse(match![1]!.replace(/&quot;/g, '"')) as Record<
-        'inPage' | 'inWorker',
-        { selfTest: { ok: boolean }; predict: number[] }
-      >;
-      const expected = Array.from(model.predict(rows));
-      for (const where of ['inPage', 'inWorker'] as const) {
-        expect(result[where].selfTest.ok, where).toBe(true);
-        expect(result[where].predict, where).toEqual(expected);
-      }
-    } finally {
-      server.close();
+    const dom = await dumpDom(files, '/index.html');
+    const match = /RESULT(\{.*\})/.exec(dom);
+    expect(match, dom.slice(0, 2000)).not.toBeNull();
+    const result = JSON.parse(match![1]!.replace(/&quot;/g, '"')) as Record<
+      'inPage' | 'inWorker',
+      { selfTest: { ok: boolean }; predict: number[] }
+    >;
+    const expected = Array.from(model.predict(rows));
+    for (const where of ['inPage', 'inWorker'] as const) {
+      expect(result[where].selfTest.ok, where).toBe(true);
+      expect(result[where].predict, where).toEqual(expected);
     }
   }, 60_000);
 });

@@ -62,10 +62,20 @@ function expectClose(got: Float32Array, want: Float32Array, units: number, tol: 
 interface Case {
   name: string;
   model: Model;
+  /** The vocabulary of a model that reads token ids (Embedding first): inputs are ids below it. */
+  vocabulary?: number;
+}
+
+/** Random normals as token ids in [0, vocabulary). */
+function tokenIds(x: Float32Array, vocabulary: number): Float32Array {
+  return x.map((v) => Math.floor(Math.abs(v) * 1000) % vocabulary);
 }
 
 /** Emits a model for both targets, checks them, runs them against the engine. */
-async function checkCase({ name, model }: Case, options: { prettier: boolean }): Promise<string[]> {
+async function checkCase(
+  { name, model, vocabulary }: Case,
+  options: { prettier: boolean },
+): Promise<string[]> {
   const ts = emitModule(model);
   expect(ts.diagnostics, name).toEqual([]);
   const js = emitModule(model, { target: 'js' });
@@ -96,7 +106,8 @@ async function checkCase({ name, model }: Case, options: { prettier: boolean }):
     for (const batch of [1, 7, 64]) {
       // One array per input (Keras's list) for several inputs.
       const xs = sizes.map((f, k) => randomInputs(batch * f, batch * 7919 + f + 31 * k));
-      const x = xs.length === 1 ? xs[0]! : xs;
+      const one = vocabulary ? tokenIds(xs[0]!, vocabulary) : xs[0]!;
+      const x = xs.length === 1 ? one : xs;
       // Several outputs: one array per output (Keras's list), as the engine's predictOutputs.
       const got = module.predict(x);
       const want = model.predictOutputs(x);
@@ -178,8 +189,32 @@ function patterns(): Case[] {
       'Input(8) -> Dropout(0.5) -> Dense(8, tanh) -> GaussianNoise(0.3) -> Dense(2, softmax)',
     ],
     [
+      'TimeDistributed',
+      'Input(shape=(4, 3)) -> TimeDistributed(Dense(5, relu)) -> TimeDistributed(LayerNormalization()) -> TimeDistributed(Dense(2)) -> Flatten() -> Dense(2)',
+    ],
+    [
+      'Permute',
+      'Input(shape=(2, 3, 4)) -> Permute((3, 1, 2)) -> Dense(2, tanh) -> Permute((2, 1, 3)) -> Flatten() -> Dense(2)',
+    ],
+    [
+      'SpatialDropout vanishes',
+      'Input(shape=(3, 4)) -> SpatialDropout1D(0.5) -> Dense(4, tanh) -> Reshape((3, 2, 2)) -> SpatialDropout2D(0.3) -> Flatten() -> Dense(2)',
+    ],
+    [
       'large Dense: tiles and K blocks of 256',
       'Input(300) -> Dense(37, relu) -> Dense(130, selu) -> Dense(10, log_softmax)',
+    ],
+    [
+      'global pooling, 1D and 2D, with keepdims',
+      'Input(shape=(3, 4, 2)) -> Dense(5, relu) -> GlobalMaxPooling2D(keepdims=True) -> Reshape((1, 5)) -> GlobalAveragePooling1D() -> Dense(3)',
+    ],
+    [
+      'global pooling over steps',
+      'Input(shape=(6, 3)) -> Dense(4, tanh) -> GlobalAveragePooling1D(keepdims=True) -> Flatten() -> Dense(4) -> Reshape((2, 2)) -> GlobalMaxPooling1D() -> Dense(2)',
+    ],
+    [
+      'padding, cropping, upsampling and RepeatVector copy values',
+      'Input(shape=(4, 5, 2)) -> ZeroPadding2D(((1, 0), (2, 1))) -> Cropping2D((1, 2)) -> UpSampling2D((2, 1)) -> Dense(3, tanh) -> GlobalMaxPooling2D() -> RepeatVector(3) -> ZeroPadding1D((0, 2)) -> Cropping1D(1) -> UpSampling1D(2) -> Flatten() -> Dense(2)',
     ],
     [
       'Dense without bias',
@@ -244,6 +279,39 @@ function graphs(): Case[] {
     ],
   ];
   return sources.map(([name, source]) => ({ name, model: loadModel(source + '\n', { seed: 5 }) }));
+}
+
+/** Embedding and the recurrent cells: every cell, its options and its activations. */
+function sequences(): Case[] {
+  const sources: [string, string, number?][] = [
+    ['Embedding into LSTM', 'Input(7) -> Embedding(30, 6) -> LSTM(5) -> Dense(3, softmax)', 30],
+    [
+      'LSTM options',
+      'Input(shape=(6, 4)) -> LSTM(7, return_sequences=True, go_backwards=True) -> LSTM(3, use_bias=False, unit_forget_bias=False)',
+    ],
+    [
+      'LSTM activations',
+      "Input(shape=(5, 3)) -> LSTM(4, activation='relu', recurrent_activation='hard_sigmoid', return_sequences=True) -> Flatten() -> Dense(2)",
+    ],
+    [
+      'GRU',
+      'Input(shape=(6, 4)) -> GRU(5, return_sequences=True) -> GRU(4, go_backwards=True, use_bias=False)',
+    ],
+    [
+      'GRU reset_after=False',
+      'Input(shape=(5, 3)) -> GRU(4, reset_after=False, return_sequences=True) -> GRU(3, reset_after=False, use_bias=False, go_backwards=True)',
+    ],
+    [
+      'SimpleRNN',
+      "Input(shape=(6, 4)) -> SimpleRNN(5, return_sequences=True, activation='relu') -> SimpleRNN(3, activation=None, go_backwards=True)",
+    ],
+    ['large LSTM: K blocks past 256', 'Input(shape=(3, 300)) -> LSTM(70) -> Dense(2)'],
+  ];
+  return sources.map(([name, source, vocabulary]) => ({
+    name,
+    model: loadModel(source, { seed: 5 }),
+    ...(vocabulary ? { vocabulary } : {}),
+  }));
 }
 
 describe('nn emit: modules agree with the engine', () => {
@@ -320,8 +388,14 @@ describe('nn emit: modules agree with the engine', () => {
     }
   });
 
+  it('Embedding and every recurrent cell', async () => {
+    for (const c of sequences()) typeCheck.push(...(await checkCase(c, { prettier: true })));
+  }, 120_000);
+
   it(`${runs} random models (seed ${seed})`, async () => {
-    const sources = fc.sample(modelSource, { seed, numRuns: runs * 4 });
+    // Many random chains do not fit (layers that need sequences or images after flat ones): draw
+    // enough that `runs` of them run.
+    const sources = fc.sample(modelSource, { seed, numRuns: runs * 8 });
     let done = 0;
     for (const [i, source] of sources.entries()) {
       if (done >= runs) break;

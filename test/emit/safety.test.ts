@@ -164,6 +164,18 @@ describe('weights', () => {
     expect(() => module.createModel(out.weights.subarray(4))).toThrow(/expected 204 bytes/);
   });
 
+  it('selfTest() passes where the engine itself gives NaN (a negative moving variance), and only there', async () => {
+    // VarianceScaling draws from a truncated normal: some moving variances start negative.
+    const nan = loadModel(
+      'Input(4) -> BatchNormalization(moving_variance_initializer=VarianceScaling(seed=3))\n',
+      { seed: 1 },
+    );
+    const outputs = nan.predict([[1, 2, 3, 4]]);
+    expect([...outputs].some(Number.isNaN)).toBe(true);
+    const module = await importModule<Emitted>(emitModule(nan).code);
+    expect(module.selfTest()).toEqual({ ok: true, maxAbsError: 0 });
+  });
+
   it('predict checks its input and predictInto its output buffer', async () => {
     const model = loadModel(source, { seed: 2 });
     const module = await importModule<Emitted>(emitModule(model).code);

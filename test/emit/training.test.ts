@@ -130,6 +130,8 @@ const cases: {
   features?: number;
   /** Several inputs: the values per sample of each (the batch is one array per input). */
   inputs?: number[];
+  /** The vocabulary of a model reading token ids: its inputs are ids below it. */
+  vocabulary?: number;
 }[] = [
   {
     name: 'sgd',
@@ -329,6 +331,46 @@ const cases: {
     y: 'onehot',
   },
   {
+    name: 'global pooling: average and max (ties from relu)',
+    source: model(
+      '    -> Dense(6, relu)\n    -> Reshape((3, 2))\n    -> GlobalMaxPooling1D(keepdims=True)\n    -> Flatten()\n    -> Dense(8)\n    -> Reshape((2, 2, 2))\n    -> GlobalAveragePooling2D()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
+    name: 'padding, cropping, upsampling and RepeatVector: gradients summed back',
+    source: model(
+      '    -> Dense(12, tanh)\n    -> Reshape((2, 3, 2))\n    -> ZeroPadding2D(((1, 0), (0, 2)))\n    -> Cropping2D(((0, 1), (1, 0)))\n    -> UpSampling2D((1, 2))\n    -> GlobalAveragePooling2D()\n    -> RepeatVector(3)\n    -> ZeroPadding1D(1)\n    -> Cropping1D((2, 0))\n    -> UpSampling1D(3)\n    -> Flatten()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
+    name: 'SpatialDropout1D/2D: the module draws the engine’s channel masks',
+    source: model(
+      '    -> Dense(12, relu)\n    -> Reshape((3, 4))\n    -> SpatialDropout1D(0.5)\n    -> Reshape((2, 3, 2))\n    -> SpatialDropout2D(0.25)\n    -> Flatten()\n    -> Dense(3)',
+      'sgd, mse',
+    ),
+    y: 'values',
+  },
+  {
+    name: 'Permute: gradients scattered back',
+    source: model(
+      '    -> Dense(6, tanh)\n    -> Reshape((3, 2))\n    -> Permute((2, 1))\n    -> Dense(4)\n    -> Reshape((2, 2, 2))\n    -> Permute((3, 1, 2))\n    -> Flatten()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
+    name: 'TimeDistributed Dense and LayerNormalization',
+    source: model(
+      '    -> Dense(6, tanh)\n    -> Reshape((3, 2))\n    -> TimeDistributed(Dense(4, relu))\n    -> TimeDistributed(LayerNormalization())\n    -> TimeDistributed(Dense(2, use_bias=False))\n    -> Flatten()\n    -> Dense(3)',
+      'adam, mse',
+    ),
+    y: 'values',
+  },
+  {
     name: 'prelu with shared axes',
     source: model(
       '    -> Dense(6)\n    -> Reshape((2, 3))\n    -> PReLU(shared_axes=[1])\n    -> Flatten()\n    -> Dense(3)',
@@ -487,6 +529,56 @@ const cases: {
     source: model(`    -> Dense(5, elu)\n    -> ${last}`, `adam, ${loss}`),
     y,
   })),
+  // --- embedding and recurrent layers ---
+  {
+    name: 'lstm',
+    source: model(
+      '    -> LSTM(5, return_sequences=True, go_backwards=True)\n    -> LSTM(4)\n    -> Dense(3, softmax)',
+      'adam, categorical_crossentropy',
+      'shape=(5, 4)',
+    ),
+    y: 'onehot',
+    features: 20,
+  },
+  {
+    name: 'gru',
+    source: model(
+      '    -> GRU(5, return_sequences=True)\n    -> GRU(3, go_backwards=True, use_bias=False)',
+      'adam, mse',
+      'shape=(5, 4)',
+    ),
+    y: 'values',
+    features: 20,
+  },
+  {
+    name: 'gru reset_after=False',
+    source: model(
+      '    -> GRU(5, reset_after=False, return_sequences=True)\n    -> GRU(3, reset_after=False, go_backwards=True)',
+      'adam, mse',
+      'shape=(5, 4)',
+    ),
+    y: 'values',
+    features: 20,
+  },
+  {
+    name: 'simple_rnn',
+    source: model(
+      "    -> SimpleRNN(5, activation='relu', return_sequences=True)\n    -> Flatten()\n    -> Dense(3)",
+      'SGD(learning_rate=0.05), mse',
+      'shape=(5, 4)',
+    ),
+    y: 'values',
+    features: 20,
+  },
+  {
+    name: 'embedding',
+    source: model(
+      '    -> Embedding(9, 4)\n    -> LSTM(3)\n    -> Dense(3, softmax)',
+      'adam, sparse_categorical_crossentropy',
+    ),
+    y: 'sparse',
+    vocabulary: 9,
+  },
 ];
 
 describe('emitted training', () => {
@@ -496,9 +588,13 @@ describe('emitted training', () => {
       codes.set(c.name, code);
       const mod = await load(code);
       // Several inputs: one array per input, for the engine and the module alike.
+      const floats = batch(8, c.features ?? 4, 11);
+      const vocabulary = c.vocabulary;
       const x = c.inputs
         ? c.inputs.map((f, k) => batch(8, f, 11 + k))
-        : batch(8, c.features ?? 4, 11);
+        : vocabulary
+          ? floats.map((v) => Math.floor((v + 2) * 100) % vocabulary)
+          : floats;
       const y = targets(c.y, 8);
       for (let step = 0; step < 3; step++) {
         // A sequence input: the engine reads samples of rows, the module flat samples.

@@ -396,3 +396,92 @@ export function expectClose(
     }
   }
 }
+
+/** Global average or max pooling in float64: x:[N,S,C] → [N,C]. */
+export function naiveGlobalPool(
+  x: ArrayLike<number>,
+  N: number,
+  S: number,
+  C: number,
+  pool: 'avg' | 'max',
+): Float64Array {
+  const y = new Float64Array(N * C);
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < C; c++) {
+      const values = Array.from({ length: S }, (_, s) => x[(n * S + s) * C + c]!);
+      y[n * C + c] = pool === 'max' ? Math.max(...values) : values.reduce((a, b) => a + b, 0) / S;
+    }
+  return y;
+}
+
+/** How one axis of a reshaping layer reads its input, by the layer's definition. */
+export type NaiveAxis =
+  | { kind: 'pad'; size: number; before: number; after: number }
+  | { kind: 'crop'; size: number; before: number; after: number }
+  | { kind: 'repeat'; size: number; times: number };
+
+function naiveAxisLength(a: NaiveAxis): number {
+  if (a.kind === 'pad') return a.before + a.size + a.after;
+  if (a.kind === 'crop') return a.size - a.before - a.after;
+  return a.size * a.times;
+}
+
+/** The input position output o reads on an axis, or null for a padded zero. */
+function naiveAxisSource(a: NaiveAxis, o: number): number | null {
+  if (a.kind === 'pad') return o < a.before || o >= a.before + a.size ? null : o - a.before;
+  if (a.kind === 'crop') return o + a.before;
+  return Math.floor(o / a.times);
+}
+
+/** ZeroPadding / Cropping / UpSampling over the axes of [N, …axes, C] in float64, per its definition. */
+export function naiveReshaping(
+  x: ArrayLike<number>,
+  N: number,
+  axes: NaiveAxis[],
+  C: number,
+): Float64Array {
+  const outLengths = axes.map(naiveAxisLength);
+  const inLengths = axes.map((a) => a.size);
+  const perOut = outLengths.reduce((a, b) => a * b, 1);
+  const perIn = inLengths.reduce((a, b) => a * b, 1);
+  const y = new Float64Array(N * perOut * C);
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < perOut; o++) {
+      // Output coordinates, last axis fastest.
+      let rest = o;
+      const coords = outLengths.map(() => 0);
+      for (let i = axes.length - 1; i >= 0; i--) {
+        coords[i] = rest % outLengths[i]!;
+        rest = Math.floor(rest / outLengths[i]!);
+      }
+      const sources = coords.map((c, i) => naiveAxisSource(axes[i]!, c));
+      if (sources.some((s) => s === null)) continue;
+      const at = sources.reduce((acc: number, s, i) => acc * inLengths[i]! + s!, 0);
+      for (let c = 0; c < C; c++) y[(n * perOut + o) * C + c] = x[(n * perIn + at) * C + c]!;
+    }
+  return y;
+}
+
+/** Permute in float64, walking the input: x[n, c…] lands at y[n, c[perm[0]], c[perm[1]], …]. */
+export function naivePermute(
+  x: ArrayLike<number>,
+  N: number,
+  shape: readonly number[],
+  perm: readonly number[],
+): Float64Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const outShape = perm.map((p) => shape[p]!);
+  const y = new Float64Array(N * size);
+  for (let n = 0; n < N; n++)
+    for (let i = 0; i < size; i++) {
+      let rest = i;
+      const coord = shape.map(() => 0);
+      for (let a = shape.length - 1; a >= 0; a--) {
+        coord[a] = rest % shape[a]!;
+        rest = Math.floor(rest / shape[a]!);
+      }
+      const at = perm.reduce((acc, p, k) => acc * outShape[k]! + coord[p]!, 0);
+      y[n * size + at] = x[n * size + i]!;
+    }
+  return y;
+}

@@ -2,7 +2,7 @@
  * `nn lsp --stdio` as an editor sees it: the real process, spoken to over JSON-RPC. A document
  * with mistakes gets the checker's diagnostics; an incremental edit changes them; hover,
  * completion, signature help, definition, rename, symbols, inlay hints, semantic tokens and
- * quick fixes answer at marked places; a request about a replaced version answers without
+ * quick fixes answer at marked places; nnlang/diagram draws a model; a request about a replaced version answers without
  * error; and the server shuts down cleanly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +185,29 @@ describe('nn lsp --stdio', () => {
       options: { tabSize: 2, insertSpaces: true },
     });
     expect(broken).toEqual([]);
+  });
+
+  it('draws the model at the cursor for nnlang/diagram, or says why it cannot', async () => {
+    const doc = 'file:///work/two.nn';
+    const text = 'model good {\n  Input(4) -> Dense(2)\n}\nmodel bad {\n  Input(4) -> Dens(2)\n}\n';
+    await client.open(doc, text);
+    type Answer = { svg: string | null; model: string; models: string[]; error: string | null };
+    const good = await client.request<Answer>('nnlang/diagram', {
+      textDocument: { uri: doc },
+      position: at(text, 'Dense'),
+    });
+    expect(good).toMatchObject({ model: 'good', models: ['good', 'bad'], error: null });
+    expect(good.svg).toMatch(/^<svg[\s\S]*dense<\/tspan> \(Dense\)[\s\S]*<\/svg>\n$/);
+    const bad = await client.request<Answer>('nnlang/diagram', {
+      textDocument: { uri: doc },
+      model: 'bad',
+    });
+    expect(bad).toMatchObject({ svg: null, model: 'bad' });
+    expect(bad.error).toMatch(/^NN\d{4} line 5: .*'Dens'/);
+    const closed = await client.request('nnlang/diagram', {
+      textDocument: { uri: 'file:///never/opened.nn' },
+    });
+    expect(closed).toBeNull();
   });
 
   it('answers a request about a version it has already replaced, without error', async () => {

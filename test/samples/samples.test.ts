@@ -1,7 +1,7 @@
 /**
  * Every sample trains with `nn train samples/<name>.nn` and nothing else, and reaches what the
  * issue asks: iris ≥ 95% on its held-out fifth, MNIST ≥ 90% on its test set, XOR and the
- * weather table solved, the line fitted. Runs the CLI's own functions on temporary outputs.
+ * weather table solved, the line fitted, the waves' frequencies told apart by an LSTM. Runs the CLI's own functions on temporary outputs.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +72,12 @@ describe('samples train with nn train and nothing else', () => {
       evaluate('mnist', weights, join(samples, 'mnist-test.csv.gz'))['accuracy'],
     ).toBeGreaterThanOrEqual(0.9);
   }, 120_000);
+
+  it('waves: the LSTM tells the three frequencies apart, ≥ 95% on the test waves', () => {
+    const { weights } = train('waves', 1);
+    const test = join(samples, 'waves-test.csv');
+    expect(evaluate('waves', weights, test)['accuracy']).toBeGreaterThanOrEqual(0.95);
+  });
 
   it('xor: the sigmoid network solves XOR', () => {
     const { weights } = train('xor', 3, { model: 'xor' });

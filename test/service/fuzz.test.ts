@@ -151,6 +151,9 @@ describe('fuzz', () => {
           for (const h of service.inlayHints(text)) expect(valid(h.position)).toBe(true);
           service.documentSymbols(text);
           service.foldingRanges(text);
+          // A picture or the reason there is none, never both or neither.
+          const drawn = service.diagram(text, positions[0] ? { position: positions[0] } : {});
+          expect(drawn.svg === null).not.toBe(drawn.error === null);
           expect(
             service.semanticTokensEncoded(text).data.every((n) => Number.isInteger(n) && n >= 0),
           ).toBe(true);
@@ -208,6 +211,7 @@ describe('fuzz', () => {
         service.signatureHelp(text, p);
         service.references(text, p);
         service.codeActions(text, { start: p, end: p });
+        service.diagram(text, { position: p });
       }
       service.diagnostics(text);
       service.inlayHints(text);

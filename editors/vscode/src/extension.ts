@@ -1,7 +1,8 @@
 /**
  * The nnlang extension's client: starts `nn lsp --stdio` from the installed nnlang (the
  * `nnlang.server.path` setting, else the workspace's `node_modules/.bin/nn`, else `nn` on the
- * PATH) and connects VS Code's `.nn` documents to it.
+ * PATH) and connects VS Code's `.nn` documents to it; "nnlang: Show Model Diagram" draws the
+ * model at the cursor (diagram.ts).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { redrawOnSave, showDiagram } from './diagram.js';
 
 let client: LanguageClient | undefined;
 
@@ -68,6 +70,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await stop();
       await start();
     }),
+    vscode.commands.registerCommand('nnlang.showDiagram', () => showDiagram(client)),
+    vscode.workspace.onDidSaveTextDocument((document) => redrawOnSave(client, document)),
     vscode.workspace.onDidChangeConfiguration(async (event) => {
       if (!event.affectsConfiguration('nnlang.server.path')) return;
       await stop();

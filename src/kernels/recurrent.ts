@@ -1,0 +1,494 @@
+/**
+ * Recurrent layers (LSTM, GRU with reset_after=True, SimpleRNN) over a whole sequence, forward
+ * and backpropagation through time, as Keras 3's cells compute them. The input projection of
+ * every time step is one product (x·kernel over all n·T rows); each step then adds h·U (one
+ * product over the batch) and runs the cell elementwise. Every buffer is batch-major, (b, t)
+ * rows; what backward needs (the activated gates, the state entering each step, LSTM's cell
+ * state) is saved per (b, t) row, so the weight gradients are again single products over all
+ * n·T rows. Nothing is allocated: the per-step state and scratch are the caller's buffers.
+ */
+import { hardSigmoid, sigmoid } from './activation-functions.js';
+import { matmul, matmulTransA, matmulTransB } from './matmul.js';
+
+export type RecurrentCell = 'lstm' | 'gru' | 'simple_rnn';
+
+/**
+ * The activations a cell runs, by code: those whose derivative is a function of their output,
+ * so backward needs only the saved activated gates.
+ */
+export const cellActivationNames = ['linear', 'tanh', 'sigmoid', 'relu', 'hard_sigmoid'] as const;
+export type CellActivationName = (typeof cellActivationNames)[number];
+
+/** A recurrent layer's sizes and configuration, activations by their index in cellActivationNames. */
+export interface RecurrentDims {
+  cell: RecurrentCell;
+  steps: number;
+  in: number;
+  units: number;
+  returnSequences: boolean;
+  goBackwards: boolean;
+  /** GRU: reset after the recurrent product (Keras 3's default) or before it. */
+  resetAfter: boolean;
+  activation: number;
+  recurrentActivation: number;
+}
+
+/** Gate blocks of the kernels: LSTM [i, f, c, o], GRU [z, r, h], SimpleRNN one. */
+export function gateCount(cell: RecurrentCell): number {
+  return cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+}
+
+/**
+ * Values saved per step and unit: LSTM's four gates, GRU's z, r, h̃ and h·U_h + b_h (r∘h with
+ * reset_after=False), SimpleRNN's output.
+ */
+export function savedGateCount(cell: RecurrentCell): number {
+  return cell === 'simple_rnn' ? 1 : 4;
+}
+
+/** Elements of the bias: GRU with reset_after=True keeps an input and a recurrent bias, (2, 3u). */
+export function recurrentBiasSize(cell: RecurrentCell, units: number, resetAfter = true): number {
+  return (cell === 'gru' && resetAfter ? 2 : 1) * gateCount(cell) * units;
+}
+
+/** f(v) for a cell activation code. */
+export function cellActivate(kind: number, v: number): number {
+  switch (kind) {
+    case 1:
+      return Math.tanh(v);
+    case 2:
+      return sigmoid(v);
+    case 3:
+      return v > 0 ? v : 0;
+    case 4:
+      return hardSigmoid(v);
+    default:
+      return v;
+  }
+}
+
+/** f′ at the point where f gave y, from y alone. */
+export function cellDerivative(kind: number, y: number): number {
+  switch (kind) {
+    case 1:
+      return 1 - y * y;
+    case 2:
+      return y * (1 - y);
+    case 3:
+      return y > 0 ? 1 : 0;
+    case 4:
+      return y > 0 && y < 1 ? 1 / 6 : 0;
+    default:
+      return 1;
+  }
+}
+
+/** The forward pass's buffers: inputs, output, saved values and per-step scratch. */
+export interface RecurrentForwardBuffers {
+  x: Float32Array;
+  kernel: Float32Array;
+  recurrentKernel: Float32Array;
+  bias: Float32Array | null;
+  /** (n, T, u) with return_sequences (steps in processing order, as Keras), else (n, u). */
+  y: Float32Array;
+  /** (n·T, G·u): x·kernel for every step. */
+  xw: Float32Array;
+  /** (n, G·u): h·recurrent_kernel of the current step. */
+  rec: Float32Array;
+  /** (n·T, saved·u): the activated gates of each step. */
+  gates: Float32Array;
+  /** (n·T, u): the state entering each step. */
+  hPrev: Float32Array;
+  /** (n, u): the current state. */
+  h: Float32Array;
+  /** LSTM: (n·T, u) the cell state after each step, and (n, u) the current one. */
+  c: Float32Array | null;
+  cStep: Float32Array | null;
+}
+
+/** The time index step s reads: s, or T−1−s with go_backwards. */
+function timeOf(d: RecurrentDims, s: number): number {
+  return d.goBackwards ? d.steps - 1 - s : s;
+}
+
+export function recurrentForward(d: RecurrentDims, f: RecurrentForwardBuffers, n: number): void {
+  const { steps: T, in: I, units: U } = d;
+  const GU = gateCount(d.cell) * U;
+  matmul(f.x, f.kernel, f.xw, n * T, I, GU, false);
+  f.h.fill(0, 0, n * U);
+  if (f.cStep) f.cStep.fill(0, 0, n * U);
+  for (let s = 0; s < T; s++) {
+    const t = timeOf(d, s);
+    for (let b = 0; b < n; b++) {
+      const src = b * U;
+      const dst = (b * T + t) * U;
+      for (let j = 0; j < U; j++) f.hPrev[dst + j] = f.h[src + j]!;
+    }
+    // The state starts at zero: its product is exactly zero.
+    if (s === 0) f.rec.fill(0, 0, n * GU);
+    else matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
+    if (d.cell === 'lstm') lstmStep(d, f, n, t);
+    else if (d.cell === 'gru') gruStep(d, f, n, t);
+    else simpleStep(d, f, n, t);
+    if (d.returnSequences) {
+      for (let b = 0; b < n; b++) {
+        const src = b * U;
+        const dst = (b * T + s) * U;
+        for (let j = 0; j < U; j++) f.y[dst + j] = f.h[src + j]!;
+      }
+    }
+  }
+  if (!d.returnSequences) for (let i = 0; i < n * U; i++) f.y[i] = f.h[i]!;
+}
+
+/** Keras 3's LSTMCell: z = x·W + h·U + b in blocks [i, f, c, o]; c′ = f·c + i·act(z_c); h′ = o·act(c′). */
+function lstmStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
+  const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
+  const { xw, rec, bias, gates, h, c, cStep } = f;
+  const GU = 4 * U;
+  for (let b = 0; b < n; b++) {
+    const xo = (b * T + t) * GU;
+    const ro = b * GU;
+    const so = (b * T + t) * U;
+    for (let j = 0; j < U; j++) {
+      let zi = xw[xo + j]! + rec[ro + j]!;
+      let zf = xw[xo + U + j]! + rec[ro + U + j]!;
+      let zc = xw[xo + 2 * U + j]! + rec[ro + 2 * U + j]!;
+      let zo = xw[xo + 3 * U + j]! + rec[ro + 3 * U + j]!;
+      if (bias) {
+        zi += bias[j]!;
+        zf += bias[U + j]!;
+        zc += bias[2 * U + j]!;
+        zo += bias[3 * U + j]!;
+      }
+      const i = Math.fround(cellActivate(ract, zi));
+      const fg = Math.fround(cellActivate(ract, zf));
+      const g = Math.fround(cellActivate(act, zc));
+      const o = Math.fround(cellActivate(ract, zo));
+      const cv = Math.fround(fg * cStep![b * U + j]! + i * g);
+      gates[xo + j] = i;
+      gates[xo + U + j] = fg;
+      gates[xo + 2 * U + j] = g;
+      gates[xo + 3 * U + j] = o;
+      cStep![b * U + j] = cv;
+      c![so + j] = cv;
+      h[b * U + j] = o * cellActivate(act, cv);
+    }
+  }
+}
+
+/**
+ * Keras 3's GRUCell with reset_after=True: x·W + b_in and h·U + b_rec in blocks [z, r, h];
+ * z, r = σ(x_z + r_z), σ(x_r + r_r); h̃ = act(x_h + r·r_h); h′ = z·h + (1 − z)·h̃.
+ */
+function gruStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
+  if (!d.resetAfter) return gruResetBeforeStep(d, f, n, t);
+  const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
+  const { xw, rec, bias, gates, h } = f;
+  const GU = 3 * U;
+  for (let b = 0; b < n; b++) {
+    const xo = (b * T + t) * GU;
+    const ro = b * GU;
+    const go = (b * T + t) * 4 * U;
+    for (let j = 0; j < U; j++) {
+      let xz = xw[xo + j]!;
+      let xr = xw[xo + U + j]!;
+      let xh = xw[xo + 2 * U + j]!;
+      let rz = rec[ro + j]!;
+      let rr = rec[ro + U + j]!;
+      let rh = rec[ro + 2 * U + j]!;
+      if (bias) {
+        xz += bias[j]!;
+        xr += bias[U + j]!;
+        xh += bias[2 * U + j]!;
+        rz += bias[GU + j]!;
+        rr += bias[GU + U + j]!;
+        rh += bias[GU + 2 * U + j]!;
+      }
+      const z = Math.fround(cellActivate(ract, xz + rz));
+      const r = Math.fround(cellActivate(ract, xr + rr));
+      const hh = Math.fround(cellActivate(act, xh + r * rh));
+      gates[go + j] = z;
+      gates[go + U + j] = r;
+      gates[go + 2 * U + j] = hh;
+      gates[go + 3 * U + j] = rh;
+      h[b * U + j] = z * h[b * U + j]! + (1 - z) * hh;
+    }
+  }
+}
+
+/**
+ * Keras 3's GRUCell with reset_after=False: z and r as above (one bias), then
+ * h̃ = act(x_h + b_h + (r∘h)·U_h); the product of h's own block of U is left unused.
+ */
+function gruResetBeforeStep(
+  d: RecurrentDims,
+  f: RecurrentForwardBuffers,
+  n: number,
+  t: number,
+): void {
+  const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
+  const { xw, rec, bias, gates, h, recurrentKernel: rk } = f;
+  const GU = 3 * U;
+  for (let b = 0; b < n; b++) {
+    const xo = (b * T + t) * GU;
+    const ro = b * GU;
+    const go = (b * T + t) * 4 * U;
+    for (let j = 0; j < U; j++) {
+      const xz = bias ? xw[xo + j]! + bias[j]! : xw[xo + j]!;
+      const xr = bias ? xw[xo + U + j]! + bias[U + j]! : xw[xo + U + j]!;
+      const z = Math.fround(cellActivate(ract, xz + rec[ro + j]!));
+      const r = Math.fround(cellActivate(ract, xr + rec[ro + U + j]!));
+      gates[go + j] = z;
+      gates[go + U + j] = r;
+      gates[go + 3 * U + j] = r * h[b * U + j]!;
+    }
+    for (let j = 0; j < U; j++) {
+      let s = 0;
+      for (let k = 0; k < U; k++) s += gates[go + 3 * U + k]! * rk[k * GU + 2 * U + j]!;
+      const xh = bias ? xw[xo + 2 * U + j]! + bias[2 * U + j]! : xw[xo + 2 * U + j]!;
+      const hh = Math.fround(cellActivate(act, xh + s));
+      const z = gates[go + j]!;
+      gates[go + 2 * U + j] = hh;
+      h[b * U + j] = z * h[b * U + j]! + (1 - z) * hh;
+    }
+  }
+}
+
+/** Keras 3's SimpleRNNCell: h′ = act(x·W + b + h·U). */
+function simpleStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
+  const { steps: T, units: U, activation: act } = d;
+  const { xw, rec, bias, gates, h } = f;
+  for (let b = 0; b < n; b++) {
+    const xo = (b * T + t) * U;
+    for (let j = 0; j < U; j++) {
+      const pre = (bias ? xw[xo + j]! + bias[j]! : xw[xo + j]!) + rec[b * U + j]!;
+      const v = Math.fround(cellActivate(act, pre));
+      gates[xo + j] = v;
+      h[b * U + j] = v;
+    }
+  }
+}
+
+/** The backward pass's buffers: what forward saved, dy, the gradients and per-step scratch. */
+export interface RecurrentBackwardBuffers {
+  x: Float32Array;
+  kernel: Float32Array;
+  recurrentKernel: Float32Array;
+  gates: Float32Array;
+  hPrev: Float32Array;
+  c: Float32Array | null;
+  dy: Float32Array;
+  dx: Float32Array | null;
+  dKernel: Float32Array | null;
+  dRecurrentKernel: Float32Array | null;
+  dBias: Float32Array | null;
+  /** (n·T, G·u): the gradient of each step's pre-activations, input side. */
+  dGates: Float32Array;
+  /** GRU: (n·T, G·u) the recurrent side (r·dh̃ for the candidate); the others use dGates. */
+  dRec: Float32Array | null;
+  /** (n, G·u): the current step's recurrent-side gradient. */
+  dStep: Float32Array;
+  /** (n, u): the gradient reaching the state, and LSTM's cell state. */
+  dh: Float32Array;
+  dc: Float32Array | null;
+}
+
+export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers, n: number): void {
+  const { steps: T, in: I, units: U } = d;
+  const GU = gateCount(d.cell) * U;
+  g.dh.fill(0, 0, n * U);
+  if (g.dc) g.dc.fill(0, 0, n * U);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = timeOf(d, s);
+    if (d.returnSequences) {
+      for (let b = 0; b < n; b++) {
+        const src = (b * T + s) * U;
+        for (let j = 0; j < U; j++) g.dh[b * U + j] = g.dh[b * U + j]! + g.dy[src + j]!;
+      }
+    } else if (s === T - 1) {
+      for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! + g.dy[i]!;
+    }
+    if (d.cell === 'lstm') lstmStepBackward(d, g, n, s, t);
+    else if (d.cell === 'gru') gruStepBackward(d, g, n, t);
+    else simpleStepBackward(d, g, n, t);
+    // The state entering the first step is the zero state: nothing flows further back.
+    if (s > 0) matmulTransB(g.dStep, g.recurrentKernel, g.dh, n, GU, U, d.cell === 'gru');
+  }
+  const rows = n * T;
+  if (g.dKernel) matmulTransA(g.x, g.dGates, g.dKernel, I, rows, GU, false);
+  if (g.dRecurrentKernel) {
+    matmulTransA(g.hPrev, g.dRec ?? g.dGates, g.dRecurrentKernel, U, rows, GU, false);
+    if (d.cell === 'gru' && !d.resetAfter) addCandidateKernelGrad(g, rows, U);
+  }
+  if (g.dBias) {
+    columnSums(g.dGates, g.dBias, 0, rows, GU);
+    if (g.dRec && d.resetAfter) columnSums(g.dRec, g.dBias, GU, rows, GU);
+  }
+  if (g.dx) matmulTransB(g.dGates, g.kernel, g.dx, rows, GU, I, false);
+}
+
+/**
+ * GRU with reset_after=False: U_h's gradient is (r∘h)ᵀ·dh̃ over every (b, t) row, added to the
+ * h block of dRecurrentKernel (where dRec's zeros left nothing).
+ */
+function addCandidateKernelGrad(g: RecurrentBackwardBuffers, rows: number, U: number): void {
+  const GU = 3 * U;
+  const d = g.dRecurrentKernel!;
+  for (let k = 0; k < U; k++) {
+    for (let j = 0; j < U; j++) {
+      let s = 0;
+      for (let r = 0; r < rows; r++)
+        s += g.gates[r * 4 * U + 3 * U + k]! * g.dGates[r * GU + 2 * U + j]!;
+      d[k * GU + 2 * U + j] = d[k * GU + 2 * U + j]! + s;
+    }
+  }
+}
+
+/** out[offset + c] = Σ_r m[r, c] over m:(rows, cols); out is overwritten there. */
+function columnSums(
+  m: Float32Array,
+  out: Float32Array,
+  offset: number,
+  rows: number,
+  cols: number,
+): void {
+  out.fill(0, offset, offset + cols);
+  for (let r = 0, p = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++, p++) out[offset + c] = out[offset + c]! + m[p]!;
+}
+
+function lstmStepBackward(
+  d: RecurrentDims,
+  g: RecurrentBackwardBuffers,
+  n: number,
+  s: number,
+  t: number,
+): void {
+  const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
+  const { gates, dGates, dStep, dh } = g;
+  const c = g.c!;
+  const dc = g.dc!;
+  const GU = 4 * U;
+  const tPrev = d.goBackwards ? t + 1 : t - 1;
+  for (let b = 0; b < n; b++) {
+    const go = (b * T + t) * GU;
+    const so = (b * T + t) * U;
+    const po = (b * T + tPrev) * U;
+    const ds = b * GU;
+    for (let j = 0; j < U; j++) {
+      const i = gates[go + j]!;
+      const f = gates[go + U + j]!;
+      const gc = gates[go + 2 * U + j]!;
+      const o = gates[go + 3 * U + j]!;
+      const cv = c[so + j]!;
+      const cp = s > 0 ? c[po + j]! : 0;
+      const a = cellActivate(act, cv);
+      const dhv = dh[b * U + j]!;
+      const dct = dc[b * U + j]! + dhv * o * cellDerivative(act, a);
+      dc[b * U + j] = dct * f;
+      const di = Math.fround(dct * gc * cellDerivative(ract, i));
+      const df = Math.fround(dct * cp * cellDerivative(ract, f));
+      const dg = Math.fround(dct * i * cellDerivative(act, gc));
+      const dO = Math.fround(dhv * a * cellDerivative(ract, o));
+      dGates[go + j] = dStep[ds + j] = di;
+      dGates[go + U + j] = dStep[ds + U + j] = df;
+      dGates[go + 2 * U + j] = dStep[ds + 2 * U + j] = dg;
+      dGates[go + 3 * U + j] = dStep[ds + 3 * U + j] = dO;
+    }
+  }
+}
+
+function gruStepBackward(
+  d: RecurrentDims,
+  g: RecurrentBackwardBuffers,
+  n: number,
+  t: number,
+): void {
+  if (!d.resetAfter) return gruResetBeforeStepBackward(d, g, n, t);
+  const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
+  const { gates, hPrev, dGates, dStep, dh } = g;
+  const dRec = g.dRec!;
+  const GU = 3 * U;
+  for (let b = 0; b < n; b++) {
+    const go = (b * T + t) * 4 * U;
+    const xo = (b * T + t) * GU;
+    const ds = b * GU;
+    for (let j = 0; j < U; j++) {
+      const z = gates[go + j]!;
+      const r = gates[go + U + j]!;
+      const hh = gates[go + 2 * U + j]!;
+      const rh = gates[go + 3 * U + j]!;
+      const hp = hPrev[(b * T + t) * U + j]!;
+      const dhv = dh[b * U + j]!;
+      const dHH = Math.fround(dhv * (1 - z) * cellDerivative(act, hh));
+      const dZ = Math.fround(dhv * (hp - hh) * cellDerivative(ract, z));
+      const dR = Math.fround(dHH * rh * cellDerivative(ract, r));
+      const dRH = Math.fround(dHH * r);
+      dGates[xo + j] = dStep[ds + j] = dRec[xo + j] = dZ;
+      dGates[xo + U + j] = dStep[ds + U + j] = dRec[xo + U + j] = dR;
+      dGates[xo + 2 * U + j] = dHH;
+      dStep[ds + 2 * U + j] = dRec[xo + 2 * U + j] = dRH;
+      dh[b * U + j] = dhv * z;
+    }
+  }
+}
+
+/**
+ * reset_after=False: d(r∘h) = dh̃·U_hᵀ gives r's gradient and a direct part of h's; the h block
+ * of the recurrent side is zero (U_h's gradient is added after the loop from r∘h).
+ */
+function gruResetBeforeStepBackward(
+  d: RecurrentDims,
+  g: RecurrentBackwardBuffers,
+  n: number,
+  t: number,
+): void {
+  const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
+  const { gates, hPrev, dGates, dStep, dh, recurrentKernel: rk } = g;
+  const dRec = g.dRec!;
+  const GU = 3 * U;
+  for (let b = 0; b < n; b++) {
+    const go = (b * T + t) * 4 * U;
+    const xo = (b * T + t) * GU;
+    const ds = b * GU;
+    for (let j = 0; j < U; j++) {
+      const z = gates[go + j]!;
+      const hh = gates[go + 2 * U + j]!;
+      const hp = hPrev[(b * T + t) * U + j]!;
+      const dhv = dh[b * U + j]!;
+      const dHH = Math.fround(dhv * (1 - z) * cellDerivative(act, hh));
+      const dZ = Math.fround(dhv * (hp - hh) * cellDerivative(ract, z));
+      dGates[xo + j] = dStep[ds + j] = dRec[xo + j] = dZ;
+      dGates[xo + 2 * U + j] = dHH;
+      dStep[ds + 2 * U + j] = dRec[xo + 2 * U + j] = 0;
+    }
+    for (let k = 0; k < U; k++) {
+      let s = 0;
+      for (let j = 0; j < U; j++) s += dGates[xo + 2 * U + j]! * rk[k * GU + 2 * U + j]!;
+      const r = gates[go + U + k]!;
+      const hp = hPrev[(b * T + t) * U + k]!;
+      const dR = Math.fround(s * hp * cellDerivative(ract, r));
+      dGates[xo + U + k] = dStep[ds + U + k] = dRec[xo + U + k] = dR;
+      dh[b * U + k] = dh[b * U + k]! * gates[go + k]! + s * r;
+    }
+  }
+}
+
+function simpleStepBackward(
+  d: RecurrentDims,
+  g: RecurrentBackwardBuffers,
+  n: number,
+  t: number,
+): void {
+  const { steps: T, units: U, activation: act } = d;
+  const { gates, dGates, dStep, dh } = g;
+  for (let b = 0; b < n; b++) {
+    const go = (b * T + t) * U;
+    for (let j = 0; j < U; j++) {
+      const v = Math.fround(dh[b * U + j]! * cellDerivative(act, gates[go + j]!));
+      dGates[go + j] = v;
+      dStep[b * U + j] = v;
+    }
+  }
+}

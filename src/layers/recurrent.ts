@@ -1,0 +1,221 @@
+/**
+ * Recurrent layers: LSTM, GRU and SimpleRNN over (batch, timesteps, features), Keras 3's
+ * weights in its order and names (kernel, recurrent_kernel, bias) and its cells' formulas. One
+ * `recurrent` step runs the whole sequence; its backward is backpropagation through time.
+ */
+import type { Args, Value } from '../catalog/index.js';
+import type { RecurrentAttrs } from '../ir/index.js';
+import {
+  cellActivationNames,
+  gateCount,
+  savedGateCount,
+  type RecurrentCell,
+} from '../kernels/index.js';
+import { activationSpec, inputGradient, output } from './lowering.js';
+import {
+  oneInput,
+  type BuiltLayer,
+  type LayerDef,
+  type LayerLowering,
+  type LowerContext,
+  type ShapeError,
+  type WeightSpec,
+} from './types.js';
+
+const cellOf: Record<string, RecurrentCell> = { LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'simple_rnn' };
+
+/** The step's attributes for a built layer. */
+function recurrentAttrs(layer: BuiltLayer): RecurrentAttrs {
+  const cell = cellOf[layer.className]!;
+  const [, steps, inDim] = layer.inputShapes[0]! as [null, number, number];
+  const args = layer.args;
+  const activation = layer.specs.activation ?? activationSpec(null);
+  return {
+    cell,
+    steps,
+    in: inDim,
+    units: args['units'] as number,
+    bias: args['use_bias'] !== false,
+    returnSequences: args['return_sequences'] === true,
+    goBackwards: args['go_backwards'] === true,
+    resetAfter: cell !== 'gru' || args['reset_after'] !== false,
+    activation,
+    recurrentActivation:
+      cell === 'simple_rnn' ? activation : activationSpec(args['recurrent_activation'] ?? null),
+  };
+}
+
+const lowering: LayerLowering = {
+  forward(c, xs) {
+    const a = recurrentAttrs(c.layer);
+    const { steps: T, units: U } = a;
+    const GU = gateCount(a.cell) * U;
+    const lstm = a.cell === 'lstm';
+    const buffer = (suffix: string, dims: number[]) =>
+      c.b.batch(`${c.layer.name}/${suffix}`, 'activation', [null, ...dims]);
+    const y = output(c);
+    const saved: Record<string, number> = {
+      xw: buffer('xw', [T, GU]),
+      rec: buffer('rec', [GU]),
+      gates: buffer('gates', [T, savedGateCount(a.cell) * U]),
+      hPrev: buffer('h_prev', [T, U]),
+      h: buffer('h', [U]),
+    };
+    const outputs = Object.values(saved);
+    if (lstm) {
+      saved['c'] = buffer('c', [T, U]);
+      outputs.push(saved['c'], buffer('c_step', [U]));
+    }
+    const bias = c.param('bias');
+    const inputs = [xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
+    outputs.unshift(y);
+    c.b.step('recurrent', c.layer.name, bias === null ? inputs : [...inputs, bias], outputs, a);
+    return { xs, y, saved };
+  },
+  backward(c, f, dy, needDx) {
+    const a = recurrentAttrs(c.layer);
+    const { steps: T, units: U } = a;
+    const GU = gateCount(a.cell) * U;
+    const dx = inputGradient(c, needDx[0]);
+    const grads = [c.grad('kernel'), c.grad('recurrent_kernel'), c.grad('bias')];
+    if (dx === null && grads.every((g) => g === null)) return [null];
+    const buffer = (suffix: string, dims: number[]) =>
+      c.b.batch(`${c.layer.name}/${suffix}`, 'gradient', [null, ...dims]);
+    const s = f.saved;
+    const inputs = [f.xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
+    const outputs = [
+      dx ?? -1,
+      ...grads.map((g) => g ?? -1),
+      buffer('d_gates', [T, GU]),
+      a.cell === 'gru' ? buffer('d_rec', [T, GU]) : -1,
+      buffer('d_step', [GU]),
+      buffer('d_h', [U]),
+      ...(a.cell === 'lstm' ? [buffer('d_c', [U])] : []),
+    ];
+    c.b.step(
+      'recurrent_backward',
+      c.layer.name,
+      [...inputs, s['gates']!, s['hPrev']!, s['c'] ?? -1, dy],
+      outputs,
+      a,
+    );
+    return [dx];
+  },
+};
+
+/** Keras's message for a wrong rank, and the engine's need for known sizes. */
+function sequenceShape(input: (number | null)[], args: Args): (number | null)[] | ShapeError {
+  if (input.length !== 3)
+    return {
+      error: 'it expects a sequence: an input of rank 3, (batch, timesteps, features).',
+    };
+  if (input[2] === null) return { error: 'its last dimension (features) must be known.' };
+  if (input[1] === null)
+    return { error: 'the engine needs a known number of time steps: give it in Input(shape=…).' };
+  const units = args['units'] as number;
+  const batch = input[0] ?? null;
+  return args['return_sequences'] === true ? [batch, input[1]!, units] : [batch, units];
+}
+
+function weights(cell: RecurrentCell) {
+  return (inputs: (number | null)[][], args: Args): WeightSpec[] => {
+    const features = inputs[0]!.at(-1) as number;
+    const units = args['units'] as number;
+    const G = gateCount(cell);
+    const init = (name: string): Value => args[name] ?? null;
+    const list: WeightSpec[] = [
+      {
+        name: 'kernel',
+        shape: [features, G * units],
+        trainable: true,
+        initializer: init('kernel_initializer'),
+      },
+      {
+        name: 'recurrent_kernel',
+        shape: [units, G * units],
+        trainable: true,
+        initializer: init('recurrent_initializer'),
+        argPrefix: 'recurrent',
+      },
+    ];
+    if (args['use_bias'] === false) return list;
+    const forget = cell === 'lstm' && args['unit_forget_bias'] !== false;
+    list.push({
+      name: 'bias',
+      shape: cell === 'gru' && args['reset_after'] !== false ? [2, G * units] : [G * units],
+      trainable: true,
+      initializer: init('bias_initializer'),
+      // Keras: bias_initializer for [i], ones for [f], bias_initializer for [c, o].
+      ...(forget ? { ones: [units, 2 * units] as [number, number] } : {}),
+    });
+    return list;
+  };
+}
+
+/** An activation a cell runs: its derivative must follow from its output (see the kernels). */
+function cellActivationLimit(args: Args, arg: string): ShapeError | undefined {
+  if (!(arg in args)) return undefined;
+  let spec;
+  try {
+    spec = activationSpec(args[arg] ?? null);
+  } catch {
+    return undefined; // the checker reports the activation itself
+  }
+  const plainRelu =
+    spec.name !== 'relu' ||
+    (spec.slope === 0 && spec.threshold === 0 && spec.maxValue === Infinity);
+  if ((cellActivationNames as readonly string[]).includes(spec.name) && plainRelu) return undefined;
+  return {
+    error: `the engine's recurrent cells run ${cellActivationNames.join(', ')}; '${spec.name}' is not one of them yet.`,
+    arg,
+  };
+}
+
+function limits(args: Args): ShapeError | undefined {
+  if (args['return_state'] === true)
+    return {
+      error:
+        'return_state gives the layer several outputs, which needs graph outputs the engine does not wire yet.',
+      arg: 'return_state',
+    };
+  if (args['stateful'] === true)
+    return {
+      error: 'the engine starts every batch from the zero state, so stateful must be False.',
+      arg: 'stateful',
+    };
+  for (const arg of ['dropout', 'recurrent_dropout'])
+    if (typeof args[arg] === 'number' && (args[arg] as number) > 0)
+      return {
+        error: `the engine's recurrent cells do not drop values yet, so ${arg} must be 0.`,
+        arg,
+      };
+  return (
+    cellActivationLimit(args, 'activation') ?? cellActivationLimit(args, 'recurrent_activation')
+  );
+}
+
+/** The step's buffers per sample besides x and y: xw, gates, h_prev (and LSTM's c) over T steps. */
+function workspace(cell: RecurrentCell) {
+  return (input: (number | null)[], args: Args): number => {
+    const steps = input[1] ?? 0;
+    const units = args['units'] as number;
+    const perStep = gateCount(cell) + savedGateCount(cell) + (cell === 'lstm' ? 2 : 1);
+    return steps * perStep * units;
+  };
+}
+
+function recurrentLayer(cell: RecurrentCell): LayerDef {
+  return {
+    outputShape: oneInput(sequenceShape),
+    weights: weights(cell),
+    lowering,
+    engineLimit: limits,
+    workspace: workspace(cell),
+  };
+}
+
+export const recurrentLayers: Record<string, LayerDef> = {
+  LSTM: recurrentLayer('lstm'),
+  GRU: recurrentLayer('gru'),
+  SimpleRNN: recurrentLayer('simple_rnn'),
+};

@@ -1,0 +1,201 @@
+/**
+ * The embedding and recurrent kernels against their float64 twins, and every gradient against
+ * finite differences of the twin: LSTM, GRU and SimpleRNN, with and without bias,
+ * return_sequences and go_backwards, and each cell activation.
+ */
+import { describe, expect, it } from 'vitest';
+import { embeddingBackward, embeddingForward } from '../../src/kernels/embedding.js';
+import { Rng } from '../../src/kernels/random.js';
+import {
+  cellActivationNames,
+  gateCount,
+  recurrentBackward,
+  recurrentBiasSize,
+  recurrentForward,
+  savedGateCount,
+  type RecurrentCell,
+} from '../../src/kernels/recurrent.js';
+import { expectClose, finiteDifference, randomArray } from './naive.js';
+import {
+  naiveEmbedding,
+  naiveRecurrent,
+  type NaiveCellActivation,
+  type NaiveRecurrentConfig,
+} from './naive-recurrent.js';
+
+describe('embedding', () => {
+  it('gathers rows by truncated id, and scatter-adds the gradient (repeated ids add up)', () => {
+    const rng = new Rng(4);
+    const [vocab, dim, count] = [7, 3, 10];
+    const table = randomArray(rng, vocab * dim);
+    const ids = Float32Array.from([0, 6, 3.9, 3, 1, 1, 0.2, 5, 2, 6]);
+    const y = new Float32Array(count * dim);
+    expect(embeddingForward(ids, table, y, count, vocab, dim)).toBe(-1);
+    expectClose(y, naiveEmbedding(ids, table, count, dim), 0, 0, 'y');
+    const dy = randomArray(rng, count * dim);
+    const dTable = new Float32Array(vocab * dim).fill(99);
+    embeddingBackward(ids, dy, dTable, count, vocab, dim);
+    const fd = finiteDifference((p) => naiveEmbedding(ids, p, count, dim), table, dy);
+    expectClose(dTable, fd, 1e-5, 1e-6, 'dtable');
+  });
+
+  it('reports the first id outside the vocabulary (negative, too large, NaN)', () => {
+    const table = new Float32Array(4 * 2);
+    const y = new Float32Array(3 * 2);
+    for (const [ids, at] of [
+      [[0, 4, 1], 1],
+      [[1, 2, -1], 2],
+      [[Number.NaN, 0, 0], 0],
+      [[3.99, -0.5, 0], -1], // truncation toward zero: 3 and 0
+    ] as const)
+      expect(embeddingForward(Float32Array.from(ids), table, y, 3, 4, 2)).toBe(at);
+  });
+});
+
+interface Case extends NaiveRecurrentConfig {
+  bias: boolean;
+}
+
+function run(c: Case, rng: Rng) {
+  const { n, steps: T, in: I, units: U, cell } = c;
+  const GU = gateCount(cell) * U;
+  const x = randomArray(rng, n * T * I, -1, 1);
+  const kernel = randomArray(rng, I * GU, -0.6, 0.6);
+  const recurrent = randomArray(rng, U * GU, -0.6, 0.6);
+  const bias = c.bias
+    ? randomArray(rng, recurrentBiasSize(cell, U, c.resetAfter), -0.5, 0.5)
+    : null;
+  const ySize = n * (c.returnSequences ? T : 1) * U;
+  const lstm = cell === 'lstm';
+  const dims = {
+    ...c,
+    activation: cellActivationNames.indexOf(c.activation),
+    recurrentActivation: cellActivationNames.indexOf(c.recurrentActivation),
+  };
+  const saved = {
+    y: new Float32Array(ySize),
+    xw: new Float32Array(n * T * GU),
+    rec: new Float32Array(n * GU),
+    gates: new Float32Array(n * T * savedGateCount(cell) * U),
+    hPrev: new Float32Array(n * T * U),
+    h: new Float32Array(n * U),
+    c: lstm ? new Float32Array(n * T * U) : null,
+    cStep: lstm ? new Float32Array(n * U) : null,
+  };
+  recurrentForward(dims, { x, kernel, recurrentKernel: recurrent, bias, ...saved }, n);
+  const dy = randomArray(rng, ySize);
+  const grads = {
+    dx: new Float32Array(x.length).fill(99),
+    dKernel: new Float32Array(kernel.length).fill(99),
+    dRecurrentKernel: new Float32Array(recurrent.length).fill(99),
+    dBias: bias ? new Float32Array(bias.length).fill(99) : null,
+  };
+  recurrentBackward(
+    dims,
+    {
+      x,
+      kernel,
+      recurrentKernel: recurrent,
+      gates: saved.gates,
+      hPrev: saved.hPrev,
+      c: saved.c,
+      dy,
+      ...grads,
+      dGates: new Float32Array(n * T * GU),
+      dRec: cell === 'gru' ? new Float32Array(n * T * GU) : null,
+      dStep: new Float32Array(n * GU),
+      dh: new Float32Array(n * U),
+      dc: lstm ? new Float32Array(n * U) : null,
+    },
+    n,
+  );
+  return { x, kernel, recurrent, bias, dy, y: saved.y, ...grads };
+}
+
+const cells: RecurrentCell[] = ['lstm', 'gru', 'simple_rnn'];
+const base = { n: 3, steps: 4, in: 3, units: 5 };
+
+function cases(): [string, Case][] {
+  const out: [string, Case][] = [];
+  for (const cell of cells) {
+    const simple = cell === 'simple_rnn';
+    const c = {
+      ...base,
+      cell,
+      bias: true,
+      returnSequences: false,
+      goBackwards: false,
+      resetAfter: true,
+      activation: 'tanh' as NaiveCellActivation,
+      recurrentActivation: (simple ? 'tanh' : 'sigmoid') as NaiveCellActivation,
+    };
+    out.push([`${cell}`, c]);
+    out.push([
+      `${cell}, return_sequences, go_backwards`,
+      { ...c, returnSequences: true, goBackwards: true },
+    ]);
+    out.push([`${cell}, no bias, return_sequences`, { ...c, bias: false, returnSequences: true }]);
+    if (cell === 'gru') {
+      const before = { ...c, resetAfter: false };
+      out.push(['gru reset_after=False', before]);
+      out.push([
+        'gru reset_after=False, no bias, return_sequences, go_backwards',
+        { ...before, bias: false, returnSequences: true, goBackwards: true },
+      ]);
+      out.push(['gru reset_after=False, relu', { ...before, activation: 'relu' }]);
+    }
+    for (const a of ['linear', 'sigmoid', 'relu', 'hard_sigmoid'] as const)
+      out.push([
+        `${cell}, activation ${a}`,
+        simple
+          ? { ...c, activation: a, recurrentActivation: a }
+          : {
+              ...c,
+              activation: a,
+              recurrentActivation: a === 'linear' ? 'hard_sigmoid' : 'sigmoid',
+            },
+      ]);
+  }
+  return out;
+}
+
+describe('recurrent layers', () => {
+  for (const [name, c] of cases()) {
+    it(`${name}: forward vs the float64 twin, every gradient vs finite differences`, () => {
+      const r = run(c, new Rng(name.length * 31 + 7));
+      const y = (
+        x: ArrayLike<number>,
+        k: ArrayLike<number>,
+        u: ArrayLike<number>,
+        b: ArrayLike<number> | null,
+      ) => naiveRecurrent(c, x, k, u, b);
+      expectClose(r.y, y(r.x, r.kernel, r.recurrent, r.bias), 1e-5, 1e-6, 'y');
+      const tol = [2e-4, 2e-5] as const;
+      expectClose(
+        r.dx,
+        finiteDifference((p) => y(p, r.kernel, r.recurrent, r.bias), r.x, r.dy),
+        ...tol,
+        'dx',
+      );
+      expectClose(
+        r.dKernel,
+        finiteDifference((p) => y(r.x, p, r.recurrent, r.bias), r.kernel, r.dy),
+        ...tol,
+        'dkernel',
+      );
+      expectClose(
+        r.dRecurrentKernel,
+        finiteDifference((p) => y(r.x, r.kernel, p, r.bias), r.recurrent, r.dy),
+        ...tol,
+        'drecurrent_kernel',
+      );
+      if (r.bias)
+        expectClose(
+          r.dBias!,
+          finiteDifference((p) => y(r.x, r.kernel, r.recurrent, p), r.bias, r.dy),
+          ...tol,
+          'dbias',
+        );
+    });
+  }
+});
