@@ -9,3 +9,5 @@ export * from './normalization.js';
 export * from './prelu.js';
 export * from './losses.js';
 export * from './fold.js';
+export * from './conv.js';
+export * from './pooling.js';
