@@ -4,9 +4,11 @@
  * definition here, and its kernels.
  */
 import { activationLayers } from './activation.js';
+import { convolutionalLayers } from './convolutional.js';
 import { coreLayers } from './core.js';
 import { mergingLayers } from './merging.js';
 import { normalizationLayers } from './normalization.js';
+import { poolingLayers } from './pooling.js';
 import type { LayerDef } from './types.js';
 
 export * from './types.js';
@@ -29,6 +31,8 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...normalizationLayers,
   ...activationLayers,
   ...mergingLayers,
+  ...convolutionalLayers,
+  ...poolingLayers,
 };
 
 /** Keras's automatic layer name prefix: `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`. */
