@@ -6,9 +6,11 @@
  */
 import type { PlanStep, StepOf } from '../ir/index.js';
 import { activationCode } from './activations.js';
+import { biasActivation, elementwise, rowActivation } from './epilogue.js';
 import { loop, times, type Fn } from './code.js';
 import { numberLiteral as lit } from './literals.js';
 import { matmulFns } from './matmul.js';
+import { windowForwardEmitters } from './windows.js';
 
 /** What a step emitter can ask of the module it writes into. */
 export interface StepContext {
@@ -36,27 +38,6 @@ export type StepEmitter = (step: PlanStep, ctx: StepContext) => string[];
 
 /** Dense layers this small are unrolled: every weight read at a constant index. */
 const unrollLimit = 128;
-
-/** `y = act(v)` for an elementwise activation, or null when the activation is the identity or works on rows. */
-function elementwise(
-  ctx: StepContext,
-  spec: StepOf<'dense'>['attrs']['activation'],
-): string | null {
-  if (!spec) return null;
-  const code = activationCode(spec);
-  if (code.kind !== 'elementwise') return null;
-  for (const need of code.needs) ctx.use(need, code.constants);
-  return ctx.use(code.fn, code.constants);
-}
-
-function rowActivation(
-  ctx: StepContext,
-  spec: StepOf<'dense'>['attrs']['activation'],
-): string | null {
-  if (!spec) return null;
-  const code = activationCode(spec);
-  return code.kind === 'rows' ? ctx.use(code.fn) : null;
-}
 
 function dense(s: StepOf<'dense'>, ctx: StepContext): string[] {
   const { rows: rowsPer, in: I, units: U, bias } = s.attrs;
@@ -88,21 +69,8 @@ function dense(s: StepOf<'dense'>, ctx: StepContext): string[] {
   } else {
     for (const fn of matmulFns) ctx.use(fn);
     out.push(`matmul(${x}, ${kernel}, ${pre}, ${rows}, ${I}, ${U});`);
-    // The engine's addBias and activation, fused into one pass over the product.
-    const value = b ? `Math.fround(${pre}[p]! + ${b}[j]!)` : `${pre}[p]!`;
-    const stores = z
-      ? [...(b ? [`${z}[p] = ${value};`] : []), ...(act ? [`${y}[p] = ${act}(${z}[p]!);`] : [])]
-      : b || act
-        ? [`${y}[p] = ${act ? `${act}(${value})` : value};`]
-        : [];
-    if (stores.length > 0)
-      out.push(
-        `for (let r = 0, p = 0; r < ${rows}; r++) {`,
-        `  for (let j = 0; j < ${U}; j++, p++) {`,
-        ...stores.map((l) => `    ${l}`),
-        '  }',
-        '}',
-      );
+    out.push(...biasActivation(ctx, { pre, y, z, bias: b, rows, units: U }, s.attrs.activation));
+    return out;
   }
   if (rowAct) out.push(`${rowAct}(${pre}, ${y}, ${rows}, ${U});`);
   return out;
@@ -246,4 +214,5 @@ export const forwardEmitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
   fold_batch_norm: (s, c) => foldBatchNorm(s as StepOf<'fold_batch_norm'>, c),
   // The activity penalty only feeds evaluate's loss: a prediction does not compute it.
   activity_penalty: () => [],
+  ...windowForwardEmitters,
 };

@@ -18,6 +18,7 @@ import {
 import { loop, times } from './code.js';
 import { base64, float32Bytes, numberLiteral as lit, stringLiteral } from './literals.js';
 import { printCall, type Member, type ModuleContext, type ModuleExtension } from './module.js';
+import { windowBackwardEmitters } from './windows.js';
 import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
 import { fusedLoss, loss } from './losses.js';
 import { activityRegularizer, optimizer, regularizer } from './optimizer.js';
@@ -86,6 +87,7 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         layer_norm_backward: (s, c) => layerNormBackward(s as StepOf<'layer_norm_backward'>, c),
         unit_norm_backward: (s, c) => unitNormBackward(s as StepOf<'unit_norm_backward'>, c),
         prelu_backward: (s, c) => preluBackward(s as StepOf<'prelu_backward'>, c),
+        ...windowBackwardEmitters,
         dropout: (s, c) => dropout(s as StepOf<'dropout'>, c, names.uniform),
         dropout_backward: (s, c) => {
           const st = s as StepOf<'dropout_backward'>;

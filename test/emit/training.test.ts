@@ -88,6 +88,8 @@ const cases: {
   source: string;
   y: Parameters<typeof targets>[0];
   features?: number;
+  /** Values per sample of a flat image or sequence input (both take it as one Float32Array). */
+  size?: number;
 }[] = [
   {
     name: 'sgd',
@@ -279,6 +281,36 @@ const cases: {
     features: 8,
   },
   {
+    name: 'conv2d and max pooling: same and valid, no bias',
+    source: model(
+      "    -> Conv2D(3, 3, padding='same', activation=relu)\n    -> MaxPooling2D()\n    -> Conv2D(4, 2, use_bias=False, activation=tanh)\n    -> Flatten()\n    -> Dense(3, softmax)",
+      'adam, categorical_crossentropy',
+      'shape=(6, 5, 2)',
+    ),
+    y: 'onehot',
+    size: 60,
+  },
+  {
+    name: 'conv2d strides and dilation, average pooling same, regularizers and constraints',
+    source: model(
+      "    -> Conv2D(2, 3, strides=2, padding='same', kernel_regularizer=L2(0.01), kernel_constraint=MaxNorm(1.0, axis=[0, 1, 2]), bias_constraint=NonNeg())\n    -> AveragePooling2D(2, padding='same')\n    -> Conv2D(3, 2, dilation_rate=2, padding='same', activation=elu, activity_regularizer=L1(0.01))\n    -> Flatten()\n    -> Dense(3)",
+      'SGD(learning_rate=0.1, momentum=0.9), mse',
+      'shape=(7, 7, 1)',
+    ),
+    y: 'values',
+    size: 49,
+  },
+  {
+    name: 'conv1d causal with dilation, 1-D pooling',
+    source: model(
+      "    -> Conv1D(4, 3, padding='causal', dilation_rate=2, activation=relu)\n    -> MaxPooling1D(2, padding='same')\n    -> AveragePooling1D(2)\n    -> Conv1D(2, 1)\n    -> Flatten()\n    -> Dense(3, softmax)",
+      'adam, sparse_categorical_crossentropy',
+      'shape=(8, 3)',
+    ),
+    y: 'sparse',
+    size: 24,
+  },
+  {
     name: 'frozen layer, no bias, batchnorm without center and scale',
     source: model(
       '    -> Dense(6, relu, trainable=False)\n    -> Dense(5, use_bias=False)\n    -> BatchNormalization(center=False, scale=False)\n    -> LayerNormalization(center=False, scale=False)\n    -> Dense(3, softmax)',
@@ -404,7 +436,7 @@ describe('emitted training', () => {
       const { model: engine, code } = emit(c.source, 7);
       codes.set(c.name, code);
       const mod = await load(code);
-      const x = batch(8, c.features ?? 4, 11);
+      const x = batch(8, c.features ?? c.size ?? 4, 11);
       const y = targets(c.y, 8);
       for (let step = 0; step < 3; step++) {
         // A sequence input: the engine reads samples of rows, the module flat samples.
