@@ -6,7 +6,7 @@
  */
 import { adam, dense, make, sgd } from './case-builder.js';
 import { layerCases, regularizerCases } from './cases-layers.js';
-import { k, renderCall, type Arg, type ConformanceCase, type KerasCall } from './spec.js';
+import { isTuple, k, renderCall, type Arg, type ConformanceCase, type KerasCall } from './spec.js';
 import { LOSSES } from './tfjs-losses.js';
 
 /** Every activation, in a hidden Dense layer and (for a few) as an Activation layer. */
@@ -55,12 +55,16 @@ const ACTIVATIONS: Arg[] = [
 ];
 
 const activationCases = ACTIVATIONS.map((act, i) =>
-  make('activations', typeof act === 'object' ? renderCall(act) : String(act), (d) => ({
-    hidden: i % 3 === 2 ? [dense(d.size(), act), dense(d.size(), act)] : [dense(d.size(), act)],
-    loss: 'mse',
-    // exponential overflows float32 within a few SGD(0.1) steps; Adam's steps are bounded.
-    optimizer: i % 2 === 0 && act !== 'exponential' ? sgd(0.1) : adam(0.01),
-  })),
+  make(
+    'activations',
+    typeof act === 'object' && !isTuple(act) ? renderCall(act) : String(act),
+    (d) => ({
+      hidden: i % 3 === 2 ? [dense(d.size(), act), dense(d.size(), act)] : [dense(d.size(), act)],
+      loss: 'mse',
+      // exponential overflows float32 within a few SGD(0.1) steps; Adam's steps are bounded.
+      optimizer: i % 2 === 0 && act !== 'exponential' ? sgd(0.1) : adam(0.01),
+    }),
+  ),
 );
 
 const activationLayerCases = ['relu', 'hard_sigmoid', 'gelu', 'sparsemax', 'softmax'].map((act) =>

@@ -10,8 +10,8 @@ export interface KerasCall {
   args?: Record<string, Arg>;
 }
 
-/** An argument value: a number, a boolean, a string (rendered quoted) or a nested call. */
-export type Arg = number | boolean | string | KerasCall;
+/** An argument value: a number, a boolean, a string (rendered quoted), a tuple of ints or a nested call. */
+export type Arg = number | boolean | string | KerasCall | readonly number[];
 
 /** How a batch's targets are drawn, so that each loss sees the values it is meant for. */
 export type TargetKind =
@@ -74,14 +74,20 @@ function renderArg(a: Arg): string {
   if (typeof a === 'number') return String(a);
   if (typeof a === 'boolean') return a ? 'True' : 'False';
   if (typeof a === 'string') return `'${a}'`;
+  if (isTuple(a)) return a.length === 1 ? `(${a[0]},)` : `(${a.join(', ')})`;
   return renderCall(a);
+}
+
+/** Whether an argument is a tuple of ints (kernel_size=(2, 3), target_shape=(4, 2, 1)). */
+export function isTuple(a: Arg): a is readonly number[] {
+  return Array.isArray(a);
 }
 
 /** The string or call an argument holds, as a call (a bare name has no arguments). */
 export function asCall(a: Arg | undefined): KerasCall | null {
   if (a === undefined) return null;
   if (typeof a === 'string') return { call: a };
-  if (typeof a === 'object') return a;
+  if (typeof a === 'object' && !isTuple(a)) return a;
   throw new Error(`expected a name or a call, found ${String(a)}`);
 }
 
