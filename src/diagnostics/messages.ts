@@ -326,6 +326,13 @@ export const messages = {
     message: "'step' has a zero gradient: layers before and including '{layer}' cannot learn.",
     hint: "Use 'sigmoid' to train, or fix the weights with weights=[...].",
   },
+  flattenBlowUp: {
+    code: 'NN5008',
+    severity: 'warning',
+    message:
+      "'{dense}' has {params} parameters ({share} of the model): it reads the {shape} feature map flattened into {features} values.",
+    hint: 'Shrink the feature map before Flatten ({pool}, or strides=2 in a convolution), or replace Flatten with {global}.',
+  },
 
   // 6xxx: I/O
   fileNotFound: { code: 'NN6001', severity: 'error', message: "Cannot read '{path}': {why}" },
