@@ -149,6 +149,7 @@ const WINDOWS: {
   hidden: KerasCall[];
   loss: string;
   optimizer: KerasCall;
+  steps?: number;
 }[] = [
   {
     label: 'Conv2D same relu, MaxPooling2D',
@@ -199,6 +200,22 @@ const WINDOWS: {
     optimizer: sgd(0.1),
   },
   {
+    // TF.js has no gradient for dilated convolutions (the kernel tests check ours against finite
+    // differences): the forward pass and evaluate only.
+    label: 'Conv2D and Conv1D dilated, inference only',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[2, 4, 1]]),
+      k('Conv2D', [3, 2], { dilation_rate: [1, 2], padding: 'same', activation: 'relu' }),
+      k('Reshape', [[8, 3]]),
+      k('Conv1D', [2, 3], { dilation_rate: 2 }),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+    steps: 0,
+  },
+  {
     label: 'Conv1D causal; MaxPooling1D same; AveragePooling1D',
     hidden: [
       dense(8, 'tanh'),
@@ -239,6 +256,7 @@ export const layerCases = LAYERS.map((l) =>
       hidden: w.hidden,
       loss: w.loss,
       optimizer: w.optimizer,
+      steps: w.steps ?? 4,
       inputs: 6,
     })),
   ),
