@@ -6,7 +6,7 @@
  */
 import type { PlanStep, StepOf, WindowGeometry } from '../ir/index.js';
 import { windowTaps } from '../kernels/index.js';
-import { gemmFn } from './backward.js';
+import { productBackward } from './backward.js';
 import { times } from './code.js';
 import { matmulFns } from './matmul.js';
 import { biasActivation } from './epilogue.js';
@@ -109,45 +109,33 @@ function conv(s: StepOf<'conv'>, ctx: StepContext): string[] {
 
 function convBackward(s: StepOf<'conv_backward'>, ctx: StepContext): string[] {
   const g = s.attrs;
-  const F = g.filters;
-  const taps = windowTaps(g);
-  const col = ctx.ref(s.inputs[0]!, 'col');
-  const dz = ctx.ref(s.inputs[2]!, 'dz');
-  const rows = times(g.oh * g.ow);
-  const gemm = () => ctx.use(gemmFn);
-  const out: string[] = [];
-  if (ctx.has(s.outputs[1])) {
-    const dk = ctx.ref(s.outputs[1]!, 'dKernel');
-    // matmulTransA(col, dz, dKernel, taps, rows, filters): a = colᵀ.
-    out.push(`${gemm()}(${col}, 1, ${taps}, ${dz}, ${F}, 1, ${dk}, ${taps}, ${rows}, ${F});`);
-  }
-  if (ctx.has(s.outputs[2])) {
-    const db = ctx.ref(s.outputs[2]!, 'dBias');
-    out.push(
-      `${db}.fill(0, 0, ${F});`,
-      `for (let r = 0, p = 0; r < ${rows}; r++) {`,
-      `  for (let c = 0; c < ${F}; c++, p++) ${db}[c] = ${db}[c]! + ${dz}[p]!;`,
-      '}',
-    );
-  }
-  if (ctx.has(s.outputs[0])) {
-    const kernel = ctx.ref(s.inputs[1]!, 'kernel');
-    const dx = ctx.ref(s.outputs[0]!, 'dx');
-    const dcol = ctx.ref(s.outputs[3]!, 'dcol');
-    // matmulTransB(dz, kernel, dcol, rows, filters, taps), then col2im.
-    out.push(
-      `${gemm()}(${dz}, ${F}, 1, ${kernel}, 1, ${F}, ${dcol}, ${rows}, ${F}, ${taps});`,
-      `${dx}.fill(0, 0, ${times(g.h * g.w * g.c)});`,
-      ...tapWalk(
-        g,
-        block(`for (let ch = 0; ch < ${g.c}; ch++)`, [
-          `${dx}[q + ch] = ${dx}[q + ch]! + ${dcol}[p + ch]!;`,
-        ]),
-        [],
-      ),
-    );
-  }
-  return out;
+  const ref = (id: number | undefined, hint: string) => (ctx.has(id) ? ctx.ref(id!, hint) : null);
+  const dx = ref(s.outputs[0], 'dx');
+  const dcol = dx === null ? null : ctx.ref(s.outputs[3]!, 'dcol');
+  const out = productBackward(ctx, {
+    x: ctx.ref(s.inputs[0]!, 'col'),
+    kernel: ctx.ref(s.inputs[1]!, 'kernel'),
+    dz: ctx.ref(s.inputs[2]!, 'dz'),
+    dKernel: ref(s.outputs[1], 'dKernel'),
+    dBias: ref(s.outputs[2], 'dBias'),
+    dx: dcol,
+    rows: times(g.oh * g.ow),
+    in: windowTaps(g),
+    units: g.filters,
+  });
+  if (dx === null || dcol === null) return out;
+  // col2im: dcol's rows summed back into the input cells they were read from.
+  return [
+    ...out,
+    `${dx}.fill(0, 0, ${times(g.h * g.w * g.c)});`,
+    ...tapWalk(
+      g,
+      block(`for (let ch = 0; ch < ${g.c}; ch++)`, [
+        `${dx}[q + ch] = ${dx}[q + ch]! + ${dcol}[p + ch]!;`,
+      ]),
+      [],
+    ),
+  ];
 }
 
 function maxPool(s: StepOf<'max_pool'>, ctx: StepContext): string[] {

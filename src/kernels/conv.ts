@@ -61,8 +61,18 @@ export function windowTaps(g: WindowGeometry): number {
   return g.kh * g.kw * g.c;
 }
 
-/** col[n·oh·ow, kh·kw·c]: each output position's receptive field, zero where it leaves the input. */
-export function im2col(x: Float32Array, col: Float32Array, g: WindowGeometry, n: number): void {
+/**
+ * The walk im2col and col2im share, over each output position's taps, c values at a time:
+ * `gather` copies x into col (zeros where a tap leaves the input); otherwise col's values are
+ * added back into x where they were read from.
+ */
+function walkTaps(
+  x: Float32Array,
+  col: Float32Array,
+  g: WindowGeometry,
+  n: number,
+  gather: boolean,
+): void {
   const { h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left } = g;
   let p = 0;
   for (let b = 0; b < n; b++) {
@@ -74,10 +84,11 @@ export function im2col(x: Float32Array, col: Float32Array, g: WindowGeometry, n:
           for (let j = 0; j < kw; j++) {
             const ix = ox * sw + j * dw - left;
             if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-              col.fill(0, p, p + c);
+              if (gather) col.fill(0, p, p + c);
             } else {
               const q = xb + (iy * w + ix) * c;
-              for (let ch = 0; ch < c; ch++) col[p + ch] = x[q + ch]!;
+              if (gather) for (let ch = 0; ch < c; ch++) col[p + ch] = x[q + ch]!;
+              else for (let ch = 0; ch < c; ch++) x[q + ch] = x[q + ch]! + col[p + ch]!;
             }
             p += c;
           }
@@ -87,29 +98,15 @@ export function im2col(x: Float32Array, col: Float32Array, g: WindowGeometry, n:
   }
 }
 
+/** col[n·oh·ow, kh·kw·c]: each output position's receptive field, zero where it leaves the input. */
+export function im2col(x: Float32Array, col: Float32Array, g: WindowGeometry, n: number): void {
+  walkTaps(x, col, g, n, true);
+}
+
 /** dx = the sum of dcol's rows back into the input positions they were read from (im2col's adjoint). */
 export function col2im(dcol: Float32Array, dx: Float32Array, g: WindowGeometry, n: number): void {
-  const { h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left } = g;
-  dx.fill(0, 0, n * h * w * c);
-  let p = 0;
-  for (let b = 0; b < n; b++) {
-    const xb = b * h * w * c;
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        for (let i = 0; i < kh; i++) {
-          const iy = oy * sh + i * dh - top;
-          for (let j = 0; j < kw; j++) {
-            const ix = ox * sw + j * dw - left;
-            if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-              const q = xb + (iy * w + ix) * c;
-              for (let ch = 0; ch < c; ch++) dx[q + ch] = dx[q + ch]! + dcol[p + ch]!;
-            }
-            p += c;
-          }
-        }
-      }
-    }
-  }
+  dx.fill(0, 0, n * g.h * g.w * g.c);
+  walkTaps(dx, dcol, g, n, false);
 }
 
 /**

@@ -82,12 +82,17 @@ function span(start: number, k: number, size: number): [number, number] {
   return [Math.max(0, -start), Math.min(k, size - start)];
 }
 
-/** y = the mean of each window's cells inside the input. */
-export function avgPoolForward(
+/**
+ * The walk average pooling's forward and backward share, over each window's cells inside the
+ * input: forward, y = their mean of x; backward (x = dx, y = dy), each output's gradient shared
+ * equally among them.
+ */
+function avgWindows(
   x: Float32Array,
   y: Float32Array,
   g: WindowGeometry,
   n: number,
+  forward: boolean,
 ): void {
   const { h, w, c, oh, ow, kh, kw, sh, sw, top, left } = g;
   let o = 0;
@@ -102,15 +107,30 @@ export function avgPoolForward(
         const count = (i1 - i0) * (j1 - j0);
         for (let ch = 0; ch < c; ch++) {
           let s = 0;
+          const d = forward ? 0 : y[o + ch]! / count;
           for (let i = i0; i < i1; i++) {
-            for (let j = j0; j < j1; j++) s += x[xb + ((y0 + i) * w + x0 + j) * c + ch]!;
+            for (let j = j0; j < j1; j++) {
+              const q = xb + ((y0 + i) * w + x0 + j) * c + ch;
+              if (forward) s += x[q]!;
+              else x[q] = x[q]! + d;
+            }
           }
-          y[o + ch] = s / count;
+          if (forward) y[o + ch] = s / count;
         }
         o += c;
       }
     }
   }
+}
+
+/** y = the mean of each window's cells inside the input. */
+export function avgPoolForward(
+  x: Float32Array,
+  y: Float32Array,
+  g: WindowGeometry,
+  n: number,
+): void {
+  avgWindows(x, y, g, n, true);
 }
 
 /** dx: each output's gradient shared equally among its window's cells inside the input. */
@@ -120,29 +140,6 @@ export function avgPoolBackward(
   g: WindowGeometry,
   n: number,
 ): void {
-  const { h, w, c, oh, ow, kh, kw, sh, sw, top, left } = g;
-  dx.fill(0, 0, n * h * w * c);
-  let o = 0;
-  for (let b = 0; b < n; b++) {
-    const xb = b * h * w * c;
-    for (let oy = 0; oy < oh; oy++) {
-      const y0 = oy * sh - top;
-      const [i0, i1] = span(y0, kh, h);
-      for (let ox = 0; ox < ow; ox++) {
-        const x0 = ox * sw - left;
-        const [j0, j1] = span(x0, kw, w);
-        const count = (i1 - i0) * (j1 - j0);
-        for (let ch = 0; ch < c; ch++) {
-          const d = dy[o + ch]! / count;
-          for (let i = i0; i < i1; i++) {
-            for (let j = j0; j < j1; j++) {
-              const q = xb + ((y0 + i) * w + x0 + j) * c + ch;
-              dx[q] = dx[q]! + d;
-            }
-          }
-        }
-        o += c;
-      }
-    }
-  }
+  dx.fill(0, 0, n * g.h * g.w * g.c);
+  avgWindows(dx, dy, g, n, false);
 }
