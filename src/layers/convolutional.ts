@@ -150,6 +150,15 @@ function convLayer(spatial: 1 | 2): LayerDef {
       };
       return [kernel, bias];
     },
+    scratch([input], args) {
+      const win = convWindow(args, spatial);
+      if (failed(win)) return 0;
+      const out = windowOutputShape(input!, win, args, () => 1);
+      if (!Array.isArray(out)) return 0;
+      const positions = out.slice(1, -1).reduce<number>((a, d) => a * (d ?? 0), 1);
+      const channels = (input!.at(-1) as number | null) ?? 0;
+      return positions * win.kernel.reduce((a, k) => a * k, 1) * channels;
+    },
     lowering: convLowering(spatial),
     engineLimit: (args) =>
       channelsLastOnly(args) ??
