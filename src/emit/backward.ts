@@ -7,7 +7,7 @@ import type { ActivationSpec, StepOf } from '../ir/index.js';
 import { activationCode, softplusFn } from './activations.js';
 import { loop, times, type Fn } from './code.js';
 import { numberLiteral as lit } from './literals.js';
-import { EmitError, type StepContext } from './steps.js';
+import { EmitError, type StepContext } from './context.js';
 
 const f32 = 'Float32Array';
 

@@ -5,7 +5,7 @@
  */
 import type { StepOf } from '../ir/index.js';
 import { activationCode } from './activations.js';
-import type { StepContext } from './steps.js';
+import type { StepContext } from './context.js';
 
 /** `y = act(v)` for an elementwise activation, or null when the activation is the identity or works on rows. */
 export function elementwise(

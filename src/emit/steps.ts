@@ -5,36 +5,15 @@
  * (backward kernels, losses, the optimizer) are in training.ts.
  */
 import type { PlanStep, StepOf } from '../ir/index.js';
+import type { StepContext, StepEmitter } from './context.js';
 import { activationCode } from './activations.js';
 import { biasActivation, elementwise, rowActivation } from './epilogue.js';
-import { loop, times, type Fn } from './code.js';
+import { loop, times } from './code.js';
 import { numberLiteral as lit } from './literals.js';
 import { matmulFns } from './matmul.js';
 import { windowForwardEmitters } from './windows.js';
 
-/** What a step emitter can ask of the module it writes into. */
-export interface StepContext {
-  /** A name for buffer `id` inside the step's function (a parameter named after `hint`). */
-  ref(id: number, hint: string): string;
-  /** Whether an optional input or output is present. */
-  has(id: number | undefined): boolean;
-  /** Declares a module-level function (once) and returns its name. */
-  use(fn: Fn, constants?: readonly string[]): string;
-  /** Declares a module-level typed array of integers (once) and returns its name. */
-  constant(name: string, type: 'Int32Array', values: readonly number[]): string;
-}
-
-/** A step the module cannot express: the emitter reports it, never emits something else. */
-export class EmitError extends Error {
-  constructor(
-    message: string,
-    readonly layer: string,
-  ) {
-    super(message);
-  }
-}
-
-export type StepEmitter = (step: PlanStep, ctx: StepContext) => string[];
+export { EmitError, type StepContext, type StepEmitter } from './context.js';
 
 /** Dense layers this small are unrolled: every weight read at a constant index. */
 const unrollLimit = 128;

@@ -10,7 +10,7 @@ import { productBackward } from './backward.js';
 import { times } from './code.js';
 import { matmulFns } from './matmul.js';
 import { biasActivation } from './epilogue.js';
-import type { StepContext, StepEmitter } from './steps.js';
+import type { StepContext, StepEmitter } from './context.js';
 
 /** `a * s + b * t - c` with the literal ones and zeros left out. */
 function sum(terms: [string, number][], offset: number): string {
