@@ -1,14 +1,14 @@
 /**
  * Issue 3's engine benchmark: our Float32Array engine against TF.js ('cpu', pure JavaScript,
- * and 'wasm', SIMD) on seven workloads — training steps of a 784-128-64-10 MLP (W1, W2), epochs
+ * and 'wasm', SIMD) on eight workloads — training steps of a 784-128-64-10 MLP (W1, W2), epochs
  * of an iris-sized 4-8-3 model (W3), predict latency and throughput (W4–W6), and a 512³ matrix
- * product (W7) — with the issue's targets beside the numbers.
+ * product (W7) and training steps of issue 10's MNIST CNN (W8) — with the issues' targets beside the numbers.
  *
  * Method: the run is split into rounds; in each round every cell (engine × workload) is warmed
  * up (which also calibrates a run to ~runMs) and then timed in several runs. Rounds interleave
  * the engines so that a change in machine load falls on all of them; a cell's figure is the
  * median of its samples from every round. Run: npm run bench:engine [-- --rounds=N | --quick |
- * --only=W9].
+ * --only=W8,W9] (--only runs just the listed workloads).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,10 +25,11 @@ import { benchData } from './engine/workloads.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const roundsArg = args.find((a) => a.startsWith('--rounds='));
-// --only=W1,W9 runs those workloads alone.
+// --only=W8,W1: just these workloads (the others are skipped, not measured).
 const onlyArg = args.find((a) => a.startsWith('--only='));
-const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : null;
-const chosen = (r: { workload: string }) => only === null || only.includes(r.workload);
+const only = onlyArg ? new Set(onlyArg.slice('--only='.length).split(',')) : null;
+const selected = <T extends { workload: string }>(runners: T[]): T[] =>
+  only ? runners.filter((r) => only.has(r.workload)) : runners;
 const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : quick ? 1 : 5;
 const budget: Budget = quick
   ? { warmupMs: 80, runs: 2, runMs: 60, minCalls: 2 }
@@ -78,11 +79,11 @@ async function main(): Promise<void> {
   for (let round = 0; round < rounds; round++) {
     // The first round warms up longer: TF.js builds its training functions on first use.
     const b = round === 0 ? { ...budget, warmupMs: budget.warmupMs * 3 } : budget;
-    for (const r of ourRunners(data).filter(chosen)) await record(r, b);
+    for (const r of selected(ourRunners(data))) await record(r, b);
     for (const backend of ['cpu', 'wasm'] as const) {
       await tf.setBackend(backend);
       const { runners, dispose } = tfjsRunners(`tfjs-${backend}`, data);
-      for (const r of runners.filter(chosen)) await record(r, b);
+      for (const r of selected(runners)) await record(r, b);
       dispose();
     }
     console.log(

@@ -8,6 +8,7 @@ import { matmul } from '../../src/kernels/matmul.js';
 import { measureSync, type Runner } from './measure.js';
 import {
   bigBatch,
+  cnnSource,
   gemmSize,
   lstmSource,
   mlpSource,
@@ -39,6 +40,7 @@ export function ourRunners(d: BenchData): Runner[] {
   const tiny = loadModel(tinySource, { seed: 1 });
   const mlpInfer = loadModel(mlpSource, { seed: 1 });
   const tinyInfer = loadModel(tinySource, { seed: 1 });
+  const cnn = loadModel(cnnSource, { seed: 1 });
   const gemmC = new Float32Array(gemmSize * gemmSize);
   const tinyBatches = batchesOf(d.tinyX, d.tinyY, 4, 3, tinyBatch);
   const lstm = loadModel(lstmSource, { seed: 1 });
@@ -68,6 +70,9 @@ export function ourRunners(d: BenchData): Runner[] {
     }),
     sync('ours', 'W9', 'trainOnBatch(Float32Array, Float32Array)', () => {
       keep(lstm.trainOnBatch(d.seqX, d.seqY));
+    }),
+    sync('ours', 'W8', 'trainOnBatch(Float32Array, Float32Array)', () => {
+      keep(cnn.trainOnBatch(d.x32, d.y32));
     }),
     sync('ours-raw', 'W1', 'Model.step(x, y, 32, null, 32)', () => {
       keep(mlp32.step(d.x32, d.y32, 32, null, 32));

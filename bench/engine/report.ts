@@ -150,6 +150,9 @@ export const targets: readonly Target[] = [
   figureTarget('W3', (v) => v >= 2000, 'epochs/s', 'W3 ≥ 2,000 epochs/s'),
   figureTarget('W6', (v) => v < 1, 'µs', 'W6 < 1 µs per call'),
   figureTarget('W7', (v) => v >= 3, 'GFLOP/s', 'W7 ≥ 3 GFLOP/s'),
+  // Issue 10's CNN.
+  ratioTarget('W8', 'tfjs-cpu', 5, 'W8 ≥ 5× TF.js cpu'),
+  ratioTarget('W8', 'tfjs-wasm', 1, 'W8 not behind TF.js wasm'),
 ];
 
 /** The targets judged on the medians (the verdict), with the fastest runs' verdict beside them. */

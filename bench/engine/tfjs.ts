@@ -60,12 +60,28 @@ function lstm(): tf.Sequential {
   return m;
 }
 
+/** W8's CNN, layer for layer as cnnSource (Keras's defaults: valid padding, glorot_uniform). */
+function cnn(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(
+    tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+  );
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  m.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy' });
+  return m;
+}
+
 /** Runners for the active backend, named `engine`; `dispose` frees their models and tensors. */
 export function tfjsRunners(engine: string, d: BenchData): { runners: Runner[]; dispose(): void } {
   const owned: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-  const models = [mlp(), mlp(), tiny(), tiny(), mlp(), tiny(), lstm()];
-  const [mlp32, mlp128, tinyFit, tinyLoop, mlpInfer, tinyInfer, lstmModel] = models as [
+  const models = [mlp(), mlp(), tiny(), tiny(), mlp(), tiny(), lstm(), cnn()];
+  const [mlp32, mlp128, tinyFit, tinyLoop, mlpInfer, tinyInfer, lstmModel, cnn32] = models as [
+    tf.Sequential,
     tf.Sequential,
     tf.Sequential,
     tf.Sequential,
@@ -76,6 +92,7 @@ export function tfjsRunners(engine: string, d: BenchData): { runners: Runner[]; 
   ];
   const x32 = keep(tf.tensor2d(d.x32, [32, 784]));
   const y32 = keep(tf.tensor2d(d.y32, [32, 10]));
+  const images32 = keep(tf.tensor4d(d.x32, [32, 28, 28, 1]));
   const x128 = keep(tf.tensor2d(d.x128, [128, 784]));
   const y128 = keep(tf.tensor2d(d.y128, [128, 10]));
   const tinyX = keep(tf.tensor2d(d.tinyX, [tinySamples, 4]));
@@ -124,6 +141,10 @@ export function tfjsRunners(engine: string, d: BenchData): { runners: Runner[]; 
   const runners: Runner[] = [
     train('W1', mlp32, x32, y32),
     train('W2', mlp128, x128, y128),
+    // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel: it cannot train a CNN at all.
+    ...(tf.getKernel('Conv2DBackpropFilter', tf.getBackend())
+      ? [train('W8', cnn32, images32, y32)]
+      : []),
     {
       engine,
       workload: 'W3',

@@ -5,7 +5,7 @@
  */
 import { Rng } from '../../src/kernels/random.js';
 
-export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6' | 'W7' | 'W9';
+export type WorkloadId = 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W6' | 'W7' | 'W8' | 'W9';
 
 export interface Workload {
   id: WorkloadId;
@@ -27,6 +27,12 @@ export const mlpSource =
 /** The iris-sized model of W3 and W6 in .nn. */
 export const tinySource =
   'Input(4) -> Dense(8, relu) -> Dense(3, softmax)\ncompile(adam, categorical_crossentropy)\n';
+
+/** W8's MNIST CNN in .nn (issue 10): two convolution + max-pooling stages, then the classifier. */
+export const cnnSource =
+  'Input(shape=(28, 28, 1)) -> Conv2D(32, 3, activation=relu) -> MaxPooling2D() -> Conv2D(64, 3, activation=relu)\n' +
+  '  -> MaxPooling2D() -> Flatten() -> Dense(10, softmax)\n' +
+  'compile(adam, categorical_crossentropy)\n';
 
 /** Samples in W3's data set and its batch size: 150 samples in batches of 16 = 10 steps per epoch. */
 export const tinySamples = 150;
@@ -105,6 +111,14 @@ export const workloads: readonly Workload[] = [
     lowerIsBetter: false,
     figure: (s) => (2 * gemmSize ** 3) / s / 1e9,
     detail: (s) => `${(s * 1e3).toFixed(1)} ms/call`,
+  },
+  {
+    id: 'W8',
+    title: 'train MNIST CNN (conv 32, pool, conv 64, pool, dense 10), batch 32',
+    unit: 'samples/s',
+    lowerIsBetter: false,
+    figure: (s) => 32 / s,
+    detail: ms,
   },
   {
     id: 'W9',

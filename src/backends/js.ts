@@ -266,6 +266,35 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
           epsilon,
         );
     }
+    case 'conv': {
+      const { filters, activation } = s.attrs;
+      const [x, kernel, bias] = [v(0), v(1), s.attrs.bias ? v(2) : null];
+      const [y, col, z] = [o(0)!, o(1)!, o(2)];
+      const g = s.attrs;
+      return (n) => k.convForward(x, kernel, bias, col, z ?? y, y, activation, g, filters, n);
+    }
+    case 'conv_backward': {
+      const [col, kernel, dz] = [v(0), v(1), v(2)];
+      const [dx, dKernel, dBias, dcol] = [o(0), o(1), o(2), o(3)];
+      const g = s.attrs;
+      return (n) => k.convBackward(col, kernel, dz, dx, dKernel, dBias, dcol, g, g.filters, n);
+    }
+    case 'max_pool': {
+      const [x, y, argmax] = [v(0), o(0)!, o(1)];
+      return (n) => k.maxPoolForward(x, y, argmax, s.attrs, n);
+    }
+    case 'max_pool_backward': {
+      const [dy, argmax, dx] = [v(0), v(1), o(0)!];
+      return (n) => k.maxPoolBackward(dy, argmax, dx, s.attrs, n);
+    }
+    case 'avg_pool': {
+      const [x, y] = [v(0), o(0)!];
+      return (n) => k.avgPoolForward(x, y, s.attrs, n);
+    }
+    case 'avg_pool_backward': {
+      const [dy, dx] = [v(0), o(0)!];
+      return (n) => k.avgPoolBackward(dy, dx, s.attrs, n);
+    }
     case 'loss': {
       const { rows: rowsPer, cols, loss: spec } = s.attrs;
       const [yPred, yTrue] = [v(0), v(1)];

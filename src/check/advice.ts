@@ -3,7 +3,7 @@
  * though Keras accepts them.
  */
 import { catalog, isCallValue } from '../catalog/index.js';
-import { layerDefs } from '../layers/index.js';
+import { groupThousands, layerDefs, paramCounts, shapeToString, sizeOf } from '../layers/index.js';
 import type { Binder } from './bind.js';
 import { argOf, type CheckedLayer, type CheckedModel } from './types.js';
 
@@ -104,6 +104,8 @@ export function checkAdvice(model: CheckedModel, binder: Binder): void {
     if (last && last.className === 'Dropout') sink.report('dropoutLast', last.range);
   }
 
+  checkFlattenBlowUp(model, binder);
+
   const batchSize = model.fit?.args['batch_size'];
   const bn = model.layers.find((l) => l.className === 'BatchNormalization');
   if (batchSize === 1 && bn && model.fit) {
@@ -158,4 +160,45 @@ function checkRecurrentAdvice(model: CheckedModel, binder: Binder): void {
     layer: recurrent.name,
     optimizer: entry?.name ?? optimizer.call,
   });
+}
+
+/**
+ * A Dense fed a flattened feature map holds this many parameters before the advice speaks up.
+ * Why 1,000,000: that is 4 MB of float32 weights (and 8 MB more of Adam's state), and it is where
+ * a flattened head stops being a choice and becomes the classic mistake — an unpooled map (MNIST's
+ * 24×24×64 into Dense(128): 4.7 M) or ImageNet-sized ones (hundreds of millions). A head on a
+ * pooled map stays well below: the reference's CNN (7,744 values into Dense(10)) has 77,450.
+ */
+const flattenDenseLimit = 1_000_000;
+
+/** The one layer reading `layer`'s output, if exactly one does. */
+function consumerOf(model: CheckedModel, layer: CheckedLayer): CheckedLayer | undefined {
+  const readers = model.layers.filter((l) => l.inputs.includes(layer.id));
+  return readers.length === 1 ? readers[0] : undefined;
+}
+
+/** A CNN that flattens a large feature map straight into a Dense layer: the parameters blow up. */
+function checkFlattenBlowUp(model: CheckedModel, binder: Binder): void {
+  const params = (l: CheckedLayer) => {
+    const { trainable, nonTrainable } = paramCounts(l);
+    return trainable + nonTrainable;
+  };
+  const total = model.layers.reduce((n, l) => n + params(l), 0);
+  for (const flat of model.layers) {
+    const map = flat.inputShape;
+    if (flat.className !== 'Flatten' || !map || map.length < 3) continue;
+    let next = consumerOf(model, flat);
+    while (next && layerDefs[next.className]?.passesActivation) next = consumerOf(model, next);
+    if (next?.className !== 'Dense' || params(next) <= flattenDenseLimit) continue;
+    const spatial = map.length === 3 ? '1D' : '2D';
+    binder.sink.report('flattenBlowUp', next.range, {
+      dense: next.name,
+      params: groupThousands(params(next)),
+      share: `${Math.floor((100 * params(next)) / total)}%`,
+      shape: shapeToString(map),
+      features: groupThousands(sizeOf(map.slice(1)) ?? 0),
+      pool: `MaxPooling${spatial}`,
+      global: `GlobalAveragePooling${spatial}`,
+    });
+  }
 }

@@ -70,14 +70,21 @@ export function memoryNeed(model: CheckedModel): MemoryNeed {
   // A layer with weights reads its input while it writes its output (others may run in place or
   // vanish at inference, as Dropout does); training also keeps the input of every layer with
   // weights until its backward step (for the kernel's gradient), and the loss reads the output.
+  // A convolution's im2col matrix joins its input and output, and training keeps it instead of
+  // the input (the larger of the two counts).
   const weighted = model.layers.filter((l) => l.weights.length > 0);
   const output = perSample(model.layers.at(-1)?.outputShape ?? null);
   const running = Math.max(
     output,
     perSample(model.layers[0]?.inputShape ?? null),
-    ...weighted.map((l) => perSample(l.inputShape) + perSample(l.outputShape) + workspace(l)),
+    ...weighted.map(
+      (l) => perSample(l.inputShape) + perSample(l.outputShape) + workspace(l) + scratch(l),
+    ),
   );
-  const kept = weighted.reduce((a, l) => a + perSample(l.inputShape) + workspace(l), output);
+  const kept = weighted.reduce(
+    (a, l) => a + Math.max(perSample(l.inputShape), scratch(l)) + workspace(l),
+    output,
+  );
   const perBatch = training ? Math.max(running, kept) : running;
   return {
     weights,
@@ -100,6 +107,12 @@ function batchOf(model: CheckedModel): number {
   const fixed = model.inputShape?.[0];
   if (typeof given === 'number' && given > 0) return given;
   return typeof fixed === 'number' && fixed > 0 ? fixed : defaultBatchSize;
+}
+
+/** The floats per sample a layer's step needs beyond its input and output. */
+function scratch(layer: CheckedLayer): number {
+  const def = layerDefs[layer.className];
+  return layer.inputShape && def?.scratch ? def.scratch([layer.inputShape], layer.args) : 0;
 }
 
 /** Elements per sample of a batch-first shape; unknown sizes count as 0 (a lower bound). */

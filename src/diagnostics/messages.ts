@@ -403,6 +403,13 @@ export const messages = {
       "'{layer}' is recurrent and the optimizer does not clip gradients: backpropagation through time can make them explode.",
     hint: 'Clip them with clipnorm, e.g. {optimizer}(clipnorm=1.0).',
   },
+  flattenBlowUp: {
+    code: 'NN5010',
+    severity: 'warning',
+    message:
+      "'{dense}' has {params} parameters ({share} of the model): it reads the {shape} feature map flattened into {features} values.",
+    hint: 'Shrink the feature map before Flatten ({pool}, or strides=2 in a convolution), or replace Flatten with {global}.',
+  },
 
   // 6xxx: I/O
   fileNotFound: { code: 'NN6001', severity: 'error', message: "Cannot read '{path}': {why}" },

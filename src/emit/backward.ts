@@ -7,7 +7,7 @@ import type { ActivationSpec, StepOf } from '../ir/index.js';
 import { activationCode, softplusFn } from './activations.js';
 import { loop, times, type Fn } from './code.js';
 import { numberLiteral as lit } from './literals.js';
-import { EmitError, type StepContext } from './steps.js';
+import { EmitError, type StepContext } from './context.js';
 
 const f32 = 'Float32Array';
 
@@ -46,34 +46,58 @@ export const gemmFn: Fn = {
   ],
 };
 
-export function denseBackward(s: StepOf<'dense_backward'>, ctx: StepContext): string[] {
-  const { rows: rowsPer, in: I, units: U } = s.attrs;
-  const x = ctx.ref(s.inputs[0]!, 'x');
-  const dz = ctx.ref(s.inputs[2]!, 'dz');
-  const rows = times(rowsPer);
-  const out: string[] = [];
+/** The buffers of a product y = x·kernel (+ bias) for its gradients; null where not wanted. */
+export interface ProductGradients {
+  x: string;
+  kernel: string;
+  dz: string;
+  dx: string | null;
+  dKernel: string | null;
+  dBias: string | null;
+  /** Rows of the product as an expression of n, its inner size and its columns. */
+  rows: string;
+  in: number;
+  units: number;
+}
+
+/**
+ * dKernel = xᵀ·dz, dBias = Σ dz and dx = dz·kernelᵀ: the engine's matmulTransA, biasGrad and
+ * matmulTransB, which Dense and Conv (with x the im2col matrix) share.
+ */
+export function productBackward(ctx: StepContext, p: ProductGradients): string[] {
+  const { x, kernel, dz, rows, in: I, units: U } = p;
   const gemm = () => ctx.use(gemmFn);
-  if (ctx.has(s.outputs[1])) {
-    const dk = ctx.ref(s.outputs[1]!, 'dKernel');
-    // matmulTransA(x, dz, dKernel, in, rows, units): a = xᵀ.
-    out.push(`${gemm()}(${x}, 1, ${I}, ${dz}, ${U}, 1, ${dk}, ${I}, ${rows}, ${U});`);
-  }
-  if (ctx.has(s.outputs[2])) {
-    const db = ctx.ref(s.outputs[2]!, 'dBias');
+  const out: string[] = [];
+  // matmulTransA(x, dz, dKernel, in, rows, units): a = xᵀ.
+  if (p.dKernel)
+    out.push(`${gemm()}(${x}, 1, ${I}, ${dz}, ${U}, 1, ${p.dKernel}, ${I}, ${rows}, ${U});`);
+  if (p.dBias)
     out.push(
-      `${db}.fill(0, 0, ${U});`,
+      `${p.dBias}.fill(0, 0, ${U});`,
       `for (let r = 0, p = 0; r < ${rows}; r++) {`,
-      `  for (let c = 0; c < ${U}; c++, p++) ${db}[c] = ${db}[c]! + ${dz}[p]!;`,
+      `  for (let c = 0; c < ${U}; c++, p++) ${p.dBias}[c] = ${p.dBias}[c]! + ${dz}[p]!;`,
       '}',
     );
-  }
-  if (ctx.has(s.outputs[0])) {
-    const kernel = ctx.ref(s.inputs[1]!, 'kernel');
-    const dx = ctx.ref(s.outputs[0]!, 'dx');
-    // matmulTransB(dz, kernel, dx, rows, units, in): b = kernelᵀ.
-    out.push(`${gemm()}(${dz}, ${U}, 1, ${kernel}, 1, ${U}, ${dx}, ${rows}, ${U}, ${I});`);
-  }
+  // matmulTransB(dz, kernel, dx, rows, units, in): b = kernelᵀ.
+  if (p.dx)
+    out.push(`${gemm()}(${dz}, ${U}, 1, ${kernel}, 1, ${U}, ${p.dx}, ${rows}, ${U}, ${I});`);
   return out;
+}
+
+export function denseBackward(s: StepOf<'dense_backward'>, ctx: StepContext): string[] {
+  const { rows, in: I, units: U } = s.attrs;
+  const ref = (id: number | undefined, hint: string) => (ctx.has(id) ? ctx.ref(id!, hint) : null);
+  return productBackward(ctx, {
+    x: ctx.ref(s.inputs[0]!, 'x'),
+    kernel: ctx.ref(s.inputs[1]!, 'kernel'),
+    dz: ctx.ref(s.inputs[2]!, 'dz'),
+    dKernel: ref(s.outputs[1], 'dKernel'),
+    dBias: ref(s.outputs[2], 'dBias'),
+    dx: ref(s.outputs[0], 'dx'),
+    rows: times(rows),
+    in: I,
+    units: U,
+  });
 }
 
 const sigmoidFn: Fn = {

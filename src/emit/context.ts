@@ -1,7 +1,9 @@
 /**
- * What a step emitter can ask of the module it writes into, and the error for a step it cannot
- * express: apart from steps.ts so that emitters in other files need not import it.
+ * What a step emitter is given and may throw: the module's context for one step, and the error
+ * for a step the module cannot express. Apart from steps.ts so that the emitters of every family
+ * (steps, windows, backward, losses, optimizer) can import it without a cycle.
  */
+import type { PlanStep } from '../ir/index.js';
 import type { Fn } from './code.js';
 
 /** What a step emitter can ask of the module it writes into. */
@@ -25,3 +27,5 @@ export class EmitError extends Error {
     super(message);
   }
 }
+
+export type StepEmitter = (step: PlanStep, ctx: StepContext) => string[];

@@ -6,41 +6,20 @@
  */
 import { concatenate, merge } from './merge.js';
 import type { PlanStep, StepOf } from '../ir/index.js';
+import type { StepContext, StepEmitter } from './context.js';
 import { activationCode } from './activations.js';
+import { biasActivation, elementwise, rowActivation } from './epilogue.js';
 import { loop, times } from './code.js';
 import { numberLiteral as lit } from './literals.js';
 import { matmulFns } from './matmul.js';
 import { embedding, recurrent } from './recurrent.js';
-
-export { EmitError, type StepContext } from './context.js';
-import type { StepContext } from './context.js';
 import { globalPool, permute, spatialCopy } from './reshaping.js';
+import { windowForwardEmitters } from './windows.js';
 
-export type StepEmitter = (step: PlanStep, ctx: StepContext) => string[];
+export { EmitError, type StepContext, type StepEmitter } from './context.js';
 
 /** Dense layers this small are unrolled: every weight read at a constant index. */
 const unrollLimit = 128;
-
-/** `y = act(v)` for an elementwise activation, or null when the activation is the identity or works on rows. */
-function elementwise(
-  ctx: StepContext,
-  spec: StepOf<'dense'>['attrs']['activation'],
-): string | null {
-  if (!spec) return null;
-  const code = activationCode(spec);
-  if (code.kind !== 'elementwise') return null;
-  for (const need of code.needs) ctx.use(need, code.constants);
-  return ctx.use(code.fn, code.constants);
-}
-
-function rowActivation(
-  ctx: StepContext,
-  spec: StepOf<'dense'>['attrs']['activation'],
-): string | null {
-  if (!spec) return null;
-  const code = activationCode(spec);
-  return code.kind === 'rows' ? ctx.use(code.fn) : null;
-}
 
 function dense(s: StepOf<'dense'>, ctx: StepContext): string[] {
   const { rows: rowsPer, in: I, units: U, bias } = s.attrs;
@@ -72,21 +51,8 @@ function dense(s: StepOf<'dense'>, ctx: StepContext): string[] {
   } else {
     for (const fn of matmulFns) ctx.use(fn);
     out.push(`matmul(${x}, ${kernel}, ${pre}, ${rows}, ${I}, ${U});`);
-    // The engine's addBias and activation, fused into one pass over the product.
-    const value = b ? `Math.fround(${pre}[p]! + ${b}[j]!)` : `${pre}[p]!`;
-    const stores = z
-      ? [...(b ? [`${z}[p] = ${value};`] : []), ...(act ? [`${y}[p] = ${act}(${z}[p]!);`] : [])]
-      : b || act
-        ? [`${y}[p] = ${act ? `${act}(${value})` : value};`]
-        : [];
-    if (stores.length > 0)
-      out.push(
-        `for (let r = 0, p = 0; r < ${rows}; r++) {`,
-        `  for (let j = 0; j < ${U}; j++, p++) {`,
-        ...stores.map((l) => `    ${l}`),
-        '  }',
-        '}',
-      );
+    out.push(...biasActivation(ctx, { pre, y, z, bias: b, rows, units: U }, s.attrs.activation));
+    return out;
   }
   if (rowAct) out.push(`${rowAct}(${pre}, ${y}, ${rows}, ${U});`);
   return out;
@@ -237,4 +203,5 @@ export const forwardEmitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
   permute: (s, c) => permute(s as StepOf<'permute'>, c),
   // The activity penalty only feeds evaluate's loss: a prediction does not compute it.
   activity_penalty: () => [],
+  ...windowForwardEmitters,
 };

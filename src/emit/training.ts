@@ -19,6 +19,7 @@ import {
 import { loop, printCall, times } from './code.js';
 import { base64, float32Bytes, numberLiteral as lit, stringLiteral } from './literals.js';
 import { type Member, type ModuleContext, type ModuleExtension } from './module.js';
+import { windowBackwardEmitters } from './windows.js';
 import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';
 import { fusedLoss, loss } from './losses.js';
 import { activityRegularizer, optimizer, regularizer } from './optimizer.js';
@@ -126,6 +127,7 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         permute_backward: (s, c) => permuteBackward(s as StepOf<'permute_backward'>, c),
         spatial_copy_backward: (s, c) =>
           spatialCopyBackward(s as StepOf<'spatial_copy_backward'>, c),
+        ...windowBackwardEmitters,
         dropout: (s, c) => dropout(s as StepOf<'dropout'>, c, names.uniform),
         dropout_backward: (s, c) => {
           const st = s as StepOf<'dropout_backward'>;

@@ -5,7 +5,13 @@
  * attribute is resolved: activations, losses, regularizers and the optimizer are specs with
  * Keras's defaults filled in, never Keras call values to interpret again.
  */
-import type { ActivationSpec, CopyAxis, LossSpec, MergeMode } from '../kernels/index.js';
+import type {
+  ActivationSpec,
+  CopyAxis,
+  LossSpec,
+  MergeMode,
+  WindowGeometry,
+} from '../kernels/index.js';
 import type { ConstraintSpec, OptimizerSpec, RegularizerSpec } from '../optim/index.js';
 
 export type {
@@ -16,6 +22,7 @@ export type {
   OptimizerSpec,
   RegularizerSpec,
   ConstraintSpec,
+  WindowGeometry,
 };
 
 /** What a buffer holds; decides its arena and lifetime. */
@@ -148,6 +155,23 @@ export interface OpAttrs {
   spatial_dropout_backward: { steps: number; channels: number };
   /** [kernel, bias?, gamma?, beta?, moving_mean, moving_variance] → [kernel', bias']. */
   fold_batch_norm: { in: number; units: number; epsilon: number };
+  // ---- convolution and pooling (channels last; a 1-D layer is height 1)
+  /**
+   * [x, kernel, bias?] → [y, col, z?]: y = act(conv(x) + bias) as im2col and one matmul; col
+   * (n·oh·ow × kh·kw·c) is the im2col matrix, scratch at inference and read by backward in
+   * training; z keeps the pre-activation when the activation needs it for backward.
+   */
+  conv: WindowGeometry & { filters: number; bias: boolean; activation: ActivationSpec | null };
+  /** [col, kernel, dz] → [dx?, dkernel?, dbias?, dcol?]: dcol is dx's scratch, present with dx. */
+  conv_backward: WindowGeometry & { filters: number };
+  /** [x] → [y, argmax?]: argmax holds each output's winning window tap, for backward. */
+  max_pool: WindowGeometry;
+  /** [dy, argmax] → [dx]. */
+  max_pool_backward: WindowGeometry;
+  /** [x] → [y]: the mean over each window's cells inside the input. */
+  avg_pool: WindowGeometry;
+  /** [dy] → [dx]. */
+  avg_pool_backward: WindowGeometry;
   /** [y_pred, y_true] → [loss, dy_pred]. */
   loss: RowsCols & { loss: LossSpec };
   /** [probs, y_true, logits] → [loss, dlogits]: softmax + (sparse) categorical cross-entropy. */

@@ -15,3 +15,5 @@ export * from './recurrent.js';
 export * from './global-pooling.js';
 export * from './spatial-copy.js';
 export * from './permute.js';
+export * from './conv.js';
+export * from './pooling.js';

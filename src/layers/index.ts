@@ -4,6 +4,7 @@
  * definition here, and its kernels.
  */
 import { activationLayers } from './activation.js';
+import { convolutionalLayers } from './convolutional.js';
 import { coreLayers } from './core.js';
 import { embeddingLayers } from './embedding.js';
 import { globalPoolingLayers } from './global-pooling.js';
@@ -13,6 +14,7 @@ import { recurrentLayers } from './recurrent.js';
 import { reshapingLayers } from './reshaping.js';
 import { spatialDropoutLayers } from './spatial-dropout.js';
 import { timeDistributed } from './wrappers.js';
+import { poolingLayers } from './pooling.js';
 import type { LayerDef } from './types.js';
 
 export * from './types.js';
@@ -42,6 +44,8 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...reshapingLayers,
   ...spatialDropoutLayers,
   TimeDistributed: timeDistributed(() => layerDefs),
+  ...convolutionalLayers,
+  ...poolingLayers,
 };
 
 /** Keras's automatic layer name prefix: `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`. */

@@ -83,6 +83,11 @@ export interface LayerDef {
   /** How the engine runs it; absent when it cannot yet. */
   lowering?: LayerLowering;
   /**
+   * Floats per sample its step needs beyond its input and output (a convolution's im2col
+   * matrix), for the memory check's lower bound; none when omitted.
+   */
+  scratch?(inputs: Shape[], args: Args): number;
+  /**
    * Why the engine cannot run this valid Keras configuration yet, blaming an argument (the
    * checker reports it as NN2015; `rank` is the input's, when known).
    */

@@ -13,6 +13,7 @@ import {
 } from '../ir/index.js';
 import { gateCount, recurrentBiasSize, savedGateCount } from '../kernels/index.js';
 import type { RecurrentAttrs } from '../ir/index.js';
+import { windowTaps } from '../kernels/index.js';
 import { liveness } from './memory.js';
 
 const trainingOnly = new Set<OpName>([
@@ -254,6 +255,26 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
     case 'recurrent_backward':
       return recurrentSizes(s.attrs, s.op === 'recurrent_backward');
     // --- end of the embedding and recurrent ops ---
+    case 'conv':
+    case 'conv_backward': {
+      const g = s.attrs;
+      const [x, col] = [per(g.h * g.w * g.c), per(g.oh * g.ow * windowTaps(g))];
+      const [y, kernel] = [per(g.oh * g.ow * g.filters), all(windowTaps(g) * g.filters)];
+      if (s.op === 'conv_backward')
+        return { inputs: [col, kernel, y], outputs: [x, kernel, all(g.filters), col] };
+      const bias = s.attrs.bias ? [all(g.filters)] : [];
+      return { inputs: [x, kernel, ...bias], outputs: [y, col, y] };
+    }
+    case 'max_pool':
+    case 'max_pool_backward':
+    case 'avg_pool':
+    case 'avg_pool_backward': {
+      const g = s.attrs;
+      const [x, y] = [per(g.h * g.w * g.c), per(g.oh * g.ow * g.c)];
+      if (s.op === 'max_pool') return { inputs: [x], outputs: [y, y] };
+      if (s.op === 'avg_pool') return { inputs: [x], outputs: [y] };
+      return { inputs: s.op === 'max_pool_backward' ? [y, y] : [y], outputs: [x] };
+    }
     case 'regularizer':
     case 'optimizer':
       return undefined; // checked by pairing inputs with outputs below

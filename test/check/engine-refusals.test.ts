@@ -25,12 +25,6 @@ const dense = (optimizer: string, loss = 'mse', more = '') =>
 
 /** A model that uses each unsupported layer validly (shapes that Keras accepts). */
 const layerSources: Record<string, string> = {
-  Conv1D: 'Input((8, 4)) -> Conv1D(2, 3) -> Flatten() -> Dense(1)',
-  Conv2D: 'Input((8, 8, 1)) -> Conv2D(2, 3) -> Flatten() -> Dense(1)',
-  MaxPooling1D: 'Input((8, 4)) -> MaxPooling1D() -> Flatten() -> Dense(1)',
-  MaxPooling2D: 'Input((8, 8, 1)) -> MaxPooling2D() -> Flatten() -> Dense(1)',
-  AveragePooling1D: 'Input((8, 4)) -> AveragePooling1D(2) -> Flatten() -> Dense(1)',
-  AveragePooling2D: 'Input((8, 8, 1)) -> AveragePooling2D(2) -> Flatten() -> Dense(1)',
   GlobalAveragePooling1D: 'Input((8, 4)) -> GlobalAveragePooling1D() -> Dense(1)',
   GlobalAveragePooling2D: 'Input((8, 8, 1)) -> GlobalAveragePooling2D() -> Dense(1)',
 };

@@ -26,6 +26,8 @@ export interface CaseSpec {
   viaFit?: boolean;
   /** The inputs are token ids below this (an Embedding first). */
   tokens?: number;
+  /** A fixed input size (a case that reshapes its input into an image needs one). */
+  inputs?: number;
 }
 
 /** FNV-1a of a string, for seeding a case by its name. */
@@ -52,10 +54,11 @@ export function make(group: string, label: string, build: (d: Draws) => CaseSpec
   // Output units suited to the loss: 1–2 for binary and ±1 targets, 2–4 otherwise.
   const outputs =
     units ?? (targets === 'binary' || targets === 'signs' ? 1 + d.below(2) : 2 + d.below(3));
+  const inputs = d.size(); // drawn even when fixed, so the case's later draws stay the same
   return {
     group,
     label,
-    inputs: d.size(),
+    inputs: spec.inputs ?? inputs,
     layers: [...spec.hidden, dense(outputs, spec.head ?? head)],
     loss: spec.loss,
     optimizer: spec.optimizer,

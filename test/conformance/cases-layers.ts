@@ -265,6 +265,110 @@ const LAYERS: LayerCase[] = [
   },
 ];
 
+/**
+ * Convolution and pooling: the flat input is reshaped into a small image or sequence (a Dense
+ * before the Reshape makes the convolution's input gradient count too), and the feature map is
+ * flattened into the output Dense. TF.js's 'same' padding is TensorFlow's (the extra cell after),
+ * and its 'same' average pooling divides by the cells inside the input, as Keras 3's does.
+ */
+const WINDOWS: {
+  label: string;
+  hidden: KerasCall[];
+  loss: string;
+  optimizer: KerasCall;
+  steps?: number;
+}[] = [
+  {
+    label: 'Conv2D same relu, MaxPooling2D',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[2, 4, 1]]),
+      k('Conv2D', [3, 2], { padding: 'same', activation: 'relu' }),
+      k('MaxPooling2D', [2]),
+      k('Flatten'),
+    ],
+    loss: 'categorical_crossentropy',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'Conv2D (2, 3) kernel, strides (2, 1), no bias; AveragePooling2D stride 1',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[4, 2, 1]]),
+      k('Conv2D', [3, [2, 3]], { strides: [2, 1], padding: 'same', use_bias: false }),
+      k('AveragePooling2D', [2], { strides: 1 }),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'Conv2D valid, elu; MaxPooling2D (1, 2) same, stride 1',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[2, 4, 1]]),
+      k('Conv2D', [2, 2], { activation: 'elu' }),
+      k('MaxPooling2D', [[1, 2]], { strides: 1, padding: 'same' }),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'Conv2D same, strides 2; AveragePooling2D same, stride 1',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[4, 2, 1]]),
+      k('Conv2D', [2, 3], { strides: 2, padding: 'same', activation: 'tanh' }),
+      k('AveragePooling2D', [2], { strides: 1, padding: 'same' }),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    // TF.js has no gradient for dilated convolutions (the kernel tests check ours against finite
+    // differences): the forward pass and evaluate only.
+    label: 'Conv2D and Conv1D dilated, inference only',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[2, 4, 1]]),
+      k('Conv2D', [3, 2], { dilation_rate: [1, 2], padding: 'same', activation: 'relu' }),
+      k('Reshape', [[8, 3]]),
+      k('Conv1D', [2, 3], { dilation_rate: 2 }),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+    steps: 0,
+  },
+  {
+    label: 'Conv1D causal; MaxPooling1D same; AveragePooling1D',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[4, 2]]),
+      k('Conv1D', [3, 2], { padding: 'causal', activation: 'tanh' }),
+      k('MaxPooling1D', [2], { padding: 'same' }),
+      k('AveragePooling1D', [2]),
+      k('Flatten'),
+    ],
+    loss: 'sparse_categorical_crossentropy',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'Conv1D same with stride 2, sigmoid; AveragePooling1D same',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[8, 1]]),
+      k('Conv1D', [2, 3], { strides: 2, padding: 'same', activation: 'sigmoid' }),
+      k('AveragePooling1D', [3], { strides: 2, padding: 'same' }),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+];
+
 /** Cases around the layers other than Dense. */
 export const layerCases = LAYERS.map((l) =>
   make('layers', l.label, (d) => ({
@@ -273,6 +377,16 @@ export const layerCases = LAYERS.map((l) =>
     optimizer: l.optimizer,
     steps: l.steps ?? 4,
   })),
+).concat(
+  WINDOWS.map((w) =>
+    make('layers', w.label, () => ({
+      hidden: w.hidden,
+      loss: w.loss,
+      optimizer: w.optimizer,
+      steps: w.steps ?? 4,
+      inputs: 6,
+    })),
+  ),
 );
 
 const REGULARIZED: {

@@ -6,7 +6,7 @@
  */
 import { adam, dense, make, sgd } from './case-builder.js';
 import { layerCases, regularizerCases, sequenceCases } from './cases-layers.js';
-import { k, renderCall, type Arg, type ConformanceCase, type KerasCall } from './spec.js';
+import { isTuple, k, renderCall, type Arg, type ConformanceCase, type KerasCall } from './spec.js';
 import { LOSSES } from './tfjs-losses.js';
 
 /** Every activation, in a hidden Dense layer and (for a few) as an Activation layer. */
@@ -57,7 +57,7 @@ const ACTIVATIONS: Arg[] = [
 const activationCases = ACTIVATIONS.map((act, i) =>
   make(
     'activations',
-    typeof act === 'object' && !Array.isArray(act) ? renderCall(act) : String(act),
+    typeof act === 'object' && !isTuple(act) ? renderCall(act) : String(act),
     (d) => ({
       hidden: i % 3 === 2 ? [dense(d.size(), act), dense(d.size(), act)] : [dense(d.size(), act)],
       loss: 'mse',

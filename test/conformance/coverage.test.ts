@@ -8,7 +8,7 @@ import { HAND_CASES } from './graph-cases.js';
 import { describe, expect, it } from 'vitest';
 import { catalog, type CatalogKind } from 'nnlang';
 import { CASES } from './cases.js';
-import { asCall, type Arg, type KerasCall } from './spec.js';
+import { asCall, isTuple, type Arg, type KerasCall } from './spec.js';
 import { lossEntry } from './tfjs-losses.js';
 
 /** Layers a chain Input(n) → … cannot hold: they need rank > 2 inputs or several branches. */
@@ -33,7 +33,7 @@ const NOT_COVERED: Readonly<Record<string, string>> = {
 function allCalls(): KerasCall[] {
   const out: KerasCall[] = [];
   const visit = (a: Arg | undefined) => {
-    const c = typeof a === 'object' && !Array.isArray(a) ? a : undefined;
+    const c = typeof a === 'object' && !isTuple(a) ? a : undefined;
     if (!c) return;
     out.push(c);
     (c.positional ?? []).forEach(visit);

@@ -100,6 +100,11 @@ function renderArg(a: Arg): string {
   return renderCall(a);
 }
 
+/** Whether an argument is a tuple of ints (kernel_size=(2, 3), target_shape=(4, 2, 1)). */
+export function isTuple(a: Arg): a is Tuple {
+  return Array.isArray(a);
+}
+
 /** The string or call an argument holds, as a call (a bare name has no arguments). */
 export function asCall(a: Arg | undefined): KerasCall | null {
   if (a === undefined) return null;

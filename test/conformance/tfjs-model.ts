@@ -11,6 +11,7 @@ import { reshapingLayers } from './tfjs-reshaping.js';
 import {
   asCall,
   boolArg,
+  isTuple,
   numArg,
   tupleItems,
   type Arg,
@@ -254,6 +255,14 @@ export function layersFor(
       );
       return [new Keras3Gru(l)];
     // --- end of the sequence layers ---
+    case 'Conv1D':
+    case 'Conv2D':
+      return convLayers(l, formulas);
+    case 'MaxPooling1D':
+    case 'MaxPooling2D':
+    case 'AveragePooling1D':
+    case 'AveragePooling2D':
+      return [poolLayer(l, formulas)];
     default: {
       const reshaping = reshapingLayers(l, shape, formulas);
       if (reshaping) return reshaping;
@@ -330,6 +339,132 @@ class Keras3Gru extends tf.layers.Layer {
     const s = shape as tf.Shape;
     return this.returnSequences ? [s[0]!, s[1]!, this.units] : [s[0]!, this.units];
   }
+}
+
+/** A window argument (an int or a tuple) as a list of ints; `fallback` when absent. */
+function ints(a: Arg | undefined, fallback: number): number[] {
+  if (a === undefined) return [fallback];
+  if (typeof a === 'number') return [a];
+  if (isTuple(a)) return a.flat();
+  throw new Error(`expected an int or a tuple, found ${String(a)}`);
+}
+
+/** A window argument for a 1-D layer (one int) or a 2-D one (an int per axis). */
+function windowArg(l: KerasCall, a: Arg | undefined, fallback: number): number | [number, number] {
+  const v = ints(a, fallback);
+  return l.call.endsWith('1D') ? v[0]! : [v[0]!, v[1] ?? v[0]!];
+}
+
+/** TF.js's Conv1D/Conv2D (kernel (k…, in, filters) as Keras's), with the activation as Dense's. */
+function convLayers(l: KerasCall, formulas: string[]): tf.layers.Layer[] {
+  const a = l.args ?? {};
+  const act = asCall(a['activation']);
+  const direct = act ? tfjsActivation(act) : null;
+  const config = {
+    filters: l.positional?.[0] as number,
+    kernelSize: windowArg(l, l.positional?.[1] ?? a['kernel_size'], 1),
+    strides: windowArg(l, a['strides'], 1),
+    padding: ((a['padding'] as string | undefined) ?? 'valid') as 'valid' | 'same' | 'causal',
+    dilationRate: windowArg(l, a['dilation_rate'], 1),
+    useBias: boolArg(l, 'use_bias', true),
+    activation: (direct?.kind === 'identifier' ? direct.id : 'linear') as 'relu',
+  };
+  const before: tf.layers.Layer[] = [];
+  if (config.padding === 'causal') {
+    // TF.js's conv1d has no causal padding: Keras 3's is d·(k−1) zeros before, then 'valid'.
+    formulas.push("Conv1D padding='causal' (absent from TF.js): d·(k−1) zeros before the steps");
+    const pad = (config.dilationRate as number) * ((config.kernelSize as number) - 1);
+    before.push(
+      new ShapedFunctionLayer(
+        (x) =>
+          tf.pad(x, [
+            [0, 0],
+            [pad, 0],
+            [0, 0],
+          ]),
+        (shape) => [shape[0]!, shape[1] === null ? null : shape[1]! + pad, shape[2]!],
+      ),
+    );
+    config.padding = 'valid';
+  }
+  const conv = l.call === 'Conv1D' ? tf.layers.conv1d(config) : tf.layers.conv2d(config);
+  const after = direct && direct.kind !== 'identifier' ? activationLayers(act!, formulas) : [];
+  return [...before, conv, ...after];
+}
+
+/** TF.js's pooling layers; Keras's strides=None is the pool size, as TF.js's default. */
+function poolLayer(l: KerasCall, formulas: string[]): tf.layers.Layer {
+  const a = l.args ?? {};
+  const fallback = l.call.startsWith('Max') ? 2 : 1;
+  const poolSize = windowArg(l, l.positional?.[0] ?? a['pool_size'], fallback);
+  const config = {
+    poolSize,
+    strides: a['strides'] === undefined ? poolSize : windowArg(l, a['strides'], 1),
+    padding: ((a['padding'] as string | undefined) ?? 'valid') as 'valid' | 'same',
+  };
+  if (l.call.startsWith('Average') && config.padding === 'same') {
+    formulas.push(
+      "AveragePooling 'same': TF.js's gradient divides by the whole window, its forward (and Keras 3) by the cells inside the input",
+    );
+    return averagePoolingSame(l.call.endsWith('1D'), poolSize, config.strides);
+  }
+  switch (l.call) {
+    case 'MaxPooling1D':
+      return tf.layers.maxPooling1d(config as Parameters<typeof tf.layers.maxPooling1d>[0]);
+    case 'MaxPooling2D':
+      return tf.layers.maxPooling2d(config);
+    case 'AveragePooling1D':
+      return tf.layers.averagePooling1d(config as Parameters<typeof tf.layers.averagePooling1d>[0]);
+    default:
+      return tf.layers.averagePooling2d(config);
+  }
+}
+
+/** A weightless layer like FunctionLayer whose output shape is `shape` of the input's. */
+class ShapedFunctionLayer extends FunctionLayer {
+  private readonly shape: (s: (number | null)[]) => (number | null)[];
+
+  constructor(fn: (x: tf.Tensor) => tf.Tensor, shape: (s: (number | null)[]) => (number | null)[]) {
+    super(fn);
+    this.shape = shape;
+  }
+
+  override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
+    return this.shape(shape as (number | null)[]);
+  }
+}
+
+/**
+ * Keras 3's 'same' average pooling with its true gradient: the zero-padded input pooled 'valid'
+ * (a sum over the window / its size), rescaled by the window's share of cells inside the input.
+ */
+function averagePoolingSame(
+  oneD: boolean,
+  poolSize: number | [number, number],
+  strides: number | [number, number],
+): tf.layers.Layer {
+  const [kh, kw] = oneD ? [1, poolSize as number] : (poolSize as [number, number]);
+  const [sh, sw] = oneD ? [1, strides as number] : (strides as [number, number]);
+  const padding = (n: number, k: number, s: number): [number, number] => {
+    const total = Math.max((Math.ceil(n / s) - 1) * s + k - n, 0);
+    return [Math.floor(total / 2), total - Math.floor(total / 2)];
+  };
+  const pool = (x: tf.Tensor4D): tf.Tensor4D => {
+    const [, h, w] = x.shape;
+    const pads: [number, number][] = [[0, 0], padding(h, kh, sh), padding(w, kw, sw), [0, 0]];
+    const valid = (t: tf.Tensor4D) => tf.avgPool(tf.pad(t, pads), [kh, kw], [sh, sw], 'valid');
+    return tf.div(valid(x), valid(tf.onesLike(x)));
+  };
+  const out = (n: number | null, s: number) => (n === null ? null : Math.ceil(n / s));
+  return oneD
+    ? new ShapedFunctionLayer(
+        (x) => tf.squeeze(pool(tf.expandDims(x, 1) as tf.Tensor4D), [1]),
+        (s) => [s[0]!, out(s[1]!, sw), s[2]!],
+      )
+    : new ShapedFunctionLayer(
+        (x) => pool(x as tf.Tensor4D),
+        (s) => [s[0]!, out(s[1]!, sh), out(s[2]!, sw), s[3]!],
+      );
 }
 
 /** An activation call carrying a layer's keyword arguments (ELU's alpha, ReLU's options). */

@@ -17,7 +17,7 @@ import {
   type KerasOptimizerOptions,
   type UpdateRule,
 } from './keras-optimizer.js';
-import { boolArg, numArg, type KerasCall } from './spec.js';
+import { boolArg, isTuple, numArg, type KerasCall } from './spec.js';
 
 export interface TfjsOptimizer {
   optimizer: tf.Optimizer;
@@ -190,7 +190,7 @@ export function tfjsOptimizer(
   if (why === null) return { optimizer: nativeOptimizer(c, lr) };
   const opts: KerasOptimizerOptions = {
     rule: ruleOf(c),
-    learningRate: typeof lrArg === 'object' && !Array.isArray(lrArg) ? schedule(lrArg) : lr,
+    learningRate: typeof lrArg === 'object' && !isTuple(lrArg) ? schedule(lrArg) : lr,
     constraints,
   };
   const a = c.args ?? {};

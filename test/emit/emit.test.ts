@@ -217,6 +217,14 @@ function patterns(): Case[] {
       'Input(shape=(4, 5, 2)) -> ZeroPadding2D(((1, 0), (2, 1))) -> Cropping2D((1, 2)) -> UpSampling2D((2, 1)) -> Dense(3, tanh) -> GlobalMaxPooling2D() -> RepeatVector(3) -> ZeroPadding1D((0, 2)) -> Cropping1D(1) -> UpSampling1D(2) -> Flatten() -> Dense(2)',
     ],
     [
+      'Conv2D and 2-D pooling: same and valid, strides, dilation, no bias',
+      "Input(shape=(9, 8, 2)) -> Conv2D(4, 3, padding='same', activation='relu') -> MaxPooling2D() -> Conv2D(5, (2, 3), strides=(2, 1), use_bias=False) -> AveragePooling2D(2, padding='same') -> Conv2D(3, 2, dilation_rate=2, padding='same', activation=softmax) -> MaxPooling2D(3, strides=1, padding='same') -> Flatten() -> Dense(3, softmax)",
+    ],
+    [
+      'Conv1D and 1-D pooling: causal, dilation, same',
+      "Input(shape=(12, 3)) -> Conv1D(4, 3, padding='causal', dilation_rate=2, activation='tanh') -> MaxPooling1D(3, strides=2, padding='same') -> Conv1D(6, 2, activation=selu) -> AveragePooling1D(2) -> Flatten() -> Dense(2)",
+    ],
+    [
       'Dense without bias',
       'Input(40) -> Dense(33, use_bias=False) -> Dense(3, use_bias=False, activation=sparsemax)',
     ],

@@ -132,6 +132,8 @@ const cases: {
   inputs?: number[];
   /** The vocabulary of a model reading token ids: its inputs are ids below it. */
   vocabulary?: number;
+  /** Values per sample of a flat image or sequence input (both take it as one Float32Array). */
+  size?: number;
 }[] = [
   {
     name: 'sgd',
@@ -321,6 +323,36 @@ const cases: {
     ),
     y: 'onehot',
     features: 8,
+  },
+  {
+    name: 'conv2d and max pooling: same and valid, no bias',
+    source: model(
+      "    -> Conv2D(3, 3, padding='same', activation=relu)\n    -> MaxPooling2D()\n    -> Conv2D(4, 2, use_bias=False, activation=tanh)\n    -> Flatten()\n    -> Dense(3, softmax)",
+      'adam, categorical_crossentropy',
+      'shape=(6, 5, 2)',
+    ),
+    y: 'onehot',
+    size: 60,
+  },
+  {
+    name: 'conv2d strides and dilation, average pooling same, regularizers and constraints',
+    source: model(
+      "    -> Conv2D(2, 3, strides=2, padding='same', kernel_regularizer=L2(0.01), kernel_constraint=MaxNorm(1.0, axis=[0, 1, 2]), bias_constraint=NonNeg())\n    -> AveragePooling2D(2, padding='same')\n    -> Conv2D(3, 2, dilation_rate=2, padding='same', activation=elu, activity_regularizer=L1(0.01))\n    -> Flatten()\n    -> Dense(3)",
+      'SGD(learning_rate=0.1, momentum=0.9), mse',
+      'shape=(7, 7, 1)',
+    ),
+    y: 'values',
+    size: 49,
+  },
+  {
+    name: 'conv1d causal with dilation, 1-D pooling',
+    source: model(
+      "    -> Conv1D(4, 3, padding='causal', dilation_rate=2, activation=relu)\n    -> MaxPooling1D(2, padding='same')\n    -> AveragePooling1D(2)\n    -> Conv1D(2, 1)\n    -> Flatten()\n    -> Dense(3, softmax)",
+      'adam, sparse_categorical_crossentropy',
+      'shape=(8, 3)',
+    ),
+    y: 'sparse',
+    size: 24,
   },
   {
     name: 'frozen layer, no bias, batchnorm without center and scale',
@@ -588,7 +620,7 @@ describe('emitted training', () => {
       codes.set(c.name, code);
       const mod = await load(code);
       // Several inputs: one array per input, for the engine and the module alike.
-      const floats = batch(8, c.features ?? 4, 11);
+      const floats = batch(8, c.features ?? c.size ?? 4, 11);
       const vocabulary = c.vocabulary;
       const x = c.inputs
         ? c.inputs.map((f, k) => batch(8, f, 11 + k))
