@@ -49,7 +49,8 @@ export const gemmFn: Fn = {
 /** The buffers of a product y = x·kernel (+ bias) for its gradients; null where not wanted. */
 export interface ProductGradients {
   x: string;
-  kernel: string;
+  /** The kernel's name, asked for only when dx is computed (else it would be an unused parameter). */
+  kernel: () => string;
   dz: string;
   dx: string | null;
   dKernel: string | null;
@@ -80,7 +81,7 @@ export function productBackward(ctx: StepContext, p: ProductGradients): string[]
     );
   // matmulTransB(dz, kernel, dx, rows, units, in): b = kernelᵀ.
   if (p.dx)
-    out.push(`${gemm()}(${dz}, ${U}, 1, ${kernel}, 1, ${U}, ${p.dx}, ${rows}, ${U}, ${I});`);
+    out.push(`${gemm()}(${dz}, ${U}, 1, ${kernel()}, 1, ${U}, ${p.dx}, ${rows}, ${U}, ${I});`);
   return out;
 }
 
@@ -89,7 +90,7 @@ export function denseBackward(s: StepOf<'dense_backward'>, ctx: StepContext): st
   const ref = (id: number | undefined, hint: string) => (ctx.has(id) ? ctx.ref(id!, hint) : null);
   return productBackward(ctx, {
     x: ctx.ref(s.inputs[0]!, 'x'),
-    kernel: ctx.ref(s.inputs[1]!, 'kernel'),
+    kernel: () => ctx.ref(s.inputs[1]!, 'kernel'),
     dz: ctx.ref(s.inputs[2]!, 'dz'),
     dKernel: ref(s.outputs[1], 'dKernel'),
     dBias: ref(s.outputs[2], 'dBias'),

@@ -114,7 +114,7 @@ function convBackward(s: StepOf<'conv_backward'>, ctx: StepContext): string[] {
   const dcol = dx === null ? null : ctx.ref(s.outputs[3]!, 'dcol');
   const out = productBackward(ctx, {
     x: ctx.ref(s.inputs[0]!, 'col'),
-    kernel: ctx.ref(s.inputs[1]!, 'kernel'),
+    kernel: () => ctx.ref(s.inputs[1]!, 'kernel'),
     dz: ctx.ref(s.inputs[2]!, 'dz'),
     dKernel: ref(s.outputs[1], 'dKernel'),
     dBias: ref(s.outputs[2], 'dBias'),

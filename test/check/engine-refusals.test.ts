@@ -23,11 +23,11 @@ const fit = "fit(data='d.csv', target='y', epochs=1)";
 const dense = (optimizer: string, loss = 'mse', more = '') =>
   `Input(4) -> Dense(1, sigmoid)\ncompile(optimizer=${optimizer}, loss=${loss})\n${more || fit}\n`;
 
-/** A model that uses each unsupported layer validly (shapes that Keras accepts). */
-const layerSources: Record<string, string> = {
-  GlobalAveragePooling1D: 'Input((8, 4)) -> GlobalAveragePooling1D() -> Dense(1)',
-  GlobalAveragePooling2D: 'Input((8, 8, 1)) -> GlobalAveragePooling2D() -> Dense(1)',
-};
+/**
+ * A model that uses each unsupported layer validly (shapes that Keras accepts). Every layer of
+ * the catalog runs today; an entry marked unsupported later needs its source here.
+ */
+const layerSources: Record<string, string> = {};
 const callbackSources: Record<string, string> = {
   CSVLogger: "CSVLogger('log.csv')",
   LearningRateScheduler: 'LearningRateScheduler(0)',
@@ -66,7 +66,7 @@ const cases: [string, string][] = [
 describe('what the engine cannot run is refused before anything runs, with NN2015', () => {
   it('covers every unsupported entry of the catalog that a model can use', () => {
     expect(cases.map(([name]) => name)).toEqual(
-      expect.arrayContaining(['Ftrl', 'Lion', 'Lamb', 'Adafactor', 'Muon', 'Conv1D', 'CSVLogger']),
+      expect.arrayContaining(['Ftrl', 'Lion', 'Lamb', 'Adafactor', 'Muon', 'CSVLogger']),
     );
     for (const [name, source] of cases) expect(source, name).not.toContain('undefined');
   });

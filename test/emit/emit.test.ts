@@ -403,7 +403,7 @@ describe('nn emit: modules agree with the engine', () => {
   it(`${runs} random models (seed ${seed})`, async () => {
     // Many random chains do not fit (layers that need sequences or images after flat ones): draw
     // enough that `runs` of them run.
-    const sources = fc.sample(modelSource, { seed, numRuns: runs * 8 });
+    const sources = fc.sample(modelSource, { seed, numRuns: runs * 16 });
     let done = 0;
     for (const [i, source] of sources.entries()) {
       if (done >= runs) break;
