@@ -13,6 +13,7 @@ import { recurrentLayers } from './recurrent.js';
 import { reshapingLayers } from './reshaping.js';
 import { spatialDropoutLayers } from './spatial-dropout.js';
 import { timeDistributed } from './wrappers.js';
+import { bidirectional } from './bidirectional.js';
 import type { LayerDef } from './types.js';
 
 export * from './types.js';
@@ -42,6 +43,7 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...reshapingLayers,
   ...spatialDropoutLayers,
   TimeDistributed: timeDistributed(() => layerDefs),
+  Bidirectional: bidirectional,
 };
 
 /** Keras's automatic layer name prefix: `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`. */
