@@ -150,7 +150,7 @@ function outputShape(input: Shape, args: Args): Shape | { error: string; arg?: s
   const def = innerDef(args);
   if (!def)
     return {
-      error: `Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN), not ${inner.call}.`,
+      error: `it wraps a recurrent layer (LSTM, GRU, SimpleRNN), not ${inner.call}.`,
       arg: 'layer',
     };
   const half = def.outputShape([input], inner.args);
@@ -172,18 +172,15 @@ function weights(inputs: Shape[], args: Args): WeightSpec[] {
     def.weights!(inputs, copyArgs(inner, d)).map((w) => ({
       ...w,
       name: prefix(inner, d) + w.name,
+      // Both copies read the wrapped layer's initializer, regularizer and constraint arguments.
+      argPrefix: w.argPrefix ?? w.name,
     })),
   );
 }
 
-function engineLimit(args: Args, rank: number | undefined) {
+function engineLimit(args: Args) {
   const inner = args['layer'];
   if (!isCallValue(inner)) return undefined;
-  if (!(inner.call in recurrentLayers))
-    return {
-      error: `Bidirectional wraps a recurrent layer (LSTM, GRU, SimpleRNN), not ${inner.call}.`,
-      arg: 'layer',
-    };
   if (args['merge_mode'] === null)
     return {
       error:
@@ -202,8 +199,8 @@ function engineLimit(args: Args, rank: number | undefined) {
         "with return_sequences=True Keras reverses the backward layer's output in time, which the engine cannot do yet.",
       arg: 'layer',
     };
-  const innerLimit = recurrentLayers[inner.call]!.engineLimit?.(inner.args, rank);
-  return innerLimit ? { error: `${inner.call}: ${innerLimit.error}`, arg: 'layer' } : undefined;
+  // The wrapped layer's own limits are reported on it, where its arguments stand.
+  return undefined;
 }
 
 export const bidirectional: LayerDef = {
