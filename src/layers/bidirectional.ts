@@ -1,12 +1,13 @@
 /**
  * Bidirectional(layer): Keras 3's wrapper running a forward copy of a recurrent layer and a
- * backward copy (go_backwards flipped) over the same input, then merging their outputs. Its
+ * backward copy (go_backwards flipped) over the same input, then merging their outputs (a
+ * returned sequence of the backward copy reversed back in time first, as Keras does). Its
  * lowering is the recurrent lowering twice and a merge layer's lowering, so it needs no kernel
  * of its own; the weights are the forward copy's then the backward copy's, as Keras lists them.
  */
 import { isCallValue, type Args, type CallValue } from '../catalog/index.js';
 import { mergingLayers } from './merging.js';
-import { recurrentLayers } from './recurrent.js';
+import { recurrentLayers, recurrentLowering } from './recurrent.js';
 import {
   isShapeError,
   oneInput,
@@ -94,10 +95,18 @@ function mergeLowering(c: LowerContext): LayerLowering {
   return mergingLayers[mergeContext(c).layer.className]!.lowering!;
 }
 
+/**
+ * Each copy's lowering: Keras flips the backward copy's output sequence along time before
+ * merging, which its step does by writing step s's output at T−1−s.
+ */
+const copyLowering: Record<Direction, LayerLowering> = {
+  forward: recurrentLowering(),
+  backward: recurrentLowering(true),
+};
+
 const lowering: LayerLowering = {
   forward(c, xs) {
-    const inner = innerDef(c.layer.args)!.lowering!;
-    const copies = directions.map((d) => inner.forward(copyContext(c, d), xs));
+    const copies = directions.map((d) => copyLowering[d].forward(copyContext(c, d), xs));
     const merged = mergeLowering(c).forward(
       mergeContext(c),
       copies.map((f) => f.y),
@@ -111,7 +120,6 @@ const lowering: LayerLowering = {
     return { xs, y: merged.y, saved };
   },
   backward(c, f, dy, needDx) {
-    const inner = innerDef(c.layer.args)!.lowering!;
     const part = (prefixKey: string) =>
       Object.fromEntries(
         Object.entries(f.saved)
@@ -127,7 +135,7 @@ const lowering: LayerLowering = {
     );
     const dxs = directions.map(
       (d, i) =>
-        inner.backward(
+        copyLowering[d].backward(
           copyContext(c, d),
           { xs: f.xs, y: ys[i]!, saved: part(`${d}/`) },
           dys[i]!,
@@ -192,12 +200,6 @@ function engineLimit(args: Args) {
       error:
         'the engine builds the backward layer as Keras does by default: backward_layer must be None.',
       arg: 'backward_layer',
-    };
-  if (inner.args['return_sequences'] === true)
-    return {
-      error:
-        "with return_sequences=True Keras reverses the backward layer's output in time, which the engine cannot do yet.",
-      arg: 'layer',
     };
   // The wrapped layer's own limits are reported on it, where its arguments stand.
   return undefined;

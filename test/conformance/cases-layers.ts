@@ -452,6 +452,25 @@ const SEQUENCES: LayerCase[] = [
     optimizer: sgd(0.1),
   },
   {
+    label: 'Bidirectional return_sequences: the backward sequence flipped back',
+    hidden: (size) => [
+      dense(8),
+      k('Reshape', [tuple(4, 2)]),
+      k('Bidirectional', [k('GRU', [size()], { reset_after: false, return_sequences: true })]),
+      k(
+        'Bidirectional',
+        [k('SimpleRNN', [size()], { return_sequences: true, go_backwards: true })],
+        {
+          merge_mode: 'ave',
+        },
+      ),
+      k('Flatten'),
+      dense(size()),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
     label: 'Embedding into LSTM',
     hidden: (size) => [k('Embedding', [11, 4]), k('LSTM', [size()]), dense(size(), 'relu')],
     loss: 'sparse_categorical_crossentropy',

@@ -307,7 +307,7 @@ function sequences(): Case[] {
     ],
     [
       'Bidirectional',
-      "Input(shape=(5, 3)) -> Bidirectional(LSTM(4)) -> RepeatVector(3) -> Bidirectional(GRU(2, go_backwards=True), merge_mode='mul') -> RepeatVector(2) -> Bidirectional(SimpleRNN(3), merge_mode='ave') -> Dense(2)",
+      "Input(shape=(5, 3)) -> Bidirectional(LSTM(4)) -> RepeatVector(3) -> Bidirectional(GRU(2, go_backwards=True), merge_mode='mul') -> RepeatVector(2) -> Bidirectional(SimpleRNN(3, return_sequences=True), merge_mode='ave') -> Bidirectional(LSTM(2, return_sequences=True, go_backwards=True)) -> Flatten() -> Dense(2)",
     ],
     ['large LSTM: K blocks past 256', 'Input(shape=(3, 300)) -> LSTM(70) -> Dense(2)'],
   ];
