@@ -448,6 +448,7 @@ function recurrentDims(a: RecurrentAttrs): k.RecurrentDims {
     units: a.units,
     returnSequences: a.returnSequences,
     goBackwards: a.goBackwards,
+    ...(a.reverseSequence ? { reverseSequence: true } : {}),
     resetAfter: a.resetAfter,
     activation: code(a.activation),
     recurrentActivation: code(a.recurrentActivation),

@@ -262,7 +262,7 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     ...(a.returnSequences
       ? loop('b', 'n', [
           `const o = b * ${U};`,
-          `const src = (b * ${T} + s) * ${U};`,
+          `const src = (b * ${T} + ${a.reverseSequence ? `${T - 1} - s` : 's'}) * ${U};`,
           ...loop('j', String(U), [`${dh}[o + j] = ${dh}[o + j]! + ${dy}[src + j]!;`]),
         ])
       : [

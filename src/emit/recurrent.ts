@@ -273,7 +273,9 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
       ...printCall(fn, [...cellArgs, ...sizes], 4),
       ...(a.returnSequences
         ? loop('b', 'n', [
-            ...loop('j', String(U), [`${y}[(b * ${T} + s) * ${U} + j] = ${h}[b * ${U} + j]!;`]),
+            ...loop('j', String(U), [
+              `${y}[(b * ${T} + ${a.reverseSequence ? `${T - 1} - s` : 's'}) * ${U} + j] = ${h}[b * ${U} + j]!;`,
+            ]),
           ])
         : []),
     ]),

@@ -216,6 +216,11 @@ export interface RecurrentAttrs {
   bias: boolean;
   returnSequences: boolean;
   goBackwards: boolean;
+  /**
+   * With returnSequences: the output sequence reversed, step s written at T−1−s (Bidirectional's
+   * backward copy, whose output Keras flips along time before merging).
+   */
+  reverseSequence?: boolean;
   /** GRU: reset after the recurrent product (Keras 3's default, bias (2, 3u)) or before it. */
   resetAfter: boolean;
   activation: ActivationSpec;

@@ -27,6 +27,8 @@ export interface RecurrentDims {
   units: number;
   returnSequences: boolean;
   goBackwards: boolean;
+  /** With returnSequences: step s's output written at T−1−s (see RecurrentAttrs). */
+  reverseSequence?: boolean;
   /** GRU: reset after the recurrent product (Keras 3's default) or before it. */
   resetAfter: boolean;
   activation: number;
@@ -133,7 +135,7 @@ export function recurrentForward(d: RecurrentDims, f: RecurrentForwardBuffers, n
     if (d.returnSequences) {
       for (let b = 0; b < n; b++) {
         const src = b * U;
-        const dst = (b * T + s) * U;
+        const dst = (b * T + (d.reverseSequence ? T - 1 - s : s)) * U;
         for (let j = 0; j < U; j++) f.y[dst + j] = f.h[src + j]!;
       }
     }
@@ -303,7 +305,7 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
     const t = timeOf(d, s);
     if (d.returnSequences) {
       for (let b = 0; b < n; b++) {
-        const src = (b * T + s) * U;
+        const src = (b * T + (d.reverseSequence ? T - 1 - s : s)) * U;
         for (let j = 0; j < U; j++) g.dh[b * U + j] = g.dh[b * U + j]! + g.dy[src + j]!;
       }
     } else if (s === T - 1) {

@@ -15,6 +15,7 @@ import { reshapingLayers } from './reshaping.js';
 import { spatialDropoutLayers } from './spatial-dropout.js';
 import { timeDistributed } from './wrappers.js';
 import { poolingLayers } from './pooling.js';
+import { bidirectional } from './bidirectional.js';
 import type { LayerDef } from './types.js';
 
 export * from './types.js';
@@ -46,6 +47,7 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   TimeDistributed: timeDistributed(() => layerDefs),
   ...convolutionalLayers,
   ...poolingLayers,
+  Bidirectional: bidirectional,
 };
 
 /** Keras's automatic layer name prefix: `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`. */

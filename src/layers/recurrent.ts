@@ -25,7 +25,7 @@ import {
 const cellOf: Record<string, RecurrentCell> = { LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'simple_rnn' };
 
 /** The step's attributes for a built layer. */
-function recurrentAttrs(layer: BuiltLayer): RecurrentAttrs {
+function recurrentAttrs(layer: BuiltLayer, reverseSequence: boolean): RecurrentAttrs {
   const cell = cellOf[layer.className]!;
   const [, steps, inDim] = layer.inputShapes[0]! as [null, number, number];
   const args = layer.args;
@@ -38,6 +38,7 @@ function recurrentAttrs(layer: BuiltLayer): RecurrentAttrs {
     bias: args['use_bias'] !== false,
     returnSequences: args['return_sequences'] === true,
     goBackwards: args['go_backwards'] === true,
+    ...(reverseSequence && args['return_sequences'] === true ? { reverseSequence: true } : {}),
     resetAfter: cell !== 'gru' || args['reset_after'] !== false,
     activation,
     recurrentActivation:
@@ -45,63 +46,71 @@ function recurrentAttrs(layer: BuiltLayer): RecurrentAttrs {
   };
 }
 
-const lowering: LayerLowering = {
-  forward(c, xs) {
-    const a = recurrentAttrs(c.layer);
-    const { steps: T, units: U } = a;
-    const GU = gateCount(a.cell) * U;
-    const lstm = a.cell === 'lstm';
-    const buffer = (suffix: string, dims: number[]) =>
-      c.b.batch(`${c.layer.name}/${suffix}`, 'activation', [null, ...dims]);
-    const y = output(c);
-    const saved: Record<string, number> = {
-      xw: buffer('xw', [T, GU]),
-      rec: buffer('rec', [GU]),
-      gates: buffer('gates', [T, savedGateCount(a.cell) * U]),
-      hPrev: buffer('h_prev', [T, U]),
-      h: buffer('h', [U]),
-    };
-    const outputs = Object.values(saved);
-    if (lstm) {
-      saved['c'] = buffer('c', [T, U]);
-      outputs.push(saved['c'], buffer('c_step', [U]));
-    }
-    const bias = c.param('bias');
-    const inputs = [xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
-    outputs.unshift(y);
-    c.b.step('recurrent', c.layer.name, bias === null ? inputs : [...inputs, bias], outputs, a);
-    return { xs, y, saved };
-  },
-  backward(c, f, dy, needDx) {
-    const a = recurrentAttrs(c.layer);
-    const { steps: T, units: U } = a;
-    const GU = gateCount(a.cell) * U;
-    const dx = inputGradient(c, needDx[0]);
-    const grads = [c.grad('kernel'), c.grad('recurrent_kernel'), c.grad('bias')];
-    if (dx === null && grads.every((g) => g === null)) return [null];
-    const buffer = (suffix: string, dims: number[]) =>
-      c.b.batch(`${c.layer.name}/${suffix}`, 'gradient', [null, ...dims]);
-    const s = f.saved;
-    const inputs = [f.xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
-    const outputs = [
-      dx ?? -1,
-      ...grads.map((g) => g ?? -1),
-      buffer('d_gates', [T, GU]),
-      a.cell === 'gru' ? buffer('d_rec', [T, GU]) : -1,
-      buffer('d_step', [GU]),
-      buffer('d_h', [U]),
-      ...(a.cell === 'lstm' ? [buffer('d_c', [U])] : []),
-    ];
-    c.b.step(
-      'recurrent_backward',
-      c.layer.name,
-      [...inputs, s['gates']!, s['hPrev']!, s['c'] ?? -1, dy],
-      outputs,
-      a,
-    );
-    return [dx];
-  },
-};
+/**
+ * The recurrent lowering; `reverseSequence` writes a returned sequence reversed along time (the
+ * flip Bidirectional applies to its backward copy's output, done by the step itself).
+ */
+export function recurrentLowering(reverseSequence = false): LayerLowering {
+  return {
+    forward(c, xs) {
+      const a = recurrentAttrs(c.layer, reverseSequence);
+      const { steps: T, units: U } = a;
+      const GU = gateCount(a.cell) * U;
+      const lstm = a.cell === 'lstm';
+      const buffer = (suffix: string, dims: number[]) =>
+        c.b.batch(`${c.layer.name}/${suffix}`, 'activation', [null, ...dims]);
+      const y = output(c);
+      const saved: Record<string, number> = {
+        xw: buffer('xw', [T, GU]),
+        rec: buffer('rec', [GU]),
+        gates: buffer('gates', [T, savedGateCount(a.cell) * U]),
+        hPrev: buffer('h_prev', [T, U]),
+        h: buffer('h', [U]),
+      };
+      const outputs = Object.values(saved);
+      if (lstm) {
+        saved['c'] = buffer('c', [T, U]);
+        outputs.push(saved['c'], buffer('c_step', [U]));
+      }
+      const bias = c.param('bias');
+      const inputs = [xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
+      outputs.unshift(y);
+      c.b.step('recurrent', c.layer.name, bias === null ? inputs : [...inputs, bias], outputs, a);
+      return { xs, y, saved };
+    },
+    backward(c, f, dy, needDx) {
+      const a = recurrentAttrs(c.layer, reverseSequence);
+      const { steps: T, units: U } = a;
+      const GU = gateCount(a.cell) * U;
+      const dx = inputGradient(c, needDx[0]);
+      const grads = [c.grad('kernel'), c.grad('recurrent_kernel'), c.grad('bias')];
+      if (dx === null && grads.every((g) => g === null)) return [null];
+      const buffer = (suffix: string, dims: number[]) =>
+        c.b.batch(`${c.layer.name}/${suffix}`, 'gradient', [null, ...dims]);
+      const s = f.saved;
+      const inputs = [f.xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
+      const outputs = [
+        dx ?? -1,
+        ...grads.map((g) => g ?? -1),
+        buffer('d_gates', [T, GU]),
+        a.cell === 'gru' ? buffer('d_rec', [T, GU]) : -1,
+        buffer('d_step', [GU]),
+        buffer('d_h', [U]),
+        ...(a.cell === 'lstm' ? [buffer('d_c', [U])] : []),
+      ];
+      c.b.step(
+        'recurrent_backward',
+        c.layer.name,
+        [...inputs, s['gates']!, s['hPrev']!, s['c'] ?? -1, dy],
+        outputs,
+        a,
+      );
+      return [dx];
+    },
+  };
+}
+
+const lowering = recurrentLowering();
 
 /** Keras's message for a wrong rank, and the engine's need for known sizes. */
 function sequenceShape(input: (number | null)[], args: Args): (number | null)[] | ShapeError {

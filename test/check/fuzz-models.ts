@@ -27,7 +27,12 @@ const skipped = new Set([
   'verbose',
   'filepath',
   'dtype',
+  // A second recurrent layer mirroring the first: drawn at random it never matches.
+  'backward_layer',
 ]);
+
+/** Wrappers that take only some layers: the layers their `layer` argument is drawn from. */
+const wrappable: Record<string, string[]> = { Bidirectional: ['LSTM', 'GRU', 'SimpleRNN'] };
 
 const kindOfType: Partial<Record<CatalogArg['type'], CatalogKind>> = {
   activation: 'activation',
@@ -136,13 +141,25 @@ function valueArb(p: CatalogArg, depth: number): Arb | undefined {
   }
 }
 
+/** The layer a wrapper restricted by `wrappable` wraps: a call to one of its layers. */
+function wrappedArb(entry: CatalogEntry, p: CatalogArg, depth: number): Arb | undefined {
+  const names = p.type === 'layer' ? wrappable[entry.name] : undefined;
+  if (!names) return undefined;
+  const among = catalog.entries('layer').filter((e) => names.includes(e.name));
+  return entryArb('layer', among).chain((e) => callArb(e, 'layer', Math.max(0, depth - 1)));
+}
+
 /** A call to `entry`: its required arguments, then up to three others by keyword. */
 export function callArb(entry: CatalogEntry, kind: CatalogKind, depth: number): Arb {
   const params = entry.args.filter((p) => !p.rejected && !skipped.has(p.name));
   const required = params.filter((p) => p.required);
   const optional = params.filter((p) => !p.required);
   const requiredArgs = fc.tuple(
-    ...required.map((p) => (valueArb(p, depth) ?? fc.constant('1')).map((v) => `${p.name}=${v}`)),
+    ...required.map((p) =>
+      (wrappedArb(entry, p, depth) ?? valueArb(p, depth) ?? fc.constant('1')).map(
+        (v) => `${p.name}=${v}`,
+      ),
+    ),
   );
   const optionalArgs = fc
     .subarray(optional, { maxLength: Math.min(3, optional.length) })

@@ -519,6 +519,72 @@ const SEQUENCES: LayerCase[] = [
     optimizer: sgd(0.05),
   },
   {
+    label: 'Bidirectional(LSTM)',
+    hidden: (size) => [
+      dense(12),
+      k('Reshape', [tuple(4, 3)]),
+      k('Bidirectional', [k('LSTM', [size()])]),
+      dense(size()),
+    ],
+    loss: 'categorical_crossentropy',
+    optimizer: adam(0.02),
+  },
+  {
+    label: 'Bidirectional(GRU reset_after=False, go_backwards) merge_mode=sum',
+    hidden: (size) => [
+      dense(8, 'tanh'),
+      k('Reshape', [tuple(4, 2)]),
+      k('Bidirectional', [k('GRU', [size()], { reset_after: false, go_backwards: true })], {
+        merge_mode: 'sum',
+      }),
+      dense(size()),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'Bidirectional(SimpleRNN) merge_mode=mul',
+    hidden: (size) => [
+      dense(12),
+      k('Reshape', [tuple(4, 3)]),
+      k('SimpleRNN', [size()], { return_sequences: true }),
+      k('Bidirectional', [k('SimpleRNN', [size()])], { merge_mode: 'mul' }),
+      dense(size()),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.02),
+  },
+  {
+    label: 'Bidirectional(LSTM, no bias) merge_mode=ave',
+    hidden: (size) => [
+      dense(10, 'tanh'),
+      k('Reshape', [tuple(5, 2)]),
+      k('Bidirectional', [k('LSTM', [size()], { use_bias: false })], { merge_mode: 'ave' }),
+      dense(size()),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    label: 'Bidirectional return_sequences: the backward sequence flipped back',
+    hidden: (size) => [
+      dense(8),
+      k('Reshape', [tuple(4, 2)]),
+      k('Bidirectional', [k('GRU', [size()], { reset_after: false, return_sequences: true })]),
+      k(
+        'Bidirectional',
+        [k('SimpleRNN', [size()], { return_sequences: true, go_backwards: true })],
+        {
+          merge_mode: 'ave',
+        },
+      ),
+      k('Flatten'),
+      dense(size()),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
     label: 'Embedding into LSTM',
     hidden: (size) => [k('Embedding', [11, 4]), k('LSTM', [size()]), dense(size(), 'relu')],
     loss: 'sparse_categorical_crossentropy',

@@ -221,39 +221,20 @@ export function layersFor(
         }),
       ];
     case 'LSTM':
-    case 'SimpleRNN': {
-      const options = {
-        units: l.positional?.[0] as number,
-        activation: (a['activation'] as 'tanh' | undefined) ?? 'tanh',
-        useBias: boolArg(l, 'use_bias', true),
-        returnSequences: boolArg(l, 'return_sequences', false),
-        goBackwards: boolArg(l, 'go_backwards', false),
-      };
-      // TF.js's LSTM gates default to hard_sigmoid; Keras 3's to sigmoid (given explicitly).
-      const recurrentActivation = (a['recurrent_activation'] as 'sigmoid' | undefined) ?? 'sigmoid';
-      return [
-        l.call === 'LSTM'
-          ? tf.layers.lstm({ ...options, recurrentActivation })
-          : tf.layers.simpleRNN(options),
-      ];
-    }
+    case 'SimpleRNN':
+      return [tfjsRnn(l)];
     case 'GRU':
-      // reset_after=False is the GRU TF.js runs (its gates given Keras 3's sigmoid).
-      if (a['reset_after'] === false)
-        return [
-          tf.layers.gru({
-            units: l.positional?.[0] as number,
-            activation: 'tanh',
-            recurrentActivation: 'sigmoid',
-            useBias: boolArg(l, 'use_bias', true),
-            returnSequences: boolArg(l, 'return_sequences', false),
-            goBackwards: boolArg(l, 'go_backwards', false),
-          }),
-        ];
+      if (a['reset_after'] === false) return [tfjsRnn(l)];
       formulas.push(
         'GRU: TF.js has no reset_after=True (Keras 3’s default), so Keras 3’s GRUCell formula',
       );
       return [new Keras3Gru(l)];
+    case 'Bidirectional': {
+      // The cases wrap LSTM, SimpleRNN or GRU(reset_after=False): TF.js's own recurrent layers.
+      const inner = l.positional?.[0] as KerasCall;
+      const mergeMode = (a['merge_mode'] as 'concat' | undefined) ?? 'concat';
+      return [tf.layers.bidirectional({ layer: tfjsRnn(inner), mergeMode })];
+    }
     // --- end of the sequence layers ---
     case 'Conv1D':
     case 'Conv2D':
@@ -269,6 +250,28 @@ export function layersFor(
       throw new Error(`no TF.js counterpart for the layer '${l.call}'`);
     }
   }
+}
+
+/**
+ * TF.js's LSTM, SimpleRNN or GRU(reset_after=False) with Keras 3's defaults: TF.js's LSTM and
+ * GRU gates default to hard_sigmoid, Keras 3's to sigmoid (given explicitly).
+ */
+function tfjsRnn(l: KerasCall): tf.RNN {
+  const a = l.args ?? {};
+  const options = {
+    units: l.positional?.[0] as number,
+    activation: (a['activation'] as 'tanh' | undefined) ?? 'tanh',
+    useBias: boolArg(l, 'use_bias', true),
+    returnSequences: boolArg(l, 'return_sequences', false),
+    goBackwards: boolArg(l, 'go_backwards', false),
+  };
+  const recurrentActivation = (a['recurrent_activation'] as 'sigmoid' | undefined) ?? 'sigmoid';
+  if (l.call === 'LSTM') return tf.layers.lstm({ ...options, recurrentActivation });
+  if (l.call === 'GRU') {
+    if (a['reset_after'] !== false) throw new Error('no TF.js GRU with reset_after=True');
+    return tf.layers.gru({ ...options, recurrentActivation });
+  }
+  return tf.layers.simpleRNN(options);
 }
 
 /**

@@ -313,6 +313,10 @@ function sequences(): Case[] {
       'SimpleRNN',
       "Input(shape=(6, 4)) -> SimpleRNN(5, return_sequences=True, activation='relu') -> SimpleRNN(3, activation=None, go_backwards=True)",
     ],
+    [
+      'Bidirectional',
+      "Input(shape=(5, 3)) -> Bidirectional(LSTM(4)) -> RepeatVector(3) -> Bidirectional(GRU(2, go_backwards=True), merge_mode='mul') -> RepeatVector(2) -> Bidirectional(SimpleRNN(3, return_sequences=True), merge_mode='ave') -> Bidirectional(LSTM(2, return_sequences=True, go_backwards=True)) -> Flatten() -> Dense(2)",
+    ],
     ['large LSTM: K blocks past 256', 'Input(shape=(3, 300)) -> LSTM(70) -> Dense(2)'],
   ];
   return sources.map(([name, source, vocabulary]) => ({

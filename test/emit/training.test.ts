@@ -603,6 +603,16 @@ const cases: {
     features: 20,
   },
   {
+    name: 'bidirectional',
+    source: model(
+      "    -> Bidirectional(LSTM(4))\n    -> RepeatVector(3)\n    -> Bidirectional(GRU(3, reset_after=False, return_sequences=True), merge_mode='sum')\n    -> Bidirectional(SimpleRNN(2, return_sequences=True, go_backwards=True), merge_mode='mul')\n    -> Flatten()\n    -> Dense(3, softmax)",
+      'adam, categorical_crossentropy',
+      'shape=(5, 4)',
+    ),
+    y: 'onehot',
+    features: 20,
+  },
+  {
     name: 'embedding',
     source: model(
       '    -> Embedding(9, 4)\n    -> LSTM(3)\n    -> Dense(3, softmax)',

@@ -42,6 +42,8 @@ export interface NaiveRecurrentConfig {
   units: number;
   returnSequences: boolean;
   goBackwards: boolean;
+  /** With returnSequences: step s's output at T−1−s (Bidirectional's backward copy). */
+  reverseSequence?: boolean;
   /** GRU: reset after the recurrent product (bias (2, 3u)) or before it (bias (3u)). */
   resetAfter: boolean;
   activation: NaiveCellActivation;
@@ -111,7 +113,9 @@ export function naiveRecurrent(
       }
       h = next;
       cell = nextCell;
-      if (c.returnSequences) for (let j = 0; j < U; j++) y[(s0 * T + s) * U + j] = h[j]!;
+      if (c.returnSequences)
+        for (let j = 0; j < U; j++)
+          y[(s0 * T + (c.reverseSequence ? T - 1 - s : s)) * U + j] = h[j]!;
     }
     if (!c.returnSequences) for (let j = 0; j < U; j++) y[s0 * U + j] = h[j]!;
   }

@@ -135,6 +135,14 @@ function cases(): [string, Case][] {
       { ...c, returnSequences: true, goBackwards: true },
     ]);
     out.push([`${cell}, no bias, return_sequences`, { ...c, bias: false, returnSequences: true }]);
+    out.push([
+      `${cell}, return_sequences reversed (Bidirectional's backward copy), go_backwards`,
+      { ...c, returnSequences: true, goBackwards: true, reverseSequence: true },
+    ]);
+    out.push([
+      `${cell}, return_sequences reversed, forward`,
+      { ...c, returnSequences: true, reverseSequence: true },
+    ]);
     if (cell === 'gru') {
       const before = { ...c, resetAfter: false };
       out.push(['gru reset_after=False', before]);
