@@ -1,4 +1,5 @@
 /** Kernel backends behind one seam, and binding plans to a session's memory. */
 export type { Backend, BindContext, Run, StepViews } from './types.js';
+export { DataError } from './types.js';
 export { jsBackend } from './js.js';
 export { Memory, BoundPlan, AllocationError } from './bind.js';

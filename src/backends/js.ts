@@ -6,7 +6,7 @@
 import type { PlanStep, RecurrentAttrs } from '../ir/index.js';
 import * as k from '../kernels/index.js';
 import { createConstraint, createRegularizer, type ParamSlot } from '../optim/index.js';
-import type { Backend, BindContext, Run, StepViews } from './types.js';
+import { DataError, type Backend, type BindContext, type Run, type StepViews } from './types.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -359,7 +359,7 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       const layer = s.layer;
       return (n) => {
         const bad = k.embeddingForward(ids, table, y, n * tokens, vocab, dim);
-        if (bad >= 0) throw new RangeError(badTokenMessage(layer, ids[bad]!, bad, tokens, vocab));
+        if (bad >= 0) throw new DataError(badTokenMessage(layer, ids[bad]!, bad, tokens, vocab));
       };
     }
     case 'embedding_backward': {

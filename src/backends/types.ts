@@ -32,3 +32,9 @@ export interface Backend {
   /** Binds one step to its buffers; called once per step, never per run. */
   bind(step: PlanStep, views: StepViews, ctx: BindContext): Run;
 }
+
+/**
+ * Bad data a step found while it ran (a token id outside an Embedding's vocabulary): the
+ * runtime reports it to the user as an input error, where any other throw would be a bug.
+ */
+export class DataError extends Error {}

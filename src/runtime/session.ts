@@ -3,7 +3,13 @@
  * arena, the optimizer, and plans per mode and batch capacity, lowered on first use and bound
  * to a backend. `Model` is the public face over it; `fit` drives it through `TrainingTarget`.
  */
-import { AllocationError, Memory, type Backend, type BoundPlan } from '../backends/index.js';
+import {
+  AllocationError,
+  DataError,
+  Memory,
+  type Backend,
+  type BoundPlan,
+} from '../backends/index.js';
 import { catalog, type CallValue, type Value } from '../catalog/index.js';
 import { initialize } from '../init/index.js';
 import { Rng } from '../kernels/random.js';
@@ -328,7 +334,7 @@ export class Session {
       const n = Math.min(batch, m.rows - start);
       this.feed(bound, m.data, start, n);
       if (penalty) penalty[0] = 0;
-      bound.run(n);
+      runChecked(bound, n);
       if (penalty) activityPenalty += penalty[0]!;
       gatherOutputs(bound, this.outSizes, outSize, outputs, start, n);
     }
@@ -347,7 +353,7 @@ export class Session {
     this.feed(bound, x, 0, n);
     const targetSize = this.targetSizes.reduce((a, b) => a + b, 0);
     scatterRows(bound, bound.plan.targets, this.targetSizes, targetSize, y, 0, n);
-    bound.run(n);
+    runChecked(bound, n);
     this.version++;
     if (metrics) {
       const output = bound.view(bound.plan.outputs[0]!);
@@ -400,7 +406,7 @@ export class Session {
       this.feed(bound, mx.data, start, n);
       scatterRows(bound, p.targets, this.targetSizes, my.cols, my.data, start, n);
       if (penalty) penalty[0] = 0;
-      bound.run(n);
+      runChecked(bound, n);
       lossSum += loss[0]! * n;
       outputLosses.forEach((l, k) => (outputLossSums[k]! += l[0]! * n));
       if (penalty) activityPenalty += penalty[0]!;
@@ -449,6 +455,16 @@ function buildGraph(graph: ModelGraph, inputShape: Shape): ModelGraph {
       weights: built[i]!.weights,
     })),
   };
+}
+
+/** Runs a bound plan; bad data a step finds (DataError) is the user's InputError. */
+function runChecked(bound: BoundPlan, n: number): void {
+  try {
+    bound.run(n);
+  } catch (e) {
+    if (e instanceof DataError) throw new InputError(e.message);
+    throw e;
+  }
 }
 
 /**

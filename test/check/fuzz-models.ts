@@ -4,6 +4,7 @@
  * nested calls (optimizers, schedules, initializers, regularizers, constraints, losses,
  * metrics, callbacks), compile(...) and sometimes fit(...).
  */
+import { layerDefs } from '../../src/layers/index.js';
 import fc from 'fast-check';
 import { catalog, type CatalogArg, type CatalogEntry, type CatalogKind } from 'nnlang';
 
@@ -12,7 +13,7 @@ type Arb = fc.Arbitrary<string>;
 /** Layers a chain may hold: Input stands at the head, merges need a graph. */
 const chainLayers = catalog
   .entries('layer')
-  .filter((e) => !['Input', 'InputLayer', 'Add', 'Concatenate'].includes(e.name));
+  .filter((e) => !['Input', 'InputLayer'].includes(e.name) && !layerDefs[e.name]?.merge);
 
 /** Arguments the fuzzer leaves alone: they need the data or another model to mean anything. */
 const skipped = new Set([
@@ -151,7 +152,8 @@ function wrappedArb(entry: CatalogEntry, p: CatalogArg, depth: number): Arb | un
 
 /** A call to `entry`: its required arguments, then up to three others by keyword. */
 export function callArb(entry: CatalogEntry, kind: CatalogKind, depth: number): Arb {
-  const params = entry.args.filter((p) => !p.rejected && !skipped.has(p.name));
+  // A required argument is drawn even when skipped elsewhere (Embedding's own input_dim).
+  const params = entry.args.filter((p) => !p.rejected && (p.required || !skipped.has(p.name)));
   const required = params.filter((p) => p.required);
   const optional = params.filter((p) => !p.required);
   const requiredArgs = fc.tuple(
@@ -200,6 +202,9 @@ export const modelSource: Arb = fc
     compileArb,
     fc.option(callArb(catalog.lookup('method', 'fit')!, 'method', 1), { nil: undefined }),
   )
+  // Embedding reads token ids: after another layer it reads that layer's floats, which no data
+  // makes valid ids (the engine refuses them as bad data, and such a model never runs).
+  .filter(([, layers]) => layers.every((l, i) => i === 0 || !l.startsWith('Embedding(')))
   .map(([dims, layers, compile, fit]) => {
     const input = `Input(shape=(${dims.join(', ')},))`;
     const lines = [[input, ...layers].join('\n  -> '), compile];

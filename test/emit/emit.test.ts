@@ -86,6 +86,13 @@ async function checkCase(
     expect(await prettierDiff(js.code, 'babel'), `${name}: prettier (js)`).toBeNull();
     expect(await prettierDiff(js.declarations!), `${name}: prettier (d.ts)`).toBeNull();
   }
+  // A model reading token ids (Embedding on its input) is fed ids below its vocabulary.
+  const first = model.compiled.graph.layers[0];
+  const vocab =
+    vocabulary ??
+    (first?.className === 'Embedding' && first.inputs[0]! < 0
+      ? (first.args['input_dim'] as number)
+      : undefined);
   // Each input's sample shape: a graph model's Inputs, else the (possibly data-built) one.
   const inputs = model.compiled.graph.inputs;
   const shapes =
@@ -106,7 +113,7 @@ async function checkCase(
     for (const batch of [1, 7, 64]) {
       // One array per input (Keras's list) for several inputs.
       const xs = sizes.map((f, k) => randomInputs(batch * f, batch * 7919 + f + 31 * k));
-      const one = vocabulary ? tokenIds(xs[0]!, vocabulary) : xs[0]!;
+      const one = vocab ? tokenIds(xs[0]!, vocab) : xs[0]!;
       const x = xs.length === 1 ? one : xs;
       // Several outputs: one array per output (Keras's list), as the engine's predictOutputs.
       const got = module.predict(x);
