@@ -88,5 +88,12 @@ export function times(size: number, n = 'n'): string {
 export function printCall(name: string, args: readonly string[], indent: number): string[] {
   const one = `${name}(${args.join(', ')});`;
   if (indent + 2 + one.length <= 80) return [one];
+  // An assignment whose head `x = f(` alone passes the width: Prettier's fluid layout breaks
+  // after the '=' and prints the call on its own line, indented.
+  const at = name.indexOf(' = ');
+  if (at >= 0 && indent + 2 + name.length + 1 > 80) {
+    const call = printCall(name.slice(at + 3), args, indent + 2);
+    return [`${name.slice(0, at)} =`, ...call.map((l) => `  ${l}`)];
+  }
   return [`${name}(`, ...args.map((a) => `  ${a},`), ');'];
 }
