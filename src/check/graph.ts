@@ -24,7 +24,7 @@ import {
 } from '../layers/index.js';
 import type { Range } from '../source/index.js';
 import type { Binder } from './bind.js';
-import { inputOf, LayerChecker, type LayerInput } from './layers.js';
+import { inputOf, LayerChecker, reportNamedCall, type LayerInput } from './layers.js';
 import type { CheckedLayer, ResultName } from './types.js';
 import { describe } from './values.js';
 
@@ -200,11 +200,7 @@ class GraphChecker {
       sink.report('misplacedStatement', step.callee.range, {
         what: `${step.callee.name}(...) starts a chain; it cannot follow a layer.`,
       });
-    else if (
-      step.kind === 'Identifier' &&
-      this.binder.scope.lookup(step.name)?.value.kind === 'Call'
-    )
-      sink.report('sharedLayer', step.range, { name: step.name });
+    else if (step.kind === 'Identifier' && reportNamedCall(step, this.binder)) return;
     else
       sink.report(
         'notALayer',
@@ -244,8 +240,7 @@ class GraphChecker {
       return [{ ...named.value, range: e.range }];
     }
     const constant = this.binder.scope.lookup(e.name);
-    if (constant?.value.kind === 'Call')
-      this.binder.sink.report('sharedLayer', e.range, { name: e.name });
+    if (reportNamedCall(e, this.binder)) return undefined;
     else if (constant)
       this.binder.sink.report('notALayer', e.range, { found: `the constant '${e.name}'` });
     else {

@@ -349,6 +349,32 @@ function nestedShape(v: Value): number[] | undefined {
   return [v.length, ...(first ?? [])];
 }
 
+/**
+ * A name read where a layer or result stands that a constant binds to a call (`d = Dense(8)`):
+ * a layer call is sharing, which the engine does not do yet; a name that is no layer at all is
+ * most likely a typo of one (`x = Inpt(4)`), said at the call with a did-you-mean. Returns
+ * whether `ref` was such a name (and is reported).
+ */
+export function reportNamedCall(ref: ast.Identifier, binder: Binder): boolean {
+  const value = binder.scope.lookup(ref.name)?.value;
+  if (value?.kind !== 'Call') return false;
+  const name = value.callee.name;
+  if (catalog.lookup('layer', name))
+    binder.sink.report('sharedLayer', ref.range, { name: ref.name });
+  else if (catalog.kindsOf(name).length > 0)
+    binder.sink.report('notALayer', ref.range, { found: `the constant '${ref.name}'` });
+  else {
+    const guess = catalog.suggest('layer', name);
+    binder.sink.report(
+      'unknownName',
+      value.callee.range,
+      { kind: 'layer', name },
+      guess ? { hint: `Did you mean '${guess}'?` } : {},
+    );
+  }
+  return true;
+}
+
 /** The layer calls of a chain; anything else in it is reported. */
 export function layerCallsOf(
   steps: ast.Expression[],
@@ -359,8 +385,7 @@ export function layerCallsOf(
   steps.forEach((step, i) => {
     if (step.kind === 'Error') return;
     if (step.kind !== 'Call') {
-      if (step.kind === 'Identifier' && binder.scope.lookup(step.name)?.value.kind === 'Call')
-        binder.sink.report('sharedLayer', step.range, { name: step.name });
+      if (step.kind === 'Identifier' && reportNamedCall(step, binder)) return;
       else
         binder.sink.report(
           'notALayer',
