@@ -73,6 +73,8 @@ class GraphChecker {
   private readonly inputs: CheckedInput[] = [];
   private readonly named = new Map<string, Named>();
   private readonly everyName: Named[] = [];
+  /** Every name the model's statements give, above or below the one being read. */
+  private readonly givenNames = new Set<string>();
   /** Names whose definition failed (and was reported): reading them says nothing more. */
   private readonly failed = new Set<string>();
   /** Each name's latest definition (checked or failed), which collects the reads that follow. */
@@ -85,6 +87,7 @@ class GraphChecker {
   }
 
   run(statements: readonly ast.Statement[], modelName: string, modelRange: Range): GraphResult {
+    for (const s of statements) if (s.kind === 'Assignment') this.givenNames.add(s.target.name);
     const outputs: LayerInput[] = [];
     let outputStatements = 0;
     for (const s of statements) {
@@ -244,7 +247,8 @@ class GraphChecker {
     else if (constant)
       this.binder.sink.report('notALayer', e.range, { found: `the constant '${e.name}'` });
     else {
-      const later = this.laterNames.has(e.name);
+      // A name the model gives further down is read too early, not misspelled.
+      const later = this.givenNames.has(e.name);
       const guess = later ? undefined : closest(e.name, [...this.named.keys()]);
       this.binder.sink.report(
         'undefinedResult',
@@ -254,11 +258,6 @@ class GraphChecker {
       );
     }
     return undefined;
-  }
-
-  /** Names given anywhere in the model, to tell "used before named" from a typo. */
-  private get laterNames(): Set<string> {
-    return new Set(this.everyName.map((n) => n.target.name));
   }
 
   /** `Input(...)` in a graph: a new model input, named as Keras names InputLayers. */
