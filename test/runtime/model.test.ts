@@ -333,3 +333,24 @@ describe('several outputs: losses and metrics per output, as Keras 3 logs them',
     expectClose(Object.fromEntries(Object.keys(expected).map((k, i) => [k, found[i]!])), expected);
   });
 });
+
+describe('weight names, as Keras 3 gives them', () => {
+  it('Bidirectional names its copies after the wrapped layer’s own automatic name', () => {
+    // Keras constructs LSTM(4) before its wrapper: the second one is lstm_1, so its copies are
+    // forward_lstm_1 / backward_lstm_1, and the plain LSTM after them is lstm_2.
+    const m = loadModel(
+      `Input(shape=(5, 3)) -> Bidirectional(LSTM(4, return_sequences=True))
+  -> Bidirectional(LSTM(2, return_sequences=True), merge_mode='sum') -> LSTM(3) -> Dense(1)
+compile(adam, mse)`,
+    );
+    const names = m.weightSpecs().map((w) => `${w.layer}/${w.name}`);
+    expect(names.filter((n) => n.endsWith('/kernel'))).toEqual([
+      'bidirectional/forward_lstm/kernel',
+      'bidirectional/backward_lstm/kernel',
+      'bidirectional_1/forward_lstm_1/kernel',
+      'bidirectional_1/backward_lstm_1/kernel',
+      'lstm_2/kernel',
+      'dense/kernel',
+    ]);
+  });
+});
