@@ -24,8 +24,16 @@ import {
 
 const cellOf: Record<string, RecurrentCell> = { LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'simple_rnn' };
 
-/** The step's attributes for a built layer. */
-function recurrentAttrs(layer: BuiltLayer, reverseSequence: boolean): RecurrentAttrs {
+/**
+ * The step's attributes for a built layer; with a mask on the input, `zeroOutput` gives masked
+ * steps a zero output (Bidirectional sets Keras's zero_output_for_mask to return_sequences).
+ */
+function recurrentAttrs(
+  layer: BuiltLayer,
+  reverseSequence: boolean,
+  mask: number | null | undefined,
+  zeroOutput: boolean,
+): RecurrentAttrs {
   const cell = cellOf[layer.className]!;
   const [, steps, inDim] = layer.inputShapes[0]! as [null, number, number];
   const args = layer.args;
@@ -40,6 +48,12 @@ function recurrentAttrs(layer: BuiltLayer, reverseSequence: boolean): RecurrentA
     goBackwards: args['go_backwards'] === true,
     ...(reverseSequence && args['return_sequences'] === true ? { reverseSequence: true } : {}),
     resetAfter: cell !== 'gru' || args['reset_after'] !== false,
+    ...(mask !== null && mask !== undefined
+      ? {
+          masked: true,
+          ...(zeroOutput && args['return_sequences'] === true ? { zeroOutputForMask: true } : {}),
+        }
+      : {}),
     activation,
     recurrentActivation:
       cell === 'simple_rnn' ? activation : activationSpec(args['recurrent_activation'] ?? null),
@@ -48,12 +62,13 @@ function recurrentAttrs(layer: BuiltLayer, reverseSequence: boolean): RecurrentA
 
 /**
  * The recurrent lowering; `reverseSequence` writes a returned sequence reversed along time (the
- * flip Bidirectional applies to its backward copy's output, done by the step itself).
+ * flip Bidirectional applies to its backward copy's output, done by the step itself);
+ * `bidirectional` zeroes the output at masked steps, as Bidirectional makes its copies do.
  */
-export function recurrentLowering(reverseSequence = false): LayerLowering {
+export function recurrentLowering(reverseSequence = false, bidirectional = false): LayerLowering {
   return {
     forward(c, xs) {
-      const a = recurrentAttrs(c.layer, reverseSequence);
+      const a = recurrentAttrs(c.layer, reverseSequence, c.mask, bidirectional);
       const { steps: T, units: U } = a;
       const GU = gateCount(a.cell) * U;
       const lstm = a.cell === 'lstm';
@@ -74,12 +89,14 @@ export function recurrentLowering(reverseSequence = false): LayerLowering {
       }
       const bias = c.param('bias');
       const inputs = [xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
+      if (bias !== null) inputs.push(bias);
+      if (a.masked) inputs.push(c.mask!);
       outputs.unshift(y);
-      c.b.step('recurrent', c.layer.name, bias === null ? inputs : [...inputs, bias], outputs, a);
+      c.b.step('recurrent', c.layer.name, inputs, outputs, a);
       return { xs, y, saved };
     },
     backward(c, f, dy, needDx) {
-      const a = recurrentAttrs(c.layer, reverseSequence);
+      const a = recurrentAttrs(c.layer, reverseSequence, c.mask, bidirectional);
       const { steps: T, units: U } = a;
       const GU = gateCount(a.cell) * U;
       const dx = inputGradient(c, needDx[0]);
@@ -98,13 +115,13 @@ export function recurrentLowering(reverseSequence = false): LayerLowering {
         buffer('d_h', [U]),
         ...(a.cell === 'lstm' ? [buffer('d_c', [U])] : []),
       ];
-      c.b.step(
-        'recurrent_backward',
-        c.layer.name,
-        [...inputs, s['gates']!, s['hPrev']!, s['c'] ?? -1, dy],
-        outputs,
-        a,
-      );
+      const reads = [...inputs, s['gates']!, s['hPrev']!, s['c'] ?? -1, dy];
+      if (a.masked) {
+        reads.push(c.mask!);
+        if (a.cell !== 'lstm') outputs.push(-1);
+        outputs.push(buffer('d_carry', [(a.cell === 'lstm' ? 2 : 1) * U]));
+      }
+      c.b.step('recurrent_backward', c.layer.name, reads, outputs, a);
       return [dx];
     },
   };

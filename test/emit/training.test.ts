@@ -621,6 +621,15 @@ const cases: {
     y: 'sparse',
     vocabulary: 9,
   },
+  {
+    name: "embedding mask_zero: Keras's mask through the recurrent cells",
+    source: model(
+      "    -> Embedding(4, 4, mask_zero=True)\n    -> Bidirectional(GRU(3, return_sequences=True), merge_mode='sum')\n    -> LSTM(3, return_sequences=True, go_backwards=True)\n    -> SimpleRNN(3, return_sequences=True)\n    -> GlobalAveragePooling1D()\n    -> Dense(3, softmax)",
+      'adam, sparse_categorical_crossentropy',
+    ),
+    y: 'sparse',
+    vocabulary: 4,
+  },
 ];
 
 describe('emitted training', () => {

@@ -48,6 +48,10 @@ export interface NaiveRecurrentConfig {
   resetAfter: boolean;
   activation: NaiveCellActivation;
   recurrentActivation: NaiveCellActivation;
+  /** (n, T) by time index, 0 at a masked step: Keras's backend.rnn keeps the state there. */
+  mask?: ArrayLike<number>;
+  /** With a mask: a masked step outputs zeros instead of the kept state. */
+  zeroOutputForMask?: boolean;
 }
 
 /** Σ_k v[k]·m[k, col] for m:(rows of width `width`). */
@@ -111,11 +115,17 @@ export function naiveRecurrent(
           next[j] = act(c.activation, xw(j) + b(j) + hu(j));
         }
       }
-      h = next;
-      cell = nextCell;
+      // Keras 3's backend.rnn: new states where the mask is set, the old ones elsewhere; the
+      // output likewise, or zeros with zero_output_for_mask.
+      const kept = c.mask !== undefined && c.mask[s0 * T + t] === 0;
+      if (!kept) {
+        h = next;
+        cell = nextCell;
+      }
       if (c.returnSequences)
         for (let j = 0; j < U; j++)
-          y[(s0 * T + (c.reverseSequence ? T - 1 - s : s)) * U + j] = h[j]!;
+          y[(s0 * T + (c.reverseSequence ? T - 1 - s : s)) * U + j] =
+            kept && c.zeroOutputForMask ? 0 : h[j]!;
     }
     if (!c.returnSequences) for (let j = 0; j < U; j++) y[s0 * U + j] = h[j]!;
   }

@@ -4,7 +4,7 @@
  * return_sequences and go_backwards, and each cell activation.
  */
 import { describe, expect, it } from 'vitest';
-import { embeddingBackward, embeddingForward } from '../../src/kernels/embedding.js';
+import { embeddingBackward, embeddingForward, tokenMask } from '../../src/kernels/embedding.js';
 import { Rng } from '../../src/kernels/random.js';
 import {
   cellActivationNames,
@@ -37,6 +37,13 @@ describe('embedding', () => {
     embeddingBackward(ids, dy, dTable, count, vocab, dim);
     const fd = finiteDifference((p) => naiveEmbedding(ids, p, count, dim), table, dy);
     expectClose(dTable, fd, 1e-5, 1e-6, 'dtable');
+  });
+
+  it("mask_zero's mask is 1 where an id is not 0 (Keras's not_equal(inputs, 0))", () => {
+    const ids = Float32Array.from([0, 3, 0.5, 0, 7, -0]);
+    const mask = new Float32Array(6).fill(99);
+    tokenMask(ids, mask, 6);
+    expect(Array.from(mask)).toEqual([0, 1, 1, 0, 1, 0]);
   });
 
   it('reports the first id outside the vocabulary (negative, too large, NaN)', () => {
@@ -82,7 +89,8 @@ function run(c: Case, rng: Rng) {
     c: lstm ? new Float32Array(n * T * U) : null,
     cStep: lstm ? new Float32Array(n * U) : null,
   };
-  recurrentForward(dims, { x, kernel, recurrentKernel: recurrent, bias, ...saved }, n);
+  const mask = c.mask ? Float32Array.from(c.mask) : null;
+  recurrentForward(dims, { x, kernel, recurrentKernel: recurrent, bias, ...saved, mask }, n);
   const dy = randomArray(rng, ySize);
   const grads = {
     dx: new Float32Array(x.length).fill(99),
@@ -106,6 +114,8 @@ function run(c: Case, rng: Rng) {
       dStep: new Float32Array(n * GU),
       dh: new Float32Array(n * U),
       dc: lstm ? new Float32Array(n * U) : null,
+      mask,
+      carry: mask ? new Float32Array(n * (lstm ? 2 : 1) * U).fill(99) : null,
     },
     n,
   );
@@ -143,8 +153,34 @@ function cases(): [string, Case][] {
       `${cell}, return_sequences reversed, forward`,
       { ...c, returnSequences: true, reverseSequence: true },
     ]);
+    // Padding at the end, at both ends, and everywhere (the third sample).
+    const mask = [1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0];
+    out.push([`${cell}, masked`, { ...c, mask }]);
+    out.push([
+      `${cell}, masked, return_sequences, go_backwards`,
+      { ...c, mask, returnSequences: true, goBackwards: true },
+    ]);
+    out.push([
+      `${cell}, masked, zero_output_for_mask, reversed (Bidirectional's copies)`,
+      {
+        ...c,
+        mask,
+        returnSequences: true,
+        goBackwards: true,
+        reverseSequence: true,
+        zeroOutputForMask: true,
+      },
+    ]);
+    out.push([
+      `${cell}, masked, zero_output_for_mask, forward`,
+      { ...c, mask, returnSequences: true, zeroOutputForMask: true },
+    ]);
     if (cell === 'gru') {
       const before = { ...c, resetAfter: false };
+      out.push([
+        'gru reset_after=False, masked, return_sequences',
+        { ...before, mask, returnSequences: true },
+      ]);
       out.push(['gru reset_after=False', before]);
       out.push([
         'gru reset_after=False, no bias, return_sequences, go_backwards',
