@@ -88,7 +88,8 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
         outputs.push(saved['c'], buffer('c_step', [U]));
       }
       const bias = c.param('bias');
-      const inputs = [xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
+      const x = inputDropout(c, xs[0]!, saved);
+      const inputs = [x, c.param('kernel')!, c.param('recurrent_kernel')!];
       if (bias !== null) inputs.push(bias);
       if (a.masked) inputs.push(c.mask!);
       outputs.unshift(y);
@@ -105,9 +106,12 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
       const buffer = (suffix: string, dims: number[]) =>
         c.b.batch(`${c.layer.name}/${suffix}`, 'gradient', [null, ...dims]);
       const s = f.saved;
-      const inputs = [f.xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
+      // With dropout the step read the dropped inputs: its gradient is theirs, masked after.
+      const dropped = s['dropoutMask'] !== undefined;
+      const dStepX = dropped && dx !== null ? buffer('d_x_dropped', [T, a.in]) : dx;
+      const inputs = [s['x'] ?? f.xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
       const outputs = [
-        dx ?? -1,
+        dStepX ?? -1,
         ...grads.map((g) => g ?? -1),
         buffer('d_gates', [T, GU]),
         a.cell === 'gru' ? buffer('d_rec', [T, GU]) : -1,
@@ -122,9 +126,37 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
         outputs.push(buffer('d_carry', [(a.cell === 'lstm' ? 2 : 1) * U]));
       }
       c.b.step('recurrent_backward', c.layer.name, reads, outputs, a);
+      if (dropped && dx !== null)
+        c.b.step('spatial_dropout_backward', c.layer.name, [dStepX!, s['dropoutMask']!], [dx], {
+          steps: T,
+          channels: a.in,
+        });
       return [dx];
     },
   };
+}
+
+/**
+ * Keras 3's dropout on a cell's inputs, in training: DropoutRNNCell draws one mask per batch and
+ * feature (inverted scaling) and applies it at every time step — SpatialDropout1D's computation
+ * over the sequence. Keras applies it only for 0 < dropout < 1. Returns the buffer the step reads.
+ */
+function inputDropout(c: LowerContext, x: number, saved: Record<string, number>): number {
+  const rate = c.layer.args['dropout'];
+  if (!c.training || typeof rate !== 'number' || !(rate > 0 && rate < 1)) return x;
+  const [, steps, channels] = c.layer.inputShapes[0]! as [null, number, number];
+  const dropped = c.b.batch(`${c.layer.name}/x_dropped`, 'activation', [null, steps, channels]);
+  const mask = c.b.batch(`${c.layer.name}/dropout_mask`, 'activation', [null, channels]);
+  const seed = c.layer.args['seed'];
+  c.b.step('spatial_dropout', c.layer.name, [x], [dropped, mask], {
+    rate,
+    steps,
+    channels,
+    seed: typeof seed === 'number' ? seed : null,
+  });
+  saved['x'] = dropped;
+  saved['dropoutMask'] = mask;
+  return dropped;
 }
 
 const lowering = recurrentLowering();
@@ -209,12 +241,13 @@ function limits(args: Args): ShapeError | undefined {
       error: 'the engine starts every batch from the zero state, so stateful must be False.',
       arg: 'stateful',
     };
-  for (const arg of ['dropout', 'recurrent_dropout'])
-    if (typeof args[arg] === 'number' && (args[arg] as number) > 0)
-      return {
-        error: `the engine's recurrent cells do not drop values yet, so ${arg} must be 0.`,
-        arg,
-      };
+  const recurrentDropout = args['recurrent_dropout'];
+  if (typeof recurrentDropout === 'number' && recurrentDropout > 0)
+    return {
+      error:
+        "with it Keras 3's cell switches to implementation 1, one dropout mask per gate for the inputs and for the state; the engine does not run that yet, so recurrent_dropout must be 0 (dropout on the inputs runs).",
+      arg: 'recurrent_dropout',
+    };
   return (
     cellActivationLimit(args, 'activation') ?? cellActivationLimit(args, 'recurrent_activation')
   );

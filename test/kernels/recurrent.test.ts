@@ -4,6 +4,7 @@
  * return_sequences and go_backwards, and each cell activation.
  */
 import { describe, expect, it } from 'vitest';
+import { spatialDropoutBackward } from '../../src/kernels/dropout.js';
 import { embeddingBackward, embeddingForward, tokenMask } from '../../src/kernels/embedding.js';
 import { Rng } from '../../src/kernels/random.js';
 import {
@@ -61,6 +62,16 @@ describe('embedding', () => {
 
 interface Case extends NaiveRecurrentConfig {
   bias: boolean;
+  /** A fixed dropout mask on the inputs, (n, in), the same at every step (as the layer's dropout). */
+  inputDropout?: number[];
+}
+
+/** x with the dropout mask of each sample and feature applied at every step (or x itself). */
+function dropInputs<X extends ArrayLike<number>>(c: Case, x: X): X | Float64Array {
+  const { steps: T, in: I } = c;
+  const mask = c.inputDropout;
+  if (!mask) return x;
+  return Float64Array.from(x, (v, p) => v * mask[Math.floor(p / (T * I)) * I + (p % I)]!);
 }
 
 function run(c: Case, rng: Rng) {
@@ -90,7 +101,9 @@ function run(c: Case, rng: Rng) {
     cStep: lstm ? new Float32Array(n * U) : null,
   };
   const mask = c.mask ? Float32Array.from(c.mask) : null;
-  recurrentForward(dims, { x, kernel, recurrentKernel: recurrent, bias, ...saved, mask }, n);
+  // The step reads the dropped inputs; their gradient is masked again on the way back.
+  const xd = Float32Array.from(dropInputs(c, x));
+  recurrentForward(dims, { x: xd, kernel, recurrentKernel: recurrent, bias, ...saved, mask }, n);
   const dy = randomArray(rng, ySize);
   const grads = {
     dx: new Float32Array(x.length).fill(99),
@@ -101,7 +114,7 @@ function run(c: Case, rng: Rng) {
   recurrentBackward(
     dims,
     {
-      x,
+      x: xd,
       kernel,
       recurrentKernel: recurrent,
       gates: saved.gates,
@@ -119,6 +132,10 @@ function run(c: Case, rng: Rng) {
     },
     n,
   );
+  if (c.inputDropout) {
+    const dxd = Float32Array.from(grads.dx);
+    spatialDropoutBackward(dxd, Float32Array.from(c.inputDropout), grads.dx, n, T, I);
+  }
   return { x, kernel, recurrent, bias, dy, y: saved.y, ...grads };
 }
 
@@ -156,6 +173,13 @@ function cases(): [string, Case][] {
     // Padding at the end, at both ends, and everywhere (the third sample).
     const mask = [1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0];
     out.push([`${cell}, masked`, { ...c, mask }]);
+    // Dropout on the inputs with a fixed mask (kept ×1/(1 − 0.4), dropped 0) per sample and feature.
+    const inputDropout = [0, 2.5, 2.5, 2.5, 0, 2.5, 2.5, 2.5, 0];
+    out.push([
+      `${cell}, dropout on the inputs, return_sequences`,
+      { ...c, inputDropout, returnSequences: true },
+    ]);
+    out.push([`${cell}, dropout on the inputs, masked`, { ...c, inputDropout, mask }]);
     out.push([
       `${cell}, masked, return_sequences, go_backwards`,
       { ...c, mask, returnSequences: true, goBackwards: true },
@@ -212,7 +236,7 @@ describe('recurrent layers', () => {
         k: ArrayLike<number>,
         u: ArrayLike<number>,
         b: ArrayLike<number> | null,
-      ) => naiveRecurrent(c, x, k, u, b);
+      ) => naiveRecurrent(c, dropInputs(c, x), k, u, b);
       expectClose(r.y, y(r.x, r.kernel, r.recurrent, r.bias), 1e-5, 1e-6, 'y');
       const tol = [2e-4, 2e-5] as const;
       expectClose(
