@@ -39,6 +39,13 @@ export function globalAvgPoolBackward(
   }
 }
 
+/** Σ_s mask[n,s]: the steps of sample n that the mask keeps. */
+function unmaskedSteps(mask: Float32Array, n: number, S: number): number {
+  let count = 0;
+  for (let s = 0; s < S; s++) count += mask[n * S + s]!;
+  return count;
+}
+
 /**
  * Keras 3's GlobalAveragePooling1D with a mask: y[n,c] = Σ_s m[n,s]·x[n,s,c] / Σ_s m[n,s]
  * (NaN for a sample with every step masked, as Keras's 0/0).  x:[N,S,C] mask:[N,S] y:[N,C];
@@ -54,8 +61,7 @@ export function globalAvgPoolMaskedForward(
 ): void {
   for (let n = 0; n < N; n++) {
     const base = n * S * C;
-    let count = 0;
-    for (let s = 0; s < S; s++) count += mask[n * S + s]!;
+    const count = unmaskedSteps(mask, n, S);
     for (let c = 0; c < C; c++) {
       let sum = 0;
       for (let p = base + c, s = 0; s < S; s++, p += C) sum += mask[n * S + s]! * x[p]!;
@@ -75,8 +81,7 @@ export function globalAvgPoolMaskedBackward(
 ): void {
   for (let n = 0; n < N; n++) {
     const base = n * S * C;
-    let count = 0;
-    for (let s = 0; s < S; s++) count += mask[n * S + s]!;
+    const count = unmaskedSteps(mask, n, S);
     for (let c = 0; c < C; c++) {
       const g = dy[n * C + c]! / count;
       for (let p = base + c, s = 0; s < S; s++, p += C) dx[p] = mask[n * S + s]! * g;
