@@ -373,6 +373,12 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       const [ids, dy, dTable] = [v(0), v(1), o(0)!];
       return (n) => k.embeddingBackward(ids, dy, dTable, n * tokens, vocab, dim);
     }
+    case 'dropout_mask': {
+      const { rate, size } = s.attrs;
+      const mask = o(0)!;
+      const rng = ctx.rng;
+      return (n) => k.dropoutMask(mask, n * size, rate, rng);
+    }
     case 'token_mask': {
       const size = s.attrs.size;
       const [ids, mask] = [v(0), o(0)!];
@@ -393,7 +399,10 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         h: o(5)!,
         c: o(6),
         cStep: o(7),
-        mask: s.attrs.masked ? v(s.inputs.length - 1) : null,
+        // After the bias: the mask (or its -1 place), then the state's dropout mask.
+        mask: opt(s.attrs.bias ? 4 : 3),
+        stateMask: s.attrs.stateDropout ? v(s.attrs.bias ? 5 : 4) : null,
+        hDropped: o(8),
       };
       return (n) => k.recurrentForward(dims, buffers, n);
     }
@@ -416,8 +425,10 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         dStep: o(6)!,
         dh: o(7)!,
         dc: o(8),
-        mask: s.attrs.masked ? v(7) : null,
+        mask: opt(7),
         carry: o(9),
+        stateMask: s.attrs.stateDropout ? v(8) : null,
+        hPrevDropped: o(10),
       };
       return (n) => k.recurrentBackward(dims, buffers, n);
     }

@@ -226,6 +226,7 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
   const kernel = outHas(0) ? input(1) : '';
   const [rk, gates, hPrev, c, dy] = [2, 3, 4, 5, 6].map(input) as string[];
   const mask = a.masked ? ctx.ref(s.inputs[7]!, 'mask') : '';
+  const stateMask = a.stateDropout ? ctx.ref(s.inputs[8]!, 'stateMask') : '';
   const carryBuffer = a.masked ? ctx.ref(s.outputs[9]!, 'carry') : '';
   const outHints = ['dx', 'dKernel', 'dRecurrentKernel', 'dBias', 'dGates', 'dRec', 'dStep'];
   const [dx, dk, drk, db, dGates, dRec, dStep, dh, dc] = [...outHints, 'dh', 'dc'].map((hint, i) =>
@@ -297,6 +298,10 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     ...clear.map((l) => `  ${l}`),
     '  if (s > 0) {',
     ...carry.map((l) => `    ${l}`),
+    // SimpleRNN's recurrent_dropout: the product read the dropped state.
+    ...(a.stateDropout
+      ? loop('i', times(U), [`${dh}[i] = ${dh}[i]! * ${stateMask}[i]!;`]).map((l) => `    ${l}`)
+      : []),
     '  }',
     ...keep(false).map((l) => `  ${l}`),
     '}',
@@ -311,10 +316,25 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     );
   if (drk) {
     const d = dRec || dGates!;
+    let hPrevRead = hPrev!;
+    if (a.stateDropout) {
+      // h_prev of every row times its sample's state mask, as the kernel's dropStates.
+      hPrevRead = ctx.ref(s.outputs[10]!, 'hPrevDropped');
+      out.push(
+        ...loop('b', 'n', [
+          ...loop('t', String(T), [
+            `const p = (b * ${T} + t) * ${U};`,
+            ...loop('j', String(U), [
+              `${hPrevRead}[p + j] = ${hPrev}[p + j]! * ${stateMask}[b * ${U} + j]!;`,
+            ]),
+          ]),
+        ]),
+      );
+    }
     out.push(
       ...printCall(
         gemm(),
-        [hPrev!, '1', String(U), d, String(GU), '1', drk, String(U), rows, String(GU)],
+        [hPrevRead, '1', String(U), d, String(GU), '1', drk, String(U), rows, String(GU)],
         2,
       ),
     );

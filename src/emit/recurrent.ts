@@ -246,7 +246,7 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
   const bias = a.bias ? ctx.ref(s.inputs[3]!, 'bias') : 'null';
   const names = ['y', 'xw', 'rec', 'gates', 'hPrev', 'h', 'c', 'cStep'];
   const [y, xw, rec, gates, hPrev, h, c, cs] = names.map((hint, i) =>
-    i < s.outputs.length ? ctx.ref(s.outputs[i]!, hint) : '',
+    i < s.outputs.length && s.outputs[i]! >= 0 ? ctx.ref(s.outputs[i]!, hint) : '',
   ) as [string, string, string, string, string, string, string, string];
   for (const fn of matmulFns) ctx.use(fn);
   const before = a.cell === 'gru' && !a.resetAfter;
@@ -264,7 +264,18 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
       ? [xw, rec, bias, rk, gates, h]
       : [xw, rec, bias, gates, h];
   const sizes = ['n', String(T), String(U), 't'];
-  const mask = a.masked ? ctx.ref(s.inputs[s.inputs.length - 1]!, 'mask') : '';
+  // After the bias: the mask (or its -1 place), then SimpleRNN's state dropout mask.
+  const after = a.bias ? 4 : 3;
+  const mask = a.masked ? ctx.ref(s.inputs[after]!, 'mask') : '';
+  const stateMask = a.stateDropout ? ctx.ref(s.inputs[after + 1]!, 'stateMask') : '';
+  const hDropped = a.stateDropout ? ctx.ref(s.outputs[8]!, 'hDropped') : '';
+  // recurrent_dropout: the product reads the state times its mask.
+  const product = a.stateDropout
+    ? [
+        ...loop('i', times(U), [`${hDropped}[i] = ${h}[i]! * ${stateMask}[i]!;`]),
+        ...printCall('matmul', [hDropped, rk, rec, 'n', String(U), String(GU)], 4),
+      ]
+    : printCall('matmul', [h, rk, rec, 'n', String(U), String(GU)], 4);
   const tPrev = a.goBackwards ? 't + 1' : 't - 1';
   const carry = a.masked
     ? printCall(
@@ -301,7 +312,7 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
       'if (s === 0) {',
       `  ${rec}.fill(0, 0, ${times(GU)});`,
       '} else {',
-      ...printCall('matmul', [h, rk, rec, 'n', String(U), String(GU)], 4).map((l) => `  ${l}`),
+      ...product.map((l) => `  ${l}`),
       '}',
       ...printCall(fn, [...cellArgs, ...sizes], 4),
       ...carry,

@@ -196,6 +196,8 @@ export interface OpAttrs {
   embedding_backward: { tokens: number; vocab: number; dim: number };
   /** [ids] → [mask]: Embedding(mask_zero=True)'s mask, 1 where an id is not 0, `size` per sample. */
   token_mask: { size: number };
+  /** [] → [mask]: a dropout mask alone (1/(1 − rate) or 0), `size` per sample (SimpleRNN's recurrent_dropout). */
+  dropout_mask: { rate: number; size: number; seed: number | null };
   /**
    * [x, kernel, recurrent_kernel, bias?, mask?] → [y, xw, gates, h_prev, c, h, c_step?]: one recurrent
    * layer over all its time steps. xw holds x·kernel for every step (one product); gates the
@@ -239,6 +241,12 @@ export interface RecurrentAttrs {
   masked?: boolean;
   /** With a mask: the output at a masked step is zero, not the carried state (Keras's zero_output_for_mask). */
   zeroOutputForMask?: boolean;
+  /**
+   * SimpleRNN's recurrent_dropout in training: the state's mask (n, u) is an input after the mask
+   * (-1 there without one); forward writes the dropped state to scratch (output 8), backward
+   * h_prev dropped (output 10).
+   */
+  stateDropout?: boolean;
   activation: ActivationSpec;
   /** The gates' activation (LSTM, GRU); SimpleRNN has none and repeats `activation`. */
   recurrentActivation: ActivationSpec;

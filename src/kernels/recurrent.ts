@@ -116,6 +116,12 @@ export interface RecurrentForwardBuffers {
    * through it unchanged; null without a mask.
    */
   mask?: Float32Array | null;
+  /**
+   * SimpleRNN's recurrent_dropout: (n, u) the state's dropout mask, the same at every step, and
+   * (n, u) scratch for the dropped state the step multiplies by the recurrent kernel.
+   */
+  stateMask?: Float32Array | null;
+  hDropped?: Float32Array | null;
 }
 
 /** The time index step s reads: s, or T−1−s with go_backwards. */
@@ -138,7 +144,11 @@ export function recurrentForward(d: RecurrentDims, f: RecurrentForwardBuffers, n
     }
     // The state starts at zero: its product is exactly zero.
     if (s === 0) f.rec.fill(0, 0, n * GU);
-    else matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
+    else if (f.stateMask) {
+      // Keras's SimpleRNNCell: prev_output * rec_dp_mask before the product.
+      for (let i = 0; i < n * U; i++) f.hDropped![i] = f.h[i]! * f.stateMask[i]!;
+      matmul(f.hDropped!, f.recurrentKernel, f.rec, n, U, GU, false);
+    } else matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
     if (d.cell === 'lstm') lstmStep(d, f, n, t);
     else if (d.cell === 'gru') gruStep(d, f, n, t);
     else simpleStep(d, f, n, t);
@@ -340,6 +350,9 @@ export interface RecurrentBackwardBuffers {
   mask?: Float32Array | null;
   /** With a mask: (n, u), LSTM (n, 2u): a masked row's dh (and dc) kept across its step. */
   carry?: Float32Array | null;
+  /** SimpleRNN's recurrent_dropout: the forward's state mask (n, u), and (n·T, u) scratch for h_prev dropped. */
+  stateMask?: Float32Array | null;
+  hPrevDropped?: Float32Array | null;
 }
 
 export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers, n: number): void {
@@ -367,13 +380,18 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
     else simpleStepBackward(d, g, n, t);
     if (mask) clearMaskedGates(d, g, n, t);
     // The state entering the first step is the zero state: nothing flows further back.
-    if (s > 0) matmulTransB(g.dStep, g.recurrentKernel, g.dh, n, GU, U, d.cell === 'gru');
+    if (s > 0) {
+      matmulTransB(g.dStep, g.recurrentKernel, g.dh, n, GU, U, d.cell === 'gru');
+      // SimpleRNN's recurrent_dropout: the product read the dropped state (dh has no other term).
+      if (g.stateMask) for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! * g.stateMask[i]!;
+    }
     if (mask) keepMaskedGradients(d, g, n, t, 'restore');
   }
   const rows = n * T;
   if (g.dKernel) matmulTransA(g.x, g.dGates, g.dKernel, I, rows, GU, false);
   if (g.dRecurrentKernel) {
-    matmulTransA(g.hPrev, g.dRec ?? g.dGates, g.dRecurrentKernel, U, rows, GU, false);
+    const hPrev = g.stateMask ? dropStates(g, n, T, U) : g.hPrev;
+    matmulTransA(hPrev, g.dRec ?? g.dGates, g.dRecurrentKernel, U, rows, GU, false);
     if (d.cell === 'gru' && !d.resetAfter) addCandidateKernelGrad(g, rows, U);
   }
   if (g.dBias) {
@@ -381,6 +399,16 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
     if (g.dRec && d.resetAfter) columnSums(g.dRec, g.dBias, GU, rows, GU);
   }
   if (g.dx) matmulTransB(g.dGates, g.kernel, g.dx, rows, GU, I, false);
+}
+
+/** h_prev of every (b, t) row times the sample's state dropout mask, into hPrevDropped. */
+function dropStates(g: RecurrentBackwardBuffers, n: number, T: number, U: number): Float32Array {
+  const out = g.hPrevDropped!;
+  const mask = g.stateMask!;
+  for (let b = 0; b < n; b++)
+    for (let t = 0, p = b * T * U; t < T; t++)
+      for (let j = 0; j < U; j++, p++) out[p] = g.hPrev[p]! * mask[b * U + j]!;
+  return out;
 }
 
 /**

@@ -33,6 +33,7 @@ function recurrentAttrs(
   reverseSequence: boolean,
   mask: number | null | undefined,
   zeroOutput: boolean,
+  training: boolean,
 ): RecurrentAttrs {
   const cell = cellOf[layer.className]!;
   const [, steps, inDim] = layer.inputShapes[0]! as [null, number, number];
@@ -54,6 +55,9 @@ function recurrentAttrs(
           ...(zeroOutput && args['return_sequences'] === true ? { zeroOutputForMask: true } : {}),
         }
       : {}),
+    ...(training && cell === 'simple_rnn' && dropsAt(args['recurrent_dropout'])
+      ? { stateDropout: true }
+      : {}),
     activation,
     recurrentActivation:
       cell === 'simple_rnn' ? activation : activationSpec(args['recurrent_activation'] ?? null),
@@ -68,7 +72,7 @@ function recurrentAttrs(
 export function recurrentLowering(reverseSequence = false, bidirectional = false): LayerLowering {
   return {
     forward(c, xs) {
-      const a = recurrentAttrs(c.layer, reverseSequence, c.mask, bidirectional);
+      const a = recurrentAttrs(c.layer, reverseSequence, c.mask, bidirectional, c.training);
       const { steps: T, units: U } = a;
       const GU = gateCount(a.cell) * U;
       const lstm = a.cell === 'lstm';
@@ -91,13 +95,25 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
       const x = inputDropout(c, xs[0]!, saved);
       const inputs = [x, c.param('kernel')!, c.param('recurrent_kernel')!];
       if (bias !== null) inputs.push(bias);
-      if (a.masked) inputs.push(c.mask!);
+      if (a.masked || a.stateDropout) inputs.push(c.mask ?? -1);
+      if (a.stateDropout) {
+        // SimpleRNN's recurrent_dropout: one mask on the state per batch, as DropoutRNNCell's.
+        const stateMask = buffer('recurrent_dropout_mask', [U]);
+        c.b.step('dropout_mask', c.layer.name, [], [stateMask], {
+          rate: c.layer.args['recurrent_dropout'] as number,
+          size: U,
+          seed: seedOf(c),
+        });
+        saved['stateMask'] = stateMask;
+        inputs.push(stateMask);
+        outputs.push(-1, -1, buffer('h_dropped', [U]));
+      }
       outputs.unshift(y);
       c.b.step('recurrent', c.layer.name, inputs, outputs, a);
       return { xs, y, saved };
     },
     backward(c, f, dy, needDx) {
-      const a = recurrentAttrs(c.layer, reverseSequence, c.mask, bidirectional);
+      const a = recurrentAttrs(c.layer, reverseSequence, c.mask, bidirectional, c.training);
       const { steps: T, units: U } = a;
       const GU = gateCount(a.cell) * U;
       const dx = inputGradient(c, needDx[0]);
@@ -120,10 +136,14 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
         ...(a.cell === 'lstm' ? [buffer('d_c', [U])] : []),
       ];
       const reads = [...inputs, s['gates']!, s['hPrev']!, s['c'] ?? -1, dy];
-      if (a.masked) {
-        reads.push(c.mask!);
+      if (a.masked || a.stateDropout) {
+        reads.push(c.mask ?? -1);
         if (a.cell !== 'lstm') outputs.push(-1);
-        outputs.push(buffer('d_carry', [(a.cell === 'lstm' ? 2 : 1) * U]));
+        outputs.push(a.masked ? buffer('d_carry', [(a.cell === 'lstm' ? 2 : 1) * U]) : -1);
+      }
+      if (a.stateDropout) {
+        reads.push(s['stateMask']!);
+        outputs.push(buffer('h_prev_dropped', [T, U]));
       }
       c.b.step('recurrent_backward', c.layer.name, reads, outputs, a);
       if (dropped && dx !== null)
@@ -136,6 +156,16 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
   };
 }
 
+/** Whether Keras's cells drop at this rate: LSTMCell and GRUCell test 0 < rate < 1. */
+function dropsAt(rate: Value | undefined): boolean {
+  return typeof rate === 'number' && rate > 0 && rate < 1;
+}
+
+function seedOf(c: LowerContext): number | null {
+  const seed = c.layer.args['seed'];
+  return typeof seed === 'number' ? seed : null;
+}
+
 /**
  * Keras 3's dropout on a cell's inputs, in training: DropoutRNNCell draws one mask per batch and
  * feature (inverted scaling) and applies it at every time step — SpatialDropout1D's computation
@@ -143,16 +173,15 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
  */
 function inputDropout(c: LowerContext, x: number, saved: Record<string, number>): number {
   const rate = c.layer.args['dropout'];
-  if (!c.training || typeof rate !== 'number' || !(rate > 0 && rate < 1)) return x;
+  if (!c.training || typeof rate !== 'number' || !dropsAt(rate)) return x;
   const [, steps, channels] = c.layer.inputShapes[0]! as [null, number, number];
   const dropped = c.b.batch(`${c.layer.name}/x_dropped`, 'activation', [null, steps, channels]);
   const mask = c.b.batch(`${c.layer.name}/dropout_mask`, 'activation', [null, channels]);
-  const seed = c.layer.args['seed'];
   c.b.step('spatial_dropout', c.layer.name, [x], [dropped, mask], {
     rate,
     steps,
     channels,
-    seed: typeof seed === 'number' ? seed : null,
+    seed: seedOf(c),
   });
   saved['x'] = dropped;
   saved['dropoutMask'] = mask;
@@ -229,25 +258,39 @@ function cellActivationLimit(args: Args, arg: string): ShapeError | undefined {
   };
 }
 
-function limits(args: Args): ShapeError | undefined {
-  if (args['return_state'] === true)
-    return {
-      error:
-        'return_state gives the layer several outputs, which needs graph outputs the engine does not wire yet.',
-      arg: 'return_state',
-    };
+function limits(cell: RecurrentCell) {
+  return (args: Args): ShapeError | undefined => {
+    if (args['return_state'] === true)
+      return {
+        error:
+          'return_state gives the layer several outputs, which needs graph outputs the engine does not wire yet.',
+        arg: 'return_state',
+      };
+    return ownLimits(cell, args);
+  };
+}
+
+function ownLimits(cell: RecurrentCell, args: Args): ShapeError | undefined {
   if (args['stateful'] === true)
     return {
       error: 'the engine starts every batch from the zero state, so stateful must be False.',
       arg: 'stateful',
     };
   const recurrentDropout = args['recurrent_dropout'];
-  if (typeof recurrentDropout === 'number' && recurrentDropout > 0)
+  if (cell !== 'simple_rnn' && typeof recurrentDropout === 'number' && recurrentDropout > 0)
     return {
       error:
-        "with it Keras 3's cell switches to implementation 1, one dropout mask per gate for the inputs and for the state; the engine does not run that yet, so recurrent_dropout must be 0 (dropout on the inputs runs).",
+        "with it Keras 3's cell switches to implementation 1, one dropout mask per gate for the inputs and for the state; the engine does not run that yet, so recurrent_dropout must be 0 (dropout on the inputs runs, and SimpleRNN's recurrent_dropout).",
       arg: 'recurrent_dropout',
     };
+  // SimpleRNNCell drops at any rate above 0: at 1 its backends disagree (TensorFlow refuses the
+  // rate, JAX drops everything), where LSTMCell and GRUCell skip it.
+  for (const arg of ['dropout', 'recurrent_dropout'])
+    if (cell === 'simple_rnn' && args[arg] === 1)
+      return {
+        error: `SimpleRNN(${arg}=1) drops every value, which Keras 3's backends do not agree on; the engine takes a rate below 1.`,
+        arg,
+      };
   return (
     cellActivationLimit(args, 'activation') ?? cellActivationLimit(args, 'recurrent_activation')
   );
@@ -268,7 +311,7 @@ function recurrentLayer(cell: RecurrentCell): LayerDef {
     outputShape: oneInput(sequenceShape),
     weights: weights(cell),
     lowering,
-    engineLimit: limits,
+    engineLimit: limits(cell),
     workspace: workspace(cell),
   };
 }

@@ -19,6 +19,7 @@ import { liveness } from './memory.js';
 const trainingOnly = new Set<OpName>([
   'dropout',
   'spatial_dropout',
+  'dropout_mask',
   'gaussian_noise',
   'batch_norm_train',
   'loss',
@@ -253,6 +254,8 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
     }
     case 'token_mask':
       return { inputs: [per(s.attrs.size)], outputs: [per(s.attrs.size)] };
+    case 'dropout_mask':
+      return { inputs: [], outputs: [per(s.attrs.size)] };
     case 'recurrent':
     case 'recurrent_backward':
       return recurrentSizes(s.attrs, s.op === 'recurrent_backward');
@@ -297,10 +300,12 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
   const gates = per(T * savedGateCount(cell) * U);
   const cellState = lstm ? [per(T * U)] : [];
   const y = per(a.returnSequences ? T * U : U);
-  const mask = a.masked ? [per(T)] : [];
+  // The mask (or its -1 place) and SimpleRNN's state dropout mask.
+  const mask = a.masked || a.stateDropout ? [per(T)] : [];
+  const stateMask = a.stateDropout ? [per(U)] : [];
   if (!backward)
     return {
-      inputs: [per(T * I), ...weights.slice(0, a.bias ? 3 : 2), ...mask],
+      inputs: [per(T * I), ...weights.slice(0, a.bias ? 3 : 2), ...mask, ...stateMask],
       outputs: [
         y,
         per(T * GU),
@@ -308,8 +313,8 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
         gates,
         per(T * U),
         per(U),
-        ...cellState,
-        ...(lstm ? [per(U)] : []),
+        ...(lstm ? [...cellState, per(U)] : [all(0), all(0)]),
+        ...stateMask,
       ],
     };
   return {
@@ -322,6 +327,7 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
       ...(lstm ? cellState : [all(0)]),
       y,
       ...mask,
+      ...stateMask,
     ],
     outputs: [
       per(T * I),
@@ -331,7 +337,8 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
       per(GU),
       per(U),
       per(U),
-      ...(a.masked ? [per((lstm ? 2 : 1) * U)] : []),
+      per((lstm ? 2 : 1) * U),
+      per(T * U),
     ],
   };
 }

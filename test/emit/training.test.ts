@@ -624,7 +624,7 @@ const cases: {
   {
     name: 'recurrent dropout: the module draws the engine’s input masks',
     source: model(
-      "    -> Dense(4, tanh)\n    -> LSTM(5, dropout=0.3, return_sequences=True)\n    -> Bidirectional(GRU(3, dropout=0.5), merge_mode='sum')\n    -> Dense(3, softmax)",
+      "    -> Dense(4, tanh)\n    -> LSTM(5, dropout=0.3, return_sequences=True)\n    -> SimpleRNN(4, dropout=0.2, recurrent_dropout=0.4, return_sequences=True)\n    -> Bidirectional(GRU(3, dropout=0.5), merge_mode='sum')\n    -> Dense(3, softmax)",
       'adam, categorical_crossentropy',
       'shape=(5, 4)',
     ),

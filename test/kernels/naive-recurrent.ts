@@ -52,6 +52,8 @@ export interface NaiveRecurrentConfig {
   mask?: ArrayLike<number>;
   /** With a mask: a masked step outputs zeros instead of the kept state. */
   zeroOutputForMask?: boolean;
+  /** SimpleRNN's recurrent_dropout: (n, u) the mask on the state before its product. */
+  stateDropout?: ArrayLike<number>;
 }
 
 /** Σ_k v[k]·m[k, col] for m:(rows of width `width`). */
@@ -81,7 +83,9 @@ export function naiveRecurrent(
       const t = c.goBackwards ? T - 1 - s : s;
       const xt = Array.from({ length: I }, (_, k) => x[(s0 * T + t) * I + k]!);
       const xw = (col: number) => dot(xt, kernel, I, W, col);
-      const hu = (col: number) => dot(h, recurrent, U, W, col);
+      const drop = c.stateDropout;
+      const hd = drop ? h.map((v, k) => v * drop[s0 * U + k]!) : h;
+      const hu = (col: number) => dot(hd, recurrent, U, W, col);
       const next = new Float64Array(U);
       const nextCell = new Float64Array(U);
       for (let j = 0; j < U; j++) {

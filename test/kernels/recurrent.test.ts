@@ -101,9 +101,15 @@ function run(c: Case, rng: Rng) {
     cStep: lstm ? new Float32Array(n * U) : null,
   };
   const mask = c.mask ? Float32Array.from(c.mask) : null;
+  const stateMask = c.stateDropout ? Float32Array.from(c.stateDropout) : null;
+  const stateDropout = { stateMask, hDropped: stateMask ? new Float32Array(n * U) : null };
   // The step reads the dropped inputs; their gradient is masked again on the way back.
   const xd = Float32Array.from(dropInputs(c, x));
-  recurrentForward(dims, { x: xd, kernel, recurrentKernel: recurrent, bias, ...saved, mask }, n);
+  recurrentForward(
+    dims,
+    { x: xd, kernel, recurrentKernel: recurrent, bias, ...saved, mask, ...stateDropout },
+    n,
+  );
   const dy = randomArray(rng, ySize);
   const grads = {
     dx: new Float32Array(x.length).fill(99),
@@ -129,6 +135,8 @@ function run(c: Case, rng: Rng) {
       dc: lstm ? new Float32Array(n * U) : null,
       mask,
       carry: mask ? new Float32Array(n * (lstm ? 2 : 1) * U).fill(99) : null,
+      stateMask,
+      hPrevDropped: stateMask ? new Float32Array(n * T * U).fill(99) : null,
     },
     n,
   );
@@ -180,6 +188,18 @@ function cases(): [string, Case][] {
       { ...c, inputDropout, returnSequences: true },
     ]);
     out.push([`${cell}, dropout on the inputs, masked`, { ...c, inputDropout, mask }]);
+    if (simple) {
+      // recurrent_dropout: a fixed mask on the state (×1/(1 − 0.5) or 0) per sample and unit.
+      const stateDropout = [2, 0, 2, 2, 0, 0, 2, 2, 2, 2, 2, 0, 2, 0, 2];
+      out.push([
+        'simple_rnn, recurrent_dropout, return_sequences, go_backwards',
+        { ...c, stateDropout, returnSequences: true, goBackwards: true },
+      ]);
+      out.push([
+        'simple_rnn, dropout and recurrent_dropout, masked',
+        { ...c, stateDropout, inputDropout, mask },
+      ]);
+    }
     out.push([
       `${cell}, masked, return_sequences, go_backwards`,
       { ...c, mask, returnSequences: true, goBackwards: true },

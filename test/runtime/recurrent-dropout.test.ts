@@ -1,7 +1,7 @@
 /**
  * Keras 3's dropout on a recurrent layer's inputs (DropoutRNNCell, recurrent_dropout=0): one
  * mask per batch and feature, the same at every time step, inverted scaling, in training only.
- * Bidirectional's copies each draw their own.
+ * Bidirectional's copies each draw their own. SimpleRNN's recurrent_dropout masks the state.
  */
 import { compile, loadModel, planCompiled, type Plan } from 'nnlang';
 import { describe, expect, it } from 'vitest';
@@ -66,6 +66,18 @@ describe('recurrent dropout', () => {
           const at = (b * T + t) * I + i;
           expect(y[at]).toBe(x[at]! * mask[b * I + i]!);
         }
+  });
+
+  it("SimpleRNN's recurrent_dropout: one mask on the state per batch, read forward and backward", () => {
+    const training = plan(source('Dense(3) -> SimpleRNN(4, recurrent_dropout=0.25)'), true);
+    const draw = training.steps.find((s) => s.op === 'dropout_mask')!;
+    expect(draw.attrs).toMatchObject({ rate: 0.25, size: 4 });
+    const mask = draw.outputs[0]!;
+    for (const op of ['recurrent', 'recurrent_backward'])
+      expect(training.steps.find((s) => s.op === op)!.inputs).toContain(mask);
+    expect(ops(plan(source('SimpleRNN(4, recurrent_dropout=0.25)'), false))).not.toContain(
+      'dropout_mask simple_rnn',
+    );
   });
 
   it("Bidirectional's copies each draw their own mask", () => {
