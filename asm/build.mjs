@@ -2,7 +2,7 @@
  * Builds the wasm backend's kernels (asm/kernels.ts) twice — plain SIMD and relaxed SIMD — and
  * writes them, base64, into src/backends/wasm-binary.ts, so the library (and the bundle tsup
  * makes of it) carries them with no file to locate at run time. The generated file is
- * committed: tests and `tsx` runs need no build step, and test/backends/wasm-build.test.ts
+ * committed: tests and `tsx` runs need no build step, and test/backends/wasm.test.ts
  * checks that it is what this script makes from the source. `npm run build` runs it first.
  */
 import asc from 'assemblyscript/asc';
