@@ -4,3 +4,4 @@ export { DataError } from './types.js';
 export { jsBackend } from './js.js';
 export { Memory, BoundPlan, AllocationError } from './bind.js';
 export { wasmBackend, createWasmBackend, wasmAvailable, wasmTier, type WasmTier } from './wasm.js';
+export { selectBackend, backendNames, AUTO_WASM_WEIGHTS, type BackendName } from './select.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadModel } from 'nnlang';
+import { AUTO_WASM_WEIGHTS, loadModel } from 'nnlang';
 import { createWasmBackend, jsBackend, wasmTier } from '../../src/backends/index.js';
 import { wasmUpdateKernels } from '../../src/backends/wasm.js';
 import { allocateBlock } from '../../src/backends/wasm-block.js';
@@ -274,4 +274,31 @@ describe('the committed kernels', () => {
     );
     expect(await build.generate()).toBe(committed);
   }, 60_000);
+});
+
+describe('choosing the backend', () => {
+  const tiny =
+    'Input(4) -> Dense(8, relu) -> Dense(3, softmax)\ncompile(adam, categorical_crossentropy)\n';
+  const mlp =
+    'Input(784) -> Dense(128, relu) -> Dense(10, softmax)\ncompile(adam, categorical_crossentropy)\n';
+  const wasmName = tier === 'relaxed' ? 'wasm-relaxed' : tier === 'simd' ? 'wasm' : 'js';
+
+  it('by size by default: a 4-8-3 model stays on JavaScript, an MNIST-sized one runs on wasm', () => {
+    expect(loadModel(tiny).backendName).toBe('js');
+    expect(loadModel(mlp).backendName).toBe(wasmName);
+    expect(AUTO_WASM_WEIGHTS).toBeGreaterThan(4 * 8 + 8 + 8 * 3 + 3);
+  });
+
+  it("by name: 'js' and 'wasm' override the size (wasm falls back to JavaScript without SIMD)", () => {
+    expect(loadModel(mlp, { backend: 'js' }).backendName).toBe('js');
+    expect(loadModel(tiny, { backend: 'wasm' }).backendName).toBe(wasmName);
+    expect(loadModel(tiny, { backend: jsBackend }).backendName).toBe('js');
+  });
+
+  it('a model without an input shape chooses when it is built', () => {
+    const model = loadModel('Dense(64, relu) -> Dense(3)\ncompile(sgd, mse)\n');
+    expect(model.backendName).toBe(null);
+    model.build([null, 200]);
+    expect(model.backendName).toBe(wasmName);
+  });
 });
