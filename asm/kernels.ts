@@ -57,11 +57,16 @@ function finish1(
   store<f32>(c, v);
 }
 
+/** K-block of the packed path: a 4-row strip of A and the 8-column panel of B stay in L1. */
+const KC = 256;
+
 /**
  * C[M,N] (= or +=) A·B (+ bias, then relu) where A(i,k) = a[i·sai + k·sak] (row-major A: sai = K,
  * sak = 1; A stored transposed [K,M]: sai = 1, sak = M) and B is row-major [K,N] with row
  * stride ldb. C (and z, when not 0) have row stride N. Register tiles of 4 rows × 8 columns:
- * each k loads two vectors of B and four scalars of A for eight multiply-adds.
+ * each k loads two vectors of B and four scalars of A for eight multiply-adds. With a panel
+ * buffer (KC × 8 = 2,048 floats, src/backends/wasm-block.ts PANEL_FLOATS; 0 for none) and at least two row tiles, B is packed K block by
+ * K block into contiguous 8-column panels that every row tile then reads from L1.
  */
 export function gemm(
   a: usize,
@@ -77,6 +82,7 @@ export function gemm(
   N: i32,
   accumulate: bool,
   relu: bool,
+  panel: usize,
 ): void {
   const sa = (<usize>sai) << 2;
   const sk = (<usize>sak) << 2;
@@ -85,101 +91,161 @@ export function gemm(
   const N8 = N - (N % NR);
   const N4 = N - (N % 4);
   const M4 = M - (M % MR);
-  let i = 0;
-  for (; i < M4; i += MR) {
-    const a0 = a + <usize>i * sa;
-    const cRow = c + <usize>i * sc;
-    const zRow = z ? z + <usize>i * sc : 0;
-    let j = 0;
-    for (; j < N8; j += NR) {
-      let c00 = f32x4.splat(0),
-        c01 = f32x4.splat(0);
-      let c10 = f32x4.splat(0),
-        c11 = f32x4.splat(0);
-      let c20 = f32x4.splat(0),
-        c21 = f32x4.splat(0);
-      let c30 = f32x4.splat(0),
-        c31 = f32x4.splat(0);
-      let pa = a0;
-      let pb = b + ((<usize>j) << 2);
-      for (let k = 0; k < K; k++) {
-        const b0 = v128.load(pb);
-        const b1 = v128.load(pb, 16);
-        let x = f32x4.splat(load<f32>(pa));
-        c00 = madd(x, b0, c00);
-        c01 = madd(x, b1, c01);
-        x = f32x4.splat(load<f32>(pa + sa));
-        c10 = madd(x, b0, c10);
-        c11 = madd(x, b1, c11);
-        x = f32x4.splat(load<f32>(pa + 2 * sa));
-        c20 = madd(x, b0, c20);
-        c21 = madd(x, b1, c21);
-        x = f32x4.splat(load<f32>(pa + 3 * sa));
-        c30 = madd(x, b0, c30);
-        c31 = madd(x, b1, c31);
-        pa += sk;
-        pb += sb;
+  if (panel && M4 >= 2 * MR && N8 > 0) {
+    packedTiles(a, sa, sk, b, sb, c, z, bias, M4, K, N8, sc, accumulate, relu, panel);
+  } else {
+    for (let i = 0; i < M4; i += MR) {
+      const zRow = z ? z + <usize>i * sc : 0;
+      for (let j = 0; j < N8; j += NR) {
+        tile4x8(
+          a + <usize>i * sa,
+          sa,
+          sk,
+          b + ((<usize>j) << 2),
+          sb,
+          K,
+          c + <usize>i * sc,
+          zRow,
+          sc,
+          bias,
+          j,
+          accumulate,
+          relu,
+        );
       }
-      const o = (<usize>j) << 2;
-      finish4(c00, cRow + o, zRow ? zRow + o : 0, bias, j, accumulate, relu);
-      finish4(c01, cRow + o + 16, zRow ? zRow + o + 16 : 0, bias, j + 4, accumulate, relu);
-      finish4(c10, cRow + sc + o, zRow ? zRow + sc + o : 0, bias, j, accumulate, relu);
-      finish4(
-        c11,
-        cRow + sc + o + 16,
-        zRow ? zRow + sc + o + 16 : 0,
-        bias,
-        j + 4,
-        accumulate,
-        relu,
-      );
-      finish4(c20, cRow + 2 * sc + o, zRow ? zRow + 2 * sc + o : 0, bias, j, accumulate, relu);
-      finish4(
-        c21,
-        cRow + 2 * sc + o + 16,
-        zRow ? zRow + 2 * sc + o + 16 : 0,
-        bias,
-        j + 4,
-        accumulate,
-        relu,
-      );
-      finish4(c30, cRow + 3 * sc + o, zRow ? zRow + 3 * sc + o : 0, bias, j, accumulate, relu);
-      finish4(
-        c31,
-        cRow + 3 * sc + o + 16,
-        zRow ? zRow + 3 * sc + o + 16 : 0,
-        bias,
-        j + 4,
-        accumulate,
-        relu,
-      );
-    }
-    // The columns past the last full tile, row by row.
-    for (let r = 0; r < MR; r++) {
-      rowTail(
-        a0 + <usize>r * sa,
-        sk,
-        b,
-        sb,
-        cRow + <usize>r * sc,
-        zRow ? zRow + <usize>r * sc : 0,
-        bias,
-        K,
-        j,
-        N4,
-        N,
-        accumulate,
-        relu,
-      );
     }
   }
-  for (; i < M; i++) {
+  // The columns past the last full tile, row by row; then the rows past the last 4-row tile.
+  for (let i = 0; i < M4; i++) {
+    const zRow = z ? z + <usize>i * sc : 0;
+    rowTail(
+      a + <usize>i * sa,
+      sk,
+      b,
+      sb,
+      c + <usize>i * sc,
+      zRow,
+      bias,
+      K,
+      N8,
+      N4,
+      N,
+      accumulate,
+      relu,
+    );
+  }
+  for (let i = M4; i < M; i++) {
     const a0 = a + <usize>i * sa;
     const cRow = c + <usize>i * sc;
     const zRow = z ? z + <usize>i * sc : 0;
     const j = row16(a0, sk, b, sb, cRow, zRow, bias, K, N, accumulate, relu);
     rowTail(a0, sk, b, sb, cRow, zRow, bias, K, j, N4, N, accumulate, relu);
   }
+}
+
+/**
+ * The first M4 rows × N8 columns of C over packed panels of B: per K block, per 8-column
+ * panel, the panel is copied contiguous (32 bytes a row) and every 4-row tile runs over it.
+ * Blocks before the last store raw partial sums in C; the last adds them back and applies the
+ * epilogue (bias, z, relu), so the result is the unblocked one up to summation order.
+ */
+function packedTiles(
+  a: usize,
+  sa: usize,
+  sk: usize,
+  b: usize,
+  sb: usize,
+  c: usize,
+  z: usize,
+  bias: usize,
+  M4: i32,
+  K: i32,
+  N8: i32,
+  sc: usize,
+  accumulate: bool,
+  relu: bool,
+  panel: usize,
+): void {
+  for (let k0 = 0; k0 < K || k0 == 0; k0 += KC) {
+    const kl = K - k0 < KC ? K - k0 : KC;
+    const last = k0 + kl >= K;
+    const add = accumulate || k0 > 0;
+    for (let j = 0; j < N8; j += NR) {
+      let src = b + <usize>k0 * sb + ((<usize>j) << 2);
+      let dst = panel;
+      for (let k = 0; k < kl; k++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += sb;
+        dst += 32;
+      }
+      for (let i = 0; i < M4; i += MR) {
+        const pa = a + <usize>i * sa + <usize>k0 * sk;
+        const cRow = c + <usize>i * sc;
+        if (last) {
+          const zRow = z ? z + <usize>i * sc : 0;
+          tile4x8(pa, sa, sk, panel, 32, kl, cRow, zRow, sc, bias, j, add, relu);
+        } else {
+          tile4x8(pa, sa, sk, panel, 32, kl, cRow, 0, sc, 0, j, add, false);
+        }
+      }
+    }
+  }
+}
+
+/** One 4 × 8 tile of C at column j: A from pa (row stride sa, k stride sk), B from pb (k stride sb). */
+function tile4x8(
+  pa: usize,
+  sa: usize,
+  sk: usize,
+  pb: usize,
+  sb: usize,
+  K: i32,
+  cRow: usize,
+  zRow: usize,
+  sc: usize,
+  bias: usize,
+  j: i32,
+  accumulate: bool,
+  relu: bool,
+): void {
+  let c00 = f32x4.splat(0),
+    c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0),
+    c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0),
+    c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0),
+    c31 = f32x4.splat(0);
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let x = f32x4.splat(load<f32>(pa));
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
+    x = f32x4.splat(load<f32>(pa + sa));
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
+    x = f32x4.splat(load<f32>(pa + 2 * sa));
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
+    x = f32x4.splat(load<f32>(pa + 3 * sa));
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
+    pa += sk;
+    pb += sb;
+  }
+  const o = (<usize>j) << 2;
+  const z = zRow ? zRow + o : 0;
+  const r = cRow + o;
+  finish4(c00, r, z, bias, j, accumulate, relu);
+  finish4(c01, r + 16, z ? z + 16 : 0, bias, j + 4, accumulate, relu);
+  finish4(c10, r + sc, z ? z + sc : 0, bias, j, accumulate, relu);
+  finish4(c11, r + sc + 16, z ? z + sc + 16 : 0, bias, j + 4, accumulate, relu);
+  finish4(c20, r + 2 * sc, z ? z + 2 * sc : 0, bias, j, accumulate, relu);
+  finish4(c21, r + 2 * sc + 16, z ? z + 2 * sc + 16 : 0, bias, j + 4, accumulate, relu);
+  finish4(c30, r + 3 * sc, z ? z + 3 * sc : 0, bias, j, accumulate, relu);
+  finish4(c31, r + 3 * sc + 16, z ? z + 3 * sc + 16 : 0, bias, j + 4, accumulate, relu);
 }
 
 /**
@@ -282,6 +348,7 @@ export function gemmTransB(
   scratch: usize,
   kc: i32,
   accumulate: bool,
+  panel: usize,
 ): void {
   if (K == 0) {
     if (!accumulate) memory.fill(c, 0, (<usize>M * <usize>N) << 2);
@@ -298,7 +365,22 @@ export function gemmTransB(
         dst += step;
       }
     }
-    gemm(a + ((<usize>k0) << 2), K, 1, scratch, N, c, 0, 0, M, kl, N, accumulate || k0 > 0, false);
+    gemm(
+      a + ((<usize>k0) << 2),
+      K,
+      1,
+      scratch,
+      N,
+      c,
+      0,
+      0,
+      M,
+      kl,
+      N,
+      accumulate || k0 > 0,
+      false,
+      panel,
+    );
   }
 }
 

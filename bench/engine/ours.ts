@@ -129,7 +129,7 @@ function wasmGemmRunner(d: BenchData): Runner {
     number,
   ];
   return sync('ours', 'W7', `wasm gemm (${tier}) from asm/kernels.ts`, () => {
-    block.kernels.gemm(a, n, 1, b, n, c, 0, 0, n, n, n, 0, 0);
+    block.kernels.gemm(a, n, 1, b, n, c, 0, 0, n, n, n, 0, 0, block.panel);
     keep(data[2 * n * n]!);
   });
 }

@@ -11,6 +11,8 @@ import { relaxedKernels, simdKernels } from './wasm-binary.js';
 const BASE = 64;
 /** Floats of scratch after the block, for packing a product's transposed operand. */
 export const SCRATCH_FLOATS = 1 << 16;
+/** Floats of the panel buffer after it: one K block × 8 columns of B (asm/kernels.ts KC × NR). */
+export const PANEL_FLOATS = 256 * 8;
 const PAGE = 65536;
 
 /** The kernels' exports; addresses are byte offsets in the block's memory, flags 0 or 1. */
@@ -29,6 +31,7 @@ export interface KernelExports {
     N: number,
     accumulate: number,
     relu: number,
+    panel: number,
   ): void;
   gemmTransB(
     a: number,
@@ -40,6 +43,7 @@ export interface KernelExports {
     scratch: number,
     kc: number,
     accumulate: number,
+    panel: number,
   ): void;
   biasGrad(dy: number, db: number, rows: number, cols: number, accumulate: number): void;
   adam(
@@ -63,6 +67,8 @@ export interface Block {
   readonly kernels: KernelExports;
   /** Byte address of the scratch area (SCRATCH_FLOATS floats). */
   readonly scratch: number;
+  /** Byte address of the panel buffer (PANEL_FLOATS floats). */
+  readonly panel: number;
 }
 
 /** Which kernels this engine can run: relaxed SIMD, plain SIMD, or none (no WebAssembly SIMD). */
@@ -126,13 +132,15 @@ export function allocateBlock(
   which: 'relaxed' | 'simd',
   floats: number,
 ): { block: Block; data: Float32Array } {
-  const bytes = BASE + Math.ceil((floats * 4) / 16) * 16 + SCRATCH_FLOATS * 4;
+  const scratch = BASE + Math.ceil((floats * 4) / 16) * 16;
+  const bytes = scratch + (SCRATCH_FLOATS + PANEL_FLOATS) * 4;
   const pages = Math.ceil(bytes / PAGE);
   if (!Number.isSafeInteger(pages) || pages > 65536) {
     throw new RangeError(`a WebAssembly memory holds at most 4 GiB (${pages} pages asked)`);
   }
   const memory = new wasm!.Memory({ initial: pages });
   const instance = new wasm!.Instance(moduleOf(which), { env: { memory } });
-  const block: Block = { memory, kernels: instance.exports, scratch: bytes - SCRATCH_FLOATS * 4 };
+  const panel = scratch + SCRATCH_FLOATS * 4;
+  const block: Block = { memory, kernels: instance.exports, scratch, panel };
   return { block, data: new Float32Array(memory.buffer, BASE, floats) };
 }

@@ -93,6 +93,7 @@ function bind(blocks: Blocks, s: PlanStep, views: StepViews, ctx: BindContext): 
 /** The step on the wasm kernels, or null for an op (or a view) they do not take. */
 function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext): Run | null {
   const kern = block.kernels;
+  const panel = block.panel;
   switch (s.op) {
     case 'dense': {
       const { rows: rowsPer, in: inDim, units, activation } = s.attrs;
@@ -109,13 +110,28 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
         const c = act ? py : pz || py;
         const keep = act ? pz : 0;
         return (n) =>
-          kern.gemm(px, inDim, 1, pk, units, c, keep, pb, n * rowsPer, inDim, units, 0, relu);
+          kern.gemm(
+            px,
+            inDim,
+            1,
+            pk,
+            units,
+            c,
+            keep,
+            pb,
+            n * rowsPer,
+            inDim,
+            units,
+            0,
+            relu,
+            panel,
+          );
       }
       const pre = z ?? y;
       const pPre = pz || py;
       return (n) => {
         const rows = n * rowsPer;
-        kern.gemm(px, inDim, 1, pk, units, pPre, 0, pb, rows, inDim, units, 0, 0);
+        kern.gemm(px, inDim, 1, pk, units, pPre, 0, pb, rows, inDim, units, 0, 0, panel);
         k.activationForward(act, pre, y, rows, units);
       };
     }
@@ -133,9 +149,9 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
       const kc = Math.max(1, Math.floor(SCRATCH_FLOATS / Math.max(inDim, 1)));
       return (n) => {
         const rows = n * rowsPer;
-        if (pdk) kern.gemm(px, 1, inDim, pdz, units, pdk, 0, 0, inDim, rows, units, 0, 0);
+        if (pdk) kern.gemm(px, 1, inDim, pdz, units, pdk, 0, 0, inDim, rows, units, 0, 0, panel);
         if (pdb) kern.biasGrad(pdz, pdb, rows, units, 0);
-        if (pdx) kern.gemmTransB(pdz, pk, pdx, rows, units, inDim, block.scratch, kc, 0);
+        if (pdx) kern.gemmTransB(pdz, pk, pdx, rows, units, inDim, block.scratch, kc, 0, panel);
       };
     }
     case 'optimizer': {

@@ -32,7 +32,10 @@ function layout(which: 'simd' | 'relaxed', arrays: Float32Array[]) {
   return { block, views, addr: views.map((v) => v.byteOffset) };
 }
 
-/** [M, K, N]: one row, tile multiples, ragged edges on both sides, long K, empty. */
+/**
+ * [M, K, N]: one row, tile multiples, ragged edges on both sides, long K (several K blocks of
+ * the packed path, which takes M ≥ 8), empty.
+ */
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
   [1, 784, 128],
@@ -41,6 +44,8 @@ const SHAPES: [number, number, number][] = [
   [9, 13, 19],
   [33, 1, 65],
   [6, 300, 37],
+  [12, 600, 20],
+  [8, 0, 8],
   [2, 0, 3],
   [0, 5, 3],
 ];
@@ -51,90 +56,92 @@ const REL = 1e-5;
 describe.skipIf(tier === null)('wasm kernels vs the float64 naive twin', () => {
   for (const which of tiers) {
     for (const [M, K, N] of SHAPES) {
-      it(`${which}: gemm, its transposes, bias and relu, M=${M} K=${K} N=${N}`, () => {
-        const rng = new Rng(M * 1000 + K * 10 + N);
-        const a = randomArray(rng, M * K);
-        const b = randomArray(rng, K * N);
-        const bias = randomArray(rng, N);
-        const guard = 5;
-        const c0 = randomArray(rng, M * N + guard);
-        const { block, views, addr } = layout(which, [a, b, bias, c0, c0, c0]);
-        const [, , , c, z, acc] = views as [
-          Float32Array,
-          Float32Array,
-          Float32Array,
-          Float32Array,
-          Float32Array,
-          Float32Array,
-        ];
-        const [pa, pb, pbias, pc, pz, pacc] = addr as [
-          number,
-          number,
-          number,
-          number,
-          number,
-          number,
-        ];
-        const kern = block.kernels;
-        const product = naiveMatmul(a, b, M, K, N);
-        const scale = naiveMatmulAbs(a, b, M, K, N).map((v, i) => v + Math.abs(bias[i % N]!));
+      for (const packed of [false, true])
+        it(`${which}: gemm, its transposes, bias and relu, M=${M} K=${K} N=${N}${packed ? ', packed B panels' : ''}`, () => {
+          const rng = new Rng(M * 1000 + K * 10 + N);
+          const a = randomArray(rng, M * K);
+          const b = randomArray(rng, K * N);
+          const bias = randomArray(rng, N);
+          const guard = 5;
+          const c0 = randomArray(rng, M * N + guard);
+          const { block, views, addr } = layout(which, [a, b, bias, c0, c0, c0]);
+          const [, , , c, z, acc] = views as [
+            Float32Array,
+            Float32Array,
+            Float32Array,
+            Float32Array,
+            Float32Array,
+            Float32Array,
+          ];
+          const [pa, pb, pbias, pc, pz, pacc] = addr as [
+            number,
+            number,
+            number,
+            number,
+            number,
+            number,
+          ];
+          const kern = block.kernels;
+          const panel = packed ? block.panel : 0;
+          const product = naiveMatmul(a, b, M, K, N);
+          const scale = naiveMatmulAbs(a, b, M, K, N).map((v, i) => v + Math.abs(bias[i % N]!));
 
-        // y = relu(a·b + bias) with the pre-activation in z.
-        kern.gemm(pa, K, 1, pb, N, pc, pz, pbias, M, K, N, 0, 1);
-        const pre = product.map((v, i) => v + bias[i % N]!);
-        expectClose(z.subarray(0, M * N), pre, REL, 1e-7, 'z', scale);
-        expectClose(
-          c.subarray(0, M * N),
-          pre.map((v) => (v > 0 ? v : 0)),
-          REL,
-          1e-7,
-          'relu',
-          scale,
-        );
-        expect(Array.from(c.subarray(M * N)), 'guard past c').toEqual(
-          Array.from(c0.subarray(M * N)),
-        );
+          // y = relu(a·b + bias) with the pre-activation in z.
+          kern.gemm(pa, K, 1, pb, N, pc, pz, pbias, M, K, N, 0, 1, panel);
+          const pre = product.map((v, i) => v + bias[i % N]!);
+          expectClose(z.subarray(0, M * N), pre, REL, 1e-7, 'z', scale);
+          expectClose(
+            c.subarray(0, M * N),
+            pre.map((v) => (v > 0 ? v : 0)),
+            REL,
+            1e-7,
+            'relu',
+            scale,
+          );
+          expect(Array.from(c.subarray(M * N)), 'guard past c').toEqual(
+            Array.from(c0.subarray(M * N)),
+          );
 
-        // Accumulating, no bias: acc += a·b.
-        kern.gemm(pa, K, 1, pb, N, pacc, 0, 0, M, K, N, 1, 0);
-        const accScale = naiveMatmulAbs(a, b, M, K, N).map((v, i) => v + Math.abs(c0[i]!));
-        expectClose(
-          acc.subarray(0, M * N),
-          product.map((v, i) => v + c0[i]!),
-          REL,
-          1e-7,
-          'acc',
-          accScale,
-        );
+          // Accumulating, no bias: acc += a·b.
+          kern.gemm(pa, K, 1, pb, N, pacc, 0, 0, M, K, N, 1, 0, panel);
+          const accScale = naiveMatmulAbs(a, b, M, K, N).map((v, i) => v + Math.abs(c0[i]!));
+          expectClose(
+            acc.subarray(0, M * N),
+            product.map((v, i) => v + c0[i]!),
+            REL,
+            1e-7,
+            'acc',
+            accScale,
+          );
 
-        // aᵀ·b with a stored [K,M] (dW = xᵀ·dz): the same data read as [K, M].
-        kern.gemm(pa, 1, M, pb, N, pc, 0, 0, M, K, N, 0, 0);
-        // a holds M·K floats; read as aᵀ it is [K,M] stored, the product is [M,N] over K.
-        const transA = naiveMatmul(a, b, M, K, N, true);
-        expectClose(
-          c.subarray(0, M * N),
-          transA,
-          REL,
-          1e-7,
-          'transA',
-          naiveMatmulAbs(a, b, M, K, N, true),
-        );
+          // aᵀ·b with a stored [K,M] (dW = xᵀ·dz): the same data read as [K, M].
+          kern.gemm(pa, 1, M, pb, N, pc, 0, 0, M, K, N, 0, 0, panel);
+          // a holds M·K floats; read as aᵀ it is [K,M] stored, the product is [M,N] over K.
+          const transA = naiveMatmul(a, b, M, K, N, true);
+          expectClose(
+            c.subarray(0, M * N),
+            transA,
+            REL,
+            1e-7,
+            'transA',
+            naiveMatmulAbs(a, b, M, K, N, true),
+          );
 
-        // a·bᵀ with b stored [N,K] (dx = dz·Wᵀ), packed in K blocks of 3 rows to cross blocks.
-        kern.gemmTransB(pa, pb, pc, M, K, N, block.scratch, 3, 0);
-        const transB = naiveMatmul(a, b, M, K, N, false, true);
-        expectClose(
-          c.subarray(0, M * N),
-          transB,
-          REL,
-          1e-7,
-          'transB',
-          naiveMatmulAbs(a, b, M, K, N, false, true),
-        );
-        expect(Array.from(c.subarray(M * N)), 'guard past c').toEqual(
-          Array.from(c0.subarray(M * N)),
-        );
-      });
+          // a·bᵀ with b stored [N,K] (dx = dz·Wᵀ), packed in K blocks of 3 rows to cross blocks.
+          kern.gemmTransB(pa, pb, pc, M, K, N, block.scratch, 3, 0, panel);
+          const transB = naiveMatmul(a, b, M, K, N, false, true);
+          expectClose(
+            c.subarray(0, M * N),
+            transB,
+            REL,
+            1e-7,
+            'transB',
+            naiveMatmulAbs(a, b, M, K, N, false, true),
+          );
+          expect(Array.from(c.subarray(M * N)), 'guard past c').toEqual(
+            Array.from(c0.subarray(M * N)),
+          );
+        });
     }
 
     it(`${which}: biasGrad sums the rows`, () => {
