@@ -59,6 +59,8 @@ export interface KernelExports {
     eps: number,
   ): void;
   sgd(w: number, g: number, m: number, n: number, lr: number, mu: number, nesterov: number): void;
+  /** 96·iters flops of independent multiply-adds on registers: bench:matmul's SIMD peak. */
+  simdPeak(iters: number): number;
 }
 
 /** One allocation: the memory, the kernels bound to it, and where its scratch starts. */
