@@ -40,6 +40,10 @@ function finish4(
   v128.store(c, v);
 }
 
+/**
+ * finish4 for one column (the last N mod 4 columns of a row): the same steps on a scalar, which
+ * AssemblyScript cannot share with the v128 version (its operators differ by type).
+ */
 function finish1(
   acc: f32,
   c: usize,

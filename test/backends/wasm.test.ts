@@ -268,6 +268,26 @@ compile(Adam(learning_rate=0.01, amsgrad=True, clipnorm=1.0), categorical_crosse
         expectClose(wasm.getWeights()[i]!, w, 1e-4, 1e-5, `weight ${i}`),
       );
     });
+
+    it(`${which}: convolutions (im2col in JavaScript, the products on wasm) as jsBackend`, () => {
+      const cnn = `
+Input(shape=(7, 6, 2)) -> Conv2D(5, 3, activation=relu) -> Conv2D(4, 2, strides=2, padding='same', activation=tanh) -> Conv2D(3, 1, use_bias=False) -> Flatten() -> Dense(3, softmax)
+compile(SGD(learning_rate=0.1, momentum=0.9), categorical_crossentropy)
+`;
+      const js = loadModel(cnn, { seed: 2, backend: jsBackend });
+      const wasm = loadModel(cnn, { seed: 2, backend: createWasmBackend(which) });
+      const rng = new Rng(4);
+      const x = Float32Array.from({ length: 10 * 84 }, () => rng.normal());
+      const y = new Float32Array(10 * 3);
+      for (let r = 0; r < 10; r++) y[r * 3 + rng.below(3)] = 1;
+      const a = js.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false });
+      const b = wasm.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false });
+      expectClose(b.history['loss']!, a.history['loss']!, 1e-5, 1e-6, 'loss');
+      expectClose(wasm.predict(x), js.predict(x), 1e-4, 1e-5, 'predict');
+      js.getWeights().forEach((w, i) =>
+        expectClose(wasm.getWeights()[i]!, w, 1e-4, 1e-5, `weight ${i}`),
+      );
+    });
   }
 });
 
