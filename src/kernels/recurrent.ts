@@ -117,8 +117,9 @@ export interface RecurrentForwardBuffers {
    */
   mask?: Float32Array | null;
   /**
-   * SimpleRNN's recurrent_dropout: (n, u) the state's dropout mask, the same at every step, and
-   * (n, u) scratch for the dropped state the step multiplies by the recurrent kernel.
+   * recurrent_dropout: (n, G·u) the state's dropout masks, one per gate block (Keras 3's
+   * implementation 1 for LSTM and GRU; SimpleRNN's one), the same at every step, and (n, G·u)
+   * scratch for the dropped states each block's recurrent product reads.
    */
   stateMask?: Float32Array | null;
   hDropped?: Float32Array | null;
@@ -144,11 +145,9 @@ export function recurrentForward(d: RecurrentDims, f: RecurrentForwardBuffers, n
     }
     // The state starts at zero: its product is exactly zero.
     if (s === 0) f.rec.fill(0, 0, n * GU);
-    else if (f.stateMask) {
-      // Keras's SimpleRNNCell: prev_output * rec_dp_mask before the product.
-      for (let i = 0; i < n * U; i++) f.hDropped![i] = f.h[i]! * f.stateMask[i]!;
-      matmul(f.hDropped!, f.recurrentKernel, f.rec, n, U, GU, false);
-    } else matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
+    else if (f.stateMask)
+      droppedProduct(f.h, f.stateMask, f.hDropped!, f.recurrentKernel, f.rec, n, U, GU);
+    else matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
     if (d.cell === 'lstm') lstmStep(d, f, n, t);
     else if (d.cell === 'gru') gruStep(d, f, n, t);
     else simpleStep(d, f, n, t);
@@ -164,6 +163,47 @@ export function recurrentForward(d: RecurrentDims, f: RecurrentForwardBuffers, n
     }
   }
   if (!d.returnSequences) for (let i = 0; i < n * U; i++) f.y[i] = f.h[i]!;
+}
+
+/**
+ * recurrent_dropout's product: h_tm1 * rec_dp_mask[g] times gate block g of the recurrent kernel
+ * (Keras's SimpleRNNCell, and LSTMCell/GRUCell in implementation 1, whose h_tm1_i … each read
+ * their own mask). One block is one blocked product; several are a product per block over its
+ * columns, as the blocks' left factors differ.
+ */
+function droppedProduct(
+  h: Float32Array,
+  mask: Float32Array,
+  dropped: Float32Array,
+  rk: Float32Array,
+  rec: Float32Array,
+  n: number,
+  U: number,
+  GU: number,
+): void {
+  for (let b = 0, p = 0; b < n; b++)
+    for (let g = 0; g < GU; g += U)
+      for (let k = 0; k < U; k++, p++) dropped[p] = h[b * U + k]! * mask[p]!;
+  if (GU === U) return matmul(dropped, rk, rec, n, U, GU, false);
+  blockProducts(dropped, rk, rec, n, U, GU);
+}
+
+/** out[r, g+j] = Σ_k a[r, g+k]·w[k, g+j] for every U-wide block g of the GU columns: a:(rows, GU), w:(U, GU). */
+function blockProducts(
+  a: Float32Array,
+  w: Float32Array,
+  out: Float32Array,
+  rows: number,
+  U: number,
+  GU: number,
+): void {
+  for (let r = 0; r < rows; r++)
+    for (let g = 0; g < GU; g += U)
+      for (let j = 0; j < U; j++) {
+        let s = 0;
+        for (let k = 0; k < U; k++) s += a[r * GU + g + k]! * w[k * GU + g + j]!;
+        out[r * GU + g + j] = s;
+      }
 }
 
 /**
@@ -284,6 +324,7 @@ function gruResetBeforeStep(
   const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
   const { xw, rec, bias, gates, h, recurrentKernel: rk } = f;
   const GU = 3 * U;
+  const drop = f.stateMask ?? null;
   for (let b = 0; b < n; b++) {
     const xo = (b * T + t) * GU;
     const ro = b * GU;
@@ -295,7 +336,9 @@ function gruResetBeforeStep(
       const r = Math.fround(cellActivate(ract, xr + rec[ro + U + j]!));
       gates[go + j] = z;
       gates[go + U + j] = r;
-      gates[go + 3 * U + j] = r * h[b * U + j]!;
+      // recurrent_dropout: the reset gate multiplies h_tm1_h, the state under the third mask.
+      const hh = drop ? h[b * U + j]! * drop[ro + 2 * U + j]! : h[b * U + j]!;
+      gates[go + 3 * U + j] = r * hh;
     }
     for (let j = 0; j < U; j++) {
       let s = 0;
@@ -350,7 +393,7 @@ export interface RecurrentBackwardBuffers {
   mask?: Float32Array | null;
   /** With a mask: (n, u), LSTM (n, 2u): a masked row's dh (and dc) kept across its step. */
   carry?: Float32Array | null;
-  /** SimpleRNN's recurrent_dropout: the forward's state mask (n, u), and (n·T, u) scratch for h_prev dropped. */
+  /** recurrent_dropout: the forward's state masks (n, G·u), and (n·T, G·u) scratch for h_prev dropped. */
   stateMask?: Float32Array | null;
   hPrevDropped?: Float32Array | null;
 }
@@ -381,17 +424,26 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
     if (mask) clearMaskedGates(d, g, n, t);
     // The state entering the first step is the zero state: nothing flows further back.
     if (s > 0) {
-      matmulTransB(g.dStep, g.recurrentKernel, g.dh, n, GU, U, d.cell === 'gru');
-      // SimpleRNN's recurrent_dropout: the product read the dropped state (dh has no other term).
-      if (g.stateMask) for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! * g.stateMask[i]!;
+      if (g.stateMask && GU > U) droppedProductBackward(g, n, U, GU, d.cell === 'gru');
+      else {
+        matmulTransB(g.dStep, g.recurrentKernel, g.dh, n, GU, U, d.cell === 'gru');
+        // SimpleRNN's recurrent_dropout: the product read the dropped state (dh has no other term).
+        if (g.stateMask) for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! * g.stateMask[i]!;
+      }
     }
     if (mask) keepMaskedGradients(d, g, n, t, 'restore');
   }
   const rows = n * T;
   if (g.dKernel) matmulTransA(g.x, g.dGates, g.dKernel, I, rows, GU, false);
   if (g.dRecurrentKernel) {
-    const hPrev = g.stateMask ? dropStates(g, n, T, U) : g.hPrev;
-    matmulTransA(hPrev, g.dRec ?? g.dGates, g.dRecurrentKernel, U, rows, GU, false);
+    const dRec = g.dRec ?? g.dGates;
+    if (g.stateMask && GU > U) {
+      dropStates(g, n, T, U, GU);
+      blockGradients(g.hPrevDropped!, dRec, g.dRecurrentKernel, rows, U, GU);
+    } else {
+      const hPrev = g.stateMask ? dropStates(g, n, T, U, GU) : g.hPrev;
+      matmulTransA(hPrev, dRec, g.dRecurrentKernel, U, rows, GU, false);
+    }
     if (d.cell === 'gru' && !d.resetAfter) addCandidateKernelGrad(g, rows, U);
   }
   if (g.dBias) {
@@ -401,14 +453,65 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
   if (g.dx) matmulTransB(g.dGates, g.kernel, g.dx, rows, GU, I, false);
 }
 
-/** h_prev of every (b, t) row times the sample's state dropout mask, into hPrevDropped. */
-function dropStates(g: RecurrentBackwardBuffers, n: number, T: number, U: number): Float32Array {
+/** h_prev of every (b, t) row times each gate block's state dropout mask, into hPrevDropped (n·T, G·u). */
+function dropStates(
+  g: RecurrentBackwardBuffers,
+  n: number,
+  T: number,
+  U: number,
+  GU: number,
+): Float32Array {
   const out = g.hPrevDropped!;
   const mask = g.stateMask!;
-  for (let b = 0; b < n; b++)
-    for (let t = 0, p = b * T * U; t < T; t++)
-      for (let j = 0; j < U; j++, p++) out[p] = g.hPrev[p]! * mask[b * U + j]!;
+  for (let b = 0, p = 0; b < n; b++)
+    for (let t = 0; t < T; t++)
+      for (let m = 0; m < GU; m++, p++)
+        out[p] = g.hPrev[(b * T + t) * U + (m % U)]! * mask[b * GU + m]!;
   return out;
+}
+
+/**
+ * The state's gradient through per-block dropped products: dh[b, k] (+)= Σ_g mask[b, g+k]·
+ * Σ_j dStep[b, g+j]·rk[k, g+j]. GRU accumulates onto its direct terms; LSTM overwrites.
+ */
+function droppedProductBackward(
+  g: RecurrentBackwardBuffers,
+  n: number,
+  U: number,
+  GU: number,
+  accumulate: boolean,
+): void {
+  const { dStep, recurrentKernel: rk, dh } = g;
+  const mask = g.stateMask!;
+  for (let b = 0; b < n; b++)
+    for (let k = 0; k < U; k++) {
+      let sum = accumulate ? dh[b * U + k]! : 0;
+      for (let q = 0; q < GU; q += U) {
+        let s = 0;
+        for (let j = 0; j < U; j++) s += dStep[b * GU + q + j]! * rk[k * GU + q + j]!;
+        sum += s * mask[b * GU + q + k]!;
+      }
+      dh[b * U + k] = sum;
+    }
+}
+
+/** out[k, g+j] = Σ_r a[r, g+k]·d[r, g+j] per U-wide block g: the recurrent kernel's gradient from dropped states. */
+function blockGradients(
+  a: Float32Array,
+  d: Float32Array,
+  out: Float32Array,
+  rows: number,
+  U: number,
+  GU: number,
+): void {
+  out.fill(0, 0, U * GU);
+  for (let r = 0; r < rows; r++)
+    for (let g = 0; g < GU; g += U)
+      for (let k = 0; k < U; k++) {
+        const v = a[r * GU + g + k]!;
+        for (let j = 0; j < U; j++)
+          out[k * GU + g + j] = out[k * GU + g + j]! + v * d[r * GU + g + j]!;
+      }
 }
 
 /**
@@ -572,6 +675,7 @@ function gruResetBeforeStepBackward(
   const { gates, hPrev, dGates, dStep, dh, recurrentKernel: rk } = g;
   const dRec = g.dRec!;
   const GU = 3 * U;
+  const drop = g.stateMask ?? null;
   for (let b = 0; b < n; b++) {
     const go = (b * T + t) * 4 * U;
     const xo = (b * T + t) * GU;
@@ -591,10 +695,12 @@ function gruResetBeforeStepBackward(
       let s = 0;
       for (let j = 0; j < U; j++) s += dGates[xo + 2 * U + j]! * rk[k * GU + 2 * U + j]!;
       const r = gates[go + U + k]!;
-      const hp = hPrev[(b * T + t) * U + k]!;
+      // recurrent_dropout: r multiplied h_tm1_h, the state under the third mask.
+      const m = drop ? drop[ds + 2 * U + k]! : 1;
+      const hp = hPrev[(b * T + t) * U + k]! * m;
       const dR = Math.fround(s * hp * cellDerivative(ract, r));
       dGates[xo + U + k] = dStep[ds + U + k] = dRec[xo + U + k] = dR;
-      dh[b * U + k] = dh[b * U + k]! * gates[go + k]! + s * r;
+      dh[b * U + k] = dh[b * U + k]! * gates[go + k]! + s * r * m;
     }
   }
 }

@@ -52,7 +52,10 @@ export interface NaiveRecurrentConfig {
   mask?: ArrayLike<number>;
   /** With a mask: a masked step outputs zeros instead of the kept state. */
   zeroOutputForMask?: boolean;
-  /** SimpleRNN's recurrent_dropout: (n, u) the mask on the state before its product. */
+  /**
+   * recurrent_dropout: (n, G·u) one mask on the state per gate block (Keras 3's implementation 1
+   * for LSTM and GRU, SimpleRNN's single mask), applied before that block's recurrent product.
+   */
   stateDropout?: ArrayLike<number>;
 }
 
@@ -84,8 +87,10 @@ export function naiveRecurrent(
       const xt = Array.from({ length: I }, (_, k) => x[(s0 * T + t) * I + k]!);
       const xw = (col: number) => dot(xt, kernel, I, W, col);
       const drop = c.stateDropout;
-      const hd = drop ? h.map((v, k) => v * drop[s0 * U + k]!) : h;
-      const hu = (col: number) => dot(hd, recurrent, U, W, col);
+      const hd = Array.from({ length: G }, (_, g) =>
+        drop ? h.map((v, k) => v * drop[s0 * W + g * U + k]!) : h,
+      );
+      const hu = (col: number) => dot(hd[Math.floor(col / U)]!, recurrent, U, W, col);
       const next = new Float64Array(U);
       const nextCell = new Float64Array(U);
       for (let j = 0; j < U; j++) {
@@ -101,7 +106,7 @@ export function naiveRecurrent(
           const z = act(c.recurrentActivation, xw(j) + b(j) + hu(j));
           const r = (k: number) => act(c.recurrentActivation, xw(U + k) + b(U + k) + hu(U + k));
           let reset = 0;
-          for (let k = 0; k < U; k++) reset += r(k) * h[k]! * recurrent[k * W + 2 * U + j]!;
+          for (let k = 0; k < U; k++) reset += r(k) * hd[2]![k]! * recurrent[k * W + 2 * U + j]!;
           const hh = act(c.activation, xw(2 * U + j) + b(2 * U + j) + reset);
           next[j] = z * h[j]! + (1 - z) * hh;
         } else if (c.cell === 'gru') {

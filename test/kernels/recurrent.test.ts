@@ -102,7 +102,10 @@ function run(c: Case, rng: Rng) {
   };
   const mask = c.mask ? Float32Array.from(c.mask) : null;
   const stateMask = c.stateDropout ? Float32Array.from(c.stateDropout) : null;
-  const stateDropout = { stateMask, hDropped: stateMask ? new Float32Array(n * U) : null };
+  const stateDropout = {
+    stateMask,
+    hDropped: stateMask ? new Float32Array(n * GU).fill(99) : null,
+  };
   // The step reads the dropped inputs; their gradient is masked again on the way back.
   const xd = Float32Array.from(dropInputs(c, x));
   recurrentForward(
@@ -136,7 +139,7 @@ function run(c: Case, rng: Rng) {
       mask,
       carry: mask ? new Float32Array(n * (lstm ? 2 : 1) * U).fill(99) : null,
       stateMask,
-      hPrevDropped: stateMask ? new Float32Array(n * T * U).fill(99) : null,
+      hPrevDropped: stateMask ? new Float32Array(n * T * GU).fill(99) : null,
     },
     n,
   );
@@ -219,6 +222,24 @@ function cases(): [string, Case][] {
       `${cell}, masked, zero_output_for_mask, forward`,
       { ...c, mask, returnSequences: true, zeroOutputForMask: true },
     ]);
+    if (!simple) {
+      // recurrent_dropout (implementation 1): a fixed mask per gate block, sample and unit —
+      // Keras's rec_dp_mask[0…G−1], each ×1/(1 − 0.5) or 0, drawn independently.
+      const G = cell === 'lstm' ? 4 : 3;
+      const stateDropout = Array.from({ length: base.n * G * base.units }, (_, i) =>
+        (i * 7 + (i >> 2)) % 3 === 0 ? 0 : 2,
+      );
+      out.push([
+        `${cell}, recurrent_dropout per gate, return_sequences, go_backwards`,
+        { ...c, stateDropout, returnSequences: true, goBackwards: true },
+      ]);
+      out.push([`${cell}, recurrent_dropout per gate, masked`, { ...c, stateDropout, mask }]);
+      if (cell === 'gru')
+        out.push([
+          'gru reset_after=False, recurrent_dropout per gate, return_sequences',
+          { ...c, resetAfter: false, stateDropout, returnSequences: true },
+        ]);
+    }
     if (cell === 'gru') {
       const before = { ...c, resetAfter: false };
       out.push([
