@@ -9,6 +9,7 @@ import { gemmFn } from './backward.js';
 import { loop, printCall, times, type Fn } from './code.js';
 import type { StepContext } from './context.js';
 import { activate, arr, cellName, cellParams, derivative, num } from './recurrent.js';
+import { blockGradientsFn, dropStatesFn, droppedProductBackwardFn } from './recurrent-dropout.js';
 import { clearMaskedFn, keepMaskedFn } from './recurrent-mask.js';
 
 /** Embedding backward: each id's row of the gradient gathers its dy rows (a scatter-add). */
@@ -145,7 +146,7 @@ function gruResetBeforeBackwardFn(a: RecurrentAttrs): Fn {
   return {
     name: cellName(a, 'ResetBeforeBackward'),
     doc: 'One GRU step (reset_after=False) of backpropagation through time at time t.',
-    params: cellParams(['gates', 'hPrev', 'rk', 'dGates', 'dRec', 'dStep', 'dh']),
+    params: cellParams(['gates', 'hPrev', 'rk', 'dGates', 'dRec', 'dStep', 'dh', 'drop']),
     ret: 'void',
     body: [
       'const GU = 3 * U;',
@@ -168,10 +169,12 @@ function gruResetBeforeBackwardFn(a: RecurrentAttrs): Fn {
           'let s = 0;',
           ...loop('j', 'U', ['s += dGates[xo + 2 * U + j]! * rk[k * GU + 2 * U + j]!;']),
           'const r = gates[go + U + k]!;',
-          'const hp = hPrev[(b * T + t) * U + k]!;',
+          // recurrent_dropout: r multiplied h_tm1_h, the state under the third mask.
+          'const m = drop ? drop[ds + 2 * U + k]! : 1;',
+          'const hp = hPrev[(b * T + t) * U + k]! * m;',
           `const dR = Math.fround(s * hp * ${dr('r')});`,
           'dGates[xo + U + k] = dStep[ds + U + k] = dRec[xo + U + k] = dR;',
-          'dh[b * U + k] = dh[b * U + k]! * gates[go + k]! + s * r;',
+          'dh[b * U + k] = dh[b * U + k]! * gates[go + k]! + s * r * m;',
         ]),
       ]),
     ],
@@ -240,7 +243,8 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     cellCall = printCall(fn, [gates!, c!, dGates!, dStep!, dh!, dc!, ...sizes, tPrev], 4);
   } else if (cell === 'gru' && !a.resetAfter) {
     const fn = ctx.use(gruResetBeforeBackwardFn(a));
-    cellCall = printCall(fn, [gates!, hPrev!, rk!, dGates!, dRec!, dStep!, dh!, ...sizes], 4);
+    const drop = a.stateDropout ? stateMask : 'null';
+    cellCall = printCall(fn, [gates!, hPrev!, rk!, dGates!, dRec!, dStep!, dh!, drop, ...sizes], 4);
   } else if (cell === 'gru') {
     const fn = ctx.use(gruBackwardFn(a));
     cellCall = printCall(fn, [gates!, hPrev!, dGates!, dRec!, dStep!, dh!, ...sizes], 4);
@@ -249,8 +253,14 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     cellCall = printCall(fn, [gates!, dGates!, dStep!, dh!, ...sizes], 4);
   }
   const gemm = () => ctx.use(gemmFn);
-  const carry =
-    cell === 'gru'
+  const blocks = a.stateDropout && GU > U;
+  const carry = blocks
+    ? printCall(
+        ctx.use(droppedProductBackwardFn),
+        [dStep!, rk!, stateMask, dh!, 'n', String(U), String(GU), String(cell === 'gru')],
+        4,
+      )
+    : cell === 'gru'
       ? printCall(ctx.use(addProductTFn), [dStep!, rk!, dh!, 'n', String(GU), String(U)], 4)
       : printCall(
           gemm(),
@@ -299,7 +309,7 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     '  if (s > 0) {',
     ...carry.map((l) => `    ${l}`),
     // SimpleRNN's recurrent_dropout: the product read the dropped state.
-    ...(a.stateDropout
+    ...(a.stateDropout && !blocks
       ? loop('i', times(U), [`${dh}[i] = ${dh}[i]! * ${stateMask}[i]!;`]).map((l) => `    ${l}`)
       : []),
     '  }',
@@ -317,7 +327,18 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
   if (drk) {
     const d = dRec || dGates!;
     let hPrevRead = hPrev!;
-    if (a.stateDropout) {
+    if (blocks) {
+      // Each gate block's own dropped states and product, as the kernel's blockGradients.
+      const dropped = ctx.ref(s.outputs[10]!, 'hPrevDropped');
+      out.push(
+        ...printCall(
+          ctx.use(dropStatesFn),
+          [hPrev!, stateMask, dropped, 'n', String(T), String(U), String(GU)],
+          2,
+        ),
+        ...printCall(ctx.use(blockGradientsFn), [dropped, d, drk, rows, String(U), String(GU)], 2),
+      );
+    } else if (a.stateDropout) {
       // h_prev of every row times its sample's state mask, as the kernel's dropStates.
       hPrevRead = ctx.ref(s.outputs[10]!, 'hPrevDropped');
       out.push(
@@ -331,13 +352,14 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
         ]),
       );
     }
-    out.push(
-      ...printCall(
-        gemm(),
-        [hPrevRead, '1', String(U), d, String(GU), '1', drk, String(U), rows, String(GU)],
-        2,
-      ),
-    );
+    if (!blocks)
+      out.push(
+        ...printCall(
+          gemm(),
+          [hPrevRead, '1', String(U), d, String(GU), '1', drk, String(U), rows, String(GU)],
+          2,
+        ),
+      );
     if (cell === 'gru' && !a.resetAfter)
       out.push(
         ...printCall(ctx.use(candidateKernelGradFn), [gates!, dGates!, drk, rows, String(U)], 2),

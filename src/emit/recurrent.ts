@@ -12,6 +12,7 @@ import { loop, printCall, times, type Fn } from './code.js';
 import { matmulFns } from './matmul.js';
 import { stringLiteral } from './literals.js';
 import { carryMaskedFn } from './recurrent-mask.js';
+import { droppedProductFn } from './recurrent-dropout.js';
 import type { StepContext } from './context.js';
 
 const f32 = 'Float32Array';
@@ -78,7 +79,7 @@ export function cellParams(
   more: readonly string[] = [],
 ): [string, string][] {
   const array = (name: string): [string, string] =>
-    name === 'bias' ? [name, `${f32} | null`] : arr(name);
+    name === 'bias' || name === 'drop' ? [name, `${f32} | null`] : arr(name);
   return [...arrays.map(array), ...['n', 'T', 'U', 't', ...more].map(num)];
 }
 
@@ -184,7 +185,7 @@ function gruResetBeforeFn(a: RecurrentAttrs, ctx: StepContext): Fn {
   return {
     name: cellName(a, 'ResetBefore'),
     doc: `One GRU step (reset_after=False) at time t (${a.activation.name}, ${a.recurrentActivation.name}).`,
-    params: cellParams(['xw', 'rec', 'bias', 'rk', 'gates', 'h']),
+    params: cellParams(['xw', 'rec', 'bias', 'rk', 'gates', 'h', 'drop']),
     ret: 'void',
     body: [
       'const GU = 3 * U;',
@@ -199,7 +200,9 @@ function gruResetBeforeFn(a: RecurrentAttrs, ctx: StepContext): Fn {
           `const r = Math.fround(${ract('xr + rec[ro + U + j]!')});`,
           'gates[go + j] = z;',
           'gates[go + U + j] = r;',
-          'gates[go + 3 * U + j] = r * h[b * U + j]!;',
+          // recurrent_dropout: r multiplies h_tm1_h, the state under the third mask.
+          'const hj = drop ? h[b * U + j]! * drop[ro + 2 * U + j]! : h[b * U + j]!;',
+          'gates[go + 3 * U + j] = r * hj;',
         ]),
         ...loop('j', 'U', [
           'let s = 0;',
@@ -258,24 +261,30 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
         : gruFn(a, ctx)
       : simpleFn(a, ctx);
   const fn = ctx.use(cellFn);
+  // After the bias: the mask (or its -1 place), then recurrent_dropout's state masks.
+  const after = a.bias ? 4 : 3;
+  const stateMask = a.stateDropout ? ctx.ref(s.inputs[after + 1]!, 'stateMask') : '';
+  const hDropped = a.stateDropout ? ctx.ref(s.outputs[8]!, 'hDropped') : '';
   const cellArgs = lstm
     ? [xw, rec, bias, gates, c, cs, h]
     : before
-      ? [xw, rec, bias, rk, gates, h]
+      ? [xw, rec, bias, rk, gates, h, a.stateDropout ? stateMask : 'null']
       : [xw, rec, bias, gates, h];
   const sizes = ['n', String(T), String(U), 't'];
-  // After the bias: the mask (or its -1 place), then SimpleRNN's state dropout mask.
-  const after = a.bias ? 4 : 3;
   const mask = a.masked ? ctx.ref(s.inputs[after]!, 'mask') : '';
-  const stateMask = a.stateDropout ? ctx.ref(s.inputs[after + 1]!, 'stateMask') : '';
-  const hDropped = a.stateDropout ? ctx.ref(s.outputs[8]!, 'hDropped') : '';
-  // recurrent_dropout: the product reads the state times its mask.
-  const product = a.stateDropout
-    ? [
-        ...loop('i', times(U), [`${hDropped}[i] = ${h}[i]! * ${stateMask}[i]!;`]),
-        ...printCall('matmul', [hDropped, rk, rec, 'n', String(U), String(GU)], 4),
-      ]
-    : printCall('matmul', [h, rk, rec, 'n', String(U), String(GU)], 4);
+  // recurrent_dropout: the product reads the state times its mask (one per gate block).
+  const product = !a.stateDropout
+    ? printCall('matmul', [h, rk, rec, 'n', String(U), String(GU)], 4)
+    : GU > U
+      ? printCall(
+          ctx.use(droppedProductFn),
+          [h, stateMask, hDropped, rk, rec, 'n', String(U), String(GU)],
+          4,
+        )
+      : [
+          ...loop('i', times(U), [`${hDropped}[i] = ${h}[i]! * ${stateMask}[i]!;`]),
+          ...printCall('matmul', [hDropped, rk, rec, 'n', String(U), String(GU)], 4),
+        ];
   const tPrev = a.goBackwards ? 't + 1' : 't - 1';
   const carry = a.masked
     ? printCall(

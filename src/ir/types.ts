@@ -242,9 +242,10 @@ export interface RecurrentAttrs {
   /** With a mask: the output at a masked step is zero, not the carried state (Keras's zero_output_for_mask). */
   zeroOutputForMask?: boolean;
   /**
-   * SimpleRNN's recurrent_dropout in training: the state's mask (n, u) is an input after the mask
-   * (-1 there without one); forward writes the dropped state to scratch (output 8), backward
-   * h_prev dropped (output 10).
+   * recurrent_dropout in training: the state's masks (n, G·u), one per gate block (Keras 3's
+   * implementation 1 for LSTM and GRU, SimpleRNN's one), are an input after the mask (-1 there
+   * without one); forward writes the dropped states to scratch (output 8, (n, G·u)), backward
+   * h_prev dropped (output 10, (n·T, G·u)).
    */
   stateDropout?: boolean;
   activation: ActivationSpec;

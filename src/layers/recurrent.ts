@@ -55,9 +55,7 @@ function recurrentAttrs(
           ...(zeroOutput && args['return_sequences'] === true ? { zeroOutputForMask: true } : {}),
         }
       : {}),
-    ...(training && cell === 'simple_rnn' && dropsAt(args['recurrent_dropout'])
-      ? { stateDropout: true }
-      : {}),
+    ...(training && dropsAt(args['recurrent_dropout']) ? { stateDropout: true } : {}),
     activation,
     recurrentActivation:
       cell === 'simple_rnn' ? activation : activationSpec(args['recurrent_activation'] ?? null),
@@ -97,16 +95,19 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
       if (bias !== null) inputs.push(bias);
       if (a.masked || a.stateDropout) inputs.push(c.mask ?? -1);
       if (a.stateDropout) {
-        // SimpleRNN's recurrent_dropout: one mask on the state per batch, as DropoutRNNCell's.
-        const stateMask = buffer('recurrent_dropout_mask', [U]);
+        // recurrent_dropout: masks on the state drawn once per batch, as DropoutRNNCell's — one
+        // for SimpleRNN, one per gate (dropout_mask_count) for LSTM and GRU in implementation 1.
+        const stateMask = buffer('recurrent_dropout_mask', [GU]);
         c.b.step('dropout_mask', c.layer.name, [], [stateMask], {
           rate: c.layer.args['recurrent_dropout'] as number,
-          size: U,
+          size: GU,
           seed: seedOf(c),
         });
         saved['stateMask'] = stateMask;
         inputs.push(stateMask);
-        outputs.push(-1, -1, buffer('h_dropped', [U]));
+        // Output 8: after LSTM's cell state, or its two -1 places for the others.
+        if (!lstm) outputs.push(-1, -1);
+        outputs.push(buffer('h_dropped', [GU]));
       }
       outputs.unshift(y);
       c.b.step('recurrent', c.layer.name, inputs, outputs, a);
@@ -143,7 +144,7 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
       }
       if (a.stateDropout) {
         reads.push(s['stateMask']!);
-        outputs.push(buffer('h_prev_dropped', [T, U]));
+        outputs.push(buffer('h_prev_dropped', [T, GU]));
       }
       c.b.step('recurrent_backward', c.layer.name, reads, outputs, a);
       if (dropped && dx !== null)
@@ -277,11 +278,17 @@ function ownLimits(cell: RecurrentCell, args: Args): ShapeError | undefined {
       arg: 'stateful',
     };
   const recurrentDropout = args['recurrent_dropout'];
-  if (cell !== 'simple_rnn' && typeof recurrentDropout === 'number' && recurrentDropout > 0)
+  const dropout = args['dropout'];
+  if (
+    cell !== 'simple_rnn' &&
+    typeof recurrentDropout === 'number' &&
+    recurrentDropout !== 0 &&
+    dropsAt(dropout)
+  )
     return {
       error:
-        "with it Keras 3's cell switches to implementation 1, one dropout mask per gate for the inputs and for the state; the engine does not run that yet, so recurrent_dropout must be 0 (dropout on the inputs runs, and SimpleRNN's recurrent_dropout).",
-      arg: 'recurrent_dropout',
+        "with recurrent_dropout Keras 3's cell switches to implementation 1, which drops the inputs with one mask per gate; the engine runs recurrent_dropout and dropout separately but not yet together, so dropout must be 0 here.",
+      arg: 'dropout',
     };
   // SimpleRNNCell drops at any rate above 0: at 1 its backends disagree (TensorFlow refuses the
   // rate, JAX drops everything), where LSTMCell and GRUCell skip it.

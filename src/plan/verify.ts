@@ -300,9 +300,9 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
   const gates = per(T * savedGateCount(cell) * U);
   const cellState = lstm ? [per(T * U)] : [];
   const y = per(a.returnSequences ? T * U : U);
-  // The mask (or its -1 place) and SimpleRNN's state dropout mask.
+  // The mask (or its -1 place) and recurrent_dropout's state masks, one per gate block.
   const mask = a.masked || a.stateDropout ? [per(T)] : [];
-  const stateMask = a.stateDropout ? [per(U)] : [];
+  const stateMask = a.stateDropout ? [per(GU)] : [];
   if (!backward)
     return {
       inputs: [per(T * I), ...weights.slice(0, a.bias ? 3 : 2), ...mask, ...stateMask],
@@ -338,7 +338,7 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
       per(U),
       per(U),
       per((lstm ? 2 : 1) * U),
-      per(T * U),
+      per(T * GU),
     ],
   };
 }

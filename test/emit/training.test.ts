@@ -632,6 +632,16 @@ const cases: {
     features: 20,
   },
   {
+    name: 'recurrent_dropout on LSTM and GRU: one state mask per gate (implementation 1)',
+    source: model(
+      "    -> LSTM(5, recurrent_dropout=0.3, return_sequences=True)\n    -> GRU(4, recurrent_dropout=0.4, reset_after=False, return_sequences=True)\n    -> Bidirectional(GRU(3, recurrent_dropout=0.5), merge_mode='sum')\n    -> Dense(3, softmax)",
+      'adam, categorical_crossentropy',
+      'shape=(5, 4)',
+    ),
+    y: 'onehot',
+    features: 20,
+  },
+  {
     name: "embedding mask_zero: Keras's mask through the recurrent cells",
     source: model(
       "    -> Embedding(4, 4, mask_zero=True)\n    -> Bidirectional(GRU(3, return_sequences=True), merge_mode='sum')\n    -> LSTM(3, return_sequences=True, go_backwards=True)\n    -> SimpleRNN(3, return_sequences=True)\n    -> GlobalAveragePooling1D()\n    -> Dense(3, softmax)",
