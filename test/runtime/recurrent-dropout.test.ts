@@ -1,7 +1,8 @@
 /**
  * Keras 3's dropout on a recurrent layer's inputs (DropoutRNNCell, recurrent_dropout=0): one
  * mask per batch and feature, the same at every time step, inverted scaling, in training only.
- * Bidirectional's copies each draw their own. SimpleRNN's recurrent_dropout masks the state.
+ * Bidirectional's copies each draw their own. recurrent_dropout masks the state: one mask for
+ * SimpleRNN, one per gate for LSTM and GRU (Keras 3's implementation 1).
  */
 import { compile, loadModel, planCompiled, type Plan } from 'nnlang';
 import { describe, expect, it } from 'vitest';
@@ -80,11 +81,58 @@ describe('recurrent dropout', () => {
     );
   });
 
+  it('LSTM and GRU recurrent_dropout: one state mask per gate (implementation 1), per batch', () => {
+    for (const [layer, name, G] of [
+      ['LSTM(4, recurrent_dropout=0.25)', 'lstm', 4],
+      ['GRU(4, recurrent_dropout=0.25, reset_after=False)', 'gru', 3],
+    ] as const) {
+      const training = plan(source(`Dense(3) -> ${layer}`), true);
+      const draw = training.steps.find((s) => s.op === 'dropout_mask')!;
+      expect(draw.layer).toBe(name);
+      // Keras's rec_dp_mask[0…G−1]: G masks of the state's shape, drawn independently.
+      expect(draw.attrs).toMatchObject({ rate: 0.25, size: G * 4 });
+      // No time axis: every step reads the same masks.
+      expect(training.buffers[draw.outputs[0]!]!.shape).toEqual([null, G * 4]);
+      for (const op of ['recurrent', 'recurrent_backward'])
+        expect(training.steps.find((s) => s.op === op)!.inputs).toContain(draw.outputs[0]!);
+      expect(ops(plan(source(layer), false))).toEqual(
+        ops(plan(source(`${name.toUpperCase()}(4)`), false)),
+      );
+    }
+  });
+
+  it('LSTM and GRU at recurrent_dropout 0 (or 1, which their cells skip) train as no dropout', () => {
+    for (const rate of ['0.0', '1.0'])
+      expect(ops(plan(source(`LSTM(4, recurrent_dropout=${rate})`), true))).toEqual(
+        ops(plan(source('LSTM(4)'), true)),
+      );
+    const x = Array.from({ length: 6 }, (_, i) =>
+      Array.from({ length: 15 }, (_, j) => (i - j) / 9),
+    );
+    const y = Array.from({ length: 6 }, (_, i) => [i / 6, 1 - i / 6]);
+    const train = (layer: string) => {
+      const m = loadModel(source(layer), { seed: 3 });
+      m.fit(x, y, { epochs: 2, batchSize: 3, shuffle: false });
+      return m.weightValues();
+    };
+    expect(train('GRU(4, recurrent_dropout=0.0)')).toEqual(train('GRU(4)'));
+    // A dropping rate changes training but not prediction from the same weights.
+    expect(train('GRU(4, recurrent_dropout=0.5)')).not.toEqual(train('GRU(4)'));
+    const a = loadModel(source('LSTM(4, recurrent_dropout=0.5)'), { seed: 5 });
+    const b = loadModel(source('LSTM(4)'), { seed: 5 });
+    expect(a.predict(x)).toEqual(b.predict(x));
+  });
+
   it("Bidirectional's copies each draw their own mask", () => {
     const p = plan(source('Bidirectional(GRU(3, dropout=0.2))'), true);
     expect(p.steps.filter((s) => s.op === 'spatial_dropout').map((s) => s.layer)).toEqual([
       'bidirectional/forward_gru',
       'bidirectional/backward_gru',
+    ]);
+    const rec = plan(source('Bidirectional(LSTM(3, recurrent_dropout=0.2))'), true);
+    expect(rec.steps.filter((s) => s.op === 'dropout_mask').map((s) => s.layer)).toEqual([
+      'bidirectional/forward_lstm',
+      'bidirectional/backward_lstm',
     ]);
   });
 });
