@@ -21,6 +21,16 @@ const ops = (p: Plan) => p.steps.map((s) => `${s.op} ${s.layer}`);
 const source = (layer: string) =>
   `Input(shape=(5, 3)) -> ${layer} -> Dense(2)\ncompile(sgd, mse)\n`;
 
+const x = Array.from({ length: 6 }, (_, i) => Array.from({ length: 15 }, (_, j) => (i - j) / 9));
+const y = Array.from({ length: 6 }, (_, i) => [i / 6, 1 - i / 6]);
+
+/** The weights after two epochs of the same data from the same seed. */
+function train(layer: string) {
+  const m = loadModel(source(layer), { seed: 3 });
+  m.fit(x, y, { epochs: 2, batchSize: 3, shuffle: false });
+  return m.weightValues();
+}
+
 describe('recurrent dropout', () => {
   it('drops the inputs once per batch in training, before the step, and masks their gradient', () => {
     // A Dense before it, so that the gradient reaches the layer's input.
@@ -39,15 +49,6 @@ describe('recurrent dropout', () => {
       expect(ops(plan(source(`GRU(4, dropout=${rate})`), true))).toEqual(
         ops(plan(source('GRU(4)'), true)),
       );
-    const x = Array.from({ length: 6 }, (_, i) =>
-      Array.from({ length: 15 }, (_, j) => (i - j) / 9),
-    );
-    const y = Array.from({ length: 6 }, (_, i) => [i / 6, 1 - i / 6]);
-    const train = (layer: string) => {
-      const m = loadModel(source(layer), { seed: 3 });
-      m.fit(x, y, { epochs: 2, batchSize: 3, shuffle: false });
-      return m.weightValues();
-    };
     expect(train('SimpleRNN(4, dropout=0.0)')).toEqual(train('SimpleRNN(4)'));
   });
 
@@ -106,15 +107,6 @@ describe('recurrent dropout', () => {
       expect(ops(plan(source(`LSTM(4, recurrent_dropout=${rate})`), true))).toEqual(
         ops(plan(source('LSTM(4)'), true)),
       );
-    const x = Array.from({ length: 6 }, (_, i) =>
-      Array.from({ length: 15 }, (_, j) => (i - j) / 9),
-    );
-    const y = Array.from({ length: 6 }, (_, i) => [i / 6, 1 - i / 6]);
-    const train = (layer: string) => {
-      const m = loadModel(source(layer), { seed: 3 });
-      m.fit(x, y, { epochs: 2, batchSize: 3, shuffle: false });
-      return m.weightValues();
-    };
     expect(train('GRU(4, recurrent_dropout=0.0)')).toEqual(train('GRU(4)'));
     // A dropping rate changes training but not prediction from the same weights.
     expect(train('GRU(4, recurrent_dropout=0.5)')).not.toEqual(train('GRU(4)'));
