@@ -123,6 +123,13 @@ export interface RecurrentForwardBuffers {
    */
   stateMask?: Float32Array | null;
   hDropped?: Float32Array | null;
+  /**
+   * dropout with recurrent_dropout (LSTM, GRU: implementation 1): (n, G·in) one mask on the
+   * inputs per gate block, and (n·T, G·in) the dropped inputs each block's projection reads
+   * (kept for backward).
+   */
+  inputMask?: Float32Array | null;
+  xDropped?: Float32Array | null;
 }
 
 /** The time index step s reads: s, or T−1−s with go_backwards. */
@@ -133,7 +140,10 @@ function timeOf(d: RecurrentDims, s: number): number {
 export function recurrentForward(d: RecurrentDims, f: RecurrentForwardBuffers, n: number): void {
   const { steps: T, in: I, units: U } = d;
   const GU = gateCount(d.cell) * U;
-  matmul(f.x, f.kernel, f.xw, n * T, I, GU, false);
+  if (f.inputMask) {
+    dropInputs(f.x, f.inputMask, f.xDropped!, n, T, I, (GU / U) * I);
+    blockProducts(f.xDropped!, f.kernel, f.xw, n * T, I, U, GU);
+  } else matmul(f.x, f.kernel, f.xw, n * T, I, GU, false);
   f.h.fill(0, 0, n * U);
   if (f.cStep) f.cStep.fill(0, 0, n * U);
   for (let s = 0; s < T; s++) {
@@ -185,23 +195,28 @@ function droppedProduct(
     for (let g = 0; g < GU; g += U)
       for (let k = 0; k < U; k++, p++) dropped[p] = h[b * U + k]! * mask[p]!;
   if (GU === U) return matmul(dropped, rk, rec, n, U, GU, false);
-  blockProducts(dropped, rk, rec, n, U, GU);
+  blockProducts(dropped, rk, rec, n, U, U, GU);
 }
 
-/** out[r, g+j] = Σ_k a[r, g+k]·w[k, g+j] for every U-wide block g of the GU columns: a:(rows, GU), w:(U, GU). */
+/**
+ * out[r, gU+j] = Σ_k a[r, gK+k]·w[k, gU+j] for every gate block g: each block's own left factor,
+ * a:(rows, G·K), w:(K, G·U).
+ */
 function blockProducts(
   a: Float32Array,
   w: Float32Array,
   out: Float32Array,
   rows: number,
+  K: number,
   U: number,
   GU: number,
 ): void {
+  const GK = (GU / U) * K;
   for (let r = 0; r < rows; r++)
-    for (let g = 0; g < GU; g += U)
+    for (let g = 0, gk = 0; g < GU; g += U, gk += K)
       for (let j = 0; j < U; j++) {
         let s = 0;
-        for (let k = 0; k < U; k++) s += a[r * GU + g + k]! * w[k * GU + g + j]!;
+        for (let k = 0; k < K; k++) s += a[r * GK + gk + k]! * w[k * GU + g + j]!;
         out[r * GU + g + j] = s;
       }
 }
@@ -396,6 +411,9 @@ export interface RecurrentBackwardBuffers {
   /** recurrent_dropout: the forward's state masks (n, G·u), and (n·T, G·u) scratch for h_prev dropped. */
   stateMask?: Float32Array | null;
   hPrevDropped?: Float32Array | null;
+  /** Implementation 1's input masks (n, G·in) and the forward's dropped inputs (n·T, G·in). */
+  inputMask?: Float32Array | null;
+  xDropped?: Float32Array | null;
 }
 
 export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers, n: number): void {
@@ -434,12 +452,16 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
     if (mask) keepMaskedGradients(d, g, n, t, 'restore');
   }
   const rows = n * T;
-  if (g.dKernel) matmulTransA(g.x, g.dGates, g.dKernel, I, rows, GU, false);
+  const inputMask = g.inputMask ?? null;
+  if (g.dKernel) {
+    if (inputMask) blockGradients(g.xDropped!, g.dGates, g.dKernel, rows, I, U, GU);
+    else matmulTransA(g.x, g.dGates, g.dKernel, I, rows, GU, false);
+  }
   if (g.dRecurrentKernel) {
     const dRec = g.dRec ?? g.dGates;
     if (g.stateMask && GU > U) {
       dropStates(g, n, T, U, GU);
-      blockGradients(g.hPrevDropped!, dRec, g.dRecurrentKernel, rows, U, GU);
+      blockGradients(g.hPrevDropped!, dRec, g.dRecurrentKernel, rows, U, U, GU);
     } else {
       const hPrev = g.stateMask ? dropStates(g, n, T, U, GU) : g.hPrev;
       matmulTransA(hPrev, dRec, g.dRecurrentKernel, U, rows, GU, false);
@@ -450,7 +472,10 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
     columnSums(g.dGates, g.dBias, 0, rows, GU);
     if (g.dRec && d.resetAfter) columnSums(g.dRec, g.dBias, GU, rows, GU);
   }
-  if (g.dx) matmulTransB(g.dGates, g.kernel, g.dx, rows, GU, I, false);
+  if (g.dx) {
+    if (inputMask) droppedInputGradient(g.dGates, g.kernel, inputMask, g.dx, n, T, I, U, GU);
+    else matmulTransB(g.dGates, g.kernel, g.dx, rows, GU, I, false);
+  }
 }
 
 /** h_prev of every (b, t) row times each gate block's state dropout mask, into hPrevDropped (n·T, G·u). */
@@ -495,23 +520,74 @@ function droppedProductBackward(
     }
 }
 
-/** out[k, g+j] = Σ_r a[r, g+k]·d[r, g+j] per U-wide block g: the recurrent kernel's gradient from dropped states. */
+/**
+ * out[k, gU+j] = Σ_r a[r, gK+k]·d[r, gU+j] per gate block g: a kernel's gradient from each
+ * block's own dropped left factor, a:(rows, G·K), out:(K, G·U).
+ */
 function blockGradients(
   a: Float32Array,
   d: Float32Array,
   out: Float32Array,
   rows: number,
+  K: number,
   U: number,
   GU: number,
 ): void {
-  out.fill(0, 0, U * GU);
+  const GK = (GU / U) * K;
+  out.fill(0, 0, K * GU);
   for (let r = 0; r < rows; r++)
-    for (let g = 0; g < GU; g += U)
-      for (let k = 0; k < U; k++) {
-        const v = a[r * GU + g + k]!;
+    for (let g = 0, gk = 0; g < GU; g += U, gk += K)
+      for (let k = 0; k < K; k++) {
+        const v = a[r * GK + gk + k]!;
         for (let j = 0; j < U; j++)
           out[k * GU + g + j] = out[k * GU + g + j]! + v * d[r * GU + g + j]!;
       }
+}
+
+/**
+ * Implementation 1's dropout on the inputs: x of every (b, t) row times each gate block's mask
+ * (n, G·I), into out (n·T, G·I) — inputs_i = inputs * dp_mask[0] ….
+ */
+function dropInputs(
+  x: Float32Array,
+  mask: Float32Array,
+  out: Float32Array,
+  n: number,
+  T: number,
+  I: number,
+  GI: number,
+): void {
+  for (let b = 0, p = 0; b < n; b++)
+    for (let t = 0; t < T; t++)
+      for (let m = 0; m < GI; m++, p++) out[p] = x[(b * T + t) * I + (m % I)]! * mask[b * GI + m]!;
+}
+
+/** dx[(b, t), i] = Σ_g mask[b, gI+i]·Σ_j dGates[(b, t), gU+j]·kernel[i, gU+j]. */
+function droppedInputGradient(
+  dGates: Float32Array,
+  kernel: Float32Array,
+  mask: Float32Array,
+  dx: Float32Array,
+  n: number,
+  T: number,
+  I: number,
+  U: number,
+  GU: number,
+): void {
+  const GI = (GU / U) * I;
+  for (let b = 0; b < n; b++)
+    for (let t = 0; t < T; t++) {
+      const r = b * T + t;
+      for (let i = 0; i < I; i++) {
+        let sum = 0;
+        for (let g = 0, gi = 0; g < GU; g += U, gi += I) {
+          let s = 0;
+          for (let j = 0; j < U; j++) s += dGates[r * GU + g + j]! * kernel[i * GU + g + j]!;
+          sum += s * mask[b * GI + gi + i]!;
+        }
+        dx[r * I + i] = sum;
+      }
+    }
 }
 
 /**

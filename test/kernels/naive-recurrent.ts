@@ -57,6 +57,8 @@ export interface NaiveRecurrentConfig {
    * for LSTM and GRU, SimpleRNN's single mask), applied before that block's recurrent product.
    */
   stateDropout?: ArrayLike<number>;
+  /** Implementation 1's dropout on the inputs: (n, G·in) one mask per gate block. */
+  gateInputDropout?: ArrayLike<number>;
 }
 
 /** Σ_k v[k]·m[k, col] for m:(rows of width `width`). */
@@ -85,7 +87,11 @@ export function naiveRecurrent(
     for (let s = 0; s < T; s++) {
       const t = c.goBackwards ? T - 1 - s : s;
       const xt = Array.from({ length: I }, (_, k) => x[(s0 * T + t) * I + k]!);
-      const xw = (col: number) => dot(xt, kernel, I, W, col);
+      const inDrop = c.gateInputDropout;
+      const xg = Array.from({ length: G }, (_, g) =>
+        inDrop ? xt.map((v, k) => v * inDrop[s0 * G * I + g * I + k]!) : xt,
+      );
+      const xw = (col: number) => dot(xg[Math.floor(col / U)]!, kernel, I, W, col);
       const drop = c.stateDropout;
       const hd = Array.from({ length: G }, (_, g) =>
         drop ? h.map((v, k) => v * drop[s0 * W + g * U + k]!) : h,

@@ -102,9 +102,13 @@ function run(c: Case, rng: Rng) {
   };
   const mask = c.mask ? Float32Array.from(c.mask) : null;
   const stateMask = c.stateDropout ? Float32Array.from(c.stateDropout) : null;
+  const inputMask = c.gateInputDropout ? Float32Array.from(c.gateInputDropout) : null;
+  const xDropped = inputMask ? new Float32Array(n * T * (GU / U) * I).fill(99) : null;
   const stateDropout = {
     stateMask,
     hDropped: stateMask ? new Float32Array(n * GU).fill(99) : null,
+    inputMask,
+    xDropped,
   };
   // The step reads the dropped inputs; their gradient is masked again on the way back.
   const xd = Float32Array.from(dropInputs(c, x));
@@ -140,6 +144,8 @@ function run(c: Case, rng: Rng) {
       carry: mask ? new Float32Array(n * (lstm ? 2 : 1) * U).fill(99) : null,
       stateMask,
       hPrevDropped: stateMask ? new Float32Array(n * T * GU).fill(99) : null,
+      inputMask,
+      xDropped,
     },
     n,
   );
@@ -234,6 +240,18 @@ function cases(): [string, Case][] {
         { ...c, stateDropout, returnSequences: true, goBackwards: true },
       ]);
       out.push([`${cell}, recurrent_dropout per gate, masked`, { ...c, stateDropout, mask }]);
+      // With recurrent_dropout, dropout on the inputs is one mask per gate block too.
+      const gateInputDropout = Array.from({ length: base.n * G * base.in }, (_, i) =>
+        (i * 5 + (i >> 1)) % 4 === 0 ? 0 : 2,
+      );
+      out.push([
+        `${cell}, dropout and recurrent_dropout per gate, return_sequences`,
+        { ...c, stateDropout, gateInputDropout, returnSequences: true },
+      ]);
+      out.push([
+        `${cell}, dropout per gate (recurrent_dropout=1 drops no state), masked`,
+        { ...c, gateInputDropout, mask },
+      ]);
       if (cell === 'gru')
         out.push([
           'gru reset_after=False, recurrent_dropout per gate, return_sequences',
