@@ -403,6 +403,8 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         mask: opt(s.attrs.bias ? 4 : 3),
         stateMask: s.attrs.stateDropout ? v(s.attrs.bias ? 5 : 4) : null,
         hDropped: o(8),
+        inputMask: s.attrs.gateInputDropout ? v(s.attrs.bias ? 6 : 5) : null,
+        xDropped: o(9),
       };
       return (n) => k.recurrentForward(dims, buffers, n);
     }
@@ -429,6 +431,8 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         carry: o(9),
         stateMask: s.attrs.stateDropout ? v(8) : null,
         hPrevDropped: o(10),
+        inputMask: s.attrs.gateInputDropout ? v(9) : null,
+        xDropped: s.attrs.gateInputDropout ? v(10) : null,
       };
       return (n) => k.recurrentBackward(dims, buffers, n);
     }

@@ -9,7 +9,12 @@ import { gemmFn } from './backward.js';
 import { loop, printCall, times, type Fn } from './code.js';
 import type { StepContext } from './context.js';
 import { activate, arr, cellName, cellParams, derivative, num } from './recurrent.js';
-import { blockGradientsFn, dropStatesFn, droppedProductBackwardFn } from './recurrent-dropout.js';
+import {
+  blockGradientsFn,
+  dropStatesFn,
+  droppedInputGradientFn,
+  droppedProductBackwardFn,
+} from './recurrent-dropout.js';
 import { clearMaskedFn, keepMaskedFn } from './recurrent-mask.js';
 
 /** Embedding backward: each id's row of the gradient gathers its dy rows (a scatter-add). */
@@ -225,7 +230,8 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
   // Only what this layer's gradients read becomes a parameter: the kernel only for dx.
   const input = (i: number) => (ctx.has(s.inputs[i]) ? ctx.ref(s.inputs[i]!, inHints[i]!) : '');
   const outHas = (i: number) => i < s.outputs.length && ctx.has(s.outputs[i]);
-  const x = outHas(1) ? input(0) : '';
+  // With implementation 1's input masks the kernel's gradient reads the dropped inputs instead.
+  const x = outHas(1) && !a.gateInputDropout ? input(0) : '';
   const kernel = outHas(0) ? input(1) : '';
   const [rk, gates, hPrev, c, dy] = [2, 3, 4, 5, 6].map(input) as string[];
   const mask = a.masked ? ctx.ref(s.inputs[7]!, 'mask') : '';
@@ -316,7 +322,19 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     ...keep(false).map((l) => `  ${l}`),
     '}',
   ];
-  if (dk)
+  // Implementation 1's dropout on the inputs: the forward's dropped inputs and masks, per gate.
+  const gateInput = a.gateInputDropout === true;
+  const inputMask = gateInput ? ctx.ref(s.inputs[9]!, 'inputMask') : '';
+  const xDropped = gateInput && dk ? ctx.ref(s.inputs[10]!, 'xDropped') : '';
+  if (dk && gateInput)
+    out.push(
+      ...printCall(
+        ctx.use(blockGradientsFn),
+        [xDropped, dGates!, dk, rows, String(I), String(U), String(GU)],
+        2,
+      ),
+    );
+  else if (dk)
     out.push(
       ...printCall(
         gemm(),
@@ -336,7 +354,11 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
           [hPrev!, stateMask, dropped, 'n', String(T), String(U), String(GU)],
           2,
         ),
-        ...printCall(ctx.use(blockGradientsFn), [dropped, d, drk, rows, String(U), String(GU)], 2),
+        ...printCall(
+          ctx.use(blockGradientsFn),
+          [dropped, d, drk, rows, String(U), String(U), String(GU)],
+          2,
+        ),
       );
     } else if (a.stateDropout) {
       // h_prev of every row times its sample's state mask, as the kernel's dropStates.
@@ -371,7 +393,15 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     if (dRec && a.resetAfter)
       out.push(...printCall(sums, [dRec, db, String(GU), rows, String(GU)], 2));
   }
-  if (dx)
+  if (dx && gateInput)
+    out.push(
+      ...printCall(
+        ctx.use(droppedInputGradientFn),
+        [dGates!, kernel!, inputMask, dx, 'n', String(T), String(I), String(U), String(GU)],
+        2,
+      ),
+    );
+  else if (dx)
     out.push(
       ...printCall(
         gemm(),

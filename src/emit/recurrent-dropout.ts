@@ -87,21 +87,95 @@ export const dropStatesFn: Fn = {
   ],
 };
 
-/** The recurrent kernel's gradient from the dropped states, block by block. */
+/** A kernel's gradient from each gate block's own dropped left factor a:(rows, G·K). */
 export const blockGradientsFn: Fn = {
   name: 'blockGradients',
-  doc: 'out[k, g+j] = Σ_r a[r, g+k]·d[r, g+j] per U-wide gate block g.',
-  params: [arr('a'), arr('d'), arr('out'), num('rows'), num('U'), num('GU')],
+  doc: 'out[k, gU+j] = Σ_r a[r, gK+k]·d[r, gU+j] per gate block g.',
+  params: [arr('a'), arr('d'), arr('out'), num('rows'), num('K'), num('U'), num('GU')],
   ret: 'void',
   body: [
-    'out.fill(0, 0, U * GU);',
+    'const GK = (GU / U) * K;',
+    'out.fill(0, 0, K * GU);',
     ...loop('r', 'rows', [
-      'for (let g = 0; g < GU; g += U) {',
-      ...loop('k', 'U', [
-        'const v = a[r * GU + g + k]!;',
+      'for (let g = 0, gk = 0; g < GU; g += U, gk += K) {',
+      ...loop('k', 'K', [
+        'const v = a[r * GK + gk + k]!;',
         ...loop('j', 'U', ['out[k * GU + g + j] = out[k * GU + g + j]! + v * d[r * GU + g + j]!;']),
       ]).map((l) => `  ${l}`),
       '}',
+    ]),
+  ],
+};
+
+/** Implementation 1's dropout on the inputs: each (b, t) row times every block's mask. */
+export const dropInputsFn: Fn = {
+  name: 'dropInputs',
+  doc: "out[(b, t), m] = x[(b, t), m mod I]·mask[b, m], as the engine's dropInputs.",
+  params: [arr('x'), arr('mask'), arr('out'), num('n'), num('T'), num('I'), num('GI')],
+  ret: 'void',
+  body: [
+    'let p = 0;',
+    ...loop('b', 'n', [
+      ...loop('t', 'T', [
+        ...loop('m', 'GI', ['out[p++] = x[(b * T + t) * I + (m % I)]! * mask[b * GI + m]!;']),
+      ]),
+    ]),
+  ],
+};
+
+/** Each gate block's projection of its own dropped inputs a:(rows, G·K) by w:(K, G·U). */
+export const blockProductsFn: Fn = {
+  name: 'blockProducts',
+  doc: 'out[r, gU+j] = Σ_k a[r, gK+k]·w[k, gU+j] per gate block g.',
+  params: [arr('a'), arr('w'), arr('out'), num('rows'), num('K'), num('U'), num('GU')],
+  ret: 'void',
+  body: [
+    'const GK = (GU / U) * K;',
+    ...loop('r', 'rows', [
+      'for (let g = 0, gk = 0; g < GU; g += U, gk += K) {',
+      ...loop('j', 'U', [
+        'let s = 0;',
+        ...loop('k', 'K', ['s += a[r * GK + gk + k]! * w[k * GU + g + j]!;']),
+        'out[r * GU + g + j] = s;',
+      ]).map((l) => `  ${l}`),
+      '}',
+    ]),
+  ],
+};
+
+/** The inputs' gradient through per-block dropped projections. */
+export const droppedInputGradientFn: Fn = {
+  name: 'droppedInputGradient',
+  doc: 'dx[(b, t), i] = Σ_g mask[b, gI+i]·Σ_j dGates[(b, t), gU+j]·kernel[i, gU+j].',
+  params: [
+    arr('dGates'),
+    arr('kernel'),
+    arr('mask'),
+    arr('dx'),
+    num('n'),
+    num('T'),
+    num('I'),
+    num('U'),
+    num('GU'),
+  ],
+  ret: 'void',
+  body: [
+    'const GI = (GU / U) * I;',
+    ...loop('b', 'n', [
+      ...loop('t', 'T', [
+        'const r = b * T + t;',
+        ...loop('i', 'I', [
+          'let sum = 0;',
+          'for (let g = 0, gi = 0; g < GU; g += U, gi += I) {',
+          '  let s = 0;',
+          ...loop('j', 'U', ['s += dGates[r * GU + g + j]! * kernel[i * GU + g + j]!;']).map(
+            (l) => `  ${l}`,
+          ),
+          '  sum += s * mask[b * GI + gi + i]!;',
+          '}',
+          'dx[r * I + i] = sum;',
+        ]),
+      ]),
     ]),
   ],
 };

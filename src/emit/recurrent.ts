@@ -12,7 +12,7 @@ import { loop, printCall, times, type Fn } from './code.js';
 import { matmulFns } from './matmul.js';
 import { stringLiteral } from './literals.js';
 import { carryMaskedFn } from './recurrent-mask.js';
-import { droppedProductFn } from './recurrent-dropout.js';
+import { blockProductsFn, dropInputsFn, droppedProductFn } from './recurrent-dropout.js';
 import type { StepContext } from './context.js';
 
 const f32 = 'Float32Array';
@@ -309,8 +309,26 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
   const stepOutput = a.zeroOutputForMask
     ? `${mask}[b * ${T} + t] === 0 ? 0 : ${h}[b * ${U} + j]!`
     : `${h}[b * ${U} + j]!`;
+  // Implementation 1's dropout on the inputs: each gate block projects its own dropped inputs.
+  const GI = (GU / U) * I;
+  const xDropped = a.gateInputDropout ? ctx.ref(s.outputs[9]!, 'xDropped') : '';
+  const inputMask = a.gateInputDropout ? ctx.ref(s.inputs[after + 2]!, 'inputMask') : '';
+  const projection = a.gateInputDropout
+    ? [
+        ...printCall(
+          ctx.use(dropInputsFn),
+          [x, inputMask, xDropped, 'n', String(T), String(I), String(GI)],
+          2,
+        ),
+        ...printCall(
+          ctx.use(blockProductsFn),
+          [xDropped, kernel, xw, times(T), String(I), String(U), String(GU)],
+          2,
+        ),
+      ]
+    : [`matmul(${x}, ${kernel}, ${xw}, ${times(T)}, ${I}, ${GU});`];
   return [
-    `matmul(${x}, ${kernel}, ${xw}, ${times(T)}, ${I}, ${GU});`,
+    ...projection,
     `${h}.fill(0, 0, ${times(U)});`,
     ...(lstm ? [`${cs}.fill(0, 0, ${times(U)});`] : []),
     ...loop('s', String(T), [

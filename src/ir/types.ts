@@ -248,6 +248,13 @@ export interface RecurrentAttrs {
    * h_prev dropped (output 10, (n·T, G·u)).
    */
   stateDropout?: boolean;
+  /**
+   * dropout with recurrent_dropout on LSTM or GRU in training (Keras 3's implementation 1): the
+   * inputs' masks (n, G·in), one per gate block, are an input after the state's mask (-1 places
+   * before it as needed); forward writes the dropped inputs (output 9, (n·T, G·in)), which
+   * backward reads after the masks (inputs 9 and 10).
+   */
+  gateInputDropout?: boolean;
   activation: ActivationSpec;
   /** The gates' activation (LSTM, GRU); SimpleRNN has none and repeats `activation`. */
   recurrentActivation: ActivationSpec;

@@ -56,6 +56,9 @@ function recurrentAttrs(
         }
       : {}),
     ...(training && dropsAt(args['recurrent_dropout']) ? { stateDropout: true } : {}),
+    ...(training && implementationOne(cell, args) && dropsAt(args['dropout'])
+      ? { gateInputDropout: true }
+      : {}),
     activation,
     recurrentActivation:
       cell === 'simple_rnn' ? activation : activationSpec(args['recurrent_activation'] ?? null),
@@ -90,24 +93,39 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
         outputs.push(saved['c'], buffer('c_step', [U]));
       }
       const bias = c.param('bias');
-      const x = inputDropout(c, xs[0]!, saved);
+      const gateInput = a.gateInputDropout === true;
+      const x = gateInput ? xs[0]! : inputDropout(c, xs[0]!, saved);
       const inputs = [x, c.param('kernel')!, c.param('recurrent_kernel')!];
       if (bias !== null) inputs.push(bias);
-      if (a.masked || a.stateDropout) inputs.push(c.mask ?? -1);
+      if (a.masked || a.stateDropout || gateInput) inputs.push(c.mask ?? -1);
+      const draw = (name: string, arg: string, size: number) => {
+        const mask = buffer(name, [size]);
+        c.b.step('dropout_mask', c.layer.name, [], [mask], {
+          rate: c.layer.args[arg] as number,
+          size,
+          seed: seedOf(c),
+        });
+        return mask;
+      };
       if (a.stateDropout) {
         // recurrent_dropout: masks on the state drawn once per batch, as DropoutRNNCell's — one
         // for SimpleRNN, one per gate (dropout_mask_count) for LSTM and GRU in implementation 1.
-        const stateMask = buffer('recurrent_dropout_mask', [GU]);
-        c.b.step('dropout_mask', c.layer.name, [], [stateMask], {
-          rate: c.layer.args['recurrent_dropout'] as number,
-          size: GU,
-          seed: seedOf(c),
-        });
+        const stateMask = draw('recurrent_dropout_mask', 'recurrent_dropout', GU);
         saved['stateMask'] = stateMask;
         inputs.push(stateMask);
+      } else if (gateInput) inputs.push(-1);
+      if (a.stateDropout || gateInput) {
         // Output 8: after LSTM's cell state, or its two -1 places for the others.
         if (!lstm) outputs.push(-1, -1);
-        outputs.push(buffer('h_dropped', [GU]));
+        outputs.push(a.stateDropout ? buffer('h_dropped', [GU]) : -1);
+      }
+      if (gateInput) {
+        // Implementation 1's dropout: one mask on the inputs per gate (dp_mask[0…G−1]).
+        const GI = (GU / U) * a.in;
+        saved['inputMask'] = draw('dropout_mask', 'dropout', GI);
+        saved['xDropped'] = buffer('x_dropped', [T, GI]);
+        inputs.push(saved['inputMask']);
+        outputs.push(saved['xDropped']);
       }
       outputs.unshift(y);
       c.b.step('recurrent', c.layer.name, inputs, outputs, a);
@@ -137,7 +155,8 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
         ...(a.cell === 'lstm' ? [buffer('d_c', [U])] : []),
       ];
       const reads = [...inputs, s['gates']!, s['hPrev']!, s['c'] ?? -1, dy];
-      if (a.masked || a.stateDropout) {
+      const gateInput = a.gateInputDropout === true;
+      if (a.masked || a.stateDropout || gateInput) {
         reads.push(c.mask ?? -1);
         if (a.cell !== 'lstm') outputs.push(-1);
         outputs.push(a.masked ? buffer('d_carry', [(a.cell === 'lstm' ? 2 : 1) * U]) : -1);
@@ -145,7 +164,8 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
       if (a.stateDropout) {
         reads.push(s['stateMask']!);
         outputs.push(buffer('h_prev_dropped', [T, GU]));
-      }
+      } else if (gateInput) reads.push(-1);
+      if (gateInput) reads.push(s['inputMask']!, s['xDropped']!);
       c.b.step('recurrent_backward', c.layer.name, reads, outputs, a);
       if (dropped && dx !== null)
         c.b.step('spatial_dropout_backward', c.layer.name, [dStepX!, s['dropoutMask']!], [dx], {
@@ -155,6 +175,12 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
       return [dx];
     },
   };
+}
+
+/** Whether Keras 3's LSTMCell or GRUCell runs implementation 1: it does with recurrent_dropout ≠ 0. */
+function implementationOne(cell: RecurrentCell, args: Args): boolean {
+  const rate = args['recurrent_dropout'];
+  return cell !== 'simple_rnn' && typeof rate === 'number' && rate !== 0;
 }
 
 /** Whether Keras's cells drop at this rate: LSTMCell and GRUCell test 0 < rate < 1. */
@@ -276,19 +302,6 @@ function ownLimits(cell: RecurrentCell, args: Args): ShapeError | undefined {
     return {
       error: 'the engine starts every batch from the zero state, so stateful must be False.',
       arg: 'stateful',
-    };
-  const recurrentDropout = args['recurrent_dropout'];
-  const dropout = args['dropout'];
-  if (
-    cell !== 'simple_rnn' &&
-    typeof recurrentDropout === 'number' &&
-    recurrentDropout !== 0 &&
-    dropsAt(dropout)
-  )
-    return {
-      error:
-        "with recurrent_dropout Keras 3's cell switches to implementation 1, which drops the inputs with one mask per gate; the engine runs recurrent_dropout and dropout separately but not yet together, so dropout must be 0 here.",
-      arg: 'dropout',
     };
   // SimpleRNNCell drops at any rate above 0: at 1 its backends disagree (TensorFlow refuses the
   // rate, JAX drops everything), where LSTMCell and GRUCell skip it.

@@ -301,11 +301,21 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
   const cellState = lstm ? [per(T * U)] : [];
   const y = per(a.returnSequences ? T * U : U);
   // The mask (or its -1 place) and recurrent_dropout's state masks, one per gate block.
-  const mask = a.masked || a.stateDropout ? [per(T)] : [];
-  const stateMask = a.stateDropout ? [per(GU)] : [];
+  const gateInput = a.gateInputDropout === true;
+  const mask = a.masked || a.stateDropout || gateInput ? [per(T)] : [];
+  const stateMask = a.stateDropout || gateInput ? [per(GU)] : [];
+  const GI = (GU / U) * I;
+  const inputMask = gateInput ? [per(GI)] : [];
+  const xDropped = gateInput ? [per(T * GI)] : [];
   if (!backward)
     return {
-      inputs: [per(T * I), ...weights.slice(0, a.bias ? 3 : 2), ...mask, ...stateMask],
+      inputs: [
+        per(T * I),
+        ...weights.slice(0, a.bias ? 3 : 2),
+        ...mask,
+        ...stateMask,
+        ...inputMask,
+      ],
       outputs: [
         y,
         per(T * GU),
@@ -315,6 +325,7 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
         per(U),
         ...(lstm ? [...cellState, per(U)] : [all(0), all(0)]),
         ...stateMask,
+        ...xDropped,
       ],
     };
   return {
@@ -328,6 +339,8 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
       y,
       ...mask,
       ...stateMask,
+      ...inputMask,
+      ...xDropped,
     ],
     outputs: [
       per(T * I),

@@ -632,9 +632,9 @@ const cases: {
     features: 20,
   },
   {
-    name: 'recurrent_dropout on LSTM and GRU: one state mask per gate (implementation 1)',
+    name: 'recurrent_dropout on LSTM and GRU: state and input masks per gate (implementation 1)',
     source: model(
-      "    -> LSTM(5, recurrent_dropout=0.3, return_sequences=True)\n    -> GRU(4, recurrent_dropout=0.4, reset_after=False, return_sequences=True)\n    -> Bidirectional(GRU(3, recurrent_dropout=0.5), merge_mode='sum')\n    -> Dense(3, softmax)",
+      "    -> LSTM(5, recurrent_dropout=0.3, return_sequences=True)\n    -> GRU(4, recurrent_dropout=0.4, reset_after=False, return_sequences=True)\n    -> Bidirectional(GRU(3, recurrent_dropout=0.5), merge_mode='sum')\n    -> RepeatVector(4)\n    -> LSTM(3, dropout=0.3, recurrent_dropout=0.2, return_sequences=True)\n    -> GRU(3, dropout=0.4, recurrent_dropout=1.0)\n    -> Dense(3, softmax)",
       'adam, categorical_crossentropy',
       'shape=(5, 4)',
     ),

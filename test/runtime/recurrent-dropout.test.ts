@@ -102,6 +102,27 @@ describe('recurrent dropout', () => {
     }
   });
 
+  it('with recurrent_dropout, dropout is one input mask per gate (implementation 1)', () => {
+    // recurrent_dropout=1 drops no state (the cells skip it) but still switches implementation.
+    for (const [layer, G, draws] of [
+      ['LSTM(4, dropout=0.3, recurrent_dropout=0.2)', 4, 2],
+      ['GRU(4, dropout=0.3, recurrent_dropout=1.0)', 3, 1],
+    ] as const) {
+      const training = plan(source(`Dense(3) -> ${layer}`), true);
+      expect(training.steps.some((s) => s.op === 'spatial_dropout')).toBe(false);
+      const masks = training.steps.filter((s) => s.op === 'dropout_mask');
+      expect(masks.length).toBe(draws);
+      const input = masks.at(-1)!;
+      // dp_mask[0…G−1]: G masks of the input's per-step shape, no time axis.
+      expect(input.attrs).toMatchObject({ rate: 0.3, size: G * 3 });
+      expect(training.buffers[input.outputs[0]!]!.shape).toEqual([null, G * 3]);
+      for (const op of ['recurrent', 'recurrent_backward'])
+        expect(training.steps.find((s) => s.op === op)!.inputs).toContain(input.outputs[0]!);
+      expect(plan(source(layer), false).steps.some((s) => s.op === 'dropout_mask')).toBe(false);
+    }
+    expect(train('GRU(4, dropout=0.3, recurrent_dropout=1.0)')).not.toEqual(train('GRU(4)'));
+  });
+
   it('LSTM and GRU at recurrent_dropout 0 (or 1, which their cells skip) train as no dropout', () => {
     for (const rate of ['0.0', '1.0'])
       expect(ops(plan(source(`LSTM(4, recurrent_dropout=${rate})`), true))).toEqual(
