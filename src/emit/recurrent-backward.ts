@@ -9,12 +9,7 @@ import { gemmFn } from './backward.js';
 import { loop, printCall, times, type Fn } from './code.js';
 import type { StepContext } from './context.js';
 import { activate, arr, cellName, cellParams, derivative, num } from './recurrent.js';
-import {
-  blockGradientsFn,
-  dropStatesFn,
-  droppedInputGradientFn,
-  droppedProductBackwardFn,
-} from './recurrent-dropout.js';
+import { blockGradientsFn, dropRowsFn, maskedBlockGradientFn } from './recurrent-dropout.js';
 import { clearMaskedFn, keepMaskedFn } from './recurrent-mask.js';
 
 /** Embedding backward: each id's row of the gradient gathers its dy rows (a scatter-add). */
@@ -262,8 +257,19 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
   const blocks = a.stateDropout && GU > U;
   const carry = blocks
     ? printCall(
-        ctx.use(droppedProductBackwardFn),
-        [dStep!, rk!, stateMask, dh!, 'n', String(U), String(GU), String(cell === 'gru')],
+        ctx.use(maskedBlockGradientFn),
+        [
+          dStep!,
+          rk!,
+          stateMask,
+          dh!,
+          'n',
+          '1',
+          String(U),
+          String(U),
+          String(GU),
+          String(cell === 'gru'),
+        ],
         4,
       )
     : cell === 'gru'
@@ -350,7 +356,7 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
       const dropped = ctx.ref(s.outputs[10]!, 'hPrevDropped');
       out.push(
         ...printCall(
-          ctx.use(dropStatesFn),
+          ctx.use(dropRowsFn),
           [hPrev!, stateMask, dropped, 'n', String(T), String(U), String(GU)],
           2,
         ),
@@ -396,8 +402,19 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
   if (dx && gateInput)
     out.push(
       ...printCall(
-        ctx.use(droppedInputGradientFn),
-        [dGates!, kernel!, inputMask, dx, 'n', String(T), String(I), String(U), String(GU)],
+        ctx.use(maskedBlockGradientFn),
+        [
+          dGates!,
+          kernel!,
+          inputMask,
+          dx,
+          rows,
+          String(T),
+          String(I),
+          String(U),
+          String(GU),
+          'false',
+        ],
         2,
       ),
     );

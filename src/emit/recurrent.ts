@@ -12,7 +12,7 @@ import { loop, printCall, times, type Fn } from './code.js';
 import { matmulFns } from './matmul.js';
 import { stringLiteral } from './literals.js';
 import { carryMaskedFn } from './recurrent-mask.js';
-import { blockProductsFn, dropInputsFn, droppedProductFn } from './recurrent-dropout.js';
+import { blockProductsFn, dropRowsFn } from './recurrent-dropout.js';
 import type { StepContext } from './context.js';
 
 const f32 = 'Float32Array';
@@ -276,11 +276,19 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
   const product = !a.stateDropout
     ? printCall('matmul', [h, rk, rec, 'n', String(U), String(GU)], 4)
     : GU > U
-      ? printCall(
-          ctx.use(droppedProductFn),
-          [h, stateMask, hDropped, rk, rec, 'n', String(U), String(GU)],
-          4,
-        )
+      ? [
+          // The kernel's droppedProduct: each block's mask on the state, then its own product.
+          ...loop('b', 'n', [
+            ...loop('m', String(GU), [
+              `${hDropped}[b * ${GU} + m] = ${h}[b * ${U} + (m % ${U})]! * ${stateMask}[b * ${GU} + m]!;`,
+            ]),
+          ]),
+          ...printCall(
+            ctx.use(blockProductsFn),
+            [hDropped, rk, rec, 'n', String(U), String(U), String(GU)],
+            4,
+          ),
+        ]
       : [
           ...loop('i', times(U), [`${hDropped}[i] = ${h}[i]! * ${stateMask}[i]!;`]),
           ...printCall('matmul', [hDropped, rk, rec, 'n', String(U), String(GU)], 4),
@@ -316,7 +324,7 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
   const projection = a.gateInputDropout
     ? [
         ...printCall(
-          ctx.use(dropInputsFn),
+          ctx.use(dropRowsFn),
           [x, inputMask, xDropped, 'n', String(T), String(I), String(GI)],
           2,
         ),

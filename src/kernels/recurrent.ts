@@ -141,7 +141,7 @@ export function recurrentForward(d: RecurrentDims, f: RecurrentForwardBuffers, n
   const { steps: T, in: I, units: U } = d;
   const GU = gateCount(d.cell) * U;
   if (f.inputMask) {
-    dropInputs(f.x, f.inputMask, f.xDropped!, n, T, I, (GU / U) * I);
+    dropRows(f.x, f.inputMask, f.xDropped!, n, T, I, (GU / U) * I);
     blockProducts(f.xDropped!, f.kernel, f.xw, n * T, I, U, GU);
   } else matmul(f.x, f.kernel, f.xw, n * T, I, GU, false);
   f.h.fill(0, 0, n * U);
@@ -442,8 +442,10 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
     if (mask) clearMaskedGates(d, g, n, t);
     // The state entering the first step is the zero state: nothing flows further back.
     if (s > 0) {
-      if (g.stateMask && GU > U) droppedProductBackward(g, n, U, GU, d.cell === 'gru');
-      else {
+      if (g.stateMask && GU > U) {
+        const { dStep, recurrentKernel: rk, stateMask, dh } = g;
+        maskedBlockGradient(dStep, rk, stateMask, dh, n, 1, U, U, GU, d.cell === 'gru');
+      } else {
         matmulTransB(g.dStep, g.recurrentKernel, g.dh, n, GU, U, d.cell === 'gru');
         // SimpleRNN's recurrent_dropout: the product read the dropped state (dh has no other term).
         if (g.stateMask) for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! * g.stateMask[i]!;
@@ -459,11 +461,12 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
   }
   if (g.dRecurrentKernel) {
     const dRec = g.dRec ?? g.dGates;
-    if (g.stateMask && GU > U) {
-      dropStates(g, n, T, U, GU);
+    // The states each block's product read: h_prev of every (b, t) row times the block's mask.
+    if (g.stateMask) dropRows(g.hPrev, g.stateMask, g.hPrevDropped!, n, T, U, GU);
+    if (g.stateMask && GU > U)
       blockGradients(g.hPrevDropped!, dRec, g.dRecurrentKernel, rows, U, U, GU);
-    } else {
-      const hPrev = g.stateMask ? dropStates(g, n, T, U, GU) : g.hPrev;
+    else {
+      const hPrev = g.stateMask ? g.hPrevDropped! : g.hPrev;
       matmulTransA(hPrev, dRec, g.dRecurrentKernel, U, rows, GU, false);
     }
     if (d.cell === 'gru' && !d.resetAfter) addCandidateKernelGrad(g, rows, U);
@@ -473,51 +476,43 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
     if (g.dRec && d.resetAfter) columnSums(g.dRec, g.dBias, GU, rows, GU);
   }
   if (g.dx) {
-    if (inputMask) droppedInputGradient(g.dGates, g.kernel, inputMask, g.dx, n, T, I, U, GU);
+    if (inputMask)
+      maskedBlockGradient(g.dGates, g.kernel, inputMask, g.dx, rows, T, I, U, GU, false);
     else matmulTransB(g.dGates, g.kernel, g.dx, rows, GU, I, false);
   }
 }
 
-/** h_prev of every (b, t) row times each gate block's state dropout mask, into hPrevDropped (n·T, G·u). */
-function dropStates(
-  g: RecurrentBackwardBuffers,
-  n: number,
-  T: number,
-  U: number,
-  GU: number,
-): Float32Array {
-  const out = g.hPrevDropped!;
-  const mask = g.stateMask!;
-  for (let b = 0, p = 0; b < n; b++)
-    for (let t = 0; t < T; t++)
-      for (let m = 0; m < GU; m++, p++)
-        out[p] = g.hPrev[(b * T + t) * U + (m % U)]! * mask[b * GU + m]!;
-  return out;
-}
-
 /**
- * The state's gradient through per-block dropped products: dh[b, k] (+)= Σ_g mask[b, g+k]·
- * Σ_j dStep[b, g+j]·rk[k, g+j]. GRU accumulates onto its direct terms; LSTM overwrites.
+ * The gradient of a left factor dropped per gate block: out[r, k] (+)= Σ_g mask[r ÷ per, gK+k]·
+ * Σ_j d[r, gU+j]·w[k, gU+j], for rows of d:(rows, G·U), w:(K, G·U) and masks by sample
+ * (per = rows per sample). The state's gradient (per 1, K = U; GRU accumulates onto its direct
+ * terms) and the inputs' (per T, K = in).
  */
-function droppedProductBackward(
-  g: RecurrentBackwardBuffers,
-  n: number,
+function maskedBlockGradient(
+  d: Float32Array,
+  w: Float32Array,
+  mask: Float32Array,
+  out: Float32Array,
+  rows: number,
+  per: number,
+  K: number,
   U: number,
   GU: number,
   accumulate: boolean,
 ): void {
-  const { dStep, recurrentKernel: rk, dh } = g;
-  const mask = g.stateMask!;
-  for (let b = 0; b < n; b++)
-    for (let k = 0; k < U; k++) {
-      let sum = accumulate ? dh[b * U + k]! : 0;
-      for (let q = 0; q < GU; q += U) {
+  const GK = (GU / U) * K;
+  for (let r = 0; r < rows; r++) {
+    const mo = Math.floor(r / per) * GK;
+    for (let k = 0; k < K; k++) {
+      let sum = accumulate ? out[r * K + k]! : 0;
+      for (let g = 0, gk = 0; g < GU; g += U, gk += K) {
         let s = 0;
-        for (let j = 0; j < U; j++) s += dStep[b * GU + q + j]! * rk[k * GU + q + j]!;
-        sum += s * mask[b * GU + q + k]!;
+        for (let j = 0; j < U; j++) s += d[r * GU + g + j]! * w[k * GU + g + j]!;
+        sum += s * mask[mo + gk + k]!;
       }
-      dh[b * U + k] = sum;
+      out[r * K + k] = sum;
     }
+  }
 }
 
 /**
@@ -545,10 +540,10 @@ function blockGradients(
 }
 
 /**
- * Implementation 1's dropout on the inputs: x of every (b, t) row times each gate block's mask
- * (n, G·I), into out (n·T, G·I) — inputs_i = inputs * dp_mask[0] ….
+ * x of every (b, t) row times each gate block's mask (n, G·I), into out (n·T, G·I): implementation
+ * 1's inputs_i = inputs * dp_mask[0] …, and the dropped states backward reads.
  */
-function dropInputs(
+function dropRows(
   x: Float32Array,
   mask: Float32Array,
   out: Float32Array,
@@ -560,34 +555,6 @@ function dropInputs(
   for (let b = 0, p = 0; b < n; b++)
     for (let t = 0; t < T; t++)
       for (let m = 0; m < GI; m++, p++) out[p] = x[(b * T + t) * I + (m % I)]! * mask[b * GI + m]!;
-}
-
-/** dx[(b, t), i] = Σ_g mask[b, gI+i]·Σ_j dGates[(b, t), gU+j]·kernel[i, gU+j]. */
-function droppedInputGradient(
-  dGates: Float32Array,
-  kernel: Float32Array,
-  mask: Float32Array,
-  dx: Float32Array,
-  n: number,
-  T: number,
-  I: number,
-  U: number,
-  GU: number,
-): void {
-  const GI = (GU / U) * I;
-  for (let b = 0; b < n; b++)
-    for (let t = 0; t < T; t++) {
-      const r = b * T + t;
-      for (let i = 0; i < I; i++) {
-        let sum = 0;
-        for (let g = 0, gi = 0; g < GU; g += U, gi += I) {
-          let s = 0;
-          for (let j = 0; j < U; j++) s += dGates[r * GU + g + j]! * kernel[i * GU + g + j]!;
-          sum += s * mask[b * GI + gi + i]!;
-        }
-        dx[r * I + i] = sum;
-      }
-    }
 }
 
 /**
