@@ -89,12 +89,13 @@ export const blockProductsFn: Fn = {
   ret: 'void',
   body: [
     'const GK = (GU / U) * K;',
+    'out.fill(0, 0, rows * GU);',
     ...loop('r', 'rows', [
       'for (let g = 0, gk = 0; g < GU; g += U, gk += K) {',
-      ...loop('j', 'U', [
-        'let s = 0;',
-        ...loop('k', 'K', ['s += a[r * GK + gk + k]! * w[k * GU + g + j]!;']),
-        'out[r * GU + g + j] = s;',
+      ...loop('k', 'K', [
+        'const v = a[r * GK + gk + k]!;',
+        'const o = r * GU + g;',
+        ...loop('j', 'U', ['out[o + j] = out[o + j]! + v * w[k * GU + g + j]!;']),
       ]).map((l) => `  ${l}`),
       '}',
     ]),

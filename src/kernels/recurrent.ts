@@ -212,12 +212,14 @@ function blockProducts(
   GU: number,
 ): void {
   const GK = (GU / U) * K;
+  // k outside j: w's rows are read contiguously (as the blocked product's inner loop runs).
+  out.fill(0, 0, rows * GU);
   for (let r = 0; r < rows; r++)
     for (let g = 0, gk = 0; g < GU; g += U, gk += K)
-      for (let j = 0; j < U; j++) {
-        let s = 0;
-        for (let k = 0; k < K; k++) s += a[r * GK + gk + k]! * w[k * GU + g + j]!;
-        out[r * GU + g + j] = s;
+      for (let k = 0; k < K; k++) {
+        const v = a[r * GK + gk + k]!;
+        const o = r * GU + g;
+        for (let j = 0; j < U; j++) out[o + j] = out[o + j]! + v * w[k * GU + g + j]!;
       }
 }
 
