@@ -431,8 +431,8 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         carry: o(9),
         stateMask: s.attrs.stateDropout ? v(8) : null,
         hPrevDropped: o(10),
-        inputMask: s.attrs.gateInputDropout ? v(9) : null,
-        xDropped: s.attrs.gateInputDropout ? v(10) : null,
+        inputMask: s.attrs.gateInputDropout ? v(11) : null,
+        xDropped: s.attrs.gateInputDropout ? v(12) : null,
       };
       return (n) => k.recurrentBackward(dims, buffers, n);
     }

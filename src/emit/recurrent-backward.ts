@@ -330,8 +330,8 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
   ];
   // Implementation 1's dropout on the inputs: the forward's dropped inputs and masks, per gate.
   const gateInput = a.gateInputDropout === true;
-  const inputMask = gateInput ? ctx.ref(s.inputs[9]!, 'inputMask') : '';
-  const xDropped = gateInput && dk ? ctx.ref(s.inputs[10]!, 'xDropped') : '';
+  const inputMask = gateInput ? ctx.ref(s.inputs[11]!, 'inputMask') : '';
+  const xDropped = gateInput && dk ? ctx.ref(s.inputs[12]!, 'xDropped') : '';
   if (dk && gateInput)
     out.push(
       ...printCall(

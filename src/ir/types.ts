@@ -252,7 +252,7 @@ export interface RecurrentAttrs {
    * dropout with recurrent_dropout on LSTM or GRU in training (Keras 3's implementation 1): the
    * inputs' masks (n, G·in), one per gate block, are an input after the state's mask (-1 places
    * before it as needed); forward writes the dropped inputs (output 9, (n·T, G·in)), which
-   * backward reads after the masks (inputs 9 and 10).
+   * backward reads as inputs 11 and 12 (after return_state's final-state gradients' places).
    */
   gateInputDropout?: boolean;
   activation: ActivationSpec;

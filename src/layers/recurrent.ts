@@ -164,8 +164,12 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
       if (a.stateDropout) {
         reads.push(s['stateMask']!);
         outputs.push(buffer('h_prev_dropped', [T, GU]));
-      } else if (gateInput) reads.push(-1);
-      if (gateInput) reads.push(s['inputMask']!, s['xDropped']!);
+      }
+      // Inputs 11 and 12, after the places return_state's final-state gradients take (9, 10).
+      if (gateInput) {
+        while (reads.length < 11) reads.push(-1);
+        reads.push(s['inputMask']!, s['xDropped']!);
+      }
       c.b.step('recurrent_backward', c.layer.name, reads, outputs, a);
       if (dropped && dx !== null)
         c.b.step('spatial_dropout_backward', c.layer.name, [dStepX!, s['dropoutMask']!], [dx], {

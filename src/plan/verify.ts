@@ -339,6 +339,8 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
       y,
       ...mask,
       ...stateMask,
+      // return_state's final-state gradients' places (on main), then the inputs' masks.
+      ...(gateInput ? [all(0), all(0)] : []),
       ...inputMask,
       ...xDropped,
     ],
