@@ -1,0 +1,100 @@
+/**
+ * Which Keras layers TF.js's layers format holds, and how their arguments differ: one rule per
+ * class, read in both directions. A Keras argument TF.js lacks crosses only at its Keras default
+ * (TF.js would compute something else); one that cannot change a trained model's numbers (a
+ * seed, the cuDNN switch) is left out.
+ */
+import type { Args } from '../catalog/index.js';
+
+export interface LayerRule {
+  /** Keras arguments TF.js does not take: they cross only at their Keras default. */
+  lacks?: string[];
+  /** Keras arguments TF.js does not take that change no trained number: left out on export. */
+  ignored?: string[];
+  /** Keras argument → TF.js's config key. */
+  renames?: Record<string, string>;
+  /** Config keys TF.js writes that Keras 3 lacks, with no effect on the model: skipped on import. */
+  tfjsOnly?: string[];
+  /** A value TF.js cannot compute as Keras does: the argument and why. */
+  refuse?(args: Args): { arg: string; message: string } | undefined;
+  /** Keras 3 defaults a TF.js model.json does not write, because TF.js behaves otherwise. */
+  tfjsDefaults?: Args;
+}
+
+const lora = ['lora_rank', 'lora_alpha', 'quantization_config'];
+const recurrent: LayerRule = {
+  ignored: ['seed', 'use_cudnn'],
+  tfjsOnly: ['implementation'],
+};
+
+/** The layers of both nnlang's engine and TF.js, by Keras class name. */
+export const layerRules: Record<string, LayerRule> = {
+  Dense: { lacks: lora },
+  Activation: {},
+  Dropout: {},
+  Flatten: {},
+  Reshape: {},
+  BatchNormalization: { lacks: ['renorm', 'renorm_clipping', 'renorm_momentum', 'synchronized'] },
+  LayerNormalization: { lacks: ['rms_scaling'] },
+  ReLU: { lacks: ['negative_slope', 'threshold'] },
+  LeakyReLU: { renames: { negative_slope: 'alpha' } },
+  PReLU: {},
+  ELU: {
+    refuse: (args) =>
+      args['alpha'] === 1
+        ? undefined
+        : { arg: 'alpha', message: "TF.js's ELU layer supports only alpha=1." },
+  },
+  Softmax: {},
+  GaussianNoise: { ignored: ['seed'] },
+  Add: {},
+  Multiply: {},
+  Average: {},
+  Maximum: {},
+  Minimum: {},
+  Concatenate: {},
+  Conv1D: { lacks: ['groups'] },
+  Conv2D: { lacks: ['groups'] },
+  MaxPooling1D: {},
+  MaxPooling2D: {},
+  AveragePooling1D: {},
+  AveragePooling2D: {},
+  GlobalAveragePooling1D: { lacks: ['keepdims'] },
+  GlobalAveragePooling2D: { lacks: ['keepdims'] },
+  GlobalMaxPooling1D: { lacks: ['keepdims'] },
+  GlobalMaxPooling2D: { lacks: ['keepdims'] },
+  ZeroPadding2D: {},
+  Cropping2D: {},
+  UpSampling2D: {},
+  RepeatVector: {},
+  Permute: {},
+  SpatialDropout1D: {},
+  Embedding: { lacks: lora },
+  SimpleRNN: recurrent,
+  LSTM: recurrent,
+  GRU: {
+    ...recurrent,
+    tfjsDefaults: { reset_after: false },
+    refuse: (args) =>
+      args['reset_after'] === false
+        ? undefined
+        : {
+            arg: 'reset_after',
+            message:
+              "TF.js's GRU computes only reset_after=False (Keras 3's default is True): write GRU(…, reset_after=False).",
+          },
+  },
+  Bidirectional: { lacks: ['backward_layer'] },
+  TimeDistributed: {},
+};
+
+/** Arguments every layer takes that the layer's own config does not carry (Keras's **kwargs). */
+export const commonArgs = new Set([
+  'name',
+  'dtype',
+  'trainable',
+  'input_shape',
+  'input_dim',
+  'batch_size',
+  'weights',
+]);
