@@ -9,7 +9,7 @@
 import { catalog, type Args, type Value } from '../catalog/index.js';
 import type { Shape } from '../layers/index.js';
 import type { ImportedLayer, ImportedModel } from './nn-text.js';
-import { commonArgs, layerRules } from './layer-rules.js';
+import { notConfigArgs, layerRules } from './layer-rules.js';
 import { jsonPath, type Problems } from './problems.js';
 import { compileFromJson } from './training-config.js';
 import {
@@ -399,18 +399,20 @@ function readLayer(
   const renamed = new Map(Object.entries(rule.renames ?? {}).map(([k, v]) => [v, k]));
   const args: Args = {};
   for (const a of entry.args)
-    if (!commonArgs.has(a.name) && a.default !== undefined) args[a.name] = a.default as Value;
+    if (!notConfigArgs.has(a.name) && a.default !== undefined) args[a.name] = a.default as Value;
   if (dialect === 'tfjs') Object.assign(args, rule.tfjsDefaults ?? {});
   for (const [key, v] of Object.entries(config)) {
     if (bookkeeping.has(key) || rule.tfjsOnly?.includes(key)) continue;
     const argName = renamed.get(key) ?? key;
-    const arg = entry.args.find((a) => a.name === argName && !commonArgs.has(a.name));
+    const arg = entry.args.find((a) => a.name === argName && !notConfigArgs.has(a.name));
     const p = jsonPath(cpath, key);
     if (!arg) {
       problems.error(p, `Keras's ${className} has no argument '${key}' that nnlang knows.`);
       continue;
     }
     if (rule.ignored?.includes(arg.name)) continue;
+    // The export writes Keras's resolved image_data_format(); the .nn keeps its default, None.
+    if (arg.name === 'data_format' && v === 'channels_last') continue;
     const value = argFromJson(arg.type, v, p, dialect, problems);
     if (value === undefined) continue;
     args[arg.name] = value;

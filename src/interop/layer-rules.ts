@@ -88,13 +88,9 @@ export const layerRules: Record<string, LayerRule> = {
   TimeDistributed: {},
 };
 
-/** Arguments every layer takes that the layer's own config does not carry (Keras's **kwargs). */
-export const commonArgs = new Set([
-  'name',
-  'dtype',
-  'trainable',
-  'input_shape',
-  'input_dim',
-  'batch_size',
-  'weights',
-]);
+/**
+ * Arguments a layer's own config does not carry: its name (written beside the config) and
+ * inline initial weights (the weights travel in the shards). Keras's other **kwargs
+ * (`dtype`, `trainable`, `input_shape`, …) are not in a catalog entry's own arguments.
+ */
+export const notConfigArgs = new Set(['name', 'weights']);

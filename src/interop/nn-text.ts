@@ -8,7 +8,7 @@
 import { catalog, type Args, type CallValue, type Value } from '../catalog/index.js';
 import { quote } from '../format/index.js';
 import { toSnakeCase, type Shape } from '../layers/index.js';
-import { commonArgs } from './layer-rules.js';
+import { notConfigArgs } from './layer-rules.js';
 import { defaultsOf, sameValue } from './values.js';
 
 /** One imported layer: Keras's class, name and arguments (its own, with defaults filled in). */
@@ -139,7 +139,7 @@ function callText(className: string, args: Args, extra: string[] = []): string {
   const parts: string[] = [];
   let positional = true;
   for (const a of entry?.args ?? []) {
-    if (commonArgs.has(a.name) || !(a.name in args)) continue;
+    if (notConfigArgs.has(a.name) || !(a.name in args)) continue;
     const v = args[a.name]!;
     if (a.required && positional && !a.keywordOnly) {
       parts.push(valueText(v, a.type));

@@ -9,7 +9,7 @@ import type { CheckedModel } from '../check/index.js';
 import { toSnakeCase, type NodeId } from '../layers/index.js';
 import { version } from '../version.js';
 import { jsonPath, Problems, type InteropProblem } from './problems.js';
-import { commonArgs, layerRules } from './layer-rules.js';
+import { notConfigArgs, layerRules } from './layer-rules.js';
 import { trainingConfigToTfjs } from './training-config.js';
 import {
   activationToTfjs,
@@ -161,7 +161,7 @@ function layerConfig(
   const refused = rule.refuse?.(args);
   if (refused) problems.error(`${at}.${refused.arg}`, refused.message);
   for (const arg of entry.args) {
-    if (commonArgs.has(arg.name) || rule.ignored?.includes(arg.name)) continue;
+    if (notConfigArgs.has(arg.name) || rule.ignored?.includes(arg.name)) continue;
     const value = args[arg.name] ?? null;
     if (rule.lacks?.includes(arg.name)) {
       if (!sameValue(value, (arg.default ?? null) as Value))
@@ -169,7 +169,15 @@ function layerConfig(
       continue;
     }
     const key = rule.renames?.[arg.name] ?? arg.name;
-    config[key] = argToTfjs(arg.type, value, `${at}.${arg.name}`, problems);
+    // data_format=None is Keras's image_data_format(), channels_last; TF.js's Cropping2D
+    // takes a written null for channels_first, so the resolved value is written.
+    const resolved = arg.name === 'data_format' && value === null ? 'channels_last' : value;
+    config[key] = argToTfjs(
+      arg.type,
+      sizes2d(className, arg.type, resolved),
+      `${at}.${arg.name}`,
+      problems,
+    );
   }
   const dtype = args['dtype'];
   if (dtype !== null && dtype !== undefined && dtype !== 'float32')
@@ -181,6 +189,16 @@ function layerConfig(
   config['trainable'] = args['trainable'] !== false;
   config['dtype'] = 'float32';
   return config;
+}
+
+/**
+ * A 2D layer's size written as one int, as Keras 3's get_config writes it: a pair (TF.js's
+ * UpSampling2D reads only pairs).
+ */
+function sizes2d(className: string, type: string, value: Value): Value {
+  return type === 'int_or_tuple' && typeof value === 'number' && className.endsWith('2D')
+    ? [value, value]
+    : value;
 }
 
 function argToTfjs(type: string, value: Value, path: string, problems: Problems): Json {
