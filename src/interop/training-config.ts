@@ -234,6 +234,8 @@ export function compileFromJson(
         problems.error(jsonPath(path, 'metrics', k), `nnlang has no metric ${JSON.stringify(m)}.`);
       else metricValues.push(name === 'acc' ? 'acc' : entry.name);
     });
+  // TF.js writes a model compiled without metrics as {}.
+  else if (isObject(metricList) && Object.keys(metricList).length === 0) metricValues.length = 0;
   else if (metricList !== null && metricList !== undefined)
     problems.error(jsonPath(path, 'metrics'), 'only a list of metric names can be read.');
   for (const key of ['loss_weights', 'weighted_metrics', 'sample_weight_mode']) {
