@@ -13,6 +13,7 @@ import { notConfigArgs, layerRules } from './layer-rules.js';
 import { jsonPath, type Problems } from './problems.js';
 import { compileFromJson } from './training-config.js';
 import {
+  shortestFloat32,
   activationFromJson,
   isObject,
   objectFromJson,
@@ -270,7 +271,8 @@ function nodeInputs(node: Json, path: string, problems: Problems): string[] {
     });
   if (isObject(node) && Array.isArray(node['args'])) {
     const kwargs = node['kwargs'];
-    if (isObject(kwargs) && Object.keys(kwargs).length > 0)
+    // Keras 3 records call arguments given explicitly; a None one (mask=None) changes nothing.
+    if (isObject(kwargs) && Object.values(kwargs).some((v) => v !== null))
       problems.error(
         jsonPath(path, 'kwargs'),
         `call arguments ${JSON.stringify(kwargs)} cannot be written in .nn.`,
@@ -402,7 +404,8 @@ function readLayer(
     if (!notConfigArgs.has(a.name) && a.default !== undefined) args[a.name] = a.default as Value;
   if (dialect === 'tfjs') Object.assign(args, rule.tfjsDefaults ?? {});
   for (const [key, v] of Object.entries(config)) {
-    if (bookkeeping.has(key) || rule.tfjsOnly?.includes(key)) continue;
+    const extra = rule.extraKeys?.[key];
+    if (bookkeeping.has(key) || extra === 'any' || (extra !== undefined && extra === v)) continue;
     const argName = renamed.get(key) ?? key;
     const arg = entry.args.find((a) => a.name === argName && !notConfigArgs.has(a.name));
     const p = jsonPath(cpath, key);
@@ -468,5 +471,5 @@ function plainValue(v: Json, path: string, problems: Problems): Value | undefine
     problems.error(path, `${v} is not a number nnlang takes.`);
     return undefined;
   }
-  return v;
+  return typeof v === 'number' ? shortestFloat32(v) : v;
 }

@@ -13,8 +13,11 @@ export interface LayerRule {
   ignored?: string[];
   /** Keras argument → TF.js's config key. */
   renames?: Record<string, string>;
-  /** Config keys TF.js writes that Keras 3 lacks, with no effect on the model: skipped on import. */
-  tfjsOnly?: string[];
+  /**
+   * Config keys other writers add that nnlang's catalog lacks, at the value where they change
+   * nothing (`'any'`: at every value): skipped on import; another value is a problem.
+   */
+  extraKeys?: Record<string, boolean | null | 'any'>;
   /** A value TF.js cannot compute as Keras does: the argument and why. */
   refuse?(args: Args): { arg: string; message: string } | undefined;
   /** Keras 3 defaults a TF.js model.json does not write, because TF.js behaves otherwise. */
@@ -24,7 +27,8 @@ export interface LayerRule {
 const lora = ['lora_rank', 'lora_alpha', 'quantization_config'];
 const recurrent: LayerRule = {
   ignored: ['seed', 'use_cudnn'],
-  tfjsOnly: ['implementation'],
+  // TF.js's implementation switch; Keras 3's RNN base config (masking is off in nnlang).
+  extraKeys: { implementation: 'any', zero_output_for_mask: false },
 };
 
 /** The layers of both nnlang's engine and TF.js, by Keras class name. */

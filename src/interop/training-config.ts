@@ -9,7 +9,14 @@
 import { catalog, isCallValue, type Args, type CallValue, type Value } from '../catalog/index.js';
 import type { CompileConfig } from '../check/index.js';
 import { jsonPath, type Problems } from './problems.js';
-import { isObject, sameValue, type Dialect, type Json, type JsonObject } from './values.js';
+import {
+  isObject,
+  sameValue,
+  shortestFloat32,
+  type Dialect,
+  type Json,
+  type JsonObject,
+} from './values.js';
 
 /** Keras optimizer → TF.js class, and Keras argument → TF.js config key. */
 const optimizers: Record<string, { tfjs: string; keys: Record<string, string> }> = {
@@ -278,7 +285,8 @@ function optimizerFromJson(
     return null;
   }
   for (const [key, v] of Object.entries(config)) {
-    if (className === 'Adamax' && key === 'decay' && (v === 0 || v === null)) continue;
+    // tf.keras 2's (and TF.js Adamax's) learning-rate decay, at 0: Keras 3 removed it.
+    if (key === 'decay' && renames['decay'] === undefined && (v === 0 || v === null)) continue;
     const name = renames[key] ?? key;
     // Keras 3 writes its bookkeeping (the name, EMA frequency, …) with every optimizer.
     if (name === 'name') continue;
@@ -298,7 +306,7 @@ function optimizerFromJson(
       );
       continue;
     }
-    args[name] = v;
+    args[name] = typeof v === 'number' ? shortestFloat32(v) : v;
   }
   return { call: entry.name, args };
 }

@@ -77,6 +77,20 @@ export function defaultsOf(kind: 'initializer' | 'regularizer' | 'constraint', c
   return args;
 }
 
+/**
+ * Keras 3 writes hyper-parameters it keeps as float32 variables in full (a learning rate of
+ * 0.001 as 0.0010000000474974513): the shortest decimal with the same float32 value, which is
+ * what the engine computes with, keeps the .nn readable.
+ */
+export function shortestFloat32(n: number): number {
+  if (Number.isInteger(n) || Math.fround(n) !== n) return n;
+  for (let p = 1; p <= 9; p++) {
+    const s = Number(n.toPrecision(p));
+    if (Math.fround(s) === n) return s;
+  }
+  return n;
+}
+
 // ---------------------------------------------------------------- export: values → JSON
 
 /** A checked value of a plain argument (numbers, strings, tuples) as JSON. */
@@ -265,7 +279,7 @@ export function objectFromJson(
       );
       continue;
     }
-    args[k] = v;
+    args[k] = typeof v === 'number' ? shortestFloat32(v) : v;
   }
   let call: CallValue = { call: entry.name, args };
   if (kind === 'initializer' && call.call === 'VarianceScaling') call = variancePreset(call);
