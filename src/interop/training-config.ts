@@ -172,14 +172,19 @@ function lossToTfjs(v: CallValue, path: string, problems: Problems): string {
     );
     return v.call;
   }
-  const entry = catalog.lookup('loss', v.call);
+  byNameOnly('loss', v, path, problems);
+  return name;
+}
+
+/** TF.js takes losses and metrics by name: an argument away from its default cannot cross. */
+function byNameOnly(kind: 'loss' | 'metric', v: CallValue, path: string, problems: Problems): void {
+  const entry = catalog.lookup(kind, v.call);
   for (const a of entry?.args ?? [])
     if (a.name !== 'name' && !sameValue(v.args[a.name], a.default as Value))
       problems.error(
         jsonPath(path, a.name),
-        `TF.js takes a loss by name only: '${a.name}' cannot be written.`,
+        `TF.js takes a ${kind} by name only: '${a.name}' cannot be written.`,
       );
-  return name;
 }
 
 function metricToTfjs(m: Value, path: string, problems: Problems): string {
@@ -188,15 +193,7 @@ function metricToTfjs(m: Value, path: string, problems: Problems): string {
     problems.error(path, `TF.js has no metric '${call}'.`);
     return call;
   }
-  if (isCallValue(m)) {
-    const entry = catalog.lookup('metric', m.call);
-    for (const a of entry?.args ?? [])
-      if (a.name !== 'name' && !sameValue(m.args[a.name], a.default as Value))
-        problems.error(
-          jsonPath(path, a.name),
-          `TF.js takes a metric by name only: '${a.name}' cannot be written.`,
-        );
-  }
+  if (isCallValue(m)) byNameOnly('metric', m, path, problems);
   return call;
 }
 

@@ -122,20 +122,16 @@ describe('models saved by TF.js', () => {
   it('a functional model with two inputs, a merge and two outputs', async () => {
     const a = tf.input({ shape: [3], name: 'a' });
     const b = tf.input({ shape: [2], name: 'b' });
-    const ha = tf.layers
-      .dense({ units: 4, activation: 'relu', name: 'ha' })
-      .apply(a) as tf.SymbolicTensor;
-    const hb = tf.layers
-      .dense({ units: 4, activation: 'tanh', name: 'hb' })
-      .apply(b) as tf.SymbolicTensor;
-    const joined = tf.layers.concatenate({ name: 'joined' }).apply([ha, hb]) as tf.SymbolicTensor;
-    const sum = tf.layers.add({ name: 'sum' }).apply([ha, hb]) as tf.SymbolicTensor;
-    const out1 = tf.layers
-      .dense({ units: 2, activation: 'softmax', name: 'out1' })
-      .apply(joined) as tf.SymbolicTensor;
-    const out2 = tf.layers
-      .dense({ units: 3, activation: 'softmax', name: 'out2' })
-      .apply(sum) as tf.SymbolicTensor;
+    const call = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) =>
+      layer.apply(x) as tf.SymbolicTensor;
+    const dense = (units: number, activation: 'relu' | 'tanh' | 'softmax', name: string) =>
+      tf.layers.dense({ units, activation, name });
+    const ha = call(dense(4, 'relu', 'ha'), a);
+    const hb = call(dense(4, 'tanh', 'hb'), b);
+    const joined = call(tf.layers.concatenate({ name: 'joined' }), [ha, hb]);
+    const sum = call(tf.layers.add({ name: 'sum' }), [ha, hb]);
+    const out1 = call(dense(2, 'softmax', 'out1'), joined);
+    const out2 = call(dense(3, 'softmax', 'out2'), sum);
     const m = tf.model({ inputs: [a, b], outputs: [out1, out2], name: 'two_heads' });
     m.compile({
       optimizer: tf.train.rmsprop(0.01),
