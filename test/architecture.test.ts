@@ -66,7 +66,7 @@ const allowed: Record<string, string[]> = {
   ],
   lsp: ['service', 'format', 'version'],
   // Formats in and out (TF.js, Keras JSON): plain data; only the CLI and the library import it.
-  interop: ['catalog', 'check', 'compiler', 'format', 'layers', 'version'],
+  interop: ['catalog', 'check', 'compiler', 'diagnostics', 'format', 'layers', 'source', 'version'],
   cli: [
     'catalog',
     'check',

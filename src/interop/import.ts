@@ -9,7 +9,9 @@ import { engineBlockers, type CheckedModel } from '../check/index.js';
 import { formatSource } from '../format/index.js';
 import type { TfjsFolder } from './files.js';
 import { importModel, locateConfig } from './keras-import.js';
-import { modelText } from './nn-text.js';
+import { modelText, type ImportedModel } from './nn-text.js';
+import type { Diagnostic } from '../diagnostics/index.js';
+import type { Position, Range } from '../source/index.js';
 import { InteropError, jsonPath, Problems, type InteropProblem } from './problems.js';
 import type { NamedWeights } from './tfjs-export.js';
 import { isObject, type Json } from './values.js';
@@ -49,19 +51,40 @@ export function importKeras(folder: TfjsFolder): ImportResult {
   const checked = check(source, file);
   const blockers = engineBlockers(checked.diagnostics);
   if (blockers.length > 0 || checked.models.length !== 1)
-    throw new InteropError(file, [
-      ...blockers.map((d) => ({
-        path: `line ${d.range.start.line} of the imported .nn`,
-        message: `${d.code} ${d.message}`,
-        severity: 'error' as const,
-      })),
-      { path: '', message: `the model as .nn:\n${source}`, severity: 'error' },
-    ]);
+    throw new InteropError(
+      file,
+      blockers.map((d) => blockerProblem(d, checked.models[0], imported!)),
+    );
   const model = checked.models[0]!;
   const weights =
     json['weightsManifest'] === undefined ? null : readWeights(folder, model, problems);
   problems.throwIfFailed(file);
   return { source, model: model.name, weights, warnings: problems.list };
+}
+
+/**
+ * A checker diagnostic of the written .nn as a problem of the file: at the JSON path of the
+ * layer it falls in (or of the training config), with the .nn line when it falls in neither.
+ */
+function blockerProblem(
+  d: Diagnostic,
+  model: CheckedModel | undefined,
+  imported: ImportedModel,
+): InteropProblem {
+  const inside = (r: Range) =>
+    comesBefore(r.start, d.range.start) && comesBefore(d.range.end, r.end);
+  const layer = model?.layers.find((l) => inside(l.range));
+  const source = layer && imported.layers.find((l) => l.name === layer.name);
+  const path = source
+    ? source.path
+    : model?.compile && inside(model.compile.range)
+      ? imported.compilePath
+      : `line ${d.range.start.line} of the .nn written for it`;
+  return { path, message: `${d.code} ${d.message}`, severity: 'error' };
+}
+
+function comesBefore(a: Position, b: Position): boolean {
+  return a.line < b.line || (a.line === b.line && a.column <= b.column);
 }
 
 /** Bytes per element of the manifest dtypes that may appear (optimizer slots included). */

@@ -7,7 +7,7 @@
  * or a problem at its JSON path.
  */
 import { catalog, type Args, type Value } from '../catalog/index.js';
-import type { Shape } from '../layers/index.js';
+import { toSnakeCase, type Shape } from '../layers/index.js';
 import type { ImportedLayer, ImportedModel } from './nn-text.js';
 import { notConfigArgs, layerRules } from './layer-rules.js';
 import { jsonPath, type Problems } from './problems.js';
@@ -103,22 +103,17 @@ export function importModel(at: Located, problems: Problems): ImportedModel | nu
     }
     const name =
       isObject(config) && typeof config['name'] === 'string' ? config['name'] : 'sequential';
-    return sequential(
-      name,
-      list,
-      listPath,
-      dialect,
-      compile,
-      problems,
-      isObject(config) ? config : {},
-    );
+    const config_ = isObject(config) ? config : {};
+    const m = sequential(name, list, listPath, dialect, compile, problems, config_);
+    return m && { ...m, compilePath: at.trainingPath };
   }
   if (className === 'Model' || className === 'Functional') {
     if (!isObject(config) || !Array.isArray(config['layers'])) {
       problems.error(jsonPath(cpath, 'layers'), 'expected the list of layers.');
       return null;
     }
-    return functional(config, cpath, dialect, compile, problems);
+    const m = functional(config, cpath, dialect, compile, problems);
+    return m && { ...m, compilePath: at.trainingPath };
   }
   problems.error(
     jsonPath(modelPath, 'class_name'),
@@ -135,7 +130,7 @@ function sequential(
   compile: ImportedModel['compile'],
   problems: Problems,
   config: JsonObject,
-): ImportedModel | null {
+): Omit<ImportedModel, 'compilePath'> | null {
   let shape: Shape | null = null;
   const layers: ImportedLayer[] = [];
   list.forEach((j, k) => {
@@ -162,7 +157,11 @@ function sequential(
   });
   const built = config['build_input_shape'];
   if (shape === null && Array.isArray(built))
-    shape = readShape(built, jsonPath(path, '..build_input_shape'), problems);
+    shape = readShape(
+      built,
+      jsonPath(path.replace(/\.layers$/, ''), 'build_input_shape'),
+      problems,
+    );
   if (shape === null) {
     problems.error(
       path,
@@ -170,7 +169,14 @@ function sequential(
     );
     return null;
   }
-  return { name, functional: false, inputs: [{ name: '', shape }], layers, outputs: [], compile };
+  return {
+    name,
+    functional: false,
+    inputs: [{ name: '', shape }],
+    layers,
+    outputs: [],
+    compile,
+  };
 }
 
 function functional(
@@ -179,7 +185,7 @@ function functional(
   dialect: Dialect,
   compile: ImportedModel['compile'],
   problems: Problems,
-): ImportedModel | null {
+): Omit<ImportedModel, 'compilePath'> | null {
   const name = typeof config['name'] === 'string' ? config['name'] : 'functional';
   const inputs: ImportedModel['inputs'] = [];
   const layers: ImportedLayer[] = [];
@@ -393,7 +399,7 @@ function readLayer(
   const cpath = jsonPath(path, 'config');
   const rawName = config['name'];
   const name = checkedName(
-    typeof rawName === 'string' ? rawName : toDefaultName(className),
+    typeof rawName === 'string' ? rawName : toSnakeCase(className),
     jsonPath(cpath, 'name'),
     problems,
   );
@@ -420,11 +426,7 @@ function readLayer(
     if (value === undefined) continue;
     args[arg.name] = value;
   }
-  return { className, name, args, trainable: config['trainable'] !== false, inputs: [] };
-}
-
-function toDefaultName(className: string): string {
-  return className.toLowerCase();
+  return { className, name, args, trainable: config['trainable'] !== false, inputs: [], path };
 }
 
 function argFromJson(

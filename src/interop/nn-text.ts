@@ -19,6 +19,8 @@ export interface ImportedLayer {
   trainable: boolean;
   /** The names of the layers or inputs it reads, in order. */
   inputs: string[];
+  /** Where the file holds it, to name it in problems. */
+  path: string;
 }
 
 export interface ImportedModel {
@@ -29,6 +31,8 @@ export interface ImportedModel {
   outputs: string[];
   /** compile()'s arguments, when the file has a training config. */
   compile: { optimizer: CallValue; loss: Value; metrics: Value[] } | null;
+  /** Where the file holds the training config. */
+  compilePath: string;
 }
 
 type Piece = string | { layer: ImportedLayer } | { input: { name: string; shape: Shape } };

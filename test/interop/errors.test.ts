@@ -124,6 +124,29 @@ describe('import: what nnlang cannot represent, by JSON path', () => {
   });
 });
 
+describe('import: what the checker refuses, at the layer it refuses', () => {
+  it('a shape that does not fit is named by the JSON path of its layer', () => {
+    const file = join(tempDir(), 'model.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        class_name: 'Sequential',
+        config: {
+          name: 's',
+          layers: [
+            { class_name: 'Dense', config: { name: 'd', units: 3, batch_input_shape: [null, 4] } },
+            { class_name: 'Conv1D', config: { name: 'c', filters: 2, kernel_size: 2 } },
+          ],
+        },
+        keras_version: '2.12.0',
+      }),
+    );
+    const [p] = importProblems(file);
+    expect(p!.path).toBe('config.layers[1]');
+    expect(p!.message).toMatch(/^NN3001 'Conv1D' cannot take an input of shape \(None, 3\)/);
+  });
+});
+
 describe('import: corrupt files', () => {
   it('model.json that is not JSON', () => {
     const file = exported(mlp);
