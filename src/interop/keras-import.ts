@@ -9,7 +9,7 @@
 import { catalog, type Args, type Value } from '../catalog/index.js';
 import { toSnakeCase, type Shape } from '../layers/index.js';
 import type { ImportedLayer, ImportedModel } from './nn-text.js';
-import { notConfigArgs, layerRules } from './layer-rules.js';
+import { anyLayerExtraKeys, notConfigArgs, layerRules } from './layer-rules.js';
 import { jsonPath, type Problems } from './problems.js';
 import { compileFromJson } from './training-config.js';
 import {
@@ -410,7 +410,9 @@ function readLayer(
     if (!notConfigArgs.has(a.name) && a.default !== undefined) args[a.name] = a.default as Value;
   if (dialect === 'tfjs') Object.assign(args, rule.tfjsDefaults ?? {});
   for (const [key, v] of Object.entries(config)) {
-    const extra = rule.extraKeys?.[key];
+    const extra =
+      rule.extraKeys?.[key] ??
+      (entry.args.some((a) => a.name === key) ? undefined : anyLayerExtraKeys[key]);
     if (bookkeeping.has(key) || extra === 'any' || (extra !== undefined && extra === v)) continue;
     const argName = renamed.get(key) ?? key;
     const arg = entry.args.find((a) => a.name === argName && !notConfigArgs.has(a.name));
@@ -448,8 +450,12 @@ function argFromJson(
         problems.error(path, 'expected a layer object.');
         return undefined;
       }
+      // The wrapped layer's name names its weights (forward_<name>/kernel): kept when not Keras's own.
       const inner = readLayer(v, path, dialect, problems);
-      return inner ? { call: inner.className, args: inner.args } : undefined;
+      if (!inner) return undefined;
+      const args: Args = { ...inner.args };
+      if (inner.name !== toSnakeCase(inner.className)) args['name'] = inner.name;
+      return { call: inner.className, args };
     }
     case 'bool':
       // TF.js writes an unset boolean (LSTM's unit_forget_bias) as null: TF.js reads it as false.

@@ -93,6 +93,13 @@ export const layerRules: Record<string, LayerRule> = {
 };
 
 /**
+ * Keys any layer's config may hold that a class's catalog entry lacks, at the value where they
+ * change nothing: Keras's base Layer takes an activity_regularizer, and TF.js writes it (null)
+ * for layers whose Keras 3 signature has none (Embedding).
+ */
+export const anyLayerExtraKeys: Record<string, null> = { activity_regularizer: null };
+
+/**
  * Arguments a layer's own config does not carry: its name (written beside the config) and
  * inline initial weights (the weights travel in the shards). Keras's other **kwargs
  * (`dtype`, `trainable`, `input_shape`, …) are not in a catalog entry's own arguments.

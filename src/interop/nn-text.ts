@@ -215,7 +215,10 @@ export function valueText(v: Value, type: string): string {
       return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
     return `[${items.join(', ')}]`;
   }
-  if (type === 'layer') return callText(v.call, v.args);
+  if (type === 'layer') {
+    const name = v.args['name'];
+    return callText(v.call, v.args, typeof name === 'string' ? [`name=${quote(name)}`] : []);
+  }
   return objectText(v, type);
 }
 

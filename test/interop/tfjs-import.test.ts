@@ -176,6 +176,53 @@ describe('models saved by TF.js', () => {
   });
 });
 
+describe('every layer family TF.js saves', () => {
+  it('wrappers, recurrent, spatial and activation layers: the same predictions', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.embedding({ inputDim: 10, outputDim: 3, inputShape: [5] }));
+    const lstm = tf.layers.lstm({
+      units: 2,
+      recurrentActivation: 'sigmoid',
+      returnSequences: true,
+    });
+    m.add(tf.layers.bidirectional({ layer: lstm as tf.RNN }));
+    m.add(tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }) }));
+    m.add(tf.layers.simpleRNN({ units: 2 }));
+    m.add(tf.layers.leakyReLU({ alpha: 0.2 }));
+    m.add(tf.layers.reshape({ targetShape: [2, 1, 1] }));
+    m.add(tf.layers.zeroPadding2d({ padding: 1 }));
+    m.add(tf.layers.conv2d({ filters: 2, kernelSize: 2, padding: 'same' }));
+    m.add(tf.layers.upSampling2d({}));
+    m.add(
+      tf.layers.cropping2D({
+        cropping: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+    );
+    m.add(tf.layers.averagePooling2d({ poolSize: 2 }));
+    m.add(tf.layers.globalMaxPooling2d({}));
+    m.add(tf.layers.prelu({}));
+    m.add(tf.layers.layerNormalization({}));
+    m.add(tf.layers.softmax({}));
+    const result = importKeras(readTfjsFolder(writeTfjsSave(await savedByTfjs(m))));
+    expect(result.source).toContain('Bidirectional(\n      LSTM(');
+    const xs = inputsFor([[null, 5]], 4, 10);
+    const theirs = tfjsPredict(m, xs, [[null, 5]], 4);
+    expect(maxDiff(ourPredict(modelOf(result), xs), theirs)).toBeLessThan(1e-6);
+  });
+
+  it("TF.js's default LSTM (recurrent hard_sigmoid, 0.2x + 0.5) is refused, not computed otherwise", async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.lstm({ units: 2, inputShape: [3, 2] }));
+    const file = writeTfjsSave(await savedByTfjs(m));
+    expect(() => importKeras(readTfjsFolder(file))).toThrow(
+      /recurrent_activation: 'hard_sigmoid' is clip\(0\.2x \+ 0\.5, 0, 1\) in TF\.js/,
+    );
+  });
+});
+
 describe('.nn → TF.js → .nn', () => {
   /** Export a built model, import it: the text, and the imported model, from the files on disk. */
   function through(source: string, name?: string) {
