@@ -6,6 +6,7 @@
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -17,12 +18,25 @@ import { InteropError } from './problems.js';
 import type { TfjsArtifacts } from './tfjs-export.js';
 import { isObject, type Json, type JsonObject } from './values.js';
 
+/** The files an export folder holds: all that writeTfjsFolder may replace. */
+const exportFile = /^(model\.json|group\d+-shard\d+of\d+\.bin)$/;
+
 /**
- * Writes model.json and the shards into `dir` (created; an existing folder must hold only a
- * previous export: model.json and group*.bin files, which are replaced).
+ * Writes model.json and the shards into `dir`: created, or replaced when it holds only a
+ * previous export (model.json and group*-shard*.bin files); any other folder is refused
+ * before anything is written.
  */
 export function writeTfjsFolder(dir: string, artifacts: TfjsArtifacts): void {
   const target = resolve(dir);
+  const replacing = existsSync(target);
+  if (replacing) {
+    if (!statSync(target).isDirectory()) throw new Error(`${dir} exists and is not a folder.`);
+    const foreign = readdirSync(target).filter((f) => !exportFile.test(f));
+    if (foreign.length > 0)
+      throw new Error(
+        `${dir} holds files that are not an export (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}): name a new or empty folder.`,
+      );
+  }
   const parent = dirname(target);
   mkdirSync(parent, { recursive: true });
   const temp = join(parent, `.${basename(target)}.${process.pid}.${Date.now()}.tmp`);
@@ -30,8 +44,7 @@ export function writeTfjsFolder(dir: string, artifacts: TfjsArtifacts): void {
   try {
     for (const s of artifacts.shards) writeFileSync(join(temp, s.path), s.bytes);
     writeFileSync(join(temp, 'model.json'), JSON.stringify(artifacts.modelJson, null, 1) + '\n');
-    if (existsSync(target)) {
-      if (!statSync(target).isDirectory()) throw new Error(`${dir} exists and is not a folder.`);
+    if (replacing) {
       const old = `${temp}.old`;
       renameSync(target, old);
       try {

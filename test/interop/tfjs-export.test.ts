@@ -7,7 +7,7 @@
  * inside the constraints used.
  */
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { check, InteropError, shardBytes, toTfjs, writeTfjsFolder } from 'nnlang';
@@ -134,5 +134,15 @@ describe('the written folder', () => {
     expect(readdirSync(parent)).toEqual(['out']);
     expect(readdirSync(dir).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
     expect(existsSync(join(dir, 'model.json'))).toBe(true);
+  });
+
+  it('refuses a folder that holds anything but an export, and leaves it as it was', () => {
+    const { checked, weights } = built('Input(shape=(2,)) -> Dense(1)');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'notes.txt'), 'keep me');
+    expect(() => writeTfjsFolder(dir, toTfjs(checked, weights))).toThrow(
+      /holds files that are not an export \(notes\.txt\)/,
+    );
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
   });
 });
