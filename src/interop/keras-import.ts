@@ -90,9 +90,7 @@ export function importModel(at: Located, problems: Problems): ImportedModel | nu
   const className = model['class_name'] as string;
   const config = model['config'];
   const cpath = jsonPath(modelPath, 'config');
-  const compile = at.training
-    ? compileFromJson(at.training, at.trainingPath, dialect, problems)
-    : null;
+  const compile = at.training ? compileFromJson(at.training, at.trainingPath, problems) : null;
   if (className === 'Sequential') {
     // Keras 2.2 wrote a Sequential's config as the bare list of layers.
     const list = Array.isArray(config) ? config : isObject(config) ? config['layers'] : undefined;

@@ -9,14 +9,7 @@
 import { catalog, isCallValue, type Args, type CallValue, type Value } from '../catalog/index.js';
 import type { CompileConfig } from '../check/index.js';
 import { jsonPath, type Problems } from './problems.js';
-import {
-  isObject,
-  sameValue,
-  shortestFloat32,
-  type Dialect,
-  type Json,
-  type JsonObject,
-} from './values.js';
+import { isObject, sameValue, shortestFloat32, type Json, type JsonObject } from './values.js';
 
 /** Keras optimizer → TF.js class, and Keras argument → TF.js config key. */
 const optimizers: Record<string, { tfjs: string; keys: Record<string, string> }> = {
@@ -221,7 +214,6 @@ const camelToKeras: Record<string, string> = {
 export function compileFromJson(
   j: JsonObject,
   path: string,
-  dialect: Dialect,
   problems: Problems,
 ): CompileValues | null {
   const opt = j['optimizer_config'] ?? j['optimizer'];
@@ -247,7 +239,6 @@ export function compileFromJson(
     if (v !== null && v !== undefined)
       problems.error(jsonPath(path, key), `nnlang cannot read '${key}' here.`);
   }
-  void dialect;
   if (!optimizer || loss === undefined) return null;
   return { optimizer, loss, metrics: metricValues };
 }
