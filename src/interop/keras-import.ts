@@ -371,9 +371,11 @@ function readLayer(
     problems.error(jsonPath(path, 'class_name'), 'expected the layer class name.');
     return null;
   }
-  const rule = layerRules[className];
+  // A Keras config may hold layers TF.js lacks (Subtract, ZeroPadding1D): the engine's catalog
+  // decides; the TF.js rules only add what TF.js writes differently.
+  const rule = layerRules[className] ?? {};
   const entry = catalog.lookup('layer', className);
-  if (!entry || entry.unsupported || !rule || entry.name !== className) {
+  if (!entry || entry.unsupported || entry.name !== className || className === 'Input') {
     problems.error(
       jsonPath(path, 'class_name'),
       entry && entry.name === className

@@ -46,6 +46,88 @@ describe('Keras model configs', () => {
   });
 });
 
+describe('layers TF.js lacks, in a Keras config', () => {
+  it('Subtract, ZeroPadding1D, Cropping1D, UpSampling1D, SpatialDropout2D, UnitNormalization', () => {
+    const layer = (className: string, name: string, config: object, inputs: string[]) => ({
+      module: 'keras.layers',
+      class_name: className,
+      config: { name, trainable: true, dtype: 'float32', ...config },
+      registered_name: null,
+      name,
+      inbound_nodes: [
+        {
+          args: (inputs.length > 1 ? (x: unknown[]) => [x] : (x: unknown[]) => x)(
+            inputs.map((i) => ({
+              class_name: '__keras_tensor__',
+              config: { shape: null, dtype: 'float32', keras_history: [i, 0, 0] },
+            })),
+          ),
+          kwargs: {},
+        },
+      ],
+    });
+    const input = (name: string, shape: number[]) => ({
+      module: 'keras.layers',
+      class_name: 'InputLayer',
+      config: { batch_shape: [null, ...shape], dtype: 'float32', name },
+      registered_name: null,
+      name,
+      inbound_nodes: [],
+    });
+    const file = join(tempDir(), 'model.json');
+    const config = {
+      module: 'keras.src.models.functional',
+      class_name: 'Functional',
+      config: {
+        name: 'lacking',
+        trainable: true,
+        layers: [
+          input('a', [6, 2]),
+          input('b', [6, 2]),
+          layer('Subtract', 'subtract', {}, ['a', 'b']),
+          layer('ZeroPadding1D', 'zero_padding1d', { padding: [1, 1] }, ['subtract']),
+          layer('Cropping1D', 'cropping1d', { cropping: [2, 0] }, ['zero_padding1d']),
+          layer('UpSampling1D', 'up_sampling1d', { size: 2 }, ['cropping1d']),
+          layer('Reshape', 'reshape', { target_shape: [3, 4, 2] }, ['up_sampling1d']),
+          layer(
+            'SpatialDropout2D',
+            'spatial_dropout2d',
+            { rate: 0.1, seed: null, data_format: 'channels_last' },
+            ['reshape'],
+          ),
+          layer('UnitNormalization', 'unit_normalization', { axis: [-1] }, ['spatial_dropout2d']),
+        ],
+        input_layers: [
+          ['a', 0, 0],
+          ['b', 0, 0],
+        ],
+        output_layers: [['unit_normalization', 0, 0]],
+      },
+      registered_name: null,
+    };
+    writeFileSync(file, JSON.stringify(config));
+    const result = importFile(file);
+    expect(result.source).toBe(
+      [
+        'model lacking {',
+        "  a = Input(shape=(6, 2), name='a')",
+        "  b = Input(shape=(6, 2), name='b')",
+        '  (a, b)',
+        '    -> Subtract()',
+        '    -> ZeroPadding1D(padding=(1, 1))',
+        '    -> Cropping1D(cropping=(2, 0))',
+        '    -> UpSampling1D()',
+        '    -> Reshape((3, 4, 2))',
+        '    -> SpatialDropout2D(0.1)',
+        '    -> UnitNormalization(axis=[-1])',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(() => loadModel(result.source)).not.toThrow();
+  });
+});
+
 describe('a tf.keras 2 config with TF.js converter weights', () => {
   it('imports with its weights and predicts as the model that made them', () => {
     const config = JSON.parse(readFileSync(join(dir, 'tfkeras2-sequential.json'), 'utf8'));
