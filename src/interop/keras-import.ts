@@ -450,6 +450,12 @@ function argFromJson(
         problems.error(path, 'expected a layer object.');
         return undefined;
       }
+      // A wrapper's layer is a plain layer (Keras's wrappers take no wrapper): a file that nests
+      // deeper is refused here rather than walked without end.
+      if (/\.config\.layer\./.test(path)) {
+        problems.error(path, 'a wrapper inside a wrapper cannot be written in .nn.');
+        return undefined;
+      }
       // The wrapped layer's name names its weights (forward_<name>/kernel): kept when not Keras's own.
       const inner = readLayer(v, path, dialect, problems);
       if (!inner) return undefined;

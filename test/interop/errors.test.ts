@@ -147,6 +147,20 @@ describe('import: what the checker refuses, at the layer it refuses', () => {
   });
 });
 
+describe('import: hostile nesting', () => {
+  it('wrappers nested without end are refused at the second level', () => {
+    type J = Parameters<typeof importKeras>[0]['json'];
+    let inner: J = { class_name: 'Dense', config: { units: 2 } };
+    for (let i = 0; i < 20_000; i++)
+      inner = { class_name: 'TimeDistributed', config: { layer: inner } };
+    const first = { class_name: 'Dense', config: { units: 2, batch_input_shape: [null, 3] } };
+    const json: J = { class_name: 'Sequential', config: { layers: [first, inner] } };
+    expect(() => importKeras({ file: 'deep.json', json, groups: [] })).toThrow(
+      'deep.json: config.layers[1].config.layer.config.layer: a wrapper inside a wrapper',
+    );
+  });
+});
+
 describe('import: corrupt files', () => {
   it('model.json that is not JSON', () => {
     const file = exported(mlp);
