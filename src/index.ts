@@ -96,7 +96,14 @@ export type {
   TrainingSetup,
 } from './plan/index.js';
 export type { ModelGraph, GraphLayer, NodeId } from './layers/index.js';
-export { jsBackend, type Backend } from './backends/index.js';
+export {
+  jsBackend,
+  wasmBackend,
+  wasmTier,
+  AUTO_WASM_WEIGHTS,
+  type Backend,
+  type BackendName,
+} from './backends/index.js';
 export {
   readWeightsFile,
   writeWeightsFile,

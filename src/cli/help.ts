@@ -71,6 +71,8 @@ before the first epoch; training that diverges (a NaN or infinite loss) stops wi
 ${modelFlag}
   --data CSV          Training data (default: fit(data=…), relative to the file)
   --epochs N, --batch-size N, --seed N
+  --backend NAME      js, wasm (WebAssembly SIMD) or auto (the default: wasm for models
+                      of 4,096 weights or more)
   --out PATH          Weights file (default: <file>.<model>.nnw beside the .nn file)
   --plot SVG          Draw the loss and metric curves
   --quiet             Print nothing but errors (fit(verbose=0|1|2) is honoured otherwise)

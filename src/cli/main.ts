@@ -13,7 +13,7 @@ import { runEvaluate, runPredict } from './predict.js';
 import { runSummary } from './summary.js';
 import { runTrain } from './train.js';
 import { DataError } from '../data/index.js';
-import { InputError } from '../runtime/index.js';
+import { backendNames, InputError, type BackendName } from '../runtime/index.js';
 import { PlanError } from '../plan/index.js';
 import { WeightsFileError } from '../runtime/weights-file.js';
 import { version } from '../version.js';
@@ -34,6 +34,7 @@ function main(argv: string[]): number | Promise<number> {
         epochs: { type: 'string' },
         'batch-size': { type: 'string' },
         seed: { type: 'string' },
+        backend: { type: 'string' },
         out: { type: 'string', short: 'o' },
         target: { type: 'string' },
         'weights-file': { type: 'string' },
@@ -145,6 +146,7 @@ function main(argv: string[]): number | Promise<number> {
             epochs: int('epochs', 1),
             batchSize: int('batch-size', 1),
             seed: int('seed', 0),
+            backend: backendOption(values.backend),
             out: values.out,
             plot: values.plot,
             quiet: values.quiet,
@@ -226,6 +228,14 @@ function main(argv: string[]): number | Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** --backend's value, checked against the names loadModel takes. */
+function backendOption(raw: string | undefined): BackendName | undefined {
+  if (raw === undefined) return undefined;
+  const name = backendNames.find((n) => n === raw);
+  if (!name) throw new UsageError(`--backend must be 'js', 'wasm' or 'auto', not '${raw}'.`);
+  return name;
+}
 
 function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;

@@ -18,6 +18,7 @@ import {
   inputIndex,
   layerDefs,
   nodeShape,
+  outputMask,
   sampleSize,
   type BuiltLayer,
   type Forward,
@@ -62,6 +63,8 @@ interface ForwardPass {
   inputs: number[];
   values: Map<NodeId, number>;
   forwards: Forward[];
+  /** Per layer, the buffer of the mask on its input (Keras's, from Embedding(mask_zero=True)), or null. */
+  inputMasks: (number | null)[];
 }
 
 export function lowerInference(input: LowerInput): Plan {
@@ -161,7 +164,7 @@ function nodeName(graph: ModelGraph, id: NodeId): string {
 export function lowerTraining(input: TrainingInput): Plan {
   // Keras trains the weights the loss has a gradient for: those of layers the output depends on.
   const pass = forwardPass(input, true, undefined, upstreamOf(input.graph, input.graph.outputs));
-  const { b, weights, forwards } = pass;
+  const { b, weights, forwards, inputMasks } = pass;
   const { graph } = input;
   const losses = lossSteps(pass, input, true);
   const loss = losses.loss;
@@ -174,7 +177,7 @@ export function lowerTraining(input: TrainingInput): Plan {
     const dy = grads.get(i);
     if (dy === undefined) continue; // no path from this layer to the loss needs a gradient
     const layer = graph.layers[i]!;
-    const c = context(b, graph, layer, true, weights);
+    const c = context(b, graph, layer, true, weights, inputMasks[i]!);
     const regularizer = activityRegularizer(c.layer);
     if (regularizer) {
       // Keras adds regularizer(output) / batch_size to the loss; its gradient joins dy.
@@ -249,22 +252,31 @@ function forwardPass(
   if (inputs.length === 0) throw new PlanError(`model '${graph.name}' has no input.`);
   const values = new Map<NodeId, number>();
   const forwards: Forward[] = [];
+  const masks = new Map<NodeId, number>();
+  const inputMasks: (number | null)[] = [];
   const valueOf = (id: NodeId) => (id < 0 ? inputs[inputIndex(id)]! : values.get(id)!);
   for (const layer of graph.layers) {
-    const c = context(b, graph, layer, training, weights);
+    const mask = layer.inputs.map((id) => masks.get(id)).find((m) => m !== undefined) ?? null;
+    inputMasks.push(mask);
+    const c = context(b, graph, layer, training, weights, mask);
     // The checker reports these (NN2015) and compile() stops there; reaching one is a bug.
     const limit = layerDefs[layer.className]?.engineLimit?.(
       layer.args,
       c.layer.inputShapes[0]?.length,
     );
     if (limit) throw new PlanError(`'${layer.name}' (${layer.className}): ${limit.error}`);
+    const masked = outputMask(layer.className, layer.args, mask !== null);
+    if (masked === undefined)
+      throw new PlanError(`'${layer.name}' (${layer.className}) cannot take a masked input.`);
     const f = lowering(layer).forward(c, layer.inputs.map(valueOf));
     forwards.push(f);
     values.set(layer.id, f.y);
+    const outMask = f.mask ?? (masked ? mask : null);
+    if (outMask !== null) masks.set(layer.id, outMask);
     after?.(c, f);
   }
   for (const id of graph.outputs) if (id < 0) values.set(id, valueOf(id));
-  return { b, weights, inputs, values, forwards };
+  return { b, weights, inputs, values, forwards, inputMasks };
 }
 
 /** Adds `dx` to the gradient of node `id`: the first contribution is it, later ones are summed. */
@@ -338,6 +350,7 @@ function context(
   layer: GraphLayer,
   training: boolean,
   weights: PlanWeight[],
+  mask: number | null,
 ): LowerContext {
   const find = (name: string) => weights.find((w) => w.layer === layer.name && w.name === name);
   if (!layer.outputShape)
@@ -356,6 +369,7 @@ function context(
     training,
     param: (name) => find(name)?.buffer ?? null,
     grad: (name) => find(name)?.grad ?? null,
+    mask,
   };
 }
 

@@ -91,6 +91,16 @@ describe('bad input: one located line, exit 1', () => {
     const r = nn('train', 'samples/weather.nn', '--epochs', 'many');
     expect(r.code).toBe(2);
     expect(r.err).toContain('--epochs must be an integer');
+    const b = nn('train', 'samples/weather.nn', '--backend', 'gpu');
+    expect(b.code).toBe(2);
+    expect(b.err).toContain("--backend must be 'js', 'wasm' or 'auto', not 'gpu'.");
+  }, 60_000);
+
+  it('trains on the backend --backend names', () => {
+    const out = join(tmp, 'weather-wasm.nnw');
+    const r = nn('train', 'samples/weather.nn', '--seed', '3', '--backend', 'wasm', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`Weights saved to ${out}`);
   }, 60_000);
 
   it('an optimizer the engine cannot run stops nn train before the first epoch, as check reports it', () => {
@@ -166,5 +176,37 @@ describe('multi-axis inputs read from CSV', () => {
     expect(e.out).toMatch(/^3 samples - loss: 0\.0000$/m);
     const t = nn('train', file, '--out', join(dir, 'image.nnw'));
     expect(t.code, t.err).toBe(0);
+  }, 60_000);
+});
+
+describe('fit(validation_data=…)', () => {
+  it('validates on another CSV read as the training one was (classes, columns, scaler)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nn-validation-'));
+    const [header, ...rows] = readFileSync('samples/iris.csv', 'utf8').trim().split('\n');
+    writeFileSync(join(dir, 'train.csv'), [header, ...rows.slice(0, 120)].join('\n'));
+    // The columns in another order: they are matched by name.
+    const names = header!.split(',');
+    const order = [4, 2, 0, 3, 1];
+    const shuffled = (line: string) => order.map((i) => line.split(',')[i]).join(',');
+    writeFileSync(join(dir, 'val.csv'), [header!, ...rows.slice(120)].map(shuffled).join('\n'));
+    expect(names[order[0]!]).toBe('species');
+    const file = join(dir, 'iris.nn');
+    writeFileSync(
+      file,
+      `Input(4) -> Dense(8, relu, kernel_initializer='he_normal') -> Dense(3, softmax)
+compile(adam, categorical_crossentropy, metrics=['accuracy'])
+fit(data='train.csv', target='species', scaling='standard', epochs=3, verbose=2, validation_data='val.csv', validation_split=0.5)\n`,
+    );
+    const t = nn('train', file, '--seed', '1');
+    expect(t.code, t.err).toBe(0);
+    // validation_data takes the place of validation_split: every row of train.csv trains.
+    expect(t.out).toContain('on 120 samples');
+    const last = t.out.trim().split('\n').at(-2)!;
+    const val = /val_loss: ([\d.]+)/.exec(last);
+    expect(val, t.out).not.toBeNull();
+    // The last epoch's val_loss is the trained weights' loss on val.csv.
+    const e = nn('evaluate', file, '--data', join(dir, 'val.csv'));
+    expect(e.code, e.err).toBe(0);
+    expect(e.out).toMatch(new RegExp(`^30 samples - loss: ${val![1]!.replace('.', '\\.')}`, 'm'));
   }, 60_000);
 });
