@@ -19,7 +19,12 @@ export interface Built {
  * The model of `source` (its first, or `name`) built, with every weight drawn at random so
  * that biases, moving statistics and PReLU slopes are not trivially 0 or 1.
  */
-export function built(source: string, name?: string, seed = 7): Built {
+export function built(
+  source: string,
+  name?: string,
+  seed = 7,
+  backend: 'js' | 'wasm' | 'auto' = 'auto',
+): Built {
   const out = compile(source);
   const checked = name
     ? out.checked.models.find((m) => m.name === name)!
@@ -29,7 +34,7 @@ export function built(source: string, name?: string, seed = 7): Built {
     throw new Error(
       `model '${checked.name}' does not compile: ${JSON.stringify(out.diagnostics.map((d) => d.message))}`,
     );
-  const model = new Model(compiled, { seed });
+  const model = new Model(compiled, { seed, backend });
   model.build(checked.inputs[0]!.shape!);
   const rng = new Rng(seed);
   const specs = model.weightSpecs();
