@@ -7,7 +7,7 @@
 import type { PlanStep, StepOf, WindowGeometry } from '../ir/index.js';
 import { windowTaps } from '../kernels/index.js';
 import { productBackward } from './backward.js';
-import { times } from './code.js';
+import { indentLines, printCall, times, type Fn } from './code.js';
 import { matmulFns } from './matmul.js';
 import { biasActivation } from './epilogue.js';
 import type { StepContext, StepEmitter } from './context.js';
@@ -50,10 +50,12 @@ function positions(
 
 /**
  * The walk over every output position's window taps that im2col and col2im share: `p` advances
- * by c per tap; `inside` runs where the tap lies in the input (q is its first channel), `outside`
- * where it lies in the padding.
+ * by the group's channels per tap; `inside` runs where the tap lies in the input (q is the first
+ * channel of the group, `cg` of them), `outside` where it lies in the padding. With groups the
+ * taps are walked group by group (gc: the group's first channel), the kernels' grouped layout.
  */
-function tapWalk(g: WindowGeometry, inside: string[], outside: string[]): string[] {
+function tapWalk(g: WindowGeometry, groups: number, inside: string[], outside: string[]): string[] {
+  const cg = g.c / groups;
   const iy = sum(
     [
       ['oy', g.sh],
@@ -69,20 +71,81 @@ function tapWalk(g: WindowGeometry, inside: string[], outside: string[]): string
     -g.left,
   );
   const out = `iy < 0 || iy >= ${g.h} || ix < 0 || ix >= ${g.w}`;
-  const read = [`const q = ${cell(g, 'iy', 'ix')};`, ...inside];
+  const q = groups === 1 ? cell(g, 'iy', 'ix') : `${cell(g, 'iy', 'ix')} + gc`;
+  const read = [`const q = ${q};`, ...inside];
   const tap =
     outside.length > 0
       ? [...block(`if (${out})`, outside).slice(0, -1), ...block('} else', read)]
       : block(`if (!(${out}))`, read);
+  const taps = block(`for (let i = 0; i < ${g.kh}; i++)`, [
+    `const iy = ${iy};`,
+    ...block(`for (let j = 0; j < ${g.kw}; j++, p += ${cg})`, [`const ix = ${ix};`, ...tap]),
+  ]);
   return positions(
     g,
     'p',
     null,
     [],
-    block(`for (let i = 0; i < ${g.kh}; i++)`, [
-      `const iy = ${iy};`,
-      ...block(`for (let j = 0; j < ${g.kw}; j++, p += ${g.c})`, [`const ix = ${ix};`, ...tap]),
-    ]),
+    groups === 1 ? taps : block(`for (let gc = 0; gc < ${g.c}; gc += ${cg})`, taps),
+  );
+}
+
+/** The module's gemm with offsets: one group's block of each operand of a grouped product. */
+const gemmAtFn: Fn = {
+  name: 'gemmAt',
+  doc: 'c[co + i·ldc + j] = Σ_k a[ao + i·sai + k·sak]·b[bo + k·sbk + j·sbj].',
+  params: [
+    ['a', 'Float32Array'],
+    ['ao', 'number'],
+    ['sai', 'number'],
+    ['sak', 'number'],
+    ['b', 'Float32Array'],
+    ['bo', 'number'],
+    ['sbk', 'number'],
+    ['sbj', 'number'],
+    ['c', 'Float32Array'],
+    ['co', 'number'],
+    ['ldc', 'number'],
+    ['M', 'number'],
+    ['K', 'number'],
+    ['N', 'number'],
+  ],
+  ret: 'void',
+  body: [
+    'if (K === 0) {',
+    '  for (let i = 0; i < M; i++) c.fill(0, co + i * ldc, co + i * ldc + N);',
+    '}',
+    'for (let k0 = 0; k0 < K; k0 += 256) {',
+    '  const kl = K - k0 < 256 ? K - k0 : 256;',
+    '  for (let i = 0; i < M; i++) {',
+    '    for (let j = 0; j < N; j++) {',
+    '      let s = 0;',
+    '      let pa = ao + i * sai + k0 * sak;',
+    '      let pb = bo + k0 * sbk + j * sbj;',
+    '      for (let k = 0; k < kl; k++, pa += sak, pb += sbk) s += a[pa]! * b[pb]!;',
+    '      const pc = co + i * ldc + j;',
+    '      c[pc] = k0 > 0 ? c[pc]! + s : s;',
+    '    }',
+    '  }',
+    '}',
+  ],
+};
+
+/** `for` each group `g`: the call of gemmAt with its operands' offsets (g·k, g·f) written in. */
+function perGroup(ctx: StepContext, groups: number, args: string[]): string[] {
+  // Step functions sit at 2 columns inside the module's factory; the loop body is at 6.
+  const call = printCall(ctx.use(gemmAtFn), args, 4);
+  return [`for (let g = 0; g < ${groups}; g++) {`, ...indentLines(call, 2), '}'];
+}
+
+/** The im2col copy of `x` into `col` (group by group when grouped). */
+function im2col(g: WindowGeometry, groups: number, x: string, col: string): string[] {
+  const cg = g.c / groups;
+  return tapWalk(
+    g,
+    groups,
+    block(`for (let ch = 0; ch < ${cg}; ch++)`, [`${col}[p + ch] = ${x}[q + ch]!;`]),
+    [`${col}.fill(0, p, p + ${cg});`],
   );
 }
 
@@ -95,16 +158,92 @@ function conv(s: StepOf<'conv'>, ctx: StepContext): string[] {
   const col = ctx.ref(s.outputs[1]!, 'col');
   const z = ctx.has(s.outputs[2]) ? ctx.ref(s.outputs[2]!, 'z') : null;
   const pre = z ?? y;
-  const c = g.c;
-  for (const fn of matmulFns) ctx.use(fn);
   const rows = times(g.oh * g.ow);
+  const [taps, F, G] = [windowTaps(g), g.filters, g.groups];
+  const [k, f] = [taps / G, F / G];
+  let product: string[];
+  if (G === 1) {
+    for (const fn of matmulFns) ctx.use(fn);
+    product = [`matmul(${col}, ${kernel}, ${pre}, ${rows}, ${taps}, ${F});`];
+  } else
+    product = perGroup(ctx, G, [
+      col,
+      `g * ${k}`,
+      `${taps}`,
+      '1',
+      kernel,
+      `g * ${f}`,
+      `${F}`,
+      '1',
+      pre,
+      `g * ${f}`,
+      `${F}`,
+      rows,
+      `${k}`,
+      `${f}`,
+    ]);
   return [
-    ...tapWalk(g, block(`for (let ch = 0; ch < ${c}; ch++)`, [`${col}[p + ch] = ${x}[q + ch]!;`]), [
-      `${col}.fill(0, p, p + ${c});`,
-    ]),
-    `matmul(${col}, ${kernel}, ${pre}, ${rows}, ${windowTaps(g)}, ${g.filters});`,
-    ...biasActivation(ctx, { pre, y, z, bias, rows, units: g.filters }, g.activation),
+    ...im2col(g, G, x, col),
+    ...product,
+    ...biasActivation(ctx, { pre, y, z, bias, rows, units: F }, g.activation),
   ];
+}
+
+/** dkernel and dcol of a grouped convolution, one gemmAt per group (convBackward in the kernels). */
+function groupedProducts(
+  ctx: StepContext,
+  g: StepOf<'conv_backward'>['attrs'],
+  ops: {
+    col: string;
+    kernel: () => string;
+    dz: string;
+    dKernel: string | null;
+    dcol: string | null;
+  },
+): string[] {
+  const rows = times(g.oh * g.ow);
+  const [taps, F, G] = [windowTaps(g), g.filters, g.groups];
+  const [k, f] = [taps / G, F / G];
+  const out: string[] = [];
+  if (ops.dKernel)
+    out.push(
+      ...perGroup(ctx, G, [
+        ops.col,
+        `g * ${k}`,
+        '1',
+        `${taps}`,
+        ops.dz,
+        `g * ${f}`,
+        `${F}`,
+        '1',
+        ops.dKernel,
+        `g * ${f}`,
+        `${F}`,
+        `${k}`,
+        rows,
+        `${f}`,
+      ]),
+    );
+  if (ops.dcol)
+    out.push(
+      ...perGroup(ctx, G, [
+        ops.dz,
+        `g * ${f}`,
+        `${F}`,
+        '1',
+        ops.kernel(),
+        `g * ${f}`,
+        '1',
+        `${F}`,
+        ops.dcol,
+        `g * ${k}`,
+        `${taps}`,
+        rows,
+        `${f}`,
+        `${k}`,
+      ]),
+    );
+  return out;
 }
 
 function convBackward(s: StepOf<'conv_backward'>, ctx: StepContext): string[] {
@@ -112,25 +251,34 @@ function convBackward(s: StepOf<'conv_backward'>, ctx: StepContext): string[] {
   const ref = (id: number | undefined, hint: string) => (ctx.has(id) ? ctx.ref(id!, hint) : null);
   const dx = ref(s.outputs[0], 'dx');
   const dcol = dx === null ? null : ctx.ref(s.outputs[3]!, 'dcol');
-  const out = productBackward(ctx, {
-    x: ctx.ref(s.inputs[0]!, 'col'),
+  const dKernel = ref(s.outputs[1], 'dKernel');
+  const ops = {
+    col: ctx.ref(s.inputs[0]!, 'col'),
     kernel: () => ctx.ref(s.inputs[1]!, 'kernel'),
     dz: ctx.ref(s.inputs[2]!, 'dz'),
-    dKernel: ref(s.outputs[1], 'dKernel'),
+  };
+  const out = productBackward(ctx, {
+    x: ops.col,
+    kernel: ops.kernel,
+    dz: ops.dz,
+    dKernel: g.groups === 1 ? dKernel : null,
     dBias: ref(s.outputs[2], 'dBias'),
-    dx: dcol,
+    dx: g.groups === 1 ? dcol : null,
     rows: times(g.oh * g.ow),
     in: windowTaps(g),
     units: g.filters,
   });
+  if (g.groups > 1) out.push(...groupedProducts(ctx, g, { ...ops, dKernel, dcol }));
   if (dx === null || dcol === null) return out;
   // col2im: dcol's rows summed back into the input cells they were read from.
+  const cg = g.c / g.groups;
   return [
     ...out,
     `${dx}.fill(0, 0, ${times(g.h * g.w * g.c)});`,
     ...tapWalk(
       g,
-      block(`for (let ch = 0; ch < ${g.c}; ch++)`, [
+      g.groups,
+      block(`for (let ch = 0; ch < ${cg}; ch++)`, [
         `${dx}[q + ch] = ${dx}[q + ch]! + ${dcol}[p + ch]!;`,
       ]),
       [],
