@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FunctionLayer, tfjsActivation } from './tfjs-activations.js';
 import { reshapingLayers } from './tfjs-reshaping.js';
+import { depthwiseLayers } from './tfjs-depthwise.js';
 import {
   asCall,
   boolArg,
@@ -143,6 +144,8 @@ export function layersFor(
   shape: () => tf.Shape = () => [null, 1, 1],
 ): tf.layers.Layer[] {
   const a = l.args ?? {};
+  const grouped = depthwiseLayers(l, formulas);
+  if (grouped) return grouped;
   switch (l.call) {
     case 'Dense': {
       const act = asCall(a['activation']);
