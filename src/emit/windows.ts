@@ -7,7 +7,8 @@
 import type { PlanStep, StepOf, WindowGeometry } from '../ir/index.js';
 import { windowTaps } from '../kernels/index.js';
 import { productBackward } from './backward.js';
-import { indentLines, printCall, times, type Fn } from './code.js';
+import { times } from './code.js';
+import { groupedBackward, groupedForward, layoutGroups } from './grouped.js';
 import { matmulFns } from './matmul.js';
 import { biasActivation } from './epilogue.js';
 import type { StepContext, StepEmitter } from './context.js';
@@ -90,54 +91,6 @@ function tapWalk(g: WindowGeometry, groups: number, inside: string[], outside: s
   );
 }
 
-/** The module's gemm with offsets: one group's block of each operand of a grouped product. */
-const gemmAtFn: Fn = {
-  name: 'gemmAt',
-  doc: 'c[co + i·ldc + j] = Σ_k a[ao + i·sai + k·sak]·b[bo + k·sbk + j·sbj].',
-  params: [
-    ['a', 'Float32Array'],
-    ['ao', 'number'],
-    ['sai', 'number'],
-    ['sak', 'number'],
-    ['b', 'Float32Array'],
-    ['bo', 'number'],
-    ['sbk', 'number'],
-    ['sbj', 'number'],
-    ['c', 'Float32Array'],
-    ['co', 'number'],
-    ['ldc', 'number'],
-    ['M', 'number'],
-    ['K', 'number'],
-    ['N', 'number'],
-  ],
-  ret: 'void',
-  body: [
-    'if (K === 0) {',
-    '  for (let i = 0; i < M; i++) c.fill(0, co + i * ldc, co + i * ldc + N);',
-    '}',
-    'for (let k0 = 0; k0 < K; k0 += 256) {',
-    '  const kl = K - k0 < 256 ? K - k0 : 256;',
-    '  for (let i = 0; i < M; i++) {',
-    '    for (let j = 0; j < N; j++) {',
-    '      let s = 0;',
-    '      let pa = ao + i * sai + k0 * sak;',
-    '      let pb = bo + k0 * sbk + j * sbj;',
-    '      for (let k = 0; k < kl; k++, pa += sak, pb += sbk) s += a[pa]! * b[pb]!;',
-    '      const pc = co + i * ldc + j;',
-    '      c[pc] = k0 > 0 ? c[pc]! + s : s;',
-    '    }',
-    '  }',
-    '}',
-  ],
-};
-
-/** `for` each group `g`: the call of gemmAt with its operands' offsets (g·k, g·f) written in. */
-function perGroup(ctx: StepContext, groups: number, args: string[]): string[] {
-  // Step functions sit at 2 columns inside the module's factory; the loop body is at 6.
-  const call = printCall(ctx.use(gemmAtFn), args, 4);
-  return [`for (let g = 0; g < ${groups}; g++) {`, ...indentLines(call, 2), '}'];
-}
-
 /** The im2col copy of `x` into `col` (group by group when grouped). */
 function im2col(g: WindowGeometry, groups: number, x: string, col: string): string[] {
   const cg = g.c / groups;
@@ -159,91 +112,17 @@ function conv(s: StepOf<'conv'>, ctx: StepContext): string[] {
   const z = ctx.has(s.outputs[2]) ? ctx.ref(s.outputs[2]!, 'z') : null;
   const pre = z ?? y;
   const rows = times(g.oh * g.ow);
-  const [taps, F, G] = [windowTaps(g), g.filters, g.groups];
-  const [k, f] = [taps / G, F / G];
+  const [taps, F] = [windowTaps(g), g.filters];
   let product: string[];
-  if (G === 1) {
+  if (g.groups === 1) {
     for (const fn of matmulFns) ctx.use(fn);
     product = [`matmul(${col}, ${kernel}, ${pre}, ${rows}, ${taps}, ${F});`];
-  } else
-    product = perGroup(ctx, G, [
-      col,
-      `g * ${k}`,
-      `${taps}`,
-      '1',
-      kernel,
-      `g * ${f}`,
-      `${F}`,
-      '1',
-      pre,
-      `g * ${f}`,
-      `${F}`,
-      rows,
-      `${k}`,
-      `${f}`,
-    ]);
+  } else product = groupedForward(ctx, g, [col, kernel, pre]);
   return [
-    ...im2col(g, G, x, col),
+    ...im2col(g, layoutGroups(g), x, col),
     ...product,
     ...biasActivation(ctx, { pre, y, z, bias, rows, units: F }, g.activation),
   ];
-}
-
-/** dkernel and dcol of a grouped convolution, one gemmAt per group (convBackward in the kernels). */
-function groupedProducts(
-  ctx: StepContext,
-  g: StepOf<'conv_backward'>['attrs'],
-  ops: {
-    col: string;
-    kernel: () => string;
-    dz: string;
-    dKernel: string | null;
-    dcol: string | null;
-  },
-): string[] {
-  const rows = times(g.oh * g.ow);
-  const [taps, F, G] = [windowTaps(g), g.filters, g.groups];
-  const [k, f] = [taps / G, F / G];
-  const out: string[] = [];
-  if (ops.dKernel)
-    out.push(
-      ...perGroup(ctx, G, [
-        ops.col,
-        `g * ${k}`,
-        '1',
-        `${taps}`,
-        ops.dz,
-        `g * ${f}`,
-        `${F}`,
-        '1',
-        ops.dKernel,
-        `g * ${f}`,
-        `${F}`,
-        `${k}`,
-        rows,
-        `${f}`,
-      ]),
-    );
-  if (ops.dcol)
-    out.push(
-      ...perGroup(ctx, G, [
-        ops.dz,
-        `g * ${f}`,
-        `${F}`,
-        '1',
-        ops.kernel(),
-        `g * ${f}`,
-        '1',
-        `${F}`,
-        ops.dcol,
-        `g * ${k}`,
-        `${taps}`,
-        rows,
-        `${f}`,
-        `${k}`,
-      ]),
-    );
-  return out;
 }
 
 function convBackward(s: StepOf<'conv_backward'>, ctx: StepContext): string[] {
@@ -268,16 +147,16 @@ function convBackward(s: StepOf<'conv_backward'>, ctx: StepContext): string[] {
     in: windowTaps(g),
     units: g.filters,
   });
-  if (g.groups > 1) out.push(...groupedProducts(ctx, g, { ...ops, dKernel, dcol }));
+  if (g.groups > 1) out.push(...groupedBackward(ctx, g, { ...ops, dKernel, dcol }));
   if (dx === null || dcol === null) return out;
   // col2im: dcol's rows summed back into the input cells they were read from.
-  const cg = g.c / g.groups;
+  const cg = g.c / layoutGroups(g);
   return [
     ...out,
     `${dx}.fill(0, 0, ${times(g.h * g.w * g.c)});`,
     ...tapWalk(
       g,
-      g.groups,
+      layoutGroups(g),
       block(`for (let ch = 0; ch < ${cg}; ch++)`, [
         `${dx}[q + ch] = ${dx}[q + ch]! + ${dcol}[p + ch]!;`,
       ]),

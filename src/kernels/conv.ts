@@ -11,9 +11,12 @@
  * contiguous, and runs one strided product per group: group g reads its block of col and the
  * kernel's columns [g·f/G, (g+1)·f/G) (kernel (kh, kw, c/G, filters), used as stored) and writes
  * the same columns of the output. With one group the layout and the product are the plain ones.
+ * A depthwise convolution (one channel per group) keeps the plain layout and runs the direct
+ * products of depthwise.ts instead: one gemm per channel is too small to pay.
  */
 import { activationForward } from './activations.js';
 import type { ActivationSpec } from './activation-spec.js';
+import { depthwiseColGrad, depthwiseKernelGrad, depthwiseProduct } from './depthwise.js';
 import { addBias, biasGrad, gemm, matmul, matmulTransA, matmulTransB } from './matmul.js';
 
 /**
@@ -108,6 +111,11 @@ function walkTaps(
   }
 }
 
+/** The groups the im2col layout is cut by: none for a depthwise convolution (see depthwise.ts). */
+export function colGroups(g: WindowGeometry, groups: number): number {
+  return groups === g.c ? 1 : groups;
+}
+
 /**
  * col[n·oh·ow, kh·kw·c]: each output position's receptive field, zero where it leaves the input,
  * laid out group by group.
@@ -153,8 +161,10 @@ export function convForward(
 ): void {
   const rows = n * g.oh * g.ow;
   const taps = windowTaps(g);
-  im2col(x, col, g, groups, n);
+  im2col(x, col, g, colGroups(g, groups), n);
   if (groups === 1) matmul(col, kernel, pre, rows, taps, filters, false);
+  else if (groups === g.c)
+    depthwiseProduct(col, kernel, pre, rows, g.kh * g.kw, g.c, filters / g.c);
   else {
     const [k, f] = [taps / groups, filters / groups];
     for (let grp = 0; grp < groups; grp++)
@@ -202,9 +212,13 @@ export function convBackward(
   const rows = n * g.oh * g.ow;
   const taps = windowTaps(g);
   if (dBias) biasGrad(dz, dBias, rows, filters, false);
+  const [T, C] = [g.kh * g.kw, g.c];
   if (groups === 1) {
     if (dKernel) matmulTransA(col, dz, dKernel, taps, rows, filters, false);
     if (dx && dcol) matmulTransB(dz, kernel, dcol, rows, filters, taps, false);
+  } else if (groups === C) {
+    if (dKernel) depthwiseKernelGrad(col, dz, dKernel, rows, T, C, filters / C);
+    if (dx && dcol) depthwiseColGrad(dz, kernel, dcol, rows, T, C, filters / C);
   } else {
     const [k, f] = [taps / groups, filters / groups];
     for (let grp = 0; grp < groups; grp++) {
@@ -215,5 +229,5 @@ export function convBackward(
         gemm(dz, fo, filters, 1, kernel, fo, 1, filters, dcol, ko, taps, rows, f, k, false);
     }
   }
-  if (dx && dcol) col2im(dcol, dx, g, groups, n);
+  if (dx && dcol) col2im(dcol, dx, g, colGroups(g, groups), n);
 }

@@ -76,7 +76,13 @@ const convCases: [string, WindowGeometry, number, number][] = [
     3,
   ],
   [
-    '1-D depthwise, dilation 2, 17 channels (a 4×1 tile edge)',
+    'depthwise, multiplier 2, 288 rows (dkernel sums past a 256-row block)',
+    geometry([12, 12, 3], [3, 3], [1, 1], [1, 1], 'same'),
+    6,
+    3,
+  ],
+  [
+    '1-D depthwise, dilation 2, 17 channels',
     geometry([1, 8, 17], [1, 3], [1, 1], [1, 2], 'same'),
     17,
     17,
