@@ -169,6 +169,26 @@ export function layerActivation(c: LowerContext): ActivationSpec {
   return c.layer.specs.activation ?? activationSpec(null);
 }
 
+/**
+ * Floats per sample of a conv step's im2col matrix (positions × taps × channels), plus `extra`
+ * per output position (SeparableConv's depthwise output), for the memory check.
+ */
+export function convScratch(
+  spatial: 1 | 2,
+  extra: (args: Args, channels: number) => number = () => 0,
+): (inputs: Shape[], args: Args) => number {
+  return ([input], args) => {
+    const win = convWindow(args, spatial);
+    if (failed(win)) return 0;
+    const out = windowOutputShape(input!, win, args, () => 1);
+    if (!Array.isArray(out)) return 0;
+    const positions = out.slice(1, -1).reduce<number>((a, d) => a * (d ?? 0), 1);
+    const channels = (input!.at(-1) as number | null) ?? 0;
+    const taps = win.kernel.reduce((a, k) => a * k, 1);
+    return positions * (taps * channels + extra(args, channels));
+  };
+}
+
 function convLayer(spatial: 1 | 2): LayerDef {
   return {
     outputShape: oneInput((input, args) => {
@@ -209,15 +229,7 @@ function convLayer(spatial: 1 | 2): LayerDef {
       };
       return [kernel, bias];
     },
-    scratch([input], args) {
-      const win = convWindow(args, spatial);
-      if (failed(win)) return 0;
-      const out = windowOutputShape(input!, win, args, () => 1);
-      if (!Array.isArray(out)) return 0;
-      const positions = out.slice(1, -1).reduce<number>((a, d) => a * (d ?? 0), 1);
-      const channels = (input!.at(-1) as number | null) ?? 0;
-      return positions * win.kernel.reduce((a, k) => a * k, 1) * channels;
-    },
+    scratch: convScratch(spatial),
     lowering: convLowering(spatial, (c) => ({
       kernel: 'kernel',
       bias: 'bias',

@@ -13,6 +13,7 @@ import { lastAxis, type WindowGeometry } from '../ir/index.js';
 import {
   builtWindow,
   convLowering,
+  convScratch,
   convWindow,
   layerActivation,
   lowerConv,
@@ -69,20 +70,6 @@ function biasWeight(args: Args, size: number): WeightSpec[] {
   ];
 }
 
-/** Floats per sample of the im2col matrix of the depthwise step (and `extra` per position). */
-function depthwiseScratch(spatial: 1 | 2, extra: (args: Args, c: number) => number) {
-  return ([input]: Shape[], args: Args): number => {
-    const win = convWindow(args, spatial);
-    if (failed(win)) return 0;
-    const out = windowOutputShape(input!, win, args, () => 1);
-    if (!Array.isArray(out)) return 0;
-    const positions = out.slice(1, -1).reduce<number>((a, d) => a * (d ?? 0), 1);
-    const channels = (input!.at(-1) as number | null) ?? 0;
-    const taps = win.kernel.reduce((a, k) => a * k, 1);
-    return positions * (taps * channels + extra(args, channels));
-  };
-}
-
 /** The fields Depthwise and Separable layers share: output shape, engine limit, activation. */
 function windowed(
   spatial: 1 | 2,
@@ -107,7 +94,7 @@ function depthwiseLayer(spatial: 1 | 2): LayerDef {
       const kernel = depthwiseKernel(input!, args, spatial, 'kernel');
       return [kernel, ...biasWeight(args, (input!.at(-1) as number) * multiplierOf(args))];
     },
-    scratch: depthwiseScratch(spatial, () => 0),
+    scratch: convScratch(spatial),
     lowering: convLowering(spatial, (c) => depthwisePart(c, 'kernel', true)),
   };
 }
@@ -206,7 +193,7 @@ function separableLayer(spatial: 1 | 2): LayerDef {
       ];
     },
     // The im2col matrix and the depthwise output.
-    scratch: depthwiseScratch(spatial, (args, c) => c * multiplierOf(args)),
+    scratch: convScratch(spatial, (args, c) => c * multiplierOf(args)),
     lowering: separableLowering(spatial),
   };
 }

@@ -141,6 +141,18 @@ function groupedConv(l: KerasCall, formulas: string[]): tf.layers.Layer[] {
   return [layer, ...activationAfter(l)];
 }
 
+/** The config TF.js's DepthwiseConv2D and SeparableConv2D share, Keras 3's values given. */
+function layerConfig(win: Window, depthMultiplier: number, useBias: boolean) {
+  return {
+    kernelSize: win.kernel,
+    strides: win.strides,
+    padding: win.padding,
+    depthMultiplier,
+    dilationRate: win.dilation,
+    useBias,
+  };
+}
+
 /** TF.js's DepthwiseConv2D, or Keras 3's DepthwiseConv1D as tf.depthwiseConv2d on a (1, steps) image. */
 function depthwise(l: KerasCall, formulas: string[]): tf.layers.Layer[] {
   const win = windowOf(l, 0);
@@ -148,14 +160,7 @@ function depthwise(l: KerasCall, formulas: string[]): tf.layers.Layer[] {
   const useBias = boolArg(l, 'use_bias', true);
   if (win.rank === 2)
     return [
-      tf.layers.depthwiseConv2d({
-        kernelSize: win.kernel,
-        strides: win.strides,
-        padding: win.padding,
-        depthMultiplier: multiplier,
-        dilationRate: win.dilation,
-        useBias,
-      }),
+      tf.layers.depthwiseConv2d(layerConfig(win, multiplier, useBias)),
       ...activationAfter(l),
     ];
   formulas.push('DepthwiseConv1D, absent from TF.js: depthwiseConv2d over a (1, steps) image');
@@ -178,19 +183,10 @@ function separable(l: KerasCall, formulas: string[]): tf.layers.Layer[] {
   const filters = l.positional?.[0] as number;
   const multiplier = numArg(l, 'depth_multiplier', 1);
   const useBias = boolArg(l, 'use_bias', true);
-  if (win.rank === 2)
-    return [
-      tf.layers.separableConv2d({
-        filters,
-        kernelSize: win.kernel,
-        strides: win.strides,
-        padding: win.padding,
-        depthMultiplier: multiplier,
-        dilationRate: win.dilation,
-        useBias,
-      }),
-      ...activationAfter(l),
-    ];
+  if (win.rank === 2) {
+    const config = { ...layerConfig(win, multiplier, useBias), filters };
+    return [tf.layers.separableConv2d(config), ...activationAfter(l)];
+  }
   formulas.push('SeparableConv1D, absent from TF.js: separableConv2d over a (1, steps) image');
   const layer = new FormulaConv(
     win,
