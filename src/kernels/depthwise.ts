@@ -81,6 +81,11 @@ export function depthwiseColGrad(
     const dr = r * F;
     for (let t = 0; t < T; t++) {
       const kt = t * F;
+      if (M === 1) {
+        // One filter per channel (the usual case): a single product, so the same value.
+        for (let c = 0; c < C; c++, p++) dcol[p] = dz[dr + c]! * kernel[kt + c]!;
+        continue;
+      }
       for (let c = 0; c < C; c++, p++) {
         let s = 0;
         for (let m = 0, f = c * M; m < M; m++, f++) s += dz[dr + f]! * kernel[kt + f]!;
