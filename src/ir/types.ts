@@ -162,13 +162,19 @@ export interface OpAttrs {
   fold_batch_norm: { in: number; units: number; epsilon: number };
   // ---- convolution and pooling (channels last; a 1-D layer is height 1)
   /**
-   * [x, kernel, bias?] → [y, col, z?]: y = act(conv(x) + bias) as im2col and one matmul; col
+   * [x, kernel, bias?] → [y, col, z?]: y = act(conv(x) + bias) as im2col and one matmul (one
+   * per group: kernel (kh, kw, c/groups, filters); depthwise is groups = c); col
    * (n·oh·ow × kh·kw·c) is the im2col matrix, scratch at inference and read by backward in
    * training; z keeps the pre-activation when the activation needs it for backward.
    */
-  conv: WindowGeometry & { filters: number; bias: boolean; activation: ActivationSpec | null };
+  conv: WindowGeometry & {
+    filters: number;
+    groups: number;
+    bias: boolean;
+    activation: ActivationSpec | null;
+  };
   /** [col, kernel, dz] → [dx?, dkernel?, dbias?, dcol?]: dcol is dx's scratch, present with dx. */
-  conv_backward: WindowGeometry & { filters: number };
+  conv_backward: WindowGeometry & { filters: number; groups: number };
   /** [x] → [y, argmax?]: argmax holds each output's winning window tap, for backward. */
   max_pool: WindowGeometry;
   /** [dy, argmax] → [dx]. */

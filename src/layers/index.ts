@@ -6,6 +6,7 @@
 import { activationLayers } from './activation.js';
 import { convolutionalLayers } from './convolutional.js';
 import { coreLayers } from './core.js';
+import { depthwiseLayers } from './depthwise.js';
 import { embeddingLayers } from './embedding.js';
 import { globalPoolingLayers } from './global-pooling.js';
 import { mergingLayers } from './merging.js';
@@ -47,6 +48,7 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...spatialDropoutLayers,
   TimeDistributed: timeDistributed(() => layerDefs),
   ...convolutionalLayers,
+  ...depthwiseLayers,
   ...poolingLayers,
   Bidirectional: bidirectional,
 };

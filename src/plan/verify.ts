@@ -264,7 +264,10 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
     case 'conv_backward': {
       const g = s.attrs;
       const [x, col] = [per(g.h * g.w * g.c), per(g.oh * g.ow * windowTaps(g))];
-      const [y, kernel] = [per(g.oh * g.ow * g.filters), all(windowTaps(g) * g.filters)];
+      const [y, kernel] = [
+        per(g.oh * g.ow * g.filters),
+        all((windowTaps(g) / g.groups) * g.filters),
+      ];
       if (s.op === 'conv_backward')
         return { inputs: [col, kernel, y], outputs: [x, kernel, all(g.filters), col] };
       const bias = s.attrs.bias ? [all(g.filters)] : [];

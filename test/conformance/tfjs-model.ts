@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FunctionLayer, tfjsActivation } from './tfjs-activations.js';
 import { reshapingLayers } from './tfjs-reshaping.js';
 import { maskedStep, maskOf, MaskedAveragePooling1D, ZeroMaskedSteps } from './tfjs-masking.js';
+import { depthwiseLayers } from './tfjs-depthwise.js';
 import {
   asCall,
   boolArg,
@@ -146,6 +147,8 @@ export function layersFor(
   masked = false,
 ): tf.layers.Layer[] {
   const a = l.args ?? {};
+  const grouped = depthwiseLayers(l, formulas);
+  if (grouped) return grouped;
   switch (l.call) {
     case 'Dense': {
       const act = asCall(a['activation']);

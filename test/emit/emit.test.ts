@@ -238,6 +238,10 @@ function patterns(): Case[] {
       "Input(shape=(12, 3)) -> Conv1D(4, 3, padding='causal', dilation_rate=2, activation='tanh') -> MaxPooling1D(3, strides=2, padding='same') -> Conv1D(6, 2, activation=selu) -> AveragePooling1D(2) -> Flatten() -> Dense(2)",
     ],
     [
+      'grouped, depthwise and separable convolutions, 2-D and 1-D',
+      "Input(shape=(7, 6, 4)) -> Conv2D(6, 3, padding='same', groups=2, activation='relu') -> DepthwiseConv2D(2, depth_multiplier=2, strides=2) -> SeparableConv2D(3, (2, 1), padding='same', activation=tanh) -> Reshape((9, 3)) -> DepthwiseConv1D(3, dilation_rate=2, padding='same', use_bias=False) -> SeparableConv1D(4, 2, depth_multiplier=3, use_bias=False) -> Conv1D(4, 2, groups=4) -> Flatten() -> Dense(2)",
+    ],
+    [
       'Dense without bias',
       'Input(40) -> Dense(33, use_bias=False) -> Dense(3, use_bias=False, activation=sparsemax)',
     ],

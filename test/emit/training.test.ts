@@ -355,6 +355,16 @@ const cases: {
     size: 24,
   },
   {
+    name: 'grouped, depthwise and separable convolutions',
+    source: model(
+      "    -> Conv2D(4, 3, padding='same', groups=2, activation=relu)\n    -> DepthwiseConv2D(2, depth_multiplier=2, strides=2, depthwise_regularizer=L2(0.01))\n    -> SeparableConv2D(3, 2, padding='same', activation=tanh, pointwise_constraint=MaxNorm(1.0))\n    -> Reshape((9, 3))\n    -> SeparableConv1D(2, 3, depth_multiplier=2, use_bias=False)\n    -> DepthwiseConv1D(2)\n    -> Flatten()\n    -> Dense(3, softmax)",
+      'adam, categorical_crossentropy',
+      'shape=(6, 6, 2)',
+    ),
+    y: 'onehot',
+    size: 72,
+  },
+  {
     name: 'frozen layer, no bias, batchnorm without center and scale',
     source: model(
       '    -> Dense(6, relu, trainable=False)\n    -> Dense(5, use_bias=False)\n    -> BatchNormalization(center=False, scale=False)\n    -> LayerNormalization(center=False, scale=False)\n    -> Dense(3, softmax)',
