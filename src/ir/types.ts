@@ -197,9 +197,11 @@ export interface OpAttrs {
    */
   recurrent: RecurrentAttrs;
   /**
-   * [x, kernel, recurrent_kernel, gates, h_prev, c, dy] → [dx?, dkernel?, drecurrent_kernel?,
-   * dbias?, dgates, drec, dh, dc?]: backpropagation through time; dgates and drec hold every
-   * step's gate gradients (input side and recurrent side), dh and dc the carried state gradients.
+   * [x, kernel, recurrent_kernel, gates, h_prev, c, dy?, dh_final?, dc_final?] → [dx?, dkernel?,
+   * drecurrent_kernel?, dbias?, dgates, drec, dh, dc?]: backpropagation through time; dgates and
+   * drec hold every step's gate gradients (input side and recurrent side), dh and dc the carried
+   * state gradients. dh_final and dc_final are the gradients of the final states a layer with
+   * return_state returns (they start dh and dc); dy is left out when only they have one.
    */
   recurrent_backward: RecurrentAttrs;
   // --- end of the embedding and recurrent ops ---

@@ -23,6 +23,7 @@ export { groupThousands, readableSize, exactProduct, roundHalfEven } from './siz
 export {
   inferShapes,
   buildLayer,
+  outputNamesOf,
   modelInput,
   inputIndex,
   functionalOrder,

@@ -318,6 +318,8 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
       per(T * U),
       ...(lstm ? cellState : [all(0)]),
       y,
+      per(U),
+      ...(lstm ? [per(U)] : []),
     ],
     outputs: [per(T * I), ...weights, per(T * GU), per(T * GU), per(GU), per(U), per(U)],
   };
