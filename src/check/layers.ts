@@ -87,8 +87,15 @@ export function checkLayers(
 /** A value a layer reads: a node of the graph, its shape (null when unknown) and where it was made. */
 export interface LayerInput {
   id: NodeId;
+  /** Which output of the node (a layer's returned states are 1, 2, …); absent: the first. */
+  port?: number;
   shape: Shape | null;
   range: Range;
+  /**
+   * Set when the value is a whole layer with several outputs (an LSTM with return_state=True):
+   * their names. Keras returns them as a list; only a tuple assignment takes it apart.
+   */
+  outputs?: string[];
 }
 
 /** A layer call bound to its catalog entry, with the arguments whose written value failed. */
@@ -241,6 +248,7 @@ function inferLayer(
     argRanges: b.ranges,
     failedArgs: failed,
     inputs: inputs.map((i) => i.id),
+    ...(inputs.some((i) => i.port) ? { inputPorts: inputs.map((i) => i.port ?? 0) } : {}),
     inputShape: inputs[0]?.shape ?? null,
     outputShape: null,
     weights: [],
@@ -291,6 +299,7 @@ function inferLayer(
     return layer;
   }
   layer.outputShape = built.outputShape;
+  if (built.extraOutputShapes) layer.extraOutputShapes = built.extraOutputShapes;
   layer.weights = built.weights;
   const initial = b.args['weights'];
   if (Array.isArray(initial)) {

@@ -7,7 +7,7 @@
  */
 import { isCallValue, type Args, type CallValue } from '../catalog/index.js';
 import { mergingLayers } from './merging.js';
-import { recurrentLayers, recurrentLowering } from './recurrent.js';
+import { recurrentLayers, recurrentLowering, stateNames, stateShapes } from './recurrent.js';
 import {
   isShapeError,
   oneInput,
@@ -117,9 +117,11 @@ const lowering: LayerLowering = {
       saved[`${directions[i]}/y`] = f.y;
     });
     for (const [k, v] of Object.entries(merged.saved)) saved[`merge/${k}`] = v;
-    return { xs, y: merged.y, saved };
+    // return_state: the forward copy's final states, then the backward copy's (Keras's order).
+    const extra = copies.flatMap((f) => f.extra ?? []);
+    return { xs, y: merged.y, saved, ...(extra.length > 0 ? { extra } : {}) };
   },
-  backward(c, f, dy, needDx) {
+  backward(c, f, dy, needDx, dExtra = []) {
     const part = (prefixKey: string) =>
       Object.fromEntries(
         Object.entries(f.saved)
@@ -127,12 +129,17 @@ const lowering: LayerLowering = {
           .map(([k, v]) => [k.slice(prefixKey.length), v]),
       );
     const ys = directions.map((d) => f.saved[`${d}/y`]!);
-    const dys = mergeLowering(c).backward(
-      mergeContext(c),
-      { xs: ys, y: f.y, saved: part('merge/') },
-      dy,
-      [true, true],
-    );
+    // dy is -1 when only returned states have a gradient: then no copy's output has one.
+    const dys =
+      dy < 0
+        ? [-1, -1]
+        : mergeLowering(c).backward(
+            mergeContext(c),
+            { xs: ys, y: f.y, saved: part('merge/') },
+            dy,
+            [true, true],
+          );
+    const half = dExtra.length / 2;
     const dxs = directions.map(
       (d, i) =>
         copyLowering[d].backward(
@@ -140,6 +147,7 @@ const lowering: LayerLowering = {
           { xs: f.xs, y: ys[i]!, saved: part(`${d}/`) },
           dys[i]!,
           needDx,
+          dExtra.slice(i * half, (i + 1) * half),
         )[0] ?? null,
     );
     const [dxf, dxb] = dxs;
@@ -205,8 +213,26 @@ function engineLimit(args: Args) {
   return undefined;
 }
 
+/** The wrapped layer's states with return_state, as Keras returns them: forward's, then backward's. */
+function innerStates(args: Args): string[] {
+  const inner = args['layer'];
+  if (!isCallValue(inner) || inner.args['return_state'] !== true || !recurrentLayers[inner.call])
+    return [];
+  return stateNames(inner.call);
+}
+
 export const bidirectional: LayerDef = {
   outputShape: oneInput(outputShape),
+  outputNames: (args) => [
+    'output',
+    ...directions.flatMap((d) => innerStates(args).map((name) => `${d}_${name}`)),
+  ],
+  extraOutputShapes: (inputs, args) => {
+    const inner = args['layer'];
+    if (!isCallValue(inner) || innerStates(args).length === 0 || !inputs[0]) return [];
+    const states = stateShapes(inner.call, inputs[0], inner.args);
+    return [...states, ...states];
+  },
   weights,
   lowering,
   engineLimit,

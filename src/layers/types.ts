@@ -272,7 +272,7 @@ export function outputPort(graph: ModelGraph, k: number): number {
 }
 
 /** The shape of a model's `k`th output (null while unbuilt). */
-export function outputShapeOf(graph: ModelGraph, k: number): Shape | null {
+export function modelOutputShape(graph: ModelGraph, k: number): Shape | null {
   const id = graph.outputs[k];
   return id === undefined ? null : nodeShape(graph, id, outputPort(graph, k));
 }

@@ -18,6 +18,7 @@ import {
   inferShapes,
   layerDefs,
   nodeShape,
+  outputPort,
   sampleSize,
   shapeToString,
   type ModelGraph,
@@ -125,7 +126,9 @@ export class Session {
     this.inSizes = this.graph.inputs.map((input) => sampleSize(input.shape!));
     this.inSize = this.inSizes.reduce((a, b) => a + b, 0);
     const graph = this.graph;
-    this.outSizes = graph.outputs.map((id) => sampleSize(nodeShape(graph, id)!));
+    this.outSizes = graph.outputs.map((id, k) =>
+      sampleSize(nodeShape(graph, id, outputPort(graph, k))!),
+    );
     this.outSize = this.outSizes[0]!;
     this.setTargetSizes();
     this.opt = null;

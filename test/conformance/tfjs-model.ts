@@ -263,6 +263,7 @@ function tfjsRnn(l: KerasCall): tf.RNN {
     activation: (a['activation'] as 'tanh' | undefined) ?? 'tanh',
     useBias: boolArg(l, 'use_bias', true),
     returnSequences: boolArg(l, 'return_sequences', false),
+    returnState: boolArg(l, 'return_state', false),
     goBackwards: boolArg(l, 'go_backwards', false),
   };
   const recurrentActivation = (a['recurrent_activation'] as 'sigmoid' | undefined) ?? 'sigmoid';
@@ -284,6 +285,7 @@ class Keras3Gru extends tf.layers.Layer {
   private readonly units: number;
   private readonly useBias: boolean;
   private readonly returnSequences: boolean;
+  private readonly returnState: boolean;
   private readonly goBackwards: boolean;
   private kernel: tf.LayerVariable | null = null;
   private recurrentKernel: tf.LayerVariable | null = null;
@@ -294,6 +296,7 @@ class Keras3Gru extends tf.layers.Layer {
     this.units = l.positional?.[0] as number;
     this.useBias = boolArg(l, 'use_bias', true);
     this.returnSequences = boolArg(l, 'return_sequences', false);
+    this.returnState = boolArg(l, 'return_state', false);
     this.goBackwards = boolArg(l, 'go_backwards', false);
   }
 
@@ -307,7 +310,7 @@ class Keras3Gru extends tf.layers.Layer {
     this.built = true;
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D;
       const [n, T, features] = x.shape;
@@ -334,13 +337,16 @@ class Keras3Gru extends tf.layers.Layer {
         h = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), candidate));
         outputs.push(h);
       }
-      return this.returnSequences ? tf.stack(outputs, 1) : h;
+      const output = this.returnSequences ? tf.stack(outputs, 1) : h;
+      // return_state: Keras's [output, final state].
+      return this.returnState ? [output, h] : output;
     });
   }
 
   override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
     const s = shape as tf.Shape;
-    return this.returnSequences ? [s[0]!, s[1]!, this.units] : [s[0]!, this.units];
+    const output = this.returnSequences ? [s[0]!, s[1]!, this.units] : [s[0]!, this.units];
+    return this.returnState ? [output, [s[0]!, this.units]] : output;
   }
 }
 
