@@ -181,6 +181,9 @@ export function weightedLayers(model: tf.LayersModel): string[] {
   return model.layers.filter((l) => l.weights.length > 0).map((l) => l.name);
 }
 
+/** The Keras 3 class each conformance stand-in layer computes. */
+const standsFor: Readonly<Record<string, string>> = { ConformanceKeras3Gru: 'GRU' };
+
 /**
  * TF.js's model.layers as Keras 3's summary rows: `name (Class)`, the output shape, the
  * parameter count and the Connected to cell (`dense[0][0], dense_1[0][0]`; `-` for inputs).
@@ -199,7 +202,7 @@ export function tfjsSummaryRows(model: tf.LayersModel): string[][] {
     const shapes = layer.outputShape as (number | null)[] | (number | null)[][];
     const several = Array.isArray(shapes[0]);
     // The stand-ins for Keras 3 layers TF.js lacks print as the layer they stand for.
-    const className = layer.getClassName().replace(/^ConformanceKeras3/, '');
+    const className = standsFor[layer.getClassName()] ?? layer.getClassName();
     return [
       `${layer.name} (${className})`,
       several
