@@ -26,7 +26,14 @@ import {
 } from '../layers/index.js';
 import type { Range } from '../source/index.js';
 import type { Binder } from './bind.js';
-import { inputOf, LayerChecker, reportNamedCall, type LayerInput } from './layers.js';
+import {
+  inputOf,
+  LayerChecker,
+  reportNamedCall,
+  reportSeveralOutputs,
+  severalOutputsName,
+  type LayerInput,
+} from './layers.js';
 import type { CheckedLayer, ResultName } from './types.js';
 import { describe } from './values.js';
 
@@ -205,11 +212,11 @@ class GraphChecker {
     return layer?.extraOutputShapes?.[port - 1] ?? null;
   }
 
-  /** "LSTM(…) with return_state=True" for messages, or "This chain" for a layer of one output. */
+  /** "LSTM with return_state=True" for messages, or the class of a layer of one output. */
   private describeMaker(value: LayerInput): string {
     const layer = value.id >= 0 ? this.layers[value.id] : undefined;
     if (!layer) return 'An input';
-    return value.outputs ? `${layer.className} with return_state=True` : `${layer.className}`;
+    return value.outputs ? severalOutputsName(layer) : layer.className;
   }
 
   /**
@@ -218,13 +225,7 @@ class GraphChecker {
    */
   private single(value: LayerInput, where: string): boolean {
     if (!value.outputs) return true;
-    this.binder.sink.report('severalOutputs', value.range, {
-      layer: this.describeMaker(value),
-      className: this.layers[value.id]?.className ?? '',
-      count: String(value.outputs.length),
-      names: value.outputs.join(', '),
-      where,
-    });
+    reportSeveralOutputs(this.layers[value.id]!, value.outputs, value.range, where, this.binder);
     return false;
   }
 

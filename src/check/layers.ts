@@ -9,6 +9,7 @@ import {
   modelInput,
   buildLayer,
   layerDefs,
+  outputNamesOf,
   shapeToString,
   toSnakeCase,
   type NodeId,
@@ -80,8 +81,42 @@ export function checkLayers(
     const layer = checker.layer(bound, [input], id);
     layers.push(layer);
     shape = layer.outputShape;
+    const names = outputNamesOf(layerDefs[layer.className], layer.args);
+    if (names.length > 1) {
+      // Keras: "All layers in a Sequential model should have a single output tensor."
+      reportSeveralOutputs(
+        layer,
+        names,
+        call.range,
+        'a Sequential model takes layers of one',
+        binder,
+      );
+      shape = null;
+    }
   });
   return { layers, inputShape: declared?.shape ?? null, inputWritten };
+}
+
+/** "LSTM with return_state=True": a layer of several outputs, as messages name it. */
+export function severalOutputsName(layer: CheckedLayer): string {
+  return `${layer.className} with return_state=True`;
+}
+
+/** Reports a layer of several outputs (Keras's list) where one value is needed, `where` saying why. */
+export function reportSeveralOutputs(
+  layer: CheckedLayer,
+  names: readonly string[],
+  range: Range,
+  where: string,
+  binder: Binder,
+): void {
+  binder.sink.report('severalOutputs', range, {
+    layer: severalOutputsName(layer),
+    className: layer.className,
+    count: String(names.length),
+    names: names.join(', '),
+    where,
+  });
 }
 
 /** A value a layer reads: a node of the graph, its shape (null when unknown) and where it was made. */

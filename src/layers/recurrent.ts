@@ -207,6 +207,12 @@ function cellActivationLimit(args: Args, arg: string): ShapeError | undefined {
 }
 
 function limits(args: Args): ShapeError | undefined {
+  if (returnsState(args) && args['activity_regularizer'] != null)
+    return {
+      error:
+        'Keras regularizes every output of a layer, its returned states too; the engine regularizes the first output only, so activity_regularizer must be None with return_state=True.',
+      arg: 'activity_regularizer',
+    };
   if (args['stateful'] === true)
     return {
       error: 'the engine starts every batch from the zero state, so stateful must be False.',

@@ -8,6 +8,7 @@ import {
   type CstNode,
   type DSLMethodOpts,
   type IOrAlt,
+  type OrMethodOpts,
   type IParserErrorMessageProvider,
   type IRecognitionException,
   type IToken,
@@ -162,7 +163,7 @@ export class NnParser extends CstParser {
 
   /** statement := modelBlock | tupleAssignment | assignment | expression */
   statement = this.RULE('statement', () => {
-    this.OR(this.statementAlternatives);
+    this.OR(this.statementChoice);
   });
 
   private readonly statementAlternatives: IOrAlt<unknown>[] = [
@@ -176,6 +177,16 @@ export class NnParser extends CstParser {
     { ALT: () => this.SUBRULE(this.assignment) },
     { ALT: () => this.SUBRULE(this.expression) },
   ];
+
+  /**
+   * Two tokens tell the alternatives apart (`x =`, `x,`, `x ->`); the tuple assignment's gate
+   * looks further itself. Chevrotain would otherwise deepen every alternative's lookahead to
+   * the tuple's, and an assignment with a bad value (`x = ;`) would stop being one.
+   */
+  private readonly statementChoice: OrMethodOpts<unknown> = {
+    DEF: this.statementAlternatives,
+    MAX_LOOKAHEAD: 2,
+  };
 
   private readonly statementOrSemicolonAlternatives: IOrAlt<unknown>[] = [
     { ALT: () => this.SUBRULE(this.statement) },
