@@ -284,6 +284,18 @@ function graphs(): Case[] {
       ].join('\n'),
     ],
     [
+      'return_state: LSTM and Bidirectional states, a state as an output of its own',
+      [
+        'x = Input(shape=(5, 3))',
+        'out, h, c = x -> LSTM(4, return_state=True)',
+        'seq, fs, bs = x -> Bidirectional(GRU(2, return_sequences=True, return_state=True))',
+        '(out, h, fs) -> Concatenate() -> Dense(2, softmax)',
+        'seq -> Flatten() -> Dense(1)',
+        'c',
+        'bs',
+      ].join('\n'),
+    ],
+    [
       'three inputs with long names',
       [
         "first = Input(shape=(4,), name='first_input_with_a_long_name')",
