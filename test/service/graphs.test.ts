@@ -177,3 +177,41 @@ describe('results: hover, symbols, tokens', () => {
     ]);
   });
 });
+
+describe('results of a tuple assignment (return_state)', () => {
+  const text = `model enc {
+  x = Input(shape=(5, 3))
+  out, h, c = x -> LSTM(4, return_state=True)
+  (out, h) -> Concatenate() -> Dense(2)
+  c
+  compile(adam, mse)
+}
+`;
+  const at = new PositionIndex(text);
+  const p = (needle: string, nth = 0, shift = 0) => {
+    let i = -1;
+    for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+    return at.position(i + shift);
+  };
+  const spans = (ranges: Ranges) =>
+    ranges.map((r) => text.slice(at.offset(r.start), at.offset(r.end)) + `@${r.start.line}`);
+
+  it('each name is a result: definition, references and hover with its own shape', () => {
+    const def = service.definition(text, p('(out, h)', 0, 6));
+    expect(def && `${def.start.line}:${def.start.character}`).toBe('2:7');
+    expect(spans(service.references(text, p('c = x')))).toEqual(['c@2', 'c@4']);
+    const hover = service.hover(text, p('h, c', 0, 0))?.contents;
+    expect(hover).toContain('(None, 4)');
+    expect(hover).toContain('lstm');
+  });
+
+  it('rename one of the names with its reads, and the model checks the same', () => {
+    const result = service.rename(text, p('h, c'), 'state_h');
+    expect(result).toHaveProperty('edits');
+    const renamed = applyEdits(text, (result as { edits: [] }).edits);
+    expect(renamed).toContain('out, state_h, c = x -> LSTM');
+    expect(renamed).toContain('(out, state_h) -> Concatenate()');
+    const codes = (t: string) => check(t).diagnostics.map((d) => d.code);
+    expect(codes(renamed)).toEqual(codes(text));
+  });
+});
