@@ -29,6 +29,7 @@ const pos = (needle: string, nth = 0, shift = 0) => {
   if (i < 0) throw new Error(needle);
   return index.position(i + shift);
 };
+type Position = { line: number; character: number };
 type Ranges = {
   start: { line: number; character: number };
   end: { line: number; character: number };
@@ -38,6 +39,16 @@ const texts = (ranges: Ranges) =>
     (r) =>
       `${r.start.line}:${r.start.character}:${source.slice(index.offset(r.start), index.offset(r.end))}`,
   );
+
+/** Renames the symbol at `at` to `to`; the text it gives checks with the same codes. */
+function renamedChecksSame(text: string, at: Position, to: string): string {
+  const result = service.rename(text, at, to);
+  expect(result).toHaveProperty('edits');
+  const renamed = applyEdits(text, (result as { edits: [] }).edits);
+  const codes = (t: string) => check(t).diagnostics.map((d) => d.code);
+  expect(codes(renamed)).toEqual(codes(text));
+  return renamed;
+}
 
 describe('results: navigation', () => {
   it('go from a read to the definition it sees', () => {
@@ -67,13 +78,9 @@ describe('results: navigation', () => {
       start: { line: 4, character: 6 },
       end: { line: 4, character: 7 },
     });
-    const result = service.rename(source, pos('x = x'), 'skip');
-    expect(result).toHaveProperty('edits');
-    const renamed = applyEdits(source, (result as { edits: [] }).edits);
+    const renamed = renamedChecksSame(source, pos('x = x'), 'skip');
     expect(renamed).toContain('  skip = x -> Dense(units)\n  (h, skip) -> Add()');
     expect(renamed).toContain('h = x -> Dense');
-    const codes = (t: string) => check(t).diagnostics.map((d) => d.code);
-    expect(codes(renamed)).toEqual(codes(source));
     expect(check(renamed).models[0]!.layers.map((l) => l.name)).toEqual(
       check(source).models[0]!.layers.map((l) => l.name),
     );
@@ -206,12 +213,8 @@ describe('results of a tuple assignment (return_state)', () => {
   });
 
   it('rename one of the names with its reads, and the model checks the same', () => {
-    const result = service.rename(text, p('h, c'), 'state_h');
-    expect(result).toHaveProperty('edits');
-    const renamed = applyEdits(text, (result as { edits: [] }).edits);
+    const renamed = renamedChecksSame(text, p('h, c'), 'state_h');
     expect(renamed).toContain('out, state_h, c = x -> LSTM');
     expect(renamed).toContain('(out, state_h) -> Concatenate()');
-    const codes = (t: string) => check(t).diagnostics.map((d) => d.code);
-    expect(codes(renamed)).toEqual(codes(text));
   });
 });
