@@ -231,10 +231,18 @@ export class Session {
     this.targetSize = this.targetSizes[0]!;
   }
 
-  /** The model's output names, as Keras names them in logs (`dense_1_loss`). */
+  /**
+   * The model's output names, as Keras names them in logs (`dense_1_loss`); a layer's returned
+   * state (output `p` > 0 of an LSTM with return_state) is `lstm_p`, so no two outputs share a
+   * log entry.
+   */
   outputNames(): string[] {
     const g = this.graph!;
-    return g.outputs.map((id) => (id < 0 ? g.inputs[-1 - id]!.name : g.layers[id]!.name));
+    return g.outputs.map((id, k) => {
+      const name = id < 0 ? g.inputs[-1 - id]!.name : g.layers[id]!.name;
+      const port = outputPort(g, k);
+      return port > 0 ? `${name}_${port}` : name;
+    });
   }
 
   loss(): CallValue | null {
