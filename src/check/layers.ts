@@ -97,9 +97,13 @@ export function checkLayers(
   return { layers, inputShape: declared?.shape ?? null, inputWritten };
 }
 
-/** "LSTM with return_state=True": a layer of several outputs, as messages name it. */
+/**
+ * "LSTM with return_state=True", "Bidirectional with merge_mode=None": a layer of several
+ * outputs, as messages name it.
+ */
 export function severalOutputsName(layer: CheckedLayer): string {
-  return `${layer.className} with return_state=True`;
+  const why = layer.args['merge_mode'] === null ? 'merge_mode=None' : 'return_state=True';
+  return `${layer.className} with ${why}`;
 }
 
 /** Reports a layer of several outputs (Keras's list) where one value is needed, `where` saying why. */

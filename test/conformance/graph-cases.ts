@@ -140,6 +140,24 @@ const STATE_CASES: GraphCase[] = [
     adam(0.01),
     44,
   ),
+  hand(
+    'Bidirectional merge_mode=None: both directions apart (the backward flipped back), states',
+    [input('x', [4, 2])],
+    [
+      unpack(
+        ['fwd', 'bwd', 'fs', '_bs'],
+        ['x'],
+        k('Bidirectional', [withState('GRU', 3, { reset_after: false, return_sequences: true })], {
+          merge_mode: k('None'),
+        }),
+      ),
+      st(undefined, ['fwd', 'bwd'], k('Subtract'), k('Flatten'), dense(2)),
+      st(undefined, ['fs'], dense(1)),
+    ],
+    'mse',
+    sgd(0.1),
+    45,
+  ),
 ];
 
 export const HAND_CASES: GraphCase[] = [

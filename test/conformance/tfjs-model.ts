@@ -232,7 +232,12 @@ export function layersFor(
     case 'Bidirectional': {
       // The cases wrap LSTM, SimpleRNN or GRU(reset_after=False): TF.js's own recurrent layers.
       const inner = l.positional?.[0] as KerasCall;
-      const mergeMode = (a['merge_mode'] as 'concat' | undefined) ?? 'concat';
+      // merge_mode=None (the bare name None in a case): the two directions' outputs as a list.
+      // TF.js takes null (its typings say otherwise) and reads undefined as 'concat'.
+      const mergeMode =
+        asCall(a['merge_mode'])?.call === 'None'
+          ? (null as unknown as 'concat')
+          : ((a['merge_mode'] as 'concat' | undefined) ?? 'concat');
       return [tf.layers.bidirectional({ layer: tfjsRnn(inner), mergeMode })];
     }
     // --- end of the sequence layers ---

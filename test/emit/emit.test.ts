@@ -284,7 +284,7 @@ function graphs(): Case[] {
       ].join('\n'),
     ],
     [
-      'return_state: LSTM and Bidirectional states, a state as an output of its own',
+      'return_state and merge_mode=None: LSTM and Bidirectional states and directions, a state as an output',
       [
         'x = Input(shape=(5, 3))',
         'out, h, c = x -> LSTM(4, return_state=True)',
@@ -293,6 +293,8 @@ function graphs(): Case[] {
         'seq -> Flatten() -> Dense(1)',
         'c',
         'bs',
+        'f2, b2 = x -> Bidirectional(SimpleRNN(2, return_sequences=True), merge_mode=None)',
+        '(f2, b2) -> Subtract() -> Flatten() -> Dense(1)',
       ].join('\n'),
     ],
     [
