@@ -204,12 +204,18 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
     case 'global_pool': {
       const { pool, steps, channels } = s.attrs;
       const [x, y] = [v(0), o(0)!];
+      if (s.attrs.masked) {
+        const mask = v(1);
+        return (n) => k.globalAvgPoolMaskedForward(x, mask, y, n, steps, channels);
+      }
       const forward = pool === 'avg' ? k.globalAvgPoolForward : k.globalMaxPoolForward;
       return (n) => forward(x, y, n, steps, channels);
     }
     case 'global_pool_backward': {
       const { pool, steps, channels } = s.attrs;
       const [dy, x, y, dx] = [v(0), v(1), v(2), o(0)!];
+      if (s.attrs.masked)
+        return (n) => k.globalAvgPoolMaskedBackward(dy, x, dx, n, steps, channels);
       if (pool === 'avg') return (n) => k.globalAvgPoolBackward(dy, dx, n, steps, channels);
       return (n) => k.globalMaxPoolBackward(x, y, dy, dx, n, steps, channels);
     }
@@ -367,6 +373,17 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       const [ids, dy, dTable] = [v(0), v(1), o(0)!];
       return (n) => k.embeddingBackward(ids, dy, dTable, n * tokens, vocab, dim);
     }
+    case 'dropout_mask': {
+      const { rate, size } = s.attrs;
+      const mask = o(0)!;
+      const rng = ctx.rng;
+      return (n) => k.dropoutMask(mask, n * size, rate, rng);
+    }
+    case 'token_mask': {
+      const size = s.attrs.size;
+      const [ids, mask] = [v(0), o(0)!];
+      return (n) => k.tokenMask(ids, mask, n * size);
+    }
     case 'recurrent': {
       const dims = recurrentDims(s.attrs);
       const buffers: k.RecurrentForwardBuffers = {
@@ -382,6 +399,10 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         h: o(5)!,
         c: o(6),
         cStep: o(7),
+        // After the bias: the mask (or its -1 place), then the state's dropout mask.
+        mask: opt(s.attrs.bias ? 4 : 3),
+        stateMask: s.attrs.stateDropout ? v(s.attrs.bias ? 5 : 4) : null,
+        hDropped: o(8),
       };
       return (n) => k.recurrentForward(dims, buffers, n);
     }
@@ -395,8 +416,8 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         hPrev: v(4),
         c: opt(5),
         dy: opt(6),
-        dhFinal: opt(7),
-        dcFinal: opt(8),
+        dhFinal: opt(9),
+        dcFinal: opt(10),
         dx: o(0),
         dKernel: o(1),
         dRecurrentKernel: o(2),
@@ -406,6 +427,10 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         dStep: o(6)!,
         dh: o(7)!,
         dc: o(8),
+        mask: opt(7),
+        carry: o(9),
+        stateMask: s.attrs.stateDropout ? v(8) : null,
+        hPrevDropped: o(10),
       };
       return (n) => k.recurrentBackward(dims, buffers, n);
     }
@@ -452,6 +477,7 @@ function recurrentDims(a: RecurrentAttrs): k.RecurrentDims {
     goBackwards: a.goBackwards,
     ...(a.reverseSequence ? { reverseSequence: true } : {}),
     resetAfter: a.resetAfter,
+    ...(a.zeroOutputForMask ? { zeroOutputForMask: true } : {}),
     activation: code(a.activation),
     recurrentActivation: code(a.recurrentActivation),
   };

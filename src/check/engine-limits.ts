@@ -6,7 +6,13 @@
  */
 import { catalog, type Value } from '../catalog/index.js';
 import { messages, type Diagnostic } from '../diagnostics/index.js';
-import { layerDefs, modelOutputShape, shapeToString } from '../layers/index.js';
+import {
+  layerDefs,
+  maskingLayers,
+  modelOutputShape,
+  outputMask,
+  shapeToString,
+} from '../layers/index.js';
 import type { Binder, BoundCall } from './bind.js';
 import { writtenRange } from './call-rules.js';
 import type { CheckedLayer, CheckedModel } from './types.js';
@@ -114,6 +120,39 @@ export function checkEngineLimits(
   }
   checkFrozenBatchNorm(model.layers, binder);
   checkSparseTargets(model, binder);
+  checkMasks(model, binder);
+}
+
+/**
+ * Follows Keras's mask from each Embedding(mask_zero=True) through the graph: a layer the engine
+ * does not run with a mask, or a masked output trained with a loss (Keras weights each step's
+ * loss by the mask), is refused where it stands, naming the Embedding the mask comes from.
+ */
+function checkMasks(model: CheckedModel, binder: Binder): void {
+  const origin = new Map<number, CheckedLayer>();
+  for (const layer of model.layers) {
+    if (!layer.outputShape) continue;
+    const from = layer.inputs.map((id) => origin.get(id)).find((o) => o !== undefined);
+    const masked = outputMask(layer.className, layer.args, from !== undefined);
+    if (masked === undefined) {
+      binder.sink.report('unsupported', layer.range, {
+        name: `${layer.className} after ${from!.className}(mask_zero=True)`,
+        why: `Keras's mask from '${from!.name}' reaches it, and the engine carries a mask only through ${maskingLayers.join(', ')}.`,
+      });
+      continue;
+    }
+    if (masked) origin.set(layer.id, layer.className === 'Embedding' ? layer : from!);
+  }
+  const compile = model.compile;
+  if (!compile?.loss) return;
+  for (const id of model.outputs) {
+    const from = origin.get(id);
+    if (!from) continue;
+    binder.sink.report('unsupported', compile.argRanges['loss'] ?? compile.range, {
+      name: `${compile.loss.call} on a masked output`,
+      why: `Keras weights each step's loss of '${model.layers[id]!.name}' by the mask from '${from.name}', which the engine does not yet; end the sequence with return_sequences=False or GlobalAveragePooling1D.`,
+    });
+  }
 }
 
 /** Sparse losses take one class index per sample; the engine has no per-position targets yet. */

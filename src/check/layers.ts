@@ -3,7 +3,7 @@
  * shapes inferred layer by layer with Keras's rules, weights and automatic names assigned.
  */
 import type * as ast from '../ast/index.js';
-import { catalog, type Args, type Value } from '../catalog/index.js';
+import { catalog, isCallValue, type Args, type Value } from '../catalog/index.js';
 import {
   inputLayers,
   modelInput,
@@ -194,9 +194,9 @@ export class LayerChecker {
     const { b, failed } = bound;
     // Keras names a wrapped layer when it is constructed, before its wrapper: it takes a name too.
     const wrapped = wrappedCall(b, this.binder);
-    if (wrapped) this.name(wrapped, wrapped.entry.name);
+    const wrappedName = wrapped && this.name(wrapped, wrapped.entry.name);
     const name = this.name(b, b.entry.name);
-    return inferLayer(b, name, inputs, id, this.binder, failed);
+    return inferLayer(b, name, inputs, id, this.binder, failed, wrappedName);
   }
 }
 
@@ -275,6 +275,7 @@ function inferLayer(
   id: number,
   binder: Binder,
   failed: ReadonlySet<string>,
+  wrappedName?: string,
 ): CheckedLayer {
   const def = layerDefs[b.entry.name];
   const wrapped = wrappedCall(b, binder);
@@ -282,7 +283,7 @@ function inferLayer(
     id,
     className: b.entry.name,
     name,
-    args: b.args,
+    args: wrappedName ? namedInner(b, wrappedName) : b.args,
     range: b.callRange,
     argRanges: b.ranges,
     failedArgs: failed,
@@ -315,7 +316,7 @@ function inferLayer(
   }
   const shapes = inputs.map((i) => i.shape);
   if (shapes.length === 0 || shapes.some((s) => s === null)) return layer;
-  const built = buildLayer(def, shapes as Shape[], b.args);
+  const built = buildLayer(def, shapes as Shape[], layer.args);
   if ('error' in built) {
     const at = (built.arg && b.ranges[built.arg]) || b.calleeRange;
     binder.sink.report(
@@ -358,6 +359,18 @@ function wrappedCall(b: BoundCall, binder: Binder): BoundCall | undefined {
   return binder.calls.find(
     (c) => c.kind === 'layer' && c.callRange.start.offset === at.start.offset,
   );
+}
+
+/**
+ * The wrapper's arguments with the wrapped layer's name filled in, as Keras named it when it was
+ * constructed (`lstm_1` for the second LSTM): Bidirectional names its copies after it
+ * (`forward_lstm_1`), and so their weights.
+ */
+function namedInner(b: BoundCall, name: string): Args {
+  const param = b.entry.args.find((p) => p.type === 'layer')!.name;
+  const inner = b.args[param];
+  if (!isCallValue(inner)) return b.args;
+  return { ...b.args, [param]: { ...inner, args: { ...inner.args, name } } };
 }
 
 /** weights=[kernel, bias]: one nested array per weight, each of the weight's exact shape. */

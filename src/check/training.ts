@@ -47,7 +47,7 @@ export function checkCompile(call: ast.Call, binder: Binder, model: CheckedModel
         call: 'RMSprop',
         args: binder.defaults(catalog.lookup('optimizer', 'RMSprop')!, 'optimizer'),
       };
-  const metrics = Array.isArray(b.args['metrics']) ? b.args['metrics'] : [];
+  const outputMetrics = metricsPerOutput(b.args['metrics'], b.ranges['metrics'], model, binder);
   const specs = resolveCompileSpecs(optimizer, loss, b.ranges, call.callee.range, binder);
   // Keras applies one loss to every output; a list gives each output its own.
   const losses = (listed ?? (loss ? model.outputs.map(() => loss) : [])).map((l, k) => ({
@@ -61,12 +61,50 @@ export function checkCompile(call: ast.Call, binder: Binder, model: CheckedModel
     lossWeights: lossWeights(b.args['loss_weights'], b.ranges['loss_weights'], model, binder),
     optimizerSpec: specs.optimizer,
     lossSpec: specs.loss,
-    metrics,
+    metrics: outputMetrics.flat(),
+    outputMetrics,
     args: b.args,
     range: call.range,
     argRanges: b.ranges,
     failedArgs: failed,
   };
+}
+
+/**
+ * compile(metrics=…) as Keras 3's CompileMetrics reads it: with one output every metric (lists
+ * flattened) is that output's; with several, one entry per output in order — a metric, a list
+ * of metrics, or None — each logged as `<output>_<metric>`.
+ */
+function metricsPerOutput(
+  value: Value | undefined,
+  at: Range | undefined,
+  model: CheckedModel,
+  binder: Binder,
+): CallValue[][] {
+  const outputs = Math.max(1, model.outputs.length);
+  if (!Array.isArray(value) || !at) return Array.from({ length: outputs }, () => []);
+  const metricsOf = (entry: Value): CallValue[] =>
+    Array.isArray(entry) ? entry.filter(isCallValue) : isCallValue(entry) ? [entry] : [];
+  if (outputs === 1) {
+    if (value.some((entry) => entry === null))
+      binder.sink.report('wrongType', at, {
+        arg: 'metrics',
+        callee: 'compile',
+        expected: "a list of metrics such as ['accuracy']",
+        found: 'None',
+      });
+    return [value.flatMap(metricsOf)];
+  }
+  if (value.length !== outputs) {
+    binder.sink.report('metricsCount', at, {
+      found: String(value.length),
+      model: model.name,
+      outputs: String(outputs),
+      example: `[${['accuracy', ...Array.from({ length: outputs - 1 }, () => 'None')].map((m) => (m === 'None' ? m : `['${m}']`)).join(', ')}]`,
+    });
+    return Array.from({ length: outputs }, () => []);
+  }
+  return value.map(metricsOf);
 }
 
 /** compile(loss_weights=[…]): a finite number per output, or null when not written (all 1). */
@@ -244,38 +282,33 @@ function checkLossActivation(
 
 /** Metric vs output: Keras resolves 'accuracy' by shapes; flag the ones that cannot fit. */
 export function checkMetrics(model: CheckedModel, compile: CompileConfig, binder: Binder): void {
-  const at0 = compile.argRanges['metrics'];
-  if (model.outputs.length > 1 && compile.metrics.length > 0 && at0) {
-    binder.sink.report('unsupported', at0, {
-      name: 'metrics',
-      why: "metrics for a model with several outputs are not supported yet; each output's loss is reported.",
-    });
-    return;
-  }
-  const id = model.outputs[0];
-  const out = id !== undefined && id >= 0 ? modelOutputShape(model, 0) : undefined;
-  const units = out?.at(-1);
-  if (!out || units === null || units === undefined) return;
   const at = compile.argRanges['metrics'];
-  for (const m of compile.metrics) {
-    if (!isCallValue(m) || !at) continue;
-    if (compile.loss) checkMetricTargets(m.call, compile.loss.call, at, binder);
-    if (
-      units === 1 &&
-      (m.call === 'categorical_accuracy' || m.call === 'top_k_categorical_accuracy')
-    ) {
-      binder.sink.report(
-        'metricMismatch',
-        at,
-        {
-          metric: m.call,
-          shape: shapeToString(out),
-          why: 'with one unit the arg-max is always 0, so it always reports 1.0.',
-        },
-        { hint: "Use 'accuracy' or 'binary_accuracy'." },
-      );
+  if (!at) return;
+  compile.outputMetrics.forEach((metrics, k) => {
+    const id = model.outputs[k];
+    const out = id !== undefined && id >= 0 ? modelOutputShape(model, k) : undefined;
+    const units = out?.at(-1);
+    if (!out || units === null || units === undefined) return;
+    const loss = compile.losses[k]?.loss ?? compile.loss;
+    for (const m of metrics) {
+      if (loss) checkMetricTargets(m.call, loss.call, at, binder);
+      if (
+        units === 1 &&
+        (m.call === 'categorical_accuracy' || m.call === 'top_k_categorical_accuracy')
+      ) {
+        binder.sink.report(
+          'metricMismatch',
+          at,
+          {
+            metric: m.call,
+            shape: shapeToString(out),
+            why: 'with one unit the arg-max is always 0, so it always reports 1.0.',
+          },
+          { hint: "Use 'accuracy' or 'binary_accuracy'." },
+        );
+      }
     }
-  }
+  });
 }
 
 /** Targets are encoded for the loss: one class index (sparse) or one value per unit (else). */

@@ -35,7 +35,10 @@ export interface CompileConfig {
   /** The optimizer and loss resolved (null where they did not resolve, or the loss waits for the data). */
   optimizerSpec: OptimizerSpec | null;
   lossSpec: LossSpec | null;
-  metrics: Value[];
+  /** Every compiled metric, the outputs' in order. */
+  metrics: CallValue[];
+  /** compile(metrics=…) per output, as Keras 3 matches them to the outputs (see training.ts). */
+  outputMetrics: CallValue[][];
   args: Args;
   range: Range;
   argRanges: Record<string, Range>;

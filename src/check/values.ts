@@ -345,8 +345,21 @@ export class ValueChecker {
     }
     const out: Value[] = [];
     for (const el of e.elements) {
-      const v = this.named(this.resolveConstant(el, param.type), kind, param, callee, el);
-      if (v !== undefined) out.push(v);
+      const resolved = this.resolveConstant(el, param.type);
+      // A model with several outputs takes one entry per output (Keras 3's CompileMetrics): a
+      // metric, a list of metrics, or None; the checker matches them against the outputs.
+      if (kind === 'metric' && resolved.kind === 'None') out.push(null);
+      else if (kind === 'metric' && (resolved.kind === 'List' || resolved.kind === 'Tuple')) {
+        const inner: Value[] = [];
+        for (const m of resolved.elements) {
+          const v = this.named(this.resolveConstant(m, param.type), kind, param, callee, m);
+          if (v !== undefined) inner.push(v);
+        }
+        out.push(inner);
+      } else {
+        const v = this.named(resolved, kind, param, callee, el);
+        if (v !== undefined) out.push(v);
+      }
     }
     return out;
   }

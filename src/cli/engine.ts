@@ -113,15 +113,16 @@ export function dataPath(
   loaded: Loaded,
   override: string | undefined,
   allowPaths: readonly string[] = [],
+  arg: 'data' | 'validation_data' = 'data',
 ): string {
   if (override) return override;
-  const named = dataArgs(loaded)['data'];
+  const named = dataArgs(loaded)[arg];
   if (typeof named !== 'string')
     throw new CliError(
       `model '${loaded.model.name}' names no data: add fit(data='file.csv', target='column') or pass --data.`,
     );
   const fit = dataFit(loaded)!;
-  const at = fit.argRanges['data'] ?? fit.range;
+  const at = fit.argRanges[arg] ?? fit.range;
   const result = sandboxedDataPath(
     new PathSandbox(loaded.file, allowPaths),
     named,

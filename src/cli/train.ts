@@ -5,7 +5,8 @@
  * puts the weights beside the .nn file instead, so a finished training is never lost.
  */
 import type { CallValue } from '../catalog/index.js';
-import { readTable } from '../data/index.js';
+import { readTable, type Table } from '../data/index.js';
+import type { CheckedModel } from '../check/index.js';
 import {
   callbacksFrom,
   Model,
@@ -22,6 +23,7 @@ import {
   defaultWeightsPath,
   loadChecked,
   featureScaling,
+  type Loaded,
   outputUnits,
   targetEncoding,
 } from './engine.js';
@@ -99,7 +101,15 @@ export function runTrain(
   if (!model.built) model.build([null, table.features.length]);
   const epochs = options.epochs ?? (fitArgs['epochs'] as number | undefined) ?? 1;
   const batchSize = options.batchSize ?? (fitArgs['batch_size'] as number | null | undefined) ?? 32;
-  const validationSplit = (fitArgs['validation_split'] as number | undefined) ?? 0;
+  // fit(validation_data='file.csv'): read as the training data was (its classes, features and
+  // scaler); as in Keras it takes the place of validation_split.
+  const validation =
+    typeof fitArgs['validation_data'] === 'string'
+      ? readValidation(loaded, options.allowPaths, table, target, checked)
+      : null;
+  const validationSplit = validation
+    ? 0
+    : ((fitArgs['validation_split'] as number | undefined) ?? 0);
   const trainRows =
     validationSplit > 0 ? Math.floor(table.rows * (1 - validationSplit)) : table.rows;
   const data = {
@@ -125,6 +135,9 @@ export function runTrain(
     batchSize,
     shuffle: fitArgs['shuffle'] !== false,
     validationSplit,
+    ...(validation
+      ? { validationData: [validation.x, validation.y!] as [Float32Array, Float32Array] }
+      : {}),
     callbacks,
   });
   if (history.diverged) {
@@ -152,6 +165,27 @@ export function runTrain(
     say(`Curves drawn in ${options.plot}`);
   }
   return 0;
+}
+
+/** The CSV fit(validation_data=…) names, read with the training table's classes, columns and scaler. */
+function readValidation(
+  loaded: Loaded,
+  allowPaths: string[] | undefined,
+  training: Table,
+  target: string | number | null | undefined,
+  checked: CheckedModel,
+): Table {
+  const csv = dataPath(loaded, undefined, allowPaths, 'validation_data');
+  const table = readTable(csv, {
+    ...(target !== null && target !== undefined ? { target } : {}),
+    encoding: targetEncoding(checked),
+    features: training.features,
+    ...(training.classes ? { classes: training.classes } : {}),
+    ...(training.scaler ? { scaler: training.scaler } : {}),
+    ...(outputUnits(checked) ? { outputUnits: outputUnits(checked)! } : {}),
+  });
+  checkFeatureCount(loaded, table.features, csv);
+  return table;
 }
 
 /** Fails before training when one of the files the run will write cannot be written. */

@@ -342,6 +342,13 @@ export const messages = {
     message:
       "compile() gives {found} losses, but model '{model}' has {outputs} outputs: give one per output, in order.",
   },
+  metricsCount: {
+    code: 'NN4012',
+    severity: 'error',
+    message:
+      "compile() gives {found} metric entries, but model '{model}' has {outputs} outputs: give one per output, in order — a metric, a list of metrics, or None.",
+    hint: 'For example metrics={example}; each is logged as <output>_<metric>.',
+  },
   invalidLossWeights: {
     code: 'NN4011',
     severity: 'error',

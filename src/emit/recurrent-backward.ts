@@ -9,6 +9,7 @@ import { gemmFn } from './backward.js';
 import { loop, printCall, times, type Fn } from './code.js';
 import type { StepContext } from './context.js';
 import { activate, arr, cellName, cellParams, derivative, num } from './recurrent.js';
+import { clearMaskedFn, keepMaskedFn } from './recurrent-mask.js';
 
 /** Embedding backward: each id's row of the gradient gathers its dy rows (a scatter-add). */
 export function embeddingBackward(s: StepOf<'embedding_backward'>, ctx: StepContext): string[] {
@@ -225,6 +226,8 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     'hPrev',
     'c',
     'dy',
+    'mask',
+    'stateMask',
     'dhFinal',
     'dcFinal',
   ];
@@ -233,7 +236,10 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
   const outHas = (i: number) => i < s.outputs.length && ctx.has(s.outputs[i]);
   const x = outHas(1) ? input(0) : '';
   const kernel = outHas(0) ? input(1) : '';
-  const [rk, gates, hPrev, c, dy, dhFinal, dcFinal] = [2, 3, 4, 5, 6, 7, 8].map(input) as string[];
+  const [rk, gates, hPrev, c, dy, dhFinal, dcFinal] = [2, 3, 4, 5, 6, 9, 10].map(input) as string[];
+  const mask = a.masked ? ctx.ref(s.inputs[7]!, 'mask') : '';
+  const stateMask = a.stateDropout ? ctx.ref(s.inputs[8]!, 'stateMask') : '';
+  const carryBuffer = a.masked ? ctx.ref(s.outputs[9]!, 'carry') : '';
   const outHints = ['dx', 'dKernel', 'dRecurrentKernel', 'dBias', 'dGates', 'dRec', 'dStep'];
   const [dx, dk, drk, db, dGates, dRec, dStep, dh, dc] = [...outHints, 'dh', 'dc'].map((hint, i) =>
     i < s.outputs.length && ctx.has(s.outputs[i]) ? ctx.ref(s.outputs[i]!, hint) : '',
@@ -269,6 +275,23 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     final
       ? loop('i', times(U), [`${carry}[i] = ${final}[i]!;`])
       : [`${carry}.fill(0, 0, ${times(U)});`];
+  const keep = (save: boolean) =>
+    a.masked
+      ? printCall(
+          ctx.use(keepMaskedFn),
+          [mask, dh!, dc || 'null', carryBuffer, 'n', String(T), String(U), 't', String(save)],
+          4,
+        )
+      : [];
+  const clear = a.masked
+    ? printCall(
+        ctx.use(clearMaskedFn),
+        [mask, dGates!, dRec || 'null', 'n', String(T), String(GU), 't'],
+        4,
+      )
+    : [];
+  // A zeroed output (zero_output_for_mask) has no gradient to give the state.
+  const skipZeroed = a.zeroOutputForMask ? [`if (${mask}[b * ${T} + t] === 0) continue;`] : [];
   const out = [
     ...start(dh!, dhFinal!),
     ...(dc ? start(dc, dcFinal!) : []),
@@ -278,6 +301,7 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
       ? []
       : a.returnSequences
         ? loop('b', 'n', [
+            ...skipZeroed,
             `const o = b * ${U};`,
             `const src = (b * ${T} + ${a.reverseSequence ? `${T - 1} - s` : 's'}) * ${U};`,
             ...loop('j', String(U), [`${dh}[o + j] = ${dh}[o + j]! + ${dy}[src + j]!;`]),
@@ -288,10 +312,17 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
             '}',
           ]
     ).map((l) => `  ${l}`),
+    ...keep(true).map((l) => `  ${l}`),
     ...cellCall.map((l) => `  ${l}`),
+    ...clear.map((l) => `  ${l}`),
     '  if (s > 0) {',
     ...carry.map((l) => `    ${l}`),
+    // SimpleRNN's recurrent_dropout: the product read the dropped state.
+    ...(a.stateDropout
+      ? loop('i', times(U), [`${dh}[i] = ${dh}[i]! * ${stateMask}[i]!;`]).map((l) => `    ${l}`)
+      : []),
     '  }',
+    ...keep(false).map((l) => `  ${l}`),
     '}',
   ];
   if (dk)
@@ -304,10 +335,25 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
     );
   if (drk) {
     const d = dRec || dGates!;
+    let hPrevRead = hPrev!;
+    if (a.stateDropout) {
+      // h_prev of every row times its sample's state mask, as the kernel's dropStates.
+      hPrevRead = ctx.ref(s.outputs[10]!, 'hPrevDropped');
+      out.push(
+        ...loop('b', 'n', [
+          ...loop('t', String(T), [
+            `const p = (b * ${T} + t) * ${U};`,
+            ...loop('j', String(U), [
+              `${hPrevRead}[p + j] = ${hPrev}[p + j]! * ${stateMask}[b * ${U} + j]!;`,
+            ]),
+          ]),
+        ]),
+      );
+    }
     out.push(
       ...printCall(
         gemm(),
-        [hPrev!, '1', String(U), d, String(GU), '1', drk, String(U), rows, String(GU)],
+        [hPrevRead, '1', String(U), d, String(GU), '1', drk, String(U), rows, String(GU)],
         2,
       ),
     );

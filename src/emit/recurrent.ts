@@ -11,6 +11,7 @@ import { activationCode } from './activations.js';
 import { loop, printCall, times, type Fn } from './code.js';
 import { matmulFns } from './matmul.js';
 import { stringLiteral } from './literals.js';
+import { carryMaskedFn } from './recurrent-mask.js';
 import type { StepContext } from './context.js';
 
 const f32 = 'Float32Array';
@@ -29,6 +30,13 @@ export function embedding(s: StepOf<'embedding'>, ctx: StepContext): string[] {
     '}',
     ...loop('j', String(D), [`${y}[i * ${D} + j] = ${table}[id * ${D} + j]!;`]),
   ]);
+}
+
+/** Embedding(mask_zero=True)'s mask: 1 where an id is not 0, as the engine's tokenMask. */
+export function tokenMask(s: StepOf<'token_mask'>, ctx: StepContext): string[] {
+  const ids = ctx.ref(s.inputs[0]!, 'ids');
+  const mask = ctx.ref(s.outputs[0]!, 'mask');
+  return loop('i', times(s.attrs.size), [`${mask}[i] = ${ids}[i] !== 0 ? 1 : 0;`]);
 }
 
 /** `f(v)` for a cell activation as an expression, declaring its function once. */
@@ -238,7 +246,7 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
   const bias = a.bias ? ctx.ref(s.inputs[3]!, 'bias') : 'null';
   const names = ['y', 'xw', 'rec', 'gates', 'hPrev', 'h', 'c', 'cStep'];
   const [y, xw, rec, gates, hPrev, h, c, cs] = names.map((hint, i) =>
-    i < s.outputs.length ? ctx.ref(s.outputs[i]!, hint) : '',
+    i < s.outputs.length && s.outputs[i]! >= 0 ? ctx.ref(s.outputs[i]!, hint) : '',
   ) as [string, string, string, string, string, string, string, string];
   for (const fn of matmulFns) ctx.use(fn);
   const before = a.cell === 'gru' && !a.resetAfter;
@@ -256,6 +264,42 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
       ? [xw, rec, bias, rk, gates, h]
       : [xw, rec, bias, gates, h];
   const sizes = ['n', String(T), String(U), 't'];
+  // After the bias: the mask (or its -1 place), then SimpleRNN's state dropout mask.
+  const after = a.bias ? 4 : 3;
+  const mask = a.masked ? ctx.ref(s.inputs[after]!, 'mask') : '';
+  const stateMask = a.stateDropout ? ctx.ref(s.inputs[after + 1]!, 'stateMask') : '';
+  const hDropped = a.stateDropout ? ctx.ref(s.outputs[8]!, 'hDropped') : '';
+  // recurrent_dropout: the product reads the state times its mask.
+  const product = a.stateDropout
+    ? [
+        ...loop('i', times(U), [`${hDropped}[i] = ${h}[i]! * ${stateMask}[i]!;`]),
+        ...printCall('matmul', [hDropped, rk, rec, 'n', String(U), String(GU)], 4),
+      ]
+    : printCall('matmul', [h, rk, rec, 'n', String(U), String(GU)], 4);
+  const tPrev = a.goBackwards ? 't + 1' : 't - 1';
+  const carry = a.masked
+    ? printCall(
+        ctx.use(carryMaskedFn),
+        [
+          mask,
+          h,
+          hPrev,
+          lstm ? c : 'null',
+          lstm ? cs : 'null',
+          'n',
+          String(T),
+          String(U),
+          's',
+          't',
+          tPrev,
+        ],
+        4,
+      )
+    : [];
+  // zero_output_for_mask: a masked step's output is zero.
+  const stepOutput = a.zeroOutputForMask
+    ? `${mask}[b * ${T} + t] === 0 ? 0 : ${h}[b * ${U} + j]!`
+    : `${h}[b * ${U} + j]!`;
   return [
     `matmul(${x}, ${kernel}, ${xw}, ${times(T)}, ${I}, ${GU});`,
     `${h}.fill(0, 0, ${times(U)});`,
@@ -268,14 +312,14 @@ export function recurrent(s: StepOf<'recurrent'>, ctx: StepContext): string[] {
       'if (s === 0) {',
       `  ${rec}.fill(0, 0, ${times(GU)});`,
       '} else {',
-      ...printCall('matmul', [h, rk, rec, 'n', String(U), String(GU)], 4).map((l) => `  ${l}`),
+      ...product.map((l) => `  ${l}`),
       '}',
       ...printCall(fn, [...cellArgs, ...sizes], 4),
+      ...carry,
       ...(a.returnSequences
         ? loop('b', 'n', [
-            ...loop('j', String(U), [
-              `${y}[(b * ${T} + ${a.reverseSequence ? `${T - 1} - s` : 's'}) * ${U} + j] = ${h}[b * ${U} + j]!;`,
-            ]),
+            `const o = (b * ${T} + ${a.reverseSequence ? `${T - 1} - s` : 's'}) * ${U};`,
+            ...loop('j', String(U), [`${y}[o + j] = ${stepOutput};`]),
           ])
         : []),
     ]),

@@ -22,9 +22,37 @@ function positions(steps: number, C: number, body: string[]): string[] {
   ];
 }
 
+/** perChannel with Keras's mask: `count` is the sample's unmasked steps (its mask's sum). */
+function maskedPerChannel(S: number, C: number, mask: string, body: string[]): string[] {
+  return loop('r', 'n', [
+    `const base = r * ${S * C};`,
+    'let count = 0;',
+    ...loop('s', String(S), [`count += ${mask}[r * ${S} + s]!;`]),
+    ...loop('c', String(C), body),
+  ]);
+}
+
+/** The positions of channel c of sample r with `m`, the step's index in the mask. */
+function maskedSteps(S: number, C: number, body: string[]): string[] {
+  return [
+    `for (let p = base + c, m = r * ${S}; m < (r + 1) * ${S}; m++, p += ${C}) {`,
+    ...indentLines(body, 2),
+    '}',
+  ];
+}
+
 export function globalPool(s: StepOf<'global_pool'>, ctx: StepContext): string[] {
   const { pool, steps: S, channels: C } = s.attrs;
   const [x, y] = [ctx.ref(s.inputs[0]!, 'x'), ctx.ref(s.outputs[0]!, 'y')];
+  if (s.attrs.masked) {
+    // Keras's mask over the steps: the mean of the unmasked ones (as globalAvgPoolMaskedForward).
+    const mask = ctx.ref(s.inputs[1]!, 'mask');
+    return maskedPerChannel(S, C, mask, [
+      'let sum = 0;',
+      ...maskedSteps(S, C, [`sum += ${mask}[m]! * ${x}[p]!;`]),
+      `${y}[r * ${C} + c] = sum / count;`,
+    ]);
+  }
   if (pool === 'avg')
     return perChannel(S, C, [
       'let sum = 0;',
@@ -45,6 +73,13 @@ export function globalPool(s: StepOf<'global_pool'>, ctx: StepContext): string[]
 export function globalPoolBackward(s: StepOf<'global_pool_backward'>, ctx: StepContext): string[] {
   const { pool, steps: S, channels: C } = s.attrs;
   const [dy, dx] = [ctx.ref(s.inputs[0]!, 'dy'), ctx.ref(s.outputs[0]!, 'dx')];
+  if (s.attrs.masked) {
+    const mask = ctx.ref(s.inputs[1]!, 'mask');
+    return maskedPerChannel(S, C, mask, [
+      `const g = ${dy}[r * ${C} + c]! / count;`,
+      ...maskedSteps(S, C, [`${dx}[p] = ${mask}[m]! * g;`]),
+    ]);
+  }
   if (pool === 'avg')
     return perChannel(S, C, [
       `const g = ${dy}[r * ${C} + c]! / ${S};`,

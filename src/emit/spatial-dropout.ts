@@ -56,3 +56,19 @@ export function spatialDropoutBackward(
     '}',
   ];
 }
+
+/** A dropout mask alone (SimpleRNN's recurrent_dropout): the engine's dropoutMask, one draw per element. */
+export function dropoutMask(
+  s: StepOf<'dropout_mask'>,
+  ctx: StepContext,
+  uniform: string,
+): string[] {
+  const keep = 1 - s.attrs.rate;
+  const mask = ctx.ref(s.outputs[0]!, 'mask');
+  const scale = Math.fround(1 / keep);
+  return [
+    `for (let i = 0; i < n * ${s.attrs.size}; i++) {`,
+    `  ${mask}[i] = ${uniform}() < ${lit(keep)} ? ${lit(scale)} : 0;`,
+    '}',
+  ];
+}

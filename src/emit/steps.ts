@@ -12,7 +12,7 @@ import { biasActivation, elementwise, rowActivation } from './epilogue.js';
 import { loop, times } from './code.js';
 import { numberLiteral as lit } from './literals.js';
 import { matmulFns } from './matmul.js';
-import { embedding, recurrent } from './recurrent.js';
+import { embedding, recurrent, tokenMask } from './recurrent.js';
 import { globalPool, permute, spatialCopy } from './reshaping.js';
 import { windowForwardEmitters } from './windows.js';
 
@@ -197,6 +197,7 @@ export const forwardEmitters: Partial<Record<PlanStep['op'], StepEmitter>> = {
   copy: (s, c) => copy(s as StepOf<'copy'>, c),
   fold_batch_norm: (s, c) => foldBatchNorm(s as StepOf<'fold_batch_norm'>, c),
   embedding: (s, c) => embedding(s as StepOf<'embedding'>, c),
+  token_mask: (s, c) => tokenMask(s as StepOf<'token_mask'>, c),
   recurrent: (s, c) => recurrent(s as StepOf<'recurrent'>, c),
   global_pool: (s, c) => globalPool(s as StepOf<'global_pool'>, c),
   spatial_copy: (s, c) => spatialCopy(s as StepOf<'spatial_copy'>, c),

@@ -24,6 +24,7 @@ import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from '
 import { fusedLoss, loss } from './losses.js';
 import { activityRegularizer, optimizer, regularizer } from './optimizer.js';
 import { embeddingBackward, recurrentBackward } from './recurrent-backward.js';
+import { dropoutMask } from './spatial-dropout.js';
 import { globalPoolBackward, permuteBackward, spatialCopyBackward } from './reshaping.js';
 import { spatialDropout, spatialDropoutBackward } from './spatial-dropout.js';
 
@@ -103,7 +104,7 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         usesNormal ||
         plan.steps.some(
           (s) =>
-            (s.op === 'dropout' || s.op === 'spatial_dropout') &&
+            (s.op === 'dropout' || s.op === 'spatial_dropout' || s.op === 'dropout_mask') &&
             s.attrs.rate > 0 &&
             s.attrs.rate < 1,
         );
@@ -122,6 +123,7 @@ export function trainingExtension(plan: Plan, model: Model): ModuleExtension {
         recurrent_backward: (s, c) => recurrentBackward(s as StepOf<'recurrent_backward'>, c),
         global_pool_backward: (s, c) => globalPoolBackward(s as StepOf<'global_pool_backward'>, c),
         spatial_dropout: (s, c) => spatialDropout(s as StepOf<'spatial_dropout'>, c, names.uniform),
+        dropout_mask: (s, c) => dropoutMask(s as StepOf<'dropout_mask'>, c, names.uniform),
         spatial_dropout_backward: (s, c) =>
           spatialDropoutBackward(s as StepOf<'spatial_dropout_backward'>, c),
         permute_backward: (s, c) => permuteBackward(s as StepOf<'permute_backward'>, c),

@@ -71,6 +71,8 @@ export interface GlobalPoolAttrs {
   pool: 'avg' | 'max';
   steps: number;
   channels: number;
+  /** avg with Keras's mask over the steps: the mean of the unmasked steps (a last input, `steps` per sample). */
+  masked?: boolean;
 }
 
 /** A copy step: one or two spatial axes (outer first) of `channels` values per position. */
@@ -137,9 +139,12 @@ export interface OpAttrs {
   /** [x, alpha, dy] → [dx?, dalpha?]. */
   prelu_backward: { size: number; alphaIndex: number[] };
   // Reshaping and global pooling: channels_last samples of `steps` positions × `channels`.
-  /** [x] → [y]: y[n,c] = the mean or max over the steps of x[n,s,c]. */
+  /** [x, mask?] → [y]: y[n,c] = the mean or max over the steps of x[n,s,c] (masked: of the unmasked steps). */
   global_pool: GlobalPoolAttrs;
-  /** [dy, x?, y?] → [dx]: avg spreads dy/steps; max (which reads x and y) splits dy among the positions equal to the max. */
+  /**
+   * [dy, x?, y?] → [dx]: avg spreads dy/steps; max (which reads x and y) splits dy among the
+   * positions equal to the max. Masked avg: [dy, mask] → [dx], dy over the unmasked steps.
+   */
   global_pool_backward: GlobalPoolAttrs;
   /** [x] → [y]: pad, crop, upsample or repeat by copying (see CopyAxis; one or two spatial axes, outer first). */
   spatial_copy: SpatialCopyAttrs;
@@ -189,19 +194,25 @@ export interface OpAttrs {
   embedding: { tokens: number; vocab: number; dim: number };
   /** [ids, dy] → [dtable]: the scatter-add of dy's rows into the table's gradient. */
   embedding_backward: { tokens: number; vocab: number; dim: number };
+  /** [ids] → [mask]: Embedding(mask_zero=True)'s mask, 1 where an id is not 0, `size` per sample. */
+  token_mask: { size: number };
+  /** [] → [mask]: a dropout mask alone (1/(1 − rate) or 0), `size` per sample (SimpleRNN's recurrent_dropout). */
+  dropout_mask: { rate: number; size: number; seed: number | null };
   /**
-   * [x, kernel, recurrent_kernel, bias?] → [y, xw, gates, h_prev, c, h, c_step?]: one recurrent
+   * [x, kernel, recurrent_kernel, bias?, mask?] → [y, xw, gates, h_prev, c, h, c_step?]: one recurrent
    * layer over all its time steps. xw holds x·kernel for every step (one product); gates the
    * activated gates per step; h_prev the state entering each step and c the cell state after it
    * (LSTM), saved for backward; h (and c_step) are the state of the step being computed.
    */
   recurrent: RecurrentAttrs;
   /**
-   * [x, kernel, recurrent_kernel, gates, h_prev, c, dy?, dh_final?, dc_final?] → [dx?, dkernel?,
-   * drecurrent_kernel?, dbias?, dgates, drec, dh, dc?]: backpropagation through time; dgates and
-   * drec hold every step's gate gradients (input side and recurrent side), dh and dc the carried
-   * state gradients. dh_final and dc_final are the gradients of the final states a layer with
-   * return_state returns (they start dh and dc); dy is left out when only they have one.
+   * [x, kernel, recurrent_kernel, gates, h_prev, c, dy?, mask?, state_mask?, dh_final?,
+   * dc_final?] → [dx?, dkernel?, drecurrent_kernel?, dbias?, dgates, drec, dh, dc?, carry?]:
+   * backpropagation through time; dgates and drec hold every step's gate gradients (input side
+   * and recurrent side), dh and dc the carried state gradients; with a mask, carry keeps a
+   * masked row's dh (and dc) across its step. dh_final and dc_final are the gradients of the
+   * final states a layer with return_state returns (they start dh and dc; -1 fills the places
+   * before them); dy is left out when only they have one.
    */
   recurrent_backward: RecurrentAttrs;
   // --- end of the embedding and recurrent ops ---
@@ -225,6 +236,19 @@ export interface RecurrentAttrs {
   reverseSequence?: boolean;
   /** GRU: reset after the recurrent product (Keras 3's default, bias (2, 3u)) or before it. */
   resetAfter: boolean;
+  /**
+   * Keras's mask over the time steps (from Embedding(mask_zero=True)) is the step's last input
+   * (n, T): a masked step carries the state unchanged.
+   */
+  masked?: boolean;
+  /** With a mask: the output at a masked step is zero, not the carried state (Keras's zero_output_for_mask). */
+  zeroOutputForMask?: boolean;
+  /**
+   * SimpleRNN's recurrent_dropout in training: the state's mask (n, u) is an input after the mask
+   * (-1 there without one); forward writes the dropped state to scratch (output 8), backward
+   * h_prev dropped (output 10).
+   */
+  stateDropout?: boolean;
   activation: ActivationSpec;
   /** The gates' activation (LSTM, GRU); SimpleRNN has none and repeats `activation`. */
   recurrentActivation: ActivationSpec;

@@ -100,3 +100,14 @@ export function spatialDropoutBackward(
     for (let s = 0, p = n * S * C; s < S; s++)
       for (let c = 0; c < C; c++, p++) dx[p] = dy[p]! * mask[n * C + c]!;
 }
+
+/**
+ * A dropout mask alone: mask[i] = 1/(1 − rate) (rounded to float32) with probability 1 − rate,
+ * else 0, one draw per element in order — SimpleRNN's recurrent_dropout mask on the state, drawn
+ * once per batch. mask is overwritten; 0 < rate < 1.
+ */
+export function dropoutMask(mask: Float32Array, count: number, rate: number, rng: Rng): void {
+  const keep = 1 - rate;
+  const scale = Math.fround(1 / keep);
+  for (let i = 0; i < count; i++) mask[i] = rng.uniform() < keep ? scale : 0;
+}

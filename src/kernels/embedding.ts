@@ -47,3 +47,11 @@ export function embeddingBackward(
     for (let j = 0; j < dim; j++) dTable[row + j] = dTable[row + j]! + dy[src + j]!;
   }
 }
+
+/**
+ * Keras 3's Embedding(mask_zero=True) mask: mask[i] = 1 where ids[i] ≠ 0, else 0 (its
+ * compute_mask, `not_equal(inputs, 0)`, on the ids as given). mask is overwritten.
+ */
+export function tokenMask(ids: Float32Array, mask: Float32Array, count: number): void {
+  for (let i = 0; i < count; i++) mask[i] = ids[i] !== 0 ? 1 : 0;
+}

@@ -31,6 +31,11 @@ export interface RecurrentDims {
   reverseSequence?: boolean;
   /** GRU: reset after the recurrent product (Keras 3's default) or before it. */
   resetAfter: boolean;
+  /**
+   * With a mask: the output at a masked step is zero rather than the carried state (Keras 3's
+   * zero_output_for_mask, which Bidirectional sets to return_sequences).
+   */
+  zeroOutputForMask?: boolean;
   activation: number;
   recurrentActivation: number;
 }
@@ -106,6 +111,17 @@ export interface RecurrentForwardBuffers {
   /** LSTM: (n·T, u) the cell state after each step, and (n, u) the current one. */
   c: Float32Array | null;
   cStep: Float32Array | null;
+  /**
+   * (n, T): Keras's mask by time index, 0 where a step is masked (padding): the state is carried
+   * through it unchanged; null without a mask.
+   */
+  mask?: Float32Array | null;
+  /**
+   * SimpleRNN's recurrent_dropout: (n, u) the state's dropout mask, the same at every step, and
+   * (n, u) scratch for the dropped state the step multiplies by the recurrent kernel.
+   */
+  stateMask?: Float32Array | null;
+  hDropped?: Float32Array | null;
 }
 
 /** The time index step s reads: s, or T−1−s with go_backwards. */
@@ -128,19 +144,55 @@ export function recurrentForward(d: RecurrentDims, f: RecurrentForwardBuffers, n
     }
     // The state starts at zero: its product is exactly zero.
     if (s === 0) f.rec.fill(0, 0, n * GU);
-    else matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
+    else if (f.stateMask) {
+      // Keras's SimpleRNNCell: prev_output * rec_dp_mask before the product.
+      for (let i = 0; i < n * U; i++) f.hDropped![i] = f.h[i]! * f.stateMask[i]!;
+      matmul(f.hDropped!, f.recurrentKernel, f.rec, n, U, GU, false);
+    } else matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
     if (d.cell === 'lstm') lstmStep(d, f, n, t);
     else if (d.cell === 'gru') gruStep(d, f, n, t);
     else simpleStep(d, f, n, t);
+    if (f.mask) carryMaskedState(d, f, n, s, t);
     if (d.returnSequences) {
+      const zero = f.mask && d.zeroOutputForMask ? f.mask : null;
       for (let b = 0; b < n; b++) {
         const src = b * U;
         const dst = (b * T + (d.reverseSequence ? T - 1 - s : s)) * U;
-        for (let j = 0; j < U; j++) f.y[dst + j] = f.h[src + j]!;
+        if (zero && zero[b * T + t] === 0) f.y.fill(0, dst, dst + U);
+        else for (let j = 0; j < U; j++) f.y[dst + j] = f.h[src + j]!;
       }
     }
   }
   if (!d.returnSequences) for (let i = 0; i < n * U; i++) f.y[i] = f.h[i]!;
+}
+
+/**
+ * Keras 3's backend.rnn at a masked step: the new state is the previous one (h from h_prev, and
+ * LSTM's cell state from the step before, zero at the first). The cell ran for every row; its
+ * gates at a masked row are finite and unread, as backward zeroes that row's gradients.
+ */
+function carryMaskedState(
+  d: RecurrentDims,
+  f: RecurrentForwardBuffers,
+  n: number,
+  s: number,
+  t: number,
+): void {
+  const { steps: T, units: U } = d;
+  const mask = f.mask!;
+  const tPrev = d.goBackwards ? t + 1 : t - 1;
+  for (let b = 0; b < n; b++) {
+    if (mask[b * T + t] !== 0) continue;
+    const so = (b * T + t) * U;
+    for (let j = 0; j < U; j++) f.h[b * U + j] = f.hPrev[so + j]!;
+    if (!f.c) continue;
+    const po = (b * T + tPrev) * U;
+    for (let j = 0; j < U; j++) {
+      const cv = s > 0 ? f.c[po + j]! : 0;
+      f.cStep![b * U + j] = cv;
+      f.c[so + j] = cv;
+    }
+  }
 }
 
 /** Keras 3's LSTMCell: z = x·W + h·U + b in blocks [i, f, c, o]; c′ = f·c + i·act(z_c); h′ = o·act(c′). */
@@ -301,6 +353,13 @@ export interface RecurrentBackwardBuffers {
   /** (n, u): the gradient reaching the state, and LSTM's cell state. */
   dh: Float32Array;
   dc: Float32Array | null;
+  /** (n, T): the forward's mask, or null. */
+  mask?: Float32Array | null;
+  /** With a mask: (n, u), LSTM (n, 2u): a masked row's dh (and dc) kept across its step. */
+  carry?: Float32Array | null;
+  /** SimpleRNN's recurrent_dropout: the forward's state mask (n, u), and (n·T, u) scratch for h_prev dropped. */
+  stateMask?: Float32Array | null;
+  hPrevDropped?: Float32Array | null;
 }
 
 export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers, n: number): void {
@@ -309,26 +368,38 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
   startCarry(g.dh, g.dhFinal, n * U);
   if (g.dc) startCarry(g.dc, g.dcFinal, n * U);
   const dy = g.dy;
+  const mask = g.mask ?? null;
   for (let s = T - 1; s >= 0; s--) {
     const t = timeOf(d, s);
     if (dy && d.returnSequences) {
+      // A zeroed output (zero_output_for_mask) does not depend on the state: no gradient.
+      const zero = mask && d.zeroOutputForMask ? mask : null;
       for (let b = 0; b < n; b++) {
+        if (zero && zero[b * T + t] === 0) continue;
         const src = (b * T + (d.reverseSequence ? T - 1 - s : s)) * U;
         for (let j = 0; j < U; j++) g.dh[b * U + j] = g.dh[b * U + j]! + dy[src + j]!;
       }
     } else if (dy && s === T - 1) {
       for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! + dy[i]!;
     }
+    if (mask) keepMaskedGradients(d, g, n, t, 'save');
     if (d.cell === 'lstm') lstmStepBackward(d, g, n, s, t);
     else if (d.cell === 'gru') gruStepBackward(d, g, n, t);
     else simpleStepBackward(d, g, n, t);
+    if (mask) clearMaskedGates(d, g, n, t);
     // The state entering the first step is the zero state: nothing flows further back.
-    if (s > 0) matmulTransB(g.dStep, g.recurrentKernel, g.dh, n, GU, U, d.cell === 'gru');
+    if (s > 0) {
+      matmulTransB(g.dStep, g.recurrentKernel, g.dh, n, GU, U, d.cell === 'gru');
+      // SimpleRNN's recurrent_dropout: the product read the dropped state (dh has no other term).
+      if (g.stateMask) for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! * g.stateMask[i]!;
+    }
+    if (mask) keepMaskedGradients(d, g, n, t, 'restore');
   }
   const rows = n * T;
   if (g.dKernel) matmulTransA(g.x, g.dGates, g.dKernel, I, rows, GU, false);
   if (g.dRecurrentKernel) {
-    matmulTransA(g.hPrev, g.dRec ?? g.dGates, g.dRecurrentKernel, U, rows, GU, false);
+    const hPrev = g.stateMask ? dropStates(g, n, T, U) : g.hPrev;
+    matmulTransA(hPrev, g.dRec ?? g.dGates, g.dRecurrentKernel, U, rows, GU, false);
     if (d.cell === 'gru' && !d.resetAfter) addCandidateKernelGrad(g, rows, U);
   }
   if (g.dBias) {
@@ -342,6 +413,57 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
 function startCarry(carry: Float32Array, final: Float32Array | null, size: number): void {
   if (final) for (let i = 0; i < size; i++) carry[i] = final[i]!;
   else carry.fill(0, 0, size);
+}
+
+/** h_prev of every (b, t) row times the sample's state dropout mask, into hPrevDropped. */
+function dropStates(g: RecurrentBackwardBuffers, n: number, T: number, U: number): Float32Array {
+  const out = g.hPrevDropped!;
+  const mask = g.stateMask!;
+  for (let b = 0; b < n; b++)
+    for (let t = 0, p = b * T * U; t < T; t++)
+      for (let j = 0; j < U; j++, p++) out[p] = g.hPrev[p]! * mask[b * U + j]!;
+  return out;
+}
+
+/**
+ * A masked step passes the state's gradient (and LSTM's cell state's) to the step before
+ * unchanged: saved into `carry` before the cell's backward, restored after the carry product.
+ */
+function keepMaskedGradients(
+  d: RecurrentDims,
+  g: RecurrentBackwardBuffers,
+  n: number,
+  t: number,
+  way: 'save' | 'restore',
+): void {
+  const { steps: T, units: U } = d;
+  const mask = g.mask!;
+  const carry = g.carry!;
+  const width = g.dc ? 2 * U : U;
+  for (let b = 0; b < n; b++) {
+    if (mask[b * T + t] !== 0) continue;
+    const o = b * width;
+    if (way === 'save') {
+      for (let j = 0; j < U; j++) carry[o + j] = g.dh[b * U + j]!;
+      if (g.dc) for (let j = 0; j < U; j++) carry[o + U + j] = g.dc[b * U + j]!;
+    } else {
+      for (let j = 0; j < U; j++) g.dh[b * U + j] = carry[o + j]!;
+      if (g.dc) for (let j = 0; j < U; j++) g.dc[b * U + j] = carry[o + U + j]!;
+    }
+  }
+}
+
+/** A masked step's gates had no effect: their gradients (input and recurrent side) are zero. */
+function clearMaskedGates(d: RecurrentDims, g: RecurrentBackwardBuffers, n: number, t: number) {
+  const { steps: T } = d;
+  const GU = gateCount(d.cell) * d.units;
+  const mask = g.mask!;
+  for (let b = 0; b < n; b++) {
+    if (mask[b * T + t] !== 0) continue;
+    const o = (b * T + t) * GU;
+    g.dGates.fill(0, o, o + GU);
+    if (g.dRec) g.dRec.fill(0, o, o + GU);
+  }
 }
 
 /**

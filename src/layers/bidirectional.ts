@@ -108,8 +108,8 @@ function mergeLowering(c: LowerContext): LayerLowering {
  * merging, which its step does by writing step s's output at T−1−s.
  */
 const copyLowering: Record<Direction, LayerLowering> = {
-  forward: recurrentLowering(),
-  backward: recurrentLowering(true),
+  forward: recurrentLowering(false, true),
+  backward: recurrentLowering(true, true),
 };
 
 const lowering: LayerLowering = {

@@ -19,8 +19,13 @@ function sizes(c: LowerContext): { tokens: number; vocab: number; dim: number } 
 const embeddingLowering: LayerLowering = {
   forward(c, xs) {
     const y = output(c);
+    const { tokens } = sizes(c);
     c.b.step('embedding', c.layer.name, [xs[0]!, c.param('embeddings')!], [y], sizes(c));
-    return { xs, y, saved: {} };
+    if (c.layer.args['mask_zero'] !== true) return { xs, y, saved: {} };
+    // Keras's compute_mask: the ids that are not 0, once per batch, for the layers after it.
+    const mask = c.b.batch(`${c.layer.name}/mask`, 'activation', c.layer.inputShapes[0]!);
+    c.b.step('token_mask', c.layer.name, [xs[0]!], [mask], { size: tokens });
+    return { xs, y, saved: {}, mask };
   },
   backward(c, f, dy) {
     // Token ids have no gradient; only the table learns.
@@ -44,13 +49,5 @@ export const embeddingLayers: Record<string, LayerDef> = {
       },
     ],
     lowering: embeddingLowering,
-    engineLimit: (args) =>
-      args['mask_zero'] === true
-        ? {
-            error:
-              'the engine does not carry masks to the layers after it yet, so mask_zero must be False (pad with a token the model can learn to ignore instead).',
-            arg: 'mask_zero',
-          }
-        : undefined,
   },
 };

@@ -11,27 +11,32 @@ import {
   spatialAxes,
   spatialLayout,
 } from './spatial.js';
-import { oneInput, type BuiltLayer, type LayerDef } from './types.js';
+import { oneInput, type LayerDef, type LowerContext } from './types.js';
 
 /** The step's sizes: every spatial position of the input, each of `channels` values. */
-function poolAttrs(layer: BuiltLayer, pool: 'avg' | 'max'): GlobalPoolAttrs {
-  const { sizes, channels } = spatialLayout(inputShape(layer));
-  return { pool, steps: sizes.reduce((a, b) => a * b, 1), channels };
+function poolAttrs(c: LowerContext, pool: 'avg' | 'max'): GlobalPoolAttrs {
+  const { sizes, channels } = spatialLayout(inputShape(c.layer));
+  const masked = c.mask !== undefined && c.mask !== null;
+  return { pool, steps: sizes.reduce((a, b) => a * b, 1), channels, ...(masked ? { masked } : {}) };
 }
 
 function globalPoolLowering(pool: 'avg' | 'max'): LayerLowering {
   return {
     forward(c, xs) {
       const y = output(c);
-      c.b.step('global_pool', c.layer.name, [xs[0]!], [y], poolAttrs(c.layer, pool));
+      // GlobalAveragePooling1D with Keras's mask: the mean of the unmasked steps.
+      const mask = c.mask ?? null;
+      const reads = mask === null ? [xs[0]!] : [xs[0]!, mask];
+      c.b.step('global_pool', c.layer.name, reads, [y], poolAttrs(c, pool));
       return { xs, y, saved: {} };
     },
     backward(c, f, dy, needDx) {
       const dx = inputGradient(c, needDx[0]);
       if (dx === null) return [null];
       // The max's gradient goes to the positions equal to it: it reads the input and output.
-      const reads = pool === 'max' ? [dy, f.xs[0]!, f.y] : [dy];
-      c.b.step('global_pool_backward', c.layer.name, reads, [dx], poolAttrs(c.layer, pool));
+      const mask = c.mask ?? null;
+      const reads = pool === 'max' ? [dy, f.xs[0]!, f.y] : mask === null ? [dy] : [dy, mask];
+      c.b.step('global_pool_backward', c.layer.name, reads, [dx], poolAttrs(c, pool));
       return [dx];
     },
   };

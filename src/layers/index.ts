@@ -30,6 +30,7 @@ export {
   type ShapeNode,
   type InferredNode,
 } from './infer.js';
+export { outputMask, maskingLayers } from './masking.js';
 export { activationSpec, type LayerLowering, type LowerContext, type Forward } from './lowering.js';
 
 /** Input and InputLayer have no definition: they declare a shape and are not layers of the chain. */

@@ -25,8 +25,17 @@ import {
 
 const cellOf: Record<string, RecurrentCell> = { LSTM: 'lstm', GRU: 'gru', SimpleRNN: 'simple_rnn' };
 
-/** The step's attributes for a built layer. */
-function recurrentAttrs(layer: BuiltLayer, reverseSequence: boolean): RecurrentAttrs {
+/**
+ * The step's attributes for a built layer; with a mask on the input, `zeroOutput` gives masked
+ * steps a zero output (Bidirectional sets Keras's zero_output_for_mask to return_sequences).
+ */
+function recurrentAttrs(
+  layer: BuiltLayer,
+  reverseSequence: boolean,
+  mask: number | null | undefined,
+  zeroOutput: boolean,
+  training: boolean,
+): RecurrentAttrs {
   const cell = cellOf[layer.className]!;
   const [, steps, inDim] = layer.inputShapes[0]! as [null, number, number];
   const args = layer.args;
@@ -41,6 +50,15 @@ function recurrentAttrs(layer: BuiltLayer, reverseSequence: boolean): RecurrentA
     goBackwards: args['go_backwards'] === true,
     ...(reverseSequence && args['return_sequences'] === true ? { reverseSequence: true } : {}),
     resetAfter: cell !== 'gru' || args['reset_after'] !== false,
+    ...(mask !== null && mask !== undefined
+      ? {
+          masked: true,
+          ...(zeroOutput && args['return_sequences'] === true ? { zeroOutputForMask: true } : {}),
+        }
+      : {}),
+    ...(training && cell === 'simple_rnn' && dropsAt(args['recurrent_dropout'])
+      ? { stateDropout: true }
+      : {}),
     activation,
     recurrentActivation:
       cell === 'simple_rnn' ? activation : activationSpec(args['recurrent_activation'] ?? null),
@@ -49,12 +67,13 @@ function recurrentAttrs(layer: BuiltLayer, reverseSequence: boolean): RecurrentA
 
 /**
  * The recurrent lowering; `reverseSequence` writes a returned sequence reversed along time (the
- * flip Bidirectional applies to its backward copy's output, done by the step itself).
+ * flip Bidirectional applies to its backward copy's output, done by the step itself);
+ * `bidirectional` zeroes the output at masked steps, as Bidirectional makes its copies do.
  */
-export function recurrentLowering(reverseSequence = false): LayerLowering {
+export function recurrentLowering(reverseSequence = false, bidirectional = false): LayerLowering {
   return {
     forward(c, xs) {
-      const a = recurrentAttrs(c.layer, reverseSequence);
+      const a = recurrentAttrs(c.layer, reverseSequence, c.mask, bidirectional, c.training);
       const { steps: T, units: U } = a;
       const GU = gateCount(a.cell) * U;
       const lstm = a.cell === 'lstm';
@@ -78,13 +97,28 @@ export function recurrentLowering(reverseSequence = false): LayerLowering {
         states.push(cStep);
       }
       const bias = c.param('bias');
-      const inputs = [xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
+      const x = inputDropout(c, xs[0]!, saved);
+      const inputs = [x, c.param('kernel')!, c.param('recurrent_kernel')!];
+      if (bias !== null) inputs.push(bias);
+      if (a.masked || a.stateDropout) inputs.push(c.mask ?? -1);
+      if (a.stateDropout) {
+        // SimpleRNN's recurrent_dropout: one mask on the state per batch, as DropoutRNNCell's.
+        const stateMask = buffer('recurrent_dropout_mask', [U]);
+        c.b.step('dropout_mask', c.layer.name, [], [stateMask], {
+          rate: c.layer.args['recurrent_dropout'] as number,
+          size: U,
+          seed: seedOf(c),
+        });
+        saved['stateMask'] = stateMask;
+        inputs.push(stateMask);
+        outputs.push(-1, -1, buffer('h_dropped', [U]));
+      }
       outputs.unshift(y);
-      c.b.step('recurrent', c.layer.name, bias === null ? inputs : [...inputs, bias], outputs, a);
+      c.b.step('recurrent', c.layer.name, inputs, outputs, a);
       return { xs, y, saved, ...(returnsState(c.layer.args) ? { extra: states } : {}) };
     },
     backward(c, f, dy, needDx, dExtra = []) {
-      const a = recurrentAttrs(c.layer, reverseSequence);
+      const a = recurrentAttrs(c.layer, reverseSequence, c.mask, bidirectional, c.training);
       const { steps: T, units: U } = a;
       const GU = gateCount(a.cell) * U;
       const dx = inputGradient(c, needDx[0]);
@@ -93,9 +127,12 @@ export function recurrentLowering(reverseSequence = false): LayerLowering {
       const buffer = (suffix: string, dims: number[]) =>
         c.b.batch(`${c.layer.name}/${suffix}`, 'gradient', [null, ...dims]);
       const s = f.saved;
-      const inputs = [f.xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
+      // With dropout the step read the dropped inputs: its gradient is theirs, masked after.
+      const dropped = s['dropoutMask'] !== undefined;
+      const dStepX = dropped && dx !== null ? buffer('d_x_dropped', [T, a.in]) : dx;
+      const inputs = [s['x'] ?? f.xs[0]!, c.param('kernel')!, c.param('recurrent_kernel')!];
       const outputs = [
-        dx ?? -1,
+        dStepX ?? -1,
         ...grads.map((g) => g ?? -1),
         buffer('d_gates', [T, GU]),
         a.cell === 'gru' ? buffer('d_rec', [T, GU]) : -1,
@@ -103,16 +140,63 @@ export function recurrentLowering(reverseSequence = false): LayerLowering {
         buffer('d_h', [U]),
         ...(a.cell === 'lstm' ? [buffer('d_c', [U])] : []),
       ];
-      c.b.step(
-        'recurrent_backward',
-        c.layer.name,
-        [...inputs, s['gates']!, s['hPrev']!, s['c'] ?? -1, dy, ...finalGradients(a, dExtra)],
-        outputs,
-        a,
-      );
+      const reads = [...inputs, s['gates']!, s['hPrev']!, s['c'] ?? -1, dy];
+      if (a.masked || a.stateDropout) {
+        reads.push(c.mask ?? -1);
+        if (a.cell !== 'lstm') outputs.push(-1);
+        outputs.push(a.masked ? buffer('d_carry', [(a.cell === 'lstm' ? 2 : 1) * U]) : -1);
+      }
+      if (a.stateDropout) {
+        reads.push(s['stateMask']!);
+        outputs.push(buffer('h_prev_dropped', [T, U]));
+      }
+      // return_state: the final states' gradients, after the mask's places (-1 where absent).
+      const finals = finalGradients(a, dExtra);
+      if (finals.length > 0) {
+        while (reads.length < 9) reads.push(-1);
+        reads.push(...finals);
+      }
+      c.b.step('recurrent_backward', c.layer.name, reads, outputs, a);
+      if (dropped && dx !== null)
+        c.b.step('spatial_dropout_backward', c.layer.name, [dStepX!, s['dropoutMask']!], [dx], {
+          steps: T,
+          channels: a.in,
+        });
       return [dx];
     },
   };
+}
+
+/** Whether Keras's cells drop at this rate: LSTMCell and GRUCell test 0 < rate < 1. */
+function dropsAt(rate: Value | undefined): boolean {
+  return typeof rate === 'number' && rate > 0 && rate < 1;
+}
+
+function seedOf(c: LowerContext): number | null {
+  const seed = c.layer.args['seed'];
+  return typeof seed === 'number' ? seed : null;
+}
+
+/**
+ * Keras 3's dropout on a cell's inputs, in training: DropoutRNNCell draws one mask per batch and
+ * feature (inverted scaling) and applies it at every time step — SpatialDropout1D's computation
+ * over the sequence. Keras applies it only for 0 < dropout < 1. Returns the buffer the step reads.
+ */
+function inputDropout(c: LowerContext, x: number, saved: Record<string, number>): number {
+  const rate = c.layer.args['dropout'];
+  if (!c.training || typeof rate !== 'number' || !dropsAt(rate)) return x;
+  const [, steps, channels] = c.layer.inputShapes[0]! as [null, number, number];
+  const dropped = c.b.batch(`${c.layer.name}/x_dropped`, 'activation', [null, steps, channels]);
+  const mask = c.b.batch(`${c.layer.name}/dropout_mask`, 'activation', [null, channels]);
+  c.b.step('spatial_dropout', c.layer.name, [x], [dropped, mask], {
+    rate,
+    steps,
+    channels,
+    seed: seedOf(c),
+  });
+  saved['x'] = dropped;
+  saved['dropoutMask'] = mask;
+  return dropped;
 }
 
 const lowering = recurrentLowering();
@@ -206,22 +290,37 @@ function cellActivationLimit(args: Args, arg: string): ShapeError | undefined {
   };
 }
 
-function limits(args: Args): ShapeError | undefined {
-  if (returnsState(args) && args['activity_regularizer'] != null)
-    return {
-      error:
-        'Keras regularizes every output of a layer, its returned states too; the engine regularizes the first output only, so activity_regularizer must be None with return_state=True.',
-      arg: 'activity_regularizer',
-    };
+function limits(cell: RecurrentCell) {
+  return (args: Args): ShapeError | undefined => {
+    if (returnsState(args) && args['activity_regularizer'] != null)
+      return {
+        error:
+          'Keras regularizes every output of a layer, its returned states too; the engine regularizes the first output only, so activity_regularizer must be None with return_state=True.',
+        arg: 'activity_regularizer',
+      };
+    return ownLimits(cell, args);
+  };
+}
+
+function ownLimits(cell: RecurrentCell, args: Args): ShapeError | undefined {
   if (args['stateful'] === true)
     return {
       error: 'the engine starts every batch from the zero state, so stateful must be False.',
       arg: 'stateful',
     };
+  const recurrentDropout = args['recurrent_dropout'];
+  if (cell !== 'simple_rnn' && typeof recurrentDropout === 'number' && recurrentDropout > 0)
+    return {
+      error:
+        "with it Keras 3's cell switches to implementation 1, one dropout mask per gate for the inputs and for the state; the engine does not run that yet, so recurrent_dropout must be 0 (dropout on the inputs runs, and SimpleRNN's recurrent_dropout).",
+      arg: 'recurrent_dropout',
+    };
+  // SimpleRNNCell drops at any rate above 0: at 1 its backends disagree (TensorFlow refuses the
+  // rate, JAX drops everything), where LSTMCell and GRUCell skip it.
   for (const arg of ['dropout', 'recurrent_dropout'])
-    if (typeof args[arg] === 'number' && (args[arg] as number) > 0)
+    if (cell === 'simple_rnn' && args[arg] === 1)
       return {
-        error: `the engine's recurrent cells do not drop values yet, so ${arg} must be 0.`,
+        error: `SimpleRNN(${arg}=1) drops every value, which Keras 3's backends do not agree on; the engine takes a rate below 1.`,
         arg,
       };
   return (
@@ -247,7 +346,7 @@ function recurrentLayer(className: string, cell: RecurrentCell): LayerDef {
       returnsState(args) && inputs[0] ? stateShapes(className, inputs[0], args) : [],
     weights: weights(cell),
     lowering,
-    engineLimit: limits,
+    engineLimit: limits(cell),
     workspace: workspace(cell),
   };
 }

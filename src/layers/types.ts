@@ -41,6 +41,11 @@ export interface LowerContext {
   param(name: string): number | null;
   /** The gradient buffer of weight `name`, or null when it is not trained. */
   grad(name: string): number | null;
+  /**
+   * The buffer of Keras's mask on the layer's input ((batch, steps), 1 or 0 per step), or null
+   * when none reaches it (see masking.ts).
+   */
+  mask?: number | null;
 }
 
 /** A layer's forward result: its inputs, its output buffer and what backward needs to read. */
@@ -50,6 +55,8 @@ export interface Forward {
   /** The buffers of its outputs after the first, when it has several (see `LayerDef.outputNames`). */
   extra?: number[];
   saved: Record<string, number>;
+  /** The mask the layer makes on its output (Embedding(mask_zero=True)); else see masking.ts. */
+  mask?: number;
 }
 
 export interface LayerLowering {

@@ -21,4 +21,5 @@ export {
 export { Auc, type AucOptions } from './auc.js';
 export { PrecisionRecall, type ConfusionOptions } from './confusion.js';
 export { LossMeanMetric, R2Score, type LossMeanForm, type R2Options } from './regression.js';
+export { OutputLoss, OutputMetric } from './output.js';
 export { resolveMetric, type MetricCall } from './resolve.js';

@@ -17,8 +17,11 @@ export interface TrainingSetup {
   loss: CallValue | null;
   /** The loss resolved by the checker; null for 'crossentropy', which the data resolves. */
   lossSpec: LossSpec | null;
-  /** Metrics are resolved by the output's and the targets' shapes, as Keras resolves 'accuracy'. */
-  metrics: Value[];
+  /**
+   * The compiled metrics, one list per output; each is resolved by its output's and targets'
+   * shapes, as Keras resolves 'accuracy'.
+   */
+  metrics: CallValue[][];
   /**
    * One loss per output (the first is `loss` / `lossSpec`): a list in compile(), or the one
    * loss for every output, as Keras applies it.
@@ -58,7 +61,7 @@ export function compiledModelOf(model: CheckedModel): CompiledModel {
           optimizer: compile.optimizerSpec,
           loss: compile.loss,
           lossSpec: compile.lossSpec,
-          metrics: compile.metrics,
+          metrics: compile.outputMetrics,
           losses: compile.losses,
           lossWeights: compile.lossWeights ?? model.outputs.map(() => 1),
         }

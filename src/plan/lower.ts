@@ -19,6 +19,7 @@ import {
   inputPort,
   layerDefs,
   nodeShape,
+  outputMask,
   outputPort,
   sampleSize,
   type BuiltLayer,
@@ -65,6 +66,8 @@ interface ForwardPass {
   /** Each node's output buffers: one, or several for a layer with several outputs. */
   values: Map<NodeId, number[]>;
   forwards: Forward[];
+  /** Per layer, the buffer of the mask on its input (Keras's, from Embedding(mask_zero=True)), or null. */
+  inputMasks: (number | null)[];
 }
 
 /** The buffer of output `port` of node `id`. */
@@ -170,7 +173,7 @@ function nodeName(graph: ModelGraph, id: NodeId): string {
 export function lowerTraining(input: TrainingInput): Plan {
   // Keras trains the weights the loss has a gradient for: those of layers the output depends on.
   const pass = forwardPass(input, true, undefined, upstreamOf(input.graph, input.graph.outputs));
-  const { b, weights, forwards } = pass;
+  const { b, weights, forwards, inputMasks } = pass;
   const { graph } = input;
   const losses = lossSteps(pass, input, true);
   const loss = losses.loss;
@@ -188,7 +191,7 @@ export function lowerTraining(input: TrainingInput): Plan {
     );
     // No path from this layer to the loss needs a gradient.
     if (dy === undefined && dExtra.every((d) => d === null)) continue;
-    const c = context(b, graph, layer, true, weights);
+    const c = context(b, graph, layer, true, weights, inputMasks[i]!);
     const regularizer = activityRegularizer(c.layer);
     if (regularizer && dy !== undefined) {
       // Keras adds regularizer(output) / batch_size to the loss; its gradient joins dy.
@@ -266,16 +269,27 @@ function forwardPass(
   if (inputs.length === 0) throw new PlanError(`model '${graph.name}' has no input.`);
   const values = new Map<NodeId, number[]>();
   const forwards: Forward[] = [];
+  const masks = new Map<NodeId, number>();
+  const inputMasks: (number | null)[] = [];
   const valueOf = (id: NodeId, port: number) =>
     id < 0 ? inputs[inputIndex(id)]! : values.get(id)![port]!;
   for (const layer of graph.layers) {
-    const c = context(b, graph, layer, training, weights);
+    // Keras masks a layer's first output only: its returned states carry none.
+    const mask =
+      layer.inputs
+        .map((id, k) => (inputPort(layer, k) === 0 ? masks.get(id) : undefined))
+        .find((m) => m !== undefined) ?? null;
+    inputMasks.push(mask);
+    const c = context(b, graph, layer, training, weights, mask);
     // The checker reports these (NN2015) and compile() stops there; reaching one is a bug.
     const limit = layerDefs[layer.className]?.engineLimit?.(
       layer.args,
       c.layer.inputShapes[0]?.length,
     );
     if (limit) throw new PlanError(`'${layer.name}' (${layer.className}): ${limit.error}`);
+    const masked = outputMask(layer.className, layer.args, mask !== null);
+    if (masked === undefined)
+      throw new PlanError(`'${layer.name}' (${layer.className}) cannot take a masked input.`);
     const f = lowering(layer).forward(
       c,
       layer.inputs.map((id, k) => valueOf(id, inputPort(layer, k))),
@@ -286,10 +300,12 @@ function forwardPass(
       );
     forwards.push(f);
     values.set(layer.id, [f.y, ...(f.extra ?? [])]);
+    const outMask = f.mask ?? (masked ? mask : null);
+    if (outMask !== null) masks.set(layer.id, outMask);
     after?.(c, f);
   }
   for (const id of graph.outputs) if (id < 0) values.set(id, [valueOf(id, 0)]);
-  return { b, weights, inputs, values, forwards };
+  return { b, weights, inputs, values, forwards, inputMasks };
 }
 
 /**
@@ -368,6 +384,7 @@ function context(
   layer: GraphLayer,
   training: boolean,
   weights: PlanWeight[],
+  mask: number | null,
 ): LowerContext {
   const find = (name: string) => weights.find((w) => w.layer === layer.name && w.name === name);
   if (!layer.outputShape)
@@ -387,6 +404,7 @@ function context(
     training,
     param: (name) => find(name)?.buffer ?? null,
     grad: (name) => find(name)?.grad ?? null,
+    mask,
   };
 }
 

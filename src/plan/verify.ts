@@ -19,6 +19,7 @@ import { liveness } from './memory.js';
 const trainingOnly = new Set<OpName>([
   'dropout',
   'spatial_dropout',
+  'dropout_mask',
   'gaussian_noise',
   'batch_norm_train',
   'loss',
@@ -195,9 +196,9 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
     case 'global_pool_backward': {
       const { steps, channels } = s.attrs;
       const [x, y] = [per(steps * channels), per(channels)];
-      return s.op === 'global_pool'
-        ? { inputs: [x], outputs: [y] }
-        : { inputs: [y, x, y], outputs: [x] };
+      const mask = per(steps);
+      if (s.op === 'global_pool') return { inputs: [x, mask], outputs: [y] };
+      return { inputs: s.attrs.masked ? [y, mask] : [y, x, y], outputs: [x] };
     }
     case 'spatial_copy':
     case 'spatial_copy_backward': {
@@ -251,6 +252,10 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
       const { tokens, vocab, dim } = s.attrs;
       return { inputs: [per(tokens), per(tokens * dim)], outputs: [all(vocab * dim)] };
     }
+    case 'token_mask':
+      return { inputs: [per(s.attrs.size)], outputs: [per(s.attrs.size)] };
+    case 'dropout_mask':
+      return { inputs: [], outputs: [per(s.attrs.size)] };
     case 'recurrent':
     case 'recurrent_backward':
       return recurrentSizes(s.attrs, s.op === 'recurrent_backward');
@@ -295,9 +300,12 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
   const gates = per(T * savedGateCount(cell) * U);
   const cellState = lstm ? [per(T * U)] : [];
   const y = per(a.returnSequences ? T * U : U);
+  // The mask (or its -1 place) and SimpleRNN's state dropout mask.
+  const mask = a.masked || a.stateDropout ? [per(T)] : [];
+  const stateMask = a.stateDropout ? [per(U)] : [];
   if (!backward)
     return {
-      inputs: [per(T * I), ...weights.slice(0, a.bias ? 3 : 2)],
+      inputs: [per(T * I), ...weights.slice(0, a.bias ? 3 : 2), ...mask, ...stateMask],
       outputs: [
         y,
         per(T * GU),
@@ -305,8 +313,8 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
         gates,
         per(T * U),
         per(U),
-        ...cellState,
-        ...(lstm ? [per(U)] : []),
+        ...(lstm ? [...cellState, per(U)] : [all(0), all(0)]),
+        ...stateMask,
       ],
     };
   return {
@@ -318,10 +326,22 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
       per(T * U),
       ...(lstm ? cellState : [all(0)]),
       y,
+      ...(mask.length > 0 ? mask : [all(0)]),
+      ...(stateMask.length > 0 ? stateMask : [all(0)]),
       per(U),
       ...(lstm ? [per(U)] : []),
     ],
-    outputs: [per(T * I), ...weights, per(T * GU), per(T * GU), per(GU), per(U), per(U)],
+    outputs: [
+      per(T * I),
+      ...weights,
+      per(T * GU),
+      per(T * GU),
+      per(GU),
+      per(U),
+      per(U),
+      per((lstm ? 2 : 1) * U),
+      per(T * U),
+    ],
   };
 }
 

@@ -24,7 +24,7 @@ import {
   type ModelGraph,
   type Shape,
 } from '../layers/index.js';
-import { resolveMetric, type Metric } from '../metrics/index.js';
+import { OutputLoss, OutputMetric, resolveMetric, type Metric } from '../metrics/index.js';
 import { createOptimizer, type Optimizer } from '../optim/index.js';
 import {
   layoutParams,
@@ -366,10 +366,7 @@ export class Session {
     scatterRows(bound, bound.plan.targets, this.targetSizes, targetSize, y, 0, n);
     runChecked(bound, n);
     this.version++;
-    if (metrics) {
-      const output = bound.view(bound.plan.outputs[0]!);
-      for (const m of metrics) m.update(y, output, n, this.outSize);
-    }
+    if (metrics) this.updateMetrics(metrics, bound, y, n);
     return bound.view(bound.plan.loss!)[0]!;
   }
 
@@ -405,9 +402,6 @@ export class Session {
     const bound = this.plan('evaluation', batch);
     const p = bound.plan;
     bound.prepare(this.version);
-    const output = bound.view(p.outputs[0]!);
-    const outputLosses = p.outputLosses.map((id) => bound.view(id));
-    const outputLossSums = outputLosses.map(() => 0);
     const loss = bound.view(p.loss!);
     const penalty = p.penalty === null ? null : bound.view(p.penalty);
     let lossSum = 0;
@@ -419,30 +413,65 @@ export class Session {
       if (penalty) penalty[0] = 0;
       runChecked(bound, n);
       lossSum += loss[0]! * n;
-      outputLosses.forEach((l, k) => (outputLossSums[k]! += l[0]! * n));
       if (penalty) activityPenalty += penalty[0]!;
-      const yBatch = my.data.subarray(start * my.cols, (start + n) * my.cols);
-      for (const m of metrics) m.update(yBatch, output, n, this.outSize);
+      this.updateMetrics(
+        metrics,
+        bound,
+        my.data.subarray(start * my.cols, (start + n) * my.cols),
+        n,
+      );
     }
     const lossValue =
       (mx.rows > 0 ? (lossSum + activityPenalty) / mx.rows : 0) +
       penaltyOf(this.layout!, this.memory!.params);
     const logs: Record<string, number> = { loss: lossValue };
-    // Several outputs: each one's loss too, as Keras logs `<output>_loss`.
-    this.outputNames().forEach((name, k) => {
-      if (outputLosses.length > 0)
-        logs[`${name}_loss`] = mx.rows > 0 ? outputLossSums[k]! / mx.rows : 0;
-    });
     for (const m of metrics) logs[m.name] = m.result();
     return logs;
   }
 
-  /** Fresh metric objects for the compiled metrics, resolved as Keras resolves them. */
+  /**
+   * Fresh metric objects for the compiled metrics, resolved as Keras resolves them for their
+   * output, in Keras's log order. With several outputs, each output's loss comes first
+   * (`<output>_loss`), and each metric reads its own output and targets (`OutputMetric`).
+   */
   metrics(): Metric[] {
-    const sparse = this.targetSize === 1 && this.outSize > 1;
-    return (this.compiled.training?.metrics ?? []).map((m) =>
-      resolveMetric(m as CallValue, { outputUnits: this.outSize, targetIsSparse: sparse }),
-    );
+    const perOutput = this.compiled.training?.metrics ?? [];
+    const names = this.outSizes.length > 1 ? this.outputNames() : null;
+    const stride = this.targetSizes.reduce((a, b) => a + b, 0);
+    const losses = names ? names.map((name, k) => new OutputLoss(k, name)) : [];
+    let offset = 0;
+    return [
+      ...losses,
+      ...this.outSizes.flatMap((units, k) => {
+        const size = this.targetSizes[k]!;
+        const columns = { offset, size, stride };
+        offset += size;
+        return (perOutput[k] ?? []).map((m) => {
+          const metric = resolveMetric(m, {
+            outputUnits: units,
+            targetIsSparse: size === 1 && units > 1,
+          });
+          return names ? new OutputMetric(metric, k, names[k]!, columns) : metric;
+        });
+      }),
+    ];
+  }
+
+  /** Feeds one batch to the metrics: each its own output's view (the first, unless an OutputMetric). */
+  private updateMetrics(
+    metrics: readonly Metric[],
+    bound: BoundPlan,
+    y: Float32Array,
+    n: number,
+  ): void {
+    for (const m of metrics) {
+      if (m instanceof OutputLoss) {
+        m.update(y, bound.view(bound.plan.outputLosses[m.output]!), n);
+        continue;
+      }
+      const k = m instanceof OutputMetric ? m.output : 0;
+      m.update(y, bound.view(bound.plan.outputs[k]!), n, this.outSizes[k]!);
+    }
   }
 }
 

@@ -168,3 +168,35 @@ describe('multi-axis inputs read from CSV', () => {
     expect(t.code, t.err).toBe(0);
   }, 60_000);
 });
+
+describe('fit(validation_data=…)', () => {
+  it('validates on another CSV read as the training one was (classes, columns, scaler)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nn-validation-'));
+    const [header, ...rows] = readFileSync('samples/iris.csv', 'utf8').trim().split('\n');
+    writeFileSync(join(dir, 'train.csv'), [header, ...rows.slice(0, 120)].join('\n'));
+    // The columns in another order: they are matched by name.
+    const names = header!.split(',');
+    const order = [4, 2, 0, 3, 1];
+    const shuffled = (line: string) => order.map((i) => line.split(',')[i]).join(',');
+    writeFileSync(join(dir, 'val.csv'), [header!, ...rows.slice(120)].map(shuffled).join('\n'));
+    expect(names[order[0]!]).toBe('species');
+    const file = join(dir, 'iris.nn');
+    writeFileSync(
+      file,
+      `Input(4) -> Dense(8, relu, kernel_initializer='he_normal') -> Dense(3, softmax)
+compile(adam, categorical_crossentropy, metrics=['accuracy'])
+fit(data='train.csv', target='species', scaling='standard', epochs=3, verbose=2, validation_data='val.csv', validation_split=0.5)\n`,
+    );
+    const t = nn('train', file, '--seed', '1');
+    expect(t.code, t.err).toBe(0);
+    // validation_data takes the place of validation_split: every row of train.csv trains.
+    expect(t.out).toContain('on 120 samples');
+    const last = t.out.trim().split('\n').at(-2)!;
+    const val = /val_loss: ([\d.]+)/.exec(last);
+    expect(val, t.out).not.toBeNull();
+    // The last epoch's val_loss is the trained weights' loss on val.csv.
+    const e = nn('evaluate', file, '--data', join(dir, 'val.csv'));
+    expect(e.code, e.err).toBe(0);
+    expect(e.out).toMatch(new RegExp(`^30 samples - loss: ${val![1]!.replace('.', '\\.')}`, 'm'));
+  }, 60_000);
+});

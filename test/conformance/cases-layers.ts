@@ -14,6 +14,8 @@ interface LayerCase {
   steps?: number;
   /** The inputs are token ids below this (an Embedding reads them). */
   tokens?: number;
+  /** A fixed number of inputs (time steps of token ids). */
+  inputs?: number;
 }
 
 /** Layers around the Dense ones: normalization, dropout (rate 0 trains identically), activations. */
@@ -591,6 +593,61 @@ const SEQUENCES: LayerCase[] = [
     optimizer: adam(0.02),
     tokens: 11,
   },
+  // Keras's mask from Embedding(mask_zero=True): token 0 is padding, about one id in four.
+  {
+    label: 'Embedding mask_zero into LSTM',
+    hidden: (size) => [
+      k('Embedding', [4, 3], { mask_zero: true }),
+      k('LSTM', [size()]),
+      dense(size(), 'relu'),
+    ],
+    loss: 'sparse_categorical_crossentropy',
+    optimizer: sgd(0.2),
+    tokens: 4,
+  },
+  {
+    label:
+      'Embedding mask_zero: Dropout, LayerNormalization, GRU reset_after=False, SimpleRNN go_backwards',
+    hidden: (size) => [
+      k('Embedding', [3, 4], { mask_zero: true }),
+      k('Dropout', [0]),
+      k('LayerNormalization'),
+      k('GRU', [size()], { reset_after: false, return_sequences: true }),
+      k('SimpleRNN', [size()], { go_backwards: true }),
+      dense(size(), 'tanh'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+    tokens: 3,
+  },
+  {
+    label: 'Embedding mask_zero: GRU return_sequences go_backwards, masked GlobalAveragePooling1D',
+    hidden: (size) => [
+      k('Embedding', [5, 3], { mask_zero: true }),
+      k('GRU', [size()], { return_sequences: true, go_backwards: true }),
+      k('GlobalAveragePooling1D'),
+      dense(size()),
+    ],
+    loss: 'categorical_crossentropy',
+    optimizer: adam(0.02),
+    tokens: 5,
+    inputs: 8,
+  },
+  {
+    label: 'Embedding mask_zero: Bidirectional return_sequences zeroes masked steps',
+    hidden: (size) => [
+      k('Embedding', [4, 3], { mask_zero: true }),
+      k('Bidirectional', [k('LSTM', [size()], { return_sequences: true })], { merge_mode: 'sum' }),
+      k('Bidirectional', [
+        k('SimpleRNN', [size()], { return_sequences: true, go_backwards: true }),
+      ]),
+      k('Bidirectional', [k('GRU', [size()], { reset_after: false })], { merge_mode: 'ave' }),
+      dense(size()),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+    tokens: 4,
+  },
   {
     label: 'Embedding flattened',
     hidden: (size) => [k('Embedding', [7, 3]), k('Flatten'), dense(size(), 'tanh')],
@@ -607,5 +664,6 @@ export const sequenceCases = SEQUENCES.map((c) =>
     loss: c.loss,
     optimizer: c.optimizer,
     ...(c.tokens ? { tokens: c.tokens } : {}),
+    ...(c.inputs ? { inputs: c.inputs } : {}),
   })),
 );

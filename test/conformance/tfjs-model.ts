@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FunctionLayer, tfjsActivation } from './tfjs-activations.js';
 import { reshapingLayers } from './tfjs-reshaping.js';
+import { maskedStep, maskOf, MaskedAveragePooling1D, ZeroMaskedSteps } from './tfjs-masking.js';
 import {
   asCall,
   boolArg,
@@ -141,6 +142,8 @@ export function layersFor(
   formulas: string[],
   pending: Map<tf.layers.Layer, (Arg | undefined)[]>,
   shape: () => tf.Shape = () => [null, 1, 1],
+  /** Keras's mask from Embedding(mask_zero=True) reaches the layer. */
+  masked = false,
 ): tf.layers.Layer[] {
   const a = l.args ?? {};
   switch (l.call) {
@@ -218,6 +221,7 @@ export function layersFor(
         tf.layers.embedding({
           inputDim: l.positional?.[0] as number,
           outputDim: l.positional?.[1] as number,
+          maskZero: a['mask_zero'] === true,
         }),
       ];
     case 'LSTM':
@@ -238,8 +242,19 @@ export function layersFor(
         asCall(a['merge_mode'])?.call === 'None'
           ? (null as unknown as 'concat')
           : ((a['merge_mode'] as 'concat' | undefined) ?? 'concat');
-      return [tf.layers.bidirectional({ layer: tfjsRnn(inner), mergeMode })];
+      const layer = tf.layers.bidirectional({ layer: tfjsRnn(inner), mergeMode });
+      if (!masked || inner.args?.['return_sequences'] !== true) return [layer];
+      formulas.push(
+        'Bidirectional with a mask: Keras 3 zeroes masked steps of the returned sequences (zero_output_for_mask), TF.js keeps the state there',
+      );
+      return [layer, new ZeroMaskedSteps(inner.args?.['go_backwards'] === true)];
     }
+    case 'GlobalAveragePooling1D':
+      if (!masked) return reshapingLayers(l, shape, formulas)!;
+      formulas.push(
+        'GlobalAveragePooling1D with a mask: Keras 3’s mean of the unmasked steps (TF.js ignores the mask)',
+      );
+      return [new MaskedAveragePooling1D()];
     // --- end of the sequence layers ---
     case 'Conv1D':
     case 'Conv2D':
@@ -303,6 +318,8 @@ class Keras3Gru extends tf.layers.Layer {
     this.returnSequences = boolArg(l, 'return_sequences', false);
     this.returnState = boolArg(l, 'return_state', false);
     this.goBackwards = boolArg(l, 'go_backwards', false);
+    // Keras's compute_mask: the mask goes on with the sequence, not with the last state.
+    this.supportsMasking = this.returnSequences;
   }
 
   override build(shape: tf.Shape | tf.Shape[]): void {
@@ -315,7 +332,11 @@ class Keras3Gru extends tf.layers.Layer {
     this.built = true;
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor | tf.Tensor[] {
+  override call(
+    inputs: tf.Tensor | tf.Tensor[],
+    kwargs: Record<string, unknown>,
+  ): tf.Tensor | tf.Tensor[] {
+    const mask = maskOf(kwargs);
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D;
       const [n, T, features] = x.shape;
@@ -339,7 +360,7 @@ class Keras3Gru extends tf.layers.Layer {
         const z = tf.sigmoid(tf.add(xz, hz));
         const r = tf.sigmoid(tf.add(xr, hr));
         const candidate = tf.tanh(tf.add(xh, tf.mul(r, hh)));
-        h = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), candidate));
+        h = maskedStep(tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), candidate)), h, mask, t);
         outputs.push(h);
       }
       const output = this.returnSequences ? tf.stack(outputs, 1) : h;
@@ -489,8 +510,14 @@ function callOf(call: string, args: Record<string, Arg> | undefined): KerasCall 
 /** The Keras 3 formulas the case's TF.js model needs, without building it (for test names). */
 export function layerFormulas(c: ConformanceCase): string[] {
   const formulas: string[] = [];
-  for (const l of c.layers) layersFor(l, formulas, new Map());
+  const masked = maskedCase(c);
+  for (const l of c.layers) layersFor(l, formulas, new Map(), undefined, masked);
   return [...new Set(formulas)];
+}
+
+/** Whether the case starts from Embedding(mask_zero=True): its mask reaches the layers after it. */
+function maskedCase(c: ConformanceCase): boolean {
+  return c.layers.some((l) => l.call === 'Embedding' && l.args?.['mask_zero'] === true);
 }
 
 /** Whether any layer of the case has a weight constraint. */
@@ -507,8 +534,9 @@ export function buildTfjsModel(c: ConformanceCase): TfjsModel {
   const model = tf.sequential();
   model.add(tf.layers.inputLayer({ inputShape: [c.inputs] }));
   const shape = () => model.outputs[0]!.shape;
+  const masked = maskedCase(c);
   for (const l of c.layers)
-    for (const layer of layersFor(l, formulas, pending, shape)) model.add(layer);
+    for (const layer of layersFor(l, formulas, pending, shape, masked)) model.add(layer);
   const constraints = new Map<string, (w: tf.Tensor) => tf.Tensor>();
   for (const [layer, [kernel, bias]] of pending) {
     [kernel, bias].forEach((arg, i) => {

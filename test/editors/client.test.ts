@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nnCommand } from '../cli-bundle.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const extensionDir = join(root, 'editors', 'vscode');
@@ -150,17 +151,13 @@ const log = () => {
   }
 };
 
-/**
- * A stand-in `nn` that logs its arguments and runs the real CLI from source (tsx by its path:
- * the client starts the server in the workspace folder, which has no tsx).
- */
+/** A stand-in `nn` that logs its arguments and runs the real CLI (this checkout's, bundled). */
 function fakeNn(path: string): string {
-  const cli = join(root, 'src', 'cli', 'main.ts');
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const [command, first] = nnCommand();
+  const start = [command, ...first].map((word) => `'${word}'`).join(' ');
   writeFileSync(
     path,
-    `#!/bin/sh\necho "$0 $*" >> '${join(dir, 'calls.log')}'\n` +
-      `exec '${process.execPath}' --import '${tsx}' '${cli}' "$@"\n`,
+    `#!/bin/sh\necho "$0 $*" >> '${join(dir, 'calls.log')}'\nexec ${start} "$@"\n`,
   );
   chmodSync(path, 0o755);
   return path;

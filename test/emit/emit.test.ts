@@ -339,6 +339,11 @@ function sequences(): Case[] {
       "Input(shape=(5, 3)) -> Bidirectional(LSTM(4)) -> RepeatVector(3) -> Bidirectional(GRU(2, go_backwards=True), merge_mode='mul') -> RepeatVector(2) -> Bidirectional(SimpleRNN(3, return_sequences=True), merge_mode='ave') -> Bidirectional(LSTM(2, return_sequences=True, go_backwards=True)) -> Flatten() -> Dense(2)",
     ],
     ['large LSTM: K blocks past 256', 'Input(shape=(3, 300)) -> LSTM(70) -> Dense(2)'],
+    [
+      "Embedding(mask_zero=True): Keras's mask through every recurrent cell",
+      'Input(6) -> Embedding(4, 5, mask_zero=True) -> Dropout(0.1) -> Bidirectional(LSTM(3, return_sequences=True)) -> GRU(3, return_sequences=True, go_backwards=True) -> GRU(3, reset_after=False, return_sequences=True) -> SimpleRNN(2, return_sequences=True) -> GlobalAveragePooling1D() -> Dense(2)',
+      4,
+    ],
   ];
   return sources.map(([name, source, vocabulary]) => ({
     name,

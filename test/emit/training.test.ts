@@ -637,6 +637,25 @@ const cases: {
     y: 'sparse',
     vocabulary: 9,
   },
+  {
+    name: 'recurrent dropout: the module draws the engine’s input masks',
+    source: model(
+      "    -> Dense(4, tanh)\n    -> LSTM(5, dropout=0.3, return_sequences=True)\n    -> SimpleRNN(4, dropout=0.2, recurrent_dropout=0.4, return_sequences=True)\n    -> Bidirectional(GRU(3, dropout=0.5), merge_mode='sum')\n    -> Dense(3, softmax)",
+      'adam, categorical_crossentropy',
+      'shape=(5, 4)',
+    ),
+    y: 'onehot',
+    features: 20,
+  },
+  {
+    name: "embedding mask_zero: Keras's mask through the recurrent cells",
+    source: model(
+      "    -> Embedding(4, 4, mask_zero=True)\n    -> Bidirectional(GRU(3, return_sequences=True), merge_mode='sum')\n    -> LSTM(3, return_sequences=True, go_backwards=True)\n    -> SimpleRNN(3, return_sequences=True)\n    -> GlobalAveragePooling1D()\n    -> Dense(3, softmax)",
+      'adam, sparse_categorical_crossentropy',
+    ),
+    y: 'sparse',
+    vocabulary: 4,
+  },
 ];
 
 describe('emitted training', () => {

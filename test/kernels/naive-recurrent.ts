@@ -48,6 +48,12 @@ export interface NaiveRecurrentConfig {
   resetAfter: boolean;
   activation: NaiveCellActivation;
   recurrentActivation: NaiveCellActivation;
+  /** (n, T) by time index, 0 at a masked step: Keras's backend.rnn keeps the state there. */
+  mask?: ArrayLike<number>;
+  /** With a mask: a masked step outputs zeros instead of the kept state. */
+  zeroOutputForMask?: boolean;
+  /** SimpleRNN's recurrent_dropout: (n, u) the mask on the state before its product. */
+  stateDropout?: ArrayLike<number>;
 }
 
 /** Σ_k v[k]·m[k, col] for m:(rows of width `width`). */
@@ -83,7 +89,9 @@ export function naiveRecurrent(
       const t = c.goBackwards ? T - 1 - s : s;
       const xt = Array.from({ length: I }, (_, k) => x[(s0 * T + t) * I + k]!);
       const xw = (col: number) => dot(xt, kernel, I, W, col);
-      const hu = (col: number) => dot(h, recurrent, U, W, col);
+      const drop = c.stateDropout;
+      const hd = drop ? h.map((v, k) => v * drop[s0 * U + k]!) : h;
+      const hu = (col: number) => dot(hd, recurrent, U, W, col);
       const next = new Float64Array(U);
       const nextCell = new Float64Array(U);
       for (let j = 0; j < U; j++) {
@@ -117,11 +125,17 @@ export function naiveRecurrent(
           next[j] = act(c.activation, xw(j) + b(j) + hu(j));
         }
       }
-      h = next;
-      cell = nextCell;
+      // Keras 3's backend.rnn: new states where the mask is set, the old ones elsewhere; the
+      // output likewise, or zeros with zero_output_for_mask.
+      const kept = c.mask !== undefined && c.mask[s0 * T + t] === 0;
+      if (!kept) {
+        h = next;
+        cell = nextCell;
+      }
       if (c.returnSequences)
         for (let j = 0; j < U; j++)
-          y[(s0 * T + (c.reverseSequence ? T - 1 - s : s)) * U + j] = h[j]!;
+          y[(s0 * T + (c.reverseSequence ? T - 1 - s : s)) * U + j] =
+            kept && c.zeroOutputForMask ? 0 : h[j]!;
     }
     if (!c.returnSequences) for (let j = 0; j < U; j++) y[s0 * U + j] = h[j]!;
     for (let j = 0; j < U && stateCount > 0; j++) y[ySize + s0 * U + j] = h[j]!;

@@ -414,6 +414,23 @@ export function naiveGlobalPool(
   return y;
 }
 
+/** Keras 3's masked GlobalAveragePooling1D in float64: Σ m·x / Σ m over the steps. */
+export function naiveMaskedAvgPool(
+  x: ArrayLike<number>,
+  mask: ArrayLike<number>,
+  N: number,
+  S: number,
+  C: number,
+): Float64Array {
+  const y = new Float64Array(N * C);
+  for (let n = 0; n < N; n++) {
+    const steps = Array.from({ length: S }, (_, s) => s).filter((s) => mask[n * S + s] !== 0);
+    for (let c = 0; c < C; c++)
+      y[n * C + c] = steps.reduce((a, s) => a + x[(n * S + s) * C + c]!, 0) / steps.length;
+  }
+  return y;
+}
+
 /** How one axis of a reshaping layer reads its input, by the layer's definition. */
 export type NaiveAxis =
   | { kind: 'pad'; size: number; before: number; after: number }

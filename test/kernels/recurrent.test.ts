@@ -4,7 +4,8 @@
  * return_sequences and go_backwards, and each cell activation.
  */
 import { describe, expect, it } from 'vitest';
-import { embeddingBackward, embeddingForward } from '../../src/kernels/embedding.js';
+import { spatialDropoutBackward } from '../../src/kernels/dropout.js';
+import { embeddingBackward, embeddingForward, tokenMask } from '../../src/kernels/embedding.js';
 import { Rng } from '../../src/kernels/random.js';
 import {
   cellActivationNames,
@@ -39,6 +40,13 @@ describe('embedding', () => {
     expectClose(dTable, fd, 1e-5, 1e-6, 'dtable');
   });
 
+  it("mask_zero's mask is 1 where an id is not 0 (Keras's not_equal(inputs, 0))", () => {
+    const ids = Float32Array.from([0, 3, 0.5, 0, 7, -0]);
+    const mask = new Float32Array(6).fill(99);
+    tokenMask(ids, mask, 6);
+    expect(Array.from(mask)).toEqual([0, 1, 1, 0, 1, 0]);
+  });
+
   it('reports the first id outside the vocabulary (negative, too large, NaN)', () => {
     const table = new Float32Array(4 * 2);
     const y = new Float32Array(3 * 2);
@@ -58,6 +66,16 @@ interface Case extends NaiveRecurrentConfig {
   states?: boolean;
   /** With states: the output gets no gradient (only a state is read downstream). */
   noOutputGradient?: boolean;
+  /** A fixed dropout mask on the inputs, (n, in), the same at every step (as the layer's dropout). */
+  inputDropout?: number[];
+}
+
+/** x with the dropout mask of each sample and feature applied at every step (or x itself). */
+function dropInputs<X extends ArrayLike<number>>(c: Case, x: X): X | Float64Array {
+  const { steps: T, in: I } = c;
+  const mask = c.inputDropout;
+  if (!mask) return x;
+  return Float64Array.from(x, (v, p) => v * mask[Math.floor(p / (T * I)) * I + (p % I)]!);
 }
 
 function run(c: Case, rng: Rng) {
@@ -86,7 +104,16 @@ function run(c: Case, rng: Rng) {
     c: lstm ? new Float32Array(n * T * U) : null,
     cStep: lstm ? new Float32Array(n * U) : null,
   };
-  recurrentForward(dims, { x, kernel, recurrentKernel: recurrent, bias, ...saved }, n);
+  const mask = c.mask ? Float32Array.from(c.mask) : null;
+  const stateMask = c.stateDropout ? Float32Array.from(c.stateDropout) : null;
+  const stateDropout = { stateMask, hDropped: stateMask ? new Float32Array(n * U) : null };
+  // The step reads the dropped inputs; their gradient is masked again on the way back.
+  const xd = Float32Array.from(dropInputs(c, x));
+  recurrentForward(
+    dims,
+    { x: xd, kernel, recurrentKernel: recurrent, bias, ...saved, mask, ...stateDropout },
+    n,
+  );
   // The weights of the finite differences: the output's, then each final state's (return_state).
   const stateCount = c.states ? (lstm ? 2 : 1) : 0;
   const dy = randomArray(rng, ySize + stateCount * n * U);
@@ -101,7 +128,7 @@ function run(c: Case, rng: Rng) {
   recurrentBackward(
     dims,
     {
-      x,
+      x: xd,
       kernel,
       recurrentKernel: recurrent,
       gates: saved.gates,
@@ -116,9 +143,17 @@ function run(c: Case, rng: Rng) {
       dStep: new Float32Array(n * GU),
       dh: new Float32Array(n * U),
       dc: lstm ? new Float32Array(n * U) : null,
+      mask,
+      carry: mask ? new Float32Array(n * (lstm ? 2 : 1) * U).fill(99) : null,
+      stateMask,
+      hPrevDropped: stateMask ? new Float32Array(n * T * U).fill(99) : null,
     },
     n,
   );
+  if (c.inputDropout) {
+    const dxd = Float32Array.from(grads.dx);
+    spatialDropoutBackward(dxd, Float32Array.from(c.inputDropout), grads.dx, n, T, I);
+  }
   const y = new Float32Array(ySize + stateCount * n * U);
   y.set(saved.y);
   if (stateCount > 0) y.set(saved.h, ySize);
@@ -162,8 +197,53 @@ function cases(): [string, Case][] {
       `${cell}, return_sequences reversed, forward`,
       { ...c, returnSequences: true, reverseSequence: true },
     ]);
+    // Padding at the end, at both ends, and everywhere (the third sample).
+    const mask = [1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0];
+    out.push([`${cell}, masked`, { ...c, mask }]);
+    // Dropout on the inputs with a fixed mask (kept ×1/(1 − 0.4), dropped 0) per sample and feature.
+    const inputDropout = [0, 2.5, 2.5, 2.5, 0, 2.5, 2.5, 2.5, 0];
+    out.push([
+      `${cell}, dropout on the inputs, return_sequences`,
+      { ...c, inputDropout, returnSequences: true },
+    ]);
+    out.push([`${cell}, dropout on the inputs, masked`, { ...c, inputDropout, mask }]);
+    if (simple) {
+      // recurrent_dropout: a fixed mask on the state (×1/(1 − 0.5) or 0) per sample and unit.
+      const stateDropout = [2, 0, 2, 2, 0, 0, 2, 2, 2, 2, 2, 0, 2, 0, 2];
+      out.push([
+        'simple_rnn, recurrent_dropout, return_sequences, go_backwards',
+        { ...c, stateDropout, returnSequences: true, goBackwards: true },
+      ]);
+      out.push([
+        'simple_rnn, dropout and recurrent_dropout, masked',
+        { ...c, stateDropout, inputDropout, mask },
+      ]);
+    }
+    out.push([
+      `${cell}, masked, return_sequences, go_backwards`,
+      { ...c, mask, returnSequences: true, goBackwards: true },
+    ]);
+    out.push([
+      `${cell}, masked, zero_output_for_mask, reversed (Bidirectional's copies)`,
+      {
+        ...c,
+        mask,
+        returnSequences: true,
+        goBackwards: true,
+        reverseSequence: true,
+        zeroOutputForMask: true,
+      },
+    ]);
+    out.push([
+      `${cell}, masked, zero_output_for_mask, forward`,
+      { ...c, mask, returnSequences: true, zeroOutputForMask: true },
+    ]);
     if (cell === 'gru') {
       const before = { ...c, resetAfter: false };
+      out.push([
+        'gru reset_after=False, masked, return_sequences',
+        { ...before, mask, returnSequences: true },
+      ]);
       out.push(['gru reset_after=False', before]);
       out.push([
         'gru reset_after=False, no bias, return_sequences, go_backwards',
@@ -195,7 +275,7 @@ describe('recurrent layers', () => {
         k: ArrayLike<number>,
         u: ArrayLike<number>,
         b: ArrayLike<number> | null,
-      ) => naiveRecurrent(c, x, k, u, b, c.states);
+      ) => naiveRecurrent(c, dropInputs(c, x), k, u, b, c.states);
       expectClose(r.y, y(r.x, r.kernel, r.recurrent, r.bias), 1e-5, 1e-6, 'y');
       const tol = [2e-4, 2e-5] as const;
       expectClose(

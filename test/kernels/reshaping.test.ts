@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   globalAvgPoolBackward,
   globalAvgPoolForward,
+  globalAvgPoolMaskedBackward,
+  globalAvgPoolMaskedForward,
   globalMaxPoolBackward,
   globalMaxPoolForward,
 } from '../../src/kernels/global-pooling.js';
@@ -26,6 +28,7 @@ import {
   expectClose,
   finiteDifference,
   naiveGlobalPool,
+  naiveMaskedAvgPool,
   naivePermute,
   naiveReshaping,
   randomArray,
@@ -55,6 +58,24 @@ describe('global pooling', () => {
       });
     }
   }
+
+  it("masked avg (Keras's mask from Embedding(mask_zero=True)): the mean of the unmasked steps", () => {
+    const [N, S, C] = [3, 5, 4];
+    const rng = new Rng(17);
+    const x = randomArray(rng, N * S * C, -2, 2);
+    const mask = Float32Array.from([1, 1, 1, 0, 0, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1]);
+    const dy = randomArray(rng, N * C);
+    const y = new Float32Array(N * C).fill(99);
+    globalAvgPoolMaskedForward(x, mask, y, N, S, C);
+    expectClose(y, naiveMaskedAvgPool(x, mask, N, S, C), 1e-6, 1e-7, 'y');
+    const dx = new Float32Array(N * S * C).fill(99);
+    globalAvgPoolMaskedBackward(dy, mask, dx, N, S, C);
+    const fd = finiteDifference((p) => naiveMaskedAvgPool(p, mask, N, S, C), x, dy);
+    expectClose(dx, fd, 1e-5, 1e-6, 'dx');
+    // Every step masked: Keras's 0/0.
+    globalAvgPoolMaskedForward(x, new Float32Array(N * S), y, N, S, C);
+    expect(y.every((v) => Number.isNaN(v))).toBe(true);
+  });
 
   it('max splits the gradient evenly among tied positions, as Keras 3 backends do', () => {
     // Channel 0 ties at 0 (a ReLU's zeros) in 3 of 4 positions; channel 1 has one max.

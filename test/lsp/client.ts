@@ -3,15 +3,13 @@
  * JSON-RPC to it over the process's pipes, as an editor does.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { nnCommand, root } from '../cli-bundle.js';
 import {
   createMessageConnection,
   StreamMessageReader,
   StreamMessageWriter,
   type MessageConnection,
 } from 'vscode-jsonrpc/node.js';
-
-const root = new URL('../../', import.meta.url).pathname;
 
 export interface Published {
   uri: string;
@@ -34,11 +32,11 @@ export class Client {
   private waiters: { match: (p: Published) => boolean; resolve: (p: Published) => void }[] = [];
 
   constructor() {
-    this.process = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'lsp', '--stdio'],
-      { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] },
-    );
+    const [command, first] = nnCommand();
+    this.process = spawn(command, [...first, 'lsp', '--stdio'], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.process.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
     this.connection = createMessageConnection(
       new StreamMessageReader(this.process.stdout!),

@@ -265,3 +265,92 @@ describe("the file's fit() gives fit()'s defaults", () => {
     ).toBeUndefined();
   });
 });
+
+describe('several outputs: losses and metrics per output, as Keras 3 logs them', () => {
+  const source = `model two {
+  x = Input(shape=(4,))
+  h = x -> Dense(8, tanh)
+  h -> Dense(3, softmax)
+  h -> Dense(1, sigmoid)
+  compile(SGD(learning_rate=0.1), loss=['sparse_categorical_crossentropy', 'binary_crossentropy'], loss_weights=[1.0, 0.5], metrics=[['accuracy'], ['accuracy', 'mae']])
+}`;
+  const rows = 24;
+  const rng = new Rng(5);
+  const x = Float32Array.from({ length: rows * 4 }, () => rng.uniform() * 2 - 1);
+  const classes = Float32Array.from({ length: rows }, (_, i) => i % 3);
+  const flags = Float32Array.from({ length: rows }, (_, i) => (i * 7) % 2);
+
+  /** Each figure computed here from the predictions, by the formulas, not by the engine's metrics. */
+  function byHand(p: Float32Array[]): Record<string, number> {
+    const [probs, sig] = p as [Float32Array, Float32Array];
+    const eps = 1e-7;
+    let ce = 0,
+      bce = 0,
+      acc = 0,
+      bacc = 0,
+      mae = 0;
+    for (let r = 0; r < rows; r++) {
+      const row = Array.from(probs.subarray(r * 3, r * 3 + 3));
+      ce -= Math.log(Math.min(Math.max(row[classes[r]!]!, eps), 1 - eps));
+      if (row.indexOf(Math.max(...row)) === classes[r]) acc++;
+      const q = Math.min(Math.max(sig[r]!, eps), 1 - eps);
+      bce -= flags[r]! * Math.log(q) + (1 - flags[r]!) * Math.log(1 - q);
+      if ((sig[r]! > 0.5 ? 1 : 0) === flags[r]) bacc++;
+      mae += Math.abs(sig[r]! - flags[r]!);
+    }
+    const [l1, l2] = [ce / rows, bce / rows];
+    return {
+      loss: l1 + 0.5 * l2,
+      dense_1_loss: l1,
+      dense_2_loss: l2,
+      dense_1_accuracy: acc / rows,
+      dense_2_accuracy: bacc / rows,
+      dense_2_mean_absolute_error: mae / rows,
+    };
+  }
+
+  function expectClose(found: Record<string, number>, expected: Record<string, number>): void {
+    expect(Object.keys(found)).toEqual(Object.keys(expected));
+    for (const [key, value] of Object.entries(expected)) expect(found[key]).toBeCloseTo(value, 4);
+  }
+
+  it('fit logs the loss, each output’s loss, then each output’s metrics, named <output>_<metric>', () => {
+    const m = loadModel(source, { seed: 3 });
+    // One batch of every row: the epoch's figures are those of the weights before the step.
+    const expected = byHand(m.predictOutputs(x));
+    const h = m.fit(x, [classes, flags], { epochs: 1, batchSize: rows, shuffle: false });
+    expectClose(
+      Object.fromEntries(Object.entries(h.history).map(([k, v]) => [k, v[0]!])),
+      expected,
+    );
+  });
+
+  it('evaluate returns them in the same order', () => {
+    const m = loadModel(source, { seed: 3 });
+    m.fit(x, [classes, flags], { epochs: 2, batchSize: 8 });
+    const expected = byHand(m.predictOutputs(x));
+    const found = m.evaluate(x, [classes, flags], { batchSize: 5 }) as number[];
+    expectClose(Object.fromEntries(Object.keys(expected).map((k, i) => [k, found[i]!])), expected);
+  });
+});
+
+describe('weight names, as Keras 3 gives them', () => {
+  it('Bidirectional names its copies after the wrapped layer’s own automatic name', () => {
+    // Keras constructs LSTM(4) before its wrapper: the second one is lstm_1, so its copies are
+    // forward_lstm_1 / backward_lstm_1, and the plain LSTM after them is lstm_2.
+    const m = loadModel(
+      `Input(shape=(5, 3)) -> Bidirectional(LSTM(4, return_sequences=True))
+  -> Bidirectional(LSTM(2, return_sequences=True), merge_mode='sum') -> LSTM(3) -> Dense(1)
+compile(adam, mse)`,
+    );
+    const names = m.weightSpecs().map((w) => `${w.layer}/${w.name}`);
+    expect(names.filter((n) => n.endsWith('/kernel'))).toEqual([
+      'bidirectional/forward_lstm/kernel',
+      'bidirectional/backward_lstm/kernel',
+      'bidirectional_1/forward_lstm_1/kernel',
+      'bidirectional_1/backward_lstm_1/kernel',
+      'lstm_2/kernel',
+      'dense/kernel',
+    ]);
+  });
+});
