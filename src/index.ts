@@ -96,7 +96,14 @@ export type {
   TrainingSetup,
 } from './plan/index.js';
 export type { ModelGraph, GraphLayer, NodeId } from './layers/index.js';
-export { jsBackend, type Backend } from './backends/index.js';
+export {
+  jsBackend,
+  wasmBackend,
+  wasmTier,
+  AUTO_WASM_WEIGHTS,
+  type Backend,
+  type BackendName,
+} from './backends/index.js';
 export {
   readWeightsFile,
   writeWeightsFile,
@@ -132,3 +139,19 @@ export {
   type DiagramEdge,
   type DiagramLayout,
 } from './diagram/index.js';
+
+// Models in and out: TF.js's layers format (model.json + shards) and Keras model configs.
+export {
+  toTfjs,
+  writeTfjsFolder,
+  readTfjsFolder,
+  parseModelJson,
+  importKeras,
+  shardBytes,
+  InteropError,
+  type NamedWeights,
+  type TfjsArtifacts,
+  type TfjsFolder,
+  type ImportResult,
+  type InteropProblem,
+} from './interop/index.js';

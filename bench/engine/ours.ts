@@ -3,7 +3,8 @@
  * the numbers that count) and through the lower-level path (Model.step on laid-out arrays, a
  * BoundPlan's input view / run / output view), which shows how much the API's conversions cost.
  */
-import { loadModel, type Model } from '../../src/index.js';
+import { loadModel, wasmTier, type BackendName, type Model } from '../../src/index.js';
+import { allocateBlock } from '../../src/backends/wasm-block.js';
 import { matmul } from '../../src/kernels/matmul.js';
 import { measureSync, type Runner } from './measure.js';
 import {
@@ -33,47 +34,25 @@ function sync(engine: string, workload: WorkloadId, how: string, fn: () => void)
   return { engine, workload, how, measure: async (budget) => measureSync(fn, budget) };
 }
 
-/** The public API runners ('ours') and the lower-level runners ('ours-raw'). */
+/**
+ * The public API runners on the default backend choice ('ours': wasm for the MLP, CNN and LSTM
+ * where WebAssembly SIMD is there, JavaScript for the 4-8-3 model) and forced to the JavaScript
+ * backend ('ours-js': the engine before the wasm backend, for before/after ratios in one run),
+ * and the lower-level runners ('ours-raw', default backend).
+ */
 export function ourRunners(d: BenchData): Runner[] {
   const mlp32 = loadModel(mlpSource, { seed: 1 });
   const mlp128 = loadModel(mlpSource, { seed: 1 });
   const tiny = loadModel(tinySource, { seed: 1 });
   const mlpInfer = loadModel(mlpSource, { seed: 1 });
   const tinyInfer = loadModel(tinySource, { seed: 1 });
-  const cnn = loadModel(cnnSource, { seed: 1 });
-  const gemmC = new Float32Array(gemmSize * gemmSize);
   const tinyBatches = batchesOf(d.tinyX, d.tinyY, 4, 3, tinyBatch);
-  const lstm = loadModel(lstmSource, { seed: 1 });
 
   return [
-    sync('ours', 'W1', 'trainOnBatch(Float32Array, Float32Array)', () => {
-      keep(mlp32.trainOnBatch(d.x32, d.y32));
-    }),
-    sync('ours', 'W2', 'trainOnBatch(Float32Array, Float32Array)', () => {
-      keep(mlp128.trainOnBatch(d.x128, d.y128));
-    }),
-    sync('ours', 'W3', 'fit(x, y, {epochs: 1, batchSize: 16}) per epoch (shuffled)', () => {
-      keep(tiny.fit(d.tinyX, d.tinyY, { epochs: 1, batchSize: tinyBatch }).epoch.length);
-    }),
-    sync('ours', 'W4', 'predict(Float32Array(784))', () => {
-      keep(mlpInfer.predict(d.x1)[0]!);
-    }),
-    sync('ours', 'W5', 'predict(x, {batchSize: 1024})', () => {
-      keep(mlpInfer.predict(d.x1024, { batchSize: bigBatch })[0]!);
-    }),
-    sync('ours', 'W6', 'predict(Float32Array(4))', () => {
-      keep(tinyInfer.predict(d.tinyX1)[0]!);
-    }),
-    sync('ours', 'W7', 'matmul() from src/kernels/matmul.ts', () => {
-      matmul(d.gemmA, d.gemmB, gemmC, gemmSize, gemmSize, gemmSize, false);
-      keep(gemmC[0]!);
-    }),
-    sync('ours', 'W9', 'trainOnBatch(Float32Array, Float32Array)', () => {
-      keep(lstm.trainOnBatch(d.seqX, d.seqY));
-    }),
-    sync('ours', 'W8', 'trainOnBatch(Float32Array, Float32Array)', () => {
-      keep(cnn.trainOnBatch(d.x32, d.y32));
-    }),
+    ...apiRunners('ours', 'auto', d),
+    ...apiRunners('ours-js', 'js', d),
+    wasmGemmRunner(d),
+    sync('ours-js', 'W7', 'matmul() from src/kernels/matmul.ts', jsGemm(d)),
     sync('ours-raw', 'W1', 'Model.step(x, y, 32, null, 32)', () => {
       keep(mlp32.step(d.x32, d.y32, 32, null, 32));
     }),
@@ -87,6 +66,72 @@ export function ourRunners(d: BenchData): Runner[] {
     planRunner(mlpInfer, 'W5', d.x1024, bigBatch),
     planRunner(tinyInfer, 'W6', d.tinyX1, 1),
   ];
+}
+
+/** W1–W6, W8, W9 through the public API on one backend choice. */
+function apiRunners(engine: string, backend: BackendName, d: BenchData): Runner[] {
+  const load = (source: string) => loadModel(source, { seed: 1, backend });
+  const mlp32 = load(mlpSource);
+  const mlp128 = load(mlpSource);
+  const tiny = load(tinySource);
+  const mlpInfer = load(mlpSource);
+  const tinyInfer = load(tinySource);
+  const cnn = load(cnnSource);
+  const lstm = load(lstmSource);
+  return [
+    sync(engine, 'W1', 'trainOnBatch(Float32Array, Float32Array)', () => {
+      keep(mlp32.trainOnBatch(d.x32, d.y32));
+    }),
+    sync(engine, 'W2', 'trainOnBatch(Float32Array, Float32Array)', () => {
+      keep(mlp128.trainOnBatch(d.x128, d.y128));
+    }),
+    sync(engine, 'W3', 'fit(x, y, {epochs: 1, batchSize: 16}) per epoch (shuffled)', () => {
+      keep(tiny.fit(d.tinyX, d.tinyY, { epochs: 1, batchSize: tinyBatch }).epoch.length);
+    }),
+    sync(engine, 'W4', 'predict(Float32Array(784))', () => {
+      keep(mlpInfer.predict(d.x1)[0]!);
+    }),
+    sync(engine, 'W5', 'predict(x, {batchSize: 1024})', () => {
+      keep(mlpInfer.predict(d.x1024, { batchSize: bigBatch })[0]!);
+    }),
+    sync(engine, 'W6', 'predict(Float32Array(4))', () => {
+      keep(tinyInfer.predict(d.tinyX1)[0]!);
+    }),
+    sync(engine, 'W9', 'trainOnBatch(Float32Array, Float32Array)', () => {
+      keep(lstm.trainOnBatch(d.seqX, d.seqY));
+    }),
+    sync(engine, 'W8', 'trainOnBatch(Float32Array, Float32Array)', () => {
+      keep(cnn.trainOnBatch(d.x32, d.y32));
+    }),
+  ];
+}
+
+/** W7 on the JavaScript kernel. */
+function jsGemm(d: BenchData): () => void {
+  const c = new Float32Array(gemmSize * gemmSize);
+  return () => {
+    matmul(d.gemmA, d.gemmB, c, gemmSize, gemmSize, gemmSize, false);
+    keep(c[0]!);
+  };
+}
+
+/** W7 on the wasm backend's product kernel (its operands in one wasm block), or on JS without SIMD. */
+function wasmGemmRunner(d: BenchData): Runner {
+  const tier = wasmTier();
+  if (tier === null) return sync('ours', 'W7', 'matmul() (no WebAssembly SIMD here)', jsGemm(d));
+  const n = gemmSize;
+  const { block, data } = allocateBlock(tier, 3 * n * n);
+  data.set(d.gemmA, 0);
+  data.set(d.gemmB, n * n);
+  const [a, b, c] = [0, 1, 2].map((i) => data.byteOffset + i * n * n * 4) as [
+    number,
+    number,
+    number,
+  ];
+  return sync('ours', 'W7', `wasm gemm (${tier}) from asm/kernels.ts`, () => {
+    block.kernels.gemm(a, n, 1, b, n, c, 0, 0, n, n, n, 0, 0, block.panel);
+    keep(data[2 * n * n]!);
+  });
 }
 
 /** Inference through a BoundPlan: copy into the input view, run, read the output view. */

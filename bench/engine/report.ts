@@ -18,7 +18,8 @@ export interface Cell {
   samples: Samples;
 }
 
-export const engines = ['ours', 'ours-raw', 'tfjs-cpu', 'tfjs-wasm'] as const;
+/** 'ours': the default backend choice; 'ours-js': forced to the JavaScript backend (the engine before the wasm backend). */
+export const engines = ['ours', 'ours-js', 'ours-raw', 'tfjs-cpu', 'tfjs-wasm'] as const;
 
 /** The cell an engine is reported by on a workload: its fastest way (lowest median) when it has several. */
 export function pick(cells: readonly Cell[], engine: string, workload: WorkloadId): Cell | null {
@@ -55,11 +56,15 @@ function ratioText(r: number | null): string {
   return r === null ? '–' : `${r.toFixed(r >= 10 ? 1 : 2)}×`;
 }
 
-/** The table: figures per engine and our speed over each TF.js backend (>1: we are faster). */
+/**
+ * The table: figures per engine and our speed over each TF.js backend (>1: we are faster), then
+ * the JavaScript backend's over TF.js wasm (the ratio before the wasm backend, in the same run).
+ */
 export function table(cells: readonly Cell[], stat: Stat = median): string {
-  const head = ['', 'workload', 'unit', ...engines, 'ours/cpu', 'ours/wasm'];
+  const head = ['', 'workload', 'unit', ...engines, 'ours/cpu', 'ours/wasm', 'js/wasm'];
   const rows = workloads.map((w) => {
     const ours = pick(cells, 'ours', w.id);
+    const js = pick(cells, 'ours-js', w.id);
     return [
       w.id,
       w.title,
@@ -67,6 +72,7 @@ export function table(cells: readonly Cell[], stat: Stat = median): string {
       ...engines.map((e) => figureText(w, pick(cells, e, w.id), stat)),
       ratioText(speedup(ours, pick(cells, 'tfjs-cpu', w.id), stat)),
       ratioText(speedup(ours, pick(cells, 'tfjs-wasm', w.id), stat)),
+      ratioText(speedup(js, pick(cells, 'tfjs-wasm', w.id), stat)),
     ];
   });
   return markdownTable(head, rows);

@@ -8,11 +8,12 @@ import { commandHelp, exitCodes, usage } from './help.js';
 import { CliError } from './engine.js';
 import { runPlan } from './plan.js';
 import { runEmit } from './emit.js';
+import { runExport, runImport } from './interop.js';
 import { runEvaluate, runPredict } from './predict.js';
 import { runSummary } from './summary.js';
 import { runTrain } from './train.js';
 import { DataError } from '../data/index.js';
-import { InputError } from '../runtime/index.js';
+import { backendNames, InputError, type BackendName } from '../runtime/index.js';
 import { PlanError } from '../plan/index.js';
 import { WeightsFileError } from '../runtime/weights-file.js';
 import { version } from '../version.js';
@@ -33,6 +34,7 @@ function main(argv: string[]): number | Promise<number> {
         epochs: { type: 'string' },
         'batch-size': { type: 'string' },
         seed: { type: 'string' },
+        backend: { type: 'string' },
         out: { type: 'string', short: 'o' },
         target: { type: 'string' },
         'weights-file': { type: 'string' },
@@ -118,8 +120,11 @@ function main(argv: string[]): number | Promise<number> {
     case 'predict':
     case 'plan':
     case 'emit':
+    case 'export':
+    case 'import':
     case 'diagram': {
-      if (files.length !== 1) return fail('name exactly one .nn file.');
+      if (files.length !== 1)
+        return fail(`name exactly one ${command === 'import' ? 'model.json' : '.nn'} file.`);
       const int = (flag: string, min: number): number | undefined => {
         const raw = values[flag as keyof typeof values] as string | undefined;
         if (raw === undefined) return undefined;
@@ -141,6 +146,7 @@ function main(argv: string[]): number | Promise<number> {
             epochs: int('epochs', 1),
             batchSize: int('batch-size', 1),
             seed: int('seed', 0),
+            backend: backendOption(values.backend),
             out: values.out,
             plot: values.plot,
             quiet: values.quiet,
@@ -172,6 +178,20 @@ function main(argv: string[]): number | Promise<number> {
             err,
           );
         }
+        if (command === 'export')
+          return runExport(
+            files[0]!,
+            stripUndefined({
+              model: values.model,
+              weights: values.weights,
+              format: values.format ?? 'tfjs',
+              out: values.out,
+            }),
+            write,
+            err,
+          );
+        if (command === 'import')
+          return runImport(files[0]!, stripUndefined({ out: values.out }), write, err);
         if (command === 'plan')
           return runPlan(
             files[0]!,
@@ -208,6 +228,14 @@ function main(argv: string[]): number | Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** --backend's value, checked against the names loadModel takes. */
+function backendOption(raw: string | undefined): BackendName | undefined {
+  if (raw === undefined) return undefined;
+  const name = backendNames.find((n) => n === raw);
+  if (!name) throw new UsageError(`--backend must be 'js', 'wasm' or 'auto', not '${raw}'.`);
+  return name;
+}
 
 function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;

@@ -11,6 +11,7 @@ import {
   callbacksFrom,
   Model,
   ModelCheckpoint,
+  type BackendName,
   type Callback,
   type TrainingModel,
 } from '../runtime/index.js';
@@ -38,6 +39,8 @@ export interface TrainOptions {
   epochs?: number;
   batchSize?: number;
   seed?: number;
+  /** The backend: 'js', 'wasm' or 'auto' (by the model's size, the default). */
+  backend?: BackendName;
   out?: string;
   plot?: string;
   /** Print nothing but errors (overrides fit(verbose=…)). */
@@ -94,10 +97,10 @@ export function runTrain(
     ...(outputUnits(checked) ? { outputUnits: outputUnits(checked)! } : {}),
   });
   checkFeatureCount(loaded, table.features, csv);
-  const model = new Model(
-    loaded.compiled,
-    options.seed === undefined ? {} : { seed: options.seed },
-  );
+  const model = new Model(loaded.compiled, {
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+  });
   if (!model.built) model.build([null, table.features.length]);
   const epochs = options.epochs ?? (fitArgs['epochs'] as number | undefined) ?? 1;
   const batchSize = options.batchSize ?? (fitArgs['batch_size'] as number | null | undefined) ?? 32;

@@ -105,7 +105,9 @@ export function emitModule(source: string | Model, options: EmitOptions = {}): E
     layerRanges = new Map(chosen.layers.map((l) => [l.name, l.range]));
     const compiled = output.models.find((m) => m.graph.name === chosen.name);
     if (!compiled) return failed(output.diagnostics.filter((d) => d.severity === 'error'));
-    model = new Model(compiled, { seed: 0 });
+    // The module's kernels are the JavaScript backend's, operation for operation: its
+    // selfTest outputs come from that backend.
+    model = new Model(compiled, { seed: 0, backend: 'js' });
     const what = options.weightsName ?? 'the weights';
     if (options.weights) {
       try {

@@ -37,6 +37,8 @@ export {
   adamaxUpdate,
   nadamAdvance,
   nadamUpdate,
+  jsUpdateKernels,
+  type UpdateKernels,
 } from './update-kernels.js';
 export {
   weightDecayUpdate,

@@ -8,6 +8,7 @@
 import { clipByNorm, clipByValue, globalClipScale, scaleInPlace, sumOfSquares } from './clip.js';
 import type { Constraint } from './constraints.js';
 import type { Schedule } from './schedules.js';
+import { jsUpdateKernels, type UpdateKernels } from './update-kernels.js';
 import {
   accumulateGradient,
   averageAccumulated,
@@ -50,6 +51,8 @@ export interface Optimizer {
   /** The current learning rate (float32); settable only without a schedule (ReduceLROnPlateau). */
   learningRate: number;
   readonly hasSchedule: boolean;
+  /** The elementwise update kernels the rules run (a backend binds its own over its memory). */
+  kernels: UpdateKernels;
   /**
    * Creates the state for these weights (once; apply() builds on first use otherwise). With
    * `state` (one view per slot of slotLayout(), lengths as listed) the optimizer initializes
@@ -91,6 +94,7 @@ export abstract class BaseOptimizer implements Optimizer {
   abstract readonly className: string;
   iterations = 0;
   readonly hasSchedule: boolean;
+  kernels: UpdateKernels = jsUpdateKernels;
   private lr: number;
   private readonly schedule: Schedule | null;
   private readonly opts: BaseOptions;

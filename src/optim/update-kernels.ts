@@ -228,3 +228,15 @@ export function nadamUpdate(
     w[j] = (w[j] as number) - (mHat * lr) / (Math.sqrt(vHat) + eps);
   }
 }
+
+/**
+ * The update kernels a backend may replace with its own (the wasm backend's run over its
+ * memory): the two rules the engine's hot training loops use. Same signatures, same formulas.
+ */
+export interface UpdateKernels {
+  sgdUpdate: typeof sgdUpdate;
+  adamUpdate: typeof adamUpdate;
+}
+
+/** The reference update kernels, in JavaScript. */
+export const jsUpdateKernels: UpdateKernels = { sgdUpdate, adamUpdate };

@@ -9,11 +9,9 @@ import {
   adagradUpdate,
   adamaxUpdate,
   adamStepSize,
-  adamUpdate,
   nadamAdvance,
   nadamUpdate,
   rmspropUpdate,
-  sgdUpdate,
 } from './update-kernels.js';
 
 const f32 = Math.fround;
@@ -46,7 +44,7 @@ export class SGD extends BaseOptimizer {
   }
 
   protected update(i: number, w: Float32Array, g: Float32Array, lr: number): void {
-    sgdUpdate(w, g, this.m[i] ?? null, lr, this.momentum, this.nesterov);
+    this.kernels.sgdUpdate(w, g, this.m[i] ?? null, lr, this.momentum, this.nesterov);
   }
 }
 
@@ -188,7 +186,7 @@ export class Adam extends BaseOptimizer {
     const { beta1, beta2, epsilon, alpha } = this;
     const m = this.m[i] as Float32Array;
     const v = this.v[i] as Float32Array;
-    adamUpdate(w, g, m, v, this.vHat[i] ?? null, alpha, beta1, beta2, epsilon);
+    this.kernels.adamUpdate(w, g, m, v, this.vHat[i] ?? null, alpha, beta1, beta2, epsilon);
   }
 }
 

@@ -3,7 +3,7 @@
  * `getWeights`, `setWeights`, `summary`): a small facade over a `Session`, which holds the
  * built graph, the memory and the bound plans.
  */
-import { jsBackend, type Backend, type BoundPlan } from '../backends/index.js';
+import type { Backend, BackendName, BoundPlan } from '../backends/index.js';
 import type { Args, CallValue } from '../catalog/index.js';
 import type { Rng } from '../kernels/random.js';
 import type { Shape } from '../layers/index.js';
@@ -26,8 +26,12 @@ import {
 export interface ModelOptions {
   /** Seeds the initial weights, dropout, noise and shuffling: the same seed, the same run. */
   seed?: number;
-  /** The kernels that run the plans (default: the JavaScript reference backend). */
-  backend?: Backend;
+  /**
+   * The kernels that run the plans: 'js' (the JavaScript reference backend), 'wasm'
+   * (WebAssembly SIMD; JavaScript where the engine lacks it), 'auto' (the default: wasm from
+   * AUTO_WASM_WEIGHTS weights on), or a Backend object.
+   */
+  backend?: Backend | BackendName;
 }
 
 export class Model implements Trainee {
@@ -43,7 +47,7 @@ export class Model implements Trainee {
   ) {
     this.name = compiled.graph.name;
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-    this.session = new Session(compiled, this.seed, options.backend ?? jsBackend);
+    this.session = new Session(compiled, this.seed, options.backend ?? 'auto');
   }
 
   get rng(): Rng {
@@ -61,6 +65,11 @@ export class Model implements Trainee {
 
   get outputShape(): Shape | null {
     return this.session.outputShape();
+  }
+
+  /** The name of the backend the plans run on ('js', 'wasm', 'wasm-relaxed'); null until built. */
+  get backendName(): string | null {
+    return this.session.backend?.name ?? null;
   }
 
   get built(): boolean {

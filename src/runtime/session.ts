@@ -7,7 +7,9 @@ import {
   AllocationError,
   DataError,
   Memory,
+  selectBackend,
   type Backend,
+  type BackendName,
   type BoundPlan,
 } from '../backends/index.js';
 import { catalog, type CallValue, type Value } from '../catalog/index.js';
@@ -68,13 +70,15 @@ export class Session {
   outSizes: number[] = [];
   targetSizes: number[] = [];
   private opt: Optimizer | null = null;
+  /** The backend the plans run on: chosen by build() from the choice and the model's size. */
+  backend: Backend | null = null;
   private resolvedLoss: CallValue | null = null;
   private weightView: Float32Array | null = null;
 
   constructor(
     readonly compiled: CompiledModel,
     seed: number,
-    private readonly backend: Backend,
+    private readonly choice: Backend | BackendName,
   ) {
     this.rng = new Rng(seed);
     if (compiled.graph.inputShape) this.build(compiled.graph.inputShape);
@@ -118,7 +122,9 @@ export class Session {
     this.layout = layoutParams(this.graph.layers);
     // The weights; the first training plan adds its gradients and the optimizer's state.
     const weightSize = this.layout.weightSize;
-    this.memory = this.allocating('its weights', () => new Memory(this.backend, weightSize));
+    this.backend = selectBackend(this.choice, weightSize);
+    const backend = this.backend;
+    this.memory = this.allocating('its weights', () => new Memory(backend, weightSize));
     this.initializeWeights();
     this.plans.inference.clear();
     this.plans.evaluation.clear();

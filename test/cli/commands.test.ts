@@ -91,6 +91,16 @@ describe('bad input: one located line, exit 1', () => {
     const r = nn('train', 'samples/weather.nn', '--epochs', 'many');
     expect(r.code).toBe(2);
     expect(r.err).toContain('--epochs must be an integer');
+    const b = nn('train', 'samples/weather.nn', '--backend', 'gpu');
+    expect(b.code).toBe(2);
+    expect(b.err).toContain("--backend must be 'js', 'wasm' or 'auto', not 'gpu'.");
+  }, 60_000);
+
+  it('trains on the backend --backend names', () => {
+    const out = join(tmp, 'weather-wasm.nnw');
+    const r = nn('train', 'samples/weather.nn', '--seed', '3', '--backend', 'wasm', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`Weights saved to ${out}`);
   }, 60_000);
 
   it('an optimizer the engine cannot run stops nn train before the first epoch, as check reports it', () => {

@@ -10,7 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, type Model } from 'nnlang';
+import { loadModel, type Backend, type Model } from 'nnlang';
+import { testBackends } from './backends.js';
 import { compile } from '../../src/compiler.js';
 import { Rng } from '../../src/kernels/random.js';
 import { HAND_CASES, RANDOM_CASES } from './graph-cases.js';
@@ -171,12 +172,12 @@ const lossFn = (l: string | LossFn): LossFn => {
 /** Each case's loss entry per output. */
 const entriesOf = (c: GraphCase) => outputLosses(c).map(lossEntry);
 
-async function runCase(c: GraphCase): Promise<string[]> {
+async function runCase(c: GraphCase, backend: Backend): Promise<string[]> {
   const entries = entriesOf(c);
   const source = graphSource(c, (key) => lossEntry(key).keras);
   const found = problems(source);
   if (found.length) return [`the source does not check cleanly:\n${source}\n${found.join('\n')}`];
-  const ours: Model = loadModel(source, { seed: c.seed });
+  const ours: Model = loadModel(source, { seed: c.seed, backend });
   const specs = ours.weightSpecs();
   const rng = new Rng(c.seed);
   const weights = initialWeights(specs, rng);
@@ -285,12 +286,14 @@ async function runCase(c: GraphCase): Promise<string[]> {
   return cmp.failures;
 }
 
-describeByGroup(
-  'graph models: conformance with TF.js (and Keras 3 formulas where TF.js departs)',
-  CASES,
-  caseName,
-  runCase,
-);
+for (const { name, backend } of testBackends()) {
+  describeByGroup(
+    `graph models: conformance with TF.js (and Keras 3 formulas where TF.js departs) on the ${name} backend`,
+    CASES,
+    caseName,
+    (c) => runCase(c, backend),
+  );
+}
 
 /**
  * `expected` as our cell shows it when they agree up to Keras's (rich's) truncation of a word

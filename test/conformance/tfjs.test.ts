@@ -5,12 +5,14 @@
  * weights after the steps (moving statistics included) agree within tolerance.ts's 1e-5
  * relative. Where TF.js departs from Keras 3 the TF.js side runs Keras 3's formula instead
  * (float64 optimizer updates on TF.js gradients, activations and losses written with TF.js
- * ops), and the test name says which. Set CONFORMANCE_REPORT=1 to print the largest errors.
+ * ops), and the test name says which. Every case runs on each backend of backends.ts. Set
+ * CONFORMANCE_REPORT=1 to print the largest errors.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll } from 'vitest';
-import { loadModel, type Model } from 'nnlang';
+import { loadModel, type Backend, type Model } from 'nnlang';
 import { Rng } from '../../src/kernels/random.js';
+import { testBackends } from './backends.js';
 import { CASES } from './cases.js';
 import { initialWeights, joinBatches, makeBatches, type Batch } from './random-data.js';
 import { modelSummary, nnSource, renderCall, type ConformanceCase } from './spec.js';
@@ -99,9 +101,9 @@ async function train(
   }
 }
 
-async function runCase(c: ConformanceCase): Promise<string[]> {
+async function runCase(c: ConformanceCase, backend: Backend): Promise<string[]> {
   const entry: LossEntry = lossEntry(c.loss);
-  const ours = loadModel(nnSource(c, entry.keras), { seed: c.seed });
+  const ours = loadModel(nnSource(c, entry.keras), { seed: c.seed, backend });
   const specs = ours.weightSpecs();
   const rng = new Rng(c.seed);
   const weights = initialWeights(specs, rng);
@@ -162,9 +164,11 @@ async function runCase(c: ConformanceCase): Promise<string[]> {
   return cmp.failures;
 }
 
-describeByGroup(
-  'conformance with TF.js (and Keras 3 formulas where TF.js departs)',
-  CASES,
-  caseName,
-  runCase,
-);
+for (const { name, backend } of testBackends()) {
+  describeByGroup(
+    `conformance with TF.js (and Keras 3 formulas where TF.js departs) on the ${name} backend`,
+    CASES,
+    caseName,
+    (c) => runCase(c, backend),
+  );
+}

@@ -2,7 +2,8 @@
  * nn emit's modules against the engine: for every sample and for random models over every
  * layer, activation and fused pattern the engine runs, the module is type-checked by the
  * TypeScript compiler (strict), laid out as Prettier would, run, and its predictions compared
- * with the engine's on batches of 1, 7 and 64 — for both targets. NN_EMIT_RUNS and
+ * with the engine’s on batches of 1, 7 and 64 — for both targets. The engine runs on the
+ * JavaScript backend, whose kernels the modules mirror operation for operation. NN_EMIT_RUNS and
  * NN_FUZZ_SEED choose how many random models and which.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -148,7 +149,12 @@ function samples(): Case[] {
       const names = [...source.matchAll(/^model (\w+)/gm)].map((m) => m[1]!);
       return (names.length ? names : [undefined]).map((m) => ({
         name: `${f}${m ? `:${m}` : ''}`,
-        model: loadModel(source, { seed: 7, file: join(dir, f), ...(m ? { model: m } : {}) }),
+        model: loadModel(source, {
+          seed: 7,
+          file: join(dir, f),
+          backend: 'js',
+          ...(m ? { model: m } : {}),
+        }),
       }));
     });
 }
@@ -238,7 +244,7 @@ function patterns(): Case[] {
   ];
   return sources.map(([name, source]) => ({
     name,
-    model: loadModel(source.replace('keras.activations.gelu', 'gelu'), { seed: 3 }),
+    model: loadModel(source.replace('keras.activations.gelu', 'gelu'), { seed: 3, backend: 'js' }),
   }));
 }
 
@@ -307,7 +313,10 @@ function graphs(): Case[] {
       ].join('\n'),
     ],
   ];
-  return sources.map(([name, source]) => ({ name, model: loadModel(source + '\n', { seed: 5 }) }));
+  return sources.map(([name, source]) => ({
+    name,
+    model: loadModel(source + '\n', { seed: 5, backend: 'js' }),
+  }));
 }
 
 /** Embedding and the recurrent cells: every cell, its options and its activations. */
@@ -347,7 +356,7 @@ function sequences(): Case[] {
   ];
   return sources.map(([name, source, vocabulary]) => ({
     name,
-    model: loadModel(source, { seed: 5 }),
+    model: loadModel(source, { seed: 5, backend: 'js' }),
     ...(vocabulary ? { vocabulary } : {}),
   }));
 }
@@ -370,7 +379,7 @@ describe('nn emit: modules agree with the engine', () => {
   it('several inputs: the scaling covers the inputs’ columns back to back, classify reads every input', async () => {
     const model = loadModel(
       "a = Input(shape=(2,), name='a')\nb = Input(shape=(3,), name='b')\n(a, b) -> Concatenate() -> Dense(3, softmax)\n",
-      { seed: 4 },
+      { seed: 4, backend: 'js' },
     );
     const offset = [1, -2, 0.5, 3, -1];
     const scale = [0.5, 2, 1.5, 0.25, 4];
@@ -439,7 +448,7 @@ describe('nn emit: modules agree with the engine', () => {
       if (done >= runs) break;
       let model: Model;
       try {
-        model = loadModel(source, { seed: i });
+        model = loadModel(source, { seed: i, backend: 'js' });
       } catch {
         continue; // a model the engine refuses is not the emitter's to run
       }

@@ -1,0 +1,551 @@
+/**
+ * The WebAssembly SIMD kernels of the wasm backend (src/backends/wasm.ts), in AssemblyScript.
+ * Every argument is a byte address in the memory the host imports (the session's block), so
+ * tensors stay where the plan put them: nothing is copied in or out per step. Matrices are
+ * row-major float32. Built twice by asm/build.mjs: with plain SIMD (a·b + c as mul then add)
+ * and with relaxed SIMD (f32x4.relaxed_madd, a fused multiply-add where the engine has one).
+ */
+
+// @ts-nocheck — AssemblyScript: v128, f32x4, load<T> and friends are its built-ins.
+
+/** a·b + c: relaxed_madd (one rounding or two, as the engine likes) where it was compiled in. */
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** Columns of C in one register tile, and its rows. */
+const NR = 8;
+const MR = 4;
+
+/**
+ * The tile's epilogue for 4 columns at column j: acc (+ C when accumulating) (+ bias), stored
+ * to `z` (the pre-activation, when kept) and to `c` through the activation (0 none, 1 relu).
+ */
+function finish4(
+  acc: v128,
+  c: usize,
+  z: usize,
+  bias: usize,
+  j: i32,
+  accumulate: bool,
+  relu: bool,
+): void {
+  let v = acc;
+  if (accumulate) v = f32x4.add(v, v128.load(c));
+  if (bias) v = f32x4.add(v, v128.load(bias + ((<usize>j) << 2)));
+  if (z) v128.store(z, v);
+  // relu as x > 0 ? x : 0 (NaN and −0 give +0, as the JavaScript kernel).
+  if (relu) v = v128.and(v, f32x4.gt(v, f32x4.splat(0)));
+  v128.store(c, v);
+}
+
+/**
+ * finish4 for one column (the last N mod 4 columns of a row): the same steps on a scalar, which
+ * AssemblyScript cannot share with the v128 version (its operators differ by type).
+ */
+function finish1(
+  acc: f32,
+  c: usize,
+  z: usize,
+  bias: usize,
+  j: i32,
+  accumulate: bool,
+  relu: bool,
+): void {
+  let v = acc;
+  if (accumulate) v += load<f32>(c);
+  if (bias) v += load<f32>(bias + ((<usize>j) << 2));
+  if (z) store<f32>(z, v);
+  if (relu) v = v > 0 ? v : 0;
+  store<f32>(c, v);
+}
+
+/** K-block of the packed path: a 4-row strip of A and the 8-column panel of B stay in L1. */
+const KC = 256;
+
+/**
+ * C[M,N] (= or +=) A·B (+ bias, then relu) where A(i,k) = a[i·sai + k·sak] (row-major A: sai = K,
+ * sak = 1; A stored transposed [K,M]: sai = 1, sak = M) and B is row-major [K,N] with row
+ * stride ldb. C (and z, when not 0) have row stride N. Register tiles of 4 rows × 8 columns:
+ * each k loads two vectors of B and four scalars of A for eight multiply-adds. With a panel
+ * buffer (KC × 8 = 2,048 floats, src/backends/wasm-block.ts PANEL_FLOATS; 0 for none) and at least two row tiles, B is packed K block by
+ * K block into contiguous 8-column panels that every row tile then reads from L1.
+ */
+export function gemm(
+  a: usize,
+  sai: i32,
+  sak: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  z: usize,
+  bias: usize,
+  M: i32,
+  K: i32,
+  N: i32,
+  accumulate: bool,
+  relu: bool,
+  panel: usize,
+): void {
+  const sa = (<usize>sai) << 2;
+  const sk = (<usize>sak) << 2;
+  const sb = (<usize>ldb) << 2;
+  const sc = (<usize>N) << 2;
+  const N8 = N - (N % NR);
+  const N4 = N - (N % 4);
+  const M4 = M - (M % MR);
+  if (panel && M4 >= 2 * MR && N8 > 0) {
+    packedTiles(a, sa, sk, b, sb, c, z, bias, M4, K, N8, sc, accumulate, relu, panel);
+  } else {
+    for (let i = 0; i < M4; i += MR) {
+      const zRow = z ? z + <usize>i * sc : 0;
+      for (let j = 0; j < N8; j += NR) {
+        tile4x8(
+          a + <usize>i * sa,
+          sa,
+          sk,
+          b + ((<usize>j) << 2),
+          sb,
+          K,
+          c + <usize>i * sc,
+          zRow,
+          sc,
+          bias,
+          j,
+          accumulate,
+          relu,
+        );
+      }
+    }
+  }
+  // The columns past the last full tile, row by row; then the rows past the last 4-row tile.
+  for (let i = 0; i < M4; i++) {
+    const zRow = z ? z + <usize>i * sc : 0;
+    rowTail(
+      a + <usize>i * sa,
+      sk,
+      b,
+      sb,
+      c + <usize>i * sc,
+      zRow,
+      bias,
+      K,
+      N8,
+      N4,
+      N,
+      accumulate,
+      relu,
+    );
+  }
+  for (let i = M4; i < M; i++) {
+    const a0 = a + <usize>i * sa;
+    const cRow = c + <usize>i * sc;
+    const zRow = z ? z + <usize>i * sc : 0;
+    const j = row16(a0, sk, b, sb, cRow, zRow, bias, K, N, accumulate, relu);
+    rowTail(a0, sk, b, sb, cRow, zRow, bias, K, j, N4, N, accumulate, relu);
+  }
+}
+
+/**
+ * The first M4 rows × N8 columns of C over packed panels of B: per K block, per 8-column
+ * panel, the panel is copied contiguous (32 bytes a row) and every 4-row tile runs over it.
+ * Blocks before the last store raw partial sums in C; the last adds them back and applies the
+ * epilogue (bias, z, relu), so the result is the unblocked one up to summation order.
+ */
+function packedTiles(
+  a: usize,
+  sa: usize,
+  sk: usize,
+  b: usize,
+  sb: usize,
+  c: usize,
+  z: usize,
+  bias: usize,
+  M4: i32,
+  K: i32,
+  N8: i32,
+  sc: usize,
+  accumulate: bool,
+  relu: bool,
+  panel: usize,
+): void {
+  for (let k0 = 0; k0 < K || k0 == 0; k0 += KC) {
+    const kl = K - k0 < KC ? K - k0 : KC;
+    const last = k0 + kl >= K;
+    const add = accumulate || k0 > 0;
+    for (let j = 0; j < N8; j += NR) {
+      let src = b + <usize>k0 * sb + ((<usize>j) << 2);
+      let dst = panel;
+      for (let k = 0; k < kl; k++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += sb;
+        dst += 32;
+      }
+      for (let i = 0; i < M4; i += MR) {
+        const pa = a + <usize>i * sa + <usize>k0 * sk;
+        const cRow = c + <usize>i * sc;
+        if (last) {
+          const zRow = z ? z + <usize>i * sc : 0;
+          tile4x8(pa, sa, sk, panel, 32, kl, cRow, zRow, sc, bias, j, add, relu);
+        } else {
+          tile4x8(pa, sa, sk, panel, 32, kl, cRow, 0, sc, 0, j, add, false);
+        }
+      }
+    }
+  }
+}
+
+/** One 4 × 8 tile of C at column j: A from pa (row stride sa, k stride sk), B from pb (k stride sb). */
+function tile4x8(
+  pa: usize,
+  sa: usize,
+  sk: usize,
+  pb: usize,
+  sb: usize,
+  K: i32,
+  cRow: usize,
+  zRow: usize,
+  sc: usize,
+  bias: usize,
+  j: i32,
+  accumulate: bool,
+  relu: bool,
+): void {
+  let c00 = f32x4.splat(0),
+    c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0),
+    c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0),
+    c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0),
+    c31 = f32x4.splat(0);
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let x = f32x4.splat(load<f32>(pa));
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
+    x = f32x4.splat(load<f32>(pa + sa));
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
+    x = f32x4.splat(load<f32>(pa + 2 * sa));
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
+    x = f32x4.splat(load<f32>(pa + 3 * sa));
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
+    pa += sk;
+    pb += sb;
+  }
+  const o = (<usize>j) << 2;
+  const z = zRow ? zRow + o : 0;
+  const r = cRow + o;
+  finish4(c00, r, z, bias, j, accumulate, relu);
+  finish4(c01, r + 16, z ? z + 16 : 0, bias, j + 4, accumulate, relu);
+  finish4(c10, r + sc, z ? z + sc : 0, bias, j, accumulate, relu);
+  finish4(c11, r + sc + 16, z ? z + sc + 16 : 0, bias, j + 4, accumulate, relu);
+  finish4(c20, r + 2 * sc, z ? z + 2 * sc : 0, bias, j, accumulate, relu);
+  finish4(c21, r + 2 * sc + 16, z ? z + 2 * sc + 16 : 0, bias, j + 4, accumulate, relu);
+  finish4(c30, r + 3 * sc, z ? z + 3 * sc : 0, bias, j, accumulate, relu);
+  finish4(c31, r + 3 * sc + 16, z ? z + 3 * sc + 16 : 0, bias, j + 4, accumulate, relu);
+}
+
+/**
+ * One row of C over 16-column tiles (the matrix-vector case: one row predicted, or the rows
+ * past the last 4-row tile); returns the first column it did not compute.
+ */
+function row16(
+  a0: usize,
+  sk: usize,
+  b: usize,
+  sb: usize,
+  cRow: usize,
+  zRow: usize,
+  bias: usize,
+  K: i32,
+  N: i32,
+  accumulate: bool,
+  relu: bool,
+): i32 {
+  let j = 0;
+  for (; j + 16 <= N; j += 16) {
+    let c0 = f32x4.splat(0),
+      c1 = f32x4.splat(0),
+      c2 = f32x4.splat(0),
+      c3 = f32x4.splat(0);
+    let pa = a0;
+    let pb = b + ((<usize>j) << 2);
+    for (let k = 0; k < K; k++) {
+      const x = f32x4.splat(load<f32>(pa));
+      c0 = madd(x, v128.load(pb), c0);
+      c1 = madd(x, v128.load(pb, 16), c1);
+      c2 = madd(x, v128.load(pb, 32), c2);
+      c3 = madd(x, v128.load(pb, 48), c3);
+      pa += sk;
+      pb += sb;
+    }
+    const o = (<usize>j) << 2;
+    finish4(c0, cRow + o, zRow ? zRow + o : 0, bias, j, accumulate, relu);
+    finish4(c1, cRow + o + 16, zRow ? zRow + o + 16 : 0, bias, j + 4, accumulate, relu);
+    finish4(c2, cRow + o + 32, zRow ? zRow + o + 32 : 0, bias, j + 8, accumulate, relu);
+    finish4(c3, cRow + o + 48, zRow ? zRow + o + 48 : 0, bias, j + 12, accumulate, relu);
+  }
+  return j;
+}
+
+/** Columns j.. of one row of C: 4-wide vectors up to N4, then one column at a time. */
+function rowTail(
+  a0: usize,
+  sk: usize,
+  b: usize,
+  sb: usize,
+  cRow: usize,
+  zRow: usize,
+  bias: usize,
+  K: i32,
+  j: i32,
+  N4: i32,
+  N: i32,
+  accumulate: bool,
+  relu: bool,
+): void {
+  for (; j < N4; j += 4) {
+    let acc = f32x4.splat(0);
+    let pa = a0;
+    let pb = b + ((<usize>j) << 2);
+    for (let k = 0; k < K; k++) {
+      acc = madd(f32x4.splat(load<f32>(pa)), v128.load(pb), acc);
+      pa += sk;
+      pb += sb;
+    }
+    const o = (<usize>j) << 2;
+    finish4(acc, cRow + o, zRow ? zRow + o : 0, bias, j, accumulate, relu);
+  }
+  for (; j < N; j++) {
+    let acc: f32 = 0;
+    let pa = a0;
+    let pb = b + ((<usize>j) << 2);
+    for (let k = 0; k < K; k++) {
+      acc += load<f32>(pa) * load<f32>(pb);
+      pa += sk;
+      pb += sb;
+    }
+    const o = (<usize>j) << 2;
+    finish1(acc, cRow + o, zRow ? zRow + o : 0, bias, j, accumulate, relu);
+  }
+}
+
+/**
+ * C[M,N] (= or +=) A·Bᵀ with A [M,K] and B [N,K] (dx = dz·Wᵀ): Bᵀ is packed, a block of `kc`
+ * of its rows at a time, into `scratch` (kc·N floats) so that the product runs on the same
+ * register tiles as gemm with B read contiguously.
+ */
+export function gemmTransB(
+  a: usize,
+  b: usize,
+  c: usize,
+  M: i32,
+  K: i32,
+  N: i32,
+  scratch: usize,
+  kc: i32,
+  accumulate: bool,
+  panel: usize,
+): void {
+  if (K == 0) {
+    if (!accumulate) memory.fill(c, 0, (<usize>M * <usize>N) << 2);
+    return;
+  }
+  for (let k0 = 0; k0 < K; k0 += kc) {
+    const kl = K - k0 < kc ? K - k0 : kc;
+    for (let j = 0; j < N; j++) {
+      const src = b + ((<usize>j * <usize>K + <usize>k0) << 2);
+      let dst = scratch + ((<usize>j) << 2);
+      const step = (<usize>N) << 2;
+      for (let k = 0; k < kl; k++) {
+        store<f32>(dst, load<f32>(src + ((<usize>k) << 2)));
+        dst += step;
+      }
+    }
+    gemm(
+      a + ((<usize>k0) << 2),
+      K,
+      1,
+      scratch,
+      N,
+      c,
+      0,
+      0,
+      M,
+      kl,
+      N,
+      accumulate || k0 > 0,
+      false,
+      panel,
+    );
+  }
+}
+
+/** db[c] (= or +=) Σ_r dy[r,c] for dy [rows,cols]. */
+export function biasGrad(dy: usize, db: usize, rows: i32, cols: i32, accumulate: bool): void {
+  const C4 = cols - (cols % 4);
+  const sr = (<usize>cols) << 2;
+  let j = 0;
+  for (; j < C4; j += 4) {
+    const o = (<usize>j) << 2;
+    let acc = accumulate ? v128.load(db + o) : f32x4.splat(0);
+    let p = dy + o;
+    for (let r = 0; r < rows; r++) {
+      acc = f32x4.add(acc, v128.load(p));
+      p += sr;
+    }
+    v128.store(db + o, acc);
+  }
+  for (; j < cols; j++) {
+    const o = (<usize>j) << 2;
+    let acc: f32 = accumulate ? load<f32>(db + o) : 0;
+    let p = dy + o;
+    for (let r = 0; r < rows; r++) {
+      acc += load<f32>(p);
+      p += sr;
+    }
+    store<f32>(db + o, acc);
+  }
+}
+
+/**
+ * Adam in Keras's ε-hat form over n values (the JavaScript adamUpdate's formula, in float32):
+ * m ← m + (g − m)(1−β₁); v ← v + (g² − v)(1−β₂); with amsgrad (vHat ≠ 0) v̂ ← max(v̂, v)
+ * replaces v; w ← w − m·α/(√v + ε).
+ */
+export function adam(
+  w: usize,
+  g: usize,
+  m: usize,
+  v: usize,
+  vHat: usize,
+  n: i32,
+  alpha: f32,
+  oneMinusBeta1: f32,
+  oneMinusBeta2: f32,
+  eps: f32,
+): void {
+  const a = f32x4.splat(alpha);
+  const b1 = f32x4.splat(oneMinusBeta1);
+  const b2 = f32x4.splat(oneMinusBeta2);
+  const e = f32x4.splat(eps);
+  const n4 = n - (n % 4);
+  let o: usize = 0;
+  const end4 = (<usize>n4) << 2;
+  for (; o < end4; o += 16) {
+    const gj = v128.load(g + o);
+    const mOld = v128.load(m + o);
+    const vOld = v128.load(v + o);
+    const mj = f32x4.add(mOld, f32x4.mul(f32x4.sub(gj, mOld), b1));
+    let vj = f32x4.add(vOld, f32x4.mul(f32x4.sub(f32x4.mul(gj, gj), vOld), b2));
+    v128.store(m + o, mj);
+    v128.store(v + o, vj);
+    if (vHat) {
+      vj = f32x4.max(v128.load(vHat + o), vj);
+      v128.store(vHat + o, vj);
+    }
+    const step = f32x4.div(f32x4.mul(mj, a), f32x4.add(f32x4.sqrt(vj), e));
+    v128.store(w + o, f32x4.sub(v128.load(w + o), step));
+  }
+  const end = (<usize>n) << 2;
+  for (; o < end; o += 4) {
+    const gj = load<f32>(g + o);
+    const mOld = load<f32>(m + o);
+    const vOld = load<f32>(v + o);
+    const mj = mOld + (gj - mOld) * oneMinusBeta1;
+    let vj = vOld + (gj * gj - vOld) * oneMinusBeta2;
+    store<f32>(m + o, mj);
+    store<f32>(v + o, vj);
+    if (vHat) {
+      const h = load<f32>(vHat + o);
+      if (vj > h) store<f32>(vHat + o, vj);
+      else vj = h;
+    }
+    store<f32>(w + o, load<f32>(w + o) - (mj * alpha) / (Mathf.sqrt(vj) + eps));
+  }
+}
+
+/**
+ * SGD over n values: without momentum (m = 0) w ← w − g·lr; with it m ← μm − g·lr and
+ * w ← w + m (nesterov: w ← w + μm − g·lr).
+ */
+export function sgd(w: usize, g: usize, m: usize, n: i32, lr: f32, mu: f32, nesterov: bool): void {
+  const l = f32x4.splat(lr);
+  const u = f32x4.splat(mu);
+  const n4 = n - (n % 4);
+  let o: usize = 0;
+  const end4 = (<usize>n4) << 2;
+  for (; o < end4; o += 16) {
+    const gl = f32x4.mul(v128.load(g + o), l);
+    if (!m) {
+      v128.store(w + o, f32x4.sub(v128.load(w + o), gl));
+      continue;
+    }
+    const mj = f32x4.sub(f32x4.mul(v128.load(m + o), u), gl);
+    v128.store(m + o, mj);
+    const step = nesterov ? f32x4.sub(f32x4.mul(mj, u), gl) : mj;
+    v128.store(w + o, f32x4.add(v128.load(w + o), step));
+  }
+  const end = (<usize>n) << 2;
+  for (; o < end; o += 4) {
+    const gl = load<f32>(g + o) * lr;
+    if (!m) {
+      store<f32>(w + o, load<f32>(w + o) - gl);
+      continue;
+    }
+    const mj = load<f32>(m + o) * mu - gl;
+    store<f32>(m + o, mj);
+    store<f32>(w + o, load<f32>(w + o) + (nesterov ? mj * mu - gl : mj));
+  }
+}
+
+/**
+ * The machine's 128-bit SIMD peak, for bench:matmul: `iters` rounds of 12 independent
+ * multiply-add chains on registers (no memory traffic), 96 flops a round. Returns a lane so
+ * the work cannot be dropped.
+ */
+export function simdPeak(iters: i32): f32 {
+  const m = f32x4.splat(0.999);
+  const d = f32x4.splat(0.001);
+  let a0 = f32x4.splat(1),
+    a1 = f32x4.splat(2),
+    a2 = f32x4.splat(3),
+    a3 = f32x4.splat(4);
+  let a4 = f32x4.splat(5),
+    a5 = f32x4.splat(6),
+    a6 = f32x4.splat(7),
+    a7 = f32x4.splat(8);
+  let a8 = f32x4.splat(9),
+    a9 = f32x4.splat(10),
+    a10 = f32x4.splat(11),
+    a11 = f32x4.splat(12);
+  for (let i = 0; i < iters; i++) {
+    a0 = madd(a0, m, d);
+    a1 = madd(a1, m, d);
+    a2 = madd(a2, m, d);
+    a3 = madd(a3, m, d);
+    a4 = madd(a4, m, d);
+    a5 = madd(a5, m, d);
+    a6 = madd(a6, m, d);
+    a7 = madd(a7, m, d);
+    a8 = madd(a8, m, d);
+    a9 = madd(a9, m, d);
+    a10 = madd(a10, m, d);
+    a11 = madd(a11, m, d);
+  }
+  const s = f32x4.add(
+    f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)),
+    f32x4.add(
+      f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)),
+      f32x4.add(f32x4.add(a8, a9), f32x4.add(a10, a11)),
+    ),
+  );
+  return f32x4.extract_lane(s, 0);
+}

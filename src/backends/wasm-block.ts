@@ -1,0 +1,148 @@
+/**
+ * The wasm backend's memory: each block the runtime allocates is one WebAssembly.Memory with
+ * its own instance of the kernels. A block never grows in place — growing a WebAssembly.Memory
+ * detaches every view of it, and the runtime's Memory holds views (BoundPlan, the optimizer's
+ * state) — so a session that needs more memory gets a new block, copies its parameters over and
+ * rebinds, exactly as with the JavaScript backend; the old block is collected with its views.
+ */
+import { relaxedKernels, simdKernels } from './wasm-binary.js';
+
+/** Byte offset of the float block in its memory: address 0 stays the kernels' "no buffer". */
+const BASE = 64;
+/** Floats of scratch after the block, for packing a product's transposed operand. */
+export const SCRATCH_FLOATS = 1 << 16;
+/** Floats of the panel buffer after it: one K block × 8 columns of B (asm/kernels.ts KC × NR). */
+export const PANEL_FLOATS = 256 * 8;
+const PAGE = 65536;
+
+/** The kernels' exports; addresses are byte offsets in the block's memory, flags 0 or 1. */
+export interface KernelExports {
+  gemm(
+    a: number,
+    sai: number,
+    sak: number,
+    b: number,
+    ldb: number,
+    c: number,
+    z: number,
+    bias: number,
+    M: number,
+    K: number,
+    N: number,
+    accumulate: number,
+    relu: number,
+    panel: number,
+  ): void;
+  gemmTransB(
+    a: number,
+    b: number,
+    c: number,
+    M: number,
+    K: number,
+    N: number,
+    scratch: number,
+    kc: number,
+    accumulate: number,
+    panel: number,
+  ): void;
+  biasGrad(dy: number, db: number, rows: number, cols: number, accumulate: number): void;
+  adam(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    vHat: number,
+    n: number,
+    alpha: number,
+    oneMinusBeta1: number,
+    oneMinusBeta2: number,
+    eps: number,
+  ): void;
+  sgd(w: number, g: number, m: number, n: number, lr: number, mu: number, nesterov: number): void;
+  /** 96·iters flops of independent multiply-adds on registers: bench:matmul's SIMD peak. */
+  simdPeak(iters: number): number;
+}
+
+/** One allocation: the memory, the kernels bound to it, and where its scratch starts. */
+export interface Block {
+  readonly memory: WasmMemory;
+  readonly kernels: KernelExports;
+  /** Byte address of the scratch area (SCRATCH_FLOATS floats). */
+  readonly scratch: number;
+  /** Byte address of the panel buffer (PANEL_FLOATS floats). */
+  readonly panel: number;
+}
+
+/** Which kernels this engine can run: relaxed SIMD, plain SIMD, or none (no WebAssembly SIMD). */
+export type WasmTier = 'relaxed' | 'simd' | null;
+
+/**
+ * The part of the WebAssembly API used here, typed locally: the project compiles without the
+ * DOM library that declares it, and an engine without WebAssembly simply lacks the global.
+ */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: KernelExports };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
+}
+const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+const decode = (b64: string): Uint8Array => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+let tier: WasmTier | undefined;
+const modules = new Map<'relaxed' | 'simd', object>();
+
+/**
+ * The best tier the running engine validates, found once: the relaxed build where relaxed SIMD
+ * is there (Node 20 needs --experimental-wasm-relaxed-simd), else the plain SIMD build, else
+ * none — validating the SIMD module itself is the feature test.
+ */
+export function wasmTier(): WasmTier {
+  if (tier !== undefined) return tier;
+  tier = null;
+  if (!wasm) return tier;
+  for (const [name, b64] of [
+    ['relaxed', relaxedKernels],
+    ['simd', simdKernels],
+  ] as const) {
+    const bytes = decode(b64);
+    if (wasm.validate(bytes)) {
+      modules.set(name, new wasm.Module(bytes));
+      tier ??= name;
+    }
+  }
+  return tier;
+}
+
+/** The compiled module of a tier (wasmTier() must have found it). */
+function moduleOf(which: 'relaxed' | 'simd'): object {
+  wasmTier();
+  const module = modules.get(which);
+  if (!module) throw new Error(`internal: WebAssembly ${which} kernels are not available here.`);
+  return module;
+}
+
+/**
+ * Allocates `floats` float32 values in a fresh memory with its own kernel instance; a too large
+ * request throws the RangeError the runtime reports as an AllocationError.
+ */
+export function allocateBlock(
+  which: 'relaxed' | 'simd',
+  floats: number,
+): { block: Block; data: Float32Array } {
+  const scratch = BASE + Math.ceil((floats * 4) / 16) * 16;
+  const bytes = scratch + (SCRATCH_FLOATS + PANEL_FLOATS) * 4;
+  const pages = Math.ceil(bytes / PAGE);
+  if (!Number.isSafeInteger(pages) || pages > 65536) {
+    throw new RangeError(`a WebAssembly memory holds at most 4 GiB (${pages} pages asked)`);
+  }
+  const memory = new wasm!.Memory({ initial: pages });
+  const instance = new wasm!.Instance(moduleOf(which), { env: { memory } });
+  const panel = scratch + SCRATCH_FLOATS * 4;
+  const block: Block = { memory, kernels: instance.exports, scratch, panel };
+  return { block, data: new Float32Array(memory.buffer, BASE, floats) };
+}

@@ -1,0 +1,268 @@
+/**
+ * The WebAssembly SIMD backend: the session's block lives in a WebAssembly.Memory (wasm-block.ts)
+ * and the ops that dominate dense training and inference run there — the Dense product with
+ * its bias and relu in the tile's epilogue, its two transposed products and bias gradient, the
+ * same products of a convolution (around the JavaScript im2col and col2im), the Adam and SGD
+ * updates. Every other op binds to the JavaScript kernels over views of the same
+ * memory, so the backend runs every plan the JavaScript backend runs, and grows op by op.
+ */
+import type { PlanStep } from '../ir/index.js';
+import * as k from '../kernels/index.js';
+import { col2im, im2col, windowTaps } from '../kernels/conv.js';
+import type { ActivationSpec } from '../kernels/index.js';
+import { jsUpdateKernels, type UpdateKernels } from '../optim/index.js';
+import { jsBackend } from './js.js';
+import type { Backend, BindContext, Run, StepViews } from './types.js';
+import {
+  allocateBlock,
+  SCRATCH_FLOATS,
+  wasmTier,
+  type Block,
+  type WasmTier,
+} from './wasm-block.js';
+
+export { wasmTier, type WasmTier } from './wasm-block.js';
+
+/** The block each allocation made, by the memory's buffer its views share. */
+type Blocks = WeakMap<ArrayBufferLike, Block>;
+
+/**
+ * A wasm backend running the given kernel build (default: the best this engine validates).
+ * Throws where WebAssembly SIMD is absent: check wasmTier() first, as resolveBackend does.
+ */
+export function createWasmBackend(which: 'relaxed' | 'simd' | undefined = undefined): Backend {
+  const chosen = which ?? wasmTier();
+  if (chosen === null) throw new Error('WebAssembly SIMD is not available in this engine.');
+  if (which !== undefined && wasmTier() === null) {
+    throw new Error('WebAssembly SIMD is not available in this engine.');
+  }
+  const blocks: Blocks = new WeakMap();
+  return {
+    name: chosen === 'relaxed' ? 'wasm-relaxed' : 'wasm',
+    allocate(floats) {
+      const { block, data } = allocateBlock(chosen, floats);
+      blocks.set(data.buffer, block);
+      return data;
+    },
+    bind: (s, views, ctx) => bind(blocks, s, views, ctx),
+  };
+}
+
+let shared: Backend | null = null;
+
+/** The wasm backend on the best tier here (one object: blocks are per allocation anyway). */
+export function wasmBackend(): Backend {
+  return (shared ??= createWasmBackend());
+}
+
+/** Whether this engine runs the wasm backend at all. */
+export const wasmAvailable = (): boolean => wasmTier() !== null;
+
+/** A view's byte address in `block`, or −1 when it is not in that block's memory. */
+function addressIn(block: Block, view: Float32Array | null): number {
+  if (view === null) return 0;
+  return view.buffer === block.memory.buffer ? view.byteOffset : -1;
+}
+
+/** The addresses of these views in one block (0 for null), or null when any lies elsewhere. */
+function addresses(
+  block: Block | undefined,
+  views: readonly (Float32Array | null)[],
+): number[] | null {
+  if (!block) return null;
+  const out = views.map((v) => addressIn(block, v));
+  return out.includes(-1) ? null : out;
+}
+
+/** The block the step's first non-empty view lives in. */
+function blockOf(blocks: Blocks, views: StepViews): Block | undefined {
+  for (const v of [...views.inputs, ...views.outputs]) {
+    if (v && v.length > 0) return blocks.get(v.buffer);
+  }
+  return undefined;
+}
+
+/** Plain relu (no slope, threshold or cap): what the tile's epilogue applies. */
+const plainRelu = (a: ActivationSpec): boolean =>
+  a.name === 'relu' && a.slope === 0 && a.threshold === 0 && a.maxValue === Infinity;
+
+function bind(blocks: Blocks, s: PlanStep, views: StepViews, ctx: BindContext): Run {
+  const block = blockOf(blocks, views);
+  const run = block ? bindWasm(block, s, views, ctx) : null;
+  return run ?? jsBackend.bind(s, views, ctx);
+}
+
+/** The step on the wasm kernels, or null for an op (or a view) they do not take. */
+function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext): Run | null {
+  const input = (i: number) => views.inputs[i] ?? null;
+  const output = (i: number) => views.outputs[i] ?? null;
+  switch (s.op) {
+    case 'dense': {
+      const { rows: perSample, in: inDim, units, activation } = s.attrs;
+      const product = forwardProduct(block, {
+        x: input(0),
+        kernel: input(1),
+        bias: s.attrs.bias ? input(2) : null,
+        y: output(0)!,
+        z: output(1),
+        inDim,
+        units,
+        activation,
+      });
+      return product && ((n) => product(n * perSample));
+    }
+    case 'dense_backward': {
+      const { rows: perSample, in: inDim, units } = s.attrs;
+      const [x, kernel, dz] = [input(0), input(1), input(2)];
+      const [dx, dKernel, dBias] = [output(0), output(1), output(2)];
+      const g = { x, kernel, dz, dx, dKernel, dBias, inDim, units };
+      const product = backwardProduct(block, g);
+      return product && ((n) => product(n * perSample));
+    }
+    case 'conv': {
+      // im2col in JavaScript, then the product (bias and relu fused) on wasm.
+      const g = s.attrs;
+      const [x, col] = [input(0)!, output(1)!];
+      const product = forwardProduct(block, {
+        x: col,
+        kernel: input(1),
+        bias: g.bias ? input(2) : null,
+        y: output(0)!,
+        z: output(2),
+        inDim: windowTaps(g),
+        units: g.filters,
+        activation: g.activation,
+      });
+      return (
+        product &&
+        ((n) => {
+          im2col(x, col, g, n);
+          product(n * g.oh * g.ow);
+        })
+      );
+    }
+    case 'conv_backward': {
+      // The products on wasm, then col2im of dcol into dx in JavaScript.
+      const g = s.attrs;
+      const [dx, dcol] = [output(0), output(3)];
+      const product = backwardProduct(block, {
+        x: input(0),
+        kernel: input(1),
+        dz: input(2),
+        dx: dx && dcol,
+        dKernel: output(1),
+        dBias: output(2),
+        inDim: windowTaps(g),
+        units: g.filters,
+      });
+      return (
+        product &&
+        ((n) => {
+          product(n * g.oh * g.ow);
+          if (dx && dcol) col2im(dcol, dx, g, n);
+        })
+      );
+    }
+    case 'optimizer': {
+      // The JavaScript step (clipping, decay, schedules, constraints) around wasm updates.
+      if (ctx.optimizer) ctx.optimizer.kernels = wasmUpdateKernels(block);
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+/** A product layer's forward: y = act(x·W + b) with x [rows, inDim], W [inDim, units]. */
+interface ForwardProduct {
+  x: Float32Array | null;
+  kernel: Float32Array | null;
+  bias: Float32Array | null;
+  y: Float32Array;
+  /** The pre-activation, when training keeps it. */
+  z: Float32Array | null;
+  inDim: number;
+  units: number;
+  activation: ActivationSpec | null | undefined;
+}
+
+/**
+ * Runs a product layer's forward for a number of rows on wasm: linear and plain relu in the
+ * tile's epilogue, any other activation in JavaScript after it. Null when a view lies outside
+ * the block.
+ */
+function forwardProduct(block: Block, p: ForwardProduct): ((rows: number) => void) | null {
+  const { kernels: kern, panel } = block;
+  const { inDim, units, y, z } = p;
+  const at = addresses(block, [p.x, p.kernel, p.bias, y, z]);
+  if (!at) return null;
+  const [px, pk, pb, py, pz] = at as [number, number, number, number, number];
+  const act = p.activation && p.activation.name !== 'linear' ? p.activation : null;
+  if (act === null || plainRelu(act)) {
+    // Fused: y = relu(x·W + b), the pre-activation kept in z when training needs it.
+    const relu = act ? 1 : 0;
+    const c = act ? py : pz || py;
+    const keep = act ? pz : 0;
+    return (rows) =>
+      kern.gemm(px, inDim, 1, pk, units, c, keep, pb, rows, inDim, units, 0, relu, panel);
+  }
+  const pre = z ?? y;
+  const pPre = pz || py;
+  return (rows) => {
+    kern.gemm(px, inDim, 1, pk, units, pPre, 0, pb, rows, inDim, units, 0, 0, panel);
+    k.activationForward(act, pre, y, rows, units);
+  };
+}
+
+/** A product layer's backward from dz: dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ; null outputs are skipped. */
+interface BackwardProduct {
+  x: Float32Array | null;
+  kernel: Float32Array | null;
+  dz: Float32Array | null;
+  dx: Float32Array | null;
+  dKernel: Float32Array | null;
+  dBias: Float32Array | null;
+  inDim: number;
+  units: number;
+}
+
+/** Runs a product layer's backward for a number of rows on wasm; null when a view lies outside the block. */
+function backwardProduct(block: Block, p: BackwardProduct): ((rows: number) => void) | null {
+  const { kernels: kern, panel, scratch } = block;
+  const { inDim, units } = p;
+  const at = addresses(block, [p.x, p.kernel, p.dz, p.dx, p.dKernel, p.dBias]);
+  if (!at || inDim > SCRATCH_FLOATS) return null;
+  const [px, pk, pdz, pdx, pdk, pdb] = at as [number, number, number, number, number, number];
+  const kc = Math.max(1, Math.floor(SCRATCH_FLOATS / Math.max(inDim, 1)));
+  return (rows) => {
+    if (pdk) kern.gemm(px, 1, inDim, pdz, units, pdk, 0, 0, inDim, rows, units, 0, 0, panel);
+    if (pdb) kern.biasGrad(pdz, pdb, rows, units, 0);
+    if (pdx) kern.gemmTransB(pdz, pk, pdx, rows, units, inDim, scratch, kc, 0, panel);
+  };
+}
+
+const f32 = Math.fround;
+
+/** Adam and SGD over this block's memory; arrays elsewhere go to the JavaScript kernels. */
+export function wasmUpdateKernels(block: Block): UpdateKernels {
+  const kern = block.kernels;
+  const at = (v: Float32Array | null) => addressIn(block, v);
+  return {
+    adamUpdate(w, g, m, v, vHat, alpha, beta1, beta2, epsilon) {
+      const [pw, pg, pm, pv, ph] = [at(w), at(g), at(m), at(v), at(vHat)];
+      if (pw < 0 || pg < 0 || pm < 0 || pv < 0 || ph < 0) {
+        jsUpdateKernels.adamUpdate(w, g, m, v, vHat, alpha, beta1, beta2, epsilon);
+        return;
+      }
+      kern.adam(pw, pg, pm, pv, ph, w.length, alpha, f32(1 - beta1), f32(1 - beta2), f32(epsilon));
+    },
+    sgdUpdate(w, g, m, lr, momentum, nesterov) {
+      const [pw, pg, pm] = [at(w), at(g), at(m)];
+      if (pw < 0 || pg < 0 || pm < 0) {
+        jsUpdateKernels.sgdUpdate(w, g, m, lr, momentum, nesterov);
+        return;
+      }
+      kern.sgd(pw, pg, pm, w.length, lr, f32(momentum), nesterov ? 1 : 0);
+    },
+  };
+}

@@ -1,0 +1,331 @@
+/**
+ * The wasm backend: its kernels against the float64 naive twin and the JavaScript update rules
+ * (plain SIMD, and relaxed SIMD where this engine validates it), the committed binary against
+ * its AssemblyScript source, and whole sessions on it against jsBackend — through memory growth
+ * and the ops it leaves to the JavaScript kernels.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AUTO_WASM_WEIGHTS, loadModel } from 'nnlang';
+import { createWasmBackend, jsBackend, wasmTier } from '../../src/backends/index.js';
+import { wasmUpdateKernels } from '../../src/backends/wasm.js';
+import { allocateBlock } from '../../src/backends/wasm-block.js';
+import { Rng } from '../../src/kernels/random.js';
+import { adamStepSize, jsUpdateKernels } from '../../src/optim/index.js';
+import { expectClose, naiveMatmul, naiveMatmulAbs, randomArray } from '../kernels/naive.js';
+
+const tier = wasmTier();
+const tiers = (['simd', 'relaxed'] as const).filter((t) => t === 'simd' || tier === 'relaxed');
+
+/** Lays arrays out in a fresh block (16-byte aligned, as the plan's arenas are); returns their addresses and views. */
+function layout(which: 'simd' | 'relaxed', arrays: Float32Array[]) {
+  const align = (n: number) => Math.ceil(n / 4) * 4;
+  const total = arrays.reduce((s, a) => s + align(a.length), 0);
+  const { block, data } = allocateBlock(which, total);
+  let at = 0;
+  const views = arrays.map((a) => {
+    const view = data.subarray(at, at + a.length);
+    view.set(a);
+    at += align(a.length);
+    return view;
+  });
+  return { block, views, addr: views.map((v) => v.byteOffset) };
+}
+
+/**
+ * [M, K, N]: one row, tile multiples, ragged edges on both sides, long K (several K blocks of
+ * the packed path, which takes M ≥ 8), empty.
+ */
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 784, 128],
+  [4, 8, 8],
+  [3, 5, 7],
+  [9, 13, 19],
+  [33, 1, 65],
+  [6, 300, 37],
+  [12, 600, 20],
+  [8, 0, 8],
+  [2, 0, 3],
+  [0, 5, 3],
+];
+
+/** Float32 sums over K carry up to ~K ulps of Σ|a||b| (the JavaScript kernel sums in float64). */
+const REL = 1e-5;
+
+describe.skipIf(tier === null)('wasm kernels vs the float64 naive twin', () => {
+  for (const which of tiers) {
+    for (const [M, K, N] of SHAPES) {
+      for (const packed of [false, true])
+        it(`${which}: gemm, its transposes, bias and relu, M=${M} K=${K} N=${N}${packed ? ', packed B panels' : ''}`, () => {
+          const rng = new Rng(M * 1000 + K * 10 + N);
+          const a = randomArray(rng, M * K);
+          const b = randomArray(rng, K * N);
+          const bias = randomArray(rng, N);
+          const guard = 5;
+          const c0 = randomArray(rng, M * N + guard);
+          const { block, views, addr } = layout(which, [a, b, bias, c0, c0, c0]);
+          const [, , , c, z, acc] = views as [
+            Float32Array,
+            Float32Array,
+            Float32Array,
+            Float32Array,
+            Float32Array,
+            Float32Array,
+          ];
+          const [pa, pb, pbias, pc, pz, pacc] = addr as [
+            number,
+            number,
+            number,
+            number,
+            number,
+            number,
+          ];
+          const kern = block.kernels;
+          const panel = packed ? block.panel : 0;
+          const product = naiveMatmul(a, b, M, K, N);
+          const scale = naiveMatmulAbs(a, b, M, K, N).map((v, i) => v + Math.abs(bias[i % N]!));
+
+          // y = relu(a·b + bias) with the pre-activation in z.
+          kern.gemm(pa, K, 1, pb, N, pc, pz, pbias, M, K, N, 0, 1, panel);
+          const pre = product.map((v, i) => v + bias[i % N]!);
+          expectClose(z.subarray(0, M * N), pre, REL, 1e-7, 'z', scale);
+          expectClose(
+            c.subarray(0, M * N),
+            pre.map((v) => (v > 0 ? v : 0)),
+            REL,
+            1e-7,
+            'relu',
+            scale,
+          );
+          expect(Array.from(c.subarray(M * N)), 'guard past c').toEqual(
+            Array.from(c0.subarray(M * N)),
+          );
+
+          // Accumulating, no bias: acc += a·b.
+          kern.gemm(pa, K, 1, pb, N, pacc, 0, 0, M, K, N, 1, 0, panel);
+          const accScale = naiveMatmulAbs(a, b, M, K, N).map((v, i) => v + Math.abs(c0[i]!));
+          expectClose(
+            acc.subarray(0, M * N),
+            product.map((v, i) => v + c0[i]!),
+            REL,
+            1e-7,
+            'acc',
+            accScale,
+          );
+
+          // aᵀ·b with a stored [K,M] (dW = xᵀ·dz): the same data read as [K, M].
+          kern.gemm(pa, 1, M, pb, N, pc, 0, 0, M, K, N, 0, 0, panel);
+          // a holds M·K floats; read as aᵀ it is [K,M] stored, the product is [M,N] over K.
+          const transA = naiveMatmul(a, b, M, K, N, true);
+          expectClose(
+            c.subarray(0, M * N),
+            transA,
+            REL,
+            1e-7,
+            'transA',
+            naiveMatmulAbs(a, b, M, K, N, true),
+          );
+
+          // a·bᵀ with b stored [N,K] (dx = dz·Wᵀ), packed in K blocks of 3 rows to cross blocks.
+          kern.gemmTransB(pa, pb, pc, M, K, N, block.scratch, 3, 0, panel);
+          const transB = naiveMatmul(a, b, M, K, N, false, true);
+          expectClose(
+            c.subarray(0, M * N),
+            transB,
+            REL,
+            1e-7,
+            'transB',
+            naiveMatmulAbs(a, b, M, K, N, false, true),
+          );
+          expect(Array.from(c.subarray(M * N)), 'guard past c').toEqual(
+            Array.from(c0.subarray(M * N)),
+          );
+        });
+    }
+
+    it(`${which}: biasGrad sums the rows`, () => {
+      const rng = new Rng(7);
+      for (const [rows, cols] of [
+        [1, 1],
+        [5, 7],
+        [32, 128],
+        [0, 4],
+      ] as const) {
+        const dy = randomArray(rng, rows * cols);
+        const db0 = randomArray(rng, cols);
+        const { block, views, addr } = layout(which, [dy, db0, db0]);
+        block.kernels.biasGrad(addr[0]!, addr[1]!, rows, cols, 0);
+        block.kernels.biasGrad(addr[0]!, addr[2]!, rows, cols, 1);
+        const sums = Array.from({ length: cols }, (_, c) => {
+          let s = 0;
+          for (let r = 0; r < rows; r++) s += dy[r * cols + c]!;
+          return s;
+        });
+        expectClose(views[1]!, sums, 1e-6, 1e-6, 'db');
+        expectClose(
+          views[2]!,
+          sums.map((s, c) => s + db0[c]!),
+          1e-6,
+          1e-6,
+          'db accumulated',
+        );
+      }
+    });
+
+    it(`${which}: Adam and SGD match the JavaScript update rules`, () => {
+      const rng = new Rng(3);
+      const n = 37;
+      const [w, g, m, v, h] = [0, 1, 2, 3, 4].map(() =>
+        randomArray(rng, n, 0, 1),
+      ) as Float32Array[];
+      for (const amsgrad of [false, true]) {
+        const block = layout(which, [w!, g!, m!, v!, h!]);
+        const [bw, bg, bm, bv, bh] = block.views as Float32Array[];
+        const [jw, jm, jv, jh] = [w!, m!, v!, h!].map((a) => Float32Array.from(a));
+        for (let t = 1; t <= 3; t++) {
+          const alpha = adamStepSize(0.01, 0.9, 0.999, t);
+          const kernels = wasmUpdateKernels(block.block);
+          kernels.adamUpdate(bw!, bg!, bm!, bv!, amsgrad ? bh! : null, alpha, 0.9, 0.999, 1e-7);
+          jsUpdateKernels.adamUpdate(
+            jw!,
+            g!,
+            jm!,
+            jv!,
+            amsgrad ? jh! : null,
+            alpha,
+            0.9,
+            0.999,
+            1e-7,
+          );
+        }
+        expectClose(bw!, jw!, 1e-6, 1e-7, `adam w amsgrad=${amsgrad}`);
+        expectClose(bm!, jm!, 1e-6, 1e-7, 'adam m');
+        expectClose(bv!, jv!, 1e-6, 1e-7, 'adam v');
+        if (amsgrad) expectClose(bh!, jh!, 1e-6, 1e-7, 'adam vHat');
+      }
+      for (const [momentum, nesterov] of [
+        [0, false],
+        [0.9, false],
+        [0.9, true],
+      ] as const) {
+        const block = layout(which, [w!, g!, m!]);
+        const [bw, bg, bm] = block.views as Float32Array[];
+        const [jw, jm] = [Float32Array.from(w!), Float32Array.from(m!)];
+        const kernels = wasmUpdateKernels(block.block);
+        for (let t = 0; t < 3; t++) {
+          kernels.sgdUpdate(bw!, bg!, momentum ? bm! : null, 0.05, momentum, nesterov);
+          jsUpdateKernels.sgdUpdate(jw, g!, momentum ? jm : null, 0.05, momentum, nesterov);
+        }
+        expectClose(bw!, jw, 1e-6, 1e-7, `sgd w momentum=${momentum} nesterov=${nesterov}`);
+        if (momentum) expectClose(bm!, jm, 1e-6, 1e-7, 'sgd m');
+      }
+    });
+  }
+});
+
+describe.skipIf(tier === null)('the wasm backend', () => {
+  it('applies the JavaScript rule to arrays outside its memory', () => {
+    const { block } = layout('simd', [new Float32Array(4)]);
+    const kernels = wasmUpdateKernels(block);
+    const w = Float32Array.of(1, 2, 3);
+    const g = Float32Array.of(0.5, -1, 2);
+    kernels.sgdUpdate(w, g, null, 0.1, 0, false);
+    expect(Array.from(w)).toEqual([0.95, 2.1, 2.8].map(Math.fround));
+  });
+
+  // Dense layers with a fused relu, another activation (tanh: the JavaScript activation after
+  // the wasm product), no bias, and Dropout and BatchNormalization run by the JavaScript kernels
+  // over the wasm memory; Adam with amsgrad and a clipnorm around the wasm update.
+  const source = `
+Input(12) -> Dense(16, relu) -> Dense(9, tanh, use_bias=False) -> BatchNormalization() -> Dropout(0.2) -> Dense(3, softmax)
+compile(Adam(learning_rate=0.01, amsgrad=True, clipnorm=1.0), categorical_crossentropy)
+`;
+
+  function data(rows: number, seed: number) {
+    const rng = new Rng(seed);
+    const x = Float32Array.from({ length: rows * 12 }, () => rng.normal());
+    const y = new Float32Array(rows * 3);
+    for (let r = 0; r < rows; r++) y[r * 3 + rng.below(3)] = 1;
+    return { x, y };
+  }
+
+  for (const which of tiers) {
+    it(`${which}: trains and predicts as jsBackend, through memory growth`, () => {
+      const js = loadModel(source, { seed: 5, backend: jsBackend });
+      const wasm = loadModel(source, { seed: 5, backend: createWasmBackend(which) });
+      const { x, y } = data(40, 9);
+      // Predict first (a block with no gradients), then train at batch 8 and 40: the block
+      // grows twice and every bound plan and the optimizer move to the new memory.
+      expectClose(wasm.predict(x), js.predict(x), 1e-5, 1e-6, 'first predict');
+      for (const batch of [8, 40]) {
+        const a = js.fit(x, y, { epochs: 2, batchSize: batch, shuffle: false });
+        const b = wasm.fit(x, y, { epochs: 2, batchSize: batch, shuffle: false });
+        expectClose(b.history['loss']!, a.history['loss']!, 1e-5, 1e-6, `loss at batch ${batch}`);
+      }
+      expectClose(wasm.predict(x), js.predict(x), 1e-4, 1e-5, 'predict after training');
+      js.getWeights().forEach((w, i) =>
+        expectClose(wasm.getWeights()[i]!, w, 1e-4, 1e-5, `weight ${i}`),
+      );
+    });
+
+    it(`${which}: convolutions (im2col in JavaScript, the products on wasm) as jsBackend`, () => {
+      const cnn = `
+Input(shape=(7, 6, 2)) -> Conv2D(5, 3, activation=relu) -> Conv2D(4, 2, strides=2, padding='same', activation=tanh) -> Conv2D(3, 1, use_bias=False) -> Flatten() -> Dense(3, softmax)
+compile(SGD(learning_rate=0.1, momentum=0.9), categorical_crossentropy)
+`;
+      const js = loadModel(cnn, { seed: 2, backend: jsBackend });
+      const wasm = loadModel(cnn, { seed: 2, backend: createWasmBackend(which) });
+      const rng = new Rng(4);
+      const x = Float32Array.from({ length: 10 * 84 }, () => rng.normal());
+      const y = new Float32Array(10 * 3);
+      for (let r = 0; r < 10; r++) y[r * 3 + rng.below(3)] = 1;
+      const a = js.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false });
+      const b = wasm.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false });
+      expectClose(b.history['loss']!, a.history['loss']!, 1e-5, 1e-6, 'loss');
+      expectClose(wasm.predict(x), js.predict(x), 1e-4, 1e-5, 'predict');
+      js.getWeights().forEach((w, i) =>
+        expectClose(wasm.getWeights()[i]!, w, 1e-4, 1e-5, `weight ${i}`),
+      );
+    });
+  }
+});
+
+describe('the committed kernels', () => {
+  it('are what asm/build.mjs makes of asm/kernels.ts (run `npm run build:wasm` after editing it)', async () => {
+    const script = new URL('../../asm/build.mjs', import.meta.url).href;
+    const build = (await import(script)) as { generate(): Promise<string> };
+    const committed = readFileSync(
+      new URL('../../src/backends/wasm-binary.ts', import.meta.url),
+      'utf8',
+    );
+    expect(await build.generate()).toBe(committed);
+  }, 60_000);
+});
+
+describe('choosing the backend', () => {
+  const tiny =
+    'Input(4) -> Dense(8, relu) -> Dense(3, softmax)\ncompile(adam, categorical_crossentropy)\n';
+  const mlp =
+    'Input(784) -> Dense(128, relu) -> Dense(10, softmax)\ncompile(adam, categorical_crossentropy)\n';
+  const wasmName = tier === 'relaxed' ? 'wasm-relaxed' : tier === 'simd' ? 'wasm' : 'js';
+
+  it('by size by default: a 4-8-3 model stays on JavaScript, an MNIST-sized one runs on wasm', () => {
+    expect(loadModel(tiny).backendName).toBe('js');
+    expect(loadModel(mlp).backendName).toBe(wasmName);
+    expect(AUTO_WASM_WEIGHTS).toBeGreaterThan(4 * 8 + 8 + 8 * 3 + 3);
+  });
+
+  it("by name: 'js' and 'wasm' override the size (wasm falls back to JavaScript without SIMD)", () => {
+    expect(loadModel(mlp, { backend: 'js' }).backendName).toBe('js');
+    expect(loadModel(tiny, { backend: 'wasm' }).backendName).toBe(wasmName);
+    expect(loadModel(tiny, { backend: jsBackend }).backendName).toBe('js');
+  });
+
+  it('a model without an input shape chooses when it is built', () => {
+    const model = loadModel('Dense(64, relu) -> Dense(3)\ncompile(sgd, mse)\n');
+    expect(model.backendName).toBe(null);
+    model.build([null, 200]);
+    expect(model.backendName).toBe(wasmName);
+  });
+});
