@@ -6,7 +6,7 @@
  */
 import { catalog, isCallValue, type Args, type CallValue, type Value } from '../catalog/index.js';
 import type { CheckedModel } from '../check/index.js';
-import { toSnakeCase, type NodeId } from '../layers/index.js';
+import { inputPort, outputPort, toSnakeCase, type NodeId } from '../layers/index.js';
 import { version } from '../version.js';
 import { jsonPath, Problems, type InteropProblem } from './problems.js';
 import { notConfigArgs, layerRules } from './layer-rules.js';
@@ -128,7 +128,8 @@ function topologyOf(model: CheckedModel, problems: Problems): JsonObject {
       name: l.name,
       class_name: l.className,
       config: layerConfig(l.className, l.name, l.args, `layers[${k}]`, problems),
-      inbound_nodes: [l.inputs.map((id) => [nodeName(id), 0, 0, {}])],
+      // [layer, node, tensor]: the tensor is which output of a layer with several it reads.
+      inbound_nodes: [l.inputs.map((id, i) => [nodeName(id), 0, inputPort(l, i), {}])],
     });
   return {
     class_name: 'Model',
@@ -136,7 +137,7 @@ function topologyOf(model: CheckedModel, problems: Problems): JsonObject {
       name: model.name,
       layers,
       input_layers: model.inputs.map((i) => [i.name, 0, 0]),
-      output_layers: model.outputs.map((id) => [nodeName(id), 0, 0]),
+      output_layers: model.outputs.map((id, k) => [nodeName(id), 0, outputPort(model, k)]),
     },
     ...base,
   };

@@ -212,11 +212,13 @@ export interface OpAttrs {
    */
   recurrent: RecurrentAttrs;
   /**
-   * [x, kernel, recurrent_kernel, gates, h_prev, c, dy, mask?] → [dx?, dkernel?,
-   * drecurrent_kernel?, dbias?, dgates, drec, dh, dc?, carry?]: backpropagation through time;
-   * dgates and drec hold every step's gate gradients (input side and recurrent side), dh and dc
-   * the carried state gradients; with a mask, carry keeps a masked row's dh (and dc) across its
-   * step.
+   * [x, kernel, recurrent_kernel, gates, h_prev, c, dy?, mask?, state_mask?, dh_final?,
+   * dc_final?] → [dx?, dkernel?, drecurrent_kernel?, dbias?, dgates, drec, dh, dc?, carry?]:
+   * backpropagation through time; dgates and drec hold every step's gate gradients (input side
+   * and recurrent side), dh and dc the carried state gradients; with a mask, carry keeps a
+   * masked row's dh (and dc) across its step. dh_final and dc_final are the gradients of the
+   * final states a layer with return_state returns (they start dh and dc; -1 fills the places
+   * before them); dy is left out when only they have one.
    */
   recurrent_backward: RecurrentAttrs;
   // --- end of the embedding and recurrent ops ---

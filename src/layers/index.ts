@@ -24,6 +24,7 @@ export { groupThousands, readableSize, exactProduct, roundHalfEven } from './siz
 export {
   inferShapes,
   buildLayer,
+  outputNamesOf,
   modelInput,
   inputIndex,
   functionalOrder,

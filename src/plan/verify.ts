@@ -329,8 +329,10 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
       per(T * U),
       ...(lstm ? cellState : [all(0)]),
       y,
-      ...mask,
-      ...stateMask,
+      ...(mask.length > 0 ? mask : [all(0)]),
+      ...(stateMask.length > 0 ? stateMask : [all(0)]),
+      per(U),
+      ...(lstm ? [per(U)] : []),
     ],
     outputs: [
       per(T * I),

@@ -294,6 +294,20 @@ function graphs(): Case[] {
       ].join('\n'),
     ],
     [
+      'return_state and merge_mode=None: LSTM and Bidirectional states and directions, a state as an output',
+      [
+        'x = Input(shape=(5, 3))',
+        'out, h, c = x -> LSTM(4, return_state=True)',
+        'seq, fs, bs = x -> Bidirectional(GRU(2, return_sequences=True, return_state=True))',
+        '(out, h, fs) -> Concatenate() -> Dense(2, softmax)',
+        'seq -> Flatten() -> Dense(1)',
+        'c',
+        'bs',
+        'f2, b2 = x -> Bidirectional(SimpleRNN(2, return_sequences=True), merge_mode=None)',
+        '(f2, b2) -> Subtract() -> Flatten() -> Dense(1)',
+      ].join('\n'),
+    ],
+    [
       'three inputs with long names',
       [
         "first = Input(shape=(4,), name='first_input_with_a_long_name')",

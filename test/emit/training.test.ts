@@ -623,6 +623,22 @@ const cases: {
     features: 20,
   },
   {
+    name: 'return_state and merge_mode=None: LSTM states, a GRU read by its state alone, into the head',
+    source: graph(
+      [
+        'x = Input(shape=(5, 4))',
+        'out, h, c = x -> LSTM(4, return_sequences=True, return_state=True)',
+        '_seq, s = out -> GRU(3, go_backwards=True, return_state=True, return_sequences=True)',
+        '_o, fs, bs = x -> Bidirectional(SimpleRNN(2, return_state=True))',
+        'f, b = x -> Bidirectional(GRU(2, go_backwards=True), merge_mode=None)',
+        '(h, c, s, fs, bs, f, b) -> Concatenate() -> Dense(3, softmax)',
+      ],
+      'adam, categorical_crossentropy',
+    ),
+    y: 'onehot',
+    features: 20,
+  },
+  {
     name: 'embedding',
     source: model(
       '    -> Embedding(9, 4)\n    -> LSTM(3)\n    -> Dense(3, softmax)',
