@@ -139,3 +139,19 @@ export {
   type DiagramEdge,
   type DiagramLayout,
 } from './diagram/index.js';
+
+// Models in and out: TF.js's layers format (model.json + shards) and Keras model configs.
+export {
+  toTfjs,
+  writeTfjsFolder,
+  readTfjsFolder,
+  parseModelJson,
+  importKeras,
+  shardBytes,
+  InteropError,
+  type NamedWeights,
+  type TfjsArtifacts,
+  type TfjsFolder,
+  type ImportResult,
+  type InteropProblem,
+} from './interop/index.js';

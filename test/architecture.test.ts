@@ -65,6 +65,8 @@ const allowed: Record<string, string[]> = {
     'version',
   ],
   lsp: ['service', 'format', 'version'],
+  // Formats in and out (TF.js, Keras JSON): plain data; only the CLI and the library import it.
+  interop: ['catalog', 'check', 'compiler', 'diagnostics', 'format', 'layers', 'source', 'version'],
   cli: [
     'catalog',
     'check',
@@ -72,6 +74,7 @@ const allowed: Record<string, string[]> = {
     'diagram',
     'emit',
     'format',
+    'interop',
     'lsp',
     'version',
     'data',

@@ -28,13 +28,23 @@ export interface Assignment extends NodeBase {
   value: Expression;
 }
 
+/**
+ * `out, h, c = x -> LSTM(8, return_state=True)` (or `(out, h, c) = …`): names each output of a
+ * layer with several, as Python unpacks Keras's list of tensors.
+ */
+export interface TupleAssignment extends NodeBase {
+  kind: 'TupleAssignment';
+  targets: Identifier[];
+  value: Expression;
+}
+
 /** A chain of layers, or a call such as `compile(…)` / `fit(…)`, standing alone. */
 export interface ExpressionStatement extends NodeBase {
   kind: 'ExpressionStatement';
   expression: Expression;
 }
 
-export type Statement = ModelBlock | Assignment | ExpressionStatement;
+export type Statement = ModelBlock | Assignment | TupleAssignment | ExpressionStatement;
 
 /** `a -> b -> c`: at least two steps. */
 export interface Chain extends NodeBase {

@@ -9,6 +9,8 @@ export function childrenOf(node: Node): Node[] {
       return [node.name, ...node.body];
     case 'Assignment':
       return [node.target, node.value];
+    case 'TupleAssignment':
+      return [...node.targets, node.value];
     case 'ExpressionStatement':
       return [node.expression];
     case 'Chain':

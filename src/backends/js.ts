@@ -277,13 +277,15 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       const [x, kernel, bias] = [v(0), v(1), s.attrs.bias ? v(2) : null];
       const [y, col, z] = [o(0)!, o(1)!, o(2)];
       const g = s.attrs;
-      return (n) => k.convForward(x, kernel, bias, col, z ?? y, y, activation, g, filters, n);
+      return (n) =>
+        k.convForward(x, kernel, bias, col, z ?? y, y, activation, g, filters, g.groups, n);
     }
     case 'conv_backward': {
       const [col, kernel, dz] = [v(0), v(1), v(2)];
       const [dx, dKernel, dBias, dcol] = [o(0), o(1), o(2), o(3)];
       const g = s.attrs;
-      return (n) => k.convBackward(col, kernel, dz, dx, dKernel, dBias, dcol, g, g.filters, n);
+      return (n) =>
+        k.convBackward(col, kernel, dz, dx, dKernel, dBias, dcol, g, g.filters, g.groups, n);
     }
     case 'max_pool': {
       const [x, y, argmax] = [v(0), o(0)!, o(1)];
@@ -417,7 +419,9 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         gates: v(3),
         hPrev: v(4),
         c: opt(5),
-        dy: v(6),
+        dy: opt(6),
+        dhFinal: opt(9),
+        dcFinal: opt(10),
         dx: o(0),
         dKernel: o(1),
         dRecurrentKernel: o(2),

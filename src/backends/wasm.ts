@@ -120,8 +120,10 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
       return product && ((n) => product(n * perSample));
     }
     case 'conv': {
-      // im2col in JavaScript, then the product (bias and relu fused) on wasm.
+      // im2col in JavaScript, then the product (bias and relu fused) on wasm. Grouped and
+      // depthwise convolutions (one product per group, or direct loops) stay on JavaScript.
       const g = s.attrs;
+      if (g.groups !== 1) return null;
       const [x, col] = [input(0)!, output(1)!];
       const product = forwardProduct(block, {
         x: col,
@@ -136,7 +138,7 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
       return (
         product &&
         ((n) => {
-          im2col(x, col, g, n);
+          im2col(x, col, g, 1, n);
           product(n * g.oh * g.ow);
         })
       );
@@ -144,6 +146,7 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
     case 'conv_backward': {
       // The products on wasm, then col2im of dcol into dx in JavaScript.
       const g = s.attrs;
+      if (g.groups !== 1) return null;
       const [dx, dcol] = [output(0), output(3)];
       const product = backwardProduct(block, {
         x: input(0),
@@ -159,7 +162,7 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
         product &&
         ((n) => {
           product(n * g.oh * g.ow);
-          if (dx && dcol) col2im(dcol, dx, g, n);
+          if (dx && dcol) col2im(dcol, dx, g, 1, n);
         })
       );
     }

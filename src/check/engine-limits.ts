@@ -6,7 +6,13 @@
  */
 import { catalog, type Value } from '../catalog/index.js';
 import { messages, type Diagnostic } from '../diagnostics/index.js';
-import { layerDefs, maskingLayers, outputMask, shapeToString } from '../layers/index.js';
+import {
+  layerDefs,
+  maskingLayers,
+  modelOutputShape,
+  outputMask,
+  shapeToString,
+} from '../layers/index.js';
 import type { Binder, BoundCall } from './bind.js';
 import { writtenRange } from './call-rules.js';
 import type { CheckedLayer, CheckedModel } from './types.js';
@@ -152,7 +158,7 @@ function checkMasks(model: CheckedModel, binder: Binder): void {
 /** Sparse losses take one class index per sample; the engine has no per-position targets yet. */
 function checkSparseTargets(model: CheckedModel, binder: Binder): void {
   const loss = model.compile?.loss;
-  const out = model.layers[model.outputs[0] ?? -1]?.outputShape;
+  const out = (model.outputs[0] ?? -1) >= 0 ? modelOutputShape(model, 0) : undefined;
   if (!loss || !out || out.length <= 2) return;
   if (catalog.lookup('loss', loss.call)?.['target'] !== 'sparse') return;
   binder.sink.report('unsupported', model.compile!.argRanges['loss'] ?? model.compile!.range, {

@@ -17,14 +17,23 @@ import {
   functionalOrder,
   inputIndex,
   inputLayers,
+  layerDefs,
   modelInput,
+  outputNamesOf,
   type ModelInput,
   type NodeId,
   type Shape,
 } from '../layers/index.js';
 import type { Range } from '../source/index.js';
 import type { Binder } from './bind.js';
-import { inputOf, LayerChecker, reportNamedCall, type LayerInput } from './layers.js';
+import {
+  inputOf,
+  LayerChecker,
+  reportNamedCall,
+  reportSeveralOutputs,
+  severalOutputsName,
+  type LayerInput,
+} from './layers.js';
 import type { CheckedLayer, ResultName } from './types.js';
 import { describe } from './values.js';
 
@@ -37,6 +46,8 @@ export interface GraphResult {
   layers: CheckedLayer[];
   inputs: CheckedInput[];
   outputs: NodeId[];
+  /** Which output of each output node (see `ModelGraph.outputPorts`); absent when all are 0. */
+  outputPorts?: number[];
   /** Every result named, with where it is read (for the language server). */
   names: ResultName[];
 }
@@ -53,6 +64,7 @@ export function isGraph(statements: readonly ast.Statement[]): boolean {
   return statements.some(
     (s) =>
       s.kind === 'Assignment' ||
+      s.kind === 'TupleAssignment' ||
       (s.kind === 'ExpressionStatement' &&
         s.expression.kind === 'Chain' &&
         (s.expression.steps[0]!.kind === 'Tuple' || s.expression.steps[0]!.kind === 'List')),
@@ -87,29 +99,36 @@ class GraphChecker {
   }
 
   run(statements: readonly ast.Statement[], modelName: string, modelRange: Range): GraphResult {
-    for (const s of statements) if (s.kind === 'Assignment') this.givenNames.add(s.target.name);
+    for (const s of statements) {
+      if (s.kind === 'Assignment') this.givenNames.add(s.target.name);
+      if (s.kind === 'TupleAssignment') for (const t of s.targets) this.givenNames.add(t.name);
+    }
     const outputs: LayerInput[] = [];
     let outputStatements = 0;
     for (const s of statements) {
       if (s.kind === 'Assignment') {
-        const values = this.expression(s.value);
-        if (!values || values.length === 1) this.define(s.target, values?.[0]);
-        if (!values) this.failed.add(s.target.name);
-        if (values?.length === 1) {
-          this.failed.delete(s.target.name);
-          const named: Named = { value: values[0]!, target: s.target, used: false };
-          this.named.set(s.target.name, named);
-          this.everyName.push(named);
-        }
+        let values = this.expression(s.value);
+        if (values?.length === 1 && !this.single(values[0]!, 'one name cannot hold them'))
+          values = undefined;
+        if (!values || values.length === 1) this.name(s.target, values?.[0]);
+      } else if (s.kind === 'TupleAssignment') {
+        this.unpack(s);
       } else if (s.kind === 'ExpressionStatement') {
         const e = s.expression;
         if (e.kind === 'Call' && isMethod(e)) {
           // compile and fit are the model's own statements, read by the caller.
-        } else if (e.kind === 'Chain' || e.kind === 'Call') {
+        } else if (
+          e.kind === 'Chain' ||
+          e.kind === 'Call' ||
+          // A result named on its own is an output too (Keras's Model(inputs, [out, h])).
+          (e.kind === 'Identifier' && (this.named.has(e.name) || this.failed.has(e.name)))
+        ) {
           outputStatements++;
           const values = this.expression(e);
-          if (values?.length === 1) outputs.push(values[0]!);
-          else if (values && values.length > 1)
+          if (values?.length === 1) {
+            if (this.single(values[0]!, 'an output takes one of them, named'))
+              outputs.push(values[0]!);
+          } else if (values && values.length > 1)
             this.binder.sink.report('mergeNeedsInputs', e.range, {
               layer: 'an output',
               found: `a tuple of ${values.length} results`,
@@ -121,12 +140,93 @@ class GraphChecker {
         }
       }
     }
+    // Python's convention: a name starting with '_' is one the code means not to use.
     for (const n of this.everyName)
-      if (!n.used && !outputs.some((o) => o.id === n.value.id))
+      if (
+        !n.used &&
+        !n.target.name.startsWith('_') &&
+        !outputs.some((o) => o.id === n.value.id && (o.port ?? 0) === (n.value.port ?? 0))
+      )
         this.binder.sink.report('unusedResult', n.target.range, { name: n.target.name });
     if (outputStatements === 0 && this.layers.length + this.inputs.length > 0)
       this.binder.sink.report('noOutput', modelRange, { model: modelName });
-    return this.prune(outputs.map((o) => o.id));
+    return this.prune(
+      outputs.map((o) => o.id),
+      outputs.map((o) => o.port ?? 0),
+    );
+  }
+
+  /** Names one result (or records the name as failed when its value did not check). */
+  private name(target: ast.Identifier, value: LayerInput | undefined): void {
+    this.define(target, value);
+    if (!value) {
+      this.failed.add(target.name);
+      return;
+    }
+    this.failed.delete(target.name);
+    const named: Named = { value, target, used: false };
+    this.named.set(target.name, named);
+    this.everyName.push(named);
+  }
+
+  /**
+   * `out, h, c = x -> LSTM(8, return_state=True)`: one name per output of the layer the chain
+   * ends with, in Keras's order; a count that does not match is reported with the names expected.
+   */
+  private unpack(s: ast.TupleAssignment): void {
+    const values = this.expression(s.value);
+    const value = values?.length === 1 ? values[0] : undefined;
+    const names = value?.outputs ?? ['output'];
+    if (values && (values.length !== 1 || names.length !== s.targets.length)) {
+      const first = s.targets[0]!.range;
+      const last = s.targets.at(-1)!.range;
+      const layer = value ? this.describeMaker(value) : 'A tuple of results';
+      this.binder.sink.report(
+        'outputCount',
+        { start: first.start, end: last.end },
+        {
+          layer,
+          count: values.length === 1 ? countOf(names.length, 'output') : 'several results',
+          names: values.length === 1 ? names.join(', ') : 'unpacked only from a layer',
+          found: countOf(s.targets.length, 'name'),
+        },
+        values.length !== 1
+          ? { hint: 'Name each result in a statement of its own.' }
+          : names.length === 1
+            ? { hint: `It has one output: name it alone, ${s.targets[0]!.name} = …` }
+            : {},
+      );
+    }
+    const ok = value !== undefined && names.length === s.targets.length;
+    s.targets.forEach((target, k) => {
+      const shape = ok ? this.portShape(value, k) : null;
+      const { outputs: _whole, ...one } = value ?? { id: 0, shape: null, range: target.range };
+      this.name(target, ok ? { ...one, port: k, shape } : undefined);
+    });
+  }
+
+  /** The shape of output `port` of the layer a value is. */
+  private portShape(value: LayerInput, port: number): Shape | null {
+    if (port === 0) return value.shape;
+    const layer = value.id >= 0 ? this.layers[value.id] : undefined;
+    return layer?.extraOutputShapes?.[port - 1] ?? null;
+  }
+
+  /** "LSTM with return_state=True" for messages, or the class of a layer of one output. */
+  private describeMaker(value: LayerInput): string {
+    const layer = value.id >= 0 ? this.layers[value.id] : undefined;
+    if (!layer) return 'An input';
+    return value.outputs ? severalOutputsName(layer) : layer.className;
+  }
+
+  /**
+   * Whether a value is one tensor: a layer of several outputs (Keras's list) is reported where
+   * one is needed (`where` says why) and refused.
+   */
+  private single(value: LayerInput, where: string): boolean {
+    if (!value.outputs) return true;
+    reportSeveralOutputs(this.layers[value.id]!, value.outputs, value.range, where, this.binder);
+    return false;
   }
 
   /** The values an expression stands for: one result, or several for a tuple; undefined on an error (reported). */
@@ -150,7 +250,8 @@ class GraphChecker {
           else if (v.length !== 1) {
             this.binder.sink.report('notALayer', element.range, { found: 'a nested tuple' });
             ok = false;
-          } else values.push(v[0]!);
+          } else if (!this.single(v[0]!, 'a tuple takes one of them, named')) ok = false;
+          else values.push(v[0]!);
         }
         return ok ? values : undefined;
       }
@@ -175,13 +276,23 @@ class GraphChecker {
         continue;
       }
       const bound = this.checker.bind(step);
+      if (values?.length === 1 && !this.single(values[0]!, 'the next layer takes one of them'))
+        values = undefined;
       if (!bound || !values) {
         values = undefined;
         continue;
       }
       const layer = this.checker.layer(bound, values, this.layers.length);
       this.layers.push(layer);
-      values = [{ id: layer.id, shape: layer.outputShape, range: step.range }];
+      const names = outputNamesOf(layerDefs[layer.className], layer.args);
+      values = [
+        {
+          id: layer.id,
+          shape: layer.outputShape,
+          range: step.range,
+          ...(names.length > 1 ? { outputs: names } : {}),
+        },
+      ];
     }
     return values;
   }
@@ -279,10 +390,11 @@ class GraphChecker {
    * output (reported). Layers are renumbered in Keras's order (`functionalOrder`), which is
    * topological and is the order of its summary and of get_weights().
    */
-  private prune(outputIds: NodeId[]): GraphResult {
+  private prune(outputIds: NodeId[], ports: number[]): GraphResult {
     const names = this.names;
     if (outputIds.length === 0)
       return { layers: this.layers, inputs: this.inputs, outputs: [], names };
+    const outputPorts = ports.some((p) => p !== 0) ? { outputPorts: ports } : {};
     const order = functionalOrder(this.layers, this.inputs.length, outputIds);
     const ids = new Map<NodeId, NodeId>();
     const inputs: CheckedInput[] = [];
@@ -299,7 +411,7 @@ class GraphChecker {
       ids.set(id, layers.length);
       layers.push({ ...layer, id: layers.length, inputs: layer.inputs.map((i) => ids.get(i)!) });
     }
-    return { layers, inputs, outputs: outputIds.map((id) => ids.get(id)!), names };
+    return { layers, inputs, outputs: outputIds.map((id) => ids.get(id)!), ...outputPorts, names };
   }
 
   /** Whether an output depends on node `id`. */
@@ -315,6 +427,11 @@ class GraphChecker {
     }
     return false;
   }
+}
+
+/** "3 outputs", "1 name". */
+function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function isMethod(call: ast.Call): boolean {

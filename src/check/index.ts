@@ -5,7 +5,7 @@
  */
 import type * as ast from '../ast/index.js';
 import type { DiagnosticSink } from '../diagnostics/index.js';
-import { modelInput } from '../layers/index.js';
+import { modelInput, modelOutputShape } from '../layers/index.js';
 import { checkAdvice } from './advice.js';
 import { Binder, type BoundCall } from './bind.js';
 import { checkCallRules, checkClassIds } from './call-rules.js';
@@ -91,7 +91,8 @@ function checkModel(source: ModelSource, binder: Binder, results: ResultName[]):
   checkAdvice(model, binder);
   // Across arguments: Keras's own rules, then what the engine cannot run yet.
   checkCallRules(binder.calls, binder);
-  checkClassIds(binder.calls, model.layers[model.outputs[0] ?? -1]?.outputShape?.at(-1), binder);
+  const first = (model.outputs[0] ?? -1) >= 0 ? modelOutputShape(model, 0) : undefined;
+  checkClassIds(binder.calls, first?.at(-1), binder);
   checkEngineLimits(model, binder.calls, binder);
   checkMemory(model, binder);
   reportRejected(binder);
@@ -140,6 +141,7 @@ function graphLayers(
   model.inputs = g.inputs.map(({ name, shape }) => ({ name, shape }));
   model.inputShape = g.inputs[0]?.shape ?? null;
   model.outputs = g.outputs;
+  if (g.outputPorts) model.outputPorts = g.outputPorts;
   results.push(...g.names);
   return calls;
 }

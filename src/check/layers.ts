@@ -9,6 +9,7 @@ import {
   modelInput,
   buildLayer,
   layerDefs,
+  outputNamesOf,
   shapeToString,
   toSnakeCase,
   type NodeId,
@@ -80,15 +81,60 @@ export function checkLayers(
     const layer = checker.layer(bound, [input], id);
     layers.push(layer);
     shape = layer.outputShape;
+    const names = outputNamesOf(layerDefs[layer.className], layer.args);
+    if (names.length > 1) {
+      // Keras: "All layers in a Sequential model should have a single output tensor."
+      reportSeveralOutputs(
+        layer,
+        names,
+        call.range,
+        'a Sequential model takes layers of one',
+        binder,
+      );
+      shape = null;
+    }
   });
   return { layers, inputShape: declared?.shape ?? null, inputWritten };
+}
+
+/**
+ * "LSTM with return_state=True", "Bidirectional with merge_mode=None": a layer of several
+ * outputs, as messages name it.
+ */
+export function severalOutputsName(layer: CheckedLayer): string {
+  const why = layer.args['merge_mode'] === null ? 'merge_mode=None' : 'return_state=True';
+  return `${layer.className} with ${why}`;
+}
+
+/** Reports a layer of several outputs (Keras's list) where one value is needed, `where` saying why. */
+export function reportSeveralOutputs(
+  layer: CheckedLayer,
+  names: readonly string[],
+  range: Range,
+  where: string,
+  binder: Binder,
+): void {
+  binder.sink.report('severalOutputs', range, {
+    layer: severalOutputsName(layer),
+    className: layer.className,
+    count: String(names.length),
+    names: names.join(', '),
+    where,
+  });
 }
 
 /** A value a layer reads: a node of the graph, its shape (null when unknown) and where it was made. */
 export interface LayerInput {
   id: NodeId;
+  /** Which output of the node (a layer's returned states are 1, 2, …); absent: the first. */
+  port?: number;
   shape: Shape | null;
   range: Range;
+  /**
+   * Set when the value is a whole layer with several outputs (an LSTM with return_state=True):
+   * their names. Keras returns them as a list; only a tuple assignment takes it apart.
+   */
+  outputs?: string[];
 }
 
 /** A layer call bound to its catalog entry, with the arguments whose written value failed. */
@@ -242,6 +288,7 @@ function inferLayer(
     argRanges: b.ranges,
     failedArgs: failed,
     inputs: inputs.map((i) => i.id),
+    ...(inputs.some((i) => i.port) ? { inputPorts: inputs.map((i) => i.port ?? 0) } : {}),
     inputShape: inputs[0]?.shape ?? null,
     outputShape: null,
     weights: [],
@@ -292,6 +339,7 @@ function inferLayer(
     return layer;
   }
   layer.outputShape = built.outputShape;
+  if (built.extraOutputShapes) layer.extraOutputShapes = built.extraOutputShapes;
   layer.weights = built.weights;
   const initial = b.args['weights'];
   if (Array.isArray(initial)) {

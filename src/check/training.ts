@@ -11,7 +11,15 @@ import {
   type CatalogEntry,
   type Value,
 } from '../catalog/index.js';
-import { layerDefs, shapeToString, type NodeId, type Shape } from '../layers/index.js';
+import {
+  layerDefs,
+  modelOutputShape,
+  nodeShape,
+  outputPort,
+  shapeToString,
+  type NodeId,
+  type Shape,
+} from '../layers/index.js';
 import type { Range } from '../source/index.js';
 import type { Binder } from './bind.js';
 import { failedArgs } from './failed.js';
@@ -178,14 +186,17 @@ export function checkLossFit(model: CheckedModel, compile: CompileConfig, binder
   if (compile.failedArgs.has('loss') || compile.losses.length !== model.outputs.length) return;
   compile.losses.forEach(({ loss }, k) => {
     const id = model.outputs[k]!;
-    const out = id >= 0 ? model.layers[id]?.outputShape : model.inputs[-1 - id]?.shape;
-    if (out) checkOneLoss(model, id, out, loss, compile.argRanges['loss']!, binder);
+    const port = outputPort(model, k);
+    const out = nodeShape(model, id, port);
+    // A returned state (port > 0) passes through no activation the advice could name.
+    const at = port === 0 ? id : undefined;
+    if (out) checkOneLoss(model, at, out, loss, compile.argRanges['loss']!, binder);
   });
 }
 
 function checkOneLoss(
   model: CheckedModel,
-  id: NodeId,
+  id: NodeId | undefined,
   out: Shape,
   loss: CallValue,
   at: Range,
@@ -214,7 +225,7 @@ function checkOneLoss(
       { hint: "For two classes use one sigmoid unit with 'binary_crossentropy'." },
     );
   }
-  const act = outputActivation(model, id);
+  const act = id === undefined ? undefined : outputActivation(model, id);
   if (!act || units === null || units === undefined) return;
   checkLossActivation(entry, loss, act.name, units, at, binder);
 }
@@ -275,7 +286,7 @@ export function checkMetrics(model: CheckedModel, compile: CompileConfig, binder
   if (!at) return;
   compile.outputMetrics.forEach((metrics, k) => {
     const id = model.outputs[k];
-    const out = id !== undefined && id >= 0 ? model.layers[id]?.outputShape : undefined;
+    const out = id !== undefined && id >= 0 ? modelOutputShape(model, k) : undefined;
     const units = out?.at(-1);
     if (!out || units === null || units === undefined) return;
     const loss = compile.losses[k]?.loss ?? compile.loss;

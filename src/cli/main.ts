@@ -8,6 +8,7 @@ import { commandHelp, exitCodes, usage } from './help.js';
 import { CliError } from './engine.js';
 import { runPlan } from './plan.js';
 import { runEmit } from './emit.js';
+import { runExport, runImport } from './interop.js';
 import { runEvaluate, runPredict } from './predict.js';
 import { runSummary } from './summary.js';
 import { runTrain } from './train.js';
@@ -119,8 +120,11 @@ function main(argv: string[]): number | Promise<number> {
     case 'predict':
     case 'plan':
     case 'emit':
+    case 'export':
+    case 'import':
     case 'diagram': {
-      if (files.length !== 1) return fail('name exactly one .nn file.');
+      if (files.length !== 1)
+        return fail(`name exactly one ${command === 'import' ? 'model.json' : '.nn'} file.`);
       const int = (flag: string, min: number): number | undefined => {
         const raw = values[flag as keyof typeof values] as string | undefined;
         if (raw === undefined) return undefined;
@@ -174,6 +178,20 @@ function main(argv: string[]): number | Promise<number> {
             err,
           );
         }
+        if (command === 'export')
+          return runExport(
+            files[0]!,
+            stripUndefined({
+              model: values.model,
+              weights: values.weights,
+              format: values.format ?? 'tfjs',
+              out: values.out,
+            }),
+            write,
+            err,
+          );
+        if (command === 'import')
+          return runImport(files[0]!, stripUndefined({ out: values.out }), write, err);
         if (command === 'plan')
           return runPlan(
             files[0]!,

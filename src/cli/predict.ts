@@ -54,7 +54,7 @@ function trained(
 }
 
 /** Whether every layer with weights has them all given inline (`weights=[…]`). */
-function allWeightsInline(loaded: Loaded): boolean {
+export function allWeightsInline(loaded: Loaded): boolean {
   const { graph } = loaded.compiled;
   return (
     graph.inputShape !== null &&

@@ -200,6 +200,18 @@ export const messages = {
     message:
       "'{name}' names a layer call, not a result: shared layers are not supported yet; write the call in the chain.",
   },
+  outputCount: {
+    code: 'NN2030',
+    severity: 'error',
+    message: '{layer} returns {count} ({names}), but {found} receive them.',
+    hint: 'Name each output: {names} = …',
+  },
+  severalOutputs: {
+    code: 'NN2031',
+    severity: 'error',
+    message: '{layer} returns {count} outputs ({names}), which Keras gives as a list: {where}.',
+    hint: 'Name each output, as in {names} = x -> {className}(…), and use the names.',
+  },
 
   // 3xxx: shapes
   incompatibleInput: {

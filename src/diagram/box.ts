@@ -63,7 +63,8 @@ function texts(node: DiagramNode): { header: boolean; size: number; cells: TextR
     { text, bold: false },
     { text: value, bold: true },
   ];
-  const shapes = [label('Output shape: ', formatShapes([node.outputShape]))];
+  const outputs = [node.outputShape, ...(node.extraOutputShapes ?? [])];
+  const shapes = [label('Output shape: ', formatShapes(outputs))];
   if (node.className !== 'InputLayer')
     shapes.unshift(label('Input shape: ', formatShapes(node.inputShapes)));
   return [

@@ -7,6 +7,7 @@
 import {
   layerDefs,
   modelInput,
+  inputPort,
   nodeShape,
   type ModelGraph,
   type NodeId,
@@ -23,6 +24,8 @@ export interface DiagramNode {
   /** One per input, batch first; null where unknown (the data fixes the model's input). Empty for inputs. */
   inputShapes: (Shape | null)[];
   outputShape: Shape | null;
+  /** The shapes of its outputs after the first, when it has several (return_state). */
+  extraOutputShapes?: Shape[];
   /** The activation's name for layers that hold one (Keras's `layer.activation`), else null. */
   activation: string | null;
 }
@@ -58,8 +61,9 @@ export function diagramOf(model: ModelGraph): DiagramModel {
       id: nodeId(i),
       name: layer.name,
       className: layer.className,
-      inputShapes: layer.inputs.map((id) => nodeShape(model, id)),
+      inputShapes: layer.inputs.map((id, k) => nodeShape(model, id, inputPort(layer, k))),
       outputShape: layer.outputShape,
+      ...(layer.extraOutputShapes ? { extraOutputShapes: layer.extraOutputShapes } : {}),
       activation: holdsActivation ? (layer.specs.activation?.name ?? 'linear') : null,
     });
     // One arrow per producer, as Keras draws `Add()(x, x)`.

@@ -221,14 +221,26 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
   const a = s.attrs;
   const { steps: T, in: I, units: U, cell } = a;
   const GU = gateCount(cell) * U;
-  const inHints = ['x', 'kernel', 'recurrentKernel', 'gates', 'hPrev', 'c', 'dy'];
+  const inHints = [
+    'x',
+    'kernel',
+    'recurrentKernel',
+    'gates',
+    'hPrev',
+    'c',
+    'dy',
+    'mask',
+    'stateMask',
+    'dhFinal',
+    'dcFinal',
+  ];
   // Only what this layer's gradients read becomes a parameter: the kernel only for dx.
   const input = (i: number) => (ctx.has(s.inputs[i]) ? ctx.ref(s.inputs[i]!, inHints[i]!) : '');
   const outHas = (i: number) => i < s.outputs.length && ctx.has(s.outputs[i]);
   // With implementation 1's input masks the kernel's gradient reads the dropped inputs instead.
   const x = outHas(1) && !a.gateInputDropout ? input(0) : '';
   const kernel = outHas(0) ? input(1) : '';
-  const [rk, gates, hPrev, c, dy] = [2, 3, 4, 5, 6].map(input) as string[];
+  const [rk, gates, hPrev, c, dy, dhFinal, dcFinal] = [2, 3, 4, 5, 6, 9, 10].map(input) as string[];
   const mask = a.masked ? ctx.ref(s.inputs[7]!, 'mask') : '';
   const stateMask = a.stateDropout ? ctx.ref(s.inputs[8]!, 'stateMask') : '';
   const carryBuffer = a.masked ? ctx.ref(s.outputs[9]!, 'carry') : '';
@@ -280,6 +292,11 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
           4,
         );
   const rows = times(T);
+  // The carried gradients start at the final states' own (return_state), else at zero.
+  const start = (carry: string, final: string) =>
+    final
+      ? loop('i', times(U), [`${carry}[i] = ${final}[i]!;`])
+      : [`${carry}.fill(0, 0, ${times(U)});`];
   const keep = (save: boolean) =>
     a.masked
       ? printCall(
@@ -298,22 +315,24 @@ export function recurrentBackward(s: StepOf<'recurrent_backward'>, ctx: StepCont
   // A zeroed output (zero_output_for_mask) has no gradient to give the state.
   const skipZeroed = a.zeroOutputForMask ? [`if (${mask}[b * ${T} + t] === 0) continue;`] : [];
   const out = [
-    `${dh}.fill(0, 0, ${times(U)});`,
-    ...(dc ? [`${dc}.fill(0, 0, ${times(U)});`] : []),
+    ...start(dh!, dhFinal!),
+    ...(dc ? start(dc, dcFinal!) : []),
     `for (let s = ${T - 1}; s >= 0; s--) {`,
     `  const t = ${a.goBackwards ? `${T - 1} - s` : 's'};`,
-    ...(a.returnSequences
-      ? loop('b', 'n', [
-          ...skipZeroed,
-          `const o = b * ${U};`,
-          `const src = (b * ${T} + ${a.reverseSequence ? `${T - 1} - s` : 's'}) * ${U};`,
-          ...loop('j', String(U), [`${dh}[o + j] = ${dh}[o + j]! + ${dy}[src + j]!;`]),
-        ])
-      : [
-          `if (s === ${T - 1}) {`,
-          ...loop('i', times(U), [`${dh}[i] = ${dh}[i]! + ${dy}[i]!;`]).map((l) => `  ${l}`),
-          '}',
-        ]
+    ...(!dy
+      ? []
+      : a.returnSequences
+        ? loop('b', 'n', [
+            ...skipZeroed,
+            `const o = b * ${U};`,
+            `const src = (b * ${T} + ${a.reverseSequence ? `${T - 1} - s` : 's'}) * ${U};`,
+            ...loop('j', String(U), [`${dh}[o + j] = ${dh}[o + j]! + ${dy}[src + j]!;`]),
+          ])
+        : [
+            `if (s === ${T - 1}) {`,
+            ...loop('i', times(U), [`${dh}[i] = ${dh}[i]! + ${dy}[i]!;`]).map((l) => `  ${l}`),
+            '}',
+          ]
     ).map((l) => `  ${l}`),
     ...keep(true).map((l) => `  ${l}`),
     ...cellCall.map((l) => `  ${l}`),

@@ -8,6 +8,7 @@ import type { PlanStep, StepOf, WindowGeometry } from '../ir/index.js';
 import { windowTaps } from '../kernels/index.js';
 import { productBackward } from './backward.js';
 import { times } from './code.js';
+import { groupedBackward, groupedForward, layoutGroups } from './grouped.js';
 import { matmulFns } from './matmul.js';
 import { biasActivation } from './epilogue.js';
 import type { StepContext, StepEmitter } from './context.js';
@@ -50,10 +51,12 @@ function positions(
 
 /**
  * The walk over every output position's window taps that im2col and col2im share: `p` advances
- * by c per tap; `inside` runs where the tap lies in the input (q is its first channel), `outside`
- * where it lies in the padding.
+ * by the group's channels per tap; `inside` runs where the tap lies in the input (q is the first
+ * channel of the group, `cg` of them), `outside` where it lies in the padding. With groups the
+ * taps are walked group by group (gc: the group's first channel), the kernels' grouped layout.
  */
-function tapWalk(g: WindowGeometry, inside: string[], outside: string[]): string[] {
+function tapWalk(g: WindowGeometry, groups: number, inside: string[], outside: string[]): string[] {
+  const cg = g.c / groups;
   const iy = sum(
     [
       ['oy', g.sh],
@@ -69,20 +72,33 @@ function tapWalk(g: WindowGeometry, inside: string[], outside: string[]): string
     -g.left,
   );
   const out = `iy < 0 || iy >= ${g.h} || ix < 0 || ix >= ${g.w}`;
-  const read = [`const q = ${cell(g, 'iy', 'ix')};`, ...inside];
+  const q = groups === 1 ? cell(g, 'iy', 'ix') : `${cell(g, 'iy', 'ix')} + gc`;
+  const read = [`const q = ${q};`, ...inside];
   const tap =
     outside.length > 0
       ? [...block(`if (${out})`, outside).slice(0, -1), ...block('} else', read)]
       : block(`if (!(${out}))`, read);
+  const taps = block(`for (let i = 0; i < ${g.kh}; i++)`, [
+    `const iy = ${iy};`,
+    ...block(`for (let j = 0; j < ${g.kw}; j++, p += ${cg})`, [`const ix = ${ix};`, ...tap]),
+  ]);
   return positions(
     g,
     'p',
     null,
     [],
-    block(`for (let i = 0; i < ${g.kh}; i++)`, [
-      `const iy = ${iy};`,
-      ...block(`for (let j = 0; j < ${g.kw}; j++, p += ${g.c})`, [`const ix = ${ix};`, ...tap]),
-    ]),
+    groups === 1 ? taps : block(`for (let gc = 0; gc < ${g.c}; gc += ${cg})`, taps),
+  );
+}
+
+/** The im2col copy of `x` into `col` (group by group when grouped). */
+function im2col(g: WindowGeometry, groups: number, x: string, col: string): string[] {
+  const cg = g.c / groups;
+  return tapWalk(
+    g,
+    groups,
+    block(`for (let ch = 0; ch < ${cg}; ch++)`, [`${col}[p + ch] = ${x}[q + ch]!;`]),
+    [`${col}.fill(0, p, p + ${cg});`],
   );
 }
 
@@ -95,15 +111,17 @@ function conv(s: StepOf<'conv'>, ctx: StepContext): string[] {
   const col = ctx.ref(s.outputs[1]!, 'col');
   const z = ctx.has(s.outputs[2]) ? ctx.ref(s.outputs[2]!, 'z') : null;
   const pre = z ?? y;
-  const c = g.c;
-  for (const fn of matmulFns) ctx.use(fn);
   const rows = times(g.oh * g.ow);
+  const [taps, F] = [windowTaps(g), g.filters];
+  let product: string[];
+  if (g.groups === 1) {
+    for (const fn of matmulFns) ctx.use(fn);
+    product = [`matmul(${col}, ${kernel}, ${pre}, ${rows}, ${taps}, ${F});`];
+  } else product = groupedForward(ctx, g, [col, kernel, pre]);
   return [
-    ...tapWalk(g, block(`for (let ch = 0; ch < ${c}; ch++)`, [`${col}[p + ch] = ${x}[q + ch]!;`]), [
-      `${col}.fill(0, p, p + ${c});`,
-    ]),
-    `matmul(${col}, ${kernel}, ${pre}, ${rows}, ${windowTaps(g)}, ${g.filters});`,
-    ...biasActivation(ctx, { pre, y, z, bias, rows, units: g.filters }, g.activation),
+    ...im2col(g, layoutGroups(g), x, col),
+    ...product,
+    ...biasActivation(ctx, { pre, y, z, bias, rows, units: F }, g.activation),
   ];
 }
 
@@ -112,25 +130,34 @@ function convBackward(s: StepOf<'conv_backward'>, ctx: StepContext): string[] {
   const ref = (id: number | undefined, hint: string) => (ctx.has(id) ? ctx.ref(id!, hint) : null);
   const dx = ref(s.outputs[0], 'dx');
   const dcol = dx === null ? null : ctx.ref(s.outputs[3]!, 'dcol');
-  const out = productBackward(ctx, {
-    x: ctx.ref(s.inputs[0]!, 'col'),
+  const dKernel = ref(s.outputs[1], 'dKernel');
+  const ops = {
+    col: ctx.ref(s.inputs[0]!, 'col'),
     kernel: () => ctx.ref(s.inputs[1]!, 'kernel'),
     dz: ctx.ref(s.inputs[2]!, 'dz'),
-    dKernel: ref(s.outputs[1], 'dKernel'),
+  };
+  const out = productBackward(ctx, {
+    x: ops.col,
+    kernel: ops.kernel,
+    dz: ops.dz,
+    dKernel: g.groups === 1 ? dKernel : null,
     dBias: ref(s.outputs[2], 'dBias'),
-    dx: dcol,
+    dx: g.groups === 1 ? dcol : null,
     rows: times(g.oh * g.ow),
     in: windowTaps(g),
     units: g.filters,
   });
+  if (g.groups > 1) out.push(...groupedBackward(ctx, g, { ...ops, dKernel, dcol }));
   if (dx === null || dcol === null) return out;
   // col2im: dcol's rows summed back into the input cells they were read from.
+  const cg = g.c / layoutGroups(g);
   return [
     ...out,
     `${dx}.fill(0, 0, ${times(g.h * g.w * g.c)});`,
     ...tapWalk(
       g,
-      block(`for (let ch = 0; ch < ${g.c}; ch++)`, [
+      layoutGroups(g),
+      block(`for (let ch = 0; ch < ${cg}; ch++)`, [
         `${dx}[q + ch] = ${dx}[q + ch]! + ${dcol}[p + ch]!;`,
       ]),
       [],

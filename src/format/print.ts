@@ -91,6 +91,7 @@ class Comments {
     // A comment after `Dense(`, `x =` or `name=` leads what follows.
     if (node.kind === 'Call' && prev === node.callee) prev = undefined;
     if (node.kind === 'Assignment' && prev === node.target) prev = undefined;
+    if (node.kind === 'TupleAssignment' && prev === node.targets.at(-1)) prev = undefined;
     if (node.kind === 'Argument' && prev === node.name) prev = undefined;
     if (prev && !/[\r\n]/.test(this.text.slice(prev.range.end.offset, c.offset)))
       this.at(prev).trailing.push(c);
@@ -295,6 +296,17 @@ export class Printer {
         return this.model(n, []);
       case 'Assignment':
         return group([this.node(n.target), ' = ', this.node(n.value)]);
+      case 'TupleAssignment':
+        // Printed bare (`out, h = …`, as Python's unpacking reads); one name keeps its comma.
+        return group([
+          join(
+            ', ',
+            n.targets.map((t) => this.node(t)),
+          ),
+          n.targets.length === 1 ? ',' : '',
+          ' = ',
+          this.node(n.value),
+        ]);
       case 'ExpressionStatement':
         return this.node(n.expression);
       case 'Argument':
@@ -369,7 +381,11 @@ function openBrace(text: string, from: number): number {
  */
 function endsWithName(s: ast.Statement): boolean {
   let e: ast.Expression | undefined =
-    s.kind === 'Assignment' ? s.value : s.kind === 'ExpressionStatement' ? s.expression : undefined;
+    s.kind === 'Assignment' || s.kind === 'TupleAssignment'
+      ? s.value
+      : s.kind === 'ExpressionStatement'
+        ? s.expression
+        : undefined;
   while (e?.kind === 'Chain') e = e.steps.at(-1);
   return e?.kind === 'Identifier' || e?.kind === 'Boolean' || e?.kind === 'None';
 }

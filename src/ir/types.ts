@@ -162,13 +162,19 @@ export interface OpAttrs {
   fold_batch_norm: { in: number; units: number; epsilon: number };
   // ---- convolution and pooling (channels last; a 1-D layer is height 1)
   /**
-   * [x, kernel, bias?] → [y, col, z?]: y = act(conv(x) + bias) as im2col and one matmul; col
+   * [x, kernel, bias?] → [y, col, z?]: y = act(conv(x) + bias) as im2col and one matmul (one
+   * per group: kernel (kh, kw, c/groups, filters); depthwise is groups = c); col
    * (n·oh·ow × kh·kw·c) is the im2col matrix, scratch at inference and read by backward in
    * training; z keeps the pre-activation when the activation needs it for backward.
    */
-  conv: WindowGeometry & { filters: number; bias: boolean; activation: ActivationSpec | null };
+  conv: WindowGeometry & {
+    filters: number;
+    groups: number;
+    bias: boolean;
+    activation: ActivationSpec | null;
+  };
   /** [col, kernel, dz] → [dx?, dkernel?, dbias?, dcol?]: dcol is dx's scratch, present with dx. */
-  conv_backward: WindowGeometry & { filters: number };
+  conv_backward: WindowGeometry & { filters: number; groups: number };
   /** [x] → [y, argmax?]: argmax holds each output's winning window tap, for backward. */
   max_pool: WindowGeometry;
   /** [dy, argmax] → [dx]. */
@@ -206,11 +212,13 @@ export interface OpAttrs {
    */
   recurrent: RecurrentAttrs;
   /**
-   * [x, kernel, recurrent_kernel, gates, h_prev, c, dy, mask?] → [dx?, dkernel?,
-   * drecurrent_kernel?, dbias?, dgates, drec, dh, dc?, carry?]: backpropagation through time;
-   * dgates and drec hold every step's gate gradients (input side and recurrent side), dh and dc
-   * the carried state gradients; with a mask, carry keeps a masked row's dh (and dc) across its
-   * step.
+   * [x, kernel, recurrent_kernel, gates, h_prev, c, dy?, mask?, state_mask?, dh_final?,
+   * dc_final?] → [dx?, dkernel?, drecurrent_kernel?, dbias?, dgates, drec, dh, dc?, carry?]:
+   * backpropagation through time; dgates and drec hold every step's gate gradients (input side
+   * and recurrent side), dh and dc the carried state gradients; with a mask, carry keeps a
+   * masked row's dh (and dc) across its step. dh_final and dc_final are the gradients of the
+   * final states a layer with return_state returns (they start dh and dc; -1 fills the places
+   * before them); dy is left out when only they have one.
    */
   recurrent_backward: RecurrentAttrs;
   // --- end of the embedding and recurrent ops ---

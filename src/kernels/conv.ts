@@ -5,10 +5,19 @@
  * col[n·oh·ow, kh·kw·c] · kernel[kh·kw·c, filters] on the blocked matmul. Backward reuses the
  * same matrix: dkernel = colᵀ·dz, and dx = col2im(dz·kernelᵀ). A 1-D convolution is the 2-D
  * one with height 1. The col matrix is a plan buffer: nothing here allocates.
+ *
+ * Grouped convolution (Keras's `groups`; depthwise is groups = channels) lays each row out group
+ * by group — (group, row, column, channel of the group) — so that one group's columns are
+ * contiguous, and runs one strided product per group: group g reads its block of col and the
+ * kernel's columns [g·f/G, (g+1)·f/G) (kernel (kh, kw, c/G, filters), used as stored) and writes
+ * the same columns of the output. With one group the layout and the product are the plain ones.
+ * A depthwise convolution (one channel per group) keeps the plain layout and runs the direct
+ * products of depthwise.ts instead: one gemm per channel is too small to pay.
  */
 import { activationForward } from './activations.js';
 import type { ActivationSpec } from './activation-spec.js';
-import { addBias, biasGrad, matmul, matmulTransA, matmulTransB } from './matmul.js';
+import { depthwiseColGrad, depthwiseKernelGrad, depthwiseProduct } from './depthwise.js';
+import { addBias, biasGrad, gemm, matmul, matmulTransA, matmulTransB } from './matmul.js';
 
 /**
  * Where a window reads its input: per sample an h × w × c input, an oh × ow output, a kh × kw
@@ -62,35 +71,39 @@ export function windowTaps(g: WindowGeometry): number {
 }
 
 /**
- * The walk im2col and col2im share, over each output position's taps, c values at a time:
- * `gather` copies x into col (zeros where a tap leaves the input); otherwise col's values are
- * added back into x where they were read from.
+ * The walk im2col and col2im share, over each output position's taps, group by group, c/groups
+ * values at a time: `gather` copies x into col (zeros where a tap leaves the input); otherwise
+ * col's values are added back into x where they were read from.
  */
 function walkTaps(
   x: Float32Array,
   col: Float32Array,
   g: WindowGeometry,
+  groups: number,
   n: number,
   gather: boolean,
 ): void {
   const { h, w, c, oh, ow, kh, kw, sh, sw, dh, dw, top, left } = g;
+  const cg = c / groups;
   let p = 0;
   for (let b = 0; b < n; b++) {
     const xb = b * h * w * c;
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox++) {
-        for (let i = 0; i < kh; i++) {
-          const iy = oy * sh + i * dh - top;
-          for (let j = 0; j < kw; j++) {
-            const ix = ox * sw + j * dw - left;
-            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-              if (gather) col.fill(0, p, p + c);
-            } else {
-              const q = xb + (iy * w + ix) * c;
-              if (gather) for (let ch = 0; ch < c; ch++) col[p + ch] = x[q + ch]!;
-              else for (let ch = 0; ch < c; ch++) x[q + ch] = x[q + ch]! + col[p + ch]!;
+        for (let grp = 0, gc = 0; grp < groups; grp++, gc += cg) {
+          for (let i = 0; i < kh; i++) {
+            const iy = oy * sh + i * dh - top;
+            for (let j = 0; j < kw; j++) {
+              const ix = ox * sw + j * dw - left;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+                if (gather) col.fill(0, p, p + cg);
+              } else {
+                const q = xb + (iy * w + ix) * c + gc;
+                if (gather) for (let ch = 0; ch < cg; ch++) col[p + ch] = x[q + ch]!;
+                else for (let ch = 0; ch < cg; ch++) x[q + ch] = x[q + ch]! + col[p + ch]!;
+              }
+              p += cg;
             }
-            p += c;
           }
         }
       }
@@ -98,15 +111,35 @@ function walkTaps(
   }
 }
 
-/** col[n·oh·ow, kh·kw·c]: each output position's receptive field, zero where it leaves the input. */
-export function im2col(x: Float32Array, col: Float32Array, g: WindowGeometry, n: number): void {
-  walkTaps(x, col, g, n, true);
+/** The groups the im2col layout is cut by: none for a depthwise convolution (see depthwise.ts). */
+export function colGroups(g: WindowGeometry, groups: number): number {
+  return groups === g.c ? 1 : groups;
+}
+
+/**
+ * col[n·oh·ow, kh·kw·c]: each output position's receptive field, zero where it leaves the input,
+ * laid out group by group.
+ */
+export function im2col(
+  x: Float32Array,
+  col: Float32Array,
+  g: WindowGeometry,
+  groups: number,
+  n: number,
+): void {
+  walkTaps(x, col, g, groups, n, true);
 }
 
 /** dx = the sum of dcol's rows back into the input positions they were read from (im2col's adjoint). */
-export function col2im(dcol: Float32Array, dx: Float32Array, g: WindowGeometry, n: number): void {
+export function col2im(
+  dcol: Float32Array,
+  dx: Float32Array,
+  g: WindowGeometry,
+  groups: number,
+  n: number,
+): void {
   dx.fill(0, 0, n * g.h * g.w * g.c);
-  walkTaps(dx, dcol, g, n, false);
+  walkTaps(dx, dcol, g, groups, n, false);
 }
 
 /**
@@ -123,11 +156,36 @@ export function convForward(
   activation: ActivationSpec | null,
   g: WindowGeometry,
   filters: number,
+  groups: number,
   n: number,
 ): void {
   const rows = n * g.oh * g.ow;
-  im2col(x, col, g, n);
-  matmul(col, kernel, pre, rows, windowTaps(g), filters, false);
+  const taps = windowTaps(g);
+  im2col(x, col, g, colGroups(g, groups), n);
+  if (groups === 1) matmul(col, kernel, pre, rows, taps, filters, false);
+  else if (groups === g.c)
+    depthwiseProduct(col, kernel, pre, rows, g.kh * g.kw, g.c, filters / g.c);
+  else {
+    const [k, f] = [taps / groups, filters / groups];
+    for (let grp = 0; grp < groups; grp++)
+      gemm(
+        col,
+        grp * k,
+        taps,
+        1,
+        kernel,
+        grp * f,
+        filters,
+        1,
+        pre,
+        grp * f,
+        filters,
+        rows,
+        k,
+        f,
+        false,
+      );
+  }
   if (bias) addBias(pre, bias, rows, filters);
   if (activation && activation.name !== 'linear')
     activationForward(activation, pre, y, rows, filters);
@@ -135,8 +193,8 @@ export function convForward(
 
 /**
  * The gradients of a convolution from dz (the pre-activation's gradient) and the forward's col
- * matrix: dkernel = colᵀ·dz, dbias = Σ dz, and dx through `dcol` (scratch of col's size). Each
- * output is skipped when null.
+ * matrix: dkernel = colᵀ·dz, dbias = Σ dz, and dx through `dcol` (scratch of col's size), each
+ * product per group when grouped. Each output is skipped when null.
  */
 export function convBackward(
   col: Float32Array,
@@ -148,14 +206,28 @@ export function convBackward(
   dcol: Float32Array | null,
   g: WindowGeometry,
   filters: number,
+  groups: number,
   n: number,
 ): void {
   const rows = n * g.oh * g.ow;
   const taps = windowTaps(g);
-  if (dKernel) matmulTransA(col, dz, dKernel, taps, rows, filters, false);
   if (dBias) biasGrad(dz, dBias, rows, filters, false);
-  if (dx && dcol) {
-    matmulTransB(dz, kernel, dcol, rows, filters, taps, false);
-    col2im(dcol, dx, g, n);
+  const [T, C] = [g.kh * g.kw, g.c];
+  if (groups === 1) {
+    if (dKernel) matmulTransA(col, dz, dKernel, taps, rows, filters, false);
+    if (dx && dcol) matmulTransB(dz, kernel, dcol, rows, filters, taps, false);
+  } else if (groups === C) {
+    if (dKernel) depthwiseKernelGrad(col, dz, dKernel, rows, T, C, filters / C);
+    if (dx && dcol) depthwiseColGrad(dz, kernel, dcol, rows, T, C, filters / C);
+  } else {
+    const [k, f] = [taps / groups, filters / groups];
+    for (let grp = 0; grp < groups; grp++) {
+      const [ko, fo] = [grp * k, grp * f];
+      if (dKernel)
+        gemm(col, ko, 1, taps, dz, fo, filters, 1, dKernel, fo, filters, k, rows, f, false);
+      if (dx && dcol)
+        gemm(dz, fo, filters, 1, kernel, fo, 1, filters, dcol, ko, taps, rows, f, k, false);
+    }
   }
+  if (dx && dcol) col2im(dcol, dx, g, colGroups(g, groups), n);
 }

@@ -19,7 +19,7 @@ export function matmul(
   N: number,
   accumulate: boolean,
 ): void {
-  gemm(a, K, 1, b, N, 1, c, M, K, N, accumulate);
+  gemm(a, 0, K, 1, b, 0, N, 1, c, 0, N, M, K, N, accumulate);
 }
 
 /** c[M,N] (= or +=) aᵀ·b with a stored [K,M] and b [K,N] (dW = xᵀ·dz); c is overwritten unless `accumulate`. */
@@ -32,7 +32,7 @@ export function matmulTransA(
   N: number,
   accumulate: boolean,
 ): void {
-  gemm(a, 1, M, b, N, 1, c, M, K, N, accumulate);
+  gemm(a, 0, 1, M, b, 0, N, 1, c, 0, N, M, K, N, accumulate);
 }
 
 /** c[M,N] (= or +=) a·bᵀ with a stored [M,K] and b [N,K] (dx = dz·Wᵀ); c is overwritten unless `accumulate`. */
@@ -45,7 +45,7 @@ export function matmulTransB(
   N: number,
   accumulate: boolean,
 ): void {
-  gemm(a, K, 1, b, 1, K, c, M, K, N, accumulate);
+  gemm(a, 0, K, 1, b, 0, 1, K, c, 0, N, M, K, N, accumulate);
 }
 
 /** y[r,c] += b[c] for y:[rows,cols], b:[cols]; y is updated in place. */
@@ -78,24 +78,29 @@ export function biasGrad(
 }
 
 /**
- * The strided core: c[i,j] (= or +=) Σ_k A(i,k)·B(k,j) where A(i,k) = a[i·sai + k·sak] and
- * B(k,j) = b[k·sbk + j·sbj]; c is row-major [M,N].
+ * The strided core: C(i,j) (= or +=) Σ_k A(i,k)·B(k,j) where A(i,k) = a[ao + i·sai + k·sak],
+ * B(k,j) = b[bo + k·sbk + j·sbj] and C(i,j) = c[co + i·ldc + j]. Offsets and strides let a
+ * grouped convolution multiply one group's block of each operand in place (no views to allocate).
  */
-function gemm(
+export function gemm(
   a: Float32Array,
+  ao: number,
   sai: number,
   sak: number,
   b: Float32Array,
+  bo: number,
   sbk: number,
   sbj: number,
   c: Float32Array,
+  co: number,
+  ldc: number,
   M: number,
   K: number,
   N: number,
   accumulate: boolean,
 ): void {
   if (K === 0) {
-    if (!accumulate) c.fill(0, 0, M * N);
+    if (!accumulate) for (let i = 0; i < M; i++) c.fill(0, co + i * ldc, co + i * ldc + N);
     return;
   }
   const M4 = M - (M % 4);
@@ -103,21 +108,21 @@ function gemm(
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kl = K - k0 < KC ? K - k0 : KC;
     const add = accumulate || k0 > 0;
-    const aK = k0 * sak;
-    const bK = k0 * sbk;
+    const aK = ao + k0 * sak;
+    const bK = bo + k0 * sbk;
     for (let i = 0; i < M4; i += 4) {
       const aRow = i * sai + aK;
       for (let j = 0; j < N4; j += 4) {
-        tile4x4(a, aRow, sai, sak, b, bK + j * sbj, sbk, sbj, c, i * N + j, N, kl, add);
+        tile4x4(a, aRow, sai, sak, b, bK + j * sbj, sbk, sbj, c, co + i * ldc + j, ldc, kl, add);
       }
       for (let j = N4; j < N; j++) {
-        tile4x1(a, aRow, sai, sak, b, bK + j * sbj, sbk, c, i * N + j, N, kl, add);
+        tile4x1(a, aRow, sai, sak, b, bK + j * sbj, sbk, c, co + i * ldc + j, ldc, kl, add);
       }
     }
     for (let i = M4; i < M; i++) {
       const aRow = i * sai + aK;
       for (let j = 0; j < N4; j += 4) {
-        tile1x4(a, aRow, sak, b, bK + j * sbj, sbk, sbj, c, i * N + j, kl, add);
+        tile1x4(a, aRow, sak, b, bK + j * sbj, sbk, sbj, c, co + i * ldc + j, kl, add);
       }
       for (let j = N4; j < N; j++) {
         let s = 0;
@@ -128,7 +133,7 @@ function gemm(
           pa += sak;
           pb += sbk;
         }
-        const pc = i * N + j;
+        const pc = co + i * ldc + j;
         c[pc] = add ? c[pc]! + s : s;
       }
     }

@@ -392,7 +392,14 @@ export interface RecurrentBackwardBuffers {
   gates: Float32Array;
   hPrev: Float32Array;
   c: Float32Array | null;
-  dy: Float32Array;
+  /** The output's gradient; null when only the final states get one (return_state). */
+  dy: Float32Array | null;
+  /**
+   * (n, u): the gradients of the final state h_T and LSTM's c_T when the layer returns them
+   * (return_state): they start the carried gradients at the last step; null: zero.
+   */
+  dhFinal: Float32Array | null;
+  dcFinal: Float32Array | null;
   dx: Float32Array | null;
   dKernel: Float32Array | null;
   dRecurrentKernel: Float32Array | null;
@@ -421,21 +428,22 @@ export interface RecurrentBackwardBuffers {
 export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers, n: number): void {
   const { steps: T, in: I, units: U } = d;
   const GU = gateCount(d.cell) * U;
-  g.dh.fill(0, 0, n * U);
-  if (g.dc) g.dc.fill(0, 0, n * U);
+  startCarry(g.dh, g.dhFinal, n * U);
+  if (g.dc) startCarry(g.dc, g.dcFinal, n * U);
+  const dy = g.dy;
   const mask = g.mask ?? null;
   for (let s = T - 1; s >= 0; s--) {
     const t = timeOf(d, s);
-    if (d.returnSequences) {
+    if (dy && d.returnSequences) {
       // A zeroed output (zero_output_for_mask) does not depend on the state: no gradient.
       const zero = mask && d.zeroOutputForMask ? mask : null;
       for (let b = 0; b < n; b++) {
         if (zero && zero[b * T + t] === 0) continue;
         const src = (b * T + (d.reverseSequence ? T - 1 - s : s)) * U;
-        for (let j = 0; j < U; j++) g.dh[b * U + j] = g.dh[b * U + j]! + g.dy[src + j]!;
+        for (let j = 0; j < U; j++) g.dh[b * U + j] = g.dh[b * U + j]! + dy[src + j]!;
       }
-    } else if (s === T - 1) {
-      for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! + g.dy[i]!;
+    } else if (dy && s === T - 1) {
+      for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! + dy[i]!;
     }
     if (mask) keepMaskedGradients(d, g, n, t, 'save');
     if (d.cell === 'lstm') lstmStepBackward(d, g, n, s, t);
@@ -482,6 +490,12 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
       maskedBlockGradient(g.dGates, g.kernel, inputMask, g.dx, rows, T, I, U, GU, false);
     else matmulTransB(g.dGates, g.kernel, g.dx, rows, GU, I, false);
   }
+}
+
+/** The carried gradient before the last step: the final state's own gradient, or zero. */
+function startCarry(carry: Float32Array, final: Float32Array | null, size: number): void {
+  if (final) for (let i = 0; i < size; i++) carry[i] = final[i]!;
+  else carry.fill(0, 0, size);
 }
 
 /**

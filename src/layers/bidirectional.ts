@@ -7,7 +7,7 @@
  */
 import { isCallValue, type Args, type CallValue } from '../catalog/index.js';
 import { mergingLayers } from './merging.js';
-import { recurrentLayers, recurrentLowering } from './recurrent.js';
+import { recurrentLayers, recurrentLowering, stateNames, stateShapes } from './recurrent.js';
 import {
   isShapeError,
   oneInput,
@@ -20,7 +20,10 @@ import {
   type WeightSpec,
 } from './types.js';
 
-/** Keras's merge_mode → the merge layer computing it (None, a list of both, is refused). */
+/**
+ * Keras's merge_mode → the merge layer computing it; None keeps both directions' outputs apart
+ * (the layer's first two outputs, the backward one flipped back in time).
+ */
 const mergeLayerOf: Record<string, string> = {
   concat: 'Concatenate',
   sum: 'Add',
@@ -53,6 +56,11 @@ function copyArgs(inner: CallValue, direction: Direction): Args {
 /** Keras names the copies forward_<layer> and backward_<layer>; their weights sit under them. */
 function prefix(inner: CallValue, direction: Direction): string {
   return `${direction}_${innerName(inner)}/`;
+}
+
+/** merge_mode=None: the two directions' outputs stay apart, Keras's list of both. */
+function separate(args: Args): boolean {
+  return args['merge_mode'] === null;
 }
 
 function innerDef(args: Args): LayerDef | undefined {
@@ -107,6 +115,15 @@ const copyLowering: Record<Direction, LayerLowering> = {
 const lowering: LayerLowering = {
   forward(c, xs) {
     const copies = directions.map((d) => copyLowering[d].forward(copyContext(c, d), xs));
+    // return_state: the forward copy's final states, then the backward copy's (Keras's order).
+    const states = copies.flatMap((f) => f.extra ?? []);
+    if (separate(c.layer.args)) {
+      const saved: Record<string, number> = {};
+      copies.forEach((f, i) => {
+        for (const [k, v] of Object.entries(f.saved)) saved[`${directions[i]}/${k}`] = v;
+      });
+      return { xs, y: copies[0]!.y, extra: [copies[1]!.y, ...states], saved };
+    }
     const merged = mergeLowering(c).forward(
       mergeContext(c),
       copies.map((f) => f.y),
@@ -117,31 +134,44 @@ const lowering: LayerLowering = {
       saved[`${directions[i]}/y`] = f.y;
     });
     for (const [k, v] of Object.entries(merged.saved)) saved[`merge/${k}`] = v;
-    return { xs, y: merged.y, saved };
+    return { xs, y: merged.y, saved, ...(states.length > 0 ? { extra: states } : {}) };
   },
-  backward(c, f, dy, needDx) {
+  backward(c, f, dy, needDx, dExtra = []) {
     const part = (prefixKey: string) =>
       Object.fromEntries(
         Object.entries(f.saved)
           .filter(([k]) => k.startsWith(prefixKey))
           .map(([k, v]) => [k.slice(prefixKey.length), v]),
       );
-    const ys = directions.map((d) => f.saved[`${d}/y`]!);
-    const dys = mergeLowering(c).backward(
-      mergeContext(c),
-      { xs: ys, y: f.y, saved: part('merge/') },
-      dy,
-      [true, true],
-    );
-    const dxs = directions.map(
-      (d, i) =>
+    const apart = separate(c.layer.args);
+    const ys = apart ? [f.y, f.extra![0]!] : directions.map((d) => f.saved[`${d}/y`]!);
+    const dStates = apart ? dExtra.slice(1) : dExtra;
+    // dy is -1 when only returned states have a gradient: then no copy's output has one.
+    const dys = apart
+      ? [dy, dExtra[0] ?? -1]
+      : dy < 0
+        ? [-1, -1]
+        : mergeLowering(c).backward(
+            mergeContext(c),
+            { xs: ys, y: f.y, saved: part('merge/') },
+            dy,
+            [true, true],
+          );
+    const half = dStates.length / 2;
+    const dxs = directions.map((d, i) => {
+      const own = dStates.slice(i * half, (i + 1) * half);
+      // A copy none of whose outputs has a gradient (merge_mode=None) adds nothing.
+      if (dys[i]! < 0 && own.every((g) => g === null)) return null;
+      return (
         copyLowering[d].backward(
           copyContext(c, d),
           { xs: f.xs, y: ys[i]!, saved: part(`${d}/`) },
           dys[i]!,
           needDx,
-        )[0] ?? null,
-    );
+          own,
+        )[0] ?? null
+      );
+    });
     const [dxf, dxb] = dxs;
     if (dxf === null || dxf === undefined || dxb === null || dxb === undefined)
       return [dxf ?? dxb ?? null];
@@ -167,7 +197,9 @@ function outputShape(input: Shape, args: Args): Shape | { error: string; arg?: s
       error: `${inner.call} cannot take an input of shape ${shapeToString(input)}: ${half.error}`,
       arg: 'layer',
     };
-  if (((args['merge_mode'] as string | undefined) ?? 'concat') !== 'concat') return half;
+  // merge_mode=None: the forward output first (the backward one is the second output).
+  if (separate(args) || ((args['merge_mode'] as string | undefined) ?? 'concat') !== 'concat')
+    return half;
   const last = half.at(-1) as number;
   return [...half.slice(0, -1), 2 * last];
 }
@@ -189,12 +221,6 @@ function weights(inputs: Shape[], args: Args): WeightSpec[] {
 function engineLimit(args: Args) {
   const inner = args['layer'];
   if (!isCallValue(inner)) return undefined;
-  if (args['merge_mode'] === null)
-    return {
-      error:
-        "merge_mode=None returns the two directions' outputs as a list, which needs graph outputs the engine does not wire yet.",
-      arg: 'merge_mode',
-    };
   if (args['backward_layer'] !== undefined && args['backward_layer'] !== null)
     return {
       error:
@@ -205,8 +231,28 @@ function engineLimit(args: Args) {
   return undefined;
 }
 
+/** The wrapped layer's states with return_state, as Keras returns them: forward's, then backward's. */
+function innerStates(args: Args): string[] {
+  const inner = args['layer'];
+  if (!isCallValue(inner) || inner.args['return_state'] !== true || !recurrentLayers[inner.call])
+    return [];
+  return stateNames(inner.call);
+}
+
 export const bidirectional: LayerDef = {
   outputShape: oneInput(outputShape),
+  outputNames: (args) => [
+    ...(separate(args) ? ['forward_output', 'backward_output'] : ['output']),
+    ...directions.flatMap((d) => innerStates(args).map((name) => `${d}_${name}`)),
+  ],
+  extraOutputShapes: (inputs, args) => {
+    const inner = args['layer'];
+    if (!isCallValue(inner) || !inputs[0]) return [];
+    const half = separate(args) ? innerDef(args)?.outputShape(inputs, inner.args) : undefined;
+    const states =
+      innerStates(args).length > 0 ? stateShapes(inner.call, inputs[0], inner.args) : [];
+    return [...(half && !isShapeError(half) ? [half] : []), ...states, ...states];
+  },
   weights,
   lowering,
   engineLimit,

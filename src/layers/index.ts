@@ -6,6 +6,7 @@
 import { activationLayers } from './activation.js';
 import { convolutionalLayers } from './convolutional.js';
 import { coreLayers } from './core.js';
+import { depthwiseLayers } from './depthwise.js';
 import { embeddingLayers } from './embedding.js';
 import { globalPoolingLayers } from './global-pooling.js';
 import { mergingLayers } from './merging.js';
@@ -23,6 +24,7 @@ export { groupThousands, readableSize, exactProduct, roundHalfEven } from './siz
 export {
   inferShapes,
   buildLayer,
+  outputNamesOf,
   modelInput,
   inputIndex,
   functionalOrder,
@@ -47,6 +49,7 @@ export const layerDefs: Readonly<Record<string, LayerDef>> = {
   ...spatialDropoutLayers,
   TimeDistributed: timeDistributed(() => layerDefs),
   ...convolutionalLayers,
+  ...depthwiseLayers,
   ...poolingLayers,
   Bidirectional: bidirectional,
 };

@@ -18,11 +18,14 @@ export interface ShapeNode {
   className: string;
   args: Args;
   inputs: NodeId[];
+  inputPorts?: number[];
 }
 
 /** A node's inferred output shape and weights. */
 export interface InferredNode {
   outputShape: Shape;
+  /** The shapes of its outputs after the first, when it has several. */
+  extraOutputShapes?: Shape[];
   weights: WeightSpec[];
 }
 
@@ -30,7 +33,18 @@ export interface InferredNode {
 export function buildLayer(def: LayerDef, inputs: Shape[], args: Args): InferredNode | ShapeError {
   const out = def.outputShape(inputs, args);
   if (isShapeError(out)) return out;
-  return { outputShape: out, weights: def.weights?.(inputs, args) ?? [] };
+  const extra = def.extraOutputShapes?.(inputs, args) ?? [];
+  return {
+    outputShape: out,
+    ...(extra.length > 0 ? { extraOutputShapes: extra } : {}),
+    weights: def.weights?.(inputs, args) ?? [],
+  };
+}
+
+/** The names of a layer's outputs: one ('output') unless its arguments give it several. */
+export function outputNamesOf(def: LayerDef | undefined, args: Args): string[] {
+  const names = def?.outputNames?.(args);
+  return names && names.length > 0 ? names : ['output'];
 }
 
 /**
@@ -44,9 +58,11 @@ export function inferShapes(
 ): InferredNode[] | { node: number; error: ShapeError; inputs: Shape[] } {
   const built: InferredNode[] = [];
   for (const [i, node] of nodes.entries()) {
-    const inputs = node.inputs.map((id) =>
-      id < 0 ? modelInputs[inputIndex(id)]! : built[id]!.outputShape,
-    );
+    const inputs = node.inputs.map((id, k) => {
+      if (id < 0) return modelInputs[inputIndex(id)]!;
+      const port = node.inputPorts?.[k] ?? 0;
+      return port === 0 ? built[id]!.outputShape : built[id]!.extraOutputShapes![port - 1]!;
+    });
     const def = defs[node.className];
     const result = def
       ? buildLayer(def, inputs, node.args)

@@ -18,6 +18,7 @@ import {
   type LayerDef,
   type LayerLowering,
   type LowerContext,
+  type Shape,
   type ShapeError,
   type WeightSpec,
 } from './types.js';
@@ -88,9 +89,13 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
         h: buffer('h', [U]),
       };
       const outputs = Object.values(saved);
+      // The step leaves the final state in h (and LSTM's cell state in c_step): return_state's.
+      const states = [saved['h']!];
       if (lstm) {
         saved['c'] = buffer('c', [T, U]);
-        outputs.push(saved['c'], buffer('c_step', [U]));
+        const cStep = buffer('c_step', [U]);
+        outputs.push(saved['c'], cStep);
+        states.push(cStep);
       }
       const bias = c.param('bias');
       const gateInput = a.gateInputDropout === true;
@@ -129,9 +134,9 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
       }
       outputs.unshift(y);
       c.b.step('recurrent', c.layer.name, inputs, outputs, a);
-      return { xs, y, saved };
+      return { xs, y, saved, ...(returnsState(c.layer.args) ? { extra: states } : {}) };
     },
-    backward(c, f, dy, needDx) {
+    backward(c, f, dy, needDx, dExtra = []) {
       const a = recurrentAttrs(c.layer, reverseSequence, c.mask, bidirectional, c.training);
       const { steps: T, units: U } = a;
       const GU = gateCount(a.cell) * U;
@@ -164,6 +169,12 @@ export function recurrentLowering(reverseSequence = false, bidirectional = false
       if (a.stateDropout) {
         reads.push(s['stateMask']!);
         outputs.push(buffer('h_prev_dropped', [T, GU]));
+      }
+      // return_state: the final states' gradients, after the mask's places (-1 where absent).
+      const finals = finalGradients(a, dExtra);
+      if (finals.length > 0) {
+        while (reads.length < 9) reads.push(-1);
+        reads.push(...finals);
       }
       // Inputs 11 and 12, after the places return_state's final-state gradients take (9, 10).
       if (gateInput) {
@@ -220,6 +231,27 @@ function inputDropout(c: LowerContext, x: number, saved: Record<string, number>)
 }
 
 const lowering = recurrentLowering();
+
+/** The backward step's dh_final (and LSTM's dc_final) inputs: -1 where no gradient flows. */
+function finalGradients(a: RecurrentAttrs, dExtra: readonly (number | null)[]): number[] {
+  if (dExtra.every((d) => d === null)) return [];
+  const count = a.cell === 'lstm' ? 2 : 1;
+  return Array.from({ length: count }, (_, k) => dExtra[k] ?? -1);
+}
+
+function returnsState(args: Args): boolean {
+  return args['return_state'] === true;
+}
+
+/** Keras's outputs with return_state=True: the output, then the final states (LSTM: h and c). */
+export function stateNames(className: string): string[] {
+  return className === 'LSTM' ? ['state_h', 'state_c'] : ['state'];
+}
+
+/** The shape of each final state: (batch, units). */
+export function stateShapes(className: string, input: Shape, args: Args): Shape[] {
+  return stateNames(className).map(() => [input[0] ?? null, args['units'] as number]);
+}
 
 /** Keras's message for a wrong rank, and the engine's need for known sizes. */
 function sequenceShape(input: (number | null)[], args: Args): (number | null)[] | ShapeError {
@@ -291,11 +323,11 @@ function cellActivationLimit(args: Args, arg: string): ShapeError | undefined {
 
 function limits(cell: RecurrentCell) {
   return (args: Args): ShapeError | undefined => {
-    if (args['return_state'] === true)
+    if (returnsState(args) && args['activity_regularizer'] != null)
       return {
         error:
-          'return_state gives the layer several outputs, which needs graph outputs the engine does not wire yet.',
-        arg: 'return_state',
+          'Keras regularizes every output of a layer, its returned states too; the engine regularizes the first output only, so activity_regularizer must be None with return_state=True.',
+        arg: 'activity_regularizer',
       };
     return ownLimits(cell, args);
   };
@@ -330,9 +362,12 @@ function workspace(cell: RecurrentCell) {
   };
 }
 
-function recurrentLayer(cell: RecurrentCell): LayerDef {
+function recurrentLayer(className: string, cell: RecurrentCell): LayerDef {
   return {
     outputShape: oneInput(sequenceShape),
+    outputNames: (args) => (returnsState(args) ? ['output', ...stateNames(className)] : ['output']),
+    extraOutputShapes: (inputs, args) =>
+      returnsState(args) && inputs[0] ? stateShapes(className, inputs[0], args) : [],
     weights: weights(cell),
     lowering,
     engineLimit: limits(cell),
@@ -341,7 +376,7 @@ function recurrentLayer(cell: RecurrentCell): LayerDef {
 }
 
 export const recurrentLayers: Record<string, LayerDef> = {
-  LSTM: recurrentLayer('lstm'),
-  GRU: recurrentLayer('gru'),
-  SimpleRNN: recurrentLayer('simple_rnn'),
+  LSTM: recurrentLayer('LSTM', 'lstm'),
+  GRU: recurrentLayer('GRU', 'gru'),
+  SimpleRNN: recurrentLayer('SimpleRNN', 'simple_rnn'),
 };

@@ -52,6 +52,8 @@ export interface LowerContext {
 export interface Forward {
   xs: number[];
   y: number;
+  /** The buffers of its outputs after the first, when it has several (see `LayerDef.outputNames`). */
+  extra?: number[];
   saved: Record<string, number>;
   /** The mask the layer makes on its output (Embedding(mask_zero=True)); else see masking.ts. */
   mask?: number;
@@ -61,9 +63,17 @@ export interface LayerLowering {
   forward(c: LowerContext, xs: number[]): Forward;
   /**
    * Emits backward steps for `dy` (the gradient of the output) and returns, per input, the
-   * buffer of its gradient — or null where `needDx[i]` is false or the input gets none.
+   * buffer of its gradient — or null where `needDx[i]` is false or the input gets none. A layer
+   * with several outputs also gets `dExtra`, the gradient of each later output (null where none
+   * flows), and `dy` is -1 when only those have one.
    */
-  backward(c: LowerContext, f: Forward, dy: number, needDx: boolean[]): (number | null)[];
+  backward(
+    c: LowerContext,
+    f: Forward,
+    dy: number,
+    needDx: boolean[],
+    dExtra?: readonly (number | null)[],
+  ): (number | null)[];
 }
 
 /** A built layer as lowering sees it: its arguments and every shape known. */
@@ -74,6 +84,8 @@ export interface BuiltLayer {
   /** One shape per input, batch first. */
   inputShapes: Shape[];
   outputShape: Shape;
+  /** The shapes of its outputs after the first, when it has several. */
+  extraOutputShapes?: Shape[];
   specs: LayerSpecs;
 }
 
@@ -85,6 +97,13 @@ export interface BuiltLayer {
 export interface LayerDef {
   /** The output shape for these input shapes (batch first), or why they do not fit. */
   outputShape(inputs: Shape[], args: Args): Shape | ShapeError;
+  /**
+   * The names of its outputs when these arguments give it several, in Keras's order (an LSTM
+   * with return_state=True returns output, state_h, state_c); omitted or one name: one output.
+   */
+  outputNames?(args: Args): string[];
+  /** The shapes of the outputs after the first (see `outputNames`) for these input shapes. */
+  extraOutputShapes?(inputs: Shape[], args: Args): Shape[];
   /** Weights for a built layer, in Keras's creation order; none when omitted. */
   weights?(inputs: Shape[], args: Args): WeightSpec[];
   /** How the engine runs it; absent when it cannot yet. */
@@ -195,9 +214,16 @@ export interface GraphLayer {
   args: Args;
   /** The nodes it reads, in order: earlier layers, or model inputs (negative ids). */
   inputs: NodeId[];
+  /**
+   * Which output of each input node it reads, when one has several (`lstm[0][1]`, an LSTM's
+   * state_h); absent, or 0, for the first (and only) output.
+   */
+  inputPorts?: number[];
   /** The shape of its first input; null while the model's input shape is unknown (Keras: unbuilt). */
   inputShape: Shape | null;
   outputShape: Shape | null;
+  /** The shapes of its outputs after the first, when it has several (see `LayerDef.outputNames`). */
+  extraOutputShapes?: Shape[];
   weights: WeightSpec[];
   /** Initial values given inline with weights=[…], in getWeights() order. */
   initialWeights?: Value[];
@@ -227,11 +253,35 @@ export interface ModelGraph {
   layers: GraphLayer[];
   /** The nodes whose values the model returns. */
   outputs: NodeId[];
+  /** Which output of each output node the model returns, when one has several (as `inputPorts`). */
+  outputPorts?: number[];
 }
 
-/** The shape of node `id` of a graph: a model input's or a layer's output (null while unbuilt). */
-export function nodeShape(graph: ModelGraph, id: NodeId): Shape | null {
-  return id < 0 ? (graph.inputs[-1 - id]?.shape ?? null) : (graph.layers[id]?.outputShape ?? null);
+/**
+ * The shape of output `port` of node `id` of a graph: a model input's or a layer's output (null
+ * while unbuilt).
+ */
+export function nodeShape(graph: ModelGraph, id: NodeId, port = 0): Shape | null {
+  if (id < 0) return graph.inputs[-1 - id]?.shape ?? null;
+  const layer = graph.layers[id];
+  if (port === 0) return layer?.outputShape ?? null;
+  return layer?.extraOutputShapes?.[port - 1] ?? null;
+}
+
+/** Which output of its `k`th input node a layer reads. */
+export function inputPort(layer: GraphLayer, k: number): number {
+  return layer.inputPorts?.[k] ?? 0;
+}
+
+/** Which output of its `k`th output node a model returns. */
+export function outputPort(graph: ModelGraph, k: number): number {
+  return graph.outputPorts?.[k] ?? 0;
+}
+
+/** The shape of a model's `k`th output (null while unbuilt). */
+export function modelOutputShape(graph: ModelGraph, k: number): Shape | null {
+  const id = graph.outputs[k];
+  return id === undefined ? null : nodeShape(graph, id, outputPort(graph, k));
 }
 
 /** Parameter counts of a layer: trainable and not. */

@@ -7,7 +7,7 @@ import { catalog, type Args, type CallValue, type Value } from '../catalog/index
 import type { CheckedModel } from '../check/index.js';
 import { PlanError, type OptimizerSpec, type Plan } from '../ir/index.js';
 import { resolveLoss, type LossSpec } from '../kernels/index.js';
-import { nodeShape, sampleSize, type ModelGraph, type Shape } from '../layers/index.js';
+import { nodeShape, outputPort, sampleSize, type ModelGraph, type Shape } from '../layers/index.js';
 import { planModel, type PlanRequest } from './pipeline.js';
 import { layoutParams } from './params.js';
 
@@ -48,6 +48,7 @@ export function compiledModelOf(model: CheckedModel): CompiledModel {
     inputShape: model.inputShape,
     layers: model.layers,
     outputs: model.outputs,
+    ...(model.outputPorts ? { outputPorts: model.outputPorts } : {}),
   };
   const compile = model.compile;
   if (compile && !compile.optimizerSpec)
@@ -111,7 +112,7 @@ export function planCompiled(
         `model '${graph.name}' has no loss: add compile(optimizer, loss) to ${options.mode === 'training' ? 'train' : 'evaluate'} it.`,
       );
     const losses = graph.outputs.map((id, k) => {
-      const output = nodeShape(graph, id);
+      const output = nodeShape(graph, id, outputPort(graph, k));
       if (!output) throw new PlanError(`model '${graph.name}' is not built.`);
       const written = setup.losses[k] ?? { loss: setup.loss!, lossSpec: setup.lossSpec };
       const given = k === 0 ? options.loss : undefined;

@@ -16,9 +16,11 @@ import {
 } from '../ir/index.js';
 import {
   inputIndex,
+  inputPort,
   layerDefs,
   nodeShape,
   outputMask,
+  outputPort,
   sampleSize,
   type BuiltLayer,
   type Forward,
@@ -61,10 +63,21 @@ interface ForwardPass {
   b: PlanBuilder;
   weights: PlanWeight[];
   inputs: number[];
-  values: Map<NodeId, number>;
+  /** Each node's output buffers: one, or several for a layer with several outputs. */
+  values: Map<NodeId, number[]>;
   forwards: Forward[];
   /** Per layer, the buffer of the mask on its input (Keras's, from Embedding(mask_zero=True)), or null. */
   inputMasks: (number | null)[];
+}
+
+/** The buffer of output `port` of node `id`. */
+function valueAt(pass: ForwardPass, id: NodeId, port = 0): number {
+  return pass.values.get(id)![port]!;
+}
+
+/** A key for a node's output in the gradient map: which node, which of its outputs. */
+function gradKey(id: NodeId, port = 0): string {
+  return `${id}:${port}`;
 }
 
 export function lowerInference(input: LowerInput): Plan {
@@ -104,8 +117,8 @@ interface LossSteps {
   loss: number;
   /** Each output's loss scalar, with several outputs. */
   outputLosses: number[];
-  /** Per output node, the gradient of the total loss with respect to it (training). */
-  dOuts: [NodeId, number][];
+  /** Per output (node, which of its outputs), the gradient of the total loss with respect to it. */
+  dOuts: [NodeId, number, number][];
 }
 
 /**
@@ -114,7 +127,7 @@ interface LossSteps {
  * each gradient is scaled by its weight (when not 1).
  */
 function lossSteps(pass: ForwardPass, input: EvaluationInput, training: boolean): LossSteps {
-  const { b, values } = pass;
+  const { b } = pass;
   const { graph } = input;
   if (input.losses.length !== graph.outputs.length)
     throw new PlanError(
@@ -124,26 +137,22 @@ function lossSteps(pass: ForwardPass, input: EvaluationInput, training: boolean)
   const out: LossSteps = { targets: [], loss: -1, outputLosses: [], dOuts: [] };
   graph.outputs.forEach((node, k) => {
     const { loss: spec, targetSize, weight } = input.losses[k]!;
-    const shape = shapeOf(graph, node);
-    const prefix = several ? `${nodeName(graph, node)}/` : '';
+    const port = outputPort(graph, k);
+    const shape = shapeOf(graph, node, port);
+    const name = nodeName(graph, node) + (port > 0 ? `_${port}` : '');
+    const prefix = several ? `${name}/` : '';
     const target = b.batch(`${prefix}y_true`, 'target', [null, targetSize]);
     const loss = b.fixed(`${prefix}loss`, 'scalar', [1]);
     const dOut = b.batch(`${prefix}d_out`, 'gradient', shape);
-    b.step(
-      'loss',
-      several ? nodeName(graph, node) : 'loss',
-      [values.get(node)!, target],
-      [loss, dOut],
-      {
-        loss: spec,
-        ...lastAxis(shape),
-      },
-    );
+    b.step('loss', several ? name : 'loss', [valueAt(pass, node, port), target], [loss, dOut], {
+      loss: spec,
+      ...lastAxis(shape),
+    });
     if (training && weight !== 1)
       b.step('scale', 'loss', [dOut], [dOut], { factor: weight, size: sampleSize(shape) });
     out.targets.push(target);
     out.outputLosses.push(loss);
-    out.dOuts.push([node, dOut]);
+    out.dOuts.push([node, port, dOut]);
   });
   if (several) {
     out.loss = b.fixed('loss', 'scalar', [1]);
@@ -170,16 +179,21 @@ export function lowerTraining(input: TrainingInput): Plan {
   const loss = losses.loss;
 
   // Backward in reverse topological order; a node read by several layers sums their gradients.
-  const grads = new Map<NodeId, number>();
-  for (const [node, dOut] of losses.dOuts) accumulate(b, grads, node, dOut, graph);
+  const grads = new Map<string, number>();
+  for (const [node, port, dOut] of losses.dOuts) accumulate(b, grads, node, dOut, graph, port);
   const trains = trainsUpstream(graph, weights);
   for (let i = graph.layers.length - 1; i >= 0; i--) {
-    const dy = grads.get(i);
-    if (dy === undefined) continue; // no path from this layer to the loss needs a gradient
     const layer = graph.layers[i]!;
+    const dy = grads.get(gradKey(i));
+    // A layer with several outputs: the gradients of the ones after the first (null: none).
+    const dExtra = (layer.extraOutputShapes ?? []).map(
+      (_, k) => grads.get(gradKey(i, k + 1)) ?? null,
+    );
+    // No path from this layer to the loss needs a gradient.
+    if (dy === undefined && dExtra.every((d) => d === null)) continue;
     const c = context(b, graph, layer, true, weights, inputMasks[i]!);
     const regularizer = activityRegularizer(c.layer);
-    if (regularizer) {
+    if (regularizer && dy !== undefined) {
       // Keras adds regularizer(output) / batch_size to the loss; its gradient joins dy.
       b.step('activity_regularizer', layer.name, [forwards[i]!.y, dy, loss], [dy, loss], {
         regularizer,
@@ -187,9 +201,12 @@ export function lowerTraining(input: TrainingInput): Plan {
       });
     }
     const needDx = layer.inputs.map((id) => id >= 0 && trains[id]!);
-    const dxs = lowering(layer).backward(c, forwards[i]!, dy, needDx);
+    const dxs =
+      dExtra.length > 0
+        ? lowering(layer).backward(c, forwards[i]!, dy ?? -1, needDx, dExtra)
+        : lowering(layer).backward(c, forwards[i]!, dy!, needDx);
     dxs.forEach((dx, k) => {
-      if (dx !== null) accumulate(b, grads, layer.inputs[k]!, dx, graph);
+      if (dx !== null) accumulate(b, grads, layer.inputs[k]!, dx, graph, inputPort(layer, k));
     });
   }
   for (const w of weights) {
@@ -250,13 +267,18 @@ function forwardPass(
     return b.batch(graph.inputs.length === 1 ? 'x' : input.name, 'input', input.shape);
   });
   if (inputs.length === 0) throw new PlanError(`model '${graph.name}' has no input.`);
-  const values = new Map<NodeId, number>();
+  const values = new Map<NodeId, number[]>();
   const forwards: Forward[] = [];
   const masks = new Map<NodeId, number>();
   const inputMasks: (number | null)[] = [];
-  const valueOf = (id: NodeId) => (id < 0 ? inputs[inputIndex(id)]! : values.get(id)!);
+  const valueOf = (id: NodeId, port: number) =>
+    id < 0 ? inputs[inputIndex(id)]! : values.get(id)![port]!;
   for (const layer of graph.layers) {
-    const mask = layer.inputs.map((id) => masks.get(id)).find((m) => m !== undefined) ?? null;
+    // Keras masks a layer's first output only: its returned states carry none.
+    const mask =
+      layer.inputs
+        .map((id, k) => (inputPort(layer, k) === 0 ? masks.get(id) : undefined))
+        .find((m) => m !== undefined) ?? null;
     inputMasks.push(mask);
     const c = context(b, graph, layer, training, weights, mask);
     // The checker reports these (NN2015) and compile() stops there; reaching one is a bug.
@@ -268,37 +290,49 @@ function forwardPass(
     const masked = outputMask(layer.className, layer.args, mask !== null);
     if (masked === undefined)
       throw new PlanError(`'${layer.name}' (${layer.className}) cannot take a masked input.`);
-    const f = lowering(layer).forward(c, layer.inputs.map(valueOf));
+    const f = lowering(layer).forward(
+      c,
+      layer.inputs.map((id, k) => valueOf(id, inputPort(layer, k))),
+    );
+    if ((f.extra?.length ?? 0) !== (layer.extraOutputShapes?.length ?? 0))
+      throw new PlanError(
+        `'${layer.name}' (${layer.className}) lowered the wrong number of outputs.`,
+      );
     forwards.push(f);
-    values.set(layer.id, f.y);
+    values.set(layer.id, [f.y, ...(f.extra ?? [])]);
     const outMask = f.mask ?? (masked ? mask : null);
     if (outMask !== null) masks.set(layer.id, outMask);
     after?.(c, f);
   }
-  for (const id of graph.outputs) if (id < 0) values.set(id, valueOf(id));
+  for (const id of graph.outputs) if (id < 0) values.set(id, [valueOf(id, 0)]);
   return { b, weights, inputs, values, forwards, inputMasks };
 }
 
-/** Adds `dx` to the gradient of node `id`: the first contribution is it, later ones are summed. */
+/**
+ * Adds `dx` to the gradient of output `port` of node `id`: the first contribution is it, later
+ * ones are summed.
+ */
 function accumulate(
   b: PlanBuilder,
-  grads: Map<NodeId, number>,
+  grads: Map<string, number>,
   id: NodeId,
   dx: number,
   graph: ModelGraph,
+  port = 0,
 ): void {
   if (id < 0) return; // the model's input: nobody reads its gradient
-  const earlier = grads.get(id);
+  const key = gradKey(id, port);
+  const earlier = grads.get(key);
   if (earlier === undefined) {
-    grads.set(id, dx);
+    grads.set(key, dx);
     return;
   }
-  const shape = shapeOf(graph, id);
-  const name = `${graph.layers[id]!.name}/d_out_sum`;
+  const shape = shapeOf(graph, id, port);
+  const name = `${graph.layers[id]!.name}/d_out${port > 0 ? port : ''}_sum`;
   const taken = b.buffers.filter((x) => x.name === name || x.name.startsWith(`${name}_`)).length;
   const sum = b.batch(taken === 0 ? name : `${name}_${taken}`, 'gradient', shape);
   b.step('add', graph.layers[id]!.name, [earlier, dx], [sum], { size: sampleSize(shape) });
-  grads.set(id, sum);
+  grads.set(key, sum);
 }
 
 /** The names of the layers that `nodes` depend on, themselves included. */
@@ -324,8 +358,8 @@ function trainsUpstream(graph: ModelGraph, weights: PlanWeight[]): boolean[] {
   return trains;
 }
 
-function shapeOf(graph: ModelGraph, id: NodeId): Shape {
-  const shape = nodeShape(graph, id);
+function shapeOf(graph: ModelGraph, id: NodeId, port = 0): Shape {
+  const shape = nodeShape(graph, id, port);
   if (!shape) throw new PlanError(`model '${graph.name}' is not built.`);
   return shape;
 }
@@ -359,8 +393,9 @@ function context(
     className: layer.className,
     name: layer.name,
     args: layer.args,
-    inputShapes: layer.inputs.map((id) => shapeOf(graph, id)),
+    inputShapes: layer.inputs.map((id, k) => shapeOf(graph, id, inputPort(layer, k))),
     outputShape: layer.outputShape,
+    ...(layer.extraOutputShapes ? { extraOutputShapes: layer.extraOutputShapes } : {}),
     specs: layer.specs,
   };
   return {
@@ -408,7 +443,7 @@ function finish(
     steps: pass.b.steps,
     weights: pass.weights,
     inputs: pass.inputs,
-    outputs: input.graph.outputs.map((id) => pass.values.get(id)!),
+    outputs: input.graph.outputs.map((id, k) => valueAt(pass, id, outputPort(input.graph, k))),
     targets: losses?.targets ?? [],
     loss: losses?.loss ?? null,
     outputLosses: losses?.outputLosses ?? [],

@@ -264,7 +264,10 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
     case 'conv_backward': {
       const g = s.attrs;
       const [x, col] = [per(g.h * g.w * g.c), per(g.oh * g.ow * windowTaps(g))];
-      const [y, kernel] = [per(g.oh * g.ow * g.filters), all(windowTaps(g) * g.filters)];
+      const [y, kernel] = [
+        per(g.oh * g.ow * g.filters),
+        all((windowTaps(g) / g.groups) * g.filters),
+      ];
       if (s.op === 'conv_backward')
         return { inputs: [col, kernel, y], outputs: [x, kernel, all(g.filters), col] };
       const bias = s.attrs.bias ? [all(g.filters)] : [];
@@ -337,10 +340,11 @@ function recurrentSizes(a: RecurrentAttrs, backward: boolean): { inputs: Size[];
       per(T * U),
       ...(lstm ? cellState : [all(0)]),
       y,
-      ...mask,
-      ...stateMask,
-      // return_state's final-state gradients' places (on main), then the inputs' masks.
-      ...(gateInput ? [all(0), all(0)] : []),
+      ...(mask.length > 0 ? mask : [all(0)]),
+      ...(stateMask.length > 0 ? stateMask : [all(0)]),
+      // return_state's final-state gradients (9, LSTM's 10), then implementation 1's inputs' masks.
+      per(U),
+      ...(lstm ? [per(U)] : gateInput ? [all(0)] : []),
       ...inputMask,
       ...xDropped,
     ],

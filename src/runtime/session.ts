@@ -20,6 +20,7 @@ import {
   inferShapes,
   layerDefs,
   nodeShape,
+  outputPort,
   sampleSize,
   shapeToString,
   type ModelGraph,
@@ -131,7 +132,9 @@ export class Session {
     this.inSizes = this.graph.inputs.map((input) => sampleSize(input.shape!));
     this.inSize = this.inSizes.reduce((a, b) => a + b, 0);
     const graph = this.graph;
-    this.outSizes = graph.outputs.map((id) => sampleSize(nodeShape(graph, id)!));
+    this.outSizes = graph.outputs.map((id, k) =>
+      sampleSize(nodeShape(graph, id, outputPort(graph, k))!),
+    );
     this.outSize = this.outSizes[0]!;
     this.setTargetSizes();
     this.opt = null;
@@ -234,10 +237,18 @@ export class Session {
     this.targetSize = this.targetSizes[0]!;
   }
 
-  /** The model's output names, as Keras names them in logs (`dense_1_loss`). */
+  /**
+   * The model's output names, as Keras names them in logs (`dense_1_loss`); a layer's returned
+   * state (output `p` > 0 of an LSTM with return_state) is `lstm_p`, so no two outputs share a
+   * log entry.
+   */
   outputNames(): string[] {
     const g = this.graph!;
-    return g.outputs.map((id) => (id < 0 ? g.inputs[-1 - id]!.name : g.layers[id]!.name));
+    return g.outputs.map((id, k) => {
+      const name = id < 0 ? g.inputs[-1 - id]!.name : g.layers[id]!.name;
+      const port = outputPort(g, k);
+      return port > 0 ? `${name}_${port}` : name;
+    });
   }
 
   loss(): CallValue | null {

@@ -55,7 +55,7 @@ export interface SymbolInfo {
   name: string;
   kind: 'constant' | 'result' | 'model';
   /** The constant's or result's assignment, or the model block. */
-  node: ast.Assignment | ast.ModelBlock;
+  node: ast.Assignment | ast.TupleAssignment | ast.ModelBlock;
   /** The model block the name is local to; undefined for the file's constants, models and the default model's results. */
   model?: ast.ModelBlock;
   /** A result's shape, maker and reads, as the checker found them. */
@@ -169,34 +169,45 @@ function buildSymbols(program: ast.Program, results: readonly ResultName[]): Sym
     resultAt.set(r.range.start.offset, r);
     for (const read of r.reads) readOf.set(read.start.offset, r.range.start.offset);
   }
-  const define = (
+  const defineName = (
     scope: Map<string, number>,
-    a: ast.Assignment,
+    target: ast.Identifier,
+    a: ast.Assignment | ast.TupleAssignment,
     model: ast.ModelBlock | undefined,
   ) => {
-    const id = a.target.range.start.offset;
+    const id = target.range.start.offset;
     const result = resultAt.get(id);
+    // A tuple assignment names results only (the checker refuses any other).
+    if (!result && a.kind === 'TupleAssignment') return;
     const info: SymbolInfo = {
       id,
-      name: a.target.name,
+      name: target.name,
       kind: result ? 'result' : 'constant',
       node: a,
     };
     if (result) info.result = result;
-    else if (!scope.has(a.target.name)) scope.set(a.target.name, id);
+    else if (!scope.has(target.name)) scope.set(target.name, id);
     if (model) info.model = model;
     symbols.set(id, info);
   };
+  const define = (
+    scope: Map<string, number>,
+    a: ast.Statement,
+    model: ast.ModelBlock | undefined,
+  ) => {
+    if (a.kind === 'Assignment') defineName(scope, a.target, a, model);
+    else if (a.kind === 'TupleAssignment')
+      for (const target of a.targets) defineName(scope, target, a, model);
+  };
   const modelScopes = new Map<ast.ModelBlock, Map<string, number>>();
   for (const s of program.body) {
-    if (s.kind === 'Assignment') define(fileScope, s, undefined);
-    else if (s.kind === 'Model') {
+    if (s.kind === 'Model') {
       const id = s.name.range.start.offset;
       symbols.set(id, { id, name: s.name.name, kind: 'model', node: s });
       const scope = new Map<string, number>();
-      for (const b of s.body) if (b.kind === 'Assignment') define(scope, b, s);
+      for (const b of s.body) define(scope, b, s);
       modelScopes.set(s, scope);
-    }
+    } else define(fileScope, s, undefined);
   }
   const use = (id: ast.Identifier, scope: Map<string, number> | undefined) => {
     const symbol =
@@ -238,6 +249,17 @@ function buildSymbols(program: ast.Program, results: readonly ResultName[]): Sym
         symbol: s.target.range.start.offset,
         isDefinition: true,
       });
+      visit(s.value, scope, 0);
+    } else if (s.kind === 'TupleAssignment') {
+      for (const target of s.targets)
+        if (symbols.has(target.range.start.offset))
+          occurrences.push({
+            name: target.name,
+            start: target.range.start.offset,
+            end: target.range.end.offset,
+            symbol: target.range.start.offset,
+            isDefinition: true,
+          });
       visit(s.value, scope, 0);
     } else if (s.kind === 'ExpressionStatement') visit(s.expression, scope, 0);
     else {

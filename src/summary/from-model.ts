@@ -2,6 +2,7 @@ import {
   exactProduct,
   functionalOrder,
   inputIndex,
+  inputPort,
   type GraphLayer,
   type ModelGraph,
   type NodeId,
@@ -25,8 +26,12 @@ export function summaryInputOf(model: ModelGraph): SummaryInput {
       name: layer.name,
       className: layer.className,
       outputShape: layer.outputShape ?? [],
+      ...(layer.extraOutputShapes ? { extraOutputShapes: layer.extraOutputShapes } : {}),
       params: built ? plain(trainable + nonTrainable) : ('unbuilt' as const),
-      connectedTo: layer.inputs.map((id) => `${nodeName(model, id)}[0][0]`).join(', '),
+      // Keras's `layer[node][tensor]`: the tensor is which of the layer's outputs is read.
+      connectedTo: layer.inputs
+        .map((id, k) => `${nodeName(model, id)}[0][${inputPort(layer, k)}]`)
+        .join(', '),
     };
   });
   const graph = model.functional && !isChain(model);

@@ -20,6 +20,11 @@ export interface SummaryRow {
   className: string;
   /** Empty when the layer is unbuilt (Keras prints '?'). */
   outputShape: Shape;
+  /**
+   * The shapes of its outputs after the first, when it has several: Keras prints the flat list
+   * of them all, `[(None, 8), (None, 8), (None, 8)]`.
+   */
+  extraOutputShapes?: Shape[];
   /** A bigint when the count passes 2^53 (Keras prints Python's exact integers). */
   params: number | bigint | 'unbuilt';
 }
@@ -109,7 +114,12 @@ export function renderSummary(input: SummaryInput, options: SummaryOptions = {})
 }
 
 function rowCells(row: SummaryRow): string[] {
-  const shape = row.outputShape.length === 0 ? '?' : shapeToString(row.outputShape);
+  const shape =
+    row.outputShape.length === 0
+      ? '?'
+      : row.extraOutputShapes
+        ? `[${[row.outputShape, ...row.extraOutputShapes].map(shapeToString).join(', ')}]`
+        : shapeToString(row.outputShape);
   const params = row.params === 'unbuilt' ? '0 (unbuilt)' : groupThousands(row.params);
   return [`${row.name} (${row.className})`, shape, params];
 }

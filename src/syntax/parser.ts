@@ -8,6 +8,7 @@ import {
   type CstNode,
   type DSLMethodOpts,
   type IOrAlt,
+  type OrMethodOpts,
   type IParserErrorMessageProvider,
   type IRecognitionException,
   type IToken,
@@ -160,16 +161,32 @@ export class NnParser extends CstParser {
   ];
   private readonly topLevelStatementOrSemicolon = () => this.OR(this.topLevelAlternatives);
 
-  /** statement := modelBlock | assignment | expression */
+  /** statement := modelBlock | tupleAssignment | assignment | expression */
   statement = this.RULE('statement', () => {
-    this.OR(this.statementAlternatives);
+    this.OR(this.statementChoice);
   });
 
   private readonly statementAlternatives: IOrAlt<unknown>[] = [
     { ALT: () => this.SUBRULE(this.modelBlock) },
+    {
+      // `(a, b) = …` reads like a tuple expression up to its ')': only the '=' after it tells.
+      GATE: () => this.tupleTargetsAhead(),
+      ALT: () => this.SUBRULE(this.tupleAssignment),
+      IGNORE_AMBIGUITIES: true,
+    },
     { ALT: () => this.SUBRULE(this.assignment) },
     { ALT: () => this.SUBRULE(this.expression) },
   ];
+
+  /**
+   * Two tokens tell the alternatives apart (`x =`, `x,`, `x ->`); the tuple assignment's gate
+   * looks further itself. Chevrotain would otherwise deepen every alternative's lookahead to
+   * the tuple's, and an assignment with a bad value (`x = ;`) would stop being one.
+   */
+  private readonly statementChoice: OrMethodOpts<unknown> = {
+    DEF: this.statementAlternatives,
+    MAX_LOOKAHEAD: 2,
+  };
 
   private readonly statementOrSemicolonAlternatives: IOrAlt<unknown>[] = [
     { ALT: () => this.SUBRULE(this.statement) },
@@ -192,6 +209,63 @@ export class NnParser extends CstParser {
     this.CONSUME(t.Equals);
     this.SUBRULE(this.expression);
   });
+
+  /**
+   * tupleAssignment := targets '=' expression | '(' targets ')' '=' expression, Python's
+   * unpacking of a layer's several outputs (`out, h, c = x -> LSTM(8, return_state=True)`).
+   */
+  tupleAssignment = this.RULE('tupleAssignment', () => {
+    this.OR(this.targetsAlternatives);
+    this.CONSUME(t.Equals);
+    this.SUBRULE(this.expression);
+  });
+
+  private readonly targetsAlternatives: IOrAlt<unknown>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(t.LParen);
+        this.SUBRULE(this.targets);
+        this.CONSUME(t.RParen);
+      },
+    },
+    { ALT: () => this.SUBRULE2(this.targets) },
+  ];
+
+  /** targets := Identifier (',' Identifier)* ','? */
+  targets = this.RULE('targets', () => {
+    this.CONSUME(t.Identifier);
+    this.MANY(this.moreTargets);
+    this.OPTION(this.trailingComma);
+  });
+
+  private readonly moreTargets: DSLMethodOpts<unknown> = {
+    GATE: () => this.LA(2).tokenType === t.Identifier,
+    DEF: () => {
+      this.CONSUME(t.Comma);
+      this.CONSUME2(t.Identifier);
+    },
+  };
+
+  /**
+   * Whether the tokens ahead are tuple targets and '=': names separated by commas (at least
+   * one comma), inside parentheses or not. Scans a bounded run of tokens, no backtracking.
+   */
+  private tupleTargetsAhead(): boolean {
+    let i = 1;
+    const open = this.LA(i).tokenType === t.LParen;
+    if (open) i++;
+    let commas = 0;
+    for (;;) {
+      if (this.LA(i).tokenType !== t.Identifier) return false;
+      i++;
+      if (this.LA(i).tokenType !== t.Comma) break;
+      commas++;
+      i++;
+      if (this.LA(i).tokenType !== t.Identifier) break; // a trailing comma
+    }
+    if (open && this.LA(i++).tokenType !== t.RParen) return false;
+    return commas > 0 && this.LA(i).tokenType === t.Equals;
+  }
 
   /** expression := term ('->' term)* */
   expression = this.RULE('expression', () => {

@@ -112,6 +112,8 @@ export class AstBuilder {
     if (block) return this.modelBlock(block);
     const assignment = this.node(c, 'assignment');
     if (assignment) return this.assignment(assignment);
+    const tuple = this.node(c, 'tupleAssignment');
+    if (tuple) return this.tupleAssignment(tuple);
     const expression = this.node(c, 'expression');
     if (!expression || !hasRealTokens(expression)) return undefined;
     return {
@@ -135,6 +137,19 @@ export class AstBuilder {
     if (!target) return undefined;
     const value = expr ? this.expression(expr) : this.errorNode(cst);
     return { kind: 'Assignment', target, value, range: this.rangeOf(cst) };
+  }
+
+  private tupleAssignment(cst: CstNode): ast.TupleAssignment | undefined {
+    const names = this.node(cst.children, 'targets');
+    const tokens = names ? [...(names.children['Identifier'] ?? [])] : [];
+    const targets = (tokens as IToken[])
+      .sort((a, b) => a.startOffset - b.startOffset)
+      .map((token) => this.identifier(token))
+      .filter((id): id is ast.Identifier => id !== undefined);
+    const expr = this.node(cst.children, 'expression');
+    if (targets.length === 0) return undefined;
+    const value = expr ? this.expression(expr) : this.errorNode(cst);
+    return { kind: 'TupleAssignment', targets, value, range: this.rangeOf(cst) };
   }
 
   expression(cst: CstNode): ast.Expression {

@@ -191,6 +191,16 @@ const compileArb: Arb = fc
       : `compile(${optimizer}, ${loss})`,
   );
 
+/**
+ * The Input's axes: a 1D or 2D layer first (convolution, pooling, padding, …) gets an input of
+ * the rank it reads, (steps, channels) or (height, width, channels), so that the window layers
+ * train in the fuzz rather than stop at the shape check; other layers keep the drawn axes.
+ */
+function inputDims(dims: number[], first: string): number[] {
+  const rank = /^\w+1D\(/.test(first) ? 2 : /^\w+2D\(/.test(first) ? 3 : 0;
+  return rank === 0 ? dims : Array.from({ length: rank }, (_, i) => dims[i] ?? 3);
+}
+
 /** A model's source: Input of 1–3 axes (sequences and images too), 1–4 layers, compile(...) and sometimes fit(...). */
 export const modelSource: Arb = fc
   .tuple(
@@ -206,7 +216,7 @@ export const modelSource: Arb = fc
   // makes valid ids (the engine refuses them as bad data, and such a model never runs).
   .filter(([, layers]) => layers.every((l, i) => i === 0 || !l.startsWith('Embedding(')))
   .map(([dims, layers, compile, fit]) => {
-    const input = `Input(shape=(${dims.join(', ')},))`;
+    const input = `Input(shape=(${inputDims(dims, layers[0]!).join(', ')},))`;
     const lines = [[input, ...layers].join('\n  -> '), compile];
     if (fit) lines.push(fit);
     return lines.join('\n') + '\n';

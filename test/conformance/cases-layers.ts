@@ -369,6 +369,77 @@ const WINDOWS: {
     loss: 'mse',
     optimizer: sgd(0.1),
   },
+  {
+    label: 'DepthwiseConv2D multiplier 2 same relu; SeparableConv2D same tanh',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[2, 2, 2]]),
+      k('DepthwiseConv2D', [2], { depth_multiplier: 2, padding: 'same', activation: 'relu' }),
+      k('SeparableConv2D', [3, 2], { padding: 'same', activation: 'tanh' }),
+      k('Flatten'),
+    ],
+    loss: 'categorical_crossentropy',
+    optimizer: adam(0.01),
+  },
+  {
+    label: 'DepthwiseConv2D strides 2 no bias; SeparableConv2D (2, 1) multiplier 2 valid',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[4, 2, 1]]),
+      k('DepthwiseConv2D', [2], {
+        strides: 2,
+        padding: 'same',
+        depth_multiplier: 3,
+        use_bias: false,
+      }),
+      k('SeparableConv2D', [2, [2, 1]], { depth_multiplier: 2 }),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+  },
+  {
+    // TF.js has no groups: Keras 3's formula, one conv2d per group, concatenated.
+    label: 'Conv2D groups=2 same relu; Conv2D 1×1 groups=4 (depthwise) no bias',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[2, 2, 2]]),
+      k('Conv2D', [4, 2], { groups: 2, padding: 'same', activation: 'relu' }),
+      k('Conv2D', [4, 1], { groups: 4, use_bias: false }),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: adam(0.01),
+  },
+  {
+    // TF.js has no 1D depthwise or separable layers: Keras 3's formula on a (1, steps) image.
+    label: 'DepthwiseConv1D same tanh; SeparableConv1D stride 2; Conv1D groups=3',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[4, 2]]),
+      k('DepthwiseConv1D', [2], { depth_multiplier: 3, padding: 'same', activation: 'tanh' }),
+      k('SeparableConv1D', [3, 2], { strides: 2 }),
+      k('Conv1D', [3, 1], { groups: 3 }),
+      k('Flatten'),
+    ],
+    loss: 'sparse_categorical_crossentropy',
+    optimizer: adam(0.01),
+  },
+  {
+    // TF.js has no gradient for dilated convolutions: the forward pass and evaluate only.
+    label: 'DepthwiseConv2D and SeparableConv1D dilated, inference only',
+    hidden: [
+      dense(8, 'tanh'),
+      k('Reshape', [[2, 4, 1]]),
+      k('DepthwiseConv2D', [2], { dilation_rate: [1, 2], padding: 'same', depth_multiplier: 2 }),
+      k('Reshape', [[8, 2]]),
+      k('SeparableConv1D', [2, 3], { dilation_rate: 2, activation: 'relu' }),
+      k('Flatten'),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+    steps: 0,
+  },
 ];
 
 /** Cases around the layers other than Dense. */

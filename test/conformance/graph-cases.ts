@@ -7,7 +7,7 @@
 import { Rng } from '../../src/kernels/random.js';
 import { adam, dense, sgd } from './case-builder.js';
 import type { GraphCase, GraphInput, GraphStatement } from './graph-spec.js';
-import { k, tuple, type KerasCall } from './spec.js';
+import { k, tuple, type Arg, type KerasCall } from './spec.js';
 import { lossEntry } from './tfjs-losses.js';
 
 /** `target = from -> layers…` (no target: an output). */
@@ -63,6 +63,102 @@ const branches = (merge: string, loss: string, optimizer: KerasCall, seed: numbe
     seed,
   );
 };
+
+/** `a, b, c = from -> layers…`: one name per output of a layer with several (return_state). */
+const unpack = (targets: string[], from: string[], ...layers: KerasCall[]): GraphStatement => ({
+  targets,
+  from,
+  layers,
+});
+
+/** A recurrent layer's call with return_state=True. */
+const withState = (call: string, units: number, extra: Record<string, Arg> = {}): KerasCall =>
+  k(call, [units], { return_state: true, ...extra });
+
+/**
+ * Recurrent layers' returned states (return_state=True) unpacked by a tuple assignment, read by
+ * later layers and as outputs of their own: their gradients join backpropagation through time
+ * at the last step.
+ */
+const STATE_CASES: GraphCase[] = [
+  hand(
+    'LSTM return_state: output and both states concatenated into a Dense head',
+    [input('x', [5, 3])],
+    [
+      unpack(['out', 'h', 'c'], ['x'], withState('LSTM', 4)),
+      st(undefined, ['out', 'h', 'c'], k('Concatenate'), dense(3, 'softmax')),
+    ],
+    'categorical_crossentropy',
+    adam(0.01),
+    40,
+  ),
+  hand(
+    'LSTM return_state: the cell state an output of its own, the sequence through a Dense',
+    [input('x', [4, 3])],
+    [
+      unpack(['seq', 'h', 'c'], ['x'], withState('LSTM', 3, { return_sequences: true })),
+      st(undefined, ['seq'], k('Flatten'), dense(2)),
+      st(undefined, ['c']),
+      st(undefined, ['h'], dense(1, 'sigmoid')),
+    ],
+    ['mse', 'mse', 'binary_crossentropy'],
+    sgd(0.1),
+    41,
+  ),
+  hand(
+    'GRU return_state (Keras 3’s reset_after=True): the state into the head, the output unused',
+    [input('x', [5, 2])],
+    [
+      unpack(['_out', 'state'], ['x'], withState('GRU', 4, { go_backwards: true })),
+      st(undefined, ['state'], dense(2, 'softmax')),
+    ],
+    'categorical_crossentropy',
+    adam(0.01),
+    42,
+  ),
+  hand(
+    'GRU(reset_after=False) and SimpleRNN return_state, states merged',
+    [input('x', [4, 3])],
+    [
+      unpack(['_a', 'g'], ['x'], withState('GRU', 3, { reset_after: false })),
+      unpack(['s', 'r'], ['x'], withState('SimpleRNN', 3, { return_sequences: true })),
+      st(undefined, ['g', 'r'], k('Add'), dense(2)),
+      st(undefined, ['s'], k('Flatten'), dense(1)),
+    ],
+    'mse',
+    sgd(0.1),
+    43,
+  ),
+  hand(
+    'Bidirectional(LSTM return_state): output, forward h and backward c into a head',
+    [input('x', [4, 2])],
+    [
+      unpack(['out', 'fh', '_fc', '_bh', 'bc'], ['x'], k('Bidirectional', [withState('LSTM', 3)])),
+      st(undefined, ['out', 'fh', 'bc'], k('Concatenate'), dense(1, 'sigmoid')),
+    ],
+    'binary_crossentropy',
+    adam(0.01),
+    44,
+  ),
+  hand(
+    'Bidirectional merge_mode=None: both directions apart (the backward flipped back), states',
+    [input('x', [4, 2])],
+    [
+      unpack(
+        ['fwd', 'bwd', 'fs', '_bs'],
+        ['x'],
+        k('Bidirectional', [withState('GRU', 3, { reset_after: false, return_sequences: true })], {
+          merge_mode: k('None'),
+        }),
+      ),
+      st(undefined, ['fwd', 'bwd'], k('Subtract'), k('Flatten'), dense(2)),
+      st(undefined, ['fs'], dense(1)),
+    ],
+    'mse',
+    sgd(0.1),
+    45,
+  ),
+];
 
 export const HAND_CASES: GraphCase[] = [
   hand(
@@ -312,6 +408,7 @@ export const HAND_CASES: GraphCase[] = [
     sgd(0.1),
     26,
   ),
+  ...STATE_CASES,
 ];
 
 const ELEMENTWISE = ['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum'];

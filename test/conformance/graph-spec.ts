@@ -17,14 +17,24 @@ export interface GraphInput {
 export const sizeOf = (i: GraphInput): number => i.shape.reduce((a, b) => a * b, 1);
 
 /**
- * One chain statement: `target = (from…) -> layers…`. Without a target the chain is a model
- * output. Several `from` form a tuple, which only a merge layer takes.
+ * One chain statement: `target = (from…) -> layers…`, or `a, b, c = …` (`targets`: one name per
+ * output of a layer with several, as an LSTM with return_state=True). Without a target the
+ * chain is a model output (a result alone, with no layers, too). Several `from` form a tuple,
+ * which only a merge layer takes.
  */
 export interface GraphStatement {
   target?: string;
+  targets?: string[];
   from: string[];
   layers: KerasCall[];
 }
+
+/** Whether a statement names its result (or results) rather than being an output. */
+export const named = (s: GraphStatement): boolean => s.target !== undefined || !!s.targets;
+
+/** `h = ` or `out, h, c = `: what a statement's chain is assigned to. */
+const assigned = (s: GraphStatement): string =>
+  s.targets ? `${s.targets.join(', ')} = ` : s.target ? `${s.target} = ` : '';
 
 /** A graph case: its inputs and statements, trained as its setup says (steps > 0). */
 export interface GraphCase extends TrainingSetup {
@@ -38,7 +48,7 @@ export interface GraphCase extends TrainingSetup {
 
 /** The loss key of each output, in output order. */
 export function outputLosses(c: GraphCase): string[] {
-  const outputs = c.statements.filter((s) => !s.target).length;
+  const outputs = c.statements.filter((s) => !named(s)).length;
   return c.losses ?? Array.from({ length: outputs }, () => c.loss);
 }
 
@@ -55,7 +65,7 @@ export function graphSource(c: GraphCase, lossOf: (key: string) => KerasCall): s
   const statements = c.statements.map((s) => {
     const from = s.from.length === 1 ? s.from[0]! : `(${s.from.join(', ')})`;
     const chain = [from, ...s.layers.map((l) => renderCall(l, true))].join(' -> ');
-    return s.target ? `${s.target} = ${chain}` : chain;
+    return assigned(s) + chain;
   });
   const loss = c.losses
     ? `loss=[${c.losses.map((l) => renderCall(lossOf(l))).join(', ')}]`
@@ -103,7 +113,7 @@ export function graphSummary(c: GraphCase): string {
       const layers = s.layers.map((l) =>
         l.positional?.length ? renderCall({ call: l.call, positional: l.positional }) : l.call,
       );
-      return `${s.target ? `${s.target} = ` : ''}${[from, ...layers].join('→')}`;
+      return `${assigned(s)}${[from, ...layers].join('→')}`;
     })
     .join(' · ');
 }

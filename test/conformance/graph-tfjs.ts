@@ -6,7 +6,7 @@
  * weights and summary rows can be matched to TF.js's by name and their order compared.
  */
 import * as tf from '@tensorflow/tfjs';
-import { kerasNames, outputLosses, type GraphCase } from './graph-spec.js';
+import { kerasNames, named, outputLosses, type GraphCase } from './graph-spec.js';
 import { numArg, type KerasCall } from './spec.js';
 import { layersFor } from './tfjs-model.js';
 
@@ -104,7 +104,7 @@ export function buildTfjsGraph(c: GraphCase, o: { logits?: boolean } = {}): Tfjs
       return t;
     });
     let x: tf.SymbolicTensor | tf.SymbolicTensor[] = read.length === 1 ? read[0]! : read;
-    const logits = o.logits && !s.target ? FROM_LOGITS[losses[outputs.length]!] : undefined;
+    const logits = o.logits && !named(s) ? FROM_LOGITS[losses[outputs.length]!] : undefined;
     let left: string | null = null;
     s.layers.forEach((given, li) => {
       let call = given;
@@ -121,6 +121,14 @@ export function buildTfjsGraph(c: GraphCase, o: { logits?: boolean } = {}): Tfjs
       layers[0]!.name = names.layers[si]![li]!;
       for (const layer of layers) x = layer.apply(x) as tf.SymbolicTensor;
     });
+    if (s.targets) {
+      // A layer with several outputs (return_state) returns them as a list: one name each.
+      const xs = [x].flat();
+      if (xs.length !== s.targets.length)
+        throw new Error(`statement ${si + 1}: ${xs.length} outputs for ${s.targets.length} names`);
+      s.targets.forEach((name, i) => results.set(name, xs[i]!));
+      return;
+    }
     if (Array.isArray(x)) throw new Error(`statement ${si + 1} leaves a tuple`);
     if (s.target) results.set(s.target, x);
     else {
@@ -150,7 +158,13 @@ export function tfjsVariables(model: tf.LayersModel, specs: readonly Spec[]): tf
     const j = position.get(s.layer) ?? 0;
     position.set(s.layer, j + 1);
     const v = model.getLayer(s.layer).weights[j];
-    if (!v || !v.originalName.endsWith(`/${s.name}`))
+    // A Bidirectional copy's weight: TF.js names the copy `forward_lstm_LSTM6`, Keras `forward_lstm`.
+    const [copy, own] = s.name.includes('/') ? s.name.split('/') : [undefined, s.name];
+    const matches =
+      v !== undefined &&
+      v.originalName.endsWith(`/${own}`) &&
+      (copy === undefined || v.originalName.includes(`/${copy}`));
+    if (!v || !matches)
       throw new Error(
         `${s.layer}/${s.name}: TF.js's weight ${j} is ${v?.originalName ?? 'missing'}`,
       );
@@ -167,6 +181,9 @@ export function weightedLayers(model: tf.LayersModel): string[] {
   return model.layers.filter((l) => l.weights.length > 0).map((l) => l.name);
 }
 
+/** The Keras 3 class each conformance stand-in layer computes. */
+const standsFor: Readonly<Record<string, string>> = { ConformanceKeras3Gru: 'GRU' };
+
 /**
  * TF.js's model.layers as Keras 3's summary rows: `name (Class)`, the output shape, the
  * parameter count and the Connected to cell (`dense[0][0], dense_1[0][0]`; `-` for inputs).
@@ -179,10 +196,18 @@ export function tfjsSummaryRows(model: tf.LayersModel): string[][] {
           .map((from, i) => `${from.name}[${node.nodeIndices[i]}][${node.tensorIndices[i]}]`)
           .join(', ')
       : '-';
-    const shape = layer.outputShape as (number | null)[];
+    const tuple = (shape: (number | null)[]) =>
+      `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')})`;
+    // Several outputs (return_state): Keras 3 prints the flat list of their shapes.
+    const shapes = layer.outputShape as (number | null)[] | (number | null)[][];
+    const several = Array.isArray(shapes[0]);
+    // The stand-ins for Keras 3 layers TF.js lacks print as the layer they stand for.
+    const className = standsFor[layer.getClassName()] ?? layer.getClassName();
     return [
-      `${layer.name} (${layer.getClassName()})`,
-      `(${shape.map((d) => (d === null ? 'None' : String(d))).join(', ')})`,
+      `${layer.name} (${className})`,
+      several
+        ? `[${(shapes as (number | null)[][]).map(tuple).join(', ')}]`
+        : tuple(shapes as (number | null)[]),
       String(layer.countParams()),
       connected,
     ];

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FunctionLayer, tfjsActivation } from './tfjs-activations.js';
 import { reshapingLayers } from './tfjs-reshaping.js';
 import { maskedStep, maskOf, MaskedAveragePooling1D, ZeroMaskedSteps } from './tfjs-masking.js';
+import { depthwiseLayers } from './tfjs-depthwise.js';
 import {
   asCall,
   boolArg,
@@ -146,6 +147,8 @@ export function layersFor(
   masked = false,
 ): tf.layers.Layer[] {
   const a = l.args ?? {};
+  const grouped = depthwiseLayers(l, formulas);
+  if (grouped) return grouped;
   switch (l.call) {
     case 'Dense': {
       const act = asCall(a['activation']);
@@ -236,7 +239,12 @@ export function layersFor(
     case 'Bidirectional': {
       // The cases wrap LSTM, SimpleRNN or GRU(reset_after=False): TF.js's own recurrent layers.
       const inner = l.positional?.[0] as KerasCall;
-      const mergeMode = (a['merge_mode'] as 'concat' | undefined) ?? 'concat';
+      // merge_mode=None (the bare name None in a case): the two directions' outputs as a list.
+      // TF.js takes null (its typings say otherwise) and reads undefined as 'concat'.
+      const mergeMode =
+        asCall(a['merge_mode'])?.call === 'None'
+          ? (null as unknown as 'concat')
+          : ((a['merge_mode'] as 'concat' | undefined) ?? 'concat');
       const layer = tf.layers.bidirectional({ layer: tfjsRnn(inner), mergeMode });
       if (!masked || inner.args?.['return_sequences'] !== true) return [layer];
       formulas.push(
@@ -278,6 +286,7 @@ function tfjsRnn(l: KerasCall): tf.RNN {
     activation: (a['activation'] as 'tanh' | undefined) ?? 'tanh',
     useBias: boolArg(l, 'use_bias', true),
     returnSequences: boolArg(l, 'return_sequences', false),
+    returnState: boolArg(l, 'return_state', false),
     goBackwards: boolArg(l, 'go_backwards', false),
   };
   const recurrentActivation = (a['recurrent_activation'] as 'sigmoid' | undefined) ?? 'sigmoid';
@@ -299,6 +308,7 @@ class Keras3Gru extends tf.layers.Layer {
   private readonly units: number;
   private readonly useBias: boolean;
   private readonly returnSequences: boolean;
+  private readonly returnState: boolean;
   private readonly goBackwards: boolean;
   private kernel: tf.LayerVariable | null = null;
   private recurrentKernel: tf.LayerVariable | null = null;
@@ -309,6 +319,7 @@ class Keras3Gru extends tf.layers.Layer {
     this.units = l.positional?.[0] as number;
     this.useBias = boolArg(l, 'use_bias', true);
     this.returnSequences = boolArg(l, 'return_sequences', false);
+    this.returnState = boolArg(l, 'return_state', false);
     this.goBackwards = boolArg(l, 'go_backwards', false);
     // Keras's compute_mask: the mask goes on with the sequence, not with the last state.
     this.supportsMasking = this.returnSequences;
@@ -324,7 +335,10 @@ class Keras3Gru extends tf.layers.Layer {
     this.built = true;
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+  override call(
+    inputs: tf.Tensor | tf.Tensor[],
+    kwargs: Record<string, unknown>,
+  ): tf.Tensor | tf.Tensor[] {
     const mask = maskOf(kwargs);
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D;
@@ -352,13 +366,16 @@ class Keras3Gru extends tf.layers.Layer {
         h = maskedStep(tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), candidate)), h, mask, t);
         outputs.push(h);
       }
-      return this.returnSequences ? tf.stack(outputs, 1) : h;
+      const output = this.returnSequences ? tf.stack(outputs, 1) : h;
+      // return_state: Keras's [output, final state].
+      return this.returnState ? [output, h] : output;
     });
   }
 
   override computeOutputShape(shape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
     const s = shape as tf.Shape;
-    return this.returnSequences ? [s[0]!, s[1]!, this.units] : [s[0]!, this.units];
+    const output = this.returnSequences ? [s[0]!, s[1]!, this.units] : [s[0]!, this.units];
+    return this.returnState ? [output, [s[0]!, this.units]] : output;
   }
 }
 

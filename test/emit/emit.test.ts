@@ -238,6 +238,10 @@ function patterns(): Case[] {
       "Input(shape=(12, 3)) -> Conv1D(4, 3, padding='causal', dilation_rate=2, activation='tanh') -> MaxPooling1D(3, strides=2, padding='same') -> Conv1D(6, 2, activation=selu) -> AveragePooling1D(2) -> Flatten() -> Dense(2)",
     ],
     [
+      'grouped, depthwise and separable convolutions, 2-D and 1-D',
+      "Input(shape=(7, 6, 4)) -> Conv2D(6, 3, padding='same', groups=2, activation='relu') -> DepthwiseConv2D(2, depth_multiplier=2, strides=2) -> SeparableConv2D(3, (2, 1), padding='same', activation=tanh) -> Reshape((9, 3)) -> DepthwiseConv1D(3, dilation_rate=2, padding='same', use_bias=False) -> SeparableConv1D(4, 2, depth_multiplier=3, use_bias=False) -> Conv1D(4, 2, groups=4) -> Flatten() -> Dense(2)",
+    ],
+    [
       'Dense without bias',
       'Input(40) -> Dense(33, use_bias=False) -> Dense(3, use_bias=False, activation=sparsemax)',
     ],
@@ -287,6 +291,20 @@ function graphs(): Case[] {
         '(f, b) -> Add() -> Dense(2)',
         'f -> Dense(4, softmax)',
         '(b, f) -> Concatenate()',
+      ].join('\n'),
+    ],
+    [
+      'return_state and merge_mode=None: LSTM and Bidirectional states and directions, a state as an output',
+      [
+        'x = Input(shape=(5, 3))',
+        'out, h, c = x -> LSTM(4, return_state=True)',
+        'seq, fs, bs = x -> Bidirectional(GRU(2, return_sequences=True, return_state=True))',
+        '(out, h, fs) -> Concatenate() -> Dense(2, softmax)',
+        'seq -> Flatten() -> Dense(1)',
+        'c',
+        'bs',
+        'f2, b2 = x -> Bidirectional(SimpleRNN(2, return_sequences=True), merge_mode=None)',
+        '(f2, b2) -> Subtract() -> Flatten() -> Dense(1)',
       ].join('\n'),
     ],
     [

@@ -355,6 +355,16 @@ const cases: {
     size: 24,
   },
   {
+    name: 'grouped, depthwise and separable convolutions',
+    source: model(
+      "    -> Conv2D(4, 3, padding='same', groups=2, activation=relu)\n    -> DepthwiseConv2D(2, depth_multiplier=2, strides=2, depthwise_regularizer=L2(0.01))\n    -> SeparableConv2D(3, 2, padding='same', activation=tanh, pointwise_constraint=MaxNorm(1.0))\n    -> Reshape((9, 3))\n    -> SeparableConv1D(2, 3, depth_multiplier=2, use_bias=False)\n    -> DepthwiseConv1D(2)\n    -> Flatten()\n    -> Dense(3, softmax)",
+      'adam, categorical_crossentropy',
+      'shape=(6, 6, 2)',
+    ),
+    y: 'onehot',
+    size: 72,
+  },
+  {
     name: 'frozen layer, no bias, batchnorm without center and scale',
     source: model(
       '    -> Dense(6, relu, trainable=False)\n    -> Dense(5, use_bias=False)\n    -> BatchNormalization(center=False, scale=False)\n    -> LayerNormalization(center=False, scale=False)\n    -> Dense(3, softmax)',
@@ -608,6 +618,22 @@ const cases: {
       "    -> Bidirectional(LSTM(4))\n    -> RepeatVector(3)\n    -> Bidirectional(GRU(3, reset_after=False, return_sequences=True), merge_mode='sum')\n    -> Bidirectional(SimpleRNN(2, return_sequences=True, go_backwards=True), merge_mode='mul')\n    -> Flatten()\n    -> Dense(3, softmax)",
       'adam, categorical_crossentropy',
       'shape=(5, 4)',
+    ),
+    y: 'onehot',
+    features: 20,
+  },
+  {
+    name: 'return_state and merge_mode=None: LSTM states, a GRU read by its state alone, into the head',
+    source: graph(
+      [
+        'x = Input(shape=(5, 4))',
+        'out, h, c = x -> LSTM(4, return_sequences=True, return_state=True)',
+        '_seq, s = out -> GRU(3, go_backwards=True, return_state=True, return_sequences=True)',
+        '_o, fs, bs = x -> Bidirectional(SimpleRNN(2, return_state=True))',
+        'f, b = x -> Bidirectional(GRU(2, go_backwards=True), merge_mode=None)',
+        '(h, c, s, fs, bs, f, b) -> Concatenate() -> Dense(3, softmax)',
+      ],
+      'adam, categorical_crossentropy',
     ),
     y: 'onehot',
     features: 20,

@@ -49,17 +49,44 @@ function geometry(
   };
 }
 
-const convCases: [string, WindowGeometry, number][] = [
-  ['3×3 valid', geometry([6, 5, 3], [3, 3], [1, 1], [1, 1], 'valid'), 4],
-  ['3×3 same, stride 2', geometry([7, 6, 2], [3, 3], [2, 2], [1, 1], 'same'), 5],
-  ['2×4 same, dilation 2', geometry([6, 7, 2], [2, 4], [1, 1], [2, 2], 'same'), 3],
+/** [what, geometry, filters, groups]. */
+const convCases: [string, WindowGeometry, number, number][] = [
+  ['3×3 valid', geometry([6, 5, 3], [3, 3], [1, 1], [1, 1], 'valid'), 4, 1],
+  ['3×3 same, stride 2', geometry([7, 6, 2], [3, 3], [2, 2], [1, 1], 'same'), 5, 1],
+  ['2×4 same, dilation 2', geometry([6, 7, 2], [2, 4], [1, 1], [2, 2], 'same'), 3, 1],
   [
     '5×5 same on a 3×4 input (the window overhangs both sides)',
     geometry([3, 4, 2], [5, 5], [1, 2], [1, 1], 'same'),
     2,
+    1,
   ],
-  ['1-D causal, dilation 2 (height 1)', geometry([1, 9, 3], [1, 3], [1, 1], [1, 2], 'causal'), 4],
-  ['1×1 pointwise', geometry([4, 4, 5], [1, 1], [1, 1], [1, 1], 'valid'), 6],
+  [
+    '1-D causal, dilation 2 (height 1)',
+    geometry([1, 9, 3], [1, 3], [1, 1], [1, 2], 'causal'),
+    4,
+    1,
+  ],
+  ['1×1 pointwise', geometry([4, 4, 5], [1, 1], [1, 1], [1, 1], 'valid'), 6, 1],
+  ['groups=2, 3×3 valid', geometry([6, 5, 4], [3, 3], [1, 1], [1, 1], 'valid'), 6, 2],
+  ['groups=3, 2×2 same, stride 2', geometry([5, 6, 6], [2, 2], [2, 2], [1, 1], 'same'), 9, 3],
+  [
+    'depthwise (groups = channels), multiplier 2, 3×3 same',
+    geometry([5, 4, 3], [3, 3], [1, 1], [1, 1], 'same'),
+    6,
+    3,
+  ],
+  [
+    'depthwise, multiplier 2, 288 rows (dkernel sums past a 256-row block)',
+    geometry([12, 12, 3], [3, 3], [1, 1], [1, 1], 'same'),
+    6,
+    3,
+  ],
+  [
+    '1-D depthwise, dilation 2, 17 channels',
+    geometry([1, 8, 17], [1, 3], [1, 1], [1, 2], 'same'),
+    17,
+    17,
+  ],
 ];
 
 describe('convolution', () => {
@@ -74,19 +101,20 @@ describe('convolution', () => {
     expect(padBefore(9, 3, 1, 2, 'causal')).toBe(4);
   });
 
-  for (const [what, g, filters] of convCases) {
+  for (const [what, g, filters, groups] of convCases) {
     it(`forward, dx, dkernel and dbias vs the naive twin and finite differences: ${what}`, () => {
       const n = 2;
       const rng = new Rng(filters * 31 + g.kw);
       const taps = windowTaps(g);
+      const kTaps = taps / groups;
       const rows = n * g.oh * g.ow;
       const x = randomArray(rng, n * g.h * g.w * g.c);
-      const kernel = randomArray(rng, taps * filters);
+      const kernel = randomArray(rng, kTaps * filters);
       const bias = randomArray(rng, filters);
       const col = new Float32Array(rows * taps);
       const y = new Float32Array(rows * filters);
-      convForward(x, kernel, bias, col, y, y, null, g, filters, n);
-      const want = naiveConv(x, kernel, bias, g, filters, n);
+      convForward(x, kernel, bias, col, y, y, null, g, filters, groups, n);
+      const want = naiveConv(x, kernel, bias, g, filters, n, groups);
       expectClose(y, want, 1e-6, 1e-6, 'y');
 
       const dz = randomArray(rng, rows * filters);
@@ -94,7 +122,7 @@ describe('convolution', () => {
       const dKernel = new Float32Array(kernel.length);
       const dBias = new Float32Array(filters);
       const dcol = new Float32Array(col.length);
-      convBackward(col, kernel, dz, dx, dKernel, dBias, dcol, g, filters, n);
+      convBackward(col, kernel, dz, dx, dKernel, dBias, dcol, g, filters, groups, n);
       const fd = (p: Float64Array, which: 0 | 1 | 2) =>
         naiveConv(
           which === 0 ? p : x,
@@ -103,6 +131,7 @@ describe('convolution', () => {
           g,
           filters,
           n,
+          groups,
         );
       expectClose(
         dx,
@@ -128,6 +157,49 @@ describe('convolution', () => {
     });
   }
 
+  it('a grouped convolution is the ungrouped one per group, outputs concatenated', () => {
+    const [groups, filters, n] = [3, 6, 2];
+    const g = geometry([5, 4, 6], [3, 2], [1, 1], [1, 1], 'same');
+    const [cg, fg] = [g.c / groups, filters / groups];
+    const rng = new Rng(17);
+    const x = randomArray(rng, n * g.h * g.w * g.c);
+    const kernel = randomArray(rng, (windowTaps(g) / groups) * filters);
+    const rows = n * g.oh * g.ow;
+    const y = new Float32Array(rows * filters);
+    const col = new Float32Array(rows * windowTaps(g));
+    convForward(x, kernel, null, col, y, y, null, g, filters, groups, n);
+    const gg = { ...g, c: cg };
+    for (let grp = 0; grp < groups; grp++) {
+      // The group's input channels and the kernel's columns, as separate tensors.
+      const xs = Float32Array.from({ length: x.length / groups }, (_, i) => {
+        const cell = Math.floor(i / cg);
+        return x[cell * g.c + grp * cg + (i % cg)]!;
+      });
+      const ks = Float32Array.from({ length: kernel.length / groups }, (_, i) => {
+        const row = Math.floor(i / fg);
+        return kernel[row * filters + grp * fg + (i % fg)]!;
+      });
+      const ys = new Float32Array(rows * fg);
+      convForward(
+        xs,
+        ks,
+        null,
+        new Float32Array(rows * windowTaps(gg)),
+        ys,
+        ys,
+        null,
+        gg,
+        fg,
+        1,
+        n,
+      );
+      const got = Array.from({ length: rows * fg }, (_, i) => {
+        return y[Math.floor(i / fg) * filters + grp * fg + (i % fg)]!;
+      });
+      expectClose(got, ys, 1e-6, 1e-6, `group ${grp}`);
+    }
+  });
+
   it('fuses the activation: z keeps the pre-activation, y = relu(z)', () => {
     const g = convCases[1]![1];
     const filters = 5;
@@ -138,7 +210,7 @@ describe('convolution', () => {
     const rows = n * g.oh * g.ow;
     const col = new Float32Array(rows * windowTaps(g));
     const [z, y] = [new Float32Array(rows * filters), new Float32Array(rows * filters)];
-    convForward(x, kernel, null, col, z, y, resolveActivation('relu'), g, filters, n);
+    convForward(x, kernel, null, col, z, y, resolveActivation('relu'), g, filters, 1, n);
     const want = naiveConv(x, kernel, null, g, filters, n);
     const scale = naiveMatmulAbs(col, kernel, rows, windowTaps(g), filters);
     expectClose(z, want, 1e-6, 1e-7, 'z', scale);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addBias, biasGrad, matmul, matmulTransA, matmulTransB } from '../../src/kernels/matmul.js';
+import {
+  addBias,
+  biasGrad,
+  gemm,
+  matmul,
+  matmulTransA,
+  matmulTransB,
+} from '../../src/kernels/matmul.js';
 import { Rng } from '../../src/kernels/random.js';
 import { expectClose, naiveMatmul, naiveMatmulAbs, randomArray } from './naive.js';
 
@@ -52,6 +59,29 @@ describe('matmul kernels vs the float64 naive twin', () => {
       }
     }
   }
+
+  it('gemm with offsets and a C row stride writes one block of a larger matrix, nothing else', () => {
+    // A grouped product's shape: A is columns [3, 3 + K) of a 7-wide matrix, B columns [2, 2 + N)
+    // of a 9-wide one, C columns [4, 4 + N) of an 11-wide one; past one K block, edge tiles too.
+    const [M, K, N] = [9, 300, 5];
+    const rng = new Rng(11);
+    const a = randomArray(rng, M * (K + 7));
+    const b = randomArray(rng, K * 9);
+    const c = randomArray(rng, M * 11);
+    const before = Float32Array.from(c);
+    gemm(a, 3, K + 7, 1, b, 2, 9, 1, c, 4, 11, M, K, N, false);
+    const block = (src: Float32Array, off: number, ld: number, rows: number, cols: number) =>
+      Float32Array.from(
+        { length: rows * cols },
+        (_, i) => src[off + Math.floor(i / cols) * ld + (i % cols)]!,
+      );
+    const want = naiveMatmul(block(a, 3, K + 7, M, K), block(b, 2, 9, K, N), M, K, N);
+    expectClose(block(c, 4, 11, M, N), want, 1e-5, 1e-6, 'block');
+    const outside = Array.from(c).filter((v, i) =>
+      i % 11 < 4 || i % 11 >= 4 + N ? v !== before[i] : false,
+    );
+    expect(outside).toEqual([]);
+  });
 
   it('matmul on exactly representable integers is exact', () => {
     // [[1,2,3],[4,5,6]]·[[7,8],[9,10],[11,12]] = [[58,64],[139,154]].

@@ -20,7 +20,11 @@ function eachTap(
   }
 }
 
-/** y[b, oy, ox, f] = bias[f] + Σ x[b, iy, ix, c]·kernel[i, j, c, f] over the window's taps inside the input. */
+/**
+ * y[b, oy, ox, f] = bias[f] + Σ x[b, iy, ix, c]·kernel[i, j, c', f] over the window's taps inside
+ * the input, where with `groups` filter f reads only its group's channels c = g·c/G + c'
+ * (kernel (kh, kw, c/G, filters), Keras's grouped layout).
+ */
 export function naiveConv(
   x: ArrayLike<number>,
   kernel: ArrayLike<number>,
@@ -28,17 +32,21 @@ export function naiveConv(
   g: WindowGeometry,
   filters: number,
   n: number,
+  groups = 1,
 ): Float64Array {
   const y = new Float64Array(n * g.oh * g.ow * filters);
+  const cg = g.c / groups;
   for (let b = 0; b < n; b++)
     for (let oy = 0; oy < g.oh; oy++)
       for (let ox = 0; ox < g.ow; ox++)
         for (let f = 0; f < filters; f++) {
           let s = bias ? bias[f]! : 0;
+          const c0 = Math.floor(f / (filters / groups)) * cg;
           eachTap(g, oy, ox, (iy, ix, tap) => {
-            for (let c = 0; c < g.c; c++)
+            for (let c = 0; c < cg; c++)
               s +=
-                x[((b * g.h + iy) * g.w + ix) * g.c + c]! * kernel[(tap * g.c + c) * filters + f]!;
+                x[((b * g.h + iy) * g.w + ix) * g.c + c0 + c]! *
+                kernel[(tap * cg + c) * filters + f]!;
           });
           y[((b * g.oh + oy) * g.ow + ox) * filters + f] = s;
         }

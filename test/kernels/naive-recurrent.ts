@@ -68,18 +68,24 @@ function dot(v: ArrayLike<number>, m: ArrayLike<number>, K: number, width: numbe
   return s;
 }
 
-/** The layer's output for x:(n, T, in), kernel:(in, G·u), recurrent:(u, G·u), bias or null. */
+/**
+ * The layer's output for x:(n, T, in), kernel:(in, G·u), recurrent:(u, G·u), bias or null; with
+ * `states`, followed by the final states as return_state gives them: h (n, u), then LSTM's c.
+ */
 export function naiveRecurrent(
   c: NaiveRecurrentConfig,
   x: ArrayLike<number>,
   kernel: ArrayLike<number>,
   recurrent: ArrayLike<number>,
   bias: ArrayLike<number> | null,
+  states = false,
 ): Float64Array {
   const { n, steps: T, in: I, units: U } = c;
   const G = c.cell === 'lstm' ? 4 : c.cell === 'gru' ? 3 : 1;
   const W = G * U;
-  const y = new Float64Array(n * (c.returnSequences ? T : 1) * U);
+  const ySize = n * (c.returnSequences ? T : 1) * U;
+  const stateCount = states ? (c.cell === 'lstm' ? 2 : 1) : 0;
+  const y = new Float64Array(ySize + stateCount * n * U);
   const b = (k: number) => (bias ? bias[k]! : 0);
   for (let s0 = 0; s0 < n; s0++) {
     let h = new Float64Array(U);
@@ -143,6 +149,8 @@ export function naiveRecurrent(
             kept && c.zeroOutputForMask ? 0 : h[j]!;
     }
     if (!c.returnSequences) for (let j = 0; j < U; j++) y[s0 * U + j] = h[j]!;
+    for (let j = 0; j < U && stateCount > 0; j++) y[ySize + s0 * U + j] = h[j]!;
+    for (let j = 0; j < U && stateCount > 1; j++) y[ySize + (n + s0) * U + j] = cell[j]!;
   }
   return y;
 }

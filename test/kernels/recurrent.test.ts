@@ -62,6 +62,10 @@ describe('embedding', () => {
 
 interface Case extends NaiveRecurrentConfig {
   bias: boolean;
+  /** return_state: the final states get gradients of their own (dhFinal, dcFinal). */
+  states?: boolean;
+  /** With states: the output gets no gradient (only a state is read downstream). */
+  noOutputGradient?: boolean;
   /** A fixed dropout mask on the inputs, (n, in), the same at every step (as the layer's dropout). */
   inputDropout?: number[];
 }
@@ -117,7 +121,11 @@ function run(c: Case, rng: Rng) {
     { x: xd, kernel, recurrentKernel: recurrent, bias, ...saved, mask, ...stateDropout },
     n,
   );
-  const dy = randomArray(rng, ySize);
+  // The weights of the finite differences: the output's, then each final state's (return_state).
+  const stateCount = c.states ? (lstm ? 2 : 1) : 0;
+  const dy = randomArray(rng, ySize + stateCount * n * U);
+  if (c.noOutputGradient) dy.fill(0, 0, ySize);
+  const dFinal = (k: number) => (k < stateCount ? dy.subarray(ySize + k * n * U) : null);
   const grads = {
     dx: new Float32Array(x.length).fill(99),
     dKernel: new Float32Array(kernel.length).fill(99),
@@ -133,7 +141,9 @@ function run(c: Case, rng: Rng) {
       gates: saved.gates,
       hPrev: saved.hPrev,
       c: saved.c,
-      dy,
+      dy: c.noOutputGradient ? null : dy.subarray(0, ySize),
+      dhFinal: dFinal(0),
+      dcFinal: dFinal(1),
       ...grads,
       dGates: new Float32Array(n * T * GU),
       dRec: cell === 'gru' ? new Float32Array(n * T * GU) : null,
@@ -153,7 +163,11 @@ function run(c: Case, rng: Rng) {
     const dxd = Float32Array.from(grads.dx);
     spatialDropoutBackward(dxd, Float32Array.from(c.inputDropout), grads.dx, n, T, I);
   }
-  return { x, kernel, recurrent, bias, dy, y: saved.y, ...grads };
+  const y = new Float32Array(ySize + stateCount * n * U);
+  y.set(saved.y);
+  if (stateCount > 0) y.set(saved.h, ySize);
+  if (stateCount > 1) y.set(saved.cStep!, ySize + n * U);
+  return { x, kernel, recurrent, bias, dy, y, ...grads };
 }
 
 const cells: RecurrentCell[] = ['lstm', 'gru', 'simple_rnn'];
@@ -174,6 +188,11 @@ function cases(): [string, Case][] {
       recurrentActivation: (simple ? 'tanh' : 'sigmoid') as NaiveCellActivation,
     };
     out.push([`${cell}`, c]);
+    out.push([`${cell}, return_state`, { ...c, states: true }]);
+    out.push([
+      `${cell}, return_state, return_sequences, go_backwards, only the states' gradients`,
+      { ...c, states: true, returnSequences: true, goBackwards: true, noOutputGradient: true },
+    ]);
     out.push([
       `${cell}, return_sequences, go_backwards`,
       { ...c, returnSequences: true, goBackwards: true },
@@ -295,7 +314,7 @@ describe('recurrent layers', () => {
         k: ArrayLike<number>,
         u: ArrayLike<number>,
         b: ArrayLike<number> | null,
-      ) => naiveRecurrent(c, dropInputs(c, x), k, u, b);
+      ) => naiveRecurrent(c, dropInputs(c, x), k, u, b, c.states);
       expectClose(r.y, y(r.x, r.kernel, r.recurrent, r.bias), 1e-5, 1e-6, 'y');
       const tol = [2e-4, 2e-5] as const;
       expectClose(

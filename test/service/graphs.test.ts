@@ -29,6 +29,7 @@ const pos = (needle: string, nth = 0, shift = 0) => {
   if (i < 0) throw new Error(needle);
   return index.position(i + shift);
 };
+type Position = { line: number; character: number };
 type Ranges = {
   start: { line: number; character: number };
   end: { line: number; character: number };
@@ -38,6 +39,16 @@ const texts = (ranges: Ranges) =>
     (r) =>
       `${r.start.line}:${r.start.character}:${source.slice(index.offset(r.start), index.offset(r.end))}`,
   );
+
+/** Renames the symbol at `at` to `to`; the text it gives checks with the same codes. */
+function renamedChecksSame(text: string, at: Position, to: string): string {
+  const result = service.rename(text, at, to);
+  expect(result).toHaveProperty('edits');
+  const renamed = applyEdits(text, (result as { edits: [] }).edits);
+  const codes = (t: string) => check(t).diagnostics.map((d) => d.code);
+  expect(codes(renamed)).toEqual(codes(text));
+  return renamed;
+}
 
 describe('results: navigation', () => {
   it('go from a read to the definition it sees', () => {
@@ -67,13 +78,9 @@ describe('results: navigation', () => {
       start: { line: 4, character: 6 },
       end: { line: 4, character: 7 },
     });
-    const result = service.rename(source, pos('x = x'), 'skip');
-    expect(result).toHaveProperty('edits');
-    const renamed = applyEdits(source, (result as { edits: [] }).edits);
+    const renamed = renamedChecksSame(source, pos('x = x'), 'skip');
     expect(renamed).toContain('  skip = x -> Dense(units)\n  (h, skip) -> Add()');
     expect(renamed).toContain('h = x -> Dense');
-    const codes = (t: string) => check(t).diagnostics.map((d) => d.code);
-    expect(codes(renamed)).toEqual(codes(source));
     expect(check(renamed).models[0]!.layers.map((l) => l.name)).toEqual(
       check(source).models[0]!.layers.map((l) => l.name),
     );
@@ -175,5 +182,39 @@ describe('results: hover, symbols, tokens', () => {
       '5:h',
       '5:x',
     ]);
+  });
+});
+
+describe('results of a tuple assignment (return_state)', () => {
+  const text = `model enc {
+  x = Input(shape=(5, 3))
+  out, h, c = x -> LSTM(4, return_state=True)
+  (out, h) -> Concatenate() -> Dense(2)
+  c
+  compile(adam, mse)
+}
+`;
+  const at = new PositionIndex(text);
+  const p = (needle: string, nth = 0, shift = 0) => {
+    let i = -1;
+    for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+    return at.position(i + shift);
+  };
+  const spans = (ranges: Ranges) =>
+    ranges.map((r) => text.slice(at.offset(r.start), at.offset(r.end)) + `@${r.start.line}`);
+
+  it('each name is a result: definition, references and hover with its own shape', () => {
+    const def = service.definition(text, p('(out, h)', 0, 6));
+    expect(def && `${def.start.line}:${def.start.character}`).toBe('2:7');
+    expect(spans(service.references(text, p('c = x')))).toEqual(['c@2', 'c@4']);
+    const hover = service.hover(text, p('h, c', 0, 0))?.contents;
+    expect(hover).toContain('(None, 4)');
+    expect(hover).toContain('lstm');
+  });
+
+  it('rename one of the names with its reads, and the model checks the same', () => {
+    const renamed = renamedChecksSame(text, p('h, c'), 'state_h');
+    expect(renamed).toContain('out, state_h, c = x -> LSTM');
+    expect(renamed).toContain('(out, state_h) -> Concatenate()');
   });
 });

@@ -1,0 +1,124 @@
+/**
+ * `nn export --format tfjs` and `nn import`: a trained model to TF.js's layers format (a folder
+ * with model.json and weight shards) and back — or a Keras `to_json()` config in. Weights for
+ * export come as for `nn emit`: --weights, else the file `nn train` wrote, else inline weights;
+ * without any it refuses rather than export untrained weights.
+ */
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import {
+  importKeras,
+  InteropError,
+  readTfjsFolder,
+  toTfjs,
+  writeTfjsFolder,
+  type InteropProblem,
+} from '../interop/index.js';
+import { Model } from '../runtime/index.js';
+import { unwritableReason, writeFileAtomic, writeWeightsFile } from '../runtime/weights-file.js';
+import { CliError, defaultWeightsPath, loadChecked } from './engine.js';
+import { allWeightsInline } from './predict.js';
+
+export interface ExportOptions {
+  model?: string;
+  weights?: string;
+  format: string;
+  /** -o: the folder to write. */
+  out?: string;
+}
+
+/** The export formats; ONNX and the Keras archive are the issue's next steps. */
+const formats = ['tfjs'];
+
+export function runExport(
+  file: string,
+  options: ExportOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
+  if (!formats.includes(options.format))
+    throw new CliError(`--format must be one of ${formats.join(', ')}, not '${options.format}'.`);
+  if (!options.out) throw new CliError('name the folder to write with -o DIR.');
+  const loaded = loadChecked(file, options.model, err);
+  const model = new Model(loaded.compiled, { seed: 0 });
+  const path = options.weights ?? defaultWeightsPath(file, loaded.model.name);
+  if (options.weights || existsSync(path)) model.loadWeights(path);
+  else if (allWeightsInline(loaded)) model.build(loaded.compiled.graph.inputShape!);
+  else
+    throw new CliError(
+      `no weights for model '${loaded.model.name}': train it first (nn train ${file}) or name them with --weights; nothing was exported.`,
+    );
+  const values = model.getWeights();
+  const weights = model.weightSpecs().map((w, i) => ({ ...w, values: values[i]! }));
+  // A sequential model whose data fixed its input: the built shape is the one TF.js needs.
+  const checked =
+    loaded.model.inputs.length === 1 && loaded.model.inputs[0]!.shape === null && model.inputShape
+      ? { ...loaded.model, inputs: [{ ...loaded.model.inputs[0]!, shape: model.inputShape }] }
+      : loaded.model;
+  let artifacts;
+  try {
+    artifacts = toTfjs(checked, weights, file);
+  } catch (e) {
+    if (e instanceof InteropError) return report(e.file, e.problems, err);
+    throw e;
+  }
+  report(file, artifacts.warnings, err);
+  try {
+    writeTfjsFolder(options.out, artifacts);
+  } catch (e) {
+    throw new CliError(
+      `cannot write '${options.out}': ${(e as Error).message}; nothing was exported.`,
+    );
+  }
+  out(
+    `wrote ${join(options.out, 'model.json')} and ${artifacts.shards.length} weight shard${artifacts.shards.length === 1 ? '' : 's'} (model '${loaded.model.name}', ${weights.length} weights)\n`,
+  );
+  return 0;
+}
+
+export interface ImportOptions {
+  /** -o: the .nn file to write (default: beside model.json, named after it). */
+  out?: string;
+}
+
+export function runImport(
+  file: string,
+  options: ImportOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
+  const target = options.out ?? join(dirname(file), `${basename(file).replace(/\.json$/i, '')}.nn`);
+  let result;
+  try {
+    result = importKeras(readTfjsFolder(file));
+  } catch (e) {
+    if (e instanceof InteropError) return report(e.file, e.problems, err);
+    throw e;
+  }
+  report(file, result.warnings, err);
+  const weightsPath = defaultWeightsPath(target, result.model);
+  for (const p of result.weights ? [target, weightsPath] : [target]) {
+    const why = unwritableReason(p);
+    if (why) throw new CliError(`cannot write '${p}': ${why}; nothing was imported.`);
+  }
+  try {
+    if (result.weights)
+      writeWeightsFile(weightsPath, { model: result.model, weights: result.weights });
+    writeFileAtomic(target, result.source);
+  } catch (e) {
+    throw new CliError(`cannot write the imported model: ${(e as Error).message}`);
+  }
+  out(
+    result.weights
+      ? `wrote ${target} (model '${result.model}') and its weights ${weightsPath}\n`
+      : `wrote ${target} (model '${result.model}'; the file holds no weights)\n`,
+  );
+  return 0;
+}
+
+/** Prints each problem as `file: path: message`; 1 when any is an error. */
+function report(file: string, problems: InteropProblem[], err: (s: string) => void): number {
+  for (const p of problems)
+    err(`${file}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
+  return problems.some((p) => p.severity === 'error') ? 1 : 0;
+}
