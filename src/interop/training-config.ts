@@ -132,7 +132,17 @@ function optimizerToTfjs(v: CallValue, path: string, problems: Problems): JsonOb
   }
   const config: JsonObject = {};
   for (const [k, key] of Object.entries(rule.keys)) {
-    const value = args[k];
+    let value = args[k];
+    const initial = isCallValue(value) ? initialRate(value) : undefined;
+    if (isCallValue(value) && initial !== undefined) {
+      // TF.js has no schedules: its optimizer runs at the schedule's first rate. Predictions
+      // are unchanged; training in TF.js is not, and nn import reads a fixed rate back.
+      problems.warn(
+        jsonPath(path, k),
+        `TF.js has no learning-rate schedules: ${value.call} is written as its initial rate ${initial}, at which TF.js would train, and which nn import reads back.`,
+      );
+      value = initial;
+    }
     if (isCallValue(value) || Array.isArray(value)) {
       problems.error(jsonPath(path, k), `TF.js takes a number for ${key}, not a schedule or list.`);
       return null;
@@ -154,6 +164,13 @@ function optimizerToTfjs(v: CallValue, path: string, problems: Problems): JsonOb
     );
   }
   return { class_name: rule.tfjs, config };
+}
+
+/** A schedule's rate at step 0: its initial_learning_rate, or PiecewiseConstantDecay's first value. */
+function initialRate(schedule: CallValue): number | undefined {
+  const first =
+    schedule.args['initial_learning_rate'] ?? (schedule.args['values'] as Value[] | undefined)?.[0];
+  return typeof first === 'number' ? first : undefined;
 }
 
 function lossToTfjs(v: CallValue, path: string, problems: Problems): string {

@@ -258,6 +258,17 @@ describe('export: what TF.js cannot represent', () => {
       optimizer_config: { class_name: 'Adam', config: { learningRate: 0.01, clipnorm: 1 } },
     });
   });
+
+  it('a learning-rate schedule is a warning: TF.js, which has none, gets its initial rate', () => {
+    const b = built(`Input(shape=(3,)) -> Dense(1)
+      compile(Adam(learning_rate=ExponentialDecay(0.002, 250, 0.9)), 'mse')`);
+    const { warnings, modelJson } = toTfjs(b.checked, b.weights);
+    expect(warnings.map((w) => w.path)).toEqual(['compile.optimizer.learning_rate']);
+    expect(warnings[0]!.message).toContain('ExponentialDecay is written as its initial rate 0.002');
+    expect(modelJson['trainingConfig']).toMatchObject({
+      optimizer_config: { class_name: 'Adam', config: { learningRate: 0.002 } },
+    });
+  });
 });
 
 describe('the CLI', () => {
