@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -6,6 +7,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // Vitest's default leaves a core idle (one worker on a 2-core machine): the test files
+    // spend much of their time waiting on child processes, so one worker per core pays.
+    maxWorkers: availableParallelism(),
     testTimeout: 30_000,
   },
 });
