@@ -93,6 +93,28 @@ export class Comparisons {
     this.log.record(this.group, quantity, this.label, m);
     if (m.ratio > 1) this.failures.push(describeMismatch(`${quantity} ${detail}`, m));
   }
+
+  /**
+   * Every weight after training (get_weights() order, named by `specs`) against the reference's,
+   * failing outright when training moved none from `before`: the comparison would be vacuous.
+   */
+  weightsAfterTraining(
+    specs: readonly { layer: string; name: string }[],
+    before: readonly ArrayLike<number>[],
+    after: readonly Float32Array[],
+    reference: readonly ArrayLike<number>[],
+  ): void {
+    const moved = after.some((w, i) => w.some((v, j) => v !== before[i]![j]));
+    if (!moved) this.failures.push('training moved no weight: the comparison would be vacuous');
+    after.forEach((w, i) =>
+      this.check(
+        'weights',
+        `${specs[i]!.layer}/${specs[i]!.name} after training`,
+        w,
+        reference[i]!,
+      ),
+    );
+  }
 }
 
 /** One describe() per group of cases, one test per case, passing when `run` finds no failures. */
