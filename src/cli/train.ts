@@ -5,8 +5,7 @@
  * puts the weights beside the .nn file instead, so a finished training is never lost.
  */
 import type { CallValue } from '../catalog/index.js';
-import { readTable, type Table } from '../data/index.js';
-import type { CheckedModel } from '../check/index.js';
+import { readTable, type Table, type TableOptions } from '../data/index.js';
 import {
   callbacksFrom,
   Model,
@@ -90,12 +89,13 @@ export function runTrain(
   oneOutput(loaded, 'train');
   const target = fitArgs['target'] as string | number | null | undefined;
   const csv = dataPath(loaded, options.data, options.allowPaths);
-  const table = readTable(csv, {
+  // The target column and its encoding, for the training data and the validation data alike.
+  const targetOptions = {
     ...(target !== null && target !== undefined ? { target } : {}),
     encoding: targetEncoding(checked),
-    scaling: featureScaling(checked, fitArgs),
     ...(outputUnits(checked) ? { outputUnits: outputUnits(checked)! } : {}),
-  });
+  };
+  const table = readTable(csv, { ...targetOptions, scaling: featureScaling(checked, fitArgs) });
   checkFeatureCount(loaded, table.features, csv);
   const model = new Model(loaded.compiled, {
     ...(options.seed === undefined ? {} : { seed: options.seed }),
@@ -108,7 +108,7 @@ export function runTrain(
   // scaler); as in Keras it takes the place of validation_split.
   const validation =
     typeof fitArgs['validation_data'] === 'string'
-      ? readValidation(loaded, options.allowPaths, table, target, checked)
+      ? readValidation(loaded, options.allowPaths, table, targetOptions)
       : null;
   const validationSplit = validation
     ? 0
@@ -175,17 +175,14 @@ function readValidation(
   loaded: Loaded,
   allowPaths: string[] | undefined,
   training: Table,
-  target: string | number | null | undefined,
-  checked: CheckedModel,
+  targetOptions: TableOptions,
 ): Table {
   const csv = dataPath(loaded, undefined, allowPaths, 'validation_data');
   const table = readTable(csv, {
-    ...(target !== null && target !== undefined ? { target } : {}),
-    encoding: targetEncoding(checked),
+    ...targetOptions,
     features: training.features,
     ...(training.classes ? { classes: training.classes } : {}),
     ...(training.scaler ? { scaler: training.scaler } : {}),
-    ...(outputUnits(checked) ? { outputUnits: outputUnits(checked)! } : {}),
   });
   checkFeatureCount(loaded, table.features, csv);
   return table;
