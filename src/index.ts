@@ -113,6 +113,16 @@ export {
   type WeightsFile,
 } from './runtime/weights-file.js';
 
+// TensorFlow Playground's 2-D toy data sets (XOR, circle, Gaussian clusters, spiral).
+export {
+  toyData,
+  trainTestSplit,
+  toyKinds,
+  type ToyKind,
+  type ToyOptions,
+  type ToyData,
+} from './data/index.js';
+
 // The emitter: a trained model as a standalone TypeScript / JavaScript module.
 export { emitModule, type EmitOptions, type EmitResult } from './emit/index.js';
 
