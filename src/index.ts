@@ -74,6 +74,9 @@ export type {
   TrainingModel,
   ArrayInput,
   ModelInputs,
+  HealthReport,
+  LayerHealth,
+  HealthWarning,
 } from './runtime/index.js';
 export {
   planModel,
