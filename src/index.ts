@@ -64,6 +64,7 @@ export {
   TerminateOnNaN,
   ModelCheckpoint,
   callbacksFrom,
+  formatHealthReport,
 } from './runtime/index.js';
 export type {
   ModelOptions,

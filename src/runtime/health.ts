@@ -170,7 +170,7 @@ export class HealthMonitor {
         warnings.push({
           code: 'vanishing_gradient',
           layer: l.layer,
-          message: `gradient norm ${fmt(g)} is ${fmt(g / last.gradientNorm)}× the last layer's (${last.layer}, ${fmt(last.gradientNorm)}): the gradient vanishes on its way back and this layer barely learns. ReLU in the hidden layers, He initialization or BatchNormalization help.`,
+          message: `${g === 0 ? 'no gradient reaches it' : `gradient norm ${formatNumber(g)} is ${formatNumber(g / last.gradientNorm)}× the last layer's`} (${last.layer}: ${formatNumber(last.gradientNorm)}): the gradient vanishes on its way back and this layer ${g === 0 ? 'does not learn' : 'barely learns'}. ReLU in the hidden layers, He initialization or BatchNormalization help.`,
         });
       const before = this.previous?.[i];
       const grew = before !== undefined && before > 0 && g >= EXPLODING_GROWTH * before && g > 1;
@@ -179,14 +179,14 @@ export class HealthMonitor {
           code: 'exploding_gradient',
           layer: l.layer,
           message: grew
-            ? `gradient norm ${fmt(g)} grew ${fmt(g / before!)}× since the last epoch (${fmt(before!)}): exploding gradients make the weights grow until training diverges. Lower the learning rate or clip the gradients (clipnorm=1.0).`
-            : `gradient norm ${fmt(g)} is above ${fmt(EXPLODING_NORM)}: exploding gradients make the weights grow until training diverges. Lower the learning rate or clip the gradients (clipnorm=1.0).`,
+            ? `gradient norm ${formatNumber(g)} grew ${formatNumber(g / before!)}× since the last epoch (${formatNumber(before!)}): exploding gradients make the weights grow until training diverges. Lower the learning rate or clip the gradients (clipnorm=1.0).`
+            : `gradient norm ${formatNumber(g)} is above ${formatNumber(EXPLODING_NORM)}: exploding gradients make the weights grow until training diverges. Lower the learning rate or clip the gradients (clipnorm=1.0).`,
         });
       if (l.deadRelu !== undefined && l.deadRelu > DEAD_RELU_SHARE)
         warnings.push({
           code: 'dead_relu',
           layer: l.layer,
-          message: `${percent(l.deadRelu)} of its ReLU units output 0 for every sample: dead ReLUs pass no gradient and rarely recover. A lower learning rate, LeakyReLU, or a small positive bias help.`,
+          message: `${formatPercent(l.deadRelu)} of its ReLU units output 0 for every sample: dead ReLUs pass no gradient and rarely recover. A lower learning rate, LeakyReLU, or a small positive bias help.`,
         });
       if (
         l.saturated !== undefined &&
@@ -196,7 +196,7 @@ export class HealthMonitor {
         warnings.push({
           code: 'saturation',
           layer: l.layer,
-          message: `${percent(l.saturated)} of its sigmoid/tanh units are saturated on most samples: their derivative is near 0, so the gradient vanishes behind them. ReLU in the hidden layers, smaller initial weights or BatchNormalization help.`,
+          message: `${formatPercent(l.saturated)} of its sigmoid/tanh units are saturated on most samples: their derivative is near 0, so the gradient vanishes behind them. ReLU in the hidden layers, smaller initial weights or BatchNormalization help.`,
         });
     });
     return warnings;
@@ -276,7 +276,8 @@ function share(tally: Tally, counts: (v: number) => boolean): number {
   return tally.units > 0 ? k / tally.units : 0;
 }
 
-function fmt(x: number): string {
+/** Three significant digits, in exponent form outside [1e-3, 1e4). */
+export function formatNumber(x: number): string {
   return x === 0
     ? '0'
     : Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4
@@ -284,6 +285,7 @@ function fmt(x: number): string {
       : x.toExponential(2);
 }
 
-function percent(x: number): string {
+/** A share as a whole percentage. */
+export function formatPercent(x: number): string {
   return `${Math.round(x * 100)}%`;
 }

@@ -20,4 +20,5 @@ export {
   type LayerHealth,
   type HealthWarning,
 } from './health.js';
+export { formatHealthReport } from './health-table.js';
 export { InputError, type ArrayInput, type ModelInputs } from './arrays.js';
