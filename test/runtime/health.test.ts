@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/load.js';
-import type { Callback, HealthReport } from '../../src/index.js';
+import { planCompiled, verifyPlan, type Callback, type HealthReport } from '../../src/index.js';
+import { liveness } from '../../src/plan/index.js';
 
 /** 8 samples with both features in [0.5, 1]; targets alternate 0/1. */
 const x = Array.from({ length: 8 }, (_, i) => [0.5 + i / 16, 1 - i / 16]);
@@ -184,5 +185,86 @@ describe('fit and callbacks', () => {
     expect(() => model.fit(x, y, { health: 1 as unknown as boolean })).toThrow(
       /fit: health must be true or false/,
     );
+  });
+});
+
+describe('units and backends', () => {
+  it('a convolution: a unit is a channel, over every position of every sample', () => {
+    // Input (3, 3, 1) of positives; filter 0 weights +1 (fires), filter 1 weights −1 (never).
+    const kernel = JSON.stringify([[[[1, -1]]], [[[1, -1]]]]);
+    const model = loadModel(
+      `Input(shape=(3, 3, 1)) -> Conv2D(2, (2, 1), activation=relu, weights=[${kernel}, [0, 0]]) -> Flatten() -> Dense(1, sigmoid); compile(SGD(learning_rate=0.1), binary_crossentropy)`,
+      { seed: 1 },
+    );
+    const images = Array.from({ length: 4 }, (_, i) =>
+      Array.from({ length: 3 }, () => Array.from({ length: 3 }, () => [0.5 + i / 8])),
+    );
+    const [report] = model.fit(images, [0, 1, 0, 1], {
+      epochs: 1,
+      batchSize: 4,
+      health: true,
+    }).health!;
+    expect(report!.layers.map((l) => l.layer)).toEqual(['conv2d', 'dense']);
+    expect(report!.layers[0]!.deadRelu).toBe(0.5);
+  });
+
+  it('the same figures on the wasm backend as on JavaScript', () => {
+    const source = `Input(2) -> Dense(16, relu) -> Dense(16, tanh) -> Dense(1, sigmoid); compile(Adam(learning_rate=0.01), binary_crossentropy)`;
+    const run = (backend: 'js' | 'wasm') =>
+      loadModel(source, { seed: 4, backend }).fit(x, y, { epochs: 2, batchSize: 4, health: true })
+        .health!;
+    const js = run('js');
+    const wasm = run('wasm');
+    js.forEach((r, e) =>
+      r.layers.forEach((l, i) => {
+        const w = wasm[e]!.layers[i]!;
+        expect(w.layer).toBe(l.layer);
+        expect(Math.abs(w.gradientNorm - l.gradientNorm)).toBeLessThan(1e-5 * (1 + l.gradientNorm));
+        expect(w.weightNorm).toBeCloseTo(l.weightNorm, 4);
+        expect(w.deadRelu).toBe(l.deadRelu);
+        expect(w.saturated).toBe(l.saturated);
+      }),
+    );
+  });
+
+  it('exploding: a norm that grows tenfold over an epoch', () => {
+    // Plain gradient descent on mse with a rate past 2/λ: each step overshoots and grows.
+    const model = loadModel(
+      `Input(1) -> Dense(1, use_bias=False, weights=[[[0.5]]]); compile(SGD(learning_rate=3.0), mse)`,
+      { seed: 1 },
+    );
+    const reports = model.fit([[1], [1]], [0, 0], {
+      epochs: 3,
+      batchSize: 1,
+      health: true,
+    }).health!;
+    const norms = reports.map((r) => r.layers[0]!.gradientNorm);
+    expect(norms[1]! / norms[0]!).toBeGreaterThan(10);
+    expect(reports[0]!.warnings).toEqual([]);
+    expect(reports[1]!.warnings[0]!.message).toMatch(/grew [\d.]+× since the last epoch/);
+  });
+});
+
+describe('the observing plan', () => {
+  it('lists each activation by its layer and keeps it live to the end; verified', () => {
+    const compiled = loadModel(
+      `Input(4) -> Dense(8, relu) -> Dense(8) -> Activation(tanh) -> Dense(8, sigmoid) -> Dense(3, softmax); compile(Adam(), categorical_crossentropy)`,
+    ).compiled;
+    const plan = planCompiled(compiled, compiled.graph, {
+      mode: 'training',
+      batchSize: 8,
+      observe: true,
+    });
+    expect(plan.observed!.map((o) => `${o.layer} ${o.activation}`)).toEqual([
+      'dense relu',
+      'activation tanh',
+      'dense_2 sigmoid',
+    ]);
+    expect(verifyPlan(plan)).toEqual([]);
+    const ends = new Map(liveness(plan).map((iv) => [iv.id, iv.end]));
+    for (const o of plan.observed!) expect(ends.get(o.buffer)).toBe(plan.steps.length);
+    const plain = planCompiled(compiled, compiled.graph, { mode: 'training', batchSize: 8 });
+    expect(plain.observed).toBeUndefined();
+    expect(plan.workSize).toBeGreaterThanOrEqual(plain.workSize);
   });
 });
