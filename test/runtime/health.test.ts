@@ -314,3 +314,19 @@ describe('every kind of model', () => {
     expect(finite(report!)).toBe(true);
   });
 });
+
+it('verifyPlan finds an observed activation no step writes', () => {
+  const compiled = loadModel(`Input(2) -> Dense(3, relu) -> Dense(1); compile(sgd, mse)`).compiled;
+  const plan = planCompiled(compiled, compiled.graph, {
+    mode: 'training',
+    batchSize: 4,
+    observe: true,
+  });
+  const broken = {
+    ...plan,
+    observed: [{ layer: 'dense', buffer: 999, activation: 'relu' as const }],
+  };
+  expect(verifyPlan(broken)).toEqual([
+    "the observed activation of 'dense' (buffer 999) is never written.",
+  ]);
+});
