@@ -117,6 +117,9 @@ export class HealthMonitor {
     }
   }
 
+  /** record, bound once: what BoundPlan.runObserved calls each step, without a closure per step. */
+  readonly observe = (bound: BoundPlan, n: number): void => this.record(bound, n);
+
   /** Reads one step's gradients and activations (`n` samples) from the bound plan's buffers. */
   record(bound: BoundPlan, n: number): void {
     const probe = this.probeOf(bound.plan);
