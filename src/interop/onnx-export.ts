@@ -1,0 +1,207 @@
+/**
+ * A checked model and its weights → a standard ONNX model (default domain, opset 17) of its
+ * inference: one graph input per model input and one output per model output, named as in the
+ * model, with a dynamic batch axis ('batch'). Each layer becomes standard ops through its
+ * converter (onnx-core, onnx-conv, onnx-recurrent); a layer or argument ONNX cannot hold is a
+ * problem at its place in the file, and nothing is written.
+ *
+ * It starts from the checked model rather than the optimized plan: the plan's steps are the
+ * engine's fused kernels (BatchNorm folded into a scale, activations inside Dense), while ONNX
+ * has an op per Keras layer, so the layers give the cleaner, standard graph.
+ */
+import type { CallValue } from '../catalog/index.js';
+import type { CheckedModel } from '../check/index.js';
+import {
+  activationSpec,
+  inputPort,
+  layerDefs,
+  outputNamesOf,
+  outputPort,
+  type NodeId,
+  type Shape,
+} from '../layers/index.js';
+import { version } from '../version.js';
+import { coreConverters } from './onnx-core.js';
+import { convConverters } from './onnx-conv.js';
+import { OnnxGraph } from './onnx-graph.js';
+import {
+  at,
+  dims,
+  type ConvertContext,
+  type Converter,
+  type OnnxLayer,
+  type Weight,
+} from './onnx-layer.js';
+import {
+  dataType,
+  encodeOnnx,
+  onnxIrVersion,
+  onnxOpset,
+  type OnnxValueInfo,
+} from './onnx-proto.js';
+import { recurrentConverters } from './onnx-recurrent.js';
+import { Problems, type InteropProblem } from './problems.js';
+import type { NamedWeights } from './tfjs-export.js';
+
+/** TimeDistributed: the inner layer over (batch·steps, …), regrouped by step after. */
+const timeDistributed: Converter = (c, [x]) => {
+  const inner = c.layer.args['layer'] as CallValue;
+  const convert = converters[inner.call];
+  if (!convert) {
+    c.problem(`ONNX export has no ${inner.call} inside TimeDistributed.`, 'layer');
+    return [x!];
+  }
+  const [input, output] = [c.layer.inputShapes[0]!, c.layer.outputShape];
+  const innerLayer: OnnxLayer = {
+    className: inner.call,
+    name: c.layer.name,
+    args: inner.args,
+    inputShapes: [[null, ...input.slice(2)]],
+    outputShape: [null, ...output.slice(2)],
+    activation: activationSpec(inner.args['activation'] ?? null),
+  };
+  // Dense acts on the last axis of any rank: no regrouping needed.
+  if (inner.call === 'Dense')
+    return convert({ ...c, layer: { ...innerLayer, inputShapes: [input], outputShape: output } }, [
+      x!,
+    ]);
+  const flat = c.g.op(
+    'Reshape',
+    [x!, c.g.ints([-1, ...dims(innerLayer.inputShapes[0]!)])],
+    `${at(c)}/steps`,
+  );
+  const [y] = convert({ ...c, layer: innerLayer }, [flat]);
+  return [
+    c.g.op('Reshape', [y!, c.g.ints([-1, input[1]!, ...dims(innerLayer.outputShape)])], at(c)),
+  ];
+};
+
+const converters: Record<string, Converter> = {
+  ...coreConverters,
+  ...convConverters,
+  ...recurrentConverters,
+  TimeDistributed: timeDistributed,
+};
+
+/** The classes the ONNX export converts (the interop matrix reads it). */
+export const onnxLayerClasses: readonly string[] = Object.keys(converters);
+
+export interface OnnxArtifacts {
+  /** The .onnx file's bytes. */
+  bytes: Uint8Array;
+  warnings: InteropProblem[];
+}
+
+function valueInfo(name: string, shape: Shape): OnnxValueInfo {
+  return {
+    name,
+    type: {
+      tensor_type: {
+        elem_type: dataType.float,
+        shape: {
+          dim: shape.map((d, i) =>
+            i === 0 || d === null ? { dim_param: i === 0 ? 'batch' : `d${i}` } : { dim_value: d },
+          ),
+        },
+      },
+    },
+  };
+}
+
+/** Where a layer stands in the .nn file, for problems: `line 3, Conv2D 'conv2d'`. */
+function layerPath(model: CheckedModel, k: number): string {
+  const l = model.layers[k]!;
+  return `line ${l.range.start.line}, ${l.className} '${l.name}'`;
+}
+
+/**
+ * The ONNX model of `model` with `weights` (get_weights() order). Throws an InteropError naming
+ * every layer or argument ONNX cannot hold.
+ */
+export function toOnnx(
+  model: CheckedModel,
+  weights: NamedWeights[],
+  file = model.name,
+): OnnxArtifacts {
+  const problems = new Problems();
+  const g = new OnnxGraph();
+  if (model.inputs.some((i) => i.shape === null || i.shape.slice(1).some((d) => d === null))) {
+    problems.error(
+      model.name,
+      "the model's input shape is not fully known: write Input(shape=…) to export it.",
+    );
+    problems.throwIfFailed(file);
+  }
+  for (const w of weights)
+    if (w.values.some((v) => !Number.isFinite(v)))
+      problems.error(`weights.${w.layer}/${w.name}`, 'holds a value that is not finite.');
+  const inputs = model.inputs.map((i) => g.reserve(i.name));
+  const outputNames = model.outputs.map((id, k) => {
+    const l = model.layers[id];
+    if (!l) return model.inputs[-1 - id]!.name;
+    const port = outputPort(model, k);
+    return port === 0 ? l.name : `${l.name}/${outputNamesOf(layerDefs[l.className], l.args)[port]}`;
+  });
+  for (const name of outputNames) g.reserve(name);
+  const values = new Map<NodeId, string[]>(inputs.map((name, k) => [-1 - k, [name]]));
+  for (const [k, l] of model.layers.entries()) {
+    const path = layerPath(model, k);
+    const convert = converters[l.className];
+    const xs = l.inputs.map((id, i) => values.get(id)![inputPort(l, i)]!);
+    if (!convert) {
+      problems.error(path, `ONNX export has no ${l.className} layer.`);
+      values.set(l.id, xs);
+      continue;
+    }
+    const own = new Map(weights.filter((w) => w.layer === l.name).map((w) => [w.name, w]));
+    const context: ConvertContext = {
+      g,
+      layer: {
+        className: l.className,
+        name: l.name,
+        args: l.args,
+        inputShapes: l.inputs.map((id, i) => shapeOf(model, id, inputPort(l, i))),
+        outputShape: l.outputShape!,
+        ...(l.extraOutputShapes ? { extraOutputShapes: l.extraOutputShapes } : {}),
+        activation: l.specs.activation ?? activationSpec(null),
+      },
+      weight(name: string): Weight {
+        const w = own.get(name);
+        if (!w) throw new Error(`internal: layer '${l.name}' has no weight '${name}'.`);
+        return w;
+      },
+      has: (name) => own.has(name),
+      problem: (message, arg) => problems.error(arg ? `${path}, ${arg}` : path, message),
+    };
+    values.set(l.id, convert(context, xs));
+  }
+  problems.throwIfFailed(file);
+  const outs = model.outputs.map((id, k) => ({
+    value: values.get(id)![outputPort(model, k)]!,
+    name: outputNames[k]!,
+  }));
+  g.finish(outs, inputs);
+  const bytes = encodeOnnx({
+    ir_version: onnxIrVersion,
+    producer_name: 'nnlang',
+    producer_version: version,
+    opset_import: [{ domain: '', version: onnxOpset }],
+    graph: {
+      name: model.name,
+      node: g.nodes,
+      initializer: g.initializers,
+      input: model.inputs.map((i) => valueInfo(i.name, i.shape!)),
+      output: model.outputs.map((id, k) =>
+        valueInfo(outputNames[k]!, shapeOf(model, id, outputPort(model, k))),
+      ),
+    },
+  });
+  return { bytes, warnings: problems.list };
+}
+
+/** The shape of output `port` of node `id`. */
+function shapeOf(model: CheckedModel, id: NodeId, port: number): Shape {
+  if (id < 0) return model.inputs[-1 - id]!.shape!;
+  const l = model.layers[id]!;
+  return port === 0 ? l.outputShape! : l.extraOutputShapes![port - 1]!;
+}
