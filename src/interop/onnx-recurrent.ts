@@ -30,6 +30,10 @@ function rnnActivation(spec: Activation): { name: string; alpha: number; beta: n
       return { name: 'Softsign', alpha: 0, beta: 0 };
     case 'softplus':
       return { name: 'Softplus', alpha: 0, beta: 0 };
+    case 'linear':
+      return { name: 'Affine', alpha: 1, beta: 0 };
+    case 'hard_sigmoid':
+      return { name: 'HardSigmoid', alpha: 1 / 6, beta: 0.5 };
     case 'relu':
       return spec.slope === 0 && spec.threshold === 0 && (spec.maxValue ?? Infinity) === Infinity
         ? { name: 'Relu', alpha: 0, beta: 0 }
@@ -160,6 +164,14 @@ function runRecurrent(
     // f, g (and h) per direction, the forward direction's first.
     activations: { strings: prefixes.flatMap(() => fns.map((f) => f?.name ?? 'Tanh')) },
   };
+  // α and β, in the functions' order, for those that take them (onnxruntime reads them so):
+  // HardSigmoid's and Affine's are not ONNX's defaults.
+  const present = fns.flatMap((f) => (f ? [f] : []));
+  if (present.some((f) => f.name === 'HardSigmoid' || f.name === 'Affine')) {
+    const needs = present.filter((f) => f.name === 'HardSigmoid' || f.name === 'Affine');
+    attrs['activation_alpha'] = { floats: prefixes.flatMap(() => needs.map((f) => f.alpha)) };
+    attrs['activation_beta'] = { floats: prefixes.flatMap(() => needs.map((f) => f.beta)) };
+  }
   if (cls === 'GRU') attrs['linear_before_reset'] = args['reset_after'] === false ? 0 : 1;
   const outs = g.node(opOf[cls]!, [xt, W, R, B], at(c), attrs, cls === 'LSTM' ? 3 : 2);
   return { Y: outs[0]!, Yh: outs[1]!, Yc: outs[2] ?? null };
