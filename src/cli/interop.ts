@@ -17,6 +17,7 @@ import {
 import { Model } from '../runtime/index.js';
 import { unwritableReason, writeFileAtomic, writeWeightsFile } from '../runtime/weights-file.js';
 import { CliError, defaultWeightsPath, loadChecked } from './engine.js';
+import { exportOnnx } from './onnx.js';
 import { allWeightsInline } from './predict.js';
 
 export interface ExportOptions {
@@ -27,8 +28,8 @@ export interface ExportOptions {
   out?: string;
 }
 
-/** The export formats; ONNX and the Keras archive are the issue's next steps. */
-const formats = ['tfjs'];
+/** The export formats. */
+const formats = ['tfjs', 'onnx'];
 
 export function runExport(
   file: string,
@@ -55,6 +56,7 @@ export function runExport(
     loaded.model.inputs.length === 1 && loaded.model.inputs[0]!.shape === null && model.inputShape
       ? { ...loaded.model, inputs: [{ ...loaded.model.inputs[0]!, shape: model.inputShape }] }
       : loaded.model;
+  if (options.format === 'onnx') return exportOnnx(checked, weights, file, options.out, out, err);
   let artifacts;
   try {
     artifacts = toTfjs(checked, weights, file);
@@ -117,7 +119,7 @@ export function runImport(
 }
 
 /** Prints each problem as `file: path: message`; 1 when any is an error. */
-function report(file: string, problems: InteropProblem[], err: (s: string) => void): number {
+export function report(file: string, problems: InteropProblem[], err: (s: string) => void): number {
   for (const p of problems)
     err(`${file}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
   return problems.some((p) => p.severity === 'error') ? 1 : 0;

@@ -1,0 +1,38 @@
+/**
+ * `nn export --format onnx`: the checked model and its trained weights as one .onnx file,
+ * written to a temporary file and renamed, so a failed export leaves no half-written model.
+ */
+import type { CheckedModel } from '../check/index.js';
+import { InteropError, toOnnx, type NamedWeights } from '../interop/index.js';
+import { unwritableReason, writeFileAtomic } from '../runtime/weights-file.js';
+import { CliError } from './engine.js';
+import { report } from './interop.js';
+
+export function exportOnnx(
+  checked: CheckedModel,
+  weights: NamedWeights[],
+  file: string,
+  target: string,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
+  let artifacts;
+  try {
+    artifacts = toOnnx(checked, weights, file);
+  } catch (e) {
+    if (e instanceof InteropError) return report(e.file, e.problems, err);
+    throw e;
+  }
+  report(file, artifacts.warnings, err);
+  const why = unwritableReason(target);
+  if (why) throw new CliError(`cannot write '${target}': ${why}; nothing was exported.`);
+  try {
+    writeFileAtomic(target, artifacts.bytes);
+  } catch (e) {
+    throw new CliError(`cannot write '${target}': ${(e as Error).message}; nothing was exported.`);
+  }
+  out(
+    `wrote ${target} (model '${checked.name}', ONNX opset 17, ${weights.length} weights, ${artifacts.bytes.length} bytes)\n`,
+  );
+  return 0;
+}
