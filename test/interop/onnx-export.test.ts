@@ -15,7 +15,8 @@ import { python } from '../python.js';
 import { built } from './helpers.js';
 import { layerModels } from './layer-models.js';
 import { onnxModels, randomModel } from './onnx-models.js';
-import { throughOnnx } from './onnx-helpers.js';
+import { runOnnx, throughOnnx } from './onnx-helpers.js';
+import { nn } from '../cli/spawn.js';
 
 const samples = new URL('../../samples/', import.meta.url).pathname;
 const written = mkdtempSync(join(tmpdir(), 'nn-onnx-'));
@@ -124,6 +125,56 @@ describe('what ONNX cannot hold', () => {
   });
 });
 
+describe('nn export --format onnx', () => {
+  it('writes a file onnxruntime runs to what nn predict prints', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nn-onnx-cli-'));
+    const file = join(dir, 'm.nn');
+    writeFileSync(
+      file,
+      [
+        "Input(2) -> Dense(2, activation='tanh', weights=[[[1, -2], [0.5, 3]], [0.1, -0.2]])",
+        "  -> Dense(1, activation='sigmoid', weights=[[[1.5], [-1]], [0.3]])",
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'data.csv'), 'a,b\n0.5,-1\n2,0.25\n-1,-1\n');
+    const target = join(dir, 'm.onnx');
+    const r = nn('export', file, '--format', 'onnx', '-o', target);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /^wrote .*m\.onnx \(model 'sequential', ONNX opset 17, 4 weights, \d+ bytes\)\n$/,
+    );
+    expect(readdirSync(dir).sort()).toEqual(['data.csv', 'm.nn', 'm.onnx']);
+    const x = Float32Array.from([0.5, -1, 2, 0.25, -1, -1]);
+    const [y] = await runOnnx(readFileSync(target), [x], [[null, 2]], 3);
+    const predicted = nn('predict', file, '--data', join(dir, 'data.csv'));
+    const rows = predicted.out
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',').at(-1)));
+    rows.forEach((v, i) => expect(y![i]).toBeCloseTo(v, 5));
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('names what ONNX cannot hold, exits 1 and writes nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nn-onnx-cli-'));
+    const file = join(dir, 'm.nn');
+    writeFileSync(
+      file,
+      'Input(shape=(2,)) -> Embedding(3, 1, mask_zero=True, weights=[[[0.1], [0.2], [0.3]]]) -> GlobalAveragePooling1D()\n',
+    );
+    const r = nn('export', file, '--format', 'onnx', '-o', join(dir, 'm.onnx'));
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `${file}: error: line 1, Embedding 'embedding', mask_zero: ONNX tensors carry no Keras mask: export the model with mask_zero=False.\n`,
+    );
+    expect(readdirSync(dir)).toEqual(['m.nn']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 const py = python(['onnx'], 'test/interop/onnx-export.test.ts');
 
 afterAll(() => {
@@ -143,5 +194,5 @@ afterAll(() => {
     [written],
   );
   rmSync(written, { recursive: true, force: true });
-  expect(out.trim().split('\n')).toHaveLength(files.length);
+  expect(out.split('\n').filter(Boolean)).toHaveLength(files.length);
 });
