@@ -43,9 +43,9 @@ export function runExport(
   const loaded = loadChecked(file, options.model, err);
   const model = new Model(loaded.compiled, { seed: 0 });
   const path = options.weights ?? defaultWeightsPath(file, loaded.model.name);
-  if (options.weights || existsSync(path)) model.loadWeights(path);
-  else if (allWeightsInline(loaded)) model.build(loaded.compiled.graph.inputShape!);
-  else
+  const saved = options.weights || existsSync(path) ? model.loadWeights(path) : null;
+  if (!saved && allWeightsInline(loaded)) model.build(loaded.compiled.graph.inputShape!);
+  else if (!saved)
     throw new CliError(
       `no weights for model '${loaded.model.name}': train it first (nn train ${file}) or name them with --weights; nothing was exported.`,
     );
@@ -56,7 +56,8 @@ export function runExport(
     loaded.model.inputs.length === 1 && loaded.model.inputs[0]!.shape === null && model.inputShape
       ? { ...loaded.model, inputs: [{ ...loaded.model.inputs[0]!, shape: model.inputShape }] }
       : loaded.model;
-  if (options.format === 'onnx') return exportOnnx(checked, weights, file, options.out, out, err);
+  if (options.format === 'onnx')
+    return exportOnnx(checked, weights, saved?.data?.scaler ?? null, file, options.out, out, err);
   let artifacts;
   try {
     artifacts = toTfjs(checked, weights, file);

@@ -1,9 +1,11 @@
 /**
- * `nn export --format onnx`: the checked model and its trained weights as one .onnx file,
+ * `nn export --format onnx`: the checked model and its trained weights as one .onnx file (with
+ * the training data's scaling, when fit() scaled it, so the file takes raw feature rows as
+ * `nn predict` does),
  * written to a temporary file and renamed, so a failed export leaves no half-written model.
  */
 import type { CheckedModel } from '../check/index.js';
-import { InteropError, toOnnx, type NamedWeights } from '../interop/index.js';
+import { InteropError, toOnnx, type InputScaling, type NamedWeights } from '../interop/index.js';
 import { unwritableReason, writeFileAtomic } from '../runtime/weights-file.js';
 import { CliError } from './engine.js';
 import { report } from './interop.js';
@@ -11,6 +13,7 @@ import { report } from './interop.js';
 export function exportOnnx(
   checked: CheckedModel,
   weights: NamedWeights[],
+  scaler: InputScaling | null,
   file: string,
   target: string,
   out: (s: string) => void,
@@ -18,7 +21,7 @@ export function exportOnnx(
 ): number {
   let artifacts;
   try {
-    artifacts = toOnnx(checked, weights, file);
+    artifacts = toOnnx(checked, weights, file, scaler);
   } catch (e) {
     if (e instanceof InteropError) return report(e.file, e.problems, err);
     throw e;

@@ -86,6 +86,15 @@ const converters: Record<string, Converter> = {
 /** The classes the ONNX export converts (the interop matrix reads it). */
 export const onnxLayerClasses: readonly string[] = Object.keys(converters);
 
+/**
+ * fit(scaling=…)'s transform of the training data, x' = (x − offset)·scale per column of a row
+ * (the inputs' values one after another, as a CSV row holds them), saved with the weights.
+ */
+export interface InputScaling {
+  offset: readonly number[];
+  scale: readonly number[];
+}
+
 export interface OnnxArtifacts {
   /** The .onnx file's bytes. */
   bytes: Uint8Array;
@@ -122,6 +131,7 @@ export function toOnnx(
   model: CheckedModel,
   weights: NamedWeights[],
   file = model.name,
+  scaling: InputScaling | null = null,
 ): OnnxArtifacts {
   const problems = new Problems();
   const g = new OnnxGraph();
@@ -143,7 +153,15 @@ export function toOnnx(
     return port === 0 ? l.name : `${l.name}/${outputNamesOf(layerDefs[l.className], l.args)[port]}`;
   });
   for (const name of outputNames) g.reserve(name);
-  const values = new Map<NodeId, string[]>(inputs.map((name, k) => [-1 - k, [name]]));
+  const columns = model.inputs.reduce((n, i) => n + dims(i.shape!).reduce((a, b) => a * b, 1), 0);
+  if (scaling && (scaling.offset.length !== columns || scaling.scale.length !== columns))
+    problems.error(
+      'weights.data.scaler',
+      `the training's scaling has ${scaling.offset.length} columns; the model's inputs take ${columns}.`,
+    );
+  problems.throwIfFailed(file);
+  const scaled = scaling ? scaleInputs(g, model, inputs, scaling) : inputs;
+  const values = new Map<NodeId, string[]>(scaled.map((name, k) => [-1 - k, [name]]));
   for (const [k, l] of model.layers.entries()) {
     const path = layerPath(model, k);
     const convert = converters[l.className];
@@ -197,6 +215,25 @@ export function toOnnx(
     },
   });
   return { bytes, warnings: problems.list };
+}
+
+/** Each input with the training's scaling applied: (x − offset)·scale, its columns' share. */
+function scaleInputs(
+  g: OnnxGraph,
+  model: CheckedModel,
+  inputs: string[],
+  scaling: InputScaling,
+): string[] {
+  let start = 0;
+  return inputs.map((x, k) => {
+    const shape = dims(model.inputs[k]!.shape!);
+    const n = shape.reduce((a, b) => a * b, 1);
+    const columns = (v: readonly number[]) => v.slice(start, start + n);
+    const offset = g.weight(`${x}/scaling/offset`, shape, columns(scaling.offset));
+    const scale = g.weight(`${x}/scaling/scale`, shape, columns(scaling.scale));
+    start += n;
+    return g.op('Mul', [g.op('Sub', [x, offset], `${x}/scaling`), scale], `${x}/scaled`);
+  });
 }
 
 /** The shape of output `port` of node `id`. */

@@ -158,6 +158,35 @@ describe('nn export --format onnx', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
+  it("applies fit(scaling=…)'s transform inside, so the file takes raw rows as nn predict does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nn-onnx-cli-'));
+    const file = join(dir, 'm.nn');
+    writeFileSync(
+      file,
+      [
+        "Input(2) -> Dense(3, activation='tanh') -> Dense(1)",
+        "compile('sgd', 'mse')",
+        "fit(data='data.csv', target='y', scaling='standard', epochs=2, batch_size=2)",
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'data.csv'), 'a,b,y\n50,-10,1\n200,25,0\n-100,-10,1\n10,5,0\n');
+    expect(nn('train', file, '--seed', '1', '--quiet').code).toBe(0);
+    const target = join(dir, 'm.onnx');
+    expect(nn('export', file, '--format', 'onnx', '-o', target).code).toBe(0);
+    const x = Float32Array.from([50, -10, 200, 25, -100, -10, 10, 5]);
+    const [y] = await runOnnx(readFileSync(target), [x], [[null, 2]], 4);
+    const predicted = nn('predict', file, '--data', join(dir, 'data.csv'));
+    const rows = predicted.out
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => Number(l.split(',').at(-1)));
+    expect(rows).toHaveLength(4);
+    rows.forEach((v, i) => expect(y![i]).toBeCloseTo(v, 5));
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
   it('names what ONNX cannot hold, exits 1 and writes nothing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nn-onnx-cli-'));
     const file = join(dir, 'm.nn');
