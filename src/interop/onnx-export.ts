@@ -13,6 +13,7 @@ import type { CallValue } from '../catalog/index.js';
 import type { CheckedModel } from '../check/index.js';
 import {
   activationSpec,
+  inferShapes,
   inputPort,
   layerDefs,
   outputNamesOf,
@@ -95,6 +96,12 @@ export interface InputScaling {
   scale: readonly number[];
 }
 
+/** A layer's built shapes. */
+interface Built {
+  outputShape: Shape;
+  extraOutputShapes?: Shape[] | undefined;
+}
+
 export interface OnnxArtifacts {
   /** The .onnx file's bytes. */
   bytes: Uint8Array;
@@ -160,6 +167,26 @@ export function toOnnx(
       `the training's scaling has ${scaling.offset.length} columns; the model's inputs take ${columns}.`,
     );
   problems.throwIfFailed(file);
+  // A sequential model whose data fixed its input shape was checked unbuilt: build it here.
+  const built = model.layers.every((l) => l.outputShape)
+    ? model.layers.map((l) => ({
+        outputShape: l.outputShape!,
+        extraOutputShapes: l.extraOutputShapes,
+      }))
+    : inferShapes(
+        model.layers,
+        model.inputs.map((i) => i.shape!),
+        layerDefs,
+      );
+  if (!Array.isArray(built)) {
+    problems.error(layerPath(model, built.node), built.error.error);
+    problems.throwIfFailed(file);
+  }
+  const shapeOf = (id: NodeId, port: number): Shape => {
+    if (id < 0) return model.inputs[-1 - id]!.shape!;
+    const l = (built as Built[])[id]!;
+    return port === 0 ? l.outputShape : l.extraOutputShapes![port - 1]!;
+  };
   const scaled = scaling ? scaleInputs(g, model, inputs, scaling) : inputs;
   const values = new Map<NodeId, string[]>(scaled.map((name, k) => [-1 - k, [name]]));
   for (const [k, l] of model.layers.entries()) {
@@ -178,9 +205,8 @@ export function toOnnx(
         className: l.className,
         name: l.name,
         args: l.args,
-        inputShapes: l.inputs.map((id, i) => shapeOf(model, id, inputPort(l, i))),
-        outputShape: l.outputShape!,
-        ...(l.extraOutputShapes ? { extraOutputShapes: l.extraOutputShapes } : {}),
+        inputShapes: l.inputs.map((id, i) => shapeOf(id, inputPort(l, i))),
+        outputShape: shapeOf(l.id, 0),
         activation: l.specs.activation ?? activationSpec(null),
       },
       weight(name: string): Weight {
@@ -210,7 +236,7 @@ export function toOnnx(
       initializer: g.initializers,
       input: model.inputs.map((i) => valueInfo(i.name, i.shape!)),
       output: model.outputs.map((id, k) =>
-        valueInfo(outputNames[k]!, shapeOf(model, id, outputPort(model, k))),
+        valueInfo(outputNames[k]!, shapeOf(id, outputPort(model, k))),
       ),
     },
   });
@@ -234,11 +260,4 @@ function scaleInputs(
     start += n;
     return g.op('Mul', [g.op('Sub', [x, offset], `${x}/scaling`), scale], `${x}/scaled`);
   });
-}
-
-/** The shape of output `port` of node `id`. */
-function shapeOf(model: CheckedModel, id: NodeId, port: number): Shape {
-  if (id < 0) return model.inputs[-1 - id]!.shape!;
-  const l = model.layers[id]!;
-  return port === 0 ? l.outputShape! : l.extraOutputShapes![port - 1]!;
 }

@@ -16,7 +16,6 @@ export interface OnnxLayer {
   /** One shape per input, batch first, every other dimension known. */
   inputShapes: Shape[];
   outputShape: Shape;
-  extraOutputShapes?: Shape[];
   activation: Activation;
 }
 

@@ -158,13 +158,13 @@ describe('nn export --format onnx', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it("applies fit(scaling=…)'s transform inside, so the file takes raw rows as nn predict does", async () => {
+  it("applies fit(scaling=…)'s transform inside, so the file takes raw rows as nn predict does; builds a model its data shaped", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nn-onnx-cli-'));
     const file = join(dir, 'm.nn');
     writeFileSync(
       file,
       [
-        "Input(2) -> Dense(3, activation='tanh') -> Dense(1)",
+        "Dense(3, activation='tanh') -> Dense(1)   # no Input: the data fixes it",
         "compile('sgd', 'mse')",
         "fit(data='data.csv', target='y', scaling='standard', epochs=2, batch_size=2)",
         '',
