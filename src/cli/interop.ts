@@ -57,7 +57,10 @@ export function runExport(
       ? { ...loaded.model, inputs: [{ ...loaded.model.inputs[0]!, shape: model.inputShape }] }
       : loaded.model;
   if (options.format === 'onnx')
-    return exportOnnx(checked, weights, saved?.data?.scaler ?? null, file, options.out, out, err);
+    return exportOnnx(
+      { checked, weights, scaler: saved?.data?.scaler ?? null, file, target: options.out },
+      { out, err, report },
+    );
   let artifacts;
   try {
     artifacts = toTfjs(checked, weights, file);
@@ -120,7 +123,7 @@ export function runImport(
 }
 
 /** Prints each problem as `file: path: message`; 1 when any is an error. */
-export function report(file: string, problems: InteropProblem[], err: (s: string) => void): number {
+function report(file: string, problems: InteropProblem[], err: (s: string) => void): number {
   for (const p of problems)
     err(`${file}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
   return problems.some((p) => p.severity === 'error') ? 1 : 0;

@@ -5,19 +5,37 @@
  * written to a temporary file and renamed, so a failed export leaves no half-written model.
  */
 import type { CheckedModel } from '../check/index.js';
-import { InteropError, toOnnx, type InputScaling, type NamedWeights } from '../interop/index.js';
+import {
+  InteropError,
+  toOnnx,
+  type InputScaling,
+  type InteropProblem,
+  type NamedWeights,
+} from '../interop/index.js';
 import { unwritableReason, writeFileAtomic } from '../runtime/weights-file.js';
 import { CliError } from './engine.js';
-import { report } from './interop.js';
+
+export interface OnnxExport {
+  checked: CheckedModel;
+  weights: NamedWeights[];
+  /** fit(scaling=…)'s transform, saved with the weights; null when the data was not scaled. */
+  scaler: InputScaling | null;
+  /** The .nn file, for messages. */
+  file: string;
+  /** The .onnx file to write. */
+  target: string;
+}
+
+/** Where messages go; `report` prints problems as the other interop commands do. */
+export interface OnnxOutput {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  report: (file: string, problems: InteropProblem[], err: (s: string) => void) => number;
+}
 
 export function exportOnnx(
-  checked: CheckedModel,
-  weights: NamedWeights[],
-  scaler: InputScaling | null,
-  file: string,
-  target: string,
-  out: (s: string) => void,
-  err: (s: string) => void,
+  { checked, weights, scaler, file, target }: OnnxExport,
+  { out, err, report }: OnnxOutput,
 ): number {
   let artifacts;
   try {

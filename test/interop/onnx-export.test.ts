@@ -125,19 +125,33 @@ describe('what ONNX cannot hold', () => {
   });
 });
 
+/** A folder with m.nn (these lines) and, when given, data.csv. */
+function project(lines: string[], csv?: string): { dir: string; file: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'nn-onnx-cli-'));
+  const file = join(dir, 'm.nn');
+  writeFileSync(file, [...lines, ''].join('\n'));
+  if (csv) writeFileSync(join(dir, 'data.csv'), csv);
+  return { dir, file };
+}
+
+/** The last column of what nn predict prints for `data`, one number per row. */
+function predicted(file: string, data: string): number[] {
+  return nn('predict', file, '--data', data)
+    .out.trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => Number(l.split(',').at(-1)));
+}
+
 describe('nn export --format onnx', () => {
   it('writes a file onnxruntime runs to what nn predict prints', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nn-onnx-cli-'));
-    const file = join(dir, 'm.nn');
-    writeFileSync(
-      file,
+    const { dir, file } = project(
       [
         "Input(2) -> Dense(2, activation='tanh', weights=[[[1, -2], [0.5, 3]], [0.1, -0.2]])",
         "  -> Dense(1, activation='sigmoid', weights=[[[1.5], [-1]], [0.3]])",
-        '',
-      ].join('\n'),
+      ],
+      'a,b\n0.5,-1\n2,0.25\n-1,-1\n',
     );
-    writeFileSync(join(dir, 'data.csv'), 'a,b\n0.5,-1\n2,0.25\n-1,-1\n');
     const target = join(dir, 'm.onnx');
     const r = nn('export', file, '--format', 'onnx', '-o', target);
     expect(r.err).toBe('');
@@ -148,52 +162,36 @@ describe('nn export --format onnx', () => {
     expect(readdirSync(dir).sort()).toEqual(['data.csv', 'm.nn', 'm.onnx']);
     const x = Float32Array.from([0.5, -1, 2, 0.25, -1, -1]);
     const [y] = await runOnnx(readFileSync(target), [x], [[null, 2]], 3);
-    const predicted = nn('predict', file, '--data', join(dir, 'data.csv'));
-    const rows = predicted.out
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => Number(l.split(',').at(-1)));
+    const rows = predicted(file, join(dir, 'data.csv'));
+    expect(rows).toHaveLength(3);
     rows.forEach((v, i) => expect(y![i]).toBeCloseTo(v, 5));
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it("applies fit(scaling=…)'s transform inside, so the file takes raw rows as nn predict does; builds a model its data shaped", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nn-onnx-cli-'));
-    const file = join(dir, 'm.nn');
-    writeFileSync(
-      file,
+    const { dir, file } = project(
       [
         "Dense(3, activation='tanh') -> Dense(1)   # no Input: the data fixes it",
         "compile('sgd', 'mse')",
         "fit(data='data.csv', target='y', scaling='standard', epochs=2, batch_size=2)",
-        '',
-      ].join('\n'),
+      ],
+      'a,b,y\n50,-10,1\n200,25,0\n-100,-10,1\n10,5,0\n',
     );
-    writeFileSync(join(dir, 'data.csv'), 'a,b,y\n50,-10,1\n200,25,0\n-100,-10,1\n10,5,0\n');
     expect(nn('train', file, '--seed', '1', '--quiet').code).toBe(0);
     const target = join(dir, 'm.onnx');
     expect(nn('export', file, '--format', 'onnx', '-o', target).code).toBe(0);
     const x = Float32Array.from([50, -10, 200, 25, -100, -10, 10, 5]);
     const [y] = await runOnnx(readFileSync(target), [x], [[null, 2]], 4);
-    const predicted = nn('predict', file, '--data', join(dir, 'data.csv'));
-    const rows = predicted.out
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => Number(l.split(',').at(-1)));
+    const rows = predicted(file, join(dir, 'data.csv'));
     expect(rows).toHaveLength(4);
     rows.forEach((v, i) => expect(y![i]).toBeCloseTo(v, 5));
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it('names what ONNX cannot hold, exits 1 and writes nothing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nn-onnx-cli-'));
-    const file = join(dir, 'm.nn');
-    writeFileSync(
-      file,
-      'Input(shape=(2,)) -> Embedding(3, 1, mask_zero=True, weights=[[[0.1], [0.2], [0.3]]]) -> GlobalAveragePooling1D()\n',
-    );
+    const { dir, file } = project([
+      'Input(shape=(2,)) -> Embedding(3, 1, mask_zero=True, weights=[[[0.1], [0.2], [0.3]]]) -> GlobalAveragePooling1D()',
+    ]);
     const r = nn('export', file, '--format', 'onnx', '-o', join(dir, 'm.onnx'));
     expect(r.code).toBe(1);
     expect(r.err).toBe(
