@@ -177,9 +177,12 @@ function runRecurrent(
   return { Y: outs[0]!, Yh: outs[1]!, Yc: outs[2] ?? null };
 }
 
-/** (directions, N, H) → direction `k`'s (N, H). */
+/** (directions, N, H) → direction `k`'s (N, H); a layer of one direction only drops the axis. */
 function direction(c: ConvertContext, v: string, k: number, base: string): string {
-  const one = c.g.op('Gather', [v, c.g.ints([k])], base, { axis: 0 });
+  const one =
+    c.layer.className === 'Bidirectional'
+      ? c.g.op('Gather', [v, c.g.ints([k])], base, { axis: 0 })
+      : v;
   return c.g.op('Squeeze', [one, c.g.ints([0])], base);
 }
 
