@@ -39,7 +39,12 @@ export function runExport(
 ): number {
   if (!formats.includes(options.format))
     throw new CliError(`--format must be one of ${formats.join(', ')}, not '${options.format}'.`);
-  if (!options.out) throw new CliError('name the folder to write with -o DIR.');
+  if (!options.out)
+    throw new CliError(
+      options.format === 'onnx'
+        ? 'name the file to write with -o model.onnx.'
+        : 'name the folder to write with -o DIR.',
+    );
   const loaded = loadChecked(file, options.model, err);
   const model = new Model(loaded.compiled, { seed: 0 });
   const path = options.weights ?? defaultWeightsPath(file, loaded.model.name);
