@@ -28,7 +28,6 @@ import { OnnxGraph } from './onnx-graph.js';
 import {
   at,
   dims,
-  type ConvertContext,
   type Converter,
   type OnnxLayer,
   type Weight,
@@ -131,8 +130,8 @@ function layerPath(model: CheckedModel, k: number): string {
 }
 
 /**
- * The ONNX model of `model` with `weights` (get_weights() order). Throws an InteropError naming
- * every layer or argument ONNX cannot hold.
+ * The ONNX model of `model` with `weights` (get_weights() order), taking raw rows when
+ * `scaling` is given. Throws an InteropError naming every layer or argument ONNX cannot hold.
  */
 export function toOnnx(
   model: CheckedModel,
@@ -141,90 +140,37 @@ export function toOnnx(
   scaling: InputScaling | null = null,
 ): OnnxArtifacts {
   const problems = new Problems();
-  const g = new OnnxGraph();
-  if (model.inputs.some((i) => i.shape === null || i.shape.slice(1).some((d) => d === null))) {
-    problems.error(
-      model.name,
-      "the model's input shape is not fully known: write Input(shape=…) to export it.",
-    );
-    problems.throwIfFailed(file);
-  }
-  for (const w of weights)
-    if (w.values.some((v) => !Number.isFinite(v)))
-      problems.error(`weights.${w.layer}/${w.name}`, 'holds a value that is not finite.');
-  const inputs = model.inputs.map((i) => g.reserve(i.name));
-  const outputNames = model.outputs.map((id, k) => {
-    const l = model.layers[id];
-    if (!l) return model.inputs[-1 - id]!.name;
-    const port = outputPort(model, k);
-    return port === 0 ? l.name : `${l.name}/${outputNamesOf(layerDefs[l.className], l.args)[port]}`;
-  });
-  for (const name of outputNames) g.reserve(name);
-  const columns = model.inputs.reduce((n, i) => n + dims(i.shape!).reduce((a, b) => a * b, 1), 0);
-  if (scaling && (scaling.offset.length !== columns || scaling.scale.length !== columns))
-    problems.error(
-      'weights.data.scaler',
-      `the training's scaling has ${scaling.offset.length} columns; the model's inputs take ${columns}.`,
-    );
+  checkInputs(model, weights, scaling, problems);
   problems.throwIfFailed(file);
-  // A sequential model whose data fixed its input shape was checked unbuilt: build it here.
-  const built = model.layers.every((l) => l.outputShape)
-    ? model.layers.map((l) => ({
-        outputShape: l.outputShape!,
-        extraOutputShapes: l.extraOutputShapes,
-      }))
-    : inferShapes(
-        model.layers,
-        model.inputs.map((i) => i.shape!),
-        layerDefs,
-      );
-  if (!Array.isArray(built)) {
-    problems.error(layerPath(model, built.node), built.error.error);
-    problems.throwIfFailed(file);
-  }
-  const shapeOf = (id: NodeId, port: number): Shape => {
-    if (id < 0) return model.inputs[-1 - id]!.shape!;
-    const l = (built as Built[])[id]!;
-    return port === 0 ? l.outputShape : l.extraOutputShapes![port - 1]!;
-  };
+  const shapeOf = builtShapes(model, problems);
+  problems.throwIfFailed(file);
+  const g = new OnnxGraph();
+  const inputs = model.inputs.map((i) => g.reserve(i.name));
+  const outputNames = modelOutputNames(model);
+  for (const name of outputNames) g.reserve(name);
   const scaled = scaling ? scaleInputs(g, model, inputs, scaling) : inputs;
   const values = new Map<NodeId, string[]>(scaled.map((name, k) => [-1 - k, [name]]));
   for (const [k, l] of model.layers.entries()) {
-    const path = layerPath(model, k);
-    const convert = converters[l.className];
     const xs = l.inputs.map((id, i) => values.get(id)![inputPort(l, i)]!);
-    if (!convert) {
-      problems.error(path, `ONNX export has no ${l.className} layer.`);
-      values.set(l.id, xs);
-      continue;
-    }
-    const own = new Map(weights.filter((w) => w.layer === l.name).map((w) => [w.name, w]));
-    const context: ConvertContext = {
-      g,
-      layer: {
-        className: l.className,
-        name: l.name,
-        args: l.args,
-        inputShapes: l.inputs.map((id, i) => shapeOf(id, inputPort(l, i))),
-        outputShape: shapeOf(l.id, 0),
-        activation: l.specs.activation ?? activationSpec(null),
-      },
-      weight(name: string): Weight {
-        const w = own.get(name);
-        if (!w) throw new Error(`internal: layer '${l.name}' has no weight '${name}'.`);
-        return w;
-      },
-      has: (name) => own.has(name),
-      problem: (message, arg) => problems.error(arg ? `${path}, ${arg}` : path, message),
+    const layer: OnnxLayer = {
+      className: l.className,
+      name: l.name,
+      args: l.args,
+      inputShapes: l.inputs.map((id, i) => shapeOf(id, inputPort(l, i))),
+      outputShape: shapeOf(l.id, 0),
+      activation: l.specs.activation ?? activationSpec(null),
     };
-    values.set(l.id, convert(context, xs));
+    const own = weights.filter((w) => w.layer === l.name);
+    values.set(l.id, convertLayer(g, layer, xs, own, layerPath(model, k), problems) ?? xs);
   }
   problems.throwIfFailed(file);
-  const outs = model.outputs.map((id, k) => ({
-    value: values.get(id)![outputPort(model, k)]!,
-    name: outputNames[k]!,
-  }));
-  g.finish(outs, inputs);
+  g.finish(
+    model.outputs.map((id, k) => ({
+      value: values.get(id)![outputPort(model, k)]!,
+      name: outputNames[k]!,
+    })),
+    inputs,
+  );
   const bytes = encodeOnnx({
     ir_version: onnxIrVersion,
     producer_name: 'nnlang',
@@ -241,6 +187,97 @@ export function toOnnx(
     },
   });
   return { bytes, warnings: problems.list };
+}
+
+/** Known input shapes, finite weights, and a scaling with one entry per input value. */
+function checkInputs(
+  model: CheckedModel,
+  weights: NamedWeights[],
+  scaling: InputScaling | null,
+  problems: Problems,
+): void {
+  if (model.inputs.some((i) => i.shape === null || i.shape.slice(1).some((d) => d === null))) {
+    problems.error(
+      model.name,
+      "the model's input shape is not fully known: write Input(shape=…) to export it.",
+    );
+    return;
+  }
+  for (const w of weights)
+    if (w.values.some((v) => !Number.isFinite(v)))
+      problems.error(`weights.${w.layer}/${w.name}`, 'holds a value that is not finite.');
+  const columns = model.inputs.reduce((n, i) => n + dims(i.shape!).reduce((a, b) => a * b, 1), 0);
+  if (scaling && (scaling.offset.length !== columns || scaling.scale.length !== columns))
+    problems.error(
+      'weights.data.scaler',
+      `the training's scaling has ${scaling.offset.length} columns; the model's inputs take ${columns}.`,
+    );
+}
+
+/**
+ * The shape of output `port` of node `id`, for every node. A sequential model whose data fixed
+ * its input shape was checked unbuilt: it is built here from the input shape.
+ */
+function builtShapes(model: CheckedModel, problems: Problems): (id: NodeId, port: number) => Shape {
+  const inferred = model.layers.every((l) => l.outputShape)
+    ? model.layers.map((l) => ({
+        outputShape: l.outputShape!,
+        extraOutputShapes: l.extraOutputShapes,
+      }))
+    : inferShapes(
+        model.layers,
+        model.inputs.map((i) => i.shape!),
+        layerDefs,
+      );
+  if (!Array.isArray(inferred))
+    problems.error(layerPath(model, inferred.node), inferred.error.error);
+  const built = Array.isArray(inferred) ? (inferred as Built[]) : [];
+  return (id, port) => {
+    if (id < 0) return model.inputs[-1 - id]!.shape!;
+    const l = built[id]!;
+    return port === 0 ? l.outputShape : l.extraOutputShapes![port - 1]!;
+  };
+}
+
+/** Each model output's name: its layer's, and the output's own after the first (`lstm/state_h`). */
+function modelOutputNames(model: CheckedModel): string[] {
+  return model.outputs.map((id, k) => {
+    const l = model.layers[id];
+    if (!l) return model.inputs[-1 - id]!.name;
+    const port = outputPort(model, k);
+    return port === 0 ? l.name : `${l.name}/${outputNamesOf(layerDefs[l.className], l.args)[port]}`;
+  });
+}
+
+/** One layer's nodes; null (reported at `path`) when ONNX export has no converter for it. */
+function convertLayer(
+  g: OnnxGraph,
+  layer: OnnxLayer,
+  xs: string[],
+  weights: NamedWeights[],
+  path: string,
+  problems: Problems,
+): string[] | null {
+  const convert = converters[layer.className];
+  if (!convert) {
+    problems.error(path, `ONNX export has no ${layer.className} layer.`);
+    return null;
+  }
+  const own = new Map(weights.map((w) => [w.name, w]));
+  return convert(
+    {
+      g,
+      layer,
+      weight(name: string): Weight {
+        const w = own.get(name);
+        if (!w) throw new Error(`internal: layer '${layer.name}' has no weight '${name}'.`);
+        return w;
+      },
+      has: (name) => own.has(name),
+      problem: (message, arg) => problems.error(arg ? `${path}, ${arg}` : path, message),
+    },
+    xs,
+  );
 }
 
 /** Each input with the training's scaling applied: (x − offset)·scale, its columns' share. */
