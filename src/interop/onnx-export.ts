@@ -25,13 +25,7 @@ import { version } from '../version.js';
 import { coreConverters } from './onnx-core.js';
 import { convConverters } from './onnx-conv.js';
 import { OnnxGraph } from './onnx-graph.js';
-import {
-  at,
-  dims,
-  type Converter,
-  type OnnxLayer,
-  type Weight,
-} from './onnx-layer.js';
+import { at, dims, type Converter, type OnnxLayer, type Weight } from './onnx-layer.js';
 import {
   dataType,
   encodeOnnx,
