@@ -6,7 +6,7 @@
 import type { Value } from '../catalog/index.js';
 import { activationSpec } from '../layers/index.js';
 import { applyActivation, type Activation } from './onnx-activations.js';
-import { float } from './onnx-graph.js';
+import { float, type OnnxGraph } from './onnx-graph.js';
 import {
   at,
   dims,
@@ -157,17 +157,29 @@ const concatenate: Converter = (c, xs) => [
 
 /** Gather rows of the table at the ids truncated toward zero, as the engine and Keras do. */
 const embedding: Converter = (c, [x]) => {
-  if (c.layer.args['mask_zero'] === true)
-    c.problem(
-      'ONNX tensors carry no Keras mask: export the model with mask_zero=False.',
-      'mask_zero',
-    );
   const ids = c.g.op('Cast', [x!], `${at(c)}/ids`, { to: 7 });
   return [c.g.op('Gather', [init(c, 'embeddings'), ids], at(c), { axis: 0 })];
 };
 
+/** Keras's mask of an Embedding(mask_zero=True): 1 where the id (as given) is not 0. */
+export function tokenMask(g: OnnxGraph, ids: string, base: string): string {
+  const zero = g.op('Equal', [ids, g.scalar(`${base}/zero`, 0)], `${base}/mask`);
+  return g.op('Cast', [g.op('Not', [zero], `${base}/mask`)], `${base}/mask`, { to: 1 });
+}
+
+/** The masked mean over steps: Σ m·x / Σ m, Keras's GlobalAveragePooling1D with a mask. */
+function maskedMean(c: ConvertContext, x: string, mask: string): string {
+  const { g } = c;
+  const keepdims = c.layer.args['keepdims'] === true ? 1 : 0;
+  const m = g.op('Unsqueeze', [mask, g.ints([2])], `${at(c)}/mask`);
+  const sum = g.op('ReduceSum', [g.op('Mul', [x, m], at(c)), g.ints([1])], at(c), { keepdims });
+  const count = g.op('ReduceSum', [m, g.ints([1])], `${at(c)}/count`, { keepdims });
+  return g.op('Div', [sum, count], at(c));
+}
+
 function globalPool(op: 'ReduceMean' | 'ReduceMax'): Converter {
   return (c, [x]) => {
+    if (c.mask && op === 'ReduceMean') return [maskedMean(c, x!, c.mask)];
     const rank = c.layer.inputShapes[0]!.length;
     const axes = Array.from({ length: rank - 2 }, (_, i) => i + 1);
     const keepdims = c.layer.args['keepdims'] === true ? 1 : 0;

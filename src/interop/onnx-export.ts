@@ -15,6 +15,7 @@ import {
   activationSpec,
   inferShapes,
   inputPort,
+  outputMask,
   layerDefs,
   outputNamesOf,
   outputPort,
@@ -22,7 +23,7 @@ import {
   type Shape,
 } from '../layers/index.js';
 import { version } from '../version.js';
-import { coreConverters } from './onnx-core.js';
+import { coreConverters, tokenMask } from './onnx-core.js';
 import { convConverters } from './onnx-conv.js';
 import { OnnxGraph } from './onnx-graph.js';
 import { at, dims, type Converter, type OnnxLayer, type Weight } from './onnx-layer.js';
@@ -144,6 +145,8 @@ export function toOnnx(
   for (const name of outputNames) g.reserve(name);
   const scaled = scaling ? scaleInputs(g, model, inputs, scaling) : inputs;
   const values = new Map<NodeId, string[]>(scaled.map((name, k) => [-1 - k, [name]]));
+  // Keras's mask on each node's first output (masking.ts says which layers pass it on).
+  const masks = new Map<NodeId, string | null>();
   for (const [k, l] of model.layers.entries()) {
     const xs = l.inputs.map((id, i) => values.get(id)![inputPort(l, i)]!);
     const layer: OnnxLayer = {
@@ -155,7 +158,21 @@ export function toOnnx(
       activation: l.specs.activation ?? activationSpec(null),
     };
     const own = weights.filter((w) => w.layer === l.name);
-    values.set(l.id, convertLayer(g, layer, xs, own, layerPath(model, k), problems) ?? xs);
+    const first = l.inputs[0]!;
+    const mask = first >= 0 && inputPort(l, 0) === 0 ? (masks.get(first) ?? null) : null;
+    const path = layerPath(model, k);
+    values.set(l.id, convertLayer(g, layer, xs, mask, own, path, problems) ?? xs);
+    const passes = outputMask(l.className, l.args, mask !== null) === true;
+    masks.set(
+      l.id,
+      l.className === 'Embedding'
+        ? passes
+          ? tokenMask(g, xs[0]!, l.name)
+          : null
+        : passes
+          ? mask
+          : null,
+    );
   }
   problems.throwIfFailed(file);
   g.finish(
@@ -248,6 +265,7 @@ function convertLayer(
   g: OnnxGraph,
   layer: OnnxLayer,
   xs: string[],
+  mask: string | null,
   weights: NamedWeights[],
   path: string,
   problems: Problems,
@@ -268,6 +286,7 @@ function convertLayer(
         return w;
       },
       has: (name) => own.has(name),
+      mask,
       problem: (message, arg) => problems.error(arg ? `${path}, ${arg}` : path, message),
     },
     xs,

@@ -31,6 +31,11 @@ export interface ConvertContext {
   weight(name: string): Weight;
   /** Whether the layer has weight `name` (use_bias=False layers have no bias). */
   has(name: string): boolean;
+  /**
+   * Keras's mask on the layer's input ((batch, steps), 1 where a step counts), from an
+   * Embedding(mask_zero=True) before it; null when none reaches it.
+   */
+  mask: string | null;
   /** Reports what cannot be exported, blaming `arg` when one argument is the cause. */
   problem(message: string, arg?: string): void;
 }

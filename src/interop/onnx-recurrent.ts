@@ -144,6 +144,10 @@ function runRecurrent(
       );
   });
   if (args['stateful'] === true) c.problem('ONNX has no stateful recurrent layers.', 'stateful');
+  if (c.mask)
+    c.problem(
+      `ONNX's ${opOf[cls]} op skips only the padding at the end of a sequence (sequence_lens), where a Keras mask may hide any step: export the model with Embedding(mask_zero=False).`,
+    );
   const d: Directions = { W: [], R: [], B: [] };
   for (const p of prefixes) directionWeights(c, cls, args, p, d);
   const n = prefixes.length;

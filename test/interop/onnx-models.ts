@@ -6,7 +6,12 @@
  */
 import { Rng } from '../../src/kernels/random.js';
 
-export const onnxModels: { label: string; source: string }[] = [
+export const onnxModels: { label: string; source: string; ids?: number }[] = [
+  {
+    label: "Embedding(mask_zero=True)'s mask through Dense to the masked mean",
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> Dense(4, activation='tanh') -> Dropout(0.5) -> GlobalAveragePooling1D() -> Dense(2)`,
+    ids: 5,
+  },
   {
     label: 'depthwise and separable 2D convolutions, a softmax over channels',
     source: `Input(shape=(7, 7, 4)) -> DepthwiseConv2D(3, depth_multiplier=2, padding='same', activation='relu6') -> SeparableConv2D(3, 2, strides=2, depth_multiplier=2) -> SpatialDropout2D(0.3) -> Conv2D(4, 3, padding='same', activation='softmax') -> Flatten() -> Dense(2)`,
