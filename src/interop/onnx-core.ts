@@ -177,12 +177,21 @@ function maskedMean(c: ConvertContext, x: string, mask: string): string {
   return g.op('Div', [sum, count], at(c));
 }
 
+const sameList = (a: number[], b: number[]): boolean =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
 function globalPool(op: 'ReduceMean' | 'ReduceMax'): Converter {
   return (c, [x]) => {
     if (c.mask && op === 'ReduceMean') return [maskedMean(c, x!, c.mask)];
     const rank = c.layer.inputShapes[0]!.length;
-    const axes = Array.from({ length: rank - 2 }, (_, i) => i + 1);
     const keepdims = c.layer.args['keepdims'] === true ? 1 : 0;
+    // After a convolution, pool its channels-first output: (n, c, …) → (n, c) as well.
+    const before = c.g.transposedFrom(x!);
+    if (!keepdims && before && sameList(before.perm, toChannelsLast(rank))) {
+      const axes = Array.from({ length: rank - 2 }, (_, i) => i + 2);
+      return [c.g.op(op, [before.input], at(c), { axes, keepdims })];
+    }
+    const axes = Array.from({ length: rank - 2 }, (_, i) => i + 1);
     return [c.g.op(op, [x!], at(c), { axes, keepdims })];
   };
 }

@@ -138,6 +138,11 @@ export class OnnxGraph {
     return y;
   }
 
+  /** What `x` is a transpose of (and by which permutation), when a Transpose made it. */
+  transposedFrom(x: string): { input: string; perm: number[] } | undefined {
+    return this.transposes.get(x);
+  }
+
   /**
    * Drops nodes and initializers that no graph output depends on (transposes left unread after
    * folding), then gives each output value its final name.

@@ -97,6 +97,12 @@ describe('the graph', () => {
     ]);
   });
 
+  it('pools globally over the channels-first output of a convolution, with no transpose back', () => {
+    const b = built(`Input(shape=(6, 6, 2)) -> Conv2D(3, 3) -> GlobalMaxPooling2D() -> Dense(1)`);
+    const ops = decodeOnnx(toOnnx(b.checked, b.weights).bytes).graph.node.map((n) => n.op_type);
+    expect(ops).toEqual(['Transpose', 'Conv', 'ReduceMax', 'Gemm']);
+  });
+
   it('writes GELU through Erf (the Gelu op needs opset 20) and drops Dropout', () => {
     const b = built(`Input(shape=(3,)) -> Dense(2, activation='gelu') -> Dropout(0.5)`);
     const ops = decodeOnnx(toOnnx(b.checked, b.weights).bytes).graph.node.map((n) => n.op_type);
