@@ -162,10 +162,13 @@ export {
   parseModelJson,
   importKeras,
   shardBytes,
+  toOnnx,
+  onnxLayerClasses,
   InteropError,
   type NamedWeights,
   type TfjsArtifacts,
   type TfjsFolder,
+  type OnnxArtifacts,
   type ImportResult,
   type InteropProblem,
 } from './interop/index.js';

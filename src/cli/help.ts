@@ -22,7 +22,7 @@ Commands:
   predict <file>      Predictions for a CSV, as CSV
   plan <file>         The execution plan and its peak memory
   emit <file>         A trained model as a standalone TypeScript module
-  export <file>       A trained model in TF.js's layers format (model.json + shards)
+  export <file>       A trained model as TF.js's layers format or an ONNX file
   import <model.json> A TF.js layers model or a Keras model config as a .nn file
   lsp --stdio         The language server, for editors
   (nn <command> --help shows a command's options)
@@ -129,15 +129,16 @@ ${modelFlag}
                       Keep the weights out of the module, in W.bin (raw float32, little
                       endian); the module then exports createModel(bytes)
 `,
-  export: `Usage: nn export <file> --format tfjs -o DIR [options]
+  export: `Usage: nn export <file> --format tfjs|onnx -o DIR|FILE [options]
 
 Writes a trained model in TF.js's layers format, as LayersModel.save writes it: DIR/model.json
 (the Keras topology, the training config of compile(), the weights manifest) and the weights
 in 4 MB shards (group1-shard1of1.bin, …), which tf.loadLayersModel loads. The folder is
 written whole or not at all. Weights come as for nn emit. A layer, argument or setting TF.js
 cannot represent is named with its place in the model, and nothing is written (exit 1).
+--format onnx writes one standard ONNX file (opset 17, dynamic batch axis) to -o model.onnx.
 ${modelFlag}
-  --format tfjs       The format (TF.js's layers model; the only one so far)
+  --format tfjs|onnx  The format: TF.js's layers model (default) or ONNX
   --weights W.nnw     The trained weights (default: <file>.<model>.nnw beside the .nn file)
   -o, --out DIR       The folder to write (created, or replaced when it holds an export)
 `,

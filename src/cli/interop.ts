@@ -17,6 +17,7 @@ import {
 import { Model } from '../runtime/index.js';
 import { unwritableReason, writeFileAtomic, writeWeightsFile } from '../runtime/weights-file.js';
 import { CliError, defaultWeightsPath, loadChecked } from './engine.js';
+import { exportOnnx } from './onnx.js';
 import { allWeightsInline } from './predict.js';
 
 export interface ExportOptions {
@@ -27,8 +28,8 @@ export interface ExportOptions {
   out?: string;
 }
 
-/** The export formats; ONNX and the Keras archive are the issue's next steps. */
-const formats = ['tfjs'];
+/** The export formats. */
+const formats = ['tfjs', 'onnx'];
 
 export function runExport(
   file: string,
@@ -38,13 +39,18 @@ export function runExport(
 ): number {
   if (!formats.includes(options.format))
     throw new CliError(`--format must be one of ${formats.join(', ')}, not '${options.format}'.`);
-  if (!options.out) throw new CliError('name the folder to write with -o DIR.');
+  if (!options.out)
+    throw new CliError(
+      options.format === 'onnx'
+        ? 'name the file to write with -o model.onnx.'
+        : 'name the folder to write with -o DIR.',
+    );
   const loaded = loadChecked(file, options.model, err);
   const model = new Model(loaded.compiled, { seed: 0 });
   const path = options.weights ?? defaultWeightsPath(file, loaded.model.name);
-  if (options.weights || existsSync(path)) model.loadWeights(path);
-  else if (allWeightsInline(loaded)) model.build(loaded.compiled.graph.inputShape!);
-  else
+  const saved = options.weights || existsSync(path) ? model.loadWeights(path) : null;
+  if (!saved && allWeightsInline(loaded)) model.build(loaded.compiled.graph.inputShape!);
+  else if (!saved)
     throw new CliError(
       `no weights for model '${loaded.model.name}': train it first (nn train ${file}) or name them with --weights; nothing was exported.`,
     );
@@ -55,6 +61,11 @@ export function runExport(
     loaded.model.inputs.length === 1 && loaded.model.inputs[0]!.shape === null && model.inputShape
       ? { ...loaded.model, inputs: [{ ...loaded.model.inputs[0]!, shape: model.inputShape }] }
       : loaded.model;
+  if (options.format === 'onnx')
+    return exportOnnx(
+      { checked, weights, scaler: saved?.data?.scaler ?? null, file, target: options.out },
+      { out, err, report },
+    );
   let artifacts;
   try {
     artifacts = toTfjs(checked, weights, file);

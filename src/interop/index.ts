@@ -6,3 +6,4 @@ export { InteropError, type InteropProblem } from './problems.js';
 export { toTfjs, shardBytes, type NamedWeights, type TfjsArtifacts } from './tfjs-export.js';
 export { writeTfjsFolder, readTfjsFolder, parseModelJson, type TfjsFolder } from './files.js';
 export { importKeras, type ImportResult } from './import.js';
+export { toOnnx, onnxLayerClasses, type OnnxArtifacts, type InputScaling } from './onnx-export.js';
