@@ -35,10 +35,11 @@ export function liveness(plan: Plan): Interval[] {
     for (const id of s.inputs) touch(id, i);
     for (const id of s.outputs) touch(id, i);
   });
-  // Read after a run: the outputs, the loss, each output's loss (logged per output), the
-  // penalty and the outputs' masks (the metrics weigh by them).
-  const read = [...plan.outputs, plan.loss ?? -1, ...plan.outputLosses, plan.penalty ?? -1];
-  for (const id of [...read, ...plan.targetMasks]) touch(id, n);
+  // Read after a run by the metrics, which weigh by them: the masks on the outputs.
+  for (const id of plan.targetMasks) touch(id, n);
+  // Read after a run: the outputs, the loss, each output's loss (logged per output) and the penalty.
+  for (const id of [...plan.outputs, plan.loss ?? -1, ...plan.outputLosses, plan.penalty ?? -1])
+    touch(id, n);
   const out: Interval[] = [];
   for (const [id, s] of start) {
     const b = plan.buffers[id]!;
