@@ -305,12 +305,12 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
     }
     case 'loss': {
       const { rows: rowsPer, cols, loss: spec } = s.attrs;
-      const [yPred, yTrue] = [v(0), v(1)];
+      const [yPred, yTrue, mask] = [v(0), v(1), s.attrs.masked ? v(2) : null];
       const [loss, grad] = [o(0)!, o(1)!];
       return (n) => {
         const rows = n * rowsPer;
-        k.lossForwardInto(spec, yTrue, yPred, rows, cols, loss);
-        k.lossGradient(spec, yTrue, yPred, grad, rows, cols);
+        k.lossForwardInto(spec, yTrue, yPred, rows, cols, loss, undefined, null, mask);
+        k.lossGradient(spec, yTrue, yPred, grad, rows, cols, null, mask);
       };
     }
     case 'softmax_cross_entropy':
@@ -320,15 +320,16 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       const { rows: rowsPer, cols, sparse } = s.attrs;
       const spec = { ...s.attrs.loss, fromLogits: true };
       const [probs, yTrue, logits] = [v(0), v(1), v(2)];
+      const mask = s.attrs.masked ? v(3) : null;
       const [loss, dLogits] = [o(0)!, o(1)!];
       const smoothing = spec.labelSmoothing;
       const softmax = s.op === 'softmax_cross_entropy';
       return (n) => {
         const rows = n * rowsPer;
-        k.lossForwardInto(spec, yTrue, logits, rows, cols, loss);
+        k.lossForwardInto(spec, yTrue, logits, rows, cols, loss, undefined, null, mask);
         if (softmax)
-          k.softmaxCrossEntropyGrad(probs, yTrue, dLogits, rows, cols, smoothing, sparse);
-        else k.sigmoidBinaryCrossEntropyGrad(probs, yTrue, dLogits, rows, cols, smoothing);
+          k.softmaxCrossEntropyGrad(probs, yTrue, dLogits, rows, cols, smoothing, sparse, mask);
+        else k.sigmoidBinaryCrossEntropyGrad(probs, yTrue, dLogits, rows, cols, smoothing, mask);
       };
     }
     case 'regularizer': {

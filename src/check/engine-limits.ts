@@ -125,8 +125,8 @@ export function checkEngineLimits(
 
 /**
  * Follows Keras's mask from each Embedding(mask_zero=True) through the graph: a layer the engine
- * does not run with a mask, or a masked output trained with a loss (Keras weights each step's
- * loss by the mask), is refused where it stands, naming the Embedding the mask comes from.
+ * does not run with a mask is refused where it stands, naming the Embedding the mask comes from.
+ * A masked output's loss and metrics run (weighted by the mask, as Keras 3's apply_mask).
  */
 function checkMasks(model: CheckedModel, binder: Binder): void {
   const origin = new Map<number, CheckedLayer>();
@@ -142,16 +142,6 @@ function checkMasks(model: CheckedModel, binder: Binder): void {
       continue;
     }
     if (masked) origin.set(layer.id, layer.className === 'Embedding' ? layer : from!);
-  }
-  const compile = model.compile;
-  if (!compile?.loss) return;
-  for (const id of model.outputs) {
-    const from = origin.get(id);
-    if (!from) continue;
-    binder.sink.report('unsupported', compile.argRanges['loss'] ?? compile.range, {
-      name: `${compile.loss.call} on a masked output`,
-      why: `Keras weights each step's loss of '${model.layers[id]!.name}' by the mask from '${from.name}', which the engine does not yet; end the sequence with return_sequences=False or GlobalAveragePooling1D.`,
-    });
   }
 }
 

@@ -81,9 +81,10 @@ export function memoryNeed(model: CheckedModel): MemoryNeed {
       (l) => perSample(l.inputShape) + perSample(l.outputShape) + workspace(l) + scratch(l),
     ),
   );
+  // And every dropout mask drawn in the forward pass, until its layer's backward step.
   const kept = weighted.reduce(
     (a, l) => a + Math.max(perSample(l.inputShape), scratch(l)) + workspace(l),
-    output,
+    output + model.layers.reduce((a, l) => a + dropoutWorkspace(l), 0),
   );
   const perBatch = training ? Math.max(running, kept) : running;
   return {
@@ -99,6 +100,12 @@ export function memoryNeed(model: CheckedModel): MemoryNeed {
 /** What a layer's step keeps besides its input and output, per sample (LayerDef.workspace). */
 function workspace(layer: CheckedLayer): number {
   const rule = layerDefs[layer.className]?.workspace;
+  return rule && layer.inputShape ? rule(layer.inputShape, layer.args) : 0;
+}
+
+/** What a layer's training step keeps for its dropout, per sample (LayerDef.dropoutWorkspace). */
+function dropoutWorkspace(layer: CheckedLayer): number {
+  const rule = layerDefs[layer.className]?.dropoutWorkspace;
   return rule && layer.inputShape ? rule(layer.inputShape, layer.args) : 0;
 }
 

@@ -3,7 +3,7 @@
  * from_logits, the fused softmax/sigmoid paths and the reductions: src/kernels/losses.ts,
  * loss-crossentropy.ts and loss-elementwise.ts, operation for operation.
  */
-import type { LossSpec, StepOf } from '../ir/index.js';
+import type { LossSpec, PlanStep, StepOf } from '../ir/index.js';
 import { loop, times, type Fn } from './code.js';
 import { numberLiteral as lit } from './literals.js';
 import { EmitError, type StepContext } from './steps.js';
@@ -467,16 +467,33 @@ function checkLoss(spec: LossSpec, layer: string): void {
     throw new EmitError(`loss '${spec.name}' with ignore_class cannot be emitted.`, layer);
 }
 
-/** The engine's lossForwardInto: rows' values, the ignore_class mask and the reduction. */
+/**
+ * The condition on row r that drops it from the loss (Keras's mask on y_pred, ignore_class), as
+ * the engine's rowMask; null when every row counts.
+ */
+function dropCondition(spec: LossSpec, yt: string, mask: string | null): string | null {
+  const parts = [
+    ...(mask !== null ? [`${mask}[r]! === 0`] : []),
+    ...(spec.ignoreClass !== null ? [`${yt}[r]! === ${lit(spec.ignoreClass)}`] : []),
+  ];
+  return parts.length > 0 ? parts.join(' || ') : null;
+}
+
+/** The mask buffer a masked loss step reads last, as a parameter named `mask`. */
+function maskRef(s: PlanStep & { attrs: { masked?: boolean } }, ctx: StepContext): string | null {
+  return s.attrs.masked ? ctx.ref(s.inputs.at(-1)!, 'mask') : null;
+}
+
+/** The engine's lossForwardInto: rows' values, the rows dropped (`drop`) and the reduction. */
 function forwardLines(
   spec: LossSpec,
   code: LossCode,
-  yt: string,
   out: string,
   rows: number,
   cols: number,
+  drop: string | null,
 ): string[] {
-  const masked = spec.ignoreClass !== null;
+  const masked = drop !== null;
   const none = spec.reduction === 'sum' || spec.reduction === 'none';
   const divisor = none ? '1' : masked ? 'valid' : times(rows);
   return [
@@ -484,7 +501,7 @@ function forwardLines(
     'let total = 0;',
     ...(masked ? ['let valid = 0;'] : []),
     ...loop('r', times(rows), [
-      ...(masked ? [`if (${yt}[r]! === ${lit(spec.ignoreClass!)}) continue;`, 'valid++;'] : []),
+      ...(masked ? [`if (${drop}) continue;`, 'valid++;'] : []),
       `const o = r * ${cols};`,
       ...code.value,
       'total += acc * 1;',
@@ -502,6 +519,7 @@ export function loss(s: StepOf<'loss'>, ctx: StepContext): string[] {
   checkLoss(spec, s.layer);
   const yp = ctx.ref(s.inputs[0]!, 'yPred');
   const yt = ctx.ref(s.inputs[1]!, 'yTrue');
+  const drop = dropCondition(spec, yt, maskRef(s, ctx));
   const out = ctx.ref(s.outputs[0]!, 'loss');
   const grad = ctx.ref(s.outputs[1]!, 'grad');
   const code = lossCode(spec, ctx, yt, yp, grad, cols, spec.fromLogits, 'n');
@@ -510,16 +528,15 @@ export function loss(s: StepOf<'loss'>, ctx: StepContext): string[] {
       `loss '${spec.name}'${spec.fromLogits ? ' (from_logits)' : ''} cannot be emitted yet.`,
       s.layer,
     );
-  const masked = spec.ignoreClass !== null;
   const none = spec.reduction === 'sum' || spec.reduction === 'none';
-  const divisor = none ? '1' : masked ? 'valid' : times(rows);
+  const divisor = none ? '1' : drop !== null ? 'valid' : times(rows);
   return [
-    ...forwardLines(spec, code, yt, out, rows, cols),
-    ...(masked
+    ...forwardLines(spec, code, out, rows, cols, drop),
+    ...(drop !== null
       ? [
           ...loop('r', times(rows), [
             `const o = r * ${cols};`,
-            `if (${yt}[r]! === ${lit(spec.ignoreClass!)}${none ? '' : ' || valid === 0'}) {`,
+            `if (${drop}${none ? '' : ' || valid === 0'}) {`,
             `  ${grad}.fill(0, o, o + ${cols});`,
             '  continue;',
             '}',
@@ -545,24 +562,44 @@ export function fusedLoss(
   const probs = ctx.ref(s.inputs[0]!, 'probs');
   const yt = ctx.ref(s.inputs[1]!, 'yTrue');
   const logits = ctx.ref(s.inputs[2]!, 'logits');
+  const mask = maskRef(s, ctx);
   const out = ctx.ref(s.outputs[0]!, 'loss');
   const dl = ctx.ref(s.outputs[1]!, 'dLogits');
   const code = lossCode(spec, ctx, yt, logits, dl, cols, true, 'n');
   if (!code) throw new EmitError(`loss '${spec.name}' cannot be emitted yet.`, s.layer);
   const ls = spec.labelSmoothing;
-  const forward = forwardLines(spec, code, yt, out, rows, cols);
+  const forward = forwardLines(spec, code, out, rows, cols, dropCondition(spec, yt, mask));
+  // Keras's mask: the mean over the unmasked rows (`valid`), zero on the others.
+  const count = mask !== null ? 'valid' : times(rows);
+  const skip = (span: string) =>
+    mask !== null
+      ? [`if (${mask}[r]! === 0) {`, `  ${dl}.fill(0, ${span});`, '  continue;', '}']
+      : [];
   if (softmax)
     return [
       ...forward,
-      `const k = 1 / ${times(rows)};`,
+      `const k = 1 / ${count};`,
       `const off = ${lit(ls)} / ${cols};`,
       ...loop('r', times(rows), [
         `const o = r * ${cols};`,
+        ...skip(`o, o + ${cols}`),
         ...(sparse ? [`const index = Math.trunc(${yt}[r]!);`] : []),
         ...loop('j', String(cols), [
           `const y = ${sparse ? 'j === index ? 1 : 0' : `${yt}[o + j]!`};`,
           `${dl}[o + j] = k * (${probs}[o + j]! - (y * (1 - ${lit(ls)}) + off));`,
         ]),
+      ]),
+    ];
+  if (mask !== null)
+    return [
+      ...forward,
+      `const k = 1 / (valid * ${cols});`,
+      ...loop('r', times(rows), [
+        ...skip(`r * ${cols}, (r + 1) * ${cols}`),
+        `for (let i = r * ${cols}; i < (r + 1) * ${cols}; i++) {`,
+        `  const y = ${yt}[i]! * (1 - ${lit(ls)}) + 0.5 * ${lit(ls)};`,
+        `  ${dl}[i] = k * (${probs}[i]! - y);`,
+        '}',
       ]),
     ];
   return [

@@ -1,9 +1,11 @@
 /**
  * Keras 3's implementation 1 for LSTM and GRU as code — one dropout mask per gate block on the
  * state (recurrent_dropout) and on the inputs (dropout with it): the engine's blockProducts,
- * maskedBlockGradient, blockGradients and dropRows (src/kernels/recurrent.ts)
- * operation for operation, so a module's training matches the engine's. SimpleRNN's single
- * mask keeps the blocked products (recurrent.ts).
+ * maskedBlockGradient, blockGradients and dropRows (src/kernels/recurrent.ts) as plain loops.
+ * The engine runs the block products (and the state's masked gradient) on its strided blocked
+ * gemm, which sums in float64 per K block: a module's training matches the engine's within
+ * float32 rounding (the emit tests' 1e-5), not bit for bit. SimpleRNN's single mask keeps the
+ * blocked products (recurrent.ts).
  */
 import { loop, type Fn } from './code.js';
 

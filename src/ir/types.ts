@@ -183,12 +183,16 @@ export interface OpAttrs {
   avg_pool: WindowGeometry;
   /** [dy] → [dx]. */
   avg_pool_backward: WindowGeometry;
-  /** [y_pred, y_true] → [loss, dy_pred]. */
-  loss: RowsCols & { loss: LossSpec };
-  /** [probs, y_true, logits] → [loss, dlogits]: softmax + (sparse) categorical cross-entropy. */
-  softmax_cross_entropy: RowsCols & { loss: LossSpec; sparse: boolean };
-  /** [probs, y_true, logits] → [loss, dlogits]: sigmoid + binary cross-entropy. */
-  sigmoid_cross_entropy: RowsCols & { loss: LossSpec; sparse: boolean };
+  /**
+   * [y_pred, y_true, mask?] → [loss, dy_pred]. `masked`: a last input, Keras's mask on y_pred
+   * (`rows` per sample, 1 keeps a row): the loss is over the unmasked rows (loss.py's
+   * apply_mask) and masked rows get zero gradient.
+   */
+  loss: RowsCols & { loss: LossSpec; masked?: boolean };
+  /** [probs, y_true, logits, mask?] → [loss, dlogits]: softmax + (sparse) categorical cross-entropy. */
+  softmax_cross_entropy: RowsCols & { loss: LossSpec; sparse: boolean; masked?: boolean };
+  /** [probs, y_true, logits, mask?] → [loss, dlogits]: sigmoid + binary cross-entropy. */
+  sigmoid_cross_entropy: RowsCols & { loss: LossSpec; sparse: boolean; masked?: boolean };
   /** [y, dy, loss] → [dy, loss]: loss += penalty(y)/n, dy += ∂/∂y. */
   activity_regularizer: { regularizer: RegularizerSpec; size: number };
   /** [y, total] → [total]: total += penalty(y) (inference: evaluate adds it to the loss). */
@@ -324,6 +328,11 @@ export interface Plan {
   loss: number | null;
   /** With several outputs: each output's own loss scalar, in output order (else empty). */
   outputLosses: number[];
+  /**
+   * Training and evaluation: per target, the buffer of Keras's mask on its output (`rows` of the
+   * loss per sample, from Embedding(mask_zero=True)), or -1. Live to the end: metrics read it.
+   */
+  targetMasks: number[];
   /** Inference and evaluation: the activity regularizers' penalty summed over a run, when a layer has one (the caller zeroes it). */
   penalty: number | null;
   /**

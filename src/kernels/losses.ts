@@ -60,15 +60,25 @@ function hingeConvert(spec: LossSpec, yTrue: Float32Array, n: number): boolean {
   return true;
 }
 
-/** 1 for a row that counts, 0 for a sparse target equal to ignore_class. */
-function rowMask(spec: LossSpec, yTrue: Float32Array, r: number): number {
+/**
+ * 1 for a row that counts; 0 where Keras's mask (from Embedding(mask_zero=True), one value per
+ * row) is 0 or a sparse target equals ignore_class — Keras 3 joins the two masks with `&`.
+ */
+function rowMask(
+  spec: LossSpec,
+  yTrue: Float32Array,
+  r: number,
+  mask: Float32Array | null,
+): number {
+  if (mask !== null && mask[r] === 0) return 0;
   return spec.ignoreClass !== null && yTrue[r] === spec.ignoreClass ? 0 : 1;
 }
 
 /**
- * What Σ(per-sample · weight · mask) is divided by: rows (or the unmasked rows when ignore_class
- * masks some) for 'sum_over_batch_size'/'mean'; Σ weight·mask for 'mean_with_sample_weight'
- * when weights or a mask exist; 1 for 'sum' and 'none' ('none' trains on the sum, as Keras's
+ * What Σ(per-sample · weight · mask) is divided by: rows (or the unmasked rows when a mask or
+ * ignore_class drops some: Keras's apply_mask weighs valid rows total/valid, so the mean is over
+ * them) for 'sum_over_batch_size'/'mean'; Σ weight·mask for 'mean_with_sample_weight' when
+ * weights or a mask exist; 1 for 'sum' and 'none' ('none' trains on the sum, as Keras's
  * tape.gradient of a vector loss does). 0 means divide_no_nan gives 0.
  */
 function reductionDivisor(
@@ -76,22 +86,22 @@ function reductionDivisor(
   yTrue: Float32Array,
   rows: number,
   sampleWeight: Float32Array | null,
+  mask: Float32Array | null,
 ): number {
   if (spec.reduction === 'sum' || spec.reduction === 'none') return 1;
-  const masked = spec.ignoreClass !== null;
+  const masked = spec.ignoreClass !== null || mask !== null;
   if (spec.reduction === 'mean_with_sample_weight' && (sampleWeight || masked)) {
     let s = 0;
     for (let r = 0; r < rows; r++)
-      s += (sampleWeight ? sampleWeight[r]! : 1) * rowMask(spec, yTrue, r);
+      s += (sampleWeight ? sampleWeight[r]! : 1) * rowMask(spec, yTrue, r, mask);
     return s;
   }
   if (!masked) return rows;
   let valid = 0;
-  for (let r = 0; r < rows; r++) valid += rowMask(spec, yTrue, r);
+  for (let r = 0; r < rows; r++) valid += rowMask(spec, yTrue, r, mask);
   return valid;
 }
 
-/** Validates the shapes and gathers what the reduction needs. */
 /** Checks the buffers' sizes and the sample weights' count; throws with the loss's name. */
 function checkInputs(
   spec: LossSpec,
@@ -100,10 +110,14 @@ function checkInputs(
   rows: number,
   cols: number,
   sampleWeight: Float32Array | null,
+  mask: Float32Array | null,
 ): void {
   checkShapes(spec, yTrue, yPred, rows, cols);
   if (sampleWeight && sampleWeight.length < rows) {
     throw new Error(`${spec.name}: expected ${rows} sample weights, got ${sampleWeight.length}.`);
+  }
+  if (mask && mask.length < rows) {
+    throw new Error(`${spec.name}: expected a mask of ${rows} values, got ${mask.length}.`);
   }
 }
 
@@ -221,7 +235,9 @@ function rowGradient(
  * The reduced loss of yPred [rows, cols] against yTrue, accumulated in float64. `perSample`
  * (≥ rows long), when given, receives each row's loss × weight (0 for ignored rows). For
  * reduction 'none' the return value is the mean of those per-sample values (what Keras logs).
- * `sampleWeight` [rows] are Keras's sample weights (all 1 when null).
+ * `sampleWeight` [rows] are Keras's sample weights (all 1 when null); `mask` [rows] is Keras's
+ * mask on y_pred (1 keeps a row, 0 drops it; null: none), applied as keras/src/losses/loss.py's
+ * apply_mask: the reduced loss is over the unmasked rows.
  */
 export function lossForward(
   spec: LossSpec,
@@ -231,8 +247,9 @@ export function lossForward(
   cols: number,
   perSample?: Float32Array,
   sampleWeight: Float32Array | null = null,
+  mask: Float32Array | null = null,
 ): number {
-  lossForwardInto(spec, yTrue, yPred, rows, cols, scalar, perSample, sampleWeight);
+  lossForwardInto(spec, yTrue, yPred, rows, cols, scalar, perSample, sampleWeight, mask);
   return scalar[0]!;
 }
 
@@ -252,14 +269,15 @@ export function lossForwardInto(
   out: Float32Array | Float64Array,
   perSample?: Float32Array,
   sampleWeight: Float32Array | null = null,
+  mask: Float32Array | null = null,
 ): void {
   // Separate calls, not one object: a training step must not allocate.
-  checkInputs(spec, yTrue, yPred, rows, cols, sampleWeight);
-  const divisor = reductionDivisor(spec, yTrue, rows, sampleWeight);
+  checkInputs(spec, yTrue, yPred, rows, cols, sampleWeight, mask);
+  const divisor = reductionDivisor(spec, yTrue, rows, sampleWeight, mask);
   const hinge01 = hingeConvert(spec, yTrue, rows * cols);
   let total = 0;
   for (let r = 0; r < rows; r++) {
-    const w = (sampleWeight ? sampleWeight[r]! : 1) * rowMask(spec, yTrue, r);
+    const w = (sampleWeight ? sampleWeight[r]! : 1) * rowMask(spec, yTrue, r, mask);
     const v = w === 0 ? 0 : rowLoss(spec, yTrue, yPred, r, cols, hinge01) * w;
     if (perSample) perSample[r] = v;
     total += v;
@@ -270,7 +288,8 @@ export function lossForwardInto(
 
 /**
  * grad [rows, cols] = ∂(reduced loss)/∂yPred, overwritten; for reduction 'none' the gradient of
- * the sum of the per-sample losses. Zero wherever a probability clip is active.
+ * the sum of the per-sample losses. Zero wherever a probability clip is active, and on the rows
+ * `mask` drops.
  */
 export function lossGradient(
   spec: LossSpec,
@@ -280,15 +299,16 @@ export function lossGradient(
   rows: number,
   cols: number,
   sampleWeight: Float32Array | null = null,
+  mask: Float32Array | null = null,
 ): void {
   // Separate calls, not one object: a training step must not allocate.
-  checkInputs(spec, yTrue, yPred, rows, cols, sampleWeight);
-  const divisor = reductionDivisor(spec, yTrue, rows, sampleWeight);
+  checkInputs(spec, yTrue, yPred, rows, cols, sampleWeight, mask);
+  const divisor = reductionDivisor(spec, yTrue, rows, sampleWeight, mask);
   const hinge01 = hingeConvert(spec, yTrue, rows * cols);
   if (grad.length < rows * cols)
     throw new Error(`${spec.name}: grad must hold ${rows * cols} values.`);
   for (let r = 0; r < rows; r++) {
-    const w = (sampleWeight ? sampleWeight[r]! : 1) * rowMask(spec, yTrue, r);
+    const w = (sampleWeight ? sampleWeight[r]! : 1) * rowMask(spec, yTrue, r, mask);
     const scale = divisor === 0 ? 0 : w / divisor;
     rowGradient(spec, yTrue, yPred, grad, r, cols, hinge01, scale);
   }
@@ -300,7 +320,8 @@ export function lossGradient(
  * is ∂(categorical or sparse cross-entropy, sum_over_batch_size)/∂logits: it equals the chain
  * rule through softmax of the probability-path gradient when no clip is active and each target
  * row sums to 1, and it is exactly Keras's gradient on the TensorFlow logits shortcut. Neither
- * ignore_class nor sample weights nor another reduction is applied: do not fuse those.
+ * ignore_class nor sample weights nor another reduction is applied: do not fuse those. With
+ * Keras's `mask` [rows] the mean is over the unmasked rows (1/valid) and masked rows get zero.
  */
 export function softmaxCrossEntropyGrad(
   probs: Float32Array,
@@ -310,11 +331,16 @@ export function softmaxCrossEntropyGrad(
   cols: number,
   labelSmoothing: number,
   sparse: boolean,
+  mask: Float32Array | null = null,
 ): void {
-  const k = 1 / rows;
+  const k = 1 / (mask ? validRows(mask, rows) : rows);
   const off = labelSmoothing / cols;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
+    if (mask && mask[r] === 0) {
+      dLogits.fill(0, o, o + cols);
+      continue;
+    }
     const index = sparse ? Math.trunc(yTrue[r]!) : -1;
     for (let j = 0; j < cols; j++) {
       const y = sparse ? (j === index ? 1 : 0) : yTrue[o + j]!;
@@ -326,7 +352,8 @@ export function softmaxCrossEntropyGrad(
 /**
  * dLogits [rows, cols] = (p − y)/(rows·cols), overwritten, where p = sigmoid(logits) and
  * y = yTrue·(1 − ls) + ls/2: ∂(binary cross-entropy, sum_over_batch_size)/∂logits, equal to the
- * chain rule through sigmoid of the probability-path gradient when no clip is active.
+ * chain rule through sigmoid of the probability-path gradient when no clip is active. With
+ * Keras's `mask` [rows], (p − y)/(valid·cols) on the unmasked rows and 0 on the others.
  */
 export function sigmoidBinaryCrossEntropyGrad(
   probs: Float32Array,
@@ -335,10 +362,21 @@ export function sigmoidBinaryCrossEntropyGrad(
   rows: number,
   cols: number,
   labelSmoothing: number,
+  mask: Float32Array | null = null,
 ): void {
-  const k = 1 / (rows * cols);
-  const n = rows * cols;
-  for (let i = 0; i < n; i++) {
-    dLogits[i] = k * (probs[i]! - (yTrue[i]! * (1 - labelSmoothing) + 0.5 * labelSmoothing));
+  const k = 1 / ((mask ? validRows(mask, rows) : rows) * cols);
+  for (let r = 0; r < rows; r++) {
+    const keep = !mask || mask[r] !== 0;
+    for (let i = r * cols; i < (r + 1) * cols; i++) {
+      const y = yTrue[i]! * (1 - labelSmoothing) + 0.5 * labelSmoothing;
+      dLogits[i] = keep ? k * (probs[i]! - y) : 0;
+    }
   }
+}
+
+/** The rows Keras's mask keeps (1/0 gives Infinity, but every row's gradient is then 0). */
+function validRows(mask: Float32Array, rows: number): number {
+  let valid = 0;
+  for (let r = 0; r < rows; r++) if (mask[r] !== 0) valid++;
+  return valid;
 }

@@ -8,7 +8,7 @@
  * n·T rows. Nothing is allocated: the per-step state and scratch are the caller's buffers.
  */
 import { hardSigmoid, sigmoid } from './activation-functions.js';
-import { matmul, matmulTransA, matmulTransB } from './matmul.js';
+import { gemm, matmul, matmulTransA, matmulTransB } from './matmul.js';
 
 export type RecurrentCell = 'lstm' | 'gru' | 'simple_rnn';
 
@@ -212,15 +212,9 @@ function blockProducts(
   GU: number,
 ): void {
   const GK = (GU / U) * K;
-  // k outside j: w's rows are read contiguously (as the blocked product's inner loop runs).
-  out.fill(0, 0, rows * GU);
-  for (let r = 0; r < rows; r++)
-    for (let g = 0, gk = 0; g < GU; g += U, gk += K)
-      for (let k = 0; k < K; k++) {
-        const v = a[r * GK + gk + k]!;
-        const o = r * GU + g;
-        for (let j = 0; j < U; j++) out[o + j] = out[o + j]! + v * w[k * GU + g + j]!;
-      }
+  // Block g: out[:, gU…] = a[:, gK…] (rows × K, row stride GK) · w[:, gU…] (K × U, row stride GU).
+  for (let g = 0, gk = 0; g < GU; g += U, gk += K)
+    gemm(a, gk, GK, 1, w, g, GU, 1, out, g, GU, rows, K, U, false);
 }
 
 /**
@@ -454,7 +448,8 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
     if (s > 0) {
       if (g.stateMask && GU > U) {
         const { dStep, recurrentKernel: rk, stateMask, dh } = g;
-        maskedBlockGradient(dStep, rk, stateMask, dh, n, 1, U, U, GU, d.cell === 'gru');
+        // h_prev_dropped is written after the steps: until then it holds the blocks' products.
+        maskedStateGradient(dStep, rk, stateMask, dh, g.hPrevDropped!, n, U, GU, d.cell === 'gru');
       } else {
         matmulTransB(g.dStep, g.recurrentKernel, g.dh, n, GU, U, d.cell === 'gru');
         // SimpleRNN's recurrent_dropout: the product read the dropped state (dh has no other term).
@@ -490,6 +485,34 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
       maskedBlockGradient(g.dGates, g.kernel, inputMask, g.dx, rows, T, I, U, GU, false);
     else matmulTransB(g.dGates, g.kernel, g.dx, rows, GU, I, false);
   }
+}
+
+/**
+ * The state's gradient through recurrent_dropout's per-gate masks: dh[b, k] (+)= Σ_g mask[b, gU+k]·
+ * P_g[b, k], where P_g = dStep[:, gU…] · rk[:, gU…]ᵀ is one blocked product per gate block into
+ * `scratch` (G·n·U floats); GRU accumulates onto its direct terms.
+ */
+function maskedStateGradient(
+  dStep: Float32Array,
+  rk: Float32Array,
+  mask: Float32Array,
+  dh: Float32Array,
+  scratch: Float32Array,
+  n: number,
+  U: number,
+  GU: number,
+  accumulate: boolean,
+): void {
+  const nU = n * U;
+  for (let g = 0, p = 0; g < GU; g += U, p += nU)
+    gemm(dStep, g, GU, 1, rk, g, 1, GU, scratch, p, U, n, U, U, false);
+  for (let b = 0; b < n; b++)
+    for (let k = 0; k < U; k++) {
+      let sum = accumulate ? dh[b * U + k]! : 0;
+      for (let g = 0, p = 0; g < GU; g += U, p += nU)
+        sum += scratch[p + b * U + k]! * mask[b * GU + g + k]!;
+      dh[b * U + k] = sum;
+    }
 }
 
 /** The carried gradient before the last step: the final state's own gradient, or zero. */
@@ -545,14 +568,9 @@ function blockGradients(
   GU: number,
 ): void {
   const GK = (GU / U) * K;
-  out.fill(0, 0, K * GU);
-  for (let r = 0; r < rows; r++)
-    for (let g = 0, gk = 0; g < GU; g += U, gk += K)
-      for (let k = 0; k < K; k++) {
-        const v = a[r * GK + gk + k]!;
-        for (let j = 0; j < U; j++)
-          out[k * GU + g + j] = out[k * GU + g + j]! + v * d[r * GU + g + j]!;
-      }
+  // Block g: out[:, gU…] = a[:, gK…]ᵀ (K × rows) · d[:, gU…] (rows × U).
+  for (let g = 0, gk = 0; g < GU; g += U, gk += K)
+    gemm(a, gk, 1, GK, d, g, GU, 1, out, g, GU, K, rows, U, false);
 }
 
 /**

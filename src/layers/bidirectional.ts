@@ -260,4 +260,8 @@ export const bidirectional: LayerDef = {
     const inner = innerCall(args);
     return 2 * (recurrentLayers[inner.call]?.workspace?.(input, inner.args) ?? 0);
   },
+  dropoutWorkspace: (input, args) => {
+    const inner = innerCall(args);
+    return 2 * (recurrentLayers[inner.call]?.dropoutWorkspace?.(input, inner.args) ?? 0);
+  },
 };

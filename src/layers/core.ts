@@ -218,6 +218,8 @@ export const coreLayers: Record<string, LayerDef> = {
     outputShape: identity,
     lowering: dropoutLowering,
     passesActivation: true,
+    // The mask: one value per element.
+    dropoutWorkspace: (input) => sampleSize(input),
     engineLimit: (args) =>
       args['noise_shape'] === null || args['noise_shape'] === undefined
         ? undefined

@@ -362,6 +362,22 @@ function workspace(cell: RecurrentCell) {
   };
 }
 
+/**
+ * The training step's dropout buffers per sample: recurrent_dropout's per-gate state masks and
+ * the dropped state (2·G·U); dropout's per-gate input masks and the inputs they drop over T
+ * steps, kept beside the input in implementation 1 ((T + 1)·G·in), else one mask over the
+ * features, the dropped input taking the input's place (SimpleRNN: in).
+ */
+function dropoutWorkspace(cell: RecurrentCell) {
+  return (input: (number | null)[], args: Args): number => {
+    const [steps, inDim] = [input[1] ?? 0, input[2] ?? 0];
+    const gates = gateCount(cell);
+    const state = dropsAt(args['recurrent_dropout']) ? 2 * gates * (args['units'] as number) : 0;
+    if (!dropsAt(args['dropout'])) return state;
+    return state + (implementationOne(cell, args) ? (steps + 1) * gates * inDim : inDim);
+  };
+}
+
 function recurrentLayer(className: string, cell: RecurrentCell): LayerDef {
   return {
     outputShape: oneInput(sequenceShape),
@@ -372,6 +388,7 @@ function recurrentLayer(className: string, cell: RecurrentCell): LayerDef {
     lowering,
     engineLimit: limits(cell),
     workspace: workspace(cell),
+    dropoutWorkspace: dropoutWorkspace(cell),
   };
 }
 

@@ -46,6 +46,8 @@ function spatialDropout(spatial: number): LayerDef {
     lowering: spatialDropoutLowering,
     passesActivation: true,
     engineLimit: (args) => channelsLastOnly(args),
+    // The mask: one value per channel of each sample.
+    dropoutWorkspace: (input) => input.at(-1) ?? 0,
   };
 }
 

@@ -133,6 +133,12 @@ export interface LayerDef {
    * projected inputs, gates and states over every time step), for the memory check.
    */
   workspace?(input: Shape, args: Args): number;
+  /**
+   * Floats per sample a training step's dropout draws and keeps until the layer's backward step
+   * (the masks, and the inputs a recurrent layer drops), for the memory check: training plans
+   * only, so not in `workspace`.
+   */
+  dropoutWorkspace?(input: Shape, args: Args): number;
 }
 
 export function isShapeError(s: Shape | ShapeError): s is ShapeError {

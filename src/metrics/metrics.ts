@@ -18,8 +18,18 @@ export interface Metric {
   readonly direction: MetricDirection;
   /** Forget everything accumulated (Keras's reset_state, called at each epoch's start). */
   reset(): void;
-  /** Accumulate one batch: yPred [rows, cols]; yTrue [rows, cols] or [rows] for sparse metrics. */
-  update(yTrue: Float32Array, yPred: Float32Array, rows: number, cols: number): void;
+  /**
+   * Accumulate one batch: yPred [rows, cols]; yTrue [rows, cols] or [rows] for sparse metrics.
+   * `mask` [rows] is Keras's mask on y_pred (from Embedding(mask_zero=True); 0 drops a row):
+   * the metrics Keras wraps in MeanMetricWrapper weigh by it, the others ignore it as Keras does.
+   */
+  update(
+    yTrue: Float32Array,
+    yPred: Float32Array,
+    rows: number,
+    cols: number,
+    mask?: Float32Array | null,
+  ): void;
   /** The value over everything accumulated since the last reset. */
   result(): number;
 }
@@ -47,7 +57,8 @@ export function checkBatch(
 
 /**
  * Keras's Mean over per-sample values (MeanMetricWrapper): Σ of each row's value / rows seen,
- * 0 before any update (divide_no_nan). Subclasses give the per-row value.
+ * 0 before any update (divide_no_nan). With a mask, apply_mask makes it Σ mask·value / Σ mask.
+ * Subclasses give the per-row value.
  */
 export abstract class RowMeanMetric implements Metric {
   private total = 0;
@@ -65,12 +76,23 @@ export abstract class RowMeanMetric implements Metric {
     this.count = 0;
   }
 
-  update(yTrue: Float32Array, yPred: Float32Array, rows: number, cols: number): void {
+  update(
+    yTrue: Float32Array,
+    yPred: Float32Array,
+    rows: number,
+    cols: number,
+    mask: Float32Array | null = null,
+  ): void {
     checkBatch(this.name, yTrue, yPred, rows, cols, this.sparseTargets);
     let sum = 0;
-    for (let r = 0; r < rows; r++) sum += this.rowValue(yTrue, yPred, r, cols);
+    let count = 0;
+    for (let r = 0; r < rows; r++) {
+      if (mask && mask[r] === 0) continue;
+      sum += this.rowValue(yTrue, yPred, r, cols);
+      count++;
+    }
     this.total += sum;
-    this.count += rows;
+    this.count += count;
   }
 
   result(): number {

@@ -15,13 +15,14 @@ export class OutputMetric implements Metric {
   /**
    * @param inner the metric as Keras resolved it for this output's units and targets
    * @param output the output's index, in the model's order
-   * @param columns where its targets sit in a joint target row: `[offset, offset + size)` of `stride`
+   * @param columns where its targets sit in a joint target row: `[offset, offset + size)` of
+   *   `stride`; `rowsPer`, the metric's rows per sample (positions of the output but its last axis)
    */
   constructor(
     readonly inner: Metric,
     readonly output: number,
     outputName: string,
-    private readonly columns: { offset: number; size: number; stride: number },
+    private readonly columns: { offset: number; size: number; stride: number; rowsPer: number },
   ) {
     this.name = `${outputName}_${inner.name}`;
     this.direction = inner.direction;
@@ -31,13 +32,23 @@ export class OutputMetric implements Metric {
     this.inner.reset();
   }
 
-  /** `yTrue` is the joint rows of every output's targets; `yPred` is this output's alone. */
-  update(yTrue: Float32Array, yPred: Float32Array, rows: number, cols: number): void {
-    const { offset, size, stride } = this.columns;
-    if (this.targets.length < rows * size) this.targets = new Float32Array(rows * size);
-    for (let r = 0; r < rows; r++)
+  /**
+   * `yTrue` is the joint rows of every output's targets, one per sample; `yPred` is this
+   * output's alone, `rows` = samples · rowsPer.
+   */
+  update(
+    yTrue: Float32Array,
+    yPred: Float32Array,
+    rows: number,
+    cols: number,
+    mask: Float32Array | null = null,
+  ): void {
+    const { offset, size, stride, rowsPer } = this.columns;
+    const samples = rows / rowsPer;
+    if (this.targets.length < samples * size) this.targets = new Float32Array(samples * size);
+    for (let r = 0; r < samples; r++)
       for (let c = 0; c < size; c++) this.targets[r * size + c] = yTrue[r * stride + offset + c]!;
-    this.inner.update(this.targets, yPred, rows, cols);
+    this.inner.update(this.targets, yPred, rows, cols, mask);
   }
 
   result(): number {

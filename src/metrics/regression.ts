@@ -34,9 +34,21 @@ export class LossMeanMetric implements Metric {
     this.count = 0;
   }
 
-  update(yTrue: Float32Array, yPred: Float32Array, rows: number, cols: number): void {
-    this.total += lossForward(this.spec, yTrue, yPred, rows, cols);
-    this.count += rows;
+  /** Keras's RootMeanSquaredError squares y_pred − y_true itself, so its values carry no mask. */
+  update(
+    yTrue: Float32Array,
+    yPred: Float32Array,
+    rows: number,
+    cols: number,
+    mask: Float32Array | null = null,
+  ): void {
+    const m = this.form === 'root' ? null : mask;
+    this.total += lossForward(this.spec, yTrue, yPred, rows, cols, undefined, null, m);
+    if (!m) {
+      this.count += rows;
+      return;
+    }
+    for (let r = 0; r < rows; r++) if (m[r] !== 0) this.count++;
   }
 
   result(): number {

@@ -68,6 +68,8 @@ interface ForwardPass {
   forwards: Forward[];
   /** Per layer, the buffer of the mask on its input (Keras's, from Embedding(mask_zero=True)), or null. */
   inputMasks: (number | null)[];
+  /** The buffer of the mask on each node's (first) output, for the nodes that carry one. */
+  masks: Map<NodeId, number>;
 }
 
 /** The buffer of output `port` of node `id`. */
@@ -117,6 +119,8 @@ interface LossSteps {
   loss: number;
   /** Each output's loss scalar, with several outputs. */
   outputLosses: number[];
+  /** Per output, the buffer of Keras's mask on it, or -1. */
+  masks: number[];
   /** Per output (node, which of its outputs), the gradient of the total loss with respect to it. */
   dOuts: [NodeId, number, number][];
 }
@@ -134,7 +138,7 @@ function lossSteps(pass: ForwardPass, input: EvaluationInput, training: boolean)
       `model '${graph.name}' has ${graph.outputs.length} outputs but ${input.losses.length} losses.`,
     );
   const several = graph.outputs.length > 1;
-  const out: LossSteps = { targets: [], loss: -1, outputLosses: [], dOuts: [] };
+  const out: LossSteps = { targets: [], loss: -1, outputLosses: [], masks: [], dOuts: [] };
   graph.outputs.forEach((node, k) => {
     const { loss: spec, targetSize, weight } = input.losses[k]!;
     const port = outputPort(graph, k);
@@ -144,14 +148,24 @@ function lossSteps(pass: ForwardPass, input: EvaluationInput, training: boolean)
     const target = b.batch(`${prefix}y_true`, 'target', [null, targetSize]);
     const loss = b.fixed(`${prefix}loss`, 'scalar', [1]);
     const dOut = b.batch(`${prefix}d_out`, 'gradient', shape);
-    b.step('loss', several ? name : 'loss', [valueAt(pass, node, port), target], [loss, dOut], {
+    // Keras's loss reads y_pred's mask (a layer's first output carries it, its states none).
+    const mask = (port === 0 ? pass.masks.get(node) : undefined) ?? -1;
+    const axes = lastAxis(shape);
+    if (mask >= 0 && b.buffers[mask]!.size !== axes.rows)
+      throw new PlanError(
+        `the mask on '${name}' has ${b.buffers[mask]!.size} values per sample, not one per row of its loss (${axes.rows}).`,
+      );
+    const inputs = [valueAt(pass, node, port), target, ...(mask >= 0 ? [mask] : [])];
+    b.step('loss', several ? name : 'loss', inputs, [loss, dOut], {
       loss: spec,
-      ...lastAxis(shape),
+      ...axes,
+      ...(mask >= 0 ? { masked: true } : {}),
     });
     if (training && weight !== 1)
       b.step('scale', 'loss', [dOut], [dOut], { factor: weight, size: sampleSize(shape) });
     out.targets.push(target);
     out.outputLosses.push(loss);
+    out.masks.push(mask);
     out.dOuts.push([node, port, dOut]);
   });
   if (several) {
@@ -305,7 +319,7 @@ function forwardPass(
     after?.(c, f);
   }
   for (const id of graph.outputs) if (id < 0) values.set(id, [valueOf(id, 0)]);
-  return { b, weights, inputs, values, forwards, inputMasks };
+  return { b, weights, inputs, values, forwards, inputMasks, masks };
 }
 
 /**
@@ -447,6 +461,7 @@ function finish(
     targets: losses?.targets ?? [],
     loss: losses?.loss ?? null,
     outputLosses: losses?.outputLosses ?? [],
+    targetMasks: losses?.masks ?? [],
     penalty,
     workSize: 0,
     paramSize,

@@ -35,6 +35,8 @@ export function liveness(plan: Plan): Interval[] {
     for (const id of s.inputs) touch(id, i);
     for (const id of s.outputs) touch(id, i);
   });
+  // Read after a run by the metrics, which weigh by them: the masks on the outputs.
+  for (const id of plan.targetMasks) touch(id, n);
   // Read after a run: the outputs, the loss, each output's loss (logged per output) and the penalty.
   for (const id of [...plan.outputs, plan.loss ?? -1, ...plan.outputLosses, plan.penalty ?? -1])
     touch(id, n);

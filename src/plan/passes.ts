@@ -137,7 +137,9 @@ export const fuseDenseActivation: Pass = (input) => {
  * cross-entropy, are computed from the logits, as Keras on TensorFlow does, and have the
  * gradient (p − y)/n with respect to them. In training the loss step writes that gradient
  * directly and the activation's backward step goes — fewer passes over memory and no 1/p
- * blow-up; at evaluation the same step gives the same value.
+ * blow-up; at evaluation the same step gives the same value. The fused gradient is the mean's
+ * (over the rows Keras's mask keeps, when the output has one): a loss reduced otherwise, or with
+ * ignore_class, keeps its own step.
  */
 export const fuseLossGradient: Pass = (input) => {
   if (input.mode === 'inference') return input;
@@ -149,8 +151,9 @@ export const fuseLossGradient: Pass = (input) => {
 };
 
 function fuseOne(plan: Plan, lossStep: StepOf<'loss'>): void {
-  if (lossStep.attrs.loss.fromLogits) return;
   const loss = lossStep.attrs.loss;
+  if (loss.fromLogits || loss.ignoreClass !== null) return;
+  if (loss.reduction !== 'sum_over_batch_size' && loss.reduction !== 'mean') return;
   const probs = lossStep.inputs[0]!;
   const made = producer(plan.steps, probs);
   const activation = is(made, 'dense')
@@ -172,7 +175,8 @@ function fuseOne(plan: Plan, lossStep: StepOf<'loss'>): void {
     const fused: StepOf<typeof op> = {
       op,
       layer: lossStep.layer,
-      inputs: [probs, lossStep.inputs[1]!, logits],
+      // Keras's mask, when the loss step has one, stays its last input.
+      inputs: [probs, lossStep.inputs[1]!, logits, ...lossStep.inputs.slice(2)],
       outputs: [lossStep.outputs[0]!, dLogits],
       attrs: { ...lossStep.attrs, sparse },
     };

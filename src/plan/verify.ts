@@ -240,7 +240,11 @@ function expectedSizes(s: PlanStep): { inputs: Size[]; outputs: Size[] } | undef
       const sparse = s.attrs.loss.name === 'sparse_categorical_crossentropy';
       const target = per(sparse ? rows : rows * cols);
       const logits = s.op === 'loss' ? [] : [per(rows * cols)];
-      return { inputs: [per(rows * cols), target, ...logits], outputs: [all(1), per(rows * cols)] };
+      const mask = s.attrs.masked ? [per(rows)] : [];
+      return {
+        inputs: [per(rows * cols), target, ...logits, ...mask],
+        outputs: [all(1), per(rows * cols)],
+      };
     }
     case 'activity_regularizer':
       return {

@@ -69,6 +69,8 @@ export class Session {
   targetSize = 0;
   /** Per output (a model may have several): values per sample, and targets per sample. */
   outSizes: number[] = [];
+  /** Each output's last axis: Keras's losses and metrics reduce it, one value per other position. */
+  outCols: number[] = [];
   targetSizes: number[] = [];
   private opt: Optimizer | null = null;
   /** The backend the plans run on: chosen by build() from the choice and the model's size. */
@@ -133,9 +135,9 @@ export class Session {
     this.inSizes = this.graph.inputs.map((input) => sampleSize(input.shape!));
     this.inSize = this.inSizes.reduce((a, b) => a + b, 0);
     const graph = this.graph;
-    this.outSizes = graph.outputs.map((id, k) =>
-      sampleSize(nodeShape(graph, id, outputPort(graph, k))!),
-    );
+    const outShapes = graph.outputs.map((id, k) => nodeShape(graph, id, outputPort(graph, k))!);
+    this.outSizes = outShapes.map(sampleSize);
+    this.outCols = outShapes.map((shape) => (shape.length > 1 ? shape.at(-1)! : 1));
     this.outSize = this.outSizes[0]!;
     this.setTargetSizes();
     this.opt = null;
@@ -460,12 +462,16 @@ export class Session {
         const size = this.targetSizes[k]!;
         const columns = { offset, size, stride };
         offset += size;
+        // Keras resolves 'accuracy' by the output's last axis, and its metrics reduce that one.
+        const cols = this.outCols[k]!;
         return (perOutput[k] ?? []).map((m) => {
           const metric = resolveMetric(m, {
-            outputUnits: units,
+            outputUnits: cols,
             targetIsSparse: size === 1 && units > 1,
           });
-          return names ? new OutputMetric(metric, k, names[k]!, columns) : metric;
+          return names
+            ? new OutputMetric(metric, k, names[k]!, { ...columns, rowsPer: units / cols })
+            : metric;
         });
       }),
     ];
@@ -484,7 +490,11 @@ export class Session {
         continue;
       }
       const k = m instanceof OutputMetric ? m.output : 0;
-      m.update(y, bound.view(bound.plan.outputs[k]!), n, this.outSizes[k]!);
+      // One row per position of the output but its last axis, weighed by Keras's mask if any.
+      const cols = this.outCols[k]!;
+      const maskId = bound.plan.targetMasks[k] ?? -1;
+      const mask = maskId >= 0 ? bound.view(maskId) : null;
+      m.update(y, bound.view(bound.plan.outputs[k]!), (n * this.outSizes[k]!) / cols, cols, mask);
     }
   }
 }

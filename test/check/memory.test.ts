@@ -3,9 +3,11 @@
  * the figure and the limit), its figure is a lower bound of what the engine allocates, and an
  * allocation that still fails at run time is the user's InputError, never a RangeError.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { check, compile, InputError, jsBackend, loadModel } from 'nnlang';
 import { engineMaxFloats, memoryNeed } from '../../src/check/index.js';
+import { layerDefs } from '../../src/layers/index.js';
 import type { Backend } from '../../src/backends/index.js';
 
 const codes = (source: string) => check(source).diagnostics.map((d) => `${d.severity} ${d.code}`);
@@ -55,6 +57,44 @@ describe('NN3020: more memory than the engine can allocate', () => {
       expect(total - need.optimizerState, mode).toBeLessThanOrEqual(plan.paramSize + plan.workSize);
       expect(need.activations, mode).toBeLessThanOrEqual(plan.workSize);
     }
+  });
+});
+
+describe('the dropout masks of a training plan', () => {
+  // Dropout, SpatialDropout1D, recurrent dropout per gate (implementation 1) and SimpleRNN's.
+  const source = readFileSync(
+    new URL('../fixtures/plan/dropout-masks.nn', import.meta.url),
+    'utf8',
+  );
+  const masks = /(mask|_dropped)$/;
+
+  it('are in the figure, which stays a lower bound of the plan', () => {
+    const model = check(source).models[0]!;
+    const need = memoryNeed(model);
+    const plan = compile(source, { plans: ['training'], batchSize: need.batchSize }).plans[0]!
+      .training!;
+    expect(need.activations).toBeLessThanOrEqual(plan.workSize);
+    // Per sample, every mask the forward pass draws and what it drops, but SimpleRNN's dropped
+    // inputs: they take its input's place, which the figure counts already.
+    const drawn = plan.buffers
+      .filter((b) => b.role === 'activation' && masks.test(b.name))
+      .filter((b) => !/simple_rnn\/x_dropped$/.test(b.name))
+      .reduce((n, b) => n + b.size, 0);
+    const counted = model.layers.reduce(
+      (n, l) => n + (layerDefs[l.className]?.dropoutWorkspace?.(l.inputShape!, l.args) ?? 0),
+      0,
+    );
+    expect(counted).toBe(drawn);
+    expect(counted).toBe(4 + (2 * 20 + 7 * 16) + 30 + 2 * 5 + 2 * 6);
+  });
+
+  it('are not counted at inference, where no plan draws them', () => {
+    const layers = source.replace(/^compile\(.*$/m, '');
+    const need = memoryNeed(check(layers).models[0]!);
+    const plan = compile(layers, { plans: ['inference'], batchSize: need.batchSize }).plans[0]!
+      .inference!;
+    expect(plan.buffers.some((b) => masks.test(b.name))).toBe(false);
+    expect(need.activations).toBeLessThanOrEqual(plan.workSize);
   });
 });
 

@@ -719,6 +719,39 @@ const SEQUENCES: LayerCase[] = [
     optimizer: sgd(0.1),
     tokens: 4,
   },
+  // A loss on the masked output: Keras 3 weighs each step's loss by the mask (loss.py's
+  // apply_mask), the mean over the unmasked steps; TF.js's loss ignores it (tfjs-masked-loss.ts).
+  {
+    label: 'Embedding mask_zero: a per-step softmax loss over the unmasked steps',
+    hidden: (size) => [
+      k('Embedding', [4, 3], { mask_zero: true }),
+      k('LSTM', [size()], { return_sequences: true }),
+    ],
+    loss: 'categorical_crossentropy',
+    optimizer: adam(0.02),
+    tokens: 4,
+  },
+  {
+    label: 'Embedding mask_zero: TimeDistributed Dense, a per-step MSE over the unmasked steps',
+    hidden: (size) => [
+      k('Embedding', [3, 4], { mask_zero: true }),
+      k('GRU', [size()], { reset_after: false, return_sequences: true }),
+      k('TimeDistributed', [dense(size(), 'tanh')]),
+    ],
+    loss: 'mse',
+    optimizer: sgd(0.1),
+    tokens: 3,
+  },
+  {
+    label: 'Embedding mask_zero: Bidirectional, a per-step sigmoid loss over the unmasked steps',
+    hidden: (size) => [
+      k('Embedding', [4, 3], { mask_zero: true }),
+      k('Bidirectional', [k('SimpleRNN', [size()], { return_sequences: true })]),
+    ],
+    loss: 'binary_crossentropy',
+    optimizer: sgd(0.2),
+    tokens: 4,
+  },
   {
     label: 'Embedding flattened',
     hidden: (size) => [k('Embedding', [7, 3]), k('Flatten'), dense(size(), 'tanh')],

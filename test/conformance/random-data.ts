@@ -70,14 +70,20 @@ export function makeBatches(
     oneHotForTfjs: boolean;
     /** Token ids below this instead of N(0, 1) values. */
     tokens?: number;
+    /** Target rows per sample (a per-step output's steps): each row draws `units / rowsPerSample`. */
+    rowsPerSample?: number;
   },
 ): Batch[] {
+  const per = o.rowsPerSample ?? 1;
   const tokens = o.tokens;
   return Array.from({ length: Math.max(o.steps, 1) }, () => {
     const x = Float32Array.from({ length: o.rows * o.inputs }, () =>
       tokens ? rng.below(tokens) : rng.normal(),
     );
-    const y = targets(rng, o.kind, o.rows, o.units);
+    const y =
+      per === 1
+        ? targets(rng, o.kind, o.rows, o.units)
+        : targets(rng, o.kind, o.rows * per, o.units / per);
     const yTfjs = o.kind === 'sparse' && o.oneHotForTfjs ? oneHot(y, o.units) : y;
     return { x, y, yTfjs, rows: o.rows };
   });

@@ -26,6 +26,12 @@ import {
 } from './tfjs-model.js';
 import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
 import { compareFitEpoch } from './fit-both.js';
+import {
+  evaluateMasked,
+  MASKED_LOSS_FORMULA,
+  maskedOutput,
+  trainMaskedStep,
+} from './tfjs-masked-loss.js';
 import { Comparisons, describeByGroup, ErrorLog } from './tolerance.js';
 
 const log = new ErrorLog();
@@ -42,7 +48,13 @@ afterAll(() => {
 function formulasOf(c: ConformanceCase): string[] {
   const loss = lossEntry(c.loss).formula;
   const optimizer = optimizerDeparture(c.optimizer, hasConstraints(c));
-  return [...layerFormulas(c), ...(loss ? [loss] : []), ...(optimizer ? [optimizer] : [])];
+  const masked = maskedOutput(c) ? [MASKED_LOSS_FORMULA] : [];
+  return [
+    ...layerFormulas(c),
+    ...(loss ? [loss] : []),
+    ...masked,
+    ...(optimizer ? [optimizer] : []),
+  ];
 }
 
 function caseName(c: ConformanceCase): string {
@@ -64,6 +76,11 @@ function tensorsOf(b: Batch, c: ConformanceCase): [tf.Tensor2D, tf.Tensor2D] {
 /** Keras 3's evaluate on the TF.js model: TF.js's loss plus the regularization losses it omits. */
 function kerasEvaluate(model: tf.LayersModel, b: Batch, c: ConformanceCase): number {
   const [x, y] = tensorsOf(b, c);
+  if (maskedOutput(c)) {
+    const value = evaluateMasked(model, lossEntry(c.loss), x, y);
+    tf.dispose([x, y]);
+    return value;
+  }
   const loss = model.evaluate(x, y, { batchSize: b.rows }) as tf.Scalar;
   const penalties = model.calculateLosses();
   const total = loss.dataSync()[0]! + penalties.reduce((s, p) => s + p.dataSync()[0]!, 0);
@@ -95,7 +112,9 @@ async function train(
   for (const [step, b] of batches.entries()) {
     const loss = ours.trainOnBatch(b.x, b.y);
     const [x, y] = tensorsOf(b, c);
-    const reference = (await model.trainOnBatch(x, y)) as number;
+    const reference = maskedOutput(c)
+      ? trainMaskedStep(model, lossEntry(c.loss), x, y)
+      : ((await model.trainOnBatch(x, y)) as number);
     tf.dispose([x, y]);
     cmp.check('loss', `at step ${step + 1}`, [loss], [reference]);
   }
@@ -118,12 +137,15 @@ async function runCase(c: ConformanceCase, backend: Backend): Promise<string[]> 
       specs.map((s) => s.shape),
     );
     model.compile({ optimizer, loss: entry.tfjs });
-    const units = (ours.outputShape!.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    const outShape = ours.outputShape!.slice(1) as number[];
+    const units = outShape.reduce((a, b) => a * b, 1);
     const batches = makeBatches(rng, {
       steps: c.steps,
       rows: c.batchSize,
       inputs: c.inputs,
       units,
+      // A per-step output: targets drawn per step (one-hot per step, not per sample).
+      rowsPerSample: units / outShape.at(-1)!,
       kind: entry.targets,
       oneHotForTfjs: entry.tfjsOneHot === true,
       ...(c.tokens ? { tokens: c.tokens } : {}),

@@ -128,6 +128,8 @@ const cases: {
   source: string;
   y: Parameters<typeof targets>[0];
   features?: number;
+  /** Outputs of 3 per sample (a per-step output: one per step); 1 unless given. */
+  rowsPer?: number;
   /** Several inputs: the values per sample of each (the batch is one array per input). */
   inputs?: number[];
   /** The vocabulary of a model reading token ids: its inputs are ids below it. */
@@ -676,6 +678,36 @@ const cases: {
     y: 'sparse',
     vocabulary: 4,
   },
+  {
+    name: "masked loss: softmax + categorical cross-entropy per step over Keras's mask (fused)",
+    source: model(
+      "    -> Embedding(5, 4, mask_zero=True)\n    -> LSTM(3, return_sequences=True)\n    -> TimeDistributed(Dense(3, activation='softmax'))",
+      'adam, categorical_crossentropy',
+    ),
+    y: 'onehot',
+    rowsPer: 4,
+    vocabulary: 5,
+  },
+  {
+    name: "masked loss: sigmoid + binary cross-entropy per step over Keras's mask (fused)",
+    source: model(
+      '    -> Embedding(4, 3, mask_zero=True)\n    -> SimpleRNN(3, return_sequences=True)\n    -> Dense(3, sigmoid)',
+      'adam, binary_crossentropy',
+    ),
+    y: 'binary',
+    rowsPer: 4,
+    vocabulary: 4,
+  },
+  {
+    name: "masked loss: mean squared error per step over Keras's mask",
+    source: model(
+      '    -> Embedding(4, 3, mask_zero=True)\n    -> GRU(3, return_sequences=True)\n    -> Dense(3)',
+      "SGD(learning_rate=0.1), MeanSquaredError(reduction='sum')",
+    ),
+    y: 'values',
+    rowsPer: 4,
+    vocabulary: 4,
+  },
 ];
 
 describe('emitted training', () => {
@@ -692,7 +724,7 @@ describe('emitted training', () => {
         : vocabulary
           ? floats.map((v) => Math.floor((v + 2) * 100) % vocabulary)
           : floats;
-      const y = targets(c.y, 8);
+      const y = targets(c.y, 8 * (c.rowsPer ?? 1));
       for (let step = 0; step < 3; step++) {
         // A sequence input: the engine reads samples of rows, the module flat samples.
         const rows = c.features ? nested(x as Float32Array, c.features, 4) : x;

@@ -19,6 +19,8 @@ export interface NaiveLossOptions {
   applyClassBalancing?: boolean;
   reduction?: string;
   sampleWeight?: number[] | null;
+  /** Keras's mask on y_pred, one 1/0 per row (from Embedding(mask_zero=True)). */
+  mask?: number[] | null;
 }
 
 const clip = (x: number, lo: number, hi: number): number => Math.min(Math.max(x, lo), hi);
@@ -156,8 +158,8 @@ function perSampleLosses(name: string, yTrue: number[][], yPred: number[][], o: 
 }
 
 /**
- * The loss as Keras's Loss.__call__ computes it: per-sample values, the ignore_class mask,
- * sample weights, then reduce_weighted_values. For reduction 'none', `value` is the mean of the
+ * The loss as Keras's Loss.__call__ computes it: per-sample values, y_pred's mask and the
+ * ignore_class mask, sample weights, then reduce_weighted_values. For reduction 'none', `value` is the mean of the
  * per-sample values and `trainValue` their sum (what a gradient of a vector loss differentiates);
  * `perSample` is what reduction 'none' returns.
  */
@@ -170,11 +172,14 @@ export function naiveLoss(
   const values = perSampleLosses(name, yTrue, yPred, o);
   const reduction = o.reduction ?? 'sum_over_batch_size';
   const n = values.length;
-  // The ignore_class mask, merged into the sample weights as loss.apply_mask does.
+  // Keras's mask and the ignore_class mask (joined with &), merged into the sample weights as
+  // loss.apply_mask does: rescaled by total/valid for the means.
   let weights: number[] | null = o.sampleWeight ?? null;
   const ic = o.ignoreClass ?? null;
-  if (ic !== null) {
-    let mask: number[] = yTrue.map((row) => (row[0] !== ic ? 1 : 0));
+  const keep = yTrue.map((row, r) => ((ic !== null && row[0] === ic) || o.mask?.[r] === 0 ? 0 : 1));
+  const masked = ic !== null || (o.mask ?? null) !== null;
+  if (masked) {
+    let mask: number[] = keep;
     const valid = sum(mask);
     if (reduction === 'mean' || reduction === 'sum_over_batch_size') {
       mask = mask.map((m) => (valid === 0 ? 0 : (m * n) / valid));
@@ -187,17 +192,15 @@ export function naiveLoss(
   if (reduction === 'none') value = total / n;
   else if (reduction === 'sum') value = total;
   else if (reduction === 'mean_with_sample_weight' && o.sampleWeight) {
-    const s = sum(o.sampleWeight.map((w, r) => w * (ic !== null && yTrue[r]![0] === ic ? 0 : 1)));
+    const s = sum(o.sampleWeight.map((w, r) => w * keep[r]!));
     value = s === 0 ? 0 : total / s;
-  } else if (reduction === 'mean_with_sample_weight' && ic !== null) {
+  } else if (reduction === 'mean_with_sample_weight' && masked) {
     const s = sum(weights!);
     value = s === 0 ? 0 : total / s;
   } else value = total / n;
   // Per-sample values as reduction 'none' returns them: loss · weight, 0 where masked.
   const perSample = values.map((v, r) =>
-    (ic !== null && yTrue[r]![0] === ic) || o.sampleWeight?.[r] === 0
-      ? 0
-      : v * (o.sampleWeight?.[r] ?? 1),
+    keep[r] === 0 || o.sampleWeight?.[r] === 0 ? 0 : v * (o.sampleWeight?.[r] ?? 1),
   );
   return { value, trainValue: reduction === 'none' ? total : value, perSample };
 }

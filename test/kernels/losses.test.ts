@@ -242,15 +242,23 @@ function caseData(c: Case, seed: number, rows = 5, cols = 4) {
 
 const caseName = (c: Case) => `${c.loss}(${JSON.stringify(c.args)}) on ${c.gen}`;
 
+/** Keras's mask on y_pred (Embedding(mask_zero=True)): rows 1 and 3 of caseData's 5 are padding. */
+const MASKED_ROWS = [1, 0, 1, 0, 1];
+
 describe('lossForward equals the float64 twin', () => {
   for (const c of CASES) {
     it(caseName(c), () => {
       for (const reduction of REDUCTIONS) {
-        for (const weighted of [false, true]) {
+        for (const [weighted, mask] of [
+          [false, null],
+          [true, null],
+          [false, MASKED_ROWS],
+          [true, MASKED_ROWS],
+        ] as const) {
           const spec = resolveLoss(c.loss, { ...c.args, reduction });
           const { yTrue, yPred, weights, rows, cols } = caseData(c, 11);
           const sw = weighted ? weights : null;
-          const expected = naiveLoss(c.loss, yTrue, yPred, naiveOptions(spec, sw));
+          const expected = naiveLoss(c.loss, yTrue, yPred, { ...naiveOptions(spec, sw), mask });
           const perSample = new Float32Array(rows);
           const value = lossForward(
             spec,
@@ -260,6 +268,7 @@ describe('lossForward equals the float64 twin', () => {
             cols,
             perSample,
             sw ? Float32Array.from(sw) : null,
+            mask ? Float32Array.from(mask) : null,
           );
           expectClose(value, expected.value, 1e-6);
           for (let r = 0; r < rows; r++)
@@ -269,6 +278,26 @@ describe('lossForward equals the float64 twin', () => {
     });
   }
 });
+
+/** ∂(the twin's trained value)/∂yPred by central differences, row-major. */
+function centralDifferences(
+  loss: string,
+  yTrue: number[][],
+  yPred: number[][],
+  opts: NaiveLossOptions,
+): number[] {
+  return yPred.flatMap((row, r) =>
+    row.map((v, j) => {
+      const h = 1e-6 * Math.max(1, Math.abs(v));
+      const plus = yPred.map((x) => x.slice());
+      const minus = yPred.map((x) => x.slice());
+      plus[r]![j]! += h;
+      minus[r]![j]! -= h;
+      const up = naiveLoss(loss, yTrue, plus, opts).trainValue;
+      return (up - naiveLoss(loss, yTrue, minus, opts).trainValue) / (2 * h);
+    }),
+  );
+}
 
 describe('lossGradient equals central differences of the float64 twin', () => {
   for (const c of CASES) {
@@ -287,24 +316,63 @@ describe('lossGradient equals central differences of the float64 twin', () => {
           cols,
           sw ? Float32Array.from(sw) : null,
         );
-        const opts = naiveOptions(spec, sw);
-        for (let r = 0; r < rows; r++) {
-          for (let j = 0; j < cols; j++) {
-            const h = 1e-6 * Math.max(1, Math.abs(yPred[r]![j]!));
-            const plus = yPred.map((row) => row.slice());
-            const minus = yPred.map((row) => row.slice());
-            plus[r]![j]! += h;
-            minus[r]![j]! -= h;
-            const fd =
-              (naiveLoss(c.loss, yTrue, plus, opts).trainValue -
-                naiveLoss(c.loss, yTrue, minus, opts).trainValue) /
-              (2 * h);
-            expectClose(grad[r * cols + j]!, fd, 2e-5, 2e-7);
-          }
+        const fd = centralDifferences(c.loss, yTrue, yPred, naiveOptions(spec, sw));
+        fd.forEach((e, i) => expectClose(grad[i]!, e, 2e-5, 2e-7));
+      }
+    });
+  }
+});
+
+describe("Keras's mask on y_pred (Embedding(mask_zero=True)): apply_mask as loss.py", () => {
+  // The value is checked with the others above; here the gradient: zero on masked rows.
+  const mask = MASKED_ROWS;
+  for (const c of CASES) {
+    it(caseName(c), () => {
+      for (const reduction of REDUCTIONS) {
+        for (const weighted of [false, true]) {
+          const spec = resolveLoss(c.loss, { ...c.args, reduction });
+          const { yTrue, yPred, weights, rows, cols } = caseData(c, 31);
+          const sw = weighted ? weights : null;
+          const grad = new Float32Array(rows * cols).fill(NaN);
+          const swArray = sw ? Float32Array.from(sw) : null;
+          const m = Float32Array.from(mask);
+          lossGradient(spec, flat(yTrue), flat(yPred), grad, rows, cols, swArray, m);
+          const opts = { ...naiveOptions(spec, sw), mask };
+          centralDifferences(c.loss, yTrue, yPred, opts).forEach((e, i) => {
+            if (mask[Math.floor(i / cols)] === 0) expect(grad[i]).toBe(0);
+            else expectClose(grad[i]!, e, 2e-5, 2e-7);
+          });
         }
       }
     });
   }
+
+  it('a batch whose every row is masked gives 0 and no gradient, as divide_no_nan does', () => {
+    const spec = resolveLoss('mse');
+    const none = new Float32Array(2);
+    const grad = new Float32Array(4).fill(NaN);
+    const [yTrue, yPred] = [Float32Array.of(1, 2, 3, 4), Float32Array.of(0, 0, 0, 0)];
+    expect(lossForward(spec, yTrue, yPred, 2, 2, undefined, null, none)).toBe(0);
+    lossGradient(spec, yTrue, yPred, grad, 2, 2, null, none);
+    expect(Array.from(grad)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('by hand: MSE over the unmasked rows only', () => {
+    // rows [(1−0)² + (1−0)²]/2 = 1 (kept), [(5−0)²…] (masked), [(2−0)² + 0]/2 = 2 (kept)
+    const spec = resolveLoss('mse');
+    const yTrue = Float32Array.of(1, 1, 5, 5, 2, 0);
+    const value = lossForward(
+      spec,
+      yTrue,
+      new Float32Array(6),
+      3,
+      2,
+      undefined,
+      null,
+      Float32Array.of(1, 0, 1),
+    );
+    expect(value).toBe(1.5); // (1 + 2) / 2 valid rows, not / 3
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -845,10 +913,14 @@ describe('fused softmax/sigmoid cross-entropy gradients equal the chain rule', (
   };
   const sigmoidBackward = (p: number[], dp: number[]) => p.map((v, j) => v * (1 - v) * dp[j]!);
 
-  for (const [label, sparse, ls] of [
-    ['categorical', false, 0],
-    ['categorical, label_smoothing 0.2', false, 0.2],
-    ['sparse', true, 0],
+  // Keras's mask on the output (Embedding(mask_zero=True)): the second row is padding.
+  const MASK = [1, 0, 1, 1];
+  for (const [label, sparse, ls, mask] of [
+    ['categorical', false, 0, null],
+    ['categorical, label_smoothing 0.2', false, 0.2, null],
+    ['sparse', true, 0, null],
+    ["categorical, label_smoothing 0.1, Keras's mask", false, 0.1, MASK],
+    ["sparse, Keras's mask", true, 0, MASK],
   ] as const) {
     it(`softmax + ${label}`, () => {
       const rng = new Rng(3);
@@ -858,27 +930,35 @@ describe('fused softmax/sigmoid cross-entropy gradients equal the chain rule', (
         ? matrix(rows, 1, () => rng.below(cols))
         : matrix(rows, cols, (r, j) => (j === r % cols ? 1 : 0));
       const loss = sparse ? 'sparse_categorical_crossentropy' : 'categorical_crossentropy';
-      const expected = chainRule(loss, { labelSmoothing: ls }, yTrue, probs, softmaxBackward);
+      const opts = { labelSmoothing: ls, mask };
+      const expected = chainRule(loss, opts, yTrue, probs, softmaxBackward);
       const dLogits = new Float32Array(rows * cols);
-      softmaxCrossEntropyGrad(flat(probs), flat(yTrue), dLogits, rows, cols, ls, sparse);
+      const m = mask && Float32Array.from(mask);
+      softmaxCrossEntropyGrad(flat(probs), flat(yTrue), dLogits, rows, cols, ls, sparse, m);
       expected.flat().forEach((e, i) => expectClose(dLogits[i]!, e, 1e-4, 1e-7));
+      if (mask) expect(Array.from(dLogits.subarray(cols, 2 * cols))).toEqual(Array(cols).fill(0));
     });
   }
 
-  for (const ls of [0, 0.1]) {
-    it(`sigmoid + binary, label_smoothing ${ls}`, () => {
+  for (const [ls, mask] of [
+    [0, null],
+    [0.1, null],
+    [0.1, MASK],
+  ] as const) {
+    it(`sigmoid + binary, label_smoothing ${ls}${mask ? ", Keras's mask" : ''}`, () => {
       const rng = new Rng(4);
       const probs = matrix(rows, cols, () => naiveSigmoid(rng.normal() * 2));
       const yTrue = matrix(rows, cols, () => (rng.uniform() < 0.5 ? 0 : 1));
       const expected = chainRule(
         'binary_crossentropy',
-        { labelSmoothing: ls },
+        { labelSmoothing: ls, mask },
         yTrue,
         probs,
         sigmoidBackward,
       );
       const dLogits = new Float32Array(rows * cols);
-      sigmoidBinaryCrossEntropyGrad(flat(probs), flat(yTrue), dLogits, rows, cols, ls);
+      const m = mask && Float32Array.from(mask);
+      sigmoidBinaryCrossEntropyGrad(flat(probs), flat(yTrue), dLogits, rows, cols, ls, m);
       expected.flat().forEach((e, i) => expectClose(dLogits[i]!, e, 1e-4, 1e-7));
     });
   }
