@@ -422,6 +422,7 @@ function readLayer(
       continue;
     }
     if (rule.ignored?.includes(arg.name)) continue;
+    if (arg.name === 'backward_layer' && (v === null || isAutomaticBackward(config, v))) continue;
     // The export writes Keras's resolved image_data_format(); the .nn keeps its default, None.
     if (arg.name === 'data_format' && v === 'channels_last') continue;
     const value = argFromJson(arg.type, v, p, dialect, problems);
@@ -429,6 +430,26 @@ function readLayer(
     args[arg.name] = value;
   }
   return { className, name, args, trainable: config['trainable'] !== false, inputs: [], path };
+}
+
+/**
+ * Keras 3 writes a Bidirectional's backward layer even when it made it itself: `layer`'s config
+ * under the name backward_<name>, with go_backwards flipped. That one is Keras's default (None).
+ */
+function isAutomaticBackward(config: JsonObject, backward: Json): boolean {
+  const forward = config['layer'];
+  if (!isObject(forward) || !isObject(backward)) return false;
+  const f = forward['config'];
+  const b = backward['config'];
+  if (!isObject(f) || !isObject(b) || forward['class_name'] !== backward['class_name'])
+    return false;
+  const expected: JsonObject = {
+    ...f,
+    name: `backward_${String(f['name'])}`,
+    go_backwards: f['go_backwards'] !== true,
+  };
+  const keys = new Set([...Object.keys(expected), ...Object.keys(b)]);
+  return [...keys].every((k) => JSON.stringify(expected[k]) === JSON.stringify(b[k]));
 }
 
 function argFromJson(

@@ -9,7 +9,14 @@
 import { catalog, isCallValue, type Args, type CallValue, type Value } from '../catalog/index.js';
 import type { CompileConfig } from '../check/index.js';
 import { jsonPath, type Problems } from './problems.js';
-import { isObject, sameValue, shortestFloat32, type Json, type JsonObject } from './values.js';
+import {
+  isObject,
+  kerasObject,
+  sameValue,
+  shortestFloat32,
+  type Json,
+  type JsonObject,
+} from './values.js';
 
 /** Keras optimizer → TF.js class, and Keras argument → TF.js config key. */
 const optimizers: Record<string, { tfjs: string; keys: Record<string, string> }> = {
@@ -207,6 +214,73 @@ function metricToTfjs(m: Value, path: string, problems: Problems): string {
   return call;
 }
 
+/**
+ * Keras 3's `compile_config` for a model's compile(), as `Model.get_compile_config` writes it:
+ * the optimizer as a serialized object with every argument (a schedule nested the same way),
+ * losses and metrics by name, or as objects where an argument differs from its default.
+ */
+export function compileConfigToKeras(compile: CompileConfig, problems: Problems): JsonObject {
+  const base = 'compile';
+  const losses = compile.losses.map(({ loss }) => callToKeras('loss', loss));
+  return {
+    optimizer: optimizerToKeras(compile.optimizer),
+    loss: losses.length === 1 ? losses[0]! : losses,
+    loss_weights: compile.lossWeights,
+    metrics: compile.metrics.map((m, k) => {
+      const json = callToKeras('metric', m);
+      if (typeof json !== 'string')
+        problems.error(
+          jsonPath(base, 'metrics', k),
+          `nnlang reads metrics back by name only: ${m.call}(…) with arguments cannot be written.`,
+        );
+      return json;
+    }),
+    weighted_metrics: null,
+    run_eagerly: false,
+    steps_per_execution: 1,
+    jit_compile: false,
+  };
+}
+
+/** A loss or metric: its name when every argument is Keras's default, else Keras 3's object. */
+function callToKeras(kind: 'loss' | 'metric', v: CallValue): Json {
+  const entry = catalog.lookup(kind, v.call);
+  const changed = (entry?.args ?? []).filter(
+    (a) => a.name !== 'name' && !sameValue(v.args[a.name], a.default as Value),
+  );
+  if (changed.length === 0) return v.call;
+  const config: JsonObject = {};
+  for (const a of entry?.args ?? [])
+    config[a.name] = plainArg(v.args[a.name] ?? (a.default as Value));
+  return kerasObject(`keras.${kind === 'loss' ? 'losses' : 'metrics'}`, v.call, config);
+}
+
+function optimizerToKeras(v: CallValue): JsonObject {
+  const entry = catalog.lookup('optimizer', v.call);
+  const config: JsonObject = {
+    name: typeof v.args['name'] === 'string' ? v.args['name'] : v.call.toLowerCase(),
+  };
+  for (const a of [...catalog.common('optimizer'), ...(entry?.args ?? [])]) {
+    if (a.name === 'name') continue;
+    const value = v.args[a.name] ?? (a.default as Value) ?? null;
+    config[a.name] = isCallValue(value)
+      ? kerasObject('keras.optimizers.schedules', value.call, plainArgs(value))
+      : plainArg(value);
+  }
+  return kerasObject('keras.optimizers', v.call, config);
+}
+
+function plainArgs(v: CallValue): JsonObject {
+  const config: JsonObject = {};
+  for (const [k, a] of Object.entries(v.args)) config[k] = plainArg(a);
+  return config;
+}
+
+function plainArg(v: Value): Json {
+  if (isCallValue(v)) return kerasObject('keras', v.call, plainArgs(v));
+  return Array.isArray(v) ? v.map(plainArg) : v;
+}
+
 // ---------------------------------------------------------------- import
 
 /** What a compile() statement needs: its arguments as checked values. */
@@ -304,6 +378,13 @@ function optimizerFromJson(
       );
       continue;
     }
+    const schedule = isObject(v)
+      ? scheduleFromJson(v, jsonPath(path, 'config', key), problems)
+      : null;
+    if (schedule) {
+      args[name] = schedule;
+      continue;
+    }
     if (isObject(v) || Array.isArray(v)) {
       problems.error(
         jsonPath(path, 'config', key),
@@ -312,6 +393,29 @@ function optimizerFromJson(
       continue;
     }
     args[name] = typeof v === 'number' ? shortestFloat32(v) : v;
+  }
+  return { call: entry.name, args };
+}
+
+/** Keras 3's serialized learning-rate schedule (`keras.optimizers.schedules`), or null if it is none. */
+function scheduleFromJson(j: JsonObject, path: string, problems: Problems): CallValue | null {
+  const entry =
+    typeof j['class_name'] === 'string' ? catalog.lookup('schedule', j['class_name']) : undefined;
+  if (!entry) return null;
+  const args: Args = {};
+  for (const a of entry.args) if (a.default !== undefined) args[a.name] = a.default as Value;
+  const config = isObject(j['config']) ? j['config'] : {};
+  for (const [k, v] of Object.entries(config)) {
+    if (k === 'name' && (v === null || typeof v === 'string')) continue;
+    const arg = entry.args.find((a) => a.name === k);
+    if (!arg || isObject(v)) {
+      problems.error(
+        jsonPath(path, 'config', k),
+        `Keras 3's ${entry.name} has no argument '${k}' nnlang reads.`,
+      );
+      continue;
+    }
+    args[k] = typeof v === 'number' ? shortestFloat32(v) : (v as Value);
   }
   return { call: entry.name, args };
 }
@@ -335,20 +439,20 @@ function lossFromJson(j: Json | undefined, path: string, problems: Problems): Va
       problems.error(p, `nnlang has no loss ${JSON.stringify(v)}.`);
       return undefined;
     }
+    // Keras 3 writes a loss with arguments as its object: the ones nnlang has are kept.
+    const args: Args = {};
     if (isObject(v) && isObject(v['config']))
       for (const [k, x] of Object.entries(v['config'])) {
         const arg = entry.args.find((a) => a.name === k);
-        if (
-          k !== 'name' &&
-          k !== 'reduction' &&
-          (!arg || !sameValue(x as Value, arg.default as Value))
-        )
+        if (arg && !isObject(x) && !Array.isArray(x)) {
+          if (!sameValue(x as Value, arg.default as Value)) args[k] = x as Value;
+        } else if (k !== 'name' && k !== 'reduction')
           problems.error(
             jsonPath(p, 'config', k),
-            `nnlang reads a loss's name only here, not '${k}'.`,
+            `nnlang's ${entry.name} has no argument '${k}'.`,
           );
       }
-    return entry.name;
+    return Object.keys(args).length > 0 ? { call: entry.name, args } : entry.name;
   };
   if (j === undefined || j === null) {
     problems.error(path, 'the training config has no loss.');

@@ -166,6 +166,43 @@ export function objectToTfjs(
   return { class_name: className, config };
 }
 
+/** Keras 3's serialized object: `{module, class_name, config, registered_name}`. */
+export function kerasObject(module: string, className: string, config: JsonObject): JsonObject {
+  return { module, class_name: className, config, registered_name: null };
+}
+
+/** An activation value as Keras 3 writes it in a layer config: its name. */
+export function activationToKeras(v: Value, path: string, problems: Problems): Json {
+  if (v === null) return 'linear';
+  if (typeof v === 'string') return v;
+  if (!isCallValue(v)) return null;
+  const entry = catalog.lookup('activation', v.call);
+  const changed = (entry?.args ?? []).filter((a) => !sameValue(v.args[a.name], a.default as Value));
+  if (changed.length === 0) return v.call;
+  problems.error(
+    path,
+    `a Keras 3 layer config names its activation: ${v.call}(${changed.map((a) => a.name).join(', ')}=…) cannot be written.`,
+  );
+  return null;
+}
+
+/** An initializer, regularizer or constraint call as Keras 3's serialized object. */
+export function objectToKeras(
+  kind: 'initializer' | 'regularizer' | 'constraint',
+  v: Value,
+  path: string,
+  problems: Problems,
+): Json {
+  if (v === null) return null;
+  if (!isCallValue(v)) {
+    problems.error(path, `expected a ${kind} call, found ${JSON.stringify(v)}.`);
+    return null;
+  }
+  const config: JsonObject = {};
+  for (const [k, a] of Object.entries(v.args)) config[k] = plainJson(a);
+  return kerasObject(`keras.${kind}s`, v.call, config);
+}
+
 // ---------------------------------------------------------------- import: JSON → values
 
 /** Keras's and TF.js's names for VarianceScaling presets, by (scale, mode, distribution). */
