@@ -236,7 +236,7 @@ function readWeights(reader: H5Reader, model: CheckedModel, problems: Problems):
     model.layers.flatMap((l) => l.weights.map((w) => [`${l.name}/${w.name}`, w.shape] as const)),
   );
   const at = (path: string) => `model.weights.h5: ${path}`;
-  const out: NamedWeights[] = [];
+  const found = new Map<string, NamedWeights>();
   const expected = new Set(layout.placements.map((p) => p.path));
   for (const p of layout.placements) {
     const shape = shapes.get(`${p.layer}/${p.name}`)!;
@@ -256,7 +256,7 @@ function readWeights(reader: H5Reader, model: CheckedModel, problems: Problems):
     }
     const bad = d.values.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) problems.error(at(p.path), `${what} holds ${d.values[bad]} at index ${bad}.`);
-    out.push({ layer: p.layer, name: p.name, shape, values: d.values });
+    found.set(`${p.layer}/${p.name}`, { layer: p.layer, name: p.name, shape, values: d.values });
   }
   for (const g of layout.groups) {
     const vars = varsPath(g.path);
@@ -267,7 +267,10 @@ function readWeights(reader: H5Reader, model: CheckedModel, problems: Problems):
           `belongs to no weight of layer '${g.name}' in nnlang's model.`,
         );
   }
-  return out;
+  // get_weights() order: a Bidirectional's forward weights first, though Keras files them last.
+  return model.layers.flatMap((l) =>
+    l.weights.flatMap((w) => found.get(`${l.name}/${w.name}`) ?? []),
+  );
 }
 
 function fail(file: string, path: string, message: string): never {

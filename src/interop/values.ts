@@ -174,9 +174,14 @@ export function kerasObject(module: string, className: string, config: JsonObjec
 /** An activation value as Keras 3 writes it in a layer config: its name. */
 export function activationToKeras(v: Value, path: string, problems: Problems): Json {
   if (v === null) return 'linear';
-  if (typeof v === 'string') return v;
-  if (!isCallValue(v)) return null;
-  const entry = catalog.lookup('activation', v.call);
+  const name = isCallValue(v) ? v.call : v;
+  if (typeof name !== 'string') return null;
+  const entry = catalog.lookup('activation', name);
+  if (entry?.extension) {
+    problems.error(path, `Keras 3 has no activation '${name}' (an nnlang extension).`);
+    return null;
+  }
+  if (!isCallValue(v)) return name;
   const changed = (entry?.args ?? []).filter((a) => !sameValue(v.args[a.name], a.default as Value));
   if (changed.length === 0) return v.call;
   problems.error(

@@ -1,0 +1,348 @@
+/**
+ * Keras 3 `.keras` archives: `.nn → .keras → .nn` over every layer model and every sample (the
+ * same text again, the same predictions), the weights file's group paths as Keras 3's
+ * saving_lib walks a model, the archive read by an independent reader (Debian's h5py and
+ * Python's zipfile), and corrupt archives refused with the file and what is wrong.
+ */
+import { strToU8, unzipSync, zipSync } from 'fflate';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  check,
+  compile,
+  importKerasArchive,
+  InteropError,
+  Model,
+  toKerasArchive,
+  type CheckedModel,
+  type ImportResult,
+  type NamedWeights,
+} from 'nnlang';
+import { writeH5 } from '../../src/interop/keras-h5.js';
+import { kerasLayout, varsPath } from '../../src/interop/keras-layout.js';
+import { nn } from '../cli/spawn.js';
+import { python } from '../python.js';
+import { layerModels } from './layer-models.js';
+import { built, inputsFor, maxDiff, ourPredict, tempDir } from './helpers.js';
+
+const samples = new URL('../../samples/', import.meta.url).pathname;
+
+/** The imported model with its weights set, ready to predict. */
+function modelOf(result: ImportResult): Model {
+  const out = compile(result.source);
+  const compiled = out.models[0];
+  if (!compiled) throw new Error(out.diagnostics.map((d) => d.message).join('\n'));
+  const model = new Model(compiled, { seed: 0 });
+  model.build(compiled.graph.inputShape!);
+  model.setWeights(result.weights!.map((w) => w.values));
+  return model;
+}
+
+async function through(checked: CheckedModel, weights: NamedWeights[]): Promise<ImportResult> {
+  const { bytes } = await toKerasArchive(checked, weights);
+  return importKerasArchive(bytes, 'model.keras');
+}
+
+/** Every layer model, and every model of every sample Keras 3 can hold. */
+export const kerasCases: { label: string; source: string; name?: string; ids?: number }[] = [
+  ...layerModels,
+  ...readdirSync(samples)
+    .filter((f) => f.endsWith('.nn'))
+    .flatMap((f) => {
+      const source = readFileSync(join(samples, f), 'utf8');
+      return check(source)
+        .models.filter((m) => m.name !== 'xor_step')
+        .map((m) => ({ label: `${f} ${m.name}`, source, name: m.name }));
+    }),
+];
+
+describe('.nn → .keras → .nn: the same text again, and the same predictions', () => {
+  it.each(kerasCases)('$label', async ({ source, name, ids }) => {
+    const b = built(source, name);
+    const first = await through(b.checked, b.weights);
+    const checked = check(first.source).models[0]!;
+    const again = await through(checked, first.weights!);
+    expect(again.source).toBe(first.source);
+    const xs = inputsFor(
+      b.checked.inputs.map((i) => i.shape!),
+      3,
+      ids,
+    );
+    const original = ourPredict(b.model, xs);
+    expect(maxDiff(ourPredict(modelOf(first), xs), original)).toBeLessThan(1e-6);
+    expect(maxDiff(ourPredict(modelOf(again), xs), original)).toBeLessThan(1e-6);
+    expect(first.warnings).toEqual([]);
+  });
+
+  it("xor_step's step activation is named: Keras 3 has no such function", async () => {
+    const { checked, weights } = built(readFileSync(join(samples, 'xor.nn'), 'utf8'), 'xor_step');
+    const e = await toKerasArchive(checked, weights).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InteropError);
+    expect((e as InteropError).problems.map((p) => p.path)).toEqual([
+      "layers[0] (Dense 'dense').activation",
+      "layers[1] (Dense 'dense_1').activation",
+    ]);
+  });
+});
+
+describe("the weights file's layout is saving_lib's", () => {
+  it('Sequential: snake-cased class keys made unique, an RNN cell, Bidirectional, a wrapper, BatchNormalization', () => {
+    const { checked } = built(
+      `Input(shape=(5, 3)) -> TimeDistributed(Dense(2)) -> Bidirectional(LSTM(3, return_sequences=True)) -> LSTM(2) -> Dropout(0.1) -> BatchNormalization() -> Dense(2) -> Dense(1)`,
+    );
+    const layout = kerasLayout(checked);
+    expect(layout.groups.map((g) => `${varsPath(g.path)} ${g.name}`)).toEqual([
+      'vars sequential',
+      'layers/time_distributed/vars time_distributed',
+      'layers/time_distributed/layer/vars dense',
+      'layers/bidirectional/vars bidirectional',
+      'layers/bidirectional/backward_layer/vars backward_lstm',
+      'layers/bidirectional/backward_layer/cell/vars lstm_cell',
+      'layers/bidirectional/forward_layer/vars forward_lstm',
+      'layers/bidirectional/forward_layer/cell/vars lstm_cell',
+      'layers/lstm/vars lstm_1',
+      'layers/lstm/cell/vars lstm_cell',
+      'layers/dropout/vars dropout',
+      'layers/batch_normalization/vars batch_normalization',
+      // The wrapped Dense took the name 'dense': keys count classes in the list, not names.
+      'layers/dense/vars dense_1',
+      'layers/dense_1/vars dense_2',
+    ]);
+    expect(layout.placements.map((p) => `${p.path} ${p.layer}/${p.name}`)).toEqual([
+      'layers/time_distributed/layer/vars/0 time_distributed/kernel',
+      'layers/time_distributed/layer/vars/1 time_distributed/bias',
+      'layers/bidirectional/backward_layer/cell/vars/0 bidirectional/backward_lstm/kernel',
+      'layers/bidirectional/backward_layer/cell/vars/1 bidirectional/backward_lstm/recurrent_kernel',
+      'layers/bidirectional/backward_layer/cell/vars/2 bidirectional/backward_lstm/bias',
+      'layers/bidirectional/forward_layer/cell/vars/0 bidirectional/forward_lstm/kernel',
+      'layers/bidirectional/forward_layer/cell/vars/1 bidirectional/forward_lstm/recurrent_kernel',
+      'layers/bidirectional/forward_layer/cell/vars/2 bidirectional/forward_lstm/bias',
+      'layers/lstm/cell/vars/0 lstm_1/kernel',
+      'layers/lstm/cell/vars/1 lstm_1/recurrent_kernel',
+      'layers/lstm/cell/vars/2 lstm_1/bias',
+      'layers/batch_normalization/vars/0 batch_normalization/gamma',
+      'layers/batch_normalization/vars/1 batch_normalization/beta',
+      'layers/batch_normalization/vars/2 batch_normalization/moving_mean',
+      'layers/batch_normalization/vars/3 batch_normalization/moving_variance',
+      'layers/dense/vars/0 dense_1/kernel',
+      'layers/dense/vars/1 dense_1/bias',
+      'layers/dense_1/vars/0 dense_2/kernel',
+      'layers/dense_1/vars/1 dense_2/bias',
+    ]);
+  });
+
+  it("Functional: the InputLayers are in the model's layers", () => {
+    const { checked } = built(
+      `model g {\n a = Input(shape=(3,), name='a')\n b = Input(shape=(3,), name='b')\n (a, b) -> Add() -> Dense(1)\n}`,
+    );
+    expect(kerasLayout(checked).groups.map((g) => `${varsPath(g.path)} ${g.name}`)).toEqual([
+      'vars g',
+      'layers/input_layer/vars a',
+      'layers/input_layer_1/vars b',
+      'layers/add/vars add',
+      'layers/dense/vars dense',
+    ]);
+  });
+});
+
+const py = python(['h5py', 'numpy'], 'test/interop/keras-archive.test.ts');
+
+/** Lists a .keras archive with Python's zipfile and h5py: members, every group and dataset. */
+const listArchive = `
+import sys, json, io, zipfile, h5py
+z = zipfile.ZipFile(sys.argv[1])
+out = {"members": [[i.filename, i.compress_type] for i in z.infolist()],
+       "metadata": json.loads(z.read("metadata.json")), "config": json.loads(z.read("config.json")),
+       "groups": {}, "datasets": {}}
+with h5py.File(io.BytesIO(z.read("model.weights.h5")), "r") as f:
+    def visit(name, obj):
+        if isinstance(obj, h5py.Dataset):
+            out["datasets"][name] = {"shape": list(obj.shape), "dtype": str(obj.dtype), "values": obj[()].ravel().tolist()}
+        else:
+            out["groups"][name] = {k: (v.decode() if isinstance(v, bytes) else str(v)) for k, v in obj.attrs.items()}
+    f.visititems(visit)
+print(json.dumps(out))
+`;
+
+describe.skipIf(!py)('the archive read by Python: zipfile and h5py', () => {
+  it.each(layerModels.slice(8, 12))('$label', async ({ source }) => {
+    const { checked, weights } = built(source);
+    const archive = await toKerasArchive(
+      checked,
+      weights,
+      'm.nn',
+      new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
+    );
+    const file = join(tempDir(), 'model.keras');
+    writeFileSync(file, archive.bytes);
+    const read = JSON.parse(py!.run(listArchive, [file])) as {
+      members: [string, number][];
+      metadata: Record<string, string>;
+      config: unknown;
+      groups: Record<string, Record<string, string>>;
+      datasets: Record<string, { shape: number[]; dtype: string; values: number[] }>;
+    };
+    // Keras writes these three, in this order, stored (ZIP_STORED = 0).
+    expect(read.members).toEqual([
+      ['metadata.json', 0],
+      ['config.json', 0],
+      ['model.weights.h5', 0],
+    ]);
+    expect(read.metadata).toEqual({ keras_version: '3.16.0', date_saved: '2026-01-02@03:04:05' });
+    expect(read.config).toEqual(archive.config);
+    const layout = kerasLayout(checked);
+    for (const g of layout.groups) expect(read.groups[varsPath(g.path)]).toEqual({ name: g.name });
+    const byName = new Map(weights.map((w) => [`${w.layer}/${w.name}`, w]));
+    expect(Object.keys(read.datasets).sort()).toEqual(layout.placements.map((p) => p.path).sort());
+    for (const p of layout.placements) {
+      const d = read.datasets[p.path]!;
+      const w = byName.get(`${p.layer}/${p.name}`)!;
+      expect(d.dtype).toBe('float32');
+      expect(d.shape).toEqual(w.shape);
+      expect(d.values).toEqual(Array.from(w.values));
+    }
+  });
+});
+
+describe('corrupt archives: an error naming the file and what is wrong', () => {
+  const source = `Input(shape=(3,)) -> Dense(2) -> Dense(1)`;
+
+  async function archive(): Promise<{
+    bytes: Uint8Array;
+    checked: CheckedModel;
+    weights: NamedWeights[];
+  }> {
+    const { checked, weights } = built(source);
+    return { ...(await toKerasArchive(checked, weights)), checked, weights };
+  }
+
+  async function problemsOf(bytes: Uint8Array): Promise<string> {
+    const e = await importKerasArchive(bytes, 'bad.keras').catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InteropError);
+    return (e as InteropError).message;
+  }
+
+  /** The archive with members replaced. */
+  function replaced(bytes: Uint8Array, members: Record<string, Uint8Array>): Uint8Array {
+    return zipSync({ ...unzipSync(bytes), ...members }, { level: 0 });
+  }
+
+  it('a zip cut short', async () => {
+    const { bytes } = await archive();
+    expect(await problemsOf(bytes.subarray(0, bytes.length - 100))).toMatch(
+      /^bad\.keras: it is not a readable zip archive .*cut short or corrupt/,
+    );
+  });
+
+  it('config.json that is not JSON', async () => {
+    const { bytes } = await archive();
+    expect(await problemsOf(replaced(bytes, { 'config.json': strToU8('{"module": ') }))).toMatch(
+      /^bad\.keras: config\.json: it is not JSON/,
+    );
+  });
+
+  it('no model.weights.h5', async () => {
+    const { bytes } = await archive();
+    const members = unzipSync(bytes);
+    delete members['model.weights.h5'];
+    expect(await problemsOf(zipSync(members))).toBe(
+      'bad.keras: model.weights.h5: the archive has no model.weights.h5.',
+    );
+  });
+
+  it('model.weights.h5 that is not HDF5', async () => {
+    const { bytes } = await archive();
+    expect(
+      await problemsOf(replaced(bytes, { 'model.weights.h5': strToU8('not hdf5 at all') })),
+    ).toBe('bad.keras: model.weights.h5: it is not an HDF5 file (no HDF5 signature at its start).');
+  });
+
+  /** The archive's h5 rewritten with `edit` applied to its datasets. */
+  async function withDatasets(
+    edit: (d: { path: string; shape: number[]; values: Float32Array }[]) => typeof d,
+  ): Promise<Uint8Array> {
+    const { bytes, checked, weights } = await archive();
+    const layout = kerasLayout(checked);
+    const datasets = layout.placements.map((p, i) => ({
+      path: p.path,
+      shape: weights[i]!.shape,
+      values: weights[i]!.values,
+    }));
+    const groups = layout.groups.map((g) => ({ path: varsPath(g.path), attrs: { name: g.name } }));
+    return replaced(bytes, { 'model.weights.h5': await writeH5(groups, edit(datasets)) });
+  }
+
+  it('a missing dataset', async () => {
+    const bytes = await withDatasets((d) => d.filter((x) => x.path !== 'layers/dense_1/vars/1'));
+    expect(await problemsOf(bytes)).toBe(
+      "bad.keras: model.weights.h5: layers/dense_1/vars/1: there is no dataset here for weight 'dense_1/bias' (shape [1]).",
+    );
+  });
+
+  it('a dataset of the wrong shape, and one that belongs to no weight', async () => {
+    const bytes = await withDatasets((d) => [
+      ...d.map((x) =>
+        x.path === 'layers/dense/vars/0' ? { ...x, shape: [2, 3], values: new Float32Array(6) } : x,
+      ),
+      { path: 'layers/dense/vars/2', shape: [1], values: new Float32Array(1) },
+    ]);
+    expect(await problemsOf(bytes)).toBe(
+      [
+        "bad.keras: model.weights.h5: layers/dense/vars/0: weight 'dense/kernel' (shape [3,2]) has shape [2,3] in the file.",
+        "bad.keras: model.weights.h5: layers/dense/vars/2: belongs to no weight of layer 'dense' in nnlang's model.",
+      ].join('\n'),
+    );
+  });
+
+  it('a weight that is not finite', async () => {
+    const bytes = await withDatasets((d) =>
+      d.map((x) =>
+        x.path === 'layers/dense/vars/1' ? { ...x, values: Float32Array.of(0, Number.NaN) } : x,
+      ),
+    );
+    expect(await problemsOf(bytes)).toBe(
+      "bad.keras: model.weights.h5: layers/dense/vars/1: weight 'dense/bias' (shape [2]) holds NaN at index 1.",
+    );
+  });
+});
+
+describe('nn export --format keras and nn import model.keras', () => {
+  it('the same predictions as the original; a corrupt archive exits 1 and writes nothing', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'data.csv'), 'a,b\n0.5,-1\n2,0.25\n-1,-1\n');
+    const file = join(dir, 'm.nn');
+    writeFileSync(
+      file,
+      [
+        'model m {',
+        "  Input(2) -> Dense(2, activation='tanh', weights=[[[1, -2], [0.5, 3]], [0.1, -0.2]])",
+        "    -> Dense(1, activation='sigmoid', weights=[[[1.5], [-1]], [0.3]])",
+        "  compile('adam', 'binary_crossentropy')",
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const target = join(dir, 'm.keras');
+    const exported = nn('export', file, '--format', 'keras', '-o', target);
+    expect(exported.err).toBe('');
+    expect(exported.out).toBe(`wrote ${target} (model 'm', 4 weights, Keras 3 archive)\n`);
+    const imported = nn('import', target, '-o', join(dir, 'back.nn'));
+    expect(imported.out).toBe(
+      `wrote ${join(dir, 'back.nn')} (model 'm') and its weights ${join(dir, 'back.m.nnw')}\n`,
+    );
+    const data = join(dir, 'data.csv');
+    const original = nn('predict', file, '--data', data);
+    const back = nn('predict', join(dir, 'back.nn'), '--data', data);
+    expect(original.code).toBe(0);
+    expect(back.err).toBe('');
+    expect(back.out).toBe(original.out);
+
+    const cut = join(dir, 'cut.keras');
+    writeFileSync(cut, readFileSync(target).subarray(0, 200));
+    const refused = nn('import', cut);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/^.*cut\.keras: error: it is not a readable zip archive/);
+    expect(existsSync(join(dir, 'cut.nn'))).toBe(false);
+  }, 120_000);
+});
