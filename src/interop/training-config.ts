@@ -221,14 +221,21 @@ function metricToTfjs(m: Value, path: string, problems: Problems): string {
  */
 export function compileConfigToKeras(compile: CompileConfig, problems: Problems): JsonObject {
   const base = 'compile';
-  const losses = compile.losses.map(({ loss }) => callToKeras('loss', loss));
+  const losses = compile.losses.map(({ loss }, k) =>
+    callToKeras(
+      'loss',
+      loss,
+      compile.losses.length > 1 ? jsonPath(base, 'loss', k) : jsonPath(base, 'loss'),
+      problems,
+    ),
+  );
   return {
     optimizer: optimizerToKeras(compile.optimizer),
     loss: losses.length === 1 ? losses[0]! : losses,
     loss_weights: compile.lossWeights,
     metrics: compile.metrics.map((m, k) => {
-      const json = callToKeras('metric', m);
-      if (typeof json !== 'string')
+      const json = callToKeras('metric', m, jsonPath(base, 'metrics', k), problems);
+      if (json !== null && typeof json !== 'string')
         problems.error(
           jsonPath(base, 'metrics', k),
           `nnlang reads metrics back by name only: ${m.call}(…) with arguments cannot be written.`,
@@ -243,16 +250,29 @@ export function compileConfigToKeras(compile: CompileConfig, problems: Problems)
 }
 
 /** A loss or metric: its name when every argument is Keras's default, else Keras 3's object. */
-function callToKeras(kind: 'loss' | 'metric', v: CallValue): Json {
+function callToKeras(
+  kind: 'loss' | 'metric',
+  v: CallValue,
+  path: string,
+  problems: Problems,
+): Json {
   const entry = catalog.lookup(kind, v.call);
   const changed = (entry?.args ?? []).filter(
     (a) => a.name !== 'name' && !sameValue(v.args[a.name], a.default as Value),
   );
   if (changed.length === 0) return v.call;
+  // Arguments need the class (BinaryCrossentropy), which the catalog lists among the names.
+  const className = [entry?.name ?? v.call, ...(entry?.ids ?? [])].find(
+    (id) => /^[A-Z]/.test(id) && /[a-z]/.test(id),
+  );
+  if (!className) {
+    problems.error(path, `Keras 3 has no ${kind} class to hold ${v.call}(…)'s arguments.`);
+    return null;
+  }
   const config: JsonObject = {};
   for (const a of entry?.args ?? [])
     config[a.name] = plainArg(v.args[a.name] ?? (a.default as Value));
-  return kerasObject(`keras.${kind === 'loss' ? 'losses' : 'metrics'}`, v.call, config);
+  return kerasObject(`keras.${kind === 'loss' ? 'losses' : 'metrics'}`, className, config);
 }
 
 function optimizerToKeras(v: CallValue): JsonObject {
@@ -260,9 +280,17 @@ function optimizerToKeras(v: CallValue): JsonObject {
   const config: JsonObject = {
     name: typeof v.args['name'] === 'string' ? v.args['name'] : v.call.toLowerCase(),
   };
-  for (const a of [...catalog.common('optimizer'), ...(entry?.args ?? [])]) {
-    if (a.name === 'name') continue;
+  // Keras 3's order: the learning rate, the base optimizer's arguments, then the class's own.
+  const own = entry?.args ?? [];
+  const first = own.filter((a) => a.name === 'learning_rate');
+  for (const a of [
+    ...first,
+    ...catalog.common('optimizer'),
+    ...own.filter((a) => !first.includes(a)),
+  ]) {
     const value = v.args[a.name] ?? (a.default as Value) ?? null;
+    // tf.keras 2's `decay`, which Keras 3 no longer writes.
+    if (a.name === 'name' || (a.name === 'decay' && value === null)) continue;
     config[a.name] = isCallValue(value)
       ? kerasObject('keras.optimizers.schedules', value.call, plainArgs(value))
       : plainArg(value);
@@ -402,8 +430,7 @@ function scheduleFromJson(j: JsonObject, path: string, problems: Problems): Call
   const entry =
     typeof j['class_name'] === 'string' ? catalog.lookup('schedule', j['class_name']) : undefined;
   if (!entry) return null;
-  const args: Args = {};
-  for (const a of entry.args) if (a.default !== undefined) args[a.name] = a.default as Value;
+  const given: Args = {};
   const config = isObject(j['config']) ? j['config'] : {};
   for (const [k, v] of Object.entries(config)) {
     if (k === 'name' && (v === null || typeof v === 'string')) continue;
@@ -415,8 +442,13 @@ function scheduleFromJson(j: JsonObject, path: string, problems: Problems): Call
       );
       continue;
     }
-    args[k] = typeof v === 'number' ? shortestFloat32(v) : (v as Value);
+    given[k] = typeof v === 'number' ? shortestFloat32(v) : (v as Value);
   }
+  // In the catalog's order, and only where not Keras's default: as the .nn would write it.
+  const args: Args = {};
+  for (const a of entry.args)
+    if (a.name in given && !sameValue(given[a.name], a.default as Value))
+      args[a.name] = given[a.name]!;
   return { call: entry.name, args };
 }
 
