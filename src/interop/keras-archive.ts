@@ -10,7 +10,7 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import type { CheckedModel } from '../check/index.js';
 import { nodeShape, type NodeId, inputPort, outputPort } from '../layers/index.js';
 import { readH5, writeH5, type H5Reader } from './keras-h5.js';
-import { kerasLayout, varsPath } from './keras-layout.js';
+import { kerasLayerOrder, kerasLayout, varsPath } from './keras-layout.js';
 import { importSource, type ImportResult } from './import.js';
 import { InteropError, Problems, type InteropProblem } from './problems.js';
 import { layerConfig, type NamedWeights } from './tfjs-export.js';
@@ -130,20 +130,21 @@ function modelConfig(model: CheckedModel, problems: Problems): JsonObject {
       keras_history: [nodeName(id), 0, port],
     },
   });
-  const layers: Json[] = model.inputs.map((i) => ({
-    ...inputLayer(i.name, i.shape!),
-    name: i.name,
-    inbound_nodes: [],
-  }));
-  model.layers.forEach((l, k) => {
+  // In Keras's order of Functional.layers, which get_config follows.
+  const layers: Json[] = kerasLayerOrder(model).map((k) => {
+    if (k < 0) {
+      const i = model.inputs[-1 - k]!;
+      return { ...inputLayer(i.name, i.shape!), name: i.name, inbound_nodes: [] };
+    }
+    const l = model.layers[k]!;
     const tensors = l.inputs.map((id, i) => tensor(id, inputPort(l, i)));
-    layers.push({
+    return {
       ...kerasObject('keras.layers', l.className, config(k)),
       build_config: buildConfig(k),
       name: l.name,
       // A merge layer is called on the list of its inputs.
       inbound_nodes: [{ args: tensors.length === 1 ? tensors : [tensors], kwargs: {} }],
-    });
+    };
   });
   return {
     ...kerasObject('keras.src.models.functional', 'Functional', {

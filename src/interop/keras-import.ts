@@ -247,13 +247,21 @@ function functional(
           path,
           `layer '${l.name}' reads '${i}', which the file does not define before it.`,
         );
+  // Keras lists InputLayers by depth among the layers: input_layers gives the inputs' order.
+  const declared = [...inputs];
+  inputs.length = 0;
   inputNames.forEach((n, k) => {
-    if (inputs[k]?.name !== n)
+    const input = declared.find((i) => i.name === n);
+    if (input && !inputs.includes(input)) inputs.push(input);
+    else
       problems.error(
         jsonPath(path, 'input_layers', k),
-        `'${n}' is not the model's input number ${k + 1}.`,
+        `'${n}' is not one of the model's InputLayers.`,
       );
   });
+  for (const i of declared)
+    if (!inputs.includes(i))
+      problems.error(jsonPath(path, 'input_layers'), `the InputLayer '${i.name}' is not listed.`);
   for (const [k, o] of outputs.entries())
     if (!layers.some((l) => l.name === o))
       problems.error(jsonPath(path, 'output_layers', k), `no layer '${o}' gives this output.`);

@@ -10,7 +10,7 @@
  */
 import { isCallValue, type Args, type CallValue } from '../catalog/index.js';
 import type { CheckedModel } from '../check/index.js';
-import { toSnakeCase } from '../layers/index.js';
+import { functionalOrder, toSnakeCase, type NodeId } from '../layers/index.js';
 
 /** A saveable's `vars` group (`path` '' is the model's own, `vars`) and its `name` attribute. */
 export interface VarsGroup {
@@ -47,14 +47,27 @@ export function kerasLayout(model: CheckedModel): KerasLayout {
     used.set(base, n === undefined ? 0 : n + 1);
     return n === undefined ? base : `${base}_${n + 1}`;
   };
-  if (model.functional)
-    for (const i of model.inputs)
-      out.groups.push({ path: `layers/${key('InputLayer')}`, name: i.name });
-  for (const l of model.layers) {
+  for (const id of kerasLayerOrder(model)) {
+    if (id < 0) {
+      out.groups.push({ path: `layers/${key('InputLayer')}`, name: model.inputs[-1 - id]!.name });
+      continue;
+    }
+    const l = model.layers[id]!;
     const weights = l.weights.map((w) => ({ layer: l.name, name: w.name, own: w.name }));
     place(l.className, l.args, l.name, `layers/${key(l.className)}`, weights, out);
   }
   return out;
+}
+
+/**
+ * `model.layers` in Keras's order, as node ids (an input's negative): a Sequential's layers; a
+ * functional model's InputLayers and layers by depth (`functionalOrder`, Keras's map_graph),
+ * which the checker already gives its layers, but which may put an input after a layer.
+ */
+export function kerasLayerOrder(model: CheckedModel): NodeId[] {
+  return model.functional
+    ? functionalOrder(model.layers, model.inputs.length, model.outputs)
+    : model.layers.map((l) => l.id);
 }
 
 interface Owned {

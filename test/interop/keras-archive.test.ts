@@ -327,3 +327,88 @@ describe('nn export --format keras and nn import model.keras', () => {
     expect(existsSync(join(dir, 'cut.nn'))).toBe(false);
   }, 120_000);
 });
+
+describe("config.json follows Keras's order of a functional model's layers", () => {
+  it('an InputLayer by depth among the layers; input_layers in the inputs’ order', async () => {
+    const { checked, weights } = built(
+      `model late {\n a = Input(shape=(2,), name='a')\n b = Input(shape=(3,), name='b')\n h = b -> Dense(2) -> Dense(2)\n (a, h) -> Concatenate() -> Dense(1)\n}`,
+    );
+    const { config } = await toKerasArchive(checked, weights);
+    const inner = config['config'] as { layers: { name: string }[]; input_layers: unknown };
+    expect(inner.layers.map((l) => l.name)).toEqual([
+      'b',
+      'dense',
+      'a',
+      'dense_1',
+      'concatenate',
+      'dense_2',
+    ]);
+    expect(inner.input_layers).toEqual([
+      ['a', 0, 0],
+      ['b', 0, 0],
+    ]);
+    expect(
+      kerasLayout(checked)
+        .groups.slice(1, 3)
+        .map((g) => `${g.path} ${g.name}`),
+    ).toEqual(['layers/input_layer b', 'layers/dense dense']);
+  });
+});
+
+/** Writes a .keras archive with Python: zipfile, and h5py at the paths Keras 3 uses. */
+const writeArchive = `
+import sys, json, zipfile, io, h5py, numpy as np
+spec = json.loads(sys.stdin.read())
+buf = io.BytesIO()
+with h5py.File(buf, "w") as f:
+    for path, name in spec["groups"]:
+        f.require_group(path).attrs["name"] = name
+    rng = np.random.default_rng(3)
+    for path, shape in spec["datasets"]:
+        f[path] = rng.uniform(-1, 1, shape).astype("float32")
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    z.writestr("metadata.json", json.dumps({"keras_version": "3.16.0", "date_saved": "2026-01-01@00:00:00"}))
+    z.writestr("config.json", spec["config"])
+    z.writestr("model.weights.h5", buf.getvalue())
+with h5py.File(io.BytesIO(zipfile.ZipFile(sys.argv[1]).read("model.weights.h5")), "r") as f:
+    print(json.dumps({p: f[p][()].ravel().tolist() for p, _ in spec["datasets"]}))
+`;
+
+describe.skipIf(!py)('an archive Python wrote (h5py, zipfile) around a Keras 3 config', () => {
+  it('nn import reads its weights from their Keras paths', async () => {
+    const config = readFileSync(new URL('keras/keras3-functional.json', import.meta.url), 'utf8');
+    const expected = readFileSync(new URL('keras/keras3-functional.nn', import.meta.url), 'utf8');
+    const { checked } = built(expected);
+    const layout = kerasLayout(checked);
+    const shapes = new Map(
+      checked.layers.flatMap((l) => l.weights.map((w) => [`${l.name}/${w.name}`, w.shape])),
+    );
+    const file = join(tempDir(), 'residual.keras');
+    const written = JSON.parse(
+      py!.run(
+        writeArchive,
+        [file],
+        JSON.stringify({
+          config,
+          groups: layout.groups.map((g) => [varsPath(g.path), g.name]),
+          datasets: layout.placements.map((p) => [p.path, shapes.get(`${p.layer}/${p.name}`)]),
+        }),
+      ),
+    ) as Record<string, number[]>;
+    expect(layout.placements.map((p) => p.path)).toEqual([
+      'layers/lstm/cell/vars/0',
+      'layers/lstm/cell/vars/1',
+      'layers/lstm/cell/vars/2',
+      'layers/dense/vars/0',
+      'layers/dense/vars/1',
+      'layers/layer_normalization/vars/0',
+      'layers/layer_normalization/vars/1',
+      'layers/dense_1/vars/0',
+    ]);
+    const result = await importKerasArchive(new Uint8Array(readFileSync(file)), file);
+    expect(result.source).toBe(expected);
+    const byName = new Map(result.weights!.map((w) => [`${w.layer}/${w.name}`, w.values]));
+    for (const p of layout.placements)
+      expect(Array.from(byName.get(`${p.layer}/${p.name}`)!)).toEqual(written[p.path]);
+  });
+});

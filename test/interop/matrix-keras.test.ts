@@ -25,7 +25,7 @@ import { built, inputsFor, maxDiff, ourPredict } from './helpers.js';
 
 const samples = new URL('../../samples/', import.meta.url).pathname;
 
-/** Models for the layers Keras 3 has and TF.js lacks (layer-models.ts holds the others). */
+/** Models for the layers Keras 3 has and TF.js lacks (layer-models.ts holds the others), and Keras's graph order. */
 const kerasOnlyModels: { label: string; source: string }[] = [
   {
     label: 'depthwise and separable 2D convolutions, SpatialDropout2D, UnitNormalization',
@@ -41,6 +41,16 @@ const kerasOnlyModels: { label: string; source: string }[] = [
       a = Input(shape=(4, 3), name='a')
       b = Input(shape=(4, 3), name='b')
       (a, b) -> Subtract() -> GRU(2)
+    }`,
+  },
+  {
+    // Keras lists the InputLayers by depth among the layers: 'b' comes before 'a' there.
+    label: 'a graph whose second input lies deeper than its first',
+    source: `model late {
+      a = Input(shape=(2,), name='a')
+      b = Input(shape=(3,), name='b')
+      h = b -> Dense(2) -> Dense(2)
+      (a, h) -> Concatenate() -> Dense(1)
     }`,
   },
 ];
