@@ -15,8 +15,7 @@ import {
   activationToKeras,
   activationToTfjs,
   kerasObject,
-  objectToKeras,
-  objectToTfjs,
+  objectToJson,
   plainJson,
   sameValue,
   type Json,
@@ -261,9 +260,7 @@ function argToJson(
     case 'initializer':
     case 'regularizer':
     case 'constraint':
-      return keras
-        ? objectToKeras(type, value, path, problems)
-        : objectToTfjs(type, value, path, problems);
+      return objectToJson(type, value, path, problems, target);
     case 'layer': {
       if (!isCallValue(value)) return null;
       const inner = value as CallValue;

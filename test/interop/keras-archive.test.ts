@@ -20,7 +20,7 @@ import { kerasLayout, varsPath } from '../../src/interop/keras-layout.js';
 import { nn } from '../cli/spawn.js';
 import { python } from '../python.js';
 import { layerModels } from './layer-models.js';
-import { built, tempDir } from './helpers.js';
+import { built, importAndPredict, tempDir, writeTinyModel } from './helpers.js';
 
 describe('compile() crosses as Keras 3 compile_config', () => {
   it('a schedule, a loss with arguments, metrics', async () => {
@@ -291,30 +291,15 @@ describe('corrupt archives: an error naming the file and what is wrong', () => {
 describe('nn export --format keras and nn import model.keras', () => {
   it('the same predictions as the original; a corrupt archive exits 1 and writes nothing', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'data.csv'), 'a,b\n0.5,-1\n2,0.25\n-1,-1\n');
-    const file = join(dir, 'm.nn');
-    writeFileSync(
-      file,
-      [
-        'model m {',
-        "  Input(2) -> Dense(2, activation='tanh', weights=[[[1, -2], [0.5, 3]], [0.1, -0.2]])",
-        "    -> Dense(1, activation='sigmoid', weights=[[[1.5], [-1]], [0.3]])",
-        "  compile('adam', 'binary_crossentropy')",
-        '}',
-        '',
-      ].join('\n'),
-    );
+    const file = writeTinyModel(dir);
     const target = join(dir, 'm.keras');
     const exported = nn('export', file, '--format', 'keras', '-o', target);
     expect(exported.err).toBe('');
     expect(exported.out).toBe(`wrote ${target} (model 'm', 4 weights, Keras 3 archive)\n`);
-    const imported = nn('import', target, '-o', join(dir, 'back.nn'));
-    expect(imported.out).toBe(
+    const { imported, original, back } = importAndPredict(nn, dir, file, target);
+    expect(imported).toBe(
       `wrote ${join(dir, 'back.nn')} (model 'm') and its weights ${join(dir, 'back.m.nnw')}\n`,
     );
-    const data = join(dir, 'data.csv');
-    const original = nn('predict', file, '--data', data);
-    const back = nn('predict', join(dir, 'back.nn'), '--data', data);
     expect(original.code).toBe(0);
     expect(back.err).toBe('');
     expect(back.out).toBe(original.out);

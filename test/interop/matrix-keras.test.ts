@@ -10,10 +10,8 @@ import { describe, expect, it } from 'vitest';
 import {
   catalog,
   check,
-  compile,
   importKerasArchive,
   InteropError,
-  Model,
   toKerasArchive,
   type CheckedModel,
   type ImportResult,
@@ -21,7 +19,7 @@ import {
 } from 'nnlang';
 import { isCallValue } from '../../src/catalog/index.js';
 import { layerModels } from './layer-models.js';
-import { built, inputsFor, maxDiff, ourPredict } from './helpers.js';
+import { built, inputsFor, maxDiff, modelOf, ourPredict } from './helpers.js';
 
 const samples = new URL('../../samples/', import.meta.url).pathname;
 
@@ -67,17 +65,6 @@ const cases: { label: string; source: string; name?: string; ids?: number }[] = 
         .map((m) => ({ label: `${f} ${m.name}`, source, name: m.name }));
     }),
 ];
-
-/** The imported model with its weights set, ready to predict. */
-function modelOf(result: ImportResult): Model {
-  const out = compile(result.source);
-  const compiled = out.models[0];
-  if (!compiled) throw new Error(out.diagnostics.map((d) => d.message).join('\n'));
-  const model = new Model(compiled, { seed: 0 });
-  model.build(compiled.graph.inputShape!);
-  model.setWeights(result.weights!.map((w) => w.values));
-  return model;
-}
 
 async function through(checked: CheckedModel, weights: NamedWeights[]): Promise<ImportResult> {
   const { bytes } = await toKerasArchive(checked, weights);
