@@ -6,7 +6,7 @@
  * arguments). Every key is accounted for: an argument nnlang has, a key that changes nothing,
  * or a problem at its JSON path.
  */
-import { catalog, type Args, type Value } from '../catalog/index.js';
+import { catalog, isCallValue, type Args, type Value } from '../catalog/index.js';
 import { layerDefs, outputNamesOf, toSnakeCase, type Shape } from '../layers/index.js';
 import type { ImportedLayer, ImportedModel } from './nn-text.js';
 import { anyLayerExtraKeys, notConfigArgs, layerRules } from './layer-rules.js';
@@ -472,6 +472,9 @@ function readLayer(
       rule.extraKeys?.[key] ??
       (entry.args.some((a) => a.name === key) ? undefined : anyLayerExtraKeys[key]);
     if (bookkeeping.has(key) || extra === 'any' || (extra !== undefined && extra === v)) continue;
+    // Keras 3's Bidirectional sets its copies' zero_output_for_mask to their return_sequences.
+    if (key === 'zero_output_for_mask' && /\.layer$/.test(path) && v === config['return_sequences'])
+      continue;
     const argName = renamed.get(key) ?? key;
     const arg = entry.args.find((a) => a.name === argName && !notConfigArgs.has(a.name));
     const p = jsonPath(cpath, key);
@@ -487,12 +490,37 @@ function readLayer(
     if (value === undefined) continue;
     args[arg.name] = value;
   }
+  if (className === 'Bidirectional') forwardName(args, cpath, dialect, problems);
   return { className, name, args, trainable: config['trainable'] !== false, inputs: [], path };
 }
 
 /**
+ * A Bidirectional's `layer` as Keras 3 writes it is its forward copy, forward_<name>: the .nn
+ * names the layer it wraps, as Keras does (removeprefix). nnlang's backward copy flips
+ * go_backwards (as tf.keras 2 and TF.js), Keras 3's always runs backwards: in a Keras 3 file a
+ * wrapped layer with go_backwards=True differs.
+ */
+function forwardName(args: Args, path: string, dialect: Dialect, problems: Problems): void {
+  const inner = args['layer'];
+  if (!isCallValue(inner)) return;
+  if (dialect === 'keras3' && inner.args['go_backwards'] === true)
+    problems.error(
+      jsonPath(path, 'layer', 'config', 'go_backwards'),
+      "Keras 3's Bidirectional runs its backward copy with go_backwards=True too, where nnlang's runs it forwards: nnlang would compute a different model.",
+    );
+  const name = inner.args['name'];
+  if (typeof name !== 'string' || !name.startsWith('forward_')) return;
+  const plain = name.slice('forward_'.length);
+  const innerArgs = { ...inner.args };
+  if (plain === toSnakeCase(inner.call)) delete innerArgs['name'];
+  else innerArgs['name'] = plain;
+  args['layer'] = { call: inner.call, args: innerArgs };
+}
+
+/**
  * Keras 3 writes a Bidirectional's backward layer even when it made it itself: `layer`'s config
- * under the name backward_<name>, with go_backwards flipped. That one is Keras's default (None).
+ * under the name backward_<name>, with go_backwards=True. That one is Keras's default (None).
+ * (A `layer` already running backwards is refused where it is read: nnlang flips it.)
  */
 function isAutomaticBackward(config: JsonObject, backward: Json): boolean {
   const forward = config['layer'];
@@ -503,8 +531,8 @@ function isAutomaticBackward(config: JsonObject, backward: Json): boolean {
     return false;
   const expected: JsonObject = {
     ...f,
-    name: `backward_${String(f['name'])}`,
-    go_backwards: f['go_backwards'] !== true,
+    name: `backward_${String(f['name']).replace(/^forward_/, '')}`,
+    go_backwards: true,
   };
   const keys = new Set([...Object.keys(expected), ...Object.keys(b)]);
   return [...keys].every((k) => JSON.stringify(expected[k]) === JSON.stringify(b[k]));

@@ -186,8 +186,9 @@ export function layerConfig(
       continue;
     }
     const key = rule.renames?.[arg.name] ?? arg.name;
-    if (keras && arg.name === 'backward_layer' && value === null) {
-      config[key] = kerasBackwardLayer(args, `${at}.${arg.name}`, problems);
+    if (keras && className === 'Bidirectional' && (arg.name === 'layer' || value === null)) {
+      const direction = arg.name === 'layer' ? 'forward' : 'backward';
+      config[key] = kerasBidirectionalCopy(args, direction, `${at}.${arg.name}`, problems);
       continue;
     }
     // data_format=None is Keras's image_data_format(), channels_last; TF.js's Cropping2D
@@ -215,20 +216,32 @@ export function layerConfig(
 }
 
 /**
- * Keras 3's Bidirectional writes its backward layer even when it made it: a copy of `layer`
- * named backward_<name> running the other way.
+ * A Keras 3 Bidirectional's `layer` and `backward_layer` as its get_config writes them: the
+ * copies it made, forward_<name> and backward_<name>, the backward one with go_backwards=True —
+ * whatever the layer's own, where nnlang (as tf.keras 2) flips it: a layer that already runs
+ * backwards would differ, and is refused.
  */
-function kerasBackwardLayer(args: Args, path: string, problems: Problems): Json {
+function kerasBidirectionalCopy(
+  args: Args,
+  direction: 'forward' | 'backward',
+  path: string,
+  problems: Problems,
+): Json {
   const inner = args['layer'];
   if (!isCallValue(inner)) return null;
+  if (direction === 'forward' && inner.args['go_backwards'] === true)
+    problems.error(
+      jsonPath(path, 'go_backwards'),
+      "Keras 3's Bidirectional runs its backward copy with go_backwards=True whatever the layer's, where nnlang flips it: a layer with go_backwards=True would compute otherwise in Keras 3.",
+    );
   const name =
     typeof inner.args['name'] === 'string' ? inner.args['name'] : toSnakeCase(inner.call);
   const copy = {
     call: inner.call,
     args: {
       ...inner.args,
-      name: `backward_${name}`,
-      go_backwards: inner.args['go_backwards'] !== true,
+      name: `${direction}_${name}`,
+      ...(direction === 'backward' ? { go_backwards: true } : {}),
     },
   };
   return argToJson('layer', copy, path, problems, 'keras3');

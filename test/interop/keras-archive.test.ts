@@ -397,3 +397,32 @@ describe.skipIf(!py)('an archive Python wrote (h5py, zipfile) around a Keras 3 c
       expect(Array.from(byName.get(`${p.layer}/${p.name}`)!)).toEqual(written[p.path]);
   });
 });
+
+describe("Bidirectional as Keras 3's get_config writes it", () => {
+  it('layer is the forward copy, backward_layer the backward one; both read back as the wrapped layer', async () => {
+    const { checked, weights } = built(
+      `Input(shape=(5, 3)) -> Bidirectional(LSTM(3, return_sequences=True, name='enc'))`,
+    );
+    const archive = await toKerasArchive(checked, weights);
+    const layers = (archive.config['config'] as { layers: { config: Record<string, unknown> }[] })
+      .layers;
+    const config = layers[1]!.config as Record<string, { config: Record<string, unknown> }>;
+    expect(config['layer']!.config).toMatchObject({ name: 'forward_enc', go_backwards: false });
+    expect(config['backward_layer']!.config).toMatchObject({
+      name: 'backward_enc',
+      go_backwards: true,
+    });
+    const back = await importKerasArchive(archive.bytes, 'm.keras');
+    expect(back.source).toContain("Bidirectional(LSTM(3, return_sequences=True, name='enc'))");
+  });
+
+  it('a wrapped layer running backwards is refused: Keras 3 runs both copies backwards', async () => {
+    const { checked, weights } = built(
+      `Input(shape=(5, 3)) -> Bidirectional(GRU(2, go_backwards=True))`,
+    );
+    const e = await toKerasArchive(checked, weights).catch((x: unknown) => x);
+    expect((e as InteropError).problems.map((p) => p.path)).toEqual([
+      "layers[0] (Bidirectional 'bidirectional').layer.go_backwards",
+    ]);
+  });
+});
