@@ -426,3 +426,25 @@ describe("Bidirectional as Keras 3's get_config writes it", () => {
     ]);
   });
 });
+
+describe('nn export --format keras of what Keras 3 cannot hold', () => {
+  it('names it with its place, exits 1 and writes nothing', () => {
+    const dir = tempDir();
+    const target = join(dir, 'xor.keras');
+    const r = nn(
+      'export',
+      new URL('../../samples/xor.nn', import.meta.url).pathname,
+      '--model',
+      'xor_step',
+      '--format',
+      'keras',
+      '-o',
+      target,
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(
+      "error: layers[0] (Dense 'dense').activation: Keras 3 has no activation 'step' (an nnlang extension).",
+    );
+    expect(existsSync(target)).toBe(false);
+  }, 60_000);
+});
