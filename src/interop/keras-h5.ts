@@ -5,7 +5,31 @@
  * Only what Keras 3's weights file uses: groups, a string attribute `name` on each `vars`
  * group, and float32 datasets.
  */
-import h5wasm, { type Group as H5GroupHandle, type File as H5FileHandle } from 'h5wasm';
+import type { Group as H5GroupHandle, File as H5FileHandle } from 'h5wasm';
+
+type H5wasm = (typeof import('h5wasm'))['default'];
+let loaded:
+  | Promise<{
+      h5wasm: H5wasm;
+      FS: {
+        readFile(p: string): Uint8Array;
+        writeFile(p: string, d: Uint8Array): void;
+        unlink(p: string): void;
+      };
+    }>
+  | undefined;
+
+/**
+ * h5wasm, loaded on first use: its module compiles several megabytes of WebAssembly, which no
+ * command but the archive's should pay for at startup.
+ */
+function load() {
+  loaded ??= import('h5wasm').then(async (m) => {
+    const module = await m.default.ready;
+    return { h5wasm: m.default, FS: module.FS };
+  });
+  return loaded;
+}
 
 /** A group to create (with its parents), with the string attributes Keras puts on it. */
 export interface H5Group {
@@ -41,7 +65,7 @@ function scratchName(): string {
 
 /** The HDF5 file holding `groups` and `datasets`, as bytes. */
 export async function writeH5(groups: H5Group[], datasets: H5Dataset[]): Promise<Uint8Array> {
-  const { FS } = await h5wasm.ready;
+  const { h5wasm, FS } = await load();
   const name = scratchName();
   const file = new h5wasm.File(name, 'w');
   try {
@@ -86,7 +110,7 @@ const signature = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 export async function readH5(bytes: Uint8Array): Promise<H5Reader> {
   if (bytes.length < 8 || signature.some((b, i) => bytes[i] !== b))
     throw new Error('it is not an HDF5 file (no HDF5 signature at its start)');
-  const { FS } = await h5wasm.ready;
+  const { h5wasm, FS } = await load();
   const name = scratchName();
   FS.writeFile(name, bytes);
   let file: H5FileHandle;
