@@ -172,3 +172,5 @@ export {
   type ImportResult,
   type InteropProblem,
 } from './interop/index.js';
+// Keras 3's .keras archives (config.json, metadata.json, model.weights.h5 in a zip).
+export { toKerasArchive, importKerasArchive, type KerasArtifacts } from './interop/index.js';

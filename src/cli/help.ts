@@ -22,8 +22,8 @@ Commands:
   predict <file>      Predictions for a CSV, as CSV
   plan <file>         The execution plan and its peak memory
   emit <file>         A trained model as a standalone TypeScript module
-  export <file>       A trained model as TF.js's layers format or an ONNX file
-  import <model.json> A TF.js layers model or a Keras model config as a .nn file
+  export <file>       A trained model as TF.js's layers format, a Keras 3 .keras archive or ONNX
+  import <model.json> A TF.js model, a Keras config or a .keras archive as a .nn file
   lsp --stdio         The language server, for editors
   (nn <command> --help shows a command's options)
 
@@ -129,25 +129,30 @@ ${modelFlag}
                       Keep the weights out of the module, in W.bin (raw float32, little
                       endian); the module then exports createModel(bytes)
 `,
-  export: `Usage: nn export <file> --format tfjs|onnx -o DIR|FILE [options]
+  export: `Usage: nn export <file> --format tfjs|keras|onnx -o DIR|FILE [options]
 
 Writes a trained model in TF.js's layers format, as LayersModel.save writes it: DIR/model.json
 (the Keras topology, the training config of compile(), the weights manifest) and the weights
 in 4 MB shards (group1-shard1of1.bin, …), which tf.loadLayersModel loads. The folder is
 written whole or not at all. Weights come as for nn emit. A layer, argument or setting TF.js
 cannot represent is named with its place in the model, and nothing is written (exit 1).
---format onnx writes one standard ONNX file (opset 17, dynamic batch axis) to -o model.onnx.
+--format keras writes a Keras 3 .keras archive to -o model.keras, --format onnx one standard
+ONNX file (opset 17, dynamic batch axis) to -o model.onnx; each to a temporary file, renamed.
 ${modelFlag}
-  --format tfjs|onnx  The format: TF.js's layers model (default) or ONNX
+  --format tfjs|keras|onnx
+                      The format: tfjs (TF.js's layers model, the default), keras (a
+                      Keras 3 .keras archive: config.json, metadata.json,
+                      model.weights.h5, which keras.saving.load_model loads) or onnx
   --weights W.nnw     The trained weights (default: <file>.<model>.nnw beside the .nn file)
-  -o, --out DIR       The folder to write (created, or replaced when it holds an export)
+  -o, --out PATH      The folder (tfjs: created, or replaced when it holds an export) or the
+                      file (keras, onnx) to write
 `,
-  import: `Usage: nn import <model.json> [-o out.nn]
+  import: `Usage: nn import <model.json|model.keras> [-o out.nn]
 
-Reads a TF.js layers model (model.json and the weight shards its manifest names, beside it)
-or a Keras model.to_json() config (tf.keras 2 or Keras 3), and writes it as a .nn file
-formatted as nn fmt writes it, with compile() from its training config, and its weights as
-the .nnw file nn train would have saved beside it. Everything nnlang cannot represent is
+Reads a TF.js layers model (model.json and the weight shards its manifest names, beside it),
+a Keras model.to_json() config (tf.keras 2 or Keras 3) or a Keras 3 .keras archive (with its
+weights), and writes it as a .nn file formatted as nn fmt writes it, with compile() from its
+training config, and its weights as the .nnw file nn train would have saved beside it. Everything nnlang cannot represent is
 named with its JSON path, and nothing is written (exit 1).
   -o, --out PATH      The .nn file (default: beside model.json, named after it)
 `,

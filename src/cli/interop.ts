@@ -12,8 +12,10 @@ import {
   readTfjsFolder,
   toTfjs,
   writeTfjsFolder,
+  type ImportResult,
   type InteropProblem,
 } from '../interop/index.js';
+import { exportKeras, readKerasFile } from './keras.js';
 import { Model } from '../runtime/index.js';
 import { unwritableReason, writeFileAtomic, writeWeightsFile } from '../runtime/weights-file.js';
 import { CliError, defaultWeightsPath, loadChecked } from './engine.js';
@@ -29,21 +31,21 @@ export interface ExportOptions {
 }
 
 /** The export formats. */
-const formats = ['tfjs', 'onnx'];
+const formats = ['tfjs', 'keras', 'onnx'];
 
 export function runExport(
   file: string,
   options: ExportOptions,
   out: (s: string) => void,
   err: (s: string) => void,
-): number {
+): number | Promise<number> {
   if (!formats.includes(options.format))
     throw new CliError(`--format must be one of ${formats.join(', ')}, not '${options.format}'.`);
   if (!options.out)
     throw new CliError(
-      options.format === 'onnx'
-        ? 'name the file to write with -o model.onnx.'
-        : 'name the folder to write with -o DIR.',
+      options.format === 'tfjs'
+        ? 'name the folder to write with -o DIR.'
+        : `name the file to write with -o model.${options.format}.`,
     );
   const loaded = loadChecked(file, options.model, err);
   const model = new Model(loaded.compiled, { seed: 0 });
@@ -66,6 +68,8 @@ export function runExport(
       { checked, weights, scaler: saved?.data?.scaler ?? null, file, target: options.out },
       { out, err, report },
     );
+  if (options.format === 'keras')
+    return exportKeras(file, checked, weights, options.out, out, (f, p) => report(f, p, err));
   let artifacts;
   try {
     artifacts = toTfjs(checked, weights, file);
@@ -97,8 +101,15 @@ export function runImport(
   options: ImportOptions,
   out: (s: string) => void,
   err: (s: string) => void,
-): number {
-  const target = options.out ?? join(dirname(file), `${basename(file).replace(/\.json$/i, '')}.nn`);
+): number | Promise<number> {
+  if (/\.keras$/i.test(file))
+    return readKerasFile(file).then(
+      (result) => writeImport(file, result, options, out, err),
+      (e: unknown) => {
+        if (e instanceof InteropError) return report(e.file, e.problems, err);
+        throw e;
+      },
+    );
   let result;
   try {
     result = importKeras(readTfjsFolder(file));
@@ -106,6 +117,19 @@ export function runImport(
     if (e instanceof InteropError) return report(e.file, e.problems, err);
     throw e;
   }
+  return writeImport(file, result, options, out, err);
+}
+
+/** Writes an imported model's .nn file and weights (beside the file read, unless -o). */
+function writeImport(
+  file: string,
+  result: ImportResult,
+  options: ImportOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
+  const target =
+    options.out ?? join(dirname(file), `${basename(file).replace(/\.(json|keras)$/i, '')}.nn`);
   report(file, result.warnings, err);
   const weightsPath = defaultWeightsPath(target, result.model);
   for (const p of result.weights ? [target, weightsPath] : [target]) {

@@ -14,7 +14,7 @@ import type { Diagnostic } from '../diagnostics/index.js';
 import type { Position, Range } from '../source/index.js';
 import { InteropError, jsonPath, Problems, type InteropProblem } from './problems.js';
 import type { NamedWeights } from './tfjs-export.js';
-import { isObject, type Json } from './values.js';
+import { isObject, type Json, type JsonObject } from './values.js';
 
 export interface ImportResult {
   /** The model as .nn source, formatted. */
@@ -33,6 +33,21 @@ export interface ImportResult {
  */
 export function importKeras(folder: TfjsFolder): ImportResult {
   const { file, json } = folder;
+  const { source, model, problems } = importSource(json, file);
+  const weights =
+    json['weightsManifest'] === undefined ? null : readWeights(folder, model, problems);
+  problems.throwIfFailed(file);
+  return { source, model: model.name, weights, warnings: problems.list };
+}
+
+/**
+ * A parsed model config (any writer's) as checked, formatted .nn source; the problems found
+ * so far (warnings only: errors throw an InteropError naming `file`).
+ */
+export function importSource(
+  json: JsonObject,
+  file: string,
+): { source: string; model: CheckedModel; problems: Problems } {
   const problems = new Problems();
   const located = locateConfig(json, problems);
   const imported = located ? importModel(located, problems) : null;
@@ -55,11 +70,7 @@ export function importKeras(folder: TfjsFolder): ImportResult {
       file,
       blockers.map((d) => blockerProblem(d, checked.models[0], imported!)),
     );
-  const model = checked.models[0]!;
-  const weights =
-    json['weightsManifest'] === undefined ? null : readWeights(folder, model, problems);
-  problems.throwIfFailed(file);
-  return { source, model: model.name, weights, warnings: problems.list };
+  return { source, model: checked.models[0]!, problems };
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * Models in and out of other formats: TF.js's layers format (model.json and weight shards), and
- * Keras's JSON configs. Plain data in and out; `files.ts` alone touches the disk.
+ * Keras's JSON configs and Keras 3's .keras archives. Plain data in and out; `files.ts` alone touches the disk.
  */
 export { InteropError, type InteropProblem } from './problems.js';
 export { toTfjs, shardBytes, type NamedWeights, type TfjsArtifacts } from './tfjs-export.js';
 export { writeTfjsFolder, readTfjsFolder, parseModelJson, type TfjsFolder } from './files.js';
 export { importKeras, type ImportResult } from './import.js';
 export { toOnnx, onnxLayerClasses, type OnnxArtifacts, type InputScaling } from './onnx-export.js';
+export { toKerasArchive, importKerasArchive, type KerasArtifacts } from './keras-archive.js';

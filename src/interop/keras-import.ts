@@ -6,8 +6,8 @@
  * arguments). Every key is accounted for: an argument nnlang has, a key that changes nothing,
  * or a problem at its JSON path.
  */
-import { catalog, type Args, type Value } from '../catalog/index.js';
-import { toSnakeCase, type Shape } from '../layers/index.js';
+import { catalog, isCallValue, type Args, type Value } from '../catalog/index.js';
+import { layerDefs, outputNamesOf, toSnakeCase, type Shape } from '../layers/index.js';
 import type { ImportedLayer, ImportedModel } from './nn-text.js';
 import { anyLayerExtraKeys, notConfigArgs, layerRules } from './layer-rules.js';
 import { jsonPath, type Problems } from './problems.js';
@@ -212,10 +212,12 @@ function functional(
       );
       return;
     }
-    layer.inputs = nodeInputs(nodes[0]!, jsonPath(p, 'inbound_nodes', 0), problems);
+    const reads = nodeInputs(nodes[0]!, jsonPath(p, 'inbound_nodes', 0), problems);
+    layer.inputs = reads.map((r) => r.name);
+    if (reads.some((r) => r.port !== 0)) layer.inputPorts = reads.map((r) => r.port);
     layers.push(layer);
   });
-  const ends = (key: string): string[] => {
+  const ends = (key: string): Read[] => {
     const list = config[key];
     if (!Array.isArray(list)) {
       problems.error(jsonPath(path, key), 'expected a list of [layer name, node, tensor].');
@@ -224,13 +226,19 @@ function functional(
     // A single input or output may be written as one [name, 0, 0] rather than a list of them.
     const items = list.length === 3 && typeof list[0] === 'string' ? [list] : list;
     return items.map((e, k) => {
-      if (Array.isArray(e) && typeof e[0] === 'string' && e[1] === 0 && e[2] === 0) return e[0];
-      problems.error(jsonPath(path, key, k), 'expected [layer name, 0, 0].');
-      return '';
+      if (Array.isArray(e) && typeof e[0] === 'string' && e[1] === 0 && isPort(e[2]))
+        return { name: e[0], port: e[2] as number };
+      problems.error(jsonPath(path, key, k), 'expected [layer name, 0, tensor index].');
+      return { name: '', port: 0 };
     });
   };
-  const inputNames = ends('input_layers');
-  const outputs = ends('output_layers');
+  const inputNames = ends('input_layers').map((r) => r.name);
+  const outputReads = ends('output_layers');
+  const outputs = outputReads.map((r) => r.name);
+  const outputPorts = outputReads.some((r) => r.port !== 0)
+    ? outputReads.map((r) => r.port)
+    : undefined;
+  checkPorts(inputs, layers, outputReads, path, problems);
   const known = new Set([...inputs.map((i) => i.name), ...layers.map((l) => l.name)]);
   for (const l of layers)
     for (const i of l.inputs)
@@ -239,39 +247,88 @@ function functional(
           path,
           `layer '${l.name}' reads '${i}', which the file does not define before it.`,
         );
+  // Keras lists InputLayers by depth among the layers: input_layers gives the inputs' order.
+  const declared = [...inputs];
+  inputs.length = 0;
   inputNames.forEach((n, k) => {
-    if (inputs[k]?.name !== n)
+    const input = declared.find((i) => i.name === n);
+    if (input && !inputs.includes(input)) inputs.push(input);
+    else
       problems.error(
         jsonPath(path, 'input_layers', k),
-        `'${n}' is not the model's input number ${k + 1}.`,
+        `'${n}' is not one of the model's InputLayers.`,
       );
   });
-  for (const [k, o] of outputs.entries()) {
+  for (const i of declared)
+    if (!inputs.includes(i))
+      problems.error(jsonPath(path, 'input_layers'), `the InputLayer '${i.name}' is not listed.`);
+  for (const [k, o] of outputs.entries())
     if (!layers.some((l) => l.name === o))
       problems.error(jsonPath(path, 'output_layers', k), `no layer '${o}' gives this output.`);
-    else if (layers.some((l) => l.inputs.includes(o)))
-      problems.error(
-        jsonPath(path, 'output_layers', k),
-        `output '${o}' also feeds other layers, which a .nn graph cannot write yet.`,
-      );
-  }
-  return { name, functional: true, inputs, layers, outputs, compile };
+  return {
+    name,
+    functional: true,
+    inputs,
+    layers,
+    outputs,
+    ...(outputPorts ? { outputPorts } : {}),
+    compile,
+  };
 }
 
-/** The names a layer call reads: TF.js's and tf.keras 2's `[[name, 0, 0, {}], …]`, or Keras 3's `{args, kwargs}`. */
-function nodeInputs(node: Json, path: string, problems: Problems): string[] {
+/** A tensor a layer call or the model's outputs read: which layer, and which of its outputs. */
+interface Read {
+  name: string;
+  port: number;
+}
+
+function isPort(j: Json | undefined): boolean {
+  return typeof j === 'number' && Number.isInteger(j) && j >= 0;
+}
+
+/**
+ * Each read output must exist: a model input has one, a layer as many as its arguments give
+ * it (an LSTM with return_state=True: the output, state_h and state_c).
+ */
+function checkPorts(
+  inputs: ImportedModel['inputs'],
+  layers: ImportedLayer[],
+  outputs: Read[],
+  path: string,
+  problems: Problems,
+): void {
+  const count = new Map<string, number>(inputs.map((i) => [i.name, 1]));
+  for (const l of layers) count.set(l.name, outputNamesOf(layerDefs[l.className], l.args).length);
+  const check = (r: Read, at: string) => {
+    const n = count.get(r.name);
+    if (n !== undefined && r.port >= n)
+      problems.error(
+        at,
+        `reads output ${r.port} of '${r.name}', which has ${n === 1 ? 'one output' : `${n} outputs`}.`,
+      );
+  };
+  for (const l of layers)
+    l.inputs.forEach((name, k) => check({ name, port: l.inputPorts?.[k] ?? 0 }, l.path));
+  outputs.forEach((r, k) => check(r, jsonPath(path, 'output_layers', k)));
+}
+
+/**
+ * The tensors a layer call reads (layer name and output index): TF.js's and tf.keras 2's
+ * `[[name, 0, tensor, {}], …]`, or Keras 3's `{args, kwargs}` with each tensor's keras_history.
+ */
+function nodeInputs(node: Json, path: string, problems: Problems): Read[] {
   if (Array.isArray(node))
     return node.map((e, k) => {
-      if (Array.isArray(e) && typeof e[0] === 'string' && e[2] === 0) {
+      if (Array.isArray(e) && typeof e[0] === 'string' && isPort(e[2])) {
         if (isObject(e[3]) && Object.keys(e[3]).length > 0)
           problems.error(
             jsonPath(path, k, 3),
             `call arguments ${JSON.stringify(e[3])} cannot be written in .nn.`,
           );
-        return e[0];
+        return { name: e[0], port: e[2] as number };
       }
-      problems.error(jsonPath(path, k), 'expected [layer name, node, 0, {}].');
-      return '';
+      problems.error(jsonPath(path, k), 'expected [layer name, node, tensor index, {}].');
+      return { name: '', port: 0 };
     });
   if (isObject(node) && Array.isArray(node['args'])) {
     const kwargs = node['kwargs'];
@@ -286,9 +343,10 @@ function nodeInputs(node: Json, path: string, problems: Problems): string[] {
     return tensors.map((t, k) => {
       const history =
         isObject(t) && isObject(t['config']) ? t['config']['keras_history'] : undefined;
-      if (Array.isArray(history) && typeof history[0] === 'string') return history[0];
+      if (Array.isArray(history) && typeof history[0] === 'string' && isPort(history[2]))
+        return { name: history[0], port: history[2] as number };
       problems.error(jsonPath(path, 'args', k), 'expected a Keras tensor with its keras_history.');
-      return '';
+      return { name: '', port: 0 };
     });
   }
   problems.error(
@@ -414,6 +472,9 @@ function readLayer(
       rule.extraKeys?.[key] ??
       (entry.args.some((a) => a.name === key) ? undefined : anyLayerExtraKeys[key]);
     if (bookkeeping.has(key) || extra === 'any' || (extra !== undefined && extra === v)) continue;
+    // Keras 3's Bidirectional sets its copies' zero_output_for_mask to their return_sequences.
+    if (key === 'zero_output_for_mask' && /\.layer$/.test(path) && v === config['return_sequences'])
+      continue;
     const argName = renamed.get(key) ?? key;
     const arg = entry.args.find((a) => a.name === argName && !notConfigArgs.has(a.name));
     const p = jsonPath(cpath, key);
@@ -422,13 +483,59 @@ function readLayer(
       continue;
     }
     if (rule.ignored?.includes(arg.name)) continue;
+    if (arg.name === 'backward_layer' && (v === null || isAutomaticBackward(config, v))) continue;
     // The export writes Keras's resolved image_data_format(); the .nn keeps its default, None.
     if (arg.name === 'data_format' && v === 'channels_last') continue;
     const value = argFromJson(arg.type, v, p, dialect, problems);
     if (value === undefined) continue;
     args[arg.name] = value;
   }
+  if (className === 'Bidirectional') forwardName(args, cpath, dialect, problems);
   return { className, name, args, trainable: config['trainable'] !== false, inputs: [], path };
+}
+
+/**
+ * A Bidirectional's `layer` as Keras 3 writes it is its forward copy, forward_<name>: the .nn
+ * names the layer it wraps, as Keras does (removeprefix). nnlang's backward copy flips
+ * go_backwards (as tf.keras 2 and TF.js), Keras 3's always runs backwards: in a Keras 3 file a
+ * wrapped layer with go_backwards=True differs.
+ */
+function forwardName(args: Args, path: string, dialect: Dialect, problems: Problems): void {
+  const inner = args['layer'];
+  if (!isCallValue(inner)) return;
+  if (dialect === 'keras3' && inner.args['go_backwards'] === true)
+    problems.error(
+      jsonPath(path, 'layer', 'config', 'go_backwards'),
+      "Keras 3's Bidirectional runs its backward copy with go_backwards=True too, where nnlang's runs it forwards: nnlang would compute a different model.",
+    );
+  const name = inner.args['name'];
+  if (typeof name !== 'string' || !name.startsWith('forward_')) return;
+  const plain = name.slice('forward_'.length);
+  const innerArgs = { ...inner.args };
+  if (plain === toSnakeCase(inner.call)) delete innerArgs['name'];
+  else innerArgs['name'] = plain;
+  args['layer'] = { call: inner.call, args: innerArgs };
+}
+
+/**
+ * Keras 3 writes a Bidirectional's backward layer even when it made it itself: `layer`'s config
+ * under the name backward_<name>, with go_backwards=True. That one is Keras's default (None).
+ * (A `layer` already running backwards is refused where it is read: nnlang flips it.)
+ */
+function isAutomaticBackward(config: JsonObject, backward: Json): boolean {
+  const forward = config['layer'];
+  if (!isObject(forward) || !isObject(backward)) return false;
+  const f = forward['config'];
+  const b = backward['config'];
+  if (!isObject(f) || !isObject(b) || forward['class_name'] !== backward['class_name'])
+    return false;
+  const expected: JsonObject = {
+    ...f,
+    name: `backward_${String(f['name']).replace(/^forward_/, '')}`,
+    go_backwards: true,
+  };
+  const keys = new Set([...Object.keys(expected), ...Object.keys(b)]);
+  return [...keys].every((k) => JSON.stringify(expected[k]) === JSON.stringify(b[k]));
 }
 
 function argFromJson(

@@ -7,7 +7,7 @@
  */
 import { catalog, type Args, type CallValue, type Value } from '../catalog/index.js';
 import { quote } from '../format/index.js';
-import { toSnakeCase, type Shape } from '../layers/index.js';
+import { layerDefs, outputNamesOf, toSnakeCase, type Shape } from '../layers/index.js';
 import { notConfigArgs } from './layer-rules.js';
 import { defaultsOf, sameValue } from './values.js';
 
@@ -19,6 +19,8 @@ export interface ImportedLayer {
   trainable: boolean;
   /** The names of the layers or inputs it reads, in order. */
   inputs: string[];
+  /** Which output of each it reads, where one is not the first (an LSTM's state_h is 1). */
+  inputPorts?: number[];
   /** Where the file holds it, to name it in problems. */
   path: string;
 }
@@ -29,6 +31,8 @@ export interface ImportedModel {
   inputs: { name: string; shape: Shape }[];
   layers: ImportedLayer[];
   outputs: string[];
+  /** Which output of each output layer the model returns, where one is not the first. */
+  outputPorts?: number[];
   /** compile()'s arguments, when the file has a training config. */
   compile: { optimizer: CallValue; loss: Value; metrics: Value[] } | null;
   /** Where the file holds the training config. */
@@ -61,42 +65,57 @@ function graphStatements(model: ImportedModel): Piece[][] {
   for (const l of model.layers) for (const i of l.inputs) reads.set(i, (reads.get(i) ?? 0) + 1);
   const merged = new Set(model.layers.filter((l) => l.inputs.length > 1).flatMap((l) => l.inputs));
   const outputs = new Set(model.outputs);
-  const named = (n: string) =>
-    !byName.has(n) || (reads.get(n) ?? 0) > 1 || merged.has(n) || (outputs.has(n) && reads.has(n));
+  // A layer with several outputs (return_state=True) unpacks them into a result each.
+  const outputNames = (l: ImportedLayer) => outputNamesOf(layerDefs[l.className], l.args);
+  const named = (n: string) => {
+    const l = byName.get(n);
+    return (
+      !l ||
+      (reads.get(n) ?? 0) > 1 ||
+      merged.has(n) ||
+      (outputs.has(n) && reads.has(n)) ||
+      outputNames(l).length > 1
+    );
+  };
   const results = new Map<string, string>();
   const taken = new Set<string>();
-  const resultName = (n: string): string => {
-    let r = results.get(n);
+  const resultName = (n: string, port = 0): string => {
+    const key = `${n}\u0000${port}`;
+    let r = results.get(key);
     if (r) return r;
-    const base = identifierOf(n);
+    const l = byName.get(n);
+    const base = identifierOf(port === 0 || !l ? n : `${n}_${outputNames(l)[port] ?? port}`);
     r = base;
     for (let k = 1; taken.has(r); k++) r = `${base}_${k}`;
     taken.add(r);
-    results.set(n, r);
+    results.set(key, r);
     return r;
   };
-  const expr = (n: string): Piece[] => {
+  const expr = (n: string, port = 0): Piece[] => {
     const l = byName.get(n);
-    if (!l || named(n)) return [resultName(n)];
+    if (!l || named(n)) return [resultName(n, port)];
+    return [...head(l), ' -> ', { layer: l }];
+  };
+  const head = (l: ImportedLayer): Piece[] => {
+    const port = (k: number) => l.inputPorts?.[k] ?? 0;
+    if (l.inputs.length === 1) return expr(l.inputs[0]!, port(0));
     return [
-      ...(l.inputs.length === 1 ? expr(l.inputs[0]!) : tupleOf(l.inputs)),
-      ' -> ',
-      { layer: l },
+      '(',
+      ...l.inputs.flatMap((i, k) => (k ? [', ', ...expr(i, port(k))] : expr(i, port(k)))),
+      ')',
     ];
   };
   const statements: Piece[][] = model.inputs.map((i) => [`${resultName(i.name)} = `, { input: i }]);
-  const tupleOf = (inputs: string[]): Piece[] => [
-    '(',
-    ...inputs.flatMap((i, k) => (k ? [', ', ...expr(i)] : expr(i))),
-    ')',
-  ];
   for (const l of model.layers)
     if (named(l.name)) {
-      const head = l.inputs.length === 1 ? expr(l.inputs[0]!) : tupleOf(l.inputs);
-      statements.push([`${resultName(l.name)} = `, ...head, ' -> ', { layer: l }]);
+      const targets = outputNames(l).map((_, k) => resultName(l.name, k));
+      statements.push([`${targets.join(', ')} = `, ...head(l), ' -> ', { layer: l }]);
     }
-  // An output that other layers also read is named above; the importer refuses that case.
-  for (const o of model.outputs) if (!named(o)) statements.push(expr(o));
+  // An output that is a named result (read by other layers too) is a statement of its name alone.
+  model.outputs.forEach((o, k) => {
+    const port = model.outputPorts?.[k] ?? 0;
+    statements.push(named(o) ? [resultName(o, port)] : expr(o, port));
+  });
   return statements;
 }
 
@@ -174,9 +193,8 @@ function isDefault(v: Value, type: string, def: Value): boolean {
 
 function compileText(c: NonNullable<ImportedModel['compile']>): string {
   const opt = optimizerText(c.optimizer);
-  const loss = Array.isArray(c.loss)
-    ? `[${c.loss.map((l) => quote(String(l))).join(', ')}]`
-    : quote(String(c.loss));
+  const one = (l: Value) => (typeof l === 'string' ? quote(l) : valueText(l, 'any'));
+  const loss = Array.isArray(c.loss) ? `[${c.loss.map(one).join(', ')}]` : one(c.loss);
   const metrics = c.metrics.length
     ? `, metrics=[${c.metrics.map((m) => quote(String(m))).join(', ')}]`
     : '';

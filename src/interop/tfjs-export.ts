@@ -12,8 +12,10 @@ import { jsonPath, Problems, type InteropProblem } from './problems.js';
 import { notConfigArgs, layerRules } from './layer-rules.js';
 import { trainingConfigToTfjs } from './training-config.js';
 import {
+  activationToKeras,
   activationToTfjs,
-  objectToTfjs,
+  kerasObject,
+  objectToJson,
   plainJson,
   sameValue,
   type Json,
@@ -143,24 +145,38 @@ function topologyOf(model: CheckedModel, problems: Problems): JsonObject {
   };
 }
 
-/** One layer's TF.js config (snake-cased keys, Keras's values), reporting what cannot cross. */
-function layerConfig(
+/**
+ * Who reads a layer config: TF.js (its layers only, its spellings, Keras arguments it lacks
+ * only at their default) or Keras 3 itself (every layer and argument, `module`-tagged objects).
+ */
+export type ConfigTarget = 'tfjs' | 'keras3';
+
+/**
+ * One layer's config (snake-cased keys, Keras's values) as TF.js or Keras 3 reads it, reporting
+ * what cannot cross.
+ */
+export function layerConfig(
   className: string,
   name: string,
   args: Args,
   path: string,
   problems: Problems,
+  target: ConfigTarget = 'tfjs',
 ): JsonObject {
-  const rule = layerRules[className];
+  const keras = target === 'keras3';
+  const rule = keras ? {} : layerRules[className];
   const entry = catalog.lookup('layer', className);
   const config: JsonObject = {};
   const at = `${path} (${className} '${name}')`;
   if (!rule || !entry) {
-    problems.error(at, `TF.js has no layer ${className}.`);
+    problems.error(at, `${keras ? 'Keras 3' : 'TF.js'} has no layer ${className}.`);
     return config;
   }
   const refused = rule.refuse?.(args);
   if (refused) problems.error(`${at}.${refused.arg}`, refused.message);
+  if (keras) config['name'] = name;
+  if (keras) config['trainable'] = args['trainable'] !== false;
+  if (keras) config['dtype'] = kerasObject('keras', 'DTypePolicy', { name: 'float32' });
   for (const arg of entry.args) {
     if (notConfigArgs.has(arg.name) || rule.ignored?.includes(arg.name)) continue;
     const value = args[arg.name] ?? null;
@@ -170,14 +186,20 @@ function layerConfig(
       continue;
     }
     const key = rule.renames?.[arg.name] ?? arg.name;
+    if (keras && className === 'Bidirectional' && (arg.name === 'layer' || value === null)) {
+      const direction = arg.name === 'layer' ? 'forward' : 'backward';
+      config[key] = kerasBidirectionalCopy(args, direction, `${at}.${arg.name}`, problems);
+      continue;
+    }
     // data_format=None is Keras's image_data_format(), channels_last; TF.js's Cropping2D
     // takes a written null for channels_first, so the resolved value is written.
     const resolved = arg.name === 'data_format' && value === null ? 'channels_last' : value;
-    config[key] = argToTfjs(
+    config[key] = argToJson(
       arg.type,
       sizes2d(className, arg.type, resolved),
       `${at}.${arg.name}`,
       problems,
+      target,
     );
   }
   const dtype = args['dtype'];
@@ -186,10 +208,43 @@ function layerConfig(
       `${at}.dtype`,
       `nnlang and this export compute in float32, not ${JSON.stringify(dtype)}.`,
     );
+  if (keras) return config;
   config['name'] = name;
   config['trainable'] = args['trainable'] !== false;
   config['dtype'] = 'float32';
   return config;
+}
+
+/**
+ * A Keras 3 Bidirectional's `layer` and `backward_layer` as its get_config writes them: the
+ * copies it made, forward_<name> and backward_<name>, the backward one with go_backwards=True —
+ * whatever the layer's own, where nnlang (as tf.keras 2) flips it: a layer that already runs
+ * backwards would differ, and is refused.
+ */
+function kerasBidirectionalCopy(
+  args: Args,
+  direction: 'forward' | 'backward',
+  path: string,
+  problems: Problems,
+): Json {
+  const inner = args['layer'];
+  if (!isCallValue(inner)) return null;
+  if (direction === 'forward' && inner.args['go_backwards'] === true)
+    problems.error(
+      jsonPath(path, 'go_backwards'),
+      "Keras 3's Bidirectional runs its backward copy with go_backwards=True whatever the layer's, where nnlang flips it: a layer with go_backwards=True would compute otherwise in Keras 3.",
+    );
+  const name =
+    typeof inner.args['name'] === 'string' ? inner.args['name'] : toSnakeCase(inner.call);
+  const copy = {
+    call: inner.call,
+    args: {
+      ...inner.args,
+      name: `${direction}_${name}`,
+      ...(direction === 'backward' ? { go_backwards: true } : {}),
+    },
+  };
+  return argToJson('layer', copy, path, problems, 'keras3');
 }
 
 /**
@@ -202,32 +257,42 @@ function sizes2d(className: string, type: string, value: Value): Value {
     : value;
 }
 
-function argToTfjs(type: string, value: Value, path: string, problems: Problems): Json {
+function argToJson(
+  type: string,
+  value: Value,
+  path: string,
+  problems: Problems,
+  target: ConfigTarget,
+): Json {
+  const keras = target === 'keras3';
   switch (type) {
     case 'activation':
-      return activationToTfjs(value, path, problems);
+      return keras
+        ? activationToKeras(value, path, problems)
+        : activationToTfjs(value, path, problems);
     case 'initializer':
     case 'regularizer':
     case 'constraint':
-      return objectToTfjs(type, value, path, problems);
+      return objectToJson(type, value, path, problems, target);
     case 'layer': {
       if (!isCallValue(value)) return null;
       const inner = value as CallValue;
       const innerName = typeof inner.args['name'] === 'string' ? inner.args['name'] : null;
-      return {
-        class_name: inner.call,
-        config: layerConfig(
-          inner.call,
-          innerName ?? toSnakeCase(inner.call),
-          inner.args,
-          jsonPath(path),
-          problems,
-        ),
-      };
+      const config = layerConfig(
+        inner.call,
+        innerName ?? toSnakeCase(inner.call),
+        inner.args,
+        jsonPath(path),
+        problems,
+        target,
+      );
+      return keras
+        ? kerasObject('keras.layers', inner.call, config)
+        : { class_name: inner.call, config };
     }
     default:
       if (isCallValue(value)) {
-        problems.error(path, `TF.js cannot hold ${value.call}(…) here.`);
+        problems.error(path, `${keras ? 'Keras 3' : 'TF.js'} cannot hold ${value.call}(…) here.`);
         return null;
       }
       return plainJson(value);

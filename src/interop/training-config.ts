@@ -9,7 +9,14 @@
 import { catalog, isCallValue, type Args, type CallValue, type Value } from '../catalog/index.js';
 import type { CompileConfig } from '../check/index.js';
 import { jsonPath, type Problems } from './problems.js';
-import { isObject, sameValue, shortestFloat32, type Json, type JsonObject } from './values.js';
+import {
+  isObject,
+  kerasObject,
+  sameValue,
+  shortestFloat32,
+  type Json,
+  type JsonObject,
+} from './values.js';
 
 /** Keras optimizer → TF.js class, and Keras argument → TF.js config key. */
 const optimizers: Record<string, { tfjs: string; keys: Record<string, string> }> = {
@@ -207,6 +214,101 @@ function metricToTfjs(m: Value, path: string, problems: Problems): string {
   return call;
 }
 
+/**
+ * Keras 3's `compile_config` for a model's compile(), as `Model.get_compile_config` writes it:
+ * the optimizer as a serialized object with every argument (a schedule nested the same way),
+ * losses and metrics by name, or as objects where an argument differs from its default.
+ */
+export function compileConfigToKeras(compile: CompileConfig, problems: Problems): JsonObject {
+  const base = 'compile';
+  const losses = compile.losses.map(({ loss }, k) =>
+    callToKeras(
+      'loss',
+      loss,
+      compile.losses.length > 1 ? jsonPath(base, 'loss', k) : jsonPath(base, 'loss'),
+      problems,
+    ),
+  );
+  return {
+    optimizer: optimizerToKeras(compile.optimizer),
+    loss: losses.length === 1 ? losses[0]! : losses,
+    loss_weights: compile.lossWeights,
+    metrics: compile.metrics.map((m, k) => {
+      const json = callToKeras('metric', m, jsonPath(base, 'metrics', k), problems);
+      if (json !== null && typeof json !== 'string')
+        problems.error(
+          jsonPath(base, 'metrics', k),
+          `nnlang reads metrics back by name only: ${m.call}(…) with arguments cannot be written.`,
+        );
+      return json;
+    }),
+    weighted_metrics: null,
+    run_eagerly: false,
+    steps_per_execution: 1,
+    jit_compile: false,
+  };
+}
+
+/** A loss or metric: its name when every argument is Keras's default, else Keras 3's object. */
+function callToKeras(
+  kind: 'loss' | 'metric',
+  v: CallValue,
+  path: string,
+  problems: Problems,
+): Json {
+  const entry = catalog.lookup(kind, v.call);
+  const changed = (entry?.args ?? []).filter(
+    (a) => a.name !== 'name' && !sameValue(v.args[a.name], a.default as Value),
+  );
+  if (changed.length === 0) return v.call;
+  // Arguments need the class (BinaryCrossentropy), which the catalog lists among the names.
+  const className = [entry?.name ?? v.call, ...(entry?.ids ?? [])].find(
+    (id) => /^[A-Z]/.test(id) && /[a-z]/.test(id),
+  );
+  if (!className) {
+    problems.error(path, `Keras 3 has no ${kind} class to hold ${v.call}(…)'s arguments.`);
+    return null;
+  }
+  const config: JsonObject = {};
+  for (const a of entry?.args ?? [])
+    config[a.name] = plainArg(v.args[a.name] ?? (a.default as Value));
+  return kerasObject(`keras.${kind === 'loss' ? 'losses' : 'metrics'}`, className, config);
+}
+
+function optimizerToKeras(v: CallValue): JsonObject {
+  const entry = catalog.lookup('optimizer', v.call);
+  const config: JsonObject = {
+    name: typeof v.args['name'] === 'string' ? v.args['name'] : v.call.toLowerCase(),
+  };
+  // Keras 3's order: the learning rate, the base optimizer's arguments, then the class's own.
+  const own = entry?.args ?? [];
+  const first = own.filter((a) => a.name === 'learning_rate');
+  for (const a of [
+    ...first,
+    ...catalog.common('optimizer'),
+    ...own.filter((a) => !first.includes(a)),
+  ]) {
+    const value = v.args[a.name] ?? (a.default as Value) ?? null;
+    // tf.keras 2's `decay`, which Keras 3 no longer writes.
+    if (a.name === 'name' || (a.name === 'decay' && value === null)) continue;
+    config[a.name] = isCallValue(value)
+      ? kerasObject('keras.optimizers.schedules', value.call, plainArgs(value))
+      : plainArg(value);
+  }
+  return kerasObject('keras.optimizers', v.call, config);
+}
+
+function plainArgs(v: CallValue): JsonObject {
+  const config: JsonObject = {};
+  for (const [k, a] of Object.entries(v.args)) config[k] = plainArg(a);
+  return config;
+}
+
+function plainArg(v: Value): Json {
+  if (isCallValue(v)) return kerasObject('keras', v.call, plainArgs(v));
+  return Array.isArray(v) ? v.map(plainArg) : v;
+}
+
 // ---------------------------------------------------------------- import
 
 /** What a compile() statement needs: its arguments as checked values. */
@@ -304,6 +406,13 @@ function optimizerFromJson(
       );
       continue;
     }
+    const schedule = isObject(v)
+      ? scheduleFromJson(v, jsonPath(path, 'config', key), problems)
+      : null;
+    if (schedule) {
+      args[name] = schedule;
+      continue;
+    }
     if (isObject(v) || Array.isArray(v)) {
       problems.error(
         jsonPath(path, 'config', key),
@@ -313,6 +422,33 @@ function optimizerFromJson(
     }
     args[name] = typeof v === 'number' ? shortestFloat32(v) : v;
   }
+  return { call: entry.name, args };
+}
+
+/** Keras 3's serialized learning-rate schedule (`keras.optimizers.schedules`), or null if it is none. */
+function scheduleFromJson(j: JsonObject, path: string, problems: Problems): CallValue | null {
+  const entry =
+    typeof j['class_name'] === 'string' ? catalog.lookup('schedule', j['class_name']) : undefined;
+  if (!entry) return null;
+  const given: Args = {};
+  const config = isObject(j['config']) ? j['config'] : {};
+  for (const [k, v] of Object.entries(config)) {
+    if (k === 'name' && (v === null || typeof v === 'string')) continue;
+    const arg = entry.args.find((a) => a.name === k);
+    if (!arg || isObject(v)) {
+      problems.error(
+        jsonPath(path, 'config', k),
+        `Keras 3's ${entry.name} has no argument '${k}' nnlang reads.`,
+      );
+      continue;
+    }
+    given[k] = typeof v === 'number' ? shortestFloat32(v) : (v as Value);
+  }
+  // In the catalog's order, and only where not Keras's default: as the .nn would write it.
+  const args: Args = {};
+  for (const a of entry.args)
+    if (a.name in given && !sameValue(given[a.name], a.default as Value))
+      args[a.name] = given[a.name]!;
   return { call: entry.name, args };
 }
 
@@ -335,20 +471,20 @@ function lossFromJson(j: Json | undefined, path: string, problems: Problems): Va
       problems.error(p, `nnlang has no loss ${JSON.stringify(v)}.`);
       return undefined;
     }
+    // Keras 3 writes a loss with arguments as its object: the ones nnlang has are kept.
+    const args: Args = {};
     if (isObject(v) && isObject(v['config']))
       for (const [k, x] of Object.entries(v['config'])) {
         const arg = entry.args.find((a) => a.name === k);
-        if (
-          k !== 'name' &&
-          k !== 'reduction' &&
-          (!arg || !sameValue(x as Value, arg.default as Value))
-        )
+        if (arg && !isObject(x) && !Array.isArray(x)) {
+          if (!sameValue(x as Value, arg.default as Value)) args[k] = x as Value;
+        } else if (k !== 'name' && k !== 'reduction')
           problems.error(
             jsonPath(p, 'config', k),
-            `nnlang reads a loss's name only here, not '${k}'.`,
+            `nnlang's ${entry.name} has no argument '${k}'.`,
           );
       }
-    return entry.name;
+    return Object.keys(args).length > 0 ? { call: entry.name, args } : entry.name;
   };
   if (j === undefined || j === null) {
     problems.error(path, 'the training config has no loss.');

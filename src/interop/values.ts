@@ -100,23 +100,43 @@ export function plainJson(v: Value): Json {
   return v;
 }
 
+/** The arguments of an activation call away from their default (`relu(max_value=…)`). */
+function changedActivationArgs(v: CallValue): string[] {
+  const entry = catalog.lookup('activation', v.call);
+  return (entry?.args ?? [])
+    .filter((a) => !sameValue(v.args[a.name], a.default as Value))
+    .map((a) => a.name);
+}
+
+/** An initializer, regularizer or constraint value as its call, after checking it is one. */
+function objectCall(kind: string, v: Value, path: string, problems: Problems): CallValue | null {
+  if (v === null) return null;
+  if (!isCallValue(v)) {
+    problems.error(path, `expected a ${kind} call, found ${JSON.stringify(v)}.`);
+    return null;
+  }
+  return v;
+}
+
+/** A call's arguments as a JSON config. */
+function configOf(v: CallValue): JsonObject {
+  const config: JsonObject = {};
+  for (const [k, a] of Object.entries(v.args)) config[k] = plainJson(a);
+  return config;
+}
+
 /** An activation value for TF.js, or null after reporting why it cannot cross. */
 export function activationToTfjs(v: Value, path: string, problems: Problems): Json {
   if (v === null) return 'linear';
   const name = isCallValue(v) ? v.call : v;
   if (typeof name !== 'string') return null;
-  if (isCallValue(v)) {
-    const entry = catalog.lookup('activation', v.call);
-    const changed = (entry?.args ?? []).filter(
-      (a) => !sameValue(v.args[a.name], a.default as Value),
+  const changed = isCallValue(v) ? changedActivationArgs(v) : [];
+  if (changed.length > 0) {
+    problems.error(
+      path,
+      `TF.js activations take no arguments: ${name}(${changed.join(', ')}=…) cannot be written.`,
     );
-    if (changed.length > 0) {
-      problems.error(
-        path,
-        `TF.js activations take no arguments: ${v.call}(${changed.map((a) => a.name).join(', ')}=…) cannot be written.`,
-      );
-      return null;
-    }
+    return null;
   }
   const tfjs = tfjsActivations[name];
   if (tfjs) return tfjs;
@@ -128,18 +148,30 @@ export function activationToTfjs(v: Value, path: string, problems: Problems): Js
   return null;
 }
 
-/** An initializer, regularizer or constraint call as Keras's `{class_name, config}` for TF.js. */
-export function objectToTfjs(
+/**
+ * An initializer, regularizer or constraint call as Keras's `{class_name, config}`: for TF.js
+ * (its class names and its one regularizer), or Keras 3's serialized object (`module`-tagged).
+ */
+export function objectToJson(
   kind: 'initializer' | 'regularizer' | 'constraint',
   v: Value,
   path: string,
   problems: Problems,
+  target: 'tfjs' | 'keras3',
 ): Json {
-  if (v === null) return null;
-  if (!isCallValue(v)) {
-    problems.error(path, `expected a ${kind} call, found ${JSON.stringify(v)}.`);
-    return null;
-  }
+  const call = objectCall(kind, v, path, problems);
+  if (!call) return null;
+  return target === 'keras3'
+    ? kerasObject(`keras.${kind}s`, call.call, configOf(call))
+    : objectCallToTfjs(kind, call, path, problems);
+}
+
+function objectCallToTfjs(
+  kind: 'initializer' | 'regularizer' | 'constraint',
+  v: CallValue,
+  path: string,
+  problems: Problems,
+): Json {
   if (kind === 'regularizer') {
     if (v.call === 'L1' || v.call === 'L2' || v.call === 'L1L2') {
       const l1 = v.call === 'L2' ? 0 : (v.args['l1'] as number);
@@ -149,8 +181,7 @@ export function objectToTfjs(
     problems.error(path, `TF.js has no regularizer '${v.call}'.`);
     return null;
   }
-  const config: JsonObject = {};
-  for (const [k, a] of Object.entries(v.args)) config[k] = plainJson(a);
+  const config = configOf(v);
   if (kind === 'initializer' && v.call === 'VarianceScaling') {
     const d = config['distribution'];
     if (d === 'truncated_normal') config['distribution'] = 'normal';
@@ -164,6 +195,29 @@ export function objectToTfjs(
   }
   const className = kind === 'initializer' ? (tfjsInitializerNames[v.call] ?? v.call) : v.call;
   return { class_name: className, config };
+}
+
+/** Keras 3's serialized object: `{module, class_name, config, registered_name}`. */
+export function kerasObject(module: string, className: string, config: JsonObject): JsonObject {
+  return { module, class_name: className, config, registered_name: null };
+}
+
+/** An activation value as Keras 3 writes it in a layer config: its name. */
+export function activationToKeras(v: Value, path: string, problems: Problems): Json {
+  if (v === null) return 'linear';
+  const name = isCallValue(v) ? v.call : v;
+  if (typeof name !== 'string') return null;
+  if (catalog.lookup('activation', name)?.extension) {
+    problems.error(path, `Keras 3 has no activation '${name}' (an nnlang extension).`);
+    return null;
+  }
+  const changed = isCallValue(v) ? changedActivationArgs(v) : [];
+  if (changed.length === 0) return name;
+  problems.error(
+    path,
+    `a Keras 3 layer config names its activation: ${name}(${changed.join(', ')}=…) cannot be written.`,
+  );
+  return null;
 }
 
 // ---------------------------------------------------------------- import: JSON → values

@@ -16,7 +16,7 @@ import {
   type InteropProblem,
 } from 'nnlang';
 import { nn } from '../cli/spawn.js';
-import { built, tempDir } from './helpers.js';
+import { built, importAndPredict, tempDir, writeTinyModel } from './helpers.js';
 
 /** An export of `source` on disk, for the tests to damage. */
 function exported(source: string): string {
@@ -299,29 +299,19 @@ describe('the CLI', () => {
 describe('the CLI round trip', () => {
   it('nn export, nn import, nn predict: the same predictions as the original', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'data.csv'), 'a,b\n0.5,-1\n2,0.25\n-1,-1\n');
-    const file = join(dir, 'm.nn');
-    writeFileSync(
-      file,
-      [
-        'model m {',
-        "  Input(2) -> Dense(2, activation='tanh', weights=[[[1, -2], [0.5, 3]], [0.1, -0.2]])",
-        "    -> Dense(1, activation='sigmoid', weights=[[[1.5], [-1]], [0.3]])",
-        "  compile('adam', 'binary_crossentropy')",
-        '}',
-        '',
-      ].join('\n'),
-    );
+    const file = writeTinyModel(dir);
     const exported = nn('export', file, '--format', 'tfjs', '-o', join(dir, 'tfjs'));
     expect(exported.err).toBe('');
     expect(exported.code).toBe(0);
-    const imported = nn('import', join(dir, 'tfjs', 'model.json'), '-o', join(dir, 'back.nn'));
-    expect(imported.out).toBe(
+    const { imported, original, back } = importAndPredict(
+      nn,
+      dir,
+      file,
+      join(dir, 'tfjs', 'model.json'),
+    );
+    expect(imported).toBe(
       `wrote ${join(dir, 'back.nn')} (model 'm') and its weights ${join(dir, 'back.m.nnw')}\n`,
     );
-    const data = join(dir, 'data.csv');
-    const original = nn('predict', file, '--data', data);
-    const back = nn('predict', join(dir, 'back.nn'), '--data', data);
     expect(original.code).toBe(0);
     expect(back.err).toBe('');
     expect(back.out).toBe(original.out);

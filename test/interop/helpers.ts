@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { compile, Model, type CheckedModel, type NamedWeights } from 'nnlang';
+import { compile, Model, type CheckedModel, type ImportResult, type NamedWeights } from 'nnlang';
 import { Rng } from '../../src/kernels/random.js';
 
 export interface Built {
@@ -153,6 +153,61 @@ export function maxDiff(a: Float32Array[], b: Float32Array[]): number {
 function expectSameSizes(a: Float32Array[], b: Float32Array[]): void {
   const sizes = (l: Float32Array[]) => l.map((x) => x.length).join();
   if (sizes(a) !== sizes(b)) throw new Error(`outputs differ in size: ${sizes(a)} vs ${sizes(b)}`);
+}
+
+/** An imported model with its weights set, ready to predict. */
+export function modelOf(result: ImportResult): Model {
+  const out = compile(result.source);
+  const compiled = out.models[0];
+  if (!compiled) throw new Error(out.diagnostics.map((d) => d.message).join('\n'));
+  const model = new Model(compiled, { seed: 0 });
+  model.build(compiled.graph.inputShape!);
+  model.setWeights(result.weights!.map((w) => w.values));
+  return model;
+}
+
+/**
+ * A small trained-looking model for the commands' tests, with its weights inline and a CSV to
+ * predict: `dir/m.nn` and `dir/data.csv`. Returns the .nn file's path.
+ */
+export function writeTinyModel(dir: string): string {
+  writeFileSync(join(dir, 'data.csv'), 'a,b\n0.5,-1\n2,0.25\n-1,-1\n');
+  const file = join(dir, 'm.nn');
+  writeFileSync(
+    file,
+    [
+      'model m {',
+      "  Input(2) -> Dense(2, activation='tanh', weights=[[[1, -2], [0.5, 3]], [0.1, -0.2]])",
+      "    -> Dense(1, activation='sigmoid', weights=[[[1.5], [-1]], [0.3]])",
+      "  compile('adam', 'binary_crossentropy')",
+      '}',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/**
+ * `nn import` of an exported model into `dir/back.nn`, then `nn predict` of the original and of
+ * the import on the tiny model's CSV: the import's output and both predictions.
+ */
+export function importAndPredict(
+  nn: (...args: string[]) => { code: number; out: string; err: string },
+  dir: string,
+  file: string,
+  exported: string,
+): {
+  imported: string;
+  original: { code: number; out: string };
+  back: { err: string; out: string };
+} {
+  const imported = nn('import', exported, '-o', join(dir, 'back.nn'));
+  const data = join(dir, 'data.csv');
+  return {
+    imported: imported.out,
+    original: nn('predict', file, '--data', data),
+    back: nn('predict', join(dir, 'back.nn'), '--data', data),
+  };
 }
 
 export { dirname };

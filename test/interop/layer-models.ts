@@ -63,4 +63,17 @@ export const layerModels: { label: string; source: string; ids?: number }[] = [
       v -> Dense(1)
     }`,
   },
+  {
+    label: 'return_state: states read by later layers and returned, an output read again',
+    source: `model s {
+      x = Input(shape=(5, 3), name='x')
+      out, h, c = x -> LSTM(4, return_state=True)
+      seq, state = x -> GRU(2, return_sequences=True, return_state=True, reset_after=False)
+      d = (out, h, c, state) -> Concatenate() -> Dense(3)
+      d -> Dense(1)
+      d
+      c
+      seq -> SimpleRNN(2)
+    }`,
+  },
 ];

@@ -7,21 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  compile,
-  formatSource,
-  importKeras,
-  Model,
-  readTfjsFolder,
-  toTfjs,
-  writeTfjsFolder,
-  type ImportResult,
-} from 'nnlang';
+import { formatSource, importKeras, readTfjsFolder, toTfjs, writeTfjsFolder } from 'nnlang';
 import { layerModels } from './layer-models.js';
 import {
   built,
   inputsFor,
   maxDiff,
+  modelOf,
   ourPredict,
   savedByTfjs,
   tempDir,
@@ -32,17 +24,6 @@ import {
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-/** The imported model with its weights set, ready to predict. */
-function modelOf(result: ImportResult): Model {
-  const out = compile(result.source);
-  const compiled = out.models[0];
-  if (!compiled) throw new Error(out.diagnostics.map((d) => d.message).join('\n'));
-  const model = new Model(compiled, { seed: 0 });
-  model.build(compiled.graph.inputShape!);
-  model.setWeights(result.weights!.map((w) => w.values));
-  return model;
-}
 
 /** Trains a TF.js model two epochs on seeded data, saves it, and imports the saved files. */
 async function trainSaveImport(m: tf.LayersModel, shapes: number[][], outputs: number[]) {
