@@ -62,7 +62,27 @@ function flattenRow(row: unknown, what: string, r: number): number[] {
   });
 }
 
+/**
+ * Whether every value is finite, by the bits: a float is NaN or ±Infinity exactly when its
+ * exponent bits are all ones, and only then does adding one to the exponent carry into the
+ * sign bit. Integer ors in two independent chains run about twice as fast as Number.isFinite
+ * per element, which matters for the data fit() and predict() validate on every call.
+ */
+export function allFinite(data: Float32Array): boolean {
+  const bits = new Int32Array(data.buffer, data.byteOffset, data.length);
+  const even = bits.length & ~1;
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < even; i += 2) {
+    a |= (bits[i]! & 0x7f800000) + 0x800000;
+    b |= (bits[i + 1]! & 0x7f800000) + 0x800000;
+  }
+  if (even < bits.length) a |= (bits[even]! & 0x7f800000) + 0x800000;
+  return (a | b) >= 0;
+}
+
 function checkFinite(data: Float32Array, what: string): void {
+  if (allFinite(data)) return;
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i]!))
       throw new InputError(

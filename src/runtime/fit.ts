@@ -4,11 +4,12 @@
  * allocated once, the running size-weighted mean loss and stateful metrics per epoch,
  * validation at epoch end, callbacks, and the History.
  */
-import { InputError, type ArrayInput, type Matrix, type ModelInputs } from './arrays.js';
+import { allFinite, InputError, type ArrayInput, type Matrix, type ModelInputs } from './arrays.js';
 import type { Args, CallValue } from '../catalog/index.js';
 import type { Rng } from '../kernels/random.js';
 import type { Metric } from '../metrics/index.js';
 import { checkFitOptions } from './options.js';
+import { copyRows } from './session.js';
 import { callbacksFrom, type Callback, type Logs, type TrainingModel } from './callbacks.js';
 
 export type { Logs } from './callbacks.js';
@@ -27,6 +28,7 @@ export interface Trainee extends TrainingModel {
     n: number,
     metrics: readonly Metric[] | null,
     capacity?: number,
+    guarded?: boolean,
   ): number;
   evaluateLogs(mx: Matrix, y: ModelInputs, batchSize: number): Logs;
   /** Keras's optimizer.finalize_variable_values: with use_ema, the averages become the weights. */
@@ -103,6 +105,8 @@ export function fitModel(
   const epochs = options.epochs ?? 1;
   const batch = Math.max(1, Math.min(options.batchSize ?? 32, train.rows));
   const callbacks = options.callbacks ?? [];
+  // The running logs are made per batch only for the callbacks that read them.
+  const batchEnd = callbacks.filter((cb) => cb.onBatchEnd);
   const history: History = { epoch: [], history: {} };
   const inSize = train.cols;
   const ySize = trainY.cols;
@@ -126,10 +130,9 @@ export function fitModel(
       const n = Math.min(batch, train.rows - s * batch);
       gatherRows(train.data, order, s * batch, n, inSize, bx);
       gatherRows(trainY.data, order, s * batch, n, ySize, by);
-      // Keras's TerminateOnNaN, built in: a step whose loss is not finite is undone, and
-      // training stops.
-      guard.beforeStep();
-      const loss = model.step(bx, by, n, metrics, batch);
+      // Keras's TerminateOnNaN, built in: a step whose loss is not finite updates nothing
+      // (guarded), and training stops.
+      const loss = model.step(bx, by, n, metrics, batch, true);
       if (!Number.isFinite(loss)) {
         guard.rollback();
         history.diverged = { epoch, batch: s, loss };
@@ -138,9 +141,9 @@ export function fitModel(
       }
       lossSum += loss * n;
       seen += n;
-      if (callbacks.length > 0) {
+      if (batchEnd.length > 0) {
         logs = epochLogs(lossSum / seen, metrics);
-        for (const cb of callbacks) cb.onBatchEnd?.(s, logs, steps);
+        for (const cb of batchEnd) cb.onBatchEnd!(s, logs, steps);
       }
       if (model.stopTraining) break;
     }
@@ -165,13 +168,13 @@ export function fitModel(
 }
 
 /**
- * Keeps the last finite weights through fit at the cost of one copy per batch and one scan per
- * epoch: a copy before each step (undone when its loss is not finite), and a copy at the start
- * of each epoch, known finite, for when the per-batch copy is not (a weight overflowed while
- * the loss stayed finite) or the scan at the end of the epoch finds a non-finite weight.
+ * Keeps the last finite weights through fit at the cost of one copy and one scan per epoch. A
+ * step whose loss is not finite updates nothing (Model.step's guard), so the weights before it
+ * are the current ones — unless a weight had overflowed while the loss stayed finite; then, as
+ * when the scan at the end of an epoch finds a non-finite weight, the copy taken at the
+ * epoch's start (known finite) comes back.
  */
 class DivergenceGuard {
-  private batchCopy: Float32Array | null = null;
   private epochCopy: Float32Array | null = null;
 
   constructor(private readonly model: Trainee) {}
@@ -182,15 +185,9 @@ class DivergenceGuard {
     (this.epochCopy ??= new Float32Array(weights.length)).set(weights);
   }
 
-  beforeStep(): void {
-    const weights = this.model.weightValues();
-    (this.batchCopy ??= new Float32Array(weights.length)).set(weights);
-  }
-
-  /** Restores the weights before the last step, or those at the epoch's start if they were not finite. */
+  /** After a step whose loss was not finite: the last finite weights. */
   rollback(): void {
-    const before = this.batchCopy!;
-    this.model.restoreWeightValues(allFinite(before) ? before : this.epochCopy!);
+    this.epochEnd();
   }
 
   /** Whether every weight is finite; if not, restores those at the epoch's start. */
@@ -201,12 +198,7 @@ class DivergenceGuard {
   }
 }
 
-function allFinite(values: Float32Array): boolean {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
-  return true;
-}
-
-/** out[r] = data[order[first + r]] for n rows of `size` values (no subarray views). */
+/** out[r] = data[order[first + r]] for n rows of `size` values. */
 function gatherRows(
   data: Float32Array,
   order: Int32Array,
@@ -215,11 +207,7 @@ function gatherRows(
   size: number,
   out: Float32Array,
 ): void {
-  for (let r = 0; r < n; r++) {
-    const src = order[first + r]! * size;
-    const dst = r * size;
-    for (let c = 0; c < size; c++) out[dst + c] = data[src + c]!;
-  }
+  for (let r = 0; r < n; r++) copyRows(data, order[first + r]! * size, out, r * size, size);
 }
 
 function epochLogs(loss: number, metrics: readonly Metric[]): Logs {

@@ -107,7 +107,7 @@ export class Model implements Trainee {
   }
 
   /** The bound plan for a mode and batch capacity, built on first use. */
-  plan(mode: 'inference' | 'training', batchSize: number): BoundPlan {
+  plan(mode: 'inference' | 'evaluation' | 'training', batchSize: number): BoundPlan {
     return this.session.plan(mode, batchSize);
   }
 
@@ -154,15 +154,19 @@ export class Model implements Trainee {
     return this.step(mx.data, my.data, mx.rows, null, capacity);
   }
 
-  /** A training step over `n` rows already laid out; metrics see the forward pass's outputs. */
+  /**
+   * A training step over `n` rows already laid out; metrics see the forward pass's outputs.
+   * `guarded`: a step whose loss is not finite updates nothing (fit's divergence guard).
+   */
   step(
     x: Float32Array,
     y: Float32Array,
     n: number,
     metrics: readonly Metric[] | null,
     capacity = n,
+    guarded = false,
   ): number {
-    return this.session.step(x, y, n, metrics, capacity);
+    return this.session.step(x, y, n, metrics, capacity, guarded);
   }
 
   /** Loss and metrics over `x`/`y`: Keras's evaluate (inference mode). */

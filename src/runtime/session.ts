@@ -358,19 +358,23 @@ export class Session {
     return { outputs, activityPenalty };
   }
 
-  /** A training step over `n` rows already laid out; metrics see the forward pass's outputs. */
+  /**
+   * A training step over `n` rows already laid out; metrics see the forward pass's outputs.
+   * `guarded` (fit's divergence guard): a step whose loss is not finite updates nothing.
+   */
   step(
     x: Float32Array,
     y: Float32Array,
     n: number,
     metrics: readonly Metric[] | null,
     capacity = n,
+    guarded = false,
   ): number {
     const bound = this.plan('training', capacity);
     this.feed(bound, x, 0, n);
     const targetSize = this.targetSizes.reduce((a, b) => a + b, 0);
     scatterRows(bound, bound.plan.targets, this.targetSizes, targetSize, y, 0, n);
-    runChecked(bound, n);
+    runChecked(bound, n, guarded);
     this.version++;
     if (metrics) this.updateMetrics(metrics, bound, y, n);
     return bound.view(bound.plan.loss!)[0]!;
@@ -503,10 +507,14 @@ function buildGraph(graph: ModelGraph, inputShape: Shape): ModelGraph {
   };
 }
 
-/** Runs a bound plan; bad data a step finds (DataError) is the user's InputError. */
-function runChecked(bound: BoundPlan, n: number): void {
+/**
+ * Runs a bound plan (guarded: a training step whose loss is not finite updates nothing); bad
+ * data a step finds (DataError) is the user's InputError.
+ */
+function runChecked(bound: BoundPlan, n: number, guarded = false): void {
   try {
-    bound.run(n);
+    if (guarded) bound.runUnlessDiverged(n);
+    else bound.run(n);
   } catch (e) {
     if (e instanceof DataError) throw new InputError(e.message);
     throw e;
