@@ -9,6 +9,7 @@
 import type { PlanStep } from '../ir/index.js';
 import * as k from '../kernels/index.js';
 import { col2im, im2col, windowTaps } from '../kernels/conv.js';
+import { firstNonFinite } from '../kernels/finite.js';
 import type { ActivationSpec } from '../kernels/index.js';
 import { jsUpdateKernels, type UpdateKernels } from '../optim/index.js';
 import { jsBackend } from './js.js';
@@ -45,6 +46,10 @@ export function createWasmBackend(which: 'relaxed' | 'simd' | undefined = undefi
       return data;
     },
     bind: (s, views, ctx) => bind(blocks, s, views, ctx),
+    firstNonFinite(view, n) {
+      const block = blocks.get(view.buffer);
+      return block ? block.kernels.firstNonFinite(view.byteOffset, n) : firstNonFinite(view, n);
+    },
   };
 }
 

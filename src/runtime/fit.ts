@@ -4,10 +4,11 @@
  * allocated once, the running size-weighted mean loss and stateful metrics per epoch,
  * validation at epoch end, callbacks, and the History.
  */
-import { allFinite, InputError, type ArrayInput, type Matrix, type ModelInputs } from './arrays.js';
+import { InputError, type ArrayInput, type Matrix, type ModelInputs } from './arrays.js';
 import type { Args, CallValue } from '../catalog/index.js';
 import type { Rng } from '../kernels/random.js';
 import type { Metric } from '../metrics/index.js';
+import { allFinite } from '../kernels/finite.js';
 import { checkFitOptions } from './options.js';
 import { copyRows } from './session.js';
 import { callbacksFrom, type Callback, type Logs, type TrainingModel } from './callbacks.js';

@@ -123,14 +123,15 @@ export class Model implements Trainee {
       throw new InputError(
         `model '${this.name}' has ${session.outSizes.length} outputs: predictOutputs(x) returns one array per output.`,
       );
-    return session.forward(session.matrixOf(x), options.batchSize ?? 32).outputs;
+    // Values checked batch by batch where they are copied (session.forward), not in a pass of their own.
+    return session.forward(session.matrixOf(x, false), options.batchSize ?? 32).outputs;
   }
 
   /** Every output for every sample of `x`: one row-major array per output, in output order. */
   predictOutputs(x: ModelInputs, options: { batchSize?: number } = {}): Float32Array[] {
     checkBatchOptions('predictOutputs', options);
     const session = this.session;
-    const m = session.matrixOf(x);
+    const m = session.matrixOf(x, false);
     const joined = session.forward(m, options.batchSize ?? 32).outputs;
     const sizes = session.outSizes;
     if (sizes.length === 1) return [joined];
@@ -176,7 +177,7 @@ export class Model implements Trainee {
     options: { batchSize?: number } = {},
   ): number | number[] {
     checkBatchOptions('evaluate', options);
-    const logs = this.evaluateLogs(this.matrixOf(x), y, options.batchSize ?? 32);
+    const logs = this.evaluateLogs(this.session.matrixOf(x, false), y, options.batchSize ?? 32);
     const values = Object.values(logs);
     return values.length === 1 ? values[0]! : values;
   }

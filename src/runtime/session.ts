@@ -38,9 +38,11 @@ import {
   type Plan,
 } from '../plan/index.js';
 import { groupThousands, readableSize } from '../layers/index.js';
+import { firstNonFinite } from '../kernels/finite.js';
 import {
   InputError,
   joinInputs,
+  nonFiniteError,
   toMatrix,
   type ArrayInput,
   type Matrix,
@@ -180,7 +182,7 @@ export class Session {
    * Features as a matrix of the model's input size (building the model from nested data if
    * needed); a model with several inputs takes one array per input, joined sample by sample.
    */
-  matrixOf(x: ModelInputs): Matrix {
+  matrixOf(x: ModelInputs, check = true): Matrix {
     if (!this.graph) {
       const flat = x instanceof Float32Array || typeof (x as unknown[])[0] === 'number';
       this.ensureBuilt(flat ? null : toMatrix(x as ArrayInput, null, 'x').cols);
@@ -191,7 +193,22 @@ export class Session {
         this.inSizes,
         this.graph!.inputs.map((i) => i.name),
       );
-    return toMatrix(x as ArrayInput, this.inSize, 'x');
+    return toMatrix(x as ArrayInput, this.inSize, 'x', check);
+  }
+
+  /**
+   * Checks the `n` rows just fed from row `start` of an unchecked matrix for NaN and ±Infinity
+   * where they now lie (the wasm backend scans them with SIMD), failing as toMatrix would.
+   */
+  private checkFed(bound: BoundPlan, m: Matrix, start: number, n: number): void {
+    if (!m.unchecked) return;
+    const view = bound.view(bound.plan.inputs[0]!);
+    const count = n * m.cols;
+    const backend = this.backend!;
+    const i = backend.firstNonFinite
+      ? backend.firstNonFinite(view, count)
+      : firstNonFinite(view, count);
+    if (i >= 0) throw nonFiniteError('x', view[i]!, start * m.cols + i);
   }
 
   /** Copies rows `start…start+n` of the joined inputs into a plan's input buffers. */
@@ -350,6 +367,7 @@ export class Session {
     for (let start = 0; start < m.rows; start += batch) {
       const n = Math.min(batch, m.rows - start);
       this.feed(bound, m.data, start, n);
+      this.checkFed(bound, m, start, n);
       if (penalty) penalty[0] = 0;
       runChecked(bound, n);
       if (penalty) activityPenalty += penalty[0]!;
@@ -419,6 +437,7 @@ export class Session {
     for (let start = 0; start < mx.rows; start += batch) {
       const n = Math.min(batch, mx.rows - start);
       this.feed(bound, mx.data, start, n);
+      this.checkFed(bound, mx, start, n);
       scatterRows(bound, p.targets, this.targetSizes, my.cols, my.data, start, n);
       if (penalty) penalty[0] = 0;
       runChecked(bound, n);
