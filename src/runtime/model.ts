@@ -148,11 +148,12 @@ export class Model implements Trainee {
 
   /** One optimizer step on one batch; returns the loss (with regularization) before the step. */
   trainOnBatch(x: ModelInputs, y: ModelInputs): number {
-    const mx = this.matrixOf(x);
+    // x's values are checked where the step copies them (on wasm with SIMD), not in a pass of their own.
+    const mx = this.session.matrixOf(x, false);
     const my = this.targetsOf(y, mx.rows);
     // Plans are laid out for powers of two, so batches of varying sizes share a few plans.
     const capacity = 2 ** Math.ceil(Math.log2(Math.max(1, mx.rows)));
-    return this.step(mx.data, my.data, mx.rows, null, capacity);
+    return this.session.step(mx, my.data, mx.rows, null, capacity);
   }
 
   /**

@@ -203,12 +203,12 @@ export class Session {
   private checkFed(bound: BoundPlan, m: Matrix, start: number, n: number): void {
     if (!m.unchecked) return;
     const view = bound.view(bound.plan.inputs[0]!);
-    const count = n * m.cols;
+    const count = n * this.inSize;
     const backend = this.backend!;
     const i = backend.firstNonFinite
       ? backend.firstNonFinite(view, count)
       : firstNonFinite(view, count);
-    if (i >= 0) throw nonFiniteError('x', view[i]!, start * m.cols + i);
+    if (i >= 0) throw nonFiniteError('x', view[i]!, start * this.inSize + i);
   }
 
   /** Copies rows `start…start+n` of the joined inputs into a plan's input buffers. */
@@ -379,9 +379,10 @@ export class Session {
   /**
    * A training step over `n` rows already laid out; metrics see the forward pass's outputs.
    * `guarded` (fit's divergence guard): a step whose loss is not finite updates nothing.
+   * `x` unchecked (trainOnBatch): its values are checked for NaN and ±Infinity once copied.
    */
   step(
-    x: Float32Array,
+    x: Float32Array | Matrix,
     y: Float32Array,
     n: number,
     metrics: readonly Metric[] | null,
@@ -389,7 +390,11 @@ export class Session {
     guarded = false,
   ): number {
     const bound = this.plan('training', capacity);
-    this.feed(bound, x, 0, n);
+    if (x instanceof Float32Array) this.feed(bound, x, 0, n);
+    else {
+      this.feed(bound, x.data, 0, n);
+      this.checkFed(bound, x, 0, n);
+    }
     const targetSize = this.targetSizes.reduce((a, b) => a + b, 0);
     scatterRows(bound, bound.plan.targets, this.targetSizes, targetSize, y, 0, n);
     runChecked(bound, n, guarded);

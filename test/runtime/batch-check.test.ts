@@ -1,5 +1,5 @@
 /**
- * predict and evaluate check their features for NaN and ±Infinity batch by batch, where each
+ * predict, evaluate and trainOnBatch check their features for NaN and ±Infinity batch by batch, where each
  * batch was copied (on wasm with the SIMD kernel), instead of in a pass of their own: the error
  * is toMatrix's, naming the value and its index in x, on every backend.
  */
@@ -28,6 +28,10 @@ describe.each(backends)('the finiteness check of predict and evaluate on %s', (b
     expect(() => m.predict(bad)).toThrow(message);
     expect(() => m.evaluate(bad, y)).toThrow(message);
     expect(() => m.predict(bad, { batchSize: 1 })).toThrow(message);
+    // trainOnBatch checks before its step runs: the weights stay as they were.
+    const before = m.getWeights();
+    expect(() => m.trainOnBatch(bad, y)).toThrow(message);
+    expect(m.getWeights()).toEqual(before);
   });
 
   it('passes finite data, the largest float32 included', () => {
