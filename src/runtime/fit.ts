@@ -21,6 +21,9 @@ export interface Trainee extends TrainingModel {
   /** The .nn file's fit(…) arguments. */
   readonly fitArgs: Args;
   matrixOf(x: ModelInputs): Matrix;
+  /** Features left unchecked, and their check for NaN and ±Infinity staged through the training plan. */
+  uncheckedMatrixOf(x: ModelInputs): Matrix;
+  checkFeatures(m: Matrix, capacity: number): void;
   targetsOf(y: ModelInputs, rows: number): Matrix;
   metrics(): Metric[];
   step(
@@ -100,11 +103,13 @@ export function fitModel(
 ): History {
   checkFitOptions(given);
   const options = withFileDefaults(model, given);
-  const all = model.matrixOf(x);
+  const all = model.uncheckedMatrixOf(x);
   const targets = model.targetsOf(y, all.rows);
   const { train, trainY, val } = split(model, all, targets, options);
   const epochs = options.epochs ?? 1;
   const batch = Math.max(1, Math.min(options.batchSize ?? 32, train.rows));
+  // Every row is checked before the first step (a SIMD scan on wasm), validation rows included.
+  model.checkFeatures(all, batch);
   const callbacks = options.callbacks ?? [];
   // The running logs are made per batch only for the callbacks that read them.
   const batchEnd = callbacks.filter((cb) => cb.onBatchEnd);

@@ -91,6 +91,16 @@ export class Model implements Trainee {
     return this.session.matrixOf(x);
   }
 
+  /** As matrixOf, leaving the check for NaN and ±Infinity to checkFeatures (single-input models). */
+  uncheckedMatrixOf(x: ModelInputs): Matrix {
+    return this.session.matrixOf(x, false);
+  }
+
+  /** Checks unchecked features for NaN and ±Infinity through the training plan's input buffer. */
+  checkFeatures(m: Matrix, capacity: number): void {
+    this.session.checkFeatures(m, capacity);
+  }
+
   /** Targets as the loss needs them: one class index per sample for sparse losses, else the output's size. */
   targetsOf(y: ModelInputs, rows: number): Matrix {
     return this.session.targetsOf(y, rows);

@@ -197,6 +197,21 @@ export class Session {
   }
 
   /**
+   * Checks every row of an unchecked matrix for NaN and ±Infinity, staged `capacity` rows at a
+   * time through the training plan's input buffer (the wasm backend scans it with SIMD): fit's
+   * check before its first step, at memory speed instead of a JavaScript pass.
+   */
+  checkFeatures(m: Matrix, capacity: number): void {
+    if (!m.unchecked) return;
+    const bound = this.plan('training', capacity);
+    for (let start = 0; start < m.rows; start += capacity) {
+      const n = Math.min(capacity, m.rows - start);
+      this.feed(bound, m.data, start, n);
+      this.checkFed(bound, m, start, n);
+    }
+  }
+
+  /**
    * Checks the `n` rows just fed from row `start` of an unchecked matrix for NaN and ±Infinity
    * where they now lie (the wasm backend scans them with SIMD), failing as toMatrix would.
    */

@@ -1,5 +1,5 @@
 /**
- * predict, evaluate and trainOnBatch check their features for NaN and ±Infinity batch by batch, where each
+ * predict, evaluate, trainOnBatch and fit check their features for NaN and ±Infinity batch by batch, where each
  * batch was copied (on wasm with the SIMD kernel), instead of in a pass of their own: the error
  * is toMatrix's, naming the value and its index in x, on every backend.
  */
@@ -31,6 +31,10 @@ describe.each(backends)('the finiteness check of predict and evaluate on %s', (b
     // trainOnBatch checks before its step runs: the weights stay as they were.
     const before = m.getWeights();
     expect(() => m.trainOnBatch(bad, y)).toThrow(message);
+    expect(m.getWeights()).toEqual(before);
+    // fit checks every row before its first step (staged through the training plan).
+    expect(() => m.fit(bad, y, { epochs: 1, batchSize: 16 })).toThrow(message);
+    expect(() => m.fit(bad, y, { epochs: 1, validationSplit: 0.5 })).toThrow(message);
     expect(m.getWeights()).toEqual(before);
   });
 
