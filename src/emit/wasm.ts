@@ -12,16 +12,6 @@ import { simdKernels } from '../backends/wasm-binary.js';
 import type { Fn } from './code.js';
 import { matmulFn } from './matmul.js';
 
-const f32 = 'Float32Array';
-const productParams: [string, string][] = [
-  ['a', f32],
-  ['b', f32],
-  ['c', f32],
-  ['M', 'number'],
-  ['K', 'number'],
-  ['N', 'number'],
-];
-
 /** The TypeScript product under another name: the fallback without WebAssembly SIMD. */
 export const matmulJsFn: Fn = { ...matmulFn, name: 'matmulJs' };
 
@@ -29,7 +19,7 @@ export const matmulJsFn: Fn = { ...matmulFn, name: 'matmulJs' };
 export const wasmMatmulFn: Fn = {
   name: 'matmul',
   doc: 'c[M,N] = a[M,K]·b[K,N], row-major, on the WebAssembly SIMD kernels where they run.',
-  params: productParams,
+  params: matmulFn.params,
   ret: 'void',
   body: ['if (WASM_GEMM) WASM_GEMM(a, b, c, M, K, N);', 'else matmulJs(a, b, c, M, K, N);'],
 };
