@@ -507,6 +507,25 @@ export function sgd(w: usize, g: usize, m: usize, n: i32, lr: f32, mu: f32, nest
 }
 
 /**
+ * The index of the first NaN or ±Infinity among n floats, or −1: a float is one of those
+ * exactly when its exponent bits are all ones. Four at a time until a vector holds one, then
+ * that vector's lanes one by one; predict and evaluate check each batch where it was copied.
+ */
+export function firstNonFinite(p: usize, n: i32): i32 {
+  const mask = i32x4.splat(0x7f800000);
+  const n4 = n - (n % 4);
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const v = v128.load(p + ((<usize>i) << 2));
+    if (v128.any_true(i32x4.eq(v128.and(v, mask), mask))) break;
+  }
+  for (; i < n; i++) {
+    if ((load<i32>(p + ((<usize>i) << 2)) & 0x7f800000) == 0x7f800000) return i;
+  }
+  return -1;
+}
+
+/**
  * The machine's 128-bit SIMD peak, for bench:matmul: `iters` rounds of 12 independent
  * multiply-add chains on registers (no memory traffic), 96 flops a round. Returns a lane so
  * the work cannot be dropped.

@@ -8,7 +8,7 @@
  * up (which also calibrates a run to ~runMs) and then timed in several runs. Rounds interleave
  * the engines so that a change in machine load falls on all of them; a cell's figure is the
  * median of its samples from every round. Run: npm run bench:engine [-- --rounds=N | --quick |
- * --only=W8,W9] (--only runs just the listed workloads).
+ * --only=W8,W9] (--only runs just the listed workloads; API: the API's overhead over the raw step).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import type { Budget } from './engine/measure.js';
+import { apiOverhead } from './engine/overhead.js';
 import { ourRunners, sink } from './engine/ours.js';
 import { cellRecorder, details, fastest, table, targetReport } from './engine/report.js';
 import { tfjsRunners, tfSink } from './engine/tfjs.js';
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
   console.log(table(all, fastest));
   console.log(`\n${targetReport(all)}\n`);
   console.log(details(all));
+  // The API's own cost (issue 12), ours only: --only=API runs just this.
+  if (!only || only.has('API')) console.log(`\n${apiOverhead(quick ? 5 : 4 * rounds + 1)}`);
   console.log(
     `\n  load average at end: ${load()}; total ${((performance.now() - t0) / 1000).toFixed(0)} s`,
   );

@@ -54,6 +54,8 @@ const allowed: Record<string, string[]> = {
     'syntax',
   ],
   emit: [
+    // backends: `nn emit --wasm` embeds the wasm backend's kernel binary (wasm-binary.ts).
+    'backends',
     'compiler',
     'diagnostics',
     'ir',

@@ -88,6 +88,12 @@ export class BoundPlan {
   private views: Float32Array[] = [];
   private calls: Run[] = [];
   private prepareCalls: Run[] = [];
+  /** Index of the optimizer step (training plans), else the number of steps. */
+  private readonly updateAt: number;
+  /** Parameter-arena buffers that steps before the update write (moving statistics), to undo them. */
+  private readonly touched: number[];
+  /** Copies of the touched buffers taken before a guarded run, allocated once. */
+  private touchedCopies: Float32Array[] = [];
   /** The parameters' version the prepared (derived) buffers were computed from. */
   private preparedVersion = -1;
 
@@ -96,6 +102,13 @@ export class BoundPlan {
     private readonly memory: Memory,
     private readonly ctx: BindContext,
   ) {
+    const at = plan.steps.findIndex((s) => s.op === 'optimizer');
+    this.updateAt = at < 0 ? plan.steps.length : at;
+    const touched = plan.steps
+      .slice(0, this.updateAt)
+      .flatMap((s) => s.outputs)
+      .filter((id) => id >= 0 && arenaOf(plan.buffers[id]!) === 'params');
+    this.touched = [...new Set(touched)];
     this.rebind();
   }
 
@@ -119,37 +132,58 @@ export class BoundPlan {
 
   /** Runs every step for `n` samples (n ≤ the plan's batch size). */
   run(n: number): void {
-    this.hold();
+    this.claimWorkArena();
     const calls = this.calls;
     for (let i = 0; i < calls.length; i++) calls[i]!(n);
   }
 
   /**
-   * run(n), calling `observe` after the backward steps and before a training plan's last
-   * step, the optimizer's: fit's health figures read the gradients there, before clipnorm or
-   * clipvalue scale them in place.
+   * Runs a training step only as far as its loss when the loss is not finite: the update is
+   * skipped and the parameters the forward pass wrote (moving statistics) are put back, so the
+   * weights and the optimizer's state are those before the step. fit's divergence guard, at
+   * the cost of copying those few buffers instead of every weight per step. `observe` (the
+   * health figures) runs before the update of a step that goes on. Returns whether the step
+   * ran whole.
    */
-  runObserved(n: number, observe: (bound: BoundPlan, n: number) => void): void {
-    const steps = this.plan.steps;
-    const beforeLast = steps.length > 0 && steps[steps.length - 1]!.op === 'optimizer';
-    if (!beforeLast) {
-      this.run(n);
-      observe(this, n);
-      return;
-    }
-    this.hold();
+  runUnlessDiverged(
+    n: number,
+    observe: ((bound: BoundPlan, n: number) => void) | null = null,
+  ): boolean {
+    const loss = this.views[this.plan.loss!]!;
+    const copies = this.touchedCopies;
+    for (let i = 0; i < copies.length; i++) copies[i]!.set(this.views[this.touched[i]!]!);
+    this.claimWorkArena();
     const calls = this.calls;
-    for (let i = 0; i < calls.length - 1; i++) calls[i]!(n);
-    observe(this, n);
-    calls[calls.length - 1]!(n);
+    const at = this.updateAt;
+    for (let i = 0; i < at; i++) calls[i]!(n);
+    if (!Number.isFinite(loss[0]!)) {
+      for (let i = 0; i < copies.length; i++) this.views[this.touched[i]!]!.set(copies[i]!);
+      return false;
+    }
+    observe?.(this, n);
+    for (let i = at; i < calls.length; i++) calls[i]!(n);
+    return true;
   }
 
-  /** Takes the work arena: another plan's use of it means the prepared buffers are stale. */
-  private hold(): void {
-    if (this.memory.holder !== this) {
-      this.memory.holder = this;
-      if (this.prepareCalls.length > 0) this.preparedVersion = -1;
-    }
+  /**
+   * run(n), calling `observe` after the backward steps and before a training plan's optimizer
+   * step: fit's health figures read the gradients there, before clipnorm or clipvalue scale
+   * them in place.
+   */
+  runObserved(n: number, observe: (bound: BoundPlan, n: number) => void): void {
+    this.claimWorkArena();
+    const calls = this.calls;
+    const at = this.updateAt;
+    for (let i = 0; i < at; i++) calls[i]!(n);
+    observe(this, n);
+    for (let i = at; i < calls.length; i++) calls[i]!(n);
+  }
+
+  /** Takes the work arena: another plan's use of it invalidates this plan's prepared buffers. */
+  private claimWorkArena(): void {
+    if (this.memory.holder === this) return;
+    this.memory.holder = this;
+    if (this.prepareCalls.length > 0) this.preparedVersion = -1;
   }
 
   /** Takes views of the memory's current block and binds every step again. */
@@ -161,6 +195,7 @@ export class BoundPlan {
       const start = arenaOf(b) === 'work' ? memory.workBase + b.offset : b.offset;
       return data.subarray(start, start + bufferLength(b, plan.batchSize));
     });
+    this.touchedCopies = this.touched.map((id) => new Float32Array(this.views[id]!.length));
     this.prepareCalls = plan.prepare.map((s) => this.bindStep(s));
     this.calls = plan.steps.map((s) => this.bindStep(s));
     this.preparedVersion = -1;

@@ -3,7 +3,7 @@
  * update rules of src/optim, in plain JavaScript. Binding resolves sizes once; a bound step
  * allocates nothing when it runs.
  */
-import type { PlanStep, RecurrentAttrs } from '../ir/index.js';
+import type { PlanStep, RecurrentAttrs, StepOf } from '../ir/index.js';
 import * as k from '../kernels/index.js';
 import { createConstraint, createRegularizer, type ParamSlot } from '../optim/index.js';
 import { DataError, type Backend, type BindContext, type Run, type StepViews } from './types.js';
@@ -387,6 +387,52 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       const [ids, mask] = [v(0), o(0)!];
       return (n) => k.tokenMask(ids, mask, n * size);
     }
+    case 'recurrent':
+    case 'recurrent_backward':
+      return bindRecurrent(s, views);
+    // --- end of the embedding and recurrent ops ---
+    case 'optimizer': {
+      const optimizer = ctx.optimizer;
+      if (!optimizer) throw new Error('internal: a training plan was bound without an optimizer.');
+      const slots: ParamSlot[] = s.attrs.weights.map((w, i) => ({
+        name: w.name,
+        value: o(i)!,
+        grad: v(i),
+        shape: w.shape,
+        constraint: createConstraint(w.constraint),
+      }));
+      const state = s.inputs.slice(slots.length).map((_, i) => v(slots.length + i));
+      optimizer.build(slots, state);
+      return () => optimizer.apply(slots);
+    }
+  }
+}
+
+/** An id outside the vocabulary, located: TensorFlow's gather fails on it as well. */
+export function badTokenMessage(
+  layer: string,
+  id: number,
+  at: number,
+  tokens: number,
+  vocab: number,
+): string {
+  const sample = Math.floor(at / tokens);
+  return `layer '${layer}': token id ${id} (sample ${sample}, position ${at % tokens}) is outside the vocabulary [0, ${vocab}); Embedding(input_dim=${vocab}) takes integer ids from 0 to ${vocab - 1}.`;
+}
+
+/**
+ * A recurrent layer's forward or backward over its views, its products on `products`
+ * (JavaScript's, or the wasm backend's over the same memory) and its gate math in JavaScript.
+ */
+export function bindRecurrent(
+  s: StepOf<'recurrent'> | StepOf<'recurrent_backward'>,
+  views: StepViews,
+  products: k.Products = k.jsProducts,
+): Run {
+  const v = (i: number): Float32Array => views.inputs[i] ?? empty;
+  const opt = (i: number): Float32Array | null => views.inputs[i] ?? null;
+  const o = (i: number): Float32Array | null => views.outputs[i] ?? null;
+  switch (s.op) {
     case 'recurrent': {
       const dims = recurrentDims(s.attrs);
       const buffers: k.RecurrentForwardBuffers = {
@@ -409,7 +455,7 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         inputMask: s.attrs.gateInputDropout ? v(s.attrs.bias ? 6 : 5) : null,
         xDropped: o(9),
       };
-      return (n) => k.recurrentForward(dims, buffers, n);
+      return (n) => k.recurrentForward(dims, buffers, n, products);
     }
     case 'recurrent_backward': {
       const dims = recurrentDims(s.attrs);
@@ -439,36 +485,9 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
         inputMask: s.attrs.gateInputDropout ? v(11) : null,
         xDropped: s.attrs.gateInputDropout ? v(12) : null,
       };
-      return (n) => k.recurrentBackward(dims, buffers, n);
-    }
-    // --- end of the embedding and recurrent ops ---
-    case 'optimizer': {
-      const optimizer = ctx.optimizer;
-      if (!optimizer) throw new Error('internal: a training plan was bound without an optimizer.');
-      const slots: ParamSlot[] = s.attrs.weights.map((w, i) => ({
-        name: w.name,
-        value: o(i)!,
-        grad: v(i),
-        shape: w.shape,
-        constraint: createConstraint(w.constraint),
-      }));
-      const state = s.inputs.slice(slots.length).map((_, i) => v(slots.length + i));
-      optimizer.build(slots, state);
-      return () => optimizer.apply(slots);
+      return (n) => k.recurrentBackward(dims, buffers, n, products);
     }
   }
-}
-
-/** An id outside the vocabulary, located: TensorFlow's gather fails on it as well. */
-export function badTokenMessage(
-  layer: string,
-  id: number,
-  at: number,
-  tokens: number,
-  vocab: number,
-): string {
-  const sample = Math.floor(at / tokens);
-  return `layer '${layer}': token id ${id} (sample ${sample}, position ${at % tokens}) is outside the vocabulary [0, ${vocab}); Embedding(input_dim=${vocab}) takes integer ids from 0 to ${vocab - 1}.`;
 }
 
 /** A recurrent step's attributes as the kernels' dimensions (activations by code). */

@@ -31,6 +31,12 @@ export interface Backend {
   allocate(floats: number): Float32Array;
   /** Binds one step to its buffers; called once per step, never per run. */
   bind(step: PlanStep, views: StepViews, ctx: BindContext): Run;
+  /**
+   * The index of the first NaN or ±Infinity among the first `n` values of a view of this
+   * backend's block, or −1 (predict and evaluate check each batch where it was copied). A
+   * backend without it is checked in JavaScript.
+   */
+  firstNonFinite?(view: Float32Array, n: number): number;
 }
 
 /**

@@ -59,6 +59,8 @@ export interface KernelExports {
     eps: number,
   ): void;
   sgd(w: number, g: number, m: number, n: number, lr: number, mu: number, nesterov: number): void;
+  /** Index of the first NaN or ±Infinity of n floats at p, or −1. */
+  firstNonFinite(p: number, n: number): number;
   /** 96·iters flops of independent multiply-adds on registers: bench:matmul's SIMD peak. */
   simdPeak(iters: number): number;
 }

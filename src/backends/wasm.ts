@@ -9,9 +9,10 @@
 import type { PlanStep } from '../ir/index.js';
 import * as k from '../kernels/index.js';
 import { col2im, im2col, windowTaps } from '../kernels/conv.js';
+import { firstNonFinite } from '../kernels/finite.js';
 import type { ActivationSpec } from '../kernels/index.js';
 import { jsUpdateKernels, type UpdateKernels } from '../optim/index.js';
-import { jsBackend } from './js.js';
+import { bindRecurrent, jsBackend } from './js.js';
 import type { Backend, BindContext, Run, StepViews } from './types.js';
 import {
   allocateBlock,
@@ -45,6 +46,10 @@ export function createWasmBackend(which: 'relaxed' | 'simd' | undefined = undefi
       return data;
     },
     bind: (s, views, ctx) => bind(blocks, s, views, ctx),
+    firstNonFinite(view, n) {
+      const block = blocks.get(view.buffer);
+      return block ? block.kernels.firstNonFinite(view.byteOffset, n) : firstNonFinite(view, n);
+    },
   };
 }
 
@@ -166,6 +171,11 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
         })
       );
     }
+    case 'recurrent':
+    case 'recurrent_backward':
+      // The products (the input projection, each step's recurrent one, the weights' gradients)
+      // on wasm; the gate math between them in JavaScript, over the same memory.
+      return bindRecurrent(s, views, wasmProducts(block));
     case 'optimizer': {
       // The JavaScript step (clipping, decay, schedules, constraints) around wasm updates.
       if (ctx.optimizer) ctx.optimizer.kernels = wasmUpdateKernels(block);
@@ -241,6 +251,35 @@ function backwardProduct(block: Block, p: BackwardProduct): ((rows: number) => v
     if (pdk) kern.gemm(px, 1, inDim, pdz, units, pdk, 0, 0, inDim, rows, units, 0, 0, panel);
     if (pdb) kern.biasGrad(pdz, pdb, rows, units, 0);
     if (pdx) kern.gemmTransB(pdz, pk, pdx, rows, units, inDim, scratch, kc, 0, panel);
+  };
+}
+
+/**
+ * The JavaScript kernels' three products over this block's memory: gemm for a·b and aᵀ·b
+ * (A read transposed by its strides), gemmTransB (Bᵀ packed into scratch) for a·bᵀ. Views
+ * elsewhere, or a too wide a·bᵀ for the scratch, go to the JavaScript products.
+ */
+export function wasmProducts(block: Block): k.Products {
+  const { kernels: kern, panel, scratch } = block;
+  const at = (v: Float32Array) => addressIn(block, v);
+  return {
+    matmul(a, b, c, M, K, N, accumulate) {
+      const [pa, pb, pc] = [at(a), at(b), at(c)];
+      if (pa < 0 || pb < 0 || pc < 0) return k.matmul(a, b, c, M, K, N, accumulate);
+      kern.gemm(pa, K, 1, pb, N, pc, 0, 0, M, K, N, accumulate ? 1 : 0, 0, panel);
+    },
+    matmulTransA(a, b, c, M, K, N, accumulate) {
+      const [pa, pb, pc] = [at(a), at(b), at(c)];
+      if (pa < 0 || pb < 0 || pc < 0) return k.matmulTransA(a, b, c, M, K, N, accumulate);
+      kern.gemm(pa, 1, M, pb, N, pc, 0, 0, M, K, N, accumulate ? 1 : 0, 0, panel);
+    },
+    matmulTransB(a, b, c, M, K, N, accumulate) {
+      const [pa, pb, pc] = [at(a), at(b), at(c)];
+      if (pa < 0 || pb < 0 || pc < 0 || N > SCRATCH_FLOATS)
+        return k.matmulTransB(a, b, c, M, K, N, accumulate);
+      const kc = Math.max(1, Math.floor(SCRATCH_FLOATS / Math.max(N, 1)));
+      kern.gemmTransB(pa, pb, pc, M, K, N, scratch, kc, accumulate ? 1 : 0, panel);
+    },
   };
 }
 

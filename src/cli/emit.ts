@@ -18,6 +18,8 @@ export interface EmitCommandOptions {
   out?: string;
   target?: 'ts' | 'js';
   training?: boolean;
+  /** --wasm: the product on the embedded WebAssembly SIMD kernels. */
+  wasm?: boolean;
   /** Weights beside the module in this raw float32 file; the module exports createModel(bytes). */
   weightsFile?: string;
 }
@@ -55,6 +57,7 @@ export function runEmit(
     ...(weights ? { weights, weightsName: path } : {}),
     target: options.target ?? 'ts',
     training: options.training ?? false,
+    wasm: options.wasm ?? false,
     ...(options.weightsFile ? { weightsFile: basename(options.weightsFile) } : {}),
   });
   const lines = new LineMap(loaded.source);

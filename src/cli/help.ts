@@ -125,6 +125,8 @@ ${modelFlag}
   -o, --out PATH      Write the module there (atomically) instead of to standard output
   --target ts|js      TypeScript (default), or an ES module with JSDoc types and a .d.ts beside it
   --training          Also export trainOnBatch() and getWeights() for fine-tuning on the device
+  --wasm              Run the matrix products on the engine's WebAssembly SIMD kernels, embedded
+                      as base64 (TypeScript where WebAssembly SIMD is absent)
   --weights-file W.bin
                       Keep the weights out of the module, in W.bin (raw float32, little
                       endian); the module then exports createModel(bytes)

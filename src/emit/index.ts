@@ -43,6 +43,8 @@ export interface EmitOptions {
   weightsFile?: string;
   /** The training data's columns, classes and scaling, when the weights did not bring them. */
   data?: DataInfo;
+  /** The matrix product on the engine's WebAssembly SIMD kernels, embedded as base64 (`nn emit --wasm`). */
+  wasm?: boolean;
   /** Samples in the self-test (default 4). */
   selfTestRows?: number;
 }
@@ -207,6 +209,7 @@ export function emitModule(source: string | Model, options: EmitOptions = {}): E
       selfTest: { rows, input, output },
       target: options.target ?? 'ts',
       weightsFile: options.weightsFile ?? null,
+      wasm: options.wasm ?? false,
       extensions,
     });
     return {

@@ -8,6 +8,8 @@
 import { arenaOf, type Plan, type PlanStep } from '../ir/index.js';
 import { firstFit, liveness } from '../plan/index.js';
 import { constants as helperConstants } from './activations.js';
+import { matmulFn } from './matmul.js';
+import { wasmConstants, wasmProductFns } from './wasm.js';
 import { indentLines, loop, printCall, printFn, type Fn, type Target } from './code.js';
 import {
   arrayLiteral,
@@ -52,6 +54,8 @@ export interface ModuleInput {
   target: Target;
   /** Weights beside the module (its name, for the docs): the module exports createModel only. */
   weightsFile: string | null;
+  /** `nn emit --wasm`: the matrix product on the embedded WebAssembly SIMD kernels (wasm.ts). */
+  wasm?: boolean;
   /** Parts the training emitter adds (trainOnBatch, getWeights). */
   extensions?: readonly ModuleExtension[];
 }
@@ -335,6 +339,11 @@ class ModuleWriter {
   }
 
   private use(fn: Fn, consts: readonly string[] = []): string {
+    if (fn === matmulFn && this.input.wasm) {
+      // --wasm: `matmul` becomes the product on the embedded kernels, matmulJs its fallback.
+      for (const f of wasmProductFns) this.use(f, ['WASM_GEMM']);
+      return fn.name;
+    }
     if (!this.helpers.has(fn.name)) this.helpers.set(fn.name, fn);
     for (const c of consts) this.helperConstants.add(c);
     return fn.name;
@@ -452,7 +461,8 @@ class ModuleWriter {
     out.push(...this.constantsBlock(), '');
     for (const fn of this.runtimeHelpers()) out.push(...printFn(fn, t, 0), '');
     for (const fn of this.helpers.values()) out.push(...printFn(fn, t, 0), '');
-    for (const c of this.helperConstants) out.push(...helperConstants[c]!, '');
+    for (const c of this.helperConstants)
+      out.push(...(helperConstants[c] ?? wasmConstants[c]!), '');
     for (const lines of this.intConstants.values()) out.push(...lines, '');
 
     // createModel

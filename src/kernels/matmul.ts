@@ -278,3 +278,15 @@ function tile1x4(
     c[pc + 3] = c3;
   }
 }
+
+/**
+ * The three products, as a kernel built on them takes them: the JavaScript ones by default, or
+ * another backend's over the same views (the wasm backend's, for the recurrent layers).
+ */
+export interface Products {
+  matmul: typeof matmul;
+  matmulTransA: typeof matmulTransA;
+  matmulTransB: typeof matmulTransB;
+}
+
+export const jsProducts: Products = { matmul, matmulTransA, matmulTransB };

@@ -8,7 +8,7 @@
  * n·T rows. Nothing is allocated: the per-step state and scratch are the caller's buffers.
  */
 import { hardSigmoid, sigmoid } from './activation-functions.js';
-import { gemm, matmul, matmulTransA, matmulTransB } from './matmul.js';
+import { gemm, jsProducts, matmul, matmulTransA, matmulTransB, type Products } from './matmul.js';
 
 export type RecurrentCell = 'lstm' | 'gru' | 'simple_rnn';
 
@@ -137,13 +137,19 @@ function timeOf(d: RecurrentDims, s: number): number {
   return d.goBackwards ? d.steps - 1 - s : s;
 }
 
-export function recurrentForward(d: RecurrentDims, f: RecurrentForwardBuffers, n: number): void {
+/** `p`: the products for the input projection and each step's recurrent one (JavaScript's by default). */
+export function recurrentForward(
+  d: RecurrentDims,
+  f: RecurrentForwardBuffers,
+  n: number,
+  p: Products = jsProducts,
+): void {
   const { steps: T, in: I, units: U } = d;
   const GU = gateCount(d.cell) * U;
   if (f.inputMask) {
     dropRows(f.x, f.inputMask, f.xDropped!, n, T, I, (GU / U) * I);
     blockProducts(f.xDropped!, f.kernel, f.xw, n * T, I, U, GU);
-  } else matmul(f.x, f.kernel, f.xw, n * T, I, GU, false);
+  } else p.matmul(f.x, f.kernel, f.xw, n * T, I, GU, false);
   f.h.fill(0, 0, n * U);
   if (f.cStep) f.cStep.fill(0, 0, n * U);
   for (let s = 0; s < T; s++) {
@@ -157,7 +163,7 @@ export function recurrentForward(d: RecurrentDims, f: RecurrentForwardBuffers, n
     if (s === 0) f.rec.fill(0, 0, n * GU);
     else if (f.stateMask)
       droppedProduct(f.h, f.stateMask, f.hDropped!, f.recurrentKernel, f.rec, n, U, GU);
-    else matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
+    else p.matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
     if (d.cell === 'lstm') lstmStep(d, f, n, t);
     else if (d.cell === 'gru') gruStep(d, f, n, t);
     else simpleStep(d, f, n, t);
@@ -419,7 +425,13 @@ export interface RecurrentBackwardBuffers {
   xDropped?: Float32Array | null;
 }
 
-export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers, n: number): void {
+/** `p`: the products of the state's gradient and the weights' (JavaScript's by default). */
+export function recurrentBackward(
+  d: RecurrentDims,
+  g: RecurrentBackwardBuffers,
+  n: number,
+  p: Products = jsProducts,
+): void {
   const { steps: T, in: I, units: U } = d;
   const GU = gateCount(d.cell) * U;
   startCarry(g.dh, g.dhFinal, n * U);
@@ -451,7 +463,7 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
         // h_prev_dropped is written after the steps: until then it holds the blocks' products.
         maskedStateGradient(dStep, rk, stateMask, dh, g.hPrevDropped!, n, U, GU, d.cell === 'gru');
       } else {
-        matmulTransB(g.dStep, g.recurrentKernel, g.dh, n, GU, U, d.cell === 'gru');
+        p.matmulTransB(g.dStep, g.recurrentKernel, g.dh, n, GU, U, d.cell === 'gru');
         // SimpleRNN's recurrent_dropout: the product read the dropped state (dh has no other term).
         if (g.stateMask) for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! * g.stateMask[i]!;
       }
@@ -462,7 +474,7 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
   const inputMask = g.inputMask ?? null;
   if (g.dKernel) {
     if (inputMask) blockGradients(g.xDropped!, g.dGates, g.dKernel, rows, I, U, GU);
-    else matmulTransA(g.x, g.dGates, g.dKernel, I, rows, GU, false);
+    else p.matmulTransA(g.x, g.dGates, g.dKernel, I, rows, GU, false);
   }
   if (g.dRecurrentKernel) {
     const dRec = g.dRec ?? g.dGates;
@@ -472,7 +484,7 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
       blockGradients(g.hPrevDropped!, dRec, g.dRecurrentKernel, rows, U, U, GU);
     else {
       const hPrev = g.stateMask ? g.hPrevDropped! : g.hPrev;
-      matmulTransA(hPrev, dRec, g.dRecurrentKernel, U, rows, GU, false);
+      p.matmulTransA(hPrev, dRec, g.dRecurrentKernel, U, rows, GU, false);
     }
     if (d.cell === 'gru' && !d.resetAfter) addCandidateKernelGrad(g, rows, U);
   }
@@ -483,7 +495,7 @@ export function recurrentBackward(d: RecurrentDims, g: RecurrentBackwardBuffers,
   if (g.dx) {
     if (inputMask)
       maskedBlockGradient(g.dGates, g.kernel, inputMask, g.dx, rows, T, I, U, GU, false);
-    else matmulTransB(g.dGates, g.kernel, g.dx, rows, GU, I, false);
+    else p.matmulTransB(g.dGates, g.kernel, g.dx, rows, GU, I, false);
   }
 }
 

@@ -1,4 +1,5 @@
 /** Inputs and targets as the library takes them: row-major Float32Arrays or nested number arrays. */
+import { firstNonFinite } from '../kernels/finite.js';
 
 export type ArrayInput = Float32Array | number[] | number[][] | number[][][];
 
@@ -12,14 +13,20 @@ export interface Matrix {
   data: Float32Array;
   rows: number;
   cols: number;
+  /**
+   * Set when the values were not checked for NaN and ±Infinity here: predict and evaluate check
+   * each batch where they copy it (on the wasm backend with SIMD), and fail as toMatrix would.
+   */
+  unchecked?: boolean;
 }
 
 /**
  * Flattens `x` to rows of `cols` values. A Float32Array or a flat number array is taken as
  * row-major with `cols` per row; nested arrays must be rectangular. `cols` null: taken from
- * the nested array (a flat array is then one value per row).
+ * the nested array (a flat array is then one value per row). `check` false leaves the check for
+ * NaN and ±Infinity to the caller (the matrix says `unchecked`).
  */
-export function toMatrix(x: ArrayInput, cols: number | null, what: string): Matrix {
+export function toMatrix(x: ArrayInput, cols: number | null, what: string, check = true): Matrix {
   if (
     x instanceof Float32Array ||
     (Array.isArray(x) && (x.length === 0 || typeof x[0] === 'number'))
@@ -30,8 +37,8 @@ export function toMatrix(x: ArrayInput, cols: number | null, what: string): Matr
       throw new InputError(
         `${what} has ${data.length} values, not a whole number of rows of ${width}.`,
       );
-    checkFinite(data, what);
-    return { data, rows: data.length / width, cols: width };
+    if (check) checkFinite(data, what);
+    return { data, rows: data.length / width, cols: width, ...(check ? {} : { unchecked: true }) };
   }
   if (!Array.isArray(x))
     throw new InputError(`${what} must be a Float32Array or nested arrays of numbers.`);
@@ -48,8 +55,8 @@ export function toMatrix(x: ArrayInput, cols: number | null, what: string): Matr
       throw new InputError(`${what}: row ${r} has ${row.length} values, row 0 has ${width}.`);
     data.set(row, r * width);
   }
-  checkFinite(data, what);
-  return { data, rows, cols: width };
+  if (check) checkFinite(data, what);
+  return { data, rows, cols: width, ...(check ? {} : { unchecked: true }) };
 }
 
 function flattenRow(row: unknown, what: string, r: number): number[] {
@@ -63,12 +70,15 @@ function flattenRow(row: unknown, what: string, r: number): number[] {
 }
 
 function checkFinite(data: Float32Array, what: string): void {
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!))
-      throw new InputError(
-        `${what} holds ${data[i]} at index ${i}: every value must be a finite number.`,
-      );
-  }
+  const i = firstNonFinite(data);
+  if (i >= 0) throw nonFiniteError(what, data[i]!, i);
+}
+
+/** The error for a value that is not finite at index `i` of the data given as `what`. */
+export function nonFiniteError(what: string, value: number, i: number): InputError {
+  return new InputError(
+    `${what} holds ${value} at index ${i}: every value must be a finite number.`,
+  );
 }
 
 /**

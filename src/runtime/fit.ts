@@ -8,7 +8,9 @@ import { InputError, type ArrayInput, type Matrix, type ModelInputs } from './ar
 import type { Args, CallValue } from '../catalog/index.js';
 import type { Rng } from '../kernels/random.js';
 import type { Metric } from '../metrics/index.js';
+import { allFinite } from '../kernels/finite.js';
 import { checkFitOptions } from './options.js';
+import { copyRows } from './session.js';
 import { callbacksFrom, type Callback, type Logs, type TrainingModel } from './callbacks.js';
 import type { HealthMonitor, HealthReport } from './health.js';
 
@@ -20,6 +22,9 @@ export interface Trainee extends TrainingModel {
   /** The .nn file's fit(…) arguments. */
   readonly fitArgs: Args;
   matrixOf(x: ModelInputs): Matrix;
+  /** Features left unchecked, and their check for NaN and ±Infinity staged through the training plan. */
+  uncheckedMatrixOf(x: ModelInputs): Matrix;
+  checkFeatures(m: Matrix, capacity: number): void;
   targetsOf(y: ModelInputs, rows: number): Matrix;
   metrics(): Metric[];
   step(
@@ -29,6 +34,7 @@ export interface Trainee extends TrainingModel {
     metrics: readonly Metric[] | null,
     capacity?: number,
     monitor?: HealthMonitor | null,
+    guarded?: boolean,
   ): number;
   /** A monitor of the training health figures for the model's layers (the `health` option). */
   healthMonitor(): HealthMonitor;
@@ -109,20 +115,25 @@ export function fitModel(
 ): History {
   checkFitOptions(given);
   const options = withFileDefaults(model, given);
-  const all = model.matrixOf(x);
+  const all = model.uncheckedMatrixOf(x);
   const targets = model.targetsOf(y, all.rows);
   const { train, trainY, val } = split(model, all, targets, options);
   const epochs = options.epochs ?? 1;
   const batch = Math.max(1, Math.min(options.batchSize ?? 32, train.rows));
+  // Every row is checked before the first step (a SIMD scan on wasm), validation rows included.
+  model.checkFeatures(all, batch);
   const callbacks = options.callbacks ?? [];
+  // The running logs are made per batch only for the callbacks that read them.
+  const batchEnd = callbacks.filter((cb) => cb.onBatchEnd);
   const history: History = { epoch: [], history: {} };
   const inSize = train.cols;
   const ySize = trainY.cols;
-  const bx = new Float32Array(batch * inSize);
-  const by = new Float32Array(batch * ySize);
-  const order = new Int32Array(train.rows).map((_, i) => i);
+  const scratch = scratchOf(model);
+  const bx = scratch.floats('x', batch * inSize);
+  const by = scratch.floats('y', batch * ySize);
+  const order = scratch.order(train.rows);
   const metrics = model.metrics();
-  const guard = new DivergenceGuard(model);
+  const guard = new DivergenceGuard(model, scratch);
   const monitor = options.health ? model.healthMonitor() : null;
   if (monitor) history.health = [];
   model.stopTraining = false;
@@ -141,10 +152,9 @@ export function fitModel(
       const n = Math.min(batch, train.rows - s * batch);
       gatherRows(train.data, order, s * batch, n, inSize, bx);
       gatherRows(trainY.data, order, s * batch, n, ySize, by);
-      // Keras's TerminateOnNaN, built in: a step whose loss is not finite is undone, and
-      // training stops.
-      guard.beforeStep();
-      const loss = model.step(bx, by, n, metrics, batch, monitor);
+      // Keras's TerminateOnNaN, built in: a step whose loss is not finite updates nothing
+      // (guarded), and training stops.
+      const loss = model.step(bx, by, n, metrics, batch, monitor, true);
       if (!Number.isFinite(loss)) {
         guard.rollback();
         history.diverged = { epoch, batch: s, loss };
@@ -153,9 +163,9 @@ export function fitModel(
       }
       lossSum += loss * n;
       seen += n;
-      if (callbacks.length > 0) {
+      if (batchEnd.length > 0) {
         logs = epochLogs(lossSum / seen, metrics);
-        for (const cb of callbacks) cb.onBatchEnd?.(s, logs, steps);
+        for (const cb of batchEnd) cb.onBatchEnd!(s, logs, steps);
       }
       if (model.stopTraining) break;
     }
@@ -185,32 +195,29 @@ export function fitModel(
 }
 
 /**
- * Keeps the last finite weights through fit at the cost of one copy per batch and one scan per
- * epoch: a copy before each step (undone when its loss is not finite), and a copy at the start
- * of each epoch, known finite, for when the per-batch copy is not (a weight overflowed while
- * the loss stayed finite) or the scan at the end of the epoch finds a non-finite weight.
+ * Keeps the last finite weights through fit at the cost of one copy and one scan per epoch. A
+ * step whose loss is not finite updates nothing (Model.step's guard), so the weights before it
+ * are the current ones — unless a weight had overflowed while the loss stayed finite; then, as
+ * when the scan at the end of an epoch finds a non-finite weight, the copy taken at the
+ * epoch's start (known finite) comes back.
  */
 class DivergenceGuard {
-  private batchCopy: Float32Array | null = null;
   private epochCopy: Float32Array | null = null;
 
-  constructor(private readonly model: Trainee) {}
+  constructor(
+    private readonly model: Trainee,
+    private readonly scratch: FitScratch,
+  ) {}
 
   /** Copies the weights (finite: checked at the end of the previous epoch, or on load). */
   epochBegin(): void {
     const weights = this.model.weightValues();
-    (this.epochCopy ??= new Float32Array(weights.length)).set(weights);
+    (this.epochCopy ??= this.scratch.floats('weights', weights.length)).set(weights);
   }
 
-  beforeStep(): void {
-    const weights = this.model.weightValues();
-    (this.batchCopy ??= new Float32Array(weights.length)).set(weights);
-  }
-
-  /** Restores the weights before the last step, or those at the epoch's start if they were not finite. */
+  /** After a step whose loss was not finite: the last finite weights. */
   rollback(): void {
-    const before = this.batchCopy!;
-    this.model.restoreWeightValues(allFinite(before) ? before : this.epochCopy!);
+    this.epochEnd();
   }
 
   /** Whether every weight is finite; if not, restores those at the epoch's start. */
@@ -221,12 +228,41 @@ class DivergenceGuard {
   }
 }
 
-function allFinite(values: Float32Array): boolean {
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i]!)) return false;
-  return true;
+/**
+ * fit's buffers (the batch, the weights' copy, the sample order), kept with the model between
+ * calls: a fresh 0.4 MB array costs V8 over a millisecond (a new backing store, zeroed), as
+ * much as a couple of training steps of the MNIST MLP on wasm, paid on every call of a loop
+ * that runs fit one epoch at a time.
+ */
+class FitScratch {
+  private readonly arrays = new Map<string, Float32Array>();
+  private indices = new Int32Array(0);
+
+  /** A Float32Array of `length` for `use` (its contents are whatever the last call left). */
+  floats(use: string, length: number): Float32Array {
+    let a = this.arrays.get(use);
+    if (!a || a.length !== length) this.arrays.set(use, (a = new Float32Array(length)));
+    return a;
+  }
+
+  /** 0, 1, …, rows − 1: the order before the first shuffle. */
+  order(rows: number): Int32Array {
+    if (this.indices.length !== rows) this.indices = new Int32Array(rows);
+    const order = this.indices;
+    for (let i = 0; i < rows; i++) order[i] = i;
+    return order;
+  }
 }
 
-/** out[r] = data[order[first + r]] for n rows of `size` values (no subarray views). */
+const scratches = new WeakMap<Trainee, FitScratch>();
+
+function scratchOf(model: Trainee): FitScratch {
+  let s = scratches.get(model);
+  if (!s) scratches.set(model, (s = new FitScratch()));
+  return s;
+}
+
+/** out[r] = data[order[first + r]] for n rows of `size` values. */
 function gatherRows(
   data: Float32Array,
   order: Int32Array,
@@ -235,11 +271,7 @@ function gatherRows(
   size: number,
   out: Float32Array,
 ): void {
-  for (let r = 0; r < n; r++) {
-    const src = order[first + r]! * size;
-    const dst = r * size;
-    for (let c = 0; c < size; c++) out[dst + c] = data[src + c]!;
-  }
+  for (let r = 0; r < n; r++) copyRows(data, order[first + r]! * size, out, r * size, size);
 }
 
 function epochLogs(loss: number, metrics: readonly Metric[]): Logs {

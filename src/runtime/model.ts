@@ -92,6 +92,16 @@ export class Model implements Trainee {
     return this.session.matrixOf(x);
   }
 
+  /** As matrixOf, leaving the check for NaN and ±Infinity to checkFeatures (single-input models). */
+  uncheckedMatrixOf(x: ModelInputs): Matrix {
+    return this.session.matrixOf(x, false);
+  }
+
+  /** Checks unchecked features for NaN and ±Infinity through the training plan's input buffer. */
+  checkFeatures(m: Matrix, capacity: number): void {
+    this.session.checkFeatures(m, capacity);
+  }
+
   /** Targets as the loss needs them: one class index per sample for sparse losses, else the output's size. */
   targetsOf(y: ModelInputs, rows: number): Matrix {
     return this.session.targetsOf(y, rows);
@@ -108,7 +118,7 @@ export class Model implements Trainee {
   }
 
   /** The bound plan for a mode and batch capacity, built on first use. */
-  plan(mode: 'inference' | 'training', batchSize: number): BoundPlan {
+  plan(mode: 'inference' | 'evaluation' | 'training', batchSize: number): BoundPlan {
     return this.session.plan(mode, batchSize);
   }
 
@@ -124,14 +134,15 @@ export class Model implements Trainee {
       throw new InputError(
         `model '${this.name}' has ${session.outSizes.length} outputs: predictOutputs(x) returns one array per output.`,
       );
-    return session.forward(session.matrixOf(x), options.batchSize ?? 32).outputs;
+    // Values checked batch by batch where they are copied (session.forward), not in a pass of their own.
+    return session.forward(session.matrixOf(x, false), options.batchSize ?? 32).outputs;
   }
 
   /** Every output for every sample of `x`: one row-major array per output, in output order. */
   predictOutputs(x: ModelInputs, options: { batchSize?: number } = {}): Float32Array[] {
     checkBatchOptions('predictOutputs', options);
     const session = this.session;
-    const m = session.matrixOf(x);
+    const m = session.matrixOf(x, false);
     const joined = session.forward(m, options.batchSize ?? 32).outputs;
     const sizes = session.outSizes;
     if (sizes.length === 1) return [joined];
@@ -148,14 +159,18 @@ export class Model implements Trainee {
 
   /** One optimizer step on one batch; returns the loss (with regularization) before the step. */
   trainOnBatch(x: ModelInputs, y: ModelInputs): number {
-    const mx = this.matrixOf(x);
+    // x's values are checked where the step copies them (on wasm with SIMD), not in a pass of their own.
+    const mx = this.session.matrixOf(x, false);
     const my = this.targetsOf(y, mx.rows);
     // Plans are laid out for powers of two, so batches of varying sizes share a few plans.
     const capacity = 2 ** Math.ceil(Math.log2(Math.max(1, mx.rows)));
-    return this.step(mx.data, my.data, mx.rows, null, capacity);
+    return this.session.step(mx, my.data, mx.rows, null, capacity);
   }
 
-  /** A training step over `n` rows already laid out; metrics see the forward pass's outputs. */
+  /**
+   * A training step over `n` rows already laid out; metrics see the forward pass's outputs.
+   * `guarded`: a step whose loss is not finite updates nothing (fit's divergence guard).
+   */
   step(
     x: Float32Array,
     y: Float32Array,
@@ -163,8 +178,9 @@ export class Model implements Trainee {
     metrics: readonly Metric[] | null,
     capacity = n,
     monitor: HealthMonitor | null = null,
+    guarded = false,
   ): number {
-    return this.session.step(x, y, n, metrics, capacity, monitor);
+    return this.session.step(x, y, n, metrics, capacity, monitor, guarded);
   }
 
   /** A monitor of the training health figures for this model's layers (fit's `health` option). */
@@ -185,7 +201,7 @@ export class Model implements Trainee {
     options: { batchSize?: number } = {},
   ): number | number[] {
     checkBatchOptions('evaluate', options);
-    const logs = this.evaluateLogs(this.matrixOf(x), y, options.batchSize ?? 32);
+    const logs = this.evaluateLogs(this.session.matrixOf(x, false), y, options.batchSize ?? 32);
     const values = Object.values(logs);
     return values.length === 1 ? values[0]! : values;
   }

@@ -38,9 +38,11 @@ import {
   type Plan,
 } from '../plan/index.js';
 import { groupThousands, readableSize } from '../layers/index.js';
+import { firstNonFinite } from '../kernels/finite.js';
 import {
   InputError,
   joinInputs,
+  nonFiniteError,
   toMatrix,
   type ArrayInput,
   type Matrix,
@@ -183,7 +185,7 @@ export class Session {
    * Features as a matrix of the model's input size (building the model from nested data if
    * needed); a model with several inputs takes one array per input, joined sample by sample.
    */
-  matrixOf(x: ModelInputs): Matrix {
+  matrixOf(x: ModelInputs, check = true): Matrix {
     if (!this.graph) {
       const flat = x instanceof Float32Array || typeof (x as unknown[])[0] === 'number';
       this.ensureBuilt(flat ? null : toMatrix(x as ArrayInput, null, 'x').cols);
@@ -194,7 +196,37 @@ export class Session {
         this.inSizes,
         this.graph!.inputs.map((i) => i.name),
       );
-    return toMatrix(x as ArrayInput, this.inSize, 'x');
+    return toMatrix(x as ArrayInput, this.inSize, 'x', check);
+  }
+
+  /**
+   * Checks every row of an unchecked matrix for NaN and ±Infinity, staged `capacity` rows at a
+   * time through the training plan's input buffer (the wasm backend scans it with SIMD): fit's
+   * check before its first step, at memory speed instead of a JavaScript pass.
+   */
+  checkFeatures(m: Matrix, capacity: number): void {
+    if (!m.unchecked) return;
+    const bound = this.plan('training', capacity);
+    for (let start = 0; start < m.rows; start += capacity) {
+      const n = Math.min(capacity, m.rows - start);
+      this.feed(bound, m.data, start, n);
+      this.checkFed(bound, m, start, n);
+    }
+  }
+
+  /**
+   * Checks the `n` rows just fed from row `start` of an unchecked matrix for NaN and ±Infinity
+   * where they now lie (the wasm backend scans them with SIMD), failing as toMatrix would.
+   */
+  private checkFed(bound: BoundPlan, m: Matrix, start: number, n: number): void {
+    if (!m.unchecked) return;
+    const view = bound.view(bound.plan.inputs[0]!);
+    const count = n * this.inSize;
+    const backend = this.backend!;
+    const i = backend.firstNonFinite
+      ? backend.firstNonFinite(view, count)
+      : firstNonFinite(view, count);
+    if (i >= 0) throw nonFiniteError('x', view[i]!, start * this.inSize + i);
   }
 
   /** Copies rows `start…start+n` of the joined inputs into a plan's input buffers. */
@@ -359,6 +391,7 @@ export class Session {
     for (let start = 0; start < m.rows; start += batch) {
       const n = Math.min(batch, m.rows - start);
       this.feed(bound, m.data, start, n);
+      this.checkFed(bound, m, start, n);
       if (penalty) penalty[0] = 0;
       runChecked(bound, n);
       if (penalty) activityPenalty += penalty[0]!;
@@ -367,20 +400,29 @@ export class Session {
     return { outputs, activityPenalty };
   }
 
-  /** A training step over `n` rows already laid out; metrics see the forward pass's outputs. */
+  /**
+   * A training step over `n` rows already laid out; metrics see the forward pass's outputs.
+   * `guarded` (fit's divergence guard): a step whose loss is not finite updates nothing.
+   * `x` unchecked (trainOnBatch): its values are checked for NaN and ±Infinity once copied.
+   */
   step(
-    x: Float32Array,
+    x: Float32Array | Matrix,
     y: Float32Array,
     n: number,
     metrics: readonly Metric[] | null,
     capacity = n,
     monitor: HealthMonitor | null = null,
+    guarded = false,
   ): number {
     const bound = this.plan('training', capacity, monitor !== null);
-    this.feed(bound, x, 0, n);
+    if (x instanceof Float32Array) this.feed(bound, x, 0, n);
+    else {
+      this.feed(bound, x.data, 0, n);
+      this.checkFed(bound, x, 0, n);
+    }
     const targetSize = this.targetSizes.reduce((a, b) => a + b, 0);
     scatterRows(bound, bound.plan.targets, this.targetSizes, targetSize, y, 0, n);
-    runChecked(bound, n, monitor?.observe ?? null);
+    runChecked(bound, n, guarded, monitor?.observe ?? null);
     this.version++;
     if (metrics) this.updateMetrics(metrics, bound, y, n);
     return bound.view(bound.plan.loss!)[0]!;
@@ -425,6 +467,7 @@ export class Session {
     for (let start = 0; start < mx.rows; start += batch) {
       const n = Math.min(batch, mx.rows - start);
       this.feed(bound, mx.data, start, n);
+      this.checkFed(bound, mx, start, n);
       scatterRows(bound, p.targets, this.targetSizes, my.cols, my.data, start, n);
       if (penalty) penalty[0] = 0;
       runChecked(bound, n);
@@ -522,16 +565,19 @@ function buildGraph(graph: ModelGraph, inputShape: Shape): ModelGraph {
 }
 
 /**
- * Runs a bound plan (calling `observe` before its optimizer step, for the health figures);
- * bad data a step finds (DataError) is the user's InputError.
+ * Runs a bound plan (guarded: a training step whose loss is not finite updates nothing;
+ * `observe` before its optimizer step, for the health figures); bad data a step finds
+ * (DataError) is the user's InputError.
  */
 function runChecked(
   bound: BoundPlan,
   n: number,
+  guarded = false,
   observe: ((bound: BoundPlan, n: number) => void) | null = null,
 ): void {
   try {
-    if (observe) bound.runObserved(n, observe);
+    if (guarded) bound.runUnlessDiverged(n, observe);
+    else if (observe) bound.runObserved(n, observe);
     else bound.run(n);
   } catch (e) {
     if (e instanceof DataError) throw new InputError(e.message);

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AUTO_WASM_WEIGHTS, loadModel } from 'nnlang';
 import { createWasmBackend, jsBackend, wasmTier } from '../../src/backends/index.js';
-import { wasmUpdateKernels } from '../../src/backends/wasm.js';
+import { wasmProducts, wasmUpdateKernels } from '../../src/backends/wasm.js';
+import { jsProducts } from '../../src/kernels/matmul.js';
 import { allocateBlock } from '../../src/backends/wasm-block.js';
 import { Rng } from '../../src/kernels/random.js';
 import { adamStepSize, jsUpdateKernels } from '../../src/optim/index.js';
@@ -327,5 +328,42 @@ describe('choosing the backend', () => {
     expect(model.backendName).toBe(null);
     model.build([null, 200]);
     expect(model.backendName).toBe(wasmName);
+  });
+});
+
+describe.skipIf(tier === null)('wasmProducts: the recurrent layers’ products on wasm', () => {
+  it('agree with the JavaScript products (and fall back to them off the block)', () => {
+    const [M, K, N] = [7, 33, 20];
+    const rng = new Rng(12);
+    const a = randomArray(rng, M * K);
+    const b = randomArray(rng, K * N);
+    const bt = randomArray(rng, N * K);
+    const c0 = randomArray(rng, M * N);
+    const { block, views } = layout('simd', [a, b, bt, c0, c0]);
+    const [va, vb, vbt, vc] = views as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const p = wasmProducts(block);
+    const cases: [string, (c: Float32Array, acc: boolean, ops: typeof jsProducts) => void][] = [
+      ['a·b', (c, acc, ops) => ops.matmul(va, vb, c, M, K, N, acc)],
+      ['aᵀ·b', (c, acc, ops) => ops.matmulTransA(va, vb.subarray(0, M * N), c, K, M, N, acc)],
+      ['a·bᵀ', (c, acc, ops) => ops.matmulTransB(va, vbt, c, M, K, N, acc)],
+    ];
+    for (const [what, run] of cases) {
+      for (const acc of [false, true]) {
+        const size = what === 'aᵀ·b' ? K * N : M * N;
+        const want = new Float32Array(size).map((_, i) => c0[i % c0.length]!);
+        run(want, acc, jsProducts);
+        const got = new Float32Array(size);
+        const inBlock = size <= vc.length ? vc : null;
+        if (inBlock) {
+          inBlock.set(want.map((_, i) => c0[i % c0.length]!).subarray(0, size));
+          run(inBlock.subarray(0, size), acc, p);
+          got.set(inBlock.subarray(0, size));
+        } else {
+          got.set(want.map((_, i) => c0[i % c0.length]!));
+          run(got, acc, p); // c outside the block: the JavaScript product
+        }
+        expectClose(got, want, 1e-5, 1e-5, `${what}${acc ? ' +=' : ''}`);
+      }
+    }
   });
 });

@@ -1,0 +1,27 @@
+/**
+ * Finding NaN and ±Infinity in float32 data by the bits: a float is one of those exactly when
+ * its exponent bits are all ones, and only then does adding one to the exponent carry into the
+ * sign bit. Integer ors in two independent chains run about twice as fast as Number.isFinite
+ * per element, which matters for the data fit(), predict() and evaluate() validate per call.
+ */
+
+/** Whether the first `n` values (default: all) are finite. */
+export function allFinite(data: Float32Array, n = data.length): boolean {
+  const bits = new Int32Array(data.buffer, data.byteOffset, n);
+  const even = n & ~1;
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < even; i += 2) {
+    a |= (bits[i]! & 0x7f800000) + 0x800000;
+    b |= (bits[i + 1]! & 0x7f800000) + 0x800000;
+  }
+  if (even < n) a |= (bits[even]! & 0x7f800000) + 0x800000;
+  return (a | b) >= 0;
+}
+
+/** The index of the first NaN or ±Infinity among the first `n` values, or −1. */
+export function firstNonFinite(data: Float32Array, n = data.length): number {
+  if (allFinite(data, n)) return -1;
+  for (let i = 0; i < n; i++) if (!Number.isFinite(data[i]!)) return i;
+  return -1;
+}
