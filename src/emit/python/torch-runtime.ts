@@ -895,8 +895,11 @@ def model_step(model, inner, xs, ys, optimizer):
     return float(loss)
 
 
-def read_csv(path, target, features):
-    """A CSV with a header: the feature columns (in the model's order) and the target column."""
+def read_csv(path, target, features, classes=None):
+    """
+    A CSV with a header: the feature columns (in the model's order) and the target column,
+    whose class names (when the training had them) become their index among classes.
+    """
     import csv
     import gzip
 
@@ -908,6 +911,7 @@ def read_csv(path, target, features):
     cols = [header.index(h) for h in names]
     t = header.index(target)
     x = np.array([[float(r[c]) for c in cols] for r in rows], dtype=np.float32)
-    y = np.array([[float(r[t])] for r in rows], dtype=np.float32)
+    label = (lambda v: classes.index(v)) if classes else float
+    y = np.array([[label(r[t])] for r in rows], dtype=np.float32)
     return x, y
 `;

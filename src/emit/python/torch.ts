@@ -273,11 +273,9 @@ function mainBlock(): string {
     p.add_argument("--fresh", action="store_true", help="start from Keras's initializers")
     p.add_argument("--out", default="weights.npz", help="where to save get_weights()")
     args = p.parse_args(argv)
-    x, y = read_csv(args.csv, args.target, FEATURES)
+    x, y = read_csv(args.csv, args.target, FEATURES, CLASSES)
     if SCALER is not None:
         x = (x - np.array(SCALER[0], dtype=np.float32)) * np.array(SCALER[1], dtype=np.float32)
-    if CLASSES is not None:
-        raise SystemExit("class names in the target column: map them to 0..k-1 first")
     x = x.reshape((x.shape[0],) + tuple(INPUT_SHAPES[0]))
     model = build(trained=not args.fresh)
     if ONE_HOT_TARGETS:

@@ -5,7 +5,12 @@
  */
 
 /** Every weight's values in get_weights() order. */
-export type PythonWeights = readonly { values: Float32Array }[];
+export type PythonWeights = readonly {
+  layer: string;
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}[];
 
 import { base64 } from '../literals.js';
 
