@@ -55,7 +55,11 @@ export function kerasModule(input: PythonModuleInput): PythonModuleOutput {
   };
   const argValue = (type: string, v: Value, layer: string | null, arg: string): string => {
     if (type === 'activation') {
-      if (v === 'step') usesStep = true;
+      // nnlang's step is no Keras name: the module defines it, and passes the function.
+      if (v === 'step') {
+        usesStep = true;
+        return 'step';
+      }
       if (typeof v === 'string' || v === null) return pyValue(v);
       const spec = activationSpec(v);
       if (spec.name === 'step') usesStep = true;
@@ -66,6 +70,7 @@ export function kerasModule(input: PythonModuleInput): PythonModuleOutput {
         (k) => k === type,
       );
       if (kind) return write(kind, v, layer);
+      if (catalog.lookup('schedule', v.call)) return write('schedule', v, layer);
       problems.add(layer, `Keras takes no ${v.call}(…) for '${arg}'.`, arg);
       return 'None';
     }

@@ -273,6 +273,8 @@ function mainBlock(): string {
     p.add_argument("--fresh", action="store_true", help="start from Keras's initializers")
     p.add_argument("--out", default="weights.npz", help="where to save get_weights()")
     args = p.parse_args(argv)
+    if len(INPUT_SHAPES) > 1:
+        raise SystemExit("a model with several inputs trains from Python: call model.fit([x0, x1], y)")
     x, y = read_csv(args.csv, args.target, FEATURES, CLASSES)
     if SCALER is not None:
         x = (x - np.array(SCALER[0], dtype=np.float32)) * np.array(SCALER[1], dtype=np.float32)
