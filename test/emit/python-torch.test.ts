@@ -140,7 +140,7 @@ function expectSameTraining(source: string, name?: string, ids?: number): void {
 
 /** The source with dropout and noise at rate 0: their draws are the engine's own. */
 function deterministic(source: string): string {
-  return source.replace(/(Dropout1D|Dropout|GaussianNoise)\((0?\.\d+|\d+\.\d*)/g, '$1(0.0');
+  return source.replace(/(Dropout[12]D|Dropout|GaussianNoise)\((0?\.\d+|\d+\.\d*)/g, '$1(0.0');
 }
 
 /** A layer model compiled for training (they have no compile()). */
@@ -210,5 +210,38 @@ describe("Keras's optimizers and losses, written out in the module", () => {
     expectSameTraining(
       `${dense}\ncompile(SGD(learning_rate=0.1), ${loss.includes('(') ? loss : `'${loss}'`})\n`,
     );
+  });
+});
+
+/** Layers the engine runs that TF.js lacks (so layer-models.ts has none of them). */
+const engineOnly = [
+  {
+    label: 'GRU (reset_after=True, Keras 3 default) and unit_forget_bias',
+    source: `Input(shape=(5, 3)) -> GRU(4, return_sequences=True) -> LSTM(2, unit_forget_bias=False)`,
+  },
+  {
+    label: '1D padding, cropping, up-sampling, depthwise and separable convolutions',
+    source: `Input(shape=(8, 3)) -> ZeroPadding1D((1, 2)) -> Cropping1D((2, 1)) -> UpSampling1D(2) -> DepthwiseConv1D(3, depth_multiplier=2, padding='same') -> SeparableConv1D(4, 3, activation='relu') -> UnitNormalization() -> GlobalAveragePooling1D()`,
+  },
+  {
+    label: '2D depthwise and separable convolutions, SpatialDropout2D',
+    source: `Input(shape=(6, 6, 2)) -> DepthwiseConv2D(3, depth_multiplier=2, strides=2, padding='same') -> SeparableConv2D(3, 2, depth_multiplier=2) -> SpatialDropout2D(0.3) -> Flatten() -> Dense(2)`,
+  },
+  {
+    label: 'Subtract',
+    source: `model s {
+      a = Input(shape=(3,))
+      b = Input(shape=(3,))
+      (a -> Dense(2), b -> Dense(2)) -> Subtract() -> Dense(1)
+    }`,
+  },
+];
+
+describe('layers the engine runs beyond TF.js, as a PyTorch module', () => {
+  run.each(engineOnly)('$label predicts as we do', ({ source }) => {
+    expectSamePredictions(source);
+  });
+  run.each(engineOnly)('$label trains as our trainOnBatch does', ({ source }) => {
+    expectSameTraining(compiled(source));
   });
 });

@@ -106,14 +106,14 @@ function objectExpr(
 
 /** The argument prefix of a weight's regularizer and constraint: `recurrent_kernel` → `recurrent`. */
 function argPrefix(weight: string): string {
-  return weight === 'recurrent_kernel' ? 'recurrent' : weight;
+  return weight.endsWith('_kernel') ? weight.slice(0, -'_kernel'.length) : weight;
 }
 
 /** The runtime's weight tuples, `(name, shape, trainable, init, regularizer, constraint)`. */
-function weightsExpr(weights: WeightSpec[], args: Args, at: At): string {
+function weightsExpr(weights: WeightSpec[], args: Args, at: At, kernelPrefix = 'kernel'): string {
   const items = weights.map((w) => {
     const name = w.name.slice(w.name.lastIndexOf('/') + 1);
-    const p = argPrefix(name);
+    const p = name === 'kernel' ? kernelPrefix : argPrefix(name);
     const init = objectExpr('initializer', initializers, w.initializer, at, `${p}_initializer`);
     const reg = objectExpr(
       'regularizer',
@@ -137,19 +137,21 @@ function weightsExpr(weights: WeightSpec[], args: Args, at: At): string {
     : `[\n${items.map((i) => `            ${i},\n`).join('')}        ]`;
 }
 
-/** A 2D padding or cropping as ((top, bottom), (left, right)), from Keras's three spellings. */
-function pairs2d(v: Value): Value {
-  if (typeof v === 'number')
-    return [
-      [v, v],
-      [v, v],
-    ];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'number'))
-    return [
-      [v[0]!, v[0]!],
-      [v[1]!, v[1]!],
-    ];
+/**
+ * A padding, cropping or size as one (before, after) pair per spatial axis, from Keras's
+ * spellings: an int (every side), one int per axis, or the pairs themselves (a 1D layer's one
+ * pair is its axis's).
+ */
+function pairs(v: Value, rank: number): Value {
+  if (typeof v === 'number') return Array.from({ length: rank }, () => [v, v]);
+  if (rank === 1 && Array.isArray(v) && v.every((x) => typeof x === 'number')) return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return v.map((x) => [x, x]);
   return v;
+}
+
+/** An int or one per axis, as one per axis. */
+function perAxis(v: Value, rank: number): Value {
+  return typeof v === 'number' ? Array.from({ length: rank }, () => v) : v;
 }
 
 /** Refuses an argument unless it holds the value the runtime computes. */
@@ -262,6 +264,16 @@ export function layerExpr(
       const a = ['kernel_size', 'strides', 'padding', 'dilation_rate'].map((k) => pyValue(args[k]));
       return `Conv(${r}, ${a.join(', ')}, ${activationOf(args, 'activation', at)}, ${w()})`;
     }
+    case 'DepthwiseConv1D':
+    case 'DepthwiseConv2D':
+    case 'SeparableConv1D':
+    case 'SeparableConv2D': {
+      const r = className.endsWith('1D') ? 1 : 2;
+      const a = ['kernel_size', 'strides', 'padding', 'dilation_rate'].map((k) => pyValue(args[k]));
+      // DepthwiseConv's 'kernel' takes the depthwise_* arguments.
+      const ws = weightsExpr(weights, args, at, 'depthwise');
+      return `DepthwiseConv(${r}, ${a.join(', ')}, ${activationOf(args, 'activation', at)}, ${ws})`;
+    }
     case 'MaxPooling1D':
     case 'MaxPooling2D':
     case 'AveragePooling1D':
@@ -278,10 +290,23 @@ export function layerExpr(
       const kind = className.startsWith('GlobalMax') ? 'max' : 'average';
       return `GlobalPooling(${pyString(kind)}, ${pyValue(args['keepdims'] ?? false)})`;
     }
+    case 'ZeroPadding1D':
     case 'ZeroPadding2D':
-      return `ZeroPadding2D(${pyValue(pairs2d(args['padding']!))})`;
+      return `ZeroPadding(${pyValue(pairs(args['padding']!, className.endsWith('1D') ? 1 : 2))})`;
+    case 'Cropping1D':
     case 'Cropping2D':
-      return `Cropping2D(${pyValue(pairs2d(args['cropping']!))})`;
+      return `Cropping(${pyValue(pairs(args['cropping']!, className.endsWith('1D') ? 1 : 2))})`;
+    case 'UnitNormalization':
+      only(
+        args,
+        'axis',
+        (v) => lastAxis(v) || v === rank - 1,
+        'normalizes the last axis only.',
+        at,
+      );
+      return 'UnitNormalization()';
+    case 'UpSampling1D':
+      return `UpSampling(${pyValue(perAxis(args['size']!, 1))})`;
     case 'UpSampling2D':
       only(
         args,
@@ -290,7 +315,7 @@ export function layerExpr(
         "computes interpolation='nearest' only.",
         at,
       );
-      return `UpSampling2D(${pyValue(args['size'])})`;
+      return `UpSampling(${pyValue(perAxis(args['size']!, 2))})`;
     case 'Embedding':
       only(args, 'mask_zero', (v) => v !== true, 'has no masking yet.', at);
       return `Embedding(${w()})`;

@@ -327,6 +327,11 @@ class LayerNormalization(Layer):
         return y
 
 
+class UnitNormalization(Layer):
+    def forward(self, x):
+        return x * torch.rsqrt(torch.clamp(torch.sum(x * x, dim=-1, keepdim=True), min=1e-24))
+
+
 class Reshape(Layer):
     def __init__(self, target_shape):
         super().__init__()
@@ -413,6 +418,28 @@ class Conv(Layer):
         return self.activate(y)
 
 
+class DepthwiseConv(Conv):
+    """DepthwiseConv and SeparableConv 1D/2D: channel c's multiplier m is output c*mult + m."""
+
+    def forward(self, x):
+        x = _channels_first(x)
+        x = F.pad(x, _pads(x, self.padding, self.kernel_size, self.strides, self.dilation))
+        # Keras 3 names DepthwiseConv's kernel 'kernel', SeparableConv's 'depthwise_kernel'.
+        k = self.depthwise_kernel if self.has("depthwise_kernel") else self.kernel
+        c, mult = k.shape[-2], k.shape[-1]
+        w = k.permute((self.rank, self.rank + 1) + tuple(range(self.rank)))
+        w = w.reshape((c * mult, 1) + tuple(k.shape[:self.rank]))
+        conv = F.conv1d if self.rank == 1 else F.conv2d
+        y = conv(x, w, None, self.strides, 0, self.dilation, c)
+        if self.has("pointwise_kernel"):
+            p = self.pointwise_kernel
+            y = conv(y, p.permute((self.rank + 1, self.rank) + tuple(range(self.rank))))
+        y = _channels_last(y)
+        if self.has("bias"):
+            y = y + self.bias
+        return self.activate(y)
+
+
 class Pooling(Layer):
     """MaxPooling and AveragePooling 1D/2D; 'same' averages only the cells inside the input."""
 
@@ -452,33 +479,43 @@ class GlobalPooling(Layer):
         return torch.mean(x, dim=axes, keepdim=self.keepdims)
 
 
-class ZeroPadding2D(Layer):
+class ZeroPadding(Layer):
+    """ZeroPadding1D/2D: ((before, after), …) per spatial axis."""
+
     def __init__(self, padding):
         super().__init__()
-        (top, bottom), (left, right) = padding
-        self.pads = [0, 0, left, right, top, bottom]
+        self.pads = [0, 0]
+        for before, after in reversed(padding):
+            self.pads += [before, after]
 
     def forward(self, x):
         return F.pad(x, self.pads)
 
 
-class Cropping2D(Layer):
+class Cropping(Layer):
+    """Cropping1D/2D: ((before, after), …) per spatial axis."""
+
     def __init__(self, cropping):
         super().__init__()
         self.cropping = cropping
 
     def forward(self, x):
-        (top, bottom), (left, right) = self.cropping
-        return x[:, top:x.shape[1] - bottom, left:x.shape[2] - right, :]
+        for d, (before, after) in enumerate(self.cropping):
+            x = x.narrow(1 + d, before, x.shape[1 + d] - before - after)
+        return x
 
 
-class UpSampling2D(Layer):
+class UpSampling(Layer):
+    """UpSampling1D/2D, nearest: every cell repeated size times along its axis."""
+
     def __init__(self, size):
         super().__init__()
-        self.size = _tuple(size, 2)
+        self.size = size
 
     def forward(self, x):
-        return x.repeat_interleave(self.size[0], dim=1).repeat_interleave(self.size[1], dim=2)
+        for d, n in enumerate(self.size):
+            x = x.repeat_interleave(n, dim=1 + d)
+        return x
 
 
 class Embedding(Layer):
