@@ -4,6 +4,7 @@
  * its training loop (a fixed batch, dropout and noise at rate 0) give our trainOnBatch's loss
  * and weights. Skipped with a notice where python3-torch is absent.
  */
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -244,4 +245,65 @@ describe('layers the engine runs beyond TF.js, as a PyTorch module', () => {
   run.each(engineOnly)('$label trains as our trainOnBatch does', ({ source }) => {
     expectSameTraining(compiled(source));
   });
+});
+
+/**
+ * Two processes with torchrun's environment (LOCAL_RANK, RANK, WORLD_SIZE; Gloo) train one
+ * epoch through DistributedDataParallel; one process trains the same epoch alone: every batch
+ * is split between the two and DDP averages the gradients, so the weights agree.
+ */
+const ddpScript = `${load}
+import os
+model = m.build()
+x = torch.tensor(read(sys.argv[3], m.INPUT_SHAPES[0]))
+y = torch.tensor(read(sys.argv[4], ())).reshape(x.shape[0], -1)
+rank, world, wrapped = 0, 1, model
+if "LOCAL_RANK" in os.environ:
+    import torch.distributed as dist
+    dist.init_process_group("gloo")
+    rank, world = dist.get_rank(), dist.get_world_size()
+    wrapped = torch.nn.parallel.DistributedDataParallel(model)
+model.fit(x, y, epochs=1, batch_size=4, shuffle=False, model=wrapped, rank=rank, world_size=world,
+          verbose=False)
+if rank == 0:
+    np.concatenate([w.reshape(-1) for w in model.get_weights()]).astype("<f4").tofile(sys.argv[2])
+`;
+
+describe('DistributedDataParallel under torchrun', () => {
+  run(
+    'two processes train as one',
+    async () => {
+      const source = `Input(shape=(3,)) -> Dense(4, activation='tanh') -> Dense(2)\ncompile(Adam(learning_rate=0.05), 'mse')\n`;
+      const b = built(source);
+      const module = emitted(b);
+      const [x] = inputsFor([[null, 3]], 8);
+      const y = Float32Array.from({ length: 16 }, (_, i) => Math.sin(i));
+      const files = [write(x!), write(y)];
+      const alone = join(dir, `o${counter++}.bin`);
+      py!.run(ddpScript, [module, alone, ...files]);
+      const together = join(dir, `o${counter++}.bin`);
+      const port = String(29500 + Math.floor(Math.random() * 400));
+      const ranks = [0, 1].map(
+        (r) =>
+          new Promise<number>((resolve) => {
+            const env = {
+              ...process.env,
+              MASTER_ADDR: '127.0.0.1',
+              MASTER_PORT: port,
+              WORLD_SIZE: '2',
+              RANK: String(r),
+              LOCAL_RANK: String(r),
+            };
+            const p = spawn('/usr/bin/python3', ['-c', ddpScript, module, together, ...files], {
+              env,
+              stdio: 'ignore',
+            });
+            p.on('exit', (code) => resolve(code ?? -1));
+          }),
+      );
+      expect(await Promise.all(ranks)).toEqual([0, 0]);
+      expect(maxDiff([readFloats(alone)], [readFloats(together)])).toBeLessThan(1e-6);
+    },
+    120_000,
+  );
 });
