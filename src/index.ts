@@ -155,3 +155,11 @@ export {
   type ImportResult,
   type InteropProblem,
 } from './interop/index.js';
+/** Keras 3 and PyTorch modules of a checked model and its weights (`nn emit --target keras|pytorch`). */
+export {
+  kerasModule,
+  torchModule,
+  type PythonModuleInput,
+  type PythonModuleOutput,
+  type PythonProblem,
+} from './interop/index.js';

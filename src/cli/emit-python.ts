@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { makeDiagnostic, renderDiagnostic } from '../diagnostics/index.js';
-import { kerasModule, torchModule, type PythonProblem } from '../emit/python/index.js';
+import { kerasModule, torchModule, type PythonProblem } from '../interop/python.js';
 import type { CheckedModel } from '../check/index.js';
 import { LineMap, type Range } from '../source/index.js';
 import { Model } from '../runtime/index.js';

@@ -6,3 +6,10 @@ export { InteropError, type InteropProblem } from './problems.js';
 export { toTfjs, shardBytes, type NamedWeights, type TfjsArtifacts } from './tfjs-export.js';
 export { writeTfjsFolder, readTfjsFolder, parseModelJson, type TfjsFolder } from './files.js';
 export { importKeras, type ImportResult } from './import.js';
+export {
+  kerasModule,
+  torchModule,
+  type PythonModuleInput,
+  type PythonModuleOutput,
+  type PythonProblem,
+} from './python.js';

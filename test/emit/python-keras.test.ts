@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check, toTfjs } from 'nnlang';
-import { kerasModule, torchModule } from '../../src/emit/python/index.js';
+import { kerasModule, torchModule } from '../../src/interop/python.js';
 import { expectGolden } from '../golden.js';
 import { built } from '../interop/helpers.js';
 import { layerModels } from '../interop/layer-models.js';

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from 'nnlang';
-import { torchModule } from '../../src/emit/python/index.js';
+import { torchModule } from '../../src/interop/python.js';
 import { Rng } from '../../src/kernels/random.js';
 import { built, inputsFor, maxDiff, ourPredict, tempDir } from '../interop/helpers.js';
 import { layerModels } from '../interop/layer-models.js';

@@ -3,11 +3,11 @@
  * its weights' shapes, initializers, regularizers and constraints. A layer or argument value
  * the runtime does not compute as Keras does is a problem naming it, never a different layer.
  */
-import { isCallValue, type Args, type CallValue, type Value } from '../../catalog/index.js';
-import { activationSpec, type GraphLayer, type WeightSpec } from '../../layers/index.js';
-import { resolveActivation, type ActivationSpec } from '../../kernels/activation-spec.js';
-import { pyDict, pyKeywords, pyString, pyValue } from './literals.js';
-import type { Problems } from './problems.js';
+import { isCallValue, type Args, type CallValue, type Value } from '../catalog/index.js';
+import { activationSpec, type GraphLayer, type WeightSpec } from '../layers/index.js';
+import { resolveActivation, type ActivationSpec } from '../kernels/activation-spec.js';
+import { pyDict, pyKeywords, pyString, pyValue } from './python-literals.js';
+import type { PythonProblems } from './python-problems.js';
 
 /** Activations the runtime's `activation()` table computes (Keras 3's formulas). */
 const torchActivations = new Set([
@@ -59,7 +59,7 @@ const constraints = new Set(['MaxNorm', 'MinMaxNorm', 'NonNeg', 'UnitNorm']);
 /** Where a layer's arguments are read, for problems. */
 interface At {
   layer: string;
-  problems: Problems;
+  problems: PythonProblems;
 }
 
 /** `activation("relu", max_value=0.5)`: the spec's arguments that differ from the name's defaults. */

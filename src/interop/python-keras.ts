@@ -11,15 +11,15 @@ import {
   type CallValue,
   type CatalogKind,
   type Value,
-} from '../../catalog/index.js';
-import type { CheckedModel } from '../../check/index.js';
-import { activationSpec, type NodeId } from '../../layers/index.js';
-import { notConfigArgs } from '../../interop/layer-rules.js';
-import { sameValue } from '../../interop/values.js';
-import { pyKeywords, pyString, pyValue } from './literals.js';
-import { Problems } from './problems.js';
-import type { PythonModuleInput, PythonModuleOutput } from './torch.js';
-import { weightsBase64 } from './weights.js';
+} from '../catalog/index.js';
+import type { CheckedModel } from '../check/index.js';
+import { activationSpec, type NodeId } from '../layers/index.js';
+import { notConfigArgs } from './layer-rules.js';
+import { sameValue } from './values.js';
+import { pyKeywords, pyString, pyValue } from './python-literals.js';
+import { PythonProblems } from './python-problems.js';
+import type { PythonModuleInput, PythonModuleOutput } from './python-torch.js';
+import { weightsBase64 } from './python-weights.js';
 
 /** Where each kind of nested call lives in Keras 3. */
 const modules: Partial<Record<CatalogKind, string>> = {
@@ -37,7 +37,7 @@ const notWritten = new Set(['input_shape', 'input_dim', 'batch_size', 'batch_inp
 
 export function kerasModule(input: PythonModuleInput): PythonModuleOutput {
   const { model } = input;
-  const problems = new Problems();
+  const problems = new PythonProblems();
   let usesStep = false;
   const write = (kind: CatalogKind, call: CallValue, layer: string | null): string => {
     const entry = catalog.lookup(kind, call.call);
@@ -176,7 +176,7 @@ function functionalBody(model: CheckedModel, layerCall: (i: number) => string): 
 function compileCall(
   model: CheckedModel,
   write: (kind: CatalogKind, call: CallValue, layer: string | null) => string,
-  problems: Problems,
+  problems: PythonProblems,
 ): string {
   const c = model.compile;
   if (!c) return '';

@@ -12,8 +12,6 @@ export type PythonWeights = readonly {
   values: Float32Array;
 }[];
 
-import { base64 } from '../literals.js';
-
 const lineLength = 76;
 
 /** The weights as the lines of a parenthesized Python string (`"…"\n"…"\n`). */
@@ -32,4 +30,12 @@ export function weightsBase64(weights: PythonWeights): string {
   for (let i = 0; i < text.length; i += lineLength)
     lines.push(`    "${text.slice(i, i + lineLength)}"\n`);
   return lines.length > 0 ? lines.join('') : '    ""\n';
+}
+
+/** Standard base64 (no line breaks), through the platform's btoa in 32 KiB pieces. */
+function base64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }

@@ -4,23 +4,30 @@
  * Keras's hyper-parameters, the trained weights embedded, and a `__main__` that keeps training
  * from a CSV (under torchrun, with DistributedDataParallel).
  */
-import type { CheckedModel } from '../../check/index.js';
-import type { LossSpec } from '../../kernels/index.js';
-import { nodeShape, type NodeId } from '../../layers/index.js';
-import type { OptimizerSpec } from '../../optim/index.js';
-import type { DataInfo } from '../../runtime/weights-file.js';
-import { pyClassName, pyKeywords, pyNumber, pyString, pyValue } from './literals.js';
-import { Problems, type PythonProblem } from './problems.js';
-import { layerExpr } from './torch-layers.js';
-import { torchRuntime } from './torch-runtime.js';
-import { weightsBase64, type PythonWeights } from './weights.js';
+import type { CheckedModel } from '../check/index.js';
+import type { LossSpec } from '../kernels/index.js';
+import { nodeShape, type NodeId } from '../layers/index.js';
+import type { OptimizerSpec } from '../optim/index.js';
+import { pyClassName, pyKeywords, pyNumber, pyString, pyValue } from './python-literals.js';
+import { PythonProblems, type PythonProblem } from './python-problems.js';
+import { layerExpr } from './python-torch-layers.js';
+import { torchRuntime } from './python-torch-runtime.js';
+import { weightsBase64, type PythonWeights } from './python-weights.js';
+
+/** What the training data was, as the weights file remembers it (the runtime's DataInfo). */
+export interface PythonData {
+  features?: string[];
+  target?: string | null;
+  classes?: string[] | null;
+  scaler?: { kind: string; offset: number[]; scale: number[] } | null;
+}
 
 export interface PythonModuleInput {
   model: CheckedModel;
   /** Every weight in get_weights() order. */
   weights: PythonWeights;
   /** The training data's columns, classes and scaling, from the weights file. */
-  data: DataInfo | null;
+  data: PythonData | null;
   /** The .nn file, for the header. */
   file: string | null;
   version: string;
@@ -53,7 +60,7 @@ const optimizerClasses = new Set([
 
 export function torchModule(input: PythonModuleInput): PythonModuleOutput {
   const { model } = input;
-  const problems = new Problems();
+  const problems = new PythonProblems();
   const cls = pyClassName(model.name);
   const build = model.layers.map((l) => {
     const rank = l.inputShape?.length ?? 2;
@@ -144,7 +151,7 @@ function fitArgs(model: CheckedModel): Record<string, number | boolean> {
 /** The compiled losses (one per output) and the optimizer's constructor. */
 function compileLines(
   model: CheckedModel,
-  problems: Problems,
+  problems: PythonProblems,
 ): { init: string[]; optimizer: string[] } {
   const c = model.compile;
   if (!c || c.losses.length === 0)
@@ -166,7 +173,7 @@ function compileLines(
   };
 }
 
-function lossExpr(spec: LossSpec | null, problems: Problems): string {
+function lossExpr(spec: LossSpec | null, problems: PythonProblems): string {
   if (!spec || !losses.has(spec.name)) {
     problems.add(
       null,
@@ -187,7 +194,7 @@ function lossExpr(spec: LossSpec | null, problems: Problems): string {
   return `loss_function(${pyString(spec.name)}${rest ? `, ${rest}` : ''})`;
 }
 
-function optimizerExpr(spec: OptimizerSpec | null, problems: Problems): string {
+function optimizerExpr(spec: OptimizerSpec | null, problems: PythonProblems): string {
   if (!spec || !optimizerClasses.has(spec.className)) {
     problems.add(
       null,

@@ -10,7 +10,7 @@ export interface PythonProblem {
   message: string;
 }
 
-export class Problems {
+export class PythonProblems {
   readonly list: PythonProblem[] = [];
 
   add(layer: string | null, message: string, arg?: string): void {

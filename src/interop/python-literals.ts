@@ -2,7 +2,7 @@
  * Values as Python source: the only way names and numbers reach the emitted Python, so that a
  * model or layer name cannot break out of its string.
  */
-import { isCallValue, type Value } from '../../catalog/index.js';
+import { isCallValue, type Value } from '../catalog/index.js';
 
 /** A Python string literal (JSON's escapes are Python's; non-ASCII stays escaped). */
 export function pyString(s: string): string {
