@@ -16,7 +16,7 @@ import type { CheckedModel } from '../check/index.js';
 import { activationSpec, type NodeId } from '../layers/index.js';
 import { notConfigArgs } from './layer-rules.js';
 import { sameValue } from './values.js';
-import { pyKeywords, pyString, pyValue } from './python-literals.js';
+import { pyDocText, pyKeywords, pyString, pyValue } from './python-literals.js';
 import { PythonProblems } from './python-problems.js';
 import type { PythonModuleInput, PythonModuleOutput } from './python-torch.js';
 import { weightsBase64 } from './python-weights.js';
@@ -94,7 +94,7 @@ export function kerasModule(input: PythonModuleInput): PythonModuleOutput {
     (w) => `    (${pyString(`${w.layer}/${w.name}`)}, ${pyValue(w.shape)}),\n`,
   );
   const code = [
-    `"""\nModel '${model.name}'${input.file ? ` from ${input.file}` : ''}, emitted by nnlang ${input.version}\nfor Keras 3: the same layers, names and arguments, compile() and trained weights.\n\n    python3 this.py   # builds the model, loads the weights, prints its summary\n"""\n`,
+    `"""\nModel '${pyDocText(model.name)}'${input.file ? ` from ${pyDocText(input.file)}` : ''}, emitted by nnlang ${pyDocText(input.version)}\nfor Keras 3: the same layers, names and arguments, compile() and trained weights.\n\n    python3 this.py   # builds the model, loads the weights, prints its summary\n"""\n`,
     'import base64\n\nimport keras\nimport numpy as np\nfrom keras import layers\n',
     usesStep
       ? '\n\ndef step(x):\n    """nnlang\'s step activation (not Keras): 1 where x > 0, else 0."""\n    return keras.ops.cast(x > 0, x.dtype)\n'

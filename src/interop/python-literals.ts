@@ -65,3 +65,8 @@ export function pyClassName(name: string): string {
     .join('');
   return /^[A-Za-z]/.test(camel) ? camel : `Model${camel}`;
 }
+
+/** Text for a docstring or comment: names and file names keep only characters that cannot end it. */
+export function pyDocText(s: string): string {
+  return s.replace(/[^\w .,:+@=-]/g, '_');
+}

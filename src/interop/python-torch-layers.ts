@@ -114,21 +114,11 @@ function weightsExpr(weights: WeightSpec[], args: Args, at: At, kernelPrefix = '
   const items = weights.map((w) => {
     const name = w.name.slice(w.name.lastIndexOf('/') + 1);
     const p = name === 'kernel' ? kernelPrefix : argPrefix(name);
-    const init = objectExpr('initializer', initializers, w.initializer, at, `${p}_initializer`);
-    const reg = objectExpr(
-      'regularizer',
-      regularizers,
-      args[`${p}_regularizer`],
-      at,
-      `${p}_regularizer`,
-    );
-    const con = objectExpr(
-      'constraint',
-      constraints,
-      args[`${p}_constraint`],
-      at,
-      `${p}_constraint`,
-    );
+    const arg = (kind: string, known: Set<string>, value?: Value) =>
+      objectExpr(kind, known, value ?? args[`${p}_${kind}`], at, `${p}_${kind}`);
+    const init = arg('initializer', initializers, w.initializer);
+    const reg = arg('regularizer', regularizers);
+    const con = arg('constraint', constraints);
     const shape = pyValue(w.shape);
     return `(${pyString(name)}, ${shape}, ${w.trainable ? 'True' : 'False'}, ${init}, ${reg}, ${con})`;
   });

@@ -208,6 +208,12 @@ class Layer(nn.Module):
     def has(self, name):
         return name in self.weight_names
 
+    def scale_shift(self, y):
+        """A normalization's gamma and beta, where it has them (scale, center)."""
+        if self.has("gamma"):
+            y = y * self.gamma
+        return y + self.beta if self.has("beta") else y
+
     def activate(self, z):
         """The activation of z, keeping z: a softmax or sigmoid output's loss reads the logits."""
         self.logits = z
@@ -303,12 +309,7 @@ class BatchNormalization(Layer):
                 self.moving_variance.copy_(self.moving_variance * m + var * (1 - m))
         else:
             mean, var = self.moving_mean, self.moving_variance
-        y = (x - mean) * torch.rsqrt(var + self.epsilon)
-        if self.has("gamma"):
-            y = y * self.gamma
-        if self.has("beta"):
-            y = y + self.beta
-        return y
+        return self.scale_shift((x - mean) * torch.rsqrt(var + self.epsilon))
 
 
 class LayerNormalization(Layer):
@@ -319,12 +320,7 @@ class LayerNormalization(Layer):
     def forward(self, x):
         mean = torch.mean(x, dim=-1, keepdim=True)
         var = torch.mean(torch.square(x - mean), dim=-1, keepdim=True)
-        y = (x - mean) * torch.rsqrt(var + self.epsilon)
-        if self.has("gamma"):
-            y = y * self.gamma
-        if self.has("beta"):
-            y = y + self.beta
-        return y
+        return self.scale_shift((x - mean) * torch.rsqrt(var + self.epsilon))
 
 
 class UnitNormalization(Layer):

@@ -8,7 +8,14 @@ import type { CheckedModel } from '../check/index.js';
 import type { LossSpec } from '../kernels/index.js';
 import { nodeShape, type NodeId } from '../layers/index.js';
 import type { OptimizerSpec } from '../optim/index.js';
-import { pyClassName, pyKeywords, pyNumber, pyString, pyValue } from './python-literals.js';
+import {
+  pyClassName,
+  pyDocText,
+  pyKeywords,
+  pyNumber,
+  pyString,
+  pyValue,
+} from './python-literals.js';
 import { PythonProblems, type PythonProblem } from './python-problems.js';
 import { layerExpr } from './python-torch-layers.js';
 import { torchRuntime } from './python-torch-runtime.js';
@@ -91,7 +98,7 @@ export function torchModule(input: PythonModuleInput): PythonModuleOutput {
   const data = input.data;
   const header = [
     `"""`,
-    `Model '${model.name}'${input.file ? ` from ${input.file}` : ''}, emitted by nnlang ${input.version}`,
+    `Model '${pyDocText(model.name)}'${input.file ? ` from ${pyDocText(input.file)}` : ''}, emitted by nnlang ${pyDocText(input.version)}`,
     `for PyTorch: Keras 3's layers, weight layout, initializers, loss and optimizer.`,
     ``,
     `    python3 this.py data.csv --epochs 5        # keep training from the embedded weights`,
@@ -99,7 +106,7 @@ export function torchModule(input: PythonModuleInput): PythonModuleOutput {
     `"""`,
   ];
   const code = [
-    header.join('\n').replace(/\\/g, '/'),
+    header.join('\n'),
     '\n',
     torchRuntime,
     '\n\n# The model.\n\n',
@@ -173,14 +180,15 @@ function compileLines(
   };
 }
 
+/** Reports a compile() setting the target lacks; its expression is None (nothing is written). */
+function missing(problems: PythonProblems, what: string, arg: string): string {
+  problems.add(null, `the PyTorch target has no ${what} yet.`, arg);
+  return 'None';
+}
+
 function lossExpr(spec: LossSpec | null, problems: PythonProblems): string {
   if (!spec || !losses.has(spec.name)) {
-    problems.add(
-      null,
-      `the PyTorch target has no loss ${spec?.name ?? '(unresolved)'} yet.`,
-      'loss',
-    );
-    return 'None';
+    return missing(problems, `loss ${spec?.name ?? '(unresolved)'}`, 'loss');
   }
   if (spec.reduction !== 'sum_over_batch_size')
     problems.add(null, `the PyTorch target reduces losses as sum_over_batch_size only.`, 'loss');
@@ -196,12 +204,7 @@ function lossExpr(spec: LossSpec | null, problems: PythonProblems): string {
 
 function optimizerExpr(spec: OptimizerSpec | null, problems: PythonProblems): string {
   if (!spec || !optimizerClasses.has(spec.className)) {
-    problems.add(
-      null,
-      `the PyTorch target has no optimizer ${spec?.className ?? '(unresolved)'} yet.`,
-      'optimizer',
-    );
-    return 'None';
+    return missing(problems, `optimizer ${spec?.className ?? '(unresolved)'}`, 'optimizer');
   }
   if (spec.useEma) problems.add(null, 'the PyTorch target has no use_ema yet.', 'optimizer');
   if (spec.gradientAccumulationSteps !== null)
