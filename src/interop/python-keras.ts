@@ -149,6 +149,11 @@ function sequentialBody(model: CheckedModel, layerCall: (i: number) => string): 
   return `    model = keras.Sequential(\n        [\n${lines.join('')}        ],\n        name=${pyString(model.name)},\n    )\n`;
 }
 
+/** One tensor bare, several as a list: Keras's model then returns (or takes) what was written. */
+function list(names: string[]): string {
+  return names.length === 1 ? names[0]! : `[${names.join(', ')}]`;
+}
+
 function functionalBody(model: CheckedModel, layerCall: (i: number) => string): string {
   const ref = (id: NodeId, port = 0): string => {
     if (id < 0) return `x${-1 - id}`;
@@ -168,7 +173,7 @@ function functionalBody(model: CheckedModel, layerCall: (i: number) => string): 
   return [
     ...inputs,
     ...steps,
-    `    model = keras.Model(\n        inputs=[${ins.join(', ')}],\n        outputs=[${outs.join(', ')}],\n        name=${pyString(model.name)},\n    )\n`,
+    `    model = keras.Model(\n        inputs=${list(ins)},\n        outputs=${list(outs)},\n        name=${pyString(model.name)},\n    )\n`,
   ].join('');
 }
 
