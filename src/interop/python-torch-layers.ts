@@ -366,6 +366,8 @@ function bidirectionalExpr(args: Args, weights: WeightSpec[], rank: number, at: 
     );
   if (args['backward_layer'] !== null && args['backward_layer'] !== undefined)
     at.problems.add(at.layer, 'the PyTorch target has no backward_layer yet.', 'backward_layer');
+  if (inner.args['return_state'] === true)
+    at.problems.add(at.layer, 'the PyTorch target has no Bidirectional return_state yet.', 'layer');
   const half = weights.length / 2;
   const forward = inner as CallValue;
   const backward = {

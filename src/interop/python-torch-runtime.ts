@@ -888,18 +888,27 @@ class KerasModel(nn.Module):
         """One Keras train step: forward in training mode, loss, gradients, update, constraints."""
         return model_step(self, self, xs, ys, optimizer)
 
-    def fit(self, x, y, epochs=1, batch_size=32, shuffle=True, optimizer=None, model=None,
-            rank=0, world_size=1, verbose=True):
+    def evaluate(self, xs, ys):
+        """The compiled loss on (xs, ys) in inference mode, as Keras's validation loss."""
+        self.eval()
+        with torch.no_grad():
+            return float(self.compute_loss(self(*xs), ys))
+
+    def fit(self, x, y, epochs=1, batch_size=32, shuffle=True, validation_split=0.0,
+            optimizer=None, model=None, rank=0, world_size=1, verbose=True):
         """
-        Keras's fit loop: each epoch the samples are shuffled, then taken in batches of
-        batch_size, the last one smaller. Under DDP (world_size > 1) every process draws the same
-        permutation and takes its own share of each batch; 'model' is then the DDP wrapper.
+        Keras's fit loop: validation_split holds out the last samples (before any shuffling);
+        each epoch the rest are shuffled, then taken in batches of batch_size, the last one
+        smaller. Under DDP (world_size > 1) every process draws the same permutation and takes
+        its own share of each batch; 'model' is then the DDP wrapper.
         """
         xs = [torch.as_tensor(a, dtype=torch.float32) for a in (x if isinstance(x, list) else [x])]
         ys = [torch.as_tensor(a, dtype=torch.float32) for a in (y if isinstance(y, list) else [y])]
         optimizer = optimizer or self.make_optimizer()
         model = model or self
-        n = xs[0].shape[0]
+        n = int(xs[0].shape[0] * (1 - validation_split)) if validation_split else xs[0].shape[0]
+        val = ([a[n:] for a in xs], [a[n:] for a in ys]) if validation_split else None
+        xs, ys = [a[:n] for a in xs], [a[:n] for a in ys]
         history = []
         for epoch in range(epochs):
             order = torch.randperm(n) if shuffle else torch.arange(n)
@@ -911,8 +920,11 @@ class KerasModel(nn.Module):
                 total += loss * len(idx)
                 count += len(idx)
             history.append(total / max(count, 1))
+            line = "epoch %d/%d - loss: %.4f" % (epoch + 1, epochs, history[-1])
+            if val is not None:
+                line += " - val_loss: %.4f" % self.evaluate(*val)
             if verbose and rank == 0:
-                print("epoch %d/%d - loss: %.4f" % (epoch + 1, epochs, history[-1]), flush=True)
+                print(line, flush=True)
         return history
 
 

@@ -152,6 +152,7 @@ function fitArgs(model: CheckedModel): Record<string, number | boolean> {
     epochs: typeof a['epochs'] === 'number' ? a['epochs'] : 1,
     batch_size: typeof a['batch_size'] === 'number' ? a['batch_size'] : 32,
     shuffle: a['shuffle'] !== false,
+    validation_split: typeof a['validation_split'] === 'number' ? a['validation_split'] : 0,
   };
 }
 
@@ -304,7 +305,7 @@ function mainBlock(): string {
         torch.manual_seed(0)  # the same shuffles on every process
         wrapped = nn.parallel.DistributedDataParallel(model)
     model.fit(x, y, epochs=args.epochs, batch_size=args.batch_size, shuffle=FIT["shuffle"],
-              model=wrapped, rank=rank, world_size=world)
+              validation_split=FIT["validation_split"], model=wrapped, rank=rank, world_size=world)
     if rank == 0:
         np.savez(args.out, *model.get_weights())
         print("saved the weights (get_weights() order) to " + args.out)

@@ -92,7 +92,7 @@ describe('Keras modules', () => {
 compile(SGD(learning_rate=ExponentialDecay(0.1, 10, 0.5), momentum=0.9), CategoricalCrossentropy(label_smoothing=0.1), metrics=['acc'])`,
     },
   ];
-  it.each(golden)('$label.py is as reviewed', ({ label, source, name }) => {
+  it.each(golden)('$label: its golden files as reviewed', ({ label, source, name }) => {
     const { keras, torch } = emit(source, name);
     expect(keras.problems).toEqual([]);
     // The model's own part: the weights (checked above) and the loading code after them, and
