@@ -172,6 +172,8 @@ export function layerExpr(
   at: At,
 ): string {
   const w = () => weightsExpr(weights, args, at);
+  const lastAxisOnly = () =>
+    only(args, 'axis', (v) => lastAxis(v) || v === rank - 1, 'normalizes the last axis only.', at);
   if ('data_format' in args)
     only(args, 'data_format', channelsLast, 'computes channels_last only.', at);
   switch (className) {
@@ -215,22 +217,10 @@ export function layerExpr(
     case 'GaussianNoise':
       return `GaussianNoise(${pyValue(args['stddev'])})`;
     case 'BatchNormalization':
-      only(
-        args,
-        'axis',
-        (v) => lastAxis(v) || v === rank - 1,
-        'normalizes the last axis only.',
-        at,
-      );
+      lastAxisOnly();
       return `BatchNormalization(${pyValue(args['momentum'])}, ${pyValue(args['epsilon'])}, ${w()})`;
     case 'LayerNormalization':
-      only(
-        args,
-        'axis',
-        (v) => lastAxis(v) || v === rank - 1,
-        'normalizes the last axis only.',
-        at,
-      );
+      lastAxisOnly();
       only(args, 'rms_scaling', (v) => v !== true, 'has no rms_scaling yet.', at);
       return `LayerNormalization(${pyValue(args['epsilon'])}, ${w()})`;
     case 'Flatten':
@@ -287,13 +277,7 @@ export function layerExpr(
     case 'Cropping2D':
       return `Cropping(${pyValue(pairs(args['cropping']!, className.endsWith('1D') ? 1 : 2))})`;
     case 'UnitNormalization':
-      only(
-        args,
-        'axis',
-        (v) => lastAxis(v) || v === rank - 1,
-        'normalizes the last axis only.',
-        at,
-      );
+      lastAxisOnly();
       return 'UnitNormalization()';
     case 'UpSampling1D':
       return `UpSampling(${pyValue(perAxis(args['size']!, 1))})`;
