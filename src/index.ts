@@ -174,3 +174,11 @@ export {
 } from './interop/index.js';
 // Keras 3's .keras archives (config.json, metadata.json, model.weights.h5 in a zip).
 export { toKerasArchive, importKerasArchive, type KerasArtifacts } from './interop/index.js';
+/** Keras 3 and PyTorch modules of a checked model and its weights (`nn emit --target keras|pytorch`). */
+export {
+  kerasModule,
+  torchModule,
+  type PythonModuleInput,
+  type PythonModuleOutput,
+  type PythonProblem,
+} from './interop/index.js';

@@ -68,7 +68,19 @@ const allowed: Record<string, string[]> = {
   ],
   lsp: ['service', 'format', 'version'],
   // Formats in and out (TF.js, Keras JSON): plain data; only the CLI and the library import it.
-  interop: ['catalog', 'check', 'compiler', 'diagnostics', 'format', 'layers', 'source', 'version'],
+  // python/ (Keras and PyTorch code) also reads the resolved activation, loss and optimizer specs.
+  interop: [
+    'catalog',
+    'check',
+    'compiler',
+    'diagnostics',
+    'format',
+    'kernels',
+    'layers',
+    'optim',
+    'source',
+    'version',
+  ],
   cli: [
     'catalog',
     'check',

@@ -21,7 +21,7 @@ Commands:
   evaluate <file>     Loss and metrics of trained weights on a CSV
   predict <file>      Predictions for a CSV, as CSV
   plan <file>         The execution plan and its peak memory
-  emit <file>         A trained model as a standalone TypeScript module
+  emit <file>         A trained model as a standalone TypeScript, Keras or PyTorch module
   export <file>       A trained model as TF.js's layers format, a Keras 3 .keras archive or ONNX
   import <model.json> A TF.js model, a Keras config or a .keras archive as a .nn file
   lsp --stdio         The language server, for editors
@@ -123,7 +123,11 @@ predictInto(), classify() when the training had classes, and selfTest(). Weights
 ${modelFlag}
   --weights W.nnw     The trained weights (default: <file>.<model>.nnw beside the .nn file)
   -o, --out PATH      Write the module there (atomically) instead of to standard output
-  --target ts|js      TypeScript (default), or an ES module with JSDoc types and a .d.ts beside it
+  --target ts|js|keras|pytorch
+                      TypeScript (default); an ES module with JSDoc types and a .d.ts beside
+                      it; a Keras 3 module (same layers, names, arguments, compile() and
+                      weights); or a PyTorch module (Keras's layers, initializers, loss,
+                      optimizer and fit loop; trains from a CSV, under torchrun with DDP)
   --training          Also export trainOnBatch() and getWeights() for fine-tuning on the device
   --wasm              Run the matrix products on the engine's WebAssembly SIMD kernels, embedded
                       as base64 (TypeScript where WebAssembly SIMD is absent)

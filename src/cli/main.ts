@@ -8,6 +8,7 @@ import { commandHelp, exitCodes, usage } from './help.js';
 import { CliError } from './engine.js';
 import { runPlan } from './plan.js';
 import { runEmit } from './emit.js';
+import { runPythonEmit } from './emit-python.js';
 import { runExport, runImport } from './interop.js';
 import { runEvaluate, runPredict } from './predict.js';
 import { runSummary } from './summary.js';
@@ -165,8 +166,22 @@ function main(argv: string[]): number | Promise<number> {
           );
         if (command === 'emit') {
           const target = values.target ?? 'ts';
+          if (target === 'keras' || target === 'pytorch')
+            return runPythonEmit(
+              files[0]!,
+              stripUndefined({
+                model: values.model,
+                weights: values.weights,
+                out: values.out,
+                target: target as 'keras' | 'pytorch',
+              }),
+              write,
+              err,
+            );
           if (target !== 'ts' && target !== 'js')
-            throw new UsageError(`--target must be 'ts' or 'js', not '${target}'.`);
+            throw new UsageError(
+              `--target must be 'ts', 'js', 'keras' or 'pytorch', not '${target}'.`,
+            );
           return runEmit(
             files[0]!,
             stripUndefined({

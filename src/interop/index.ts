@@ -8,3 +8,10 @@ export { writeTfjsFolder, readTfjsFolder, parseModelJson, type TfjsFolder } from
 export { importKeras, type ImportResult } from './import.js';
 export { toOnnx, onnxLayerClasses, type OnnxArtifacts, type InputScaling } from './onnx-export.js';
 export { toKerasArchive, importKerasArchive, type KerasArtifacts } from './keras-archive.js';
+export {
+  kerasModule,
+  torchModule,
+  type PythonModuleInput,
+  type PythonModuleOutput,
+  type PythonProblem,
+} from './python.js';
