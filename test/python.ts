@@ -5,7 +5,7 @@
  * Debian's interpreter is named by path, since a user's own `python3` (pyenv, venv) would not see
  * Debian's packages.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 const interpreter = ['/usr/bin/python3'].find((p) => existsSync(p));
@@ -33,6 +33,71 @@ export function python(modules: string[], testFile: string): Python | undefined 
       });
       if (r.status !== 0) throw new Error(`python3 exited ${r.status}: ${r.stderr}`);
       return r.stdout;
+    },
+  };
+}
+
+/**
+ * One interpreter kept running for a test file's many scripts: importing torch costs ~5 s a
+ * process, which a file of a hundred cases cannot pay each time. Each `run` executes `script`
+ * in fresh globals with `sys.argv` set as `python3 -c script args` would, one at a time, and
+ * resolves with what it printed (or rejects with its traceback).
+ */
+export interface PythonSession {
+  run(script: string, args?: string[]): Promise<string>;
+  close(): void;
+}
+
+const server = `
+import contextlib, io, json, sys, traceback
+for line in sys.stdin:
+    request = json.loads(line)
+    sys.argv = ["-c"] + request["args"]
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            exec(compile(request["script"], "<test>", "exec"), {"__name__": "__main__"})
+        reply = {"ok": True, "out": printed.getvalue()}
+    except BaseException:
+        reply = {"ok": False, "error": traceback.format_exc()}
+    sys.__stdout__.write(json.dumps(reply) + "\\n")
+    sys.__stdout__.flush()
+`;
+
+export function pythonSession(imports: string[]): PythonSession {
+  const child = spawn(interpreter!, ['-u', '-c', `import ${imports.join(', ')}\n${server}`], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.unref();
+  const waiting: { resolve(out: string): void; reject(e: Error): void }[] = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    let end;
+    while ((end = buffered.indexOf('\n')) >= 0) {
+      const reply = JSON.parse(buffered.slice(0, end)) as {
+        ok: boolean;
+        out?: string;
+        error?: string;
+      };
+      buffered = buffered.slice(end + 1);
+      const next = waiting.shift()!;
+      if (reply.ok) next.resolve(reply.out!);
+      else next.reject(new Error(`python3: ${reply.error}`));
+    }
+  });
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`python3 exited ${code}`));
+  });
+  return {
+    run(script, args = []) {
+      return new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        child.stdin.write(JSON.stringify({ script, args }) + '\n');
+      });
+    },
+    close() {
+      child.stdin.end();
     },
   };
 }

@@ -7,16 +7,19 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { check } from 'nnlang';
 import { torchModule } from '../../src/interop/python.js';
 import { Rng } from '../../src/kernels/random.js';
 import { built, inputsFor, maxDiff, ourPredict, tempDir } from '../interop/helpers.js';
 import { layerModels } from '../interop/layer-models.js';
-import { python } from '../python.js';
+import { python, pythonSession } from '../python.js';
 
 const py = python(['torch', 'numpy'], 'test/emit/python-torch.test.ts');
 const run = py ? it : it.skip;
+/** One interpreter for the file's scripts (torch imports once, not per case). */
+const session = py ? pythonSession(['numpy', 'torch']) : undefined;
+afterAll(() => session?.close());
 const dir = tempDir();
 const samples = new URL('../../samples/', import.meta.url).pathname;
 let counter = 0;
@@ -79,13 +82,13 @@ function emitted(b: ReturnType<typeof built>): string {
   return file;
 }
 
-function expectSamePredictions(source: string, name?: string, ids?: number): void {
+async function expectSamePredictions(source: string, name?: string, ids?: number) {
   const b = built(source, name);
   const module = emitted(b);
   const shapes = b.checked.inputs.map((i) => i.shape!);
   const xs = inputsFor(shapes, 5, ids);
   const out = join(dir, `o${counter++}.bin`);
-  py!.run(predictScript, [module, out, ...xs.map(write)]);
+  await session!.run(predictScript, [module, out, ...xs.map(write)]);
   const ours = ourPredict(b.model, xs);
   const theirs = readFloats(out);
   const split = ours.map((o, k) =>
@@ -116,7 +119,7 @@ function targetsFor(b: ReturnType<typeof built>, rows: number): Float32Array[] {
   });
 }
 
-function expectSameTraining(source: string, name?: string, ids?: number): void {
+async function expectSameTraining(source: string, name?: string, ids?: number) {
   const b = built(source, name);
   const module = emitted(b);
   const shapes = b.checked.inputs.map((i) => i.shape!);
@@ -131,7 +134,7 @@ function expectSameTraining(source: string, name?: string, ids?: number): void {
   ];
   const ours = [Float32Array.from(losses), ...b.model.getWeights()];
   const out = join(dir, `o${counter++}.bin`);
-  py!.run(trainScript, [module, out, ...xs.map(write), ...ys.map(write)]);
+  await session!.run(trainScript, [module, out, ...xs.map(write), ...ys.map(write)]);
   const theirs = readFloats(out);
   let at = 0;
   const split = ours.map((o) => theirs.subarray(at, (at += o.length)));
@@ -158,23 +161,23 @@ const sampleCases = readdirSync(samples)
   });
 
 describe('every sample as a PyTorch module', () => {
-  run.each(sampleCases)('$label predicts as we do', ({ source, name }) => {
-    expectSamePredictions(source, name);
+  run.each(sampleCases)('$label predicts as we do', async ({ source, name }) => {
+    await expectSamePredictions(source, name);
   });
   run.each(sampleCases.filter((c) => c.name !== 'xor_step'))(
     '$label trains as our trainOnBatch does',
-    ({ source, name }) => {
-      expectSameTraining(deterministic(source), name);
+    async ({ source, name }) => {
+      await expectSameTraining(deterministic(source), name);
     },
   );
 });
 
 describe('every layer family as a PyTorch module', () => {
-  run.each(layerModels)('$label predicts as we do', ({ source, ids }) => {
-    expectSamePredictions(source, undefined, ids);
+  run.each(layerModels)('$label predicts as we do', async ({ source, ids }) => {
+    await expectSamePredictions(source, undefined, ids);
   });
-  run.each(layerModels)('$label trains as our trainOnBatch does', ({ source, ids }) => {
-    expectSameTraining(compiled(source), undefined, ids);
+  run.each(layerModels)('$label trains as our trainOnBatch does', async ({ source, ids }) => {
+    await expectSameTraining(compiled(source), undefined, ids);
   });
 });
 
@@ -204,11 +207,11 @@ const lossesToCheck = [
 ];
 
 describe("Keras's optimizers and losses, written out in the module", () => {
-  run.each(optimizers)('%s', (opt) => {
-    expectSameTraining(`${dense}\ncompile(${opt}, 'categorical_crossentropy')\n`);
+  run.each(optimizers)('%s', async (opt) => {
+    await expectSameTraining(`${dense}\ncompile(${opt}, 'categorical_crossentropy')\n`);
   });
-  run.each(lossesToCheck)('%s', (loss) => {
-    expectSameTraining(
+  run.each(lossesToCheck)('%s', async (loss) => {
+    await expectSameTraining(
       `${dense}\ncompile(SGD(learning_rate=0.1), ${loss.includes('(') ? loss : `'${loss}'`})\n`,
     );
   });
@@ -239,11 +242,11 @@ const engineOnly = [
 ];
 
 describe('layers the engine runs beyond TF.js, as a PyTorch module', () => {
-  run.each(engineOnly)('$label predicts as we do', ({ source }) => {
-    expectSamePredictions(source);
+  run.each(engineOnly)('$label predicts as we do', async ({ source }) => {
+    await expectSamePredictions(source);
   });
-  run.each(engineOnly)('$label trains as our trainOnBatch does', ({ source }) => {
-    expectSameTraining(compiled(source));
+  run.each(engineOnly)('$label trains as our trainOnBatch does', async ({ source }) => {
+    await expectSameTraining(compiled(source));
   });
 });
 
@@ -280,7 +283,7 @@ describe('DistributedDataParallel under torchrun', () => {
       const y = Float32Array.from({ length: 16 }, (_, i) => Math.sin(i));
       const files = [write(x!), write(y)];
       const alone = join(dir, `o${counter++}.bin`);
-      py!.run(ddpScript, [module, alone, ...files]);
+      await session!.run(ddpScript, [module, alone, ...files]);
       const together = join(dir, `o${counter++}.bin`);
       const port = String(29500 + Math.floor(Math.random() * 400));
       const ranks = [0, 1].map(
