@@ -68,6 +68,21 @@ export function runExport(
       { checked, weights, scaler: saved?.data?.scaler ?? null, file, target: options.out },
       { out, err, report },
     );
+  const scaler = saved?.data?.scaler;
+  // TF.js and Keras hold no per-feature scaling nnlang can write (TF.js has no Normalization
+  // layer): say so, rather than let a user feed raw rows to a model trained on scaled ones.
+  if (scaler)
+    report(
+      file,
+      [
+        {
+          path: '',
+          severity: 'warning',
+          message: `model '${loaded.model.name}' was trained on features scaled by fit(scaling='${scaler.kind}'), which the ${options.format === 'keras' ? 'Keras archive' : 'TF.js model'} does not hold: it takes scaled rows x' = (x − offset)·scale, with the offsets and scales of ${path} (nn predict and --format onnx apply them themselves).`,
+        },
+      ],
+      err,
+    );
   if (options.format === 'keras')
     return exportKeras(file, checked, weights, options.out, out, (f, p) => report(f, p, err));
   let artifacts;

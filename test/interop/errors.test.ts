@@ -317,3 +317,27 @@ describe('the CLI round trip', () => {
     expect(back.out).toBe(original.out);
   }, 120_000);
 });
+
+describe('a model trained on scaled features', () => {
+  it('exports to TF.js and Keras with a warning that the model takes the scaled rows', () => {
+    const dir = tempDir();
+    const samples = new URL('../../samples/', import.meta.url).pathname;
+    for (const f of ['iris.nn', 'iris.csv'])
+      writeFileSync(join(dir, f), readFileSync(join(samples, f)));
+    const file = join(dir, 'iris.nn');
+    expect(nn('train', file, '--epochs', '1', '--quiet').code).toBe(0);
+    for (const [format, out] of [
+      ['tfjs', join(dir, 'tfjs')],
+      ['keras', join(dir, 'iris.keras')],
+    ] as const) {
+      const r = nn('export', file, '--format', format, '-o', out);
+      expect(r.code).toBe(0);
+      expect(r.err).toContain(
+        `${file}: warning: model 'iris' was trained on features scaled by fit(scaling='standard')`,
+      );
+      expect(r.err).toContain(`with the offsets and scales of ${join(dir, 'iris.iris.nnw')}`);
+    }
+    const onnx = nn('export', file, '--format', 'onnx', '-o', join(dir, 'iris.onnx'));
+    expect(onnx.err).toBe('');
+  }, 120_000);
+});
