@@ -726,6 +726,7 @@ const SEQUENCES: LayerCase[] = [
     hidden: (size) => [
       k('Embedding', [4, 3], { mask_zero: true }),
       k('LSTM', [size()], { return_sequences: true }),
+      dense(size(), 'tanh'),
     ],
     loss: 'categorical_crossentropy',
     optimizer: adam(0.02),
@@ -737,6 +738,7 @@ const SEQUENCES: LayerCase[] = [
       k('Embedding', [3, 4], { mask_zero: true }),
       k('GRU', [size()], { reset_after: false, return_sequences: true }),
       k('TimeDistributed', [dense(size(), 'tanh')]),
+      dense(size(), 'relu'),
     ],
     loss: 'mse',
     optimizer: sgd(0.1),
@@ -747,6 +749,7 @@ const SEQUENCES: LayerCase[] = [
     hidden: (size) => [
       k('Embedding', [4, 3], { mask_zero: true }),
       k('Bidirectional', [k('SimpleRNN', [size()], { return_sequences: true })]),
+      dense(size(), 'tanh'),
     ],
     loss: 'binary_crossentropy',
     optimizer: sgd(0.2),
