@@ -13,6 +13,7 @@ export {
   type ModelPlans,
 } from './compiler.js';
 export { loadModel, ModelError, type LoadOptions } from './load.js';
+export { blockersOf } from './compiler.js';
 export type * from './ast/index.js';
 export {
   printNode,
@@ -112,6 +113,17 @@ export {
   WeightsFileError,
   type WeightsFile,
 } from './runtime/weights-file.js';
+
+// Training tables from CSV text (the CLI reads files; a browser page parses what it was given).
+export {
+  parseTable,
+  applyScaler,
+  DataError,
+  type Table,
+  type TableOptions,
+  type Scaler,
+} from './data/index.js';
+export type { DataInfo } from './runtime/weights-file.js';
 
 // The emitter: a trained model as a standalone TypeScript / JavaScript module.
 export { emitModule, type EmitOptions, type EmitResult } from './emit/index.js';
