@@ -65,6 +65,7 @@ export {
   TerminateOnNaN,
   ModelCheckpoint,
   callbacksFrom,
+  formatHealthReport,
 } from './runtime/index.js';
 export type {
   ModelOptions,
@@ -75,6 +76,9 @@ export type {
   TrainingModel,
   ArrayInput,
   ModelInputs,
+  HealthReport,
+  LayerHealth,
+  HealthWarning,
 } from './runtime/index.js';
 export {
   planModel,
@@ -124,6 +128,16 @@ export {
   type Scaler,
 } from './data/index.js';
 export type { DataInfo } from './runtime/weights-file.js';
+
+// TensorFlow Playground's 2-D toy data sets (XOR, circle, Gaussian clusters, spiral).
+export {
+  toyData,
+  trainTestSplit,
+  toyKinds,
+  type ToyKind,
+  type ToyOptions,
+  type ToyData,
+} from './data/index.js';
 
 // The emitter: a trained model as a standalone TypeScript / JavaScript module.
 export { emitModule, type EmitOptions, type EmitResult } from './emit/index.js';

@@ -119,12 +119,37 @@ export class BoundPlan {
 
   /** Runs every step for `n` samples (n ≤ the plan's batch size). */
   run(n: number): void {
+    this.hold();
+    const calls = this.calls;
+    for (let i = 0; i < calls.length; i++) calls[i]!(n);
+  }
+
+  /**
+   * run(n), calling `observe` after the backward steps and before a training plan's last
+   * step, the optimizer's: fit's health figures read the gradients there, before clipnorm or
+   * clipvalue scale them in place.
+   */
+  runObserved(n: number, observe: () => void): void {
+    const steps = this.plan.steps;
+    const beforeLast = steps.length > 0 && steps[steps.length - 1]!.op === 'optimizer';
+    if (!beforeLast) {
+      this.run(n);
+      observe();
+      return;
+    }
+    this.hold();
+    const calls = this.calls;
+    for (let i = 0; i < calls.length - 1; i++) calls[i]!(n);
+    observe();
+    calls[calls.length - 1]!(n);
+  }
+
+  /** Takes the work arena: another plan's use of it means the prepared buffers are stale. */
+  private hold(): void {
     if (this.memory.holder !== this) {
       this.memory.holder = this;
       if (this.prepareCalls.length > 0) this.preparedVersion = -1;
     }
-    const calls = this.calls;
-    for (let i = 0; i < calls.length; i++) calls[i]!(n);
   }
 
   /** Takes views of the memory's current block and binds every step again. */

@@ -76,6 +76,9 @@ ${modelFlag}
   --out PATH          Weights file (default: <file>.<model>.nnw beside the .nn file)
   --plot SVG          Draw the loss and metric curves
   --quiet             Print nothing but errors (fit(verbose=0|1|2) is honoured otherwise)
+  --health            After each epoch, a table per layer: gradient and weight norms, dead
+                      ReLU and saturated sigmoid/tanh units, and warnings (vanishing or
+                      exploding gradients, dying ReLUs, saturation)
   --allow-paths DIR   Let paths in the .nn file (fit data, ModelCheckpoint) reach DIR
                       (repeatable); by default they stay inside the .nn file's folder
 `,

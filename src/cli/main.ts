@@ -45,6 +45,7 @@ function main(argv: string[]): number | Promise<number> {
         stdio: { type: 'boolean' },
         batch: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
+        health: { type: 'boolean' },
         check: { type: 'boolean' },
         write: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -150,6 +151,7 @@ function main(argv: string[]): number | Promise<number> {
             out: values.out,
             plot: values.plot,
             quiet: values.quiet,
+            health: values.health,
           };
           return runTrain(files[0]!, stripUndefined(opts), process.stdout, err);
         }

@@ -8,10 +8,12 @@ import type { CallValue } from '../catalog/index.js';
 import { readTable, type Table, type TableOptions } from '../data/index.js';
 import {
   callbacksFrom,
+  formatHealthReport,
   Model,
   ModelCheckpoint,
   type BackendName,
   type Callback,
+  type HealthReport,
   type TrainingModel,
 } from '../runtime/index.js';
 import { unwritableReason, writeFileAtomic } from '../runtime/weights-file.js';
@@ -46,6 +48,8 @@ export interface TrainOptions {
   quiet?: boolean;
   /** Folders outside the .nn file's that its paths may reach (--allow-paths). */
   allowPaths?: string[];
+  /** Print the training health report after each epoch (even with --quiet: it was asked for). */
+  health?: boolean;
 }
 
 export function runTrain(
@@ -129,6 +133,9 @@ export function runTrain(
     ...(verbose === 0
       ? []
       : [progress(verbose === 2 ? { write: (s) => stdout.write(s) } : stdout, steps, epochs)]),
+    ...(options.health
+      ? [{ onHealth: (report: HealthReport) => stdout.write(formatHealthReport(report)) }]
+      : []),
   ];
   say(
     `Training '${checked.name}' on ${table.rows} samples of ${table.features.length} features (seed ${model.seed}).`,
@@ -142,6 +149,7 @@ export function runTrain(
       ? { validationData: [validation.x, validation.y!] as [Float32Array, Float32Array] }
       : {}),
     callbacks,
+    ...(options.health ? { health: true } : {}),
   });
   if (history.diverged) {
     const { epoch, batch, loss } = history.diverged;

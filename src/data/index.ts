@@ -9,3 +9,12 @@ export {
 } from './dataset.js';
 export { fitScaler, applyScaler, type Scaler } from './scaler.js';
 export type { TargetEncoding } from './target.js';
+export {
+  toyData,
+  trainTestSplit,
+  toyKinds,
+  MAX_TOY_SAMPLES,
+  type ToyKind,
+  type ToyOptions,
+  type ToyData,
+} from './toy.js';

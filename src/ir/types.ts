@@ -297,6 +297,13 @@ export interface PlanWeight {
   trainable: boolean;
 }
 
+/** An activation output the health figures read: a layer's units on the buffer's last axis. */
+export interface ObservedActivation {
+  layer: string;
+  buffer: number;
+  activation: 'relu' | 'sigmoid' | 'tanh';
+}
+
 export interface Plan {
   /** inference: forward only; evaluation: forward and the loss (Keras's evaluate); training: one step. */
   mode: 'inference' | 'evaluation' | 'training';
@@ -319,6 +326,12 @@ export interface Plan {
   outputLosses: number[];
   /** Inference and evaluation: the activity regularizers' penalty summed over a run, when a layer has one (the caller zeroes it). */
   penalty: number | null;
+  /**
+   * Training plans made for fit's health figures (`observe`): the outputs of the layers' ReLU,
+   * sigmoid and tanh activations, kept live to the end of the step so the runtime can read them.
+   * Absent otherwise (no buffer kept longer, nothing read).
+   */
+  observed?: ObservedActivation[];
   /** Elements of the work arena, set by `assignMemory`. */
   workSize: number;
   /** Elements of the parameter arena this plan uses: weights; for training also gradients and optimizer state. */

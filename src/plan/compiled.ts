@@ -94,6 +94,8 @@ export interface PlanOptions {
   /** The loss when the data resolved it (loss='crossentropy'); else the compiled one. */
   loss?: CallValue;
   optimize?: boolean;
+  /** Training: a plan for fit's health figures (PlanRequest.observe). */
+  observe?: boolean;
   onPass?: (name: string, plan: Plan) => void;
 }
 
@@ -140,6 +142,7 @@ export function planCompiled(
     ...(withLoss && options.mode === 'evaluation' ? { evaluation: withLoss } : {}),
     ...(options.optimize === undefined ? {} : { optimize: options.optimize }),
     ...(options.onPass ? { onPass: options.onPass } : {}),
+    ...(options.observe ? { observe: true } : {}),
   });
 }
 

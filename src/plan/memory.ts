@@ -38,6 +38,8 @@ export function liveness(plan: Plan): Interval[] {
   // Read after a run: the outputs, the loss, each output's loss (logged per output) and the penalty.
   for (const id of [...plan.outputs, plan.loss ?? -1, ...plan.outputLosses, plan.penalty ?? -1])
     touch(id, n);
+  // Read after a run by fit's health figures, when the plan was made for them.
+  for (const o of plan.observed ?? []) touch(o.buffer, n);
   const out: Interval[] = [];
   for (const [id, s] of start) {
     const b = plan.buffers[id]!;

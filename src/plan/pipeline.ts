@@ -3,6 +3,7 @@ import { PlanError, type OptimizerSpec, type Plan } from '../ir/index.js';
 import type { ModelGraph } from '../layers/index.js';
 import { lowerEvaluation, lowerInference, lowerTraining, type OutputLoss } from './lower.js';
 import { assignMemory } from './memory.js';
+import { observedActivations } from './observe.js';
 import type { ParamLayout } from './params.js';
 import { passes } from './passes.js';
 import { verifyPlan } from './verify.js';
@@ -19,6 +20,8 @@ export interface PlanRequest {
   onPass?: (name: string, plan: Plan) => void;
   /** Skip the optimization passes (to compare against the plain lowering). */
   optimize?: boolean;
+  /** Training: keep the activations fit's health figures read live to the end of the step (`Plan.observed`). */
+  observe?: boolean;
 }
 
 /** Lowers, optimizes and lays out one plan; throws PlanError when the model cannot run. */
@@ -30,12 +33,14 @@ export function planModel(req: PlanRequest): Plan {
       ? lowerEvaluation({ ...base, ...req.evaluation })
       : lowerInference(base);
   req.onPass?.('lower', plan);
+  const observed = req.observe && req.training ? observedActivations(plan) : null;
   if (req.optimize !== false) {
     for (const [name, pass] of passes) {
       plan = pass(plan);
       req.onPass?.(name, plan);
     }
   }
+  if (observed) plan = { ...plan, observed };
   plan = assignMemory(plan);
   req.onPass?.('assign-memory', plan);
   const problems = verifyPlan(plan);

@@ -6,6 +6,7 @@
 import { catalog, type Args, type CallValue } from '../catalog/index.js';
 import { InputError } from './arrays.js';
 import type { DataInfo } from './weights-file.js';
+import type { HealthReport } from './health.js';
 
 /** Per-epoch (or running per-batch) values: loss, metrics, val_… */
 export type Logs = Record<string, number>;
@@ -25,6 +26,8 @@ export interface Callback {
   onEpochBegin?(epoch: number): void;
   onBatchEnd?(batch: number, logs: Logs, steps: number): void;
   onEpochEnd?(epoch: number, logs: Logs): void;
+  /** With fit's `health` option: the epoch's training health figures, after onEpochEnd. */
+  onHealth?(report: HealthReport): void;
   onTrainEnd?(model: TrainingModel): void;
 }
 

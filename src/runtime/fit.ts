@@ -10,6 +10,7 @@ import type { Rng } from '../kernels/random.js';
 import type { Metric } from '../metrics/index.js';
 import { checkFitOptions } from './options.js';
 import { callbacksFrom, type Callback, type Logs, type TrainingModel } from './callbacks.js';
+import type { HealthMonitor, HealthReport } from './health.js';
 
 export type { Logs } from './callbacks.js';
 
@@ -27,7 +28,10 @@ export interface Trainee extends TrainingModel {
     n: number,
     metrics: readonly Metric[] | null,
     capacity?: number,
+    monitor?: HealthMonitor | null,
   ): number;
+  /** A monitor of the training health figures for the model's layers (the `health` option). */
+  healthMonitor(): HealthMonitor;
   evaluateLogs(mx: Matrix, y: ModelInputs, batchSize: number): Logs;
   /** Keras's optimizer.finalize_variable_values: with use_ema, the averages become the weights. */
   finalizeWeights(): void;
@@ -47,6 +51,12 @@ export interface FitOptions {
   validationData?: [ModelInputs, ModelInputs];
   callbacks?: Callback[];
   initialEpoch?: number;
+  /**
+   * Training health figures per layer after each epoch (gradient and weight norms, dead ReLUs,
+   * saturated units, warnings): `History.health` and the callbacks' onHealth. Off, training
+   * runs exactly as without it.
+   */
+  health?: boolean;
 }
 
 /** What fit() returns: per-epoch logs, as Keras's History. */
@@ -61,6 +71,8 @@ export interface History {
    * in has no entry in `epoch` and `history`.
    */
   diverged?: { epoch: number; batch: number; loss: number };
+  /** With the `health` option: one report per epoch in `epoch`. */
+  health?: HealthReport[];
 }
 
 /**
@@ -111,11 +123,14 @@ export function fitModel(
   const order = new Int32Array(train.rows).map((_, i) => i);
   const metrics = model.metrics();
   const guard = new DivergenceGuard(model);
+  const monitor = options.health ? model.healthMonitor() : null;
+  if (monitor) history.health = [];
   model.stopTraining = false;
   for (const cb of callbacks) cb.onTrainBegin?.(model);
   for (let epoch = options.initialEpoch ?? 0; epoch < epochs && !model.stopTraining; epoch++) {
     for (const cb of callbacks) cb.onEpochBegin?.(epoch);
     guard.epochBegin();
+    monitor?.epochBegin();
     if (options.shuffle !== false) shuffle(order, model);
     for (const m of metrics) m.reset();
     let lossSum = 0;
@@ -129,7 +144,7 @@ export function fitModel(
       // Keras's TerminateOnNaN, built in: a step whose loss is not finite is undone, and
       // training stops.
       guard.beforeStep();
-      const loss = model.step(bx, by, n, metrics, batch);
+      const loss = model.step(bx, by, n, metrics, batch, monitor);
       if (!Number.isFinite(loss)) {
         guard.rollback();
         history.diverged = { epoch, batch: s, loss };
@@ -154,6 +169,11 @@ export function fitModel(
     }
     if (val) Object.assign(logs, prefixed(model.evaluateLogs(val.x, val.y, batch), 'val_'));
     for (const cb of callbacks) cb.onEpochEnd?.(epoch, logs);
+    const report = monitor?.report(epoch);
+    if (report) {
+      history.health!.push(report);
+      for (const cb of callbacks) cb.onHealth?.(report);
+    }
     history.epoch.push(epoch);
     for (const [key, value] of Object.entries(logs)) (history.history[key] ??= []).push(value);
   }

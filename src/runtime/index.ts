@@ -14,4 +14,11 @@ export {
   type Callback,
   type TrainingModel,
 } from './callbacks.js';
+export {
+  HealthMonitor,
+  type HealthReport,
+  type LayerHealth,
+  type HealthWarning,
+} from './health.js';
+export { formatHealthReport } from './health-table.js';
 export { InputError, type ArrayInput, type ModelInputs } from './arrays.js';

@@ -15,6 +15,7 @@ import { InputError, type ArrayInput, type Matrix, type ModelInputs } from './ar
 import { checkBatchOptions } from './options.js';
 import { fitModel, type FitOptions, type History, type Trainee } from './fit.js';
 import { Session } from './session.js';
+import { HealthMonitor } from './health.js';
 import {
   readWeightsFile,
   WeightsFileError,
@@ -161,8 +162,20 @@ export class Model implements Trainee {
     n: number,
     metrics: readonly Metric[] | null,
     capacity = n,
+    monitor: HealthMonitor | null = null,
   ): number {
-    return this.session.step(x, y, n, metrics, capacity);
+    return this.session.step(x, y, n, metrics, capacity, monitor);
+  }
+
+  /** A monitor of the training health figures for this model's layers (fit's `health` option). */
+  healthMonitor(): HealthMonitor {
+    this.session.ensureBuilt(null);
+    const graph = this.session.graph!;
+    const outputs = graph.outputs.filter((id) => id >= 0).map((id) => graph.layers[id]!.name);
+    return new HealthMonitor({
+      layers: graph.layers.map((l) => ({ name: l.name, className: l.className })),
+      outputs: new Set(outputs),
+    });
   }
 
   /** Loss and metrics over `x`/`y`: Keras's evaluate (inference mode). */

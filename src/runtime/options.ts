@@ -12,6 +12,7 @@ const fitOptionNames = [
   'validationData',
   'callbacks',
   'initialEpoch',
+  'health',
 ] as const;
 
 /** Throws an InputError for an unknown name or a bad value among fit()'s options. */
@@ -26,6 +27,8 @@ export function checkFitOptions(options: object): void {
     throw new InputError(`fit: validationSplit must be a number in [0, 1), not ${show(split)}.`);
   if (o['shuffle'] !== undefined && typeof o['shuffle'] !== 'boolean')
     throw new InputError(`fit: shuffle must be true or false, not ${show(o['shuffle'])}.`);
+  if (o['health'] !== undefined && typeof o['health'] !== 'boolean')
+    throw new InputError(`fit: health must be true or false, not ${show(o['health'])}.`);
   if (o['callbacks'] !== undefined && !Array.isArray(o['callbacks']))
     throw new InputError(
       `fit: callbacks must be an array of callbacks, not ${show(o['callbacks'])}.`,

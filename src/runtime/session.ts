@@ -47,6 +47,7 @@ import {
   type ModelInputs,
 } from './arrays.js';
 import { penaltyOf } from './penalty.js';
+import type { HealthMonitor } from './health.js';
 
 export class Session {
   readonly rng: Rng;
@@ -301,15 +302,20 @@ export class Session {
     }
   }
 
-  /** The bound plan for a mode and batch capacity, lowered and bound on first use. */
-  plan(mode: Plan['mode'], batchSize: number): BoundPlan {
+  /**
+   * The bound plan for a mode and batch capacity, lowered and bound on first use. `observe`
+   * asks for the training plan that keeps the activations fit's health figures read (keyed
+   * by −capacity among the training plans).
+   */
+  plan(mode: Plan['mode'], batchSize: number, observe = false): BoundPlan {
     const plans =
       mode === 'training'
         ? this.plans.training
         : mode === 'inference'
           ? this.plans.inference
           : this.plans.evaluation;
-    let bound = plans.get(batchSize);
+    const key = observe ? -batchSize : batchSize;
+    let bound = plans.get(key);
     if (!bound) {
       this.ensureBuilt(null);
       const loss = this.loss();
@@ -321,6 +327,7 @@ export class Session {
         mode,
         batchSize,
         ...(loss ? { loss } : {}),
+        ...(observe ? { observe } : {}),
       });
       const memory = this.memory!;
       bound = this.allocating(`its ${mode} plan at batch size ${batchSize}`, () =>
@@ -329,7 +336,7 @@ export class Session {
           ...(mode === 'training' ? { optimizer: this.optimizer } : {}),
         }),
       );
-      plans.set(batchSize, bound);
+      plans.set(key, bound);
     }
     return bound;
   }
@@ -365,12 +372,13 @@ export class Session {
     n: number,
     metrics: readonly Metric[] | null,
     capacity = n,
+    monitor: HealthMonitor | null = null,
   ): number {
-    const bound = this.plan('training', capacity);
+    const bound = this.plan('training', capacity, monitor !== null);
     this.feed(bound, x, 0, n);
     const targetSize = this.targetSizes.reduce((a, b) => a + b, 0);
     scatterRows(bound, bound.plan.targets, this.targetSizes, targetSize, y, 0, n);
-    runChecked(bound, n);
+    runChecked(bound, n, monitor ? () => monitor.record(bound, n) : null);
     this.version++;
     if (metrics) this.updateMetrics(metrics, bound, y, n);
     return bound.view(bound.plan.loss!)[0]!;
@@ -503,10 +511,14 @@ function buildGraph(graph: ModelGraph, inputShape: Shape): ModelGraph {
   };
 }
 
-/** Runs a bound plan; bad data a step finds (DataError) is the user's InputError. */
-function runChecked(bound: BoundPlan, n: number): void {
+/**
+ * Runs a bound plan (calling `observe` before its optimizer step, for the health figures);
+ * bad data a step finds (DataError) is the user's InputError.
+ */
+function runChecked(bound: BoundPlan, n: number, observe: (() => void) | null = null): void {
   try {
-    bound.run(n);
+    if (observe) bound.runObserved(n, observe);
+    else bound.run(n);
   } catch (e) {
     if (e instanceof DataError) throw new InputError(e.message);
     throw e;
