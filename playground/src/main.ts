@@ -5,10 +5,12 @@
  * computation happens in the workers.
  */
 import samples from 'virtual:samples';
+import type { HealthReport } from '../../src/index.js';
 import type { ServiceDiagnostic } from '../../src/service/index.js';
 import { drawChart, format, quantities, type Series } from './curves.js';
 import { download } from './download.js';
 import { createEditor, formatDocument, setDocument } from './editor.js';
+import { drawHealth } from './health.js';
 import { drawHidden, drawNetwork, drawRegions } from './plane.js';
 import type { Files, Plane, PlaneView, Prepared, TrainEvent, TrainResult } from './protocol.js';
 import { WorkerClient } from './rpc.js';
@@ -38,6 +40,7 @@ const state = {
   model: null as string | null,
   plane: null as Plane | null,
   history: {} as Series,
+  health: [] as HealthReport[],
 };
 
 let trainer = newTrainer();
@@ -128,6 +131,40 @@ async function useFile(file: File): Promise<void> {
   showData(prepared.ok ? `${prepared.rows} rows, features ${prepared.features.join(', ')}` : '');
 }
 
+// TensorFlow Playground's 2-D data, from the library's generators (in the training worker).
+const toyModel = `# TensorFlow Playground's network on its 2-D data (Generate writes toy.csv): two features,
+# two hidden tanh layers and one sigmoid unit; the last half of the points is held out.
+model playground {
+  Input(2) -> Dense(8, tanh) -> Dense(4, tanh) -> Dense(1, sigmoid)
+  compile(Adam(learning_rate=0.03), binary_crossentropy, metrics=['accuracy'])
+  fit(data='toy.csv', target='label', epochs=100, batch_size=10, validation_split=0.5)
+}
+`;
+const toyNoise = $<HTMLInputElement>('toy-noise');
+toyNoise.addEventListener('input', () => {
+  $('toy-noise-value').textContent = toyNoise.value;
+  if (files['toy.csv'] !== undefined && !state.training) void makeToy();
+});
+$('toy-make').addEventListener('click', () => void makeToy());
+$<HTMLSelectElement>('toy-kind').addEventListener('change', () => void makeToy());
+async function makeToy(): Promise<void> {
+  const kind = $<HTMLSelectElement>('toy-kind').value;
+  files['toy.csv'] = await trainer.call<string>(
+    'toyCsv',
+    kind,
+    Number(toyNoise.value),
+    400,
+    state.seed,
+  );
+  if (!state.source.includes("'toy.csv'")) {
+    setDocument(editor, toyModel);
+    state.source = toyModel;
+  }
+  state.dataOverride = null;
+  showData(`toy.csv: ${kind}, noise ${toyNoise.value}, 400 points`);
+  await prepare();
+}
+
 // Training.
 async function prepare(): Promise<Prepared> {
   const prepared = await trainer
@@ -154,6 +191,7 @@ function setTraining(on: boolean): void {
   state.training = on;
   $<HTMLButtonElement>('train').disabled = on;
   $<HTMLButtonElement>('step').disabled = on;
+  $<HTMLButtonElement>('toy-make').disabled = on;
   $<HTMLButtonElement>('stop').disabled = !on;
   $('app').dataset['training'] = String(on);
 }
@@ -162,8 +200,10 @@ $('train').addEventListener('click', () => void train());
 async function train(): Promise<void> {
   setTraining(true);
   state.history = {};
+  state.health = [];
   state.weights = null;
   $('log').textContent = '';
+  drawHealth($('health'), state.health);
   drawCurves();
   setProgress(0, 'Preparing…');
   try {
@@ -229,6 +269,11 @@ async function step(): Promise<void> {
 }
 
 function onTrainEvent(event: TrainEvent): void {
+  if (event.type === 'health') {
+    state.health.push(event.report);
+    drawHealth($('health'), state.health);
+    return;
+  }
   if (event.type === 'log') {
     $('log').textContent += `${event.line}\n`;
     return;

@@ -1,5 +1,7 @@
 /** What the training worker and the page tell each other: plain, structured-cloneable data. */
 
+import type { HealthReport } from '../../src/index.js';
+
 /** A session ready to train, or why not (the CLI's located messages). */
 export type Prepared =
   | {
@@ -41,6 +43,8 @@ export interface PlaneView {
 /** Progress the worker posts while fit() runs (not answers to requests). */
 export type TrainEvent =
   | { type: 'log'; line: string }
+  /** fit's health report for an epoch (the library's figures: gradient norms, dead ReLUs, …). */
+  | { type: 'health'; report: HealthReport }
   | {
       type: 'batch';
       epoch: number;

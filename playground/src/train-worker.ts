@@ -16,6 +16,8 @@ import {
   Model,
   parseTable,
   renderDiagnostic,
+  toyData,
+  type ToyKind,
   type CallValue,
   type CheckedModel,
   type CompiledModel,
@@ -189,6 +191,7 @@ function train(): TrainResult {
     epochs: s.epochs,
     batchSize: s.batchSize,
     validationSplit: s.validationSplit,
+    health: true,
     callbacks: [
       // The file's callbacks (EarlyStopping, ReduceLROnPlateau, …), their messages to the page.
       ...callbacksFrom((s.checked.fit?.args['callbacks'] as CallValue[] | null | undefined) ?? [], {
@@ -209,6 +212,7 @@ function train(): TrainResult {
           });
         },
         onEpochBegin: (epoch) => (epochNow = epoch),
+        onHealth: (report) => post({ type: 'health', report }),
         onEpochEnd: (epoch, logs) => {
           const now = performance.now();
           const wantView = now - lastView > 100;
@@ -278,4 +282,11 @@ function standaloneModule(): { code: string; errors: string[] } {
   return { code: r.code, errors: r.diagnostics.map((d) => d.message) };
 }
 
-serve({ prepare, train, step, restore, weightsFile, standaloneModule });
+/** TensorFlow Playground's data set as CSV text (columns x1, x2, label), from the library's generator. */
+function toyCsv(kind: ToyKind, noise: number, samples: number, seed: number): string {
+  const data = toyData(kind, { samples, noise, seed });
+  const rows = data.x.map((p, i) => `${p[0]},${p[1]},${data.y[i]}`);
+  return `x1,x2,label\n${rows.join('\n')}\n`;
+}
+
+serve({ toyCsv, prepare, train, step, restore, weightsFile, standaloneModule });
