@@ -135,6 +135,12 @@ describe.skipIf(!chromium)(
       expect(
         await page.evaluate<string>("document.getElementById('summary').textContent"),
       ).toContain('Total params:');
+      await page.send('Input.dispatchKeyEvent', {
+        type: 'keyDown',
+        key: 'Escape',
+        code: 'Escape',
+        windowsVirtualKeyCode: 27,
+      });
       await page.screenshot(join(out, 'iris-1280x800.png'));
       await page.resize(390, 844);
       await page.screenshot(join(out, 'iris-phone-390.png'));
@@ -147,10 +153,13 @@ describe.skipIf(!chromium)(
       });
       const model = loadModel(irisShort, { seed: 42, backend: 'js' });
       const started = performance.now();
-      const inNode = model.fit(table.x, table.y!, {});
+      const inNode = model.fit(table.x, table.y!, { health: true });
       const nodeMs = performance.now() - started;
       // The page runs the engine itself: the same seed gives the same numbers to the last bit.
       expect(history).toEqual(inNode.history);
+      const health = await page.evaluate<unknown[]>('nnPlayground.state.health');
+      expect(health).toEqual(inNode.health);
+      expect(await page.evaluate<number>("document.querySelectorAll('#health tr').length")).toBe(4);
       console.log(
         `playground: iris 50 epochs in the page ${ms} ms, in Node ${nodeMs.toFixed(0)} ms (${(ms / nodeMs).toFixed(2)}×)`,
       );
@@ -185,7 +194,42 @@ describe.skipIf(!chromium)(
       expect(message).toMatch(/^mine\.csv, line 3.*sepal_width.*oops/);
     });
 
+    it('draws two-feature data: decision regions, hidden units, the network; steps one batch', async () => {
+      await page.evaluate(`(() => {
+      const noise = document.getElementById('toy-noise');
+      noise.value = '10';
+      noise.dispatchEvent(new Event('input'));
+      document.getElementById('toy-make').click();
+    })()`);
+      await page.waitFor("!document.getElementById('plane-panel').hidden");
+      await page.evaluate("delete document.getElementById('app').dataset.trainedMs");
+      await page.evaluate("document.getElementById('train').click()");
+      await page.waitFor("document.getElementById('app').dataset.trainedMs", 20_000);
+      const accuracy = await page.evaluate<number>('nnPlayground.state.history.accuracy.at(-1)');
+      expect(accuracy).toBeGreaterThan(0.6);
+      // Hidden units of Dense(8, tanh) -> Dense(4, tanh), and the regions painted behind the points.
+      expect(
+        await page.evaluate<number>("document.querySelectorAll('#hidden canvas').length"),
+      ).toBe(12);
+      const painted = await page.evaluate<number>(`(() => {
+      const c = document.getElementById('regions');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let coloured = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] !== d[i + 2]) coloured++;
+      return coloured / (d.length / 4);
+    })()`);
+      expect(painted).toBeGreaterThan(0.5);
+      await page.evaluate("document.getElementById('step').click()");
+      await page.waitFor(
+        "document.getElementById('status').textContent.startsWith('One batch: loss')",
+      );
+      await page.evaluate("document.getElementById('plane-panel').scrollIntoView()");
+      await page.screenshot(join(out, 'spiral-1280x800.png'));
+      expect(page.errors).toEqual([]);
+    });
+
     it('shares the source in the link’s fragment', async () => {
+      const shared = await page.evaluate<string>('nnPlayground.state.source');
       await page.evaluate("document.getElementById('share').click()");
       const link = await page.waitFor<string>("document.getElementById('share-url').value");
       expect(link).toMatch(/#src=[\w-]+$/);
@@ -193,7 +237,7 @@ describe.skipIf(!chromium)(
       const text = await other.waitFor<string>(
         'window.nnPlayground && nnPlayground.editor.state.doc.toString()',
       );
-      expect(text).toBe(irisShort);
+      expect(text).toBe(shared);
     });
   },
   60_000,
