@@ -26,9 +26,9 @@ export function markdownElement(markdown: string, className: string): HTMLElemen
   return root;
 }
 
-/** `code`, **bold** and [text](url) as text (links are not followed: no request leaves the page). */
+/** `code`, **bold**, *italic* and [text](url) as text (links are not followed: no request leaves the page). */
 function appendInline(parent: HTMLElement, text: string): void {
-  const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\([^)]*\)/g;
+  const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\([^)]*\)|\*([^*]+)\*/g;
   let at = 0;
   for (const m of text.matchAll(pattern)) {
     parent.append(text.slice(at, m.index));
@@ -40,7 +40,12 @@ function appendInline(parent: HTMLElement, text: string): void {
       const b = document.createElement('b');
       b.textContent = m[2];
       parent.append(b);
-    } else parent.append(m[3]!);
+    } else if (m[3] !== undefined) parent.append(m[3]);
+    else {
+      const i = document.createElement('i');
+      i.textContent = m[4]!;
+      parent.append(i);
+    }
     at = m.index! + m[0].length;
   }
   parent.append(text.slice(at));
