@@ -2,6 +2,7 @@
  * Live training curves on a canvas: one chart per quantity (the loss, each metric), the
  * training series solid and the validation series (`val_…`) dashed, redrawn at each epoch.
  */
+import { drawingContext } from './canvas.js';
 export type Series = Record<string, number[]>;
 
 const colors = { train: '#1f6feb', val: '#d9480f' };
@@ -13,14 +14,7 @@ export function quantities(history: Series): string[] {
 }
 
 export function drawChart(canvas: HTMLCanvasElement, name: string, history: Series): void {
-  const ratio = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth || 320;
-  const height = canvas.clientHeight || 160;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
-  const g = canvas.getContext('2d')!;
-  g.setTransform(ratio, 0, 0, ratio, 0, 0);
-  g.clearRect(0, 0, width, height);
+  const { g, width, height } = drawingContext(canvas, { width: 320, height: 160 });
   const series = [
     { label: name, values: history[name] ?? [], color: colors.train, dash: [] as number[] },
     { label: `val_${name}`, values: history[`val_${name}`] ?? [], color: colors.val, dash: [5, 4] },

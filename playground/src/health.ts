@@ -4,6 +4,7 @@
  * near the bottom, exploding at the top), the last epoch's figures per layer (dead ReLU share,
  * saturated sigmoid/tanh share) and the warnings the library raised.
  */
+import { drawingContext } from './canvas.js';
 import type { HealthReport } from '../../src/index.js';
 import { format } from './curves.js';
 
@@ -57,14 +58,7 @@ function row(cell: 'td' | 'th', values: string[]): HTMLTableRowElement {
 
 /** log10 of each layer's gradient norm per epoch; layers without weights are left out. */
 function drawGradients(canvas: HTMLCanvasElement, reports: readonly HealthReport[]): void {
-  const ratio = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth || 320;
-  const height = canvas.clientHeight || 150;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
-  const g = canvas.getContext('2d')!;
-  g.setTransform(ratio, 0, 0, ratio, 0, 0);
-  g.clearRect(0, 0, width, height);
+  const { g, width, height } = drawingContext(canvas, { width: 320, height: 150 });
   const layers = reports[0]!.layers.map((l) => l.layer);
   const series = layers
     .map((name) => ({

@@ -3,6 +3,7 @@
  * behind the points (training points filled, validation points ringed), a heat map per hidden
  * unit, and the network with its weights as lines (width by size, colour by sign).
  */
+import { drawingContext } from './canvas.js';
 import type { Plane, PlaneView } from './protocol.js';
 
 const palette = ['#f08c00', '#1971c2', '#2f9e44', '#e03131', '#7048e8', '#0c8599', '#c2255c'];
@@ -47,11 +48,9 @@ function paintGrid(
 }
 
 export function drawRegions(canvas: HTMLCanvasElement, plane: Plane, view: PlaneView | null): void {
-  const size = canvas.clientWidth || 300;
-  const ratio = window.devicePixelRatio || 1;
-  canvas.width = canvas.height = Math.round(size * ratio);
-  const g = canvas.getContext('2d')!;
-  g.setTransform(ratio, 0, 0, ratio, 0, 0);
+  // Square: as wide as the canvas is laid out.
+  canvas.style.height = `${canvas.clientWidth || 300}px`;
+  const { g, width: size } = drawingContext(canvas, { width: 300, height: 300 });
   g.fillStyle = '#fff';
   g.fillRect(0, 0, size, size);
   const units = view?.output.units ?? 1;
@@ -120,14 +119,7 @@ export function drawHidden(container: HTMLElement, view: PlaneView | null): void
 
 /** The network: a column of nodes per layer, a line per weight (width by |w|, colour by sign). */
 export function drawNetwork(canvas: HTMLCanvasElement, view: PlaneView | null): void {
-  const width = canvas.clientWidth || 300;
-  const height = canvas.clientHeight || 180;
-  const ratio = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * ratio);
-  canvas.height = Math.round(height * ratio);
-  const g = canvas.getContext('2d')!;
-  g.setTransform(ratio, 0, 0, ratio, 0, 0);
-  g.clearRect(0, 0, width, height);
+  const { g, width, height } = drawingContext(canvas, { width: 300, height: 180 });
   const kernels = view?.kernels ?? [];
   if (kernels.length === 0) return;
   const columns = [kernels[0]!.inputs, ...kernels.map((k) => k.units)];

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { headlessFlags } from '../chromium.js';
 
 type Handler = (params: Record<string, unknown>, sessionId?: string) => void;
 
@@ -57,19 +58,7 @@ export class Browser {
     const profile = mkdtempSync(join(tmpdir(), 'nn-cdp-'));
     const child = spawn(
       binary,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--remote-debugging-pipe',
-        `--user-data-dir=${profile}`,
-        'about:blank',
-      ],
+      [...headlessFlags, '--remote-debugging-pipe', `--user-data-dir=${profile}`, 'about:blank'],
       { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
     );
     return new Browser(child, profile);
