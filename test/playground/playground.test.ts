@@ -51,6 +51,7 @@ describe.skipIf(!chromium)(
     let url: string;
     let page: Page;
     let readyMs = 0;
+    let pageReadyMs = 0;
 
     beforeAll(async () => {
       rmSync(out, { recursive: true, force: true });
@@ -66,7 +67,10 @@ describe.skipIf(!chromium)(
       });
       const opened = Date.now();
       page = await browser.open(url, 1280, 800);
-      await page.waitFor("document.getElementById('app').dataset.ready");
+      // The page's own figure: from the navigation's start to the first diagnostics shown.
+      pageReadyMs = Number(
+        await page.waitFor<string>("document.getElementById('app').dataset.ready"),
+      );
       readyMs = Date.now() - opened;
     }, 30_000);
 
@@ -97,7 +101,7 @@ describe.skipIf(!chromium)(
         );
       const gzip = sizes.reduce((n, [, , g]) => n + g, 0);
       console.log(
-        `playground: ready in ${readyMs} ms; ${sizes.map(([f, s, g]) => `${f} ${(s / 1024).toFixed(0)} kB (${(g / 1024).toFixed(0)} kB gzip)`).join(', ')}; total ${(gzip / 1024).toFixed(0)} kB gzip`,
+        `playground: interactive ${pageReadyMs} ms after navigation (${readyMs} ms from opening the tab); ${sizes.map(([f, s, g]) => `${f} ${(s / 1024).toFixed(0)} kB (${(g / 1024).toFixed(0)} kB gzip)`).join(', ')}; total ${(gzip / 1024).toFixed(0)} kB gzip`,
       );
       expect(readyMs).toBeLessThan(10_000);
     });
