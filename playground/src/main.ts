@@ -6,7 +6,7 @@
  */
 import samples from 'virtual:samples';
 import type { HealthReport } from '../../src/index.js';
-import type { ServiceDiagnostic } from '../../src/service/index.js';
+import type { DiagramAnswer, ServiceDiagnostic } from '../../src/service/index.js';
 import { drawChart, format, quantities, type Series } from './curves.js';
 import { download } from './download.js';
 import { createEditor, formatDocument, setDocument } from './editor.js';
@@ -81,11 +81,28 @@ function showProblems(found: ServiceDiagnostic[]): void {
     : found.length
       ? `${found.length} note${found.length === 1 ? '' : 's'}`
       : 'no problems';
+  void showDiagram();
   if (!$('app').dataset['ready']) {
     // Time to interactive: from the navigation's start to the first diagnostics shown.
     $('app').dataset['ready'] = String(Math.round(performance.now()));
   }
 }
+
+/**
+ * The model's diagram (`nn diagram`'s SVG, from the language service), shown as an image: a
+ * picture, never markup in the page. Drawn only while its panel is open.
+ */
+async function showDiagram(): Promise<void> {
+  if (!$<HTMLDetailsElement>('diagram-panel').open) return;
+  const text = state.source;
+  const answer = await language.call<DiagramAnswer>('diagram', text);
+  if (text !== state.source) return;
+  const image = $<HTMLImageElement>('diagram');
+  image.hidden = answer.svg === null;
+  if (answer.svg) image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(answer.svg)}`;
+  $('diagram-error').textContent = answer.error ?? '';
+}
+$('diagram-panel').addEventListener('toggle', () => void showDiagram());
 
 // Samples.
 const picker = $<HTMLSelectElement>('sample');

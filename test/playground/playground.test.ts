@@ -118,6 +118,10 @@ describe.skipIf(!chromium)(
       await page.waitFor(
         "!document.querySelector('.cm-lintRange-error') && document.getElementById('problem-count').textContent === 'no problems'",
       );
+      // The model's diagram, from the same language service.
+      await page.evaluate("document.getElementById('diagram-panel').open = true");
+      await page.waitFor("document.getElementById('diagram').naturalWidth > 0");
+      await page.evaluate("document.getElementById('diagram-panel').open = false");
     });
 
     it('trains the iris sample: progress, curves, accuracy, summary', async () => {
