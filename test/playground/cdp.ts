@@ -105,8 +105,16 @@ export class Browser {
   }
 
   close(): void {
+    // Chromium's helper processes may still write to the profile as it exits: removing it is
+    // retried, and a leftover temporary folder is not a test failure.
+    this.child.once('exit', () => {
+      try {
+        rmSync(this.profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      } catch {
+        // left in the system's temporary folder
+      }
+    });
     this.child.kill();
-    this.child.once('exit', () => rmSync(this.profile, { recursive: true, force: true }));
   }
 }
 
