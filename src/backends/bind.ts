@@ -129,18 +129,18 @@ export class BoundPlan {
    * step, the optimizer's: fit's health figures read the gradients there, before clipnorm or
    * clipvalue scale them in place.
    */
-  runObserved(n: number, observe: () => void): void {
+  runObserved(n: number, observe: (bound: BoundPlan, n: number) => void): void {
     const steps = this.plan.steps;
     const beforeLast = steps.length > 0 && steps[steps.length - 1]!.op === 'optimizer';
     if (!beforeLast) {
       this.run(n);
-      observe();
+      observe(this, n);
       return;
     }
     this.hold();
     const calls = this.calls;
     for (let i = 0; i < calls.length - 1; i++) calls[i]!(n);
-    observe();
+    observe(this, n);
     calls[calls.length - 1]!(n);
   }
 

@@ -78,6 +78,12 @@ export function verifyPlan(plan: Plan): string[] {
   for (const id of plan.outputs)
     if (!defined.has(id))
       say(undefined, `the output '${plan.buffers[id]?.name}' is never written.`);
+  for (const o of plan.observed ?? [])
+    if (!valid(o.buffer) || !defined.has(o.buffer))
+      say(
+        undefined,
+        `the observed activation of '${o.layer}' (buffer ${o.buffer}) is never written.`,
+      );
   if (plan.mode !== 'training' && plan.buffers.some((b) => b.role === 'grad'))
     say(undefined, `an ${plan.mode} plan has gradient buffers.`);
   if (plan.mode !== 'inference') {

@@ -29,7 +29,10 @@ export interface LayerHealth {
    * Activation or ReLU layer, listed for its units).
    */
   gradientNorm: number;
-  /** The L2 norm of the layer's weights at the end of the epoch. */
+  /**
+   * The L2 norm of the layer's trainable weights at the end of the epoch (of all its weights
+   * when none trains: a frozen layer), not BatchNormalization's moving statistics.
+   */
   weightNorm: number;
   /** The share of its ReLU units (last-axis features) that output 0 on every sample of the epoch. */
   deadRelu?: number;
@@ -113,6 +116,9 @@ export class HealthMonitor {
       t.perUnit.fill(0);
     }
   }
+
+  /** record, bound once: what BoundPlan.runObserved calls each step, without a closure per step. */
+  readonly observe = (bound: BoundPlan, n: number): void => this.record(bound, n);
 
   /** Reads one step's gradients and activations (`n` samples) from the bound plan's buffers. */
   record(bound: BoundPlan, n: number): void {
@@ -216,9 +222,11 @@ export class HealthMonitor {
       grads: this.reported.map((l) =>
         plan.weights.filter((w) => w.layer === l.name && w.grad !== null).map((w) => w.grad!),
       ),
-      weights: this.reported.map((l) =>
-        plan.weights.filter((w) => w.layer === l.name).map((w) => w.buffer),
-      ),
+      weights: this.reported.map((l) => {
+        const own = plan.weights.filter((w) => w.layer === l.name);
+        const trained = own.filter((w) => w.grad !== null);
+        return (trained.length > 0 ? trained : own).map((w) => w.buffer);
+      }),
       activations: this.reported.map((l) => observed.get(l.name) ?? null),
     };
     if (this.tallies.length === 0)

@@ -378,7 +378,7 @@ export class Session {
     this.feed(bound, x, 0, n);
     const targetSize = this.targetSizes.reduce((a, b) => a + b, 0);
     scatterRows(bound, bound.plan.targets, this.targetSizes, targetSize, y, 0, n);
-    runChecked(bound, n, monitor ? () => monitor.record(bound, n) : null);
+    runChecked(bound, n, monitor?.observe ?? null);
     this.version++;
     if (metrics) this.updateMetrics(metrics, bound, y, n);
     return bound.view(bound.plan.loss!)[0]!;
@@ -515,7 +515,11 @@ function buildGraph(graph: ModelGraph, inputShape: Shape): ModelGraph {
  * Runs a bound plan (calling `observe` before its optimizer step, for the health figures);
  * bad data a step finds (DataError) is the user's InputError.
  */
-function runChecked(bound: BoundPlan, n: number, observe: (() => void) | null = null): void {
+function runChecked(
+  bound: BoundPlan,
+  n: number,
+  observe: ((bound: BoundPlan, n: number) => void) | null = null,
+): void {
   try {
     if (observe) bound.runObserved(n, observe);
     else bound.run(n);

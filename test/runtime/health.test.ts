@@ -268,3 +268,65 @@ describe('the observing plan', () => {
     expect(plan.workSize).toBeGreaterThanOrEqual(plain.workSize);
   });
 });
+
+describe('every kind of model', () => {
+  const finite = (r: HealthReport) =>
+    r.layers.every((l) => Number.isFinite(l.gradientNorm) && Number.isFinite(l.weightNorm));
+
+  it('Embedding and LSTM: the recurrent layer by its weights (its gates are not units here)', () => {
+    const model = loadModel(
+      `Input(3) -> Embedding(7, 2) -> LSTM(4) -> Dense(1, sigmoid); compile(adam, binary_crossentropy)`,
+      { seed: 1 },
+    );
+    const tokens = Array.from({ length: 8 }, (_, i) => [i % 7, (i + 1) % 7, (i + 2) % 7]);
+    const [report] = model.fit(tokens, y, { epochs: 1, batchSize: 4, health: true }).health!;
+    expect(report!.layers.map((l) => `${l.layer} ${l.className}`)).toEqual([
+      'embedding Embedding',
+      'lstm LSTM',
+      'dense Dense',
+    ]);
+    expect(report!.layers.every((l) => l.gradientNorm > 0)).toBe(true);
+    expect(finite(report!)).toBe(true);
+  });
+
+  it('BatchNormalization: the weight norm of γ and β, not the moving statistics', () => {
+    const model = loadModel(
+      `Input(2) -> Dense(4, relu) -> BatchNormalization() -> Dropout(0.5) -> Dense(1, sigmoid); compile(adam, binary_crossentropy)`,
+      { seed: 1 },
+    );
+    const [report] = model.fit(x, y, { epochs: 1, batchSize: 4, health: true }).health!;
+    const bn = report!.layers.find((l) => l.className === 'BatchNormalization')!;
+    const [gamma, beta] = model.getWeights().slice(2, 4);
+    expect(bn.weightNorm).toBeCloseTo(norm([gamma!, beta!]), 5);
+    expect(finite(report!)).toBe(true);
+  });
+
+  it('a graph model with two inputs', () => {
+    const model = loadModel(
+      `a = Input(shape=(3,), name='a')\nb = Input(shape=(2,), name='b')\n(a -> Dense(4, relu), b -> Dense(4, tanh)) -> Concatenate() -> Dense(1, sigmoid)\ncompile(adam, binary_crossentropy)`,
+      { seed: 1 },
+    );
+    const xa = x.map(([p, q]) => [p!, q!, p! * q!]);
+    const [report] = model.fit([xa, x], y, { epochs: 1, batchSize: 4, health: true }).health!;
+    expect(report!.layers.map((l) => l.layer)).toEqual(['dense', 'dense_1', 'dense_2']);
+    expect(report!.layers[0]!.deadRelu).toBeDefined();
+    expect(report!.layers[1]!.saturated).toBeDefined();
+    expect(finite(report!)).toBe(true);
+  });
+});
+
+it('verifyPlan finds an observed activation no step writes', () => {
+  const compiled = loadModel(`Input(2) -> Dense(3, relu) -> Dense(1); compile(sgd, mse)`).compiled;
+  const plan = planCompiled(compiled, compiled.graph, {
+    mode: 'training',
+    batchSize: 4,
+    observe: true,
+  });
+  const broken = {
+    ...plan,
+    observed: [{ layer: 'dense', buffer: 999, activation: 'relu' as const }],
+  };
+  expect(verifyPlan(broken)).toEqual([
+    "the observed activation of 'dense' (buffer 999) is never written.",
+  ]);
+});
