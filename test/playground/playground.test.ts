@@ -124,7 +124,32 @@ describe.skipIf(!chromium)(
       await page.evaluate("document.getElementById('diagram-panel').open = false");
     });
 
+    it('hovers, completes and formats through the language service', async () => {
+      await typeSource('Input(4) -> Dense(3,softmax)\n');
+      const at = await page.evaluate<{ x: number; y: number }>(`(() => {
+      const v = nnPlayground.editor;
+      const r = v.coordsAtPos(v.state.doc.toString().indexOf('Dense') + 2);
+      return { x: r.left, y: (r.top + r.bottom) / 2 };
+    })()`);
+      await page.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: at.x, y: at.y });
+      const hover = await page.waitFor<string>("document.querySelector('.nn-hover')?.textContent");
+      expect(hover).toContain('Dense(units');
+      await page.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: 1, y: 1 });
+      await page.insertText('Input(4) -> Den');
+      const options = await page.waitFor<string>(
+        "document.querySelector('.cm-tooltip-autocomplete')?.textContent",
+      );
+      expect(options).toContain('Dense');
+      await typeSource('Input(4) -> Dense(3,softmax)\n');
+      await page.evaluate("document.getElementById('format').click()");
+      await page.waitFor(
+        "nnPlayground.editor.state.doc.toString() === 'Input(4) -> Dense(3, softmax)\\n'",
+      );
+    });
+
     it('trains the iris sample: progress, curves, accuracy, summary', async () => {
+      await typeSource(irisShort);
+      await page.waitFor("document.getElementById('problem-count').textContent === 'no problems'");
       await page.evaluate("document.getElementById('train').click()");
       const ms = Number(
         await page.waitFor<string>("document.getElementById('app').dataset.trainedMs", 20_000),
