@@ -213,6 +213,10 @@ function setTraining(on: boolean): void {
   $('app').dataset['training'] = String(on);
 }
 
+$<HTMLInputElement>('seed').addEventListener('change', (e) => {
+  const seed = Number((e.target as HTMLInputElement).value);
+  if (Number.isInteger(seed) && seed >= 0) state.seed = seed;
+});
 $('train').addEventListener('click', () => void train());
 async function train(): Promise<void> {
   setTraining(true);
