@@ -261,6 +261,26 @@ describe.skipIf(!chromium)(
       expect(page.errors).toEqual([]);
     });
 
+    it('stops a training, keeping the last epoch’s weights to step on from', async () => {
+      await typeSource(
+        irisShort.replace('epochs=50', 'epochs=100000').replace(/callbacks=.*\n/, ''),
+      );
+      await page.waitFor("document.getElementById('problem-count').textContent === 'no problems'");
+      await page.evaluate("document.getElementById('train').click()");
+      await page.waitFor('nnPlayground.state.history.loss?.length >= 3');
+      await page.evaluate("document.getElementById('stop').click()");
+      const status = await page.waitFor<string>(
+        "document.getElementById('status').textContent.startsWith('Stopped after') && document.getElementById('status').textContent",
+      );
+      expect(status).toMatch(/^Stopped after \d+ epochs\.$/);
+      await page.waitFor('nnPlayground.state.prepared !== null');
+      await page.evaluate("document.getElementById('step').click()");
+      await page.waitFor(
+        "document.getElementById('status').textContent.startsWith('One batch: loss')",
+      );
+      expect(page.errors).toEqual([]);
+    });
+
     it('shares the source in the link’s fragment', async () => {
       const shared = await page.evaluate<string>('nnPlayground.state.source');
       await page.evaluate("document.getElementById('share').click()");
