@@ -13,6 +13,7 @@ export {
   type ModelPlans,
 } from './compiler.js';
 export { loadModel, ModelError, type LoadOptions } from './load.js';
+export { blockersOf } from './compiler.js';
 export type * from './ast/index.js';
 export {
   printNode,
@@ -116,6 +117,17 @@ export {
   WeightsFileError,
   type WeightsFile,
 } from './runtime/weights-file.js';
+
+// Training tables from CSV text (the CLI reads files; a browser page parses what it was given).
+export {
+  parseTable,
+  applyScaler,
+  DataError,
+  type Table,
+  type TableOptions,
+  type Scaler,
+} from './data/index.js';
+export type { DataInfo } from './runtime/weights-file.js';
 
 // TensorFlow Playground's 2-D toy data sets (XOR, circle, Gaussian clusters, spiral).
 export {

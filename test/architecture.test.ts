@@ -192,3 +192,25 @@ describe('no import cycles in src/', () => {
     expect(cycles).toEqual([]);
   });
 });
+
+describe('the playground uses the library, and nothing uses the playground', () => {
+  const root = new URL('../', import.meta.url).pathname;
+  const importsIn = (dir: string) =>
+    files(join(root, dir)).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s+'([^']+)'/g)].map((m) => ({
+        file: file.slice(root.length),
+        spec: m[1]!,
+      })),
+    );
+
+  it('playground/ reaches src/ only through src/index.ts and src/service/index.ts', () => {
+    const wrong = importsIn('playground/src').filter(
+      ({ spec }) => spec.includes('/src/') && !/\/src\/(index|service\/index)\.js$/.test(spec),
+    );
+    expect(wrong).toEqual([]);
+  });
+
+  it('src/ never imports playground/', () => {
+    expect(importsIn('src').filter(({ spec }) => spec.includes('playground'))).toEqual([]);
+  });
+});

@@ -14,6 +14,18 @@ export const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
   existsSync(p),
 );
 
+/** Headless, and quiet: no first-run screens, no background requests of the browser's own. */
+export const headlessFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /** Serves `files` (path → [content type, body]), opens `page` in Chromium, returns the final DOM. */
 export async function dumpDom(
   files: Record<string, [string, string]>,
@@ -30,14 +42,7 @@ export async function dumpDom(
     // Chromium runs asynchronously: a synchronous spawn would block this server's event loop.
     return await new Promise<string>((resolve, reject) => {
       const child = spawn(chromium!, [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
+        ...headlessFlags,
         `--user-data-dir=${mkdtempSync(join(tmpdir(), 'nn-chromium-'))}`,
         '--virtual-time-budget=10000',
         '--dump-dom',

@@ -91,7 +91,9 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: KernelExports };
   Memory: new (descriptor: { initial: number }) => WasmMemory;
 }
-const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+// Read without a cast: under the DOM library (the playground's page) the global's declared
+// type and this local one differ, and a cast between them does not compile.
+const wasm: WasmApi | undefined = Reflect.get(globalThis as object, 'WebAssembly');
 
 const decode = (b64: string): Uint8Array => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 
