@@ -142,10 +142,9 @@ export function scanCsv(
   delimiter: string,
   onRecord: (record: string[], line: number) => void,
 ): void {
-  const bytes =
-    typeof input === 'string'
-      ? Buffer.from(input, 'utf8')
-      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  // Plain bytes rather than Node's Buffer, so the reader also runs in a browser (the
+  // playground): csv-parse takes the text as given, the cursor below walks its UTF-8 bytes.
+  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   // The cursor walks the bytes once, in step with csv-parse, counting the line breaks before it.
   let at = 0;
   let breaks = 0;
@@ -161,7 +160,7 @@ export function scanCsv(
     return null;
   };
   try {
-    parse(bytes, {
+    parse(input, {
       bom: true,
       delimiter,
       relax_column_count: true,
@@ -172,7 +171,8 @@ export function scanCsv(
     });
   } catch (err) {
     if (err instanceof DataError) throw err;
-    throw csvSyntaxError(err, bytes.toString('utf8'), file, delimiter);
+    const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
+    throw csvSyntaxError(err, text, file, delimiter);
   }
   if (records === 0) {
     throw new DataError(
