@@ -17,6 +17,7 @@ import { escapeControls, renderDiagnostic } from '../diagnostics/index.js';
 import { defaultMaxErrors } from './check.js';
 import { readSource } from './io.js';
 import { PathSandbox, sandboxedDataPath } from './paths.js';
+import { unwritableReason, writeFileAtomic } from '../runtime/weights-file.js';
 
 /** A failure to report as one line (and exit 1): bad input, not a bug. */
 export class CliError extends Error {}
@@ -204,4 +205,19 @@ export function checkFeatureCount(loaded: Loaded, features: readonly string[], c
   throw new CliError(
     `${csv}: model '${loaded.model.name}' takes ${expected} feature${expected === 1 ? '' : 's'} per sample (${declared}), but the file has ${features.length} feature column${features.length === 1 ? '' : 's'}: ${shown.map((f) => `'${f}'`).join(', ')}. Choose the target with fit(target=…) or fix the model's Input.`,
   );
+}
+
+/**
+ * Writes one exported file (a .keras archive, an ONNX model) whole or not at all: a target
+ * that cannot be written is refused before, and the bytes go to a temporary file renamed over
+ * it.
+ */
+export function writeExportFile(target: string, bytes: Uint8Array): void {
+  const why = unwritableReason(target);
+  if (why) throw new CliError(`cannot write '${target}': ${why}; nothing was exported.`);
+  try {
+    writeFileAtomic(target, bytes);
+  } catch (e) {
+    throw new CliError(`cannot write '${target}': ${(e as Error).message}; nothing was exported.`);
+  }
 }

@@ -13,8 +13,7 @@ import {
   type InteropProblem,
   type NamedWeights,
 } from '../interop/index.js';
-import { unwritableReason, writeFileAtomic } from '../runtime/weights-file.js';
-import { CliError } from './engine.js';
+import { writeExportFile } from './engine.js';
 
 /** Writes `checked` with `weights` as a .keras archive at `target`; 1 after a problem. */
 export async function exportKeras(
@@ -33,13 +32,7 @@ export async function exportKeras(
     throw e;
   }
   report(file, artifacts.warnings);
-  const why = unwritableReason(target);
-  if (why) throw new CliError(`cannot write '${target}': ${why}; nothing was exported.`);
-  try {
-    writeFileAtomic(target, artifacts.bytes);
-  } catch (e) {
-    throw new CliError(`cannot write '${target}': ${(e as Error).message}; nothing was exported.`);
-  }
+  writeExportFile(target, artifacts.bytes);
   out(`wrote ${target} (model '${checked.name}', ${weights.length} weights, Keras 3 archive)\n`);
   return 0;
 }

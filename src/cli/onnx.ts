@@ -12,8 +12,7 @@ import {
   type InteropProblem,
   type NamedWeights,
 } from '../interop/index.js';
-import { unwritableReason, writeFileAtomic } from '../runtime/weights-file.js';
-import { CliError } from './engine.js';
+import { writeExportFile } from './engine.js';
 
 export interface OnnxExport {
   checked: CheckedModel;
@@ -45,13 +44,7 @@ export function exportOnnx(
     throw e;
   }
   report(file, artifacts.warnings, err);
-  const why = unwritableReason(target);
-  if (why) throw new CliError(`cannot write '${target}': ${why}; nothing was exported.`);
-  try {
-    writeFileAtomic(target, artifacts.bytes);
-  } catch (e) {
-    throw new CliError(`cannot write '${target}': ${(e as Error).message}; nothing was exported.`);
-  }
+  writeExportFile(target, artifacts.bytes);
   out(
     `wrote ${target} (model '${checked.name}', ONNX opset 17, ${weights.length} weights, ${artifacts.bytes.length} bytes)\n`,
   );
