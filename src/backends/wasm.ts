@@ -174,8 +174,9 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
     case 'recurrent':
     case 'recurrent_backward':
       // The products (the input projection, each step's recurrent one, the weights' gradients)
-      // on wasm; the gate math between them in JavaScript, over the same memory.
-      return bindRecurrent(s, views, wasmProducts(block));
+      // on wasm, and
+      // the LSTM cell's gate math too; GRU's and SimpleRNN's stay in JavaScript.
+      return bindRecurrent(s, views, { ...wasmProducts(block), ...wasmCells(block) });
     case 'optimizer': {
       // The JavaScript step (clipping, decay, schedules, constraints) around wasm updates.
       if (ctx.optimizer) ctx.optimizer.kernels = wasmUpdateKernels(block);
@@ -279,6 +280,76 @@ export function wasmProducts(block: Block): k.Products {
         return k.matmulTransB(a, b, c, M, K, N, accumulate);
       const kc = Math.max(1, Math.floor(SCRATCH_FLOATS / Math.max(N, 1)));
       kern.gemmTransB(pa, pb, pc, M, K, N, scratch, kc, accumulate ? 1 : 0, panel);
+    },
+  };
+}
+
+/**
+ * The LSTM cell's steps on wasm SIMD (asm/kernels.ts lstmCell: sigmoid and tanh from a
+ * polynomial e^x, within a few float32 ulps of Math's); a buffer outside the block runs the
+ * JavaScript step.
+ */
+export function wasmCells(block: Block): k.CellSteps {
+  const kern = block.kernels;
+  const at = (v: Float32Array | null) => addressIn(block, v);
+  return {
+    lstm(d, f, n, t) {
+      const p = [f.xw, f.rec, f.bias, f.gates, f.cStep, f.c, f.h].map(at);
+      if (p.includes(-1) || !f.c || !f.cStep) return k.lstmStep(d, f, n, t);
+      const [xw, rec, bias, gates, cStep, c, h] = p as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      kern.lstmCell(
+        xw,
+        rec,
+        bias,
+        gates,
+        cStep,
+        c,
+        h,
+        n,
+        d.steps,
+        t,
+        d.units,
+        d.activation,
+        d.recurrentActivation,
+      );
+    },
+    lstmBackward(d, g, n, s, t) {
+      const p = [g.gates, g.c, g.dh, g.dc, g.dGates, g.dStep].map(at);
+      if (p.includes(-1) || !g.c || !g.dc) return k.lstmStepBackward(d, g, n, s, t);
+      const [gates, c, dh, dc, dGates, dStep] = p as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      const tPrev = d.goBackwards ? t + 1 : t - 1;
+      const first = s > 0 ? 0 : 1;
+      kern.lstmCellBackward(
+        gates,
+        c,
+        dh,
+        dc,
+        dGates,
+        dStep,
+        n,
+        d.steps,
+        t,
+        tPrev,
+        first,
+        d.units,
+        d.activation,
+        d.recurrentActivation,
+      );
     },
   };
 }

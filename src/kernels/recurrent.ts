@@ -132,17 +132,36 @@ export interface RecurrentForwardBuffers {
   xDropped?: Float32Array | null;
 }
 
+/**
+ * The cell steps a backend runs itself (the wasm backend's SIMD gate math over its memory), beside
+ * its products; recurrentForward and recurrentBackward run the JavaScript step for any it leaves
+ * out. Same arguments as lstmStep and lstmStepBackward.
+ */
+export interface CellSteps {
+  lstm?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
+  lstmBackward?: (
+    d: RecurrentDims,
+    g: RecurrentBackwardBuffers,
+    n: number,
+    s: number,
+    t: number,
+  ) => void;
+}
+
 /** The time index step s reads: s, or T−1−s with go_backwards. */
 function timeOf(d: RecurrentDims, s: number): number {
   return d.goBackwards ? d.steps - 1 - s : s;
 }
 
-/** `p`: the products for the input projection and each step's recurrent one (JavaScript's by default). */
+/**
+ * `p`: the products for the input projection and each step's recurrent one (JavaScript's by
+ * default), and the backend's own cell steps, if any.
+ */
 export function recurrentForward(
   d: RecurrentDims,
   f: RecurrentForwardBuffers,
   n: number,
-  p: Products = jsProducts,
+  p: Products & CellSteps = jsProducts,
 ): void {
   const { steps: T, in: I, units: U } = d;
   const GU = gateCount(d.cell) * U;
@@ -164,7 +183,7 @@ export function recurrentForward(
     else if (f.stateMask)
       droppedProduct(f.h, f.stateMask, f.hDropped!, f.recurrentKernel, f.rec, n, U, GU);
     else p.matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
-    if (d.cell === 'lstm') lstmStep(d, f, n, t);
+    if (d.cell === 'lstm') (p.lstm ?? lstmStep)(d, f, n, t);
     else if (d.cell === 'gru') gruStep(d, f, n, t);
     else simpleStep(d, f, n, t);
     if (f.mask) carryMaskedState(d, f, n, s, t);
@@ -253,7 +272,7 @@ function carryMaskedState(
 }
 
 /** Keras 3's LSTMCell: z = x·W + h·U + b in blocks [i, f, c, o]; c′ = f·c + i·act(z_c); h′ = o·act(c′). */
-function lstmStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
+export function lstmStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
   const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
   const { xw, rec, bias, gates, h, c, cStep } = f;
   const GU = 4 * U;
@@ -425,12 +444,15 @@ export interface RecurrentBackwardBuffers {
   xDropped?: Float32Array | null;
 }
 
-/** `p`: the products of the state's gradient and the weights' (JavaScript's by default). */
+/**
+ * `p`: the products of the state's gradient and the weights' (JavaScript's by default), and the
+ * backend's own cell steps, if any.
+ */
 export function recurrentBackward(
   d: RecurrentDims,
   g: RecurrentBackwardBuffers,
   n: number,
-  p: Products = jsProducts,
+  p: Products & CellSteps = jsProducts,
 ): void {
   const { steps: T, in: I, units: U } = d;
   const GU = gateCount(d.cell) * U;
@@ -452,7 +474,7 @@ export function recurrentBackward(
       for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! + dy[i]!;
     }
     if (mask) keepMaskedGradients(d, g, n, t, 'save');
-    if (d.cell === 'lstm') lstmStepBackward(d, g, n, s, t);
+    if (d.cell === 'lstm') (p.lstmBackward ?? lstmStepBackward)(d, g, n, s, t);
     else if (d.cell === 'gru') gruStepBackward(d, g, n, t);
     else simpleStepBackward(d, g, n, t);
     if (mask) clearMaskedGates(d, g, n, t);
@@ -674,7 +696,8 @@ function columnSums(
     for (let c = 0; c < cols; c++, p++) out[offset + c] = out[offset + c]! + m[p]!;
 }
 
-function lstmStepBackward(
+/** Keras 3's LSTMCell backward at time index t (step s of the sequence). */
+export function lstmStepBackward(
   d: RecurrentDims,
   g: RecurrentBackwardBuffers,
   n: number,
