@@ -776,6 +776,120 @@ export function lstmCellBackward(
   }
 }
 
+/**
+ * Keras 3's GRUCell with reset_after=True at time index t (recurrent.ts gruStep): x·W + b_in and
+ * h·U + b_rec in blocks [z, r, h]; z, r = σ(x_z + r_z), σ(x_r + r_r); h̃ = act(x_h + r·r_h);
+ * h′ = z·h + (1 − z)·h̃. xw (n·T, 3U) rows, rec (n, 3U), bias (2, 3U), gates (n·T, 4U): z, r,
+ * h̃ and r_h; h (n, U).
+ */
+export function gruCell(
+  xw: usize,
+  rec: usize,
+  bias: usize,
+  gates: usize,
+  h: usize,
+  n: i32,
+  T: i32,
+  t: i32,
+  U: i32,
+  act: i32,
+  ract: i32,
+): void {
+  const u = (<usize>U) << 2;
+  for (let b = 0; b < n; b++) {
+    const row = <usize>(b * T + t);
+    const xo = xw + row * 3 * u;
+    const go = gates + row * 4 * u;
+    const ro = rec + <usize>b * 3 * u;
+    const hs = h + <usize>b * u;
+    for (let j = 0; j < U;) {
+      const one = U - j < 4;
+      const o = (<usize>j) << 2;
+      let xz = ld(xo + o, one);
+      let xr = ld(xo + u + o, one);
+      let xh = ld(xo + 2 * u + o, one);
+      let rz = ld(ro + o, one);
+      let rr = ld(ro + u + o, one);
+      let rh = ld(ro + 2 * u + o, one);
+      if (bias) {
+        xz = f32x4.add(xz, ld(bias + o, one));
+        xr = f32x4.add(xr, ld(bias + u + o, one));
+        xh = f32x4.add(xh, ld(bias + 2 * u + o, one));
+        rz = f32x4.add(rz, ld(bias + 3 * u + o, one));
+        rr = f32x4.add(rr, ld(bias + 4 * u + o, one));
+        rh = f32x4.add(rh, ld(bias + 5 * u + o, one));
+      }
+      const z = activate4(ract, f32x4.add(xz, rz));
+      const r = activate4(ract, f32x4.add(xr, rr));
+      const hh = activate4(act, f32x4.add(xh, f32x4.mul(r, rh)));
+      st(go + o, z, one);
+      st(go + u + o, r, one);
+      st(go + 2 * u + o, hh, one);
+      st(go + 3 * u + o, rh, one);
+      const hv = ld(hs + o, one);
+      st(hs + o, f32x4.add(f32x4.mul(z, hv), f32x4.mul(f32x4.sub(f32x4.splat(1), z), hh)), one);
+      j += one ? 1 : 4;
+    }
+  }
+}
+
+/**
+ * The GRU cell's backward at time index t (recurrent.ts gruStepBackward, reset_after=True): from
+ * the saved gates and hPrev (n·T, U), dh (n, U) gives the input-side gradients into dGates
+ * (n·T, 3U), the recurrent side into dRec (n·T, 3U) and dStep (n, 3U), and dh becomes the part
+ * reaching the previous state directly (dh·z; the product adds the rest).
+ */
+export function gruCellBackward(
+  gates: usize,
+  hPrev: usize,
+  dh: usize,
+  dGates: usize,
+  dRec: usize,
+  dStep: usize,
+  n: i32,
+  T: i32,
+  t: i32,
+  U: i32,
+  act: i32,
+  ract: i32,
+): void {
+  const u = (<usize>U) << 2;
+  for (let b = 0; b < n; b++) {
+    const row = <usize>(b * T + t);
+    const go = gates + row * 4 * u;
+    const xo = row * 3 * u;
+    const dg = dGates + xo;
+    const dr = dRec + xo;
+    const ds = dStep + <usize>b * 3 * u;
+    const hp = hPrev + row * u;
+    const hs = dh + <usize>b * u;
+    for (let j = 0; j < U;) {
+      const one = U - j < 4;
+      const o = (<usize>j) << 2;
+      const z = ld(go + o, one);
+      const r = ld(go + u + o, one);
+      const hh = ld(go + 2 * u + o, one);
+      const rh = ld(go + 3 * u + o, one);
+      const dhv = ld(hs + o, one);
+      const dHH = f32x4.mul(f32x4.mul(dhv, f32x4.sub(f32x4.splat(1), z)), derivative4(act, hh));
+      const dZ = f32x4.mul(f32x4.mul(dhv, f32x4.sub(ld(hp + o, one), hh)), derivative4(ract, z));
+      const dR = f32x4.mul(f32x4.mul(dHH, rh), derivative4(ract, r));
+      const dRH = f32x4.mul(dHH, r);
+      st(dg + o, dZ, one);
+      st(ds + o, dZ, one);
+      st(dr + o, dZ, one);
+      st(dg + u + o, dR, one);
+      st(ds + u + o, dR, one);
+      st(dr + u + o, dR, one);
+      st(dg + 2 * u + o, dHH, one);
+      st(ds + 2 * u + o, dRH, one);
+      st(dr + 2 * u + o, dRH, one);
+      st(hs + o, f32x4.mul(dhv, z), one);
+      j += one ? 1 : 4;
+    }
+  }
+}
+
 /** The cell activation of n floats at p, into q (bench and tests compare it with Math's). */
 export function cellActivation(kind: i32, p: usize, q: usize, n: i32): void {
   for (let j = 0; j < n;) {

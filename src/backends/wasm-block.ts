@@ -94,6 +94,35 @@ export interface KernelExports {
     act: number,
     ract: number,
   ): void;
+  /** Keras 3's GRUCell (reset_after=True) at time index t (recurrent.ts gruStep). */
+  gruCell(
+    xw: number,
+    rec: number,
+    bias: number,
+    gates: number,
+    h: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+    ract: number,
+  ): void;
+  /** Its backward (recurrent.ts gruStepBackward). */
+  gruCellBackward(
+    gates: number,
+    hPrev: number,
+    dh: number,
+    dGates: number,
+    dRec: number,
+    dStep: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+    ract: number,
+  ): void;
   /** A cell activation (by its cellActivationNames code) of n floats at p into q. */
   cellActivation(kind: number, p: number, q: number, n: number): void;
   /** 96·iters flops of independent multiply-adds on registers: bench:matmul's SIMD peak. */

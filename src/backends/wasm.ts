@@ -175,7 +175,8 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
     case 'recurrent_backward':
       // The products (the input projection, each step's recurrent one, the weights' gradients)
       // on wasm, and
-      // the LSTM cell's gate math too; GRU's and SimpleRNN's stay in JavaScript.
+      // the LSTM and GRU (reset_after=True) cells' gate math too; SimpleRNN's and GRU
+      // reset_after=False's stay in JavaScript.
       return bindRecurrent(s, views, { ...wasmProducts(block), ...wasmCells(block) });
     case 'optimizer': {
       // The JavaScript step (clipping, decay, schedules, constraints) around wasm updates.
@@ -285,9 +286,9 @@ export function wasmProducts(block: Block): k.Products {
 }
 
 /**
- * The LSTM cell's steps on wasm SIMD (asm/kernels.ts lstmCell: sigmoid and tanh from a
- * polynomial e^x, within a few float32 ulps of Math's); a buffer outside the block runs the
- * JavaScript step.
+ * The LSTM and GRU (reset_after=True) cells' steps on wasm SIMD (asm/kernels.ts lstmCell,
+ * gruCell: sigmoid and tanh from a polynomial e^x, within a few float32 ulps of Math's); a buffer
+ * outside the block, or GRU reset_after=False, runs the JavaScript step.
  */
 export function wasmCells(block: Block): k.CellSteps {
   const kern = block.kernels;
@@ -313,6 +314,50 @@ export function wasmCells(block: Block): k.CellSteps {
         cStep,
         c,
         h,
+        n,
+        d.steps,
+        t,
+        d.units,
+        d.activation,
+        d.recurrentActivation,
+      );
+    },
+    gru(d, f, n, t) {
+      const p = [f.xw, f.rec, f.bias, f.gates, f.h].map(at);
+      if (p.includes(-1) || !d.resetAfter) return k.gruStep(d, f, n, t);
+      const [xw, rec, bias, gates, h] = p as [number, number, number, number, number];
+      kern.gruCell(
+        xw,
+        rec,
+        bias,
+        gates,
+        h,
+        n,
+        d.steps,
+        t,
+        d.units,
+        d.activation,
+        d.recurrentActivation,
+      );
+    },
+    gruBackward(d, g, n, t) {
+      const p = [g.gates, g.hPrev, g.dh, g.dGates, g.dRec, g.dStep].map(at);
+      if (p.includes(-1) || !d.resetAfter || !g.dRec) return k.gruStepBackward(d, g, n, t);
+      const [gates, hPrev, dh, dGates, dRec, dStep] = p as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      kern.gruCellBackward(
+        gates,
+        hPrev,
+        dh,
+        dGates,
+        dRec,
+        dStep,
         n,
         d.steps,
         t,

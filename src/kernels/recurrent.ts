@@ -135,7 +135,7 @@ export interface RecurrentForwardBuffers {
 /**
  * The cell steps a backend runs itself (the wasm backend's SIMD gate math over its memory), beside
  * its products; recurrentForward and recurrentBackward run the JavaScript step for any it leaves
- * out. Same arguments as lstmStep and lstmStepBackward.
+ * out. Same arguments as lstmStep, lstmStepBackward, gruStep and gruStepBackward.
  */
 export interface CellSteps {
   lstm?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
@@ -146,6 +146,8 @@ export interface CellSteps {
     s: number,
     t: number,
   ) => void;
+  gru?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
+  gruBackward?: (d: RecurrentDims, g: RecurrentBackwardBuffers, n: number, t: number) => void;
 }
 
 /** The time index step s reads: s, or T−1−s with go_backwards. */
@@ -184,7 +186,7 @@ export function recurrentForward(
       droppedProduct(f.h, f.stateMask, f.hDropped!, f.recurrentKernel, f.rec, n, U, GU);
     else p.matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
     if (d.cell === 'lstm') (p.lstm ?? lstmStep)(d, f, n, t);
-    else if (d.cell === 'gru') gruStep(d, f, n, t);
+    else if (d.cell === 'gru') (p.gru ?? gruStep)(d, f, n, t);
     else simpleStep(d, f, n, t);
     if (f.mask) carryMaskedState(d, f, n, s, t);
     if (d.returnSequences) {
@@ -311,7 +313,7 @@ export function lstmStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number
  * Keras 3's GRUCell with reset_after=True: x·W + b_in and h·U + b_rec in blocks [z, r, h];
  * z, r = σ(x_z + r_z), σ(x_r + r_r); h̃ = act(x_h + r·r_h); h′ = z·h + (1 − z)·h̃.
  */
-function gruStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
+export function gruStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
   if (!d.resetAfter) return gruResetBeforeStep(d, f, n, t);
   const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
   const { xw, rec, bias, gates, h } = f;
@@ -475,7 +477,7 @@ export function recurrentBackward(
     }
     if (mask) keepMaskedGradients(d, g, n, t, 'save');
     if (d.cell === 'lstm') (p.lstmBackward ?? lstmStepBackward)(d, g, n, s, t);
-    else if (d.cell === 'gru') gruStepBackward(d, g, n, t);
+    else if (d.cell === 'gru') (p.gruBackward ?? gruStepBackward)(d, g, n, t);
     else simpleStepBackward(d, g, n, t);
     if (mask) clearMaskedGates(d, g, n, t);
     // The state entering the first step is the zero state: nothing flows further back.
@@ -738,7 +740,8 @@ export function lstmStepBackward(
   }
 }
 
-function gruStepBackward(
+/** Keras 3's GRUCell backward at time index t. */
+export function gruStepBackward(
   d: RecurrentDims,
   g: RecurrentBackwardBuffers,
   n: number,

@@ -270,17 +270,24 @@ compile(Adam(learning_rate=0.01, amsgrad=True, clipnorm=1.0), categorical_crosse
       );
     });
 
-    // The LSTM cell's gate math on wasm: every cell activation (a polynomial e^x for tanh and
+    // The LSTM and GRU cells' gate math on wasm: every cell activation (a polynomial e^x for tanh and
     // sigmoid), 6 units (a 4-lane vector and a 2-unit tail), go_backwards, return_sequences and
     // mask_zero's mask (the JavaScript carry between the wasm cell steps).
-    it(`${which}: LSTM cells (the gate math on wasm) as jsBackend, every cell activation`, () => {
-      // What follows the embedding; a returned sequence goes on through a second LSTM.
+    it(`${which}: LSTM and GRU cells (the gate math on wasm) as jsBackend, every cell activation`, () => {
+      // What follows the embedding; a returned sequence goes on through a second layer. The
+      // tolerances are the dense test's: float32 sums in the products (not the cells) move
+      // Adam's steps on near-zero gradients by ~1e-6.
       const variants = [
         'LSTM(6)',
         'LSTM(6, activation=relu, recurrent_activation=hard_sigmoid, go_backwards=True)',
         'LSTM(6, activation=sigmoid, recurrent_activation=tanh, use_bias=False)',
         'LSTM(6, activation=linear, recurrent_activation=relu, return_sequences=True) -> LSTM(5)',
         'LSTM(7, activation=hard_sigmoid, recurrent_activation=linear, return_sequences=True, go_backwards=True) -> LSTM(4)',
+        'GRU(6)',
+        'GRU(6, activation=relu, recurrent_activation=hard_sigmoid, go_backwards=True)',
+        'GRU(7, activation=sigmoid, use_bias=False, return_sequences=True) -> GRU(4, recurrent_activation=tanh)',
+        // reset_after=False: the JavaScript cell over the wasm memory.
+        'GRU(5, reset_after=False)',
       ];
       for (const v of variants) {
         const lstm = `
@@ -297,9 +304,9 @@ compile(Adam(learning_rate=0.02), categorical_crossentropy)
         const a = js.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false });
         const b = wasm.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false });
         expectClose(b.history['loss']!, a.history['loss']!, 1e-5, 1e-6, `loss: ${v}`);
-        expectClose(wasm.predict(x), js.predict(x), 1e-5, 1e-6, `predict: ${v}`);
+        expectClose(wasm.predict(x), js.predict(x), 1e-4, 1e-5, `predict: ${v}`);
         js.getWeights().forEach((w, i) =>
-          expectClose(wasm.getWeights()[i]!, w, 1e-5, 1e-6, `weight ${i}: ${v}`),
+          expectClose(wasm.getWeights()[i]!, w, 1e-4, 1e-5, `weight ${i}: ${v}`),
         );
       }
     });
