@@ -292,20 +292,14 @@ export function wasmProducts(block: Block): k.Products {
  */
 export function wasmCells(block: Block): k.CellSteps {
   const kern = block.kernels;
-  const at = (v: Float32Array | null) => addressIn(block, v);
+  /** The views' addresses (0 for null), or null when one lies outside the block. */
+  const at = (views: (Float32Array | null)[]): number[] | null => addresses(block, views);
   return {
     lstm(d, f, n, t) {
-      const p = [f.xw, f.rec, f.bias, f.gates, f.cStep, f.c, f.h].map(at);
-      if (p.includes(-1) || !f.c || !f.cStep) return k.lstmStep(d, f, n, t);
-      const [xw, rec, bias, gates, cStep, c, h] = p as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+      const p = at([f.xw, f.rec, f.bias, f.gates, f.cStep, f.c, f.h]);
+      if (!p || !f.c || !f.cStep) return k.lstmStep(d, f, n, t);
+      const [xw = 0, rec = 0, bias = 0, gates = 0, cStep = 0, c = 0, h = 0] = p;
+      const { steps, units, activation, recurrentActivation } = d;
       kern.lstmCell(
         xw,
         rec,
@@ -315,42 +309,25 @@ export function wasmCells(block: Block): k.CellSteps {
         c,
         h,
         n,
-        d.steps,
+        steps,
         t,
-        d.units,
-        d.activation,
-        d.recurrentActivation,
+        units,
+        activation,
+        recurrentActivation,
       );
     },
     gru(d, f, n, t) {
-      const p = [f.xw, f.rec, f.bias, f.gates, f.h].map(at);
-      if (p.includes(-1) || !d.resetAfter) return k.gruStep(d, f, n, t);
-      const [xw, rec, bias, gates, h] = p as [number, number, number, number, number];
-      kern.gruCell(
-        xw,
-        rec,
-        bias,
-        gates,
-        h,
-        n,
-        d.steps,
-        t,
-        d.units,
-        d.activation,
-        d.recurrentActivation,
-      );
+      const p = at([f.xw, f.rec, f.bias, f.gates, f.h]);
+      if (!p || !d.resetAfter) return k.gruStep(d, f, n, t);
+      const [xw = 0, rec = 0, bias = 0, gates = 0, h = 0] = p;
+      const { steps, units, activation, recurrentActivation } = d;
+      kern.gruCell(xw, rec, bias, gates, h, n, steps, t, units, activation, recurrentActivation);
     },
     gruBackward(d, g, n, t) {
-      const p = [g.gates, g.hPrev, g.dh, g.dGates, g.dRec, g.dStep].map(at);
-      if (p.includes(-1) || !d.resetAfter || !g.dRec) return k.gruStepBackward(d, g, n, t);
-      const [gates, hPrev, dh, dGates, dRec, dStep] = p as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+      const p = at([g.gates, g.hPrev, g.dh, g.dGates, g.dRec, g.dStep]);
+      if (!p || !d.resetAfter || !g.dRec) return k.gruStepBackward(d, g, n, t);
+      const [gates = 0, hPrev = 0, dh = 0, dGates = 0, dRec = 0, dStep = 0] = p;
+      const { steps, units, activation, recurrentActivation } = d;
       kern.gruCellBackward(
         gates,
         hPrev,
@@ -359,24 +336,19 @@ export function wasmCells(block: Block): k.CellSteps {
         dRec,
         dStep,
         n,
-        d.steps,
+        steps,
         t,
-        d.units,
-        d.activation,
-        d.recurrentActivation,
+        units,
+        activation,
+        recurrentActivation,
       );
     },
     lstmBackward(d, g, n, s, t) {
-      const p = [g.gates, g.c, g.dh, g.dc, g.dGates, g.dStep].map(at);
-      if (p.includes(-1) || !g.c || !g.dc) return k.lstmStepBackward(d, g, n, s, t);
-      const [gates, c, dh, dc, dGates, dStep] = p as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
+      const p = at([g.gates, g.c, g.dh, g.dc, g.dGates, g.dStep]);
+      if (!p || !g.c || !g.dc) return k.lstmStepBackward(d, g, n, s, t);
+      const [gates = 0, c = 0, dh = 0, dc = 0, dGates = 0, dStep = 0] = p;
+      const { steps, units, activation, recurrentActivation } = d;
+      // The cell state before step s: at the time index before t (after it with go_backwards).
       const tPrev = d.goBackwards ? t + 1 : t - 1;
       const first = s > 0 ? 0 : 1;
       kern.lstmCellBackward(
@@ -387,13 +359,13 @@ export function wasmCells(block: Block): k.CellSteps {
         dGates,
         dStep,
         n,
-        d.steps,
+        steps,
         t,
         tPrev,
         first,
-        d.units,
-        d.activation,
-        d.recurrentActivation,
+        units,
+        activation,
+        recurrentActivation,
       );
     },
   };
