@@ -14,25 +14,30 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const source = 'asm/kernels.ts';
 const output = 'src/backends/wasm-binary.ts';
 
-/** The compiler's flags: no runtime, no asserts, the host's memory, and the SIMD features. */
-const flags = (relaxed) => [
+/**
+ * The compiler's flags: no runtime, no asserts, the host's memory, and the SIMD features.
+ * `shared`: the memory imported shared (threads), for bench/engine/threads.ts's measurement of
+ * a second thread; that variant is built there, at bench time, and not shipped.
+ */
+const flags = (relaxed, shared = false) => [
   source,
   '-O3',
   '--runtime',
   'stub',
   '--importMemory',
+  ...(shared ? ['--sharedMemory', '--maximumMemory', '65536'] : []),
   '--noAssert',
   '--enable',
-  relaxed ? 'simd,relaxed-simd' : 'simd',
+  (relaxed ? 'simd,relaxed-simd' : 'simd') + (shared ? ',threads' : ''),
   '-o',
   'kernels.wasm',
 ];
 
 /** Compiles one variant to its bytes. */
-async function compile(relaxed) {
+export async function compile(relaxed, shared = false) {
   let binary = null;
   const stderr = [];
-  const { error } = await asc.main(flags(relaxed), {
+  const { error } = await asc.main(flags(relaxed, shared), {
     baseDir: root,
     readFile: (name, dir) => {
       try {

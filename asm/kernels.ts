@@ -568,3 +568,334 @@ export function simdPeak(iters: i32): f32 {
   );
   return f32x4.extract_lane(s, 0);
 }
+
+// --- The recurrent cells' gate math (LSTM, GRU with reset_after=True) ---------------------------
+// Activations by the code of src/kernels/recurrent.ts cellActivationNames: 0 linear, 1 tanh,
+// 2 sigmoid, 3 relu, 4 hard_sigmoid. e^x is Cephes's expf (range reduction by ln 2 in two parts,
+// a degree-6 polynomial, 2ⁿ by the exponent bits; relative error ~1e-7), tanh near zero its
+// tanhf polynomial (no cancellation in 1 − e), so every lane is within a few float32 ulps of the
+// JavaScript kernels' float64 Math.exp and Math.tanh over the whole range.
+
+/** e^x for x ≤ 0 (clamped at −87, where e^x ≈ 1.6e−38 is still a normal float). */
+function expNeg(x: v128): v128 {
+  const v = f32x4.max(x, f32x4.splat(-87));
+  const n = f32x4.floor(
+    f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)),
+  );
+  let r = f32x4.sub(v, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.1219444e-4)));
+  let p = f32x4.splat(1.98756915e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** σ(x) = 1/(1 + e^−x) as 1/(1 + e^−|x|) or e^−|x|/(1 + e^−|x|), so e never overflows. */
+function sigmoid4(x: v128): v128 {
+  const e = expNeg(f32x4.neg(f32x4.abs(x)));
+  const inv = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), e));
+  const neg = f32x4.lt(x, f32x4.splat(0));
+  return v128.bitselect(f32x4.mul(e, inv), inv, neg);
+}
+
+/** tanh: x + x³·P(x²) for |x| < 0.625, else sign(x)·(1 − e)/(1 + e) with e = e^−2|x|. */
+function tanh4(x: v128): v128 {
+  const a = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const e = expNeg(f32x4.mul(a, f32x4.splat(-2)));
+  const big = f32x4.div(f32x4.sub(f32x4.splat(1), e), f32x4.add(f32x4.splat(1), e));
+  // The sign of x onto the large branch (tanh is odd).
+  const signed = v128.or(big, v128.and(x, i32x4.splat(0x80000000)));
+  return v128.bitselect(small, signed, f32x4.lt(a, f32x4.splat(0.625)));
+}
+
+/** A cell activation on four lanes. */
+function activate4(kind: i32, v: v128): v128 {
+  if (kind == 1) return tanh4(v);
+  if (kind == 2) return sigmoid4(v);
+  if (kind == 3) return v128.and(v, f32x4.gt(v, f32x4.splat(0)));
+  if (kind == 4) {
+    const h = f32x4.add(f32x4.div(v, f32x4.splat(6)), f32x4.splat(0.5));
+    return f32x4.min(f32x4.max(h, f32x4.splat(0)), f32x4.splat(1));
+  }
+  return v;
+}
+
+/** f′ from f's output y on four lanes (recurrent.ts cellDerivative). */
+function derivative4(kind: i32, y: v128): v128 {
+  if (kind == 1) return f32x4.sub(f32x4.splat(1), f32x4.mul(y, y));
+  if (kind == 2) return f32x4.mul(y, f32x4.sub(f32x4.splat(1), y));
+  if (kind == 3) return v128.and(f32x4.splat(1), f32x4.gt(y, f32x4.splat(0)));
+  if (kind == 4) {
+    const inside = v128.and(f32x4.gt(y, f32x4.splat(0)), f32x4.lt(y, f32x4.splat(1)));
+    return v128.and(f32x4.splat(1.0 / 6), inside);
+  }
+  return f32x4.splat(1);
+}
+
+/** Four floats at p, or (one = true) the one float there in lane 0: the tail past U mod 4. */
+function ld(p: usize, one: bool): v128 {
+  return one ? f32x4.splat(load<f32>(p)) : v128.load(p);
+}
+
+/** Stores four lanes at p, or (one = true) lane 0 only. */
+function st(p: usize, v: v128, one: bool): void {
+  if (one) store<f32>(p, f32x4.extract_lane(v, 0));
+  else v128.store(p, v);
+}
+
+/**
+ * Keras 3's LSTMCell for time index t of n samples (recurrent.ts lstmStep): z = xw + rec (+ bias)
+ * in blocks [i, f, c, o]; c′ = f·c + i·act(z_c); h′ = o·act(c′). xw and gates are (n·T, 4U)
+ * rows, rec (n, 4U), c (n·T, U), cStep and h (n, U).
+ */
+export function lstmCell(
+  xw: usize,
+  rec: usize,
+  bias: usize,
+  gates: usize,
+  cStep: usize,
+  c: usize,
+  h: usize,
+  n: i32,
+  T: i32,
+  t: i32,
+  U: i32,
+  act: i32,
+  ract: i32,
+): void {
+  const u = (<usize>U) << 2;
+  for (let b = 0; b < n; b++) {
+    const row = <usize>(b * T + t);
+    const xo = xw + row * 4 * u;
+    const go = gates + row * 4 * u;
+    const ro = rec + <usize>b * 4 * u;
+    const so = c + row * u;
+    const hs = <usize>b * u;
+    for (let j = 0; j < U;) {
+      const one = U - j < 4;
+      const o = (<usize>j) << 2;
+      let zi = f32x4.add(ld(xo + o, one), ld(ro + o, one));
+      let zf = f32x4.add(ld(xo + u + o, one), ld(ro + u + o, one));
+      let zc = f32x4.add(ld(xo + 2 * u + o, one), ld(ro + 2 * u + o, one));
+      let zo = f32x4.add(ld(xo + 3 * u + o, one), ld(ro + 3 * u + o, one));
+      if (bias) {
+        zi = f32x4.add(zi, ld(bias + o, one));
+        zf = f32x4.add(zf, ld(bias + u + o, one));
+        zc = f32x4.add(zc, ld(bias + 2 * u + o, one));
+        zo = f32x4.add(zo, ld(bias + 3 * u + o, one));
+      }
+      const i = activate4(ract, zi);
+      const fg = activate4(ract, zf);
+      const g = activate4(act, zc);
+      const og = activate4(ract, zo);
+      const cv = f32x4.add(f32x4.mul(fg, ld(cStep + hs + o, one)), f32x4.mul(i, g));
+      st(go + o, i, one);
+      st(go + u + o, fg, one);
+      st(go + 2 * u + o, g, one);
+      st(go + 3 * u + o, og, one);
+      st(cStep + hs + o, cv, one);
+      st(so + o, cv, one);
+      st(h + hs + o, f32x4.mul(og, activate4(act, cv)), one);
+      j += one ? 1 : 4;
+    }
+  }
+}
+
+/**
+ * The LSTM cell's backward at time index t (recurrent.ts lstmStepBackward): from the saved gates
+ * and cell states, dh and dc (n, U) give the gates' gradients into dGates (n·T, 4U) and dStep
+ * (n, 4U), and dc becomes the gradient reaching the previous cell state. tPrev: the time index
+ * of the step before (its cell state; first = 1: zero).
+ */
+export function lstmCellBackward(
+  gates: usize,
+  c: usize,
+  dh: usize,
+  dc: usize,
+  dGates: usize,
+  dStep: usize,
+  n: i32,
+  T: i32,
+  t: i32,
+  tPrev: i32,
+  first: bool,
+  U: i32,
+  act: i32,
+  ract: i32,
+): void {
+  const u = (<usize>U) << 2;
+  for (let b = 0; b < n; b++) {
+    const row = <usize>(b * T + t);
+    const go = gates + row * 4 * u;
+    const dg = dGates + row * 4 * u;
+    const so = c + row * u;
+    const po = c + <usize>(b * T + tPrev) * u;
+    const ds = dStep + <usize>b * 4 * u;
+    const hs = <usize>b * u;
+    for (let j = 0; j < U;) {
+      const one = U - j < 4;
+      const o = (<usize>j) << 2;
+      const i = ld(go + o, one);
+      const f = ld(go + u + o, one);
+      const gc = ld(go + 2 * u + o, one);
+      const og = ld(go + 3 * u + o, one);
+      const a = activate4(act, ld(so + o, one));
+      const cp = first ? f32x4.splat(0) : ld(po + o, one);
+      const dhv = ld(dh + hs + o, one);
+      const dct = f32x4.add(
+        ld(dc + hs + o, one),
+        f32x4.mul(f32x4.mul(dhv, og), derivative4(act, a)),
+      );
+      st(dc + hs + o, f32x4.mul(dct, f), one);
+      const di = f32x4.mul(f32x4.mul(dct, gc), derivative4(ract, i));
+      const df = f32x4.mul(f32x4.mul(dct, cp), derivative4(ract, f));
+      const dgc = f32x4.mul(f32x4.mul(dct, i), derivative4(act, gc));
+      const dO = f32x4.mul(f32x4.mul(dhv, a), derivative4(ract, og));
+      st(dg + o, di, one);
+      st(dg + u + o, df, one);
+      st(dg + 2 * u + o, dgc, one);
+      st(dg + 3 * u + o, dO, one);
+      st(ds + o, di, one);
+      st(ds + u + o, df, one);
+      st(ds + 2 * u + o, dgc, one);
+      st(ds + 3 * u + o, dO, one);
+      j += one ? 1 : 4;
+    }
+  }
+}
+
+/**
+ * Keras 3's GRUCell with reset_after=True at time index t (recurrent.ts gruStep): x·W + b_in and
+ * h·U + b_rec in blocks [z, r, h]; z, r = σ(x_z + r_z), σ(x_r + r_r); h̃ = act(x_h + r·r_h);
+ * h′ = z·h + (1 − z)·h̃. xw (n·T, 3U) rows, rec (n, 3U), bias (2, 3U), gates (n·T, 4U): z, r,
+ * h̃ and r_h; h (n, U).
+ */
+export function gruCell(
+  xw: usize,
+  rec: usize,
+  bias: usize,
+  gates: usize,
+  h: usize,
+  n: i32,
+  T: i32,
+  t: i32,
+  U: i32,
+  act: i32,
+  ract: i32,
+): void {
+  const u = (<usize>U) << 2;
+  for (let b = 0; b < n; b++) {
+    const row = <usize>(b * T + t);
+    const xo = xw + row * 3 * u;
+    const go = gates + row * 4 * u;
+    const ro = rec + <usize>b * 3 * u;
+    const hs = h + <usize>b * u;
+    for (let j = 0; j < U;) {
+      const one = U - j < 4;
+      const o = (<usize>j) << 2;
+      let xz = ld(xo + o, one);
+      let xr = ld(xo + u + o, one);
+      let xh = ld(xo + 2 * u + o, one);
+      let rz = ld(ro + o, one);
+      let rr = ld(ro + u + o, one);
+      let rh = ld(ro + 2 * u + o, one);
+      if (bias) {
+        xz = f32x4.add(xz, ld(bias + o, one));
+        xr = f32x4.add(xr, ld(bias + u + o, one));
+        xh = f32x4.add(xh, ld(bias + 2 * u + o, one));
+        rz = f32x4.add(rz, ld(bias + 3 * u + o, one));
+        rr = f32x4.add(rr, ld(bias + 4 * u + o, one));
+        rh = f32x4.add(rh, ld(bias + 5 * u + o, one));
+      }
+      const z = activate4(ract, f32x4.add(xz, rz));
+      const r = activate4(ract, f32x4.add(xr, rr));
+      const hh = activate4(act, f32x4.add(xh, f32x4.mul(r, rh)));
+      st(go + o, z, one);
+      st(go + u + o, r, one);
+      st(go + 2 * u + o, hh, one);
+      st(go + 3 * u + o, rh, one);
+      const hv = ld(hs + o, one);
+      st(hs + o, f32x4.add(f32x4.mul(z, hv), f32x4.mul(f32x4.sub(f32x4.splat(1), z), hh)), one);
+      j += one ? 1 : 4;
+    }
+  }
+}
+
+/**
+ * The GRU cell's backward at time index t (recurrent.ts gruStepBackward, reset_after=True): from
+ * the saved gates and hPrev (n·T, U), dh (n, U) gives the input-side gradients into dGates
+ * (n·T, 3U), the recurrent side into dRec (n·T, 3U) and dStep (n, 3U), and dh becomes the part
+ * reaching the previous state directly (dh·z; the product adds the rest).
+ */
+export function gruCellBackward(
+  gates: usize,
+  hPrev: usize,
+  dh: usize,
+  dGates: usize,
+  dRec: usize,
+  dStep: usize,
+  n: i32,
+  T: i32,
+  t: i32,
+  U: i32,
+  act: i32,
+  ract: i32,
+): void {
+  const u = (<usize>U) << 2;
+  for (let b = 0; b < n; b++) {
+    const row = <usize>(b * T + t);
+    const go = gates + row * 4 * u;
+    const xo = row * 3 * u;
+    const dg = dGates + xo;
+    const dr = dRec + xo;
+    const ds = dStep + <usize>b * 3 * u;
+    const hp = hPrev + row * u;
+    const hs = dh + <usize>b * u;
+    for (let j = 0; j < U;) {
+      const one = U - j < 4;
+      const o = (<usize>j) << 2;
+      const z = ld(go + o, one);
+      const r = ld(go + u + o, one);
+      const hh = ld(go + 2 * u + o, one);
+      const rh = ld(go + 3 * u + o, one);
+      const dhv = ld(hs + o, one);
+      const dHH = f32x4.mul(f32x4.mul(dhv, f32x4.sub(f32x4.splat(1), z)), derivative4(act, hh));
+      const dZ = f32x4.mul(f32x4.mul(dhv, f32x4.sub(ld(hp + o, one), hh)), derivative4(ract, z));
+      const dR = f32x4.mul(f32x4.mul(dHH, rh), derivative4(ract, r));
+      const dRH = f32x4.mul(dHH, r);
+      st(dg + o, dZ, one);
+      st(ds + o, dZ, one);
+      st(dr + o, dZ, one);
+      st(dg + u + o, dR, one);
+      st(ds + u + o, dR, one);
+      st(dr + u + o, dR, one);
+      st(dg + 2 * u + o, dHH, one);
+      st(ds + 2 * u + o, dRH, one);
+      st(dr + 2 * u + o, dRH, one);
+      st(hs + o, f32x4.mul(dhv, z), one);
+      j += one ? 1 : 4;
+    }
+  }
+}
+
+/** The cell activation of n floats at p, into q (bench and tests compare it with Math's). */
+export function cellActivation(kind: i32, p: usize, q: usize, n: i32): void {
+  for (let j = 0; j < n;) {
+    const one = n - j < 4;
+    const o = (<usize>j) << 2;
+    st(q + o, activate4(kind, ld(p + o, one)), one);
+    j += one ? 1 : 4;
+  }
+}

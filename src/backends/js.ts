@@ -422,12 +422,13 @@ export function badTokenMessage(
 
 /**
  * A recurrent layer's forward or backward over its views, its products on `products`
- * (JavaScript's, or the wasm backend's over the same memory) and its gate math in JavaScript.
+ * (JavaScript's, or the wasm backend's over the same memory), its gate math in JavaScript
+ * except for the cell steps `products` brings (the wasm backend's LSTM cell).
  */
 export function bindRecurrent(
   s: StepOf<'recurrent'> | StepOf<'recurrent_backward'>,
   views: StepViews,
-  products: k.Products = k.jsProducts,
+  products: k.Products & k.CellSteps = k.jsProducts,
 ): Run {
   const v = (i: number): Float32Array => views.inputs[i] ?? empty;
   const opt = (i: number): Float32Array | null => views.inputs[i] ?? null;

@@ -61,6 +61,70 @@ export interface KernelExports {
   sgd(w: number, g: number, m: number, n: number, lr: number, mu: number, nesterov: number): void;
   /** Index of the first NaN or ±Infinity of n floats at p, or −1. */
   firstNonFinite(p: number, n: number): number;
+  /** Keras 3's LSTMCell at time index t over n samples (src/kernels/recurrent.ts lstmStep). */
+  lstmCell(
+    xw: number,
+    rec: number,
+    bias: number,
+    gates: number,
+    cStep: number,
+    c: number,
+    h: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+    ract: number,
+  ): void;
+  /** Its backward (recurrent.ts lstmStepBackward); first: the step has no previous cell state. */
+  lstmCellBackward(
+    gates: number,
+    c: number,
+    dh: number,
+    dc: number,
+    dGates: number,
+    dStep: number,
+    n: number,
+    T: number,
+    t: number,
+    tPrev: number,
+    first: number,
+    U: number,
+    act: number,
+    ract: number,
+  ): void;
+  /** Keras 3's GRUCell (reset_after=True) at time index t (recurrent.ts gruStep). */
+  gruCell(
+    xw: number,
+    rec: number,
+    bias: number,
+    gates: number,
+    h: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+    ract: number,
+  ): void;
+  /** Its backward (recurrent.ts gruStepBackward). */
+  gruCellBackward(
+    gates: number,
+    hPrev: number,
+    dh: number,
+    dGates: number,
+    dRec: number,
+    dStep: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+    ract: number,
+  ): void;
+  /** A cell activation (by its cellActivationNames code) of n floats at p into q. */
+  cellActivation(kind: number, p: number, q: number, n: number): void;
   /** 96·iters flops of independent multiply-adds on registers: bench:matmul's SIMD peak. */
   simdPeak(iters: number): number;
 }

@@ -174,8 +174,10 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
     case 'recurrent':
     case 'recurrent_backward':
       // The products (the input projection, each step's recurrent one, the weights' gradients)
-      // on wasm; the gate math between them in JavaScript, over the same memory.
-      return bindRecurrent(s, views, wasmProducts(block));
+      // on wasm, and
+      // the LSTM and GRU (reset_after=True) cells' gate math too; SimpleRNN's and GRU
+      // reset_after=False's stay in JavaScript.
+      return bindRecurrent(s, views, { ...wasmProducts(block), ...wasmCells(block) });
     case 'optimizer': {
       // The JavaScript step (clipping, decay, schedules, constraints) around wasm updates.
       if (ctx.optimizer) ctx.optimizer.kernels = wasmUpdateKernels(block);
@@ -279,6 +281,92 @@ export function wasmProducts(block: Block): k.Products {
         return k.matmulTransB(a, b, c, M, K, N, accumulate);
       const kc = Math.max(1, Math.floor(SCRATCH_FLOATS / Math.max(N, 1)));
       kern.gemmTransB(pa, pb, pc, M, K, N, scratch, kc, accumulate ? 1 : 0, panel);
+    },
+  };
+}
+
+/**
+ * The LSTM and GRU (reset_after=True) cells' steps on wasm SIMD (asm/kernels.ts lstmCell,
+ * gruCell: sigmoid and tanh from a polynomial e^x, within a few float32 ulps of Math's); a buffer
+ * outside the block, or GRU reset_after=False, runs the JavaScript step.
+ */
+export function wasmCells(block: Block): k.CellSteps {
+  const kern = block.kernels;
+  /** The views' addresses (0 for null), or null when one lies outside the block. */
+  const at = (views: (Float32Array | null)[]): number[] | null => addresses(block, views);
+  return {
+    lstm(d, f, n, t) {
+      const p = at([f.xw, f.rec, f.bias, f.gates, f.cStep, f.c, f.h]);
+      if (!p || !f.c || !f.cStep) return k.lstmStep(d, f, n, t);
+      const [xw = 0, rec = 0, bias = 0, gates = 0, cStep = 0, c = 0, h = 0] = p;
+      const { steps, units, activation, recurrentActivation } = d;
+      kern.lstmCell(
+        xw,
+        rec,
+        bias,
+        gates,
+        cStep,
+        c,
+        h,
+        n,
+        steps,
+        t,
+        units,
+        activation,
+        recurrentActivation,
+      );
+    },
+    gru(d, f, n, t) {
+      const p = at([f.xw, f.rec, f.bias, f.gates, f.h]);
+      if (!p || !d.resetAfter) return k.gruStep(d, f, n, t);
+      const [xw = 0, rec = 0, bias = 0, gates = 0, h = 0] = p;
+      const { steps, units, activation, recurrentActivation } = d;
+      kern.gruCell(xw, rec, bias, gates, h, n, steps, t, units, activation, recurrentActivation);
+    },
+    gruBackward(d, g, n, t) {
+      const p = at([g.gates, g.hPrev, g.dh, g.dGates, g.dRec, g.dStep]);
+      if (!p || !d.resetAfter || !g.dRec) return k.gruStepBackward(d, g, n, t);
+      const [gates = 0, hPrev = 0, dh = 0, dGates = 0, dRec = 0, dStep = 0] = p;
+      const { steps, units, activation, recurrentActivation } = d;
+      kern.gruCellBackward(
+        gates,
+        hPrev,
+        dh,
+        dGates,
+        dRec,
+        dStep,
+        n,
+        steps,
+        t,
+        units,
+        activation,
+        recurrentActivation,
+      );
+    },
+    lstmBackward(d, g, n, s, t) {
+      const p = at([g.gates, g.c, g.dh, g.dc, g.dGates, g.dStep]);
+      if (!p || !g.c || !g.dc) return k.lstmStepBackward(d, g, n, s, t);
+      const [gates = 0, c = 0, dh = 0, dc = 0, dGates = 0, dStep = 0] = p;
+      const { steps, units, activation, recurrentActivation } = d;
+      // The cell state before step s: at the time index before t (after it with go_backwards).
+      const tPrev = d.goBackwards ? t + 1 : t - 1;
+      const first = s > 0 ? 0 : 1;
+      kern.lstmCellBackward(
+        gates,
+        c,
+        dh,
+        dc,
+        dGates,
+        dStep,
+        n,
+        steps,
+        t,
+        tPrev,
+        first,
+        units,
+        activation,
+        recurrentActivation,
+      );
     },
   };
 }

@@ -132,17 +132,38 @@ export interface RecurrentForwardBuffers {
   xDropped?: Float32Array | null;
 }
 
+/**
+ * The cell steps a backend runs itself (the wasm backend's SIMD gate math over its memory), beside
+ * its products; recurrentForward and recurrentBackward run the JavaScript step for any it leaves
+ * out. Same arguments as lstmStep, lstmStepBackward, gruStep and gruStepBackward.
+ */
+export interface CellSteps {
+  lstm?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
+  lstmBackward?: (
+    d: RecurrentDims,
+    g: RecurrentBackwardBuffers,
+    n: number,
+    s: number,
+    t: number,
+  ) => void;
+  gru?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
+  gruBackward?: (d: RecurrentDims, g: RecurrentBackwardBuffers, n: number, t: number) => void;
+}
+
 /** The time index step s reads: s, or T−1−s with go_backwards. */
 function timeOf(d: RecurrentDims, s: number): number {
   return d.goBackwards ? d.steps - 1 - s : s;
 }
 
-/** `p`: the products for the input projection and each step's recurrent one (JavaScript's by default). */
+/**
+ * `p`: the products for the input projection and each step's recurrent one (JavaScript's by
+ * default), and the backend's own cell steps, if any.
+ */
 export function recurrentForward(
   d: RecurrentDims,
   f: RecurrentForwardBuffers,
   n: number,
-  p: Products = jsProducts,
+  p: Products & CellSteps = jsProducts,
 ): void {
   const { steps: T, in: I, units: U } = d;
   const GU = gateCount(d.cell) * U;
@@ -164,8 +185,8 @@ export function recurrentForward(
     else if (f.stateMask)
       droppedProduct(f.h, f.stateMask, f.hDropped!, f.recurrentKernel, f.rec, n, U, GU);
     else p.matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
-    if (d.cell === 'lstm') lstmStep(d, f, n, t);
-    else if (d.cell === 'gru') gruStep(d, f, n, t);
+    if (d.cell === 'lstm') (p.lstm ?? lstmStep)(d, f, n, t);
+    else if (d.cell === 'gru') (p.gru ?? gruStep)(d, f, n, t);
     else simpleStep(d, f, n, t);
     if (f.mask) carryMaskedState(d, f, n, s, t);
     if (d.returnSequences) {
@@ -253,7 +274,7 @@ function carryMaskedState(
 }
 
 /** Keras 3's LSTMCell: z = x·W + h·U + b in blocks [i, f, c, o]; c′ = f·c + i·act(z_c); h′ = o·act(c′). */
-function lstmStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
+export function lstmStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
   const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
   const { xw, rec, bias, gates, h, c, cStep } = f;
   const GU = 4 * U;
@@ -292,7 +313,7 @@ function lstmStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: nu
  * Keras 3's GRUCell with reset_after=True: x·W + b_in and h·U + b_rec in blocks [z, r, h];
  * z, r = σ(x_z + r_z), σ(x_r + r_r); h̃ = act(x_h + r·r_h); h′ = z·h + (1 − z)·h̃.
  */
-function gruStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
+export function gruStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
   if (!d.resetAfter) return gruResetBeforeStep(d, f, n, t);
   const { steps: T, units: U, activation: act, recurrentActivation: ract } = d;
   const { xw, rec, bias, gates, h } = f;
@@ -425,12 +446,15 @@ export interface RecurrentBackwardBuffers {
   xDropped?: Float32Array | null;
 }
 
-/** `p`: the products of the state's gradient and the weights' (JavaScript's by default). */
+/**
+ * `p`: the products of the state's gradient and the weights' (JavaScript's by default), and the
+ * backend's own cell steps, if any.
+ */
 export function recurrentBackward(
   d: RecurrentDims,
   g: RecurrentBackwardBuffers,
   n: number,
-  p: Products = jsProducts,
+  p: Products & CellSteps = jsProducts,
 ): void {
   const { steps: T, in: I, units: U } = d;
   const GU = gateCount(d.cell) * U;
@@ -452,8 +476,8 @@ export function recurrentBackward(
       for (let i = 0; i < n * U; i++) g.dh[i] = g.dh[i]! + dy[i]!;
     }
     if (mask) keepMaskedGradients(d, g, n, t, 'save');
-    if (d.cell === 'lstm') lstmStepBackward(d, g, n, s, t);
-    else if (d.cell === 'gru') gruStepBackward(d, g, n, t);
+    if (d.cell === 'lstm') (p.lstmBackward ?? lstmStepBackward)(d, g, n, s, t);
+    else if (d.cell === 'gru') (p.gruBackward ?? gruStepBackward)(d, g, n, t);
     else simpleStepBackward(d, g, n, t);
     if (mask) clearMaskedGates(d, g, n, t);
     // The state entering the first step is the zero state: nothing flows further back.
@@ -674,7 +698,8 @@ function columnSums(
     for (let c = 0; c < cols; c++, p++) out[offset + c] = out[offset + c]! + m[p]!;
 }
 
-function lstmStepBackward(
+/** Keras 3's LSTMCell backward at time index t (step s of the sequence). */
+export function lstmStepBackward(
   d: RecurrentDims,
   g: RecurrentBackwardBuffers,
   n: number,
@@ -715,7 +740,8 @@ function lstmStepBackward(
   }
 }
 
-function gruStepBackward(
+/** Keras 3's GRUCell backward at time index t. */
+export function gruStepBackward(
   d: RecurrentDims,
   g: RecurrentBackwardBuffers,
   n: number,

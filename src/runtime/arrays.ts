@@ -21,6 +21,17 @@ export interface Matrix {
 }
 
 /**
+ * Rows `order[first]`, `order[first + 1]`, … of a row-major data set: a shuffled batch that
+ * fit() has the step copy straight into the plan's input buffers (one copy, not a gather into
+ * a batch array and then a second copy into the plan).
+ */
+export interface OrderedRows {
+  data: Float32Array;
+  order: Int32Array;
+  first: number;
+}
+
+/**
  * Flattens `x` to rows of `cols` values. A Float32Array or a flat number array is taken as
  * row-major with `cols` per row; nested arrays must be rectangular. `cols` null: taken from
  * the nested array (a flat array is then one value per row). `check` false leaves the check for

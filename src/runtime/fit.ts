@@ -4,7 +4,13 @@
  * allocated once, the running size-weighted mean loss and stateful metrics per epoch,
  * validation at epoch end, callbacks, and the History.
  */
-import { InputError, type ArrayInput, type Matrix, type ModelInputs } from './arrays.js';
+import {
+  InputError,
+  type ArrayInput,
+  type Matrix,
+  type ModelInputs,
+  type OrderedRows,
+} from './arrays.js';
 import type { Args, CallValue } from '../catalog/index.js';
 import type { Rng } from '../kernels/random.js';
 import type { Metric } from '../metrics/index.js';
@@ -28,7 +34,7 @@ export interface Trainee extends TrainingModel {
   targetsOf(y: ModelInputs, rows: number): Matrix;
   metrics(): Metric[];
   step(
-    x: Float32Array,
+    x: Float32Array | OrderedRows,
     y: Float32Array,
     n: number,
     metrics: readonly Metric[] | null,
@@ -126,12 +132,11 @@ export function fitModel(
   // The running logs are made per batch only for the callbacks that read them.
   const batchEnd = callbacks.filter((cb) => cb.onBatchEnd);
   const history: History = { epoch: [], history: {} };
-  const inSize = train.cols;
   const ySize = trainY.cols;
   const scratch = scratchOf(model);
-  const bx = scratch.floats('x', batch * inSize);
   const by = scratch.floats('y', batch * ySize);
   const order = scratch.order(train.rows);
+  const rows: OrderedRows = { data: train.data, order, first: 0 };
   const metrics = model.metrics();
   const guard = new DivergenceGuard(model, scratch);
   const monitor = options.health ? model.healthMonitor() : null;
@@ -150,11 +155,12 @@ export function fitModel(
     const steps = Math.ceil(train.rows / batch);
     for (let s = 0; s < steps; s++) {
       const n = Math.min(batch, train.rows - s * batch);
-      gatherRows(train.data, order, s * batch, n, inSize, bx);
+      // x straight into the plan (one copy); y here, where the metrics read it too.
+      rows.first = s * batch;
       gatherRows(trainY.data, order, s * batch, n, ySize, by);
       // Keras's TerminateOnNaN, built in: a step whose loss is not finite updates nothing
       // (guarded), and training stops.
-      const loss = model.step(bx, by, n, metrics, batch, monitor, true);
+      const loss = model.step(rows, by, n, metrics, batch, monitor, true);
       if (!Number.isFinite(loss)) {
         guard.rollback();
         history.diverged = { epoch, batch: s, loss };

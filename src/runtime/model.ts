@@ -11,7 +11,13 @@ import type { Metric } from '../metrics/index.js';
 import type { Optimizer } from '../optim/index.js';
 import type { CompiledModel } from '../plan/index.js';
 import { renderSummary, summaryInputOf, type SummaryOptions } from '../summary/index.js';
-import { InputError, type ArrayInput, type Matrix, type ModelInputs } from './arrays.js';
+import {
+  InputError,
+  type ArrayInput,
+  type Matrix,
+  type ModelInputs,
+  type OrderedRows,
+} from './arrays.js';
 import { checkBatchOptions } from './options.js';
 import { fitModel, type FitOptions, type History, type Trainee } from './fit.js';
 import { Session } from './session.js';
@@ -168,11 +174,11 @@ export class Model implements Trainee {
   }
 
   /**
-   * A training step over `n` rows already laid out; metrics see the forward pass's outputs.
-   * `guarded`: a step whose loss is not finite updates nothing (fit's divergence guard).
+   * A training step over `n` rows already laid out (or `OrderedRows`: fit's shuffled batch);
+   * metrics see the forward pass's outputs. `guarded`: a step whose loss is not finite updates nothing (fit's divergence guard).
    */
   step(
-    x: Float32Array,
+    x: Float32Array | OrderedRows,
     y: Float32Array,
     n: number,
     metrics: readonly Metric[] | null,

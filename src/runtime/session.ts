@@ -46,6 +46,7 @@ import {
   toMatrix,
   type ArrayInput,
   type Matrix,
+  type OrderedRows,
   type ModelInputs,
 } from './arrays.js';
 import { penaltyOf } from './penalty.js';
@@ -406,7 +407,7 @@ export class Session {
    * `x` unchecked (trainOnBatch): its values are checked for NaN and ±Infinity once copied.
    */
   step(
-    x: Float32Array | Matrix,
+    x: Float32Array | Matrix | OrderedRows,
     y: Float32Array,
     n: number,
     metrics: readonly Metric[] | null,
@@ -416,7 +417,10 @@ export class Session {
   ): number {
     const bound = this.plan('training', capacity, monitor !== null);
     if (x instanceof Float32Array) this.feed(bound, x, 0, n);
-    else {
+    else if ('order' in x) {
+      const { inputs } = bound.plan;
+      scatterRows(bound, inputs, this.inSizes, this.inSize, x.data, x.first, n, x.order);
+    } else {
       this.feed(bound, x.data, 0, n);
       this.checkFed(bound, x, 0, n);
     }
@@ -587,7 +591,8 @@ function runChecked(
 
 /**
  * Copies rows `start…start+n` of a joined matrix (each row: part 0's `sizes[0]` values, then
- * part 1's, …; `total` per row) into the plan buffers `ids`, one per part.
+ * part 1's, …; `total` per row) into the plan buffers `ids`, one per part; with `order`, the
+ * rows `order[start…start+n)` (fit's shuffled batch, gathered here in one copy).
  */
 function scatterRows(
   bound: BoundPlan,
@@ -597,8 +602,9 @@ function scatterRows(
   data: Float32Array,
   start: number,
   n: number,
+  order: Int32Array | null = null,
 ): void {
-  if (ids.length === 1) {
+  if (ids.length === 1 && order === null) {
     copyRows(data, start * total, bound.view(ids[0]!), 0, n * total);
     return;
   }
@@ -606,7 +612,10 @@ function scatterRows(
   ids.forEach((id, k) => {
     const size = sizes[k]!;
     const view = bound.view(id);
-    for (let r = 0; r < n; r++) copyRows(data, (start + r) * total + offset, view, r * size, size);
+    for (let r = 0; r < n; r++) {
+      const row = order ? order[start + r]! : start + r;
+      copyRows(data, row * total + offset, view, r * size, size);
+    }
     offset += size;
   });
 }

@@ -270,6 +270,47 @@ compile(Adam(learning_rate=0.01, amsgrad=True, clipnorm=1.0), categorical_crosse
       );
     });
 
+    // The LSTM and GRU cells' gate math on wasm: every cell activation (a polynomial e^x for tanh and
+    // sigmoid), 6 units (a 4-lane vector and a 2-unit tail), go_backwards, return_sequences and
+    // mask_zero's mask (the JavaScript carry between the wasm cell steps).
+    it(`${which}: LSTM and GRU cells (the gate math on wasm) as jsBackend, every cell activation`, () => {
+      // What follows the embedding; a returned sequence goes on through a second layer. The
+      // tolerances are the dense test's: float32 sums in the products (not the cells) move
+      // Adam's steps on near-zero gradients by ~1e-6.
+      const variants = [
+        'LSTM(6)',
+        'LSTM(6, activation=relu, recurrent_activation=hard_sigmoid, go_backwards=True)',
+        'LSTM(6, activation=sigmoid, recurrent_activation=tanh, use_bias=False)',
+        'LSTM(6, activation=linear, recurrent_activation=relu, return_sequences=True) -> LSTM(5)',
+        'LSTM(7, activation=hard_sigmoid, recurrent_activation=linear, return_sequences=True, go_backwards=True) -> LSTM(4)',
+        'GRU(6)',
+        'GRU(6, activation=relu, recurrent_activation=hard_sigmoid, go_backwards=True)',
+        'GRU(7, activation=sigmoid, use_bias=False, return_sequences=True) -> GRU(4, recurrent_activation=tanh)',
+        // reset_after=False: the JavaScript cell over the wasm memory.
+        'GRU(5, reset_after=False)',
+      ];
+      for (const v of variants) {
+        const lstm = `
+Input(5) -> Embedding(7, 3, mask_zero=True) -> ${v} -> Dense(3, softmax)
+compile(Adam(learning_rate=0.02), categorical_crossentropy)
+`;
+        const js = loadModel(lstm, { seed: 3, backend: jsBackend });
+        const wasm = loadModel(lstm, { seed: 3, backend: createWasmBackend(which) });
+        const rng = new Rng(6);
+        // Token ids; the zeros are masked steps.
+        const x = Float32Array.from({ length: 8 * 5 }, () => rng.below(7));
+        const y = new Float32Array(8 * 3);
+        for (let r = 0; r < 8; r++) y[r * 3 + rng.below(3)] = 1;
+        const a = js.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false });
+        const b = wasm.fit(x, y, { epochs: 3, batchSize: 4, shuffle: false });
+        expectClose(b.history['loss']!, a.history['loss']!, 1e-5, 1e-6, `loss: ${v}`);
+        expectClose(wasm.predict(x), js.predict(x), 1e-4, 1e-5, `predict: ${v}`);
+        js.getWeights().forEach((w, i) =>
+          expectClose(wasm.getWeights()[i]!, w, 1e-4, 1e-5, `weight ${i}: ${v}`),
+        );
+      }
+    });
+
     it(`${which}: convolutions (im2col in JavaScript, the products on wasm) as jsBackend`, () => {
       const cnn = `
 Input(shape=(7, 6, 2)) -> Conv2D(5, 3, activation=relu) -> Conv2D(4, 2, strides=2, padding='same', activation=tanh) -> Conv2D(3, 1, use_bias=False) -> Flatten() -> Dense(3, softmax)
@@ -328,6 +369,37 @@ describe('choosing the backend', () => {
     expect(model.backendName).toBe(null);
     model.build([null, 200]);
     expect(model.backendName).toBe(wasmName);
+  });
+});
+
+describe.skipIf(tier === null)('the cell activations on wasm SIMD', () => {
+  it('tanh and sigmoid stay within 4e-7 (relative: ~3 float32 ulps) of Math over the whole range; relu is exact', () => {
+    const n = 200_003;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i++) x[i] = -100 + (200 * i) / (n - 1);
+    // Where the polynomial and the large-|x| branch meet, tiny values, zeros, overflow, NaN
+    // (NaN in, NaN out; relu's 0, as the JavaScript kernel).
+    x.set([0.625, -0.625, 0.62499, 1e-8, -1e-30, 0, -0, 88.9, -1000, 1000, NaN], 0);
+    const exact: ((v: number) => number)[] = [
+      (v) => v,
+      Math.tanh,
+      (v) => 1 / (1 + Math.exp(-v)),
+      (v) => (v > 0 ? v : 0),
+      (v) => Math.min(Math.max(v / 6 + 0.5, 0), 1),
+    ];
+    for (const which of tiers) {
+      const { block, views } = layout(which, [x, new Float32Array(n)]);
+      const [vx, vy] = views as [Float32Array, Float32Array];
+      exact.forEach((f, kind) => {
+        block.kernels.cellActivation(kind, vx.byteOffset, vy.byteOffset, n);
+        const want = Float32Array.from(x, f);
+        // Relative, down to e^−87 (sigmoid's e^x is clamped there: far below any tolerance);
+        // hard_sigmoid's v/6 + ½ is rounded twice in float32, once in float64.
+        const [rel, abs] =
+          kind === 1 || kind === 2 ? [4e-7, 1e-30] : kind === 4 ? [0, 1e-7] : [0, 0];
+        expectClose(vy, want, rel, abs, `${which} kind ${kind}`);
+      });
+    }
   });
 });
 
