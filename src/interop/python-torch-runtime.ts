@@ -671,7 +671,8 @@ def _clip(p):
     return torch.clamp(p, EPSILON, 1 - EPSILON)
 
 
-def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0):
+def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0, alpha=0.25, gamma=2.0,
+                  apply_class_balancing=False):
     """
     The loss as f(y_pred, y_true, activation, logits). Like Keras on TensorFlow (and nnlang), a
     cross-entropy of probabilities straight out of a softmax (sigmoid for binary) is computed
@@ -689,6 +690,49 @@ def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0):
             e = torch.abs(y_pred - y_true)
             return torch.mean(torch.where(e <= delta, 0.5 * e * e, delta * (e - 0.5 * delta)),
                               dim=-1)
+        if name == "mean_absolute_percentage_error":
+            d = torch.abs((y_true - y_pred) / torch.clamp(torch.abs(y_true), min=EPSILON))
+            return 100.0 * torch.mean(d, dim=-1)
+        if name == "mean_squared_logarithmic_error":
+            d = (torch.log(torch.clamp(y_pred, min=EPSILON) + 1)
+                 - torch.log(torch.clamp(y_true, min=EPSILON) + 1))
+            return torch.mean(torch.square(d), dim=-1)
+        if name == "log_cosh":
+            e = y_pred - y_true
+            return torch.mean(e + F.softplus(-2.0 * e) - math.log(2.0), dim=-1)
+        if name == "poisson":
+            return torch.mean(y_pred - y_true * torch.log(y_pred + EPSILON), dim=-1)
+        if name == "kl_divergence":
+            y, p = torch.clamp(y_true, EPSILON, 1.0), torch.clamp(y_pred, EPSILON, 1.0)
+            return torch.sum(y * torch.log(y / p), dim=-1)
+        if name == "cosine_similarity":
+            def normalize(a):
+                s = torch.sum(a * a, dim=-1, keepdim=True)
+                return a * torch.clamp(torch.rsqrt(s), max=1.0 / EPSILON)
+            return -torch.sum(normalize(y_true) * normalize(y_pred), dim=-1)
+        if name in ("hinge", "squared_hinge"):
+            # Keras maps 0/1 targets (the whole batch's) to -1/1.
+            y = 2 * y_true - 1 if bool(torch.all((y_true == 0) | (y_true == 1))) else y_true
+            m = torch.clamp(1 - y * y_pred, min=0.0)
+            return torch.mean(m if name == "hinge" else m * m, dim=-1)
+        if name == "categorical_hinge":
+            pos = torch.sum(y_true * y_pred, dim=-1)
+            neg = torch.amax((1 - y_true) * y_pred, dim=-1)
+            return torch.clamp(neg - pos + 1, min=0.0)
+        if name == "binary_focal_crossentropy":
+            y = y_true * (1 - label_smoothing) + 0.5 * label_smoothing
+            p = torch.sigmoid(y_pred) if from_logits else y_pred
+            c = _clip(p)
+            bce = -(y * torch.log(c) + (1 - y) * torch.log(1 - c))
+            pt = y * p + (1 - y) * (1 - p)
+            w = y * alpha + (1 - y) * (1 - alpha) if apply_class_balancing else 1.0
+            return torch.mean(w * torch.pow(1 - pt, gamma) * bce, dim=-1)
+        if name == "categorical_focal_crossentropy":
+            k = y_pred.shape[-1]
+            y = y_true * (1 - label_smoothing) + label_smoothing / k
+            p = torch.softmax(y_pred, dim=-1) if from_logits else y_pred
+            c = _clip(p / torch.sum(p, dim=-1, keepdim=True))
+            return -torch.sum(alpha * torch.pow(1 - c, gamma) * y * torch.log(c), dim=-1)
         if name == "binary_crossentropy":
             y = y_true * (1 - label_smoothing) + 0.5 * label_smoothing
             if from_logits:
@@ -719,12 +763,54 @@ def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0):
 # and defaults it to 1e-8, its RMSprop keeps ε outside the square root.
 
 
-def exponential_decay(initial, decay_steps, decay_rate, staircase=False):
-    def schedule(step):
-        p = step / decay_steps
-        return initial * decay_rate ** (math.floor(p) if staircase else p)
+def schedule(name, initial_learning_rate=None, decay_steps=1, decay_rate=1.0, staircase=False,
+             boundaries=(), values=(), alpha=0.0, warmup_target=None, warmup_steps=0,
+             end_learning_rate=0.0001, power=1.0, cycle=False, first_decay_steps=1, t_mul=2.0,
+             m_mul=1.0):
+    """A keras.optimizers.schedules class as a function of optimizer.iterations (0 first)."""
+    lr0 = initial_learning_rate
 
-    return schedule
+    def cosine(step, steps, start):
+        return start * ((1 - alpha) * 0.5 * (1 + math.cos(math.pi * step / steps)) + alpha)
+
+    def f(step):
+        if name in ("ExponentialDecay", "InverseTimeDecay"):
+            p = step / decay_steps
+            p = math.floor(p) if staircase else p
+            if name == "ExponentialDecay":
+                return lr0 * decay_rate ** p
+            return lr0 / (1 + decay_rate * p)
+        if name == "PiecewiseConstantDecay":
+            return next((v for b, v in zip(boundaries, values) if step <= b), values[-1])
+        if name == "CosineDecay":
+            if warmup_target is None:
+                return cosine(min(step, decay_steps), decay_steps, lr0)
+            s = min(step, decay_steps + warmup_steps)
+            if s < warmup_steps:
+                return (warmup_target - lr0) * (s / warmup_steps) + lr0
+            return cosine(s - warmup_steps, decay_steps, warmup_target)
+        if name == "PolynomialDecay":
+            if cycle:
+                horizon = decay_steps * (1 if step == 0 else math.ceil(step / decay_steps))
+            else:
+                horizon, step = decay_steps, min(step, decay_steps)
+            return (lr0 - end_learning_rate) * (1 - step / horizon) ** power + end_learning_rate
+        # CosineDecayRestarts (SGDR): periods growing by t_mul, peaks scaled by m_mul.
+        fraction = step / first_decay_steps
+        if t_mul == 1.0:
+            restart = math.floor(fraction)
+            fraction -= restart
+        else:
+            restart = math.floor(math.log(1 - fraction * (1 - t_mul)) / math.log(t_mul))
+            fraction = (fraction - (1 - t_mul ** restart) / (1 - t_mul)) / t_mul ** restart
+        peak = m_mul ** restart
+        return lr0 * ((1 - alpha) * 0.5 * peak * (1 + math.cos(math.pi * fraction)) + alpha)
+
+    return f
+
+
+def _nadam_mu(beta_1, t):
+    return beta_1 * (1 - 0.5 * 0.96 ** t)
 
 
 class KerasOptimizer:
@@ -767,6 +853,9 @@ class KerasOptimizer:
         grads = self._clip(grads)
         lr = self.lr()
         t = self.iterations + 1
+        if self.name == "Nadam":
+            # Keras's _u_product: advanced once per step, before any weight's update.
+            self.u_product = getattr(self, "u_product", 1.0) * _nadam_mu(self.hp["beta_1"], t)
         for w, g, s in zip(self.params, grads, self.slots):
             if self.weight_decay:
                 w.sub_(w * self.weight_decay * lr)
@@ -830,6 +919,16 @@ class KerasOptimizer:
         m.add_((g - m) * (1 - beta_1))
         u.copy_(torch.maximum(beta_2 * u, torch.abs(g)))
         w.sub_(lr * m / ((1 - beta_1 ** t) * (u + epsilon)))
+
+    def _nadam(self, w, g, s, lr, t, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        m = s.setdefault("m", torch.zeros_like(w))
+        v = s.setdefault("v", torch.zeros_like(w))
+        u_t, u_next = _nadam_mu(beta_1, t), _nadam_mu(beta_1, t + 1)
+        m.add_((g - m) * (1 - beta_1))
+        v.add_((g * g - v) * (1 - beta_2))
+        m_hat = u_next * m / (1 - self.u_product * u_next) + (1 - u_t) * g / (1 - self.u_product)
+        v_hat = v / (1 - beta_2 ** t)
+        w.sub_(m_hat * lr / (torch.sqrt(v_hat) + epsilon))
 
 
 # The model's common methods: weights in Keras's order, the compiled loss, Keras's fit loop.

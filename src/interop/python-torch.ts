@@ -7,7 +7,8 @@
 import type { CheckedModel } from '../check/index.js';
 import type { LossSpec } from '../kernels/index.js';
 import { nodeShape, type NodeId } from '../layers/index.js';
-import type { OptimizerSpec } from '../optim/index.js';
+import type { OptimizerSpec, ScheduleSpec } from '../optim/index.js';
+import type { Value } from '../catalog/index.js';
 import {
   pyClassName,
   pyDocText,
@@ -53,6 +54,17 @@ const losses = new Set([
   'binary_crossentropy',
   'categorical_crossentropy',
   'sparse_categorical_crossentropy',
+  'mean_absolute_percentage_error',
+  'mean_squared_logarithmic_error',
+  'log_cosh',
+  'poisson',
+  'kl_divergence',
+  'cosine_similarity',
+  'hinge',
+  'squared_hinge',
+  'categorical_hinge',
+  'binary_focal_crossentropy',
+  'categorical_focal_crossentropy',
 ]);
 
 const optimizerClasses = new Set([
@@ -63,6 +75,7 @@ const optimizerClasses = new Set([
   'Adagrad',
   'Adadelta',
   'Adamax',
+  'Nadam',
 ]);
 
 export function torchModule(input: PythonModuleInput): PythonModuleOutput {
@@ -199,6 +212,11 @@ function lossExpr(spec: LossSpec | null, problems: PythonProblems): string {
   if (spec.fromLogits) kw['from_logits'] = true;
   if (spec.labelSmoothing) kw['label_smoothing'] = spec.labelSmoothing;
   if (spec.name === 'huber') kw['delta'] = spec.delta;
+  if (spec.name.endsWith('_focal_crossentropy')) {
+    kw['alpha'] = spec.alpha;
+    kw['gamma'] = spec.gamma;
+    if (spec.applyClassBalancing) kw['apply_class_balancing'] = true;
+  }
   const rest = pyKeywords(kw);
   return `loss_function(${pyString(spec.name)}${rest ? `, ${rest}` : ''})`;
 }
@@ -210,19 +228,10 @@ function optimizerExpr(spec: OptimizerSpec | null, problems: PythonProblems): st
   if (spec.useEma) problems.add(null, 'the PyTorch target has no use_ema yet.', 'optimizer');
   if (spec.gradientAccumulationSteps !== null)
     problems.add(null, 'the PyTorch target has no gradient_accumulation_steps yet.', 'optimizer');
-  let lr: string;
-  if (typeof spec.learningRate === 'number') lr = pyNumber(spec.learningRate);
-  else if (spec.learningRate.className === 'ExponentialDecay') {
-    const s = spec.learningRate;
-    lr = `exponential_decay(${[s.initialLearningRate, s.decaySteps, s.decayRate].map(pyNumber).join(', ')}, ${pyValue(s.staircase)})`;
-  } else {
-    problems.add(
-      null,
-      `the PyTorch target has no learning-rate schedule ${spec.learningRate.className} yet.`,
-      'optimizer',
-    );
-    lr = 'None';
-  }
+  const lr =
+    typeof spec.learningRate === 'number'
+      ? pyNumber(spec.learningRate)
+      : scheduleExpr(spec.learningRate);
   const base: Record<string, number | null> = {
     weight_decay: spec.weightDecay,
     clipnorm: spec.clipnorm,
@@ -261,6 +270,7 @@ function optimizerExpr(spec: OptimizerSpec | null, problems: PythonProblems): st
       });
       break;
     case 'Adamax':
+    case 'Nadam':
       Object.assign(hp, { beta_1: spec.beta1, beta_2: spec.beta2, epsilon: spec.epsilon });
       break;
   }
@@ -269,6 +279,14 @@ function optimizerExpr(spec: OptimizerSpec | null, problems: PythonProblems): st
     ...hp,
   } as never);
   return `KerasOptimizer(params, ${pyString(spec.className)}, ${lr}, ${kw})`;
+}
+
+/** `schedule("CosineDecay", initial_learning_rate=…)`: the spec's fields as Keras's arguments. */
+function scheduleExpr(spec: ScheduleSpec): string {
+  const kw = Object.entries(spec)
+    .filter(([k]) => k !== 'className')
+    .map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}=${pyValue(v as Value)}`);
+  return `schedule(${pyString(spec.className)}, ${kw.join(', ')})`;
 }
 
 /** Trains from a CSV, on one process or under torchrun with DistributedDataParallel. */

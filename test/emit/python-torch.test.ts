@@ -108,12 +108,12 @@ function targetsFor(b: ReturnType<typeof built>, rows: number): Float32Array[] {
       return Float32Array.from({ length: rows }, pick);
     const size =
       rows * (b.checked.layers[id]!.outputShape!.slice(1) as number[]).reduce((a, c) => a * c, 1);
-    if (loss === 'categorical_crossentropy') {
+    if (loss === 'categorical_crossentropy' || loss === 'categorical_focal_crossentropy') {
       const y = new Float32Array(size);
-      for (let r = 0; r < rows; r++) y[r * units + pick()] = 1;
+      for (let r = 0; r < size / units; r++) y[r * units + pick()] = 1;
       return y;
     }
-    if (loss === 'binary_crossentropy')
+    if (loss === 'binary_crossentropy' || loss === 'binary_focal_crossentropy')
       return Float32Array.from({ length: size }, () => (rng.uniform() < 0.5 ? 0 : 1));
     return Float32Array.from({ length: size }, () => rng.uniform() * 2 - 1);
   });
@@ -195,6 +195,16 @@ const optimizers = [
   'Adam(learning_rate=0.01, global_clipnorm=0.1)',
   'Adam(learning_rate=0.01, clipvalue=0.01)',
   'SGD(learning_rate=ExponentialDecay(0.1, 1, 0.5))',
+  'Nadam(learning_rate=0.01)',
+  'Nadam(learning_rate=0.01, beta_1=0.8, beta_2=0.99, epsilon=0.001)',
+  'SGD(learning_rate=PiecewiseConstantDecay([0], [0.1, 0.02]))',
+  'SGD(learning_rate=CosineDecay(0.1, 3, alpha=0.1))',
+  'SGD(learning_rate=CosineDecay(0.1, 3, warmup_target=0.3, warmup_steps=1))',
+  'SGD(learning_rate=InverseTimeDecay(0.1, 1, 0.5))',
+  'SGD(learning_rate=PolynomialDecay(0.1, 3, end_learning_rate=0.01, power=2.0))',
+  'SGD(learning_rate=PolynomialDecay(0.1, 1, cycle=True))',
+  'SGD(learning_rate=CosineDecayRestarts(0.1, 1, t_mul=2.0, m_mul=0.5))',
+  'SGD(learning_rate=CosineDecayRestarts(0.1, 1, t_mul=1.0, alpha=0.1))',
 ];
 const lossesToCheck = [
   'categorical_crossentropy',
@@ -204,6 +214,18 @@ const lossesToCheck = [
   'binary_crossentropy',
   'mae',
   'Huber(delta=0.5)',
+  'mape',
+  'msle',
+  'log_cosh',
+  'poisson',
+  'kl_divergence',
+  'cosine_similarity',
+  'hinge',
+  'squared_hinge',
+  'categorical_hinge',
+  'BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.3, gamma=1.5)',
+  'binary_focal_crossentropy',
+  'CategoricalFocalCrossentropy(gamma=3.0, label_smoothing=0.1)',
 ];
 
 describe("Keras's optimizers and losses, written out in the module", () => {
