@@ -291,7 +291,6 @@ export function layerExpr(
       );
       return `UpSampling(${pyValue(perAxis(args['size']!, 2))})`;
     case 'Embedding':
-      only(args, 'mask_zero', (v) => v !== true, 'has no masking yet.', at);
       return `Embedding(${w()})`;
     case 'Add':
     case 'Subtract':

@@ -468,10 +468,15 @@ class GlobalPooling(Layer):
         self.kind = kind
         self.keepdims = keepdims
 
-    def forward(self, x):
+    def forward(self, x, mask=None):
         axes = tuple(range(1, x.dim() - 1))
         if self.kind == "max":
             return torch.amax(x, dim=axes, keepdim=self.keepdims)
+        if mask is not None:
+            # GlobalAveragePooling1D with Keras's mask: the mean of the unmasked steps.
+            m = mask.to(x.dtype).unsqueeze(-1)
+            return (torch.sum(x * m, dim=1, keepdim=self.keepdims)
+                    / torch.sum(m, dim=1, keepdim=self.keepdims))
         return torch.mean(x, dim=axes, keepdim=self.keepdims)
 
 
@@ -517,6 +522,10 @@ class UpSampling(Layer):
 class Embedding(Layer):
     def forward(self, x):
         return self.embeddings[x.long()]
+
+    def compute_mask(self, x):
+        """mask_zero=True: id 0 is padding, for the layers after it and the loss."""
+        return x.long() != 0
 
 
 class Merge(Layer):
@@ -600,14 +609,26 @@ class Recurrent(Layer):
         h = z * h + (1 - z) * hh
         return h, (h,)
 
-    def forward(self, x):
+    def forward(self, x, mask=None, zero_output_for_mask=False):
+        """
+        With Keras's mask (batch, steps), a masked step keeps the states and outputs the last
+        output (zeros with zero_output_for_mask, as Bidirectional sets for sequences).
+        """
         n = x.shape[0]
         zeros = x.new_zeros((n, self.units))
         state = (zeros, zeros) if self.cell == "LSTM" else (zeros,)
         steps = range(x.shape[1] - 1, -1, -1) if self.go_backwards else range(x.shape[1])
         outputs = []
+        last = zeros
         for t in steps:
-            h, state = self.step(x[:, t], state)
+            h, new_state = self.step(x[:, t], state)
+            if mask is None:
+                state = new_state
+            else:
+                keep = mask[:, t].unsqueeze(-1)
+                state = tuple(torch.where(keep, a, b) for a, b in zip(new_state, state))
+                h = torch.where(keep, h, zeros if zero_output_for_mask else last)
+                last = h
             outputs.append(h)
         y = torch.stack(outputs, dim=1) if self.return_sequences else outputs[-1]
         return (y,) + tuple(state) if self.return_state else y
@@ -630,9 +651,10 @@ class Bidirectional(Layer):
         self.forward_layer.apply_constraints()
         self.backward_layer.apply_constraints()
 
-    def forward(self, x):
-        a = self.forward_layer(x)
-        b = self.backward_layer(x)
+    def forward(self, x, mask=None):
+        zero = self.forward_layer.return_sequences
+        a = self.forward_layer(x, mask, zero)
+        b = self.backward_layer(x, mask, zero)
         if self.backward_layer.return_sequences:
             b = torch.flip(b, dims=(1,))
         if self.merge_mode == "concat":
@@ -645,9 +667,15 @@ class Bidirectional(Layer):
 
 
 class TimeDistributed(Layer):
+    """
+    The layer on every step. Its activation and logits are the inner layer's (over the steps),
+    so a softmax or sigmoid inside meets its cross-entropy from the logits, as in the engine.
+    """
+
     def __init__(self, layer):
         super().__init__()
         self.layer = layer
+        self.activation = getattr(layer, "activation", None)
 
     def keras_weights(self):
         return self.layer.keras_weights()
@@ -661,6 +689,8 @@ class TimeDistributed(Layer):
     def forward(self, x):
         n, t = x.shape[0], x.shape[1]
         y = self.layer(x.reshape((n * t,) + tuple(x.shape[2:])))
+        z = self.layer.logits
+        self.logits = None if z is None else z.reshape((n, t) + tuple(z.shape[1:]))
         return y.reshape((n, t) + tuple(y.shape[1:]))
 
 
@@ -751,10 +781,18 @@ def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0, alpha
         p = _clip(y_pred / torch.sum(y_pred, dim=-1, keepdim=True))
         return -torch.sum(y_true * torch.log(p), dim=-1)
 
-    def loss(y_pred, y_true, activation=None, logits=None):
+    def loss(y_pred, y_true, activation=None, logits=None, mask=None):
+        if name != "sparse_categorical_crossentropy":
+            y_true = y_true.reshape(y_pred.shape)
         if not from_logits and fused is not None and activation == fused and logits is not None:
-            return torch.mean(per_sample(logits, y_true, True))
-        return torch.mean(per_sample(y_pred, y_true, from_logits))
+            per = per_sample(logits, y_true, True)
+        else:
+            per = per_sample(y_pred, y_true, from_logits)
+        if mask is None:
+            return torch.mean(per)
+        # Keras 3's apply_mask: the mean over the unmasked rows (0 when there are none).
+        m = mask.reshape(per.shape).to(per.dtype)
+        return torch.sum(per * m) / torch.clamp(torch.sum(m), min=1.0)
 
     return loss
 
@@ -935,6 +973,10 @@ class KerasOptimizer:
 
 
 class KerasModel(nn.Module):
+    # Keras's mask on each output (from Embedding(mask_zero=True)), set by forward; the loss
+    # reads it.
+    output_masks = None
+
     def keras_layers(self):
         return list(self.layers.values())
 
@@ -975,12 +1017,13 @@ class KerasModel(nn.Module):
 
     def compute_loss(self, outputs, targets):
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+        masks = self.output_masks or [None] * len(outputs)
         total = 0.0
-        for f, w, o, y, name in zip(self.losses, self.loss_weights, outputs, targets,
-                                    self.output_layers):
+        for f, w, o, y, name, mask in zip(self.losses, self.loss_weights, outputs, targets,
+                                          self.output_layers, masks):
             layer = self.layers[name] if name is not None else None
             act = getattr(getattr(layer, "activation", None), "keras_name", None)
-            total = total + w * f(o, y, act, getattr(layer, "logits", None))
+            total = total + w * f(o, y, act, getattr(layer, "logits", None), mask)
         return total + sum(l.regularization_loss() for l in self.keras_layers())
 
     def train_on_batch(self, xs, ys, optimizer):

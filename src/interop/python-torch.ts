@@ -6,7 +6,7 @@
  */
 import type { CheckedModel } from '../check/index.js';
 import type { LossSpec } from '../kernels/index.js';
-import { nodeShape, type NodeId } from '../layers/index.js';
+import { nodeShape, outputMask, type NodeId } from '../layers/index.js';
 import type { OptimizerSpec, ScheduleSpec } from '../optim/index.js';
 import type { Value } from '../catalog/index.js';
 import {
@@ -98,10 +98,23 @@ export function torchModule(input: PythonModuleInput): PythonModuleOutput {
     const l = model.layers[id]!;
     return l.extraOutputShapes?.length ? `h${id}[${port}]` : `h${id}`;
   };
+  const masks = forwardMasks(model);
   const forward = model.layers.map((l) => {
     const args = l.inputs.map((id, i) => ref(id, l.inputPorts?.[i] ?? 0)).join(', ');
-    return `        h${l.id} = L[${pyString(l.name)}](${args})\n`;
+    const mask = masks.reads.get(l.id);
+    const call = `        h${l.id} = L[${pyString(l.name)}](${args}${mask ? `, mask=${mask}` : ''})\n`;
+    const made = masks.made.has(l.id)
+      ? `        m${l.id} = L[${pyString(l.name)}].compute_mask(${args})\n`
+      : '';
+    return call + made;
   });
+  const outputMasks = model.outputs.map((id, k) =>
+    (model.outputPorts?.[k] ?? 0) === 0 ? (masks.carried.get(id) ?? 'None') : 'None',
+  );
+  if (outputMasks.some((m) => m !== 'None'))
+    forward.push(
+      `        self.output_masks = [${outputMasks.join(', ')}]  # the loss reads them\n`,
+    );
   // A softmax or sigmoid output's loss reads its layer's logits (port 0 of a layer only).
   const outputLayers = model.outputs.map((id, k) =>
     id >= 0 && (model.outputPorts?.[k] ?? 0) === 0 ? pyString(model.layers[id]!.name) : 'None',
@@ -157,6 +170,41 @@ export function torchModule(input: PythonModuleInput): PythonModuleOutput {
     mainBlock(),
   ].join('');
   return { code, problems: [] };
+}
+
+/** Layers whose call reads Keras's mask (the rest the checker lets a mask reach pass it on). */
+const maskReaders = new Set([
+  'SimpleRNN',
+  'LSTM',
+  'GRU',
+  'Bidirectional',
+  'GlobalAveragePooling1D',
+]);
+
+/**
+ * Keras's masks in the forward pass, as the checker follows them: the Embedding(mask_zero=True)
+ * layers that make one (`m<id>`), the mask variable each layer's first output carries, and the
+ * mask each masked layer's call reads.
+ */
+function forwardMasks(model: CheckedModel): {
+  made: Set<NodeId>;
+  carried: Map<NodeId, string>;
+  reads: Map<NodeId, string>;
+} {
+  const made = new Set<NodeId>();
+  const carried = new Map<NodeId, string>();
+  const reads = new Map<NodeId, string>();
+  for (const l of model.layers) {
+    const mask = l.inputs
+      .map((id, i) => ((l.inputPorts?.[i] ?? 0) === 0 ? carried.get(id) : undefined))
+      .find((m) => m !== undefined);
+    if (mask && maskReaders.has(l.className)) reads.set(l.id, mask);
+    if (l.className === 'Embedding' && l.args['mask_zero'] === true) {
+      made.add(l.id);
+      carried.set(l.id, `m${l.id}`);
+    } else if (mask && outputMask(l.className, l.args, true)) carried.set(l.id, mask);
+  }
+  return { made, carried, reads };
 }
 
 function fitArgs(model: CheckedModel): Record<string, number | boolean> {

@@ -332,3 +332,57 @@ describe('DistributedDataParallel under torchrun', () => {
     120_000,
   );
 });
+
+/**
+ * Keras's mask from Embedding(mask_zero=True) (ids drawn in [0, 5): about one in five is the
+ * padding id 0): masked steps keep the recurrent state, Bidirectional zeroes masked sequence
+ * outputs, GlobalAveragePooling1D averages the unmasked steps, and the loss of a masked
+ * sequence output is the mean over its unmasked positions.
+ */
+const maskedCases = [
+  {
+    label: 'LSTM sequences into GRU, through Dropout and LayerNormalization',
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> LSTM(4, return_sequences=True) -> Dropout(0.0) -> LayerNormalization() -> GRU(3, reset_after=False) -> Dense(2)\ncompile(Adam(learning_rate=0.01), 'mse')`,
+  },
+  {
+    label: 'SimpleRNN go_backwards sequences, masked mean, masked mse',
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> SimpleRNN(4, return_sequences=True, go_backwards=True) -> Dense(2)\ncompile(SGD(learning_rate=0.1), 'mse')`,
+  },
+  {
+    label: 'GlobalAveragePooling1D over the unmasked steps',
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> GRU(4, return_sequences=True) -> GlobalAveragePooling1D() -> Dense(2, activation='softmax')\ncompile(Adam(learning_rate=0.01), 'categorical_crossentropy')`,
+  },
+  {
+    label: 'Bidirectional LSTM, last output',
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> Bidirectional(LSTM(3)) -> Dense(1, activation='sigmoid')\ncompile(Adam(learning_rate=0.01), 'binary_crossentropy')`,
+  },
+  {
+    label: 'Bidirectional GRU sequences into TimeDistributed softmax, masked cross-entropy',
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> Bidirectional(GRU(3, return_sequences=True), merge_mode='sum') -> TimeDistributed(Dense(4, activation='softmax'))\ncompile(Adam(learning_rate=0.01), 'categorical_crossentropy')`,
+  },
+];
+
+describe("Keras's mask from Embedding(mask_zero=True), as a PyTorch module", () => {
+  run.each(maskedCases)('$label predicts as we do', async ({ source }) => {
+    await expectSamePredictions(source, undefined, 5);
+  });
+  run.each(maskedCases)('$label trains as our trainOnBatch does', async ({ source }) => {
+    await expectSameTraining(source, undefined, 5);
+  });
+});
+
+/**
+ * A softmax or sigmoid inside TimeDistributed meets its cross-entropy from the logits, as in
+ * the engine: the wide layer before it (600 units, weights in [-1, 1]) saturates the
+ * probabilities past the 1e-7 clip, where only the logits' loss and gradient agree.
+ */
+const timeDistributedLosses = [
+  `Input(shape=(4, 3)) -> TimeDistributed(Dense(600)) -> TimeDistributed(Dense(3, activation='softmax'))\ncompile(SGD(learning_rate=0.001), 'categorical_crossentropy')`,
+  `Input(shape=(4, 3)) -> TimeDistributed(Dense(600)) -> TimeDistributed(Dense(2, activation='sigmoid'))\ncompile(SGD(learning_rate=0.001), 'binary_crossentropy')`,
+];
+
+describe('TimeDistributed softmax and sigmoid with their cross-entropies', () => {
+  run.each(timeDistributedLosses)('%s trains as our trainOnBatch does', async (source) => {
+    await expectSameTraining(source);
+  });
+});
