@@ -318,8 +318,6 @@ export function layerExpr(
 }
 
 function recurrentExpr(className: string, args: Args, weights: WeightSpec[], at: At): string {
-  for (const k of ['dropout', 'recurrent_dropout'])
-    only(args, k, (v) => v === 0 || v === undefined, `has no ${k} in recurrent layers yet.`, at);
   only(args, 'stateful', (v) => v !== true, 'has no stateful recurrent layers.', at);
   const recurrentAct =
     className === 'SimpleRNN' ? 'None' : activationOf(args, 'recurrent_activation', at);
@@ -327,10 +325,18 @@ function recurrentExpr(className: string, args: Args, weights: WeightSpec[], at:
     pyValue(args[k] ?? false),
   );
   const resetAfter = pyValue(className === 'GRU' ? (args['reset_after'] ?? true) : false);
+  const dropouts = pyKeywords(
+    Object.fromEntries(
+      ['dropout', 'recurrent_dropout']
+        .map((k) => [k, args[k] ?? 0] as const)
+        .filter(([, v]) => v !== 0),
+    ),
+  );
+  const rates = dropouts ? `, ${dropouts}` : '';
   const forgetBias = pyValue(className === 'LSTM' ? (args['unit_forget_bias'] ?? true) : false);
   return (
     `Recurrent(${pyString(className)}, ${pyValue(args['units'])}, ${activationOf(args, 'activation', at)}, ` +
-    `${recurrentAct}, ${flags.join(', ')}, ${resetAfter}, ${forgetBias}, ${weightsExpr(weights, args, at)})`
+    `${recurrentAct}, ${flags.join(', ')}, ${resetAfter}, ${forgetBias}, ${weightsExpr(weights, args, at)}${rates})`
   );
 }
 

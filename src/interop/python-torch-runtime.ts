@@ -556,9 +556,12 @@ class Recurrent(Layer):
     """SimpleRNN, LSTM and GRU over (batch, steps, features), with Keras's gate order."""
 
     def __init__(self, cell, units, activation, recurrent_activation, return_sequences,
-                 return_state, go_backwards, reset_after, unit_forget_bias, weights):
+                 return_state, go_backwards, reset_after, unit_forget_bias, weights, dropout=0.0,
+                 recurrent_dropout=0.0):
         super().__init__(weights)
         self.cell = cell
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
         self.units = units
         self.activation = activation
         self.recurrent_activation = recurrent_activation
@@ -571,16 +574,47 @@ class Recurrent(Layer):
                 self.bias.zero_()
                 self.bias[units:2 * units] = 1.0
 
-    def step(self, x, state):
+    def gates(self):
+        return {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[self.cell]
+
+    def dropout_masks(self, x):
+        """
+        Keras 3's DropoutRNNCell masks, drawn once per batch in training (kept / (1 - rate)):
+        recurrent_dropout's on the state, one per gate; dropout's on the inputs, one per gate
+        where LSTMCell and GRUCell run implementation 1 (recurrent_dropout != 0), else one for
+        every gate, applied to the whole sequence up front. Keras drops only for 0 < rate < 1.
+        """
+        drops = lambda rate: self.training and 0.0 < rate < 1.0
+        draw = lambda rate, shape: (torch.rand(shape) >= rate).to(x.dtype) / (1.0 - rate)
+        n, g = x.shape[0], self.gates()
+        rdp = draw(self.recurrent_dropout, (n, g, self.units)) if drops(self.recurrent_dropout) else None
+        dp = None
+        if drops(self.dropout):
+            if self.cell != "SimpleRNN" and self.recurrent_dropout != 0:
+                dp = draw(self.dropout, (n, g, x.shape[2]))
+            else:
+                x = x * draw(self.dropout, (n, 1, x.shape[2]))
+        return x, dp, rdp
+
+    @staticmethod
+    def product(a, w, masks):
+        """a @ w, gate block g of w reading a * masks[:, g] when there are masks."""
+        if masks is None:
+            return a @ w
+        u = w.shape[1] // masks.shape[1]
+        return torch.cat([(a * masks[:, g]) @ w[:, g * u:(g + 1) * u]
+                          for g in range(masks.shape[1])], dim=1)
+
+    def step(self, x, state, dp=None, rdp=None):
         u = self.units
         bias = self.bias if self.has("bias") else None
         if self.cell == "SimpleRNN":
-            z = x @ self.kernel + state[0] @ self.recurrent_kernel
+            z = x @ self.kernel + self.product(state[0], self.recurrent_kernel, rdp)
             h = self.activation(z + bias if bias is not None else z)
             return h, (h,)
         if self.cell == "LSTM":
             h, c = state
-            z = x @ self.kernel + h @ self.recurrent_kernel
+            z = self.product(x, self.kernel, dp) + self.product(h, self.recurrent_kernel, rdp)
             if bias is not None:
                 z = z + bias
             i = self.recurrent_activation(z[:, :u])
@@ -590,9 +624,9 @@ class Recurrent(Layer):
             h = o * self.activation(c)
             return h, (h, c)
         h = state[0]
-        xz = x @ self.kernel
+        xz = self.product(x, self.kernel, dp)
         if self.reset_after:
-            hz = h @ self.recurrent_kernel
+            hz = self.product(h, self.recurrent_kernel, rdp)
             if bias is not None:
                 xz = xz + bias[0]
                 hz = hz + bias[1]
@@ -602,10 +636,12 @@ class Recurrent(Layer):
         else:
             if bias is not None:
                 xz = xz + bias
-            hzr = h @ self.recurrent_kernel[:, :2 * u]
+            hzr = self.product(h, self.recurrent_kernel[:, :2 * u],
+                               None if rdp is None else rdp[:, :2])
             z = self.recurrent_activation(xz[:, :u] + hzr[:, :u])
             r = self.recurrent_activation(xz[:, u:2 * u] + hzr[:, u:])
-            hh = self.activation(xz[:, 2 * u:] + (r * h) @ self.recurrent_kernel[:, 2 * u:])
+            hd = h if rdp is None else h * rdp[:, 2]
+            hh = self.activation(xz[:, 2 * u:] + (r * hd) @ self.recurrent_kernel[:, 2 * u:])
         h = z * h + (1 - z) * hh
         return h, (h,)
 
@@ -615,13 +651,14 @@ class Recurrent(Layer):
         output (zeros with zero_output_for_mask, as Bidirectional sets for sequences).
         """
         n = x.shape[0]
+        x, dp, rdp = self.dropout_masks(x)
         zeros = x.new_zeros((n, self.units))
         state = (zeros, zeros) if self.cell == "LSTM" else (zeros,)
         steps = range(x.shape[1] - 1, -1, -1) if self.go_backwards else range(x.shape[1])
         outputs = []
         last = zeros
         for t in steps:
-            h, new_state = self.step(x[:, t], state)
+            h, new_state = self.step(x[:, t], state, dp, rdp)
             if mask is None:
                 state = new_state
             else:

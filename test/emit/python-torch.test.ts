@@ -386,3 +386,42 @@ describe('TimeDistributed softmax and sigmoid with their cross-entropies', () =>
     await expectSameTraining(source);
   });
 });
+
+/**
+ * Recurrent dropout and recurrent_dropout, Keras 3's DropoutRNNCell masks (one per gate on the
+ * state; on the inputs one per gate in LSTMCell/GRUCell's implementation 1). Their draws are the
+ * engine's own, so the numbers are checked at a rate that keeps every unit (each mask 1/(1 − r),
+ * through the masked products), and in inference, where dropout is off.
+ */
+const recurrentDropout = (rate: number) =>
+  `Input(shape=(5, 3)) -> LSTM(4, dropout=${rate}, recurrent_dropout=${rate}, return_sequences=True) -> GRU(3, dropout=${rate}, recurrent_dropout=${rate}, return_sequences=True) -> GRU(3, reset_after=False, recurrent_dropout=${rate}, return_sequences=True) -> SimpleRNN(2, dropout=${rate}, recurrent_dropout=${rate}) -> Dense(2)\ncompile(Adam(learning_rate=0.01), 'mse')`;
+
+describe('recurrent dropout and recurrent_dropout as a PyTorch module', () => {
+  run('a rate that keeps every unit trains as our trainOnBatch does', async () => {
+    await expectSameTraining(recurrentDropout(1e-9));
+    await expectSameTraining(
+      `Input(shape=(5, 3)) -> LSTM(4, dropout=1e-9, return_sequences=True) -> GRU(3, dropout=1e-9)\ncompile(SGD(learning_rate=0.1), 'mse')`,
+    );
+  });
+  run('rates 0.5 predict as we do (dropout is off in inference)', async () => {
+    await expectSamePredictions(recurrentDropout(0.5));
+  });
+  run('training at rates 0.5 runs and differs from training without dropout', async () => {
+    const [x] = inputsFor([[null, 5, 3]], 6);
+    const y = Float32Array.from({ length: 12 }, (_, i) => Math.cos(i));
+    const trained = async (rate: number) => {
+      const out = join(dir, `o${counter++}.bin`);
+      await session!.run(trainScript, [
+        emitted(built(recurrentDropout(rate))),
+        out,
+        write(x!),
+        write(y),
+      ]);
+      return readFloats(out);
+    };
+    const [dropped, kept] = [await trained(0.5), await trained(1e-9)];
+    expect(dropped.every(Number.isFinite)).toBe(true);
+    expect(dropped.length).toBe(kept.length);
+    expect(maxDiff([dropped], [kept])).toBeGreaterThan(1e-4);
+  });
+});
