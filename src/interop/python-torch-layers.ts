@@ -342,21 +342,13 @@ function recurrentExpr(className: string, args: Args, weights: WeightSpec[], at:
 
 function bidirectionalExpr(args: Args, weights: WeightSpec[], rank: number, at: At): string {
   const inner = args['layer'];
-  const mode = args['merge_mode'];
+  const mode = args['merge_mode'] === undefined ? 'concat' : args['merge_mode'];
   if (!isCallValue(inner)) {
     at.problems.add(at.layer, 'the PyTorch target needs the wrapped layer.', 'layer');
     return 'None';
   }
-  if (mode !== 'concat' && mode !== 'sum' && mode !== 'mul' && mode !== 'ave')
-    at.problems.add(
-      at.layer,
-      `the PyTorch target has no merge_mode=${pyValue(mode)} yet.`,
-      'merge_mode',
-    );
   if (args['backward_layer'] !== null && args['backward_layer'] !== undefined)
     at.problems.add(at.layer, 'the PyTorch target has no backward_layer yet.', 'backward_layer');
-  if (inner.args['return_state'] === true)
-    at.problems.add(at.layer, 'the PyTorch target has no Bidirectional return_state yet.', 'layer');
   const half = weights.length / 2;
   const forward = inner as CallValue;
   const backward = {

@@ -689,18 +689,30 @@ class Bidirectional(Layer):
         self.backward_layer.apply_constraints()
 
     def forward(self, x, mask=None):
+        """
+        The merged output (merge_mode=None: the forward then the backward output), then with
+        return_state the forward copy's final states and the backward copy's, as Keras returns.
+        """
         zero = self.forward_layer.return_sequences
         a = self.forward_layer(x, mask, zero)
         b = self.backward_layer(x, mask, zero)
+        states = ()
+        if self.forward_layer.return_state:
+            states = a[1:] + b[1:]
+            a, b = a[0], b[0]
         if self.backward_layer.return_sequences:
             b = torch.flip(b, dims=(1,))
+        if self.merge_mode is None:
+            return (a, b) + states
         if self.merge_mode == "concat":
-            return torch.cat((a, b), dim=-1)
-        if self.merge_mode == "sum":
-            return a + b
-        if self.merge_mode == "mul":
-            return a * b
-        return (a + b) / 2
+            y = torch.cat((a, b), dim=-1)
+        elif self.merge_mode == "sum":
+            y = a + b
+        elif self.merge_mode == "mul":
+            y = a * b
+        else:
+            y = (a + b) / 2
+        return (y,) + states if states else y
 
 
 class TimeDistributed(Layer):

@@ -425,3 +425,39 @@ describe('recurrent dropout and recurrent_dropout as a PyTorch module', () => {
     expect(maxDiff([dropped], [kept])).toBeGreaterThan(1e-4);
   });
 });
+
+/** Bidirectional's return_state (forward states, then backward) and merge_mode=None's two outputs. */
+const bidirectionalOutputs = [
+  {
+    label: 'return_state with LSTM and SimpleRNN, merge_mode=None with GRU sequences',
+    source: `model g {
+      x = Input(shape=(5, 3))
+      y, fh, fc, bh, bc = x -> Bidirectional(LSTM(2, return_state=True), merge_mode='sum')
+      _o, fs, bs = x -> Bidirectional(SimpleRNN(2, return_state=True))
+      f, b = x -> Bidirectional(GRU(2, return_sequences=True, go_backwards=True), merge_mode=None)
+      h = (f, b) -> Concatenate() -> Flatten()
+      (y, fh, fc, bh, bc, fs, bs, h) -> Concatenate() -> Dense(2)
+      compile(Adam(learning_rate=0.01), 'mse')
+    }`,
+  },
+  {
+    label: 'merge_mode=None directions and a returned state as outputs',
+    source: `model g {
+      x = Input(shape=(4, 3))
+      f, b, _fs, bs = x -> Bidirectional(GRU(2, return_state=True), merge_mode=None)
+      f -> Dense(2)
+      b
+      bs
+      compile(Adam(learning_rate=0.01), loss=['mse', 'mse', 'mae'])
+    }`,
+  },
+];
+
+describe('Bidirectional return_state and merge_mode=None as a PyTorch module', () => {
+  run.each(bidirectionalOutputs)('$label predicts as we do', async ({ source }) => {
+    await expectSamePredictions(source);
+  });
+  run.each(bidirectionalOutputs)('$label trains as our trainOnBatch does', async ({ source }) => {
+    await expectSameTraining(source);
+  });
+});
