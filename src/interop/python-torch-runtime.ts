@@ -32,15 +32,17 @@ def _tuple(v, n):
 
 
 def activation(name, alpha=1.0, negative_slope=0.0, max_value=None, threshold=0.0, axis=-1,
-               approximate=False):
+               approximate=False, b=4.0, default_value=0.0):
     """The activation as a function, its Keras name in .keras_name (the losses read it)."""
-    f = _activation(name, alpha, negative_slope, max_value, threshold, axis, approximate)
+    f = _activation(name, alpha, negative_slope, max_value, threshold, axis, approximate, b,
+                    default_value)
     g = lambda x: f(x)
     g.keras_name = name if axis == -1 else None
     return g
 
 
-def _activation(name, alpha, negative_slope, max_value, threshold, axis, approximate):
+def _activation(name, alpha, negative_slope, max_value, threshold, axis, approximate, b,
+                default_value):
     if name == "linear":
         return lambda x: x
     if name == "relu":
@@ -66,10 +68,33 @@ def _activation(name, alpha, negative_slope, max_value, threshold, axis, approxi
         "hard_tanh": lambda x: torch.clamp(x, -1.0, 1.0),
         "log_sigmoid": F.logsigmoid,
         "tanh_shrink": lambda x: x - torch.tanh(x),
+        "hard_shrink": lambda x: torch.where(torch.abs(x) > threshold, x, torch.zeros_like(x)),
+        "soft_shrink": lambda x: torch.where(x > threshold, x - threshold,
+                                             torch.where(x < -threshold, x + threshold,
+                                                         torch.zeros_like(x))),
+        "sparse_plus": lambda x: torch.where(x <= -1, torch.zeros_like(x),
+                                             torch.where(x >= 1, x, 0.25 * (x + 1) ** 2)),
+        "sparse_sigmoid": lambda x: torch.clamp(0.5 * (x + 1), 0.0, 1.0),
+        "squareplus": lambda x: 0.5 * (x + torch.sqrt(x * x + b)),
+        "threshold": lambda x: torch.where(x > threshold, x, torch.full_like(x, default_value)),
+        "sparsemax": lambda x: _sparsemax(x, axis),
         # nnlang's step (not Keras): 1 where x > 0, else 0; it has no gradient.
         "step": lambda x: (x > 0).to(x.dtype),
     }
     return table[name]
+
+
+def _sparsemax(x, axis):
+    """keras.activations.sparsemax: the Euclidean projection of x onto the simplex."""
+    x = x.transpose(axis, -1) if axis != -1 else x
+    z, _ = torch.sort(x, dim=-1, descending=True)
+    k = torch.arange(1, x.shape[-1] + 1, dtype=x.dtype)
+    cumsum = torch.cumsum(z, dim=-1)
+    support = (1 + k * z > cumsum).to(x.dtype)
+    count = torch.sum(support, dim=-1, keepdim=True)
+    tau = (torch.sum(z * support, dim=-1, keepdim=True) - 1) / count
+    y = torch.relu(x - tau)
+    return y.transpose(axis, -1) if axis != -1 else y
 
 
 def _relu(x, negative_slope, max_value, threshold):
@@ -393,8 +418,10 @@ def _channels_last(x):
 class Conv(Layer):
     """Conv1D and Conv2D, channels-last; the kernel keeps Keras's (…, in, out) layout."""
 
-    def __init__(self, rank, kernel_size, strides, padding, dilation_rate, activation, weights):
+    def __init__(self, rank, kernel_size, strides, padding, dilation_rate, activation, weights,
+                 groups=1):
         super().__init__(weights)
+        self.groups = groups  # Keras's and torch's groups split the channels alike
         self.rank = rank
         self.kernel_size = _tuple(kernel_size, rank)
         self.strides = _tuple(strides, rank)
@@ -407,7 +434,7 @@ class Conv(Layer):
         x = F.pad(x, _pads(x, self.padding, self.kernel_size, self.strides, self.dilation))
         w = self.kernel.permute((self.rank + 1, self.rank) + tuple(range(self.rank)))
         conv = F.conv1d if self.rank == 1 else F.conv2d
-        y = conv(x, w, None, self.strides, 0, self.dilation)
+        y = conv(x, w, None, self.strides, 0, self.dilation, self.groups)
         y = _channels_last(y)
         if self.has("bias"):
             y = y + self.bias

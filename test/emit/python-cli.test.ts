@@ -97,19 +97,19 @@ describe('what a Python target cannot write', () => {
       file,
       [
         "Input(shape=(2,)) -> Dense(2, activation='sparsemax', weights=[[[1, 0], [0, 1]], [0, 0]])",
-        "compile(Adam(use_ema=True), 'mse')",
+        "compile(Adam(use_ema=True), MeanSquaredError(reduction='sum'))",
         '',
       ].join('\n'),
     );
     const module = join(dir, 'm.py');
     const r = nn('emit', file, '--target', 'pytorch', '-o', module);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('m.nn:1:42 - error NN6031');
-    expect(r.err).toContain("the PyTorch target has no activation 'sparsemax' yet.");
     expect(r.err).toContain('m.nn:2:9 - error NN6031');
     expect(r.err).toContain('the PyTorch target has no use_ema yet.');
+    expect(r.err).toContain('m.nn:2:29 - error NN6031');
+    expect(r.err).toContain('the PyTorch target reduces losses as sum_over_batch_size only.');
     expect(existsSync(module)).toBe(false);
-    expect(readFileSync(file, 'utf8')).toContain('sparsemax');
+    expect(readFileSync(file, 'utf8')).toContain('use_ema');
   });
 
   it('names an unknown target among the four', () => {

@@ -254,6 +254,14 @@ const engineOnly = [
     source: `Input(shape=(6, 6, 2)) -> DepthwiseConv2D(3, depth_multiplier=2, strides=2, padding='same') -> SeparableConv2D(3, 2, depth_multiplier=2) -> SpatialDropout2D(0.3) -> Flatten() -> Dense(2)`,
   },
   {
+    label: 'the shrink, sparse, squareplus, threshold and sparsemax activations',
+    source: `Input(shape=(6,)) -> Dense(6, activation='hard_shrink') -> Dense(6, activation=soft_shrink(threshold=0.2)) -> Dense(6, activation='sparse_plus') -> Dense(6, activation='sparse_sigmoid') -> Dense(6, activation=squareplus(b=2)) -> Dense(6, activation=threshold(threshold=0.1, default_value=-0.5)) -> Dense(6, activation='soft_shrink') -> Dense(3, activation='sparsemax')`,
+  },
+  {
+    label: 'grouped Conv1D and Conv2D',
+    source: `Input(shape=(6, 6, 4)) -> Conv2D(6, 3, groups=2, padding='same') -> Reshape((36, 6)) -> Conv1D(4, 3, strides=2, groups=2) -> Flatten() -> Dense(2)`,
+  },
+  {
     label: 'Subtract',
     source: `model s {
       a = Input(shape=(3,))
