@@ -778,7 +778,7 @@ def _clip(p):
 
 
 def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0, alpha=0.25, gamma=2.0,
-                  apply_class_balancing=False):
+                  apply_class_balancing=False, reduction="sum_over_batch_size", ignore_class=None):
     """
     The loss as f(y_pred, y_true, activation, logits). Like Keras on TensorFlow (and nnlang), a
     cross-entropy of probabilities straight out of a softmax (sigmoid for binary) is computed
@@ -857,18 +857,28 @@ def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0, alpha
         p = _clip(y_pred / torch.sum(y_pred, dim=-1, keepdim=True))
         return -torch.sum(y_true * torch.log(p), dim=-1)
 
+    # Like the engine, a loss reduced otherwise, or with ignore_class, keeps the probabilities.
+    fusable = reduction in ("sum_over_batch_size", "mean") and ignore_class is None
+
     def loss(y_pred, y_true, activation=None, logits=None, mask=None):
         if name != "sparse_categorical_crossentropy":
             y_true = y_true.reshape(y_pred.shape)
-        if not from_logits and fused is not None and activation == fused and logits is not None:
+        elif ignore_class is not None:
+            # Keras 3 masks the ignored targets' positions (joined with any mask by &).
+            keep = y_true.reshape(y_pred.shape[:-1]) != ignore_class
+            mask = keep if mask is None else keep & mask.reshape(keep.shape)
+            y_true = torch.where(keep.reshape(y_true.shape), y_true, torch.zeros_like(y_true))
+        if (fusable and not from_logits and fused is not None and activation == fused
+                and logits is not None):
             per = per_sample(logits, y_true, True)
         else:
             per = per_sample(y_pred, y_true, from_logits)
         if mask is None:
-            return torch.mean(per)
+            return torch.sum(per) if reduction == "sum" else torch.mean(per)
         # Keras 3's apply_mask: the mean over the unmasked rows (0 when there are none).
         m = mask.reshape(per.shape).to(per.dtype)
-        return torch.sum(per * m) / torch.clamp(torch.sum(m), min=1.0)
+        total = torch.sum(per * m)
+        return total if reduction == "sum" else total / torch.clamp(torch.sum(m), min=1.0)
 
     return loss
 

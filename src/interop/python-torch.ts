@@ -252,11 +252,13 @@ function lossExpr(spec: LossSpec | null, problems: PythonProblems): string {
   if (!spec || !losses.has(spec.name)) {
     return missing(problems, `loss ${spec?.name ?? '(unresolved)'}`, 'loss');
   }
-  if (spec.reduction !== 'sum_over_batch_size')
-    problems.add(null, `the PyTorch target reduces losses as sum_over_batch_size only.`, 'loss');
-  if (spec.ignoreClass !== null)
-    problems.add(null, 'the PyTorch target has no ignore_class yet.', 'loss');
-  const kw: Record<string, number | boolean> = {};
+  // 'none' trains on the sum and logs the mean: fit() has no place for that yet.
+  if (spec.reduction === 'none')
+    problems.add(null, `the PyTorch target has no reduction='none' yet.`, 'loss');
+  const kw: Record<string, number | boolean | string> = {};
+  // Without sample weights, 'mean' and 'mean_with_sample_weight' are sum_over_batch_size.
+  if (spec.reduction === 'sum') kw['reduction'] = 'sum';
+  if (spec.ignoreClass !== null) kw['ignore_class'] = spec.ignoreClass;
   if (spec.fromLogits) kw['from_logits'] = true;
   if (spec.labelSmoothing) kw['label_smoothing'] = spec.labelSmoothing;
   if (spec.name === 'huber') kw['delta'] = spec.delta;

@@ -226,6 +226,10 @@ const lossesToCheck = [
   'BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.3, gamma=1.5)',
   'binary_focal_crossentropy',
   'CategoricalFocalCrossentropy(gamma=3.0, label_smoothing=0.1)',
+  "MeanSquaredError(reduction='sum')",
+  "CategoricalCrossentropy(reduction='sum')",
+  "MeanAbsoluteError(reduction='mean_with_sample_weight')",
+  'SparseCategoricalCrossentropy(ignore_class=1)',
 ];
 
 describe("Keras's optimizers and losses, written out in the module", () => {
