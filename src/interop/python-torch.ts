@@ -47,7 +47,8 @@ export interface PythonModuleOutput {
   problems: PythonProblem[];
 }
 
-const losses = new Set([
+/** The losses the runtime's loss_function computes (Keras 3's names). */
+export const torchLosses: ReadonlySet<string> = new Set([
   'mean_squared_error',
   'mean_absolute_error',
   'huber',
@@ -249,7 +250,7 @@ function missing(problems: PythonProblems, what: string, arg: string): string {
 }
 
 function lossExpr(spec: LossSpec | null, problems: PythonProblems): string {
-  if (!spec || !losses.has(spec.name)) {
+  if (!spec || !torchLosses.has(spec.name)) {
     return missing(problems, `loss ${spec?.name ?? '(unresolved)'}`, 'loss');
   }
   // 'none' trains on the sum and logs the mean: fit() has no place for that yet.

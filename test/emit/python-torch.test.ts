@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { check } from 'nnlang';
 import { torchModule } from '../../src/interop/python.js';
+import { torchLosses } from '../../src/interop/python-torch.js';
 import { Rng } from '../../src/kernels/random.js';
 import { built, inputsFor, maxDiff, ourPredict, tempDir } from '../interop/helpers.js';
 import { layerModels } from '../interop/layer-models.js';
 import { python, pythonSession } from '../python.js';
+import { bidirectionalOutputs } from './python-models.js';
 
 const py = python(['torch', 'numpy'], 'test/emit/python-torch.test.ts');
 const run = py ? it : it.skip;
@@ -206,25 +208,13 @@ const optimizers = [
   'SGD(learning_rate=CosineDecayRestarts(0.1, 1, t_mul=2.0, m_mul=0.5))',
   'SGD(learning_rate=CosineDecayRestarts(0.1, 1, t_mul=1.0, alpha=0.1))',
 ];
+/** Every loss the module computes by name, then the arguments that change their numbers. */
 const lossesToCheck = [
-  'categorical_crossentropy',
+  ...torchLosses,
   'CategoricalCrossentropy(label_smoothing=0.1)',
   'CategoricalCrossentropy(from_logits=True)',
-  'sparse_categorical_crossentropy',
-  'binary_crossentropy',
-  'mae',
   'Huber(delta=0.5)',
-  'mape',
-  'msle',
-  'log_cosh',
-  'poisson',
-  'kl_divergence',
-  'cosine_similarity',
-  'hinge',
-  'squared_hinge',
-  'categorical_hinge',
   'BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.3, gamma=1.5)',
-  'binary_focal_crossentropy',
   'CategoricalFocalCrossentropy(gamma=3.0, label_smoothing=0.1)',
   "MeanSquaredError(reduction='sum')",
   "CategoricalCrossentropy(reduction='sum')",
@@ -437,33 +427,6 @@ describe('recurrent dropout and recurrent_dropout as a PyTorch module', () => {
     expect(maxDiff([dropped], [kept])).toBeGreaterThan(1e-4);
   });
 });
-
-/** Bidirectional's return_state (forward states, then backward) and merge_mode=None's two outputs. */
-const bidirectionalOutputs = [
-  {
-    label: 'return_state with LSTM and SimpleRNN, merge_mode=None with GRU sequences',
-    source: `model g {
-      x = Input(shape=(5, 3))
-      y, fh, fc, bh, bc = x -> Bidirectional(LSTM(2, return_state=True), merge_mode='sum')
-      _o, fs, bs = x -> Bidirectional(SimpleRNN(2, return_state=True))
-      f, b = x -> Bidirectional(GRU(2, return_sequences=True, go_backwards=True), merge_mode=None)
-      h = (f, b) -> Concatenate() -> Flatten()
-      (y, fh, fc, bh, bc, fs, bs, h) -> Concatenate() -> Dense(2)
-      compile(Adam(learning_rate=0.01), 'mse')
-    }`,
-  },
-  {
-    label: 'merge_mode=None directions and a returned state as outputs',
-    source: `model g {
-      x = Input(shape=(4, 3))
-      f, b, _fs, bs = x -> Bidirectional(GRU(2, return_state=True), merge_mode=None)
-      f -> Dense(2)
-      b
-      bs
-      compile(Adam(learning_rate=0.01), loss=['mse', 'mse', 'mae'])
-    }`,
-  },
-];
 
 describe('Bidirectional return_state and merge_mode=None as a PyTorch module', () => {
   run.each(bidirectionalOutputs)('$label predicts as we do', async ({ source }) => {
