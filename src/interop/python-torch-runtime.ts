@@ -939,8 +939,16 @@ def _nadam_mu(beta_1, t):
 
 class KerasOptimizer:
     def __init__(self, params, name, learning_rate, weight_decay=None, clipnorm=None,
-                 clipvalue=None, global_clipnorm=None, **hp):
+                 clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, gradient_accumulation_steps=None, **hp):
         self.params = list(params)
+        self.use_ema = use_ema
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.accumulation = gradient_accumulation_steps
+        self.averages = [torch.zeros_like(p) for p in self.params] if use_ema else []
+        self.accumulators = ([torch.zeros_like(p) for p in self.params]
+                             if gradient_accumulation_steps else [])
         self.name = name
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
@@ -971,12 +979,49 @@ class KerasOptimizer:
             return [torch.clamp(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
 
+    def update_steps(self):
+        """Keras's optimizer.iterations: accumulated batches count as one update."""
+        n = self.accumulation
+        return self.iterations // n if n else self.iterations
+
     @torch.no_grad()
     def step(self):
+        """
+        Keras's apply: with gradient_accumulation_steps the gradients are summed and every n-th
+        batch updates with their mean; with use_ema the moving averages follow each batch
+        (momentum 0 on the first update, the weights overwritten every ema_overwrite_frequency).
+        """
         grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
+        n = self.accumulation
+        if not n:
+            self._update(grads)
+        elif (self.iterations + 1) % n == 0:
+            self._update([(g + a) / n for g, a in zip(grads, self.accumulators)])
+            for a in self.accumulators:
+                a.zero_()
+        else:
+            for a, g in zip(self.accumulators, grads):
+                a.add_(g)
+        if self.use_ema:
+            k = self.update_steps()
+            m = self.ema_momentum if k != 0 else 0.0
+            freq = self.ema_overwrite_frequency
+            for w, avg in zip(self.params, self.averages):
+                avg.copy_(m * avg + (1 - m) * w)
+                if freq and (k + 1) % freq == 0:
+                    w.copy_(avg)
+        self.iterations += 1
+
+    @torch.no_grad()
+    def finalize(self):
+        """Keras's finalize_variable_values at the end of fit: with use_ema, the averages."""
+        for w, avg in zip(self.params, self.averages):
+            w.copy_(avg)
+
+    def _update(self, grads):
         grads = self._clip(grads)
         lr = self.lr()
-        t = self.iterations + 1
+        t = self.update_steps() + 1
         if self.name == "Nadam":
             # Keras's _u_product: advanced once per step, before any weight's update.
             self.u_product = getattr(self, "u_product", 1.0) * _nadam_mu(self.hp["beta_1"], t)
@@ -984,7 +1029,6 @@ class KerasOptimizer:
             if self.weight_decay:
                 w.sub_(w * self.weight_decay * lr)
             getattr(self, "_" + self.name.lower())(w, g, s, lr, t, **self.hp)
-        self.iterations += 1
 
     def _sgd(self, w, g, s, lr, t, momentum=0.0, nesterov=False):
         if not momentum:
@@ -1153,6 +1197,7 @@ class KerasModel(nn.Module):
                 line += " - val_loss: %.4f" % self.evaluate(*val)
             if verbose and rank == 0:
                 print(line, flush=True)
+        optimizer.finalize()
         return history
 
 

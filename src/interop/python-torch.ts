@@ -276,9 +276,6 @@ function optimizerExpr(spec: OptimizerSpec | null, problems: PythonProblems): st
   if (!spec || !optimizerClasses.has(spec.className)) {
     return missing(problems, `optimizer ${spec?.className ?? '(unresolved)'}`, 'optimizer');
   }
-  if (spec.useEma) problems.add(null, 'the PyTorch target has no use_ema yet.', 'optimizer');
-  if (spec.gradientAccumulationSteps !== null)
-    problems.add(null, 'the PyTorch target has no gradient_accumulation_steps yet.', 'optimizer');
   const lr =
     typeof spec.learningRate === 'number'
       ? pyNumber(spec.learningRate)
@@ -288,8 +285,12 @@ function optimizerExpr(spec: OptimizerSpec | null, problems: PythonProblems): st
     clipnorm: spec.clipnorm,
     clipvalue: spec.clipvalue,
     global_clipnorm: spec.globalClipnorm,
+    gradient_accumulation_steps: spec.gradientAccumulationSteps,
+    ...(spec.useEma
+      ? { ema_momentum: spec.emaMomentum, ema_overwrite_frequency: spec.emaOverwriteFrequency }
+      : {}),
   };
-  const hp: Record<string, number | boolean> = {};
+  const hp: Record<string, number | boolean> = spec.useEma ? { use_ema: true } : {};
   switch (spec.className) {
     case 'SGD':
       Object.assign(hp, { momentum: spec.momentum, nesterov: spec.nesterov });

@@ -207,6 +207,10 @@ const optimizers = [
   'SGD(learning_rate=PolynomialDecay(0.1, 1, cycle=True))',
   'SGD(learning_rate=CosineDecayRestarts(0.1, 1, t_mul=2.0, m_mul=0.5))',
   'SGD(learning_rate=CosineDecayRestarts(0.1, 1, t_mul=1.0, alpha=0.1))',
+  'Adam(learning_rate=0.01, use_ema=True, ema_momentum=0.5)',
+  'SGD(learning_rate=0.1, use_ema=True, ema_momentum=0.7, ema_overwrite_frequency=2)',
+  'Nadam(learning_rate=0.01, gradient_accumulation_steps=2)',
+  'Adam(learning_rate=0.01, gradient_accumulation_steps=2, use_ema=True, ema_momentum=0.5, ema_overwrite_frequency=1)',
 ];
 /** Every loss the module computes by name, then the arguments that change their numbers. */
 const lossesToCheck = [
