@@ -873,12 +873,16 @@ def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0, alpha
             per = per_sample(logits, y_true, True)
         else:
             per = per_sample(y_pred, y_true, from_logits)
-        if mask is None:
-            return torch.sum(per) if reduction == "sum" else torch.mean(per)
-        # Keras 3's apply_mask: the mean over the unmasked rows (0 when there are none).
-        m = mask.reshape(per.shape).to(per.dtype)
+        m = torch.ones_like(per) if mask is None else mask.reshape(per.shape).to(per.dtype)
         total = torch.sum(per * m)
-        return total if reduction == "sum" else total / torch.clamp(torch.sum(m), min=1.0)
+        if reduction in ("sum", "none"):
+            return total
+        # Keras 3's apply_mask: the mean over the unmasked rows (0 when there are none).
+        return total / torch.clamp(torch.sum(m), min=1.0)
+
+    # reduction='none' trains on the sum of the per-sample losses (tape.gradient of a vector)
+    # and logs their mean (compute_loss).
+    loss.reduction = reduction
 
     return loss
 
@@ -1148,13 +1152,17 @@ class KerasModel(nn.Module):
     def compute_loss(self, outputs, targets):
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
         masks = self.output_masks or [None] * len(outputs)
-        total = 0.0
+        total, logged = 0.0, 0.0
         for f, w, o, y, name, mask in zip(self.losses, self.loss_weights, outputs, targets,
                                           self.output_layers, masks):
             layer = self.layers[name] if name is not None else None
             act = getattr(getattr(layer, "activation", None), "keras_name", None)
-            total = total + w * f(o, y, act, getattr(layer, "logits", None), mask)
-        return total + sum(l.regularization_loss() for l in self.keras_layers())
+            value = w * f(o, y, act, getattr(layer, "logits", None), mask)
+            total = total + value
+            logged = logged + (value / math.prod(o.shape[:-1]) if f.reduction == "none" else value)
+        regularization = sum(l.regularization_loss() for l in self.keras_layers())
+        self.logged_loss = float(logged + regularization)  # what Keras reports
+        return total + regularization
 
     def train_on_batch(self, xs, ys, optimizer):
         """One Keras train step: forward in training mode, loss, gradients, update, constraints."""
@@ -1164,7 +1172,8 @@ class KerasModel(nn.Module):
         """The compiled loss on (xs, ys) in inference mode, as Keras's validation loss."""
         self.eval()
         with torch.no_grad():
-            return float(self.compute_loss(self(*xs), ys))
+            self.compute_loss(self(*xs), ys)
+            return self.logged_loss
 
     def fit(self, x, y, epochs=1, batch_size=32, shuffle=True, validation_split=0.0,
             optimizer=None, model=None, rank=0, world_size=1, verbose=True):
@@ -1210,7 +1219,7 @@ def model_step(model, inner, xs, ys, optimizer):
     optimizer.step()
     for l in inner.keras_layers():
         l.apply_constraints()
-    return float(loss)
+    return inner.logged_loss
 
 
 def read_csv(path, target, features, classes=None):

@@ -253,12 +253,9 @@ function lossExpr(spec: LossSpec | null, problems: PythonProblems): string {
   if (!spec || !torchLosses.has(spec.name)) {
     return missing(problems, `loss ${spec?.name ?? '(unresolved)'}`, 'loss');
   }
-  // 'none' trains on the sum and logs the mean: fit() has no place for that yet.
-  if (spec.reduction === 'none')
-    problems.add(null, `the PyTorch target has no reduction='none' yet.`, 'loss');
   const kw: Record<string, number | boolean | string> = {};
   // Without sample weights, 'mean' and 'mean_with_sample_weight' are sum_over_batch_size.
-  if (spec.reduction === 'sum') kw['reduction'] = 'sum';
+  if (spec.reduction === 'sum' || spec.reduction === 'none') kw['reduction'] = spec.reduction;
   if (spec.ignoreClass !== null) kw['ignore_class'] = spec.ignoreClass;
   if (spec.fromLogits) kw['from_logits'] = true;
   if (spec.labelSmoothing) kw['label_smoothing'] = spec.labelSmoothing;

@@ -221,6 +221,8 @@ const lossesToCheck = [
   'BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.3, gamma=1.5)',
   'CategoricalFocalCrossentropy(gamma=3.0, label_smoothing=0.1)',
   "MeanSquaredError(reduction='sum')",
+  'MeanAbsoluteError(reduction=None)',
+  'BinaryCrossentropy(reduction=None)',
   "CategoricalCrossentropy(reduction='sum')",
   "MeanAbsoluteError(reduction='mean_with_sample_weight')",
   'SparseCategoricalCrossentropy(ignore_class=1)',
@@ -438,5 +440,16 @@ describe('Bidirectional return_state and merge_mode=None as a PyTorch module', (
   });
   run.each(bidirectionalOutputs)('$label trains as our trainOnBatch does', async ({ source }) => {
     await expectSameTraining(source);
+  });
+});
+
+describe('what the PyTorch target cannot write', () => {
+  it('is a problem naming it, and no code', () => {
+    const [checked] = check('Dense(2)\ncompile(adam, "mse")\n').models;
+    const out = torchModule({ model: checked!, weights: [], data: null, file: null, version: 't' });
+    expect(out.code).toBe('');
+    expect(out.problems.map((p) => p.message)).toEqual([
+      "the model's input shape is unknown: write Input(shape=…) to emit it.",
+    ]);
   });
 });
