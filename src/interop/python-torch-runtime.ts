@@ -1206,7 +1206,8 @@ class KerasModel(nn.Module):
                 line += " - val_loss: %.4f" % self.evaluate(*val)
             if verbose and rank == 0:
                 print(line, flush=True)
-        optimizer.finalize()
+        if hasattr(optimizer, "finalize"):  # a KerasOptimizer (not a torch.optim one)
+            optimizer.finalize()
         return history
 
 
