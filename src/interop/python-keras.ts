@@ -45,7 +45,9 @@ export function kerasModule(input: PythonModuleInput): PythonModuleOutput {
     for (const a of entry?.args ?? []) {
       const v = call.args[a.name];
       if (v === undefined || (a.name === 'seed' && v === null)) continue;
-      if (kind === 'layer' && (notConfigArgs.has(a.name) || notWritten.has(a.name))) continue;
+      // Embedding's input_dim is its vocabulary (required), not the Keras 2 input shape.
+      const shapeArg = notWritten.has(a.name) && a.required !== true;
+      if (kind === 'layer' && (notConfigArgs.has(a.name) || shapeArg)) continue;
       if (a.name === 'dtype' && v === null) continue;
       if (a.name === 'trainable' && v === true) continue;
       if (a.default !== undefined && isDefault(a.type, v, a.default as Value)) continue;

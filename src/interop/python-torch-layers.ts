@@ -33,8 +33,18 @@ const torchActivations = new Set([
   'hard_tanh',
   'log_sigmoid',
   'tanh_shrink',
+  'hard_shrink',
+  'soft_shrink',
+  'sparse_plus',
+  'sparse_sigmoid',
+  'squareplus',
+  'threshold',
+  'sparsemax',
   'step',
 ]);
+
+/** Activations whose threshold the runtime always takes (its default there is relu's 0). */
+const thresholded = new Set(['hard_shrink', 'soft_shrink', 'threshold']);
 
 const initializers = new Set([
   'Zeros',
@@ -68,14 +78,18 @@ export function activationExpr(spec: ActivationSpec, at: At, arg = 'activation')
     at.problems.add(at.layer, `the PyTorch target has no activation '${spec.name}' yet.`, arg);
     return 'None';
   }
-  const d = resolveActivation(spec.name);
+  // threshold has no defaults (Keras requires both its arguments): all of it is written.
+  const d = spec.name === 'threshold' ? spec : resolveActivation(spec.name);
   const kw: Args = {};
   if (spec.alpha !== d.alpha) kw['alpha'] = spec.alpha;
   if (spec.slope !== d.slope || (spec.name === 'leaky_relu' && spec.slope !== 0))
     kw['negative_slope'] = spec.slope;
   const max = spec.maxValue === null || spec.maxValue === Infinity ? null : spec.maxValue;
   if (max !== null) kw['max_value'] = max;
-  if (spec.threshold !== d.threshold) kw['threshold'] = spec.threshold;
+  if (spec.threshold !== d.threshold || thresholded.has(spec.name))
+    kw['threshold'] = spec.threshold;
+  if (spec.name === 'threshold') kw['default_value'] = spec.defaultValue;
+  if (spec.name === 'squareplus' && spec.b !== 4) kw['b'] = spec.b;
   if (spec.axis !== d.axis) kw['axis'] = spec.axis;
   if (spec.approximate) kw['approximate'] = true;
   const rest = pyKeywords(kw);
@@ -233,16 +247,11 @@ export function layerExpr(
       return `RepeatVector(${pyValue(args['n'])})`;
     case 'Conv1D':
     case 'Conv2D': {
-      only(
-        args,
-        'groups',
-        (v) => v === 1 || v === undefined,
-        'has no grouped convolutions yet.',
-        at,
-      );
       const r = className === 'Conv1D' ? 1 : 2;
       const a = ['kernel_size', 'strides', 'padding', 'dilation_rate'].map((k) => pyValue(args[k]));
-      return `Conv(${r}, ${a.join(', ')}, ${activationOf(args, 'activation', at)}, ${w()})`;
+      const groups = args['groups'] ?? 1;
+      const g = groups === 1 ? '' : `, groups=${pyValue(groups)}`;
+      return `Conv(${r}, ${a.join(', ')}, ${activationOf(args, 'activation', at)}, ${w()}${g})`;
     }
     case 'DepthwiseConv1D':
     case 'DepthwiseConv2D':
@@ -291,7 +300,6 @@ export function layerExpr(
       );
       return `UpSampling(${pyValue(perAxis(args['size']!, 2))})`;
     case 'Embedding':
-      only(args, 'mask_zero', (v) => v !== true, 'has no masking yet.', at);
       return `Embedding(${w()})`;
     case 'Add':
     case 'Subtract':
@@ -319,8 +327,6 @@ export function layerExpr(
 }
 
 function recurrentExpr(className: string, args: Args, weights: WeightSpec[], at: At): string {
-  for (const k of ['dropout', 'recurrent_dropout'])
-    only(args, k, (v) => v === 0 || v === undefined, `has no ${k} in recurrent layers yet.`, at);
   only(args, 'stateful', (v) => v !== true, 'has no stateful recurrent layers.', at);
   const recurrentAct =
     className === 'SimpleRNN' ? 'None' : activationOf(args, 'recurrent_activation', at);
@@ -328,30 +334,30 @@ function recurrentExpr(className: string, args: Args, weights: WeightSpec[], at:
     pyValue(args[k] ?? false),
   );
   const resetAfter = pyValue(className === 'GRU' ? (args['reset_after'] ?? true) : false);
+  const dropouts = pyKeywords(
+    Object.fromEntries(
+      ['dropout', 'recurrent_dropout']
+        .map((k) => [k, args[k] ?? 0] as const)
+        .filter(([, v]) => v !== 0),
+    ),
+  );
+  const rates = dropouts ? `, ${dropouts}` : '';
   const forgetBias = pyValue(className === 'LSTM' ? (args['unit_forget_bias'] ?? true) : false);
   return (
     `Recurrent(${pyString(className)}, ${pyValue(args['units'])}, ${activationOf(args, 'activation', at)}, ` +
-    `${recurrentAct}, ${flags.join(', ')}, ${resetAfter}, ${forgetBias}, ${weightsExpr(weights, args, at)})`
+    `${recurrentAct}, ${flags.join(', ')}, ${resetAfter}, ${forgetBias}, ${weightsExpr(weights, args, at)}${rates})`
   );
 }
 
 function bidirectionalExpr(args: Args, weights: WeightSpec[], rank: number, at: At): string {
   const inner = args['layer'];
-  const mode = args['merge_mode'];
+  const mode = args['merge_mode'] === undefined ? 'concat' : args['merge_mode'];
   if (!isCallValue(inner)) {
     at.problems.add(at.layer, 'the PyTorch target needs the wrapped layer.', 'layer');
     return 'None';
   }
-  if (mode !== 'concat' && mode !== 'sum' && mode !== 'mul' && mode !== 'ave')
-    at.problems.add(
-      at.layer,
-      `the PyTorch target has no merge_mode=${pyValue(mode)} yet.`,
-      'merge_mode',
-    );
   if (args['backward_layer'] !== null && args['backward_layer'] !== undefined)
     at.problems.add(at.layer, 'the PyTorch target has no backward_layer yet.', 'backward_layer');
-  if (inner.args['return_state'] === true)
-    at.problems.add(at.layer, 'the PyTorch target has no Bidirectional return_state yet.', 'layer');
   const half = weights.length / 2;
   const forward = inner as CallValue;
   const backward = {

@@ -32,15 +32,17 @@ def _tuple(v, n):
 
 
 def activation(name, alpha=1.0, negative_slope=0.0, max_value=None, threshold=0.0, axis=-1,
-               approximate=False):
+               approximate=False, b=4.0, default_value=0.0):
     """The activation as a function, its Keras name in .keras_name (the losses read it)."""
-    f = _activation(name, alpha, negative_slope, max_value, threshold, axis, approximate)
+    f = _activation(name, alpha, negative_slope, max_value, threshold, axis, approximate, b,
+                    default_value)
     g = lambda x: f(x)
     g.keras_name = name if axis == -1 else None
     return g
 
 
-def _activation(name, alpha, negative_slope, max_value, threshold, axis, approximate):
+def _activation(name, alpha, negative_slope, max_value, threshold, axis, approximate, b,
+                default_value):
     if name == "linear":
         return lambda x: x
     if name == "relu":
@@ -66,10 +68,33 @@ def _activation(name, alpha, negative_slope, max_value, threshold, axis, approxi
         "hard_tanh": lambda x: torch.clamp(x, -1.0, 1.0),
         "log_sigmoid": F.logsigmoid,
         "tanh_shrink": lambda x: x - torch.tanh(x),
+        "hard_shrink": lambda x: torch.where(torch.abs(x) > threshold, x, torch.zeros_like(x)),
+        "soft_shrink": lambda x: torch.where(x > threshold, x - threshold,
+                                             torch.where(x < -threshold, x + threshold,
+                                                         torch.zeros_like(x))),
+        "sparse_plus": lambda x: torch.where(x <= -1, torch.zeros_like(x),
+                                             torch.where(x >= 1, x, 0.25 * (x + 1) ** 2)),
+        "sparse_sigmoid": lambda x: torch.clamp(0.5 * (x + 1), 0.0, 1.0),
+        "squareplus": lambda x: 0.5 * (x + torch.sqrt(x * x + b)),
+        "threshold": lambda x: torch.where(x > threshold, x, torch.full_like(x, default_value)),
+        "sparsemax": lambda x: _sparsemax(x, axis),
         # nnlang's step (not Keras): 1 where x > 0, else 0; it has no gradient.
         "step": lambda x: (x > 0).to(x.dtype),
     }
     return table[name]
+
+
+def _sparsemax(x, axis):
+    """keras.activations.sparsemax: the Euclidean projection of x onto the simplex."""
+    x = x.transpose(axis, -1) if axis != -1 else x
+    z, _ = torch.sort(x, dim=-1, descending=True)
+    k = torch.arange(1, x.shape[-1] + 1, dtype=x.dtype)
+    cumsum = torch.cumsum(z, dim=-1)
+    support = (1 + k * z > cumsum).to(x.dtype)
+    count = torch.sum(support, dim=-1, keepdim=True)
+    tau = (torch.sum(z * support, dim=-1, keepdim=True) - 1) / count
+    y = torch.relu(x - tau)
+    return y.transpose(axis, -1) if axis != -1 else y
 
 
 def _relu(x, negative_slope, max_value, threshold):
@@ -393,8 +418,10 @@ def _channels_last(x):
 class Conv(Layer):
     """Conv1D and Conv2D, channels-last; the kernel keeps Keras's (…, in, out) layout."""
 
-    def __init__(self, rank, kernel_size, strides, padding, dilation_rate, activation, weights):
+    def __init__(self, rank, kernel_size, strides, padding, dilation_rate, activation, weights,
+                 groups=1):
         super().__init__(weights)
+        self.groups = groups  # Keras's and torch's groups split the channels alike
         self.rank = rank
         self.kernel_size = _tuple(kernel_size, rank)
         self.strides = _tuple(strides, rank)
@@ -407,7 +434,7 @@ class Conv(Layer):
         x = F.pad(x, _pads(x, self.padding, self.kernel_size, self.strides, self.dilation))
         w = self.kernel.permute((self.rank + 1, self.rank) + tuple(range(self.rank)))
         conv = F.conv1d if self.rank == 1 else F.conv2d
-        y = conv(x, w, None, self.strides, 0, self.dilation)
+        y = conv(x, w, None, self.strides, 0, self.dilation, self.groups)
         y = _channels_last(y)
         if self.has("bias"):
             y = y + self.bias
@@ -468,10 +495,15 @@ class GlobalPooling(Layer):
         self.kind = kind
         self.keepdims = keepdims
 
-    def forward(self, x):
+    def forward(self, x, mask=None):
         axes = tuple(range(1, x.dim() - 1))
         if self.kind == "max":
             return torch.amax(x, dim=axes, keepdim=self.keepdims)
+        if mask is not None:
+            # GlobalAveragePooling1D with Keras's mask: the mean of the unmasked steps.
+            m = mask.to(x.dtype).unsqueeze(-1)
+            return (torch.sum(x * m, dim=1, keepdim=self.keepdims)
+                    / torch.sum(m, dim=1, keepdim=self.keepdims))
         return torch.mean(x, dim=axes, keepdim=self.keepdims)
 
 
@@ -518,6 +550,10 @@ class Embedding(Layer):
     def forward(self, x):
         return self.embeddings[x.long()]
 
+    def compute_mask(self, x):
+        """mask_zero=True: id 0 is padding, for the layers after it and the loss."""
+        return x.long() != 0
+
 
 class Merge(Layer):
     def __init__(self, kind, axis=-1):
@@ -547,9 +583,12 @@ class Recurrent(Layer):
     """SimpleRNN, LSTM and GRU over (batch, steps, features), with Keras's gate order."""
 
     def __init__(self, cell, units, activation, recurrent_activation, return_sequences,
-                 return_state, go_backwards, reset_after, unit_forget_bias, weights):
+                 return_state, go_backwards, reset_after, unit_forget_bias, weights, dropout=0.0,
+                 recurrent_dropout=0.0):
         super().__init__(weights)
         self.cell = cell
+        self.dropout = dropout
+        self.recurrent_dropout = recurrent_dropout
         self.units = units
         self.activation = activation
         self.recurrent_activation = recurrent_activation
@@ -562,16 +601,47 @@ class Recurrent(Layer):
                 self.bias.zero_()
                 self.bias[units:2 * units] = 1.0
 
-    def step(self, x, state):
+    def gates(self):
+        return {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[self.cell]
+
+    def dropout_masks(self, x):
+        """
+        Keras 3's DropoutRNNCell masks, drawn once per batch in training (kept / (1 - rate)):
+        recurrent_dropout's on the state, one per gate; dropout's on the inputs, one per gate
+        where LSTMCell and GRUCell run implementation 1 (recurrent_dropout != 0), else one for
+        every gate, applied to the whole sequence up front. Keras drops only for 0 < rate < 1.
+        """
+        drops = lambda rate: self.training and 0.0 < rate < 1.0
+        draw = lambda rate, shape: (torch.rand(shape) >= rate).to(x.dtype) / (1.0 - rate)
+        n, g = x.shape[0], self.gates()
+        rdp = draw(self.recurrent_dropout, (n, g, self.units)) if drops(self.recurrent_dropout) else None
+        dp = None
+        if drops(self.dropout):
+            if self.cell != "SimpleRNN" and self.recurrent_dropout != 0:
+                dp = draw(self.dropout, (n, g, x.shape[2]))
+            else:
+                x = x * draw(self.dropout, (n, 1, x.shape[2]))
+        return x, dp, rdp
+
+    @staticmethod
+    def product(a, w, masks):
+        """a @ w, gate block g of w reading a * masks[:, g] when there are masks."""
+        if masks is None:
+            return a @ w
+        u = w.shape[1] // masks.shape[1]
+        return torch.cat([(a * masks[:, g]) @ w[:, g * u:(g + 1) * u]
+                          for g in range(masks.shape[1])], dim=1)
+
+    def step(self, x, state, dp=None, rdp=None):
         u = self.units
         bias = self.bias if self.has("bias") else None
         if self.cell == "SimpleRNN":
-            z = x @ self.kernel + state[0] @ self.recurrent_kernel
+            z = x @ self.kernel + self.product(state[0], self.recurrent_kernel, rdp)
             h = self.activation(z + bias if bias is not None else z)
             return h, (h,)
         if self.cell == "LSTM":
             h, c = state
-            z = x @ self.kernel + h @ self.recurrent_kernel
+            z = self.product(x, self.kernel, dp) + self.product(h, self.recurrent_kernel, rdp)
             if bias is not None:
                 z = z + bias
             i = self.recurrent_activation(z[:, :u])
@@ -581,9 +651,9 @@ class Recurrent(Layer):
             h = o * self.activation(c)
             return h, (h, c)
         h = state[0]
-        xz = x @ self.kernel
+        xz = self.product(x, self.kernel, dp)
         if self.reset_after:
-            hz = h @ self.recurrent_kernel
+            hz = self.product(h, self.recurrent_kernel, rdp)
             if bias is not None:
                 xz = xz + bias[0]
                 hz = hz + bias[1]
@@ -593,21 +663,36 @@ class Recurrent(Layer):
         else:
             if bias is not None:
                 xz = xz + bias
-            hzr = h @ self.recurrent_kernel[:, :2 * u]
+            hzr = self.product(h, self.recurrent_kernel[:, :2 * u],
+                               None if rdp is None else rdp[:, :2])
             z = self.recurrent_activation(xz[:, :u] + hzr[:, :u])
             r = self.recurrent_activation(xz[:, u:2 * u] + hzr[:, u:])
-            hh = self.activation(xz[:, 2 * u:] + (r * h) @ self.recurrent_kernel[:, 2 * u:])
+            hd = h if rdp is None else h * rdp[:, 2]
+            hh = self.activation(xz[:, 2 * u:] + (r * hd) @ self.recurrent_kernel[:, 2 * u:])
         h = z * h + (1 - z) * hh
         return h, (h,)
 
-    def forward(self, x):
+    def forward(self, x, mask=None, zero_output_for_mask=False):
+        """
+        With Keras's mask (batch, steps), a masked step keeps the states and outputs the last
+        output (zeros with zero_output_for_mask, as Bidirectional sets for sequences).
+        """
         n = x.shape[0]
+        x, dp, rdp = self.dropout_masks(x)
         zeros = x.new_zeros((n, self.units))
         state = (zeros, zeros) if self.cell == "LSTM" else (zeros,)
         steps = range(x.shape[1] - 1, -1, -1) if self.go_backwards else range(x.shape[1])
         outputs = []
+        last = zeros
         for t in steps:
-            h, state = self.step(x[:, t], state)
+            h, new_state = self.step(x[:, t], state, dp, rdp)
+            if mask is None:
+                state = new_state
+            else:
+                keep = mask[:, t].unsqueeze(-1)
+                state = tuple(torch.where(keep, a, b) for a, b in zip(new_state, state))
+                h = torch.where(keep, h, zeros if zero_output_for_mask else last)
+                last = h
             outputs.append(h)
         y = torch.stack(outputs, dim=1) if self.return_sequences else outputs[-1]
         return (y,) + tuple(state) if self.return_state else y
@@ -630,24 +715,43 @@ class Bidirectional(Layer):
         self.forward_layer.apply_constraints()
         self.backward_layer.apply_constraints()
 
-    def forward(self, x):
-        a = self.forward_layer(x)
-        b = self.backward_layer(x)
+    def forward(self, x, mask=None):
+        """
+        The merged output (merge_mode=None: the forward then the backward output), then with
+        return_state the forward copy's final states and the backward copy's, as Keras returns.
+        """
+        zero = self.forward_layer.return_sequences
+        a = self.forward_layer(x, mask, zero)
+        b = self.backward_layer(x, mask, zero)
+        states = ()
+        if self.forward_layer.return_state:
+            states = a[1:] + b[1:]
+            a, b = a[0], b[0]
         if self.backward_layer.return_sequences:
             b = torch.flip(b, dims=(1,))
+        if self.merge_mode is None:
+            return (a, b) + states
         if self.merge_mode == "concat":
-            return torch.cat((a, b), dim=-1)
-        if self.merge_mode == "sum":
-            return a + b
-        if self.merge_mode == "mul":
-            return a * b
-        return (a + b) / 2
+            y = torch.cat((a, b), dim=-1)
+        elif self.merge_mode == "sum":
+            y = a + b
+        elif self.merge_mode == "mul":
+            y = a * b
+        else:
+            y = (a + b) / 2
+        return (y,) + states if states else y
 
 
 class TimeDistributed(Layer):
+    """
+    The layer on every step. Its activation and logits are the inner layer's (over the steps),
+    so a softmax or sigmoid inside meets its cross-entropy from the logits, as in the engine.
+    """
+
     def __init__(self, layer):
         super().__init__()
         self.layer = layer
+        self.activation = getattr(layer, "activation", None)
 
     def keras_weights(self):
         return self.layer.keras_weights()
@@ -661,6 +765,8 @@ class TimeDistributed(Layer):
     def forward(self, x):
         n, t = x.shape[0], x.shape[1]
         y = self.layer(x.reshape((n * t,) + tuple(x.shape[2:])))
+        z = self.layer.logits
+        self.logits = None if z is None else z.reshape((n, t) + tuple(z.shape[1:]))
         return y.reshape((n, t) + tuple(y.shape[1:]))
 
 
@@ -671,7 +777,8 @@ def _clip(p):
     return torch.clamp(p, EPSILON, 1 - EPSILON)
 
 
-def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0):
+def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0, alpha=0.25, gamma=2.0,
+                  apply_class_balancing=False, reduction="sum_over_batch_size", ignore_class=None):
     """
     The loss as f(y_pred, y_true, activation, logits). Like Keras on TensorFlow (and nnlang), a
     cross-entropy of probabilities straight out of a softmax (sigmoid for binary) is computed
@@ -689,6 +796,49 @@ def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0):
             e = torch.abs(y_pred - y_true)
             return torch.mean(torch.where(e <= delta, 0.5 * e * e, delta * (e - 0.5 * delta)),
                               dim=-1)
+        if name == "mean_absolute_percentage_error":
+            d = torch.abs((y_true - y_pred) / torch.clamp(torch.abs(y_true), min=EPSILON))
+            return 100.0 * torch.mean(d, dim=-1)
+        if name == "mean_squared_logarithmic_error":
+            d = (torch.log(torch.clamp(y_pred, min=EPSILON) + 1)
+                 - torch.log(torch.clamp(y_true, min=EPSILON) + 1))
+            return torch.mean(torch.square(d), dim=-1)
+        if name == "log_cosh":
+            e = y_pred - y_true
+            return torch.mean(e + F.softplus(-2.0 * e) - math.log(2.0), dim=-1)
+        if name == "poisson":
+            return torch.mean(y_pred - y_true * torch.log(y_pred + EPSILON), dim=-1)
+        if name == "kl_divergence":
+            y, p = torch.clamp(y_true, EPSILON, 1.0), torch.clamp(y_pred, EPSILON, 1.0)
+            return torch.sum(y * torch.log(y / p), dim=-1)
+        if name == "cosine_similarity":
+            def normalize(a):
+                s = torch.sum(a * a, dim=-1, keepdim=True)
+                return a * torch.clamp(torch.rsqrt(s), max=1.0 / EPSILON)
+            return -torch.sum(normalize(y_true) * normalize(y_pred), dim=-1)
+        if name in ("hinge", "squared_hinge"):
+            # Keras maps 0/1 targets (the whole batch's) to -1/1.
+            y = 2 * y_true - 1 if bool(torch.all((y_true == 0) | (y_true == 1))) else y_true
+            m = torch.clamp(1 - y * y_pred, min=0.0)
+            return torch.mean(m if name == "hinge" else m * m, dim=-1)
+        if name == "categorical_hinge":
+            pos = torch.sum(y_true * y_pred, dim=-1)
+            neg = torch.amax((1 - y_true) * y_pred, dim=-1)
+            return torch.clamp(neg - pos + 1, min=0.0)
+        if name == "binary_focal_crossentropy":
+            y = y_true * (1 - label_smoothing) + 0.5 * label_smoothing
+            p = torch.sigmoid(y_pred) if from_logits else y_pred
+            c = _clip(p)
+            bce = -(y * torch.log(c) + (1 - y) * torch.log(1 - c))
+            pt = y * p + (1 - y) * (1 - p)
+            w = y * alpha + (1 - y) * (1 - alpha) if apply_class_balancing else 1.0
+            return torch.mean(w * torch.pow(1 - pt, gamma) * bce, dim=-1)
+        if name == "categorical_focal_crossentropy":
+            k = y_pred.shape[-1]
+            y = y_true * (1 - label_smoothing) + label_smoothing / k
+            p = torch.softmax(y_pred, dim=-1) if from_logits else y_pred
+            c = _clip(p / torch.sum(p, dim=-1, keepdim=True))
+            return -torch.sum(alpha * torch.pow(1 - c, gamma) * y * torch.log(c), dim=-1)
         if name == "binary_crossentropy":
             y = y_true * (1 - label_smoothing) + 0.5 * label_smoothing
             if from_logits:
@@ -707,10 +857,32 @@ def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0):
         p = _clip(y_pred / torch.sum(y_pred, dim=-1, keepdim=True))
         return -torch.sum(y_true * torch.log(p), dim=-1)
 
-    def loss(y_pred, y_true, activation=None, logits=None):
-        if not from_logits and fused is not None and activation == fused and logits is not None:
-            return torch.mean(per_sample(logits, y_true, True))
-        return torch.mean(per_sample(y_pred, y_true, from_logits))
+    # Like the engine, a loss reduced otherwise, or with ignore_class, keeps the probabilities.
+    fusable = reduction in ("sum_over_batch_size", "mean") and ignore_class is None
+
+    def loss(y_pred, y_true, activation=None, logits=None, mask=None):
+        if name != "sparse_categorical_crossentropy":
+            y_true = y_true.reshape(y_pred.shape)
+        elif ignore_class is not None:
+            # Keras 3 masks the ignored targets' positions (joined with any mask by &).
+            keep = y_true.reshape(y_pred.shape[:-1]) != ignore_class
+            mask = keep if mask is None else keep & mask.reshape(keep.shape)
+            y_true = torch.where(keep.reshape(y_true.shape), y_true, torch.zeros_like(y_true))
+        if (fusable and not from_logits and fused is not None and activation == fused
+                and logits is not None):
+            per = per_sample(logits, y_true, True)
+        else:
+            per = per_sample(y_pred, y_true, from_logits)
+        m = torch.ones_like(per) if mask is None else mask.reshape(per.shape).to(per.dtype)
+        total = torch.sum(per * m)
+        if reduction in ("sum", "none"):
+            return total
+        # Keras 3's apply_mask: the mean over the unmasked rows (0 when there are none).
+        return total / torch.clamp(torch.sum(m), min=1.0)
+
+    # reduction='none' trains on the sum of the per-sample losses (tape.gradient of a vector)
+    # and logs their mean (compute_loss).
+    loss.reduction = reduction
 
     return loss
 
@@ -719,18 +891,68 @@ def loss_function(name, from_logits=False, label_smoothing=0.0, delta=1.0):
 # and defaults it to 1e-8, its RMSprop keeps ε outside the square root.
 
 
-def exponential_decay(initial, decay_steps, decay_rate, staircase=False):
-    def schedule(step):
-        p = step / decay_steps
-        return initial * decay_rate ** (math.floor(p) if staircase else p)
+def schedule(name, initial_learning_rate=None, decay_steps=1, decay_rate=1.0, staircase=False,
+             boundaries=(), values=(), alpha=0.0, warmup_target=None, warmup_steps=0,
+             end_learning_rate=0.0001, power=1.0, cycle=False, first_decay_steps=1, t_mul=2.0,
+             m_mul=1.0):
+    """A keras.optimizers.schedules class as a function of optimizer.iterations (0 first)."""
+    lr0 = initial_learning_rate
 
-    return schedule
+    def cosine(step, steps, start):
+        return start * ((1 - alpha) * 0.5 * (1 + math.cos(math.pi * step / steps)) + alpha)
+
+    def f(step):
+        if name in ("ExponentialDecay", "InverseTimeDecay"):
+            p = step / decay_steps
+            p = math.floor(p) if staircase else p
+            if name == "ExponentialDecay":
+                return lr0 * decay_rate ** p
+            return lr0 / (1 + decay_rate * p)
+        if name == "PiecewiseConstantDecay":
+            return next((v for b, v in zip(boundaries, values) if step <= b), values[-1])
+        if name == "CosineDecay":
+            if warmup_target is None:
+                return cosine(min(step, decay_steps), decay_steps, lr0)
+            s = min(step, decay_steps + warmup_steps)
+            if s < warmup_steps:
+                return (warmup_target - lr0) * (s / warmup_steps) + lr0
+            return cosine(s - warmup_steps, decay_steps, warmup_target)
+        if name == "PolynomialDecay":
+            if cycle:
+                horizon = decay_steps * (1 if step == 0 else math.ceil(step / decay_steps))
+            else:
+                horizon, step = decay_steps, min(step, decay_steps)
+            return (lr0 - end_learning_rate) * (1 - step / horizon) ** power + end_learning_rate
+        # CosineDecayRestarts (SGDR): periods growing by t_mul, peaks scaled by m_mul.
+        fraction = step / first_decay_steps
+        if t_mul == 1.0:
+            restart = math.floor(fraction)
+            fraction -= restart
+        else:
+            restart = math.floor(math.log(1 - fraction * (1 - t_mul)) / math.log(t_mul))
+            fraction = (fraction - (1 - t_mul ** restart) / (1 - t_mul)) / t_mul ** restart
+        peak = m_mul ** restart
+        return lr0 * ((1 - alpha) * 0.5 * peak * (1 + math.cos(math.pi * fraction)) + alpha)
+
+    return f
+
+
+def _nadam_mu(beta_1, t):
+    return beta_1 * (1 - 0.5 * 0.96 ** t)
 
 
 class KerasOptimizer:
     def __init__(self, params, name, learning_rate, weight_decay=None, clipnorm=None,
-                 clipvalue=None, global_clipnorm=None, **hp):
+                 clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, gradient_accumulation_steps=None, **hp):
         self.params = list(params)
+        self.use_ema = use_ema
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.accumulation = gradient_accumulation_steps
+        self.averages = [torch.zeros_like(p) for p in self.params] if use_ema else []
+        self.accumulators = ([torch.zeros_like(p) for p in self.params]
+                             if gradient_accumulation_steps else [])
         self.name = name
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
@@ -761,17 +983,56 @@ class KerasOptimizer:
             return [torch.clamp(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
 
+    def update_steps(self):
+        """Keras's optimizer.iterations: accumulated batches count as one update."""
+        n = self.accumulation
+        return self.iterations // n if n else self.iterations
+
     @torch.no_grad()
     def step(self):
+        """
+        Keras's apply: with gradient_accumulation_steps the gradients are summed and every n-th
+        batch updates with their mean; with use_ema the moving averages follow each batch
+        (momentum 0 on the first update, the weights overwritten every ema_overwrite_frequency).
+        """
         grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
+        n = self.accumulation
+        if not n:
+            self._update(grads)
+        elif (self.iterations + 1) % n == 0:
+            self._update([(g + a) / n for g, a in zip(grads, self.accumulators)])
+            for a in self.accumulators:
+                a.zero_()
+        else:
+            for a, g in zip(self.accumulators, grads):
+                a.add_(g)
+        if self.use_ema:
+            k = self.update_steps()
+            m = self.ema_momentum if k != 0 else 0.0
+            freq = self.ema_overwrite_frequency
+            for w, avg in zip(self.params, self.averages):
+                avg.copy_(m * avg + (1 - m) * w)
+                if freq and (k + 1) % freq == 0:
+                    w.copy_(avg)
+        self.iterations += 1
+
+    @torch.no_grad()
+    def finalize(self):
+        """Keras's finalize_variable_values at the end of fit: with use_ema, the averages."""
+        for w, avg in zip(self.params, self.averages):
+            w.copy_(avg)
+
+    def _update(self, grads):
         grads = self._clip(grads)
         lr = self.lr()
-        t = self.iterations + 1
+        t = self.update_steps() + 1
+        if self.name == "Nadam":
+            # Keras's _u_product: advanced once per step, before any weight's update.
+            self.u_product = getattr(self, "u_product", 1.0) * _nadam_mu(self.hp["beta_1"], t)
         for w, g, s in zip(self.params, grads, self.slots):
             if self.weight_decay:
                 w.sub_(w * self.weight_decay * lr)
             getattr(self, "_" + self.name.lower())(w, g, s, lr, t, **self.hp)
-        self.iterations += 1
 
     def _sgd(self, w, g, s, lr, t, momentum=0.0, nesterov=False):
         if not momentum:
@@ -831,11 +1092,25 @@ class KerasOptimizer:
         u.copy_(torch.maximum(beta_2 * u, torch.abs(g)))
         w.sub_(lr * m / ((1 - beta_1 ** t) * (u + epsilon)))
 
+    def _nadam(self, w, g, s, lr, t, beta_1=0.9, beta_2=0.999, epsilon=1e-7):
+        m = s.setdefault("m", torch.zeros_like(w))
+        v = s.setdefault("v", torch.zeros_like(w))
+        u_t, u_next = _nadam_mu(beta_1, t), _nadam_mu(beta_1, t + 1)
+        m.add_((g - m) * (1 - beta_1))
+        v.add_((g * g - v) * (1 - beta_2))
+        m_hat = u_next * m / (1 - self.u_product * u_next) + (1 - u_t) * g / (1 - self.u_product)
+        v_hat = v / (1 - beta_2 ** t)
+        w.sub_(m_hat * lr / (torch.sqrt(v_hat) + epsilon))
+
 
 # The model's common methods: weights in Keras's order, the compiled loss, Keras's fit loop.
 
 
 class KerasModel(nn.Module):
+    # Keras's mask on each output (from Embedding(mask_zero=True)), set by forward; the loss
+    # reads it.
+    output_masks = None
+
     def keras_layers(self):
         return list(self.layers.values())
 
@@ -876,13 +1151,18 @@ class KerasModel(nn.Module):
 
     def compute_loss(self, outputs, targets):
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-        total = 0.0
-        for f, w, o, y, name in zip(self.losses, self.loss_weights, outputs, targets,
-                                    self.output_layers):
+        masks = self.output_masks or [None] * len(outputs)
+        total, logged = 0.0, 0.0
+        for f, w, o, y, name, mask in zip(self.losses, self.loss_weights, outputs, targets,
+                                          self.output_layers, masks):
             layer = self.layers[name] if name is not None else None
             act = getattr(getattr(layer, "activation", None), "keras_name", None)
-            total = total + w * f(o, y, act, getattr(layer, "logits", None))
-        return total + sum(l.regularization_loss() for l in self.keras_layers())
+            value = w * f(o, y, act, getattr(layer, "logits", None), mask)
+            total = total + value
+            logged = logged + (value / math.prod(o.shape[:-1]) if f.reduction == "none" else value)
+        regularization = sum(l.regularization_loss() for l in self.keras_layers())
+        self.logged_loss = float(logged + regularization)  # what Keras reports
+        return total + regularization
 
     def train_on_batch(self, xs, ys, optimizer):
         """One Keras train step: forward in training mode, loss, gradients, update, constraints."""
@@ -892,7 +1172,8 @@ class KerasModel(nn.Module):
         """The compiled loss on (xs, ys) in inference mode, as Keras's validation loss."""
         self.eval()
         with torch.no_grad():
-            return float(self.compute_loss(self(*xs), ys))
+            self.compute_loss(self(*xs), ys)
+            return self.logged_loss
 
     def fit(self, x, y, epochs=1, batch_size=32, shuffle=True, validation_split=0.0,
             optimizer=None, model=None, rank=0, world_size=1, verbose=True):
@@ -925,6 +1206,8 @@ class KerasModel(nn.Module):
                 line += " - val_loss: %.4f" % self.evaluate(*val)
             if verbose and rank == 0:
                 print(line, flush=True)
+        if hasattr(optimizer, "finalize"):  # a KerasOptimizer (not a torch.optim one)
+            optimizer.finalize()
         return history
 
 
@@ -937,7 +1220,7 @@ def model_step(model, inner, xs, ys, optimizer):
     optimizer.step()
     for l in inner.keras_layers():
         l.apply_constraints()
-    return float(loss)
+    return inner.logged_loss
 
 
 def read_csv(path, target, features, classes=None):

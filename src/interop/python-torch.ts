@@ -6,8 +6,9 @@
  */
 import type { CheckedModel } from '../check/index.js';
 import type { LossSpec } from '../kernels/index.js';
-import { nodeShape, type NodeId } from '../layers/index.js';
-import type { OptimizerSpec } from '../optim/index.js';
+import { nodeShape, outputMask, type NodeId } from '../layers/index.js';
+import type { OptimizerSpec, ScheduleSpec } from '../optim/index.js';
+import type { Value } from '../catalog/index.js';
 import {
   pyClassName,
   pyDocText,
@@ -46,13 +47,25 @@ export interface PythonModuleOutput {
   problems: PythonProblem[];
 }
 
-const losses = new Set([
+/** The losses the runtime's loss_function computes (Keras 3's names). */
+export const torchLosses: ReadonlySet<string> = new Set([
   'mean_squared_error',
   'mean_absolute_error',
   'huber',
   'binary_crossentropy',
   'categorical_crossentropy',
   'sparse_categorical_crossentropy',
+  'mean_absolute_percentage_error',
+  'mean_squared_logarithmic_error',
+  'log_cosh',
+  'poisson',
+  'kl_divergence',
+  'cosine_similarity',
+  'hinge',
+  'squared_hinge',
+  'categorical_hinge',
+  'binary_focal_crossentropy',
+  'categorical_focal_crossentropy',
 ]);
 
 const optimizerClasses = new Set([
@@ -63,6 +76,7 @@ const optimizerClasses = new Set([
   'Adagrad',
   'Adadelta',
   'Adamax',
+  'Nadam',
 ]);
 
 export function torchModule(input: PythonModuleInput): PythonModuleOutput {
@@ -85,10 +99,23 @@ export function torchModule(input: PythonModuleInput): PythonModuleOutput {
     const l = model.layers[id]!;
     return l.extraOutputShapes?.length ? `h${id}[${port}]` : `h${id}`;
   };
+  const masks = forwardMasks(model);
   const forward = model.layers.map((l) => {
     const args = l.inputs.map((id, i) => ref(id, l.inputPorts?.[i] ?? 0)).join(', ');
-    return `        h${l.id} = L[${pyString(l.name)}](${args})\n`;
+    const mask = masks.reads.get(l.id);
+    const call = `        h${l.id} = L[${pyString(l.name)}](${args}${mask ? `, mask=${mask}` : ''})\n`;
+    const made = masks.made.has(l.id)
+      ? `        m${l.id} = L[${pyString(l.name)}].compute_mask(${args})\n`
+      : '';
+    return call + made;
   });
+  const outputMasks = model.outputs.map((id, k) =>
+    (model.outputPorts?.[k] ?? 0) === 0 ? (masks.carried.get(id) ?? 'None') : 'None',
+  );
+  if (outputMasks.some((m) => m !== 'None'))
+    forward.push(
+      `        self.output_masks = [${outputMasks.join(', ')}]  # the loss reads them\n`,
+    );
   // A softmax or sigmoid output's loss reads its layer's logits (port 0 of a layer only).
   const outputLayers = model.outputs.map((id, k) =>
     id >= 0 && (model.outputPorts?.[k] ?? 0) === 0 ? pyString(model.layers[id]!.name) : 'None',
@@ -146,6 +173,41 @@ export function torchModule(input: PythonModuleInput): PythonModuleOutput {
   return { code, problems: [] };
 }
 
+/** Layers whose call reads Keras's mask (the rest the checker lets a mask reach pass it on). */
+const maskReaders = new Set([
+  'SimpleRNN',
+  'LSTM',
+  'GRU',
+  'Bidirectional',
+  'GlobalAveragePooling1D',
+]);
+
+/**
+ * Keras's masks in the forward pass, as the checker follows them: the Embedding(mask_zero=True)
+ * layers that make one (`m<id>`), the mask variable each layer's first output carries, and the
+ * mask each masked layer's call reads.
+ */
+function forwardMasks(model: CheckedModel): {
+  made: Set<NodeId>;
+  carried: Map<NodeId, string>;
+  reads: Map<NodeId, string>;
+} {
+  const made = new Set<NodeId>();
+  const carried = new Map<NodeId, string>();
+  const reads = new Map<NodeId, string>();
+  for (const l of model.layers) {
+    const mask = l.inputs
+      .map((id, i) => ((l.inputPorts?.[i] ?? 0) === 0 ? carried.get(id) : undefined))
+      .find((m) => m !== undefined);
+    if (mask && maskReaders.has(l.className)) reads.set(l.id, mask);
+    if (l.className === 'Embedding' && l.args['mask_zero'] === true) {
+      made.add(l.id);
+      carried.set(l.id, `m${l.id}`);
+    } else if (mask && outputMask(l.className, l.args, true)) carried.set(l.id, mask);
+  }
+  return { made, carried, reads };
+}
+
 function fitArgs(model: CheckedModel): Record<string, number | boolean> {
   const a = model.fit?.args ?? {};
   return {
@@ -188,17 +250,21 @@ function missing(problems: PythonProblems, what: string, arg: string): string {
 }
 
 function lossExpr(spec: LossSpec | null, problems: PythonProblems): string {
-  if (!spec || !losses.has(spec.name)) {
+  if (!spec || !torchLosses.has(spec.name)) {
     return missing(problems, `loss ${spec?.name ?? '(unresolved)'}`, 'loss');
   }
-  if (spec.reduction !== 'sum_over_batch_size')
-    problems.add(null, `the PyTorch target reduces losses as sum_over_batch_size only.`, 'loss');
-  if (spec.ignoreClass !== null)
-    problems.add(null, 'the PyTorch target has no ignore_class yet.', 'loss');
-  const kw: Record<string, number | boolean> = {};
+  const kw: Record<string, number | boolean | string> = {};
+  // Without sample weights, 'mean' and 'mean_with_sample_weight' are sum_over_batch_size.
+  if (spec.reduction === 'sum' || spec.reduction === 'none') kw['reduction'] = spec.reduction;
+  if (spec.ignoreClass !== null) kw['ignore_class'] = spec.ignoreClass;
   if (spec.fromLogits) kw['from_logits'] = true;
   if (spec.labelSmoothing) kw['label_smoothing'] = spec.labelSmoothing;
   if (spec.name === 'huber') kw['delta'] = spec.delta;
+  if (spec.name.endsWith('_focal_crossentropy')) {
+    kw['alpha'] = spec.alpha;
+    kw['gamma'] = spec.gamma;
+    if (spec.applyClassBalancing) kw['apply_class_balancing'] = true;
+  }
   const rest = pyKeywords(kw);
   return `loss_function(${pyString(spec.name)}${rest ? `, ${rest}` : ''})`;
 }
@@ -207,29 +273,21 @@ function optimizerExpr(spec: OptimizerSpec | null, problems: PythonProblems): st
   if (!spec || !optimizerClasses.has(spec.className)) {
     return missing(problems, `optimizer ${spec?.className ?? '(unresolved)'}`, 'optimizer');
   }
-  if (spec.useEma) problems.add(null, 'the PyTorch target has no use_ema yet.', 'optimizer');
-  if (spec.gradientAccumulationSteps !== null)
-    problems.add(null, 'the PyTorch target has no gradient_accumulation_steps yet.', 'optimizer');
-  let lr: string;
-  if (typeof spec.learningRate === 'number') lr = pyNumber(spec.learningRate);
-  else if (spec.learningRate.className === 'ExponentialDecay') {
-    const s = spec.learningRate;
-    lr = `exponential_decay(${[s.initialLearningRate, s.decaySteps, s.decayRate].map(pyNumber).join(', ')}, ${pyValue(s.staircase)})`;
-  } else {
-    problems.add(
-      null,
-      `the PyTorch target has no learning-rate schedule ${spec.learningRate.className} yet.`,
-      'optimizer',
-    );
-    lr = 'None';
-  }
+  const lr =
+    typeof spec.learningRate === 'number'
+      ? pyNumber(spec.learningRate)
+      : scheduleExpr(spec.learningRate);
   const base: Record<string, number | null> = {
     weight_decay: spec.weightDecay,
     clipnorm: spec.clipnorm,
     clipvalue: spec.clipvalue,
     global_clipnorm: spec.globalClipnorm,
+    gradient_accumulation_steps: spec.gradientAccumulationSteps,
+    ...(spec.useEma
+      ? { ema_momentum: spec.emaMomentum, ema_overwrite_frequency: spec.emaOverwriteFrequency }
+      : {}),
   };
-  const hp: Record<string, number | boolean> = {};
+  const hp: Record<string, number | boolean> = spec.useEma ? { use_ema: true } : {};
   switch (spec.className) {
     case 'SGD':
       Object.assign(hp, { momentum: spec.momentum, nesterov: spec.nesterov });
@@ -261,6 +319,7 @@ function optimizerExpr(spec: OptimizerSpec | null, problems: PythonProblems): st
       });
       break;
     case 'Adamax':
+    case 'Nadam':
       Object.assign(hp, { beta_1: spec.beta1, beta_2: spec.beta2, epsilon: spec.epsilon });
       break;
   }
@@ -269,6 +328,14 @@ function optimizerExpr(spec: OptimizerSpec | null, problems: PythonProblems): st
     ...hp,
   } as never);
   return `KerasOptimizer(params, ${pyString(spec.className)}, ${lr}, ${kw})`;
+}
+
+/** `schedule("CosineDecay", initial_learning_rate=…)`: the spec's fields as Keras's arguments. */
+function scheduleExpr(spec: ScheduleSpec): string {
+  const kw = Object.entries(spec)
+    .filter(([k]) => k !== 'className')
+    .map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}=${pyValue(v as Value)}`);
+  return `schedule(${pyString(spec.className)}, ${kw.join(', ')})`;
 }
 
 /** Trains from a CSV, on one process or under torchrun with DistributedDataParallel. */

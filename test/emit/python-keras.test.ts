@@ -13,6 +13,7 @@ import { expectGolden } from '../golden.js';
 import { built } from '../interop/helpers.js';
 import { layerModels } from '../interop/layer-models.js';
 import { python } from '../python.js';
+import { bidirectionalOutputs } from './python-models.js';
 
 const py = python(['numpy'], 'test/emit/python-keras.test.ts');
 const run = py ? it : it.skip;
@@ -101,5 +102,35 @@ compile(SGD(learning_rate=ExponentialDecay(0.1, 10, 0.5), momentum=0.9), Categor
     expectGolden(join(goldens, `${label}.keras.py`), upToWeights(keras.code));
     const model = upToWeights(torch.code.slice(torch.code.indexOf('# The model.')));
     expectGolden(join(goldens, `${label}.torch.py`), model);
+  });
+});
+
+/** What the PyTorch target gained in round 2, written for Keras as Keras spells it. */
+const round2 = [
+  {
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> Bidirectional(GRU(3, return_sequences=True, dropout=0.2, recurrent_dropout=0.3), merge_mode='sum') -> TimeDistributed(Dense(4, activation='softmax'))\ncompile(Nadam(learning_rate=CosineDecayRestarts(0.1, 1, m_mul=0.5)), CategoricalFocalCrossentropy(gamma=3.0))`,
+    written: [
+      'layers.Embedding(input_dim=5, output_dim=3, mask_zero=True, name="embedding")',
+      'layers.GRU(units=3, dropout=0.2, recurrent_dropout=0.3, return_sequences=True)',
+      'keras.optimizers.Nadam(learning_rate=keras.optimizers.schedules.CosineDecayRestarts(initial_learning_rate=0.1, first_decay_steps=1, m_mul=0.5))',
+      'loss=keras.losses.CategoricalFocalCrossentropy(gamma=3)',
+    ],
+  },
+  {
+    source: bidirectionalOutputs[1]!.source,
+    written: [
+      'layers.Bidirectional(layer=layers.GRU(units=2, return_state=True), merge_mode=None, name="bidirectional")(x0)',
+      'outputs=[h1, h0[1], h0[3]]',
+      'loss=["mean_squared_error", "mean_squared_error", "mean_absolute_error"]',
+    ],
+  },
+];
+
+describe('Keras modules of masks, recurrent dropout, Bidirectional outputs, Nadam and schedules', () => {
+  run.each(round2)('$written.0', ({ source, written }) => {
+    const { keras } = emit(source);
+    expect(keras.problems).toEqual([]);
+    py!.run(inspect, [], keras.code);
+    for (const w of written) expect(keras.code).toContain(w);
   });
 });

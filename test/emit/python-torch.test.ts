@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { check } from 'nnlang';
 import { torchModule } from '../../src/interop/python.js';
+import { torchLosses } from '../../src/interop/python-torch.js';
 import { Rng } from '../../src/kernels/random.js';
 import { built, inputsFor, maxDiff, ourPredict, tempDir } from '../interop/helpers.js';
 import { layerModels } from '../interop/layer-models.js';
 import { python, pythonSession } from '../python.js';
+import { bidirectionalOutputs } from './python-models.js';
 
 const py = python(['torch', 'numpy'], 'test/emit/python-torch.test.ts');
 const run = py ? it : it.skip;
@@ -108,12 +110,12 @@ function targetsFor(b: ReturnType<typeof built>, rows: number): Float32Array[] {
       return Float32Array.from({ length: rows }, pick);
     const size =
       rows * (b.checked.layers[id]!.outputShape!.slice(1) as number[]).reduce((a, c) => a * c, 1);
-    if (loss === 'categorical_crossentropy') {
+    if (loss === 'categorical_crossentropy' || loss === 'categorical_focal_crossentropy') {
       const y = new Float32Array(size);
-      for (let r = 0; r < rows; r++) y[r * units + pick()] = 1;
+      for (let r = 0; r < size / units; r++) y[r * units + pick()] = 1;
       return y;
     }
-    if (loss === 'binary_crossentropy')
+    if (loss === 'binary_crossentropy' || loss === 'binary_focal_crossentropy')
       return Float32Array.from({ length: size }, () => (rng.uniform() < 0.5 ? 0 : 1));
     return Float32Array.from({ length: size }, () => rng.uniform() * 2 - 1);
   });
@@ -195,15 +197,35 @@ const optimizers = [
   'Adam(learning_rate=0.01, global_clipnorm=0.1)',
   'Adam(learning_rate=0.01, clipvalue=0.01)',
   'SGD(learning_rate=ExponentialDecay(0.1, 1, 0.5))',
+  'Nadam(learning_rate=0.01)',
+  'Nadam(learning_rate=0.01, beta_1=0.8, beta_2=0.99, epsilon=0.001)',
+  'SGD(learning_rate=PiecewiseConstantDecay([0], [0.1, 0.02]))',
+  'SGD(learning_rate=CosineDecay(0.1, 3, alpha=0.1))',
+  'SGD(learning_rate=CosineDecay(0.1, 3, warmup_target=0.3, warmup_steps=1))',
+  'SGD(learning_rate=InverseTimeDecay(0.1, 1, 0.5))',
+  'SGD(learning_rate=PolynomialDecay(0.1, 3, end_learning_rate=0.01, power=2.0))',
+  'SGD(learning_rate=PolynomialDecay(0.1, 1, cycle=True))',
+  'SGD(learning_rate=CosineDecayRestarts(0.1, 1, t_mul=2.0, m_mul=0.5))',
+  'SGD(learning_rate=CosineDecayRestarts(0.1, 1, t_mul=1.0, alpha=0.1))',
+  'Adam(learning_rate=0.01, use_ema=True, ema_momentum=0.5)',
+  'SGD(learning_rate=0.1, use_ema=True, ema_momentum=0.7, ema_overwrite_frequency=2)',
+  'Nadam(learning_rate=0.01, gradient_accumulation_steps=2)',
+  'Adam(learning_rate=0.01, gradient_accumulation_steps=2, use_ema=True, ema_momentum=0.5, ema_overwrite_frequency=1)',
 ];
+/** Every loss the module computes by name, then the arguments that change their numbers. */
 const lossesToCheck = [
-  'categorical_crossentropy',
+  ...torchLosses,
   'CategoricalCrossentropy(label_smoothing=0.1)',
   'CategoricalCrossentropy(from_logits=True)',
-  'sparse_categorical_crossentropy',
-  'binary_crossentropy',
-  'mae',
   'Huber(delta=0.5)',
+  'BinaryFocalCrossentropy(apply_class_balancing=True, alpha=0.3, gamma=1.5)',
+  'CategoricalFocalCrossentropy(gamma=3.0, label_smoothing=0.1)',
+  "MeanSquaredError(reduction='sum')",
+  'MeanAbsoluteError(reduction=None)',
+  'BinaryCrossentropy(reduction=None)',
+  "CategoricalCrossentropy(reduction='sum')",
+  "MeanAbsoluteError(reduction='mean_with_sample_weight')",
+  'SparseCategoricalCrossentropy(ignore_class=1)',
 ];
 
 describe("Keras's optimizers and losses, written out in the module", () => {
@@ -230,6 +252,14 @@ const engineOnly = [
   {
     label: '2D depthwise and separable convolutions, SpatialDropout2D',
     source: `Input(shape=(6, 6, 2)) -> DepthwiseConv2D(3, depth_multiplier=2, strides=2, padding='same') -> SeparableConv2D(3, 2, depth_multiplier=2) -> SpatialDropout2D(0.3) -> Flatten() -> Dense(2)`,
+  },
+  {
+    label: 'the shrink, sparse, squareplus, threshold and sparsemax activations',
+    source: `Input(shape=(6,)) -> Dense(6, activation='hard_shrink') -> Dense(6, activation=soft_shrink(threshold=0.2)) -> Dense(6, activation='sparse_plus') -> Dense(6, activation='sparse_sigmoid') -> Dense(6, activation=squareplus(b=2)) -> Dense(6, activation=threshold(threshold=0.1, default_value=-0.5)) -> Dense(6, activation='soft_shrink') -> Dense(3, activation='sparsemax')`,
+  },
+  {
+    label: 'grouped Conv1D and Conv2D',
+    source: `Input(shape=(6, 6, 4)) -> Conv2D(6, 3, groups=2, padding='same') -> Reshape((36, 6)) -> Conv1D(4, 3, strides=2, groups=2) -> Flatten() -> Dense(2)`,
   },
   {
     label: 'Subtract',
@@ -309,4 +339,117 @@ describe('DistributedDataParallel under torchrun', () => {
     },
     120_000,
   );
+});
+
+/**
+ * Keras's mask from Embedding(mask_zero=True) (ids drawn in [0, 5): about one in five is the
+ * padding id 0): masked steps keep the recurrent state, Bidirectional zeroes masked sequence
+ * outputs, GlobalAveragePooling1D averages the unmasked steps, and the loss of a masked
+ * sequence output is the mean over its unmasked positions.
+ */
+const maskedCases = [
+  {
+    label: 'LSTM sequences into GRU, through Dropout and LayerNormalization',
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> LSTM(4, return_sequences=True) -> Dropout(0.0) -> LayerNormalization() -> GRU(3, reset_after=False) -> Dense(2)\ncompile(Adam(learning_rate=0.01), 'mse')`,
+  },
+  {
+    label: 'SimpleRNN go_backwards sequences, masked mean, masked mse',
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> SimpleRNN(4, return_sequences=True, go_backwards=True) -> Dense(2)\ncompile(SGD(learning_rate=0.1), 'mse')`,
+  },
+  {
+    label: 'GlobalAveragePooling1D over the unmasked steps',
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> GRU(4, return_sequences=True) -> GlobalAveragePooling1D() -> Dense(2, activation='softmax')\ncompile(Adam(learning_rate=0.01), 'categorical_crossentropy')`,
+  },
+  {
+    label: 'Bidirectional LSTM, last output',
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> Bidirectional(LSTM(3)) -> Dense(1, activation='sigmoid')\ncompile(Adam(learning_rate=0.01), 'binary_crossentropy')`,
+  },
+  {
+    label: 'Bidirectional GRU sequences into TimeDistributed softmax, masked cross-entropy',
+    source: `Input(shape=(6,)) -> Embedding(5, 3, mask_zero=True) -> Bidirectional(GRU(3, return_sequences=True), merge_mode='sum') -> TimeDistributed(Dense(4, activation='softmax'))\ncompile(Adam(learning_rate=0.01), 'categorical_crossentropy')`,
+  },
+];
+
+describe("Keras's mask from Embedding(mask_zero=True), as a PyTorch module", () => {
+  run.each(maskedCases)('$label predicts as we do', async ({ source }) => {
+    await expectSamePredictions(source, undefined, 5);
+  });
+  run.each(maskedCases)('$label trains as our trainOnBatch does', async ({ source }) => {
+    await expectSameTraining(source, undefined, 5);
+  });
+});
+
+/**
+ * A softmax or sigmoid inside TimeDistributed meets its cross-entropy from the logits, as in
+ * the engine: the wide layer before it (600 units, weights in [-1, 1]) saturates the
+ * probabilities past the 1e-7 clip, where only the logits' loss and gradient agree.
+ */
+const timeDistributedLosses = [
+  `Input(shape=(4, 3)) -> TimeDistributed(Dense(600)) -> TimeDistributed(Dense(3, activation='softmax'))\ncompile(SGD(learning_rate=0.001), 'categorical_crossentropy')`,
+  `Input(shape=(4, 3)) -> TimeDistributed(Dense(600)) -> TimeDistributed(Dense(2, activation='sigmoid'))\ncompile(SGD(learning_rate=0.001), 'binary_crossentropy')`,
+];
+
+describe('TimeDistributed softmax and sigmoid with their cross-entropies', () => {
+  run.each(timeDistributedLosses)('%s trains as our trainOnBatch does', async (source) => {
+    await expectSameTraining(source);
+  });
+});
+
+/**
+ * Recurrent dropout and recurrent_dropout, Keras 3's DropoutRNNCell masks (one per gate on the
+ * state; on the inputs one per gate in LSTMCell/GRUCell's implementation 1). Their draws are the
+ * engine's own, so the numbers are checked at a rate that keeps every unit (each mask 1/(1 − r),
+ * through the masked products), and in inference, where dropout is off.
+ */
+const recurrentDropout = (rate: number) =>
+  `Input(shape=(5, 3)) -> LSTM(4, dropout=${rate}, recurrent_dropout=${rate}, return_sequences=True) -> GRU(3, dropout=${rate}, recurrent_dropout=${rate}, return_sequences=True) -> GRU(3, reset_after=False, recurrent_dropout=${rate}, return_sequences=True) -> SimpleRNN(2, dropout=${rate}, recurrent_dropout=${rate}) -> Dense(2)\ncompile(Adam(learning_rate=0.01), 'mse')`;
+
+describe('recurrent dropout and recurrent_dropout as a PyTorch module', () => {
+  run('a rate that keeps every unit trains as our trainOnBatch does', async () => {
+    await expectSameTraining(recurrentDropout(1e-9));
+    await expectSameTraining(
+      `Input(shape=(5, 3)) -> LSTM(4, dropout=1e-9, return_sequences=True) -> GRU(3, dropout=1e-9)\ncompile(SGD(learning_rate=0.1), 'mse')`,
+    );
+  });
+  run('rates 0.5 predict as we do (dropout is off in inference)', async () => {
+    await expectSamePredictions(recurrentDropout(0.5));
+  });
+  run('training at rates 0.5 runs and differs from training without dropout', async () => {
+    const [x] = inputsFor([[null, 5, 3]], 6);
+    const y = Float32Array.from({ length: 12 }, (_, i) => Math.cos(i));
+    const trained = async (rate: number) => {
+      const out = join(dir, `o${counter++}.bin`);
+      await session!.run(trainScript, [
+        emitted(built(recurrentDropout(rate))),
+        out,
+        write(x!),
+        write(y),
+      ]);
+      return readFloats(out);
+    };
+    const [dropped, kept] = [await trained(0.5), await trained(1e-9)];
+    expect(dropped.every(Number.isFinite)).toBe(true);
+    expect(dropped.length).toBe(kept.length);
+    expect(maxDiff([dropped], [kept])).toBeGreaterThan(1e-4);
+  });
+});
+
+describe('Bidirectional return_state and merge_mode=None as a PyTorch module', () => {
+  run.each(bidirectionalOutputs)('$label predicts as we do', async ({ source }) => {
+    await expectSamePredictions(source);
+  });
+  run.each(bidirectionalOutputs)('$label trains as our trainOnBatch does', async ({ source }) => {
+    await expectSameTraining(source);
+  });
+});
+
+describe('what the PyTorch target cannot write', () => {
+  it('is a problem naming it, and no code', () => {
+    const [checked] = check('Dense(2)\ncompile(adam, "mse")\n').models;
+    const out = torchModule({ model: checked!, weights: [], data: null, file: null, version: 't' });
+    expect(out.code).toBe('');
+    expect(out.problems.map((p) => p.message)).toEqual([
+      "the model's input shape is unknown: write Input(shape=…) to emit it.",
+    ]);
+  });
 });
