@@ -3,10 +3,10 @@
  * to a temporary file and renamed into place (never half-written), and read into a .nn file
  * and its weights like any other import (`interop.ts` writes those).
  */
-import { readFileSync } from 'node:fs';
 import type { CheckedModel } from '../check/index.js';
 import {
   importKerasArchive,
+  readModelFile,
   InteropError,
   toKerasArchive,
   type ImportResult,
@@ -39,13 +39,5 @@ export async function exportKeras(
 
 /** Reads a .keras archive; an unreadable file is an InteropError naming it. */
 export async function readKerasFile(file: string): Promise<ImportResult> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch (e) {
-    throw new InteropError(file, [
-      { path: '', message: `cannot read it: ${(e as Error).message}`, severity: 'error' },
-    ]);
-  }
-  return importKerasArchive(bytes, file);
+  return importKerasArchive(readModelFile(file), file);
 }

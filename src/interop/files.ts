@@ -75,9 +75,7 @@ export function readTfjsFolder(file: string): TfjsFolder {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InteropError(file, [
-      { path: '', message: `cannot read it: ${(e as Error).message}`, severity: 'error' },
-    ]);
+    fail(file, '', `cannot read it: ${readFailure(e)}`);
   }
   const json = parseModelJson(text, file);
   const manifest = json['weightsManifest'];
@@ -130,8 +128,26 @@ function readShard(file: string, p: Json, path: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(shard));
   } catch (e) {
-    fail(file, path, `cannot read the weight shard ${shard}: ${(e as Error).message}`);
+    fail(file, path, `cannot read the weight shard ${shard}: ${readFailure(e)}`);
   }
+}
+
+/** The bytes of a model file (a .keras archive); a file that cannot be read is an InteropError. */
+export function readModelFile(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (e) {
+    fail(file, '', `cannot read it: ${readFailure(e)}`);
+  }
+}
+
+/** Why a file could not be read, in words rather than Node's error codes. */
+function readFailure(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return (e as Error).message;
 }
 
 function fail(file: string, path: string, message: string): never {

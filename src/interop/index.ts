@@ -4,7 +4,13 @@
  */
 export { InteropError, type InteropProblem } from './problems.js';
 export { toTfjs, shardBytes, type NamedWeights, type TfjsArtifacts } from './tfjs-export.js';
-export { writeTfjsFolder, readTfjsFolder, parseModelJson, type TfjsFolder } from './files.js';
+export {
+  writeTfjsFolder,
+  readTfjsFolder,
+  readModelFile,
+  parseModelJson,
+  type TfjsFolder,
+} from './files.js';
 export { importKeras, type ImportResult } from './import.js';
 export { toOnnx, onnxLayerClasses, type OnnxArtifacts, type InputScaling } from './onnx-export.js';
 export { toKerasArchive, importKerasArchive, type KerasArtifacts } from './keras-archive.js';

@@ -294,6 +294,16 @@ describe('the CLI', () => {
     expect(r.err).toContain(`${file}: error: it is not JSON`);
     expect(existsSync(out)).toBe(false);
   });
+
+  it('nn import of a missing model.json or .keras file says so in words, exit 1', () => {
+    const dir = tempDir();
+    for (const name of ['gone.json', 'gone.keras']) {
+      const r = nn('import', join(dir, name));
+      expect(r.code).toBe(1);
+      expect(r.err).toBe(`${join(dir, name)}: error: cannot read it: no such file\n`);
+    }
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });
 
 describe('the CLI round trip', () => {
