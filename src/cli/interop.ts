@@ -30,8 +30,8 @@ export interface ExportOptions {
   out?: string;
 }
 
-/** The export formats. */
-const formats = ['tfjs', 'keras', 'onnx'];
+/** The export formats (an unknown one is a usage error, checked with the other flags). */
+export const exportFormats = ['tfjs', 'keras', 'onnx'];
 
 export function runExport(
   file: string,
@@ -39,8 +39,6 @@ export function runExport(
   out: (s: string) => void,
   err: (s: string) => void,
 ): number | Promise<number> {
-  if (!formats.includes(options.format))
-    throw new CliError(`--format must be one of ${formats.join(', ')}, not '${options.format}'.`);
   if (!options.out)
     throw new CliError(
       options.format === 'tfjs'

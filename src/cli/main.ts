@@ -9,7 +9,7 @@ import { CliError } from './engine.js';
 import { runPlan } from './plan.js';
 import { runEmit } from './emit.js';
 import { runPythonEmit } from './emit-python.js';
-import { runExport, runImport } from './interop.js';
+import { exportFormats, runExport, runImport } from './interop.js';
 import { runEvaluate, runPredict } from './predict.js';
 import { runSummary } from './summary.js';
 import { runTrain } from './train.js';
@@ -197,7 +197,11 @@ function main(argv: string[]): number | Promise<number> {
             err,
           );
         }
-        if (command === 'export')
+        if (command === 'export') {
+          if (values.format !== undefined && !exportFormats.includes(values.format))
+            throw new UsageError(
+              `--format must be one of ${exportFormats.join(', ')}, not '${values.format}'.`,
+            );
           return runExport(
             files[0]!,
             stripUndefined({
@@ -209,6 +213,7 @@ function main(argv: string[]): number | Promise<number> {
             write,
             err,
           );
+        }
         if (command === 'import')
           return runImport(files[0]!, stripUndefined({ out: values.out }), write, err);
         if (command === 'plan')

@@ -295,6 +295,12 @@ describe('the CLI', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('nn export with an unknown --format is a usage error (exit 2), before anything is read', () => {
+    const r = nn('export', join(tempDir(), 'absent.nn'), '--format', 'kera', '-o', 'x.keras');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--format must be one of tfjs, keras, onnx, not 'kera'.");
+  });
+
   it('nn import of a missing model.json or .keras file says so in words, exit 1', () => {
     const dir = tempDir();
     for (const name of ['gone.json', 'gone.keras']) {
