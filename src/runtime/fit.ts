@@ -30,7 +30,7 @@ export interface Trainee extends TrainingModel {
   matrixOf(x: ModelInputs): Matrix;
   /** Features left unchecked, and their check for NaN and ±Infinity staged through the training plan. */
   uncheckedMatrixOf(x: ModelInputs): Matrix;
-  checkFeatures(m: Matrix, capacity: number): void;
+  checkFeatures(m: Matrix, capacity: number, observe?: boolean): void;
   targetsOf(y: ModelInputs, rows: number): Matrix;
   metrics(): Metric[];
   step(
@@ -126,8 +126,9 @@ export function fitModel(
   const { train, trainY, val } = split(model, all, targets, options);
   const epochs = options.epochs ?? 1;
   const batch = Math.max(1, Math.min(options.batchSize ?? 32, train.rows));
-  // Every row is checked before the first step (a SIMD scan on wasm), validation rows included.
-  model.checkFeatures(all, batch);
+  // Every row is checked before the first step (a SIMD scan on wasm), validation rows included,
+  // through the training plan the steps run.
+  model.checkFeatures(all, batch, options.health === true);
   const callbacks = options.callbacks ?? [];
   // The running logs are made per batch only for the callbacks that read them.
   const batchEnd = callbacks.filter((cb) => cb.onBatchEnd);

@@ -104,8 +104,8 @@ export class Model implements Trainee {
   }
 
   /** Checks unchecked features for NaN and ±Infinity through the training plan's input buffer. */
-  checkFeatures(m: Matrix, capacity: number): void {
-    this.session.checkFeatures(m, capacity);
+  checkFeatures(m: Matrix, capacity: number, observe = false): void {
+    this.session.checkFeatures(m, capacity, observe);
   }
 
   /** Targets as the loss needs them: one class index per sample for sparse losses, else the output's size. */

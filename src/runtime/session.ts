@@ -205,9 +205,10 @@ export class Session {
    * time through the training plan's input buffer (the wasm backend scans it with SIMD): fit's
    * check before its first step, at memory speed instead of a JavaScript pass.
    */
-  checkFeatures(m: Matrix, capacity: number): void {
+  checkFeatures(m: Matrix, capacity: number, observe = false): void {
     if (!m.unchecked) return;
-    const bound = this.plan('training', capacity);
+    // The plan the steps will run (observe: the one fit's health figures read), not a second.
+    const bound = this.plan('training', capacity, observe);
     for (let start = 0; start < m.rows; start += capacity) {
       const n = Math.min(capacity, m.rows - start);
       this.feed(bound, m.data, start, n);

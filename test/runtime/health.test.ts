@@ -41,6 +41,17 @@ describe('figures', () => {
     expect(history.health![1]!.warnings[1]!.message).toMatch(/^100% of its ReLU units output 0/);
   });
 
+  it('binds one training plan, the observing one: the input check before the first step uses it too', () => {
+    const model = loadModel(
+      `Input(2) -> Dense(3, relu) -> Dense(1, sigmoid); compile(SGD(learning_rate=0.1), binary_crossentropy)`,
+      { seed: 1 },
+    );
+    model.fit(x, y, { epochs: 1, batchSize: 4, health: true });
+    const session = (model as unknown as { session: { plans: { training: Map<number, unknown> } } })
+      .session;
+    expect([...session.plans.training.keys()]).toEqual([-4]);
+  });
+
   it('a live ReLU layer: no dead units', () => {
     const model = loadModel(
       `Input(2) -> Dense(3, relu, weights=[[[1, 1, -1], [1, 1, -1]], [0, 0, 0]]) -> Dense(1, sigmoid); compile(SGD(learning_rate=0.1), binary_crossentropy)`,
