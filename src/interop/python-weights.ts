@@ -3,6 +3,7 @@
  * order, one Python string per line. Embedded rather than beside the module so that the one file
  * is all a cluster job needs (the TS emitter embeds them too by default).
  */
+import { float32Bytes } from './tfjs-export.js';
 
 /** Every weight's values in get_weights() order. */
 export type PythonWeights = readonly {
@@ -16,16 +17,7 @@ const lineLength = 76;
 
 /** The weights as the lines of a parenthesized Python string (`"…"\n"…"\n`). */
 export function weightsBase64(weights: PythonWeights): string {
-  const total = weights.reduce((n, w) => n + w.values.length, 0);
-  const bytes = new Uint8Array(total * 4);
-  const view = new DataView(bytes.buffer);
-  let at = 0;
-  for (const w of weights)
-    for (const v of w.values) {
-      view.setFloat32(at, v, true);
-      at += 4;
-    }
-  const text = base64(bytes);
+  const text = base64(float32Bytes(weights));
   const lines: string[] = [];
   for (let i = 0; i < text.length; i += lineLength)
     lines.push(`    "${text.slice(i, i + lineLength)}"\n`);

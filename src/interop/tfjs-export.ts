@@ -81,7 +81,8 @@ export function toTfjs(
   return { modelJson, shards, warnings: problems.list };
 }
 
-function shardsOf(weights: NamedWeights[]): { shards: TfjsArtifacts['shards']; paths: string[] } {
+/** Every weight's values one after another as little-endian float32 bytes, in the given order. */
+export function float32Bytes(weights: readonly { values: Float32Array }[]): Uint8Array {
   const total = weights.reduce((n, w) => n + w.values.length, 0) * 4;
   const all = new Uint8Array(total);
   const view = new DataView(all.buffer);
@@ -91,6 +92,12 @@ function shardsOf(weights: NamedWeights[]): { shards: TfjsArtifacts['shards']; p
       view.setFloat32(at, x, true);
       at += 4;
     }
+  return all;
+}
+
+function shardsOf(weights: NamedWeights[]): { shards: TfjsArtifacts['shards']; paths: string[] } {
+  const all = float32Bytes(weights);
+  const total = all.length;
   const n = Math.max(1, Math.ceil(total / shardBytes));
   const shards = Array.from({ length: n }, (_, i) => ({
     path: `group1-shard${i + 1}of${n}.bin`,
