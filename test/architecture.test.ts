@@ -26,6 +26,8 @@ const allowed: Record<string, string[]> = {
   init: ['kernels', 'optim'],
   metrics: ['kernels'],
   data: [],
+  // Byte encodings (little-endian floats, base64) the emitters and interop share: a leaf.
+  bytes: [],
   plan: ['catalog', 'check', 'init', 'ir', 'kernels', 'layers', 'optim', 'summary'],
   backends: ['ir', 'kernels', 'optim'],
   runtime: [
@@ -56,6 +58,7 @@ const allowed: Record<string, string[]> = {
   emit: [
     // backends: `nn emit --wasm` embeds the wasm backend's kernel binary (wasm-binary.ts).
     'backends',
+    'bytes',
     'compiler',
     'diagnostics',
     'ir',
@@ -70,6 +73,7 @@ const allowed: Record<string, string[]> = {
   // Formats in and out (TF.js, Keras JSON): plain data; only the CLI and the library import it.
   // python/ (Keras and PyTorch code) also reads the resolved activation, loss and optimizer specs.
   interop: [
+    'bytes',
     'catalog',
     'check',
     'compiler',

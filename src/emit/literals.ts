@@ -102,49 +102,6 @@ export function arrayLiteral(
   return `[\n${items.map((i) => `${pad}${i},`).join('\n')}\n${' '.repeat(indent)}]`;
 }
 
-const b64 = new TextEncoder().encode(
-  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
-);
-
-/** Standard base64 of bytes (no line breaks), built as ASCII bytes and decoded once. */
-export function base64(bytes: Uint8Array): string {
-  const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
-  let o = 0;
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    out[o++] = b64[n >> 18]!;
-    out[o++] = b64[(n >> 12) & 63]!;
-    out[o++] = b64[(n >> 6) & 63]!;
-    out[o++] = b64[n & 63]!;
-  }
-  const rest = bytes.length - i;
-  if (rest > 0) {
-    const n = (bytes[i]! << 16) | (rest === 2 ? bytes[i + 1]! << 8 : 0);
-    out[o++] = b64[n >> 18]!;
-    out[o++] = b64[(n >> 12) & 63]!;
-    out[o++] = rest === 2 ? b64[(n >> 6) & 63]! : 61;
-    out[o++] = 61; // '='
-  }
-  return new TextDecoder().decode(out);
-}
-
-/** Float32 values as little-endian bytes, whatever the host's byte order. */
-export function float32Bytes(values: ArrayLike<number>): Uint8Array {
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i]!, true);
-  return bytes;
-}
-
-/** Float64 values as little-endian bytes. */
-export function float64Bytes(values: ArrayLike<number>): Uint8Array {
-  const bytes = new Uint8Array(values.length * 8);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i]!, true);
-  return bytes;
-}
-
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,

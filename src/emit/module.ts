@@ -11,12 +11,10 @@ import { constants as helperConstants } from './activations.js';
 import { matmulFn } from './matmul.js';
 import { wasmConstants, wasmProductFns } from './wasm.js';
 import { indentLines, loop, printCall, printFn, type Fn, type Target } from './code.js';
+import { base64, float32Bytes, float64Bytes } from '../bytes/index.js';
 import {
   arrayLiteral,
-  base64,
   commentText,
-  float32Bytes,
-  float64Bytes,
   Names,
   numberLiteral,
   sha256,

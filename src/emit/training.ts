@@ -17,7 +17,8 @@ import {
   unitNormBackward,
 } from './backward.js';
 import { loop, printCall, times } from './code.js';
-import { base64, float32Bytes, numberLiteral as lit, stringLiteral } from './literals.js';
+import { base64, float32Bytes } from '../bytes/index.js';
+import { numberLiteral as lit, stringLiteral } from './literals.js';
 import { type Member, type ModuleContext, type ModuleExtension } from './module.js';
 import { windowBackwardEmitters } from './windows.js';
 import { EmitError, forwardEmitters, type StepContext, type StepEmitter } from './steps.js';

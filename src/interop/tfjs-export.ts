@@ -7,6 +7,7 @@
 import { catalog, isCallValue, type Args, type CallValue, type Value } from '../catalog/index.js';
 import type { CheckedModel } from '../check/index.js';
 import { inputPort, outputPort, toSnakeCase, type NodeId } from '../layers/index.js';
+import { float32BytesOf } from '../bytes/index.js';
 import { version } from '../version.js';
 import { jsonPath, Problems, type InteropProblem } from './problems.js';
 import { notConfigArgs, layerRules } from './layer-rules.js';
@@ -81,22 +82,8 @@ export function toTfjs(
   return { modelJson, shards, warnings: problems.list };
 }
 
-/** Every weight's values one after another as little-endian float32 bytes, in the given order. */
-export function float32Bytes(weights: readonly { values: Float32Array }[]): Uint8Array {
-  const total = weights.reduce((n, w) => n + w.values.length, 0) * 4;
-  const all = new Uint8Array(total);
-  const view = new DataView(all.buffer);
-  let at = 0;
-  for (const w of weights)
-    for (const x of w.values) {
-      view.setFloat32(at, x, true);
-      at += 4;
-    }
-  return all;
-}
-
 function shardsOf(weights: NamedWeights[]): { shards: TfjsArtifacts['shards']; paths: string[] } {
-  const all = float32Bytes(weights);
+  const all = float32BytesOf(weights.map((w) => w.values));
   const total = all.length;
   const n = Math.max(1, Math.ceil(total / shardBytes));
   const shards = Array.from({ length: n }, (_, i) => ({
