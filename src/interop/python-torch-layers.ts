@@ -7,41 +7,20 @@ import { isCallValue, type Args, type CallValue, type Value } from '../catalog/i
 import { activationSpec, type GraphLayer, type WeightSpec } from '../layers/index.js';
 import { resolveActivation, type ActivationSpec } from '../kernels/activation-spec.js';
 import { pyDict, pyKeywords, pyString, pyValue } from './python-literals.js';
+import { torchRuntime } from './python-torch-runtime.js';
 import type { PythonProblems } from './python-problems.js';
 
-/** Activations the runtime's `activation()` table computes (Keras 3's formulas). */
-const torchActivations = new Set([
-  'linear',
-  'relu',
-  'relu6',
-  'sigmoid',
-  'hard_sigmoid',
-  'hard_silu',
-  'tanh',
-  'softmax',
-  'log_softmax',
-  'elu',
-  'selu',
-  'softplus',
-  'softsign',
-  'silu',
-  'gelu',
-  'exponential',
-  'mish',
-  'leaky_relu',
-  'celu',
-  'hard_tanh',
-  'log_sigmoid',
-  'tanh_shrink',
-  'hard_shrink',
-  'soft_shrink',
-  'sparse_plus',
-  'sparse_sigmoid',
-  'squareplus',
-  'threshold',
-  'sparsemax',
-  'step',
-]);
+/**
+ * Activations the runtime's `_activation()` computes (Keras 3's formulas), read from its text so
+ * the list cannot drift from the table: the `if name == "…"` cases and the table's keys.
+ */
+export const torchActivations = new Set(
+  [
+    ...torchRuntime
+      .slice(torchRuntime.indexOf('def _activation('), torchRuntime.indexOf('return table[name]'))
+      .matchAll(/^ {8}"([a-z0-9_]+)": |if name == "([a-z0-9_]+)"/gm),
+  ].map((m) => m[1] ?? m[2]!),
+);
 
 /** Activations whose threshold the runtime always takes (its default there is relu's 0). */
 const thresholded = new Set(['hard_shrink', 'soft_shrink', 'threshold']);

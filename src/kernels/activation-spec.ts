@@ -5,37 +5,40 @@
  */
 
 /** Canonical activation names: Keras 3's built-ins (aliases resolved) plus nnlang's `step`. */
-export type ActivationName =
-  | 'linear'
-  | 'relu'
-  | 'relu6'
-  | 'sigmoid'
-  | 'hard_sigmoid'
-  | 'hard_silu'
-  | 'tanh'
-  | 'softmax'
-  | 'log_softmax'
-  | 'elu'
-  | 'selu'
-  | 'softplus'
-  | 'softsign'
-  | 'silu'
-  | 'gelu'
-  | 'exponential'
-  | 'mish'
-  | 'leaky_relu'
-  | 'celu'
-  | 'hard_shrink'
-  | 'hard_tanh'
-  | 'log_sigmoid'
-  | 'soft_shrink'
-  | 'sparse_plus'
-  | 'sparse_sigmoid'
-  | 'squareplus'
-  | 'tanh_shrink'
-  | 'threshold'
-  | 'sparsemax'
-  | 'step';
+export const activationNames = [
+  'linear',
+  'relu',
+  'relu6',
+  'sigmoid',
+  'hard_sigmoid',
+  'hard_silu',
+  'tanh',
+  'softmax',
+  'log_softmax',
+  'elu',
+  'selu',
+  'softplus',
+  'softsign',
+  'silu',
+  'gelu',
+  'exponential',
+  'mish',
+  'leaky_relu',
+  'celu',
+  'hard_shrink',
+  'hard_tanh',
+  'log_sigmoid',
+  'soft_shrink',
+  'sparse_plus',
+  'sparse_sigmoid',
+  'squareplus',
+  'tanh_shrink',
+  'threshold',
+  'sparsemax',
+  'step',
+] as const;
+
+export type ActivationName = (typeof activationNames)[number];
 
 /** A resolved activation: its canonical name and every keyword argument, with Keras's defaults filled in. */
 export interface ActivationSpec {

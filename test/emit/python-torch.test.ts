@@ -11,6 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { check } from 'nnlang';
 import { torchModule } from '../../src/interop/python.js';
 import { torchLosses } from '../../src/interop/python-torch.js';
+import { torchActivations } from '../../src/interop/python-torch-layers.js';
+import { activationNames } from '../../src/kernels/activation-spec.js';
 import { Rng } from '../../src/kernels/random.js';
 import { built, inputsFor, maxDiff, ourPredict, tempDir } from '../interop/helpers.js';
 import { layerModels } from '../interop/layer-models.js';
@@ -172,6 +174,13 @@ describe('every sample as a PyTorch module', () => {
       await expectSameTraining(deterministic(source), name);
     },
   );
+});
+
+describe('every activation the engine runs', () => {
+  it("is in the runtime's activation table (read from its text)", () => {
+    expect(torchActivations.size).toBe(activationNames.length);
+    expect(activationNames.filter((n) => !torchActivations.has(n))).toEqual([]);
+  });
 });
 
 describe('every layer family as a PyTorch module', () => {
