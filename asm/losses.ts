@@ -84,6 +84,46 @@ function keptRows(mask: usize, rows: i32): i32 {
   return kept;
 }
 
+/** The smoothed target y·keep + shift of a lane pair (keep = 1 − ls), y itself without smoothing. */
+function smooth2(y: v128, ls: f64, keep: v128, shift: v128): v128 {
+  return ls == 0 ? y : f64x2.add(f64x2.mul(y, keep), shift);
+}
+
+/** loss[0] = total/divisor as float32, 0 when the divisor is 0 (every row dropped). */
+function storeMean(loss: usize, total: f64, divisor: f64): void {
+  store<f32>(loss, divisor == 0 ? 0 : <f32>(total / divisor));
+}
+
+/**
+ * One row of the fused gradients: d = k·(p − (y·keep + shift)) over `cols` lanes, y from yTrue
+ * or (yTrue = 0) all zero — the sparse rows' off-target classes. As the JavaScript kernels,
+ * the target is smoothed even when ls is 0 (y·1 + 0 is y).
+ */
+function targetGradRow(
+  probs: usize,
+  yTrue: usize,
+  d: usize,
+  cols: i32,
+  k: v128,
+  keep: v128,
+  shift: v128,
+): void {
+  for (let j = 0; j < cols; j += 4) {
+    const count = min(cols - j, 4);
+    const m = lanes(count);
+    const at = (<usize>j) << 2;
+    const p = load4(probs + at, m);
+    const y = yTrue == 0 ? f32x4.splat(0) : load4(yTrue + at, m);
+    const tl = f64x2.add(f64x2.mul(lo(y), keep), shift);
+    const th = f64x2.add(f64x2.mul(hi(y), keep), shift);
+    store4(
+      d + at,
+      pack(f64x2.mul(k, f64x2.sub(lo(p), tl)), f64x2.mul(k, f64x2.sub(hi(p), th))),
+      count,
+    );
+  }
+}
+
 /** Math.sign on a float64 pair: ±1, and 0, −0 and NaN as they are. */
 function sign2(e: v128): v128 {
   const minus = v128.bitselect(f64x2.splat(-1), e, f64x2.lt(e, f64x2.splat(0)));
@@ -201,7 +241,7 @@ export function softmaxCrossEntropy(
     if (!dropped(mask, r))
       total += softmaxRowLoss(logits + <usize>r * stride, yTrue, r, cols, ls, sparse);
   }
-  store<f32>(loss, kept == 0 ? 0 : <f32>(total / <f64>kept));
+  storeMean(loss, total, <f64>kept);
   const k = f64x2.splat(1 / <f64>kept);
   const off: f64 = ls / <f64>cols;
   const keep: f64 = 1 - ls;
@@ -211,36 +251,24 @@ export function softmaxCrossEntropy(
       zeroRow(dLogits + o, cols);
       continue;
     }
-    if (sparse) {
-      // Every class's target is off but the true one's: (1 − ls) + off.
-      const target = f64x2.splat(off);
-      for (let j = 0; j < cols; j += 4) {
-        const count = min(cols - j, 4);
-        const m = lanes(count);
-        const p = load4(probs + o + ((<usize>j) << 2), m);
-        const d = pack(
-          f64x2.mul(k, f64x2.sub(lo(p), target)),
-          f64x2.mul(k, f64x2.sub(hi(p), target)),
-        );
-        store4(dLogits + o + ((<usize>j) << 2), d, count);
-      }
-      const index = <i32>Math.trunc(<f64>load<f32>(yTrue + ((<usize>r) << 2)));
-      const at = o + ((<usize>index) << 2);
-      const p = <f64>load<f32>(probs + at);
-      store<f32>(dLogits + at, <f32>((1 / <f64>kept) * (p - (1 * keep + off))));
+    if (!sparse) {
+      targetGradRow(
+        probs + o,
+        yTrue + o,
+        dLogits + o,
+        cols,
+        k,
+        f64x2.splat(keep),
+        f64x2.splat(off),
+      );
       continue;
     }
-    for (let j = 0; j < cols; j += 4) {
-      const count = min(cols - j, 4);
-      const m = lanes(count);
-      const at = o + ((<usize>j) << 2);
-      const p = load4(probs + at, m);
-      const y = load4(yTrue + at, m);
-      const tl = f64x2.add(f64x2.mul(lo(y), f64x2.splat(keep)), f64x2.splat(off));
-      const th = f64x2.add(f64x2.mul(hi(y), f64x2.splat(keep)), f64x2.splat(off));
-      const d = pack(f64x2.mul(k, f64x2.sub(lo(p), tl)), f64x2.mul(k, f64x2.sub(hi(p), th)));
-      store4(dLogits + at, d, count);
-    }
+    // Every class's target is off but the true one's, (1 − ls) + off.
+    targetGradRow(probs + o, 0, dLogits + o, cols, k, f64x2.splat(keep), f64x2.splat(off));
+    const index = <i32>Math.trunc(<f64>load<f32>(yTrue + ((<usize>r) << 2)));
+    const at = o + ((<usize>index) << 2);
+    const p = <f64>load<f32>(probs + at);
+    store<f32>(dLogits + at, <f32>((1 / <f64>kept) * (p - (1 * keep + off))));
   }
   return -1;
 }
@@ -296,12 +324,8 @@ function softmaxRowLoss(x: usize, yTrue: usize, r: i32, cols: i32, ls: f64, spar
     const keepLanes = lanes(count);
     const y = load4(yRow + ((<usize>j) << 2), keepLanes);
     const v = load4(x + ((<usize>j) << 2), keepLanes);
-    let tl = lo(y);
-    let th = hi(y);
-    if (ls != 0) {
-      tl = f64x2.add(f64x2.mul(tl, keep), off);
-      th = f64x2.add(f64x2.mul(th, keep), off);
-    }
+    const tl = smooth2(lo(y), ls, keep, off);
+    const th = smooth2(hi(y), ls, keep, off);
     const termL = f64x2.mul(tl, f64x2.sub(lo(v), lseV));
     const termH = f64x2.mul(th, f64x2.sub(hi(v), lseV));
     const maskL = v128.and(f64x2.ne(tl, f64x2.splat(0)), i64x2.extend_low_i32x4_s(keepLanes));
@@ -332,51 +356,17 @@ export function sigmoidCrossEntropy(
   const kept = keptRows(mask, rows);
   const keep = f64x2.splat(1 - ls);
   const half = f64x2.splat(0.5 * ls);
-  const zero = f64x2.splat(0);
   const stride = (<usize>cols) << 2;
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
-    if (dropped(mask, r)) continue;
-    const o = <usize>r * stride;
-    let al = zero;
-    let ah = zero;
-    for (let j = 0; j < cols; j += 4) {
-      const count = min(cols - j, 4);
-      const m = lanes(count);
-      const at = o + ((<usize>j) << 2);
-      const x = load4(logits + at, m);
-      const y = load4(yTrue + at, m);
-      const sp = log1p4(expNeg(f32x4.neg(f32x4.abs(x))));
-      const yl = ls == 0 ? lo(y) : f64x2.add(f64x2.mul(lo(y), keep), half);
-      const yh = ls == 0 ? hi(y) : f64x2.add(f64x2.mul(hi(y), keep), half);
-      const xl = lo(x);
-      const xh = hi(x);
-      const tl = f64x2.add(f64x2.sub(f64x2.max(xl, zero), f64x2.mul(xl, yl)), lo(sp));
-      const th = f64x2.add(f64x2.sub(f64x2.max(xh, zero), f64x2.mul(xh, yh)), hi(sp));
-      al = f64x2.add(al, v128.and(tl, i64x2.extend_low_i32x4_s(m)));
-      ah = f64x2.add(ah, v128.and(th, i64x2.extend_high_i32x4_s(m)));
-    }
-    total += sum2(f64x2.add(al, ah)) / <f64>cols;
+    if (!dropped(mask, r)) total += elementwiseRow(BCE_LOGITS, logits, yTrue, 0, r, cols, ls, 0, 0);
   }
-  store<f32>(loss, kept == 0 ? 0 : <f32>(total / <f64>kept));
+  storeMean(loss, total, <f64>kept);
   const k = f64x2.splat(1 / (<f64>kept * <f64>cols));
   for (let r = 0; r < rows; r++) {
     const o = <usize>r * stride;
-    if (dropped(mask, r)) {
-      zeroRow(dLogits + o, cols);
-      continue;
-    }
-    for (let j = 0; j < cols; j += 4) {
-      const count = min(cols - j, 4);
-      const m = lanes(count);
-      const at = o + ((<usize>j) << 2);
-      const p = load4(probs + at, m);
-      const y = load4(yTrue + at, m);
-      const yl = f64x2.add(f64x2.mul(lo(y), keep), half);
-      const yh = f64x2.add(f64x2.mul(hi(y), keep), half);
-      const d = pack(f64x2.mul(k, f64x2.sub(lo(p), yl)), f64x2.mul(k, f64x2.sub(hi(p), yh)));
-      store4(dLogits + at, d, count);
-    }
+    if (dropped(mask, r)) zeroRow(dLogits + o, cols);
+    else targetGradRow(probs + o, yTrue + o, dLogits + o, cols, k, keep, half);
   }
 }
 
@@ -390,6 +380,8 @@ const HUBER = 3;
 const BCE = 4;
 const CCE = 5;
 const SPARSE_CCE = 6;
+/** Binary cross-entropy from logits: the sigmoid cross-entropy's value (no `loss` step kind). */
+const BCE_LOGITS = 7;
 
 /** Reductions: the mean over the kept rows, the sum, 'none' (the sum's gradient, the mean's value). */
 const MEAN = 0;
@@ -413,6 +405,10 @@ function term2(kind: i32, x: v128, y: v128, logC: v128, log1mC: v128, delta: f64
     const inside = f64x2.mul(f64x2.mul(f64x2.splat(0.5), e), e);
     const outside = f64x2.sub(f64x2.mul(d, a), f64x2.mul(f64x2.mul(f64x2.splat(0.5), d), d));
     return v128.bitselect(inside, outside, f64x2.le(a, d));
+  }
+  // From logits: max(x, 0) − x·y + log1p(e^−|x|), the last term passed in logC.
+  if (kind == BCE_LOGITS) {
+    return f64x2.add(f64x2.sub(f64x2.max(x, f64x2.splat(0)), f64x2.mul(x, y)), logC);
   }
   // BCE on probabilities: −(y·log c + (1 − y)·log(1 − c)), c = clip(x).
   const one = f64x2.splat(1);
@@ -496,14 +492,15 @@ export function lossStep(
     else if (kind == SPARSE_CCE) total += sparseCceRow(yPred, yTrue, grad, r, cols, scale);
     else total += elementwiseRow(kind, yPred, yTrue, grad, r, cols, ls, delta, scale);
   }
-  let value: f64 = 0;
-  if (reduction == NONE) value = rows > 0 ? total / <f64>rows : 0;
-  else value = divisor == 0 ? 0 : total / divisor;
-  store<f32>(loss, <f32>value);
+  // 'none' logs the mean of the per-sample losses (and trains on their sum: divisor 1).
+  storeMean(loss, total, reduction == NONE ? <f64>rows : divisor);
   return -1;
 }
 
-/** Row r of an elementwise loss: returns its value, writes its gradient (scale/cols · ∂). */
+/**
+ * Row r of an elementwise loss: returns its value and writes its gradient (scale/cols · ∂), or
+ * (grad = 0) only returns the value.
+ */
 function elementwiseRow(
   kind: i32,
   yPred: usize,
@@ -527,30 +524,28 @@ function elementwiseRow(
     const at = o + ((<usize>j) << 2);
     const x = load4(yPred + at, m);
     const y = load4(yTrue + at, m);
-    let yl = lo(y);
-    let yh = hi(y);
+    // Label smoothing is the binary cross-entropies' only (ls is 0 for the others).
+    const yl = smooth2(lo(y), ls, keep, half);
+    const yh = smooth2(hi(y), ls, keep, half);
     let logC = f32x4.splat(0);
     let log1mC = f32x4.splat(0);
     if (kind == BCE) {
-      if (ls != 0) {
-        yl = f64x2.add(f64x2.mul(yl, keep), half);
-        yh = f64x2.add(f64x2.mul(yh, keep), half);
-      }
       const c = clip4(x);
       logC = log4(c);
       log1mC = log1p4(f32x4.neg(c));
     }
+    if (kind == BCE_LOGITS) logC = log1p4(expNeg(f32x4.neg(f32x4.abs(x))));
     const xl = lo(x);
     const xh = hi(x);
     const tl = term2(kind, xl, yl, lo(logC), lo(log1mC), delta);
     const th = term2(kind, xh, yh, hi(logC), hi(log1mC), delta);
     al = f64x2.add(al, v128.and(tl, i64x2.extend_low_i32x4_s(m)));
     ah = f64x2.add(ah, v128.and(th, i64x2.extend_high_i32x4_s(m)));
-    if (scale != 0) {
+    if (grad != 0 && scale != 0) {
       store4(grad + at, pack(grad2(kind, xl, yl, k, delta), grad2(kind, xh, yh, k, delta)), count);
     }
   }
-  if (scale == 0) zeroRow(grad + o, cols);
+  if (grad != 0 && scale == 0) zeroRow(grad + o, cols);
   const sum = sum2(f64x2.add(al, ah));
   return (kind == MAPE ? 100 * sum : sum) / <f64>cols;
 }
@@ -601,8 +596,8 @@ function cceRow(
     const at = o + ((<usize>j) << 2);
     const p = load4(yPred + at, m);
     const y = load4(yTrue + at, m);
-    const tl = ls == 0 ? lo(y) : f64x2.add(f64x2.mul(lo(y), keep), off);
-    const th = ls == 0 ? hi(y) : f64x2.add(f64x2.mul(hi(y), keep), off);
+    const tl = smooth2(lo(y), ls, keep, off);
+    const th = smooth2(hi(y), ls, keep, off);
     const ql = f64x2.div(lo(p), sv);
     const qh = f64x2.div(hi(p), sv);
     // A zero target adds nothing, even where log is NaN (as `if (y !== 0)` in JS).
@@ -624,8 +619,8 @@ function cceRow(
       const at = o + ((<usize>j) << 2);
       const p = load4(yPred + at, m);
       const y = load4(yTrue + at, m);
-      const tl = ls == 0 ? lo(y) : f64x2.add(f64x2.mul(lo(y), keep), off);
-      const th = ls == 0 ? hi(y) : f64x2.add(f64x2.mul(hi(y), keep), off);
+      const tl = smooth2(lo(y), ls, keep, off);
+      const th = smooth2(hi(y), ls, keep, off);
       const gl = f64x2.sub(f64x2.div(cceTerm2(tl, f64x2.div(lo(p), sv)), sv), shift);
       const gh = f64x2.sub(f64x2.div(cceTerm2(th, f64x2.div(hi(p), sv)), sv), shift);
       store4(grad + at, pack(f64x2.mul(sc, gl), f64x2.mul(sc, gh)), count);

@@ -62,7 +62,9 @@ export function bindWasmLoss(
     const reduction = reductionCode(spec);
     const ignore = spec.ignoreClass === null ? 0 : 1;
     const ignoreClass = spec.ignoreClass ?? 0;
-    const { labelSmoothing, delta } = spec;
+    const { delta } = spec;
+    // Label smoothing belongs to the cross-entropies (resolveLoss takes it for no other).
+    const labelSmoothing = spec.name.endsWith('crossentropy') ? spec.labelSmoothing : 0;
     const fallback = js();
     return (n) => {
       const rows = n * perSample;

@@ -15,6 +15,7 @@ import { bindWasmLoss } from '../../src/backends/wasm-losses.js';
 import { resolveLoss } from '../../src/kernels/index.js';
 import { Rng } from '../../src/kernels/random.js';
 import { expectClose } from '../kernels/naive.js';
+import { layout } from './wasm-layout.js';
 
 const tier = wasmTier();
 const tiers = (['simd', 'relaxed'] as const).filter((t) => t === 'simd' || tier === 'relaxed');
@@ -69,23 +70,11 @@ function runWasm(
   which: 'simd' | 'relaxed',
   c: Case,
 ): { loss: Float32Array; grad: Float32Array } | Error {
-  const align = (n: number) => Math.ceil(n / 4) * 4;
   const arrays = [...c.inputs, new Float32Array(1), new Float32Array(c.inputs[0]!.length).fill(7)];
-  const { block, data } = allocateBlock(
-    which,
-    arrays.reduce((s, a) => s + align(a.length), 0),
-  );
-  let at = 0;
-  const views = arrays.map((a) => {
-    const view = data.subarray(at, at + a.length);
-    view.set(a);
-    at += align(a.length);
-    return view;
-  });
+  const { block, views, addr } = layout(which, arrays);
   const inputs = views.slice(0, c.inputs.length);
   const outputs = views.slice(c.inputs.length);
-  const addresses = views.map((v) => v.byteOffset);
-  const run = bindWasmLoss(block, c.step, addresses, { inputs, outputs }, { rng: new Rng(1) });
+  const run = bindWasmLoss(block, c.step, addr, { inputs, outputs }, { rng: new Rng(1) });
   expect(run, `${c.step.attrs.loss.name} binds on wasm`).not.toBeNull();
   try {
     run!(c.n);
@@ -205,47 +194,53 @@ describe.skipIf(tier === null)('wasm fused cross-entropies vs the JavaScript ker
       const masked = masking !== 'none';
       const mask = () => (masking === 'none' ? [] : [rowMask(rows, masking)]);
       it(`softmax, ${perSample}×${cols}, mask ${masking}`, () => {
-        for (const ls of [0, 0.1]) {
-          for (const soft of [false, true]) {
-            const logits = uniform(rows * cols, -5, 5);
-            const probs = activate(logits, cols, true);
-            const y = denseTargets(rows, cols, soft);
-            const step = stepOf(
-              'softmax_cross_entropy',
-              'categorical_crossentropy',
-              { label_smoothing: ls },
-              perSample,
-              cols,
-              masked,
-            );
-            check(
-              { step, inputs: [probs, y, logits, ...mask()], n: N },
-              `cce ls=${ls} soft=${soft}`,
-            );
-          }
-          const edge = edgeLogits(rows * cols, false);
-          const step = stepOf(
+        const step = (name: string, ls = 0) =>
+          stepOf(
             'softmax_cross_entropy',
-            'categorical_crossentropy',
-            { label_smoothing: ls },
+            name,
+            ls ? { label_smoothing: ls } : {},
             perSample,
             cols,
             masked,
           );
-          const inputs = [activate(edge, cols, true), denseTargets(rows, cols, false), edge];
-          check({ step, inputs: [...inputs, ...mask()], n: N }, `cce ±80 ls=${ls}`);
+        const run = (
+          name: string,
+          ls: number,
+          logits: Float32Array,
+          y: Float32Array,
+          what: string,
+        ) => {
+          const inputs = [activate(logits, cols, true), y, logits, ...mask()];
+          check({ step: step(name, ls), inputs, n: N }, what);
+        };
+        for (const ls of [0, 0.1]) {
+          for (const soft of [false, true]) {
+            const y = denseTargets(rows, cols, soft);
+            run(
+              'categorical_crossentropy',
+              ls,
+              uniform(rows * cols, -5, 5),
+              y,
+              `cce ls=${ls} soft=${soft}`,
+            );
+          }
+          const y = denseTargets(rows, cols, false);
+          run(
+            'categorical_crossentropy',
+            ls,
+            edgeLogits(rows * cols, false),
+            y,
+            `cce ±80 ls=${ls}`,
+          );
         }
-        const logits = edgeLogits(rows * cols, false);
-        const sparse = stepOf(
-          'softmax_cross_entropy',
+        const indices = classIndices(rows, cols);
+        run(
           'sparse_categorical_crossentropy',
-          {},
-          perSample,
-          cols,
-          masked,
+          0,
+          edgeLogits(rows * cols, false),
+          indices,
+          'sparse ±80',
         );
-        const inputs = [activate(logits, cols, true), classIndices(rows, cols), logits];
-        check({ step: sparse, inputs: [...inputs, ...mask()], n: N }, 'sparse ±80');
       });
       it(`sigmoid, ${perSample}×${cols}, mask ${masking}`, () => {
         for (const ls of [0, 0.2]) {
