@@ -516,37 +516,51 @@ function elementwiseRow(
   const k = f64x2.splat(scale / <f64>cols);
   const keep = f64x2.splat(1 - ls);
   const half = f64x2.splat(0.5 * ls);
-  let al = f64x2.splat(0);
-  let ah = f64x2.splat(0);
+  let acc = f64x2.splat(0);
   for (let j = 0; j < cols; j += 4) {
     const count = min(cols - j, 4);
     const m = lanes(count);
     const at = o + ((<usize>j) << 2);
-    const x = load4(yPred + at, m);
-    const y = load4(yTrue + at, m);
+    const x4 = load4(yPred + at, m);
+    const y4 = load4(yTrue + at, m);
     // Label smoothing is the binary cross-entropies' only (ls is 0 for the others).
-    const yl = smooth2(lo(y), ls, keep, half);
-    const yh = smooth2(hi(y), ls, keep, half);
+    const yl = smooth2(lo(y4), ls, keep, half);
+    const yh = smooth2(hi(y4), ls, keep, half);
     let logC = f32x4.splat(0);
     let log1mC = f32x4.splat(0);
     if (kind == BCE) {
-      const c = clip4(x);
+      const c = clip4(x4);
       logC = log4(c);
       log1mC = log1p4(f32x4.neg(c));
     }
-    if (kind == BCE_LOGITS) logC = log1p4(expNeg(f32x4.neg(f32x4.abs(x))));
-    const xl = lo(x);
-    const xh = hi(x);
-    const tl = term2(kind, xl, yl, lo(logC), lo(log1mC), delta);
-    const th = term2(kind, xh, yh, hi(logC), hi(log1mC), delta);
-    al = f64x2.add(al, v128.and(tl, i64x2.extend_low_i32x4_s(m)));
-    ah = f64x2.add(ah, v128.and(th, i64x2.extend_high_i32x4_s(m)));
-    if (grad != 0 && scale != 0) {
-      store4(grad + at, pack(grad2(kind, xl, yl, k, delta), grad2(kind, xh, yh, k, delta)), count);
+    if (kind == BCE_LOGITS) logC = log1p4(expNeg(f32x4.neg(f32x4.abs(x4))));
+    // One call site each for term2 and grad2, over the two halves: Binaryen inlines a function
+    // called from one place, which halves this loop's time (as @inline would, which prettier
+    // does not parse).
+    let gl = f64x2.splat(0);
+    let gh = gl;
+    for (let h = 0; h < 2; h++) {
+      const x = h == 0 ? lo(x4) : hi(x4);
+      const y = h == 0 ? yl : yh;
+      const t = term2(
+        kind,
+        x,
+        y,
+        h == 0 ? lo(logC) : hi(logC),
+        h == 0 ? lo(log1mC) : hi(log1mC),
+        delta,
+      );
+      const inLanes = h == 0 ? i64x2.extend_low_i32x4_s(m) : i64x2.extend_high_i32x4_s(m);
+      acc = f64x2.add(acc, v128.and(t, inLanes));
+      if (grad == 0 || scale == 0) continue;
+      const g = grad2(kind, x, y, k, delta);
+      if (h == 0) gl = g;
+      else gh = g;
     }
+    if (grad != 0 && scale != 0) store4(grad + at, pack(gl, gh), count);
   }
   if (grad != 0 && scale == 0) zeroRow(grad + o, cols);
-  const sum = sum2(f64x2.add(al, ah));
+  const sum = sum2(acc);
   return (kind == MAPE ? 100 * sum : sum) / <f64>cols;
 }
 
