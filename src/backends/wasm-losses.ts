@@ -5,10 +5,13 @@
  * cross-entropy on probabilities (from_logits=False), every reduction, label smoothing,
  * ignore_class and Keras's mask. They compute what the JavaScript kernels (src/kernels/losses.ts)
  * compute — float64 sums and gradients, e^x and log in float32 SIMD — and bind to null (so the
- * JavaScript kernels run) for the rest: from_logits=True on the `loss` step (its gradient
- * p·Σy − y would need e^x to float64 precision where p ≈ y), mean_squared_logarithmic_error,
- * log_cosh, poisson and kl_divergence (a float32 log or tanh cancels in their values), the
- * hinges and cosine_similarity, the focal cross-entropies.
+ * JavaScript kernels run) for the rest:
+ * - from_logits=True on the `loss` step: its gradient holds each p = e^(x − max)/Σ itself, and
+ *   float32 e^x is not within 1e-6 of float64's there (x − max rounded to float32 moves e^x by
+ *   up to |x − max|·2⁻²⁴ relative; e^x clamps at −87 where float64 goes on into float32's
+ *   subnormals; p·Σy − y cancels where p ≈ y);
+ * - mean_squared_logarithmic_error, log_cosh, poisson and kl_divergence (a float32 log or tanh
+ *   cancels in their values), the hinges and cosine_similarity, the focal cross-entropies.
  */
 import type { StepOf } from '../ir/index.js';
 import type { LossSpec } from '../kernels/index.js';
