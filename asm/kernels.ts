@@ -576,8 +576,12 @@ export function simdPeak(iters: i32): f32 {
 // tanhf polynomial (no cancellation in 1 − e), so every lane is within a few float32 ulps of the
 // JavaScript kernels' float64 Math.exp and Math.tanh over the whole range.
 
-/** e^x for x ≤ 0 (clamped at −87, where e^x ≈ 1.6e−38 is still a normal float). */
-function expNeg(x: v128): v128 {
+/**
+ * e^x for x ≤ 0 (clamped at −87, where e^x ≈ 1.6e−38 is still a normal float). Exported for
+ * asm/losses.ts; as a v128 function the module's export of it is not callable from JavaScript
+ * (asc warns AS112), and nothing calls it there.
+ */
+export function expNeg(x: v128): v128 {
   const v = f32x4.max(x, f32x4.splat(-87));
   const n = f32x4.floor(
     f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)),
@@ -899,3 +903,6 @@ export function cellActivation(kind: i32, p: usize, q: usize, n: i32): void {
     j += one ? 1 : 4;
   }
 }
+
+// The loss kernels (softmaxCrossEntropy, sigmoidCrossEntropy, lossStep).
+export * from './losses';

@@ -125,6 +125,47 @@ export interface KernelExports {
   ): void;
   /** A cell activation (by its cellActivationNames code) of n floats at p into q. */
   cellActivation(kind: number, p: number, q: number, n: number): void;
+  /** The fused softmax cross-entropy (asm/losses.ts; wasm-losses.ts binds the three loss kernels): −1, or a kept row whose sparse target is out of range. */
+  softmaxCrossEntropy(
+    logits: number,
+    probs: number,
+    yTrue: number,
+    mask: number,
+    loss: number,
+    dLogits: number,
+    rows: number,
+    cols: number,
+    labelSmoothing: number,
+    sparse: number,
+  ): number;
+  /** The fused sigmoid binary cross-entropy. */
+  sigmoidCrossEntropy(
+    logits: number,
+    probs: number,
+    yTrue: number,
+    mask: number,
+    loss: number,
+    dLogits: number,
+    rows: number,
+    cols: number,
+    labelSmoothing: number,
+  ): void;
+  /** The `loss` step for a wasm-losses.ts lossKinds loss: −1, or a counted row whose sparse target is out of range. */
+  lossStep(
+    kind: number,
+    yPred: number,
+    yTrue: number,
+    mask: number,
+    loss: number,
+    grad: number,
+    rows: number,
+    cols: number,
+    reduction: number,
+    labelSmoothing: number,
+    delta: number,
+    ignore: number,
+    ignoreClass: number,
+  ): number;
   /** 96·iters flops of independent multiply-adds on registers: bench:matmul's SIMD peak. */
   simdPeak(iters: number): number;
 }

@@ -3,8 +3,9 @@
  * and the ops that dominate dense training and inference run there — the Dense product with
  * its bias and relu in the tile's epilogue, its two transposed products and bias gradient, the
  * same products of a convolution (around the JavaScript im2col and col2im), the Adam and SGD
- * updates. Every other op binds to the JavaScript kernels over views of the same
- * memory, so the backend runs every plan the JavaScript backend runs, and grows op by op.
+ * updates, the fused softmax/sigmoid cross-entropies and the common losses (wasm-losses.ts).
+ * Every other op binds to the JavaScript kernels over views of the same memory, so the backend
+ * runs every plan the JavaScript backend runs, and grows op by op.
  */
 import type { PlanStep } from '../ir/index.js';
 import * as k from '../kernels/index.js';
@@ -21,6 +22,7 @@ import {
   type Block,
   type WasmTier,
 } from './wasm-block.js';
+import { bindWasmLoss } from './wasm-losses.js';
 
 export { wasmTier, type WasmTier } from './wasm-block.js';
 
@@ -178,6 +180,13 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
       // the LSTM and GRU (reset_after=True) cells' gate math too; SimpleRNN's and GRU
       // reset_after=False's stay in JavaScript.
       return bindRecurrent(s, views, { ...wasmProducts(block), ...wasmCells(block) });
+    case 'loss':
+    case 'softmax_cross_entropy':
+    case 'sigmoid_cross_entropy': {
+      // The fused cross-entropies and the common losses (wasm-losses.ts says which).
+      const at = addresses(block, [...views.inputs, ...views.outputs]);
+      return at && bindWasmLoss(block, s, at, views, ctx);
+    }
     case 'optimizer': {
       // The JavaScript step (clipping, decay, schedules, constraints) around wasm updates.
       if (ctx.optimizer) ctx.optimizer.kernels = wasmUpdateKernels(block);

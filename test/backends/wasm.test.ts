@@ -10,28 +10,13 @@ import { AUTO_WASM_WEIGHTS, loadModel } from 'nnlang';
 import { createWasmBackend, jsBackend, wasmTier } from '../../src/backends/index.js';
 import { wasmProducts, wasmUpdateKernels } from '../../src/backends/wasm.js';
 import { jsProducts } from '../../src/kernels/matmul.js';
-import { allocateBlock } from '../../src/backends/wasm-block.js';
 import { Rng } from '../../src/kernels/random.js';
 import { adamStepSize, jsUpdateKernels } from '../../src/optim/index.js';
 import { expectClose, naiveMatmul, naiveMatmulAbs, randomArray } from '../kernels/naive.js';
+import { layout } from './wasm-layout.js';
 
 const tier = wasmTier();
 const tiers = (['simd', 'relaxed'] as const).filter((t) => t === 'simd' || tier === 'relaxed');
-
-/** Lays arrays out in a fresh block (16-byte aligned, as the plan's arenas are); returns their addresses and views. */
-function layout(which: 'simd' | 'relaxed', arrays: Float32Array[]) {
-  const align = (n: number) => Math.ceil(n / 4) * 4;
-  const total = arrays.reduce((s, a) => s + align(a.length), 0);
-  const { block, data } = allocateBlock(which, total);
-  let at = 0;
-  const views = arrays.map((a) => {
-    const view = data.subarray(at, at + a.length);
-    view.set(a);
-    at += align(a.length);
-    return view;
-  });
-  return { block, views, addr: views.map((v) => v.byteOffset) };
-}
 
 /**
  * [M, K, N]: one row, tile multiples, ragged edges on both sides, long K (several K blocks of
