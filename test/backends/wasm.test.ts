@@ -35,14 +35,18 @@ function layout(which: 'simd' | 'relaxed', arrays: Float32Array[]) {
 
 /**
  * [M, K, N]: one row, tile multiples, ragged edges on both sides, long K (several K blocks of
- * the packed path, which takes M ≥ 8), empty.
+ * the packed path, which takes M ≥ 8), empty. The relaxed build's 6-row tiles: 6 and 12 rows,
+ * a 6-row tile then a 4-row one (10), then rows left over (5: one 4-row tile and a row; 9, 17).
  */
 const SHAPES: [number, number, number][] = [
   [1, 1, 1],
   [1, 784, 128],
   [4, 8, 8],
   [3, 5, 7],
+  [5, 9, 8],
   [9, 13, 19],
+  [10, 40, 24],
+  [17, 300, 16],
   [33, 1, 65],
   [6, 300, 37],
   [12, 600, 20],
