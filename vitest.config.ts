@@ -1,15 +1,57 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { relaxedKernels } from './src/backends/wasm-binary.js';
+
+const resolve = {
+  alias: { nnlang: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+};
+
+/**
+ * Where this Node validates the relaxed SIMD kernels only with Node 20's flag, a second project
+ * runs the files whose results depend on the kernel build again with it, on the relaxed tier
+ * alone (test/conformance/backends.ts relaxedPass): the kernel tests and the conformance cases
+ * that reach the products. On Node ≥ 22 the default run has both tiers already.
+ */
+const relaxedFlag = '--experimental-wasm-relaxed-simd';
+const bytes = Uint8Array.from(atob(relaxedKernels), (c) => c.charCodeAt(0));
+// Read without a cast: the project compiles without the DOM library that declares the global.
+const wasm: { validate(b: Uint8Array): boolean } | undefined = Reflect.get(
+  globalThis,
+  'WebAssembly',
+);
+const relaxedProject =
+  !wasm || wasm.validate(bytes)
+    ? []
+    : [
+        {
+          resolve,
+          test: {
+            name: 'relaxed-simd',
+            include: ['test/backends/wasm.test.ts', 'test/conformance/tfjs.test.ts'],
+            execArgv: [relaxedFlag],
+            testTimeout: 30_000,
+          },
+        },
+      ];
 
 export default defineConfig({
-  resolve: { alias: { nnlang: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  resolve,
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     // Vitest's default leaves a core idle (one worker on a 2-core machine): the test files
     // spend much of their time waiting on child processes, so one worker per core pays.
     maxWorkers: availableParallelism(),
-    testTimeout: 30_000,
+    projects: [
+      {
+        resolve,
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      ...relaxedProject,
+    ],
   },
 });

@@ -1,8 +1,9 @@
 /**
  * The wasm backend: its kernels against the float64 naive twin and the JavaScript update rules
- * (plain SIMD, and relaxed SIMD where this engine validates it), the committed binary against
- * its AssemblyScript source, and whole sessions on it against jsBackend — through memory growth
- * and the ops it leaves to the JavaScript kernels.
+ * (plain SIMD, and relaxed SIMD where this engine validates it — under Node 20, in
+ * vitest.config.ts's 'relaxed-simd' project, which runs Node with the flag), the committed
+ * binary against its AssemblyScript source, and whole sessions on it against jsBackend —
+ * through memory growth and the ops it leaves to the JavaScript kernels.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -14,9 +15,13 @@ import { allocateBlock } from '../../src/backends/wasm-block.js';
 import { Rng } from '../../src/kernels/random.js';
 import { adamStepSize, jsUpdateKernels } from '../../src/optim/index.js';
 import { expectClose, naiveMatmul, naiveMatmulAbs, randomArray } from '../kernels/naive.js';
+import { relaxedPass, testTiers } from '../conformance/backends.js';
 
 const tier = wasmTier();
-const tiers = (['simd', 'relaxed'] as const).filter((t) => t === 'simd' || tier === 'relaxed');
+/** Both builds where relaxed SIMD validates; the relaxed one only in the relaxed pass. */
+const tiers = testTiers();
+/** The tests that do not depend on the build run once, outside the relaxed pass. */
+const once = tier !== null && !relaxedPass;
 
 /** Lays arrays out in a fresh block (16-byte aligned, as the plan's arenas are); returns their addresses and views. */
 function layout(which: 'simd' | 'relaxed', arrays: Float32Array[]) {
@@ -230,7 +235,7 @@ describe.skipIf(tier === null)('wasm kernels vs the float64 naive twin', () => {
 });
 
 describe.skipIf(tier === null)('the wasm backend', () => {
-  it('applies the JavaScript rule to arrays outside its memory', () => {
+  it.runIf(once)('applies the JavaScript rule to arrays outside its memory', () => {
     const { block } = layout('simd', [new Float32Array(4)]);
     const kernels = wasmUpdateKernels(block);
     const w = Float32Array.of(1, 2, 3);
@@ -337,7 +342,7 @@ compile(SGD(learning_rate=0.1, momentum=0.9), categorical_crossentropy)
   }
 });
 
-describe('the committed kernels', () => {
+describe.skipIf(relaxedPass)('the committed kernels', () => {
   it('are what asm/build.mjs makes of asm/kernels.ts (run `npm run build:wasm` after editing it)', async () => {
     const script = new URL('../../asm/build.mjs', import.meta.url).href;
     const build = (await import(script)) as { generate(): Promise<string> };
@@ -349,7 +354,7 @@ describe('the committed kernels', () => {
   }, 60_000);
 });
 
-describe('choosing the backend', () => {
+describe.skipIf(relaxedPass)('choosing the backend', () => {
   const tiny =
     'Input(4) -> Dense(8, relu) -> Dense(3, softmax)\ncompile(adam, categorical_crossentropy)\n';
   const mlp =
@@ -407,7 +412,7 @@ describe.skipIf(tier === null)('the cell activations on wasm SIMD', () => {
   });
 });
 
-describe.skipIf(tier === null)('wasmProducts: the recurrent layers’ products on wasm', () => {
+describe.runIf(once)('wasmProducts: the recurrent layers’ products on wasm', () => {
   it('agree with the JavaScript products (and fall back to them off the block)', () => {
     const [M, K, N] = [7, 33, 20];
     const rng = new Rng(12);
