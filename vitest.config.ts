@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { relaxedKernels } from './src/backends/wasm-binary.js';
+import { relaxedSimdFlag, wasmTier } from './src/backends/wasm-block.js';
 
 const resolve = {
   alias: { nnlang: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
@@ -13,15 +13,8 @@ const resolve = {
  * alone (test/conformance/backends.ts relaxedPass): the kernel tests and the conformance cases
  * that reach the products. On Node ≥ 22 the default run has both tiers already.
  */
-const relaxedFlag = '--experimental-wasm-relaxed-simd';
-const bytes = Uint8Array.from(atob(relaxedKernels), (c) => c.charCodeAt(0));
-// Read without a cast: the project compiles without the DOM library that declares the global.
-const wasm: { validate(b: Uint8Array): boolean } | undefined = Reflect.get(
-  globalThis,
-  'WebAssembly',
-);
 const relaxedProject =
-  !wasm || wasm.validate(bytes)
+  wasmTier() !== 'simd'
     ? []
     : [
         {
@@ -29,7 +22,7 @@ const relaxedProject =
           test: {
             name: 'relaxed-simd',
             include: ['test/backends/wasm.test.ts', 'test/conformance/tfjs.test.ts'],
-            execArgv: [relaxedFlag],
+            execArgv: [relaxedSimdFlag],
             testTimeout: 30_000,
           },
         },

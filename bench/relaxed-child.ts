@@ -6,9 +6,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { relaxedSimdFlag as relaxedFlag } from '../src/backends/wasm-block.js';
 
-/** The V8 flag that enables relaxed SIMD in Node 20. */
-export const relaxedFlag = '--experimental-wasm-relaxed-simd';
+export { relaxedFlag };
 
 /**
  * Runs `script` (a path relative to the repository) with `args` in a child Node with relaxed

@@ -8,16 +8,14 @@
  * them 6 rows high; every other kernel is the same code.
  */
 import { createWasmBackend, jsBackend, wasmTier, type Backend } from '../../src/backends/index.js';
-
-/** The V8 flag that enables relaxed SIMD in Node 20 (vitest.config.ts's 'relaxed-simd' project). */
-export const relaxedFlag = '--experimental-wasm-relaxed-simd';
+import { relaxedSimdFlag } from '../../src/backends/wasm-block.js';
 
 /**
  * Whether this test process is the relaxed pass: vitest.config.ts's 'relaxed-simd' project
  * runs the tier-dependent files again under Node 20 with the flag, and there only the relaxed
  * tier runs (the default project ran everything else).
  */
-export const relaxedPass = process.execArgv.includes(relaxedFlag);
+export const relaxedPass = process.execArgv.includes(relaxedSimdFlag);
 
 /** The kernel builds this process tests: plain SIMD (not in the relaxed pass), relaxed where it validates. */
 export function testTiers(): ('simd' | 'relaxed')[] {
