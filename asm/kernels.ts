@@ -251,7 +251,11 @@ function tile(
   }
 }
 
-/** One 4 × 8 tile of C at column j: A from pa (row stride sa, k stride sk), B from pb (k stride sb). */
+/**
+ * One 4 × 8 tile of C at column j: A from pa (row stride sa, k stride sk), B from pb (k stride
+ * sb). A's scalars are loaded straight into all lanes (load32_splat: a broadcast load, where a
+ * scalar load then a splat costs a shuffle on the vector ports).
+ */
 function tile4x8(
   pa: usize,
   sa: usize,
@@ -278,16 +282,16 @@ function tile4x8(
   for (let k = 0; k < K; k++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let x = f32x4.splat(load<f32>(pa));
+    let x = v128.load32_splat(pa);
     c00 = madd(x, b0, c00);
     c01 = madd(x, b1, c01);
-    x = f32x4.splat(load<f32>(pa + sa));
+    x = v128.load32_splat(pa + sa);
     c10 = madd(x, b0, c10);
     c11 = madd(x, b1, c11);
-    x = f32x4.splat(load<f32>(pa + 2 * sa));
+    x = v128.load32_splat(pa + 2 * sa);
     c20 = madd(x, b0, c20);
     c21 = madd(x, b1, c21);
-    x = f32x4.splat(load<f32>(pa + 3 * sa));
+    x = v128.load32_splat(pa + 3 * sa);
     c30 = madd(x, b0, c30);
     c31 = madd(x, b1, c31);
     pa += sk;
@@ -306,10 +310,7 @@ function tile4x8(
   finish4(c31, r + 3 * sc + 16, z ? z + 3 * sc + 16 : 0, bias, j + 4, accumulate, relu);
 }
 
-/**
- * One 6 × 8 tile of C (the relaxed build's): tile4x8 with two more rows, A's scalars loaded
- * straight into all lanes (load32_splat: a broadcast load, no shuffle on the multiply ports).
- */
+/** One 6 × 8 tile of C (the relaxed build's): tile4x8 with two more rows. */
 function tile6x8(
   pa: usize,
   sa: usize,
