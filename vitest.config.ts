@@ -1,15 +1,50 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { relaxedSimdFlag, wasmTier } from './src/backends/wasm-block.js';
+
+const resolve = {
+  alias: { nnlang: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+};
+
+/**
+ * Where this Node validates the relaxed SIMD kernels only with Node 20's flag, a second project
+ * runs the files whose results depend on the kernel build again with it, on the relaxed tier
+ * alone (test/conformance/backends.ts relaxedPass): the kernel tests and the conformance cases
+ * that reach the products. On Node ≥ 22 the default run has both tiers already.
+ */
+const relaxedProject =
+  wasmTier() !== 'simd'
+    ? []
+    : [
+        {
+          resolve,
+          test: {
+            name: 'relaxed-simd',
+            include: ['test/backends/wasm.test.ts', 'test/conformance/tfjs.test.ts'],
+            execArgv: [relaxedSimdFlag],
+            testTimeout: 30_000,
+          },
+        },
+      ];
 
 export default defineConfig({
-  resolve: { alias: { nnlang: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  resolve,
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     // Vitest's default leaves a core idle (one worker on a 2-core machine): the test files
     // spend much of their time waiting on child processes, so one worker per core pays.
     maxWorkers: availableParallelism(),
-    testTimeout: 30_000,
+    projects: [
+      {
+        resolve,
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      ...relaxedProject,
+    ],
   },
 });

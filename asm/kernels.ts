@@ -14,9 +14,32 @@ function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
-/** Columns of C in one register tile, and its rows. */
+/**
+ * a·b + c as a multiply then an add in both builds, for the one-row kernels (row16, rowTail):
+ * with 4 chains or fewer they wait on latency, and the add's (3 cycles on Zen 4) is shorter
+ * than the fused madd's (4): relaxed_madd made the one-row product 20% slower.
+ */
+function mulAdd(a: v128, b: v128, c: v128): v128 {
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/**
+ * Columns of C in one register tile, and its rows: 4 with plain SIMD, where 8 accumulators
+ * cover the add's latency; 6 with relaxed SIMD, whose fused madd (4 cycles' latency, two a
+ * cycle on Zen 4) needs more than 8 independent chains to keep both units busy — 12
+ * accumulators, 2 vectors of B and 1 of A fill the 15 vector registers V8 allocates on x64.
+ */
 const NR = 8;
-const MR = 4;
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 4;
+
+/**
+ * The rows of an M-row C that register tiles cover: MR-row tiles, then (relaxed) one 4-row
+ * tile where 4 or 5 rows are left; the rest go row by row (row16).
+ */
+function tiledRows(M: i32): i32 {
+  const m = M - (M % MR);
+  return M - m >= 4 ? m + 4 : m;
+}
 
 /**
  * The tile's epilogue for 4 columns at column j: acc (+ C when accumulating) (+ bias), stored
@@ -61,14 +84,15 @@ function finish1(
   store<f32>(c, v);
 }
 
-/** K-block of the packed path: a 4-row strip of A and the 8-column panel of B stay in L1. */
+/** K-block of the packed path: a row tile's strip of A and the 8-column panel of B stay in L1. */
 const KC = 256;
 
 /**
  * C[M,N] (= or +=) A·B (+ bias, then relu) where A(i,k) = a[i·sai + k·sak] (row-major A: sai = K,
  * sak = 1; A stored transposed [K,M]: sai = 1, sak = M) and B is row-major [K,N] with row
- * stride ldb. C (and z, when not 0) have row stride N. Register tiles of 4 rows × 8 columns:
- * each k loads two vectors of B and four scalars of A for eight multiply-adds. With a panel
+ * stride ldb. C (and z, when not 0) have row stride N. Register tiles of 4 rows × 8 columns
+ * (6 × 8 in the relaxed build, MR): each k loads two vectors of B and four (six) scalars of A
+ * for eight (twelve) multiply-adds. With a panel
  * buffer (KC × 8 = 2,048 floats, src/backends/wasm-block.ts PANEL_FLOATS; 0 for none) and at least two row tiles, B is packed K block by
  * K block into contiguous 8-column panels that every row tile then reads from L1.
  */
@@ -94,14 +118,16 @@ export function gemm(
   const sc = (<usize>N) << 2;
   const N8 = N - (N % NR);
   const N4 = N - (N % 4);
-  const M4 = M - (M % MR);
-  if (panel && M4 >= 2 * MR && N8 > 0) {
-    packedTiles(a, sa, sk, b, sb, c, z, bias, M4, K, N8, sc, accumulate, relu, panel);
+  const Mt = tiledRows(M);
+  // At least two row tiles (8 rows: two of 4, or one of 6 and one of 4).
+  if (panel && Mt >= 8 && N8 > 0) {
+    packedTiles(a, sa, sk, b, sb, c, z, bias, Mt, K, N8, sc, accumulate, relu, panel);
   } else {
-    for (let i = 0; i < M4; i += MR) {
+    for (let i = 0; i < Mt; i += Mt - i >= MR ? MR : 4) {
       const zRow = z ? z + <usize>i * sc : 0;
       for (let j = 0; j < N8; j += NR) {
-        tile4x8(
+        tile(
+          Mt - i,
           a + <usize>i * sa,
           sa,
           sk,
@@ -119,8 +145,8 @@ export function gemm(
       }
     }
   }
-  // The columns past the last full tile, row by row; then the rows past the last 4-row tile.
-  for (let i = 0; i < M4; i++) {
+  // The columns past the last full tile, row by row; then the rows past the last tile.
+  for (let i = 0; i < Mt; i++) {
     const zRow = z ? z + <usize>i * sc : 0;
     rowTail(
       a + <usize>i * sa,
@@ -138,7 +164,7 @@ export function gemm(
       relu,
     );
   }
-  for (let i = M4; i < M; i++) {
+  for (let i = Mt; i < M; i++) {
     const a0 = a + <usize>i * sa;
     const cRow = c + <usize>i * sc;
     const zRow = z ? z + <usize>i * sc : 0;
@@ -148,8 +174,9 @@ export function gemm(
 }
 
 /**
- * The first M4 rows × N8 columns of C over packed panels of B: per K block, per 8-column
- * panel, the panel is copied contiguous (32 bytes a row) and every 4-row tile runs over it.
+ * The first Mt rows (tiledRows) × N8 columns of C over packed panels of B: per K block, per
+ * 8-column panel, the panel is copied contiguous (32 bytes a row) and every row tile runs over
+ * it.
  * Blocks before the last store raw partial sums in C; the last adds them back and applies the
  * epilogue (bias, z, relu), so the result is the unblocked one up to summation order.
  */
@@ -162,7 +189,7 @@ function packedTiles(
   c: usize,
   z: usize,
   bias: usize,
-  M4: i32,
+  Mt: i32,
   K: i32,
   N8: i32,
   sc: usize,
@@ -183,21 +210,52 @@ function packedTiles(
         src += sb;
         dst += 32;
       }
-      for (let i = 0; i < M4; i += MR) {
+      for (let i = 0; i < Mt; i += Mt - i >= MR ? MR : 4) {
         const pa = a + <usize>i * sa + <usize>k0 * sk;
         const cRow = c + <usize>i * sc;
         if (last) {
           const zRow = z ? z + <usize>i * sc : 0;
-          tile4x8(pa, sa, sk, panel, 32, kl, cRow, zRow, sc, bias, j, add, relu);
+          tile(Mt - i, pa, sa, sk, panel, 32, kl, cRow, zRow, sc, bias, j, add, relu);
         } else {
-          tile4x8(pa, sa, sk, panel, 32, kl, cRow, 0, sc, 0, j, add, false);
+          tile(Mt - i, pa, sa, sk, panel, 32, kl, cRow, 0, sc, 0, j, add, false);
         }
       }
     }
   }
 }
 
-/** One 4 × 8 tile of C at column j: A from pa (row stride sa, k stride sk), B from pb (k stride sb). */
+/**
+ * The register tile for the rows left from here on: MR rows (tile6x8 in the relaxed build) or
+ * the last 4-row band (tiledRows); the arguments are tile4x8's.
+ */
+function tile(
+  rowsLeft: i32,
+  pa: usize,
+  sa: usize,
+  sk: usize,
+  pb: usize,
+  sb: usize,
+  K: i32,
+  cRow: usize,
+  zRow: usize,
+  sc: usize,
+  bias: usize,
+  j: i32,
+  accumulate: bool,
+  relu: bool,
+): void {
+  if (MR == 6 && rowsLeft >= 6) {
+    tile6x8(pa, sa, sk, pb, sb, K, cRow, zRow, sc, bias, j, accumulate, relu);
+  } else {
+    tile4x8(pa, sa, sk, pb, sb, K, cRow, zRow, sc, bias, j, accumulate, relu);
+  }
+}
+
+/**
+ * One 4 × 8 tile of C at column j: A from pa (row stride sa, k stride sk), B from pb (k stride
+ * sb). A's scalars are loaded straight into all lanes (load32_splat: a broadcast load, where a
+ * scalar load then a splat costs a shuffle on the vector ports).
+ */
 function tile4x8(
   pa: usize,
   sa: usize,
@@ -224,16 +282,16 @@ function tile4x8(
   for (let k = 0; k < K; k++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    let x = f32x4.splat(load<f32>(pa));
+    let x = v128.load32_splat(pa);
     c00 = madd(x, b0, c00);
     c01 = madd(x, b1, c01);
-    x = f32x4.splat(load<f32>(pa + sa));
+    x = v128.load32_splat(pa + sa);
     c10 = madd(x, b0, c10);
     c11 = madd(x, b1, c11);
-    x = f32x4.splat(load<f32>(pa + 2 * sa));
+    x = v128.load32_splat(pa + 2 * sa);
     c20 = madd(x, b0, c20);
     c21 = madd(x, b1, c21);
-    x = f32x4.splat(load<f32>(pa + 3 * sa));
+    x = v128.load32_splat(pa + 3 * sa);
     c30 = madd(x, b0, c30);
     c31 = madd(x, b1, c31);
     pa += sk;
@@ -250,6 +308,84 @@ function tile4x8(
   finish4(c21, r + 2 * sc + 16, z ? z + 2 * sc + 16 : 0, bias, j + 4, accumulate, relu);
   finish4(c30, r + 3 * sc, z ? z + 3 * sc : 0, bias, j, accumulate, relu);
   finish4(c31, r + 3 * sc + 16, z ? z + 3 * sc + 16 : 0, bias, j + 4, accumulate, relu);
+}
+
+/** One 6 × 8 tile of C (the relaxed build's): tile4x8 with two more rows. */
+function tile6x8(
+  pa: usize,
+  sa: usize,
+  sk: usize,
+  pb: usize,
+  sb: usize,
+  K: i32,
+  cRow: usize,
+  zRow: usize,
+  sc: usize,
+  bias: usize,
+  j: i32,
+  accumulate: bool,
+  relu: bool,
+): void {
+  let c00 = f32x4.splat(0),
+    c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0),
+    c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0),
+    c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0),
+    c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0),
+    c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0),
+    c51 = f32x4.splat(0);
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa);
+    c00 = madd(x, b0, c00);
+    c01 = madd(x, b1, c01);
+    x = v128.load32_splat(pa + sa);
+    c10 = madd(x, b0, c10);
+    c11 = madd(x, b1, c11);
+    x = v128.load32_splat(pa + 2 * sa);
+    c20 = madd(x, b0, c20);
+    c21 = madd(x, b1, c21);
+    x = v128.load32_splat(pa + 3 * sa);
+    c30 = madd(x, b0, c30);
+    c31 = madd(x, b1, c31);
+    x = v128.load32_splat(pa + 4 * sa);
+    c40 = madd(x, b0, c40);
+    c41 = madd(x, b1, c41);
+    x = v128.load32_splat(pa + 5 * sa);
+    c50 = madd(x, b0, c50);
+    c51 = madd(x, b1, c51);
+    pa += sk;
+    pb += sb;
+  }
+  const o = (<usize>j) << 2;
+  const z = zRow ? zRow + o : 0;
+  const r = cRow + o;
+  finishRow8(c00, c01, r, z, bias, j, accumulate, relu);
+  finishRow8(c10, c11, r + sc, z ? z + sc : 0, bias, j, accumulate, relu);
+  finishRow8(c20, c21, r + 2 * sc, z ? z + 2 * sc : 0, bias, j, accumulate, relu);
+  finishRow8(c30, c31, r + 3 * sc, z ? z + 3 * sc : 0, bias, j, accumulate, relu);
+  finishRow8(c40, c41, r + 4 * sc, z ? z + 4 * sc : 0, bias, j, accumulate, relu);
+  finishRow8(c50, c51, r + 5 * sc, z ? z + 5 * sc : 0, bias, j, accumulate, relu);
+}
+
+/** finish4 for the 8 columns of one tile row at r (z: its pre-activation, or 0). */
+function finishRow8(
+  lo: v128,
+  hi: v128,
+  r: usize,
+  z: usize,
+  bias: usize,
+  j: i32,
+  accumulate: bool,
+  relu: bool,
+): void {
+  finish4(lo, r, z, bias, j, accumulate, relu);
+  finish4(hi, r + 16, z ? z + 16 : 0, bias, j + 4, accumulate, relu);
 }
 
 /**
@@ -279,10 +415,10 @@ function row16(
     let pb = b + ((<usize>j) << 2);
     for (let k = 0; k < K; k++) {
       const x = f32x4.splat(load<f32>(pa));
-      c0 = madd(x, v128.load(pb), c0);
-      c1 = madd(x, v128.load(pb, 16), c1);
-      c2 = madd(x, v128.load(pb, 32), c2);
-      c3 = madd(x, v128.load(pb, 48), c3);
+      c0 = mulAdd(x, v128.load(pb), c0);
+      c1 = mulAdd(x, v128.load(pb, 16), c1);
+      c2 = mulAdd(x, v128.load(pb, 32), c2);
+      c3 = mulAdd(x, v128.load(pb, 48), c3);
       pa += sk;
       pb += sb;
     }
@@ -316,7 +452,7 @@ function rowTail(
     let pa = a0;
     let pb = b + ((<usize>j) << 2);
     for (let k = 0; k < K; k++) {
-      acc = madd(f32x4.splat(load<f32>(pa)), v128.load(pb), acc);
+      acc = mulAdd(f32x4.splat(load<f32>(pa)), v128.load(pb), acc);
       pa += sk;
       pb += sb;
     }

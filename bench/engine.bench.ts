@@ -2,7 +2,9 @@
  * Issue 3's engine benchmark: our Float32Array engine against TF.js ('cpu', pure JavaScript,
  * and 'wasm', SIMD) on eight workloads — training steps of a 784-128-64-10 MLP (W1, W2), epochs
  * of an iris-sized 4-8-3 model (W3), predict latency and throughput (W4–W6), and a 512³ matrix
- * product (W7) and training steps of issue 10's MNIST CNN (W8) — with the issues' targets beside the numbers.
+ * product (W7; W7r: the same on the relaxed SIMD build, in a child `node
+ * --experimental-wasm-relaxed-simd` where this Node needs the flag) and training steps of issue
+ * 10's MNIST CNN (W8) — with the issues' targets beside the numbers.
  *
  * Method: the run is split into rounds; in each round every cell (engine × workload) is warmed
  * up (which also calibrates a run to ~runMs) and then timed in several runs. Rounds interleave

@@ -6,7 +6,8 @@
 import { loadModel, wasmTier, type BackendName, type Model } from '../../src/index.js';
 import { allocateBlock } from '../../src/backends/wasm-block.js';
 import { matmul } from '../../src/kernels/matmul.js';
-import { measureSync, type Runner } from './measure.js';
+import { inRelaxedChild, relaxedFlag } from '../relaxed-child.js';
+import { measureSync, type Runner, type Samples } from './measure.js';
 import {
   bigBatch,
   cnnSource,
@@ -52,6 +53,7 @@ export function ourRunners(d: BenchData): Runner[] {
     ...apiRunners('ours', 'auto', d),
     ...apiRunners('ours-js', 'js', d),
     wasmGemmRunner(d),
+    ...[relaxedGemmRunner(d)].filter((r) => r !== null),
     sync('ours-js', 'W7', 'matmul() from src/kernels/matmul.ts', jsGemm(d)),
     sync('ours-raw', 'W1', 'Model.step(x, y, 32, null, 32)', () => {
       keep(mlp32.step(d.x32, d.y32, 32, null, 32));
@@ -115,12 +117,17 @@ function jsGemm(d: BenchData): () => void {
   };
 }
 
-/** W7 on the wasm backend's product kernel (its operands in one wasm block), or on JS without SIMD. */
-function wasmGemmRunner(d: BenchData): Runner {
-  const tier = wasmTier();
-  if (tier === null) return sync('ours', 'W7', 'matmul() (no WebAssembly SIMD here)', jsGemm(d));
+/**
+ * W7 on the wasm backend's product kernel of one tier (its operands in one wasm block), or on
+ * JS without SIMD. The plain tier runs wherever SIMD does (the relaxed one: wasmTier()).
+ */
+export function wasmGemmRunner(d: BenchData, which: 'simd' | 'relaxed' = 'simd'): Runner {
+  const workload = which === 'simd' ? 'W7' : 'W7r';
+  if (wasmTier() === null) {
+    return sync('ours', workload, 'matmul() (no WebAssembly SIMD here)', jsGemm(d));
+  }
   const n = gemmSize;
-  const { block, data } = allocateBlock(tier, 3 * n * n);
+  const { block, data } = allocateBlock(which, 3 * n * n);
   data.set(d.gemmA, 0);
   data.set(d.gemmB, n * n);
   const [a, b, c] = [0, 1, 2].map((i) => data.byteOffset + i * n * n * 4) as [
@@ -128,10 +135,36 @@ function wasmGemmRunner(d: BenchData): Runner {
     number,
     number,
   ];
-  return sync('ours', 'W7', `wasm gemm (${tier}) from asm/kernels.ts`, () => {
+  return sync('ours', workload, `wasm gemm (${which}) from asm/kernels.ts`, () => {
     block.kernels.gemm(a, n, 1, b, n, c, 0, 0, n, n, n, 0, 0, block.panel);
     keep(data[2 * n * n]!);
   });
+}
+
+/** Whether W7r's notice was printed (ourRunners runs once a round). */
+let relaxedSkipped = false;
+
+/**
+ * W7r: W7 on the relaxed SIMD build — in this process where the engine runs it (Node ≥ 22,
+ * Chromium), else in a child Node with the flag (bench/engine/relaxed-w7.ts, spawned each round
+ * and warmed up afresh), else no samples and a notice, once.
+ */
+function relaxedGemmRunner(d: BenchData): Runner | null {
+  const tier = wasmTier();
+  if (tier === null) return null;
+  if (tier === 'relaxed') return wasmGemmRunner(d, 'relaxed');
+  return {
+    engine: 'ours',
+    workload: 'W7r',
+    how: `wasm gemm (relaxed) in a child node ${relaxedFlag}`,
+    async measure(budget) {
+      const child = inRelaxedChild('bench/engine/relaxed-w7.ts', [JSON.stringify(budget)]);
+      if (child.ok) return (child.value as { samples: Samples }).samples;
+      if (!relaxedSkipped) console.log(`  W7r (relaxed SIMD) skipped: ${child.reason}`);
+      relaxedSkipped = true;
+      return [];
+    },
+  };
 }
 
 /** Inference through a BoundPlan: copy into the input view, run, read the output view. */

@@ -202,6 +202,9 @@ const wasm: WasmApi | undefined = Reflect.get(globalThis as object, 'WebAssembly
 
 const decode = (b64: string): Uint8Array => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 
+/** The V8 flag that enables relaxed SIMD in Node 20 (Node ≥ 22 and Chromium have it by default). */
+export const relaxedSimdFlag = '--experimental-wasm-relaxed-simd';
+
 let tier: WasmTier | undefined;
 const modules = new Map<'relaxed' | 'simd', object>();
 
