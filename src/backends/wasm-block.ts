@@ -123,6 +123,64 @@ export interface KernelExports {
     act: number,
     ract: number,
   ): void;
+  /** Keras 3's SimpleRNNCell at time index t (recurrent.ts simpleStep; asm/cells.ts). */
+  simpleRnnCell(
+    xw: number,
+    rec: number,
+    bias: number,
+    gates: number,
+    h: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+  ): void;
+  /** Its backward (recurrent.ts simpleStepBackward). */
+  simpleRnnCellBackward(
+    gates: number,
+    dh: number,
+    dGates: number,
+    dStep: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+  ): void;
+  /** Keras 3's GRUCell with reset_after=False (recurrent.ts gruStep); drop: the state masks or 0. */
+  gruResetBeforeCell(
+    xw: number,
+    rec: number,
+    bias: number,
+    gates: number,
+    h: number,
+    rk: number,
+    drop: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+    ract: number,
+  ): void;
+  /** Its backward (recurrent.ts gruStepBackward). */
+  gruResetBeforeCellBackward(
+    gates: number,
+    hPrev: number,
+    dh: number,
+    dGates: number,
+    dRec: number,
+    dStep: number,
+    rk: number,
+    drop: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+    ract: number,
+  ): void;
   /** A cell activation (by its cellActivationNames code) of n floats at p into q. */
   cellActivation(kind: number, p: number, q: number, n: number): void;
   /** 96·iters flops of independent multiply-adds on registers: bench:matmul's SIMD peak. */

@@ -286,9 +286,10 @@ export function wasmProducts(block: Block): k.Products {
 }
 
 /**
- * The LSTM and GRU (reset_after=True) cells' steps on wasm SIMD (asm/kernels.ts lstmCell,
- * gruCell: sigmoid and tanh from a polynomial e^x, within a few float32 ulps of Math's); a buffer
- * outside the block, or GRU reset_after=False, runs the JavaScript step.
+ * Every recurrent cell's step on wasm SIMD (asm/kernels.ts lstmCell, gruCell; asm/cells.ts
+ * simpleRnnCell, gruResetBeforeCell: sigmoid and tanh from a polynomial e^x, within a few float32
+ * ulps of Math's; every cell activation has its four-lane form); a buffer outside the block runs
+ * the JavaScript step.
  */
 export function wasmCells(block: Block): k.CellSteps {
   const kern = block.kernels;
@@ -317,17 +318,40 @@ export function wasmCells(block: Block): k.CellSteps {
       );
     },
     gru(d, f, n, t) {
-      const p = at([f.xw, f.rec, f.bias, f.gates, f.h]);
-      if (!p || !d.resetAfter) return k.gruStep(d, f, n, t);
-      const [xw = 0, rec = 0, bias = 0, gates = 0, h = 0] = p;
-      const { steps, units, activation, recurrentActivation } = d;
-      kern.gruCell(xw, rec, bias, gates, h, n, steps, t, units, activation, recurrentActivation);
+      const p = at([f.xw, f.rec, f.bias, f.gates, f.h, f.recurrentKernel, f.stateMask ?? null]);
+      if (!p) return k.gruStep(d, f, n, t);
+      const [xw = 0, rec = 0, bias = 0, gates = 0, h = 0, rk = 0, drop = 0] = p;
+      const { steps, units, activation: act, recurrentActivation: ract } = d;
+      if (d.resetAfter) kern.gruCell(xw, rec, bias, gates, h, n, steps, t, units, act, ract);
+      else
+        kern.gruResetBeforeCell(xw, rec, bias, gates, h, rk, drop, n, steps, t, units, act, ract);
     },
     gruBackward(d, g, n, t) {
       const p = at([g.gates, g.hPrev, g.dh, g.dGates, g.dRec, g.dStep]);
-      if (!p || !d.resetAfter || !g.dRec) return k.gruStepBackward(d, g, n, t);
+      const q = at([g.recurrentKernel, g.stateMask ?? null]);
+      if (!p || !q || !g.dRec) return k.gruStepBackward(d, g, n, t);
       const [gates = 0, hPrev = 0, dh = 0, dGates = 0, dRec = 0, dStep = 0] = p;
       const { steps, units, activation, recurrentActivation } = d;
+      if (!d.resetAfter) {
+        const [rk = 0, drop = 0] = q;
+        kern.gruResetBeforeCellBackward(
+          gates,
+          hPrev,
+          dh,
+          dGates,
+          dRec,
+          dStep,
+          rk,
+          drop,
+          n,
+          steps,
+          t,
+          units,
+          activation,
+          recurrentActivation,
+        );
+        return;
+      }
       kern.gruCellBackward(
         gates,
         hPrev,
@@ -342,6 +366,18 @@ export function wasmCells(block: Block): k.CellSteps {
         activation,
         recurrentActivation,
       );
+    },
+    simple(d, f, n, t) {
+      const p = at([f.xw, f.rec, f.bias, f.gates, f.h]);
+      if (!p) return k.simpleStep(d, f, n, t);
+      const [xw = 0, rec = 0, bias = 0, gates = 0, h = 0] = p;
+      kern.simpleRnnCell(xw, rec, bias, gates, h, n, d.steps, t, d.units, d.activation);
+    },
+    simpleBackward(d, g, n, t) {
+      const p = at([g.gates, g.dh, g.dGates, g.dStep]);
+      if (!p) return k.simpleStepBackward(d, g, n, t);
+      const [gates = 0, dh = 0, dGates = 0, dStep = 0] = p;
+      kern.simpleRnnCellBackward(gates, dh, dGates, dStep, n, d.steps, t, d.units, d.activation);
     },
     lstmBackward(d, g, n, s, t) {
       const p = at([g.gates, g.c, g.dh, g.dc, g.dGates, g.dStep]);

@@ -135,7 +135,8 @@ export interface RecurrentForwardBuffers {
 /**
  * The cell steps a backend runs itself (the wasm backend's SIMD gate math over its memory), beside
  * its products; recurrentForward and recurrentBackward run the JavaScript step for any it leaves
- * out. Same arguments as lstmStep, lstmStepBackward, gruStep and gruStepBackward.
+ * out. Same arguments as lstmStep, lstmStepBackward, gruStep, gruStepBackward, simpleStep and
+ * simpleStepBackward.
  */
 export interface CellSteps {
   lstm?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
@@ -148,6 +149,8 @@ export interface CellSteps {
   ) => void;
   gru?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
   gruBackward?: (d: RecurrentDims, g: RecurrentBackwardBuffers, n: number, t: number) => void;
+  simple?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
+  simpleBackward?: (d: RecurrentDims, g: RecurrentBackwardBuffers, n: number, t: number) => void;
 }
 
 /** The time index step s reads: s, or T−1−s with go_backwards. */
@@ -187,7 +190,7 @@ export function recurrentForward(
     else p.matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
     if (d.cell === 'lstm') (p.lstm ?? lstmStep)(d, f, n, t);
     else if (d.cell === 'gru') (p.gru ?? gruStep)(d, f, n, t);
-    else simpleStep(d, f, n, t);
+    else (p.simple ?? simpleStep)(d, f, n, t);
     if (f.mask) carryMaskedState(d, f, n, s, t);
     if (d.returnSequences) {
       const zero = f.mask && d.zeroOutputForMask ? f.mask : null;
@@ -391,7 +394,12 @@ function gruResetBeforeStep(
 }
 
 /** Keras 3's SimpleRNNCell: h′ = act(x·W + b + h·U). */
-function simpleStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
+export function simpleStep(
+  d: RecurrentDims,
+  f: RecurrentForwardBuffers,
+  n: number,
+  t: number,
+): void {
   const { steps: T, units: U, activation: act } = d;
   const { xw, rec, bias, gates, h } = f;
   for (let b = 0; b < n; b++) {
@@ -478,7 +486,7 @@ export function recurrentBackward(
     if (mask) keepMaskedGradients(d, g, n, t, 'save');
     if (d.cell === 'lstm') (p.lstmBackward ?? lstmStepBackward)(d, g, n, s, t);
     else if (d.cell === 'gru') (p.gruBackward ?? gruStepBackward)(d, g, n, t);
-    else simpleStepBackward(d, g, n, t);
+    else (p.simpleBackward ?? simpleStepBackward)(d, g, n, t);
     if (mask) clearMaskedGates(d, g, n, t);
     // The state entering the first step is the zero state: nothing flows further back.
     if (s > 0) {
@@ -820,7 +828,8 @@ function gruResetBeforeStepBackward(
   }
 }
 
-function simpleStepBackward(
+/** Keras 3's SimpleRNNCell backward at time index t: dh·act′ into dGates and dStep. */
+export function simpleStepBackward(
   d: RecurrentDims,
   g: RecurrentBackwardBuffers,
   n: number,
