@@ -678,19 +678,13 @@ function clearMaskedGates(d: RecurrentDims, g: RecurrentBackwardBuffers, n: numb
 
 /**
  * GRU with reset_after=False: U_h's gradient is (r∘h)ᵀ·dh̃ over every (b, t) row, added to the
- * h block of dRecurrentKernel (where dRec's zeros left nothing).
+ * h block of dRecurrentKernel (where dRec's zeros left nothing): one strided product, r∘h read
+ * transposed from the saved gates' fourth block, dh̃ from dGates' third.
  */
 function addCandidateKernelGrad(g: RecurrentBackwardBuffers, rows: number, U: number): void {
   const GU = 3 * U;
   const d = g.dRecurrentKernel!;
-  for (let k = 0; k < U; k++) {
-    for (let j = 0; j < U; j++) {
-      let s = 0;
-      for (let r = 0; r < rows; r++)
-        s += g.gates[r * 4 * U + 3 * U + k]! * g.dGates[r * GU + 2 * U + j]!;
-      d[k * GU + 2 * U + j] = d[k * GU + 2 * U + j]! + s;
-    }
-  }
+  gemm(g.gates, 3 * U, 1, 4 * U, g.dGates, 2 * U, GU, 1, d, 2 * U, GU, U, rows, U, true);
 }
 
 /** out[offset + c] = Σ_r m[r, c] over m:(rows, cols); out is overwritten there. */
