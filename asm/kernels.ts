@@ -9,6 +9,7 @@
 // @ts-nocheck — AssemblyScript: v128, f32x4, load<T> and friends are its built-ins.
 
 export * from './cells';
+export * from './activations';
 
 /** a·b + c: relaxed_madd (one rounding or two, as the engine likes) where it was compiled in. */
 function madd(a: v128, b: v128, c: v128): v128 {
@@ -579,7 +580,7 @@ export function simdPeak(iters: i32): f32 {
 // JavaScript kernels' float64 Math.exp and Math.tanh over the whole range.
 
 /** e^x for x ≤ 0 (clamped at −87, where e^x ≈ 1.6e−38 is still a normal float). */
-function expNeg(x: v128): v128 {
+export function expNeg(x: v128): v128 {
   const v = f32x4.max(x, f32x4.splat(-87));
   const n = f32x4.floor(
     f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)),

@@ -181,6 +181,23 @@ export interface KernelExports {
     act: number,
     ract: number,
   ): void;
+  /** y = f(x) over n floats, f by its wasm-activations.ts kind with parameters a, b. */
+  activationForward(kind: number, x: number, y: number, n: number, a: number, b: number): void;
+  /** dx = dy·f′ over n floats from the forward's input x and output y. */
+  activationBackward(
+    kind: number,
+    x: number,
+    y: number,
+    dy: number,
+    dx: number,
+    n: number,
+    a: number,
+    b: number,
+  ): void;
+  /** softmax over each row of x [rows, cols] into y (asm/activations.ts). */
+  activationSoftmax(x: number, y: number, rows: number, cols: number): void;
+  /** Its backward from the output y: dx = y·(dy − Σ dy·y) per row. */
+  activationSoftmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   /** A cell activation (by its cellActivationNames code) of n floats at p into q. */
   cellActivation(kind: number, p: number, q: number, n: number): void;
   /** 96·iters flops of independent multiply-adds on registers: bench:matmul's SIMD peak. */

@@ -13,6 +13,7 @@ import { firstNonFinite } from '../kernels/finite.js';
 import type { ActivationSpec } from '../kernels/index.js';
 import { jsUpdateKernels, type UpdateKernels } from '../optim/index.js';
 import { bindRecurrent, jsBackend } from './js.js';
+import { wasmActivationBackward, wasmActivationForward } from './wasm-activations.js';
 import type { Backend, BindContext, Run, StepViews } from './types.js';
 import {
   allocateBlock,
@@ -171,6 +172,19 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
         })
       );
     }
+    case 'activation': {
+      const { rows: perSample, cols, activation } = s.attrs;
+      const p = addresses(block, [input(0), output(0)]);
+      const run = p && wasmActivationForward(block.kernels, activation, p[0]!, p[1]!, cols);
+      return run && ((n) => run(n * perSample));
+    }
+    case 'activation_backward': {
+      const { rows: perSample, cols, activation } = s.attrs;
+      const p = addresses(block, [input(0), input(1), input(2), output(0)]);
+      const [x = 0, y = 0, dy = 0, dx = 0] = p ?? [];
+      const run = p && wasmActivationBackward(block.kernels, activation, x, y, dy, dx, cols);
+      return run && ((n) => run(n * perSample));
+    }
     case 'recurrent':
     case 'recurrent_backward':
       // The products (the input projection, each step's recurrent one, the weights' gradients)
@@ -203,8 +217,8 @@ interface ForwardProduct {
 
 /**
  * Runs a product layer's forward for a number of rows on wasm: linear and plain relu in the
- * tile's epilogue, any other activation in JavaScript after it. Null when a view lies outside
- * the block.
+ * tile's epilogue; tanh, sigmoid, softmax and the others wasm-activations.ts takes on wasm after
+ * it, the rest in JavaScript. Null when a view lies outside the block.
  */
 function forwardProduct(block: Block, p: ForwardProduct): ((rows: number) => void) | null {
   const { kernels: kern, panel } = block;
@@ -223,9 +237,12 @@ function forwardProduct(block: Block, p: ForwardProduct): ((rows: number) => voi
   }
   const pre = z ?? y;
   const pPre = pz || py;
+  const activate =
+    wasmActivationForward(kern, act, pPre, py, units) ??
+    ((rows: number) => k.activationForward(act, pre, y, rows, units));
   return (rows) => {
     kern.gemm(px, inDim, 1, pk, units, pPre, 0, pb, rows, inDim, units, 0, 0, panel);
-    k.activationForward(act, pre, y, rows, units);
+    activate(rows);
   };
 }
 
