@@ -309,7 +309,9 @@ export function wasmProducts(block: Block): k.Products {
  * the JavaScript step.
  */
 export function wasmCells(block: Block): k.CellSteps {
-  const kern = block.kernels;
+  const { kernels: kern, scratch, panel } = block;
+  /** The scratch area as floats (the block never grows, so the view stays valid). */
+  let scratchView: Float32Array | null = null;
   /** The views' addresses (0 for null), or null when one lies outside the block. */
   const at = (views: (Float32Array | null)[]): number[] | null => addresses(block, views);
   return {
@@ -395,6 +397,33 @@ export function wasmCells(block: Block): k.CellSteps {
       if (!p) return k.simpleStepBackward(d, g, n, t);
       const [gates = 0, dh = 0, dGates = 0, dStep = 0] = p;
       kern.simpleRnnCellBackward(gates, dh, dGates, dStep, n, d.steps, t, d.units, d.activation);
+    },
+    gruCandidateKernelGrad(g, rows, U) {
+      // (r∘h)ᵀ·dh̃ by gemm into scratch (r∘h read transposed from the gates' fourth block, dh̃
+      // from dGates' third), then added onto the h block of the recurrent kernel's gradient.
+      const p = at([g.gates, g.dGates]);
+      if (!p || U * U > SCRATCH_FLOATS) return k.addCandidateKernelGrad(g, rows, U);
+      const [gates = 0, dGates = 0] = p;
+      kern.gemm(
+        gates + 12 * U,
+        1,
+        4 * U,
+        dGates + 8 * U,
+        3 * U,
+        scratch,
+        0,
+        0,
+        U,
+        rows,
+        U,
+        0,
+        0,
+        panel,
+      );
+      const d = g.dRecurrentKernel!;
+      const sv = (scratchView ??= new Float32Array(block.memory.buffer, scratch, SCRATCH_FLOATS));
+      for (let i = 0, GU = 3 * U; i < U; i++)
+        for (let j = 0; j < U; j++) d[i * GU + 2 * U + j] = d[i * GU + 2 * U + j]! + sv[i * U + j]!;
     },
     lstmBackward(d, g, n, s, t) {
       const p = at([g.gates, g.c, g.dh, g.dc, g.dGates, g.dStep]);

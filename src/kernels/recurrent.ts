@@ -151,6 +151,8 @@ export interface CellSteps {
   gruBackward?: (d: RecurrentDims, g: RecurrentBackwardBuffers, n: number, t: number) => void;
   simple?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
   simpleBackward?: (d: RecurrentDims, g: RecurrentBackwardBuffers, n: number, t: number) => void;
+  /** GRU reset_after=False's U_h gradient after the loop, as addCandidateKernelGrad. */
+  gruCandidateKernelGrad?: (g: RecurrentBackwardBuffers, rows: number, U: number) => void;
 }
 
 /** The time index step s reads: s, or T−1−s with go_backwards. */
@@ -518,7 +520,8 @@ export function recurrentBackward(
       const hPrev = g.stateMask ? g.hPrevDropped! : g.hPrev;
       p.matmulTransA(hPrev, dRec, g.dRecurrentKernel, U, rows, GU, false);
     }
-    if (d.cell === 'gru' && !d.resetAfter) addCandidateKernelGrad(g, rows, U);
+    if (d.cell === 'gru' && !d.resetAfter)
+      (p.gruCandidateKernelGrad ?? addCandidateKernelGrad)(g, rows, U);
   }
   if (g.dBias) {
     columnSums(g.dGates, g.dBias, 0, rows, GU);
@@ -681,7 +684,7 @@ function clearMaskedGates(d: RecurrentDims, g: RecurrentBackwardBuffers, n: numb
  * h block of dRecurrentKernel (where dRec's zeros left nothing): one strided product, r∘h read
  * transposed from the saved gates' fourth block, dh̃ from dGates' third.
  */
-function addCandidateKernelGrad(g: RecurrentBackwardBuffers, rows: number, U: number): void {
+export function addCandidateKernelGrad(g: RecurrentBackwardBuffers, rows: number, U: number): void {
   const GU = 3 * U;
   const d = g.dRecurrentKernel!;
   gemm(g.gates, 3 * U, 1, 4 * U, g.dGates, 2 * U, GU, 1, d, 2 * U, GU, U, rows, U, true);
