@@ -1,9 +1,10 @@
 /**
  * The WebAssembly SIMD backend: the session's block lives in a WebAssembly.Memory (wasm-block.ts)
  * and the ops that dominate dense training and inference run there — the Dense product with
- * its bias and relu in the tile's epilogue, its two transposed products and bias gradient, the
- * same products of a convolution (around the JavaScript im2col and col2im), the Adam and SGD
- * updates. Every other op binds to the JavaScript kernels over views of the same
+ * its bias and relu in the tile's epilogue (other activations after it, wasm-activations.ts),
+ * its two transposed products and bias gradient, the same products of a convolution (around the
+ * JavaScript im2col and col2im), the activation steps, the recurrent layers' products and cells,
+ * the Adam and SGD updates. Every other op binds to the JavaScript kernels over views of the same
  * memory, so the backend runs every plan the JavaScript backend runs, and grows op by op.
  */
 import type { PlanStep } from '../ir/index.js';
@@ -188,9 +189,9 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
     case 'recurrent':
     case 'recurrent_backward':
       // The products (the input projection, each step's recurrent one, the weights' gradients)
-      // on wasm, and
-      // the LSTM and GRU (reset_after=True) cells' gate math too; SimpleRNN's and GRU
-      // reset_after=False's stay in JavaScript.
+      // and every cell's gate math on wasm: LSTM, GRU (both reset_after forms, with
+      // reset_after=False's U_h gradient) and SimpleRNN. The JavaScript driver around them keeps
+      // the masks' carries, dropout's masked products and the sequence bookkeeping.
       return bindRecurrent(s, views, { ...wasmProducts(block), ...wasmCells(block) });
     case 'optimizer': {
       // The JavaScript step (clipping, decay, schedules, constraints) around wasm updates.
