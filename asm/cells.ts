@@ -127,9 +127,30 @@ export function gruResetBeforeCell(
       st(go + 3 * u + o, f32x4.mul(r, hv), one);
       j += one ? 1 : 4;
     }
-    // (r∘h)·U_h, four output columns at a time: r∘h[k] broadcast times row k of U_h.
+    // (r∘h)·U_h: r∘h[k] broadcast times row k of U_h, sixteen output columns at a time (four
+    // independent sums), then four, then one.
     const rh = go + 3 * u;
-    for (let j = 0; j < U;) {
+    let j = 0;
+    for (; j + 16 <= U; j += 16) {
+      const o = (<usize>j) << 2;
+      let s0 = f32x4.splat(0);
+      let s1 = s0;
+      let s2 = s0;
+      let s3 = s0;
+      for (let k = 0; k < U; k++) {
+        const w = uh + <usize>k * gu + o;
+        const x = f32x4.splat(load<f32>(rh + ((<usize>k) << 2)));
+        s0 = f32x4.add(s0, f32x4.mul(x, v128.load(w)));
+        s1 = f32x4.add(s1, f32x4.mul(x, v128.load(w + 16)));
+        s2 = f32x4.add(s2, f32x4.mul(x, v128.load(w + 32)));
+        s3 = f32x4.add(s3, f32x4.mul(x, v128.load(w + 48)));
+      }
+      candidate(xo, go, hs, bias, u, o, s0, false, act);
+      candidate(xo, go, hs, bias, u, o + 16, s1, false, act);
+      candidate(xo, go, hs, bias, u, o + 32, s2, false, act);
+      candidate(xo, go, hs, bias, u, o + 48, s3, false, act);
+    }
+    while (j < U) {
       const one = U - j < 4;
       const o = (<usize>j) << 2;
       let s = f32x4.splat(0);
@@ -137,16 +158,34 @@ export function gruResetBeforeCell(
         const w = ld(uh + <usize>k * gu + o, one);
         s = f32x4.add(s, f32x4.mul(f32x4.splat(load<f32>(rh + ((<usize>k) << 2))), w));
       }
-      let xh = ld(xo + 2 * u + o, one);
-      if (bias) xh = f32x4.add(xh, ld(bias + 2 * u + o, one));
-      const hh = activate4(act, f32x4.add(xh, s));
-      const z = ld(go + o, one);
-      const hv = ld(hs + o, one);
-      st(go + 2 * u + o, hh, one);
-      st(hs + o, f32x4.add(f32x4.mul(z, hv), f32x4.mul(f32x4.sub(f32x4.splat(1), z), hh)), one);
+      candidate(xo, go, hs, bias, u, o, s, one, act);
       j += one ? 1 : 4;
     }
   }
+}
+
+/**
+ * The candidate and the new state at byte offset o of a row, from s = ((r∘h)·U_h) there:
+ * h̃ = act(x_h + b_h + s) into the gates' third block, h′ = z·h + (1 − z)·h̃.
+ */
+function candidate(
+  xo: usize,
+  go: usize,
+  hs: usize,
+  bias: usize,
+  u: usize,
+  o: usize,
+  s: v128,
+  one: bool,
+  act: i32,
+): void {
+  let xh = ld(xo + 2 * u + o, one);
+  if (bias) xh = f32x4.add(xh, ld(bias + 2 * u + o, one));
+  const hh = activate4(act, f32x4.add(xh, s));
+  const z = ld(go + o, one);
+  const hv = ld(hs + o, one);
+  st(go + 2 * u + o, hh, one);
+  st(hs + o, f32x4.add(f32x4.mul(z, hv), f32x4.mul(f32x4.sub(f32x4.splat(1), z), hh)), one);
 }
 
 /** Σ_j a[j]·b[j] over U floats: four lanes, then the lanes and the tail added. */
@@ -157,15 +196,57 @@ function dot(a: usize, b: usize, U: i32): f32 {
     const o = (<usize>j) << 2;
     s = f32x4.add(s, f32x4.mul(v128.load(a + o), v128.load(b + o)));
   }
-  let sum =
-    f32x4.extract_lane(s, 0) +
-    f32x4.extract_lane(s, 1) +
-    (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3));
+  let sum = lanes(s);
   for (let j = U4; j < U; j++) {
     const o = (<usize>j) << 2;
     sum += load<f32>(a + o) * load<f32>(b + o);
   }
   return sum;
+}
+
+/** The sum of four lanes, pairwise. */
+function lanes(s: v128): f32 {
+  return (
+    f32x4.extract_lane(s, 0) +
+    f32x4.extract_lane(s, 1) +
+    (f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3))
+  );
+}
+
+/**
+ * The dot products of a with four rows of b (row stride sb bytes) in the four lanes, four
+ * independent sums sharing a's loads; each as dot() sums it.
+ */
+function dot4(a: usize, b: usize, sb: usize, U: i32): v128 {
+  const U4 = U & ~3;
+  let s0 = f32x4.splat(0);
+  let s1 = s0;
+  let s2 = s0;
+  let s3 = s0;
+  for (let j = 0; j < U4; j += 4) {
+    const o = (<usize>j) << 2;
+    const x = v128.load(a + o);
+    s0 = f32x4.add(s0, f32x4.mul(x, v128.load(b + o)));
+    s1 = f32x4.add(s1, f32x4.mul(x, v128.load(b + sb + o)));
+    s2 = f32x4.add(s2, f32x4.mul(x, v128.load(b + 2 * sb + o)));
+    s3 = f32x4.add(s3, f32x4.mul(x, v128.load(b + 3 * sb + o)));
+  }
+  let d0 = lanes(s0);
+  let d1 = lanes(s1);
+  let d2 = lanes(s2);
+  let d3 = lanes(s3);
+  for (let j = U4; j < U; j++) {
+    const o = (<usize>j) << 2;
+    const x = load<f32>(a + o);
+    d0 += x * load<f32>(b + o);
+    d1 += x * load<f32>(b + sb + o);
+    d2 += x * load<f32>(b + 2 * sb + o);
+    d3 += x * load<f32>(b + 3 * sb + o);
+  }
+  let v = f32x4.splat(d0);
+  v = f32x4.replace_lane(v, 1, d1);
+  v = f32x4.replace_lane(v, 2, d2);
+  return f32x4.replace_lane(v, 3, d3);
 }
 
 /**
@@ -227,12 +308,7 @@ export function gruResetBeforeCellBackward(
       const one = U - k < 4;
       const o = (<usize>k) << 2;
       const w = uh + <usize>k * gu;
-      let s = f32x4.splat(dot(dHH, w, U));
-      if (!one) {
-        s = f32x4.replace_lane(s, 1, dot(dHH, w + gu, U));
-        s = f32x4.replace_lane(s, 2, dot(dHH, w + 2 * gu, U));
-        s = f32x4.replace_lane(s, 3, dot(dHH, w + 3 * gu, U));
-      }
+      const s = one ? f32x4.splat(dot(dHH, w, U)) : dot4(dHH, w, gu, U);
       const r = ld(go + u + o, one);
       const m = drop ? ld(dm + o, one) : f32x4.splat(1);
       const dR = f32x4.mul(f32x4.mul(s, f32x4.mul(ld(hp + o, one), m)), derivative4(ract, r));

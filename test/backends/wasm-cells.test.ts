@@ -31,7 +31,7 @@ function placer(which: 'simd' | 'relaxed', floats: number) {
   return { block, place };
 }
 
-/** Wider layers than the kernel test's 5 units: two and three vectors, with and without a tail. */
+/** Wider layers than the kernel test's 5 units: several vectors, with and without a tail. */
 function wide(): [string, Case][] {
   const base = {
     n: 4,
@@ -54,6 +54,11 @@ function wide(): [string, Case][] {
     [
       'gru reset_after=False, 11 units, no bias, go_backwards',
       { ...base, cell: 'gru', units: 11, resetAfter: false, bias: false, goBackwards: true },
+    ],
+    // 21 units: reset_after=False's sixteen-column blocks, then four, then one.
+    [
+      'gru reset_after=False, 21 units, relu, go_backwards',
+      { ...base, cell: 'gru', units: 21, resetAfter: false, activation: 'relu', goBackwards: true },
     ],
     ['gru, 9 units', { ...base, cell: 'gru', units: 9 }],
     ['lstm, 9 units', { ...base, cell: 'lstm', units: 9 }],
