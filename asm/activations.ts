@@ -1,16 +1,17 @@
 /**
  * Activations on wasm SIMD, forward and backward, over n floats (or rows of a matrix for
  * softmax): the `activation` and `activation_backward` steps and the epilogue of a product
- * layer's forward. src/kernels/activations.ts is the reference, and these stay within ~3 float32
- * ulps of it: tanh, sigmoid, silu and the exponentials come from kernels.ts's Cephes polynomials
- * (float32, within a few ulps of Math's); everything else — the gradients, rational forms, the
- * row sums of softmax — is computed in float64 lanes (f64x2) from the float32 inputs and rounded
- * once on store, exactly as the JavaScript kernels do. Kinds by the code of
- * src/backends/wasm-activations.ts; `a` and `b` are the activation's parameters there.
+ * layer's forward. src/kernels/activations.ts is the reference, and these compute as it does:
+ * in float64 lanes (f64x2) from the float32 inputs, rounded once on store, with e^x a float64
+ * polynomial (below) where JavaScript calls Math.exp or Math.tanh — so results agree with it to
+ * the float32 rounding (differing only where a float64 value lies within ~1e−15 of a rounding
+ * boundary), not the few float32 ulps of kernels.ts's float32 polynomials, which a
+ * training run's Adam steps on near-zero gradients would carry into the weights. Kinds by the
+ * code of src/backends/wasm-activations.ts; `a` and `b` are the activation's parameters there.
  */
 
 // @ts-nocheck — AssemblyScript: v128, f32x4, load<T> and friends are its built-ins.
-import { activate4, expNeg, ld, st } from './kernels';
+import { ld, st } from './kernels';
 
 const TANH = 1;
 const SIGMOID = 2;
@@ -61,11 +62,42 @@ function join(a: v128, b: v128): v128 {
 }
 
 /**
- * e^v − 1 for v ≤ 0 in doubles, from e = e^v (float32, promoted): e − 1 where |v| ≥ ½ (e ≤ 0.61,
- * no cancellation), else the Taylor series to v⁸ (error below 2e−8 relative there).
+ * e^v for v ≤ 0 on two doubles, to ~1e−16 relative: v = n·ln 2 + r with ln 2 in two parts
+ * (fdlibm's), |r| ≤ ½ln 2, e^r by its Taylor series to r¹² (error below 2e−16), 2ⁿ by the
+ * exponent bits. 0 below −708 (and at −∞), where every float32 result is 0 anyway; NaN stays NaN.
  */
-function expm1Neg(v: v128, e: v128): v128 {
-  let p = f64x2.splat(1.0 / 40320);
+function exp64(v: v128): v128 {
+  const x = f64x2.max(v, f64x2.splat(-708));
+  const n = f64x2.floor(f64x2.add(f64x2.mul(x, f64x2.splat(1.4426950408889634)), f64x2.splat(0.5)));
+  let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(6.9314718036912381649e-1)));
+  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(1.90821492927058770002e-10)));
+  let p = f64x2.splat(1.0 / 479001600);
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
+  const bits = i64x2.shl(
+    i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n)), i64x2.splat(1023)),
+    52,
+  );
+  return v128.andnot(f64x2.mul(p, bits), f64x2.lt(v, f64x2.splat(-708)));
+}
+
+/** e^v − 1 for v ≤ 0: the Taylor series to v¹² where |v| < ½ (no cancellation), else e^v − 1. */
+function expm1Neg(v: v128): v128 {
+  let p = f64x2.splat(1.0 / 479001600);
+  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 39916800));
+  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 3628800));
+  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 362880));
+  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 40320));
   p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 5040));
   p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 720));
   p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 120));
@@ -74,11 +106,39 @@ function expm1Neg(v: v128, e: v128): v128 {
   p = f64x2.add(f64x2.mul(p, v), f64x2.splat(0.5));
   p = f64x2.add(f64x2.mul(f64x2.mul(p, v), v), v);
   const small = f64x2.lt(f64x2.abs(v), f64x2.splat(0.5));
-  return v128.bitselect(p, f64x2.sub(e, f64x2.splat(1)), small);
+  return v128.bitselect(p, f64x2.sub(exp64(v), f64x2.splat(1)), small);
 }
 
-/** The forward of the kinds computed in doubles, on two lanes (e: e^min(v, 0) for ELU). */
-function forward2(kind: i32, v: v128, e: v128, a: f64, b: f64): v128 {
+/** σ(v) = 1/(1 + e^−|v|), or e^−|v|/(1 + e^−|v|) for v < 0, so e never overflows. */
+function sigmoid64(v: v128): v128 {
+  const e = exp64(f64x2.neg(f64x2.abs(v)));
+  const inv = f64x2.div(f64x2.splat(1), f64x2.add(f64x2.splat(1), e));
+  return v128.bitselect(f64x2.mul(e, inv), inv, f64x2.lt(v, f64x2.splat(0)));
+}
+
+/**
+ * tanh: sign(v)·(1 − e)/(1 + e) with e = e^−2|v|, and its odd series to v⁹ for |v| < 0.01 (there
+ * 1 − e would lose digits; the series' error is below 1e−20).
+ */
+function tanh64(v: v128): v128 {
+  const a = f64x2.abs(v);
+  const e = exp64(f64x2.mul(a, f64x2.splat(-2)));
+  const big = f64x2.div(f64x2.sub(f64x2.splat(1), e), f64x2.add(f64x2.splat(1), e));
+  const signed = v128.or(big, v128.and(v, i64x2.splat(0x8000000000000000)));
+  const z = f64x2.mul(v, v);
+  let p = f64x2.splat(62.0 / 2835);
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-17.0 / 315));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(2.0 / 15));
+  p = f64x2.add(f64x2.mul(p, z), f64x2.splat(-1.0 / 3));
+  const small = f64x2.add(f64x2.mul(f64x2.mul(p, z), v), v);
+  return v128.bitselect(small, signed, f64x2.lt(a, f64x2.splat(0.01)));
+}
+
+/** The forward of the kinds computed in doubles, on two lanes. */
+function forward2(kind: i32, v: v128, a: f64, b: f64): v128 {
+  if (kind == TANH) return tanh64(v);
+  if (kind == SIGMOID) return sigmoid64(v);
+  if (kind == SILU) return f64x2.mul(v, sigmoid64(v));
   const pos = f64x2.gt(v, f64x2.splat(0));
   if (kind == HARD_SIGMOID) {
     const h = f64x2.add(f64x2.div(v, f64x2.splat(6)), f64x2.splat(0.5));
@@ -86,29 +146,19 @@ function forward2(kind: i32, v: v128, e: v128, a: f64, b: f64): v128 {
     return v128.bitselect(f64x2.splat(1), low, f64x2.ge(h, f64x2.splat(1)));
   }
   if (kind == LEAKY_RELU) return v128.bitselect(v, f64x2.mul(f64x2.splat(a), v), pos);
-  // ELU
-  const neg = f64x2.mul(f64x2.splat(a), expm1Neg(v, e));
+  // ELU: e^min(v, 0) − 1 (the max clears the positive lanes, which the select drops anyway).
+  const neg = f64x2.mul(f64x2.splat(a), expm1Neg(f64x2.min(v, f64x2.splat(0))));
   return v128.bitselect(f64x2.mul(f64x2.splat(b), v), neg, pos);
-}
-
-/**
- * σ(v), 0 below −87 (where the polynomial clamps e^v; JavaScript's σ is a denormal there and 0
- * at −∞): so silu(−∞) = −∞·0 is NaN in both, as x·sigmoid(x) is in Keras.
- */
-function sigmoidFlushed(v: v128): v128 {
-  return v128.and(activate4(SIGMOID, v), f32x4.ge(v, f32x4.splat(-87)));
 }
 
 /** f on four lanes. */
 function forward4(kind: i32, v: v128, a: f64, b: f64): v128 {
-  if (kind == TANH || kind == SIGMOID || kind == RELU) return activate4(kind, v);
-  if (kind == SILU) return f32x4.mul(v, sigmoidFlushed(v));
+  if (kind == RELU) return v128.and(v, f32x4.gt(v, f32x4.splat(0)));
   if (kind == RELU6) {
     const r = v128.and(v, f32x4.gt(v, f32x4.splat(0)));
     return v128.bitselect(r, f32x4.splat(6), f32x4.lt(r, f32x4.splat(6)));
   }
-  const e = kind == ELU ? expNeg(f32x4.min(v, f32x4.splat(0))) : v;
-  return join(forward2(kind, lo(v), lo(e), a, b), forward2(kind, hi(v), hi(e), a, b));
+  return join(forward2(kind, lo(v), a, b), forward2(kind, hi(v), a, b));
 }
 
 /** y = f(x) over n floats; y may be x. */
@@ -121,11 +171,8 @@ export function activationForward(kind: i32, x: usize, y: usize, n: i32, a: f64,
   }
 }
 
-/**
- * dy·f′ on two lanes in doubles: from the output y (tanh, sigmoid), the input x (the rest), e
- * (e^min(x, 0) for ELU) or s (σ(x) for SILU).
- */
-function backward2(kind: i32, x: v128, y: v128, dy: v128, e: v128, a: f64, b: f64): v128 {
+/** dy·f′ on two lanes in doubles: from the output y (tanh, sigmoid) or the input x (the rest). */
+function backward2(kind: i32, x: v128, y: v128, dy: v128, a: f64, b: f64): v128 {
   const one = f64x2.splat(1);
   const zero = f64x2.splat(0);
   if (kind == TANH) return f64x2.mul(dy, f64x2.sub(one, f64x2.mul(y, y)));
@@ -136,10 +183,13 @@ function backward2(kind: i32, x: v128, y: v128, dy: v128, e: v128, a: f64, b: f6
     return f64x2.mul(dy, v128.and(f64x2.splat(1.0 / 6), inside));
   }
   if (kind == LEAKY_RELU) return f64x2.mul(dy, v128.bitselect(one, f64x2.splat(a), pos));
-  if (kind == ELU)
+  if (kind == ELU) {
+    const e = exp64(f64x2.min(x, zero));
     return f64x2.mul(dy, v128.bitselect(f64x2.splat(b), f64x2.mul(f64x2.splat(a), e), pos));
+  }
   // SILU: σ(x)·(1 + x·(1 − σ(x))).
-  return f64x2.mul(dy, f64x2.mul(e, f64x2.add(one, f64x2.mul(x, f64x2.sub(one, e)))));
+  const s = sigmoid64(x);
+  return f64x2.mul(dy, f64x2.mul(s, f64x2.add(one, f64x2.mul(x, f64x2.sub(one, s)))));
 }
 
 /** dx = dy·f′ on four lanes. */
@@ -149,11 +199,9 @@ function backward4(kind: i32, x: v128, y: v128, dy: v128, a: f64, b: f64): v128 
     const inside = v128.and(f32x4.gt(x, f32x4.splat(0)), f32x4.lt(x, f32x4.splat(6)));
     return f32x4.mul(dy, v128.and(f32x4.splat(1), inside));
   }
-  const e =
-    kind == ELU ? expNeg(f32x4.min(x, f32x4.splat(0))) : kind == SILU ? sigmoidFlushed(x) : x;
   return join(
-    backward2(kind, lo(x), lo(y), lo(dy), lo(e), a, b),
-    backward2(kind, hi(x), hi(y), hi(dy), hi(e), a, b),
+    backward2(kind, lo(x), lo(y), lo(dy), a, b),
+    backward2(kind, hi(x), hi(y), hi(dy), a, b),
   );
 }
 
@@ -183,26 +231,9 @@ function sum2(v: v128): f64 {
 }
 
 /**
- * e^(x − max) on four lanes, the difference taken exactly (in doubles) as the JavaScript kernel
- * does: its float32 part d goes through the polynomial and the rounding error δ = (x − max) − d
- * is applied as e^d·(1 + δ), so a difference of −40 loses nothing to rounding. Below e^−87 (the
- * polynomial's clamp) the result is 0, where JavaScript's are float32 denormals (−∞ gives 0 in both).
- */
-function expDifference(x: v128, max: v128): v128 {
-  const dl = f64x2.sub(lo(x), max);
-  const dh = f64x2.sub(hi(x), max);
-  const d = join(dl, dh);
-  let err = join(f64x2.sub(dl, lo(d)), f64x2.sub(dh, hi(d)));
-  // −∞ − (−∞) is NaN: no correction there (a NaN difference itself stays NaN through e^d).
-  err = v128.and(err, f32x4.eq(err, err));
-  const e = expNeg(d);
-  return v128.and(f32x4.add(e, f32x4.mul(e, err)), f32x4.ge(d, f32x4.splat(-87)));
-}
-
-/**
- * softmax over each row of x [rows, cols] into y (may be x): e^(x − max) (the polynomial e^x,
- * stored as float32 as the JavaScript kernel stores it), their sum in doubles, then each times
- * 1/sum in doubles, rounded once. A NaN or +Infinity in a row makes the row NaN, as there.
+ * softmax over each row of x [rows, cols] into y (may be x), as the JavaScript kernel: e =
+ * e^(x − max) in doubles stored as float32, their sum in doubles, then each stored e times 1/sum,
+ * rounded once. A NaN or +Infinity in a row makes the row NaN, as there.
  */
 export function activationSoftmax(x: usize, y: usize, rows: i32, cols: i32): void {
   const c4 = cols & ~3;
@@ -221,9 +252,11 @@ export function activationSoftmax(x: usize, y: usize, rows: i32, cols: i32): voi
     for (let j = 0; j < cols;) {
       const one = cols - j < 4;
       const o = (<usize>j) << 2;
-      const e = expDifference(ld(xr + o, one), mv);
-      st(yr + o, e, one);
-      s = f64x2.add(s, one ? f64x2.replace_lane(lo(e), 1, 0) : f64x2.add(lo(e), hi(e)));
+      const v = ld(xr + o, one);
+      const e0 = exp64(f64x2.sub(lo(v), mv));
+      const e1 = exp64(f64x2.sub(hi(v), mv));
+      st(yr + o, join(e0, e1), one);
+      s = f64x2.add(s, one ? f64x2.replace_lane(e0, 1, 0) : f64x2.add(e0, e1));
       j += one ? 1 : 4;
     }
     const inv = f64x2.splat(1 / sum2(s));

@@ -580,7 +580,7 @@ export function simdPeak(iters: i32): f32 {
 // JavaScript kernels' float64 Math.exp and Math.tanh over the whole range.
 
 /** e^x for x ≤ 0 (clamped at −87, where e^x ≈ 1.6e−38 is still a normal float). */
-export function expNeg(x: v128): v128 {
+function expNeg(x: v128): v128 {
   const v = f32x4.max(x, f32x4.splat(-87));
   const n = f32x4.floor(
     f32x4.add(f32x4.mul(v, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)),

@@ -1,10 +1,11 @@
 /**
  * The activations the wasm backend runs on its own kernels (asm/activations.ts): tanh, sigmoid,
- * silu (swish) and elu/selu from the Cephes float32 e^x and tanh polynomials, relu, relu6,
- * leaky_relu and hard_sigmoid exactly, softmax over rows — every gradient in float64 lanes as the
- * JavaScript kernels compute it. Every other activation (softplus, gelu, mish, log_softmax, …:
- * they need log or erf, which have no polynomial here yet; relu with a threshold or max_value)
- * returns null, and the caller runs the JavaScript kernel over the same memory.
+ * silu (swish), elu, selu, relu, relu6, leaky_relu and hard_sigmoid elementwise and softmax over
+ * rows, forward and backward, in float64 lanes as the JavaScript kernels compute them (a float64
+ * e^x polynomial where they call Math.exp or Math.tanh), so both agree to the float32 rounding.
+ * Every other activation (softplus, gelu, mish, log_softmax, …: they need log or erf, which have
+ * no polynomial here yet; relu with a threshold or max_value) returns null, and the caller runs
+ * the JavaScript kernel over the same memory.
  */
 import * as k from '../kernels/index.js';
 import type { ActivationSpec } from '../kernels/index.js';
