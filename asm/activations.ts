@@ -63,7 +63,7 @@ function join(a: v128, b: v128): v128 {
 
 /**
  * e^v for v ≤ 0 on two doubles, to ~1e−16 relative: v = n·ln 2 + r with ln 2 in two parts
- * (fdlibm's), |r| ≤ ½ln 2, e^r by its Taylor series to r¹² (error below 2e−16), 2ⁿ by the
+ * (fdlibm's), |r| ≤ ½ln 2, e^r = 1 + expm1Series(r) (error below 2e−16), 2ⁿ by the
  * exponent bits. 0 below −708 (and at −∞), where every float32 result is 0 anyway; NaN stays NaN.
  */
 function exp64(v: v128): v128 {
@@ -71,6 +71,16 @@ function exp64(v: v128): v128 {
   const n = f64x2.floor(f64x2.add(f64x2.mul(x, f64x2.splat(1.4426950408889634)), f64x2.splat(0.5)));
   let r = f64x2.sub(x, f64x2.mul(n, f64x2.splat(6.9314718036912381649e-1)));
   r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(1.90821492927058770002e-10)));
+  const p = f64x2.add(f64x2.splat(1), expm1Series(r));
+  const bits = i64x2.shl(
+    i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n)), i64x2.splat(1023)),
+    52,
+  );
+  return v128.andnot(f64x2.mul(p, bits), f64x2.lt(v, f64x2.splat(-708)));
+}
+
+/** e^r − 1 by its Taylor series to r¹², for |r| ≤ ½ (error below 2e−16 relative there). */
+function expm1Series(r: v128): v128 {
   let p = f64x2.splat(1.0 / 479001600);
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800));
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800));
@@ -82,31 +92,13 @@ function exp64(v: v128): v128 {
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24));
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6));
   p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1));
-  const bits = i64x2.shl(
-    i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n)), i64x2.splat(1023)),
-    52,
-  );
-  return v128.andnot(f64x2.mul(p, bits), f64x2.lt(v, f64x2.splat(-708)));
+  return f64x2.add(f64x2.mul(f64x2.mul(p, r), r), r);
 }
 
-/** e^v − 1 for v ≤ 0: the Taylor series to v¹² where |v| < ½ (no cancellation), else e^v − 1. */
+/** e^v − 1 for v ≤ 0: the series where |v| < ½ (no cancellation), else e^v − 1. */
 function expm1Neg(v: v128): v128 {
-  let p = f64x2.splat(1.0 / 479001600);
-  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 39916800));
-  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 3628800));
-  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 362880));
-  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 40320));
-  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 5040));
-  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 720));
-  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 120));
-  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 24));
-  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(1.0 / 6));
-  p = f64x2.add(f64x2.mul(p, v), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(f64x2.mul(p, v), v), v);
   const small = f64x2.lt(f64x2.abs(v), f64x2.splat(0.5));
-  return v128.bitselect(p, f64x2.sub(exp64(v), f64x2.splat(1)), small);
+  return v128.bitselect(expm1Series(v), f64x2.sub(exp64(v), f64x2.splat(1)), small);
 }
 
 /** σ(v) = 1/(1 + e^−|v|), or e^−|v|/(1 + e^−|v|) for v < 0, so e never overflows. */
