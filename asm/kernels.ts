@@ -8,6 +8,9 @@
 
 // @ts-nocheck — AssemblyScript: v128, f32x4, load<T> and friends are its built-ins.
 
+export * from './cells';
+export * from './activations';
+
 /** a·b + c: relaxed_madd (one rounding or two, as the engine likes) where it was compiled in. */
 function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
@@ -761,7 +764,7 @@ function tanh4(x: v128): v128 {
 }
 
 /** A cell activation on four lanes. */
-function activate4(kind: i32, v: v128): v128 {
+export function activate4(kind: i32, v: v128): v128 {
   if (kind == 1) return tanh4(v);
   if (kind == 2) return sigmoid4(v);
   if (kind == 3) return v128.and(v, f32x4.gt(v, f32x4.splat(0)));
@@ -773,7 +776,7 @@ function activate4(kind: i32, v: v128): v128 {
 }
 
 /** f′ from f's output y on four lanes (recurrent.ts cellDerivative). */
-function derivative4(kind: i32, y: v128): v128 {
+export function derivative4(kind: i32, y: v128): v128 {
   if (kind == 1) return f32x4.sub(f32x4.splat(1), f32x4.mul(y, y));
   if (kind == 2) return f32x4.mul(y, f32x4.sub(f32x4.splat(1), y));
   if (kind == 3) return v128.and(f32x4.splat(1), f32x4.gt(y, f32x4.splat(0)));
@@ -785,12 +788,12 @@ function derivative4(kind: i32, y: v128): v128 {
 }
 
 /** Four floats at p, or (one = true) the one float there in lane 0: the tail past U mod 4. */
-function ld(p: usize, one: bool): v128 {
+export function ld(p: usize, one: bool): v128 {
   return one ? f32x4.splat(load<f32>(p)) : v128.load(p);
 }
 
 /** Stores four lanes at p, or (one = true) lane 0 only. */
-function st(p: usize, v: v128, one: bool): void {
+export function st(p: usize, v: v128, one: bool): void {
   if (one) store<f32>(p, f32x4.extract_lane(v, 0));
   else v128.store(p, v);
 }

@@ -123,6 +123,81 @@ export interface KernelExports {
     act: number,
     ract: number,
   ): void;
+  /** Keras 3's SimpleRNNCell at time index t (recurrent.ts simpleStep; asm/cells.ts). */
+  simpleRnnCell(
+    xw: number,
+    rec: number,
+    bias: number,
+    gates: number,
+    h: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+  ): void;
+  /** Its backward (recurrent.ts simpleStepBackward). */
+  simpleRnnCellBackward(
+    gates: number,
+    dh: number,
+    dGates: number,
+    dStep: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+  ): void;
+  /** Keras 3's GRUCell with reset_after=False (recurrent.ts gruStep); drop: the state masks or 0. */
+  gruResetBeforeCell(
+    xw: number,
+    rec: number,
+    bias: number,
+    gates: number,
+    h: number,
+    rk: number,
+    drop: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+    ract: number,
+  ): void;
+  /** Its backward (recurrent.ts gruStepBackward). */
+  gruResetBeforeCellBackward(
+    gates: number,
+    hPrev: number,
+    dh: number,
+    dGates: number,
+    dRec: number,
+    dStep: number,
+    rk: number,
+    drop: number,
+    n: number,
+    T: number,
+    t: number,
+    U: number,
+    act: number,
+    ract: number,
+  ): void;
+  /** y = f(x) over n floats, f by its wasm-activations.ts kind with parameters a, b. */
+  activationForward(kind: number, x: number, y: number, n: number, a: number, b: number): void;
+  /** dx = dy·f′ over n floats from the forward's input x and output y. */
+  activationBackward(
+    kind: number,
+    x: number,
+    y: number,
+    dy: number,
+    dx: number,
+    n: number,
+    a: number,
+    b: number,
+  ): void;
+  /** softmax over each row of x [rows, cols] into y (asm/activations.ts). */
+  activationSoftmax(x: number, y: number, rows: number, cols: number): void;
+  /** Its backward from the output y: dx = y·(dy − Σ dy·y) per row. */
+  activationSoftmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   /** A cell activation (by its cellActivationNames code) of n floats at p into q. */
   cellActivation(kind: number, p: number, q: number, n: number): void;
   /** The fused softmax cross-entropy (asm/losses.ts; wasm-losses.ts binds the three loss kernels): −1, or a kept row whose sparse target is out of range. */

@@ -1,11 +1,12 @@
 /**
  * The WebAssembly SIMD backend: the session's block lives in a WebAssembly.Memory (wasm-block.ts)
  * and the ops that dominate dense training and inference run there — the Dense product with
- * its bias and relu in the tile's epilogue, its two transposed products and bias gradient, the
- * same products of a convolution (around the JavaScript im2col and col2im), the Adam and SGD
- * updates, the fused softmax/sigmoid cross-entropies and the common losses (wasm-losses.ts).
- * Every other op binds to the JavaScript kernels over views of the same memory, so the backend
- * runs every plan the JavaScript backend runs, and grows op by op.
+ * its bias and relu in the tile's epilogue (other activations after it, wasm-activations.ts),
+ * its two transposed products and bias gradient, the same products of a convolution (around the
+ * JavaScript im2col and col2im), the activation steps, the recurrent layers' products and cells,
+ * the Adam and SGD updates, the fused softmax/sigmoid cross-entropies and the common losses
+ * (wasm-losses.ts). Every other op binds to the JavaScript kernels over views of the same
+ * memory, so the backend runs every plan the JavaScript backend runs, and grows op by op.
  */
 import type { PlanStep } from '../ir/index.js';
 import * as k from '../kernels/index.js';
@@ -14,6 +15,7 @@ import { firstNonFinite } from '../kernels/finite.js';
 import type { ActivationSpec } from '../kernels/index.js';
 import { jsUpdateKernels, type UpdateKernels } from '../optim/index.js';
 import { bindRecurrent, jsBackend } from './js.js';
+import { wasmActivationBackward, wasmActivationForward } from './wasm-activations.js';
 import type { Backend, BindContext, Run, StepViews } from './types.js';
 import {
   allocateBlock,
@@ -173,12 +175,25 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
         })
       );
     }
+    case 'activation': {
+      const { rows: perSample, cols, activation } = s.attrs;
+      const p = addresses(block, [input(0), output(0)]);
+      const run = p && wasmActivationForward(block.kernels, activation, p[0]!, p[1]!, cols);
+      return run && ((n) => run(n * perSample));
+    }
+    case 'activation_backward': {
+      const { rows: perSample, cols, activation } = s.attrs;
+      const p = addresses(block, [input(0), input(1), input(2), output(0)]);
+      const [x = 0, y = 0, dy = 0, dx = 0] = p ?? [];
+      const run = p && wasmActivationBackward(block.kernels, activation, x, y, dy, dx, cols);
+      return run && ((n) => run(n * perSample));
+    }
     case 'recurrent':
     case 'recurrent_backward':
       // The products (the input projection, each step's recurrent one, the weights' gradients)
-      // on wasm, and
-      // the LSTM and GRU (reset_after=True) cells' gate math too; SimpleRNN's and GRU
-      // reset_after=False's stay in JavaScript.
+      // and every cell's gate math on wasm: LSTM, GRU (both reset_after forms, with
+      // reset_after=False's U_h gradient) and SimpleRNN. The JavaScript driver around them keeps
+      // the masks' carries, dropout's masked products and the sequence bookkeeping.
       return bindRecurrent(s, views, { ...wasmProducts(block), ...wasmCells(block) });
     case 'loss':
     case 'softmax_cross_entropy':
@@ -212,8 +227,8 @@ interface ForwardProduct {
 
 /**
  * Runs a product layer's forward for a number of rows on wasm: linear and plain relu in the
- * tile's epilogue, any other activation in JavaScript after it. Null when a view lies outside
- * the block.
+ * tile's epilogue; tanh, sigmoid, softmax and the others wasm-activations.ts takes on wasm after
+ * it, the rest in JavaScript. Null when a view lies outside the block.
  */
 function forwardProduct(block: Block, p: ForwardProduct): ((rows: number) => void) | null {
   const { kernels: kern, panel } = block;
@@ -232,9 +247,12 @@ function forwardProduct(block: Block, p: ForwardProduct): ((rows: number) => voi
   }
   const pre = z ?? y;
   const pPre = pz || py;
+  const activate =
+    wasmActivationForward(kern, act, pPre, py, units) ??
+    ((rows: number) => k.activationForward(act, pre, y, rows, units));
   return (rows) => {
     kern.gemm(px, inDim, 1, pk, units, pPre, 0, pb, rows, inDim, units, 0, 0, panel);
-    k.activationForward(act, pre, y, rows, units);
+    activate(rows);
   };
 }
 
@@ -295,12 +313,15 @@ export function wasmProducts(block: Block): k.Products {
 }
 
 /**
- * The LSTM and GRU (reset_after=True) cells' steps on wasm SIMD (asm/kernels.ts lstmCell,
- * gruCell: sigmoid and tanh from a polynomial e^x, within a few float32 ulps of Math's); a buffer
- * outside the block, or GRU reset_after=False, runs the JavaScript step.
+ * Every recurrent cell's step on wasm SIMD (asm/kernels.ts lstmCell, gruCell; asm/cells.ts
+ * simpleRnnCell, gruResetBeforeCell: sigmoid and tanh from a polynomial e^x, within a few float32
+ * ulps of Math's; every cell activation has its four-lane form); a buffer outside the block runs
+ * the JavaScript step.
  */
 export function wasmCells(block: Block): k.CellSteps {
-  const kern = block.kernels;
+  const { kernels: kern, scratch, panel } = block;
+  /** The scratch area as floats (the block never grows, so the view stays valid). */
+  let scratchView: Float32Array | null = null;
   /** The views' addresses (0 for null), or null when one lies outside the block. */
   const at = (views: (Float32Array | null)[]): number[] | null => addresses(block, views);
   return {
@@ -326,17 +347,40 @@ export function wasmCells(block: Block): k.CellSteps {
       );
     },
     gru(d, f, n, t) {
-      const p = at([f.xw, f.rec, f.bias, f.gates, f.h]);
-      if (!p || !d.resetAfter) return k.gruStep(d, f, n, t);
-      const [xw = 0, rec = 0, bias = 0, gates = 0, h = 0] = p;
-      const { steps, units, activation, recurrentActivation } = d;
-      kern.gruCell(xw, rec, bias, gates, h, n, steps, t, units, activation, recurrentActivation);
+      const p = at([f.xw, f.rec, f.bias, f.gates, f.h, f.recurrentKernel, f.stateMask ?? null]);
+      if (!p) return k.gruStep(d, f, n, t);
+      const [xw = 0, rec = 0, bias = 0, gates = 0, h = 0, rk = 0, drop = 0] = p;
+      const { steps, units, activation: act, recurrentActivation: ract } = d;
+      if (d.resetAfter) kern.gruCell(xw, rec, bias, gates, h, n, steps, t, units, act, ract);
+      else
+        kern.gruResetBeforeCell(xw, rec, bias, gates, h, rk, drop, n, steps, t, units, act, ract);
     },
     gruBackward(d, g, n, t) {
       const p = at([g.gates, g.hPrev, g.dh, g.dGates, g.dRec, g.dStep]);
-      if (!p || !d.resetAfter || !g.dRec) return k.gruStepBackward(d, g, n, t);
+      const q = at([g.recurrentKernel, g.stateMask ?? null]);
+      if (!p || !q || !g.dRec) return k.gruStepBackward(d, g, n, t);
       const [gates = 0, hPrev = 0, dh = 0, dGates = 0, dRec = 0, dStep = 0] = p;
       const { steps, units, activation, recurrentActivation } = d;
+      if (!d.resetAfter) {
+        const [rk = 0, drop = 0] = q;
+        kern.gruResetBeforeCellBackward(
+          gates,
+          hPrev,
+          dh,
+          dGates,
+          dRec,
+          dStep,
+          rk,
+          drop,
+          n,
+          steps,
+          t,
+          units,
+          activation,
+          recurrentActivation,
+        );
+        return;
+      }
       kern.gruCellBackward(
         gates,
         hPrev,
@@ -351,6 +395,45 @@ export function wasmCells(block: Block): k.CellSteps {
         activation,
         recurrentActivation,
       );
+    },
+    simple(d, f, n, t) {
+      const p = at([f.xw, f.rec, f.bias, f.gates, f.h]);
+      if (!p) return k.simpleStep(d, f, n, t);
+      const [xw = 0, rec = 0, bias = 0, gates = 0, h = 0] = p;
+      kern.simpleRnnCell(xw, rec, bias, gates, h, n, d.steps, t, d.units, d.activation);
+    },
+    simpleBackward(d, g, n, t) {
+      const p = at([g.gates, g.dh, g.dGates, g.dStep]);
+      if (!p) return k.simpleStepBackward(d, g, n, t);
+      const [gates = 0, dh = 0, dGates = 0, dStep = 0] = p;
+      kern.simpleRnnCellBackward(gates, dh, dGates, dStep, n, d.steps, t, d.units, d.activation);
+    },
+    gruCandidateKernelGrad(g, rows, U) {
+      // (r∘h)ᵀ·dh̃ by gemm into scratch (r∘h read transposed from the gates' fourth block, dh̃
+      // from dGates' third), then added onto the h block of the recurrent kernel's gradient.
+      const p = at([g.gates, g.dGates]);
+      if (!p || U * U > SCRATCH_FLOATS) return k.addCandidateKernelGrad(g, rows, U);
+      const [gates = 0, dGates = 0] = p;
+      kern.gemm(
+        gates + 12 * U,
+        1,
+        4 * U,
+        dGates + 8 * U,
+        3 * U,
+        scratch,
+        0,
+        0,
+        U,
+        rows,
+        U,
+        0,
+        0,
+        panel,
+      );
+      const d = g.dRecurrentKernel!;
+      const sv = (scratchView ??= new Float32Array(block.memory.buffer, scratch, SCRATCH_FLOATS));
+      for (let i = 0, GU = 3 * U; i < U; i++)
+        for (let j = 0; j < U; j++) d[i * GU + 2 * U + j] = d[i * GU + 2 * U + j]! + sv[i * U + j]!;
     },
     lstmBackward(d, g, n, s, t) {
       const p = at([g.gates, g.c, g.dh, g.dc, g.dGates, g.dStep]);

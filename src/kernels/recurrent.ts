@@ -135,7 +135,8 @@ export interface RecurrentForwardBuffers {
 /**
  * The cell steps a backend runs itself (the wasm backend's SIMD gate math over its memory), beside
  * its products; recurrentForward and recurrentBackward run the JavaScript step for any it leaves
- * out. Same arguments as lstmStep, lstmStepBackward, gruStep and gruStepBackward.
+ * out. Same arguments as lstmStep, lstmStepBackward, gruStep, gruStepBackward, simpleStep and
+ * simpleStepBackward.
  */
 export interface CellSteps {
   lstm?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
@@ -148,6 +149,10 @@ export interface CellSteps {
   ) => void;
   gru?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
   gruBackward?: (d: RecurrentDims, g: RecurrentBackwardBuffers, n: number, t: number) => void;
+  simple?: (d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number) => void;
+  simpleBackward?: (d: RecurrentDims, g: RecurrentBackwardBuffers, n: number, t: number) => void;
+  /** GRU reset_after=False's U_h gradient after the loop, as addCandidateKernelGrad. */
+  gruCandidateKernelGrad?: (g: RecurrentBackwardBuffers, rows: number, U: number) => void;
 }
 
 /** The time index step s reads: s, or T−1−s with go_backwards. */
@@ -187,7 +192,7 @@ export function recurrentForward(
     else p.matmul(f.h, f.recurrentKernel, f.rec, n, U, GU, false);
     if (d.cell === 'lstm') (p.lstm ?? lstmStep)(d, f, n, t);
     else if (d.cell === 'gru') (p.gru ?? gruStep)(d, f, n, t);
-    else simpleStep(d, f, n, t);
+    else (p.simple ?? simpleStep)(d, f, n, t);
     if (f.mask) carryMaskedState(d, f, n, s, t);
     if (d.returnSequences) {
       const zero = f.mask && d.zeroOutputForMask ? f.mask : null;
@@ -391,7 +396,12 @@ function gruResetBeforeStep(
 }
 
 /** Keras 3's SimpleRNNCell: h′ = act(x·W + b + h·U). */
-function simpleStep(d: RecurrentDims, f: RecurrentForwardBuffers, n: number, t: number): void {
+export function simpleStep(
+  d: RecurrentDims,
+  f: RecurrentForwardBuffers,
+  n: number,
+  t: number,
+): void {
   const { steps: T, units: U, activation: act } = d;
   const { xw, rec, bias, gates, h } = f;
   for (let b = 0; b < n; b++) {
@@ -478,7 +488,7 @@ export function recurrentBackward(
     if (mask) keepMaskedGradients(d, g, n, t, 'save');
     if (d.cell === 'lstm') (p.lstmBackward ?? lstmStepBackward)(d, g, n, s, t);
     else if (d.cell === 'gru') (p.gruBackward ?? gruStepBackward)(d, g, n, t);
-    else simpleStepBackward(d, g, n, t);
+    else (p.simpleBackward ?? simpleStepBackward)(d, g, n, t);
     if (mask) clearMaskedGates(d, g, n, t);
     // The state entering the first step is the zero state: nothing flows further back.
     if (s > 0) {
@@ -510,7 +520,8 @@ export function recurrentBackward(
       const hPrev = g.stateMask ? g.hPrevDropped! : g.hPrev;
       p.matmulTransA(hPrev, dRec, g.dRecurrentKernel, U, rows, GU, false);
     }
-    if (d.cell === 'gru' && !d.resetAfter) addCandidateKernelGrad(g, rows, U);
+    if (d.cell === 'gru' && !d.resetAfter)
+      (p.gruCandidateKernelGrad ?? addCandidateKernelGrad)(g, rows, U);
   }
   if (g.dBias) {
     columnSums(g.dGates, g.dBias, 0, rows, GU);
@@ -670,19 +681,13 @@ function clearMaskedGates(d: RecurrentDims, g: RecurrentBackwardBuffers, n: numb
 
 /**
  * GRU with reset_after=False: U_h's gradient is (r∘h)ᵀ·dh̃ over every (b, t) row, added to the
- * h block of dRecurrentKernel (where dRec's zeros left nothing).
+ * h block of dRecurrentKernel (where dRec's zeros left nothing): one strided product, r∘h read
+ * transposed from the saved gates' fourth block, dh̃ from dGates' third.
  */
-function addCandidateKernelGrad(g: RecurrentBackwardBuffers, rows: number, U: number): void {
+export function addCandidateKernelGrad(g: RecurrentBackwardBuffers, rows: number, U: number): void {
   const GU = 3 * U;
   const d = g.dRecurrentKernel!;
-  for (let k = 0; k < U; k++) {
-    for (let j = 0; j < U; j++) {
-      let s = 0;
-      for (let r = 0; r < rows; r++)
-        s += g.gates[r * 4 * U + 3 * U + k]! * g.dGates[r * GU + 2 * U + j]!;
-      d[k * GU + 2 * U + j] = d[k * GU + 2 * U + j]! + s;
-    }
-  }
+  gemm(g.gates, 3 * U, 1, 4 * U, g.dGates, 2 * U, GU, 1, d, 2 * U, GU, U, rows, U, true);
 }
 
 /** out[offset + c] = Σ_r m[r, c] over m:(rows, cols); out is overwritten there. */
@@ -820,7 +825,8 @@ function gruResetBeforeStepBackward(
   }
 }
 
-function simpleStepBackward(
+/** Keras 3's SimpleRNNCell backward at time index t: dh·act′ into dGates and dStep. */
+export function simpleStepBackward(
   d: RecurrentDims,
   g: RecurrentBackwardBuffers,
   n: number,

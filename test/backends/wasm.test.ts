@@ -264,10 +264,10 @@ compile(Adam(learning_rate=0.01, amsgrad=True, clipnorm=1.0), categorical_crosse
       );
     });
 
-    // The LSTM and GRU cells' gate math on wasm: every cell activation (a polynomial e^x for tanh and
+    // The recurrent cells' gate math on wasm: every cell activation (a polynomial e^x for tanh and
     // sigmoid), 6 units (a 4-lane vector and a 2-unit tail), go_backwards, return_sequences and
     // mask_zero's mask (the JavaScript carry between the wasm cell steps).
-    it(`${which}: LSTM and GRU cells (the gate math on wasm) as jsBackend, every cell activation`, () => {
+    it(`${which}: LSTM, GRU and SimpleRNN cells (the gate math on wasm) as jsBackend, every cell activation`, () => {
       // What follows the embedding; a returned sequence goes on through a second layer. The
       // tolerances are the dense test's: float32 sums in the products (not the cells) move
       // Adam's steps on near-zero gradients by ~1e-6.
@@ -280,8 +280,11 @@ compile(Adam(learning_rate=0.01, amsgrad=True, clipnorm=1.0), categorical_crosse
         'GRU(6)',
         'GRU(6, activation=relu, recurrent_activation=hard_sigmoid, go_backwards=True)',
         'GRU(7, activation=sigmoid, use_bias=False, return_sequences=True) -> GRU(4, recurrent_activation=tanh)',
-        // reset_after=False: the JavaScript cell over the wasm memory.
+        // reset_after=False and SimpleRNN: asm/cells.ts.
         'GRU(5, reset_after=False)',
+        'GRU(6, reset_after=False, activation=relu, go_backwards=True, return_sequences=True) -> GRU(5, reset_after=False)',
+        'SimpleRNN(6)',
+        'SimpleRNN(7, activation=sigmoid, go_backwards=True, return_sequences=True) -> SimpleRNN(4, activation=relu)',
       ];
       for (const v of variants) {
         const lstm = `
