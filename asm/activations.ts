@@ -11,7 +11,7 @@
  */
 
 // @ts-nocheck — AssemblyScript: v128, f32x4, load<T> and friends are its built-ins.
-import { ld, st } from './kernels';
+import { ld, st } from './lanes';
 
 const TANH = 1;
 const SIGMOID = 2;

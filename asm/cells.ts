@@ -8,7 +8,7 @@
  */
 
 // @ts-nocheck — AssemblyScript: v128, f32x4, load<T> and friends are its built-ins.
-import { activate4, derivative4, ld, st } from './kernels';
+import { activate4, derivative4, ld, st } from './lanes';
 
 /**
  * Keras 3's SimpleRNNCell at time index t: h′ = act(xw + bias + rec). xw and gates are (n·T, U)

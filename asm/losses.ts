@@ -17,7 +17,7 @@
  */
 
 // @ts-nocheck — AssemblyScript: v128, f32x4, f64x2, load<T> and friends are its built-ins.
-import { expNeg } from './kernels';
+import { expNeg } from './lanes';
 
 // Keras's epsilon() and 1 − epsilon() as the float32 clip bounds (loss-crossentropy.ts EPS).
 const EPS: f64 = <f64>(<f32>1e-7);
