@@ -25,8 +25,8 @@ export function denseRow(
     if (b) addBias(y, b, 1, O);
     return;
   }
-  const O4 = O - (O % 4);
-  for (let o = 0; o < O4; o += 4) {
+  let o = 0;
+  for (; o + 4 <= O; o += 4) {
     let s0 = 0,
       s1 = 0,
       s2 = 0,
@@ -38,19 +38,25 @@ export function denseRow(
       s2 += v * w[p + 2]!;
       s3 += v * w[p + 3]!;
     }
-    if (b === null) {
-      y[o] = s0;
-      y[o + 1] = s1;
-      y[o + 2] = s2;
-      y[o + 3] = s3;
-    } else {
-      y[o] = Math.fround(s0) + b[o]!;
-      y[o + 1] = Math.fround(s1) + b[o + 1]!;
-      y[o + 2] = Math.fround(s2) + b[o + 2]!;
-      y[o + 3] = Math.fround(s3) + b[o + 3]!;
-    }
+    y[o] = b === null ? s0 : Math.fround(s0) + b[o]!;
+    y[o + 1] = b === null ? s1 : Math.fround(s1) + b[o + 1]!;
+    y[o + 2] = b === null ? s2 : Math.fround(s2) + b[o + 2]!;
+    y[o + 3] = b === null ? s3 : Math.fround(s3) + b[o + 3]!;
   }
-  for (let o = O4; o < O; o++) {
+  // The last units two, then one, at a time (a 3-unit softmax layer reads x twice, not three times).
+  if (o + 2 <= O) {
+    let s0 = 0,
+      s1 = 0;
+    for (let i = 0, p = o; i < I; i++, p += O) {
+      const v = x[i]!;
+      s0 += v * w[p]!;
+      s1 += v * w[p + 1]!;
+    }
+    y[o] = b === null ? s0 : Math.fround(s0) + b[o]!;
+    y[o + 1] = b === null ? s1 : Math.fround(s1) + b[o + 1]!;
+    o += 2;
+  }
+  if (o < O) {
     let s = 0;
     for (let i = 0, p = o; i < I; i++, p += O) s += x[i]! * w[p]!;
     y[o] = b === null ? s : Math.fround(s) + b[o]!;
