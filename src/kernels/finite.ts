@@ -7,7 +7,7 @@
  */
 
 /** Below this many values a float loop wins: making the Int32Array view costs ~40 ns per call. */
-const SHORT = 32;
+export const SHORT = 32;
 
 /** Whether the first `n` values (default: all) are finite. */
 export function allFinite(data: Float32Array, n = data.length): boolean {
@@ -34,4 +34,18 @@ export function firstNonFinite(data: Float32Array, n = data.length): number {
   if (allFinite(data, n)) return -1;
   for (let i = 0; i < n; i++) if (!Number.isFinite(data[i]!)) return i;
   return -1;
+}
+
+/**
+ * dst[0..n) = src[0..n), returning whether every value was finite: one loop for a short row
+ * (predict on one sample of a small model), where a copy and then a check cost two.
+ */
+export function copyFinite(src: Float32Array, dst: Float32Array, n: number): boolean {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const v = src[i]!;
+    dst[i] = v;
+    s += v * 0;
+  }
+  return s === 0;
 }

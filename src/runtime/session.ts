@@ -38,7 +38,7 @@ import {
   type Plan,
 } from '../plan/index.js';
 import { groupThousands, readableSize } from '../layers/index.js';
-import { firstNonFinite } from '../kernels/finite.js';
+import { copyFinite, firstNonFinite, SHORT } from '../kernels/finite.js';
 import {
   InputError,
   joinInputs,
@@ -418,8 +418,15 @@ export class Session {
   forwardRow(x: Float32Array, batchSize: number): Float32Array {
     const bound = this.plan('inference', batchSize);
     bound.prepare(this.version);
-    this.feed(bound, x, 0, 1);
-    this.checkFed(bound, true, 0, 1);
+    const n = this.inSize;
+    // A short row is copied and checked in one loop; a long one is checked where it was copied (SIMD on wasm).
+    if (n >= SHORT) {
+      this.feed(bound, x, 0, 1);
+      this.checkFed(bound, true, 0, 1);
+    } else if (!copyFinite(x, bound.view(bound.plan.inputs[0]!), n)) {
+      const i = firstNonFinite(x, n);
+      throw nonFiniteError('x', x[i]!, i);
+    }
     runChecked(bound, 1);
     const out = new Float32Array(this.outTotal);
     gatherOutputs(bound, this.outSizes, this.outTotal, out, 0, 1);

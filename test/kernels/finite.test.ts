@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allFinite, firstNonFinite } from '../../src/kernels/finite.js';
+import { allFinite, copyFinite, firstNonFinite } from '../../src/kernels/finite.js';
 
 describe('firstNonFinite on short and long arrays (a float loop below 32 values, the bits above)', () => {
   for (const n of [1, 4, 31, 32, 33, 100]) {
@@ -17,4 +17,18 @@ describe('firstNonFinite on short and long arrays (a float loop below 32 values,
         }
     });
   }
+});
+
+describe('copyFinite', () => {
+  it('copies n values (no more) and says whether all were finite', () => {
+    const src = Float32Array.of(1, -0, 3.4e38, -1e-45, 7);
+    for (const bad of [null, NaN, Infinity, -Infinity])
+      for (let at = 0; at < 4; at++) {
+        const s = src.slice();
+        if (bad !== null) s[at] = bad;
+        const dst = new Float32Array(6).fill(9);
+        expect(copyFinite(s, dst, 4), `${bad} at ${at}`).toBe(bad === null);
+        expect(Array.from(dst)).toEqual([...Array.from(s.subarray(0, 4)), 9, 9]);
+      }
+  });
 });
