@@ -34,8 +34,12 @@ function bind(s: PlanStep, views: StepViews, ctx: BindContext): Run {
       const act = activation && activation.name !== 'linear' ? activation : null;
       return (n) => {
         const rows = n * rowsPer;
-        k.matmul(x, kernel, pre, rows, inDim, units, false);
-        if (bias) k.addBias(pre, bias, rows, units);
+        // One row (predict on one sample): a fused product and bias, the same numbers.
+        if (rows === 1) k.denseRow(x, kernel, bias, pre, inDim, units);
+        else {
+          k.matmul(x, kernel, pre, rows, inDim, units, false);
+          if (bias) k.addBias(pre, bias, rows, units);
+        }
         if (act) k.activationForward(act, pre, y, rows, units);
       };
     }

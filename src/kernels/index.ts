@@ -1,5 +1,6 @@
 /** The kernels' public surface: pure Float32Array kernels, forward and backward, that import nothing outside kernels/. */
 export * from './matmul.js';
+export * from './matvec.js';
 export * from './activations.js';
 export * from './activation-rows.js';
 export * from './erf.js';

@@ -7,7 +7,7 @@
  */
 
 /** K-block length: a 4-column strip of B over one block is 4·KC floats, well inside L1. */
-const KC = 256;
+export const KC = 256;
 
 /** c[M,N] (= or +=) a[M,K]·b[K,N]; all row-major; c is overwritten unless `accumulate`. */
 export function matmul(

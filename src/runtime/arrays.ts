@@ -48,8 +48,10 @@ export function toMatrix(x: ArrayInput, cols: number | null, what: string, check
       throw new InputError(
         `${what} has ${data.length} values, not a whole number of rows of ${width}.`,
       );
-    if (check) checkFinite(data, what);
-    return { data, rows: data.length / width, cols: width, ...(check ? {} : { unchecked: true }) };
+    const rows = data.length / width;
+    if (!check) return { data, rows, cols: width, unchecked: true };
+    checkFinite(data, what);
+    return { data, rows, cols: width };
   }
   if (!Array.isArray(x))
     throw new InputError(`${what} must be a Float32Array or nested arrays of numbers.`);
@@ -66,8 +68,9 @@ export function toMatrix(x: ArrayInput, cols: number | null, what: string, check
       throw new InputError(`${what}: row ${r} has ${row.length} values, row 0 has ${width}.`);
     data.set(row, r * width);
   }
-  if (check) checkFinite(data, what);
-  return { data, rows, cols: width, ...(check ? {} : { unchecked: true }) };
+  if (!check) return { data, rows, cols: width, unchecked: true };
+  checkFinite(data, what);
+  return { data, rows, cols: width };
 }
 
 function flattenRow(row: unknown, what: string, r: number): number[] {

@@ -41,6 +41,9 @@ export interface ModelOptions {
   backend?: Backend | BackendName;
 }
 
+/** The options of a call that gives none: one shared object, not a fresh `{}` per predict(). */
+const noOptions: { batchSize?: number } = {};
+
 export class Model implements Trainee {
   readonly name: string;
   readonly seed: number;
@@ -132,7 +135,7 @@ export class Model implements Trainee {
    * Outputs for every sample of `x`, row-major (samples × output size). A model with several
    * outputs answers with `predictOutputs`, which returns one array per output.
    */
-  predict(x: ModelInputs, options: { batchSize?: number } = {}): Float32Array {
+  predict(x: ModelInputs, options: { batchSize?: number } = noOptions): Float32Array {
     checkBatchOptions('predict', options);
     const session = this.session;
     session.ensureBuilt(null);
@@ -140,8 +143,12 @@ export class Model implements Trainee {
       throw new InputError(
         `model '${this.name}' has ${session.outSizes.length} outputs: predictOutputs(x) returns one array per output.`,
       );
+    const batchSize = options.batchSize ?? 32;
+    // One sample (a model serving requests): straight into the plan, without a matrix.
+    if (x instanceof Float32Array && x.length === session.inSize && session.inSizes.length === 1)
+      return session.forwardRow(x, batchSize);
     // Values checked batch by batch where they are copied (session.forward), not in a pass of their own.
-    return session.forward(session.matrixOf(x, false), options.batchSize ?? 32).outputs;
+    return session.forward(session.matrixOf(x, false), batchSize).outputs;
   }
 
   /** Every output for every sample of `x`: one row-major array per output, in output order. */

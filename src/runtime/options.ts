@@ -38,9 +38,12 @@ export function checkFitOptions(options: object): void {
     throw new InputError(`fit: validationData must be [x, y], not ${show(data)}.`);
 }
 
+/** predict()'s and evaluate()'s options: a constant, not an array made per call. */
+const batchOptionNames = ['batchSize'] as const;
+
 /** Throws an InputError for an unknown name or a bad batchSize among predict()'s or evaluate()'s options. */
 export function checkBatchOptions(method: string, options: object): void {
-  checkNames(method, options, ['batchSize']);
+  checkNames(method, options, batchOptionNames);
   integerOption(method, 'batchSize', (options as Record<string, unknown>)['batchSize'], 1);
 }
 

@@ -38,7 +38,7 @@ import {
   type Plan,
 } from '../plan/index.js';
 import { groupThousands, readableSize } from '../layers/index.js';
-import { firstNonFinite } from '../kernels/finite.js';
+import { copyFinite, firstNonFinite, SHORT } from '../kernels/finite.js';
 import {
   InputError,
   joinInputs,
@@ -72,6 +72,8 @@ export class Session {
   targetSize = 0;
   /** Per output (a model may have several): values per sample, and targets per sample. */
   outSizes: number[] = [];
+  /** Values per sample of all outputs, back to back (predict's row). */
+  outTotal = 0;
   /** Each output's last axis: Keras's losses and metrics reduce it, one value per other position. */
   outCols: number[] = [];
   targetSizes: number[] = [];
@@ -140,6 +142,7 @@ export class Session {
     const graph = this.graph;
     const outShapes = graph.outputs.map((id, k) => nodeShape(graph, id, outputPort(graph, k))!);
     this.outSizes = outShapes.map(sampleSize);
+    this.outTotal = this.outSizes.reduce((a, b) => a + b, 0);
     this.outCols = outShapes.map((shape) => (shape.length > 1 ? shape.at(-1)! : 1));
     this.outSize = this.outSizes[0]!;
     this.setTargetSizes();
@@ -212,7 +215,7 @@ export class Session {
     for (let start = 0; start < m.rows; start += capacity) {
       const n = Math.min(capacity, m.rows - start);
       this.feed(bound, m.data, start, n);
-      this.checkFed(bound, m, start, n);
+      this.checkFed(bound, m.unchecked, start, n);
     }
   }
 
@@ -220,8 +223,13 @@ export class Session {
    * Checks the `n` rows just fed from row `start` of an unchecked matrix for NaN and ±Infinity
    * where they now lie (the wasm backend scans them with SIMD), failing as toMatrix would.
    */
-  private checkFed(bound: BoundPlan, m: Matrix, start: number, n: number): void {
-    if (!m.unchecked) return;
+  private checkFed(
+    bound: BoundPlan,
+    unchecked: boolean | undefined,
+    start: number,
+    n: number,
+  ): void {
+    if (!unchecked) return;
     const view = bound.view(bound.plan.inputs[0]!);
     const count = n * this.inSize;
     const backend = this.backend!;
@@ -385,7 +393,7 @@ export class Session {
     // One plan per batch size (Keras's default 32), whatever the number of rows: a call with fewer runs it on fewer rows.
     const batch = Math.max(1, batchSize);
     const bound = this.plan('inference', batch);
-    const outSize = this.outSizes.reduce((a, b) => a + b, 0);
+    const outSize = this.outTotal;
     const outputs = new Float32Array(m.rows * outSize);
     const penalty = bound.plan.penalty === null ? null : bound.view(bound.plan.penalty);
     let activityPenalty = 0;
@@ -393,13 +401,36 @@ export class Session {
     for (let start = 0; start < m.rows; start += batch) {
       const n = Math.min(batch, m.rows - start);
       this.feed(bound, m.data, start, n);
-      this.checkFed(bound, m, start, n);
+      this.checkFed(bound, m.unchecked, start, n);
       if (penalty) penalty[0] = 0;
       runChecked(bound, n);
       if (penalty) activityPenalty += penalty[0]!;
       gatherOutputs(bound, this.outSizes, outSize, outputs, start, n);
     }
     return { outputs, activityPenalty };
+  }
+
+  /**
+   * forward() on one sample of a single-input model, laid out as the plan takes it (predict's
+   * one-row call): the same plan, checks and numbers, without the matrix and the batch loop.
+   * The activity penalty predict drops is left as it is: forward() and evaluate reset it first.
+   */
+  forwardRow(x: Float32Array, batchSize: number): Float32Array {
+    const bound = this.plan('inference', batchSize);
+    bound.prepare(this.version);
+    const n = this.inSize;
+    // A short row is copied and checked in one loop; a long one is checked where it was copied (SIMD on wasm).
+    if (n >= SHORT) {
+      this.feed(bound, x, 0, 1);
+      this.checkFed(bound, true, 0, 1);
+    } else if (!copyFinite(x, bound.view(bound.plan.inputs[0]!), n)) {
+      const i = firstNonFinite(x, n);
+      throw nonFiniteError('x', x[i]!, i);
+    }
+    runChecked(bound, 1);
+    const out = new Float32Array(this.outTotal);
+    gatherOutputs(bound, this.outSizes, this.outTotal, out, 0, 1);
+    return out;
   }
 
   /**
@@ -423,7 +454,7 @@ export class Session {
       scatterRows(bound, inputs, this.inSizes, this.inSize, x.data, x.first, n, x.order);
     } else {
       this.feed(bound, x.data, 0, n);
-      this.checkFed(bound, x, 0, n);
+      this.checkFed(bound, x.unchecked, 0, n);
     }
     const targetSize = this.targetSizes.reduce((a, b) => a + b, 0);
     scatterRows(bound, bound.plan.targets, this.targetSizes, targetSize, y, 0, n);
@@ -472,7 +503,7 @@ export class Session {
     for (let start = 0; start < mx.rows; start += batch) {
       const n = Math.min(batch, mx.rows - start);
       this.feed(bound, mx.data, start, n);
-      this.checkFed(bound, mx, start, n);
+      this.checkFed(bound, mx.unchecked, start, n);
       scatterRows(bound, p.targets, this.targetSizes, my.cols, my.data, start, n);
       if (penalty) penalty[0] = 0;
       runChecked(bound, n);
@@ -652,7 +683,9 @@ export function copyRows(
   to: number,
   count: number,
 ): void {
-  if (from === 0 && to === 0 && count === src.length && count <= dst.length) dst.set(src);
+  // set() has a fixed cost (~15 ns) that a loop over a short row (one sample of a small model) beats.
+  if (count >= 64 && from === 0 && to === 0 && count === src.length && count <= dst.length)
+    dst.set(src);
   else if (count > 512) dst.set(src.subarray(from, from + count), to);
   else for (let i = 0; i < count; i++) dst[to + i] = src[from + i]!;
 }
