@@ -50,6 +50,8 @@ const EXIT = 3;
 /** States. */
 const READY = 1;
 const FAILED = -1;
+/** How long the first product over a new block waits for a booted worker to attach it. */
+const ATTACH_WAIT_MS = 50;
 /** Rows of C in one register tile (asm/kernels.ts MR): a cut between tiles keeps each row's arithmetic. */
 const MR = 4;
 
@@ -136,9 +138,11 @@ export function threadsUnavailable(tier: 'relaxed' | 'simd'): string | null {
   return null;
 }
 
-/** Test hooks: the workers' code, the join's deadline, where warnings go. */
+/** Test and bench hooks: the workers' code, the join's deadline, where warnings go, the split size. */
 export interface PoolOptions {
   source?: string;
+  /** Multiply-adds from which a product splits (default SPLIT_MIN_MACS; the bench sweeps it). */
+  minMacs?: number;
   /** The join's deadline beyond twenty times this thread's own share (default 2,000 ms). */
   joinTimeoutMs?: number;
   warn?: (message: string) => void;
@@ -153,8 +157,11 @@ export class ThreadPool {
   private readonly arg: Uint32Array;
   private workers: NodeWorker[] = [];
   private generation = 0;
+  /** The last generation whose attachment a product waited for (once per block, not per product). */
+  private waited = 0;
   private failed = false;
   private readonly joinTimeoutMs: number;
+  private readonly minMacs: number;
   private readonly warn: (message: string) => void;
   /** Per worker p (from 1): gemm's signature, handing the product to that worker. */
   private readonly starters: Gemm[] = [];
@@ -171,6 +178,7 @@ export class ThreadPool {
     this.ctl = new Int32Array(control);
     this.arg = new Uint32Array(control);
     this.joinTimeoutMs = options.joinTimeoutMs ?? 2000;
+    this.minMacs = options.minMacs ?? SPLIT_MIN_MACS;
     this.warn = options.warn ?? ((m) => console.warn(`nnlang: ${m}`));
     for (let p = 1; p < threads; p++) this.starters[p] = this.starter(p);
     const Worker = nodeWorker();
@@ -235,7 +243,7 @@ export class ThreadPool {
     const { panels } = block;
     // Plain loops over explicit arguments: a split allocates nothing.
     return (a, sai, sak, b, ldb, c, z, bias, M, K, N, accumulate, relu, panel) => {
-      const parts = M * K * N >= SPLIT_MIN_MACS ? this.ready(generation, M) : 1;
+      const parts = M * K * N >= this.minMacs ? this.ready(generation, M) : 1;
       if (parts <= 1) return one(a, sai, sak, b, ldb, c, z, bias, M, K, N, accumulate, relu, panel);
       for (let p = 1; p < parts; p++) {
         const start = this.starters[p]!;
@@ -296,10 +304,25 @@ export class ThreadPool {
         this.fail('a worker could not run the kernels');
         return 1;
       }
-      if (Atomics.load(this.ctl, at + ATTACHED) !== generation) return 1;
+      if (!this.attached(at, generation)) return 1;
       if (Atomics.load(this.ctl, at + CMD) !== IDLE) return 1;
     }
     return parts;
+  }
+
+  /**
+   * Whether the worker at `at` runs over the block of `generation`. A booted worker attaches a
+   * new block within a millisecond or so: the first product over a block waits for that, at
+   * most ATTACH_WAIT_MS, so a predict that binds its plan and runs one batch still splits; a
+   * worker still booting (tens to hundreds of ms) is not waited for.
+   */
+  private attached(at: number, generation: number): boolean {
+    const seen = Atomics.load(this.ctl, at + ATTACHED);
+    if (seen === generation) return true;
+    if (Atomics.load(this.ctl, at + STATE) !== READY || this.waited === generation) return false;
+    this.waited = generation;
+    Atomics.wait(this.ctl, at + ATTACHED, seen, ATTACH_WAIT_MS);
+    return Atomics.load(this.ctl, at + ATTACHED) === generation;
   }
 
   /** A gemm that hands worker p its product (its arguments into the control words) and wakes it. */
