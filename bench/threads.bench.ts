@@ -91,11 +91,13 @@ for (const [name, M, K, N, relu, transA] of shapes) {
   if (pool.splits === splits) throw new Error(`${name}: the product did not split`);
   for (let i = 0; i < M * N; i++)
     if (!Object.is(data[cAt + i], want[i])) throw new Error(`${name}: the split differs at ${i}`);
-  const [t1, t2] = [time(product(one)), time(product(split))];
+  const [t1, chunks0] = [time(product(one)), pool.workerChunks];
+  const t2 = time(product(split));
+  const share = (pool.workerChunks - chunks0) / (pool.splits - splits - 1);
   const gflops = (t: number) => ((2 * M * K * N) / t / 1e3).toFixed(1);
   const shipped = M * K * N >= SPLIT_MIN_MACS ? 'splits' : 'one thread';
   console.log(
-    `  ${name.padEnd(42)} 1 thread ${t1.toFixed(1).padStart(8)} µs (${gflops(t1)} GFLOP/s)   2 threads ${t2.toFixed(1).padStart(8)} µs (${gflops(t2)})   ${(t1 / t2).toFixed(2)}×   (library: ${shipped})`,
+    `  ${name.padEnd(42)} 1 thread ${t1.toFixed(1).padStart(8)} µs (${gflops(t1)} GFLOP/s)   2 threads ${t2.toFixed(1).padStart(8)} µs (${gflops(t2)})   ${(t1 / t2).toFixed(2)}×   (worker: ${share.toFixed(1)} chunks a product; library: ${shipped})`,
   );
 }
 const wake = () =>

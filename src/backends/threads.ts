@@ -1,25 +1,52 @@
 /**
- * The `threads` option (issue 12, "Both cores"): workers that run a share of the wasm backend's
- * large forward products over the session's block, a shared WebAssembly.Memory. Each worker
- * instantiates the same kernels over the same memory and waits on a control word; a product
- * above SPLIT_MIN_MACS is cut by rows of C, the workers are woken (Atomics.notify), this thread
- * runs the first rows and joins the others. Each row's arithmetic is the one-thread product's
- * (the cut keeps the 4-row tiles and the packed path, see splitRows), so the outputs are
- * bit-identical whatever the number of threads.
+ * The `threads` option (issue 12, "Both cores"): workers that compute chunks of the wasm
+ * backend's large forward products over the session's block, a shared WebAssembly.Memory. Each
+ * worker instantiates the same kernels over the same memory and waits on a control word; a
+ * product above SPLIT_MIN_MACS is cut into chunks of rows of C, the idle workers are woken
+ * (Atomics.notify), and every thread, this one included, claims chunks until none is left
+ * (threads-worker.ts), so a worker whose core is busy costs at most the chunk it took, not half
+ * the product. Each row's arithmetic is the one-thread product's (the cuts keep the 4-row
+ * tiles and the packed path, see splitRows), so the outputs are bit-identical whatever the
+ * number of threads.
  *
  * Only inference and evaluation plans split (wasm.ts asks for `ctx.mode !== 'training'`): a
  * batch-32 training step's products measured 0.4–1.3× with two threads (a wake-and-join costs
  * 16–40 µs, as much as a whole product there), so training stays on one thread.
  *
  * Nothing waits on a worker that may not answer: a worker boots and attaches in the background
- * (a product runs on one thread until every worker answers for this block), and the join after
- * a split has a deadline, after which this thread computes the missing rows itself and the pool
- * is shut (one thread from then on, with a warning). Workers are Node's worker_threads, started
- * from inline code (`eval`, so a bundle has no extra file to find) and unref'd, so a process that
- * never disposes its model still exits; a collected backend shuts its pool (FinalizationRegistry).
+ * (it takes no chunk until it runs over the block), and the wait for chunks other threads took
+ * has a deadline, after which this thread computes them itself and the pool is shut (one thread
+ * from then on, with a warning). Workers are Node's worker_threads, started from inline code
+ * (`eval`, so a bundle has no extra file to find) and unref'd, so a process that never disposes
+ * its model still exits; a collected backend shuts its pool (FinalizationRegistry). A worker
+ * waits for a command without a timeout: every command (run, attach, exit) notifies it, and
+ * its process exiting ends it.
  */
 import type { Block, KernelExports } from './wasm-block.js';
 import { sharedModuleOf } from './wasm-block.js';
+import {
+  ARGS,
+  ATTACH,
+  ATTACHED,
+  BROKEN,
+  CHUNK_DONE,
+  CHUNKS,
+  CMD,
+  COMPLETED,
+  controlWords,
+  CUTS,
+  EXIT,
+  FAILED,
+  IDLE,
+  JOB,
+  MAX_CHUNKS,
+  NEXT,
+  READY,
+  RUN,
+  STATE,
+  workerAt,
+  workerSource,
+} from './threads-worker.js';
 
 /** The most threads a model may ask for. */
 export const MAX_THREADS = 16;
@@ -34,68 +61,12 @@ export const SPLIT_MIN_MACS = 1 << 23;
 /** A product's arguments, as KernelExports.gemm takes them. */
 export type Gemm = KernelExports['gemm'];
 
-/** Int32 words per worker in the control buffer (its own 128-byte line). */
-const WORDS = 32;
-/** Control words: the command, the done flag, the worker's state, the block it runs over, then gemm's 14 arguments. */
-const CMD = 0;
-const DONE = 1;
-const STATE = 2;
-const ATTACHED = 3;
-const ARGS = 4;
-/** Commands. */
-const IDLE = 0;
-const RUN = 1;
-const ATTACH = 2;
-const EXIT = 3;
-/** States. */
-const READY = 1;
-const FAILED = -1;
 /** How long the first product over a new block waits for a booted worker to attach it. */
 const ATTACH_WAIT_MS = 50;
 /** Rows of C in one register tile (asm/kernels.ts MR): a cut between tiles keeps each row's arithmetic. */
 const MR = 4;
-
-/**
- * The worker's code (CommonJS, run with `eval: true`): drain the blocks attached since the last
- * command, wait for one, run it. Its failures are states in the control words, never a throw
- * nobody sees.
- */
-export const workerSource = `
-const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
-const at = workerData.index * ${WORDS};
-const ctl = new Int32Array(workerData.control, at * 4, ${WORDS});
-const arg = new Uint32Array(workerData.control, at * 4, ${WORDS});
-let kernels = null;
-Atomics.store(ctl, ${STATE}, ${READY});
-Atomics.notify(ctl, ${STATE});
-for (;;) {
-  for (let m; (m = receiveMessageOnPort(parentPort)); ) {
-    try {
-      const { module, memory, generation } = m.message;
-      kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
-      Atomics.store(ctl, ${ATTACHED}, generation);
-    } catch {
-      Atomics.store(ctl, ${STATE}, ${FAILED});
-    }
-  }
-  Atomics.wait(ctl, ${CMD}, ${IDLE});
-  const cmd = Atomics.load(ctl, ${CMD});
-  if (cmd === ${EXIT}) break;
-  if (cmd === ${RUN}) {
-    try {
-      const a = (i) => arg[${ARGS} + i];
-      kernels.gemm(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13));
-    } catch {
-      Atomics.store(ctl, ${STATE}, ${FAILED});
-    }
-  }
-  Atomics.store(ctl, ${CMD}, ${IDLE});
-  if (cmd === ${RUN}) {
-    Atomics.store(ctl, ${DONE}, 1);
-    Atomics.notify(ctl, ${DONE});
-  }
-}
-`;
+/** Chunks per thread of a product: small enough to share well when a core is busy, large enough that packing B once per chunk costs little. */
+const CHUNKS_PER_THREAD = 4;
 
 /** The part of Node's Worker used here. */
 interface NodeWorker {
@@ -151,7 +122,7 @@ export interface PoolOptions {
 /** Shuts a collected backend's pool: its workers would otherwise wait for a command forever. */
 const collected = new FinalizationRegistry<ThreadPool>((pool) => pool.dispose());
 
-/** `threads − 1` workers that run shares of products over the blocks attached to them. */
+/** `threads − 1` workers that compute chunks of products over the blocks attached to them. */
 export class ThreadPool {
   private readonly ctl: Int32Array;
   private readonly arg: Uint32Array;
@@ -159,14 +130,16 @@ export class ThreadPool {
   private generation = 0;
   /** The last generation whose attachment a product waited for (once per block, not per product). */
   private waited = 0;
+  private job = 0;
+  /** Per worker: 1 when the job being posted wakes it. */
+  private readonly picked: Uint8Array;
   private failed = false;
   private readonly joinTimeoutMs: number;
   private readonly minMacs: number;
   private readonly warn: (message: string) => void;
-  /** Per worker p (from 1): gemm's signature, handing the product to that worker. */
-  private readonly starters: Gemm[] = [];
-  /** Products split so far (tests and the bench check that the workers ran). */
+  /** Products shared so far, and the chunks of them the workers computed (tests and the bench check that they ran). */
   splits = 0;
+  workerChunks = 0;
 
   /** Starts the workers (in the background: nothing here waits for them); `owner` shuts them when collected. */
   constructor(
@@ -174,13 +147,13 @@ export class ThreadPool {
     owner: object,
     options: PoolOptions = {},
   ) {
-    const control = new SharedArrayBuffer(threads * WORDS * 4);
+    const control = new SharedArrayBuffer(controlWords(threads) * 4);
     this.ctl = new Int32Array(control);
     this.arg = new Uint32Array(control);
+    this.picked = new Uint8Array(threads);
     this.joinTimeoutMs = options.joinTimeoutMs ?? 2000;
     this.minMacs = options.minMacs ?? SPLIT_MIN_MACS;
     this.warn = options.warn ?? ((m) => console.warn(`nnlang: ${m}`));
-    for (let p = 1; p < threads; p++) this.starters[p] = this.starter(p);
     const Worker = nodeWorker();
     try {
       if (!Worker) throw new Error("Node's worker_threads are not available");
@@ -191,7 +164,7 @@ export class ThreadPool {
         });
         worker.unref();
         // Seen only when this thread returns to its event loop; until then a worker that
-        // never answers is a worker whose products this thread computes.
+        // never answers is one whose chunks this thread computes.
         worker.on('error', (e) => this.fail(`a worker failed (${String(e)})`));
         worker.on('exit', () => this.fail('a worker exited'));
         this.workers.push(worker);
@@ -207,25 +180,27 @@ export class ThreadPool {
     return !this.failed;
   }
 
-  /** Points every worker at a new block; until they have instantiated the kernels over it, its products run here. */
+  /** Points every worker at a new block; until one has instantiated the kernels over it, it takes no chunk. */
   attach(block: Block): void {
     if (this.failed) return;
     const generation = ++this.generation;
-    for (let i = 1; i < this.threads; i++) {
-      this.workers[i - 1]!.postMessage({ module: block.module, memory: block.memory, generation });
-      Atomics.compareExchange(this.ctl, i * WORDS + CMD, IDLE, ATTACH);
-      Atomics.notify(this.ctl, i * WORDS + CMD);
+    for (let p = 1; p < this.threads; p++) {
+      const { module, memory } = block;
+      const panel = block.panels[p]!;
+      this.workers[p - 1]!.postMessage({ module, memory, generation, panel });
+      Atomics.compareExchange(this.ctl, workerAt(p) + CMD, IDLE, ATTACH);
+      Atomics.notify(this.ctl, workerAt(p) + CMD);
     }
   }
 
   /**
    * Blocks until every worker runs over the last attached block, at most `ms` milliseconds;
-   * whether they do. Tests and the bench use it: the library never waits for a worker.
+   * whether they do. Tests and the bench use it: the library never waits for a worker to boot.
    */
   waitReady(ms: number): boolean {
     const end = performance.now() + ms;
-    for (let i = 1; i < this.threads; i++) {
-      const at = i * WORDS + ATTACHED;
+    for (let p = 1; p < this.threads; p++) {
+      const at = workerAt(p) + ATTACHED;
       for (let seen = Atomics.load(this.ctl, at); seen !== this.generation;) {
         const left = end - performance.now();
         if (this.failed || left <= 0) return false;
@@ -236,48 +211,42 @@ export class ThreadPool {
     return !this.failed;
   }
 
-  /** The block's gemm, split over the workers when a product is large enough and they are ready. */
+  /** The block's gemm, shared with the workers when a product is large enough and one is ready. */
   gemmOver(block: Block): Gemm {
     const generation = this.generation;
     const one = block.kernels.gemm;
-    const { panels } = block;
     // Plain loops over explicit arguments: a split allocates nothing.
     return (a, sai, sak, b, ldb, c, z, bias, M, K, N, accumulate, relu, panel) => {
-      const parts = M * K * N >= this.minMacs ? this.ready(generation, M) : 1;
-      if (parts <= 1) return one(a, sai, sak, b, ldb, c, z, bias, M, K, N, accumulate, relu, panel);
-      for (let p = 1; p < parts; p++) {
-        const start = this.starters[p]!;
-        part(
-          start,
-          p,
-          parts,
-          a,
-          sai,
-          sak,
-          b,
-          ldb,
-          c,
-          z,
-          bias,
-          M,
-          K,
-          N,
-          accumulate,
-          relu,
-          panels[p]!,
-        );
-      }
+      const chunks = M * K * N >= this.minMacs ? this.post(generation, M) : 0;
+      if (chunks < 2) return one(a, sai, sak, b, ldb, c, z, bias, M, K, N, accumulate, relu, panel);
+      const { ctl, arg } = this;
+      arg[ARGS] = a;
+      arg[ARGS + 1] = sai;
+      arg[ARGS + 2] = sak;
+      arg[ARGS + 3] = b;
+      arg[ARGS + 4] = ldb;
+      arg[ARGS + 5] = c;
+      arg[ARGS + 6] = z;
+      arg[ARGS + 7] = bias;
+      arg[ARGS + 8] = M;
+      arg[ARGS + 9] = K;
+      arg[ARGS + 10] = N;
+      arg[ARGS + 11] = accumulate;
+      arg[ARGS + 12] = relu;
+      this.wake();
       const t0 = performance.now();
-      part(one, 0, parts, a, sai, sak, b, ldb, c, z, bias, M, K, N, accumulate, relu, panel);
-      const deadline = this.joinTimeoutMs + 20 * (performance.now() - t0);
-      for (let p = 1; p < parts; p++) {
-        if (this.join(p, t0 + deadline)) continue;
-        this.fail(
-          `a worker did not finish its share of a product within ${Math.round(deadline)} ms`,
-        );
-        part(one, p, parts, a, sai, sak, b, ldb, c, z, bias, M, K, N, accumulate, relu, panel);
+      let mine = 0;
+      for (let i = this.claim(); i >= 0; i = this.claim(), mine++)
+        chunk(one, i, ctl, a, sai, sak, b, ldb, c, z, bias, K, N, accumulate, relu, panel);
+      const deadline = t0 + this.joinTimeoutMs + 20 * (performance.now() - t0);
+      if (!this.join(chunks, deadline)) {
+        this.fail('a worker did not finish its share of a product in time');
+        for (let i = 0; i < chunks; i++)
+          if (Atomics.load(ctl, CHUNK_DONE + i) === 0)
+            chunk(one, i, ctl, a, sai, sak, b, ldb, c, z, bias, K, N, accumulate, relu, panel);
       }
       this.splits++;
+      this.workerChunks += chunks - mine;
     };
   }
 
@@ -285,29 +254,83 @@ export class ThreadPool {
   dispose(): void {
     if (this.failed && this.workers.length === 0) return;
     this.failed = true;
-    for (let i = 1; i < this.threads; i++) {
-      Atomics.store(this.ctl, i * WORDS + CMD, EXIT);
-      Atomics.notify(this.ctl, i * WORDS + CMD);
+    for (let p = 1; p < this.threads; p++) {
+      Atomics.store(this.ctl, workerAt(p) + CMD, EXIT);
+      Atomics.notify(this.ctl, workerAt(p) + CMD);
     }
     for (const w of this.workers) void w.terminate();
     this.workers = [];
     collected.unregister(this);
   }
 
-  /** Parts a product of M rows splits into now: 1 unless every worker is idle over this block. */
-  private ready(generation: number, M: number): number {
-    if (this.failed || generation !== this.generation) return 1;
-    const parts = Math.min(this.threads, Math.floor((M - (M % MR)) / (2 * MR)));
-    for (let p = 1; p < parts; p++) {
-      const at = p * WORDS;
-      if (Atomics.load(this.ctl, at + STATE) === FAILED) {
-        this.fail('a worker could not run the kernels');
-        return 1;
-      }
-      if (!this.attached(at, generation)) return 1;
-      if (Atomics.load(this.ctl, at + CMD) !== IDLE) return 1;
+  /**
+   * Opens a job of M rows over the block of `generation` when a worker is idle over it: its
+   * chunks' cuts written, NEXT opened for the new job number; the chunk count, or 0 (one thread).
+   */
+  private post(generation: number, M: number): number {
+    if (this.failed || generation !== this.generation) return 0;
+    let idle = 0;
+    for (let p = 1; p < this.threads; p++) {
+      this.picked[p] = this.idle(p, generation) ? 1 : 0;
+      idle += this.picked[p]!;
     }
-    return parts;
+    const tiles = Math.floor(M / MR);
+    const chunks = Math.min(MAX_CHUNKS, (idle + 1) * CHUNKS_PER_THREAD, Math.floor(tiles / 2));
+    if (idle === 0 || chunks < 2) return 0;
+    const { ctl, arg } = this;
+    this.job = (this.job + 1) & 0xffffff;
+    // NEXT first: a late worker of the last job can claim nothing from here on.
+    Atomics.store(ctl, NEXT, this.job << 8);
+    for (let i = 0; i <= chunks; i++) arg[CUTS + i] = splitRows(M, chunks, i);
+    for (let i = 0; i < chunks; i++) ctl[CHUNK_DONE + i] = 0;
+    arg[CHUNKS] = chunks;
+    Atomics.store(ctl, COMPLETED, 0);
+    return chunks;
+  }
+
+  /** Publishes the job (its arguments are written) and wakes the workers post() picked: idle, over this block. */
+  private wake(): void {
+    const ctl = this.ctl;
+    Atomics.store(ctl, JOB, this.job);
+    for (let p = 1; p < this.threads; p++) {
+      if (this.picked[p] === 0) continue;
+      if (Atomics.compareExchange(ctl, workerAt(p) + CMD, IDLE, RUN) === IDLE)
+        Atomics.notify(ctl, workerAt(p) + CMD);
+    }
+  }
+
+  /** Claims the job's next chunk for this thread: its index, or −1 when every chunk is taken. */
+  private claim(): number {
+    const ctl = this.ctl;
+    const chunks = this.arg[CHUNKS]!;
+    for (;;) {
+      const next = Atomics.load(ctl, NEXT);
+      const i = next & 255;
+      if (i >= chunks) return -1;
+      if (Atomics.compareExchange(ctl, NEXT, next, next + 1) === next) return i;
+    }
+  }
+
+  /** Waits until every chunk is computed, or a worker broke, or `end` passed; whether all were. */
+  private join(chunks: number, end: number): boolean {
+    const ctl = this.ctl;
+    for (let done = Atomics.load(ctl, COMPLETED); done < chunks;) {
+      const left = end - performance.now();
+      if (left <= 0 || Atomics.load(ctl, BROKEN) !== 0) return false;
+      Atomics.wait(ctl, COMPLETED, done, Math.min(left, 50));
+      done = Atomics.load(ctl, COMPLETED);
+    }
+    return true;
+  }
+
+  /** Whether worker p may take a job now: idle, over this block, not failed. */
+  private idle(p: number, generation: number): boolean {
+    const at = workerAt(p);
+    if (Atomics.load(this.ctl, at + STATE) === FAILED) {
+      this.fail('a worker could not run the kernels');
+      return false;
+    }
+    return this.attached(at, generation) && Atomics.load(this.ctl, at + CMD) === IDLE;
   }
 
   /**
@@ -325,42 +348,6 @@ export class ThreadPool {
     return Atomics.load(this.ctl, at + ATTACHED) === generation;
   }
 
-  /** A gemm that hands worker p its product (its arguments into the control words) and wakes it. */
-  private starter(p: number): Gemm {
-    const { ctl, arg } = this;
-    const at = p * WORDS;
-    return (a, sai, sak, b, ldb, c, z, bias, M, K, N, accumulate, relu, panel) => {
-      arg[at + ARGS] = a;
-      arg[at + ARGS + 1] = sai;
-      arg[at + ARGS + 2] = sak;
-      arg[at + ARGS + 3] = b;
-      arg[at + ARGS + 4] = ldb;
-      arg[at + ARGS + 5] = c;
-      arg[at + ARGS + 6] = z;
-      arg[at + ARGS + 7] = bias;
-      arg[at + ARGS + 8] = M;
-      arg[at + ARGS + 9] = K;
-      arg[at + ARGS + 10] = N;
-      arg[at + ARGS + 11] = accumulate;
-      arg[at + ARGS + 12] = relu;
-      arg[at + ARGS + 13] = panel;
-      Atomics.store(ctl, at + DONE, 0);
-      Atomics.store(ctl, at + CMD, RUN);
-      Atomics.notify(ctl, at + CMD);
-    };
-  }
-
-  /** Waits for worker p's share until `end` (performance.now() time); whether it finished. */
-  private join(p: number, end: number): boolean {
-    const at = p * WORDS + DONE;
-    while (Atomics.load(this.ctl, at) === 0) {
-      const left = end - performance.now();
-      if (left <= 0) return false;
-      Atomics.wait(this.ctl, at, 0, Math.min(left, 50));
-    }
-    return Atomics.load(this.ctl, p * WORDS + STATE) !== FAILED;
-  }
-
   /** Shuts the pool after a failure, once, with a warning: products run on this thread from then on. */
   private fail(reason: string): void {
     if (this.failed) return;
@@ -369,11 +356,11 @@ export class ThreadPool {
   }
 }
 
-/** Runs rows [splitRows(p), splitRows(p + 1)) of a product with `run`. */
-function part(
+/** Computes chunk i of the job (rows ctl[CUTS + i] to ctl[CUTS + i + 1]) with `run` and counts it done. */
+function chunk(
   run: Gemm,
-  p: number,
-  parts: number,
+  i: number,
+  ctl: Int32Array,
   a: number,
   sai: number,
   sak: number,
@@ -382,15 +369,14 @@ function part(
   c: number,
   z: number,
   bias: number,
-  M: number,
   K: number,
   N: number,
   accumulate: number,
   relu: number,
   panel: number,
 ): void {
-  const r0 = splitRows(M, parts, p);
-  const rows = splitRows(M, parts, p + 1) - r0;
+  const r0 = ctl[CUTS + i]!;
+  const rows = ctl[CUTS + i + 1]! - r0;
   const rowBytes = r0 * N * 4;
   run(
     a + r0 * sai * 4,
@@ -408,11 +394,13 @@ function part(
     relu,
     panel,
   );
+  Atomics.store(ctl, CHUNK_DONE + i, 1);
+  Atomics.add(ctl, COMPLETED, 1);
 }
 
 /**
- * The first row of part `p` of `parts` over M rows: whole 4-row tiles, spread evenly, the rows
- * past the last tile in the last part. Every part keeps at least two tiles (the caller's
+ * The first row of chunk `p` of `parts` over M rows: whole 4-row tiles, spread evenly, the rows
+ * past the last tile in the last chunk. Every chunk keeps at least two tiles (the caller's
  * `parts` ≤ M4 / 8), so each takes gemm's packed path exactly when the whole product does and
  * every row is computed by the same instructions in the same order as on one thread.
  */
