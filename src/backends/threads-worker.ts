@@ -19,8 +19,14 @@ export const NEXT = 1;
 export const COMPLETED = 2;
 /** Set by a worker whose kernels threw (the asking thread then computes the missing chunks). */
 export const BROKEN = 3;
-/** gemm's 14 arguments (a, sai, sak, b, ldb, c, z, bias, M, K, N, accumulate, relu, panel unused), then the chunk count. */
+/** gemm's first 13 arguments (a, sai, sak, b, ldb, c, z, bias, M, K, N, accumulate, relu; each thread has its panel). */
 export const ARGS = 4;
+/**
+ * The block the job's addresses are in (its attach generation): a worker over another block — one
+ * that woke late, before taking the new block's message — claims nothing.
+ */
+export const BLOCK = ARGS + 13;
+/** The job's chunk count. */
 export const CHUNKS = ARGS + 14;
 /** The first row of each chunk, and M after the last. */
 export const CUTS = 20;
@@ -56,13 +62,14 @@ const arg = new Uint32Array(workerData.control);
 const me = ${workerAt(0)} + ${workerAt(1) - workerAt(0)} * workerData.index;
 let kernels = null;
 let panel = 0;
+let generation = 0;
 function share() {
   const job = Atomics.load(ctl, ${JOB});
   const a = arg[${ARGS}], sai = arg[${ARGS + 1}], sak = arg[${ARGS + 2}], b = arg[${ARGS + 3}];
   const ldb = arg[${ARGS + 4}], c = arg[${ARGS + 5}], z = arg[${ARGS + 6}], bias = arg[${ARGS + 7}];
   const K = arg[${ARGS + 9}], N = arg[${ARGS + 10}], acc = arg[${ARGS + 11}], relu = arg[${ARGS + 12}];
-  const chunks = arg[${CHUNKS}];
-  if (Atomics.load(ctl, ${JOB}) !== job) return;
+  const chunks = arg[${CHUNKS}], block = arg[${BLOCK}];
+  if (Atomics.load(ctl, ${JOB}) !== job || block !== generation) return;
   for (;;) {
     const next = Atomics.load(ctl, ${NEXT});
     const i = next & 255;
@@ -80,9 +87,10 @@ Atomics.notify(ctl, me + ${STATE});
 for (;;) {
   for (let m; (m = receiveMessageOnPort(parentPort)); ) {
     try {
-      const { module, memory, generation } = m.message;
+      const { module, memory } = m.message;
       kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
       panel = m.message.panel;
+      generation = m.message.generation;
       Atomics.store(ctl, me + ${ATTACHED}, generation);
       Atomics.notify(ctl, me + ${ATTACHED});
     } catch {

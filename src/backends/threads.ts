@@ -28,6 +28,7 @@ import {
   ARGS,
   ATTACH,
   ATTACHED,
+  BLOCK,
   BROKEN,
   CHUNK_DONE,
   CHUNKS,
@@ -284,6 +285,7 @@ export class ThreadPool {
     for (let i = 0; i <= chunks; i++) arg[CUTS + i] = splitRows(M, chunks, i);
     for (let i = 0; i < chunks; i++) ctl[CHUNK_DONE + i] = 0;
     arg[CHUNKS] = chunks;
+    arg[BLOCK] = generation;
     Atomics.store(ctl, COMPLETED, 0);
     return chunks;
   }

@@ -43,12 +43,20 @@ function pair(source: string, pool: PoolOptions = {}) {
   return { one, two, backend };
 }
 
-/** Runs `use` once (binding its plans, so the blocks are final), waits for the worker, runs it again. */
-function warmed<T>(backend: WasmBackend, use: () => T): T {
-  use();
+/**
+ * Runs `use` once (binding its plans: the block grows, and the worker follows it while products
+ * run), waits for the worker, runs it again; both runs' results must be `same`.
+ */
+function warmed<T>(backend: WasmBackend, use: () => T, same: (a: T, b: T) => void): T {
+  const first = use();
   expect(backend.pool!.waitReady(30_000)).toBe(true);
-  return use();
+  const second = use();
+  same(first, second);
+  return second;
 }
+
+const sameAll = (a: Float32Array[], b: Float32Array[]) =>
+  a.forEach((x, i) => expectSameBits(x, b[i]!));
 
 /** Bit for bit, NaN included. */
 function expectSameBits(got: Float32Array, want: Float32Array): void {
@@ -89,8 +97,8 @@ describe.skipIf(!runs)('the threads option on the wasm backend', () => {
     // 1030 rows in one batch (1030 = 4·257 + 2: ragged), in batches of 333 (the last of 31
     // rows is too small to split), one row, no rows.
     const cases: [Float32Array, number][] = [
-      [x, 1030],
       [x, 333],
+      [x, 1030],
       [x.subarray(0, 784), 1],
       [new Float32Array(0), 32],
     ];
@@ -98,7 +106,7 @@ describe.skipIf(!runs)('the threads option on the wasm backend', () => {
       cases.map(([data, batchSize]) => m.predict(data, { batchSize }));
     const want = predictAll(one);
     const before = backend.pool!.splits;
-    const got = warmed(backend, () => predictAll(two));
+    const got = warmed(backend, () => predictAll(two), sameAll);
     // 1030·784·128 and 333·784·128 multiply-adds are above the split size.
     expect(1030 * 784 * 128).toBeGreaterThanOrEqual(SPLIT_MIN_MACS);
     expect(backend.pool!.splits).toBeGreaterThan(before);
@@ -115,7 +123,8 @@ describe.skipIf(!runs)('the threads option on the wasm backend', () => {
     const cases = [61, 50, 7];
     const want = cases.map((batchSize) => one.predict(x, { batchSize }));
     const before = backend.pool!.splits;
-    const got = warmed(backend, () => cases.map((batchSize) => two.predict(x, { batchSize })));
+    const run = () => cases.map((batchSize) => two.predict(x, { batchSize }));
+    const got = warmed(backend, run, sameAll);
     expect(backend.pool!.splits).toBeGreaterThan(before);
     got.forEach((g, i) => expectSameBits(g, want[i]!));
   }, 60_000);
@@ -132,7 +141,8 @@ describe.skipIf(!runs)('the threads option on the wasm backend', () => {
     const y = new Float32Array(rows * 10).map((_, i) => (i % 10 === (i / 10) % 7 ? 1 : 0));
     const want = one.evaluate(x, y, { batchSize: rows });
     const before = backend.pool!.splits;
-    expect(warmed(backend, () => two.evaluate(x, y, { batchSize: rows }))).toEqual(want);
+    const evaluate = () => two.evaluate(x, y, { batchSize: rows });
+    expect(warmed(backend, evaluate, (a, b) => expect(a).toEqual(b))).toEqual(want);
     const splits = backend.pool!.splits;
     expect(splits).toBeGreaterThan(before);
     // 256·784·128 multiply-adds would split in a predict.
@@ -179,10 +189,8 @@ describe.skipIf(!runs)('the threads option on the wasm backend', () => {
     const { one, two, backend } = pair(mlp, { source, joinTimeoutMs: 100, warn });
     const x = inputs(400 * 784);
     const want = one.predict(x, { batchSize: 400 });
-    expectSameBits(
-      warmed(backend, () => two.predict(x, { batchSize: 400 })),
-      want,
-    );
+    expectSameBits(two.predict(x, { batchSize: 400 }), want);
+    backend.pool!.waitReady(30_000); // false once the worker has hung a first product
     // Until the worker has taken a chunk (its core may be busy: then this thread takes them all).
     for (let i = 0; i < 50 && warn.mock.calls.length === 0; i++)
       expectSameBits(two.predict(x, { batchSize: 400 }), want);
