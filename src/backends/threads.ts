@@ -53,9 +53,9 @@ import {
 export const MAX_THREADS = 16;
 
 /**
- * Products (M·K·N multiply-adds) from which a split pays: bench/threads.bench.ts measured the
- * break-even (a free second core) between 32×784×128 (3.2M: 0.8–1.3×) and 1024×128×64 (8.4M),
- * and 1.6–2× from 1024×784×128 (103M, W5's first layer) and 512³ on.
+ * Products (M·K·N multiply-adds) from which a split pays: `npm run bench:threads` (issue 12's
+ * measurement, a free second core) put the break-even between 32×784×128 (3.2M: 0.4–1.3×) and
+ * 1024×128×64 (8.4M), and 1.6–2× from 1024×784×128 (103M, W5's first layer) and 512³ on.
  */
 export const SPLIT_MIN_MACS = 1 << 23;
 

@@ -66,6 +66,7 @@ function expectSameBits(got: Float32Array, want: Float32Array): void {
   );
 }
 
+/** Models whose workers a test started: stopped after it (not needed to exit, but tidy). */
 const disposeAll: Model[] = [];
 afterEach(() => {
   for (const m of disposeAll.splice(0)) m.dispose();
@@ -114,6 +115,18 @@ describe.skipIf(!runs)('the threads option on the wasm backend', () => {
     got.forEach((g, i) => expectSameBits(g, want[i]!));
     expect(want[3]!.length).toBe(0);
     expect(two.threads).toBe(2);
+  }, 60_000);
+
+  it('three threads (two workers claiming chunks) give the same bits too', () => {
+    const one = loadModel(mlp, { seed: 1, backend: 'wasm' });
+    const backend = createWasmBackend(undefined, { threads: 3 });
+    const three = loadModel(mlp, { seed: 1, backend });
+    disposeAll.push(three);
+    const x = inputs(1030 * 784);
+    const want = one.predict(x, { batchSize: 1030 });
+    const predict = () => three.predict(x, { batchSize: 1030 });
+    expectSameBits(warmed(backend, predict, expectSameBits), want);
+    expect(backend.pool!.splits).toBeGreaterThan(0);
   }, 60_000);
 
   it("predict on a CNN: the convolutions' im2col products split, bit-identical to one thread", () => {
