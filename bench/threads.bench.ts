@@ -4,7 +4,7 @@
  * and split over two, on W7's 512³, the MNIST MLP's products at predict batch 1,024 (W5) and at
  * training batch 32 (W1), and a sweep of the first layer's rows for the break-even that
  * SPLIT_MIN_MACS encodes. Wall time (two threads share the work, so CPU time would hide the
- * gain), median of 7 runs; the load average is printed, as a busy second core erases the gain.
+ * gain), medians of 7 runs alternating one and two threads; the load average is printed, as a busy second core erases the gain.
  * Each split result is checked bit-identical to the one-thread product. Run: npm run bench:threads
  */
 import os from 'node:os';
@@ -47,22 +47,31 @@ if (!pool.waitReady(30_000)) throw new Error('the worker did not start within 30
 const split = pool.gemmOver(block);
 const one = block.kernels.gemm;
 
-/** Wall µs per call: calibrated to ≥ 20 ms a run, median of 7 runs. */
-function time(fn: () => void): number {
-  let n = 1;
-  for (;;) {
+/**
+ * Wall µs per call of two functions: each calibrated to ≥ 20 ms a run, then 7 runs of each in
+ * alternation (a change in the machine's load falls on both), the medians.
+ */
+function timePair(f1: () => void, f2: () => void): [number, number] {
+  const calls = (fn: () => void) => {
+    for (let n = 1; ; n *= 2) {
+      const t = performance.now();
+      for (let i = 0; i < n; i++) fn();
+      if (performance.now() - t > 20) return n;
+    }
+  };
+  const [n1, n2] = [calls(f1), calls(f2)];
+  const runs: [number[], number[]] = [[], []];
+  const run = (fn: () => void, n: number, into: number[]) => {
     const t = performance.now();
     for (let i = 0; i < n; i++) fn();
-    if (performance.now() - t > 20) break;
-    n *= 2;
-  }
-  const runs: number[] = [];
+    into.push(((performance.now() - t) / n) * 1000);
+  };
   for (let r = 0; r < 7; r++) {
-    const t = performance.now();
-    for (let i = 0; i < n; i++) fn();
-    runs.push(((performance.now() - t) / n) * 1000);
+    run(f1, n1, runs[0]);
+    run(f2, n2, runs[1]);
   }
-  return runs.sort((x, y) => x - y)[3]!;
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[3]!;
+  return [median(runs[0]), median(runs[1])];
 }
 
 const load = () =>
@@ -91,32 +100,23 @@ for (const [name, M, K, N, relu, transA] of shapes) {
   if (pool.splits === splits) throw new Error(`${name}: the product did not split`);
   for (let i = 0; i < M * N; i++)
     if (!Object.is(data[cAt + i], want[i])) throw new Error(`${name}: the split differs at ${i}`);
-  const [t1, chunks0] = [time(product(one)), pool.workerChunks];
-  const t2 = time(product(split));
-  const share = (pool.workerChunks - chunks0) / (pool.splits - splits - 1);
+  const [chunks0, splits0] = [pool.workerChunks, pool.splits];
+  const [t1, t2] = timePair(product(one), product(split));
+  const share = (pool.workerChunks - chunks0) / (pool.splits - splits0);
   const gflops = (t: number) => ((2 * M * K * N) / t / 1e3).toFixed(1);
   const shipped = M * K * N >= SPLIT_MIN_MACS ? 'splits' : 'one thread';
   console.log(
     `  ${name.padEnd(42)} 1 thread ${t1.toFixed(1).padStart(8)} µs (${gflops(t1)} GFLOP/s)   2 threads ${t2.toFixed(1).padStart(8)} µs (${gflops(t2)})   ${(t1 / t2).toFixed(2)}×   (worker: ${share.toFixed(1)} chunks a product; library: ${shipped})`,
   );
 }
-const wake = () =>
-  split(
-    data.byteOffset,
-    1,
-    16,
-    data.byteOffset,
-    8,
-    data.byteOffset + 4096,
-    0,
-    0,
-    16,
-    1,
-    8,
-    0,
-    0,
-    block.panel,
-  );
-console.log(`  a wake-and-join round trip (a 16×1·1×8 product split): ${time(wake).toFixed(1)} µs`);
+// Sharing's fixed cost: a product too small for the worker to take a chunk before this thread
+// has taken them all (posting the job, waking the worker, claiming the chunks).
+const at = data.byteOffset;
+const tiny = (gemm: typeof one) => () =>
+  gemm(at, 1, 16, at, 8, at + 4096, 0, 0, 16, 1, 8, 0, 0, block.panel);
+const [tinyOne, tinySplit] = timePair(tiny(one), tiny(split));
+console.log(
+  `  sharing's fixed cost (a 16×1·1×8 product): ${(tinySplit - tinyOne).toFixed(1)} µs (${tinyOne.toFixed(1)} → ${tinySplit.toFixed(1)} µs)`,
+);
 console.log(`  load at end ${load()}`);
 pool.dispose();
