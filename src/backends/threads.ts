@@ -237,14 +237,12 @@ export class ThreadPool {
       this.wake();
       const t0 = performance.now();
       let mine = 0;
-      for (let i = this.claim(); i >= 0; i = this.claim(), mine++)
-        chunk(one, i, ctl, a, sai, sak, b, ldb, c, z, bias, K, N, accumulate, relu, panel);
+      for (let i = this.claim(); i >= 0; i = this.claim(), mine++) chunk(one, i, ctl, arg, panel);
       const deadline = t0 + this.joinTimeoutMs + 20 * (performance.now() - t0);
       if (!this.join(chunks, deadline)) {
         this.fail('a worker did not finish its share of a product in time');
         for (let i = 0; i < chunks; i++)
-          if (Atomics.load(ctl, CHUNK_DONE + i) === 0)
-            chunk(one, i, ctl, a, sai, sak, b, ldb, c, z, bias, K, N, accumulate, relu, panel);
+          if (Atomics.load(ctl, CHUNK_DONE + i) === 0) chunk(one, i, ctl, arg, panel);
       }
       this.splits++;
       this.workerChunks += chunks - mine;
@@ -358,42 +356,31 @@ export class ThreadPool {
   }
 }
 
-/** Computes chunk i of the job (rows ctl[CUTS + i] to ctl[CUTS + i + 1]) with `run` and counts it done. */
-function chunk(
-  run: Gemm,
-  i: number,
-  ctl: Int32Array,
-  a: number,
-  sai: number,
-  sak: number,
-  b: number,
-  ldb: number,
-  c: number,
-  z: number,
-  bias: number,
-  K: number,
-  N: number,
-  accumulate: number,
-  relu: number,
-  panel: number,
-): void {
-  const r0 = ctl[CUTS + i]!;
-  const rows = ctl[CUTS + i + 1]! - r0;
+/**
+ * Computes chunk i of the posted job with `run` (its arguments and cuts read back from the
+ * control words, as a worker reads them; `panel` this thread's), and counts it done.
+ */
+function chunk(run: Gemm, i: number, ctl: Int32Array, arg: Uint32Array, panel: number): void {
+  const r0 = arg[CUTS + i]!;
+  const rows = arg[CUTS + i + 1]! - r0;
+  const sai = arg[ARGS + 1]!;
+  const N = arg[ARGS + 10]!;
   const rowBytes = r0 * N * 4;
+  const z = arg[ARGS + 6]!;
   run(
-    a + r0 * sai * 4,
+    arg[ARGS]! + r0 * sai * 4,
     sai,
-    sak,
-    b,
-    ldb,
-    c + rowBytes,
+    arg[ARGS + 2]!,
+    arg[ARGS + 3]!,
+    arg[ARGS + 4]!,
+    arg[ARGS + 5]! + rowBytes,
     z && z + rowBytes,
-    bias,
+    arg[ARGS + 7]!,
     rows,
-    K,
+    arg[ARGS + 9]!,
     N,
-    accumulate,
-    relu,
+    arg[ARGS + 11]!,
+    arg[ARGS + 12]!,
     panel,
   );
   Atomics.store(ctl, CHUNK_DONE + i, 1);
