@@ -51,8 +51,8 @@ export const READY = 1;
 export const FAILED = -1;
 
 /**
- * The worker's code (CommonJS, run with `eval: true`): drain the blocks attached since the last
- * command, wait for a command, claim and compute chunks of the job until none is left. Its
+ * The worker's code (CommonJS, run with `eval: true`): wait for a command, take the blocks
+ * attached since the last one, and for a job claim and compute its chunks until none is left. Its
  * failures are words in the control buffer, never a throw nobody sees.
  */
 export const workerSource = `
@@ -82,9 +82,7 @@ function share() {
     Atomics.notify(ctl, ${COMPLETED});
   }
 }
-Atomics.store(ctl, me + ${STATE}, ${READY});
-Atomics.notify(ctl, me + ${STATE});
-for (;;) {
+function attach() {
   for (let m; (m = receiveMessageOnPort(parentPort)); ) {
     try {
       const { module, memory } = m.message;
@@ -97,7 +95,15 @@ for (;;) {
       Atomics.store(ctl, me + ${STATE}, ${FAILED});
     }
   }
+}
+Atomics.store(ctl, me + ${STATE}, ${READY});
+Atomics.notify(ctl, me + ${STATE});
+for (;;) {
+  // The blocks attached while it ran a job (the attach command found it busy), and before
+  // the command it wakes for: a job may follow an attach at once.
+  attach();
   Atomics.wait(ctl, me + ${CMD}, ${IDLE});
+  attach();
   const cmd = Atomics.load(ctl, me + ${CMD});
   if (cmd === ${EXIT}) break;
   if (cmd === ${RUN}) {

@@ -288,14 +288,20 @@ export class ThreadPool {
     return chunks;
   }
 
-  /** Publishes the job (its arguments are written) and wakes the workers post() picked: idle, over this block. */
+  /**
+   * Publishes the job (its arguments are written) and wakes the workers post() picked: over
+   * this block, idle or with an attach not yet acknowledged (a worker takes the attached blocks
+   * before any command).
+   */
   private wake(): void {
     const ctl = this.ctl;
     Atomics.store(ctl, JOB, this.job);
     for (let p = 1; p < this.threads; p++) {
       if (this.picked[p] === 0) continue;
-      if (Atomics.compareExchange(ctl, workerAt(p) + CMD, IDLE, RUN) === IDLE)
-        Atomics.notify(ctl, workerAt(p) + CMD);
+      const at = workerAt(p) + CMD;
+      const was = Atomics.load(ctl, at);
+      const free = was === IDLE || was === ATTACH;
+      if (free && Atomics.compareExchange(ctl, at, was, RUN) === was) Atomics.notify(ctl, at);
     }
   }
 
@@ -323,14 +329,15 @@ export class ThreadPool {
     return true;
   }
 
-  /** Whether worker p may take a job now: idle, over this block, not failed. */
+  /** Whether worker p may take a job now: over this block, idle (or acknowledging an attach), not failed. */
   private idle(p: number, generation: number): boolean {
     const at = workerAt(p);
     if (Atomics.load(this.ctl, at + STATE) === FAILED) {
       this.fail('a worker could not run the kernels');
       return false;
     }
-    return this.attached(at, generation) && Atomics.load(this.ctl, at + CMD) === IDLE;
+    const cmd = Atomics.load(this.ctl, at + CMD);
+    return this.attached(at, generation) && (cmd === IDLE || cmd === ATTACH);
   }
 
   /**
