@@ -55,9 +55,11 @@ export const MAX_THREADS = 16;
 /**
  * Products (M·K·N multiply-adds) from which a split pays: `npm run bench:threads` (issue 12's
  * measurement, a free second core) put the break-even between 32×784×128 (3.2M: 0.4–1.3×) and
- * 1024×128×64 (8.4M), and 1.6–2× from 1024×784×128 (103M, W5's first layer) and 512³ on.
+ * 1024×128×64 (8.4M), and 1.6–2× from 1024×784×128 (103M, W5's first layer) and 512³ on; with
+ * the core busy (load 7–15 on 2 CPUs) products of 8–13M ran at 0.85–1.0×, so the split starts
+ * at twice the break-even: a 784→128 layer from 168 rows.
  */
-export const SPLIT_MIN_MACS = 1 << 23;
+export const SPLIT_MIN_MACS = 1 << 24;
 
 /** A product's arguments, as KernelExports.gemm takes them. */
 export type Gemm = KernelExports['gemm'];

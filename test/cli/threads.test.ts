@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from 'nnlang';
 import { nn } from './spawn.js';
 
-const source = `Input(300) -> Dense(128, relu) -> Dense(3, softmax)
+const source = `Input(300) -> Dense(256, relu) -> Dense(3, softmax)
 compile(adam, categorical_crossentropy, metrics=['accuracy'])
 fit(target='y')
 `;
