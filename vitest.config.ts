@@ -10,8 +10,9 @@ const resolve = {
 /**
  * Where this Node validates the relaxed SIMD kernels only with Node 20's flag, a second project
  * runs the files whose results depend on the kernel build again with it, on the relaxed tier
- * alone (test/conformance/backends.ts relaxedPass): the kernel tests and the conformance cases
- * that reach the products. On Node ≥ 22 the default run has both tiers already.
+ * alone (test/conformance/backends.ts relaxedPass): the kernel tests, the thread split's bit
+ * identity (its cuts must respect the relaxed build's 6-row tiles too) and the conformance
+ * cases that reach the products. On Node ≥ 22 the default run has both tiers already.
  */
 const relaxedProject =
   wasmTier() !== 'simd'
@@ -21,7 +22,11 @@ const relaxedProject =
           resolve,
           test: {
             name: 'relaxed-simd',
-            include: ['test/backends/wasm.test.ts', 'test/conformance/tfjs.test.ts'],
+            include: [
+              'test/backends/wasm.test.ts',
+              'test/backends/threads.test.ts',
+              'test/conformance/tfjs.test.ts',
+            ],
             execArgv: [relaxedSimdFlag],
             testTimeout: 30_000,
           },

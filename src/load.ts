@@ -51,5 +51,6 @@ export function loadModel(source: string, options: LoadOptions = {}): Model {
   return new Model(compiled, {
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
   });
 }

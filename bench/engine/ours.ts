@@ -39,7 +39,8 @@ function sync(engine: string, workload: WorkloadId, how: string, fn: () => void)
  * The public API runners on the default backend choice ('ours': wasm for the MLP, CNN and LSTM
  * where WebAssembly SIMD is there, JavaScript for the 4-8-3 model) and forced to the JavaScript
  * backend ('ours-js': the engine before the wasm backend, for before/after ratios in one run),
- * and the lower-level runners ('ours-raw', default backend).
+ * W5 with `threads: 2` ('ours-2t': its own row in the table), and the lower-level runners
+ * ('ours-raw', default backend).
  */
 export function ourRunners(d: BenchData): Runner[] {
   const mlp32 = loadModel(mlpSource, { seed: 1 });
@@ -48,6 +49,9 @@ export function ourRunners(d: BenchData): Runner[] {
   const mlpInfer = loadModel(mlpSource, { seed: 1 });
   const tinyInfer = loadModel(tinySource, { seed: 1 });
   const tinyBatches = batchesOf(d.tinyX, d.tinyY, 4, 3, tinyBatch);
+  // W5 with a worker thread for the large products (the threads option; one thread where the
+  // engine cannot run workers, as its label then says).
+  const mlpThreads = loadModel(mlpSource, { seed: 1, threads: 2 });
 
   return [
     ...apiRunners('ours', 'auto', d),
@@ -64,6 +68,14 @@ export function ourRunners(d: BenchData): Runner[] {
     sync('ours-raw', 'W3', '10 × Model.step on fixed batches (no shuffle)', () => {
       for (const b of tinyBatches) keep(tiny.step(b.x, b.y, b.n, null, tinyBatch));
     }),
+    sync(
+      'ours-2t',
+      'W5',
+      `predict(x, {batchSize: 1024}), loadModel(…, {threads: 2}): ${mlpThreads.threads} thread(s)`,
+      () => {
+        keep(mlpThreads.predict(d.x1024, { batchSize: bigBatch })[0]!);
+      },
+    ),
     planRunner(mlpInfer, 'W4', d.x1, 1),
     planRunner(mlpInfer, 'W5', d.x1024, bigBatch),
     planRunner(tinyInfer, 'W6', d.tinyX1, 1),

@@ -64,21 +64,30 @@ function ratioText(r: number | null): string {
 /**
  * The table: figures per engine and our speed over each TF.js backend (>1: we are faster), then
  * the JavaScript backend's over TF.js wasm (the ratio before the wasm backend, in the same run).
+ * A workload measured with the threads option ('ours-2t': W5) has a row of its own below it,
+ * its figure in the 'ours' column and its ratios against the same peers' cells.
  */
 export function table(cells: readonly Cell[], stat: Stat = median): string {
   const head = ['', 'workload', 'unit', ...engines, 'ours/cpu', 'ours/wasm', 'js/wasm'];
-  const rows = workloads.map((w) => {
+  const ratios = (w: Workload, ours: Cell | null, js: Cell | null) => [
+    ratioText(speedup(ours, pick(cells, 'tfjs-cpu', w.id), stat)),
+    ratioText(speedup(ours, pick(cells, 'tfjs-wasm', w.id), stat)),
+    ratioText(speedup(js, pick(cells, 'tfjs-wasm', w.id), stat)),
+  ];
+  const rows = workloads.flatMap((w) => {
     const ours = pick(cells, 'ours', w.id);
-    const js = pick(cells, 'ours-js', w.id);
-    return [
+    const row = [
       w.id,
       w.title,
       w.unit,
       ...engines.map((e) => figureText(w, pick(cells, e, w.id), stat)),
-      ratioText(speedup(ours, pick(cells, 'tfjs-cpu', w.id), stat)),
-      ratioText(speedup(ours, pick(cells, 'tfjs-wasm', w.id), stat)),
-      ratioText(speedup(js, pick(cells, 'tfjs-wasm', w.id), stat)),
+      ...ratios(w, ours, pick(cells, 'ours-js', w.id)),
     ];
+    const threaded = pick(cells, 'ours-2t', w.id);
+    if (!threaded) return [row];
+    const figures = engines.map((e) => (e === 'ours' ? figureText(w, threaded, stat) : '–'));
+    const title = `${w.title}, threads: 2`;
+    return [row, [`${w.id}-2t`, title, w.unit, ...figures, ...ratios(w, threaded, null)]];
   });
   return markdownTable(head, rows);
 }

@@ -206,7 +206,7 @@ export class BoundPlan {
     return this.memory.backend.bind(
       s,
       { inputs: s.inputs.map(view), outputs: s.outputs.map(view) },
-      this.ctx,
+      { ...this.ctx, mode: this.plan.mode },
     );
   }
 }

@@ -4,7 +4,10 @@
  * to a function that runs it for a number of rows. The reference backend is plain JavaScript
  * over Float32Arrays; another (WebAssembly SIMD) implements the same interface.
  */
-import type { PlanStep } from '../ir/index.js';
+import type { Plan, PlanStep } from '../ir/index.js';
+
+/** A plan's mode: inference, evaluation or training. */
+type PlanMode = Plan['mode'];
 import type { Rng } from '../kernels/random.js';
 import type { Optimizer } from '../optim/index.js';
 
@@ -20,6 +23,8 @@ export interface BindContext {
   rng: Rng;
   /** The optimizer a training plan's update step applies (its iterations and learning rate live there). */
   optimizer?: Optimizer;
+  /** The mode of the step's plan (BoundPlan sets it): the threads option splits products outside training only. */
+  mode?: PlanMode;
 }
 
 /** A bound step: runs over the first `rows` samples of its batch-sized buffers. */
@@ -37,6 +42,10 @@ export interface Backend {
    * backend without it is checked in JavaScript.
    */
   firstNonFinite?(view: Float32Array, n: number): number;
+  /** Threads its products may run on (the wasm backend's threads option); 1 when absent. */
+  readonly threads?: number;
+  /** Stops what the backend started (the threads option's workers); a no-op when absent. */
+  dispose?(): void;
 }
 
 /**

@@ -5,7 +5,12 @@
  * state) — so a session that needs more memory gets a new block, copies its parameters over and
  * rebinds, exactly as with the JavaScript backend; the old block is collected with its views.
  */
-import { relaxedKernels, simdKernels } from './wasm-binary.js';
+import {
+  relaxedKernels,
+  relaxedSharedKernels,
+  simdKernels,
+  simdSharedKernels,
+} from './wasm-binary.js';
 
 /** Byte offset of the float block in its memory: address 0 stays the kernels' "no buffer". */
 const BASE = 64;
@@ -253,6 +258,13 @@ export interface Block {
   readonly scratch: number;
   /** Byte address of the panel buffer (PANEL_FLOATS floats). */
   readonly panel: number;
+  /**
+   * Byte addresses of one panel buffer per thread, this thread's (`panel`) first: a shared
+   * block (the threads option) holds one more after it per worker, which packs its own panels.
+   */
+  readonly panels: readonly number[];
+  /** The compiled kernels this block's instance runs (a worker instantiates the same over it). */
+  readonly module: object;
 }
 
 /** Which kernels this engine can run: relaxed SIMD, plain SIMD, or none (no WebAssembly SIMD). */
@@ -269,7 +281,7 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: KernelExports };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 // Read without a cast: under the DOM library (the playground's page) the global's declared
 // type and this local one differ, and a cast between them does not compile.
@@ -313,23 +325,46 @@ function moduleOf(which: 'relaxed' | 'simd'): object {
   return module;
 }
 
+const sharedModules = new Map<'relaxed' | 'simd', object | null>();
+
+/**
+ * The tier's build over a shared memory, compiled once; null where the engine does not
+ * validate it (no threads proposal): the threads option then runs on one thread.
+ */
+export function sharedModuleOf(which: 'relaxed' | 'simd'): object | null {
+  if (!sharedModules.has(which)) {
+    const bytes = decode(which === 'relaxed' ? relaxedSharedKernels : simdSharedKernels);
+    sharedModules.set(which, wasm?.validate(bytes) ? new wasm.Module(bytes) : null);
+  }
+  return sharedModules.get(which)!;
+}
+
 /**
  * Allocates `floats` float32 values in a fresh memory with its own kernel instance; a too large
- * request throws the RangeError the runtime reports as an AllocationError.
+ * request throws the RangeError the runtime reports as an AllocationError. `threads` > 1: the
+ * memory is shared (its maximum its size: it never grows) and runs the shared build, with a
+ * panel buffer per thread (sharedModuleOf(which) must have found that build).
  */
 export function allocateBlock(
   which: 'relaxed' | 'simd',
   floats: number,
+  threads = 1,
 ): { block: Block; data: Float32Array } {
   const scratch = BASE + Math.ceil((floats * 4) / 16) * 16;
-  const bytes = scratch + (SCRATCH_FLOATS + PANEL_FLOATS) * 4;
+  const bytes = scratch + (SCRATCH_FLOATS + threads * PANEL_FLOATS) * 4;
   const pages = Math.ceil(bytes / PAGE);
   if (!Number.isSafeInteger(pages) || pages > 65536) {
     throw new RangeError(`a WebAssembly memory holds at most 4 GiB (${pages} pages asked)`);
   }
-  const memory = new wasm!.Memory({ initial: pages });
-  const instance = new wasm!.Instance(moduleOf(which), { env: { memory } });
-  const panel = scratch + SCRATCH_FLOATS * 4;
-  const block: Block = { memory, kernels: instance.exports, scratch, panel };
+  const shared = threads > 1;
+  const module = shared ? sharedModuleOf(which) : moduleOf(which);
+  if (!module) throw new Error(`internal: the shared ${which} kernels are not available here.`);
+  const memory = new wasm!.Memory(
+    shared ? { initial: pages, maximum: pages, shared } : { initial: pages },
+  );
+  const instance = new wasm!.Instance(module, { env: { memory } });
+  const first = scratch + SCRATCH_FLOATS * 4;
+  const panels = Array.from({ length: threads }, (_, i) => first + i * PANEL_FLOATS * 4);
+  const block: Block = { memory, kernels: instance.exports, scratch, panel: first, panels, module };
   return { block, data: new Float32Array(memory.buffer, BASE, floats) };
 }

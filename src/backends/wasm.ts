@@ -17,6 +17,7 @@ import { jsUpdateKernels, type UpdateKernels } from '../optim/index.js';
 import { bindRecurrent, jsBackend } from './js.js';
 import { wasmActivationBackward, wasmActivationForward } from './wasm-activations.js';
 import type { Backend, BindContext, Run, StepViews } from './types.js';
+import { ThreadPool, threadsUnavailable, type Gemm, type PoolOptions } from './threads.js';
 import {
   allocateBlock,
   SCRATCH_FLOATS,
@@ -28,25 +29,59 @@ import { bindWasmLoss } from './wasm-losses.js';
 
 export { wasmTier, type WasmTier } from './wasm-block.js';
 
+/** A block, with its forward products' gemm split over the threads option's workers. */
+interface ThreadedBlock extends Block {
+  /** gemm, split by rows over the workers when a product pays (inference and evaluation plans). */
+  readonly split?: Gemm;
+}
+
 /** The block each allocation made, by the memory's buffer its views share. */
-type Blocks = WeakMap<ArrayBufferLike, Block>;
+type Blocks = WeakMap<ArrayBufferLike, ThreadedBlock>;
+
+/** createWasmBackend's options beyond the build. */
+export interface WasmBackendOptions {
+  /** Threads for large forward products (threads.ts); the engine must allow them (threadsUnavailable). */
+  threads?: number;
+  /** The thread pool's test hooks. */
+  pool?: PoolOptions;
+}
+
+/** The wasm backend, with its thread pool (null on one thread) for tests and the bench. */
+export interface WasmBackend extends Backend {
+  readonly pool: ThreadPool | null;
+}
 
 /**
  * A wasm backend running the given kernel build (default: the best this engine validates).
- * Throws where WebAssembly SIMD is absent: check wasmTier() first, as resolveBackend does.
+ * Throws where WebAssembly SIMD is absent: check wasmTier() first, as resolveBackend does; and
+ * with `threads` > 1 where threadsUnavailable() gives a reason. Its `dispose` stops the workers.
  */
-export function createWasmBackend(which: 'relaxed' | 'simd' | undefined = undefined): Backend {
+export function createWasmBackend(
+  which: 'relaxed' | 'simd' | undefined = undefined,
+  options: WasmBackendOptions = {},
+): WasmBackend {
   const chosen = which ?? wasmTier();
   if (chosen === null) throw new Error('WebAssembly SIMD is not available in this engine.');
   if (which !== undefined && wasmTier() === null) {
     throw new Error('WebAssembly SIMD is not available in this engine.');
   }
+  const threads = options.threads ?? 1;
+  const unavailable = threads > 1 ? threadsUnavailable(chosen) : null;
+  if (unavailable) throw new Error(`threads: ${unavailable}.`);
   const blocks: Blocks = new WeakMap();
-  return {
+  let pool: ThreadPool | null = null;
+  const backend: WasmBackend = {
     name: chosen === 'relaxed' ? 'wasm-relaxed' : 'wasm',
+    get pool() {
+      return pool;
+    },
+    get threads() {
+      return pool?.alive ? threads : 1;
+    },
     allocate(floats) {
-      const { block, data } = allocateBlock(chosen, floats);
-      blocks.set(data.buffer, block);
+      const { block, data } = allocateBlock(chosen, floats, threads);
+      pool?.attach(block);
+      blocks.set(data.buffer, pool ? { ...block, split: pool.gemmOver(block) } : block);
       return data;
     },
     bind: (s, views, ctx) => bind(blocks, s, views, ctx),
@@ -54,7 +89,10 @@ export function createWasmBackend(which: 'relaxed' | 'simd' | undefined = undefi
       const block = blocks.get(view.buffer);
       return block ? block.kernels.firstNonFinite(view.byteOffset, n) : firstNonFinite(view, n);
     },
+    dispose: () => pool?.dispose(),
   };
+  if (threads > 1) pool = new ThreadPool(threads, backend, options.pool);
+  return backend;
 }
 
 let shared: Backend | null = null;
@@ -102,13 +140,20 @@ function bind(blocks: Blocks, s: PlanStep, views: StepViews, ctx: BindContext): 
 }
 
 /** The step on the wasm kernels, or null for an op (or a view) they do not take. */
-function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext): Run | null {
+function bindWasm(
+  block: ThreadedBlock,
+  s: PlanStep,
+  views: StepViews,
+  ctx: BindContext,
+): Run | null {
   const input = (i: number) => views.inputs[i] ?? null;
   const output = (i: number) => views.outputs[i] ?? null;
+  // The forward products split over the threads option's workers outside training (threads.ts).
+  const gemm = (ctx.mode !== 'training' && block.split) || block.kernels.gemm;
   switch (s.op) {
     case 'dense': {
       const { rows: perSample, in: inDim, units, activation } = s.attrs;
-      const product = forwardProduct(block, {
+      const product = forwardProduct(block, gemm, {
         x: input(0),
         kernel: input(1),
         bias: s.attrs.bias ? input(2) : null,
@@ -134,7 +179,7 @@ function bindWasm(block: Block, s: PlanStep, views: StepViews, ctx: BindContext)
       const g = s.attrs;
       if (g.groups !== 1) return null;
       const [x, col] = [input(0)!, output(1)!];
-      const product = forwardProduct(block, {
+      const product = forwardProduct(block, gemm, {
         x: col,
         kernel: input(1),
         bias: g.bias ? input(2) : null,
@@ -226,11 +271,16 @@ interface ForwardProduct {
 }
 
 /**
- * Runs a product layer's forward for a number of rows on wasm: linear and plain relu in the
- * tile's epilogue; tanh, sigmoid, softmax and the others wasm-activations.ts takes on wasm after
- * it, the rest in JavaScript. Null when a view lies outside the block.
+ * Runs a product layer's forward for a number of rows on wasm (`gemm`: the block's, or the one
+ * split over threads): linear and plain relu in the tile's epilogue; tanh, sigmoid, softmax and
+ * the others wasm-activations.ts takes on wasm after it, the rest in JavaScript. Null when a
+ * view lies outside the block.
  */
-function forwardProduct(block: Block, p: ForwardProduct): ((rows: number) => void) | null {
+function forwardProduct(
+  block: Block,
+  gemm: Gemm,
+  p: ForwardProduct,
+): ((rows: number) => void) | null {
   const { kernels: kern, panel } = block;
   const { inDim, units, y, z } = p;
   const at = addresses(block, [p.x, p.kernel, p.bias, y, z]);
@@ -242,8 +292,7 @@ function forwardProduct(block: Block, p: ForwardProduct): ((rows: number) => voi
     const relu = act ? 1 : 0;
     const c = act ? py : pz || py;
     const keep = act ? pz : 0;
-    return (rows) =>
-      kern.gemm(px, inDim, 1, pk, units, c, keep, pb, rows, inDim, units, 0, relu, panel);
+    return (rows) => gemm(px, inDim, 1, pk, units, c, keep, pb, rows, inDim, units, 0, relu, panel);
   }
   const pre = z ?? y;
   const pPre = pz || py;
@@ -251,7 +300,7 @@ function forwardProduct(block: Block, p: ForwardProduct): ((rows: number) => voi
     wasmActivationForward(kern, act, pPre, py, units) ??
     ((rows: number) => k.activationForward(act, pre, y, rows, units));
   return (rows) => {
-    kern.gemm(px, inDim, 1, pk, units, pPre, 0, pb, rows, inDim, units, 0, 0, panel);
+    gemm(px, inDim, 1, pk, units, pPre, 0, pb, rows, inDim, units, 0, 0, panel);
     activate(rows);
   };
 }

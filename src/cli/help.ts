@@ -88,6 +88,10 @@ Loss and metrics of trained weights on a CSV.
 ${modelFlag}
   --weights PATH      Weights file (default: <file>.<model>.nnw beside the .nn file)
   --data CSV          Data (default: fit(data=…), relative to the file)
+  --batch-size N      Rows per batch (default 32, as Keras)
+  --threads N         Threads for large products (default 1): from 2, workers share the
+                      wasm backend's products from ~17M multiply-adds on (a 784→128 layer at
+                      --batch-size 256 or more), with the same outputs as one thread
   --allow-paths DIR   Let paths in the .nn file (fit data, ModelCheckpoint) reach DIR
                       (repeatable); by default they stay inside the .nn file's folder
 `,
@@ -99,6 +103,10 @@ ${modelFlag}
   --weights PATH      Weights file (default: <file>.<model>.nnw beside the .nn file)
   --data CSV          Data (default: fit(data=…), relative to the file)
   --out PATH          Write the CSV there instead of to standard output
+  --batch-size N      Rows per batch (default 32, as Keras)
+  --threads N         Threads for large products (default 1): from 2, workers share the
+                      wasm backend's products from ~17M multiply-adds on (a 784→128 layer at
+                      --batch-size 256 or more), with the same outputs as one thread
   --allow-paths DIR   Let paths in the .nn file (fit data, ModelCheckpoint) reach DIR
                       (repeatable); by default they stay inside the .nn file's folder
 `,

@@ -14,7 +14,7 @@ import { runEvaluate, runPredict } from './predict.js';
 import { runSummary } from './summary.js';
 import { runTrain } from './train.js';
 import { DataError } from '../data/index.js';
-import { backendNames, InputError, type BackendName } from '../runtime/index.js';
+import { backendNames, InputError, MAX_THREADS, type BackendName } from '../runtime/index.js';
 import { PlanError } from '../plan/index.js';
 import { WeightsFileError } from '../runtime/weights-file.js';
 import { version } from '../version.js';
@@ -36,6 +36,7 @@ function main(argv: string[]): number | Promise<number> {
         'batch-size': { type: 'string' },
         seed: { type: 'string' },
         backend: { type: 'string' },
+        threads: { type: 'string' },
         out: { type: 'string', short: 'o' },
         target: { type: 'string' },
         'weights-file': { type: 'string' },
@@ -143,6 +144,10 @@ function main(argv: string[]): number | Promise<number> {
           ...(values.data ? { data: values.data } : {}),
           ...(values['allow-paths'] ? { allowPaths: values['allow-paths'] } : {}),
         };
+        if (values.threads !== undefined && command !== 'predict' && command !== 'evaluate')
+          throw new UsageError(
+            '--threads applies to predict and evaluate (a training step runs on one thread).',
+          );
         if (command === 'train') {
           const opts = {
             ...common,
@@ -227,7 +232,13 @@ function main(argv: string[]): number | Promise<number> {
             write,
             err,
           );
-        const apply = stripUndefined({ ...common, weights: values.weights, out: values.out });
+        const apply = stripUndefined({
+          ...common,
+          weights: values.weights,
+          out: values.out,
+          batchSize: int('batch-size', 1),
+          threads: threadsOption(values.threads),
+        });
         return command === 'evaluate'
           ? runEvaluate(files[0]!, apply, write, err)
           : runPredict(files[0]!, apply, write, err);
@@ -259,6 +270,15 @@ function backendOption(raw: string | undefined): BackendName | undefined {
   const name = backendNames.find((n) => n === raw);
   if (!name) throw new UsageError(`--backend must be 'js', 'wasm' or 'auto', not '${raw}'.`);
   return name;
+}
+
+/** --threads's value, checked as loadModel's threads option is. */
+function threadsOption(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!(/^\d+$/.test(raw) && n >= 1 && n <= MAX_THREADS))
+    throw new UsageError(`--threads must be an integer from 1 to ${MAX_THREADS}, not '${raw}'.`);
+  return n;
 }
 
 function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {

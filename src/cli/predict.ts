@@ -26,6 +26,10 @@ export interface ApplyOptions {
   out?: string;
   /** Folders outside the .nn file's that its paths may reach (--allow-paths). */
   allowPaths?: string[];
+  /** Rows per batch (--batch-size; default Keras's 32). */
+  batchSize?: number;
+  /** Threads for large products (--threads; the library's threads option). */
+  threads?: number;
 }
 
 function trained(
@@ -35,7 +39,8 @@ function trained(
 ): { loaded: Loaded; model: Model; saved: WeightsFile } {
   const loaded = loadChecked(file, options.model, err);
   const path = options.weights ?? defaultWeightsPath(file, loaded.model.name);
-  const model = new Model(loaded.compiled, { seed: 0 });
+  const threads = options.threads === undefined ? {} : { threads: options.threads };
+  const model = new Model(loaded.compiled, { seed: 0, ...threads });
   // A model whose every weight is written inline (like samples/xor.nn's xor_step) needs no file.
   if (!options.weights && !existsSync(path) && allWeightsInline(loaded)) {
     const target = dataArgs(loaded)['target'];
@@ -93,7 +98,7 @@ export function runEvaluate(
   const logs = model.evaluateLogs(
     { data: table.x, rows: table.rows, cols: table.features.length },
     table.y!,
-    32,
+    options.batchSize ?? 32,
   );
   out(
     `${table.rows} samples - ${Object.entries(logs)
@@ -119,7 +124,7 @@ export function runPredict(
     hasTarget: false,
   });
   checkFeatureCount(loaded, table.features, csv);
-  const predictions = model.predict(table.x);
+  const predictions = model.predict(table.x, { batchSize: options.batchSize ?? 32 });
   const units = predictions.length / Math.max(1, table.rows);
   const classes = saved.data?.classes ?? null;
   const lines: string[] = [];

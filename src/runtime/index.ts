@@ -3,7 +3,7 @@
  * (`loadModel` in src/load.ts compiles a .nn source into one).
  */
 export { Model, type ModelOptions } from './model.js';
-export { backendNames, type BackendName } from '../backends/index.js';
+export { backendNames, MAX_THREADS, type BackendName } from '../backends/index.js';
 export type { FitOptions, History, Logs, Trainee } from './fit.js';
 export {
   EarlyStopping,

@@ -18,7 +18,7 @@ import {
   type ModelInputs,
   type OrderedRows,
 } from './arrays.js';
-import { checkBatchOptions } from './options.js';
+import { checkBatchOptions, checkThreadsOption } from './options.js';
 import { fitModel, type FitOptions, type History, type Trainee } from './fit.js';
 import { Session } from './session.js';
 import { HealthMonitor } from './health.js';
@@ -39,6 +39,14 @@ export interface ModelOptions {
    * AUTO_WASM_WEIGHTS weights on), or a Backend object.
    */
   backend?: Backend | BackendName;
+  /**
+   * Threads the wasm backend may run large inference products on (default 1): from 2 on, one
+   * worker per extra thread shares the products of predict and evaluate above a measured size
+   * (src/backends/threads.ts), with outputs bit-identical to one thread; training steps stay on
+   * one thread, where a second did not pay. An upper bound: a model on the JavaScript backend,
+   * or where the engine cannot run workers (a warning says why), runs on one. Node 20.16+.
+   */
+  threads?: number;
 }
 
 /** The options of a call that gives none: one shared object, not a fresh `{}` per predict(). */
@@ -57,7 +65,21 @@ export class Model implements Trainee {
   ) {
     this.name = compiled.graph.name;
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-    this.session = new Session(compiled, this.seed, options.backend ?? 'auto');
+    checkThreadsOption(options.threads, options.backend);
+    this.session = new Session(compiled, this.seed, options.backend ?? 'auto', options.threads);
+  }
+
+  /** Threads the model's products may run on now: `threads` on the wasm backend with workers, else 1. */
+  get threads(): number {
+    return this.session.backend?.threads ?? 1;
+  }
+
+  /**
+   * Stops the model's worker threads (the threads option); it goes on running on one thread.
+   * Optional: the workers never keep a process alive, and a collected model stops its own.
+   */
+  dispose(): void {
+    this.session.disposeBackend();
   }
 
   get rng(): Rng {

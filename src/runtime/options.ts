@@ -3,6 +3,7 @@
  * InputError that says which option and what it takes, never a crash deeper in the engine.
  */
 import { InputError } from './arrays.js';
+import { MAX_THREADS } from '../backends/index.js';
 
 const fitOptionNames = [
   'epochs',
@@ -45,6 +46,27 @@ const batchOptionNames = ['batchSize'] as const;
 export function checkBatchOptions(method: string, options: object): void {
   checkNames(method, options, batchOptionNames);
   integerOption(method, 'batchSize', (options as Record<string, unknown>)['batchSize'], 1);
+}
+
+/**
+ * Throws an InputError for a bad `threads` (Model's and loadModel's option): an integer from 1
+ * to MAX_THREADS, and above 1 only where the wasm backend may run (not 'js' or a Backend object).
+ */
+export function checkThreadsOption(threads: unknown, backend: unknown): void {
+  if (threads === undefined) return;
+  if (!(
+    typeof threads === 'number' &&
+    Number.isInteger(threads) &&
+    threads >= 1 &&
+    threads <= MAX_THREADS
+  ))
+    throw new InputError(
+      `threads must be an integer from 1 to ${MAX_THREADS}, not ${show(threads)}.`,
+    );
+  if (threads > 1 && backend !== undefined && backend !== 'auto' && backend !== 'wasm')
+    throw new InputError(
+      `threads: ${threads} needs the wasm backend (backend 'wasm' or 'auto'), not ${typeof backend === 'string' ? show(backend) : 'a Backend object'}.`,
+    );
 }
 
 function checkNames(method: string, options: object, known: readonly string[]): void {

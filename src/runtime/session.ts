@@ -87,6 +87,7 @@ export class Session {
     readonly compiled: CompiledModel,
     seed: number,
     private readonly choice: Backend | BackendName,
+    private readonly threads = 1,
   ) {
     this.rng = new Rng(seed);
     if (compiled.graph.inputShape) this.build(compiled.graph.inputShape);
@@ -130,7 +131,9 @@ export class Session {
     this.layout = layoutParams(this.graph.layers);
     // The weights; the first training plan adds its gradients and the optimizer's state.
     const weightSize = this.layout.weightSize;
-    this.backend = selectBackend(this.choice, weightSize);
+    // A rebuild's new backend replaces the old one's workers, if it had any.
+    this.disposeBackend();
+    this.backend = selectBackend(this.choice, weightSize, this.threads);
     const backend = this.backend;
     this.memory = this.allocating('its weights', () => new Memory(backend, weightSize));
     this.initializeWeights();
@@ -148,6 +151,11 @@ export class Session {
     this.setTargetSizes();
     this.opt = null;
     this.version++;
+  }
+
+  /** Stops the workers of a backend the session chose (not one the caller gave, which may serve others). */
+  disposeBackend(): void {
+    if (typeof this.choice === 'string') this.backend?.dispose?.();
   }
 
   /** The shape of the model's output; null while unbuilt. */
