@@ -11,5 +11,9 @@ export default defineConfig({
     // spend much of their time waiting on child processes, so one worker per core pays.
     maxWorkers: availableParallelism(),
     testTimeout: 30_000,
+    // The modules nn emit generates, imported by the tests (test/emit/compile.ts): Node loads
+    // them as a user's program does, instead of Vite reading and transforming megabytes of
+    // weights again.
+    server: { deps: { external: [/\.generated\.mjs$/] } },
   },
 });
