@@ -95,61 +95,83 @@ function tfjsPredict(model: tf.LayersModel, b: Batch, c: ConformanceCase): Float
   );
 }
 
-/** Trains both engines on the case's batches and compares each step's loss. */
-async function train(
-  ours: Model,
-  model: tf.LayersModel,
+/**
+ * What TF.js answers for a case trained by steps: it is the same for every backend of ours
+ * (the same weights and batches from the case's seed), so it is computed once and each
+ * backend's run is compared with it, as it was compared with a fresh TF.js model.
+ */
+interface Reference {
+  forward: Float32Array;
+  before: number;
+  losses: number[];
+  weights: Float32Array[];
+  after: number;
+}
+const references = new Map<ConformanceCase, Promise<Reference>>();
+
+/** The case's TF.js model, compiled, with `weights`, for `use`; disposed after. */
+async function withTfjsModel<T>(
   c: ConformanceCase,
-  batches: Batch[],
-  cmp: Comparisons,
-): Promise<void> {
-  if (c.viaFit) {
-    const all = joinBatches(batches);
-    const [x, y] = tensorsOf(all, c);
-    await compareFitEpoch(cmp, c.batchSize, { model: ours, x: all.x, y: all.y }, { model, x, y });
-    return;
-  }
-  for (const [step, b] of batches.entries()) {
-    const loss = ours.trainOnBatch(b.x, b.y);
-    const [x, y] = tensorsOf(b, c);
-    const reference = maskedOutput(c)
-      ? trainMaskedStep(model, lossEntry(c.loss), x, y)
-      : ((await model.trainOnBatch(x, y)) as number);
-    tf.dispose([x, y]);
-    cmp.check('loss', `at step ${step + 1}`, [loss], [reference]);
+  weights: Float32Array[],
+  shapes: number[][],
+  use: (model: tf.LayersModel) => Promise<T>,
+): Promise<T> {
+  const { model, constraints } = buildTfjsModel(c);
+  const { optimizer } = tfjsOptimizer(c.optimizer, constraints);
+  try {
+    setTfjsWeights(model, weights, shapes);
+    model.compile({ optimizer, loss: lossEntry(c.loss).tfjs });
+    return await use(model);
+  } finally {
+    model.dispose();
+    optimizer.dispose();
   }
 }
 
-async function runCase(c: ConformanceCase, backend: Backend): Promise<string[]> {
-  const entry: LossEntry = lossEntry(c.loss);
-  const ours = loadModel(nnSource(c, entry.keras), { seed: c.seed, backend });
-  const specs = ours.weightSpecs();
-  const rng = new Rng(c.seed);
-  const weights = initialWeights(specs, rng);
-  ours.setWeights(weights);
-  const { model, constraints } = buildTfjsModel(c);
-  const { optimizer } = tfjsOptimizer(c.optimizer, constraints);
-  const cmp = new Comparisons(log, c.group, c.label);
-  try {
-    setTfjsWeights(
-      model,
-      weights,
-      specs.map((s) => s.shape),
-    );
-    model.compile({ optimizer, loss: entry.tfjs });
-    const outShape = ours.outputShape!.slice(1) as number[];
-    const units = outShape.reduce((a, b) => a * b, 1);
-    const batches = makeBatches(rng, {
-      steps: c.steps,
-      rows: c.batchSize,
-      inputs: c.inputs,
-      units,
-      // A per-step output: targets drawn per step (one-hot per step, not per sample).
-      rowsPerSample: units / outShape.at(-1)!,
-      kind: entry.targets,
-      oneHotForTfjs: entry.tfjsOneHot === true,
-      ...(c.tokens ? { tokens: c.tokens } : {}),
-    });
+/** The case's TF.js model with `weights`: predicts, evaluates, trains and evaluates. */
+function tfjsReference(
+  c: ConformanceCase,
+  weights: Float32Array[],
+  shapes: number[][],
+  batches: Batch[],
+): Promise<Reference> {
+  return withTfjsModel(c, weights, shapes, async (model) => {
+    const all = joinBatches(batches);
+    // Copies: the reference outlives the tensors whose data these are.
+    const forward = Float32Array.from(tfjsPredict(model, all, c));
+    const before = kerasEvaluate(model, all, c);
+    const trained = c.steps > 0;
+    const losses: number[] = [];
+    for (const b of trained ? batches : []) {
+      const [x, y] = tensorsOf(b, c);
+      losses.push(
+        maskedOutput(c)
+          ? trainMaskedStep(model, lossEntry(c.loss), x, y)
+          : ((await model.trainOnBatch(x, y)) as number),
+      );
+      tf.dispose([x, y]);
+    }
+    return {
+      forward,
+      before,
+      losses,
+      weights: trained ? tfjsWeights(model).map((w) => Float32Array.from(w)) : [],
+      after: trained ? kerasEvaluate(model, all, c) : NaN,
+    };
+  });
+}
+
+/** A case trained by fit(): both engines fit an epoch side by side (fit-both.ts). */
+async function runFitCase(
+  c: ConformanceCase,
+  ours: Model,
+  weights: Float32Array[],
+  specs: ReturnType<Model['weightSpecs']>,
+  batches: Batch[],
+  cmp: Comparisons,
+): Promise<void> {
+  const shapes = specs.map((s) => s.shape);
+  await withTfjsModel(c, weights, shapes, async (model) => {
     const all = joinBatches(batches);
     const evaluate = (when: string) => {
       const theirs = kerasEvaluate(model, all, c);
@@ -162,14 +184,62 @@ async function runCase(c: ConformanceCase, backend: Backend): Promise<string[]> 
     };
     cmp.check('forward', 'before training', ours.predict(all.x), tfjsPredict(model, all, c));
     evaluate('before training');
-    if (c.steps > 0) {
-      await train(ours, model, c, batches, cmp);
-      cmp.weightsAfterTraining(specs, weights, ours.getWeights(), tfjsWeights(model));
-      evaluate('after training');
+    const [x, y] = tensorsOf(all, c);
+    await compareFitEpoch(cmp, c.batchSize, { model: ours, x: all.x, y: all.y }, { model, x, y });
+    cmp.weightsAfterTraining(specs, weights, ours.getWeights(), tfjsWeights(model));
+    evaluate('after training');
+  });
+}
+
+async function runCase(c: ConformanceCase, backend: Backend): Promise<string[]> {
+  const entry: LossEntry = lossEntry(c.loss);
+  const ours = loadModel(nnSource(c, entry.keras), { seed: c.seed, backend });
+  const specs = ours.weightSpecs();
+  const rng = new Rng(c.seed);
+  const weights = initialWeights(specs, rng);
+  ours.setWeights(weights);
+  const cmp = new Comparisons(log, c.group, c.label);
+  const outShape = ours.outputShape!.slice(1) as number[];
+  const units = outShape.reduce((a, b) => a * b, 1);
+  const batches = makeBatches(rng, {
+    steps: c.steps,
+    rows: c.batchSize,
+    inputs: c.inputs,
+    units,
+    // A per-step output: targets drawn per step (one-hot per step, not per sample).
+    rowsPerSample: units / outShape.at(-1)!,
+    kind: entry.targets,
+    oneHotForTfjs: entry.tfjsOneHot === true,
+    ...(c.tokens ? { tokens: c.tokens } : {}),
+  });
+  if (c.viaFit && c.steps > 0) {
+    await runFitCase(c, ours, weights, specs, batches, cmp);
+    return cmp.failures;
+  }
+  let reference = references.get(c);
+  if (!reference) {
+    const shapes = specs.map((s) => s.shape);
+    reference = tfjsReference(c, weights, shapes, batches);
+    references.set(c, reference);
+  }
+  const theirs = await reference;
+  const all = joinBatches(batches);
+  const evaluate = (when: string, value: number) =>
+    cmp.check(
+      'evaluate',
+      when,
+      [ours.evaluate(all.x, all.y, { batchSize: all.rows }) as number],
+      [value],
+    );
+  cmp.check('forward', 'before training', ours.predict(all.x), theirs.forward);
+  evaluate('before training', theirs.before);
+  if (c.steps > 0) {
+    for (const [step, b] of batches.entries()) {
+      const loss = ours.trainOnBatch(b.x, b.y);
+      cmp.check('loss', `at step ${step + 1}`, [loss], [theirs.losses[step]!]);
     }
-  } finally {
-    model.dispose();
-    optimizer.dispose();
+    cmp.weightsAfterTraining(specs, weights, ours.getWeights(), theirs.weights);
+    evaluate('after training', theirs.after);
   }
   return cmp.failures;
 }
