@@ -25,7 +25,7 @@ import {
   tfjsWeights,
 } from './tfjs-model.js';
 import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
-import { compareFitEpoch } from './fit-both.js';
+import { checkFitEpoch, tfjsFitEpoch } from './fit-both.js';
 import {
   evaluateMasked,
   MASKED_LOSS_FORMULA,
@@ -96,99 +96,59 @@ function tfjsPredict(model: tf.LayersModel, b: Batch, c: ConformanceCase): Float
 }
 
 /**
- * What TF.js answers for a case trained by steps: it is the same for every backend of ours
- * (the same weights and batches from the case's seed), so it is computed once and each
- * backend's run is compared with it, as it was compared with a fresh TF.js model.
+ * What TF.js answers for a case: the same for every backend of ours (the same weights and
+ * batches from the case's seed), so it is computed once and each backend's run is compared
+ * with it, as it was compared with a fresh TF.js model.
  */
 interface Reference {
   forward: Float32Array;
   before: number;
+  /** Each step's loss, or the fit epoch's. */
   losses: number[];
   weights: Float32Array[];
   after: number;
 }
 const references = new Map<ConformanceCase, Promise<Reference>>();
 
-/** The case's TF.js model, compiled, with `weights`, for `use`; disposed after. */
-async function withTfjsModel<T>(
-  c: ConformanceCase,
-  weights: Float32Array[],
-  shapes: number[][],
-  use: (model: tf.LayersModel) => Promise<T>,
-): Promise<T> {
-  const { model, constraints } = buildTfjsModel(c);
-  const { optimizer } = tfjsOptimizer(c.optimizer, constraints);
-  try {
-    setTfjsWeights(model, weights, shapes);
-    model.compile({ optimizer, loss: lossEntry(c.loss).tfjs });
-    return await use(model);
-  } finally {
-    model.dispose();
-    optimizer.dispose();
-  }
-}
-
-/** The case's TF.js model with `weights`: predicts, evaluates, trains and evaluates. */
-function tfjsReference(
+/** The case's TF.js model with `weights`: predicts, evaluates, trains (or fits), evaluates. */
+async function tfjsReference(
   c: ConformanceCase,
   weights: Float32Array[],
   shapes: number[][],
   batches: Batch[],
 ): Promise<Reference> {
-  return withTfjsModel(c, weights, shapes, async (model) => {
+  const entry = lossEntry(c.loss);
+  const { model, constraints } = buildTfjsModel(c);
+  const { optimizer } = tfjsOptimizer(c.optimizer, constraints);
+  try {
+    setTfjsWeights(model, weights, shapes);
+    model.compile({ optimizer, loss: entry.tfjs });
     const all = joinBatches(batches);
     // Copies: the reference outlives the tensors whose data these are.
     const forward = Float32Array.from(tfjsPredict(model, all, c));
     const before = kerasEvaluate(model, all, c);
-    const trained = c.steps > 0;
+    if (c.steps === 0) return { forward, before, losses: [], weights: [], after: NaN };
     const losses: number[] = [];
-    for (const b of trained ? batches : []) {
-      const [x, y] = tensorsOf(b, c);
-      losses.push(
-        maskedOutput(c)
-          ? trainMaskedStep(model, lossEntry(c.loss), x, y)
-          : ((await model.trainOnBatch(x, y)) as number),
-      );
-      tf.dispose([x, y]);
+    if (c.viaFit) {
+      const [x, y] = tensorsOf(all, c);
+      losses.push(...(await tfjsFitEpoch(c.batchSize, { model, x, y })));
+    } else {
+      for (const b of batches) {
+        const [x, y] = tensorsOf(b, c);
+        losses.push(
+          maskedOutput(c)
+            ? trainMaskedStep(model, entry, x, y)
+            : ((await model.trainOnBatch(x, y)) as number),
+        );
+        tf.dispose([x, y]);
+      }
     }
-    return {
-      forward,
-      before,
-      losses,
-      weights: trained ? tfjsWeights(model).map((w) => Float32Array.from(w)) : [],
-      after: trained ? kerasEvaluate(model, all, c) : NaN,
-    };
-  });
-}
-
-/** A case trained by fit(): both engines fit an epoch side by side (fit-both.ts). */
-async function runFitCase(
-  c: ConformanceCase,
-  ours: Model,
-  weights: Float32Array[],
-  specs: ReturnType<Model['weightSpecs']>,
-  batches: Batch[],
-  cmp: Comparisons,
-): Promise<void> {
-  const shapes = specs.map((s) => s.shape);
-  await withTfjsModel(c, weights, shapes, async (model) => {
-    const all = joinBatches(batches);
-    const evaluate = (when: string) => {
-      const theirs = kerasEvaluate(model, all, c);
-      cmp.check(
-        'evaluate',
-        when,
-        [ours.evaluate(all.x, all.y, { batchSize: all.rows }) as number],
-        [theirs],
-      );
-    };
-    cmp.check('forward', 'before training', ours.predict(all.x), tfjsPredict(model, all, c));
-    evaluate('before training');
-    const [x, y] = tensorsOf(all, c);
-    await compareFitEpoch(cmp, c.batchSize, { model: ours, x: all.x, y: all.y }, { model, x, y });
-    cmp.weightsAfterTraining(specs, weights, ours.getWeights(), tfjsWeights(model));
-    evaluate('after training');
-  });
+    const trained = tfjsWeights(model).map((w) => Float32Array.from(w));
+    return { forward, before, losses, weights: trained, after: kerasEvaluate(model, all, c) };
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
 }
 
 async function runCase(c: ConformanceCase, backend: Backend): Promise<string[]> {
@@ -212,10 +172,6 @@ async function runCase(c: ConformanceCase, backend: Backend): Promise<string[]> 
     oneHotForTfjs: entry.tfjsOneHot === true,
     ...(c.tokens ? { tokens: c.tokens } : {}),
   });
-  if (c.viaFit && c.steps > 0) {
-    await runFitCase(c, ours, weights, specs, batches, cmp);
-    return cmp.failures;
-  }
   let reference = references.get(c);
   if (!reference) {
     const shapes = specs.map((s) => s.shape);
@@ -234,9 +190,13 @@ async function runCase(c: ConformanceCase, backend: Backend): Promise<string[]> 
   cmp.check('forward', 'before training', ours.predict(all.x), theirs.forward);
   evaluate('before training', theirs.before);
   if (c.steps > 0) {
-    for (const [step, b] of batches.entries()) {
-      const loss = ours.trainOnBatch(b.x, b.y);
-      cmp.check('loss', `at step ${step + 1}`, [loss], [theirs.losses[step]!]);
+    if (c.viaFit) {
+      checkFitEpoch(cmp, c.batchSize, { model: ours, x: all.x, y: all.y }, theirs.losses);
+    } else {
+      for (const [step, b] of batches.entries()) {
+        const loss = ours.trainOnBatch(b.x, b.y);
+        cmp.check('loss', `at step ${step + 1}`, [loss], [theirs.losses[step]!]);
+      }
     }
     cmp.weightsAfterTraining(specs, weights, ours.getWeights(), theirs.weights);
     evaluate('after training', theirs.after);
