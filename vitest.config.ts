@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/sequencer.js';
 import { relaxedSimdFlag, wasmTier } from './src/backends/wasm-block.js';
 
 const resolve = {
@@ -39,6 +40,8 @@ export default defineConfig({
     // Vitest's default leaves a core idle (one worker on a 2-core machine): the test files
     // spend much of their time waiting on child processes, so one worker per core pays.
     maxWorkers: availableParallelism(),
+    // A root option (projects cannot set their own sequencer): the slowest files start first.
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         resolve,
@@ -47,6 +50,10 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 30_000,
+          // The modules nn emit generates, imported by the tests (test/emit/compile.ts): Node
+          // loads them as a user's program does, instead of Vite reading and transforming
+          // megabytes of weights again.
+          server: { deps: { external: [/\.generated\.mjs$/] } },
         },
       },
       ...relaxedProject,

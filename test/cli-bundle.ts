@@ -2,8 +2,8 @@
  * The `nn` command the tests run as a child process: `src/cli/main.ts` bundled once per test
  * run by `test/global-setup.ts`, so that each of the hundred-odd spawns starts in ~0.5 s instead
  * of compiling the sources again through tsx (~2 s each, most of the CLI tests' time). The bundle
- * is what `dist/cli.js` is — the sources with the packages left as imports — so the tests still
- * run the sources of this checkout, as users run the built command.
+ * is `dist/cli.js` with its packages inlined (all but h5wasm; see `global-setup.ts`), so the
+ * tests still run the sources of this checkout, as users run the built command.
  */
 import { join } from 'node:path';
 

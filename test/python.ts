@@ -15,10 +15,22 @@ export interface Python {
   run(script: string, args?: string[], input?: string): string;
 }
 
+/**
+ * The modules of `modules` the interpreter cannot find, asked in one process that locates them
+ * without importing them: importing torch to see that it is there cost ~2 s of CPU a test
+ * file, before the test imported it again to use it. A module found but broken fails its test.
+ */
+function absentModules(modules: string[]): string[] {
+  if (!interpreter) return modules;
+  const script =
+    'import importlib.util, sys\nprint(" ".join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))';
+  const r = spawnSync(interpreter, ['-c', script, ...modules], { encoding: 'utf8' });
+  if (r.status !== 0) return modules;
+  return r.stdout.split(/\s+/).filter((m) => m !== '');
+}
+
 export function python(modules: string[], testFile: string): Python | undefined {
-  const absent = interpreter
-    ? modules.filter((m) => spawnSync(interpreter, ['-c', `import ${m}`]).status !== 0)
-    : modules;
+  const absent = absentModules(modules);
   if (absent.length > 0) {
     const packages = absent.map((m) => `python3-${m}`).join(' ');
     console.warn(`[skipped] ${testFile}: no ${absent.join(', ')} (apt-get install ${packages})`);

@@ -28,7 +28,7 @@ import { initialWeights, joinBatches, makeBatches, type Batch } from './random-d
 import { renderCall } from './spec.js';
 import { lossEntry, type LossFn } from './tfjs-losses.js';
 import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
-import { compareFitEpoch } from './fit-both.js';
+import { checkFitEpoch, tfjsFitEpoch } from './fit-both.js';
 import { Comparisons, describeByGroup, ErrorLog } from './tolerance.js';
 
 const CASES = [...HAND_CASES, ...RANDOM_CASES];
@@ -132,35 +132,6 @@ class Data {
 /** TF.js's targets argument: a tensor for one output, a list for several. */
 const targetsArg = (y: tf.Tensor[]) => (y.length === 1 ? y[0]! : y);
 
-/** Trains both engines on the case's batches and compares each step's loss (or the fit epoch's). */
-async function train(
-  ours: Model,
-  model: tf.LayersModel,
-  c: GraphCase,
-  batches: Data[],
-  all: Data,
-  cmp: Comparisons,
-): Promise<void> {
-  if (c.viaFit) {
-    const { x, y } = all.tensors();
-    await compareFitEpoch(
-      cmp,
-      FIT_BATCH,
-      { model: ours, x: all.ours(), y: all.oursY() },
-      { model, x, y: targetsArg(y) },
-    );
-    return;
-  }
-  for (const [step, b] of batches.entries()) {
-    const loss = ours.trainOnBatch(b.ours(), b.oursY());
-    const { x, y } = b.tensors();
-    // TF.js returns the total, then each output's loss, for several outputs.
-    const reference = [await model.trainOnBatch(x, targetsArg(y))].flat()[0]!;
-    tf.dispose([...x, ...y]);
-    cmp.check('loss', `at step ${step + 1}`, [loss], [reference]);
-  }
-}
-
 /** A tfjs-layers loss name as its function: TF.js takes no list mixing names and functions. */
 const lossFn = (l: string | LossFn): LossFn => {
   if (typeof l !== 'string') return l;
@@ -172,32 +143,47 @@ const lossFn = (l: string | LossFn): LossFn => {
 /** Each case's loss entry per output. */
 const entriesOf = (c: GraphCase) => outputLosses(c).map(lossEntry);
 
-async function runCase(c: GraphCase, backend: Backend): Promise<string[]> {
+/**
+ * What TF.js answers for a case: the same for every backend of ours (the same weights and
+ * batches from the case's seed), so it is computed once, with the batches it drew, and each
+ * backend's run is compared with it as it was compared with a fresh TF.js model.
+ */
+interface Reference {
+  /** TF.js's layers with weights, in its (Keras's) order. */
+  layers: string[];
+  /** Each output's batches: x with the first output's targets, then each output's targets. */
+  perOutput: Batch[][];
+  /** Each output's prediction before training (its activation applied). */
+  forward: Float32Array[];
+  /** evaluate()'s values before and after training, as TF.js returns them. */
+  before: number[];
+  after: number[];
+  /** Each step's loss, or the fit epoch's. */
+  losses: number[];
+  weights: Float32Array[];
+}
+const references = new Map<GraphCase, Promise<Reference>>();
+
+/** The loss weight of output k (1 without loss_weights). */
+const weightOf = (c: GraphCase, k: number) => c.lossWeights?.[k] ?? 1;
+
+/** The case's TF.js model with `weights`: predicts, evaluates, trains (or fits), evaluates. */
+async function tfjsReference(
+  c: GraphCase,
+  specs: ReturnType<Model['weightSpecs']>,
+  weights: Float32Array[],
+  rng: Rng,
+): Promise<Reference> {
   const entries = entriesOf(c);
-  const source = graphSource(c, (key) => lossEntry(key).keras);
-  const found = problems(source);
-  if (found.length) return [`the source does not check cleanly:\n${source}\n${found.join('\n')}`];
-  const ours: Model = loadModel(source, { seed: c.seed, backend });
-  const specs = ours.weightSpecs();
-  const rng = new Rng(c.seed);
-  const weights = initialWeights(specs, rng);
-  ours.setWeights(weights);
   const { model, outputActivations } = buildTfjsGraph(c, { logits: true });
-  const weightOf = (k: number) => c.lossWeights?.[k] ?? 1;
   const tfjsLosses = outputLosses(c).map((key, k) => {
     const fn = outputActivations[k] ? lossEntry(FROM_LOGITS[key]!.loss).tfjs : lossEntry(key).tfjs;
     if (!c.lossWeights) return fn;
     // TF.js ignores lossWeights: Keras 3's weight·loss, inside each output's loss.
-    return (y: tf.Tensor, p: tf.Tensor) => tf.mul(lossFn(fn)(y, p), weightOf(k));
+    return (y: tf.Tensor, p: tf.Tensor) => tf.mul(lossFn(fn)(y, p), weightOf(c, k));
   });
   const { optimizer } = tfjsOptimizer(c.optimizer, new Map());
-  const cmp = new Comparisons(log, c.group, c.label);
   try {
-    const order = [...new Set(specs.map((s) => s.layer))];
-    if (JSON.stringify(order) !== JSON.stringify(weightedLayers(model)))
-      cmp.failures.push(
-        `getWeights() order: ours ${order.join(', ')}; Keras's (TF.js's) ${weightedLayers(model).join(', ')}`,
-      );
     const variables = tfjsVariables(model, specs);
     variables.forEach((v, i) => {
       const t = tf.tensor(weights[i]!, specs[i]!.shape);
@@ -219,31 +205,14 @@ async function runCase(c: GraphCase, backend: Backend): Promise<string[]> {
         oneHotForTfjs: entry.tfjsOneHot === true,
       }),
     );
-    const batches = perOutput[0]!.map(
-      (b, i) =>
-        new Data(
-          b,
-          perOutput.map((o) => o[i]!),
-          c,
-        ),
-    );
-    const all = new Data(joinBatches(perOutput[0]!), perOutput.map(joinBatches), c);
-    const evaluate = (when: string) => {
+    const { batches, all } = dataOf(c, perOutput);
+    const evaluate = () => {
       const { x, y } = all.tensors();
-      // Batches of the case's size: each input is sliced per batch. Several outputs: the
-      // total, then each output's loss.
+      // Batches of the case's size: each input is sliced per batch.
       const theirs = [model.evaluate(x, targetsArg(y), { batchSize: c.batchSize })].flat();
-      const mine = [ours.evaluate(all.ours(), all.oursY(), { batchSize: c.batchSize })].flat();
-      // TF.js's evaluate puts a stray value before its total and per-output losses when there
-      // are several outputs (4 values for 2 outputs, 6 for 3): the last ones are Keras's list.
-      // Keras 3 reports each output's loss unweighted (compile_utils.py), the total weighted.
-      const reference = theirs
-        .slice(-mine.length)
-        .map((t, i) => t.dataSync()[0]! / (i === 0 ? 1 : weightOf(i - 1)));
-      cmp.check('evaluate', when, mine, reference);
-      if (theirs.length !== (mine.length === 1 ? 1 : 2 * (mine.length - 1)))
-        cmp.failures.push(`evaluate ${when}: ours ${mine.length} values, TF.js ${theirs.length}`);
+      const values = theirs.map((t) => t.dataSync()[0]!);
       tf.dispose([...x, ...y, ...theirs]);
+      return values;
     };
     const { x } = all.tensors();
     const predicted = tf.tidy(() =>
@@ -252,31 +221,106 @@ async function runCase(c: GraphCase, backend: Backend): Promise<string[]> {
         return outputActivations[k] === 'softmax' ? tf.softmax(y) : y;
       }),
     );
-    predicted.forEach((p, k) => {
-      const reference = p.dataSync();
-      const at = predicted.length === 1 ? '' : ` of output ${k}`;
-      cmp.check('forward', `before training${at}`, ours.predictOutputs(all.ours())[k]!, reference);
-      cmp.check(
-        'forward',
-        `in batches of ${c.batchSize}${at}`,
-        ours.predictOutputs(all.ours(), { batchSize: c.batchSize })[k]!,
-        reference,
-      );
-    });
+    // Copies: the reference outlives the tensors whose data these are.
+    const forward = predicted.map((p) => Float32Array.from(p.dataSync()));
     tf.dispose([...x, ...predicted]);
-    evaluate('before training');
-    await train(ours, model, c, batches, all, cmp);
-    cmp.weightsAfterTraining(
-      specs,
-      weights,
-      ours.getWeights(),
-      variables.map((v) => v.read().dataSync()),
-    );
-    evaluate('after training');
+    const before = evaluate();
+    const losses: number[] = [];
+    if (c.viaFit) {
+      const { x, y } = all.tensors();
+      losses.push(...(await tfjsFitEpoch(FIT_BATCH, { model, x, y: targetsArg(y) })));
+    } else {
+      for (const b of batches) {
+        const { x, y } = b.tensors();
+        // TF.js returns the total, then each output's loss, for several outputs.
+        losses.push([await model.trainOnBatch(x, targetsArg(y))].flat()[0]!);
+        tf.dispose([...x, ...y]);
+      }
+    }
+    return {
+      layers: weightedLayers(model),
+      perOutput,
+      forward,
+      before,
+      after: evaluate(),
+      losses,
+      weights: variables.map((v) => Float32Array.from(v.read().dataSync())),
+    };
   } finally {
     model.dispose();
     optimizer.dispose();
   }
+}
+
+/** The steps' batches and all of them joined, as both engines take them. */
+function dataOf(c: GraphCase, perOutput: Batch[][]): { batches: Data[]; all: Data } {
+  const batches = perOutput[0]!.map(
+    (b, i) =>
+      new Data(
+        b,
+        perOutput.map((o) => o[i]!),
+        c,
+      ),
+  );
+  return { batches, all: new Data(joinBatches(perOutput[0]!), perOutput.map(joinBatches), c) };
+}
+
+async function runCase(c: GraphCase, backend: Backend): Promise<string[]> {
+  const source = graphSource(c, (key) => lossEntry(key).keras);
+  const found = problems(source);
+  if (found.length) return [`the source does not check cleanly:\n${source}\n${found.join('\n')}`];
+  const ours: Model = loadModel(source, { seed: c.seed, backend });
+  const specs = ours.weightSpecs();
+  const rng = new Rng(c.seed);
+  const weights = initialWeights(specs, rng);
+  ours.setWeights(weights);
+  let reference = references.get(c);
+  if (!reference) {
+    reference = tfjsReference(c, specs, weights, rng);
+    references.set(c, reference);
+  }
+  const theirs = await reference;
+  const cmp = new Comparisons(log, c.group, c.label);
+  const order = [...new Set(specs.map((s) => s.layer))];
+  if (JSON.stringify(order) !== JSON.stringify(theirs.layers))
+    cmp.failures.push(
+      `getWeights() order: ours ${order.join(', ')}; Keras's (TF.js's) ${theirs.layers.join(', ')}`,
+    );
+  const { batches, all } = dataOf(c, theirs.perOutput);
+  const evaluate = (when: string, values: number[]) => {
+    const mine = [ours.evaluate(all.ours(), all.oursY(), { batchSize: c.batchSize })].flat();
+    // TF.js's evaluate puts a stray value before its total and per-output losses when there
+    // are several outputs (4 values for 2 outputs, 6 for 3): the last ones are Keras's list.
+    // Keras 3 reports each output's loss unweighted (compile_utils.py), the total weighted.
+    const reference = values
+      .slice(-mine.length)
+      .map((t, i) => t / (i === 0 ? 1 : weightOf(c, i - 1)));
+    cmp.check('evaluate', when, mine, reference);
+    if (values.length !== (mine.length === 1 ? 1 : 2 * (mine.length - 1)))
+      cmp.failures.push(`evaluate ${when}: ours ${mine.length} values, TF.js ${values.length}`);
+  };
+  theirs.forward.forEach((reference, k) => {
+    const at = theirs.forward.length === 1 ? '' : ` of output ${k}`;
+    cmp.check('forward', `before training${at}`, ours.predictOutputs(all.ours())[k]!, reference);
+    cmp.check(
+      'forward',
+      `in batches of ${c.batchSize}${at}`,
+      ours.predictOutputs(all.ours(), { batchSize: c.batchSize })[k]!,
+      reference,
+    );
+  });
+  evaluate('before training', theirs.before);
+  if (c.viaFit) {
+    const fit = { model: ours, x: all.ours(), y: all.oursY() };
+    checkFitEpoch(cmp, FIT_BATCH, fit, theirs.losses);
+  } else {
+    for (const [step, b] of batches.entries()) {
+      const loss = ours.trainOnBatch(b.ours(), b.oursY());
+      cmp.check('loss', `at step ${step + 1}`, [loss], [theirs.losses[step]!]);
+    }
+  }
+  cmp.weightsAfterTraining(specs, weights, ours.getWeights(), theirs.weights);
+  evaluate('after training', theirs.after);
   return cmp.failures;
 }
 

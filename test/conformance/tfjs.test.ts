@@ -25,7 +25,7 @@ import {
   tfjsWeights,
 } from './tfjs-model.js';
 import { optimizerDeparture, tfjsOptimizer } from './tfjs-optimizer.js';
-import { compareFitEpoch } from './fit-both.js';
+import { checkFitEpoch, tfjsFitEpoch } from './fit-both.js';
 import {
   evaluateMasked,
   MASKED_LOSS_FORMULA,
@@ -95,28 +95,59 @@ function tfjsPredict(model: tf.LayersModel, b: Batch, c: ConformanceCase): Float
   );
 }
 
-/** Trains both engines on the case's batches and compares each step's loss. */
-async function train(
-  ours: Model,
-  model: tf.LayersModel,
+/**
+ * What TF.js answers for a case: the same for every backend of ours (the same weights and
+ * batches from the case's seed), so it is computed once and each backend's run is compared
+ * with it, as it was compared with a fresh TF.js model.
+ */
+interface Reference {
+  forward: Float32Array;
+  before: number;
+  /** Each step's loss, or the fit epoch's. */
+  losses: number[];
+  weights: Float32Array[];
+  after: number;
+}
+const references = new Map<ConformanceCase, Promise<Reference>>();
+
+/** The case's TF.js model with `weights`: predicts, evaluates, trains (or fits), evaluates. */
+async function tfjsReference(
   c: ConformanceCase,
+  weights: Float32Array[],
+  shapes: number[][],
   batches: Batch[],
-  cmp: Comparisons,
-): Promise<void> {
-  if (c.viaFit) {
+): Promise<Reference> {
+  const entry = lossEntry(c.loss);
+  const { model, constraints } = buildTfjsModel(c);
+  const { optimizer } = tfjsOptimizer(c.optimizer, constraints);
+  try {
+    setTfjsWeights(model, weights, shapes);
+    model.compile({ optimizer, loss: entry.tfjs });
     const all = joinBatches(batches);
-    const [x, y] = tensorsOf(all, c);
-    await compareFitEpoch(cmp, c.batchSize, { model: ours, x: all.x, y: all.y }, { model, x, y });
-    return;
-  }
-  for (const [step, b] of batches.entries()) {
-    const loss = ours.trainOnBatch(b.x, b.y);
-    const [x, y] = tensorsOf(b, c);
-    const reference = maskedOutput(c)
-      ? trainMaskedStep(model, lossEntry(c.loss), x, y)
-      : ((await model.trainOnBatch(x, y)) as number);
-    tf.dispose([x, y]);
-    cmp.check('loss', `at step ${step + 1}`, [loss], [reference]);
+    // Copies: the reference outlives the tensors whose data these are.
+    const forward = Float32Array.from(tfjsPredict(model, all, c));
+    const before = kerasEvaluate(model, all, c);
+    if (c.steps === 0) return { forward, before, losses: [], weights: [], after: NaN };
+    const losses: number[] = [];
+    if (c.viaFit) {
+      const [x, y] = tensorsOf(all, c);
+      losses.push(...(await tfjsFitEpoch(c.batchSize, { model, x, y })));
+    } else {
+      for (const b of batches) {
+        const [x, y] = tensorsOf(b, c);
+        losses.push(
+          maskedOutput(c)
+            ? trainMaskedStep(model, entry, x, y)
+            : ((await model.trainOnBatch(x, y)) as number),
+        );
+        tf.dispose([x, y]);
+      }
+    }
+    const trained = tfjsWeights(model).map((w) => Float32Array.from(w));
+    return { forward, before, losses, weights: trained, after: kerasEvaluate(model, all, c) };
+  } finally {
+    model.dispose();
+    optimizer.dispose();
   }
 }
 
@@ -127,49 +158,48 @@ async function runCase(c: ConformanceCase, backend: Backend): Promise<string[]> 
   const rng = new Rng(c.seed);
   const weights = initialWeights(specs, rng);
   ours.setWeights(weights);
-  const { model, constraints } = buildTfjsModel(c);
-  const { optimizer } = tfjsOptimizer(c.optimizer, constraints);
   const cmp = new Comparisons(log, c.group, c.label);
-  try {
-    setTfjsWeights(
-      model,
-      weights,
-      specs.map((s) => s.shape),
+  const outShape = ours.outputShape!.slice(1) as number[];
+  const units = outShape.reduce((a, b) => a * b, 1);
+  const batches = makeBatches(rng, {
+    steps: c.steps,
+    rows: c.batchSize,
+    inputs: c.inputs,
+    units,
+    // A per-step output: targets drawn per step (one-hot per step, not per sample).
+    rowsPerSample: units / outShape.at(-1)!,
+    kind: entry.targets,
+    oneHotForTfjs: entry.tfjsOneHot === true,
+    ...(c.tokens ? { tokens: c.tokens } : {}),
+  });
+  let reference = references.get(c);
+  if (!reference) {
+    const shapes = specs.map((s) => s.shape);
+    reference = tfjsReference(c, weights, shapes, batches);
+    references.set(c, reference);
+  }
+  const theirs = await reference;
+  const all = joinBatches(batches);
+  const evaluate = (when: string, value: number) =>
+    cmp.check(
+      'evaluate',
+      when,
+      [ours.evaluate(all.x, all.y, { batchSize: all.rows }) as number],
+      [value],
     );
-    model.compile({ optimizer, loss: entry.tfjs });
-    const outShape = ours.outputShape!.slice(1) as number[];
-    const units = outShape.reduce((a, b) => a * b, 1);
-    const batches = makeBatches(rng, {
-      steps: c.steps,
-      rows: c.batchSize,
-      inputs: c.inputs,
-      units,
-      // A per-step output: targets drawn per step (one-hot per step, not per sample).
-      rowsPerSample: units / outShape.at(-1)!,
-      kind: entry.targets,
-      oneHotForTfjs: entry.tfjsOneHot === true,
-      ...(c.tokens ? { tokens: c.tokens } : {}),
-    });
-    const all = joinBatches(batches);
-    const evaluate = (when: string) => {
-      const theirs = kerasEvaluate(model, all, c);
-      cmp.check(
-        'evaluate',
-        when,
-        [ours.evaluate(all.x, all.y, { batchSize: all.rows }) as number],
-        [theirs],
-      );
-    };
-    cmp.check('forward', 'before training', ours.predict(all.x), tfjsPredict(model, all, c));
-    evaluate('before training');
-    if (c.steps > 0) {
-      await train(ours, model, c, batches, cmp);
-      cmp.weightsAfterTraining(specs, weights, ours.getWeights(), tfjsWeights(model));
-      evaluate('after training');
+  cmp.check('forward', 'before training', ours.predict(all.x), theirs.forward);
+  evaluate('before training', theirs.before);
+  if (c.steps > 0) {
+    if (c.viaFit) {
+      checkFitEpoch(cmp, c.batchSize, { model: ours, x: all.x, y: all.y }, theirs.losses);
+    } else {
+      for (const [step, b] of batches.entries()) {
+        const loss = ours.trainOnBatch(b.x, b.y);
+        cmp.check('loss', `at step ${step + 1}`, [loss], [theirs.losses[step]!]);
+      }
     }
-  } finally {
-    model.dispose();
-    optimizer.dispose();
+    cmp.weightsAfterTraining(specs, weights, ours.getWeights(), theirs.weights);
+    evaluate('after training', theirs.after);
   }
   return cmp.failures;
 }

@@ -65,14 +65,19 @@ export async function prettierDiff(code: string, parser = 'typescript'): Promise
   return `line ${i + 1}:\n  emitted:  ${a[i]}\n  prettier: ${b[i]}`;
 }
 
-/** Imports a generated module: TypeScript is transpiled (types stripped), JavaScript runs as is. */
+/**
+ * Imports a generated module: TypeScript is transpiled (types stripped), JavaScript runs as is.
+ * Node itself loads it, as a user's program would: the `.generated.mjs` name is external to
+ * Vitest (vitest.config.ts), whose own pipeline read, transformed and compiled a module's
+ * megabytes of weights again.
+ */
 export async function importModule<T>(code: string, typescript = true): Promise<T> {
   const js = typescript
     ? ts.transpileModule(code, {
         compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
       }).outputText
     : code;
-  const { 'module.mjs': path } = writeFiles({ 'module.mjs': js });
+  const { 'module.generated.mjs': path } = writeFiles({ 'module.generated.mjs': js });
   return (await import(pathToFileURL(path!).href)) as T;
 }
 

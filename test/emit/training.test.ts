@@ -33,7 +33,7 @@ async function load(code: string): Promise<Trainable> {
   const js = ts.transpileModule(code, {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   }).outputText;
-  const file = join(dir, `m${counter++}.mjs`);
+  const file = join(dir, `m${counter++}.generated.mjs`);
   writeFileSync(file, js);
   return (await import(pathToFileURL(file).href)) as Trainable;
 }
@@ -803,7 +803,7 @@ describe('emitted training', () => {
     const engine = loadModel(source, { seed: 9 });
     const out = emitModule(engine, { training: true, target: 'js' });
     expect(out.declarations).toContain('trainOnBatch(x: Input, y: Input): number;');
-    const file = join(dir, `js${counter++}.mjs`);
+    const file = join(dir, `js${counter++}.generated.mjs`);
     writeFileSync(file, out.code);
     const mod = (await import(pathToFileURL(file).href)) as Trainable;
     const x = batch(8, 4, 3);
