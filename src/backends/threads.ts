@@ -5,9 +5,9 @@
  * product above SPLIT_MIN_MACS is cut into chunks of rows of C, the idle workers are woken
  * (Atomics.notify), and every thread, this one included, claims chunks until none is left
  * (threads-worker.ts), so a worker whose core is busy costs at most the chunk it took, not half
- * the product. Each row's arithmetic is the one-thread product's (the cuts keep both builds' register
- * tiles and the packed path, see splitRows), so the outputs are bit-identical whatever the
- * number of threads.
+ * the product. Each row's arithmetic is the one-thread product's (the cuts keep both builds'
+ * register tiles and the packed path, see splitRows), so the outputs are bit-identical whatever
+ * the number of threads.
  *
  * Only inference and evaluation plans split (wasm.ts asks for `ctx.mode !== 'training'`): a
  * batch-32 training step's products measured 0.4–1.3× with two threads (a wake-and-join costs
