@@ -398,8 +398,7 @@ export class Session {
    * summed over the samples (evaluate adds its mean to the loss, as Keras does).
    */
   forward(m: Matrix, batchSize: number): { outputs: Float32Array; activityPenalty: number } {
-    // One plan per batch size (Keras's default 32), whatever the number of rows: a call with fewer runs it on fewer rows.
-    const batch = Math.max(1, batchSize);
+    const batch = planBatch(batchSize, m.rows);
     const bound = this.plan('inference', batch);
     const outSize = this.outTotal;
     const outputs = new Float32Array(m.rows * outSize);
@@ -424,7 +423,7 @@ export class Session {
    * The activity penalty predict drops is left as it is: forward() and evaluate reset it first.
    */
   forwardRow(x: Float32Array, batchSize: number): Float32Array {
-    const bound = this.plan('inference', batchSize);
+    const bound = this.plan('inference', planBatch(batchSize, 1));
     bound.prepare(this.version);
     const n = this.inSize;
     // A short row is copied and checked in one loop; a long one is checked where it was copied (SIMD on wasm).
@@ -500,7 +499,7 @@ export class Session {
     const my = this.targetsOf(y, mx.rows);
     const metrics = this.metrics();
     // Batch by batch through the evaluation plan: the loss by the same step as training's.
-    const batch = Math.max(1, batchSize);
+    const batch = planBatch(batchSize, mx.rows);
     const bound = this.plan('evaluation', batch);
     const p = bound.plan;
     bound.prepare(this.version);
@@ -613,6 +612,17 @@ function buildGraph(graph: ModelGraph, inputShape: Shape): ModelGraph {
  * `observe` before its optimizer step, for the health figures); bad data a step finds
  * (DataError) is the user's InputError.
  */
+/**
+ * The batch predict's and evaluate's plan is built for: the asked batch size, but no larger
+ * than the data (as fit, which takes batch_size beyond the data as one batch: a plan for rows
+ * that do not exist would allocate them all, 74 GB for batch_size=1e9 on iris), and not below
+ * Keras's default 32 on its account, so that calls with few rows share one plan. A plan runs
+ * on the rows it is given whatever it was built for, so the numbers are the same.
+ */
+function planBatch(batchSize: number, rows: number): number {
+  return Math.max(1, Math.min(batchSize, Math.max(rows, 32)));
+}
+
 function runChecked(
   bound: BoundPlan,
   n: number,

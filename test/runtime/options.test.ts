@@ -36,6 +36,15 @@ describe('fit options', () => {
     expect(() => model.evaluate(x, y, { batchSize: -2 })).toThrow(InputError);
   });
 
+  it('takes a batchSize beyond the data as one batch (no plan for rows that do not exist), same numbers', () => {
+    const model = loadModel(source, { seed: 1 });
+    const huge = { batchSize: 1e9 };
+    expect(model.predict(x, huge)).toEqual(model.predict(x));
+    expect(model.predict([[1, 0]], huge)).toEqual(model.predict([[1, 0]]));
+    expect(model.predict(new Float32Array([1, 0]), huge)).toEqual(model.predict([[1, 0]]));
+    expect(model.evaluate(x, y, huge)).toEqual(model.evaluate(x, y));
+  });
+
   it('throws typed errors only: a broken source is a ModelError', () => {
     expect(() => loadModel('Input(2) -> Dense(0)')).toThrow(ModelError);
   });
