@@ -70,6 +70,8 @@ export class Session {
   inSizes: number[] = [];
   outSize = 0;
   targetSize = 0;
+  /** Targets per sample of all outputs, back to back (a training step's y). */
+  targetTotal = 0;
   /** Per output (a model may have several): values per sample, and targets per sample. */
   outSizes: number[] = [];
   /** Values per sample of all outputs, back to back (predict's row). */
@@ -288,6 +290,7 @@ export class Session {
       targetSizeOf(k === 0 ? this.loss() : (losses[k]?.loss ?? null), size),
     );
     this.targetSize = this.targetSizes[0]!;
+    this.targetTotal = this.targetSizes.reduce((a, b) => a + b, 0);
   }
 
   /**
@@ -463,8 +466,7 @@ export class Session {
       this.feed(bound, x.data, 0, n);
       this.checkFed(bound, x.unchecked, 0, n);
     }
-    const targetSize = this.targetSizes.reduce((a, b) => a + b, 0);
-    scatterRows(bound, bound.plan.targets, this.targetSizes, targetSize, y, 0, n);
+    scatterRows(bound, bound.plan.targets, this.targetSizes, this.targetTotal, y, 0, n);
     runChecked(bound, n, guarded, monitor?.observe ?? null);
     this.version++;
     if (metrics) this.updateMetrics(metrics, bound, y, n);
@@ -608,11 +610,6 @@ function buildGraph(graph: ModelGraph, inputShape: Shape): ModelGraph {
 }
 
 /**
- * Runs a bound plan (guarded: a training step whose loss is not finite updates nothing;
- * `observe` before its optimizer step, for the health figures); bad data a step finds
- * (DataError) is the user's InputError.
- */
-/**
  * The batch predict's and evaluate's plan is built for: the asked batch size, but no larger
  * than the data (as fit, which takes batch_size beyond the data as one batch: a plan for rows
  * that do not exist would allocate them all, 74 GB for batch_size=1e9 on iris), and not below
@@ -623,6 +620,11 @@ function planBatch(batchSize: number, rows: number): number {
   return Math.max(1, Math.min(batchSize, Math.max(rows, 32)));
 }
 
+/**
+ * Runs a bound plan (guarded: a training step whose loss is not finite updates nothing;
+ * `observe` before its optimizer step, for the health figures); bad data a step finds
+ * (DataError) is the user's InputError.
+ */
 function runChecked(
   bound: BoundPlan,
   n: number,
